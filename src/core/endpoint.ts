@@ -1,0 +1,161 @@
+// Endpoint configuration: what to connect to and how to keep the connection alive.
+// Shared by the CLI flags, the VS Code settings and the session log header.
+
+export type HeartbeatMode = 'ping' | 'text' | 'off';
+
+export interface HeartbeatConfig {
+  mode: HeartbeatMode;
+  /** How often to send a heartbeat. */
+  intervalMs: number;
+  /** How long to wait for a sign of life after a heartbeat before declaring the link dead. */
+  timeoutMs: number;
+  /** Text-mode payload. */
+  payload: string;
+  /** Text-mode reply: an exact string, or a regex written as /source/flags. */
+  expect: string;
+}
+
+export interface ReconnectConfig {
+  enabled: boolean;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  multiplier: number;
+  /** Consecutive failed attempts before giving up; null means never give up. */
+  maxAttempts: number | null;
+  /** Fraction of each delay that is randomised away (0 = no jitter, 0.5 = up to half). */
+  jitter: number;
+  /** A connection that stayed up this long counts as healthy and resets the backoff. */
+  resetAfterMs: number;
+}
+
+export interface EndpointConfig {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  protocols: string[];
+  /** Header names (case-insensitive) whose values are secret, beyond the built-in ones. */
+  secretHeaders: string[];
+  heartbeat: HeartbeatConfig;
+  reconnect: ReconnectConfig;
+  handshakeTimeoutMs: number;
+  /** Accept self-signed or otherwise unverifiable TLS certificates (wss:// only). */
+  allowSelfSignedCertificate: boolean;
+}
+
+export const DEFAULT_HEARTBEAT: HeartbeatConfig = {
+  mode: 'ping',
+  intervalMs: 30_000,
+  timeoutMs: 10_000,
+  payload: 'ping',
+  expect: 'pong',
+};
+
+export const DEFAULT_RECONNECT: ReconnectConfig = {
+  enabled: true,
+  initialDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  multiplier: 2,
+  maxAttempts: null,
+  jitter: 0.2,
+  resetAfterMs: 1_000,
+};
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** Builds a complete endpoint from a URL and optional overrides. */
+export function makeEndpoint(url: string, overrides: Partial<Omit<EndpointConfig, 'heartbeat' | 'reconnect'>> & {
+  heartbeat?: Partial<HeartbeatConfig>;
+  reconnect?: Partial<ReconnectConfig>;
+} = {}): EndpointConfig {
+  return {
+    name: overrides.name ?? url,
+    url,
+    headers: overrides.headers ?? {},
+    protocols: overrides.protocols ?? [],
+    secretHeaders: overrides.secretHeaders ?? [],
+    heartbeat: { ...DEFAULT_HEARTBEAT, ...overrides.heartbeat },
+    reconnect: { ...DEFAULT_RECONNECT, ...overrides.reconnect },
+    handshakeTimeoutMs: overrides.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    allowSelfSignedCertificate: overrides.allowSelfSignedCertificate ?? false,
+  };
+}
+
+/** Validates a WebSocket URL; returns a message saying what is wrong, or null. */
+export function checkWebSocketUrl(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a valid URL; expected ws://host[:port]/path or wss://host[:port]/path`;
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    const hint = parsed.protocol === 'http:' || parsed.protocol === 'https:' ? ` (did you mean ${parsed.protocol === 'https:' ? 'wss' : 'ws'}://?)` : '';
+    return `"${url}" uses ${parsed.protocol.replace(/:$/, '')}://, but a WebSocket URL must start with ws:// or wss://${hint}`;
+  }
+  if (!parsed.hostname) return `"${url}" has no host`;
+  if (parsed.hash) return `"${url}" has a #fragment, which WebSocket URLs must not have`;
+  return null;
+}
+
+// RFC 7230 token characters for header names, and the visible/space/tab range for values.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Validates one HTTP header; returns a message saying what is wrong, or null. */
+export function checkHeader(name: string, value: string): string | null {
+  if (!HEADER_NAME.test(name)) return `header name "${name}" is not a valid HTTP token`;
+  if (!HEADER_VALUE.test(value)) return `header "${name}" has a value with characters not allowed in HTTP (control characters or line breaks)`;
+  return null;
+}
+
+/** Validates the numbers and modes of an endpoint; returns a list of problems. */
+export function checkEndpoint(endpoint: EndpointConfig): string[] {
+  const problems: string[] = [];
+  const urlProblem = checkWebSocketUrl(endpoint.url);
+  if (urlProblem) problems.push(urlProblem);
+  for (const [name, value] of Object.entries(endpoint.headers)) {
+    const headerProblem = checkHeader(name, value);
+    if (headerProblem) problems.push(headerProblem);
+  }
+  const hb = endpoint.heartbeat;
+  if (!['ping', 'text', 'off'].includes(hb.mode)) problems.push(`heartbeat.mode must be ping, text or off, got "${String(hb.mode)}"`);
+  if (!(hb.intervalMs > 0)) problems.push(`heartbeat.intervalMs must be positive, got ${hb.intervalMs}`);
+  if (!(hb.timeoutMs > 0)) problems.push(`heartbeat.timeoutMs must be positive, got ${hb.timeoutMs}`);
+  if (hb.mode === 'text') {
+    if (hb.payload === '') problems.push('heartbeat.payload must not be empty in text mode');
+    const expectProblem = checkExpectPattern(hb.expect);
+    if (expectProblem) problems.push(expectProblem);
+  }
+  const rc = endpoint.reconnect;
+  if (!(rc.initialDelayMs >= 0)) problems.push(`reconnect.initialDelayMs must be zero or more, got ${rc.initialDelayMs}`);
+  if (!(rc.maxDelayMs >= rc.initialDelayMs)) problems.push(`reconnect.maxDelayMs (${rc.maxDelayMs}) must be at least initialDelayMs (${rc.initialDelayMs})`);
+  if (!(rc.multiplier >= 1)) problems.push(`reconnect.multiplier must be at least 1, got ${rc.multiplier}`);
+  if (rc.maxAttempts !== null && !(Number.isInteger(rc.maxAttempts) && rc.maxAttempts >= 0)) problems.push(`reconnect.maxAttempts must be a whole number or null, got ${rc.maxAttempts}`);
+  if (!(rc.jitter >= 0 && rc.jitter <= 1)) problems.push(`reconnect.jitter must be between 0 and 1, got ${rc.jitter}`);
+  if (!(endpoint.handshakeTimeoutMs > 0)) problems.push(`handshakeTimeoutMs must be positive, got ${endpoint.handshakeTimeoutMs}`);
+  return problems;
+}
+
+/** A text-heartbeat reply matcher: `/re/flags` is a regex, anything else an exact string. */
+export function compileExpect(expect: string): (text: string) => boolean {
+  const regex = parseRegexLiteral(expect);
+  if (regex) return (text) => regex.test(text);
+  return (text) => text === expect;
+}
+
+function checkExpectPattern(expect: string): string | null {
+  try {
+    parseRegexLiteral(expect);
+    return null;
+  } catch (error) {
+    return `heartbeat.expect is not a valid regex: ${(error as Error).message}`;
+  }
+}
+
+function parseRegexLiteral(text: string): RegExp | null {
+  const match = /^\/(.+)\/([a-z]*)$/s.exec(text);
+  if (!match) return null;
+  // The "g" and "y" flags make RegExp.test stateful, which would make matching flaky.
+  const flags = match[2]!.replace(/[gy]/g, '');
+  return new RegExp(match[1]!, flags);
+}

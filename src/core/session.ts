@@ -1,0 +1,612 @@
+import { reconnectDelay } from './backoff.js';
+import type { Clock } from './clock.js';
+import { checkEndpoint, type EndpointConfig } from './endpoint.js';
+import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from './events.js';
+import { EventRecord } from './eventRecord.js';
+import { Heartbeat } from './heartbeat.js';
+import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength } from './payload.js';
+import type { CloseInitiator, SessionEvent, StoppedEvent, UnsequencedEvent } from './sessionEvents.js';
+import type { HandshakeFailure, InboundMessage, ISocket, SocketClose, SocketError, SocketFactory, SocketOpenInfo } from './socket.js';
+import { SessionStats, type SessionStatsSnapshot } from './stats.js';
+
+/**
+ * - `idle`: created, never started.
+ * - `connecting`: an attempt is under way.
+ * - `open`: connected.
+ * - `closing`: we asked the socket to close and wait for it.
+ * - `waiting`: closed; a reconnect is scheduled.
+ * - `stopped`: closed and not reconnecting.
+ */
+export type SessionState = 'idle' | 'connecting' | 'open' | 'closing' | 'waiting' | 'stopped';
+
+export interface SessionOptions {
+  /** Silence longer than this, in both directions, is recorded as an idle gap. */
+  idleGapMs: number;
+  /** Ring-buffer capacity of the event record. */
+  maxEvents: number;
+  /** Payloads larger than this are truncated in the record (the size is kept). */
+  maxRecordedPayloadBytes: number;
+  /** Messages larger than this close the connection with 1009. */
+  maxMessageBytes: number;
+  /** How long a graceful close may take before the socket is destroyed. */
+  closeTimeoutMs: number;
+}
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  idleGapMs: 5_000,
+  maxEvents: 100_000,
+  maxRecordedPayloadBytes: 64 * 1024,
+  maxMessageBytes: 64 * 1024 * 1024,
+  closeTimeoutMs: 3_000,
+};
+
+export interface SessionDeps {
+  clock: Clock;
+  createSocket: SocketFactory;
+  /** Source of jitter; injectable so tests are deterministic. */
+  random?: () => number;
+}
+
+export type SendResult = { ok: true } | { ok: false; reason: string };
+
+/** Thrown when a session is created with an endpoint that cannot work. */
+export class EndpointError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'EndpointError';
+  }
+}
+
+/**
+ * One endpoint's connection: connects, keeps it alive with a heartbeat, reconnects with
+ * backoff, and records everything that happens in an ordered, bounded event record.
+ *
+ * Single flight: at most one socket exists at any moment. Every socket callback checks
+ * that it comes from the current socket, only `close` moves the state machine on, and
+ * the reconnect timer lives in a slot that holds at most one timer.
+ */
+export class Session implements IDisposable {
+  readonly record: EventRecord;
+  readonly createdAt: number;
+
+  private readonly _onEvent = new Emitter<SessionEvent>();
+  /** Every recorded event, in seq order. */
+  readonly onEvent: Event<SessionEvent> = this._onEvent.event;
+  private readonly _onDidChangeState = new Emitter<SessionState>();
+  readonly onDidChangeState: Event<SessionState> = this._onDidChangeState.event;
+
+  private readonly stats = new SessionStats();
+  private readonly clock: Clock;
+  private readonly createSocket: SocketFactory;
+  private readonly random: () => number;
+  private endpointConfig: EndpointConfig;
+  private currentState: SessionState = 'idle';
+
+  private socket: ISocket | undefined;
+  private readonly socketListeners = new DisposableStore();
+  private readonly heartbeat = new DisposableSlot<Heartbeat>();
+  private readonly reconnectTimer = new DisposableSlot<IDisposable>();
+  private readonly closeTimer = new DisposableSlot<IDisposable>();
+
+  /** 0 for a first or user-initiated connect, then 1, 2, … for automatic reconnects. */
+  private attempt = 0;
+  private attemptStartedMono = 0;
+  private opened = false;
+  private openedAt = 0;
+  private lastFrameAt = 0;
+  private localCloseRequested = false;
+  private reconnectImmediately = false;
+  private stopRequested = false;
+  private stopWaiters: Array<() => void> = [];
+  private nextOverflowNotice = 1;
+  private readonly deliveryQueue: SessionEvent[] = [];
+  private delivering = false;
+  private disposed = false;
+
+  constructor(
+    endpoint: EndpointConfig,
+    readonly options: SessionOptions,
+    deps: SessionDeps,
+  ) {
+    const problems = checkEndpoint(endpoint);
+    if (problems.length > 0) throw new EndpointError(problems);
+    this.endpointConfig = endpoint;
+    this.clock = deps.clock;
+    this.createSocket = deps.createSocket;
+    this.random = deps.random ?? Math.random;
+    this.record = new EventRecord(options.maxEvents);
+    this.createdAt = this.clock.now();
+  }
+
+  get endpoint(): EndpointConfig {
+    return this.endpointConfig;
+  }
+
+  get state(): SessionState {
+    return this.currentState;
+  }
+
+  /** True while connecting, open, closing or waiting to reconnect. */
+  get isActive(): boolean {
+    return this.currentState !== 'idle' && this.currentState !== 'stopped';
+  }
+
+  getStats(): SessionStatsSnapshot {
+    return this.stats.snapshot(this.clock.now());
+  }
+
+  /** Connects, or connects at once if a reconnect is pending. Does nothing while connected. */
+  start(): void {
+    if (this.disposed) throw new Error('session is disposed');
+    this.stopRequested = false;
+    if (this.currentState === 'waiting') {
+      this.reconnectTimer.clear();
+      this.attempt = 0;
+      this.connect();
+    } else if (this.currentState === 'idle' || this.currentState === 'stopped') {
+      this.attempt = 0;
+      this.connect();
+    }
+  }
+
+  /**
+   * The user's disconnect: closes gracefully (destroying the socket after closeTimeoutMs)
+   * and stops reconnecting. Resolves once the session is stopped.
+   */
+  stop(): Promise<void> {
+    if (this.currentState === 'idle' || this.currentState === 'stopped') return Promise.resolve();
+    const stopped = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
+    if (this.stopRequested) return stopped;
+    this.stopRequested = true;
+    this.reconnectTimer.clear();
+    switch (this.currentState) {
+      case 'waiting':
+        this.finishStop('user');
+        break;
+      case 'connecting':
+        this.localCloseRequested = true;
+        this.armForcedRelease();
+        this.socket?.terminate();
+        break;
+      case 'open':
+        this.beginGracefulClose(1000, 'user disconnect');
+        break;
+      case 'closing':
+        break;
+    }
+    return stopped;
+  }
+
+  /** Drops the current connection (or pending wait) and connects again at once. */
+  reconnectNow(): void {
+    if (this.disposed) return;
+    this.stopRequested = false;
+    switch (this.currentState) {
+      case 'open':
+        this.reconnectImmediately = true;
+        this.beginGracefulClose(1000, 'reconnect');
+        break;
+      case 'waiting':
+      case 'idle':
+      case 'stopped':
+        this.start();
+        break;
+      case 'connecting':
+      case 'closing':
+        // An attempt or a close is already in flight; a second one would break single flight.
+        this.reconnectImmediately = true;
+        break;
+    }
+  }
+
+  /** Sends a text or binary message on the open connection and records it. */
+  send(data: string | Uint8Array): SendResult {
+    const socket = this.socket;
+    if (!socket || this.currentState !== 'open') {
+      return { ok: false, reason: `not connected (state: ${this.currentState})` };
+    }
+    try {
+      socket.send(data);
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
+    const now = this.clock.now();
+    this.noteFrame(now);
+    this.recordOutboundMessage(data, now, undefined);
+    return { ok: true };
+  }
+
+  /**
+   * Applies new settings to the live session. Heartbeat and reconnect changes take effect
+   * at once; a change of URL, headers, subprotocols or TLS policy reconnects.
+   */
+  updateEndpoint(endpoint: EndpointConfig): void {
+    const problems = checkEndpoint(endpoint);
+    if (problems.length > 0) throw new EndpointError(problems);
+    const previous = this.endpointConfig;
+    this.endpointConfig = endpoint;
+    if (this.currentState === 'open' && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
+      this.startHeartbeat();
+    }
+    const connectionChanged =
+      previous.url !== endpoint.url ||
+      JSON.stringify(previous.headers) !== JSON.stringify(endpoint.headers) ||
+      JSON.stringify(previous.protocols) !== JSON.stringify(endpoint.protocols) ||
+      previous.allowSelfSignedCertificate !== endpoint.allowSelfSignedCertificate;
+    if (connectionChanged && (this.currentState === 'open' || this.currentState === 'waiting')) this.reconnectNow();
+  }
+
+  /** Forgets the recorded events; counters and the connection are unaffected. */
+  clearRecord(): void {
+    this.record.clear();
+    this.nextOverflowNotice = 1;
+  }
+
+  /** Tears everything down at once: no graceful close, no more events afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.stopRequested = true;
+    this.reconnectTimer.dispose();
+    this.closeTimer.dispose();
+    this.heartbeat.dispose();
+    this.socket?.terminate();
+    this.releaseSocket();
+    if (this.currentState !== 'idle' && this.currentState !== 'stopped') this.finishStop('disposed');
+    this.disposed = true;
+    this._onEvent.dispose();
+    this._onDidChangeState.dispose();
+    this.resolveStopWaiters();
+  }
+
+  // ---- connection attempts -------------------------------------------------------------
+
+  private connect(): void {
+    if (this.socket) return; // single flight
+    const endpoint = this.endpointConfig;
+    this.opened = false;
+    this.localCloseRequested = false;
+    this.reconnectImmediately = false;
+    this.attemptStartedMono = this.clock.monotonic();
+    this.setState('connecting');
+    this.emit({ type: 'connecting', t: this.clock.now(), attempt: this.attempt, url: endpoint.url, protocols: [...endpoint.protocols] });
+    let socket: ISocket;
+    try {
+      socket = this.createSocket({
+        url: endpoint.url,
+        headers: endpoint.headers,
+        protocols: endpoint.protocols,
+        handshakeTimeoutMs: endpoint.handshakeTimeoutMs,
+        allowSelfSignedCertificate: endpoint.allowSelfSignedCertificate,
+        maxMessageBytes: this.options.maxMessageBytes,
+      });
+    } catch (error) {
+      this.emit({
+        type: 'handshake-failed',
+        t: this.clock.now(),
+        status: null,
+        statusText: null,
+        requestHeaders: null,
+        responseHeaders: null,
+        body: null,
+        errorCode: (error as { code?: string }).code ?? null,
+        message: (error as Error).message,
+        handshakeMs: this.elapsedSinceAttempt(),
+      });
+      this.afterConnectionEnded(false, 0);
+      return;
+    }
+    this.socket = socket;
+    const listeners = this.socketListeners;
+    // Events from a socket that is no longer current are stale and must not move the state.
+    const current =
+      <T>(handler: (value: T) => void) =>
+      (value: T) => {
+        if (this.socket === socket) handler(value);
+      };
+    listeners.add(socket.onOpen(current((info: SocketOpenInfo) => this.handleOpen(info))));
+    listeners.add(socket.onHandshakeFailed(current((failure: HandshakeFailure) => this.handleHandshakeFailed(failure))));
+    listeners.add(socket.onMessage(current((message: InboundMessage) => this.handleMessage(message))));
+    listeners.add(socket.onPing(current((payload: Uint8Array) => this.handlePing(payload))));
+    listeners.add(socket.onPong(current((payload: Uint8Array) => this.handlePong(payload))));
+    listeners.add(socket.onError(current((error: SocketError) => this.handleError(error))));
+    listeners.add(socket.onClose(current((close: SocketClose) => this.handleClose(close))));
+  }
+
+  private handleOpen(info: SocketOpenInfo): void {
+    const now = this.clock.now();
+    this.opened = true;
+    this.openedAt = now;
+    this.lastFrameAt = now;
+    this.setState('open');
+    this.emit({
+      type: 'open',
+      t: now,
+      handshakeMs: this.elapsedSinceAttempt(),
+      protocol: info.protocol,
+      extensions: info.extensions,
+      requestHeaders: info.requestHeaders,
+      responseHeaders: info.responseHeaders,
+    });
+    // The user may have asked to stop while the handshake was in flight.
+    if (this.stopRequested) {
+      this.beginGracefulClose(1000, 'user disconnect');
+      return;
+    }
+    this.startHeartbeat();
+  }
+
+  private handleHandshakeFailed(failure: HandshakeFailure): void {
+    this.emit({ type: 'handshake-failed', t: this.clock.now(), ...failure, handshakeMs: this.elapsedSinceAttempt() });
+  }
+
+  private handleMessage(message: InboundMessage): void {
+    const now = this.clock.now();
+    this.noteFrame(now);
+    const heartbeat = this.heartbeat.value;
+    heartbeat?.noteInbound();
+    const cap = this.options.maxRecordedPayloadBytes;
+    if (message.isBinary) {
+      const { data, truncated } = truncateBinary(message.bytes, cap);
+      this.emit({ type: 'message', t: now, direction: 'in', opcode: 'binary', size: message.size, data, truncated });
+      return;
+    }
+    const { data, truncated } = truncateText(message.text, message.size, cap);
+    const reply = heartbeat && heartbeat.mode === 'text' ? heartbeat.matchTextReply(message.text) : null;
+    if (reply?.isReply) {
+      const event: UnsequencedEvent = { type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated, heartbeat: 'pong' };
+      if (reply.rttMs !== null) event.rttMs = reply.rttMs;
+      this.emit(event);
+      return;
+    }
+    this.emit({ type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated });
+  }
+
+  private handlePing(payload: Uint8Array): void {
+    const now = this.clock.now();
+    this.noteFrame(now);
+    this.heartbeat.value?.noteInbound();
+    const described = describeControlPayload(payload);
+    this.emit({ type: 'ping', t: now, direction: 'in', ...described });
+    // We answer pings ourselves (autoPong is off in the adapter) so the pong is recorded.
+    this.socket?.pong(payload);
+    this.emit({ type: 'pong', t: this.clock.now(), direction: 'out', ...described, rttMs: null });
+  }
+
+  private handlePong(payload: Uint8Array): void {
+    const now = this.clock.now();
+    this.noteFrame(now);
+    const heartbeat = this.heartbeat.value;
+    heartbeat?.noteInbound();
+    const described = describeControlPayload(payload);
+    const rttMs = heartbeat?.notePong(described.data) ?? null;
+    this.emit({ type: 'pong', t: now, direction: 'in', ...described, rttMs });
+  }
+
+  private handleError(error: SocketError): void {
+    this.emit({ type: 'error', t: this.clock.now(), message: error.message, code: error.code });
+  }
+
+  private handleClose(close: SocketClose): void {
+    const wasOpened = this.opened;
+    const initiator: CloseInitiator = this.localCloseRequested ? 'local' : close.code === 1006 ? 'none' : 'remote';
+    this.releaseSocket();
+    const now = this.clock.now();
+    let ageMs = 0;
+    if (wasOpened) {
+      ageMs = now - this.openedAt;
+      const idleMs = now - this.lastFrameAt;
+      this.noteFrame(now);
+      this.emit({
+        type: 'close',
+        t: now,
+        code: close.code,
+        reason: close.reason,
+        wasClean: close.code !== 1006,
+        initiator,
+        idleMs,
+        ageMs,
+      });
+    }
+    this.afterConnectionEnded(wasOpened, ageMs);
+  }
+
+  /** Decides what follows a finished attempt: stop, reconnect at once, or back off. */
+  private afterConnectionEnded(wasOpened: boolean, ageMs: number): void {
+    if (this.disposed) return;
+    if (this.stopRequested) {
+      this.finishStop('user');
+      return;
+    }
+    if (this.reconnectImmediately) {
+      this.attempt = 0;
+      this.connect();
+      return;
+    }
+    const policy = this.endpointConfig.reconnect;
+    if (!policy.enabled) {
+      this.finishStop('reconnect-disabled');
+      return;
+    }
+    // Only a connection that stayed up long enough proves the endpoint healthy.
+    if (wasOpened && ageMs >= policy.resetAfterMs) this.attempt = 0;
+    const nextAttempt = this.attempt + 1;
+    if (policy.maxAttempts !== null && nextAttempt > policy.maxAttempts) {
+      this.finishStop('max-attempts');
+      return;
+    }
+    this.attempt = nextAttempt;
+    const delayMs = reconnectDelay(policy, nextAttempt, this.random);
+    this.setState('waiting');
+    this.emit({ type: 'reconnect-scheduled', t: this.clock.now(), attempt: nextAttempt, delayMs });
+    this.reconnectTimer.value = this.clock.setTimeout(() => {
+      this.reconnectTimer.value = undefined;
+      if (this.currentState === 'waiting') this.connect();
+    }, delayMs);
+  }
+
+  private beginGracefulClose(code: number, reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.localCloseRequested = true;
+    this.heartbeat.clear();
+    this.setState('closing');
+    try {
+      socket.close(code, reason);
+    } catch {
+      socket.terminate();
+    }
+    this.armForcedRelease();
+  }
+
+  /**
+   * A peer that never completes the closing handshake must not hold the session hostage:
+   * destroy the socket after closeTimeoutMs, and if even that yields no close event,
+   * release it ourselves.
+   */
+  private armForcedRelease(): void {
+    const socket = this.socket;
+    this.closeTimer.value = this.clock.setTimeout(() => {
+      if (this.socket !== socket) return;
+      socket?.terminate();
+      this.closeTimer.value = this.clock.setTimeout(() => {
+        if (this.socket === socket) this.handleClose({ code: 1006, reason: 'close timed out' });
+      }, this.options.closeTimeoutMs);
+    }, this.options.closeTimeoutMs);
+  }
+
+  private startHeartbeat(): void {
+    const config = this.endpointConfig.heartbeat;
+    const heartbeat = new Heartbeat(config, this.clock, {
+      sendPing: (payload) => this.sendHeartbeatPing(payload),
+      sendText: (text) => this.sendHeartbeatText(text),
+      dead: (waitedMs) => this.handleHeartbeatDead(config.mode === 'text' ? 'text' : 'ping', waitedMs),
+    });
+    this.heartbeat.value = heartbeat;
+    heartbeat.start();
+  }
+
+  private sendHeartbeatPing(payload: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    try {
+      socket.ping(payload);
+    } catch (error) {
+      this.handleError({ message: `ping failed: ${(error as Error).message}`, code: null });
+      return;
+    }
+    const now = this.clock.now();
+    this.noteFrame(now);
+    this.emit({ type: 'ping', t: now, direction: 'out', data: payload, encoding: 'utf8' });
+  }
+
+  private sendHeartbeatText(text: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    try {
+      socket.send(text);
+    } catch (error) {
+      this.handleError({ message: `heartbeat send failed: ${(error as Error).message}`, code: null });
+      return;
+    }
+    const now = this.clock.now();
+    this.noteFrame(now);
+    this.recordOutboundMessage(text, now, 'ping');
+  }
+
+  private handleHeartbeatDead(mode: 'ping' | 'text', waitedMs: number): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.emit({ type: 'heartbeat-timeout', t: this.clock.now(), mode, waitedMs });
+    // A dead link cannot complete a closing handshake; destroy it and let close reconnect.
+    this.localCloseRequested = true;
+    this.heartbeat.clear();
+    this.armForcedRelease();
+    socket.terminate();
+  }
+
+  // ---- recording -----------------------------------------------------------------------
+
+  private recordOutboundMessage(data: string | Uint8Array, t: number, heartbeat: 'ping' | undefined): void {
+    const cap = this.options.maxRecordedPayloadBytes;
+    if (typeof data === 'string') {
+      const size = utf8ByteLength(data);
+      const event: UnsequencedEvent = { type: 'message', t, direction: 'out', opcode: 'text', size, ...truncateText(data, size, cap) };
+      if (heartbeat) event.heartbeat = heartbeat;
+      this.emit(event);
+    } else {
+      this.emit({ type: 'message', t, direction: 'out', opcode: 'binary', size: data.length, ...truncateBinary(data, cap) });
+    }
+  }
+
+  /** Records an idle gap if the silence that ends now was long enough. */
+  private noteFrame(now: number): void {
+    const gap = now - this.lastFrameAt;
+    if (this.opened && gap > this.options.idleGapMs) {
+      this.emit({ type: 'idle-gap', t: now, durationMs: gap, startT: this.lastFrameAt });
+    }
+    this.lastFrameAt = now;
+  }
+
+  private emit(event: UnsequencedEvent): void {
+    const stored = this.record.append(event);
+    this.stats.observe(stored);
+    this.deliver(stored);
+    if (this.record.droppedCount >= this.nextOverflowNotice) {
+      this.nextOverflowNotice = this.record.droppedCount + this.record.capacity;
+      const notice = this.record.append({ type: 'overflow', t: stored.t, droppedEvents: this.record.droppedCount, capacity: this.record.capacity });
+      this.deliver(notice);
+    }
+  }
+
+  /**
+   * Listeners may record events themselves (the drop analyzer does); queueing keeps
+   * every listener seeing events in seq order.
+   */
+  private deliver(event: SessionEvent): void {
+    if (this.delivering) {
+      this.deliveryQueue.push(event);
+      return;
+    }
+    this.delivering = true;
+    try {
+      this._onEvent.fire(event);
+      while (this.deliveryQueue.length > 0) this._onEvent.fire(this.deliveryQueue.shift()!);
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+
+  private releaseSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.socketListeners.clear();
+    this.heartbeat.clear();
+    this.closeTimer.clear();
+    socket?.dispose();
+  }
+
+  private finishStop(reason: StoppedEvent['reason']): void {
+    this.reconnectTimer.clear();
+    this.setState('stopped');
+    this.emit({ type: 'stopped', t: this.clock.now(), reason });
+    this.resolveStopWaiters();
+  }
+
+  private resolveStopWaiters(): void {
+    const waiters = this.stopWaiters;
+    this.stopWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private setState(state: SessionState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this._onDidChangeState.fire(state);
+  }
+
+  private elapsedSinceAttempt(): number {
+    return Math.round((this.clock.monotonic() - this.attemptStartedMono) * 10) / 10;
+  }
+}

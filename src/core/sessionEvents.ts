@@ -1,0 +1,172 @@
+// The event record's vocabulary. Every event is a plain JSON object with a strictly
+// increasing `seq`, a wall-clock `t` (epoch ms) and a `type`. The session log export,
+// the CLI's --json output, the timeline and the drop analyzer all read these shapes,
+// so field names here are a public contract: add fields, never rename them.
+
+export type Direction = 'in' | 'out';
+export type DataOpcode = 'text' | 'binary';
+/** Who ended the connection: we did, the peer sent a close frame, or the link just died. */
+export type CloseInitiator = 'local' | 'remote' | 'none';
+export type HeaderMap = Record<string, string>;
+
+interface EventBase {
+  seq: number;
+  t: number;
+}
+
+/** A connection attempt starts. `attempt` counts consecutive attempts since the last stable connection. */
+export interface ConnectingEvent extends EventBase {
+  type: 'connecting';
+  attempt: number;
+  url: string;
+  protocols: string[];
+}
+
+/** The opening handshake completed (HTTP 101). */
+export interface OpenEvent extends EventBase {
+  type: 'open';
+  handshakeMs: number;
+  protocol: string;
+  extensions: string;
+  requestHeaders: HeaderMap;
+  responseHeaders: HeaderMap;
+}
+
+/** The attempt never opened: an HTTP answer other than 101, or a network or TLS error. */
+export interface HandshakeFailedEvent extends EventBase {
+  type: 'handshake-failed';
+  status: number | null;
+  statusText: string | null;
+  requestHeaders: HeaderMap | null;
+  responseHeaders: HeaderMap | null;
+  /** The first bytes of the response body, as text. */
+  body: string | null;
+  /** A network error code such as ECONNREFUSED, ENOTFOUND, ETIMEDOUT or a TLS code. */
+  errorCode: string | null;
+  message: string;
+  handshakeMs: number;
+}
+
+/** A data frame (or reassembled message) in either direction. */
+export interface MessageEvent extends EventBase {
+  type: 'message';
+  direction: Direction;
+  opcode: DataOpcode;
+  /** Size on the wire before truncation, in bytes. */
+  size: number;
+  /** The text, or base64 for binary; cut to the record's payload cap when `truncated`. */
+  data: string;
+  truncated: boolean;
+  /** Set on application-level (text) heartbeat traffic: our `ping` or the matching reply. */
+  heartbeat?: 'ping' | 'pong';
+  /** On a text-heartbeat reply: the round trip to the ping it answers. */
+  rttMs?: number;
+}
+
+/** A ping control frame. */
+export interface PingEvent extends EventBase {
+  type: 'ping';
+  direction: Direction;
+  data: string;
+  encoding: 'utf8' | 'base64';
+}
+
+/** A pong control frame; `rttMs` when it answers a ping we sent. */
+export interface PongEvent extends EventBase {
+  type: 'pong';
+  direction: Direction;
+  data: string;
+  encoding: 'utf8' | 'base64';
+  rttMs: number | null;
+}
+
+/** The heartbeat got no sign of life in time; the socket is terminated next. */
+export interface HeartbeatTimeoutEvent extends EventBase {
+  type: 'heartbeat-timeout';
+  mode: 'ping' | 'text';
+  waitedMs: number;
+}
+
+/** No frame in either direction for longer than the idle-gap threshold. */
+export interface IdleGapEvent extends EventBase {
+  type: 'idle-gap';
+  durationMs: number;
+  /** When the silence began (epoch ms). */
+  startT: number;
+}
+
+/** The connection closed. */
+export interface CloseEvent extends EventBase {
+  type: 'close';
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  initiator: CloseInitiator;
+  /** Time since the last frame in either direction. */
+  idleMs: number;
+  /** Time since open. */
+  ageMs: number;
+}
+
+/** An error on an open connection (protocol violation, write failure, …). */
+export interface ErrorEvent extends EventBase {
+  type: 'error';
+  message: string;
+  code: string | null;
+}
+
+/** The next attempt is scheduled after `delayMs`. */
+export interface ReconnectScheduledEvent extends EventBase {
+  type: 'reconnect-scheduled';
+  attempt: number;
+  delayMs: number;
+}
+
+/** The session stopped and will not reconnect on its own. */
+export interface StoppedEvent extends EventBase {
+  type: 'stopped';
+  reason: 'user' | 'max-attempts' | 'reconnect-disabled' | 'disposed';
+}
+
+/** The ring buffer is full and dropped its oldest events. */
+export interface OverflowEvent extends EventBase {
+  type: 'overflow';
+  droppedEvents: number;
+  capacity: number;
+}
+
+export type SessionEvent =
+  | ConnectingEvent
+  | OpenEvent
+  | HandshakeFailedEvent
+  | MessageEvent
+  | PingEvent
+  | PongEvent
+  | HeartbeatTimeoutEvent
+  | IdleGapEvent
+  | CloseEvent
+  | ErrorEvent
+  | ReconnectScheduledEvent
+  | StoppedEvent
+  | OverflowEvent;
+
+export type SessionEventType = SessionEvent['type'];
+
+/** An event before the record stamps it with `seq`. */
+export type UnsequencedEvent = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'seq'> : never) : never;
+
+export const SESSION_EVENT_TYPES: readonly SessionEventType[] = [
+  'connecting',
+  'open',
+  'handshake-failed',
+  'message',
+  'ping',
+  'pong',
+  'heartbeat-timeout',
+  'idle-gap',
+  'close',
+  'error',
+  'reconnect-scheduled',
+  'stopped',
+  'overflow',
+];

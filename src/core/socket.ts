@@ -1,0 +1,70 @@
+import type { Event, IDisposable } from './events.js';
+import type { HeaderMap } from './sessionEvents.js';
+
+// The port between the session engine and a real WebSocket implementation.
+// src/node/wsSocket.ts adapts the `ws` package to it; tests may use fakes.
+
+export interface SocketOpenInfo {
+  protocol: string;
+  extensions: string;
+  requestHeaders: HeaderMap;
+  responseHeaders: HeaderMap;
+}
+
+export interface HandshakeFailure {
+  status: number | null;
+  statusText: string | null;
+  requestHeaders: HeaderMap | null;
+  responseHeaders: HeaderMap | null;
+  body: string | null;
+  errorCode: string | null;
+  message: string;
+}
+
+export type InboundMessage =
+  | { isBinary: false; text: string; size: number }
+  | { isBinary: true; bytes: Uint8Array; size: number };
+
+export interface SocketClose {
+  code: number;
+  reason: string;
+}
+
+export interface SocketError {
+  message: string;
+  code: string | null;
+}
+
+/**
+ * One connection attempt. Events arrive asynchronously after creation. The adapter
+ * guarantees: `onOpen` or `onHandshakeFailed` at most once, then exactly one `onClose`,
+ * after which nothing more is emitted.
+ */
+export interface ISocket extends IDisposable {
+  readonly onOpen: Event<SocketOpenInfo>;
+  readonly onHandshakeFailed: Event<HandshakeFailure>;
+  readonly onMessage: Event<InboundMessage>;
+  readonly onPing: Event<Uint8Array>;
+  readonly onPong: Event<Uint8Array>;
+  readonly onError: Event<SocketError>;
+  readonly onClose: Event<SocketClose>;
+  send(data: string | Uint8Array): void;
+  ping(payload: string): void;
+  pong(payload: Uint8Array): void;
+  /** Starts the closing handshake. */
+  close(code: number, reason: string): void;
+  /** Destroys the connection at once, without a closing handshake. */
+  terminate(): void;
+}
+
+export interface SocketOptions {
+  url: string;
+  headers: Record<string, string>;
+  protocols: string[];
+  handshakeTimeoutMs: number;
+  allowSelfSignedCertificate: boolean;
+  /** Largest message accepted; larger ones close the connection with 1009. */
+  maxMessageBytes: number;
+}
+
+export type SocketFactory = (options: SocketOptions) => ISocket;

@@ -1,0 +1,171 @@
+import type { SessionEvent } from './sessionEvents.js';
+
+/** Round-trip-time summary over the most recent samples. */
+export interface RttSummary {
+  count: number;
+  last: number;
+  min: number;
+  median: number;
+  p95: number;
+  max: number;
+}
+
+/** A snapshot of one session's counters. */
+export interface SessionStatsSnapshot {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  pingsOut: number;
+  pingsIn: number;
+  pongsIn: number;
+  pongsOut: number;
+  rtt: RttSummary | null;
+  /** Successful opens. */
+  connections: number;
+  /** Connection attempts after the first. */
+  reconnects: number;
+  /** Closes we did not ask for. */
+  drops: number;
+  handshakeFailures: number;
+  heartbeatTimeouts: number;
+  /** How long the current connection has been open, 0 when not open. */
+  uptimeMs: number;
+  /** Total time spent open, over all connections. */
+  connectedMs: number;
+  lastClose: { code: number; reason: string; t: number } | null;
+}
+
+// Percentiles over a bounded window keep memory flat on week-long sessions.
+const RTT_WINDOW = 10_000;
+
+/**
+ * Statistics fed from the event stream rather than the ring buffer, so they stay exact
+ * after the buffer overflows.
+ */
+export class SessionStats {
+  private messagesIn = 0;
+  private messagesOut = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private pingsOut = 0;
+  private pingsIn = 0;
+  private pongsIn = 0;
+  private pongsOut = 0;
+  private connections = 0;
+  private attempts = 0;
+  private drops = 0;
+  private handshakeFailures = 0;
+  private heartbeatTimeouts = 0;
+  private closeIsForced = false;
+  private openedAt: number | null = null;
+  private closedConnectedMs = 0;
+  private lastClose: SessionStatsSnapshot['lastClose'] = null;
+  private readonly rttSamples: number[] = [];
+  private rttNext = 0;
+  private rttCount = 0;
+  private rttMin = Infinity;
+  private rttMax = -Infinity;
+  private rttLast = 0;
+
+  observe(event: SessionEvent): void {
+    switch (event.type) {
+      case 'message':
+        if (event.direction === 'in') {
+          this.messagesIn++;
+          this.bytesIn += event.size;
+        } else {
+          this.messagesOut++;
+          this.bytesOut += event.size;
+        }
+        if (event.rttMs !== undefined) this.addRtt(event.rttMs);
+        break;
+      case 'ping':
+        if (event.direction === 'out') this.pingsOut++;
+        else this.pingsIn++;
+        break;
+      case 'pong':
+        if (event.direction === 'in') this.pongsIn++;
+        else this.pongsOut++;
+        if (event.rttMs !== null) this.addRtt(event.rttMs);
+        break;
+      case 'connecting':
+        this.attempts++;
+        break;
+      case 'open':
+        this.connections++;
+        this.openedAt = event.t;
+        break;
+      case 'handshake-failed':
+        this.handshakeFailures++;
+        break;
+      case 'heartbeat-timeout':
+        this.heartbeatTimeouts++;
+        this.closeIsForced = true;
+        break;
+      case 'close':
+        if (this.openedAt !== null) this.closedConnectedMs += Math.max(0, event.t - this.openedAt);
+        this.openedAt = null;
+        this.lastClose = { code: event.code, reason: event.reason, t: event.t };
+        // We close the socket ourselves after a heartbeat timeout, but it is still a drop.
+        if (event.initiator !== 'local' || this.closeIsForced) this.drops++;
+        this.closeIsForced = false;
+        break;
+      default:
+        break;
+    }
+  }
+
+  snapshot(now: number): SessionStatsSnapshot {
+    const uptimeMs = this.openedAt === null ? 0 : Math.max(0, now - this.openedAt);
+    return {
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      pingsOut: this.pingsOut,
+      pingsIn: this.pingsIn,
+      pongsIn: this.pongsIn,
+      pongsOut: this.pongsOut,
+      rtt: this.rttSummary(),
+      connections: this.connections,
+      reconnects: Math.max(0, this.attempts - 1),
+      drops: this.drops,
+      handshakeFailures: this.handshakeFailures,
+      heartbeatTimeouts: this.heartbeatTimeouts,
+      uptimeMs,
+      connectedMs: this.closedConnectedMs + uptimeMs,
+      lastClose: this.lastClose,
+    };
+  }
+
+  private addRtt(ms: number): void {
+    if (this.rttSamples.length < RTT_WINDOW) this.rttSamples.push(ms);
+    else this.rttSamples[this.rttNext] = ms;
+    this.rttNext = (this.rttNext + 1) % RTT_WINDOW;
+    this.rttCount++;
+    this.rttMin = Math.min(this.rttMin, ms);
+    this.rttMax = Math.max(this.rttMax, ms);
+    this.rttLast = ms;
+  }
+
+  private rttSummary(): RttSummary | null {
+    if (this.rttCount === 0) return null;
+    const sorted = [...this.rttSamples].sort((a, b) => a - b);
+    return {
+      count: this.rttCount,
+      last: this.rttLast,
+      min: this.rttMin,
+      median: percentile(sorted, 0.5),
+      p95: percentile(sorted, 0.95),
+      max: this.rttMax,
+    };
+  }
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil(fraction * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
