@@ -5,7 +5,7 @@ import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable 
 import { EventRecord } from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
 import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength } from './payload.js';
-import type { CloseInitiator, SessionEvent, StoppedEvent, UnsequencedEvent } from './sessionEvents.js';
+import type { CloseInitiator, SessionEvent, StoppedEvent } from './sessionEvents.js';
 import type { HandshakeFailure, InboundMessage, ISocket, SocketClose, SocketError, SocketFactory, SocketOpenInfo } from './socket.js';
 import { SessionStats, type SessionStatsSnapshot } from './stats.js';
 
@@ -268,7 +268,7 @@ export class Session implements IDisposable {
     this.reconnectImmediately = false;
     this.attemptStartedMono = this.clock.monotonic();
     this.setState('connecting');
-    this.emit({ type: 'connecting', t: this.clock.now(), attempt: this.attempt, url: endpoint.url, protocols: [...endpoint.protocols] });
+    this.emit({ seq: 0, type: 'connecting', t: this.clock.now(), attempt: this.attempt, url: endpoint.url, protocols: [...endpoint.protocols] });
     let socket: ISocket;
     try {
       socket = this.createSocket({
@@ -281,6 +281,7 @@ export class Session implements IDisposable {
       });
     } catch (error) {
       this.emit({
+        seq: 0,
         type: 'handshake-failed',
         t: this.clock.now(),
         status: null,
@@ -319,6 +320,7 @@ export class Session implements IDisposable {
     this.lastFrameAt = now;
     this.setState('open');
     this.emit({
+      seq: 0,
       type: 'open',
       t: now,
       handshakeMs: this.elapsedSinceAttempt(),
@@ -336,7 +338,7 @@ export class Session implements IDisposable {
   }
 
   private handleHandshakeFailed(failure: HandshakeFailure): void {
-    this.emit({ type: 'handshake-failed', t: this.clock.now(), ...failure, handshakeMs: this.elapsedSinceAttempt() });
+    this.emit({ seq: 0, type: 'handshake-failed', t: this.clock.now(), ...failure, handshakeMs: this.elapsedSinceAttempt() });
   }
 
   private handleMessage(message: InboundMessage): void {
@@ -347,18 +349,19 @@ export class Session implements IDisposable {
     const cap = this.options.maxRecordedPayloadBytes;
     if (message.isBinary) {
       const { data, truncated } = truncateBinary(message.bytes, cap);
-      this.emit({ type: 'message', t: now, direction: 'in', opcode: 'binary', size: message.size, data, truncated });
+      this.emit({ seq: 0, type: 'message', t: now, direction: 'in', opcode: 'binary', size: message.size, data, truncated });
       return;
     }
-    const { data, truncated } = truncateText(message.text, message.size, cap);
+    // Hot path: most messages are under the cap, so skip the truncation call entirely.
+    const { data, truncated } = message.size > cap ? truncateText(message.text, message.size, cap) : { data: message.text, truncated: false };
     const reply = heartbeat && heartbeat.mode === 'text' ? heartbeat.matchTextReply(message.text) : null;
     if (reply?.isReply) {
-      const event: UnsequencedEvent = { type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated, heartbeat: 'pong' };
+      const event: SessionEvent = { seq: 0, type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated, heartbeat: 'pong' };
       if (reply.rttMs !== null) event.rttMs = reply.rttMs;
       this.emit(event);
       return;
     }
-    this.emit({ type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated });
+    this.emit({ seq: 0, type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated });
   }
 
   private handlePing(payload: Uint8Array): void {
@@ -366,10 +369,10 @@ export class Session implements IDisposable {
     this.noteFrame(now);
     this.heartbeat.value?.noteInbound();
     const described = describeControlPayload(payload);
-    this.emit({ type: 'ping', t: now, direction: 'in', ...described });
+    this.emit({ seq: 0, type: 'ping', t: now, direction: 'in', ...described });
     // We answer pings ourselves (autoPong is off in the adapter) so the pong is recorded.
     this.socket?.pong(payload);
-    this.emit({ type: 'pong', t: this.clock.now(), direction: 'out', ...described, rttMs: null });
+    this.emit({ seq: 0, type: 'pong', t: this.clock.now(), direction: 'out', ...described, rttMs: null });
   }
 
   private handlePong(payload: Uint8Array): void {
@@ -379,11 +382,11 @@ export class Session implements IDisposable {
     heartbeat?.noteInbound();
     const described = describeControlPayload(payload);
     const rttMs = heartbeat?.notePong(described.data) ?? null;
-    this.emit({ type: 'pong', t: now, direction: 'in', ...described, rttMs });
+    this.emit({ seq: 0, type: 'pong', t: now, direction: 'in', ...described, rttMs });
   }
 
   private handleError(error: SocketError): void {
-    this.emit({ type: 'error', t: this.clock.now(), message: error.message, code: error.code });
+    this.emit({ seq: 0, type: 'error', t: this.clock.now(), message: error.message, code: error.code });
   }
 
   private handleClose(close: SocketClose): void {
@@ -397,6 +400,7 @@ export class Session implements IDisposable {
       const idleMs = now - this.lastFrameAt;
       this.noteFrame(now);
       this.emit({
+        seq: 0,
         type: 'close',
         t: now,
         code: close.code,
@@ -437,7 +441,7 @@ export class Session implements IDisposable {
     this.attempt = nextAttempt;
     const delayMs = reconnectDelay(policy, nextAttempt, this.random);
     this.setState('waiting');
-    this.emit({ type: 'reconnect-scheduled', t: this.clock.now(), attempt: nextAttempt, delayMs });
+    this.emit({ seq: 0, type: 'reconnect-scheduled', t: this.clock.now(), attempt: nextAttempt, delayMs });
     this.reconnectTimer.value = this.clock.setTimeout(() => {
       this.reconnectTimer.value = undefined;
       if (this.currentState === 'waiting') this.connect();
@@ -496,7 +500,7 @@ export class Session implements IDisposable {
     }
     const now = this.clock.now();
     this.noteFrame(now);
-    this.emit({ type: 'ping', t: now, direction: 'out', data: payload, encoding: 'utf8' });
+    this.emit({ seq: 0, type: 'ping', t: now, direction: 'out', data: payload, encoding: 'utf8' });
   }
 
   private sendHeartbeatText(text: string): void {
@@ -516,7 +520,7 @@ export class Session implements IDisposable {
   private handleHeartbeatDead(mode: 'ping' | 'text', waitedMs: number): void {
     const socket = this.socket;
     if (!socket) return;
-    this.emit({ type: 'heartbeat-timeout', t: this.clock.now(), mode, waitedMs });
+    this.emit({ seq: 0, type: 'heartbeat-timeout', t: this.clock.now(), mode, waitedMs });
     // A dead link cannot complete a closing handshake; destroy it and let close reconnect.
     this.localCloseRequested = true;
     this.heartbeat.clear();
@@ -530,11 +534,11 @@ export class Session implements IDisposable {
     const cap = this.options.maxRecordedPayloadBytes;
     if (typeof data === 'string') {
       const size = utf8ByteLength(data);
-      const event: UnsequencedEvent = { type: 'message', t, direction: 'out', opcode: 'text', size, ...truncateText(data, size, cap) };
+      const event: SessionEvent = { seq: 0, type: 'message', t, direction: 'out', opcode: 'text', size, ...truncateText(data, size, cap) };
       if (heartbeat) event.heartbeat = heartbeat;
       this.emit(event);
     } else {
-      this.emit({ type: 'message', t, direction: 'out', opcode: 'binary', size: data.length, ...truncateBinary(data, cap) });
+      this.emit({ seq: 0, type: 'message', t, direction: 'out', opcode: 'binary', size: data.length, ...truncateBinary(data, cap) });
     }
   }
 
@@ -542,18 +546,18 @@ export class Session implements IDisposable {
   private noteFrame(now: number): void {
     const gap = now - this.lastFrameAt;
     if (this.opened && gap > this.options.idleGapMs) {
-      this.emit({ type: 'idle-gap', t: now, durationMs: gap, startT: this.lastFrameAt });
+      this.emit({ seq: 0, type: 'idle-gap', t: now, durationMs: gap, startT: this.lastFrameAt });
     }
     this.lastFrameAt = now;
   }
 
-  private emit(event: UnsequencedEvent): void {
+  private emit(event: SessionEvent): void {
     const stored = this.record.append(event);
     this.stats.observe(stored);
     this.deliver(stored);
     if (this.record.droppedCount >= this.nextOverflowNotice) {
       this.nextOverflowNotice = this.record.droppedCount + this.record.capacity;
-      const notice = this.record.append({ type: 'overflow', t: stored.t, droppedEvents: this.record.droppedCount, capacity: this.record.capacity });
+      const notice = this.record.append({ seq: 0, type: 'overflow', t: stored.t, droppedEvents: this.record.droppedCount, capacity: this.record.capacity });
       this.deliver(notice);
     }
   }
@@ -590,7 +594,7 @@ export class Session implements IDisposable {
   private finishStop(reason: StoppedEvent['reason']): void {
     this.reconnectTimer.clear();
     this.setState('stopped');
-    this.emit({ type: 'stopped', t: this.clock.now(), reason });
+    this.emit({ seq: 0, type: 'stopped', t: this.clock.now(), reason });
     this.resolveStopWaiters();
   }
 

@@ -152,9 +152,6 @@ export type SessionEvent =
 
 export type SessionEventType = SessionEvent['type'];
 
-/** An event before the record stamps it with `seq`. */
-export type UnsequencedEvent = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'seq'> : never) : never;
-
 export const SESSION_EVENT_TYPES: readonly SessionEventType[] = [
   'connecting',
   'open',

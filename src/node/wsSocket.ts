@@ -48,9 +48,12 @@ export class WsSocket implements ISocket {
       followRedirects: false,
     });
     this.ws.binaryType = 'nodebuffer';
+    // ws keeps its handshake request private; it is the only place the headers it adds
+    // (Sec-WebSocket-Key, -Version, -Extensions) can be read. Fall back to ours if it moves.
+    const handshakeRequest = (this.ws as unknown as { _req?: ClientRequest })._req;
+    this.requestHeaders = requestHeadersOf(handshakeRequest) ?? { ...options.headers };
     this.ws.on('upgrade', (response) => {
       this.upgradeResponse = response;
-      this.requestHeaders = requestHeadersOf((response as IncomingMessage & { req?: ClientRequest }).req);
     });
     this.ws.on('unexpected-response', (request, response) => this.handleUnexpectedResponse(request, response));
     this.ws.on('open', () => this.handleOpen());

@@ -1,0 +1,130 @@
+// npm run bench:ingest — message ingest throughput of the session engine vs a bare ws client.
+// A flood server in a separate process sends COUNT text messages of SIZE bytes; we time
+// from "go" to the last message, alternating bare and Session runs, and report medians.
+// Target: Session / bare >= 0.85.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { makeEndpoint } from '../src/core/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/session.js';
+import { systemClock } from '../src/node/systemClock.js';
+import { createWsSocket } from '../src/node/wsSocket.js';
+
+const COUNT = 300_000;
+const SIZE = 64;
+const ROUNDS = 5;
+const TARGET_RATIO = 0.85;
+const RUN_TIMEOUT_MS = 60_000;
+
+async function startServer(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['bench/floodServer.mjs', String(COUNT), String(SIZE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [data] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { port: Number(data.toString().trim()), child };
+}
+
+function withTimeout<T>(promise: Promise<T>, label: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${label} did not finish within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS);
+    }),
+  ]);
+}
+
+/** A bare ws client that only counts messages: the ceiling for any client on this machine. */
+function runBare(url: string): Promise<number> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      let received = 0;
+      let started = 0;
+      ws.on('open', () => {
+        started = performance.now();
+        ws.send('go');
+      });
+      ws.on('message', () => {
+        if (++received === COUNT) {
+          const elapsed = performance.now() - started;
+          ws.terminate();
+          resolve((COUNT / elapsed) * 1000);
+        }
+      });
+      ws.on('error', reject);
+    }),
+    'bare run',
+  );
+}
+
+/** The real engine: ping heartbeat on, every message recorded, stats kept. */
+function runSession(url: string): Promise<{ rate: number; recorded: number; dropped: number; rttSamples: number }> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const session = new Session(
+        makeEndpoint(url, { heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 10_000 }, reconnect: { enabled: false } }),
+        DEFAULT_SESSION_OPTIONS,
+        { clock: systemClock, createSocket: createWsSocket },
+      );
+      let received = 0;
+      let started = 0;
+      session.onEvent((event) => {
+        if (event.type === 'open') {
+          started = performance.now();
+          session.send('go');
+        } else if (event.type === 'message' && event.direction === 'in' && event.heartbeat === undefined) {
+          if (++received === COUNT) {
+            const elapsed = performance.now() - started;
+            const stats = session.getStats();
+            const result = { rate: (COUNT / elapsed) * 1000, recorded: session.record.size, dropped: session.record.droppedCount, rttSamples: stats.rtt?.count ?? 0 };
+            session.dispose();
+            resolve(result);
+          }
+        } else if (event.type === 'handshake-failed' || (event.type === 'close' && received < COUNT)) {
+          session.dispose();
+          reject(new Error(`session ended early: ${JSON.stringify(event)}`));
+        }
+      });
+      session.start();
+    }),
+    'session run',
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const { port, child } = await startServer();
+  const url = `ws://127.0.0.1:${port}/`;
+  try {
+    console.log(`bench:ingest — ${COUNT.toLocaleString('en')} messages of ${SIZE} bytes, ${ROUNDS} alternating rounds (plus one warm-up each)`);
+    await runBare(url);
+    await runSession(url);
+    const bare: number[] = [];
+    const session: number[] = [];
+    let last = { recorded: 0, dropped: 0, rttSamples: 0 };
+    for (let round = 1; round <= ROUNDS; round++) {
+      const b = await runBare(url);
+      const s = await runSession(url);
+      bare.push(b);
+      session.push(s.rate);
+      last = s;
+      console.log(`  round ${round}: bare ${Math.round(b).toLocaleString('en')} msg/s, session ${Math.round(s.rate).toLocaleString('en')} msg/s, ratio ${(s.rate / b).toFixed(3)}`);
+    }
+    const ratio = median(session) / median(bare);
+    console.log(`(a) bare ws client:    ${Math.round(median(bare)).toLocaleString('en')} msg/s (median)`);
+    console.log(`(b) Session + record:  ${Math.round(median(session)).toLocaleString('en')} msg/s (median; ping heartbeat every 100 ms, record kept ${last.recorded.toLocaleString('en')} events, dropped ${last.dropped.toLocaleString('en')} oldest, ${last.rttSamples} RTT samples)`);
+    console.log(`ratio b/a: ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'MET' : 'MISSED'}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,30 @@
+// Bundles the extension host code and the CLI. `--production` minifies; otherwise
+// source maps are written for debugging. Never commit dist/.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // ws loads these optional native accelerators inside try/catch; keep them out of the bundle.
+  external: ['bufferutil', 'utf-8-validate'],
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+  console.log('[watch] build started');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

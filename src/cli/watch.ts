@@ -1,0 +1,106 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { describeEvent, describeStats } from '../core/describeEvent.js';
+import { redactEvent, redactionPolicyFor, redactUrl } from '../core/redaction.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../core/session.js';
+import type { SessionEvent } from '../core/sessionEvents.js';
+import { sessionLogChunks } from '../core/sessionLog.js';
+import { systemClock } from '../node/systemClock.js';
+import { createWsSocket } from '../node/wsSocket.js';
+import type { WatchOptions } from './watchArgs.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Runs `watch` until the duration elapses, `stop` aborts, or the session stops by itself. */
+export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSignal): Promise<number> {
+  const session = new Session(
+    options.endpoint,
+    { ...DEFAULT_SESSION_OPTIONS, idleGapMs: options.idleGapMs },
+    { clock: systemClock, createSocket: createWsSocket },
+  );
+  const policy = redactionPolicyFor(options.endpoint, { keepSecrets: options.keepSecrets });
+  let everOpened = false;
+  let sentInitialMessages = false;
+
+  const print = (event: SessionEvent) => {
+    if (options.output === 'quiet') return;
+    const safe = redactEvent(event, policy);
+    if (options.output === 'json') io.out(JSON.stringify(safe));
+    else io.out(`${formatTime(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
+  };
+
+  const finished = new Promise<void>((resolve) => {
+    session.onEvent((event) => {
+      print(event);
+      if (event.type === 'open') {
+        everOpened = true;
+        if (!sentInitialMessages) {
+          sentInitialMessages = true;
+          // Send after the open event has been delivered to every listener.
+          queueMicrotask(() => {
+            for (const text of options.send) {
+              const result = session.send(text);
+              if (!result.ok) io.err(`--send failed: ${result.reason}`);
+            }
+          });
+        }
+      }
+      if (event.type === 'stopped') resolve();
+    });
+  });
+
+  const durationTimer = options.durationMs === null ? null : setTimeout(() => void session.stop(), options.durationMs);
+  const onAbort = () => void session.stop();
+  stop.addEventListener('abort', onAbort, { once: true });
+
+  if (options.output === 'lines') io.err(`watching ${redactUrl(options.endpoint.url, policy)} (heartbeat ${options.endpoint.heartbeat.mode}); Ctrl-C to stop`);
+  session.start();
+  await finished;
+
+  if (durationTimer) clearTimeout(durationTimer);
+  stop.removeEventListener('abort', onAbort);
+  const stats = session.getStats();
+
+  let exitCode = everOpened ? 0 : 1;
+  if (options.exportPath) {
+    try {
+      writeExport(options.exportPath, session, policy);
+      if (options.output !== 'json') io.err(`session log written to ${options.exportPath} (${session.record.size} events)`);
+    } catch (error) {
+      io.err(`could not write the session log to ${options.exportPath}: ${(error as Error).message}`);
+      exitCode = exitCode || 1;
+    }
+  }
+  if (options.output !== 'json') {
+    io.out(everOpened ? 'summary:' : 'summary: never connected');
+    for (const line of describeStats(stats)) io.out(`  ${line}`);
+  }
+  session.dispose();
+  return exitCode;
+}
+
+function writeExport(path: string, session: Session, policy: ReturnType<typeof redactionPolicyFor>): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const chunk of sessionLogChunks({
+      endpoint: session.endpoint,
+      events: session.record,
+      stats: session.getStats(),
+      droppedEvents: session.record.droppedCount,
+      exportedAt: new Date(),
+      policy,
+    })) {
+      writeSync(fd, chunk);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function formatTime(t: number): string {
+  const d = new Date(t);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}

@@ -1,0 +1,125 @@
+import { Emitter } from '../../../src/core/events.js';
+import type { HandshakeFailure, InboundMessage, ISocket, SocketClose, SocketError, SocketOpenInfo, SocketOptions } from '../../../src/core/socket.js';
+
+/**
+ * A scripted socket for deterministic engine tests. It enforces the adapter contract
+ * (one close, nothing after it) so the engine is tested against the same guarantees
+ * the real ws adapter gives.
+ */
+export class FakeSocket implements ISocket {
+  readonly _onOpen = new Emitter<SocketOpenInfo>();
+  readonly onOpen = this._onOpen.event;
+  readonly _onHandshakeFailed = new Emitter<HandshakeFailure>();
+  readonly onHandshakeFailed = this._onHandshakeFailed.event;
+  readonly _onMessage = new Emitter<InboundMessage>();
+  readonly onMessage = this._onMessage.event;
+  readonly _onPing = new Emitter<Uint8Array>();
+  readonly onPing = this._onPing.event;
+  readonly _onPong = new Emitter<Uint8Array>();
+  readonly onPong = this._onPong.event;
+  readonly _onError = new Emitter<SocketError>();
+  readonly onError = this._onError.event;
+  readonly _onClose = new Emitter<SocketClose>();
+  readonly onClose = this._onClose.event;
+
+  readonly sent: Array<string | Uint8Array> = [];
+  readonly pings: string[] = [];
+  readonly pongs: Uint8Array[] = [];
+  closeRequested: { code: number; reason: string } | null = null;
+  terminated = false;
+  closed = false;
+  disposed = false;
+
+  constructor(
+    readonly options: SocketOptions,
+    private readonly onClosed: (socket: FakeSocket) => void,
+  ) {}
+
+  get listenerCount(): number {
+    return [this._onOpen, this._onHandshakeFailed, this._onMessage, this._onPing, this._onPong, this._onError, this._onClose].reduce(
+      (sum, emitter) => sum + emitter.listenerCount,
+      0,
+    );
+  }
+
+  // --- what the server or network does -----------------------------------------------
+  open(info: Partial<SocketOpenInfo> = {}): void {
+    this._onOpen.fire({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {}, ...info });
+  }
+  receiveText(text: string): void {
+    this._onMessage.fire({ isBinary: false, text, size: Buffer.byteLength(text) });
+  }
+  receiveBinary(bytes: Uint8Array): void {
+    this._onMessage.fire({ isBinary: true, bytes, size: bytes.length });
+  }
+  receivePing(payload: string): void {
+    this._onPing.fire(Buffer.from(payload));
+  }
+  receivePong(payload: string): void {
+    this._onPong.fire(Buffer.from(payload));
+  }
+  failHandshake(failure: Partial<HandshakeFailure> = {}): void {
+    this._onHandshakeFailed.fire({
+      status: null,
+      statusText: null,
+      requestHeaders: null,
+      responseHeaders: null,
+      body: null,
+      errorCode: 'ECONNREFUSED',
+      message: 'connect ECONNREFUSED',
+      ...failure,
+    });
+  }
+  error(message: string, code: string | null = null): void {
+    if (!this.closed) this._onError.fire({ message, code });
+  }
+  /** The connection ends (close frame received, or lost with 1006). */
+  end(code = 1006, reason = ''): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClosed(this);
+    this._onClose.fire({ code, reason });
+  }
+
+  // --- ISocket ---------------------------------------------------------------------------
+  send(data: string | Uint8Array): void {
+    if (this.closed) throw new Error('socket is not open');
+    this.sent.push(data);
+  }
+  ping(payload: string): void {
+    this.pings.push(payload);
+  }
+  pong(payload: Uint8Array): void {
+    this.pongs.push(payload);
+  }
+  close(code: number, reason: string): void {
+    this.closeRequested = { code, reason };
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+/** Creates FakeSockets and tracks how many are alive at once. */
+export class FakeSocketFactory {
+  readonly sockets: FakeSocket[] = [];
+  live = 0;
+  maxLive = 0;
+
+  readonly create = (options: SocketOptions): FakeSocket => {
+    const socket = new FakeSocket(options, () => this.live--);
+    this.sockets.push(socket);
+    this.live++;
+    this.maxLive = Math.max(this.maxLive, this.live);
+    return socket;
+  };
+
+  get last(): FakeSocket {
+    const socket = this.sockets[this.sockets.length - 1];
+    if (!socket) throw new Error('no socket was created');
+    return socket;
+  }
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeEndpoint } from '../../src/core/endpoint.js';
+import { redactionPolicyFor, redactUrl, REDACTED } from '../../src/core/redaction.js';
+import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import { parseSessionLog, serializeSessionLog, SessionLogError } from '../../src/core/sessionLog.js';
+
+const SECRET_TOKEN = 'Bearer s3cr3t-token-value';
+const endpoint = makeEndpoint('wss://user:hunter2@api.example.test/ws?token=abc123&room=7', {
+  headers: { Authorization: SECRET_TOKEN, 'X-Api-Key': 'key-999', 'X-Trace': 'visible' },
+  secretHeaders: ['x-api-key'],
+});
+
+const events: SessionEvent[] = [
+  { seq: 1, t: 1000, type: 'connecting', attempt: 0, url: endpoint.url, protocols: [] },
+  {
+    seq: 2,
+    t: 1010,
+    type: 'open',
+    handshakeMs: 10,
+    protocol: '',
+    extensions: '',
+    requestHeaders: { Authorization: SECRET_TOKEN, Cookie: 'sid=cookie-secret', 'Sec-WebSocket-Key': 'key==', 'X-Api-Key': 'key-999' },
+    responseHeaders: { 'Set-Cookie': 'sid=set-cookie-secret', 'Sec-WebSocket-Accept': 'acc==', Server: 'nginx' },
+  },
+  { seq: 3, t: 1020, type: 'message', direction: 'in', opcode: 'text', size: 5, data: 'hello', truncated: false },
+  { seq: 4, t: 1030, type: 'message', direction: 'out', opcode: 'binary', size: 2, data: '/wA=', truncated: false },
+  { seq: 5, t: 1040, type: 'ping', direction: 'out', data: 'wsi-1', encoding: 'utf8' },
+  { seq: 6, t: 1041, type: 'pong', direction: 'in', data: 'wsi-1', encoding: 'utf8', rttMs: 1 },
+  { seq: 7, t: 3041, type: 'close', code: 1006, reason: '', wasClean: false, initiator: 'none', idleMs: 2000, ageMs: 2031 },
+];
+
+const SECRETS = [SECRET_TOKEN, 's3cr3t', 'cookie-secret', 'set-cookie-secret', 'key-999', 'hunter2', 'abc123', 'key==', 'acc=='];
+
+function exportLog(keepSecrets = false): string {
+  return serializeSessionLog({
+    endpoint,
+    events,
+    stats: null,
+    droppedEvents: 0,
+    exportedAt: new Date(Date.UTC(2026, 10, 26)),
+    policy: redactionPolicyFor(endpoint, { keepSecrets }),
+  });
+}
+
+describe('session log export', () => {
+  it('writes the documented shape with every event in seq order', () => {
+    const parsed = JSON.parse(exportLog());
+    assert.equal(parsed.format, 'ws-inspector-session');
+    assert.equal(parsed.version, 1);
+    assert.equal(parsed.redacted, true);
+    assert.deepEqual(parsed.events.map((e: SessionEvent) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(parsed.events[2].data, 'hello');
+  });
+
+  it('contains no secret value by default', () => {
+    const text = exportLog();
+    for (const secret of SECRETS) assert.ok(!text.includes(secret), `export leaks ${secret}`);
+    assert.ok(text.includes('"X-Trace": "visible"'), 'non-secret headers are kept');
+    assert.ok(text.includes('nginx'));
+    assert.ok(text.includes('room=7'), 'non-secret query parameters are kept');
+  });
+
+  it('keeps secrets only when the user opts in', () => {
+    const text = exportLog(true);
+    assert.ok(text.includes(SECRET_TOKEN));
+    assert.equal(JSON.parse(text).redacted, false);
+  });
+
+  it('hides literal secret values wherever they appear', () => {
+    const policy = redactionPolicyFor(endpoint, { secretValues: ['tok-xyz'] });
+    assert.equal(redactUrl('ws://h/?x=tok-xyz', policy), `ws://h/?x=${REDACTED}`);
+  });
+
+  it('writes an empty session as valid JSON', () => {
+    const text = serializeSessionLog({ endpoint, events: [], stats: null, droppedEvents: 0, exportedAt: new Date(0), policy: redactionPolicyFor(endpoint) });
+    assert.deepEqual(JSON.parse(text).events, []);
+  });
+});
+
+describe('session log import', () => {
+  it('reads back what export wrote', () => {
+    const log = parseSessionLog(exportLog());
+    assert.equal(log.events.length, events.length);
+    assert.deepEqual(log.events[6], events[6]);
+    assert.equal(log.endpoint.heartbeat.mode, 'ping');
+  });
+
+  const broken: Array<[string, (log: Record<string, unknown>) => unknown, RegExp]> = [
+    ['wrong format', (log) => ({ ...log, format: 'har' }), /^format: expected "ws-inspector-session"/],
+    ['future version', (log) => ({ ...log, version: 9 }), /^version: unsupported version 9/],
+    ['events not an array', (log) => ({ ...log, events: {} }), /^events: expected an array/],
+    ['seq out of order', (log) => ({ ...log, events: [events[1], events[0]] }), /^events\[1\]\.seq: seq must be an integer greater/],
+    ['unknown type', (log) => ({ ...log, events: [{ seq: 1, t: 1, type: 'banana' }] }), /^events\[0\]\.type: unknown event type "banana"/],
+    ['wrong field type', (log) => ({ ...log, events: [{ ...events[2], size: '5' }] }), /^events\[0\]\.size: expected a number, got "5"/],
+    ['bad direction', (log) => ({ ...log, events: [{ ...events[2], direction: 'up' }] }), /^events\[0\]\.direction: expected one of in, out/],
+  ];
+  for (const [name, mutate, message] of broken) {
+    it(`rejects a log with ${name}, naming where`, () => {
+      const log = JSON.parse(exportLog());
+      assert.throws(() => parseSessionLog(JSON.stringify(mutate(log))), (error: unknown) => error instanceof SessionLogError && message.test(error.message));
+    });
+  }
+
+  it('rejects truncated JSON with the parser position', () => {
+    const text = exportLog();
+    assert.throws(() => parseSessionLog(text.slice(0, text.length / 2)), /not valid JSON/);
+  });
+});
