@@ -1,0 +1,374 @@
+// Why an opening handshake failed, in plain words, with a fix. Reads the same fields as
+// the 'handshake-failed' event: an HTTP status other than 101 (with the first bytes of
+// the body), or a network/TLS error code when the server never answered.
+// HTTP causes follow the compiled proxy-timeout knowledge base; sources are noted per case.
+
+import { NGINX_WEBSOCKET_LOCATION } from './knowledgeBase.js';
+
+/** The parts of a failed handshake the diagnosis needs. */
+export interface HandshakeFailureInput {
+  status: number | null;
+  body: string | null;
+  errorCode: string | null;
+  message: string;
+  url: string;
+}
+
+/** A likely cause for a failed handshake and what to do about it. */
+export interface HandshakeDiagnosis {
+  title: string;
+  explanation: string;
+  fix: string;
+  /** A config snippet for the fix, when one applies (nginx unless said otherwise). */
+  fixConfig?: string;
+}
+
+// Source: spring-framework AbstractHandshakeHandler.handleInvalidConnectHeader.
+const CONNECTION_MAP = `map $http_upgrade $connection_upgrade {
+    default upgrade;
+    ''      close;
+}
+# in the WebSocket location:
+proxy_set_header Connection $connection_upgrade;`;
+
+const FORWARDED_HOST = `proxy_set_header Host $host:$server_port;
+proxy_set_header X-Forwarded-Host $host;
+proxy_set_header X-Forwarded-Proto $scheme;`;
+
+const TRUST_ANYWAY =
+  'If you trust this server (a development or internal host), set allowSelfSignedCertificate: true on the endpoint, or pass --insecure to the CLI. That turns off certificate checks for the connection, so use a certificate from a trusted CA for anything public.';
+
+/** Explains a failed handshake; unknown cases get a generic explanation that says so. */
+export function explainHandshakeFailure(input: HandshakeFailureInput): HandshakeDiagnosis {
+  if (input.status !== null) return explainStatus(input.status, input.body ?? '', input.url);
+  const code = (input.errorCode ?? codeFromMessage(input.message) ?? '').toUpperCase();
+  return explainError(code, input.message, input.url);
+}
+
+function explainStatus(status: number, body: string, url: string): HandshakeDiagnosis {
+  const target = describeTarget(url, true);
+
+  if (status === 400) {
+    // nginx's answer to plain HTTP on a port configured for TLS.
+    if (/plain HTTP request was sent to HTTPS port/i.test(body)) {
+      return {
+        title: 'ws:// sent to a TLS port',
+        explanation: 'The server expects TLS on this port but received plain HTTP.',
+        fix: `Use ${withScheme(url, 'wss')}.`,
+      };
+    }
+    // Source: spring-framework AbstractHandshakeHandler.handleInvalidUpgradeHeader (400);
+    // the same text in SockJS, Tornado and vert.x; nginx.org websocket.xml.
+    if (/Can "Upgrade" only to "WebSocket"/i.test(body)) {
+      return {
+        title: 'The Upgrade header did not reach the server',
+        explanation:
+          'The app received the handshake without "Upgrade: websocket". A proxy strips hop-by-hop headers unless told to forward them (nginx without proxy_set_header Upgrade, or nginx before 1.29.7 without proxy_http_version 1.1), or an AWS Classic ELB has an HTTP listener.',
+        fix: 'Make the proxy use HTTP/1.1 to the backend and forward Upgrade and Connection. On an AWS Classic ELB, use a TCP/SSL listener or move to an ALB.',
+        fixConfig: NGINX_WEBSOCKET_LOCATION,
+      };
+    }
+    if (/"Connection" must be "upgrade"/i.test(body)) {
+      return {
+        title: 'A proxy rewrote the Connection header',
+        explanation:
+          'The app received "Upgrade" but not "Connection: upgrade". Typical causes: proxy_set_header Connection "" (set for upstream keepalive) applies to this location, or the map for $connection_upgrade is missing.',
+        fix: 'Set Connection from the Upgrade header in the WebSocket location.',
+        fixConfig: CONNECTION_MAP,
+      };
+    }
+    return {
+      title: 'Bad request (400)',
+      explanation:
+        'The server rejected the handshake request. Behind a proxy this is most often the Upgrade or Connection header being dropped, so the app sees a plain GET (nginx without the WebSocket headers, an AWS Classic ELB HTTP listener). It can also be a header or Sec-WebSocket-Version the server refuses.' +
+        bodyHint(body),
+      fix: 'Make every proxy on the path forward Upgrade and Connection over HTTP/1.1; if there is no proxy, compare the request headers with what the server expects.',
+      fixConfig: NGINX_WEBSOCKET_LOCATION,
+    };
+  }
+
+  // Source: websockets/ws lib/websocket-server.js (res.writeHead(426 …)).
+  if (status === 426) {
+    return {
+      title: 'Upgrade required: the server got a plain HTTP request',
+      explanation:
+        'A WebSocket-only server (such as Node\'s ws) received a request without the Upgrade headers: a proxy dropped them, or the request took a route that is not WebSocket-aware. Some servers also answer 426 to an unsupported Sec-WebSocket-Version (RFC 6455 §4.4; unconfirmed).',
+      fix: 'Make the proxy forward Upgrade and Connection over HTTP/1.1, and check that this path routes to the WebSocket server.',
+      fixConfig: NGINX_WEBSOCKET_LOCATION,
+    };
+  }
+
+  // Source: spring-framework OriginHandshakeInterceptor.beforeHandshake (403 FORBIDDEN).
+  if (status === 403) {
+    return {
+      title: 'Forbidden: Origin or Host check failed',
+      explanation:
+        'Servers that check the Origin header compare it with the Host they see. A proxy that does not forward the original Host (nginx sends the upstream name by default) and X-Forwarded-Host makes the check fail. It can also be an origin missing from the allowed list, or an authorization layer refusing the request.',
+      fix: 'Forward the original Host and X-Forwarded-Host/Proto at the proxy, or allow the origin on the server (Spring: server.forward-headers-strategy=framework, or setAllowedOriginPatterns(...)). If this endpoint sends an Origin header, make sure the server allows it.',
+      fixConfig: FORWARDED_HOST,
+    };
+  }
+
+  // Source: render.com/docs/websocket (ws:// gets a 301).
+  if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308) {
+    if (schemeOf(url) === 'ws') {
+      return {
+        title: 'Redirected: the server wants wss://',
+        explanation:
+          `The handshake got an HTTP ${status} redirect, most likely from HTTP to HTTPS (platforms such as Render redirect ws:// this way). WebSocket clients do not follow redirects.`,
+        fix: `Use ${withScheme(url, 'wss')}.`,
+      };
+    }
+    return {
+      title: `Redirected (${status})`,
+      explanation: 'The server answered the handshake with a redirect. WebSocket clients do not follow redirects.',
+      fix: 'Point the endpoint at the redirect target (the Location response header).',
+    };
+  }
+
+  if (status === 401) {
+    return {
+      title: 'Unauthorized: the handshake needs credentials',
+      explanation: 'The server, or a proxy in front of it, requires authentication and did not accept what was sent: a missing, wrong or expired token, cookie or password.',
+      fix: 'Add the credentials the server expects to the endpoint (an Authorization or Cookie header, or a token in the URL), and check they have not expired.',
+    };
+  }
+
+  if (status === 404) {
+    return {
+      title: 'Not found: the path is not routed',
+      explanation: `Nothing handles ${target}: the path in the URL is wrong, or a proxy rule does not match it (Ingress path, ALB rule, nginx location, socket.io path).`,
+      fix: 'Compare the URL path with the server\'s WebSocket route and with the proxy\'s routing rules.',
+    };
+  }
+
+  if (status === 429) {
+    return {
+      title: 'Too many requests',
+      explanation: 'The server or a proxy is rate-limiting connection attempts, often because clients reconnect in a tight loop.',
+      fix: 'Reconnect more slowly (raise reconnect.initialDelayMs and maxDelayMs), and honour a Retry-After response header if there is one.',
+    };
+  }
+
+  // Source: AWS ALB attributes doc ("load balancer sends an HTTP 502 Bad Gateway").
+  if (status === 502) {
+    return {
+      title: 'Bad gateway: the proxy could not use the upstream',
+      explanation:
+        'A proxy or load balancer could not reach the server, or the server closed an idle keep-alive connection just as the load balancer reused it (the app\'s keep-alive timeout is shorter than the load balancer\'s idle timeout).',
+      fix: 'Check that the backend is up and healthy, and make the app\'s keep-alive timeout longer than the load balancer\'s idle timeout.',
+    };
+  }
+
+  // Source: MicrosoftDocs/azure-docs application-gateway-websocket.md.
+  if (status === 503) {
+    return {
+      title: 'Service unavailable: no healthy backend',
+      explanation:
+        'The proxy or load balancer has no healthy backend to send the handshake to (Azure Application Gateway, for one, needs a passing HTTP/HTTPS health probe before it routes WebSockets), or the server is overloaded or down for maintenance.',
+      fix: 'Check the backend\'s health probes and that it is running.',
+    };
+  }
+
+  // Sources: nginx ngx_http_upstream.c (NGX_HTTP_GATEWAY_TIME_OUT);
+  // cloud.google.com/run/docs/configuring/request-timeout; Heroku http-routing.
+  if (status === 504) {
+    return {
+      title: 'Gateway timeout: the upstream did not answer the handshake in time',
+      explanation:
+        'A proxy gave up waiting for the server\'s 101 answer: nginx proxy_read_timeout before the upgrade, the Cloud Run request timeout, or Heroku\'s 30 s initial-response window (H12).',
+      fix: 'Check why the server is slow to accept the upgrade on this route (startup, blocking work in the handshake handler, an overloaded backend).',
+    };
+  }
+
+  if (status >= 500 && status <= 599) {
+    return {
+      title: `Server error (${status})`,
+      explanation: 'The server, or a proxy in front of it, failed while handling the handshake.' + bodyHint(body),
+      fix: 'Check the server and proxy logs at the time of the attempt.',
+    };
+  }
+
+  if (status >= 200 && status <= 299) {
+    return {
+      title: `Answered as a normal HTTP request (${status})`,
+      explanation:
+        `The request to ${target} was served as plain HTTP rather than upgraded: the URL points at a page or API instead of the WebSocket route, or a proxy dropped the Upgrade headers and the app answered the plain GET.`,
+      fix: 'Check the URL path, and that every proxy forwards Upgrade and Connection over HTTP/1.1.',
+      fixConfig: NGINX_WEBSOCKET_LOCATION,
+    };
+  }
+
+  if (status >= 400 && status <= 499) {
+    return {
+      title: `Handshake rejected (${status})`,
+      explanation: `The server refused the handshake with HTTP ${status}, which is not one of the common WebSocket failures.` + bodyHint(body),
+      fix: 'Check the server and proxy logs, and the response headers and body, for the reason.',
+    };
+  }
+
+  return {
+    title: `Unexpected HTTP ${status}`,
+    explanation: `The server answered with HTTP ${status} instead of 101 Switching Protocols. This is not a failure we recognise.` + bodyHint(body),
+    fix: 'Check the response headers and body, and the server and proxy logs.',
+  };
+}
+
+function explainError(code: string, message: string, url: string): HandshakeDiagnosis {
+  const target = describeTarget(url);
+  const scheme = schemeOf(url);
+
+  switch (code) {
+    case 'ECONNREFUSED':
+      return {
+        title: 'Connection refused',
+        explanation: `Nothing accepted the connection on ${target}: the server is not running, it listens on another port or only on another interface (e.g. 127.0.0.1 inside a container), or a firewall rejected the connection.`,
+        fix: 'Check the host and port, and that the server is running and listening on an address reachable from this machine.',
+      };
+    case 'ENOTFOUND':
+      return {
+        title: 'Host name not found',
+        explanation: `DNS has no address for ${hostOf(url) ?? 'the host'}.`,
+        fix: 'Check the host name for typos. For an internal name, check that this machine uses the right DNS (VPN, corporate network).',
+      };
+    case 'EAI_AGAIN':
+      return {
+        title: 'DNS lookup failed temporarily',
+        explanation: `The DNS server did not answer for ${hostOf(url) ?? 'the host'}: no network, a VPN change, or a DNS outage.`,
+        fix: 'Check the network connection and DNS settings, then retry.',
+      };
+    case 'ECONNRESET':
+      return {
+        title: 'Connection reset during the handshake',
+        explanation:
+          'The connection was dropped before the server answered: a firewall or proxy rejecting it, a proxy that does not support WebSocket, a server that crashed or closed the socket' +
+          (scheme === 'ws' ? ', or ws:// sent to a port that expects TLS.' : '.'),
+        fix:
+          (scheme === 'ws' ? `If the port expects TLS, use ${withScheme(url, 'wss')}. Otherwise, check` : 'Check') +
+          ' the server and proxy logs at the time of the attempt.',
+      };
+    case 'ETIMEDOUT':
+      if (/handshake has timed out/i.test(message)) {
+        return {
+          title: 'Handshake timed out',
+          explanation:
+            'The handshake did not complete within the endpoint\'s handshakeTimeoutMs: a firewall silently dropping packets, a host or port that never answers, or a proxy or server too slow to answer the upgrade.',
+          fix: 'Check that the host and port are reachable from this machine. If the server is just slow to accept, raise handshakeTimeoutMs.',
+        };
+      }
+      return {
+        title: 'Connection timed out',
+        explanation: `No answer from ${target}: packets are dropped on the way (a firewall or security group), the address is wrong, or the host is down.`,
+        fix: 'Check the address, and that firewalls and security groups allow this port from this machine.',
+      };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return {
+        title: 'Host unreachable',
+        explanation: `There is no network route to ${target} from this machine.`,
+        fix: 'Check the network connection, VPN and routing to that address.',
+      };
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      return {
+        title: 'Self-signed certificate',
+        explanation: 'The server presented a self-signed certificate, which this machine does not trust.',
+        fix: TRUST_ANYWAY,
+      };
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      return {
+        title: 'Untrusted root certificate',
+        explanation: 'The certificate chain ends in a self-signed root that this machine does not trust: a private CA, or a TLS-inspecting corporate proxy.',
+        fix: TRUST_ANYWAY,
+      };
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return {
+        title: 'Certificate chain cannot be verified',
+        explanation: 'The server\'s certificate could not be traced to a trusted root: the server does not send its intermediate certificates, or a private CA issued it.',
+        fix: `Serve the full chain (certificate plus intermediates, e.g. fullchain.pem) on the server or load balancer. ${TRUST_ANYWAY}`,
+      };
+    case 'CERT_HAS_EXPIRED':
+      return {
+        title: 'Certificate expired',
+        explanation: 'The server\'s certificate is past its expiry date (or this machine\'s clock is wrong).',
+        fix: `Renew the certificate on the server or load balancer. As a stopgap only: ${TRUST_ANYWAY}`,
+      };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return {
+        title: 'Certificate does not match the host name',
+        explanation: `The certificate is not valid for ${hostOf(url) ?? 'this host'}: the URL uses an IP address or a name the certificate does not list, or the load balancer or CDN serves the wrong certificate (SNI).`,
+        fix: 'Connect with a host name the certificate lists, or add this name to the certificate.',
+      };
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      return wrongVersion(url);
+  }
+  if (code === 'EPROTO' && /wrong version number/i.test(message)) return wrongVersion(url);
+
+  if (/^ERR_(TLS|SSL)_|CERT|^EPROTO$/.test(code) || (code === '' && /\b(tls|ssl|certificate)\b/i.test(message))) {
+    return {
+      title: 'TLS handshake failed',
+      explanation: `The secure connection could not be set up${code ? ` (${code})` : ''}: ${message}`,
+      fix: 'Check the server\'s certificate and TLS settings, and that the URL\'s scheme and port match (wss:// needs a TLS port).',
+    };
+  }
+
+  return {
+    title: 'Handshake failed',
+    explanation: `The connection attempt failed${code ? ` with ${code}` : ''}: ${message}. This is not a failure we recognise.`,
+    fix: 'Check the URL, that the server is reachable from this machine, and the server and proxy logs at the time of the attempt.',
+  };
+}
+
+function wrongVersion(url: string): HandshakeDiagnosis {
+  return {
+    title: 'wss:// to a port that does not speak TLS',
+    explanation: 'The server answered the TLS handshake with plain data: wss:// was used against a plain-HTTP port.',
+    fix: `Use ${withScheme(url, 'ws')}, or the port where TLS is terminated (usually 443).`,
+  };
+}
+
+// ws and Node sometimes report a failure only in the message.
+function codeFromMessage(message: string): string | null {
+  if (/self[- ]signed certificate in certificate chain/i.test(message)) return 'SELF_SIGNED_CERT_IN_CHAIN';
+  if (/self[- ]signed certificate/i.test(message)) return 'DEPTH_ZERO_SELF_SIGNED_CERT';
+  if (/wrong version number/i.test(message)) return 'ERR_SSL_WRONG_VERSION_NUMBER';
+  if (/handshake has timed out/i.test(message)) return 'ETIMEDOUT';
+  if (/socket hang up/i.test(message)) return 'ECONNRESET';
+  return null;
+}
+
+function schemeOf(url: string): 'ws' | 'wss' | null {
+  const match = /^(wss?):/i.exec(url.trim());
+  return match ? (match[1]!.toLowerCase() as 'ws' | 'wss') : null;
+}
+
+function withScheme(url: string, scheme: 'ws' | 'wss'): string {
+  return url.trim().replace(/^[a-z][a-z0-9+.-]*:/i, `${scheme}:`);
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname || null;
+  } catch {
+    return null;
+  }
+}
+
+/** "host:port" (default port filled in), plus the path when asked; the URL as given if it does not parse. */
+function describeTarget(url: string, withPath = false): string {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || (parsed.protocol === 'wss:' ? '443' : parsed.protocol === 'ws:' ? '80' : '');
+    const where = port ? `${parsed.hostname}:${port}` : parsed.hostname;
+    return withPath ? `${parsed.pathname} on ${where}` : where;
+  } catch {
+    return url;
+  }
+}
+
+function bodyHint(body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  if (!text) return '';
+  return ` The response body says: "${text.length > 200 ? `${text.slice(0, 200)}…` : text}"`;
+}
