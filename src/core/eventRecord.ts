@@ -1,40 +1,115 @@
-import type { SessionEvent } from './sessionEvents.js';
+import { bytesToBase64 } from './payload.js';
+import type { MessageEvent, SessionEvent } from './sessionEvents.js';
+
+// Flags of a compactly stored message.
+export const MESSAGE_OUT = 1;
+export const MESSAGE_BINARY = 2;
+export const MESSAGE_TRUNCATED = 4;
+export const MESSAGE_HEARTBEAT_PING = 8;
+export const MESSAGE_HEARTBEAT_PONG = 16;
+const COMPACT = 128;
+
+const MIN_ARENA_BYTES = 64 * 1024;
+const SMALL_COPY_BYTES = 96;
+const lenientUtf8 = new TextDecoder('utf-8');
+
+export interface EventRecordLimits {
+  /** Most events retained. */
+  maxEvents: number;
+  /** Most payload bytes retained for compactly stored messages (rounded up to a power of two). */
+  maxPayloadBytes: number;
+}
 
 /**
  * One session's ordered event record: a ring buffer that stamps `seq` and, when full,
- * drops the oldest events while keeping count of how many it dropped.
+ * drops the oldest events while counting how many it dropped.
+ *
+ * Inbound messages — the bulk of a busy session — are not kept as objects. Their fixed
+ * fields live in typed arrays and their payload bytes in one ring "arena", so a flood of
+ * messages creates no long-lived garbage; events are materialised as plain objects only
+ * when read. Everything else is kept as the object it was recorded as.
  */
 export class EventRecord {
-  private readonly buffer: Array<SessionEvent | undefined>;
-  private head = 0; // index of the oldest retained event
+  readonly capacity: number;
+  private readonly objects: Array<SessionEvent | undefined>;
+  private readonly flags: Uint8Array;
+  private readonly times: Float64Array;
+  private readonly sizes: Float64Array;
+  private readonly rtts: Float64Array;
+  private readonly payloadStarts: Float64Array;
+  private readonly payloadLengths: Uint32Array;
+  private readonly maxArenaBytes: number;
+  private arena: Uint8Array;
+  /** Absolute byte positions: payload bytes in [arenaTail, arenaHead) may still be referenced. */
+  private arenaHead = 0;
+  private arenaTail = 0;
+
+  private head = 0; // slot of the oldest retained event
   private count = 0;
   private nextSeq = 1;
   private dropped = 0;
 
-  constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`record capacity must be a positive integer, got ${capacity}`);
+  constructor(limits: EventRecordLimits | number) {
+    const { maxEvents, maxPayloadBytes } = typeof limits === 'number' ? { maxEvents: limits, maxPayloadBytes: 128 * 1024 * 1024 } : limits;
+    if (!Number.isInteger(maxEvents) || maxEvents < 1) {
+      throw new RangeError(`record capacity must be a positive integer, got ${maxEvents}`);
     }
-    this.buffer = new Array<SessionEvent | undefined>(capacity);
+    if (!(maxPayloadBytes >= 1)) throw new RangeError(`record payload budget must be positive, got ${maxPayloadBytes}`);
+    this.capacity = maxEvents;
+    this.objects = new Array<SessionEvent | undefined>(maxEvents);
+    this.flags = new Uint8Array(maxEvents);
+    this.times = new Float64Array(maxEvents);
+    this.sizes = new Float64Array(maxEvents);
+    this.rtts = new Float64Array(maxEvents);
+    this.payloadStarts = new Float64Array(maxEvents);
+    this.payloadLengths = new Uint32Array(maxEvents);
+    // Powers of two keep every payload contiguous when the arena doubles (see grow()).
+    let arenaMax = MIN_ARENA_BYTES;
+    while (arenaMax < maxPayloadBytes) arenaMax *= 2;
+    this.maxArenaBytes = arenaMax;
+    this.arena = new Uint8Array(MIN_ARENA_BYTES);
   }
 
   /**
    * Stamps `seq` on the event and stores it. Callers create events with `seq: 0` as the
-   * first property so the object's shape never changes after creation (cheaper on the
-   * ingest hot path than adding the property later).
+   * first property so the object's shape never changes after creation.
    */
   append(event: SessionEvent): SessionEvent {
-    const stored = event;
-    stored.seq = this.nextSeq++;
-    if (this.count < this.capacity) {
-      this.buffer[(this.head + this.count) % this.capacity] = stored;
-      this.count++;
-    } else {
-      this.buffer[this.head] = stored;
-      this.head = (this.head + 1) % this.capacity;
-      this.dropped++;
+    const slot = this.claimSlot();
+    event.seq = this.nextSeq++;
+    this.objects[slot] = event;
+    this.flags[slot] = 0;
+    return event;
+  }
+
+  /**
+   * Stores a message compactly and returns its seq. `payload` is what the record keeps
+   * (already cut to the payload cap); `size` is the size on the wire.
+   */
+  appendMessage(t: number, flags: number, size: number, payload: Uint8Array, rttMs: number | undefined): number {
+    let bytes = payload;
+    let messageFlags = flags;
+    if (bytes.length > this.maxArenaBytes) {
+      bytes = bytes.subarray(0, this.maxArenaBytes);
+      messageFlags |= MESSAGE_TRUNCATED;
     }
-    return stored;
+    const start = this.reserve(bytes.length);
+    const offset = start % this.arena.length;
+    const length = bytes.length;
+    if (length <= SMALL_COPY_BYTES) {
+      // For the typical small message a plain loop beats TypedArray.set's call overhead.
+      const arena = this.arena;
+      for (let i = 0; i < length; i++) arena[offset + i] = bytes[i]!;
+    } else this.arena.set(bytes, offset);
+    const slot = this.claimSlot();
+    this.objects[slot] = undefined;
+    this.flags[slot] = messageFlags | COMPACT;
+    this.times[slot] = t;
+    this.sizes[slot] = size;
+    this.rtts[slot] = rttMs === undefined ? NaN : rttMs;
+    this.payloadStarts[slot] = start;
+    this.payloadLengths[slot] = bytes.length;
+    return this.nextSeq++;
   }
 
   get size(): number {
@@ -48,7 +123,7 @@ export class EventRecord {
 
   /** `seq` of the oldest retained event, or the next seq when empty. */
   get firstSeq(): number {
-    return this.count === 0 ? this.nextSeq : this.nextSeq - this.count;
+    return this.nextSeq - this.count;
   }
 
   /** `seq` of the newest event, or 0 when nothing was ever recorded. */
@@ -56,19 +131,25 @@ export class EventRecord {
     return this.nextSeq - 1;
   }
 
-  /** The event with this seq, if still retained. */
+  /** Payload bytes currently held for compactly stored messages. */
+  get payloadBytes(): number {
+    return this.arenaHead - this.arenaTail;
+  }
+
+  /** The event with this seq, if still retained; a fresh object for compact messages. */
   get(seq: number): SessionEvent | undefined {
     const offset = seq - this.firstSeq;
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.count) return undefined;
-    return this.buffer[(this.head + offset) % this.capacity];
+    return this.materialize((this.head + offset) % this.capacity, seq);
   }
 
   /** Up to `limit` retained events starting at `fromSeq` (clamped to what is retained). */
   slice(fromSeq: number, limit: number): SessionEvent[] {
-    const start = Math.max(fromSeq, this.firstSeq);
+    const first = this.firstSeq;
+    const start = Math.max(fromSeq, first);
     const end = Math.min(this.lastSeq + 1, start + Math.max(0, limit));
     const out: SessionEvent[] = [];
-    for (let seq = start; seq < end; seq++) out.push(this.buffer[(this.head + seq - this.firstSeq) % this.capacity]!);
+    for (let seq = start; seq < end; seq++) out.push(this.materialize((this.head + seq - first) % this.capacity, seq));
     return out;
   }
 
@@ -78,19 +159,114 @@ export class EventRecord {
   }
 
   *[Symbol.iterator](): IterableIterator<SessionEvent> {
-    const first = this.firstSeq;
-    for (let i = 0; i < this.count; i++) {
-      // Re-read firstSeq-relative positions so appends during iteration do not skip events.
-      const event = this.get(first + i);
-      if (event) yield event;
+    // Walk by seq, so events appended meanwhile are included and dropped ones skipped.
+    let seq = this.firstSeq;
+    while (seq <= this.lastSeq) {
+      seq = Math.max(seq, this.firstSeq);
+      const event = this.get(seq);
+      if (!event) return;
+      yield event;
+      seq++;
     }
   }
 
   /** Forgets retained events. Seq keeps increasing so readers can tell old from new. */
   clear(): void {
-    this.buffer.fill(undefined);
+    this.objects.fill(undefined);
     this.head = 0;
     this.count = 0;
     this.dropped = 0;
+    this.arenaHead = 0;
+    this.arenaTail = 0;
+    this.arena = new Uint8Array(MIN_ARENA_BYTES);
+  }
+
+  private claimSlot(): number {
+    if (this.count === this.capacity) this.evictOldest();
+    const slot = (this.head + this.count) % this.capacity;
+    this.count++;
+    return slot;
+  }
+
+  private evictOldest(): void {
+    const slot = this.head;
+    if (this.flags[slot]! & COMPACT) this.arenaTail = this.payloadStarts[slot]! + this.payloadLengths[slot]!;
+    this.objects[slot] = undefined;
+    this.head = (this.head + 1) % this.capacity;
+    this.count--;
+    this.dropped++;
+    if (this.count === 0) {
+      this.arenaHead = 0;
+      this.arenaTail = 0;
+    }
+  }
+
+  /** Finds room for `length` contiguous payload bytes, growing the arena or evicting old events. */
+  private reserve(length: number): number {
+    for (;;) {
+      const size = this.arena.length;
+      const offset = this.arenaHead % size;
+      // A payload never wraps around the end of the arena: skip to the start instead.
+      const padding = offset + length > size ? size - offset : 0;
+      if (this.arenaHead + padding + length - this.arenaTail <= size) {
+        const start = this.arenaHead + padding;
+        this.arenaHead = start + length;
+        return start;
+      }
+      if (size < this.maxArenaBytes) this.grow();
+      else if (this.count > 0) this.evictOldest();
+      else {
+        this.arenaHead = 0;
+        this.arenaTail = 0;
+      }
+    }
+  }
+
+  /**
+   * Doubles the arena. Absolute positions stay valid: with sizes that are powers of two,
+   * a payload contiguous at `start % size` is also contiguous at `start % (2 * size)`.
+   */
+  private grow(): void {
+    const old = this.arena;
+    const next = new Uint8Array(Math.min(this.maxArenaBytes, old.length * 2));
+    for (let position = this.arenaTail; position < this.arenaHead; ) {
+      const from = position % old.length;
+      const to = position % next.length;
+      const run = Math.min(this.arenaHead - position, old.length - from, next.length - to);
+      next.set(old.subarray(from, from + run), to);
+      position += run;
+    }
+    this.arena = next;
+  }
+
+  private materialize(slot: number, seq: number): SessionEvent {
+    const flags = this.flags[slot]!;
+    if (!(flags & COMPACT)) return this.objects[slot]!;
+    const start = this.payloadStarts[slot]! % this.arena.length;
+    const bytes = this.arena.subarray(start, start + this.payloadLengths[slot]!);
+    const binary = (flags & MESSAGE_BINARY) !== 0;
+    const truncated = (flags & MESSAGE_TRUNCATED) !== 0;
+    let data: string;
+    if (binary) data = bytesToBase64(bytes);
+    else {
+      data = lenientUtf8.decode(bytes);
+      // A cut through a multi-byte character decodes to U+FFFD at the end; drop it.
+      if (truncated && data.endsWith('\uFFFD')) data = data.slice(0, -1);
+    }
+    const event: MessageEvent = {
+      seq,
+      t: this.times[slot]!,
+      type: 'message',
+      direction: flags & MESSAGE_OUT ? 'out' : 'in',
+      opcode: binary ? 'binary' : 'text',
+      size: this.sizes[slot]!,
+      data,
+      truncated,
+    };
+    if (flags & MESSAGE_HEARTBEAT_PING) event.heartbeat = 'ping';
+    else if (flags & MESSAGE_HEARTBEAT_PONG) event.heartbeat = 'pong';
+    const rtt = this.rtts[slot]!;
+    if (!Number.isNaN(rtt)) event.rttMs = rtt;
+    return event;
   }
 }

@@ -26,6 +26,11 @@ export function utf8Encode(text: string): Uint8Array {
   return utf8Encoder.encode(text);
 }
 
+/** Decodes UTF-8, replacing invalid sequences with U+FFFD. */
+export function utf8Decode(bytes: Uint8Array): string {
+  return lenientUtf8Decoder.decode(bytes);
+}
+
 /** Decodes UTF-8, or returns null when the bytes are not valid UTF-8. */
 export function utf8DecodeStrict(bytes: Uint8Array): string | null {
   try {

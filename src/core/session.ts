@@ -2,9 +2,9 @@ import { reconnectDelay } from './backoff.js';
 import type { Clock } from './clock.js';
 import { checkEndpoint, type EndpointConfig } from './endpoint.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from './events.js';
-import { EventRecord } from './eventRecord.js';
+import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
-import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength } from './payload.js';
+import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from './payload.js';
 import type { CloseInitiator, SessionEvent, StoppedEvent } from './sessionEvents.js';
 import type { HandshakeFailure, InboundMessage, ISocket, SocketClose, SocketError, SocketFactory, SocketOpenInfo } from './socket.js';
 import { SessionStats, type SessionStatsSnapshot } from './stats.js';
@@ -26,6 +26,8 @@ export interface SessionOptions {
   maxEvents: number;
   /** Payloads larger than this are truncated in the record (the size is kept). */
   maxRecordedPayloadBytes: number;
+  /** Payload bytes the record keeps for inbound messages before dropping the oldest events. */
+  maxRecordBytes: number;
   /** Messages larger than this close the connection with 1009. */
   maxMessageBytes: number;
   /** How long a graceful close may take before the socket is destroyed. */
@@ -36,6 +38,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   idleGapMs: 5_000,
   maxEvents: 100_000,
   maxRecordedPayloadBytes: 64 * 1024,
+  maxRecordBytes: 128 * 1024 * 1024,
   maxMessageBytes: 64 * 1024 * 1024,
   closeTimeoutMs: 3_000,
 };
@@ -72,6 +75,12 @@ export class Session implements IDisposable {
   private readonly _onEvent = new Emitter<SessionEvent>();
   /** Every recorded event, in seq order. */
   readonly onEvent: Event<SessionEvent> = this._onEvent.event;
+  private readonly _onLifecycleEvent = new Emitter<SessionEvent>();
+  /**
+   * Every event except messages, pings and pongs. Cheap to listen to on busy sessions:
+   * listening to onEvent makes every inbound message a materialised object.
+   */
+  readonly onLifecycleEvent: Event<SessionEvent> = this._onLifecycleEvent.event;
   private readonly _onDidChangeState = new Emitter<SessionState>();
   readonly onDidChangeState: Event<SessionState> = this._onDidChangeState.event;
 
@@ -114,7 +123,7 @@ export class Session implements IDisposable {
     this.clock = deps.clock;
     this.createSocket = deps.createSocket;
     this.random = deps.random ?? Math.random;
-    this.record = new EventRecord(options.maxEvents);
+    this.record = new EventRecord({ maxEvents: options.maxEvents, maxPayloadBytes: options.maxRecordBytes });
     this.createdAt = this.clock.now();
   }
 
@@ -254,6 +263,7 @@ export class Session implements IDisposable {
     if (this.currentState !== 'idle' && this.currentState !== 'stopped') this.finishStop('disposed');
     this.disposed = true;
     this._onEvent.dispose();
+    this._onLifecycleEvent.dispose();
     this._onDidChangeState.dispose();
     this.resolveStopWaiters();
   }
@@ -344,24 +354,29 @@ export class Session implements IDisposable {
   private handleMessage(message: InboundMessage): void {
     const now = this.clock.now();
     this.noteFrame(now);
+    let flags = message.isBinary ? MESSAGE_BINARY : 0;
+    let rttMs: number | undefined;
     const heartbeat = this.heartbeat.value;
-    heartbeat?.noteInbound();
-    const cap = this.options.maxRecordedPayloadBytes;
-    if (message.isBinary) {
-      const { data, truncated } = truncateBinary(message.bytes, cap);
-      this.emit({ seq: 0, type: 'message', t: now, direction: 'in', opcode: 'binary', size: message.size, data, truncated });
-      return;
+    if (heartbeat) {
+      heartbeat.noteInbound();
+      if (!message.isBinary && heartbeat.mode === 'text') {
+        const reply = heartbeat.matchTextReply(utf8Decode(message.bytes));
+        if (reply.isReply) {
+          flags |= MESSAGE_HEARTBEAT_PONG;
+          if (reply.rttMs !== null) rttMs = reply.rttMs;
+        }
+      }
     }
-    // Hot path: most messages are under the cap, so skip the truncation call entirely.
-    const { data, truncated } = message.size > cap ? truncateText(message.text, message.size, cap) : { data: message.text, truncated: false };
-    const reply = heartbeat && heartbeat.mode === 'text' ? heartbeat.matchTextReply(message.text) : null;
-    if (reply?.isReply) {
-      const event: SessionEvent = { seq: 0, type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated, heartbeat: 'pong' };
-      if (reply.rttMs !== null) event.rttMs = reply.rttMs;
-      this.emit(event);
-      return;
+    let payload = message.bytes;
+    if (payload.length > this.options.maxRecordedPayloadBytes) {
+      payload = payload.subarray(0, this.options.maxRecordedPayloadBytes);
+      flags |= MESSAGE_TRUNCATED;
     }
-    this.emit({ seq: 0, type: 'message', t: now, direction: 'in', opcode: 'text', size: message.size, data, truncated });
+    // The hot path: stored compactly, and turned into an object only if someone listens.
+    const seq = this.record.appendMessage(now, flags, message.size, payload, rttMs);
+    this.stats.observeMessage('in', message.size, rttMs);
+    if (this._onEvent.listenerCount > 0) this.deliver(this.record.get(seq)!);
+    this.noteOverflow(now);
   }
 
   private handlePing(payload: Uint8Array): void {
@@ -555,11 +570,15 @@ export class Session implements IDisposable {
     const stored = this.record.append(event);
     this.stats.observe(stored);
     this.deliver(stored);
-    if (this.record.droppedCount >= this.nextOverflowNotice) {
-      this.nextOverflowNotice = this.record.droppedCount + this.record.capacity;
-      const notice = this.record.append({ seq: 0, type: 'overflow', t: stored.t, droppedEvents: this.record.droppedCount, capacity: this.record.capacity });
-      this.deliver(notice);
-    }
+    this.noteOverflow(stored.t);
+  }
+
+  /** Records (sparingly) that the ring buffer dropped old events. */
+  private noteOverflow(t: number): void {
+    if (this.record.droppedCount < this.nextOverflowNotice) return;
+    this.nextOverflowNotice = this.record.droppedCount + this.record.capacity;
+    const notice = this.record.append({ seq: 0, type: 'overflow', t, droppedEvents: this.record.droppedCount, capacity: this.record.capacity });
+    this.deliver(notice);
   }
 
   /**
@@ -573,11 +592,16 @@ export class Session implements IDisposable {
     }
     this.delivering = true;
     try {
-      this._onEvent.fire(event);
-      while (this.deliveryQueue.length > 0) this._onEvent.fire(this.deliveryQueue.shift()!);
+      this.fireEvent(event);
+      while (this.deliveryQueue.length > 0) this.fireEvent(this.deliveryQueue.shift()!);
     } finally {
       this.delivering = false;
     }
+  }
+
+  private fireEvent(event: SessionEvent): void {
+    this._onEvent.fire(event);
+    if (event.type !== 'message' && event.type !== 'ping' && event.type !== 'pong') this._onLifecycleEvent.fire(event);
   }
 
   // ---- state ---------------------------------------------------------------------------

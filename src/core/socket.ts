@@ -21,9 +21,12 @@ export interface HandshakeFailure {
   message: string;
 }
 
-export type InboundMessage =
-  | { isBinary: false; text: string; size: number }
-  | { isBinary: true; bytes: Uint8Array; size: number };
+/** A received message; text arrives as its UTF-8 bytes (already validated by the adapter). */
+export interface InboundMessage {
+  isBinary: boolean;
+  bytes: Uint8Array;
+  size: number;
+}
 
 export interface SocketClose {
   code: number;

@@ -71,14 +71,7 @@ export class SessionStats {
   observe(event: SessionEvent): void {
     switch (event.type) {
       case 'message':
-        if (event.direction === 'in') {
-          this.messagesIn++;
-          this.bytesIn += event.size;
-        } else {
-          this.messagesOut++;
-          this.bytesOut += event.size;
-        }
-        if (event.rttMs !== undefined) this.addRtt(event.rttMs);
+        this.observeMessage(event.direction, event.size, event.rttMs);
         break;
       case 'ping':
         if (event.direction === 'out') this.pingsOut++;
@@ -114,6 +107,18 @@ export class SessionStats {
       default:
         break;
     }
+  }
+
+  /** The message counters alone: the ingest hot path calls this without an event object. */
+  observeMessage(direction: 'in' | 'out', size: number, rttMs: number | undefined): void {
+    if (direction === 'in') {
+      this.messagesIn++;
+      this.bytesIn += size;
+    } else {
+      this.messagesOut++;
+      this.bytesOut += size;
+    }
+    if (rttMs !== undefined) this.addRtt(rttMs);
   }
 
   snapshot(now: number): SessionStatsSnapshot {

@@ -57,10 +57,8 @@ export class WsSocket implements ISocket {
     });
     this.ws.on('unexpected-response', (request, response) => this.handleUnexpectedResponse(request, response));
     this.ws.on('open', () => this.handleOpen());
-    this.ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) this._onMessage.fire({ isBinary: true, bytes: data, size: data.length });
-      else this._onMessage.fire({ isBinary: false, text: data.toString('utf8'), size: data.length });
-    });
+    // Text stays as bytes: the record stores bytes and decodes only what someone reads.
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => this._onMessage.fire({ isBinary, bytes: data, size: data.length }));
     this.ws.on('ping', (data: Buffer) => this._onPing.fire(data));
     this.ws.on('pong', (data: Buffer) => this._onPong.fire(data));
     this.ws.on('error', (error: Error & { code?: string }) => this.handleError(error));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventRecord } from '../../src/core/eventRecord.js';
+import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_OUT, MESSAGE_TRUNCATED } from '../../src/core/eventRecord.js';
 
 const message = (t: number) => ({ seq: 0, type: 'message' as const, t, direction: 'in' as const, opcode: 'text' as const, size: 1, data: 'x', truncated: false });
 
@@ -44,5 +44,63 @@ describe('EventRecord', () => {
 
   it('rejects a non-positive capacity', () => {
     assert.throws(() => new EventRecord(0), /positive integer/);
+  });
+});
+
+describe('EventRecord: compactly stored messages', () => {
+  it('materialises messages exactly as they were recorded', () => {
+    const record = new EventRecord(10);
+    const seq = record.appendMessage(5, MESSAGE_HEARTBEAT_PONG, 4, Buffer.from('pong'), 1.5);
+    const binary = record.appendMessage(6, MESSAGE_BINARY | MESSAGE_OUT, 2, Uint8Array.from([0xff, 0]), undefined);
+    assert.deepEqual(record.get(seq), { seq, t: 5, type: 'message', direction: 'in', opcode: 'text', size: 4, data: 'pong', truncated: false, heartbeat: 'pong', rttMs: 1.5 });
+    assert.deepEqual(record.get(binary), { seq: binary, t: 6, type: 'message', direction: 'out', opcode: 'binary', size: 2, data: '/wA=', truncated: false });
+  });
+
+  it('drops a partial character at the end of a truncated text', () => {
+    const record = new EventRecord(10);
+    const bytes = Buffer.from('aé'); // 61 c3 a9
+    const seq = record.appendMessage(1, MESSAGE_TRUNCATED, 100, bytes.subarray(0, 2), undefined);
+    assert.equal((record.get(seq) as { data: string }).data, 'a');
+  });
+
+  it('keeps payload bytes within the budget by dropping the oldest events', () => {
+    const record = new EventRecord({ maxEvents: 1_000, maxPayloadBytes: 64 * 1024 });
+    for (let i = 0; i < 300; i++) record.appendMessage(i, 0, 1_000, Buffer.alloc(1_000, i % 256), undefined);
+    assert.ok(record.payloadBytes <= 64 * 1024, `payload bytes ${record.payloadBytes}`);
+    assert.ok(record.droppedCount > 200);
+    const retained = record.toArray();
+    assert.equal(retained.length, record.size);
+    for (const event of retained) {
+      assert.equal(event.type, 'message');
+      const expected = Buffer.alloc(1_000, event.t % 256).toString();
+      assert.equal(event.type === 'message' && event.data, expected, `payload of seq ${event.seq} was overwritten`);
+    }
+  });
+
+  it('matches a simple reference model under a random mix of events, growth and wrap-around', () => {
+    let state = 12345;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const record = new EventRecord({ maxEvents: 500, maxPayloadBytes: 256 * 1024 });
+    const model = new Map<number, { kind: 'object' | 'message'; data: string }>();
+    for (let i = 0; i < 20_000; i++) {
+      if (random() < 0.1) {
+        const event = record.append({ seq: 0, type: 'error', t: i, message: `e${i}`, code: null });
+        model.set(event.seq, { kind: 'object', data: `e${i}` });
+      } else {
+        const length = Math.floor(random() * (random() < 0.05 ? 20_000 : 200));
+        const text = String.fromCharCode(97 + (i % 26)).repeat(length);
+        const seq = record.appendMessage(i, 0, length, Buffer.from(text), undefined);
+        model.set(seq, { kind: 'message', data: text });
+      }
+      if (i % 997 === 0 || i === 19_999) {
+        assert.ok(record.payloadBytes <= 256 * 1024);
+        for (const event of record.toArray()) {
+          const expected = model.get(event.seq)!;
+          const actual = event.type === 'message' ? event.data : event.type === 'error' ? event.message : '?';
+          assert.equal(actual, expected.data, `seq ${event.seq} at step ${i}`);
+        }
+      }
+    }
+    assert.ok(record.droppedCount > 0);
   });
 });

@@ -47,7 +47,8 @@ export class FakeSocket implements ISocket {
     this._onOpen.fire({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {}, ...info });
   }
   receiveText(text: string): void {
-    this._onMessage.fire({ isBinary: false, text, size: Buffer.byteLength(text) });
+    const bytes = Buffer.from(text);
+    this._onMessage.fire({ isBinary: false, bytes, size: bytes.length });
   }
   receiveBinary(bytes: Uint8Array): void {
     this._onMessage.fire({ isBinary: true, bytes, size: bytes.length });
