@@ -10,7 +10,6 @@ export const MESSAGE_HEARTBEAT_PONG = 16;
 const COMPACT = 128;
 
 const MIN_ARENA_BYTES = 64 * 1024;
-const SMALL_COPY_BYTES = 96;
 const lenientUtf8 = new TextDecoder('utf-8');
 
 export interface EventRecordLimits {
@@ -95,12 +94,7 @@ export class EventRecord {
     }
     const start = this.reserve(bytes.length);
     const offset = start % this.arena.length;
-    const length = bytes.length;
-    if (length <= SMALL_COPY_BYTES) {
-      // For the typical small message a plain loop beats TypedArray.set's call overhead.
-      const arena = this.arena;
-      for (let i = 0; i < length; i++) arena[offset + i] = bytes[i]!;
-    } else this.arena.set(bytes, offset);
+    this.arena.set(bytes, offset);
     const slot = this.claimSlot();
     this.objects[slot] = undefined;
     this.flags[slot] = messageFlags | COMPACT;

@@ -6,7 +6,7 @@ import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED 
 import { Heartbeat } from './heartbeat.js';
 import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from './payload.js';
 import type { CloseInitiator, SessionEvent, StoppedEvent } from './sessionEvents.js';
-import type { HandshakeFailure, InboundMessage, ISocket, SocketClose, SocketError, SocketFactory, SocketOpenInfo } from './socket.js';
+import type { HandshakeFailure, ISocket, SocketClose, SocketError, SocketFactory, SocketOpenInfo } from './socket.js';
 import { SessionStats, type SessionStatsSnapshot } from './stats.js';
 
 /**
@@ -316,7 +316,8 @@ export class Session implements IDisposable {
       };
     listeners.add(socket.onOpen(current((info: SocketOpenInfo) => this.handleOpen(info))));
     listeners.add(socket.onHandshakeFailed(current((failure: HandshakeFailure) => this.handleHandshakeFailed(failure))));
-    listeners.add(socket.onMessage(current((message: InboundMessage) => this.handleMessage(message))));
+    listeners.add(socket.onTextMessage(current((bytes: Uint8Array) => this.handleMessage(bytes, false))));
+    listeners.add(socket.onBinaryMessage(current((bytes: Uint8Array) => this.handleMessage(bytes, true))));
     listeners.add(socket.onPing(current((payload: Uint8Array) => this.handlePing(payload))));
     listeners.add(socket.onPong(current((payload: Uint8Array) => this.handlePong(payload))));
     listeners.add(socket.onError(current((error: SocketError) => this.handleError(error))));
@@ -351,30 +352,30 @@ export class Session implements IDisposable {
     this.emit({ seq: 0, type: 'handshake-failed', t: this.clock.now(), ...failure, handshakeMs: this.elapsedSinceAttempt() });
   }
 
-  private handleMessage(message: InboundMessage): void {
+  private handleMessage(bytes: Uint8Array, isBinary: boolean): void {
     const now = this.clock.now();
     this.noteFrame(now);
-    let flags = message.isBinary ? MESSAGE_BINARY : 0;
+    let flags = isBinary ? MESSAGE_BINARY : 0;
     let rttMs: number | undefined;
     const heartbeat = this.heartbeat.value;
     if (heartbeat) {
       heartbeat.noteInbound();
-      if (!message.isBinary && heartbeat.mode === 'text') {
-        const reply = heartbeat.matchTextReply(utf8Decode(message.bytes));
+      if (!isBinary && heartbeat.mode === 'text') {
+        const reply = heartbeat.matchTextReply(utf8Decode(bytes));
         if (reply.isReply) {
           flags |= MESSAGE_HEARTBEAT_PONG;
           if (reply.rttMs !== null) rttMs = reply.rttMs;
         }
       }
     }
-    let payload = message.bytes;
+    let payload = bytes;
     if (payload.length > this.options.maxRecordedPayloadBytes) {
       payload = payload.subarray(0, this.options.maxRecordedPayloadBytes);
       flags |= MESSAGE_TRUNCATED;
     }
     // The hot path: stored compactly, and turned into an object only if someone listens.
-    const seq = this.record.appendMessage(now, flags, message.size, payload, rttMs);
-    this.stats.observeMessage('in', message.size, rttMs);
+    const seq = this.record.appendMessage(now, flags, bytes.length, payload, rttMs);
+    this.stats.observeMessage('in', bytes.length, rttMs);
     if (this._onEvent.listenerCount > 0) this.deliver(this.record.get(seq)!);
     this.noteOverflow(now);
   }

@@ -21,13 +21,6 @@ export interface HandshakeFailure {
   message: string;
 }
 
-/** A received message; text arrives as its UTF-8 bytes (already validated by the adapter). */
-export interface InboundMessage {
-  isBinary: boolean;
-  bytes: Uint8Array;
-  size: number;
-}
-
 export interface SocketClose {
   code: number;
   reason: string;
@@ -46,7 +39,9 @@ export interface SocketError {
 export interface ISocket extends IDisposable {
   readonly onOpen: Event<SocketOpenInfo>;
   readonly onHandshakeFailed: Event<HandshakeFailure>;
-  readonly onMessage: Event<InboundMessage>;
+  /** A text message, as its UTF-8 bytes (already validated by the adapter). */
+  readonly onTextMessage: Event<Uint8Array>;
+  readonly onBinaryMessage: Event<Uint8Array>;
   readonly onPing: Event<Uint8Array>;
   readonly onPong: Event<Uint8Array>;
   readonly onError: Event<SocketError>;

@@ -4,7 +4,7 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import WebSocket from 'ws';
 import { Emitter } from '../core/events.js';
 import type { HeaderMap } from '../core/sessionEvents.js';
-import type { HandshakeFailure, InboundMessage, ISocket, SocketClose, SocketError, SocketOpenInfo, SocketOptions } from '../core/socket.js';
+import type { HandshakeFailure, ISocket, SocketClose, SocketError, SocketOpenInfo, SocketOptions } from '../core/socket.js';
 
 /** How much of a non-101 response body we keep for the diagnosis. */
 const MAX_HANDSHAKE_BODY_BYTES = 2048;
@@ -18,8 +18,10 @@ export class WsSocket implements ISocket {
   readonly onOpen = this._onOpen.event;
   private readonly _onHandshakeFailed = new Emitter<HandshakeFailure>();
   readonly onHandshakeFailed = this._onHandshakeFailed.event;
-  private readonly _onMessage = new Emitter<InboundMessage>();
-  readonly onMessage = this._onMessage.event;
+  private readonly _onTextMessage = new Emitter<Uint8Array>();
+  readonly onTextMessage = this._onTextMessage.event;
+  private readonly _onBinaryMessage = new Emitter<Uint8Array>();
+  readonly onBinaryMessage = this._onBinaryMessage.event;
   private readonly _onPing = new Emitter<Uint8Array>();
   readonly onPing = this._onPing.event;
   private readonly _onPong = new Emitter<Uint8Array>();
@@ -58,7 +60,7 @@ export class WsSocket implements ISocket {
     this.ws.on('unexpected-response', (request, response) => this.handleUnexpectedResponse(request, response));
     this.ws.on('open', () => this.handleOpen());
     // Text stays as bytes: the record stores bytes and decodes only what someone reads.
-    this.ws.on('message', (data: Buffer, isBinary: boolean) => this._onMessage.fire({ isBinary, bytes: data, size: data.length }));
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? this._onBinaryMessage : this._onTextMessage).fire(data));
     this.ws.on('ping', (data: Buffer) => this._onPing.fire(data));
     this.ws.on('pong', (data: Buffer) => this._onPong.fire(data));
     this.ws.on('error', (error: Error & { code?: string }) => this.handleError(error));
@@ -92,7 +94,7 @@ export class WsSocket implements ISocket {
   }
 
   dispose(): void {
-    for (const emitter of [this._onOpen, this._onHandshakeFailed, this._onMessage, this._onPing, this._onPong, this._onError, this._onClose]) {
+    for (const emitter of [this._onOpen, this._onHandshakeFailed, this._onTextMessage, this._onBinaryMessage, this._onPing, this._onPong, this._onError, this._onClose]) {
       emitter.dispose();
     }
     if (this.phase !== 'closed') this.ws.terminate();

@@ -1,5 +1,5 @@
 import { Emitter } from '../../../src/core/events.js';
-import type { HandshakeFailure, InboundMessage, ISocket, SocketClose, SocketError, SocketOpenInfo, SocketOptions } from '../../../src/core/socket.js';
+import type { HandshakeFailure, ISocket, SocketClose, SocketError, SocketOpenInfo, SocketOptions } from '../../../src/core/socket.js';
 
 /**
  * A scripted socket for deterministic engine tests. It enforces the adapter contract
@@ -11,8 +11,10 @@ export class FakeSocket implements ISocket {
   readonly onOpen = this._onOpen.event;
   readonly _onHandshakeFailed = new Emitter<HandshakeFailure>();
   readonly onHandshakeFailed = this._onHandshakeFailed.event;
-  readonly _onMessage = new Emitter<InboundMessage>();
-  readonly onMessage = this._onMessage.event;
+  readonly _onTextMessage = new Emitter<Uint8Array>();
+  readonly onTextMessage = this._onTextMessage.event;
+  readonly _onBinaryMessage = new Emitter<Uint8Array>();
+  readonly onBinaryMessage = this._onBinaryMessage.event;
   readonly _onPing = new Emitter<Uint8Array>();
   readonly onPing = this._onPing.event;
   readonly _onPong = new Emitter<Uint8Array>();
@@ -36,7 +38,7 @@ export class FakeSocket implements ISocket {
   ) {}
 
   get listenerCount(): number {
-    return [this._onOpen, this._onHandshakeFailed, this._onMessage, this._onPing, this._onPong, this._onError, this._onClose].reduce(
+    return [this._onOpen, this._onHandshakeFailed, this._onTextMessage, this._onBinaryMessage, this._onPing, this._onPong, this._onError, this._onClose].reduce(
       (sum, emitter) => sum + emitter.listenerCount,
       0,
     );
@@ -47,11 +49,10 @@ export class FakeSocket implements ISocket {
     this._onOpen.fire({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {}, ...info });
   }
   receiveText(text: string): void {
-    const bytes = Buffer.from(text);
-    this._onMessage.fire({ isBinary: false, bytes, size: bytes.length });
+    this._onTextMessage.fire(Buffer.from(text));
   }
   receiveBinary(bytes: Uint8Array): void {
-    this._onMessage.fire({ isBinary: true, bytes, size: bytes.length });
+    this._onBinaryMessage.fire(bytes);
   }
   receivePing(payload: string): void {
     this._onPing.fire(Buffer.from(payload));
