@@ -42,6 +42,8 @@ export class EventRecord {
   /** Absolute byte positions: payload bytes in [arenaTail, arenaHead) may still be referenced. */
   private arenaHead = 0;
   private arenaTail = 0;
+  /** arenaHead % arena.length, kept incrementally: floating-point modulo is slow on the hot path. */
+  private arenaHeadOffset = 0;
 
   private head = 0; // slot of the oldest retained event
   private count = 0;
@@ -92,8 +94,8 @@ export class EventRecord {
       bytes = bytes.subarray(0, this.maxArenaBytes);
       messageFlags |= MESSAGE_TRUNCATED;
     }
-    const start = this.reserve(bytes.length);
-    const offset = start % this.arena.length;
+    const offset = this.reserve(bytes.length);
+    const start = this.arenaHead - bytes.length;
     this.arena.set(bytes, offset);
     const slot = this.claimSlot();
     this.objects[slot] = undefined;
@@ -172,6 +174,7 @@ export class EventRecord {
     this.dropped = 0;
     this.arenaHead = 0;
     this.arenaTail = 0;
+    this.arenaHeadOffset = 0;
     this.arena = new Uint8Array(MIN_ARENA_BYTES);
   }
 
@@ -192,26 +195,33 @@ export class EventRecord {
     if (this.count === 0) {
       this.arenaHead = 0;
       this.arenaTail = 0;
+      this.arenaHeadOffset = 0;
     }
   }
 
-  /** Finds room for `length` contiguous payload bytes, growing the arena or evicting old events. */
+  /**
+   * Finds room for `length` contiguous payload bytes, growing the arena or evicting old
+   * events, and advances the head past them. Returns their offset in the arena.
+   */
   private reserve(length: number): number {
     for (;;) {
       const size = this.arena.length;
-      const offset = this.arenaHead % size;
+      const offset = this.arenaHeadOffset;
       // A payload never wraps around the end of the arena: skip to the start instead.
       const padding = offset + length > size ? size - offset : 0;
       if (this.arenaHead + padding + length - this.arenaTail <= size) {
-        const start = this.arenaHead + padding;
-        this.arenaHead = start + length;
-        return start;
+        this.arenaHead += padding + length;
+        const startOffset = padding ? 0 : offset;
+        const end = startOffset + length;
+        this.arenaHeadOffset = end === size ? 0 : end;
+        return startOffset;
       }
       if (size < this.maxArenaBytes) this.grow();
       else if (this.count > 0) this.evictOldest();
       else {
         this.arenaHead = 0;
         this.arenaTail = 0;
+        this.arenaHeadOffset = 0;
       }
     }
   }
@@ -231,6 +241,7 @@ export class EventRecord {
       position += run;
     }
     this.arena = next;
+    this.arenaHeadOffset = this.arenaHead % next.length;
   }
 
   private materialize(slot: number, seq: number): SessionEvent {

@@ -103,4 +103,13 @@ describe('EventRecord: compactly stored messages', () => {
     }
     assert.ok(record.droppedCount > 0);
   });
+
+  it('handles payloads that end exactly at the end of the arena', () => {
+    const record = new EventRecord({ maxEvents: 100, maxPayloadBytes: 64 * 1024 });
+    const chunk = 16 * 1024; // four fill the 64 KiB arena exactly
+    for (let i = 0; i < 12; i++) record.appendMessage(i, 0, chunk, Buffer.alloc(chunk, 65 + i), undefined);
+    const retained = record.toArray();
+    assert.equal(retained.length, 4);
+    for (const event of retained) assert.equal(event.type === 'message' && event.data, String.fromCharCode(65 + event.t).repeat(chunk));
+  });
 });
