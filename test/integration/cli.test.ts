@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, test, type TestContext } from 'node:test';
 import { SESSION_EVENT_TYPES, type SessionEvent, type SessionEventType } from '../../src/core/sessionEvents.js';
-import { findNginx, NGINX_MISSING_MESSAGE, startNginx, type NginxProxy } from '../helpers/nginx.js';
+import type { NginxProxy } from '../helpers/nginx.js';
 import { freePort } from '../helpers/ports.js';
-import { skipOrFail } from '../helpers/requireComponent.js';
+import { behindNginx, cleanups } from '../helpers/testScope.js';
 import { startEchoServer, startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -25,15 +25,6 @@ before(() => {
 });
 
 // ---- utilities -------------------------------------------------------------------------------
-
-/** Cleanups run in reverse order of registration in one after hook. */
-function cleanups(t: TestContext): (fn: () => unknown) => void {
-  const stack: Array<() => unknown> = [];
-  t.after(async () => {
-    for (const fn of stack.reverse()) await fn();
-  });
-  return (fn) => void stack.push(fn);
-}
 
 interface CliResult {
   code: number | null;
@@ -151,16 +142,8 @@ interface ExportedLog {
 }
 
 async function echoBehindNginx(t: TestContext, defer: (fn: () => unknown) => void): Promise<{ echo: TestWsServer; nginx: NginxProxy } | null> {
-  const nginxPath = findNginx();
-  if (nginxPath === null) {
-    skipOrFail(t, NGINX_MISSING_MESSAGE);
-    return null;
-  }
-  const echo = await startEchoServer();
-  defer(() => echo.close());
-  const nginx = await startNginx({ upstreamPort: echo.port, proxyReadTimeout: '2s', nginxPath });
-  defer(() => nginx.stop());
-  return { echo, nginx };
+  const setup = await behindNginx(t, defer, startEchoServer, '2s');
+  return setup && { echo: setup.upstream, nginx: setup.nginx };
 }
 
 // ---- the "Done when" checks, through nginx ---------------------------------------------

@@ -10,36 +10,10 @@ import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/sessionEvents.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
-import { findNginx, NGINX_MISSING_MESSAGE, startNginx, type NginxProxy } from '../helpers/nginx.js';
-import { skipOrFail } from '../helpers/requireComponent.js';
+import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';
 import { startEchoServer, startTextPingServer, type TestWsServer } from '../helpers/wsServers.js';
 
 const PROXY_READ_TIMEOUT_MS = 2000;
-
-type EventOf<T extends SessionEventType> = Extract<SessionEvent, { type: T }>;
-
-/** Cleanups run in reverse order of registration (session, then nginx, then server). */
-function cleanups(t: TestContext): (fn: () => unknown) => void {
-  const stack: Array<() => unknown> = [];
-  t.after(async () => {
-    for (const fn of stack.reverse()) await fn();
-  });
-  return (fn) => void stack.push(fn);
-}
-
-/** An upstream test server with a real nginx (proxy_read_timeout 2s) in front of it, or null when nginx is missing. */
-async function behindNginx(t: TestContext, defer: (fn: () => unknown) => void, startUpstream: () => Promise<TestWsServer>): Promise<{ upstream: TestWsServer; nginx: NginxProxy } | null> {
-  const nginxPath = findNginx();
-  if (nginxPath === null) {
-    skipOrFail(t, NGINX_MISSING_MESSAGE);
-    return null;
-  }
-  const upstream = await startUpstream();
-  defer(() => upstream.close());
-  const nginx = await startNginx({ upstreamPort: upstream.port, proxyReadTimeout: `${PROXY_READ_TIMEOUT_MS / 1000}s`, nginxPath });
-  defer(() => nginx.stop());
-  return { upstream, nginx };
-}
 
 function startSession(defer: (fn: () => unknown) => void, url: string, heartbeat: Partial<HeartbeatConfig>, reconnect: Partial<ReconnectConfig> = {}) {
   const session = new Session(
@@ -70,7 +44,7 @@ async function until(ready: () => boolean, timeoutMs: number): Promise<void> {
 
 test('heartbeat off through nginx (proxy_read_timeout 2s): the idle connection is cut every ~2 s, each cut followed by a reconnect and a new open', { timeout: 20_000 }, async (t) => {
   const defer = cleanups(t);
-  const setup = await behindNginx(t, defer, startEchoServer);
+  const setup = await behindNginx(t, defer, startEchoServer, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
   if (!setup) return;
   // The CLI's default reconnect policy (1 s, jitter 0.2): the seed scenario as a user sees it.
   const { session, events, at, ofType } = startSession(defer, setup.nginx.url, { mode: 'off' });
@@ -111,7 +85,7 @@ test('heartbeat off through nginx (proxy_read_timeout 2s): the idle connection i
 /** Runs a heartbeat through nginx for 10 s, then stops: the only close must be ours. */
 async function assertHeartbeatKeepsAlive(t: TestContext, startUpstream: () => Promise<TestWsServer>, heartbeat: Partial<HeartbeatConfig>) {
   const defer = cleanups(t);
-  const setup = await behindNginx(t, defer, startUpstream);
+  const setup = await behindNginx(t, defer, startUpstream, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
   if (!setup) return null;
   const { session, events, ofType } = startSession(defer, setup.nginx.url, heartbeat);
   await delay(10_000);

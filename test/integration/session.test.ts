@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/session.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/sessionEvents.js';
@@ -14,6 +14,7 @@ import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import { freePort } from '../helpers/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
+import { cleanups, type EventOf } from '../helpers/testScope.js';
 import {
   startClosingServer,
   startDestroyingServer,
@@ -24,17 +25,6 @@ import {
 } from '../helpers/wsServers.js';
 
 // ---- utilities -------------------------------------------------------------------------------
-
-type EventOf<T extends SessionEventType> = Extract<SessionEvent, { type: T }>;
-
-/** Cleanups run in reverse order of registration (session before server) in one after hook. */
-function cleanups(t: TestContext): (fn: () => unknown) => void {
-  const stack: Array<() => unknown> = [];
-  t.after(async () => {
-    for (const fn of stack.reverse()) await fn();
-  });
-  return (fn) => void stack.push(fn);
-}
 
 /** Records every event of a session with the monotonic time it was delivered. */
 class Recorder {
