@@ -10,6 +10,13 @@ export const MESSAGE_HEARTBEAT_PONG = 16;
 const COMPACT = 128;
 
 const MIN_ARENA_BYTES = 64 * 1024;
+// Layout of a compact message's numbers.
+const NUMBER_FIELDS = 5;
+const TIME = 0;
+const SIZE = 1;
+const RTT = 2;
+const PAYLOAD_START = 3;
+const PAYLOAD_LENGTH = 4;
 const lenientUtf8 = new TextDecoder('utf-8');
 
 export interface EventRecordLimits {
@@ -32,11 +39,8 @@ export class EventRecord {
   readonly capacity: number;
   private readonly objects: Array<SessionEvent | undefined>;
   private readonly flags: Uint8Array;
-  private readonly times: Float64Array;
-  private readonly sizes: Float64Array;
-  private readonly rtts: Float64Array;
-  private readonly payloadStarts: Float64Array;
-  private readonly payloadLengths: Uint32Array;
+  /** Per slot, NUMBER_FIELDS numbers side by side: one cache line per message, not five. */
+  private readonly numbers: Float64Array;
   private readonly maxArenaBytes: number;
   private arena: Uint8Array;
   /** Absolute byte positions: payload bytes in [arenaTail, arenaHead) may still be referenced. */
@@ -59,11 +63,7 @@ export class EventRecord {
     this.capacity = maxEvents;
     this.objects = new Array<SessionEvent | undefined>(maxEvents);
     this.flags = new Uint8Array(maxEvents);
-    this.times = new Float64Array(maxEvents);
-    this.sizes = new Float64Array(maxEvents);
-    this.rtts = new Float64Array(maxEvents);
-    this.payloadStarts = new Float64Array(maxEvents);
-    this.payloadLengths = new Uint32Array(maxEvents);
+    this.numbers = new Float64Array(maxEvents * NUMBER_FIELDS);
     // Powers of two keep every payload contiguous when the arena doubles (see grow()).
     let arenaMax = MIN_ARENA_BYTES;
     while (arenaMax < maxPayloadBytes) arenaMax *= 2;
@@ -100,11 +100,13 @@ export class EventRecord {
     const slot = this.claimSlot();
     this.objects[slot] = undefined;
     this.flags[slot] = messageFlags | COMPACT;
-    this.times[slot] = t;
-    this.sizes[slot] = size;
-    this.rtts[slot] = rttMs === undefined ? NaN : rttMs;
-    this.payloadStarts[slot] = start;
-    this.payloadLengths[slot] = bytes.length;
+    const base = slot * NUMBER_FIELDS;
+    const numbers = this.numbers;
+    numbers[base + TIME] = t;
+    numbers[base + SIZE] = size;
+    numbers[base + RTT] = rttMs === undefined ? NaN : rttMs;
+    numbers[base + PAYLOAD_START] = start;
+    numbers[base + PAYLOAD_LENGTH] = bytes.length;
     return this.nextSeq++;
   }
 
@@ -187,7 +189,10 @@ export class EventRecord {
 
   private evictOldest(): void {
     const slot = this.head;
-    if (this.flags[slot]! & COMPACT) this.arenaTail = this.payloadStarts[slot]! + this.payloadLengths[slot]!;
+    if (this.flags[slot]! & COMPACT) {
+      const base = slot * NUMBER_FIELDS;
+      this.arenaTail = this.numbers[base + PAYLOAD_START]! + this.numbers[base + PAYLOAD_LENGTH]!;
+    }
     this.objects[slot] = undefined;
     this.head = (this.head + 1) % this.capacity;
     this.count--;
@@ -247,8 +252,9 @@ export class EventRecord {
   private materialize(slot: number, seq: number): SessionEvent {
     const flags = this.flags[slot]!;
     if (!(flags & COMPACT)) return this.objects[slot]!;
-    const start = this.payloadStarts[slot]! % this.arena.length;
-    const bytes = this.arena.subarray(start, start + this.payloadLengths[slot]!);
+    const base = slot * NUMBER_FIELDS;
+    const start = this.numbers[base + PAYLOAD_START]! % this.arena.length;
+    const bytes = this.arena.subarray(start, start + this.numbers[base + PAYLOAD_LENGTH]!);
     const binary = (flags & MESSAGE_BINARY) !== 0;
     const truncated = (flags & MESSAGE_TRUNCATED) !== 0;
     let data: string;
@@ -260,17 +266,17 @@ export class EventRecord {
     }
     const event: MessageEvent = {
       seq,
-      t: this.times[slot]!,
+      t: this.numbers[base + TIME]!,
       type: 'message',
       direction: flags & MESSAGE_OUT ? 'out' : 'in',
       opcode: binary ? 'binary' : 'text',
-      size: this.sizes[slot]!,
+      size: this.numbers[base + SIZE]!,
       data,
       truncated,
     };
     if (flags & MESSAGE_HEARTBEAT_PING) event.heartbeat = 'ping';
     else if (flags & MESSAGE_HEARTBEAT_PONG) event.heartbeat = 'pong';
-    const rtt = this.rtts[slot]!;
+    const rtt = this.numbers[base + RTT]!;
     if (!Number.isNaN(rtt)) event.rttMs = rtt;
     return event;
   }
