@@ -34,27 +34,33 @@ function withTimeout<T>(promise: Promise<T>, label: string): Promise<T> {
   ]);
 }
 
-/** A bare ws client that only counts messages: the ceiling for any client on this machine. */
-function runBare(url: string): Promise<number> {
+/**
+ * A bare ws client: the ceiling for any client on this machine. It only counts messages,
+ * or, with `decode`, also turns each text into a string as any real consumer must.
+ */
+function runBare(url: string, decode = false): Promise<number> {
   return withTimeout(
     new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { perMessageDeflate: false });
       let received = 0;
       let started = 0;
+      let decodedLength = 0;
       ws.on('open', () => {
         started = performance.now();
         ws.send('go');
       });
-      ws.on('message', () => {
+      ws.on('message', (data: Buffer) => {
+        if (decode) decodedLength += data.toString('utf8').length;
         if (++received === COUNT) {
           const elapsed = performance.now() - started;
           ws.terminate();
-          resolve((COUNT / elapsed) * 1000);
+          if (decode && decodedLength === 0) reject(new Error('nothing was decoded'));
+          else resolve((COUNT / elapsed) * 1000);
         }
       });
       ws.on('error', reject);
     }),
-    'bare run',
+    decode ? 'bare decoding run' : 'bare run',
   );
 }
 
@@ -111,32 +117,6 @@ function runSession(url: string, listen: 'lifecycle' | 'all'): Promise<{ rate: n
   );
 }
 
-/** A bare ws client that turns each text message into a string, as any consumer must. */
-function runBareDecoding(url: string): Promise<number> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      let received = 0;
-      let started = 0;
-      let totalLength = 0;
-      ws.on('open', () => {
-        started = performance.now();
-        ws.send('go');
-      });
-      ws.on('message', (data: Buffer) => {
-        totalLength += data.toString('utf8').length;
-        if (++received === COUNT) {
-          const elapsed = performance.now() - started;
-          ws.terminate();
-          resolve(totalLength > 0 ? (COUNT / elapsed) * 1000 : 0);
-        }
-      });
-      ws.on('error', reject);
-    }),
-    'bare decoding run',
-  );
-}
-
 function fmt(rate: number): string {
   return `${Math.round(rate).toLocaleString('en')} msg/s`;
 }
@@ -161,7 +141,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       const b = await runBare(url);
       const s = await runSession(url, 'lifecycle');
-      const bd = await runBareDecoding(url);
+      const bd = await runBare(url, true);
       const sa = await runSession(url, 'all');
       bare.push(b);
       session.push(s.rate);

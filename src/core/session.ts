@@ -6,7 +6,7 @@ import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED 
 import { Heartbeat } from './heartbeat.js';
 import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from './payload.js';
 import type { CloseInitiator, SessionEvent, StoppedEvent } from './sessionEvents.js';
-import type { HandshakeFailure, ISocket, SocketClose, SocketError, SocketFactory, SocketOpenInfo } from './socket.js';
+import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
 import { SessionStats, type SessionStatsSnapshot } from './stats.js';
 
 /**
@@ -294,13 +294,7 @@ export class Session implements IDisposable {
         seq: 0,
         type: 'handshake-failed',
         t: this.clock.now(),
-        status: null,
-        statusText: null,
-        requestHeaders: null,
-        responseHeaders: null,
-        body: null,
-        errorCode: (error as { code?: string }).code ?? null,
-        message: (error as Error).message,
+        ...networkFailure((error as { code?: string }).code ?? null, (error as Error).message),
         handshakeMs: this.elapsedSinceAttempt(),
       });
       this.afterConnectionEnded(false, 0);

@@ -21,6 +21,11 @@ export interface HandshakeFailure {
   message: string;
 }
 
+/** A failure before any HTTP answer: refused, unreachable, timed out, TLS. */
+export function networkFailure(errorCode: string | null, message: string): HandshakeFailure {
+  return { status: null, statusText: null, requestHeaders: null, responseHeaders: null, body: null, errorCode, message };
+}
+
 export interface SocketClose {
   code: number;
   reason: string;

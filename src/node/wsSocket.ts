@@ -4,7 +4,7 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import WebSocket from 'ws';
 import { Emitter } from '../core/events.js';
 import type { HeaderMap } from '../core/sessionEvents.js';
-import type { HandshakeFailure, ISocket, SocketClose, SocketError, SocketOpenInfo, SocketOptions } from '../core/socket.js';
+import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../core/socket.js';
 
 /** How much of a non-101 response body we keep for the diagnosis. */
 const MAX_HANDSHAKE_BODY_BYTES = 2048;
@@ -151,15 +151,7 @@ export class WsSocket implements ISocket {
     if (this.phase === 'connecting') {
       if (this.abortedLocally) return;
       this.phase = 'failed';
-      this._onHandshakeFailed.fire({
-        status: null,
-        statusText: null,
-        requestHeaders: null,
-        responseHeaders: null,
-        body: null,
-        errorCode: error.code ?? errorCodeFromMessage(error.message),
-        message: error.message,
-      });
+      this._onHandshakeFailed.fire(networkFailure(error.code ?? errorCodeFromMessage(error.message), error.message));
       return;
     }
     if (this.phase === 'failed' && this.abortedLocally) return;

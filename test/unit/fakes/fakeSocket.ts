@@ -1,5 +1,5 @@
 import { Emitter } from '../../../src/core/events.js';
-import type { HandshakeFailure, ISocket, SocketClose, SocketError, SocketOpenInfo, SocketOptions } from '../../../src/core/socket.js';
+import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../../../src/core/socket.js';
 
 /**
  * A scripted socket for deterministic engine tests. It enforces the adapter contract
@@ -61,16 +61,7 @@ export class FakeSocket implements ISocket {
     this._onPong.fire(Buffer.from(payload));
   }
   failHandshake(failure: Partial<HandshakeFailure> = {}): void {
-    this._onHandshakeFailed.fire({
-      status: null,
-      statusText: null,
-      requestHeaders: null,
-      responseHeaders: null,
-      body: null,
-      errorCode: 'ECONNREFUSED',
-      message: 'connect ECONNREFUSED',
-      ...failure,
-    });
+    this._onHandshakeFailed.fire({ ...networkFailure('ECONNREFUSED', 'connect ECONNREFUSED'), ...failure });
   }
   error(message: string, code: string | null = null): void {
     if (!this.closed) this._onError.fire({ message, code });
