@@ -1,4 +1,4 @@
-import { bytesToBase64 } from './payload.js';
+import { bytesToBase64, utf8Decode, utf8DecodePrefix } from './payload.js';
 import type { MessageEvent, SessionEvent } from './sessionEvents.js';
 
 // Flags of a compactly stored message.
@@ -17,7 +17,6 @@ const SIZE = 1;
 const RTT = 2;
 const PAYLOAD_START = 3;
 const PAYLOAD_LENGTH = 4;
-const lenientUtf8 = new TextDecoder('utf-8');
 
 export interface EventRecordLimits {
   /** Most events retained. */
@@ -257,13 +256,7 @@ export class EventRecord {
     const bytes = this.arena.subarray(start, start + this.numbers[base + PAYLOAD_LENGTH]!);
     const binary = (flags & MESSAGE_BINARY) !== 0;
     const truncated = (flags & MESSAGE_TRUNCATED) !== 0;
-    let data: string;
-    if (binary) data = bytesToBase64(bytes);
-    else {
-      data = lenientUtf8.decode(bytes);
-      // A cut through a multi-byte character decodes to U+FFFD at the end; drop it.
-      if (truncated && data.endsWith('\uFFFD')) data = data.slice(0, -1);
-    }
+    const data = binary ? bytesToBase64(bytes) : truncated ? utf8DecodePrefix(bytes) : utf8Decode(bytes);
     const event: MessageEvent = {
       seq,
       t: this.numbers[base + TIME]!,

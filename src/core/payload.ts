@@ -22,13 +22,16 @@ export function utf8ByteLength(text: string): number {
   return bytes;
 }
 
-export function utf8Encode(text: string): Uint8Array {
-  return utf8Encoder.encode(text);
-}
-
 /** Decodes UTF-8, replacing invalid sequences with U+FFFD. */
 export function utf8Decode(bytes: Uint8Array): string {
   return lenientUtf8Decoder.decode(bytes);
+}
+
+/** Decodes the first bytes of a longer UTF-8 text: a character cut in half at the end is dropped. */
+export function utf8DecodePrefix(bytes: Uint8Array): string {
+  const text = lenientUtf8Decoder.decode(bytes);
+  // A cut through a multi-byte character decodes to U+FFFD at the end.
+  return text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
 }
 
 /** Decodes UTF-8, or returns null when the bytes are not valid UTF-8. */
@@ -43,11 +46,7 @@ export function utf8DecodeStrict(bytes: Uint8Array): string | null {
 /** A text payload as it goes into the record: cut to `capBytes` on a character boundary. */
 export function truncateText(text: string, sizeBytes: number, capBytes: number): { data: string; truncated: boolean } {
   if (sizeBytes <= capBytes) return { data: text, truncated: false };
-  const bytes = utf8Encoder.encode(text).subarray(0, capBytes);
-  // A cut through a multi-byte character decodes to U+FFFD at the end; drop it.
-  let data = lenientUtf8Decoder.decode(bytes);
-  if (data.endsWith('\uFFFD')) data = data.slice(0, -1);
-  return { data, truncated: true };
+  return { data: utf8DecodePrefix(utf8Encoder.encode(text).subarray(0, capBytes)), truncated: true };
 }
 
 /** A binary payload as it goes into the record: base64 of at most `capBytes` bytes. */
