@@ -35,7 +35,7 @@ export class WsSocket implements ISocket {
   private phase: Phase = 'connecting';
   /** Set when we abort the handshake ourselves, so ws's follow-up error is not reported. */
   private abortedLocally = false;
-  private requestHeaders: HeaderMap | null = null;
+  private readonly requestHeaders: HeaderMap;
   private upgradeResponse: IncomingMessage | null = null;
 
   constructor(options: SocketOptions) {
@@ -57,7 +57,7 @@ export class WsSocket implements ISocket {
     this.ws.on('upgrade', (response) => {
       this.upgradeResponse = response;
     });
-    this.ws.on('unexpected-response', (request, response) => this.handleUnexpectedResponse(request, response));
+    this.ws.on('unexpected-response', (_request, response) => this.handleUnexpectedResponse(response));
     this.ws.on('open', () => this.handleOpen());
     // Text stays as bytes: the record stores bytes and decodes only what someone reads.
     this.ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? this._onBinaryMessage : this._onTextMessage).fire(data));
@@ -106,18 +106,18 @@ export class WsSocket implements ISocket {
     this._onOpen.fire({
       protocol: this.ws.protocol,
       extensions: this.ws.extensions,
-      requestHeaders: this.requestHeaders ?? {},
+      requestHeaders: this.requestHeaders,
       responseHeaders: response ? responseHeadersOf(response) : {},
     });
     this.upgradeResponse = null;
   }
 
-  private handleUnexpectedResponse(request: ClientRequest, response: IncomingMessage): void {
+  private handleUnexpectedResponse(response: IncomingMessage): void {
     this.phase = 'failed';
     const failure: HandshakeFailure = {
       status: response.statusCode ?? null,
       statusText: response.statusMessage ?? null,
-      requestHeaders: requestHeadersOf(request),
+      requestHeaders: this.requestHeaders,
       responseHeaders: responseHeadersOf(response),
       body: null,
       errorCode: null,
