@@ -24,16 +24,18 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   let everOpened = false;
   let sentInitialMessages = false;
 
-  const print = (event: SessionEvent) => {
-    if (options.output === 'quiet') return;
-    const safe = redactEvent(event, policy);
-    if (options.output === 'json') io.out(JSON.stringify(safe));
-    else io.out(`${formatTime(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
-  };
+  // --quiet prints no events, so it does not listen to them: every message would be
+  // materialised as an object for nothing.
+  if (options.output !== 'quiet') {
+    session.onEvent((event: SessionEvent) => {
+      const safe = redactEvent(event, policy);
+      if (options.output === 'json') io.out(JSON.stringify(safe));
+      else io.out(`${formatTime(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
+    });
+  }
 
   const finished = new Promise<void>((resolve) => {
-    session.onEvent((event) => {
-      print(event);
+    session.onLifecycleEvent((event) => {
       if (event.type === 'open') {
         everOpened = true;
         if (!sentInitialMessages) {
