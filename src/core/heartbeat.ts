@@ -76,8 +76,10 @@ export class Heartbeat implements IDisposable {
   private takeRtt(match: (o: Outstanding) => boolean): number | null {
     const index = this.outstanding.findIndex(match);
     if (index < 0) return null;
-    const [answered] = this.outstanding.splice(0, index + 1);
-    return roundRtt(this.clock.monotonic() - answered!.sentAt);
+    const answered = this.outstanding[index]!;
+    // Older pings than the one answered will not be answered any more.
+    this.outstanding.splice(0, index + 1);
+    return roundRtt(this.clock.monotonic() - answered.sentAt);
   }
 
   private scheduleNext(): void {

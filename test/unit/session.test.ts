@@ -179,6 +179,18 @@ describe('Session: ping heartbeat', () => {
     assert.equal(session.getStats().heartbeatTimeouts, 1);
   });
 
+  it('measures a late pong against the ping it answers, not an older one', () => {
+    const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 } });
+    session.start();
+    sockets.last.open();
+    clock.advance(1_100); // wsi-1 sent at 1000
+    sockets.last.receiveText('alive'); // proves the link, so wsi-2 goes out at 2000
+    clock.advance(930);
+    assert.deepEqual(sockets.last.pings, ['wsi-1', 'wsi-2']);
+    sockets.last.receivePong('wsi-2'); // at 2030; wsi-1 is never answered
+    assert.equal(ofType('pong')[0]!.rttMs, 30);
+  });
+
   it('counts any inbound frame as a sign of life', () => {
     const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 } });
     session.start();
