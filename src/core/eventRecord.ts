@@ -93,6 +93,8 @@ export class EventRecord {
       bytes = bytes.subarray(0, this.maxArenaBytes);
       messageFlags |= MESSAGE_TRUNCATED;
     }
+    // Free the slot first: evicting after reserving could reset the arena under the new payload.
+    if (this.count === this.capacity) this.evictOldest();
     const offset = this.reserve(bytes.length);
     const start = this.arenaHead - bytes.length;
     this.arena.set(bytes, offset);
@@ -173,9 +175,7 @@ export class EventRecord {
     this.head = 0;
     this.count = 0;
     this.dropped = 0;
-    this.arenaHead = 0;
-    this.arenaTail = 0;
-    this.arenaHeadOffset = 0;
+    this.resetArenaPositions();
     this.arena = new Uint8Array(MIN_ARENA_BYTES);
   }
 
@@ -196,11 +196,14 @@ export class EventRecord {
     this.head = (this.head + 1) % this.capacity;
     this.count--;
     this.dropped++;
-    if (this.count === 0) {
-      this.arenaHead = 0;
-      this.arenaTail = 0;
-      this.arenaHeadOffset = 0;
-    }
+    if (this.count === 0) this.resetArenaPositions();
+  }
+
+  /** With no event left, no payload byte is referenced: start the arena over. */
+  private resetArenaPositions(): void {
+    this.arenaHead = 0;
+    this.arenaTail = 0;
+    this.arenaHeadOffset = 0;
   }
 
   /**
@@ -222,11 +225,7 @@ export class EventRecord {
       }
       if (size < this.maxArenaBytes) this.grow();
       else if (this.count > 0) this.evictOldest();
-      else {
-        this.arenaHead = 0;
-        this.arenaTail = 0;
-        this.arenaHeadOffset = 0;
-      }
+      else this.resetArenaPositions();
     }
   }
 

@@ -112,4 +112,12 @@ describe('EventRecord: compactly stored messages', () => {
     assert.equal(retained.length, 4);
     for (const event of retained) assert.equal(event.type === 'message' && event.data, String.fromCharCode(65 + event.t).repeat(chunk));
   });
+
+  it('keeps the newest payload intact when a one-event record replaces its only event', () => {
+    const record = new EventRecord({ maxEvents: 1, maxPayloadBytes: 64 * 1024 });
+    for (const text of ['first', 'second', 'third']) record.appendMessage(1, 0, text.length, Buffer.from(text), undefined);
+    record.appendMessage(1, 0, 4, Buffer.from('last'), undefined);
+    assert.deepEqual(record.toArray().map((e) => e.type === 'message' && e.data), ['last']);
+    assert.equal(record.payloadBytes, 4);
+  });
 });
