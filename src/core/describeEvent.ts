@@ -69,6 +69,8 @@ export function describeEvent(event: SessionEvent): string {
       return stoppedText(event.reason);
     case 'overflow':
       return `record full (${event.capacity} events): ${event.droppedEvents} oldest events dropped so far`;
+    case 'diagnosis':
+      return `${event.summary} (confidence ${Math.round(event.confidence * 100)} %)`;
   }
 }
 

@@ -135,6 +135,45 @@ export interface OverflowEvent extends EventBase {
   capacity: number;
 }
 
+export type DiagnosisKind = 'idle-timeout' | 'lifetime-cap' | 'heartbeat-timeout' | 'handshake' | 'server-close';
+
+/** A known intermediary timeout that matches what was observed (see diagnosis/knowledgeBase). */
+export interface DiagnosisCandidate {
+  id: string;
+  component: string;
+  setting: string;
+  defaultSeconds: number | null;
+  kind: 'idle' | 'lifetime' | 'heartbeat-protocol';
+  fix: { config?: string; heartbeat?: string };
+  source: string;
+  /** No public source confirmed the value or behaviour: say so wherever it is shown. */
+  unconfirmed: boolean;
+}
+
+/**
+ * The drop analyzer's verdict on a pattern of failures. Written into the record as soon as
+ * the evidence is there; a later diagnosis with the same `findingId` supersedes the earlier
+ * one (more occurrences, a tighter interval, a higher confidence).
+ */
+export interface DiagnosisEvent extends EventBase {
+  type: 'diagnosis';
+  /** Stable across updates of the same finding, e.g. 'idle-timeout@2000'. */
+  findingId: string;
+  kind: DiagnosisKind;
+  /** The interval that repeats (idle time or connection age), null when not time-based. */
+  intervalMs: number | null;
+  occurrences: number;
+  /** 0..1: how sure the analyzer is that `kind` (and the top candidate) is the cause. */
+  confidence: number;
+  /** One line for lists and banners. */
+  summary: string;
+  candidates: DiagnosisCandidate[];
+  /** Plain-text advice that fits the kind. */
+  advice: string;
+  /** The `seq`s of the close (or handshake-failed / heartbeat-timeout) events behind it. */
+  evidence: number[];
+}
+
 export type SessionEvent =
   | ConnectingEvent
   | OpenEvent
@@ -148,7 +187,8 @@ export type SessionEvent =
   | ErrorEvent
   | ReconnectScheduledEvent
   | StoppedEvent
-  | OverflowEvent;
+  | OverflowEvent
+  | DiagnosisEvent;
 
 export type SessionEventType = SessionEvent['type'];
 
@@ -166,4 +206,5 @@ export const SESSION_EVENT_TYPES: readonly SessionEventType[] = [
   'reconnect-scheduled',
   'stopped',
   'overflow',
+  'diagnosis',
 ];

@@ -107,7 +107,7 @@ export function validateSessionLog(value: unknown): SessionLog {
     previousSeq = seq;
     expectNumber(event['t'], `${path}.t`);
     const type = expectString(event['type'], `${path}.type`);
-    if (!(SESSION_EVENT_TYPES as readonly string[]).includes(type) && !isExtensionEventType(type)) {
+    if (!(SESSION_EVENT_TYPES as readonly string[]).includes(type)) {
       throw new SessionLogError(`unknown event type "${type}"`, `${path}.type`);
     }
     validateEventFields(type, event, path);
@@ -122,11 +122,6 @@ export function validateSessionLog(value: unknown): SessionLog {
     droppedEvents: typeof root['droppedEvents'] === 'number' ? root['droppedEvents'] : 0,
     events: events as SessionEvent[],
   };
-}
-
-// Event types added by later analysis (e.g. diagnoses) are carried through unchanged.
-function isExtensionEventType(type: string): boolean {
-  return type === 'diagnosis';
 }
 
 /** The fields each event type must have, checked so consumers can rely on them. */
@@ -169,6 +164,16 @@ function validateEventFields(type: string, event: Record<string, unknown>, path:
     case 'reconnect-scheduled':
       num('attempt');
       num('delayMs');
+      break;
+    case 'diagnosis':
+      str('findingId');
+      oneOf('kind', ['idle-timeout', 'lifetime-cap', 'heartbeat-timeout', 'handshake', 'server-close']);
+      num('occurrences');
+      num('confidence');
+      str('summary');
+      str('advice');
+      if (!Array.isArray(event['candidates'])) throw new SessionLogError(`expected an array, got ${describe(event['candidates'])}`, `${path}.candidates`);
+      if (!Array.isArray(event['evidence'])) throw new SessionLogError(`expected an array, got ${describe(event['evidence'])}`, `${path}.evidence`);
       break;
     default:
       break;
