@@ -181,7 +181,9 @@ export class EventRecord {
 
   private claimSlot(): number {
     if (this.count === this.capacity) this.evictOldest();
-    const slot = (this.head + this.count) % this.capacity;
+    // Conditional wrap, not `%`: an integer division per event shows in ingest profiles.
+    let slot = this.head + this.count;
+    if (slot >= this.capacity) slot -= this.capacity;
     this.count++;
     return slot;
   }
@@ -193,7 +195,7 @@ export class EventRecord {
       this.arenaTail = this.numbers[base + PAYLOAD_START]! + this.numbers[base + PAYLOAD_LENGTH]!;
     }
     this.objects[slot] = undefined;
-    this.head = (this.head + 1) % this.capacity;
+    this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
     this.count--;
     this.dropped++;
     if (this.count === 0) this.resetArenaPositions();

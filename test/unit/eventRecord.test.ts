@@ -104,6 +104,21 @@ describe('EventRecord: compactly stored messages', () => {
     assert.ok(record.droppedCount > 0);
   });
 
+  it('copies a payload at once, so a caller may reuse its buffer', () => {
+    const record = new EventRecord({ maxEvents: 10, maxPayloadBytes: 64 * 1024 });
+    const reused = Buffer.from('aaaa');
+    const first = record.appendMessage(1, 0, 4, reused, undefined);
+    reused.write('bbbb');
+    const second = record.appendMessage(2, 0, 4, reused, undefined);
+    const other = Buffer.from('zz-cccc');
+    const third = record.appendMessage(3, 0, 4, other.subarray(3), undefined);
+    const data = (seq: number) => {
+      const event = record.get(seq);
+      return event?.type === 'message' ? event.data : undefined;
+    };
+    assert.deepEqual([data(first), data(second), data(third)], ['aaaa', 'bbbb', 'cccc']);
+  });
+
   it('handles payloads that end exactly at the end of the arena', () => {
     const record = new EventRecord({ maxEvents: 100, maxPayloadBytes: 64 * 1024 });
     const chunk = 16 * 1024; // four fill the 64 KiB arena exactly
