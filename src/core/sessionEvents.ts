@@ -170,6 +170,8 @@ export interface DiagnosisEvent extends EventBase {
   candidates: DiagnosisCandidate[];
   /** Plain-text advice that fits the kind. */
   advice: string;
+  /** For an idle timeout: a heartbeat interval safely below it. Absent when a heartbeat cannot help. */
+  recommendedHeartbeatMs?: number;
   /** The `seq`s of the close (or handshake-failed / heartbeat-timeout) events behind it. */
   evidence: number[];
 }
