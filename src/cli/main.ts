@@ -1,5 +1,6 @@
 // The headless `ws-inspector` command: the same session engine as the extension, no VS Code.
 
+import { runProbe } from './probe.js';
 import { USAGE, UsageError } from './usage.js';
 import { runWatch, type CliIo } from './watch.js';
 import { parseWatchArgs } from './watchArgs.js';
@@ -10,6 +11,8 @@ export async function main(argv: string[], io: CliIo, stop: AbortSignal): Promis
     switch (command) {
       case 'watch':
         return await runWatch(parseWatchArgs(rest), io, stop);
+      case 'probe':
+        return await runProbe(rest, io, stop);
       case undefined:
       case 'help':
       case '--help':

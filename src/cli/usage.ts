@@ -1,3 +1,20 @@
+const PROBE_USAGE = `ws-inspector probe <url>: measures the idle timeout (or lifetime cap) of whatever sits
+between you and the endpoint. Opens a few connections in parallel, some silent, some with
+heartbeats at different intervals, and sees which survive. Takes about as long as the timeout.
+
+Options for probe:
+  --max DURATION              give up after this long: no cut by then means no timeout
+                              up to that long (default: 15m)
+  --connections N             most connections open at once, at least 3 (default: 6)
+  -H, --header "Name: value"  extra handshake header (repeatable)
+  --subprotocol P             offer a subprotocol (repeatable)
+  --insecure                  accept self-signed TLS certificates (wss://)
+  --json                      print progress as NDJSON; the last line is the result:
+                              {"type":"probe-result","kind":"idle-timeout"|"lifetime-cap"|"none"|"error",...}
+
+Exit codes: 0 with a verdict (idle-timeout, lifetime-cap or none), 1 without one (could
+not connect, inconclusive, interrupted), 2 for bad usage.`;
+
 /** Bad command-line usage: printed with the usage text, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -7,10 +24,12 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  ws-inspector watch <url> [options]
+  ws-inspector watch <url> [options]     watch a connection, live
+  ws-inspector probe <url> [options]     measure the idle timeout of what sits in between
+  ws-inspector analyze <session.json>    explain the drops in a recorded session
 
-Connects to a WebSocket endpoint, keeps it alive, reconnects when it drops, and
-prints every event: messages, pings, pongs (with RTT), idle gaps, closes, reconnects.
+ws-inspector watch <url>: connects to a WebSocket endpoint, keeps it alive, reconnects
+when it drops, and prints every event: messages, pings, pongs (with RTT), idle gaps, closes, reconnects.
 
 Options for watch:
   --heartbeat ping|text|off   keepalive mode (default: ping)
@@ -32,5 +51,8 @@ Options for watch:
   --json                      print one JSON event per line (NDJSON)
   --quiet                     print only a final summary
 
-Durations: 500ms, 30s, 2m, 1h.
-Exit codes: 0 after a normal run, 1 if it never connected, 2 for bad usage.`;
+Exit codes: 0 after a normal run, 1 if it never connected, 2 for bad usage.
+
+${PROBE_USAGE}
+
+Durations: 500ms, 30s, 2m, 1h.`;

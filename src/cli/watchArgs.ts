@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../core/duration.js';
-import { checkEndpoint, checkHeader, makeEndpoint, type EndpointConfig, type HeartbeatMode } from '../core/endpoint.js';
+import { checkEndpoint, makeEndpoint, type EndpointConfig, type HeartbeatMode } from '../core/endpoint.js';
+import { parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
 import { UsageError } from './usage.js';
 
 export type OutputMode = 'lines' | 'json' | 'quiet';
@@ -56,16 +56,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
   if (mode !== 'ping' && mode !== 'text' && mode !== 'off') {
     throw new UsageError(`--heartbeat must be ping, text or off, got "${mode}"`);
   }
-  const headers: Record<string, string> = {};
-  for (const header of values.header ?? []) {
-    const colon = header.indexOf(':');
-    if (colon <= 0) throw new UsageError(`-H expects "Name: value", got "${header}"`);
-    const name = header.slice(0, colon).trim();
-    const value = header.slice(colon + 1).trim();
-    const problem = checkHeader(name, value);
-    if (problem) throw new UsageError(`-H: ${problem}`);
-    headers[name] = value;
-  }
+  const headers = parseHeaderFlags(values.header ?? []);
   let maxAttempts: number | null = null;
   if (values['max-reconnects'] !== undefined) {
     maxAttempts = Number(values['max-reconnects']);
@@ -78,12 +69,12 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     headers,
     protocols: values.subprotocol ?? [],
     allowSelfSignedCertificate: values.insecure ?? false,
-    ...definedOnly({ handshakeTimeoutMs: duration(values['handshake-timeout'], '--handshake-timeout') }),
+    ...definedOnly({ handshakeTimeoutMs: parseDurationFlag(values['handshake-timeout'], '--handshake-timeout') }),
     heartbeat: {
       mode: mode as HeartbeatMode,
       ...definedOnly({
-        intervalMs: duration(values.interval, '--interval'),
-        timeoutMs: duration(values.timeout, '--timeout'),
+        intervalMs: parseDurationFlag(values.interval, '--interval'),
+        timeoutMs: parseDurationFlag(values.timeout, '--timeout'),
         payload: values['ping-payload'],
         expect: values.expect,
       }),
@@ -95,24 +86,13 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
 
   return {
     endpoint,
-    idleGapMs: duration(values['idle-gap'], '--idle-gap') ?? 5_000,
-    durationMs: duration(values.duration, '--duration'),
+    idleGapMs: parseDurationFlag(values['idle-gap'], '--idle-gap') ?? 5_000,
+    durationMs: parseDurationFlag(values.duration, '--duration'),
     send: values.send ?? [],
     exportPath: values.export ?? null,
     keepSecrets: values['keep-secrets'] ?? false,
     output: values.json ? 'json' : values.quiet ? 'quiet' : 'lines',
   };
-}
-
-function duration(text: string | undefined, flag: string): number | null {
-  if (text === undefined) return null;
-  try {
-    const ms = parseDuration(text);
-    if (ms <= 0) throw new Error(`must be more than zero, got "${text}"`);
-    return ms;
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
 }
 
 function definedOnly<T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], null | undefined> } {

@@ -531,6 +531,8 @@ export class Session implements IDisposable {
     const socket = this.socket;
     if (!socket) return;
     this.emit({ seq: 0, type: 'heartbeat-timeout', t: this.clock.now(), mode, waitedMs });
+    // A listener may have stopped or disposed the session meanwhile.
+    if (this.socket !== socket || this.disposed) return;
     // A dead link cannot complete a closing handshake; destroy it and let close reconnect.
     this.localCloseRequested = true;
     this.heartbeat.clear();

@@ -1,0 +1,934 @@
+// The idle-timeout probe (issue 3 §4): measures an unknown intermediary's idle timeout or
+// lifetime cap with a few parallel connections, instead of waiting for drops to repeat.
+//
+// How it reasons. Every connection starts silent: no frame after the handshake until its
+// first heartbeat. Each round opens, in parallel,
+// - a silent connection (heartbeat off): its cut measures the timeout directly;
+// - a control connection with a fast ping heartbeat: it survives an idle timeout but not a
+//   lifetime cap, so it tells the two apart;
+// - ladder connections pinging at different intervals: one that got its pong after I ms of
+//   silence proves the timeout is longer than I; one cut before its first ping measures it.
+// The evidence brackets the timeout under two hypotheses at once: an idle timeout (bounded
+// by silences survived and silences at the cuts) and a lifetime cap (bounded by ages); the
+// one the evidence contradicts is dropped. A cut after s ms of silence also shows the
+// connection was alive at s minus the time a cut takes to reach us (settle), so a timeout
+// that is long next to the latency is known within ±5 % after one round: the wall time is
+// about the timeout itself. Short timeouts, slow links and paths that drop connections
+// without a close take more rounds, each aiming its ladder just below the measured cut.
+
+import type { Clock } from '../clock.js';
+import { formatDuration } from '../duration.js';
+import { checkEndpoint, type EndpointConfig } from '../endpoint.js';
+import { DisposableSlot, Emitter, type Event, type IDisposable } from '../events.js';
+import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../session.js';
+import type { HandshakeFailedEvent, SessionEvent } from '../sessionEvents.js';
+import type { SocketFactory } from '../socket.js';
+import { explainHandshakeFailure } from './handshakeCauses.js';
+
+export interface IdleProbeOptions {
+  /** Most connections open at the same time (at least 3: silent, control, one ladder). */
+  maxConnections: number;
+  /** Total time budget. No cut within it means there is no timeout up to this long. */
+  maxDurationMs: number;
+  /** Relative accuracy to reach: 0.05 means the timeout is known within ±5 %. */
+  tolerance: number;
+  /** The control connection's ping interval in round 1 (later rounds go faster if needed). */
+  fastHeartbeatMs: number;
+  /** A ping without a pong for this long means the path died silently. */
+  pongTimeoutMs: number;
+  /**
+   * How long a cut may take to reach us. Open connections count as evidence only up to
+   * this long ago; the slowest handshake seen is added to it as a measure of the latency.
+   */
+  settleMs: number;
+  /** Gives up (with the best bracket so far) after this many rounds. */
+  maxRounds: number;
+}
+
+export const DEFAULT_PROBE_OPTIONS: IdleProbeOptions = {
+  maxConnections: 6,
+  maxDurationMs: 15 * 60_000,
+  tolerance: 0.05,
+  fastHeartbeatMs: 500,
+  pongTimeoutMs: 5_000,
+  settleMs: 100,
+  maxRounds: 8,
+};
+
+/** Below this a heartbeat cannot be told apart from the handshake: nothing to measure. */
+const MIN_HEARTBEAT_MS = 25;
+
+/** What the probe needs from a session: start it, read its events, throw it away. */
+export type ProbeSession = Pick<Session, 'start' | 'dispose' | 'onEvent'>;
+
+export interface IdleProbeDeps {
+  clock: Clock;
+  /** Creates one probe connection; the probe starts, observes and disposes it. */
+  createSession: (endpoint: EndpointConfig) => ProbeSession;
+}
+
+/** Session options for probe connections: small records, since the probe reads events live. */
+export const PROBE_SESSION_OPTIONS: SessionOptions = {
+  ...DEFAULT_SESSION_OPTIONS,
+  maxEvents: 2_000,
+  maxRecordBytes: 1024 * 1024,
+  idleGapMs: 60 * 60_000,
+};
+
+/** The usual session factory: real Sessions over the given clock and sockets. */
+export function probeSessionFactory(clock: Clock, createSocket: SocketFactory): (endpoint: EndpointConfig) => Session {
+  return (endpoint) => new Session(endpoint, PROBE_SESSION_OPTIONS, { clock, createSocket });
+}
+
+/** The part of AbortSignal the probe uses (the DOM and Node signals both fit). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+export type ProbeVerdictKind = 'idle-timeout' | 'lifetime-cap' | 'none';
+export type ProbeErrorReason = 'handshake-failed' | 'cancelled' | 'inconclusive';
+/** silent: heartbeat off; control: the fast heartbeat; ladder: one rung of heartbeat intervals. */
+export type ProbeRole = 'silent' | 'control' | 'ladder';
+
+/** What one probe connection showed. */
+export interface ProbeConnectionEvidence {
+  round: number;
+  role: ProbeRole;
+  /** Ping interval; null for the silent connection. */
+  heartbeatMs: number | null;
+  /**
+   * - `cut`: closed by the path or the server (no close frame, or one we did not ask for);
+   * - `lost`: a ping got no pong, so the path had died without telling us;
+   * - `survived`: still open when the probe closed it;
+   * - `failed`: never opened.
+   */
+  outcome: 'cut' | 'lost' | 'survived' | 'failed';
+  /** Age at the cut, at the unanswered ping, or when the probe closed it. */
+  ageMs: number | null;
+  /** Silence (no inbound frame) at the cut or the unanswered ping. */
+  silenceMs: number | null;
+  /** The longest silence the connection lived through. */
+  longestSilenceSurvivedMs: number | null;
+  closeCode: number | null;
+  closeReason: string | null;
+}
+
+export interface ProbeHandshakeError {
+  status: number | null;
+  errorCode: string | null;
+  message: string;
+  /** The likely cause, in plain words, and what to do (diagnosis/handshakeCauses). */
+  cause: string;
+  fix: string;
+}
+
+export interface ProbeError {
+  reason: ProbeErrorReason;
+  message: string;
+  /** Set when reason is `handshake-failed`. */
+  handshake: ProbeHandshakeError | null;
+}
+
+/** The probe's answer: a verdict, or an error that says why there is none. */
+export interface ProbeResult {
+  type: 'probe-result';
+  kind: ProbeVerdictKind | 'error';
+  /** The measured timeout; null for `none` and errors. */
+  intervalMs: number | null;
+  /** The timeout is above lowMs (for `none`: no cut up to lowMs of silence). */
+  lowMs: number | null;
+  /** … and at most highMs; null when no cut was seen. */
+  highMs: number | null;
+  /** Half-width of the bracket relative to its middle: 0.03 means ±3 %. */
+  accuracy: number | null;
+  /** The bracket reached the tolerance (always true for `none`). */
+  converged: boolean;
+  /** One line for people. */
+  summary: string;
+  /** What to do about it, in plain words ('' when there is nothing to do). */
+  advice: string;
+  rounds: number;
+  connectionsUsed: number;
+  /** The most connections that were open at once. */
+  maxParallel: number;
+  elapsedMs: number;
+  limitMs: number;
+  /** Caveats worth showing with the verdict. */
+  notes: string[];
+  evidence: ProbeConnectionEvidence[];
+  error: ProbeError | null;
+}
+
+/** A step of the probe, for progress notifications and the CLI. */
+export interface ProbeProgress {
+  type: 'probe-progress';
+  event: 'round-started' | 'connection-cut' | 'round-finished';
+  round: number;
+  elapsedMs: number;
+  /** Connections open right now. */
+  connectionsAlive: number;
+  connectionsUsed: number;
+  /** The explanation the evidence points to so far, if it is decided. */
+  leading: 'idle-timeout' | 'lifetime-cap' | null;
+  lowMs: number | null;
+  highMs: number | null;
+  /** One line for people. */
+  message: string;
+}
+
+type ConnectionState = 'connecting' | 'open' | 'cut' | 'lost' | 'failed' | 'closed';
+
+interface ProbeConnection {
+  round: number;
+  role: ProbeRole;
+  heartbeatMs: number | null;
+  session: ProbeSession | null;
+  subscription: IDisposable | null;
+  state: ConnectionState;
+  opened: boolean;
+  openedAt: number;
+  /** Inbound frames are what prove the path alive; the open counts as one. */
+  lastInboundAt: number;
+  longestGap: number;
+  lastAliveAge: number;
+  inboundFrames: number;
+  /** When the probe closed it (state `closed`): the moment its evidence is frozen at. */
+  closedAt: number;
+  /** When the cut reached us (state `cut`). */
+  endedAt: number;
+  end: { ageMs: number; silenceMs: number; code: number | null; reason: string | null } | null;
+  failure: HandshakeFailedEvent | null;
+}
+
+interface Hypothesis {
+  lowMs: number;
+  highMs: number | null;
+  consistent: boolean;
+}
+
+interface Assessment {
+  cuts: number;
+  idle: Hypothesis;
+  cap: Hypothesis;
+  leading: 'idle-timeout' | 'lifetime-cap' | null;
+  /** Neither hypothesis fits the evidence. */
+  inconsistent: boolean;
+  converged: boolean;
+}
+
+/**
+ * Measures the idle timeout (or lifetime cap) between us and an endpoint. Create it, listen
+ * to onProgress, call run() once. Every session and timer is disposed on every path:
+ * verdict, error, deadline, cancel() or an aborted signal.
+ */
+export class IdleTimeoutProbe implements IDisposable {
+  private readonly _onProgress = new Emitter<ProbeProgress>();
+  readonly onProgress: Event<ProbeProgress> = this._onProgress.event;
+
+  readonly options: IdleProbeOptions;
+  private readonly clock: Clock;
+  private readonly createSession: (endpoint: EndpointConfig) => ProbeSession;
+  private readonly connections: ProbeConnection[] = [];
+  private readonly roundTimer = new DisposableSlot<IDisposable>();
+  private readonly deadlineTimer = new DisposableSlot<IDisposable>();
+  /** Reactions postponed to the next tick (see the heartbeat-timeout case). */
+  private readonly deferred = new Set<IDisposable>();
+  private liveSessions = 0;
+  private round = 0;
+  /** The age by which every connection of this round has answered its question. */
+  private roundHorizonMs = Infinity;
+  private launching = false;
+  private startedMono = 0;
+  private maxHandshakeMs = 0;
+  private maxParallel = 0;
+  private result: Promise<ProbeResult> | null = null;
+  private resolveResult: ((result: ProbeResult) => void) | null = null;
+  private finished = false;
+  private cancelRequested = false;
+  private detachSignal: (() => void) | null = null;
+
+  constructor(
+    private readonly endpoint: EndpointConfig,
+    options: Partial<IdleProbeOptions>,
+    deps: IdleProbeDeps,
+  ) {
+    const problems = checkEndpoint(endpoint);
+    if (problems.length > 0) throw new EndpointError(problems);
+    this.options = { ...DEFAULT_PROBE_OPTIONS, ...options };
+    const o = this.options;
+    if (!Number.isInteger(o.maxConnections) || o.maxConnections < 3) throw new RangeError(`maxConnections must be a whole number of at least 3, got ${o.maxConnections}`);
+    if (!(o.maxDurationMs > 0)) throw new RangeError(`maxDurationMs must be positive, got ${o.maxDurationMs}`);
+    if (!(o.tolerance > 0 && o.tolerance < 0.5)) throw new RangeError(`tolerance must be between 0 and 0.5, got ${o.tolerance}`);
+    if (!(o.fastHeartbeatMs >= MIN_HEARTBEAT_MS)) throw new RangeError(`fastHeartbeatMs must be at least ${MIN_HEARTBEAT_MS}, got ${o.fastHeartbeatMs}`);
+    if (!(o.pongTimeoutMs > 0)) throw new RangeError(`pongTimeoutMs must be positive, got ${o.pongTimeoutMs}`);
+    if (!(o.settleMs >= 0)) throw new RangeError(`settleMs must be zero or more, got ${o.settleMs}`);
+    if (!(Number.isInteger(o.maxRounds) && o.maxRounds >= 1)) throw new RangeError(`maxRounds must be a whole number of at least 1, got ${o.maxRounds}`);
+    this.clock = deps.clock;
+    this.createSession = deps.createSession;
+  }
+
+  /** Runs the probe; calling it again returns the same result. Never rejects. */
+  run(signal?: AbortSignalLike): Promise<ProbeResult> {
+    if (this.result) return this.result;
+    this.result = new Promise<ProbeResult>((resolve) => (this.resolveResult = resolve));
+    this.startedMono = this.clock.monotonic();
+    if (signal) {
+      const onAbort = () => this.cancel();
+      signal.addEventListener('abort', onAbort);
+      this.detachSignal = () => signal.removeEventListener('abort', onAbort);
+    }
+    if (this.cancelRequested || signal?.aborted) {
+      this.finishWithError('cancelled', 'the probe was cancelled before it started');
+      return this.result;
+    }
+    this.deadlineTimer.value = this.clock.setTimeout(() => this.onDeadline(), this.options.maxDurationMs);
+    this.startRound();
+    return this.result;
+  }
+
+  /** Stops at once; run() resolves with a `cancelled` error. */
+  cancel(): void {
+    this.cancelRequested = true;
+    if (!this.result || this.finished) return;
+    this.finishWithError('cancelled', 'the probe was cancelled');
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.releaseEverything();
+    this._onProgress.dispose();
+  }
+
+  // ---- rounds ----------------------------------------------------------------------------
+
+  private startRound(): void {
+    this.round++;
+    const plan = this.planRound();
+    const assessment = this.assess();
+    this.roundHorizonMs = this.round === 1 ? Infinity : this.horizonAfterCut(maxOf([assessment.idle.highMs, assessment.cap.highMs]) ?? Infinity);
+    const rungs = plan.map((p) => (p.heartbeatMs === null ? 'silent' : `ping ${formatDuration(p.heartbeatMs)}`)).join(', ');
+    this.progress('round-started', `round ${this.round}: ${plan.length} connections (${rungs})`, assessment);
+    this.launching = true;
+    for (const planned of plan) {
+      this.openConnection(planned.role, planned.heartbeatMs);
+      if (this.finished) return;
+    }
+    this.launching = false;
+    this.afterEvidence();
+  }
+
+  /** Round 1 spreads the ladder over the whole budget; later rounds aim just below the cut. */
+  private planRound(): Array<{ role: ProbeRole; heartbeatMs: number | null }> {
+    const o = this.options;
+    const ladderSlots = o.maxConnections - 2;
+    if (this.round === 1) {
+      // Two silent connections when there is room: a timeout longer than every rung is then
+      // still measured twice in one round, and two cuts that agree make a verdict.
+      const silent = ladderSlots >= 2 ? 2 : 1;
+      return [
+        ...Array.from({ length: silent }, () => ({ role: 'silent' as const, heartbeatMs: null })),
+        { role: 'control', heartbeatMs: o.fastHeartbeatMs },
+        ...geometric(o.fastHeartbeatMs, o.maxDurationMs, ladderSlots - (silent - 1)).map((ms) => ({ role: 'ladder' as const, heartbeatMs: ms })),
+      ];
+    }
+    const { lowMs, highMs } = this.planningBracket();
+    // A quarter of the shortest cut: comfortably inside an idle timeout of that length.
+    const control = Math.max(MIN_HEARTBEAT_MS, Math.round(Math.min(o.fastHeartbeatMs, highMs / 4)));
+    const floor = Math.max(lowMs, MIN_HEARTBEAT_MS);
+    if (this.silentDropsSeen()) {
+      // An unanswered ping only bounds the timeout from above, and a silent connection
+      // proves nothing here: bisect the bracket with every slot.
+      return [{ role: 'control', heartbeatMs: control }, ...evenly(floor, highMs, ladderSlots + 1).map((ms) => ({ role: 'ladder' as const, heartbeatMs: ms }))];
+    }
+    // A cut measured the timeout: a ping just inside the tolerance proves it lies in the top
+    // band, and the rest of the ladder covers the bracket in case the cut came late.
+    const top = highMs * (1 - o.tolerance);
+    const rungs = [top, ...(floor < top ? geometric(floor, top, ladderSlots - 1) : [])];
+    return [
+      { role: 'silent', heartbeatMs: null },
+      { role: 'control', heartbeatMs: control },
+      ...rungs.map((ms) => ({ role: 'ladder' as const, heartbeatMs: Math.round(ms) })),
+    ];
+  }
+
+  private planningBracket(): { lowMs: number; highMs: number } {
+    const a = this.assess();
+    const chosen = a.leading === 'lifetime-cap' ? a.cap : a.idle;
+    const highMs = chosen.highMs ?? a.cap.highMs ?? this.options.maxDurationMs;
+    return { lowMs: Math.min(chosen.lowMs, highMs), highMs };
+  }
+
+  private openConnection(role: ProbeRole, heartbeatMs: number | null): void {
+    const connection: ProbeConnection = {
+      round: this.round,
+      role,
+      heartbeatMs,
+      session: null,
+      subscription: null,
+      state: 'connecting',
+      opened: false,
+      openedAt: 0,
+      lastInboundAt: 0,
+      longestGap: 0,
+      lastAliveAge: 0,
+      inboundFrames: 0,
+      closedAt: 0,
+      endedAt: 0,
+      end: null,
+      failure: null,
+    };
+    this.connections.push(connection);
+    const endpoint: EndpointConfig = {
+      ...this.endpoint,
+      name: `${this.endpoint.name} (probe round ${this.round}, ${role}${heartbeatMs === null ? '' : ` ${heartbeatMs} ms`})`,
+      heartbeat: heartbeatMs === null ? { ...this.endpoint.heartbeat, mode: 'off' } : { ...this.endpoint.heartbeat, mode: 'ping', intervalMs: heartbeatMs, timeoutMs: this.options.pongTimeoutMs },
+      // A reconnect would be a new connection with a new age: the probe opens its own.
+      reconnect: { ...this.endpoint.reconnect, enabled: false },
+    };
+    try {
+      const session = this.createSession(endpoint);
+      connection.session = session;
+      this.liveSessions++;
+      this.maxParallel = Math.max(this.maxParallel, this.liveSessions);
+      connection.subscription = session.onEvent((event) => this.handleEvent(connection, event));
+      session.start();
+    } catch (error) {
+      connection.state = 'failed';
+      connection.failure = { seq: 0, type: 'handshake-failed', t: this.clock.now(), status: null, statusText: null, requestHeaders: null, responseHeaders: null, body: null, errorCode: null, message: (error as Error).message, handshakeMs: 0 };
+      this.release(connection);
+    }
+  }
+
+  private handleEvent(c: ProbeConnection, event: SessionEvent): void {
+    if (this.finished || c.session === null) return;
+    switch (event.type) {
+      case 'open':
+        c.state = 'open';
+        c.opened = true;
+        c.openedAt = c.lastInboundAt = event.t;
+        this.maxHandshakeMs = Math.max(this.maxHandshakeMs, event.handshakeMs);
+        break;
+      case 'pong':
+      case 'ping':
+      case 'message':
+        if (event.direction !== 'in' || c.state !== 'open') return;
+        this.noteInbound(c, event.t);
+        return;
+      case 'heartbeat-timeout': {
+        if (c.state !== 'open') return;
+        // The oldest unanswered ping went out waitedMs ago: the path was dead by then.
+        const pingAt = event.t - event.waitedMs;
+        const end = { ageMs: pingAt - c.openedAt, silenceMs: pingAt - c.lastInboundAt, code: null, reason: null };
+        // The session still has work to do after reporting this (it terminates the socket),
+        // so it must not be disposed from inside its own report: continue on the next tick.
+        const timer = this.clock.setTimeout(() => {
+          this.deferred.delete(timer);
+          if (this.finished || c.state !== 'open') return;
+          this.endConnection(c, 'lost', end);
+          this.afterEvidence();
+        }, 0);
+        this.deferred.add(timer);
+        return;
+      }
+      case 'close':
+        if (c.state !== 'open' || event.initiator === 'local') return;
+        this.endConnection(c, 'cut', { ageMs: event.ageMs, silenceMs: event.t - c.lastInboundAt, code: event.code, reason: event.reason });
+        break;
+      case 'handshake-failed':
+        if (c.state !== 'connecting') return;
+        c.state = 'failed';
+        c.failure = event;
+        this.release(c);
+        break;
+      case 'stopped':
+        // A socket that closed before opening, without a handshake answer.
+        if (c.state !== 'connecting') return;
+        c.state = 'failed';
+        this.release(c);
+        break;
+      default:
+        return;
+    }
+    this.afterEvidence();
+  }
+
+  private noteInbound(c: ProbeConnection, t: number): void {
+    const gap = t - c.lastInboundAt;
+    c.lastInboundAt = t;
+    c.lastAliveAge = t - c.openedAt;
+    c.inboundFrames++;
+    // Only a longer silence than before is new evidence; a busy connection costs nothing more.
+    if (gap > c.longestGap) {
+      c.longestGap = gap;
+      this.afterEvidence();
+    }
+  }
+
+  private endConnection(c: ProbeConnection, state: 'cut' | 'lost', end: NonNullable<ProbeConnection['end']>): void {
+    c.state = state;
+    c.end = end;
+    c.endedAt = this.clock.now();
+    this.release(c);
+    if (c.round === this.round) this.roundHorizonMs = Math.min(this.roundHorizonMs, this.horizonAfterCut(end.ageMs));
+    const who = c.role === 'silent' ? 'silent connection' : c.role === 'control' ? `control (ping ${formatDuration(c.heartbeatMs ?? 0)})` : `ladder (ping ${formatDuration(c.heartbeatMs ?? 0)})`;
+    const how =
+      state === 'lost'
+        ? `lost: its ping after ${formatDuration(end.silenceMs)} of silence got no pong`
+        : `cut after ${formatDuration(end.silenceMs)} of silence, ${formatDuration(end.ageMs)} after opening (code ${end.code ?? '-'}${end.reason ? ` "${end.reason}"` : ''})`;
+    this.progress('connection-cut', `round ${c.round}: ${who} ${how}`, this.assess());
+  }
+
+  /**
+   * A cut at this age: the round has its answers once every connection is either cut too
+   * or proven alive past the age a lifetime cap would allow (see assess), plus a ping's
+   * wait for its pong when the path drops connections silently.
+   */
+  private horizonAfterCut(ageMs: number): number {
+    // Whole milliseconds: a fractional horizon added to an epoch timestamp rounds, and the
+    // wake-up timer could fire a hair before it forever.
+    return Math.ceil(ageMs * (1 + this.options.tolerance) + this.settleMs()) + 1 + (this.silentDropsSeen() ? this.options.pongTimeoutMs : 0);
+  }
+
+  /**
+   * A ping went unanswered: this path drops connections without a close, so a connection
+   * that looks open proves nothing; only pongs and other inbound frames do.
+   */
+  private silentDropsSeen(): boolean {
+    return this.connections.some((c) => c.state === 'lost');
+  }
+
+  private settleMs(): number {
+    return this.options.settleMs + this.maxHandshakeMs;
+  }
+
+  /** Re-assesses after new evidence: finish, end the round, or wait for the next answer. */
+  private afterEvidence(): void {
+    if (this.finished || this.launching) return;
+    const assessment = this.assess();
+    if (assessment.leading && assessment.converged) {
+      this.closeRound();
+      this.progress('round-finished', `round ${this.round} done: ${describeAssessment(assessment)}`, assessment);
+      this.finishWithVerdict(assessment);
+      return;
+    }
+    const now = this.clock.now();
+    const pending = this.roundConnections().filter((c) => c.state === 'connecting' || (c.state === 'open' && now - c.openedAt < this.roundHorizonMs));
+    if (pending.length === 0) {
+      this.endRound();
+      return;
+    }
+    // Wake up when the youngest open connection reaches the horizon (connecting ones report).
+    const opens = pending.filter((c) => c.state === 'open');
+    if (opens.length > 0 && Number.isFinite(this.roundHorizonMs)) {
+      const due = Math.max(...opens.map((c) => c.openedAt + this.roundHorizonMs));
+      this.roundTimer.value = this.clock.setTimeout(() => {
+        this.roundTimer.value = undefined;
+        this.afterEvidence();
+      }, Math.max(0, due - now));
+    } else {
+      this.roundTimer.clear();
+    }
+  }
+
+  private endRound(): void {
+    this.closeRound();
+    const a = this.assess();
+    const round = this.roundConnections();
+    const opened = round.some((c) => c.opened);
+    this.progress('round-finished', `round ${this.round} done: ${opened ? describeAssessment(a) : 'no connection opened'}`, a);
+    if (!opened) {
+      if (this.round === 1) this.finishWithHandshakeError(round);
+      else this.finishUnconverged(a, `round ${this.round}: no connection opened (${describeFailure(round.find((c) => c.failure)?.failure ?? null)})`);
+      return;
+    }
+    if (a.inconsistent) {
+      this.finishWithError('inconclusive', describeInconsistency(this.connections));
+      return;
+    }
+    if (a.leading && a.converged) {
+      this.finishWithVerdict(a);
+      return;
+    }
+    if (this.round >= this.options.maxRounds) {
+      this.finishUnconverged(a, `stopped after ${this.round} rounds`);
+      return;
+    }
+    const { highMs } = this.planningBracket();
+    if (highMs / 4 < MIN_HEARTBEAT_MS) {
+      this.finishWithError('inconclusive', `connections were cut ${formatDuration(highMs)} after opening, too soon for a heartbeat to tell an idle timeout from a lifetime cap${describeCodes(this.connections)}`);
+      return;
+    }
+    // Worth another round only if its top rung can answer within the budget.
+    const remaining = this.options.maxDurationMs - this.elapsedMs();
+    const topRungAnswersAfter = highMs * (1 - this.options.tolerance) + this.settleMs() + this.maxHandshakeMs + (this.silentDropsSeen() ? this.options.pongTimeoutMs : 0);
+    if (remaining < topRungAnswersAfter) {
+      this.finishUnconverged(a, `the time limit (${formatDuration(this.options.maxDurationMs)}) left no room for another round`);
+      return;
+    }
+    this.startRound();
+  }
+
+  private onDeadline(): void {
+    this.deadlineTimer.value = undefined;
+    if (this.finished) return;
+    this.closeRound();
+    const a = this.assess();
+    if (a.cuts === 0) {
+      const opened = this.connections.some((c) => c.opened);
+      if (!opened) this.finishWithHandshakeError(this.roundConnections());
+      else this.finishWithNone(a);
+      return;
+    }
+    if (a.inconsistent) this.finishWithError('inconclusive', describeInconsistency(this.connections));
+    else this.finishUnconverged(a, `the time limit (${formatDuration(this.options.maxDurationMs)}) was reached`);
+  }
+
+  /** Closes the connections still open in this round; their evidence is frozen now. */
+  private closeRound(): void {
+    this.roundTimer.clear();
+    const now = this.clock.now();
+    for (const c of this.roundConnections()) {
+      if (c.state === 'open') {
+        c.state = 'closed';
+        c.closedAt = now;
+      } else if (c.state === 'connecting') {
+        c.state = 'failed';
+      }
+      this.release(c);
+    }
+  }
+
+  private roundConnections(): ProbeConnection[] {
+    return this.connections.filter((c) => c.round === this.round);
+  }
+
+  private release(c: ProbeConnection): void {
+    // Unsubscribe first: disposing a session reports its own 'stopped' event.
+    c.subscription?.dispose();
+    c.subscription = null;
+    const session = c.session;
+    c.session = null;
+    if (session) {
+      this.liveSessions--;
+      session.dispose();
+    }
+  }
+
+  // ---- evidence ----------------------------------------------------------------------------
+
+  private assess(): Assessment {
+    const now = this.clock.now();
+    const settle = this.settleMs();
+    const tol = this.options.tolerance;
+    let idleLow = 0;
+    let capLow = 0;
+    let idleHigh: number | null = null;
+    let capHigh: number | null = null;
+    let cuts = 0;
+    const silentDrops = this.silentDropsSeen();
+    for (const c of this.connections) {
+      if (!c.opened) continue;
+      const { survivedSilence, aliveAge } = proven(c, now, settle, silentDrops);
+      idleLow = Math.max(idleLow, survivedSilence);
+      capLow = Math.max(capLow, aliveAge);
+      if (c.end) {
+        cuts++;
+        idleHigh = idleHigh === null ? c.end.silenceMs : Math.min(idleHigh, c.end.silenceMs);
+        capHigh = capHigh === null ? c.end.ageMs : Math.min(capHigh, c.end.ageMs);
+      }
+    }
+    const hypothesis = (lowMs: number, highMs: number | null): Hypothesis => ({ lowMs, highMs, consistent: highMs === null || lowMs <= highMs * (1 + tol) });
+    const idle = hypothesis(idleLow, idleHigh);
+    const cap = hypothesis(capLow, capHigh);
+    let leading: Assessment['leading'] = null;
+    if (cuts > 0 && idle.consistent && !cap.consistent) leading = 'idle-timeout';
+    if (cuts > 0 && cap.consistent && !idle.consistent) leading = 'lifetime-cap';
+    const chosen = bracketOf(leading === 'lifetime-cap' ? cap : idle);
+    // Two cuts at least: one drop is an anecdote, two that agree are a measurement.
+    const converged = leading !== null && cuts >= 2 && relativeHalfWidth(chosen.lowMs, chosen.highMs) <= tol;
+    return { cuts, idle, cap, leading, inconsistent: cuts > 0 && !idle.consistent && !cap.consistent, converged };
+  }
+
+  private evidence(): ProbeConnectionEvidence[] {
+    const now = this.clock.now();
+    const silentDrops = this.silentDropsSeen();
+    return this.connections.map((c) => {
+      const outcome: ProbeConnectionEvidence['outcome'] = c.state === 'cut' || c.state === 'lost' ? c.state : c.opened ? 'survived' : 'failed';
+      const closedAge = c.state === 'closed' ? c.closedAt - c.openedAt : null;
+      return {
+        round: c.round,
+        role: c.role,
+        heartbeatMs: c.heartbeatMs,
+        outcome,
+        ageMs: c.end?.ageMs ?? closedAge,
+        silenceMs: c.end?.silenceMs ?? null,
+        // As observed, without the settle margin the assessment keeps.
+        longestSilenceSurvivedMs: c.opened ? proven(c, now, 0, silentDrops).survivedSilence : null,
+        closeCode: c.end?.code ?? null,
+        closeReason: c.end?.reason ?? null,
+      };
+    });
+  }
+
+  // ---- results -----------------------------------------------------------------------------
+
+  private finishWithVerdict(a: Assessment, extraNote?: string): void {
+    const kind = a.leading!;
+    const { lowMs, highMs } = bracketOf(kind === 'idle-timeout' ? a.idle : a.cap);
+    // Cuts are direct measurements; their median, kept inside the bracket, is the value. An
+    // unanswered ping only says the path was dead by then: no measurement, take the middle.
+    const measured = this.connections
+      .filter((c) => c.state === 'cut')
+      .map((c) => (kind === 'idle-timeout' ? c.end!.silenceMs : c.end!.ageMs))
+      .filter((ms) => ms >= lowMs && ms <= highMs * (1 + this.options.tolerance));
+    const intervalMs = Math.round(clamp(measured.length > 0 ? median(measured) : (lowMs + highMs) / 2, lowMs, highMs));
+    const range = `between ${formatDuration(lowMs)} and ${formatDuration(highMs)}`;
+    const summary =
+      kind === 'idle-timeout'
+        ? `idle timeout of ${formatDuration(intervalMs)}: connections silent for that long are cut (${range}); a fast heartbeat keeps them open`
+        : `lifetime cap of ${formatDuration(intervalMs)}: connections are cut ${formatDuration(intervalMs)} after opening, whatever the traffic (${range})`;
+    const advice =
+      kind === 'idle-timeout'
+        ? `Send a heartbeat (a ping, or any message) more often than every ${formatDuration(intervalMs)}; every ${formatDuration(roundDown(intervalMs / 2))} leaves a safe margin. Or raise the intermediary's idle timeout (e.g. nginx proxy_read_timeout, HAProxy timeout tunnel, a load balancer's idle timeout).`
+        : `Heartbeats cannot keep a connection past a lifetime cap. Raise the cap (e.g. a GCP load balancer's backend timeout, Cloud Run's request timeout, Envoy max_stream_duration) or reconnect on a schedule before ${formatDuration(intervalMs)}.`;
+    const notes = this.notes();
+    if (extraNote) notes.push(extraNote);
+    this.finish({ kind, intervalMs, lowMs, highMs, converged: a.converged, summary, advice, notes, error: null });
+  }
+
+  /** Out of time or rounds: the leading explanation with its bracket, or no verdict at all. */
+  private finishUnconverged(a: Assessment, why: string): void {
+    if (a.leading) {
+      this.finishWithVerdict(a, a.converged ? undefined : `${why} before the bracket reached ±${Math.round(this.options.tolerance * 100)} %`);
+      return;
+    }
+    if (a.cuts === 0) {
+      this.finishWithNone(a);
+      return;
+    }
+    const high = a.idle.highMs ?? a.cap.highMs ?? 0;
+    this.finishWithError('inconclusive', `connections were cut after about ${formatDuration(high)}, but ${why} before the probe could tell an idle timeout from a lifetime cap`);
+  }
+
+  private finishWithNone(a: Assessment): void {
+    const lowMs = a.idle.lowMs;
+    this.finish({
+      kind: 'none',
+      intervalMs: null,
+      lowMs,
+      highMs: null,
+      converged: true,
+      summary: `no idle timeout or lifetime cap up to ${formatDuration(lowMs)}: a silent connection stayed open that long`,
+      advice: '',
+      notes: this.notes(),
+      error: null,
+    });
+  }
+
+  private finishWithHandshakeError(round: ProbeConnection[]): void {
+    const failure = round.find((c) => c.failure)?.failure ?? null;
+    const explained = explainHandshakeFailure({ status: failure?.status ?? null, body: failure?.body ?? null, errorCode: failure?.errorCode ?? null, message: failure?.message ?? 'the connection closed before the handshake completed', url: this.endpoint.url });
+    const handshake: ProbeHandshakeError = {
+      status: failure?.status ?? null,
+      errorCode: failure?.errorCode ?? null,
+      message: failure?.message ?? 'the connection closed before the handshake completed',
+      cause: `${explained.title}: ${explained.explanation}`,
+      fix: explained.fix,
+    };
+    this.finishWithError('handshake-failed', `could not connect: ${describeFailure(failure)}`, handshake);
+  }
+
+  private finishWithError(reason: ProbeErrorReason, message: string, handshake: ProbeHandshakeError | null = null): void {
+    const a = this.assess();
+    this.finish({
+      kind: 'error',
+      intervalMs: null,
+      lowMs: a.cuts > 0 || a.idle.lowMs > 0 ? a.idle.lowMs : null,
+      highMs: a.idle.highMs,
+      converged: false,
+      summary: `no verdict: ${message}`,
+      advice: handshake?.fix ?? '',
+      notes: this.notes(),
+      error: { reason, message, handshake },
+    });
+  }
+
+  private notes(): string[] {
+    const notes: string[] = [];
+    const chatty = this.connections.filter((c) => c.role === 'silent' && c.inboundFrames > 0).length;
+    if (chatty > 0) notes.push('the server sent frames on the silent connection, so its silences are shorter than the probe intended');
+    const refused = this.connections.filter((c) => c.failure).length;
+    const opened = this.connections.filter((c) => c.opened).length;
+    if (refused > 0 && opened > 0) notes.push(`${refused} of ${this.connections.length} connections could not open (${describeFailure(this.connections.find((c) => c.failure)?.failure ?? null)}); the server may limit parallel connections`);
+    const lost = this.connections.filter((c) => c.state === 'lost').length;
+    if (lost > 0) notes.push(`${lost} connection(s) died without a close (a ping got no pong): the intermediary drops connections silently`);
+    // 1006 (no close frame) is how a cut looks; a close frame means the server or a
+    // WebSocket-aware proxy ended the connection on purpose, which is worth saying.
+    const frames = this.connections.filter((c) => c.end && c.end.code !== null && c.end.code !== 1006);
+    if (frames.length > 0) notes.push(`${frames.length} connection(s) were ended by a close frame${describeCodes(frames)}: the server or a WebSocket-aware proxy closed them`);
+    return notes;
+  }
+
+  private finish(outcome: Pick<ProbeResult, 'kind' | 'intervalMs' | 'lowMs' | 'highMs' | 'converged' | 'summary' | 'advice' | 'notes' | 'error'>): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.closeRound();
+    this.releaseEverything();
+    const accuracy = outcome.highMs !== null && outcome.lowMs !== null && outcome.kind !== 'none' && outcome.kind !== 'error' ? round3(relativeHalfWidth(outcome.lowMs, outcome.highMs)) : null;
+    const result: ProbeResult = {
+      type: 'probe-result',
+      kind: outcome.kind,
+      intervalMs: outcome.intervalMs,
+      lowMs: outcome.lowMs === null ? null : Math.round(outcome.lowMs),
+      highMs: outcome.highMs === null ? null : Math.round(outcome.highMs),
+      accuracy,
+      converged: outcome.converged,
+      summary: outcome.summary,
+      advice: outcome.advice,
+      rounds: this.round,
+      connectionsUsed: this.connections.length,
+      maxParallel: this.maxParallel,
+      elapsedMs: Math.round(this.elapsedMs()),
+      limitMs: this.options.maxDurationMs,
+      notes: outcome.notes,
+      evidence: this.evidence(),
+      error: outcome.error,
+    };
+    const resolve = this.resolveResult;
+    this.resolveResult = null;
+    resolve?.(result);
+  }
+
+  private releaseEverything(): void {
+    this.roundTimer.dispose();
+    this.deadlineTimer.dispose();
+    for (const timer of this.deferred) timer.dispose();
+    this.deferred.clear();
+    for (const c of this.connections) this.release(c);
+    this.detachSignal?.();
+    this.detachSignal = null;
+  }
+
+  private elapsedMs(): number {
+    return this.clock.monotonic() - this.startedMono;
+  }
+
+  private progress(event: ProbeProgress['event'], message: string, a: Assessment): void {
+    const h = a.leading === 'lifetime-cap' ? a.cap : a.idle;
+    const bracket = h.highMs === null ? null : bracketOf(h);
+    this._onProgress.fire({
+      type: 'probe-progress',
+      event,
+      round: this.round,
+      elapsedMs: Math.round(this.elapsedMs()),
+      connectionsAlive: this.connections.filter((c) => c.state === 'open').length,
+      connectionsUsed: this.connections.length,
+      leading: a.leading,
+      lowMs: Math.round(bracket?.lowMs ?? h.lowMs),
+      highMs: bracket === null ? null : Math.round(bracket.highMs),
+      message,
+    });
+  }
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+/**
+ * What a connection proved: the longest silence it lived through and the oldest age it was
+ * alive at. Inbound frames prove both. A connection with no close in sight also proves it was
+ * alive until a cut could have reached us, settle ago, and a cut after s ms of silence proves
+ * it alive at s - settle. A path that drops connections without a close breaks that
+ * inference: then only inbound frames count.
+ */
+function proven(c: ProbeConnection, now: number, settle: number, silentDrops: boolean): { survivedSilence: number; aliveAge: number } {
+  let until: number | null = null;
+  if (!silentDrops) {
+    if (c.state === 'open') until = now - settle;
+    else if (c.state === 'closed') until = c.closedAt - settle;
+    else if (c.state === 'cut') until = c.endedAt - settle;
+  }
+  if (until === null) return { survivedSilence: c.longestGap, aliveAge: c.lastAliveAge };
+  return { survivedSilence: Math.max(c.longestGap, until - c.lastInboundAt), aliveAge: Math.max(c.lastAliveAge, until - c.openedAt) };
+}
+
+/** n values spaced evenly strictly between from and to. */
+function evenly(from: number, to: number, n: number): number[] {
+  if (n <= 0 || !(to > from)) return [];
+  return Array.from({ length: n }, (_, i) => Math.round(from + ((to - from) * (i + 1)) / (n + 1)));
+}
+
+/** n values spaced geometrically strictly between from and to. */
+function geometric(from: number, to: number, n: number): number[] {
+  if (n <= 0 || !(to > from)) return [];
+  const ratio = Math.pow(to / from, 1 / (n + 1));
+  return Array.from({ length: n }, (_, i) => Math.round(from * Math.pow(ratio, i + 1)));
+}
+
+/**
+ * The range the evidence gives. Cut times jitter by a few ms, so a survivor may outlast the
+ * earliest cut by a hair (within the tolerance); the range then spans both.
+ */
+function bracketOf(h: Hypothesis): { lowMs: number; highMs: number } {
+  const high = h.highMs ?? Infinity;
+  return { lowMs: Math.min(h.lowMs, high), highMs: Math.max(h.lowMs, high) };
+}
+
+function relativeHalfWidth(low: number, high: number): number {
+  if (!Number.isFinite(high)) return Infinity;
+  return high + low === 0 ? 0 : (high - low) / (high + low);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), high);
+}
+
+function maxOf(values: Array<number | null>): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length > 0 ? Math.max(...present) : null;
+}
+
+/** Down to two significant digits: 998 → 990, 45 123 → 45 000. */
+function roundDown(value: number): number {
+  const step = Math.pow(10, Math.max(0, Math.floor(Math.log10(value)) - 1));
+  return Math.floor(value / step) * step;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function describeAssessment(a: Assessment): string {
+  if (a.cuts === 0) return 'no connection was cut';
+  if (a.inconsistent) return 'the cuts fit neither an idle timeout nor a lifetime cap';
+  const { lowMs, highMs } = bracketOf(a.leading === 'lifetime-cap' ? a.cap : a.idle);
+  const range = `between ${formatDuration(lowMs)} and ${formatDuration(highMs)}`;
+  if (a.leading === 'idle-timeout') return `idle timeout ${range}`;
+  if (a.leading === 'lifetime-cap') return `lifetime cap ${range}`;
+  return `cut after about ${formatDuration(highMs)}; not yet clear whether idle timeout or lifetime cap`;
+}
+
+function describeFailure(failure: HandshakeFailedEvent | null): string {
+  if (!failure) return 'the connection closed before the handshake completed';
+  if (failure.status !== null) return `HTTP ${failure.status}${failure.statusText ? ` ${failure.statusText}` : ''}`;
+  return failure.errorCode ? `${failure.errorCode}: ${failure.message}` : failure.message;
+}
+
+function describeCodes(connections: ProbeConnection[]): string {
+  const codes = [...new Set(connections.flatMap((c) => (c.end && c.end.code !== null ? [c.end.code] : [])))].sort((a, b) => a - b);
+  return codes.length > 0 ? ` with close code${codes.length > 1 ? 's' : ''} ${codes.join(', ')}` : '';
+}
+
+function describeInconsistency(connections: ProbeConnection[]): string {
+  const ends = connections.flatMap((c) => (c.end ? [c.end] : []));
+  const silences = ends.map((e) => e.silenceMs);
+  const ages = ends.map((e) => e.ageMs);
+  return `connections were cut at irregular times (after ${formatDuration(Math.min(...silences))} to ${formatDuration(Math.max(...silences))} of silence, ${formatDuration(Math.min(...ages))} to ${formatDuration(Math.max(...ages))} after opening${describeCodes(connections)}) while others lived longer: neither a stable idle timeout nor a lifetime cap`;
+}

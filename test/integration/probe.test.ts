@@ -1,0 +1,206 @@
+// `ws-inspector probe` against real intermediaries on 127.0.0.1: nginx with proxy_read_timeout 2s
+// (an idle timeout), a TCP proxy that cuts every connection 3 s after it opens (a lifetime cap),
+// and a bare echo server (neither). Runs runProbe in this process with a collecting CliIo; the
+// last test runs the built CLI as a user would.
+// nginx: skipped with an install hint outside CI, a failure in CI (CI=true).
+
+import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { before, test } from 'node:test';
+import { runProbe } from '../../src/cli/probe.js';
+import type { CliIo } from '../../src/cli/watch.js';
+import type { ProbeProgress, ProbeResult } from '../../src/core/diagnosis/idleProbe.js';
+import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
+import { freePort } from '../helpers/ports.js';
+import { startTcpProxy } from '../helpers/tcpProxy.js';
+import { behindNginx, cleanups } from '../helpers/testScope.js';
+import { startEchoServer, startHandshakeStatusServer } from '../helpers/wsServers.js';
+
+
+interface ProbeRun {
+  code: number;
+  out: string[];
+  err: string[];
+  elapsedMs: number;
+}
+
+/** runProbe in this process, collecting what it prints. */
+async function probe(args: string[], stop = new AbortController().signal): Promise<ProbeRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (text) => out.push(text), err: (text) => err.push(text) };
+  const started = performance.now();
+  const code = await runProbe(args, io, stop);
+  return { code, out, err, elapsedMs: performance.now() - started };
+}
+
+/** The NDJSON lines of a --json run: progress objects, then the result last. */
+function parseJson(run: ProbeRun): { progress: ProbeProgress[]; result: ProbeResult } {
+  const objects = run.out.map((line, i) => {
+    try {
+      return JSON.parse(line) as ProbeProgress | ProbeResult;
+    } catch {
+      throw new Error(`line ${i + 1} is not JSON: ${line}`);
+    }
+  });
+  const last = objects[objects.length - 1];
+  assert.ok(last && last.type === 'probe-result', `the last line is the result; got ${run.out[run.out.length - 1]}`);
+  const progress = objects.slice(0, -1);
+  for (const p of progress) assert.equal(p.type, 'probe-progress');
+  return { progress: progress as ProbeProgress[], result: last };
+}
+
+/** Polls until ready() or timeoutMs: the far side notices a close a moment after we make it. */
+async function eventually(ready: () => boolean, timeoutMs = 2000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (!ready() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return ready();
+}
+
+function describe(run: ProbeRun): string {
+  return `exit ${run.code} after ${run.elapsedMs.toFixed(0)} ms\n--- out ---\n${run.out.join('\n')}\n--- err ---\n${run.err.join('\n')}`;
+}
+
+test('through nginx (proxy_read_timeout 2s): probe --json reports idle-timeout 2000 ±5 % in under 15 s', { timeout: 30_000 }, async (t) => {
+  const defer = cleanups(t);
+  const setup = await behindNginx(t, defer, startEchoServer, '2s');
+  if (!setup) return;
+
+  const run = await probe([setup.nginx.url, '--json']);
+  const { progress, result } = parseJson(run);
+  t.diagnostic(`${result.kind} ${result.intervalMs} ms, bracket [${result.lowMs}, ${result.highMs}], ±${((result.accuracy ?? 0) * 100).toFixed(1)} %, ${result.rounds} round(s), ${result.connectionsUsed} connections, probe ${result.elapsedMs} ms, wall ${run.elapsedMs.toFixed(0)} ms`);
+  assert.equal(run.code, 0, describe(run));
+  assert.equal(result.kind, 'idle-timeout', describe(run));
+  assert.ok(result.intervalMs !== null && Math.abs(result.intervalMs - 2000) <= 100, `intervalMs ${result.intervalMs} within 2000 ±5 %`);
+  assert.equal(result.converged, true);
+  assert.ok(result.lowMs! <= 2000 * 1.05 && result.highMs! >= 2000 * 0.95, `bracket [${result.lowMs}, ${result.highMs}] around 2000`);
+  assert.ok(run.elapsedMs < 15_000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
+  assert.ok(result.maxParallel <= 6);
+  assert.ok(progress.some((p) => p.event === 'connection-cut'), 'progress shows the cuts');
+  // nginx really cut idle connections; every probe connection is gone afterwards.
+  assert.match(setup.nginx.errorLog(), /upstream timed out/);
+  assert.ok(await eventually(() => setup.upstream.liveSockets() === 0), `${setup.upstream.liveSockets()} probe connection(s) left open on the server`);
+});
+
+test('through a TCP proxy that cuts every connection 3 s after it opens: lifetime-cap ≈ 3000, not idle-timeout', { timeout: 30_000 }, async (t) => {
+  const defer = cleanups(t);
+  const echo = await startEchoServer();
+  defer(() => echo.close());
+  const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 3000 });
+  defer(() => proxy.close());
+
+  const run = await probe([proxy.url, '--json']);
+  const { result } = parseJson(run);
+  t.diagnostic(`${result.kind} ${result.intervalMs} ms, bracket [${result.lowMs}, ${result.highMs}], ${result.rounds} round(s), wall ${run.elapsedMs.toFixed(0)} ms`);
+  assert.equal(run.code, 0, describe(run));
+  assert.equal(result.kind, 'lifetime-cap', describe(run));
+  assert.ok(result.intervalMs !== null && Math.abs(result.intervalMs - 3000) <= 150, `intervalMs ${result.intervalMs} within 3000 ±5 %`);
+  // Connections with ping traffic died at the same age as the silent ones.
+  const busy = result.evidence.filter((e) => e.outcome === 'cut' && e.heartbeatMs !== null && e.silenceMs! < e.ageMs! / 2);
+  assert.ok(busy.length > 0, 'a connection with heartbeat traffic was cut too');
+  assert.ok(run.elapsedMs < 15_000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
+  assert.ok(await eventually(() => proxy.connections() === 0), `${proxy.connections()} connection(s) left open through the proxy`);
+});
+
+test('straight to an echo server with --max 3s: none, after about 3 s', { timeout: 20_000 }, async (t) => {
+  const defer = cleanups(t);
+  const echo = await startEchoServer();
+  defer(() => echo.close());
+
+  const run = await probe([echo.url, '--max', '3s', '--json']);
+  const { result } = parseJson(run);
+  assert.equal(run.code, 0, describe(run));
+  assert.equal(result.kind, 'none', describe(run));
+  assert.equal(result.intervalMs, null);
+  assert.ok(result.lowMs! >= 2500, `a silent connection lived ${result.lowMs} ms`);
+  assert.ok(run.elapsedMs >= 2900 && run.elapsedMs < 5000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
+  assert.ok(await eventually(() => echo.liveSockets() === 0), `${echo.liveSockets()} connection(s) left open on the server`);
+});
+
+test('the readable output: progress lines, then the verdict with advice', { timeout: 20_000 }, async (t) => {
+  const defer = cleanups(t);
+  const echo = await startEchoServer();
+  defer(() => echo.close());
+  const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 1500 });
+  defer(() => proxy.close());
+
+  const run = await probe([proxy.url, '--connections', '4']);
+  assert.equal(run.code, 0, describe(run));
+  assert.match(run.err.join('\n'), /^probing ws:\/\/127\.0\.0\.1:\d+\/: up to 4 connections at once, at most 15 m; Ctrl-C to stop$/);
+  assert.match(run.out[0]!, /^\s+0 ms {2}round 1: 4 connections \(silent, silent, ping 500 ms, ping \d/);
+  assert.ok(run.out.some((line) => /cut after .* of silence, 1\.\d s after opening \(code 1006\)/.test(line)), describe(run));
+  const result = run.out.find((line) => line.startsWith('result: '));
+  assert.match(result ?? '', /^result: lifetime cap of 1\.\d s: connections are cut 1\.\d s after opening, whatever the traffic/);
+  assert.ok(run.out.some((line) => /^advice: Heartbeats cannot keep a connection past a lifetime cap/.test(line)), describe(run));
+  assert.match(run.out[run.out.length - 1]!, /^took \d+(\.\d)? s: \d rounds?, \d+ connections \(at most 4 at once\), ±\d+\.\d %$/);
+});
+
+test('exit 1 with a handshake-failed result when it cannot connect; no waiting', { timeout: 20_000 }, async (t) => {
+  const defer = cleanups(t);
+  const port = await freePort();
+  const refused = await probe([`ws://127.0.0.1:${port}/`, '--json']);
+  assert.equal(refused.code, 1, describe(refused));
+  const { result } = parseJson(refused);
+  assert.equal(result.kind, 'error');
+  assert.equal(result.error?.reason, 'handshake-failed');
+  assert.equal(result.error?.handshake?.errorCode, 'ECONNREFUSED');
+  assert.ok(refused.elapsedMs < 3000, `gave up after ${refused.elapsedMs.toFixed(0)} ms`);
+
+  const notFound = await startHandshakeStatusServer(404, 'no such socket');
+  defer(() => notFound.close());
+  const run = await probe([notFound.url]);
+  assert.equal(run.code, 1, describe(run));
+  assert.match(run.out.join('\n'), /^result: no verdict: could not connect: HTTP 404/m);
+  assert.match(run.out.join('\n'), /^fix: /m);
+});
+
+test('Ctrl-C (the stop signal) ends the probe at once: exit 1, every connection closed', { timeout: 20_000 }, async (t) => {
+  const defer = cleanups(t);
+  const echo = await startEchoServer();
+  defer(() => echo.close());
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 1000);
+  defer(() => clearTimeout(timer));
+
+  const run = await probe([echo.url, '--json'], controller.signal);
+  assert.equal(run.code, 1, describe(run));
+  const { result } = parseJson(run);
+  assert.equal(result.error?.reason, 'cancelled');
+  assert.ok(run.elapsedMs < 2000, `stopped after ${run.elapsedMs.toFixed(0)} ms`);
+  assert.ok(await eventually(() => echo.liveSockets() === 0), `${echo.liveSockets()} connection(s) left open on the server`);
+});
+
+test('exit 2 with a clear message for bad usage', async () => {
+  for (const [args, message] of [
+    [[], /probe needs a URL/],
+    [['ws://x/', '--connections', '2'], /--connections must be a whole number of at least 3, got "2"/],
+    [['ws://x/', '--max', 'soon'], /--max: invalid duration "soon"/],
+    [['http://x/'], /must start with ws:\/\/ or wss:\/\//],
+    [['ws://x/', '-H', 'nocolon'], /-H expects "Name: value"/],
+    [['ws://x/', '--bogus'], /Unknown option '--bogus'/],
+  ] as const) {
+    const run = await probe([...args]);
+    assert.equal(run.code, 2, describe(run));
+    assert.deepEqual(run.out, []);
+    assert.match(run.err.join('\n'), message);
+  }
+});
+
+// ---- the built CLI -------------------------------------------------------------------------
+
+before(buildCli);
+
+test('node bin/ws-inspector.js probe --json through the lifetime-cap proxy: the last stdout line is the result', { timeout: 30_000 }, async (t) => {
+  const defer = cleanups(t);
+  const echo = await startEchoServer();
+  defer(() => echo.close());
+  const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 3000 });
+  defer(() => proxy.close());
+
+  const run = await runCli(defer, ['probe', proxy.url, '--json'], 25_000);
+  assert.equal(run.code, 0, describeRun(run));
+  const result = JSON.parse(run.lines[run.lines.length - 1]!) as ProbeResult;
+  assert.equal(result.type, 'probe-result');
+  assert.equal(result.kind, 'lifetime-cap');
+  assert.ok(Math.abs(result.intervalMs! - 3000) <= 150);
+});
