@@ -1,5 +1,6 @@
 // The headless `ws-inspector` command: the same session engine as the extension, no VS Code.
 
+import { runAnalyze } from './analyze.js';
 import { runProbe } from './probe.js';
 import { USAGE, UsageError } from './usage.js';
 import { runWatch, type CliIo } from './watch.js';
@@ -13,6 +14,8 @@ export async function main(argv: string[], io: CliIo, stop: AbortSignal): Promis
         return await runWatch(parseWatchArgs(rest), io, stop);
       case 'probe':
         return await runProbe(rest, io, stop);
+      case 'analyze':
+        return await runAnalyze(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -15,6 +15,19 @@ Options for probe:
 Exit codes: 0 with a verdict (idle-timeout, lifetime-cap or none), 1 without one (could
 not connect, inconclusive, interrupted), 2 for bad usage.`;
 
+const ANALYZE_USAGE = `ws-inspector analyze <session.json|session.har>: runs the drop analyzer on a
+recorded session (a watch --export file, or a HAR) and explains what ended its connections:
+idle timeouts and lifetime caps with the proxy or load balancer that likely caused them,
+heartbeat timeouts, server closes and failed handshakes, each with advice.
+
+Options for analyze:
+  --known-timeouts FILE       add your own timeouts; they win ties and replace built-in
+                              entries with the same id
+  --json                      print one diagnosis event per line (NDJSON)
+
+Exit codes: 0 when the file was analyzed (with or without findings), 1 if a file cannot
+be read or is invalid, 2 for bad usage.`;
+
 /** Bad command-line usage: printed with the usage text, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -26,7 +39,7 @@ export class UsageError extends Error {
 export const USAGE = `Usage:
   ws-inspector watch <url> [options]     watch a connection, live
   ws-inspector probe <url> [options]     measure the idle timeout of what sits in between
-  ws-inspector analyze <session.json>    explain the drops in a recorded session
+  ws-inspector analyze <session.json|.har>  explain the drops in a recorded session
 
 ws-inspector watch <url>: connects to a WebSocket endpoint, keeps it alive, reconnects
 when it drops, and prints every event: messages, pings, pongs (with RTT), idle gaps, closes, reconnects.
@@ -48,11 +61,18 @@ Options for watch:
   --send TEXT                 send TEXT once after the first open (repeatable)
   --export FILE.json          write the session log to FILE.json when done
   --keep-secrets              do not redact Authorization, Cookie and other secrets
+  --known-timeouts FILE       add your own intermediary timeouts to the drop diagnosis
+                              (a JSON array, fields as in the wsInspector.knownTimeouts setting)
   --json                      print one JSON event per line (NDJSON)
   --quiet                     print only a final summary
+
+Drops are diagnosed as they happen: a "diagnosis" event names the proxy or load balancer
+timeout that likely cut the connection, and how to fix it.
 
 Exit codes: 0 after a normal run, 1 if it never connected, 2 for bad usage.
 
 ${PROBE_USAGE}
+
+${ANALYZE_USAGE}
 
 Durations: 500ms, 30s, 2m, 1h.`;

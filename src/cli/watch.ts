@@ -6,6 +6,7 @@ import type { SessionEvent } from '../core/sessionEvents.js';
 import { sessionLogChunks } from '../core/sessionLog.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
+import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';
 import type { WatchOptions } from './watchArgs.js';
 
 export interface CliIo {
@@ -15,9 +16,17 @@ export interface CliIo {
 
 /** Runs `watch` until the duration elapses, `stop` aborts, or the session stops by itself. */
 export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSignal): Promise<number> {
+  let knownTimeouts;
+  try {
+    knownTimeouts = options.knownTimeoutsPath === null ? [] : loadKnownTimeoutsFile(options.knownTimeoutsPath);
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    io.err(`ws-inspector watch: ${error.message}`);
+    return 2;
+  }
   const session = new Session(
     options.endpoint,
-    { ...DEFAULT_SESSION_OPTIONS, idleGapMs: options.idleGapMs },
+    { ...DEFAULT_SESSION_OPTIONS, idleGapMs: options.idleGapMs, knownTimeouts },
     { clock: systemClock, createSocket: createWsSocket },
   );
   const policy = redactionPolicyFor(options.endpoint, { keepSecrets: options.keepSecrets });

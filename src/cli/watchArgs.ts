@@ -12,6 +12,8 @@ export interface WatchOptions {
   send: string[];
   exportPath: string | null;
   keepSecrets: boolean;
+  /** A JSON file of the user's own known timeouts, read when the watch starts. */
+  knownTimeoutsPath: string | null;
   output: OutputMode;
 }
 
@@ -40,6 +42,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
         send: { type: 'string', multiple: true },
         export: { type: 'string' },
         'keep-secrets': { type: 'boolean' },
+        'known-timeouts': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
       },
@@ -91,6 +94,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     send: values.send ?? [],
     exportPath: values.export ?? null,
     keepSecrets: values['keep-secrets'] ?? false,
+    knownTimeoutsPath: values['known-timeouts'] ?? null,
     output: values.json ? 'json' : values.quiet ? 'quiet' : 'lines',
   };
 }

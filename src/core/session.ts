@@ -1,5 +1,7 @@
 import { reconnectDelay } from './backoff.js';
 import type { Clock } from './clock.js';
+import { combineKnownTimeouts, DropAnalyzer, type DiagnosisFinding, type HeartbeatSetting } from './diagnosis/dropAnalyzer.js';
+import type { KnownTimeout } from './diagnosis/knowledgeBase.js';
 import { checkEndpoint, type EndpointConfig } from './endpoint.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from './events.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
@@ -8,6 +10,10 @@ import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, u
 import type { CloseInitiator, SessionEvent, StoppedEvent } from './sessionEvents.js';
 import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
 import { SessionStats, type SessionStatsSnapshot } from './stats.js';
+
+function heartbeatSettingOf(endpoint: EndpointConfig): HeartbeatSetting {
+  return { mode: endpoint.heartbeat.mode, intervalMs: endpoint.heartbeat.intervalMs };
+}
 
 /**
  * - `idle`: created, never started.
@@ -32,6 +38,10 @@ export interface SessionOptions {
   maxMessageBytes: number;
   /** How long a graceful close may take before the socket is destroyed. */
   closeTimeoutMs: number;
+  /** Run the drop analyzer and record its `diagnosis` events (default true). */
+  diagnose?: boolean;
+  /** The user's own intermediary timeouts, matched before the built-in table. */
+  knownTimeouts?: readonly KnownTimeout[];
 }
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
@@ -111,6 +121,10 @@ export class Session implements IDisposable {
   private readonly deliveryQueue: SessionEvent[] = [];
   private delivering = false;
   private disposed = false;
+  /** Explains the drops; null when diagnosis is off. */
+  private readonly analyzer: DropAnalyzer | null;
+  /** Findings from a drop, recorded once the session has reacted to it. */
+  private readonly heldDiagnoses: DiagnosisFinding[] = [];
 
   constructor(
     endpoint: EndpointConfig,
@@ -124,6 +138,10 @@ export class Session implements IDisposable {
     this.createSocket = deps.createSocket;
     this.random = deps.random ?? Math.random;
     this.record = new EventRecord({ maxEvents: options.maxEvents, maxPayloadBytes: options.maxRecordBytes });
+    this.analyzer =
+      options.diagnose === false
+        ? null
+        : new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(options.knownTimeouts ?? []), heartbeat: heartbeatSettingOf(endpoint) });
     this.createdAt = this.clock.now();
   }
 
@@ -234,6 +252,10 @@ export class Session implements IDisposable {
     if (problems.length > 0) throw new EndpointError(problems);
     const previous = this.endpointConfig;
     this.endpointConfig = endpoint;
+    if (this.analyzer && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
+      // The advice is written for the heartbeat in use.
+      this.recordDiagnoses(this.analyzer.setHeartbeat(heartbeatSettingOf(endpoint)));
+    }
     if (this.currentState === 'open' && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
       this.startHeartbeat();
     }
@@ -372,6 +394,10 @@ export class Session implements IDisposable {
     this.stats.observeMessage('in', bytes.length, rttMs);
     if (this._onEvent.listenerCount > 0) this.deliver(this.record.get(seq)!);
     this.noteOverflow(now);
+    if (this.analyzer) {
+      const findings = this.analyzer.noteMessageReceived(now);
+      if (findings.length > 0) this.recordDiagnoses(findings);
+    }
   }
 
   private handlePing(payload: Uint8Array): void {
@@ -568,6 +594,26 @@ export class Session implements IDisposable {
     this.stats.observe(stored);
     this.deliver(stored);
     this.noteOverflow(stored.t);
+    if (this.analyzer && stored.type !== 'diagnosis') this.diagnose(stored);
+  }
+
+  /**
+   * Feeds the analyzer. What a drop reveals is recorded after the session has reacted to
+   * it (reconnect-scheduled, stopped or the next connecting), so a close is always
+   * followed directly by what the session does about it.
+   */
+  private diagnose(event: SessionEvent): void {
+    const findings = this.analyzer!.observe(event);
+    if (event.type === 'close' || event.type === 'handshake-failed') {
+      this.heldDiagnoses.push(...findings);
+      return;
+    }
+    if (this.heldDiagnoses.length > 0) findings.unshift(...this.heldDiagnoses.splice(0));
+    this.recordDiagnoses(findings);
+  }
+
+  private recordDiagnoses(findings: readonly DiagnosisFinding[]): void {
+    for (const finding of findings) this.emit({ seq: 0, t: this.clock.now(), ...finding });
   }
 
   /** Records (sparingly) that the ring buffer dropped old events. */

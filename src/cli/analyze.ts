@@ -1,0 +1,135 @@
+// `ws-inspector analyze <session.json|session.har>`: runs the drop analyzer on a recorded
+// session and prints its verdicts, readably or as NDJSON `diagnosis` events.
+
+import { parseArgs } from 'node:util';
+import { DropAnalyzer, combineKnownTimeouts, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
+import { formatMeasured } from '../core/diagnosis/advice.js';
+import type { DiagnosisEvent, SessionEvent } from '../core/sessionEvents.js';
+import { InputFileError, loadKnownTimeoutsFile, readRecordedSession } from './inputFiles.js';
+import { UsageError } from './usage.js';
+import type { CliIo } from './watch.js';
+
+export interface AnalyzeOptions {
+  path: string;
+  knownTimeoutsPath: string | null;
+  json: boolean;
+}
+
+/** Parses `analyze` arguments (after the word "analyze"); throws UsageError with a clear message. */
+export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { 'known-timeouts': { type: 'string' }, json: { type: 'boolean' } },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError('analyze needs a recorded session, e.g. ws-inspector analyze session.json');
+  if (positionals.length > 1) throw new UsageError(`analyze takes one file, got ${positionals.length}: ${positionals.join(' ')}`);
+  return { path: positionals[0]!, knownTimeoutsPath: values['known-timeouts'] ?? null, json: values.json ?? false };
+}
+
+/**
+ * Runs `analyze`. Exit codes: 0 when the file was analyzed (with or without findings),
+ * 1 when a file cannot be read or is invalid, 2 for bad usage.
+ */
+export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
+  let options: AnalyzeOptions;
+  try {
+    options = parseAnalyzeArgs(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`ws-inspector: ${error.message}\nRun "ws-inspector --help" for usage.`);
+    return 2;
+  }
+  try {
+    const userTimeouts = options.knownTimeoutsPath === null ? [] : loadKnownTimeoutsFile(options.knownTimeoutsPath);
+    const session = readRecordedSession(options.path);
+    for (const note of session.notes) io.err(`note: ${note}`);
+
+    const analyzer = new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: session.heartbeat });
+    for (const event of session.events) analyzer.ingest(event);
+    const findings = analyzer.findings();
+
+    if (options.json) {
+      for (const event of asDiagnosisEvents(findings, session.events)) io.out(JSON.stringify(event));
+    } else {
+      io.out(`${options.path}: ${session.events.length} events; ${describeCloses(analyzer.classifications().map((c) => c.dropClass))}`);
+      if (findings.length === 0) io.out('No drop pattern found.');
+      for (const finding of findings) io.out(`\n${formatFinding(finding)}`);
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    io.err(`ws-inspector analyze: ${error.message}`);
+    return 1;
+  }
+}
+
+// ---- output ---------------------------------------------------------------------------
+
+/**
+ * The findings as the `diagnosis` events a live session would have appended: seqs continue
+ * after the record's last one, and `t` is the time of each finding's latest evidence.
+ */
+export function asDiagnosisEvents(findings: readonly DiagnosisFinding[], events: readonly SessionEvent[]): DiagnosisEvent[] {
+  const timeOf = new Map<number, number>();
+  for (const event of events) timeOf.set(event.seq, event.t);
+  const lastEvent = events[events.length - 1];
+  const fallbackT = lastEvent?.t ?? 0;
+  const timed = findings.map((finding) => {
+    const latest = finding.evidence[finding.evidence.length - 1];
+    return { finding, t: (latest === undefined ? undefined : timeOf.get(latest)) ?? fallbackT };
+  });
+  timed.sort((a, b) => a.t - b.t);
+  let seq = lastEvent?.seq ?? 0;
+  return timed.map(({ finding, t }) => ({ seq: ++seq, t, ...finding }));
+}
+
+/** One finding as a readable block: headline, summary, candidates, advice, evidence. */
+export function formatFinding(finding: DiagnosisFinding): string {
+  const facts = [
+    `confidence ${Math.round(finding.confidence * 100)} %`,
+    `${finding.occurrences} occurrence${finding.occurrences === 1 ? '' : 's'}`,
+  ];
+  if (finding.intervalMs !== null) facts.push(`interval ${formatMeasured(finding.intervalMs)}`);
+  const lines = [`${finding.kind} · ${facts.join(' · ')}`, `  ${finding.summary}`];
+  if (finding.candidates.length > 0) {
+    lines.push('  Candidates:');
+    finding.candidates.forEach((c, i) => {
+      const seconds = c.defaultSeconds === null ? 'no default' : `default ${c.defaultSeconds} s`;
+      lines.push(`    ${i + 1}. ${c.component} ${c.setting} (${c.kind}, ${seconds}${c.unconfirmed ? ', UNCONFIRMED' : ''})`);
+    });
+  }
+  if (finding.advice) {
+    lines.push('  Advice:');
+    for (const line of finding.advice.split('\n')) lines.push(line ? `    ${line}` : '');
+  }
+  if (finding.evidence.length > 0) lines.push(`  Evidence: seq ${finding.evidence.join(', ')}`);
+  return lines.join('\n');
+}
+
+const CLASS_WORDS: Record<DropClass, string> = {
+  'user-close': 'by the user',
+  'heartbeat-timeout': 'heartbeat timeout',
+  'server-close': 'closed by the server',
+  'idle-timeout': 'idle timeout',
+  'lifetime-cap': 'lifetime cap',
+  'network-error': 'unexplained',
+  'handshake-failure': 'failed handshake',
+};
+
+/** "5 closes or failed attempts: 3 idle timeout, 2 by the user". */
+function describeCloses(classes: readonly DropClass[]): string {
+  if (classes.length === 0) return 'no closes or failed attempts';
+  const counts = new Map<DropClass, number>();
+  for (const c of classes) counts.set(c, (counts.get(c) ?? 0) + 1);
+  const parts = [...counts].map(([c, n]) => `${n} ${CLASS_WORDS[c]}`);
+  return `${classes.length} close${classes.length === 1 ? '' : 's'} or failed attempts: ${parts.join(', ')}`;
+}
+

@@ -1,0 +1,300 @@
+// Words for the drop analyzer's findings: the one-line summary and the advice that fits
+// each kind of failure. Kept apart from the analysis so the wording can change without
+// touching the clustering, and so every number in the text goes through one formatter.
+
+import { formatDuration } from '../duration.js';
+import type { HeartbeatMode } from '../endpoint.js';
+import type { CloseCodeExplanation } from './closeCodes.js';
+import type { HandshakeDiagnosis } from './handshakeCauses.js';
+import { NGINX_WEBSOCKET_LOCATION, type KnownTimeout } from './knowledgeBase.js';
+
+/** The heartbeat the advice is written for: the endpoint's current setting. */
+export interface HeartbeatSetting {
+  mode: HeartbeatMode;
+  intervalMs: number;
+}
+
+/** What a summary line needs, rendered in the user's words. */
+export interface FindingText {
+  summary: string;
+  advice: string;
+}
+
+/** The facts behind a finding about a repeating interval (idle time or connection age). */
+export interface IntervalFindingFacts {
+  intervalMs: number;
+  occurrences: number;
+  /** Matching known timeouts, best first. */
+  candidates: readonly KnownTimeout[];
+  heartbeat: HeartbeatSetting | null;
+  /** Nothing at all was sent on these connections, so idle time and age were the same. */
+  noTraffic: boolean;
+  /** Some of the drops came with a 1001 close frame instead of a silent cut. */
+  closeFrames: boolean;
+}
+
+const NO_MATCH_IDLE_EXAMPLES = 'e.g. nginx proxy_read_timeout, HAProxy timeout tunnel/client/server, Apache ProxyTimeout';
+const NO_MATCH_LIFETIME_EXAMPLES =
+  'e.g. GCP backend service timeoutSec, Cloud Run request timeout, Envoy max_stream_duration, Caddy stream_timeout';
+
+// The configurable idle limits an unmatched interval most likely comes from.
+const CONFIGURED_IDLE_FIXES = `nginx (a WebSocket location; proxy_read_timeout is the idle limit):
+${indent(NGINX_WEBSOCKET_LOCATION)}
+HAProxy: timeout tunnel 1h (in defaults or the backend; without it, timeout client/server apply)
+Apache httpd: ProxyTimeout 3600 (or timeout=3600 on the ProxyPass line)`;
+
+/**
+ * Seconds for sentences about timeouts: "90 s", "2 s", "1.5 s", "540 s". Timeouts are
+ * configured in seconds, so that is the unit people will search their configs for; whole
+ * seconds from 10 s up, because measured intervals carry milliseconds of jitter.
+ */
+export function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  return `${seconds >= 10 ? String(Math.round(seconds)) : trimZero(seconds.toFixed(1))} s`;
+}
+
+/**
+ * A measured interval for summaries: "2.0 s", "90.0 s", "600.3 s". Always seconds with one
+ * decimal, so drops at 90.0 s and a 90 s setting read as the same number.
+ */
+export function formatMeasured(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A heartbeat interval safely below a timeout: at most half of it, rounded down to a round number. */
+export function suggestedHeartbeatMs(timeoutMs: number): number {
+  const half = timeoutMs / 2;
+  const step = half >= 60_000 ? 30_000 : half >= 10_000 ? 5_000 : half >= 1_000 ? 1_000 : 100;
+  return Math.max(100, Math.floor(half / step) * step);
+}
+
+/** "nginx proxy_read_timeout (default 60 s)", with ", unconfirmed" when no source confirmed it. */
+export function describeKnownTimeout(entry: KnownTimeout): string {
+  const defaultText = entry.defaultSeconds === null ? 'no default' : `default ${formatSeconds(entry.defaultSeconds * 1000)}`;
+  return `${entry.component} ${entry.setting} (${defaultText}${entry.unconfirmed ? ', unconfirmed' : ''})`;
+}
+
+/** Silent cuts (or 1001s) after a stable time without any frame. */
+export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
+  const { intervalMs, candidates } = facts;
+  const timeout = formatSeconds(intervalMs);
+  // With no traffic at all, lifetime caps may be listed too (after the idle timeouts).
+  const top = candidates.find((c) => c.kind === 'idle');
+  const cap = candidates.find((c) => c.kind === 'lifetime');
+  let verdict: string;
+  if (top) {
+    const lead = facts.occurrences === 1 ? 'may be an idle timeout' : 'matches an idle timeout';
+    verdict = `${lead}: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}`;
+  } else if (cap) {
+    verdict = `no known idle timeout matches, but a lifetime cap does: ${describeKnownTimeout(cap)}?${othersText(candidates.length - 1)}`;
+  } else {
+    verdict = `a consistent idle timeout of ${timeout}; no known default matches — probably a configured value (${NO_MATCH_IDLE_EXAMPLES})`;
+  }
+  const summary = `Dropped ${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without traffic — ${verdict}`;
+
+  const suggested = formatSeconds(suggestedHeartbeatMs(intervalMs));
+  const advice: string[] = [heartbeatAgainstIdle(facts.heartbeat, intervalMs, suggested)];
+  if (top) advice.push(...pingNotes(top, facts.heartbeat));
+  const named = top ?? cap;
+  if (named?.unconfirmed) advice.push(unconfirmedNote(named));
+  advice.push(named ? configSection(candidates) : `Or raise the timeout where it is configured, for example:\n${indent(CONFIGURED_IDLE_FIXES)}`);
+  if (facts.noTraffic) {
+    advice.push(
+      `Nothing was sent on these connections, so a lifetime cap of ${timeout} would look the same. With a heartbeat running, an idle timeout stops cutting and a lifetime cap does not.`,
+    );
+  }
+  if (facts.closeFrames) {
+    advice.push(
+      'Some of these closes came with code 1001 (Going Away) instead of a silent cut: an intermediary closing politely, or the server\'s own idle timeout (Jetty\'s reportedly uses 1001).',
+    );
+  }
+  if (facts.occurrences === 1) advice.push(`Only one drop so far: if the next one also comes after ${timeout} of silence, this is confirmed.`);
+  return { summary, advice: advice.join('\n\n') };
+}
+
+/** Cuts at a stable connection age while traffic was flowing. */
+export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
+  const { intervalMs, candidates } = facts;
+  const cap = formatSeconds(intervalMs);
+  const top = candidates[0];
+  const verdict = top
+    ? `matches a connection lifetime cap: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}`
+    : `a consistent connection lifetime of ${cap}; no known default matches — probably a configured maximum (${NO_MATCH_LIFETIME_EXAMPLES})`;
+  const summary = `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with traffic flowing — ${verdict}`;
+
+  const reconnectMs = suggestedReconnectMs(intervalMs);
+  const advice: string[] = [
+    `Heartbeats will not help: the connection is cut ${cap} after it opens, whatever the traffic.`,
+    `Raise the limit where it is set, or have the client reconnect on its own schedule before it (e.g. every ${formatSeconds(reconnectMs)}), and reconnect at once whenever it drops.`,
+  ];
+  if (top?.unconfirmed) advice.push(unconfirmedNote(top));
+  if (top) advice.push(configSection(candidates));
+  return { summary, advice: advice.join('\n\n') };
+}
+
+/** Cuts at a stable time without a message while ping frames kept the connection busy. */
+export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
+  const { intervalMs, candidates } = facts;
+  const timeout = formatSeconds(intervalMs);
+  const top = candidates[0];
+  const verdict = top
+    ? `matches an idle timeout that does not count ping frames: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}`
+    : `a consistent idle timeout of ${timeout} that ping frames do not reset; no known default matches — probably a configured value`;
+  const summary = `Dropped ${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without a message, while ping frames kept flowing — ${verdict}`;
+
+  const who = top
+    ? `${top.component} ${top.pingResets === false ? 'does not count them as traffic' : 'may not count them as traffic (unknown)'}`
+    : 'whatever cuts the connection does not count them as traffic';
+  const pingsNow =
+    facts.heartbeat?.mode === 'ping' ? `, instead of the ping frames every ${formatSeconds(facts.heartbeat.intervalMs)}` : '';
+  const advice: string[] = [
+    `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
+  ];
+  if (top?.unconfirmed) advice.push(unconfirmedNote(top));
+  if (top) advice.push(configSection(candidates));
+  return { summary, advice: advice.join('\n\n') };
+}
+
+/** Our own dead-link detection fired. */
+export function heartbeatTimeoutText(facts: {
+  occurrences: number;
+  waitedMs: number;
+  /** The connection age the link died at, when it was the same each time. */
+  ageMs: number | null;
+  heartbeat: HeartbeatSetting | null;
+}): FindingText {
+  const at = facts.ageMs === null ? '' : `, each time ${formatMeasured(facts.ageMs)} after opening`;
+  const summary = `The heartbeat found the link dead ${timesText(facts.occurrences)}: no answer within ${formatDuration(facts.waitedMs)}${at}`;
+  const advice: string[] = [
+    'Something on the path stopped delivering traffic without closing the connection: a NAT or firewall that forgets idle flows silently, a network change, or a stalled server. The heartbeat noticed and ended the connection so it could reconnect.',
+  ];
+  if (facts.heartbeat && facts.heartbeat.mode !== 'off') {
+    advice.push(
+      `If the connection is otherwise quiet, a NAT or firewall may be forgetting it between heartbeats: try an interval shorter than the current ${formatSeconds(facts.heartbeat.intervalMs)}.`,
+    );
+  }
+  if (facts.ageMs !== null) {
+    advice.push(
+      `It happened at the same connection age each time, which points to a lifetime cap that drops traffic silently: raise it, or reconnect on schedule before ${formatSeconds(facts.ageMs)}.`,
+    );
+  }
+  return { summary, advice: advice.join('\n\n') };
+}
+
+/** The server (or the app behind the proxy) sent a close frame. */
+export function serverCloseText(facts: {
+  explanation: CloseCodeExplanation;
+  reason: string;
+  occurrences: number;
+  /** The silence before each close, when it was the same each time. */
+  idleMs: number | null;
+}): FindingText {
+  const { explanation } = facts;
+  const reason = facts.reason ? ` ("${facts.reason}")` : '';
+  const after = facts.idleMs === null ? '' : `, each after ${formatMeasured(facts.idleMs)} without traffic`;
+  const summary = `The server closed the connection ${timesText(facts.occurrences)} with ${explanation.code} ${explanation.name}${reason}${after}`;
+  const advice: string[] = [
+    explanation.likelyCause,
+    'It sent a close frame, so this was the application\'s (or its framework\'s) decision, not a proxy timeout.',
+  ];
+  if (facts.idleMs !== null) {
+    advice.push(
+      `The same silence before each close suggests the server's own idle timeout: send a heartbeat more often than every ${formatSeconds(facts.idleMs)}, or raise the timeout on the server.`,
+    );
+  }
+  return { summary, advice: advice.join('\n\n') };
+}
+
+/** Failed opening handshakes with the same cause. */
+export function handshakeText(facts: {
+  diagnosis: HandshakeDiagnosis;
+  status: number | null;
+  errorCode: string | null;
+  occurrences: number;
+}): FindingText {
+  const what = facts.status !== null ? ` (HTTP ${facts.status})` : facts.errorCode ? ` (${facts.errorCode})` : '';
+  const summary = `Handshake failed ${timesText(facts.occurrences)}: ${facts.diagnosis.title}${what}`;
+  const advice = [facts.diagnosis.explanation, facts.diagnosis.fix];
+  if (facts.diagnosis.fixConfig) advice.push(facts.diagnosis.fixConfig);
+  return { summary, advice: advice.join('\n\n') };
+}
+
+/** A finding that later evidence no longer supports. */
+export function withdrawalText(previousSummary: string, reason: string): FindingText {
+  return {
+    summary: `Withdrawn: ${reason} (was: ${previousSummary})`,
+    advice: `Disregard the earlier diagnosis: ${reason}.`,
+  };
+}
+
+// ---- pieces ---------------------------------------------------------------------------
+
+function heartbeatAgainstIdle(heartbeat: HeartbeatSetting | null, timeoutMs: number, suggested: string): string {
+  const timeout = formatSeconds(timeoutMs);
+  if (heartbeat && heartbeat.mode !== 'off') {
+    const every = formatSeconds(heartbeat.intervalMs);
+    if (heartbeat.intervalMs >= timeoutMs) {
+      return `Your heartbeat every ${every} cannot keep a ${timeout} idle timeout open: send it every ${suggested} or more often.`;
+    }
+    return `Your heartbeat is set to every ${every}, below the ${timeout} timeout, yet these connections went ${timeout} without a frame: it was not running then. Keep it at every ${suggested} or more often.`;
+  }
+  const off = heartbeat?.mode === 'off' ? ' (the heartbeat is off now)' : '';
+  return `Keep the connection busy: send a heartbeat at least every ${suggested}, safely below the ${timeout} timeout — a WebSocket ping frame or a small message${off}.`;
+}
+
+function pingNotes(top: KnownTimeout, heartbeat: HeartbeatSetting | null): string[] {
+  if (top.pingResets === false) {
+    const now = heartbeat?.mode === 'ping' ? ' Your heartbeat sends ping frames now, so switch it to text mode.' : '';
+    return [`${top.component} does not count WebSocket ping frames as traffic: the heartbeat must be an application message (a text heartbeat).${now}`];
+  }
+  if (top.pingResets === null && heartbeat?.mode === 'ping') {
+    return [`Whether ${top.component} counts WebSocket ping frames as traffic is unknown: if drops continue with a ping heartbeat, use a text heartbeat.`];
+  }
+  return [];
+}
+
+function unconfirmedNote(entry: KnownTimeout): string {
+  return `Unconfirmed: no public source confirmed ${describeKnownTimeout(entry)}. Treat it as a lead, not a fact.`;
+}
+
+/** The config fixes of the best candidates, each once. */
+function configSection(candidates: readonly KnownTimeout[]): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const candidate of candidates) {
+    const config = candidate.fix.config;
+    if (!config || seen.has(config)) continue;
+    seen.add(config);
+    parts.push(`${candidate.component} ${candidate.setting}:\n${indent(config)}`);
+    if (parts.length === 3) break;
+  }
+  if (parts.length === 0) return 'Or raise the limit in the component\'s own settings.';
+  return `Or raise the limit where it is set:\n${indent(parts.join('\n'))}`;
+}
+
+/** Reconnect on schedule at about 90 % of a lifetime cap, on a round number. */
+function suggestedReconnectMs(capMs: number): number {
+  const target = capMs * 0.9;
+  const step = target >= 600_000 ? 60_000 : target >= 60_000 ? 10_000 : target >= 10_000 ? 1_000 : 100;
+  return Math.max(100, Math.floor(target / step) * step);
+}
+
+function timesText(count: number): string {
+  return count === 1 ? 'once' : count === 2 ? 'twice' : `${count} times`;
+}
+
+function othersText(count: number): string {
+  return count <= 0 ? '' : ` (or ${count} other candidate${count === 1 ? '' : 's'})`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+function trimZero(text: string): string {
+  return text.endsWith('.0') ? text.slice(0, -2) : text;
+}

@@ -1,0 +1,171 @@
+// Clusters of dropped connections by a repeating interval: the bookkeeping under the drop
+// analyzer. A silent cut can be read three ways (time since the last frame, since the last
+// message, since open); each reading is clustered on its own, so one drop sits in at most
+// one cluster per reading, and clusters of different readings may share drops.
+
+/** The three ways to read a silent cut. */
+export type Measure = 'idle' | 'message-idle' | 'age';
+export const MEASURES: readonly Measure[] = ['idle', 'message-idle', 'age'];
+
+/** Two values cluster when they differ by at most 5 % of the smaller one, or 1 s. */
+export const CLUSTER_RELATIVE_TOLERANCE = 0.05;
+export const CLUSTER_ABSOLUTE_TOLERANCE_MS = 1_000;
+/** Shorter silences are ordinary gaps between frames, not evidence of an idle timeout. */
+export const MIN_TIMEOUT_MS = 1_000;
+
+const ID_PREFIX: Record<Measure, string> = {
+  idle: 'idle-timeout',
+  'message-idle': 'idle-timeout-ignoring-pings',
+  age: 'lifetime-cap',
+};
+
+/** One connection that ended without an application close frame: a 1006, or a 1001. */
+export interface Drop {
+  /** The close event. */
+  seq: number;
+  idleMs: number;
+  /** Time since the last data message; ping and pong frames do not count. */
+  messageIdleMs: number;
+  ageMs: number;
+  /** The longest silence (and message silence) the connection survived before the last one. */
+  priorGapMs: number;
+  priorMessageGapMs: number;
+  /** A 1001 close frame rather than a silent cut. */
+  closeFrame: boolean;
+  reason: string;
+  /** The cluster this drop joined for each reading it is eligible for. */
+  clusters: Partial<Record<Measure, Cluster>>;
+}
+
+export interface Cluster {
+  /** Stable for the cluster's life and used as the finding's id, e.g. 'idle-timeout@2000'. */
+  id: string;
+  measure: Measure;
+  /** In arrival order. */
+  drops: Drop[];
+  /** The measured values of `drops`, ascending. */
+  sorted: number[];
+  /** How many drops had no frame at all between open and the cut. */
+  silentDrops: number;
+  /** How many drops came with a 1001 close frame. */
+  closeFrames: number;
+  /** Drops shared with clusters of the other readings, by cluster. */
+  overlaps: Map<Cluster, number>;
+}
+
+/** The tolerance for values around `smallerMs`. */
+export function clusterTolerance(smallerMs: number): number {
+  return Math.max(CLUSTER_RELATIVE_TOLERANCE * smallerMs, CLUSTER_ABSOLUTE_TOLERANCE_MS);
+}
+
+/** How far past an interval a surviving connection must get to rule it out (timer and latency jitter). */
+export function refutationMargin(intervalMs: number): number {
+  return Math.max(CLUSTER_RELATIVE_TOLERANCE * intervalMs, 500);
+}
+
+export function valueOf(drop: Drop, measure: Measure): number {
+  return measure === 'idle' ? drop.idleMs : measure === 'message-idle' ? drop.messageIdleMs : drop.ageMs;
+}
+
+/** No frame between open and the drop. */
+export function isSilentThroughout(drop: Drop): boolean {
+  return drop.ageMs - drop.idleMs <= clusterTolerance(drop.ageMs);
+}
+
+/**
+ * Whether a drop can be read in a measure. An idle timeout cuts during the first silence
+ * that reaches it, so the fatal silence must be clearly longer than every silence the
+ * connection survived before; otherwise it is just the connection's usual rhythm (a
+ * heartbeat every 10 s leaves ~10 s of idle time at any drop).
+ */
+export function isEligible(drop: Drop, measure: Measure): boolean {
+  switch (measure) {
+    case 'idle':
+      return drop.idleMs >= MIN_TIMEOUT_MS && drop.idleMs > drop.priorGapMs + refutationMargin(drop.idleMs);
+    case 'message-idle':
+      // Only interesting when control frames kept flowing after the last message.
+      return (
+        drop.messageIdleMs >= MIN_TIMEOUT_MS &&
+        drop.messageIdleMs > drop.priorMessageGapMs + refutationMargin(drop.messageIdleMs) &&
+        drop.messageIdleMs - drop.idleMs > clusterTolerance(drop.messageIdleMs)
+      );
+    case 'age':
+      // A lifetime cap shows only while traffic flows; with none, age is just idle time.
+      return drop.ageMs >= MIN_TIMEOUT_MS && drop.idleMs <= drop.ageMs / 2;
+  }
+}
+
+/** All clusters of one session, per reading. */
+export class DropClusters {
+  private readonly byMeasure: Record<Measure, Cluster[]> = { idle: [], 'message-idle': [], age: [] };
+  private readonly ids = new Set<string>();
+
+  of(measure: Measure): readonly Cluster[] {
+    return this.byMeasure[measure];
+  }
+
+  /** Files a drop under every reading it is eligible for. */
+  add(drop: Drop): void {
+    for (const measure of MEASURES) {
+      if (!isEligible(drop, measure)) continue;
+      const cluster = this.place(measure, drop);
+      for (const other of Object.values(drop.clusters)) {
+        cluster.overlaps.set(other, (cluster.overlaps.get(other) ?? 0) + 1);
+        other.overlaps.set(cluster, (other.overlaps.get(cluster) ?? 0) + 1);
+      }
+      drop.clusters[measure] = cluster;
+    }
+  }
+
+  /** Joins the nearest cluster that stays within tolerance with the new value, or starts one. */
+  private place(measure: Measure, drop: Drop): Cluster {
+    const value = valueOf(drop, measure);
+    let best: Cluster | null = null;
+    let bestDistance = Infinity;
+    for (const cluster of this.byMeasure[measure]) {
+      const low = Math.min(cluster.sorted[0]!, value);
+      const high = Math.max(cluster.sorted[cluster.sorted.length - 1]!, value);
+      if (high - low > clusterTolerance(low)) continue;
+      const distance = Math.abs(median(cluster.sorted) - value);
+      if (distance < bestDistance) {
+        best = cluster;
+        bestDistance = distance;
+      }
+    }
+    if (!best) {
+      best = { id: this.newId(measure, value), measure, drops: [], sorted: [], silentDrops: 0, closeFrames: 0, overlaps: new Map() };
+      this.byMeasure[measure].push(best);
+    }
+    best.drops.push(drop);
+    insertSorted(best.sorted, value);
+    if (isSilentThroughout(drop)) best.silentDrops++;
+    if (drop.closeFrame) best.closeFrames++;
+    return best;
+  }
+
+  /** e.g. 'idle-timeout@2000' or 'lifetime-cap@30000', from the first value. */
+  private newId(measure: Measure, value: number): string {
+    const step = value < 10_000 ? 100 : 1_000;
+    const base = `${ID_PREFIX[measure]}@${Math.round(value / step) * step}`;
+    let id = base;
+    for (let n = 2; this.ids.has(id); n++) id = `${base}-${n}`;
+    this.ids.add(id);
+    return id;
+  }
+}
+
+export function median(sorted: readonly number[]): number {
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function insertSorted(sorted: number[], value: number): void {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! <= value) low = mid + 1;
+    else high = mid;
+  }
+  sorted.splice(low, 0, value);
+}

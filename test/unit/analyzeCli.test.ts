@@ -1,0 +1,110 @@
+// `ws-inspector analyze` run in-process on recorded sessions written to a temporary folder.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runAnalyze } from '../../src/cli/analyze.js';
+import { InputFileError, loadKnownTimeoutsFile } from '../../src/cli/inputFiles.js';
+import { makeEndpoint } from '../../src/core/endpoint.js';
+import { redactionPolicyFor } from '../../src/core/redaction.js';
+import type { DiagnosisEvent } from '../../src/core/sessionEvents.js';
+import { serializeSessionLog } from '../../src/core/sessionLog.js';
+import { Script } from './fakes/eventScript.js';
+
+describe('ws-inspector analyze', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-inspector-analyze-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const run = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAnalyze(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join('\n'), err: err.join('\n'), lines: out };
+  };
+  const endpoint = makeEndpoint('wss://app.example.test/ws', { heartbeat: { mode: 'text', intervalMs: 540_000 } });
+  const script = new Script();
+  for (let i = 0; i < 3; i++) script.connect().wait(90_010).drop();
+  const sessionPath = file(
+    'session.json',
+    serializeSessionLog({
+      endpoint,
+      events: script.events,
+      stats: null,
+      droppedEvents: 0,
+      exportedAt: new Date(Date.UTC(2026, 0, 2)),
+      policy: redactionPolicyFor(endpoint, { keepSecrets: false }),
+    }),
+  );
+
+  it('prints each finding readably, with the heartbeat the session ran with', async () => {
+    const result = await run(sessionPath);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /3 closes or failed attempts: 3 idle timeout/);
+    assert.match(result.out, /^idle-timeout · confidence \d+ % · 3 occurrences · interval 90\.0 s$/m);
+    assert.match(result.out, /Your heartbeat every 540 s cannot keep a 90 s idle timeout open/);
+  });
+
+  it('prints NDJSON diagnosis events that continue the record\'s seqs with --json', async () => {
+    const result = await run(sessionPath, '--json');
+    assert.equal(result.code, 0, result.err);
+    const events = result.lines.map((line) => JSON.parse(line) as DiagnosisEvent);
+    assert.equal(events.length, 1);
+    const lastClose = script.events.filter((e) => e.type === 'close').pop()!;
+    assert.deepEqual([events[0]!.type, events[0]!.kind, events[0]!.seq, events[0]!.t], ['diagnosis', 'idle-timeout', script.events.length + 1, lastClose.t]);
+  });
+
+  it('uses --known-timeouts entries, and rejects a bad file with every problem', async () => {
+    const good = file('timeouts.json', JSON.stringify([{ component: 'ACME gateway', setting: 'idle_timeout', defaultSeconds: 90, kind: 'idle' }]));
+    const result = await run(sessionPath, '--known-timeouts', good);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /1\. ACME gateway idle_timeout \(idle, default 90 s\)/);
+    assert.equal(loadKnownTimeoutsFile(good)[0]?.id, 'acme-gateway-idle-timeout');
+
+    const bad = file('bad-timeouts.json', JSON.stringify([{ component: 'ACME', setting: 'idle', defaultSecond: 90, kind: 'idle' }]));
+    assert.throws(() => loadKnownTimeoutsFile(bad), (error: Error) => {
+      assert.ok(error instanceof InputFileError);
+      assert.match(error.message, /bad-timeouts\.json: 2 problems:\n {2}entry 0: "defaultSeconds" must be/);
+      assert.match(error.message, /entry 0: unknown field "defaultSecond"/);
+      return true;
+    });
+    const refused = await run(sessionPath, '--known-timeouts', bad);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.out, '');
+  });
+
+  it('names the file, line and column of a JSON syntax error, and the JSON path of an invalid event', async () => {
+    const broken = await run(file('broken.json', '{\n  "format": "ws-inspector-session",\n  "events": [1,,2]\n}\n'));
+    assert.equal(broken.code, 1);
+    assert.match(broken.err, /broken\.json:3:16: not valid JSON/);
+
+    const invalid = await run(
+      file('invalid.json', JSON.stringify({ format: 'ws-inspector-session', version: 1, endpoint: { url: 'ws://x/' }, events: [{ seq: 1, t: 1, type: 'close', code: 'x' }] })),
+    );
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.err, /invalid\.json: events\[0\]\.code: expected a number/);
+
+    const missing = await run(join(dir, 'nope.json'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /cannot read .*nope\.json: no such file/);
+  });
+
+  it('exits 2 on bad usage', async () => {
+    assert.equal((await run()).code, 2);
+    assert.equal((await run('a.json', 'b.json')).code, 2);
+    const unknown = await run(sessionPath, '--frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /--frobnicate/);
+  });
+
+  it('refuses HAR input clearly until HAR parsing lands', async () => {
+    const result = await run(file('session.har', JSON.stringify({ log: { entries: [] } })));
+    assert.equal(result.code, 1);
+    assert.match(result.err, /session\.har: HAR input is not supported yet/);
+  });
+});

@@ -1,0 +1,654 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  analyzeSessionEvents,
+  combineKnownTimeouts,
+  DropAnalyzer,
+  type DiagnosisFinding,
+  type DropAnalyzerOptions,
+  type HeartbeatSetting,
+} from '../../src/core/diagnosis/dropAnalyzer.js';
+import { formatSeconds, suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
+import { validateKnownTimeouts, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
+import { makeEndpoint, type HeartbeatConfig } from '../../src/core/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
+import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import { Script } from './fakes/eventScript.js';
+import { FakeClock } from './fakes/fakeClock.js';
+import { FakeSocketFactory } from './fakes/fakeSocket.js';
+
+function observeAll(events: readonly SessionEvent[], options: DropAnalyzerOptions = {}) {
+  const analyzer = new DropAnalyzer(options);
+  const emitted: Array<{ after: SessionEvent; finding: DiagnosisFinding }> = [];
+  for (const event of events) {
+    for (const finding of analyzer.observe(event)) emitted.push({ after: event, finding });
+  }
+  return { analyzer, emitted };
+}
+
+function only(findings: readonly DiagnosisFinding[], kind: DiagnosisFinding['kind']): DiagnosisFinding {
+  const matching = findings.filter((f) => f.kind === kind);
+  assert.equal(matching.length, 1, `expected one ${kind} finding, got ${JSON.stringify(findings.map((f) => f.findingId))}`);
+  return matching[0]!;
+}
+
+function candidateIds(finding: DiagnosisFinding): string[] {
+  return finding.candidates.map((c) => c.id);
+}
+
+const NO_MATCH_IDLE = (seconds: number) =>
+  `a consistent idle timeout of ${seconds} s; no known default matches — probably a configured value (e.g. nginx proxy_read_timeout, HAProxy timeout tunnel/client/server, Apache ProxyTimeout)`;
+
+const NGINX_LOCATION_LINES = [
+  'proxy_http_version 1.1;',
+  'proxy_set_header Upgrade $http_upgrade;',
+  'proxy_set_header Connection "upgrade";',
+  'proxy_set_header Host $host:$server_port;',
+  'proxy_read_timeout',
+];
+
+const TEXT_HEARTBEAT_540S: HeartbeatSetting = { mode: 'text', intervalMs: 540_000 };
+
+describe('DropAnalyzer: idle timeouts', () => {
+  it('diagnoses nginx proxy_read_timeout 2s by the second drop, with heartbeat advice below 2 s', () => {
+    const script = new Script().silentDrop(2_003).silentDrop(2_004).silentDrop(2_003);
+    const { analyzer, emitted } = observeAll(script.events, { heartbeat: { mode: 'off', intervalMs: 30_000 } });
+
+    // One drop at 2 s matches no known default, so it says nothing yet.
+    const closes = script.events.filter((e) => e.type === 'close');
+    assert.deepEqual(emitted.map((e) => e.after.seq), [closes[1]!.seq, closes[2]!.seq]);
+    const [second, third] = emitted.map((e) => e.finding);
+    assert.equal(second!.findingId, 'idle-timeout@2000');
+    assert.equal(third!.findingId, 'idle-timeout@2000');
+    assert.deepEqual([second!.occurrences, third!.occurrences], [2, 3]);
+    assert.ok(third!.confidence > second!.confidence, `${third!.confidence} > ${second!.confidence}`);
+
+    const finding = only(analyzer.findings(), 'idle-timeout');
+    assert.equal(finding.intervalMs, 2_003);
+    assert.deepEqual(finding.evidence, closes.map((c) => c.seq));
+    assert.deepEqual(finding.candidates, []);
+    assert.ok(finding.summary.includes(NO_MATCH_IDLE(2)), finding.summary);
+    assert.match(finding.advice, /at least every 1 s\b/);
+    assert.equal(finding.recommendedHeartbeatMs, 1_000);
+    for (const line of NGINX_LOCATION_LINES) assert.ok(finding.advice.includes(line), `advice lacks ${line}`);
+  });
+
+  it('names nginx, ALB, Apache and Kong for ~60 s, confirmed entries before unconfirmed ones', () => {
+    const script = new Script();
+    for (let i = 0; i < 2; i++) script.connect().wait(5_000).message('in').wait(60_200).drop();
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+
+    assert.equal(finding.intervalMs, 60_200);
+    const ids = candidateIds(finding);
+    assert.equal(ids[0], 'nginx-proxy-read-timeout');
+    for (const id of ['aws-alb-idle-timeout', 'apache-httpd-proxy-timeout', 'kong-service-read-write-timeout']) {
+      assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
+    }
+    assert.ok(finding.candidates.every((c) => c.defaultSeconds === 60 && c.kind === 'idle'));
+    const firstUnconfirmed = finding.candidates.findIndex((c) => c.unconfirmed);
+    if (firstUnconfirmed !== -1) assert.ok(finding.candidates.slice(firstUnconfirmed).every((c) => c.unconfirmed));
+    assert.match(finding.summary, /^Dropped twice after 60.2 s without traffic — matches an idle timeout: nginx proxy_read_timeout \(default 60 s\)\?/);
+    assert.ok(finding.advice.includes('proxy_read_timeout 3600s;'), 'nginx config fix');
+  });
+
+  for (const [seconds, id] of [
+    [55, 'heroku-router-idle-timeout'],
+    [50, 'haproxy-stock-config-timeouts'],
+    [100, 'cloudflare-websocket-idle-timeout'],
+    [350, 'aws-nlb-tcp-idle-timeout'],
+  ] as const) {
+    it(`puts ${id} first for drops after ~${seconds} s of silence`, () => {
+      const script = new Script();
+      for (let i = 0; i < 3; i++) script.connect().message('out').wait(seconds * 1000 + 150 + i * 40).drop();
+      const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+      assert.equal(finding.candidates[0]?.id, id);
+      assert.equal(finding.occurrences, 3);
+    });
+  }
+
+  it('keeps an unconfirmed top candidate marked, in the candidates, the summary and the advice', () => {
+    const script = new Script().silentDrop(100_300).silentDrop(100_500);
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    const top = finding.candidates[0]!;
+    assert.equal(top.id, 'cloudflare-websocket-idle-timeout');
+    assert.equal(top.unconfirmed, true);
+    assert.match(finding.summary, /Cloudflare .*\(default 100 s, unconfirmed\)\?/);
+    assert.match(finding.advice, /^Unconfirmed: no public source confirmed Cloudflare/m);
+  });
+
+  it('lists lifetime caps after idle timeouts when nothing was sent, since the two look alike', () => {
+    const script = new Script().silentDrop(30_200).silentDrop(30_300);
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    const kinds = finding.candidates.map((c) => c.kind);
+    assert.ok(candidateIds(finding).includes('jetty-websocket-idle-timeout'));
+    assert.ok(candidateIds(finding).includes('gcp-lb-backend-timeout'));
+    assert.equal(kinds.indexOf('lifetime'), kinds.lastIndexOf('idle') + 1, `idle first: ${kinds.join(', ')}`);
+    assert.match(finding.advice, /lifetime cap of 30 s would look the same/);
+  });
+
+  it('names a lifetime cap when nothing was sent and only a cap matches', () => {
+    const finding = only(analyzeSessionEvents(new Script().silentDrop(15_200).silentDrop(15_300).events), 'idle-timeout');
+    assert.equal(finding.candidates[0]?.id, 'envoy-route-timeout');
+    assert.match(finding.summary, /no known idle timeout matches, but a lifetime cap does: Envoy route timeout \(default 15 s\)\?/);
+  });
+
+  it('treats repeated 1001s from an intermediary after a fixed silence as an idle timeout', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect().wait(60_100).close(1001, 'remote', 'idle').wait(1_000);
+    const findings = analyzeSessionEvents(script.events);
+    const finding = only(findings, 'idle-timeout');
+    assert.equal(finding.occurrences, 3);
+    assert.match(finding.advice, /code 1001 \(Going Away\)/);
+    assert.equal(findings.filter((f) => f.kind === 'server-close').length, 0);
+  });
+});
+
+describe('DropAnalyzer: the numbers from the original report', () => {
+  it('90 s nginx timeout: no known default, so it says "probably a configured value" and heartbeat every 45 s', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect().message('out', 'hello').message('in', 'count=1').wait(90_010).drop();
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    assert.equal(finding.findingId, 'idle-timeout@90000');
+    assert.equal(finding.intervalMs, 90_010);
+    assert.equal(finding.occurrences, 3);
+    assert.ok(finding.summary.startsWith('Dropped 3 times after 90.0 s without traffic — '), finding.summary);
+    assert.ok(finding.summary.includes(NO_MATCH_IDLE(90)), finding.summary);
+    assert.match(finding.advice, /at least every 45 s, safely below the 90 s timeout/);
+    for (const line of NGINX_LOCATION_LINES) assert.ok(finding.advice.includes(line), `advice lacks ${line}`);
+  });
+
+  it('a 540 s heartbeat cannot keep a 90 s idle timeout open', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect().wait(90_010).drop();
+    const finding = only(analyzeSessionEvents(script.events, { heartbeat: TEXT_HEARTBEAT_540S }), 'idle-timeout');
+    assert.match(finding.advice, /Your heartbeat every 540 s cannot keep a 90 s idle timeout open: send it every 45 s or more often\./);
+  });
+
+  it('a 540 s text heartbeat keeps a 600 s idle limit open: no drops, no diagnosis', () => {
+    const script = new Script().connect();
+    for (let i = 0; i < 4; i++) script.wait(540_000).message('out', 'ping').wait(40).message('in', 'pong');
+    script.wait(1_000).close(1000, 'local').stoppedByUser();
+    assert.deepEqual(analyzeSessionEvents(script.events, { heartbeat: TEXT_HEARTBEAT_540S }), []);
+  });
+
+  it('a 540 s ping heartbeat against API Gateway\'s 600 s limit: drops 600 s after the last message', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect().wait(540_000).pingPong(50).wait(59_950 + i * 100).drop();
+    const heartbeat: HeartbeatSetting = { mode: 'ping', intervalMs: 540_000 };
+    const findings = analyzeSessionEvents(script.events, { heartbeat });
+
+    // The idle time at each drop is ~60 s, but a connection survived 540 s of silence,
+    // so no 60 s idle timeout (nginx, ALB…) may be claimed.
+    const finding = only(findings, 'idle-timeout');
+    assert.equal(finding.findingId, 'idle-timeout-ignoring-pings@600000');
+    assert.equal(finding.intervalMs, 600_100);
+    assert.equal(finding.candidates[0]?.id, 'aws-api-gateway-websocket-idle-timeout');
+    assert.ok(finding.candidates.every((c) => c.id !== 'nginx-proxy-read-timeout'));
+    assert.match(finding.summary, /while ping frames kept flowing/);
+    assert.match(finding.summary, /unconfirmed/);
+    assert.match(finding.advice, /text heartbeat\) at least every 300 s, instead of the ping frames every 540 s/);
+    assert.equal(finding.recommendedHeartbeatMs, 300_000);
+    assert.equal(findings.filter((f) => f.kind === 'lifetime-cap').length, 0);
+  });
+
+  it('drops every 10 minutes: AWS API Gateway\'s idle limit, marked unconfirmed', () => {
+    const script = new Script().silentDrop(600_200).silentDrop(600_400);
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    assert.equal(finding.intervalMs, 600_300);
+    assert.deepEqual(candidateIds(finding).slice(0, 2), ['aws-api-gateway-websocket-idle-timeout', 'aws-cloudfront-websocket-idle-timeout']);
+    assert.match(finding.summary, /^Dropped twice after 600.3 s without traffic — matches an idle timeout: AWS API Gateway .*unconfirmed/);
+    assert.match(finding.advice, /at least every 300 s/);
+  });
+});
+
+describe('DropAnalyzer: single drops and clustering tolerance', () => {
+  it('reports a single drop that matches a known default within ±1.5 s, with lower confidence', () => {
+    const single = analyzeSessionEvents(new Script().silentDrop(601_400).events);
+    const finding = only(single, 'idle-timeout');
+    assert.equal(finding.occurrences, 1);
+    assert.equal(finding.candidates[0]?.id, 'aws-api-gateway-websocket-idle-timeout');
+    assert.match(finding.summary, /^Dropped once .* may be an idle timeout/);
+    assert.match(finding.advice, /Only one drop so far/);
+
+    const pair = only(analyzeSessionEvents(new Script().silentDrop(601_400).silentDrop(601_400).events), 'idle-timeout');
+    assert.ok(finding.confidence < pair.confidence, `${finding.confidence} < ${pair.confidence}`);
+    assert.ok(finding.confidence <= 0.5);
+  });
+
+  it('ignores a single drop 1.6 s away from every known default', () => {
+    assert.deepEqual(analyzeSessionEvents(new Script().silentDrop(601_600).events), []);
+    assert.deepEqual(analyzeSessionEvents(new Script().silentDrop(58_400).events), []);
+  });
+
+  it('clusters drops within 5 % of each other, and no further', () => {
+    const inside = analyzeSessionEvents(new Script().silentDrop(200_000).silentDrop(210_000).events);
+    assert.equal(only(inside, 'idle-timeout').intervalMs, 205_000);
+    assert.deepEqual(analyzeSessionEvents(new Script().silentDrop(200_000).silentDrop(210_100).events), []);
+  });
+
+  it('clusters short drops within 1 s of each other, and no further', () => {
+    const inside = analyzeSessionEvents(new Script().silentDrop(10_000).silentDrop(11_000).events);
+    assert.equal(only(inside, 'idle-timeout').occurrences, 2);
+    assert.deepEqual(analyzeSessionEvents(new Script().silentDrop(10_000).silentDrop(11_100).events), []);
+  });
+
+  it('is more confident with more occurrences and a tighter interval', () => {
+    const confidence = (...silences: number[]) => {
+      const script = new Script();
+      for (const ms of silences) script.silentDrop(ms);
+      return only(analyzeSessionEvents(script.events), 'idle-timeout').confidence;
+    };
+    const tight = confidence(200_000, 200_100, 200_200);
+    const loose = confidence(200_000, 205_000, 210_000);
+    assert.ok(tight > loose, `tight ${tight} > loose ${loose}`);
+    assert.ok(confidence(200_000, 200_100, 200_200, 200_100) > tight);
+    assert.ok(tight > confidence(200_000, 200_100));
+    assert.ok(tight <= 0.97);
+  });
+});
+
+describe('DropAnalyzer: lifetime caps', () => {
+  it('finds the GCP load balancer\'s 30 s cap while a ping heartbeat keeps traffic flowing, and no idle timeout', () => {
+    const script = new Script();
+    for (let i = 0; i < 2; i++) {
+      script.connect().wait(3_000).message('in', 'tick').wait(7_000).pingPong().wait(9_995).pingPong().wait(9_995 + i * 30);
+      script.pingPong().wait(40).drop();
+    }
+    const heartbeat: HeartbeatSetting = { mode: 'ping', intervalMs: 10_000 };
+    const findings = analyzeSessionEvents(script.events, { heartbeat });
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.findingId)));
+    const finding = only(findings, 'lifetime-cap');
+    assert.ok(Math.abs(finding.intervalMs! - 30_060) <= 30, String(finding.intervalMs));
+    assert.equal(finding.candidates[0]?.id, 'gcp-lb-backend-timeout');
+    assert.ok(finding.candidates.every((c) => c.kind === 'lifetime'));
+    assert.match(finding.summary, /after opening, with traffic flowing — matches a connection lifetime cap: GCP/);
+    assert.match(finding.advice, /^Heartbeats will not help/);
+    assert.equal(finding.recommendedHeartbeatMs, undefined, 'no heartbeat helps against a lifetime cap');
+    assert.match(finding.advice, /reconnect on its own schedule before it \(e\.g\. every 27 s\)/);
+    assert.match(finding.advice, /gcloud compute backend-services update/);
+  });
+
+  it('reads a 3 s lifetime cap, not the ~1 s idle time a 1 s heartbeat leaves, and says no default matches', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect().wait(1_000).pingPong().wait(995).pingPong().wait(1_015 + i * 5).drop();
+    const findings = analyzeSessionEvents(script.events, { heartbeat: { mode: 'ping', intervalMs: 1_000 } });
+    assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.findingId)));
+    const finding = only(findings, 'lifetime-cap');
+    assert.equal(finding.findingId, 'lifetime-cap@3000');
+    assert.equal(finding.occurrences, 3);
+    assert.deepEqual(finding.candidates, []);
+    assert.match(finding.summary, /a consistent connection lifetime of 3 s; no known default matches — probably a configured maximum/);
+  });
+
+  it('needs more than one drop for a lifetime cap: one death at 30 s during busy traffic proves nothing', () => {
+    const script = new Script().connect();
+    for (let i = 0; i < 300; i++) script.message(i % 2 ? 'in' : 'out').wait(100);
+    script.wait(10).drop();
+    assert.deepEqual(analyzeSessionEvents(script.events), []);
+  });
+
+  it('rules a cap out once a connection outlives it', () => {
+    const script = new Script();
+    for (let i = 0; i < 2; i++) script.connect().wait(10_000).pingPong().wait(10_000).pingPong().wait(10_050).drop();
+    script.connect();
+    for (let i = 0; i < 5; i++) script.wait(10_000).pingPong();
+    const { analyzer, emitted } = observeAll(script.events);
+    assert.equal(emitted[0]?.finding.kind, 'lifetime-cap');
+    const last = emitted[emitted.length - 1]!.finding;
+    assert.equal(last.findingId, emitted[0]!.finding.findingId);
+    assert.equal(last.confidence, 0);
+    assert.match(last.summary, /^Withdrawn: a connection stayed open for/);
+    assert.deepEqual(analyzer.findings(), []);
+  });
+});
+
+describe('DropAnalyzer: heartbeat timeouts, server closes, handshakes', () => {
+  it('reports our own dead-link detection as heartbeat-timeout, not as a proxy or user close', () => {
+    const script = new Script();
+    for (let i = 0; i < 2; i++) script.connect().wait(1_500).heartbeatTimeout(500).close(1006, 'local').wait(1_000);
+    const { analyzer, emitted } = observeAll(script.events, { heartbeat: { mode: 'ping', intervalMs: 1_000 } });
+    const findings = analyzer.findings();
+    assert.equal(findings.length, 1);
+    const finding = only(findings, 'heartbeat-timeout');
+    assert.equal(finding.findingId, 'heartbeat-timeout');
+    assert.equal(finding.occurrences, 2);
+    assert.equal(finding.intervalMs, 1_500);
+    assert.match(finding.summary, /^The heartbeat found the link dead twice: no answer within 500 ms, each time 1.5 s after opening$/);
+    assert.deepEqual(finding.evidence, script.events.filter((e) => e.type === 'heartbeat-timeout').map((e) => e.seq));
+    // Emitted as soon as the heartbeat fired, before the close.
+    assert.equal(emitted[0]!.after.type, 'heartbeat-timeout');
+    assert.deepEqual(analyzer.classifications().map((c) => c.dropClass), ['heartbeat-timeout', 'heartbeat-timeout']);
+  });
+
+  it('never claims a proxy timeout for server close frames, even after a fixed 60 s silence', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect().wait(60_000).close(1000, 'remote').wait(1_000);
+    script.connect().wait(12_000).close(1008, 'remote', 'token expired').wait(1_000);
+    script.connect().wait(3_000).close(4001, 'remote', 'kicked').wait(1_000);
+    const findings = analyzeSessionEvents(script.events);
+    assert.deepEqual(findings.map((f) => f.kind), ['server-close', 'server-close', 'server-close']);
+    const byId = new Map(findings.map((f) => [f.findingId, f]));
+
+    const normal = byId.get('server-close@1000')!;
+    assert.equal(normal.occurrences, 3);
+    assert.deepEqual(normal.candidates, []);
+    assert.match(normal.summary, /^The server closed the connection 3 times with 1000 Normal Closure, each after 60.0 s without traffic$/);
+    assert.match(normal.advice, /not a proxy timeout/);
+    assert.match(byId.get('server-close@1008')!.summary, /1008 Policy Violation \("token expired"\)/);
+    assert.match(byId.get('server-close@4001')!.summary, /4001 Private use \("kicked"\)/);
+  });
+
+  it('calls a lone 1001 a server close', () => {
+    const findings = analyzeSessionEvents(new Script().connect().wait(37_000).close(1001, 'remote', 'shutting down').events);
+    const finding = only(findings, 'server-close');
+    assert.equal(finding.findingId, 'server-close@1001');
+    assert.match(finding.summary, /1001 Going Away/);
+  });
+
+  it('clusters repeated handshake failures by status and cause into one finding each', () => {
+    const script = new Script()
+      .handshakeFailed({ status: 403 })
+      .handshakeFailed({ status: 403 })
+      .handshakeFailed({ status: 400, body: 'Can "Upgrade" only to "WebSocket".' })
+      .handshakeFailed({ status: 403 })
+      .handshakeFailed({ errorCode: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' });
+    const { analyzer, emitted } = observeAll(script.events);
+    const findings = analyzer.findings();
+    assert.equal(findings.length, 3);
+    assert.ok(findings.every((f) => f.kind === 'handshake'));
+
+    const forbidden = findings.find((f) => f.findingId.startsWith('handshake@403'))!;
+    assert.equal(forbidden.occurrences, 3);
+    assert.match(forbidden.summary, /^Handshake failed 3 times: .*Host.* \(HTTP 403\)$/);
+    assert.ok(forbidden.advice.includes('proxy_set_header Host $host:$server_port;'));
+    assert.equal(emitted.filter((e) => e.finding.findingId === forbidden.findingId).length, 3);
+
+    const upgrade = findings.find((f) => f.findingId.startsWith('handshake@400'))!;
+    assert.ok(upgrade.advice.includes('proxy_http_version 1.1;'));
+    const refused = findings.find((f) => f.findingId.startsWith('handshake@ECONNREFUSED'))!;
+    assert.match(refused.summary, /\(ECONNREFUSED\)$/);
+    assert.ok(analyzer.classifications().every((c) => c.dropClass === 'handshake-failure'));
+  });
+});
+
+describe('DropAnalyzer: no false alarms', () => {
+  it('says nothing about a clean 30 s session ended by the user', () => {
+    const script = new Script().connect();
+    for (let i = 0; i < 30; i++) script.wait(1_000).message('out', `echo ${i}`).wait(2).message('in', `echo ${i}`);
+    script.wait(100).close(1000, 'local').stoppedByUser();
+    const { analyzer, emitted } = observeAll(script.events);
+    assert.deepEqual(emitted, []);
+    assert.deepEqual(analyzer.findings(), []);
+    assert.deepEqual(analyzer.classifications().map((c) => c.dropClass), ['user-close']);
+  });
+
+  it('never blames a proxy for the user disconnecting after a silence that matches a default', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect().wait(60_000).close(1000, 'local').wait(1_000);
+    script.connect().wait(60_000).close(1006, 'local').stoppedByUser();
+    assert.deepEqual(analyzeSessionEvents(script.events), []);
+  });
+
+  it('does not explain crashes right after heavy traffic', () => {
+    const script = new Script();
+    for (const messages of [200, 730, 410]) {
+      script.connect();
+      for (let i = 0; i < messages; i++) script.message(i % 3 ? 'in' : 'out').wait(10);
+      script.wait(3 + messages / 100).drop();
+    }
+    const { analyzer, emitted } = observeAll(script.events);
+    assert.deepEqual(emitted, []);
+    assert.deepEqual(analyzer.classifications().map((c) => c.dropClass), ['network-error', 'network-error', 'network-error']);
+  });
+
+  it('does not see a pattern in drops at irregular intervals', () => {
+    const script = new Script();
+    for (const ms of [12_000, 47_000, 31_000, 80_000, 5_000]) script.silentDrop(ms);
+    const { analyzer, emitted } = observeAll(script.events);
+    assert.deepEqual(emitted, []);
+    assert.deepEqual(analyzer.findings(), []);
+  });
+
+  it('withdraws an idle timeout once a connection survives a longer silence', () => {
+    const script = new Script().silentDrop(45_000).silentDrop(45_200);
+    script.connect().wait(1_000).message('in').wait(120_000).message('in');
+    const { analyzer, emitted } = observeAll(script.events);
+    assert.deepEqual(emitted.map((e) => [e.finding.findingId, e.finding.confidence > 0]), [
+      ['idle-timeout@45000', true],
+      ['idle-timeout@45000', false],
+    ]);
+    const withdrawal = emitted[1]!.finding;
+    assert.equal(emitted[1]!.after.seq, script.events[script.events.length - 1]!.seq);
+    assert.match(withdrawal.summary, /^Withdrawn: a connection stayed silent for 120.0 s without being cut, longer than 45.1 s/);
+    assert.deepEqual(withdrawal.candidates, []);
+    assert.deepEqual(analyzer.findings(), []);
+  });
+});
+
+describe('DropAnalyzer: knowledge base, heartbeat and updates', () => {
+  it('uses user-supplied timeouts, ranked before built-ins on ties, and lets them override built-ins by id', () => {
+    const { entries, errors } = validateKnownTimeouts([
+      { component: 'ACME gateway', setting: 'idle_timeout', defaultSeconds: 90, kind: 'idle', fix: { config: 'idle_timeout = 3600' } },
+      { id: 'aws-alb-idle-timeout', component: 'AWS ALB (ours)', setting: 'idle_timeout.timeout_seconds', defaultSeconds: 120, kind: 'idle' },
+    ]);
+    assert.deepEqual(errors, []);
+    const knownTimeouts = combineKnownTimeouts(entries);
+
+    const script = new Script();
+    for (let i = 0; i < 2; i++) script.connect().wait(90_050).drop();
+    const acme = only(analyzeSessionEvents(script.events, { knownTimeouts }), 'idle-timeout');
+    assert.equal(acme.candidates[0]?.id, 'acme-gateway-idle-timeout');
+    assert.equal(acme.candidates[0]?.source, 'user-defined');
+    assert.match(acme.summary, /ACME gateway idle_timeout \(default 90 s\)\?/);
+    assert.match(acme.advice, /idle_timeout = 3600/);
+
+    const sixty = new Script();
+    for (let i = 0; i < 2; i++) sixty.silentDrop(60_100);
+    const ids = candidateIds(only(analyzeSessionEvents(sixty.events, { knownTimeouts }), 'idle-timeout'));
+    assert.ok(!ids.includes('aws-alb-idle-timeout'), 'the override replaced the 60 s ALB entry');
+  });
+
+  it('says when the matching timeout ignores ping frames and the heartbeat uses them', () => {
+    const knownTimeouts: KnownTimeout[] = combineKnownTimeouts([
+      {
+        id: 'acme-edge-idle',
+        component: 'ACME edge',
+        setting: 'idle',
+        defaultSeconds: 90,
+        kind: 'idle',
+        pingResets: false,
+        fix: {},
+        source: 'user-defined',
+        unconfirmed: false,
+      },
+    ]);
+    const script = new Script();
+    for (let i = 0; i < 2; i++) script.connect().wait(90_100).drop();
+    const finding = only(analyzeSessionEvents(script.events, { knownTimeouts, heartbeat: { mode: 'ping', intervalMs: 120_000 } }), 'idle-timeout');
+    assert.match(finding.advice, /Your heartbeat every 120 s cannot keep a 90 s idle timeout open/);
+    assert.match(finding.advice, /ACME edge does not count WebSocket ping frames as traffic.*switch it to text mode/);
+  });
+
+  it('re-emits the same finding as drops arrive, one by one up to 10, then in steps', () => {
+    const script = new Script();
+    for (let i = 0; i < 25; i++) script.silentDrop(2_003);
+    const { analyzer, emitted } = observeAll(script.events);
+    assert.ok(emitted.every((e) => e.finding.findingId === 'idle-timeout@2000'));
+    assert.deepEqual(emitted.map((e) => e.finding.occurrences), [2, 3, 4, 5, 6, 7, 8, 9, 10, 20]);
+    const finding = analyzer.findings()[0]!;
+    assert.equal(finding.occurrences, 25);
+    assert.equal(finding.evidence.length, 20, 'evidence keeps the most recent seqs');
+    const closes = script.events.filter((e) => e.type === 'close').map((e) => e.seq);
+    assert.deepEqual(finding.evidence, closes.slice(-20));
+  });
+
+  it('emits nothing for frames, and ignores diagnosis events already in the record', () => {
+    const script = new Script().silentDrop(2_003).silentDrop(2_003);
+    const analyzer = new DropAnalyzer();
+    assert.deepEqual(analyzer.observe(script.events[0]!), []);
+    const fake: SessionEvent = {
+      seq: 10_000,
+      t: script.t,
+      type: 'diagnosis',
+      findingId: 'idle-timeout@9000',
+      kind: 'idle-timeout',
+      intervalMs: 9_000,
+      occurrences: 5,
+      confidence: 0.9,
+      summary: 'old',
+      candidates: [],
+      advice: '',
+      evidence: [1],
+    };
+    const withOld = analyzeSessionEvents([...script.events, fake]);
+    assert.deepEqual(withOld, analyzeSessionEvents(script.events));
+    assert.deepEqual(analyzer.observe(fake), []);
+  });
+
+  it('rewrites the advice when the heartbeat changes', () => {
+    const script = new Script();
+    for (let i = 0; i < 2; i++) script.connect().wait(90_000).drop();
+    const analyzer = new DropAnalyzer();
+    for (const event of script.events) analyzer.observe(event);
+    const updated = analyzer.setHeartbeat(TEXT_HEARTBEAT_540S);
+    assert.equal(updated.length, 1);
+    assert.equal(updated[0]!.findingId, 'idle-timeout@90000');
+    assert.match(updated[0]!.advice, /Your heartbeat every 540 s cannot keep a 90 s idle timeout open/);
+    assert.deepEqual(analyzer.setHeartbeat(TEXT_HEARTBEAT_540S), [], 'no change, nothing to record');
+  });
+
+  it('classifies every close of a mixed session', () => {
+    // (The last connection stays silent for less than 2 s: a longer survived silence would
+    // rule the 2 s idle timeout out.)
+    const script = new Script()
+      .silentDrop(2_003)
+      .silentDrop(2_003)
+      .connect().wait(500).close(1011, 'remote', 'boom').wait(1_000)
+      .connect().wait(1_500).heartbeatTimeout(500).close(1006, 'local').wait(1_000)
+      .handshakeFailed({ status: 502 })
+      .connect().message('in').wait(20).drop()
+      .connect().wait(1_500).close(1000, 'local').stoppedByUser();
+    const analyzer = new DropAnalyzer();
+    for (const event of script.events) analyzer.observe(event);
+    const classes = analyzer.classifications().map((c) => [c.dropClass, c.findingId?.replace(/^(handshake@\d+):.*/, '$1') ?? null]);
+    assert.deepEqual(classes, [
+      ['idle-timeout', 'idle-timeout@2000'],
+      ['idle-timeout', 'idle-timeout@2000'],
+      ['server-close', 'server-close@1011'],
+      ['heartbeat-timeout', 'heartbeat-timeout'],
+      ['handshake-failure', 'handshake@502'],
+      ['network-error', null],
+      ['user-close', null],
+    ]);
+  });
+
+  it('writes every summary on one line', () => {
+    const script = new Script()
+      .silentDrop(90_000)
+      .silentDrop(90_000)
+      .connect().wait(500).close(1011, 'remote', 'boom').wait(1_000)
+      .handshakeFailed({ status: 403 })
+      .connect().wait(1_500).heartbeatTimeout(500).close(1006, 'local');
+    const findings = analyzeSessionEvents(script.events);
+    assert.equal(findings.length, 4);
+    for (const f of findings) assert.ok(!f.summary.includes('\n'), f.summary);
+  });
+});
+
+describe('advice helpers', () => {
+  it('suggests a heartbeat at most half the timeout, on a round number', () => {
+    assert.deepEqual(
+      [2_000, 3_000, 55_000, 60_000, 90_000, 100_000, 600_000, 1_000].map(suggestedHeartbeatMs),
+      [1_000, 1_000, 25_000, 30_000, 45_000, 50_000, 300_000, 500],
+    );
+  });
+
+  it('formats seconds the way configs spell them', () => {
+    assert.deepEqual([540_000, 90_010, 2_003, 1_500, 800].map(formatSeconds), ['540 s', '90 s', '2 s', '1.5 s', '800 ms']);
+  });
+});
+
+describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
+  function watch(heartbeat: Partial<HeartbeatConfig>) {
+    const clock = new FakeClock();
+    const sockets = new FakeSocketFactory();
+    const session = new Session(
+      makeEndpoint('ws://example.test/socket', { heartbeat, reconnect: { jitter: 0 } }),
+      DEFAULT_SESSION_OPTIONS,
+      { clock, createSocket: sockets.create, random: () => 0.5 },
+    );
+    const endpointHeartbeat = session.endpoint.heartbeat;
+    const analyzer = new DropAnalyzer({ heartbeat: { mode: endpointHeartbeat.mode, intervalMs: endpointHeartbeat.intervalMs } });
+    const emitted: DiagnosisFinding[] = [];
+    session.onEvent((event) => emitted.push(...analyzer.observe(event)));
+    return { clock, sockets, session, analyzer, emitted };
+  }
+
+  it('an idle cut every 2 s with the heartbeat off: idle-timeout 2000 with advice below 2 s by the third drop', () => {
+    const { clock, sockets, session, analyzer, emitted } = watch({ mode: 'off' });
+    session.start();
+    for (let i = 0; i < 3; i++) {
+      sockets.last.open();
+      clock.advance(2_000);
+      sockets.last.end(1006);
+      clock.advance(1_000); // the reconnect delay
+    }
+    assert.ok(emitted.length >= 1);
+    const finding = only(analyzer.findings(), 'idle-timeout');
+    assert.ok(Math.abs(finding.intervalMs! - 2_000) <= 200, String(finding.intervalMs));
+    assert.equal(finding.occurrences, 3);
+    assert.match(finding.advice, /every 1 s\b/);
+    session.dispose();
+  });
+
+  it('a 3 s cap with a ping heartbeat: lifetime-cap ≈3000 and no idle-timeout', () => {
+    const { clock, sockets, session, analyzer } = watch({ mode: 'ping', intervalMs: 500, timeoutMs: 400 });
+    session.start();
+    for (let i = 0; i < 3; i++) {
+      const socket = sockets.last;
+      socket.open();
+      for (let ms = 0; ms < 3_000; ms += 100) {
+        clock.advance(100);
+        const ping = socket.pings[socket.pings.length - 1];
+        if (ping !== undefined && (ms + 100) % 500 === 0) socket.receivePong(ping);
+      }
+      clock.advance(10);
+      socket.end(1006);
+      clock.advance(1_000);
+    }
+    const findings = analyzer.findings();
+    assert.deepEqual(findings.map((f) => f.kind), ['lifetime-cap']);
+    assert.ok(Math.abs(findings[0]!.intervalMs! - 3_000) <= 50, String(findings[0]!.intervalMs));
+    session.dispose();
+  });
+
+  it('a dead link found by the heartbeat is a heartbeat-timeout', () => {
+    const { clock, sockets, session, analyzer } = watch({ mode: 'ping', intervalMs: 1_000, timeoutMs: 500 });
+    session.start();
+    sockets.last.open();
+    clock.advance(1_500);
+    sockets.last.end(1006);
+    assert.deepEqual(analyzer.findings().map((f) => f.kind), ['heartbeat-timeout']);
+    session.dispose();
+  });
+
+  it('a 30 s echo session ended by the user yields no diagnosis', async () => {
+    const { clock, sockets, session, analyzer, emitted } = watch({ mode: 'ping', intervalMs: 10_000, timeoutMs: 5_000 });
+    session.start();
+    const socket = sockets.last;
+    socket.open();
+    for (let s = 0; s < 30; s++) {
+      clock.advance(1_000);
+      session.send(`echo ${s}`);
+      socket.receiveText(`echo ${s}`);
+      const ping = socket.pings[socket.pings.length - 1];
+      if (ping !== undefined && s % 10 === 9) socket.receivePong(ping);
+    }
+    const stopped = session.stop();
+    socket.end(1000);
+    await stopped;
+    assert.deepEqual(emitted, []);
+    assert.deepEqual(analyzer.findings(), []);
+    session.dispose();
+  });
+});
