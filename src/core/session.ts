@@ -599,12 +599,12 @@ export class Session implements IDisposable {
 
   /**
    * Feeds the analyzer. What a drop reveals is recorded after the session has reacted to
-   * it (reconnect-scheduled, stopped or the next connecting), so a close is always
-   * followed directly by what the session does about it.
+   * it (reconnect-scheduled or the next connecting; just before `stopped`), so a heartbeat
+   * timeout or a close is followed directly by what the session does about it.
    */
   private diagnose(event: SessionEvent): void {
     const findings = this.analyzer!.observe(event);
-    if (event.type === 'close' || event.type === 'handshake-failed') {
+    if (event.type === 'heartbeat-timeout' || event.type === 'close' || event.type === 'handshake-failed') {
       this.heldDiagnoses.push(...findings);
       return;
     }
@@ -661,6 +661,8 @@ export class Session implements IDisposable {
   private finishStop(reason: StoppedEvent['reason']): void {
     this.reconnectTimer.clear();
     this.setState('stopped');
+    // `stopped` stays the last event of a stopped session: what the last drop revealed comes first.
+    this.recordDiagnoses(this.heldDiagnoses.splice(0));
     this.emit({ seq: 0, type: 'stopped', t: this.clock.now(), reason });
     this.resolveStopWaiters();
   }

@@ -158,9 +158,12 @@ test('--send hello --send world --no-reconnect: sends, echoes, and exits 0 by it
   const messages = events.filter((e): e is EventOf<'message'> => e.type === 'message').map((m) => `${m.direction} ${m.data}`);
   assert.deepEqual(messages.filter((m) => m.startsWith('out')), ['out hello', 'out world']);
   assert.deepEqual(messages.filter((m) => m.startsWith('in')), ['in hello', 'in world']);
-  assert.deepEqual(events.map((e) => e.type).slice(-2), ['close', 'stopped']);
+  // The close frame is explained (a diagnosis), and `stopped` stays last.
+  assert.deepEqual(events.map((e) => e.type).slice(-3), ['close', 'diagnosis', 'stopped']);
   const close = events.find((e): e is EventOf<'close'> => e.type === 'close')!;
   assert.deepEqual([close.code, close.reason, close.initiator, close.wasClean], [1000, 'bye', 'remote', true]);
+  const explained = events[events.length - 2] as EventOf<'diagnosis'>;
+  assert.deepEqual([explained.kind, explained.evidence], ['server-close', [close.seq]]);
   assert.equal((events[events.length - 1] as EventOf<'stopped'>).reason, 'reconnect-disabled');
   assert.equal(server.connectionCount(), 1);
 
@@ -185,9 +188,12 @@ test('exit code 1 when it never connected (--max-reconnects 0 against a closed p
   const json = await runCli(defer, ['watch', `ws://127.0.0.1:${port}/`, '--max-reconnects', '0', '--json'], 10_000);
   assert.equal(json.code, 1, describeRun(json));
   const events = parseNdjson(json);
-  assert.deepEqual(events.map((e) => e.type), ['connecting', 'handshake-failed', 'stopped']);
+  assert.deepEqual(events.map((e) => e.type), ['connecting', 'handshake-failed', 'diagnosis', 'stopped']);
   assert.equal((events[1] as EventOf<'handshake-failed'>).errorCode, 'ECONNREFUSED');
-  assert.equal((events[2] as EventOf<'stopped'>).reason, 'max-attempts');
+  const diagnosis = events[2] as EventOf<'diagnosis'>;
+  assert.equal(diagnosis.kind, 'handshake');
+  assert.match(diagnosis.summary + diagnosis.advice, /refused|not listening/i);
+  assert.equal((events[3] as EventOf<'stopped'>).reason, 'max-attempts');
 });
 
 test('exit code 2 with a clear message on stderr for bad usage', { timeout: 15_000 }, async (t) => {

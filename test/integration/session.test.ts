@@ -190,13 +190,16 @@ test('silent server: a ping heartbeat times out, the socket is closed locally an
   assert.ok(sinceOpen >= 490 && sinceOpen < 800, `dead after ${sinceOpen.toFixed(0)} ms (interval 200 + timeout 300)`);
 
   const { index: reopenIndex } = await rec.waitFor('open', { from: timeoutIndex, timeoutMs: 2000 });
+  // The analyzer explains the drop once the session has reacted to it.
   assert.deepEqual(rec.types(openIndex + 1, reopenIndex + 1).filter((type) => type !== 'ping'), [
     'heartbeat-timeout',
     'close',
     'reconnect-scheduled',
+    'diagnosis',
     'connecting',
     'open',
   ]);
+  assert.equal(rec.ofType('diagnosis')[0]!.kind, 'heartbeat-timeout');
   const close = rec.ofType('close')[0]!;
   assert.equal(close.initiator, 'local');
   assert.equal(close.code, 1006);

@@ -174,7 +174,9 @@ describe('Session: ping heartbeat', () => {
     first.end(1006);
     const close = ofType('close')[0]!;
     assert.equal(close.initiator, 'local');
-    assert.equal(events[events.length - 1]!.type, 'reconnect-scheduled');
+    // The reconnect is scheduled first; then the analyzer says what the drop was.
+    assert.deepEqual(events.slice(-2).map((e) => e.type), ['reconnect-scheduled', 'diagnosis']);
+    assert.equal(ofType('diagnosis')[0]!.kind, 'heartbeat-timeout');
     assert.equal(session.getStats().drops, 1);
     assert.equal(session.getStats().heartbeatTimeouts, 1);
   });
