@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { DropAnalyzer, combineKnownTimeouts, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
 import type { DiagnosisEvent, SessionEvent } from '../core/sessionEvents.js';
-import { InputFileError, loadKnownTimeoutsFile, readRecordedSession } from './inputFiles.js';
+import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';
 import type { CliIo } from './watch.js';
 
@@ -49,17 +49,20 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   }
   try {
     const userTimeouts = options.knownTimeoutsPath === null ? [] : loadKnownTimeoutsFile(options.knownTimeoutsPath);
-    const session = readRecordedSession(options.path);
-    for (const note of session.notes) io.err(`note: ${note}`);
-
-    const analyzer = new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: session.heartbeat });
-    for (const event of session.events) analyzer.ingest(event);
-    const findings = analyzer.findings();
-
-    if (options.json) {
-      for (const event of asDiagnosisEvents(findings, session.events)) io.out(JSON.stringify(event));
-    } else {
-      io.out(`${options.path}: ${session.events.length} events; ${describeCloses(analyzer.classifications().map((c) => c.dropClass))}`);
+    const sessions = readRecordedSessions(options.path);
+    for (const [index, session] of sessions.entries()) {
+      for (const note of session.notes) io.err(`note: ${note}`);
+      const analyzer = new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: session.heartbeat });
+      for (const event of session.events) analyzer.ingest(event);
+      const findings = analyzer.findings();
+      if (options.json) {
+        for (const event of asDiagnosisEvents(findings, session.events)) io.out(JSON.stringify(event));
+        continue;
+      }
+      // A HAR may hold several connections: each is analyzed on its own.
+      const name = sessions.length > 1 ? `${options.path} [${index + 1}/${sessions.length}: ${session.label}]` : options.path;
+      if (index > 0) io.out('');
+      io.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.classifications().map((c) => c.dropClass))}`);
       if (findings.length === 0) io.out('No drop pattern found.');
       for (const finding of findings) io.out(`\n${formatFinding(finding)}`);
     }

@@ -4,6 +4,9 @@
 import { readFileSync } from 'node:fs';
 import type { HeartbeatSetting } from '../core/diagnosis/dropAnalyzer.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
+import { HarError, parseJsonWithPosition, readHarValue } from '../core/har.js';
+import { redactUrl, type RedactionPolicy } from '../core/redaction.js';
+import { DEFAULT_SESSION_OPTIONS } from '../core/session.js';
 import type { SessionEvent } from '../core/sessionEvents.js';
 import { SessionLogError, validateSessionLog } from '../core/sessionLog.js';
 
@@ -15,8 +18,10 @@ export class InputFileError extends Error {
   }
 }
 
-/** What analyze reads from a recorded file. */
+/** What analyze reads from a recorded file: one WebSocket connection's events. */
 export interface RecordedSession {
+  /** The endpoint's URL, secrets redacted. */
+  label: string;
   events: SessionEvent[];
   /** The heartbeat the session ran with, when the file says. */
   heartbeat: HeartbeatSetting | null;
@@ -38,12 +43,14 @@ export function loadKnownTimeoutsFile(path: string): KnownTimeout[] {
   return entries;
 }
 
-/** Reads a session log (JSON) or a HAR; throws InputFileError naming the file and the position. */
-export function readRecordedSession(path: string): RecordedSession {
-  const text = readText(path);
-  if (/\.har$/i.test(path)) return { events: eventsFromHar(text, path), heartbeat: null, notes: [] };
-  const value = parseJsonFile(text, path);
-  if (looksLikeHar(value)) return { events: eventsFromHar(text, path), heartbeat: null, notes: [] };
+/**
+ * Reads a session log (JSON) or a HAR, as one recorded session per WebSocket connection
+ * (a session log holds one; a HAR one per URL). Throws InputFileError naming the file and
+ * the position.
+ */
+export function readRecordedSessions(path: string): RecordedSession[] {
+  const value = parseJsonFile(readText(path), path);
+  if (/\.har$/i.test(path) || looksLikeHar(value)) return sessionsFromHar(value, path);
   let log;
   try {
     log = validateSessionLog(value);
@@ -51,20 +58,32 @@ export function readRecordedSession(path: string): RecordedSession {
     if (error instanceof SessionLogError) throw new InputFileError(`${path}: ${error.message}`);
     throw error;
   }
-  const notes: string[] = [];
-  if (log.droppedEvents > 0) {
-    notes.push(`the recording lost its ${log.droppedEvents} oldest events (ring buffer full); drops before them are not analyzed`);
-  }
-  return { events: log.events, heartbeat: heartbeatOf(log.endpoint), notes };
+  return [{ label: redactUrl(log.endpoint.url, ALWAYS_REDACT), events: log.events, heartbeat: heartbeatOf(log.endpoint), notes: droppedNote(log.droppedEvents) }];
 }
 
-/**
- * TODO(lead): HAR input. Turn the file's text into session events (src/core/har.ts readHar
- * returns one event list per WebSocket connection; merge or pick one). Until then, HAR files
- * are refused with a clear message.
- */
-export function eventsFromHar(_text: string, path: string): SessionEvent[] {
-  throw new InputFileError(`${path}: HAR input is not supported yet; record with "ws-inspector watch … --export FILE.json" and analyze that`);
+// Labels are printed: never with a token from the URL.
+const ALWAYS_REDACT: RedactionPolicy = { keepSecrets: false, secretHeaders: new Set(), secretValues: [] };
+
+function sessionsFromHar(value: unknown, path: string): RecordedSession[] {
+  let har;
+  try {
+    // Silences in a foreign HAR become idle-gap events, as a live session records them.
+    har = readHarValue(value, { idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs });
+  } catch (error) {
+    if (error instanceof HarError) throw new InputFileError(`${path}: ${error.message}`);
+    throw error;
+  }
+  if (har.sessions.length === 0) throw new InputFileError(`${path}: the HAR holds no WebSocket connection (no entry with _webSocketMessages or a 101 response)`);
+  return har.sessions.map((session, index) => ({
+    label: redactUrl(session.url, ALWAYS_REDACT),
+    events: session.events,
+    heartbeat: heartbeatOf(session.endpoint),
+    notes: [...(index === 0 ? har.notes : []), ...droppedNote(session.droppedEvents)],
+  }));
+}
+
+function droppedNote(droppedEvents: number): string[] {
+  return droppedEvents > 0 ? [`the recording lost its ${droppedEvents} oldest events (ring buffer full); drops before them are not analyzed`] : [];
 }
 
 function readText(path: string): string {
@@ -80,12 +99,21 @@ function readText(path: string): string {
 /** JSON.parse, but a syntax error names the file, line and column. */
 function parseJsonFile(text: string, path: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonWithPosition(text, JsonTextError);
   } catch (error) {
-    const message = (error as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '');
-    const offset = jsonErrorOffset(text);
-    const { line, column } = lineAndColumn(text, offset);
-    throw new InputFileError(`${path}:${line}:${column}: not valid JSON (${message})`);
+    if (!(error instanceof JsonTextError)) throw error;
+    throw new InputFileError(`${path}:${error.line ?? 1}:${error.column ?? 1}: ${error.message}`);
+  }
+}
+
+class JsonTextError extends Error {
+  constructor(
+    message: string,
+    _path: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
   }
 }
 
@@ -102,93 +130,4 @@ function heartbeatOf(endpoint: unknown): HeartbeatSetting | null {
   if (mode !== 'ping' && mode !== 'text' && mode !== 'off') return null;
   if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0) return null;
   return { mode, intervalMs };
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-class JsonSyntaxAt {
-  constructor(readonly offset: number) {}
-}
-
-const NUMBER_OR_LITERAL = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-/**
- * The offset of the first syntax error in JSON text. Only called after JSON.parse failed,
- * because V8's messages give a position for some errors and only a snippet for others.
- */
-function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const fail = (): never => {
-    throw new JsonSyntaxAt(i);
-  };
-  const skipSpace = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const expect = (char: string) => {
-    skipSpace();
-    if (text[i] !== char) fail();
-    i++;
-  };
-  const string = () => {
-    expect('"');
-    while (i < text.length) {
-      const char = text[i]!;
-      if (char === '"') return void i++;
-      if (char < ' ') fail();
-      if (char === '\\') {
-        i++;
-        if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) {
-          fail();
-        }
-      }
-      i++;
-    }
-    fail();
-  };
-  const value = (): void => {
-    skipSpace();
-    const char = text[i];
-    if (char === '{' || char === '[') {
-      const close = char === '{' ? '}' : ']';
-      i++;
-      skipSpace();
-      if (text[i] === close) return void i++;
-      for (;;) {
-        if (close === '}') {
-          string();
-          expect(':');
-        }
-        value();
-        skipSpace();
-        if (text[i] === close) return void i++;
-        expect(',');
-      }
-    }
-    if (char === '"') return string();
-    NUMBER_OR_LITERAL.lastIndex = i;
-    if (!NUMBER_OR_LITERAL.exec(text)) fail();
-    i = NUMBER_OR_LITERAL.lastIndex;
-  };
-  try {
-    value();
-    skipSpace();
-    if (i < text.length) fail();
-    return text.length;
-  } catch (error) {
-    if (error instanceof JsonSyntaxAt) return error.offset;
-    throw error;
-  }
 }

@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { runAnalyze } from '../../src/cli/analyze.js';
 import { InputFileError, loadKnownTimeoutsFile } from '../../src/cli/inputFiles.js';
 import { makeEndpoint } from '../../src/core/endpoint.js';
+import { serializeHar } from '../../src/core/har.js';
 import { redactionPolicyFor } from '../../src/core/redaction.js';
 import type { DiagnosisEvent } from '../../src/core/sessionEvents.js';
 import { serializeSessionLog } from '../../src/core/sessionLog.js';
@@ -102,9 +103,28 @@ describe('ws-inspector analyze', () => {
     assert.match(unknown.err, /--frobnicate/);
   });
 
-  it('refuses HAR input clearly until HAR parsing lands', async () => {
-    const result = await run(file('session.har', JSON.stringify({ log: { entries: [] } })));
-    assert.equal(result.code, 1);
-    assert.match(result.err, /session\.har: HAR input is not supported yet/);
+  it('analyzes a HAR export like the session log it came from, and explains a HAR with no WebSocket', async () => {
+    const har = file(
+      'session.har',
+      serializeHar({
+        endpoint,
+        events: script.events,
+        stats: null,
+        droppedEvents: 0,
+        exportedAt: new Date(Date.UTC(2026, 0, 2)),
+        policy: redactionPolicyFor(endpoint, { keepSecrets: false }),
+        creator: { name: 'test', version: '0' },
+      }),
+    );
+    const fromHar = await run(har, '--json');
+    const fromLog = await run(sessionPath, '--json');
+    assert.equal(fromHar.code, 0, fromHar.err);
+    const kinds = (result: { lines: string[] }) => result.lines.map((line) => JSON.parse(line) as DiagnosisEvent).map((d) => `${d.kind} ${d.intervalMs} ${d.occurrences}`);
+    assert.deepEqual(kinds(fromHar), kinds(fromLog));
+    assert.match(kinds(fromHar)[0] ?? '', /^idle-timeout 90010 3$/);
+
+    const empty = await run(file('empty.har', JSON.stringify({ log: { version: '1.2', entries: [] } })));
+    assert.equal(empty.code, 1);
+    assert.match(empty.err, /empty\.har: .*no WebSocket/);
   });
 });
