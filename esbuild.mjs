@@ -1,5 +1,5 @@
-// Bundles the extension host code and the CLI. `--production` minifies; otherwise
-// source maps are written for debugging. Never commit dist/.
+// Bundles the CLI and the VS Code extension host code. `--production` minifies and writes no
+// source maps (the .vsix build); otherwise source maps are written for debugging. Never commit dist/.
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -20,6 +20,9 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
+  // The extension host provides `vscode` at run time; everything else (ws included) is bundled,
+  // so the .vsix needs no node_modules.
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
 ];
 
 if (watch) {

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.code-server/**', '.cache/**', 'test-results/**', 'bench/.tmp/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.code-server/**', '.cache/**', 'test-results/**', 'bench/.tmp/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -39,6 +39,51 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'Only src/extension may import vscode.' }],
         patterns: [{ group: ['**/extension/**', '**/webview/**'], message: 'Node code must not depend on the extension or webview.' }],
+      }],
+    },
+  },
+  {
+    // The extension host glue: VS Code API allowed, but sockets only through src/node.
+    files: ['src/extension/**/*.ts'],
+    ignores: ['src/extension/model/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'ws', message: 'Use createWsSocket from src/node/wsSocket.ts; it is the only ws importer.' }],
+        patterns: [{ group: ['**/cli/**', '**/webview/**'], message: 'The extension host must not depend on the CLI or on webview code.' }],
+      }],
+    },
+  },
+  {
+    // What the extension shows and decides, without the VS Code API: unit-tested in plain Node.
+    files: ['src/extension/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'vscode', message: 'src/extension/model runs in plain Node under test/unit; keep VS Code API calls in src/extension.' },
+          { name: 'ws', message: 'Use createWsSocket from src/node/wsSocket.ts, injected as a SocketFactory.' },
+        ],
+        patterns: [
+          { group: ['node:*', 'fs', 'net', 'http', 'https', 'timers', 'child_process'], message: 'src/extension/model is pure; inject a port instead.' },
+          { group: ['../*.js', '../**/*.js', '!../../core/**', '!../../core/*.js'], message: 'src/extension/model must not import the VS Code glue around it.' },
+          { group: ['**/node/**', '**/cli/**', '**/webview/**'], message: 'src/extension/model depends on src/core only.' },
+        ],
+      }],
+    },
+  },
+  {
+    // Promises dropped on the floor in the extension host fail silently: every one is awaited or marked `void`.
+    files: ['src/extension/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.extension.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+    },
+  },
+  {
+    files: ['test/e2e/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The e2e suite drives the workbench through the browser, never the API.' }],
       }],
     },
   },

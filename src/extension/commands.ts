@@ -1,0 +1,248 @@
+// Every command of the extension. Each accepts a tree node (from the view's menus), a
+// connection id (from other commands and tests) or nothing (from the palette: it asks).
+
+import * as vscode from 'vscode';
+import { checkWebSocketUrl } from '../core/endpoint.js';
+import { addEndpointSetting, removeEndpointSetting, revealEndpointSetting } from './configuration.js';
+import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
+import type { Connection } from './model/connection.js';
+import type { ConnectionManager } from './model/connectionManager.js';
+import { Commands, RECENT_URLS_KEY, type CommandId } from './model/ids.js';
+import { referencedSecrets, SECRET_NAME } from './model/secretRefs.js';
+import { SCOPE_LABELS, type SettingsScope } from './model/settings.js';
+import { pickConnectTarget, resolveConnection } from './pickers.js';
+import { probeIdleTimeout, type ProbeRequest } from './probeCommand.js';
+import type { SecretStore } from './secrets.js';
+import { exportSession, importSessions, type ExportRequest } from './sessionFileCommands.js';
+import type { TimelinePresenter } from './timeline/timelinePresenter.js';
+
+export interface CommandDeps {
+  manager: ConnectionManager;
+  tree: ConnectionsTree;
+  timeline: TimelinePresenter;
+  secrets: SecretStore;
+  globalState: vscode.Memento;
+  log: vscode.LogOutputChannel;
+  /** The extension's version, for export metadata. */
+  version: string;
+}
+
+const MAX_RECENT_URLS = 10;
+
+const live = (c: Connection) => c.origin !== 'imported';
+const active = (c: Connection) => c.isActive;
+const open = (c: Connection) => c.state === 'open';
+const any = () => true;
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { manager, timeline } = deps;
+  const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
+    [Commands.connect]: (arg) => connect(deps, arg),
+
+    [Commands.disconnect]: async (arg) => {
+      const connection = await resolveConnection(manager, arg, { filter: active, placeHolder: 'Disconnect which connection?', none: 'No connection is active.' });
+      if (connection) await manager.disconnect(connection);
+    },
+
+    [Commands.reconnect]: async (arg) => {
+      const connection = await resolveConnection(manager, arg, { filter: live, placeHolder: 'Reconnect which connection?', none: 'There is no connection to reconnect.' });
+      if (!connection) return;
+      const result = await manager.reconnect(connection);
+      if (!result.ok) void vscode.window.showErrorMessage(`Cannot reconnect "${connection.name}": ${result.reason}`);
+    },
+
+    [Commands.openTimeline]: async (arg, focusSeq) => {
+      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Open the timeline of which connection?', none: 'There are no connections yet.' });
+      if (!connection) return;
+      const seq = isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.seq : typeof focusSeq === 'number' ? focusSeq : undefined;
+      await timeline.show(connection, seq);
+    },
+
+    [Commands.exportSession]: async (arg, request) => {
+      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Export which session?', none: 'There is no session to export.' });
+      if (!connection) return undefined;
+      return exportSession(connection, deps.version, (request ?? {}) as ExportRequest);
+    },
+
+    [Commands.importSession]: async (arg) => {
+      const files = arg instanceof vscode.Uri ? [arg] : Array.isArray(arg) && arg.every((a) => a instanceof vscode.Uri) ? (arg as vscode.Uri[]) : undefined;
+      const added = await importSessions(manager, files);
+      const first = added[0];
+      if (first) {
+        await deps.tree.reveal(first).catch(() => undefined);
+        await timeline.show(first);
+      }
+      return added.map((c) => c.id);
+    },
+
+    [Commands.addEndpoint]: () => addEndpoint(),
+
+    [Commands.editEndpoint]: async (arg) => {
+      const connection = await resolveConnection(manager, arg, { filter: (c) => c.origin === 'settings', placeHolder: 'Edit which endpoint?', none: 'No endpoint is configured in the settings.' });
+      if (connection?.scope) await revealEndpointSetting(connection.scope, connection.name);
+    },
+
+    [Commands.removeConnection]: async (arg) => {
+      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Remove which connection?', none: 'There is nothing to remove.' });
+      if (!connection) return;
+      if (connection.origin === 'settings' && connection.scope) {
+        const answer = await vscode.window.showWarningMessage(
+          `Remove the endpoint "${connection.name}" from your ${SCOPE_LABELS[connection.scope]}?`,
+          { modal: true },
+          'Remove',
+        );
+        if (answer !== 'Remove') return;
+        // The configuration change removes (and closes) the connection.
+        const removed = await removeEndpointSetting(connection.scope, connection.name);
+        if (!removed) void vscode.window.showWarningMessage(`"${connection.name}" was not found in the ${SCOPE_LABELS[connection.scope]}; edit settings.json to remove it.`);
+        return;
+      }
+      await manager.remove(connection);
+    },
+
+    [Commands.copyUrl]: async (arg) => {
+      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Copy the URL of which connection?', none: 'There are no connections yet.' });
+      if (!connection) return;
+      // The URL as configured: ${secret:…} values are never part of it.
+      await vscode.env.clipboard.writeText(connection.template.url);
+      vscode.window.setStatusBarMessage(`Copied ${connection.snapshot(Date.now()).displayUrl}`, 3000);
+    },
+
+    [Commands.sendMessage]: async (arg, text) => {
+      const connection = await resolveConnection(manager, arg, { filter: open, placeHolder: 'Send to which connection?', none: 'No connection is open.' });
+      if (!connection?.session) return false;
+      const message =
+        typeof text === 'string'
+          ? text
+          : await vscode.window.showInputBox({ title: `Send to ${connection.name}`, prompt: 'Text message to send', placeHolder: '{"type":"subscribe"}', ignoreFocusOut: true });
+      if (message === undefined) return false;
+      const result = connection.session.send(message);
+      if (!result.ok) void vscode.window.showErrorMessage(`Not sent to "${connection.name}": ${result.reason}`);
+      return result.ok;
+    },
+
+    [Commands.setSecret]: (arg) => setSecret(deps, typeof arg === 'string' ? arg : undefined),
+
+    [Commands.probeIdleTimeout]: async (arg, request) => {
+      const connection = await resolveConnection(manager, arg, { filter: live, placeHolder: 'Find the idle timeout of which endpoint?', none: 'There is no endpoint to probe; add one or connect to a URL first.' });
+      if (!connection) return undefined;
+      return probeIdleTimeout(connection, manager, deps.log, (request ?? {}) as ProbeRequest);
+    },
+
+    [Commands.clearSession]: async (arg) => {
+      const connection = await resolveConnection(manager, arg, { filter: live, placeHolder: 'Clear the recorded events of which connection?', none: 'There is no live session to clear.' });
+      connection?.clearRecord();
+    },
+  };
+  return Object.entries(handlers).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (error) {
+        deps.log.error(`${id} failed: ${(error as Error).stack ?? String(error)}`);
+        void vscode.window.showErrorMessage(`WebSocket Inspector: ${(error as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+}
+
+async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefined> {
+  const { manager } = deps;
+  let connection: Connection | undefined;
+  let url: string | undefined;
+  if (isTreeNode(arg)) connection = manager.get(arg.connectionId);
+  else if (typeof arg === 'string' && /^wss?:\/\//i.test(arg)) url = arg;
+  else if (typeof arg === 'string') connection = manager.get(arg) ?? manager.list().find((c) => c.name === arg);
+  else {
+    const target = await pickConnectTarget(manager, deps.globalState.get<string[]>(RECENT_URLS_KEY, []));
+    if (!target) return undefined;
+    if (target.kind === 'connection') connection = target.connection;
+    else url = target.url;
+  }
+  if (url !== undefined) {
+    const problem = checkWebSocketUrl(url);
+    if (problem) {
+      void vscode.window.showErrorMessage(`Cannot connect: ${problem}`);
+      return undefined;
+    }
+    const recent = [url, ...deps.globalState.get<string[]>(RECENT_URLS_KEY, []).filter((u) => u !== url)].slice(0, MAX_RECENT_URLS);
+    await deps.globalState.update(RECENT_URLS_KEY, recent);
+    const { connection: created, result } = await manager.connectUrl(url);
+    if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect to "${created.name}": ${result.reason}`);
+    return created.id;
+  }
+  if (!connection) return undefined;
+  const result = await manager.connect(connection);
+  if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect "${connection.name}": ${result.reason}`);
+  return connection.id;
+}
+
+async function addEndpoint(): Promise<void> {
+  const url = await vscode.window.showInputBox({
+    title: 'Add an Endpoint (1/2)',
+    prompt: 'WebSocket URL',
+    placeHolder: 'wss://example.com/socket',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? checkWebSocketUrl(value.trim()) : 'Enter a ws:// or wss:// URL'),
+  });
+  if (url === undefined) return;
+  const name = await vscode.window.showInputBox({
+    title: 'Add an Endpoint (2/2)',
+    prompt: 'Name shown in the Connections view',
+    value: url.trim().replace(/^wss?:\/\//, '').replace(/\?.*$/, ''),
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? null : 'The name must not be empty'),
+  });
+  if (name === undefined) return;
+  let scope: SettingsScope = 'user';
+  if (vscode.workspace.workspaceFolders?.length) {
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'User settings', description: 'available in every window', scope: 'user' as const },
+        { label: 'Workspace settings', description: 'shared with everyone who opens this workspace', scope: 'workspace' as const },
+      ],
+      { title: 'Add an Endpoint: where to save it?' },
+    );
+    if (!picked) return;
+    scope = picked.scope;
+  }
+  await addEndpointSetting(scope, { name: name.trim(), url: url.trim() });
+  const answer = await vscode.window.showInformationMessage(`Endpoint "${name.trim()}" added to your ${SCOPE_LABELS[scope]}.`, 'Connect', 'Edit');
+  if (answer === 'Connect') await vscode.commands.executeCommand(Commands.connect, name.trim());
+  else if (answer === 'Edit') await revealEndpointSetting(scope, name.trim());
+}
+
+async function setSecret(deps: CommandDeps, preset: string | undefined): Promise<void> {
+  let name = preset;
+  if (!name) {
+    const referenced = [...new Set(deps.manager.list().flatMap((c) => referencedSecrets(c.template)))];
+    const items = await Promise.all(
+      referenced.map(async (secret) => ({ label: secret, description: (await deps.secrets.has(secret)) ? 'set — enter a new value to replace it' : 'not set', name: secret })),
+    );
+    const NEW = { label: '$(add) New secret…', description: 'referenced as ${secret:NAME} in a header value', name: '' };
+    const picked = items.length ? await vscode.window.showQuickPick([...items, NEW], { title: 'Set Secret', placeHolder: 'Which secret?' }) : NEW;
+    if (!picked) return;
+    name = picked.name;
+    if (!name) {
+      name = await vscode.window.showInputBox({
+        title: 'Set Secret (1/2)',
+        prompt: 'Secret name, as in ${secret:NAME}',
+        ignoreFocusOut: true,
+        validateInput: (value) => (SECRET_NAME.test(value) ? null : 'Use letters, digits, _, . and -'),
+      });
+      if (!name) return;
+    }
+  }
+  const value = await vscode.window.showInputBox({
+    title: `Set Secret: ${name}`,
+    prompt: `Value of \${secret:${name}} (stored in VS Code's secret storage, never in settings). Leave empty to delete it.`,
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (value === undefined) return;
+  if (value === '') await deps.secrets.delete(name);
+  else await deps.secrets.set(name, value);
+  deps.log.info(`secret "${name}" ${value === '' ? 'deleted' : 'set'}`);
+  void vscode.window.showInformationMessage(`Secret "${name}" ${value === '' ? 'deleted' : 'saved'}.`);
+}

@@ -1,0 +1,209 @@
+// The Connections view: one node per connection, a child per diagnosis. Node appearance comes
+// from model/connectionView.ts; this class maps it to TreeItems and keeps them fresh without
+// listening to every message (state changes refresh at once, counters once a second).
+
+import * as vscode from 'vscode';
+import type { Connection } from './model/connection.js';
+import type { ConnectionManager } from './model/connectionManager.js';
+import { connectionItem, diagnosisItems, type IconModel, type TooltipModel } from './model/connectionView.js';
+import { Commands, ContextKeys, Views } from './model/ids.js';
+
+/** A node of the view; commands from the view's menus receive these. */
+export type TreeNode = ConnectionNode | DiagnosisNode;
+
+export interface ConnectionNode {
+  readonly kind: 'connection';
+  readonly connectionId: string;
+}
+
+export interface DiagnosisNode {
+  readonly kind: 'diagnosis';
+  readonly connectionId: string;
+  readonly findingId: string;
+  readonly seq: number;
+}
+
+export function isTreeNode(value: unknown): value is TreeNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'connectionId' in value;
+}
+
+/** Counters change with every message; the view shows them at most this often. */
+const COUNTER_REFRESH_MS = 1000;
+/** Bursts of state changes (a reconnect storm) coalesce into one refresh. */
+const CHANGE_COALESCE_MS = 50;
+
+export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  readonly view: vscode.TreeView<TreeNode>;
+  private readonly nodes = new Map<string, ConnectionNode>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly pending = new Set<string>();
+  /** What each connection node last showed, to skip refreshes that change nothing. */
+  private readonly shown = new Map<string, string>();
+  private pendingAll = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly counterTimer: NodeJS.Timeout;
+
+  constructor(private readonly manager: ConnectionManager) {
+    this.view = vscode.window.createTreeView(Views.connections, { treeDataProvider: this, showCollapseAll: false });
+    this.disposables.push(
+      this.view,
+      this._onDidChangeTreeData,
+      manager.onDidChangeConnections(() => this.schedule(undefined)),
+      manager.onDidChangeConnection((connection) => this.schedule(connection.id)),
+    );
+    this.counterTimer = setInterval(() => this.refreshCounters(), COUNTER_REFRESH_MS);
+    void this.updateContextKeys();
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const connection = this.manager.get(node.connectionId);
+    if (!connection) return new vscode.TreeItem('(removed)');
+    const snapshot = connection.snapshot(Date.now());
+    if (node.kind === 'connection') {
+      const model = connectionItem(snapshot);
+      const item = new vscode.TreeItem(model.label, model.hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      item.id = connection.id;
+      item.description = model.description;
+      // The tooltip (uptime, last close, …) is built when hovered, in resolveTreeItem.
+      item.iconPath = toIcon(model.icon);
+      item.contextValue = model.contextValue;
+      item.accessibilityInformation = { label: model.accessibilityLabel };
+      return item;
+    }
+    const model = diagnosisItems(snapshot).find((d) => d.findingId === node.findingId);
+    if (!model) return new vscode.TreeItem('(diagnosis superseded)');
+    const item = new vscode.TreeItem(model.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `${connection.id}/${model.findingId}`;
+    item.description = model.description;
+    item.tooltip = toMarkdown(model.tooltip);
+    item.iconPath = toIcon(model.icon);
+    item.contextValue = model.contextValue;
+    item.command = { command: Commands.openTimeline, title: 'Open Timeline', arguments: [node] };
+    return item;
+  }
+
+  /** Builds the tooltip at hover time, so uptime and counters are current. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    const connection = this.manager.get(node.connectionId);
+    if (connection && node.kind === 'connection') item.tooltip = toMarkdown(connectionItem(connection.snapshot(Date.now())).tooltip);
+    return item;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.manager.list().map((connection) => this.nodeFor(connection));
+    if (node.kind !== 'connection') return [];
+    const connection = this.manager.get(node.connectionId);
+    if (!connection) return [];
+    return diagnosisItems(connection.snapshot(Date.now())).map((d) => ({ kind: 'diagnosis', connectionId: connection.id, findingId: d.findingId, seq: d.seq }));
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (node.kind === 'connection') return undefined;
+    return this.nodes.get(node.connectionId);
+  }
+
+  /** The node of a connection (the same object every time, as reveal() needs). */
+  nodeFor(connection: Connection): ConnectionNode {
+    let node = this.nodes.get(connection.id);
+    if (!node) {
+      node = { kind: 'connection', connectionId: connection.id };
+      this.nodes.set(connection.id, node);
+    }
+    return node;
+  }
+
+  /** Shows the view and selects the connection. */
+  async reveal(connection: Connection): Promise<void> {
+    await this.view.reveal(this.nodeFor(connection), { select: true, focus: false, expand: true });
+  }
+
+  /** The connection nodes selected in the view (for commands run from the palette). */
+  selectedConnections(): Connection[] {
+    return this.view.selection.map((node) => this.manager.get(node.connectionId)).filter((c): c is Connection => c !== undefined);
+  }
+
+  dispose(): void {
+    clearInterval(this.counterTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const disposable of this.disposables.splice(0)) disposable.dispose();
+  }
+
+  private schedule(connectionId: string | undefined): void {
+    if (connectionId === undefined) this.pendingAll = true;
+    else this.pending.add(connectionId);
+    this.flushTimer ??= setTimeout(() => this.flush(), CHANGE_COALESCE_MS);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const all = this.pendingAll;
+    const ids = [...this.pending];
+    this.pendingAll = false;
+    this.pending.clear();
+    if (all) {
+      for (const id of [...this.nodes.keys()]) {
+        if (!this.manager.get(id)) {
+          this.nodes.delete(id);
+          this.shown.delete(id);
+        }
+      }
+      this._onDidChangeTreeData.fire(undefined);
+    } else {
+      // A diagnosis adds a child: refresh the node's subtree; otherwise just the node.
+      for (const id of ids) {
+        const node = this.nodes.get(id);
+        if (node) this._onDidChangeTreeData.fire(node);
+      }
+    }
+    void this.updateContextKeys();
+  }
+
+  /**
+   * Counters and countdowns move without events. Re-render a node only when what it shows
+   * changed: a needless refresh closes an open tooltip.
+   */
+  private refreshCounters(): void {
+    const now = Date.now();
+    for (const connection of this.manager.list()) {
+      if (connection.state !== 'open' && connection.state !== 'waiting') continue;
+      const model = connectionItem(connection.snapshot(now));
+      const signature = `${model.description}|${model.icon.id}|${model.contextValue}|${model.hasChildren}`;
+      if (this.shown.get(connection.id) === signature) continue;
+      this.shown.set(connection.id, signature);
+      this.schedule(connection.id);
+    }
+  }
+
+  private async updateContextKeys(): Promise<void> {
+    const connections = this.manager.list();
+    const set = (key: string, value: boolean) => vscode.commands.executeCommand('setContext', key, value);
+    await Promise.all([
+      set(ContextKeys.hasConnections, connections.length > 0),
+      set(ContextKeys.hasLiveConnections, connections.some((c) => c.isActive)),
+      set(ContextKeys.hasOpenConnections, connections.some((c) => c.state === 'open')),
+      set(ContextKeys.hasEndpoints, connections.some((c) => c.origin === 'settings')),
+    ]);
+  }
+}
+
+/** A tooltip as Markdown; every value is escaped text (names, URLs and reasons come from outside). */
+export function toMarkdown(model: TooltipModel): vscode.MarkdownString {
+  const markdown = new vscode.MarkdownString();
+  markdown.supportHtml = false;
+  markdown.isTrusted = false;
+  markdown.appendMarkdown('**');
+  markdown.appendText(model.title);
+  markdown.appendMarkdown('**\n\n');
+  for (const row of model.rows) {
+    markdown.appendMarkdown(`${row.label}: `);
+    markdown.appendText(row.value);
+    markdown.appendMarkdown('  \n');
+  }
+  return markdown;
+}
+
+export function toIcon(icon: IconModel): vscode.ThemeIcon {
+  return icon.color ? new vscode.ThemeIcon(icon.id, new vscode.ThemeColor(icon.color)) : new vscode.ThemeIcon(icon.id);
+}

@@ -1,0 +1,89 @@
+// Composition root: builds the connection manager over the engine, the view, the status bar,
+// the timeline and the commands, and wires settings, secrets and workspace trust to them.
+
+import * as vscode from 'vscode';
+import { systemClock } from '../node/systemClock.js';
+import { createWsSocket } from '../node/wsSocket.js';
+import { registerCommands } from './commands.js';
+import { onDidChangeSettings, readSettings } from './configuration.js';
+import { ConnectionsTree } from './connectionsTree.js';
+import { ConnectionManager } from './model/connectionManager.js';
+import { describeProblem, type SettingsProblem } from './model/settings.js';
+import { SecretStore } from './secrets.js';
+import { StatusBar } from './statusBar.js';
+import { TimelineDocuments } from './timeline/timelineDocument.js';
+import type { TimelinePresenter } from './timeline/timelinePresenter.js';
+
+/** How long deactivation waits for sockets to close gracefully before destroying them. */
+const SHUTDOWN_TIMEOUT_MS = 2000;
+
+let manager: ConnectionManager | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('WebSocket Inspector', { log: true });
+  const secrets = new SecretStore(context.secrets);
+  const connections = new ConnectionManager({
+    clock: systemClock,
+    createSocket: createWsSocket,
+    getSecret: (name) => secrets.get(name),
+    log,
+  });
+  manager = connections;
+  const tree = new ConnectionsTree(connections);
+  // The timeline webview (issue 5) replaces this with its panel; see TimelinePresenter.
+  const timeline: TimelinePresenter = new TimelineDocuments(connections);
+  const statusBar = new StatusBar(connections);
+  const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
+
+  let lastProblems = '';
+  const applySettings = async () => {
+    const settings = readSettings();
+    reportProblems(settings.problems, log, lastProblems, (shown) => (lastProblems = shown));
+    await connections.applySettings(settings, vscode.workspace.isTrusted);
+  };
+
+  context.subscriptions.push(
+    log,
+    secrets,
+    tree,
+    timeline,
+    statusBar,
+    ...registerCommands({ manager: connections, tree, timeline, secrets, globalState: context.globalState, log, version }),
+    onDidChangeSettings(() => void applySettings()),
+    // Trust granted: workspace endpoints may now auto-connect and use secrets.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
+    secrets.onDidChange((name) => void connections.secretsChanged([name])),
+    // Closing sockets is deactivate()'s job (gracefully); this only catches a missed deactivate.
+    { dispose: () => connections.dispose() },
+  );
+  log.info(`WebSocket Inspector ${version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: workspace endpoints never auto-connect)'}`);
+  await applySettings();
+}
+
+/** Closes every socket with a close frame, waiting at most SHUTDOWN_TIMEOUT_MS. */
+export async function deactivate(): Promise<void> {
+  const current = manager;
+  manager = undefined;
+  await current?.shutdown(SHUTDOWN_TIMEOUT_MS);
+}
+
+/**
+ * Logs every settings problem and shows a message when the set of errors changes (not on
+ * every keystroke-save that leaves the same mistake in place).
+ */
+function reportProblems(problems: readonly SettingsProblem[], log: vscode.LogOutputChannel, previous: string, remember: (shown: string) => void): void {
+  for (const problem of problems) (problem.severity === 'error' ? log.warn : log.info).call(log, `settings: ${describeProblem(problem)}`);
+  const errorProblems = problems.filter((p) => p.severity === 'error');
+  const errors = errorProblems.map(describeProblem);
+  const key = errors.join('\n');
+  remember(key);
+  if (!key || key === previous) return;
+  const first = errors[0]!;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}; see the WebSocket Inspector output)` : '';
+  const skipped = /endpoints\[/.test(first) ? ' That endpoint was skipped; the others were loaded.' : '';
+  void vscode.window.showWarningMessage(`WebSocket Inspector settings: ${first}.${skipped}${more}`, 'Open Settings').then((answer) => {
+    const scope = errorProblems[0]!.scope;
+    const command = scope === 'workspace' ? 'workbench.action.openWorkspaceSettingsFile' : scope === 'workspaceFolder' ? 'workbench.action.openFolderSettingsFile' : 'workbench.action.openSettingsJson';
+    if (answer === 'Open Settings') void vscode.commands.executeCommand(command);
+  });
+}

@@ -1,0 +1,261 @@
+// One entry of the Connections view: a live Session (from settings or an ad-hoc URL) or a
+// read-only session imported from a file. Tracks what the view shows about it — reconnect
+// attempt, last close, latest diagnosis per finding — from the cheap lifecycle stream only.
+
+import type { EndpointConfig } from '../../core/endpoint.js';
+import { Emitter, type Event, type IDisposable } from '../../core/events.js';
+import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/redaction.js';
+import type { Session, SessionState } from '../../core/session.js';
+import type { CloseEvent, DiagnosisEvent, HandshakeFailedEvent, SessionEvent, StoppedEvent } from '../../core/sessionEvents.js';
+import { SessionStats, type SessionStatsSnapshot } from '../../core/stats.js';
+import type { SettingsScope } from './settings.js';
+
+/** Where a connection comes from. */
+export type ConnectionOrigin = 'settings' | 'adhoc' | 'imported';
+
+/** What the view shows for a connection's state; `imported` for read-only sessions. */
+export type ConnectionState = SessionState | 'imported';
+
+/** A session read from a file: its events, frozen. */
+export interface ImportedSession {
+  name: string;
+  endpoint: EndpointConfig;
+  events: readonly SessionEvent[];
+  /** The file it came from (its base name), for tooltips. */
+  fileName: string;
+  /** What the file was: our session log, our HAR, or someone else's HAR (e.g. Chrome's). */
+  format: 'session-log' | 'ws-inspector-har' | 'har';
+  redacted: boolean;
+  droppedEvents: number;
+}
+
+/** Everything the view needs about a connection at one moment. Plain data. */
+export interface ConnectionSnapshot {
+  id: string;
+  name: string;
+  origin: ConnectionOrigin;
+  /** For settings endpoints: which settings file defines it. */
+  scope: SettingsScope | null;
+  /** A workspace endpoint in an untrusted workspace: never auto-connects, secrets unresolved. */
+  untrusted: boolean;
+  state: ConnectionState;
+  /** The URL with passwords and token-like parameters hidden. */
+  displayUrl: string;
+  /** The reconnect attempt under way or scheduled (0 for a first or user-initiated connect). */
+  attempt: number;
+  /** When the scheduled reconnect fires (epoch ms), while waiting. */
+  reconnectAt: number | null;
+  stats: SessionStatsSnapshot;
+  lastClose: CloseEvent | null;
+  lastFailure: HandshakeFailedEvent | null;
+  /** Why the session last stopped, if it did. */
+  stopReason: StoppedEvent['reason'] | null;
+  /** Whether the latest attempt ended without ever opening. */
+  lastAttemptFailed: boolean;
+  /** Latest diagnosis per finding, oldest first. */
+  diagnoses: DiagnosisEvent[];
+  /** Something that keeps the connection from starting (a missing secret, …). */
+  problem: string | null;
+  eventCount: number;
+  droppedEvents: number;
+  importedFrom: string | null;
+  now: number;
+}
+
+/** Stable, human-readable ids are not needed: ids only key URIs and tree nodes. */
+let nextId = 1;
+
+export class Connection implements IDisposable {
+  readonly id: string;
+  private readonly _onDidChange = new Emitter<Connection>();
+  /** State, counters that the view shows, diagnoses or settings changed. */
+  readonly onDidChange: Event<Connection> = this._onDidChange.event;
+
+  name: string;
+  scope: SettingsScope | null;
+  untrusted = false;
+  autoConnect = false;
+  /** The endpoint as configured: `${secret:NAME}` references unresolved. */
+  template: EndpointConfig;
+  /** Resolved secret values, hidden wherever this connection's data is shown or written. */
+  secretValues: string[] = [];
+  problem: string | null = null;
+
+  private attempt = 0;
+  private reconnectAt: number | null = null;
+  private lastClose: CloseEvent | null = null;
+  private lastFailure: HandshakeFailedEvent | null = null;
+  private stopReason: StoppedEvent['reason'] | null = null;
+  private lastAttemptFailed = false;
+  private readonly diagnoses = new Map<string, DiagnosisEvent>();
+  private readonly listeners: IDisposable[] = [];
+  private readonly importedStats: SessionStatsSnapshot | null = null;
+
+  private constructor(
+    readonly origin: ConnectionOrigin,
+    template: EndpointConfig,
+    /** The live session; null for imported connections. */
+    readonly session: Session | null,
+    readonly imported: ImportedSession | null,
+    scope: SettingsScope | null,
+  ) {
+    this.id = `c${nextId++}`;
+    this.name = imported?.name ?? template.name;
+    this.template = template;
+    this.scope = scope;
+    if (session) {
+      this.listeners.push(
+        session.onLifecycleEvent((event) => this.observe(event, true)),
+        session.onDidChangeState(() => this._onDidChange.fire(this)),
+      );
+    }
+    if (imported) {
+      const stats = new SessionStats();
+      for (const event of imported.events) {
+        stats.observe(event);
+        this.observe(event, false);
+      }
+      const last = imported.events[imported.events.length - 1];
+      this.importedStats = stats.snapshot(last ? last.t : 0);
+      // An imported session is not open any more, whatever its last event says.
+      this.importedStats.uptimeMs = 0;
+    }
+  }
+
+  /** A connection over a live session. */
+  static live(origin: 'settings' | 'adhoc', session: Session, template: EndpointConfig, scope: SettingsScope | null = null): Connection {
+    return new Connection(origin, template, session, null, scope);
+  }
+
+  /** A read-only connection over imported events. */
+  static imported(data: ImportedSession): Connection {
+    return new Connection('imported', data.endpoint, null, data, null);
+  }
+
+  get state(): ConnectionState {
+    return this.session ? this.session.state : 'imported';
+  }
+
+  /** True while connecting, open, closing or waiting to reconnect. */
+  get isActive(): boolean {
+    return this.session?.isActive ?? false;
+  }
+
+  /** The endpoint in use: resolved (live), as configured (not yet started), or as imported. */
+  get endpoint(): EndpointConfig {
+    return this.session?.endpoint ?? this.imported?.endpoint ?? this.template;
+  }
+
+  /** What hides this connection's secrets; `keepSecrets` only on the user's explicit opt-in. */
+  redactionPolicy(keepSecrets = false): RedactionPolicy {
+    return redactionPolicyFor(this.endpoint, { secretValues: this.secretValues, keepSecrets });
+  }
+
+  /** The recorded events, oldest first. */
+  events(): Iterable<SessionEvent> {
+    return this.session ? this.session.record : (this.imported?.events ?? []);
+  }
+
+  /** Up to `limit` events from `fromSeq` on. */
+  slice(fromSeq: number, limit: number): SessionEvent[] {
+    if (this.session) return this.session.record.slice(fromSeq, limit);
+    const events = this.imported?.events ?? [];
+    const start = events.findIndex((event) => event.seq >= fromSeq);
+    return start < 0 ? [] : events.slice(start, start + Math.max(0, limit));
+  }
+
+  get eventCount(): number {
+    return this.session ? this.session.record.size : (this.imported?.events.length ?? 0);
+  }
+
+  get droppedEvents(): number {
+    return this.session ? this.session.record.droppedCount : (this.imported?.droppedEvents ?? 0);
+  }
+
+  stats(now: number): SessionStatsSnapshot {
+    return this.session ? this.session.getStats() : this.importedStats ?? new SessionStats().snapshot(now);
+  }
+
+  /** Latest diagnosis per finding, oldest first. */
+  latestDiagnoses(): DiagnosisEvent[] {
+    return [...this.diagnoses.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Forgets the recorded events (not the counters) of a live connection. */
+  clearRecord(): void {
+    if (!this.session) return;
+    this.session.clearRecord();
+    this.diagnoses.clear();
+    this._onDidChange.fire(this);
+  }
+
+  /** Tells listeners that something outside the session (settings, problem) changed. */
+  notifyChanged(): void {
+    this._onDidChange.fire(this);
+  }
+
+  snapshot(now: number): ConnectionSnapshot {
+    return {
+      id: this.id,
+      name: this.name,
+      origin: this.origin,
+      scope: this.scope,
+      untrusted: this.untrusted,
+      state: this.state,
+      displayUrl: redactUrl(this.template.url, this.redactionPolicy()),
+      attempt: this.attempt,
+      reconnectAt: this.state === 'waiting' ? this.reconnectAt : null,
+      stats: this.stats(now),
+      lastClose: this.lastClose,
+      lastFailure: this.lastFailure,
+      stopReason: this.state === 'stopped' || this.state === 'imported' ? this.stopReason : null,
+      lastAttemptFailed: this.lastAttemptFailed,
+      diagnoses: this.latestDiagnoses(),
+      problem: this.problem,
+      eventCount: this.eventCount,
+      droppedEvents: this.droppedEvents,
+      importedFrom: this.imported?.fileName ?? null,
+      now,
+    };
+  }
+
+  dispose(): void {
+    for (const listener of this.listeners.splice(0)) listener.dispose();
+    this.session?.dispose();
+    this._onDidChange.dispose();
+  }
+
+  private observe(event: SessionEvent, notify: boolean): void {
+    switch (event.type) {
+      case 'connecting':
+        this.attempt = event.attempt;
+        this.lastAttemptFailed = false;
+        this.stopReason = null;
+        this.problem = null;
+        break;
+      case 'open':
+        this.lastAttemptFailed = false;
+        break;
+      case 'handshake-failed':
+        this.lastFailure = event;
+        this.lastAttemptFailed = true;
+        break;
+      case 'close':
+        this.lastClose = event;
+        break;
+      case 'reconnect-scheduled':
+        this.attempt = event.attempt;
+        this.reconnectAt = event.t + event.delayMs;
+        break;
+      case 'stopped':
+        this.stopReason = event.reason;
+        break;
+      case 'diagnosis':
+        this.diagnoses.set(event.findingId, event);
+        break;
+      default:
+        return; // idle gaps, errors, … change nothing the view shows
+    }
+    if (notify) this._onDidChange.fire(this);
+  }
+}

@@ -1,0 +1,372 @@
+// Owns every connection of the Connections view and keeps them in step with the settings:
+// an endpoint added, changed or removed in settings.json is added, updated (live, without a
+// reload) or closed here. Knows nothing of the VS Code API: secrets and logging come in as
+// ports, so the whole thing runs in plain Node under test.
+
+import type { Clock } from '../../core/clock.js';
+import { describeEvent } from '../../core/describeEvent.js';
+import { makeEndpoint, type EndpointConfig } from '../../core/endpoint.js';
+import { Emitter, type Event, type IDisposable } from '../../core/events.js';
+import { redactEvent } from '../../core/redaction.js';
+import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../core/session.js';
+import type { SessionEvent } from '../../core/sessionEvents.js';
+import type { SocketFactory } from '../../core/socket.js';
+import { Connection, type ImportedSession } from './connection.js';
+import { referencedSecrets, resolveSecretReferences } from './secretRefs.js';
+import type { EndpointSetting, ExtensionSettings } from './settings.js';
+
+/** Where lifecycle lines go (a LogOutputChannel in VS Code). Lines are already redacted. */
+export interface LifecycleLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ConnectionManagerDeps {
+  clock: Clock;
+  createSocket: SocketFactory;
+  /** Reads a secret from SecretStorage; undefined when it is not set. */
+  getSecret(name: string): PromiseLike<string | undefined>;
+  log: LifecycleLog;
+  random?: () => number;
+}
+
+export type ConnectResult = { ok: true } | { ok: false; reason: string };
+
+/** Session options from the settings. */
+export function sessionOptionsFrom(settings: Pick<ExtensionSettings, 'idleGapMs' | 'maxEventsPerSession' | 'knownTimeouts'>): SessionOptions {
+  return {
+    ...DEFAULT_SESSION_OPTIONS,
+    idleGapMs: settings.idleGapMs,
+    maxEvents: settings.maxEventsPerSession,
+    // The drop analyzer reads these when the session is created: a change of
+    // wsInspector.knownTimeouts applies to connections created afterwards and to imported files.
+    knownTimeouts: settings.knownTimeouts,
+  };
+}
+
+const EMPTY_SETTINGS: ExtensionSettings = {
+  endpoints: [],
+  defaults: { heartbeat: makeEndpoint('ws://localhost/').heartbeat, reconnect: makeEndpoint('ws://localhost/').reconnect },
+  idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs,
+  maxEventsPerSession: DEFAULT_SESSION_OPTIONS.maxEvents,
+  knownTimeouts: [],
+  problems: [],
+};
+
+export class ConnectionManager implements IDisposable {
+  private readonly _onDidChangeConnections = new Emitter<void>();
+  /** A connection was added or removed. */
+  readonly onDidChangeConnections: Event<void> = this._onDidChangeConnections.event;
+  private readonly _onDidChangeConnection = new Emitter<Connection>();
+  /** One connection's state, settings or diagnoses changed. */
+  readonly onDidChangeConnection: Event<Connection> = this._onDidChangeConnection.event;
+
+  private readonly connections = new Map<string, Connection>();
+  private readonly listeners = new Map<string, IDisposable[]>();
+  private settings: ExtensionSettings = EMPTY_SETTINGS;
+  private trusted = true;
+  private firstApply = true;
+  private disposed = false;
+
+  constructor(private readonly deps: ConnectionManagerDeps) {}
+
+  /** Settings endpoints (in settings order), then ad-hoc, then imported connections. */
+  list(): Connection[] {
+    const all = [...this.connections.values()];
+    const rank = { settings: 0, adhoc: 1, imported: 2 } as const;
+    return all.sort((a, b) => rank[a.origin] - rank[b.origin]);
+  }
+
+  get(id: string): Connection | undefined {
+    return this.connections.get(id);
+  }
+
+  get currentSettings(): ExtensionSettings {
+    return this.settings;
+  }
+
+  /**
+   * Brings the connections in line with the settings: adds new endpoints, updates changed
+   * ones in place (a live session reconnects only if its URL, headers, subprotocols or TLS
+   * policy changed), closes removed ones, and auto-connects what may auto-connect.
+   */
+  async applySettings(settings: ExtensionSettings, trusted: boolean): Promise<void> {
+    if (this.disposed) return;
+    const trustGranted = !this.trusted && trusted;
+    this.settings = settings;
+    this.trusted = trusted;
+    const byName = new Map(settings.endpoints.map((setting) => [setting.name, setting]));
+    const toConnect: Connection[] = [];
+    let listChanged = false;
+
+    for (const connection of this.list()) {
+      if (connection.session) connection.session.options.idleGapMs = settings.idleGapMs; // read live by the session
+      if (connection.origin === 'adhoc') {
+        // Ad-hoc URLs follow the default heartbeat and reconnect settings.
+        await this.updateTemplate(connection, { ...connection.template, heartbeat: settings.defaults.heartbeat, reconnect: settings.defaults.reconnect });
+        continue;
+      }
+      if (connection.origin !== 'settings') continue;
+      const setting = byName.get(connection.name);
+      if (!setting) {
+        this.removeConnection(connection);
+        void connection.session?.stop().finally(() => connection.dispose());
+        listChanged = true;
+        continue;
+      }
+      byName.delete(setting.name);
+      const wasAuto = connection.autoConnect;
+      const wasUntrusted = connection.untrusted;
+      this.describeSetting(connection, setting);
+      await this.updateTemplate(connection, setting.endpoint);
+      const mayAutoConnect = connection.autoConnect && !connection.untrusted && !connection.isActive;
+      if (mayAutoConnect && (!wasAuto || wasUntrusted || trustGranted) && connection.state === 'idle') toConnect.push(connection);
+      connection.notifyChanged();
+    }
+
+    for (const setting of byName.values()) {
+      const connection = this.createLive('settings', setting.endpoint, setting);
+      listChanged = true;
+      if (connection.autoConnect && !connection.untrusted) toConnect.push(connection);
+    }
+    // Keep the settings order: re-insert settings connections in the order of the settings.
+    this.reorder(settings.endpoints);
+    if (listChanged || this.firstApply) this._onDidChangeConnections.fire();
+    this.firstApply = false;
+    await Promise.all(toConnect.map((connection) => this.connect(connection)));
+  }
+
+  /** Connects an idle or stopped connection (or connects a waiting one at once). */
+  async connect(connection: Connection): Promise<ConnectResult> {
+    const session = connection.session;
+    if (!session) return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
+    const prepared = await this.prepareEndpoint(connection);
+    if (!prepared.ok) return this.refuse(connection, prepared.reason);
+    try {
+      session.updateEndpoint(prepared.endpoint);
+    } catch (error) {
+      return this.refuse(connection, error instanceof EndpointError ? error.message : String(error));
+    }
+    connection.secretValues = prepared.secretValues;
+    connection.problem = null;
+    session.start();
+    connection.notifyChanged();
+    return { ok: true };
+  }
+
+  /**
+   * The endpoint a connection (or a probe of it) may connect with: secrets resolved, or the
+   * reason it may not (a missing secret; secrets of an untrusted workspace's endpoint).
+   */
+  async prepareEndpoint(connection: Connection): Promise<{ ok: true; endpoint: EndpointConfig; secretValues: string[] } | { ok: false; reason: string }> {
+    if (connection.origin === 'imported') return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
+    if (connection.untrusted && referencedSecrets(connection.template).length > 0) {
+      return { ok: false, reason: 'it comes from the settings of an untrusted workspace and references secrets, which are not resolved there; trust the workspace to connect' };
+    }
+    const resolved = await this.resolve(connection);
+    if (resolved.missing.length > 0) {
+      const names = resolved.missing.map((name) => `"${name}"`).join(', ');
+      return { ok: false, reason: `secret ${names} is not set; run "WebSocket Inspector: Set Secret…"` };
+    }
+    return { ok: true, endpoint: resolved.endpoint, secretValues: resolved.secretValues };
+  }
+
+  /** Connects to a URL typed by the user: reuses an ad-hoc connection to it, or creates one. */
+  async connectUrl(url: string): Promise<{ connection: Connection; result: ConnectResult }> {
+    let connection = this.list().find((c) => c.origin === 'adhoc' && c.template.url === url);
+    if (!connection) {
+      const endpoint = makeEndpoint(url, { name: adHocName(url), heartbeat: this.settings.defaults.heartbeat, reconnect: this.settings.defaults.reconnect });
+      connection = this.createLive('adhoc', endpoint, null);
+      this._onDidChangeConnections.fire();
+    }
+    const result = connection.isActive ? ({ ok: true } as const) : await this.connect(connection);
+    return { connection, result };
+  }
+
+  async disconnect(connection: Connection): Promise<void> {
+    await connection.session?.stop();
+  }
+
+  /** Drops the connection and connects again at once (resolving secrets again first). */
+  async reconnect(connection: Connection): Promise<ConnectResult> {
+    const session = connection.session;
+    if (!session) return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
+    if (!session.isActive || (connection.untrusted && referencedSecrets(connection.template).length > 0)) return this.connect(connection);
+    const resolved = await this.resolve(connection);
+    if (resolved.missing.length === 0) {
+      connection.secretValues = resolved.secretValues;
+      try {
+        session.updateEndpoint(resolved.endpoint);
+      } catch {
+        // Keep the endpoint it has; reconnecting with it is still what the user asked for.
+      }
+    }
+    session.reconnectNow();
+    return { ok: true };
+  }
+
+  /** Adds a read-only session read from a file. */
+  addImported(data: ImportedSession): Connection {
+    const connection = Connection.imported(data);
+    this.track(connection);
+    this._onDidChangeConnections.fire();
+    return connection;
+  }
+
+  /** Closes (gracefully) and forgets an ad-hoc or imported connection. Settings endpoints go with their setting. */
+  async remove(connection: Connection): Promise<void> {
+    if (!this.connections.has(connection.id)) return;
+    this.removeConnection(connection);
+    this._onDidChangeConnections.fire();
+    await connection.session?.stop();
+    connection.dispose();
+  }
+
+  /**
+   * A secret changed: live connections that use it pick up the new value (and reconnect);
+   * an auto-connect endpoint that was waiting for it connects now.
+   */
+  async secretsChanged(names: readonly string[]): Promise<void> {
+    for (const connection of this.list()) {
+      const uses = referencedSecrets(connection.template).some((name) => names.includes(name));
+      if (!uses || !connection.session) continue;
+      if (connection.session.isActive) await this.reconnect(connection);
+      else if (connection.autoConnect && !connection.untrusted && connection.state === 'idle') await this.connect(connection);
+      else if (connection.problem) {
+        connection.problem = null;
+        connection.notifyChanged();
+      }
+    }
+  }
+
+  /** Closes every socket gracefully, waiting at most timeoutMs, then disposes everything. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    const stops = this.list().map((connection) => connection.session?.stop());
+    let timer: IDisposable | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = this.deps.clock.setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all(stops), timeout]);
+    timer?.dispose();
+    this.dispose();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const connection of this.list()) {
+      this.removeConnection(connection);
+      connection.dispose();
+    }
+    this._onDidChangeConnections.dispose();
+    this._onDidChangeConnection.dispose();
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private createLive(origin: 'settings' | 'adhoc', endpoint: EndpointConfig, setting: EndpointSetting | null): Connection {
+    const session = new Session(endpoint, sessionOptionsFrom(this.settings), {
+      clock: this.deps.clock,
+      createSocket: this.deps.createSocket,
+      ...(this.deps.random ? { random: this.deps.random } : {}),
+    });
+    const connection = Connection.live(origin, session, endpoint, setting?.scope ?? null);
+    if (setting) this.describeSetting(connection, setting);
+    this.track(connection);
+    return connection;
+  }
+
+  private describeSetting(connection: Connection, setting: EndpointSetting): void {
+    connection.scope = setting.scope;
+    connection.autoConnect = setting.autoConnect;
+    connection.untrusted = !this.trusted && setting.scope !== 'user';
+  }
+
+  private track(connection: Connection): void {
+    this.connections.set(connection.id, connection);
+    const listeners: IDisposable[] = [connection.onDidChange((changed) => this._onDidChangeConnection.fire(changed))];
+    if (connection.session) {
+      listeners.push(connection.session.onLifecycleEvent((event) => this.logEvent(connection, event)));
+    }
+    this.listeners.set(connection.id, listeners);
+  }
+
+  private removeConnection(connection: Connection): void {
+    this.connections.delete(connection.id);
+    for (const listener of this.listeners.get(connection.id) ?? []) listener.dispose();
+    this.listeners.delete(connection.id);
+  }
+
+  private reorder(endpoints: readonly EndpointSetting[]): void {
+    const order = new Map(endpoints.map((setting, index) => [setting.name, index]));
+    const settingsConnections = [...this.connections.values()].filter((c) => c.origin === 'settings').sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+    const others = [...this.connections.values()].filter((c) => c.origin !== 'settings');
+    this.connections.clear();
+    for (const connection of [...settingsConnections, ...others]) this.connections.set(connection.id, connection);
+  }
+
+  /** Applies a changed configuration to a connection; live sessions get resolved secrets. */
+  private async updateTemplate(connection: Connection, template: EndpointConfig): Promise<void> {
+    const session = connection.session;
+    if (!session) return;
+    const changed = JSON.stringify(connection.template) !== JSON.stringify(template);
+    connection.template = template;
+    if (!changed) return;
+    let endpoint = template;
+    if (session.isActive && !connection.untrusted) {
+      const resolved = await this.resolve(connection);
+      if (resolved.missing.length === 0) {
+        endpoint = resolved.endpoint;
+        connection.secretValues = resolved.secretValues;
+      }
+    }
+    try {
+      session.updateEndpoint(endpoint);
+    } catch (error) {
+      connection.problem = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private async resolve(connection: Connection): Promise<ReturnType<typeof resolveSecretReferences>> {
+    const names = referencedSecrets(connection.template);
+    const values = new Map<string, string | undefined>();
+    for (const name of names) values.set(name, await this.deps.getSecret(name));
+    return resolveSecretReferences(connection.template, (name) => values.get(name));
+  }
+
+  private refuse(connection: Connection, reason: string): ConnectResult {
+    connection.problem = reason;
+    connection.notifyChanged();
+    this.deps.log.warn(`[${connection.name}] cannot connect: ${reason}`);
+    return { ok: false, reason };
+  }
+
+  private logEvent(connection: Connection, event: SessionEvent): void {
+    const safe = redactEvent(event, connection.redactionPolicy());
+    const line = `[${connection.name}] ${safe.type}: ${describeEvent(safe)}`;
+    switch (safe.type) {
+      case 'handshake-failed':
+      case 'heartbeat-timeout':
+      case 'diagnosis':
+      case 'overflow':
+        this.deps.log.warn(line);
+        break;
+      case 'error':
+        this.deps.log.error(line);
+        break;
+      default:
+        this.deps.log.info(line);
+    }
+  }
+}
+
+/** A short name for an ad-hoc URL: host and path, without the query. */
+export function adHocName(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,60 @@
+// `${secret:NAME}` references in header values. The settings keep only the reference; the
+// value lives in VS Code's SecretStorage and is substituted just before a connection starts.
+
+import type { EndpointConfig } from '../../core/endpoint.js';
+
+/** Secret names: letters, digits, `_`, `.` and `-`. */
+export const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
+const REFERENCE = /\$\{secret:([^}]*)\}/g;
+
+/** Checks the references in one value; returns a message naming the first bad one, or null. */
+export function checkSecretReferences(value: string): string | null {
+  // Every `${secret` must start a complete, well-formed reference.
+  for (let at = value.indexOf('${secret'); at >= 0; at = value.indexOf('${secret', at + 1)) {
+    const match = /^\$\{secret:([^}]*)\}/.exec(value.slice(at));
+    if (!match) return `has a malformed secret reference at character ${at + 1}; write \${secret:NAME}`;
+    if (!SECRET_NAME.test(match[1]!)) return `"\${secret:${match[1]}}" is not a valid secret reference; names use letters, digits, _, . and -`;
+  }
+  return null;
+}
+
+/** The secret names an endpoint references, without duplicates, in order of appearance. */
+export function referencedSecrets(endpoint: Pick<EndpointConfig, 'headers'>): string[] {
+  const names = new Set<string>();
+  for (const value of Object.values(endpoint.headers)) {
+    for (const match of value.matchAll(REFERENCE)) names.add(match[1]!);
+  }
+  return [...names];
+}
+
+export interface ResolvedEndpoint {
+  /** The endpoint with every reference replaced; headers that held one are marked secret. */
+  endpoint: EndpointConfig;
+  /** The substituted values, for redaction wherever text is shown or written. */
+  secretValues: string[];
+  /** Referenced names with no stored value. */
+  missing: string[];
+}
+
+/** Substitutes secret references; `lookup` returns undefined for a secret that is not set. */
+export function resolveSecretReferences(endpoint: EndpointConfig, lookup: (name: string) => string | undefined): ResolvedEndpoint {
+  const secretValues: string[] = [];
+  const missing: string[] = [];
+  const secretHeaders = [...endpoint.secretHeaders];
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(endpoint.headers)) {
+    let usedSecret = false;
+    headers[name] = value.replace(REFERENCE, (_whole, secretName: string) => {
+      usedSecret = true;
+      const secret = lookup(secretName);
+      if (secret === undefined) {
+        if (!missing.includes(secretName)) missing.push(secretName);
+        return '';
+      }
+      if (secret !== '' && !secretValues.includes(secret)) secretValues.push(secret);
+      return secret;
+    });
+    if (usedSecret && !secretHeaders.some((header) => header.toLowerCase() === name.toLowerCase())) secretHeaders.push(name);
+  }
+  return { endpoint: { ...endpoint, headers, secretHeaders }, secretValues, missing };
+}

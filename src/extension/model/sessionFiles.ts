@@ -1,0 +1,124 @@
+// Export and import of a connection's record: the JSON session log and HAR. Pure; the glue
+// only picks file names and writes or reads the bytes.
+
+import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
+import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
+import { harChunks, HarError, parseJsonWithPosition, readHarValue } from '../../core/har.js';
+import type { DiagnosisEvent, SessionEvent } from '../../core/sessionEvents.js';
+import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks, validateSessionLog } from '../../core/sessionLog.js';
+import type { Connection, ImportedSession } from './connection.js';
+
+export type ExportFormat = 'json' | 'har';
+
+export interface ExportOptions {
+  format: ExportFormat;
+  /** The user's explicit opt-in to write secrets as they are. */
+  keepSecrets: boolean;
+  exportedAt: Date;
+  /** For HAR's `log.creator`. */
+  creator: { name: string; version: string };
+}
+
+/** The export as text pieces, to be written one after the other. */
+export function exportChunks(connection: Connection, options: ExportOptions): Generator<string> {
+  const policy = connection.redactionPolicy(options.keepSecrets);
+  const common = {
+    endpoint: connection.endpoint,
+    events: connection.events(),
+    stats: connection.stats(options.exportedAt.getTime()),
+    droppedEvents: connection.droppedEvents,
+    exportedAt: options.exportedAt,
+    policy,
+  };
+  return options.format === 'har' ? harChunks({ ...common, creator: options.creator }) : sessionLogChunks(common);
+}
+
+/** A file name without characters that file systems reject. */
+export function defaultExportName(connectionName: string, format: ExportFormat, at: Date): string {
+  const base = connectionName.replace(/^wss?:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'session';
+  const stamp = at.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${base}-${stamp}.${format === 'har' ? 'har' : 'json'}`;
+}
+
+/** A file that cannot be opened, saying where it is broken. */
+export class SessionFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionFileError';
+  }
+}
+
+export interface ReadSessionFileResult {
+  sessions: ImportedSession[];
+  notes: string[];
+}
+
+/**
+ * Reads a session log (ours) or a HAR (ours or Chrome DevTools'); returns its sessions or
+ * throws SessionFileError with the JSON path (or line and column) of the first problem.
+ */
+export function readSessionFile(text: string, fileName: string, options: { idleGapMs: number }): ReadSessionFileResult {
+  let value: unknown;
+  try {
+    value = parseJsonWithPosition(text, HarError);
+  } catch (error) {
+    throw new SessionFileError((error as Error).message);
+  }
+  const root = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  if (root && root['format'] === SESSION_LOG_FORMAT) {
+    try {
+      const log = validateSessionLog(value);
+      return {
+        sessions: [{ name: log.endpoint.name || log.endpoint.url, endpoint: log.endpoint, events: log.events, fileName, format: 'session-log', redacted: log.redacted, droppedEvents: log.droppedEvents }],
+        notes: [],
+      };
+    } catch (error) {
+      throw new SessionFileError(error instanceof SessionLogError ? error.message : String(error));
+    }
+  }
+  if (root && 'log' in root) {
+    try {
+      const result = readHarValue(value, options);
+      return {
+        sessions: result.sessions.map((session) => ({
+          name: result.sessions.length === 1 && session.source === 'ws-inspector' ? session.endpoint.name : session.url,
+          endpoint: session.endpoint,
+          events: session.events,
+          fileName,
+          format: session.source === 'ws-inspector' ? 'ws-inspector-har' : 'har',
+          redacted: session.redacted,
+          droppedEvents: session.droppedEvents,
+        })),
+        notes: result.notes,
+      };
+    } catch (error) {
+      throw new SessionFileError(error instanceof HarError ? error.message : String(error));
+    }
+  }
+  throw new SessionFileError(
+    `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
+  );
+}
+
+/**
+ * An imported session analyzed like a live one: when the file has no `diagnosis` events
+ * (a Chrome DevTools HAR, an export made with the analyzer off), the drop analyzer runs over
+ * its events and its findings are appended as the diagnosis events a live session would have
+ * recorded — seqs after the last event, each at the time of its latest evidence.
+ */
+export function withDiagnoses(session: ImportedSession, userTimeouts: readonly KnownTimeout[]): ImportedSession {
+  if (session.events.some((event) => event.type === 'diagnosis')) return session;
+  // Someone else's HAR says nothing about the heartbeat the advice should be written for.
+  const heartbeat = session.format === 'har' ? null : { mode: session.endpoint.heartbeat.mode, intervalMs: session.endpoint.heartbeat.intervalMs };
+  const findings = analyzeSessionEvents(session.events, { knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat });
+  if (findings.length === 0) return session;
+  const timeOf = new Map(session.events.map((event) => [event.seq, event.t]));
+  const last = session.events[session.events.length - 1];
+  let seq = last?.seq ?? 0;
+  const diagnoses: DiagnosisEvent[] = findings
+    .map((finding) => ({ finding, t: timeOf.get(finding.evidence[finding.evidence.length - 1] ?? -1) ?? last?.t ?? 0 }))
+    .sort((a, b) => a.t - b.t)
+    .map(({ finding, t }) => ({ seq: ++seq, t, ...finding }));
+  const events: SessionEvent[] = [...session.events, ...diagnoses];
+  return { ...session, events };
+}

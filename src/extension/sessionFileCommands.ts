@@ -1,0 +1,121 @@
+// Export Session Log… and Open Session Log…: dialogs and file I/O around model/sessionFiles.ts.
+
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { Connection } from './model/connection.js';
+import type { ConnectionManager } from './model/connectionManager.js';
+import { defaultExportName, exportChunks, readSessionFile, SessionFileError, withDiagnoses, type ExportFormat } from './model/sessionFiles.js';
+
+/** Options a caller (another command, a test) may pass instead of answering dialogs. */
+export interface ExportRequest {
+  format?: ExportFormat;
+  keepSecrets?: boolean;
+  /** A file URI (or an absolute path) to write to, skipping the save dialog. */
+  target?: vscode.Uri | string;
+}
+
+interface FormatItem extends vscode.QuickPickItem {
+  format: ExportFormat;
+  keepSecrets: boolean;
+}
+
+const FORMAT_ITEMS: FormatItem[] = [
+  { label: 'Session log (JSON)', description: 'secrets redacted', detail: 'Every recorded event, as WebSocket Inspector and its CLI read it back', format: 'json', keepSecrets: false },
+  { label: 'HAR 1.2 (Chrome DevTools format)', description: 'secrets redacted', detail: 'One entry per connection attempt with _webSocketMessages; opens in Chrome DevTools and HAR tools', format: 'har', keepSecrets: false },
+  { label: 'Session log (JSON), keeping secrets…', description: 'contains credentials', detail: 'Authorization, cookies, tokens and ${secret:…} values written as they are', format: 'json', keepSecrets: true },
+  { label: 'HAR 1.2, keeping secrets…', description: 'contains credentials', format: 'har', keepSecrets: true },
+];
+
+/** Asks for format and file, writes the export, and says where it went. Returns the file, or undefined if cancelled. */
+export async function exportSession(connection: Connection, version: string, request: ExportRequest = {}): Promise<vscode.Uri | undefined> {
+  let format = request.format;
+  let keepSecrets = request.keepSecrets ?? false;
+  if (!format) {
+    const picked = await vscode.window.showQuickPick(FORMAT_ITEMS, { placeHolder: `Export "${connection.name}" as…`, title: 'WebSocket Inspector: Export Session Log' });
+    if (!picked) return undefined;
+    format = picked.format;
+    keepSecrets = picked.keepSecrets;
+    if (keepSecrets) {
+      const confirm = await vscode.window.showWarningMessage(
+        'The file will contain secrets as they are: Authorization and Cookie headers, tokens in URLs and the values of ${secret:…} references. Export anyway?',
+        { modal: true },
+        'Export with Secrets',
+      );
+      if (confirm !== 'Export with Secrets') return undefined;
+    }
+  }
+  const exportedAt = new Date();
+  let target = typeof request.target === 'string' ? vscode.Uri.file(request.target) : request.target;
+  if (!target) {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = defaultExportName(connection.name, format, exportedAt);
+    target = await vscode.window.showSaveDialog({
+      title: 'Export Session Log',
+      saveLabel: 'Export',
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+      filters: format === 'har' ? { HAR: ['har'], JSON: ['json'] } : { 'Session log': ['json'] },
+    });
+    if (!target) return undefined;
+  }
+  const chunks = exportChunks(connection, { format, keepSecrets, exportedAt, creator: { name: 'WebSocket Inspector', version } });
+  try {
+    await writeChunks(target, chunks);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Could not write ${target.fsPath}: ${(error as Error).message}`);
+    return undefined;
+  }
+  const what = format === 'har' ? 'HAR' : 'Session log';
+  void vscode.window.showInformationMessage(`${what} of "${connection.name}" written to ${target.fsPath} (${connection.eventCount} events${keepSecrets ? ', secrets kept' : ', secrets redacted'}).`);
+  return target;
+}
+
+/** Streams to local files (long sessions), writes whole for other file systems. */
+async function writeChunks(target: vscode.Uri, chunks: Iterable<string>): Promise<void> {
+  if (target.scheme !== 'file') {
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode([...chunks].join('')));
+    return;
+  }
+  const stream = createWriteStream(target.fsPath, { encoding: 'utf8' });
+  const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
+  try {
+    for (const chunk of chunks) {
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), failed]);
+    }
+    stream.end();
+    await Promise.race([once(stream, 'finish'), failed]);
+  } finally {
+    stream.destroy();
+    failed.catch(() => undefined);
+  }
+}
+
+/** Opens session logs and HAR files as read-only connections. Returns the connections added. */
+export async function importSessions(manager: ConnectionManager, files?: readonly vscode.Uri[]): Promise<Connection[]> {
+  const uris =
+    files ??
+    (await vscode.window.showOpenDialog({
+      title: 'Open Session Log',
+      openLabel: 'Open',
+      canSelectMany: true,
+      filters: { 'Session logs and HAR files': ['json', 'har'], 'All files': ['*'] },
+    }));
+  if (!uris || uris.length === 0) return [];
+  const added: Connection[] = [];
+  for (const uri of uris) {
+    const fileName = basename(uri.path);
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const result = readSessionFile(text, fileName, { idleGapMs: manager.currentSettings.idleGapMs });
+      for (const session of result.sessions) added.push(manager.addImported(withDiagnoses(session, manager.currentSettings.knownTimeouts)));
+      const notes = result.notes.length ? ` (${result.notes.slice(0, 3).join('; ')})` : '';
+      const count = result.sessions.length;
+      void vscode.window.showInformationMessage(`Opened ${count} ${count === 1 ? 'session' : 'sessions'} from ${fileName}${notes}.`);
+    } catch (error) {
+      const message = error instanceof SessionFileError ? error.message : (error as Error).message;
+      void vscode.window.showErrorMessage(`Cannot open ${fileName}: ${message}`);
+    }
+  }
+  return added;
+}

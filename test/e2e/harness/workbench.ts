@@ -1,0 +1,221 @@
+// Drives the VS Code workbench in Chromium the way a person would: command palette, quick
+// picks, input boxes, the sidebar tree. Selectors are the workbench's own class names and
+// ARIA roles; nothing here reaches into the extension.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+/** Flags that keep Chromium off the network and quiet in a container. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface WorkbenchOptions {
+  chromiumPath: string;
+  url: string;
+  artifactsDir: string;
+  /** Default timeout of every wait, 20 s unless told. */
+  timeoutMs?: number;
+}
+
+export class Workbench {
+  private constructor(
+    private readonly browser: Browser,
+    readonly page: Page,
+    private readonly artifactsDir: string,
+    private readonly consoleErrors: string[],
+  ) {}
+
+  static async open(options: WorkbenchOptions): Promise<Workbench> {
+    const browser = await chromium.launch({ executablePath: options.chromiumPath, args: CHROMIUM_ARGS, headless: true });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    // The clipboard is used by "Copy URL"; grant it so the test can read it back.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(options.url).origin });
+    const page = await context.newPage();
+    page.setDefaultTimeout(options.timeoutMs ?? 20_000);
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    mkdirSync(options.artifactsDir, { recursive: true });
+    const workbench = new Workbench(browser, page, options.artifactsDir, consoleErrors);
+    await page.goto(options.url);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    // The status bar is the last part to render; after it the workbench takes input.
+    await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+    return workbench;
+  }
+
+  /** Errors the workbench logged to the browser console (useful in failure messages). */
+  get browserConsoleErrors(): readonly string[] {
+    return this.consoleErrors;
+  }
+
+  /** The quick input widget (command palette, quick picks, input boxes, simple file dialog). */
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Opens the command palette, types the command's full title, and runs it. */
+  async runCommand(title: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('F1');
+    await this.quickInput.waitFor({ state: 'visible' });
+    const input = this.quickInput.locator('input.input');
+    await input.fill(`>${title}`);
+    await this.pickRow(title, { exact: true });
+  }
+
+  /** Picks the quick-pick row whose label contains (or equals) the text. */
+  async pickRow(label: string, { exact = false }: { exact?: boolean } = {}): Promise<void> {
+    const row = this.quickPickRow(label, exact);
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+  }
+
+  quickPickRow(label: string, exact = false): Locator {
+    const rows = this.quickInput.locator('.quick-input-list .monaco-list-row');
+    return rows.filter({ has: this.page.locator('.label-name', exact ? { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) } : { hasText: label }) }).first();
+  }
+
+  /** Types into the open input box (or quick pick filter) and presses Enter. */
+  async typeAndAccept(text: string): Promise<void> {
+    await this.quickInput.waitFor({ state: 'visible' });
+    const input = this.quickInput.locator('input.input');
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  /**
+   * Answers VS Code's simple file dialog (what code-server shows for open and save dialogs)
+   * with a full path. The dialog reacts to typing asynchronously, so let it settle before Enter.
+   */
+  async acceptFileDialog(path: string): Promise<void> {
+    await this.quickInput.waitFor({ state: 'visible' });
+    const input = this.quickInput.locator('input.input');
+    // The dialog fills in its default path a moment after it opens; typing before that is lost.
+    await this.page.waitForFunction((el) => (el as HTMLInputElement).value.length > 0, await input.elementHandle());
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(path);
+      await this.page.waitForTimeout(300);
+      if ((await input.inputValue()) === path) break;
+      if (attempt === 3) throw new Error(`the file dialog kept replacing the path; it shows ${await input.inputValue()}`);
+    }
+    await input.press('Enter');
+    await this.quickInput.waitFor({ state: 'hidden' });
+  }
+
+  async closeQuickInput(): Promise<void> {
+    if (await this.quickInput.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await this.quickInput.waitFor({ state: 'hidden' });
+    }
+  }
+
+  /** The tree row of a custom view, by its label. */
+  treeItem(viewTitle: string, label: string): Locator {
+    return this.viewPane(viewTitle)
+      .locator('[role="treeitem"]')
+      .filter({ has: this.page.locator('.label-name', { hasText: label }) })
+      .first();
+  }
+
+  /** A view's pane (header and body) in the sidebar, found by the view's title. */
+  viewPane(viewTitle: string): Locator {
+    return this.page
+      .locator('.part.sidebar .pane')
+      .filter({ has: this.page.locator('.pane-header', { hasText: new RegExp(viewTitle, 'i') }) })
+      .first();
+  }
+
+  /**
+   * Hovers an element until a hover containing `text` shows, and returns the hover's text.
+   * The workbench shows a hover only after the pointer entered and rested, so each try moves
+   * in from outside; tree rows re-render now and then, which can swallow one attempt.
+   */
+  async hoverText(target: Locator, text: string, attempts = 6): Promise<string> {
+    const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: text }).first();
+    for (let attempt = 1; ; attempt++) {
+      const box = await target.boundingBox();
+      if (!box) throw new Error('the element to hover is not visible');
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height + 150);
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 8 });
+      try {
+        await hover.waitFor({ timeout: 2500 });
+        // Markdown hovers keep spaces as non-breaking spaces.
+        return (await hover.innerText()).replace(/\u00a0/g, ' ');
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+      }
+    }
+  }
+
+  /** Drags the sash between the sidebar and the editor so the sidebar is `width` pixels wide. */
+  async resizeSidebar(width: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) throw new Error('the sidebar is not visible');
+    const edge = box.x + box.width;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(edge + 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, y, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  /** Text of the notification toasts currently shown. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+  }
+
+  /** Waits until a notification containing the text is shown. */
+  async waitForNotification(text: string | RegExp, timeoutMs?: number): Promise<Locator> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text }).first();
+    await toast.waitFor({ state: 'visible', ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}) });
+    return toast;
+  }
+
+  /** The text lines visible in the active editor (monaco renders only the visible ones). */
+  async visibleEditorLines(): Promise<string[]> {
+    const lines = this.page.locator('.part.editor .editor-instance .view-lines .view-line');
+    const texts = await lines.allInnerTexts();
+    return texts.map((text) => text.replace(/\u00a0/g, ' '));
+  }
+
+  /**
+   * Waits until a visible line of the active editor matches. Polls the rendered lines instead
+   * of a text selector: monaco splits lines into spans and uses non-breaking spaces.
+   */
+  async waitForEditorLine(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let lines: string[] = [];
+    for (;;) {
+      lines = await this.visibleEditorLines();
+      const line = lines.find((text) => pattern.test(text));
+      if (line !== undefined) return line;
+      if (Date.now() > deadline) throw new Error(`no visible editor line matched ${pattern} within ${timeoutMs} ms; visible lines:\n${lines.join('\n')}`);
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const path = join(this.artifactsDir, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

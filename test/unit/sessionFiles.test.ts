@@ -1,0 +1,150 @@
+// Export and import as the extension does them, plus the text timeline and secret references.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeEndpoint } from '../../src/core/endpoint.js';
+import { redactionPolicyFor } from '../../src/core/redaction.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
+import { Connection } from '../../src/extension/model/connection.js';
+import { checkSecretReferences, referencedSecrets, resolveSecretReferences } from '../../src/extension/model/secretRefs.js';
+import { defaultExportName, exportChunks, readSessionFile, SessionFileError, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
+import { renderTimelineText } from '../../src/extension/model/timelineText.js';
+import { FakeClock } from './fakes/fakeClock.js';
+import { FakeSocketFactory } from './fakes/fakeSocket.js';
+
+function liveConnection() {
+  const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
+  const sockets = new FakeSocketFactory();
+  const endpoint = makeEndpoint('ws://api.test/socket', { name: 'API', headers: { 'X-Api-Key': 'key-s3cret' }, heartbeat: { mode: 'off' } });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create });
+  const connection = Connection.live('settings', session, endpoint, 'user');
+  connection.secretValues = ['key-s3cret'];
+  session.start();
+  sockets.last.open({ requestHeaders: { 'X-Api-Key': 'key-s3cret' } });
+  session.send('the key is key-s3cret');
+  sockets.last.receiveBinary(new Uint8Array([1, 2]));
+  sockets.last.receivePing('p');
+  return { connection, clock };
+}
+
+const exportText = (connection: Connection, format: 'json' | 'har', keepSecrets: boolean) =>
+  [...exportChunks(connection, { format, keepSecrets, exportedAt: new Date(0), creator: { name: 'WebSocket Inspector', version: '0.1.0' } })].join('');
+
+describe('export', () => {
+  for (const format of ['json', 'har'] as const) {
+    it(`${format}: hides resolved secret values unless the user opts in, and reads back as the same session`, () => {
+      const { connection } = liveConnection();
+      const redacted = exportText(connection, format, false);
+      assert.ok(!redacted.includes('key-s3cret'), 'secret leaked');
+      const kept = exportText(connection, format, true);
+      assert.ok(kept.includes('key-s3cret'));
+      const back = readSessionFile(kept, `s.${format}`, { idleGapMs: 5000 });
+      assert.equal(back.sessions.length, 1);
+      assert.equal(back.sessions[0]!.format, format === 'json' ? 'session-log' : 'ws-inspector-har');
+      assert.equal(back.sessions[0]!.name, 'API');
+      assert.deepEqual(back.sessions[0]!.events, JSON.parse(JSON.stringify([...connection.events()])));
+    });
+  }
+
+  it('suggests a file name without characters file systems reject', () => {
+    assert.equal(defaultExportName('wss://api.test:8443/a b?x=1', 'har', new Date(Date.UTC(2026, 10, 26, 9, 5, 7, 123))), 'api.test-8443-a-b-x-1-2026-11-26T090507Z.har');
+    assert.equal(defaultExportName('Echo (e2e)', 'json', new Date(0)), 'Echo-e2e-1970-01-01T000000Z.json');
+  });
+});
+
+describe('import', () => {
+  it('names the JSON path of a broken session log', () => {
+    const { connection } = liveConnection();
+    const log = JSON.parse(exportText(connection, 'json', false)) as { events: Array<Record<string, unknown>> };
+    log.events[2]!['seq'] = 'three';
+    assert.throws(() => readSessionFile(JSON.stringify(log), 'x.json', { idleGapMs: 5000 }), (error: unknown) => error instanceof SessionFileError && error.message === 'events[2].seq: expected a number, got "three"');
+  });
+
+  it('says where a file is not JSON, and what it is not', () => {
+    assert.throws(() => readSessionFile('{"format": "ws-inspector-session",\n  "events": [1 2]}', 'x.json', { idleGapMs: 5000 }), {
+      message: 'line 2, column 16: not valid JSON: expected "," or "]" after an array element, found "2"',
+    });
+    assert.throws(() => readSessionFile('{"hello": 1}', 'x.json', { idleGapMs: 5000 }), /neither a WebSocket Inspector session log .* nor a HAR file/);
+  });
+});
+
+describe('timeline text', () => {
+  it('one redacted line per event, with the payload escaped', () => {
+    const { connection, clock } = liveConnection();
+    const snapshot = connection.snapshot(clock.now());
+    const { text, lineOfSeq } = renderTimelineText({
+      title: 'API',
+      displayUrl: snapshot.displayUrl,
+      stateText: 'open',
+      stats: snapshot.stats,
+      events: [...connection.events(), { seq: 99, t: clock.now(), type: 'message', direction: 'in', opcode: 'text', size: 12, data: 'a\nb\u001b[31m', truncated: false }],
+      totalEvents: 6,
+      droppedEvents: 0,
+      policy: connection.redactionPolicy(),
+      formatTime: (t) => new Date(t).toISOString().slice(11, 23),
+    });
+    const lines = text.split('\n');
+    assert.equal(lines[0], '# WebSocket Inspector timeline: API');
+    assert.ok(!text.includes('key-s3cret'));
+    assert.equal(lines[lineOfSeq.get(3)!], '09:00:00.000         #3  message             → text 21 B  the key is [redacted]');
+    assert.equal(lines[lineOfSeq.get(99)!], '09:00:00.000        #99  message             ← text 12 B  a\\nb\\u001b[31m');
+  });
+});
+
+describe('secret references', () => {
+  it('finds, checks and resolves ${secret:NAME}', () => {
+    const endpoint = makeEndpoint('ws://a.test/', { headers: { Authorization: 'Bearer ${secret:A}', Cookie: 'x=${secret:B}; y=${secret:A}', 'X-Plain': 'p' } });
+    assert.deepEqual(referencedSecrets(endpoint), ['A', 'B']);
+    const resolved = resolveSecretReferences(endpoint, (name) => (name === 'A' ? 'alpha' : undefined));
+    assert.deepEqual(resolved.missing, ['B']);
+    assert.deepEqual(resolved.secretValues, ['alpha']);
+    assert.deepEqual(resolved.endpoint.headers, { Authorization: 'Bearer alpha', Cookie: 'x=; y=alpha', 'X-Plain': 'p' });
+    assert.deepEqual(resolved.endpoint.secretHeaders, ['Authorization', 'Cookie']);
+    assert.equal(checkSecretReferences('Bearer ${secret:GOOD_1.x-y}'), null);
+    assert.match(checkSecretReferences('${secret}') ?? '', /malformed secret reference at character 1/);
+    assert.match(checkSecretReferences('${secret:bad name}') ?? '', /not a valid secret reference/);
+    // Redaction hides the resolved value wherever it appears.
+    const policy = redactionPolicyFor(resolved.endpoint, { secretValues: resolved.secretValues });
+    assert.ok(policy.secretHeaders.has('authorization'));
+  });
+});
+
+describe('imported sessions are analyzed like live ones', () => {
+  it('a Chrome HAR whose page reconnected every 90 s of silence gets an idle-timeout diagnosis', () => {
+    const t0 = Date.UTC(2026, 10, 26, 9, 0, 0);
+    const entry = (start: number) => ({
+      _resourceType: 'websocket',
+      startedDateTime: new Date(start).toISOString(),
+      time: 20,
+      request: { method: 'GET', url: 'wss://app.test/live', headers: [] },
+      response: { status: 101, statusText: 'Switching Protocols', headers: [] },
+      _webSocketMessages: [
+        { type: 'send', time: (start + 50) / 1000, opcode: 1, data: 'subscribe' },
+        { type: 'receive', time: (start + 100) / 1000, opcode: 1, data: 'ok' },
+      ],
+    });
+    const starts = [0, 1, 2, 3].map((i) => t0 + i * 91_000);
+    const text = JSON.stringify({ log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, entries: starts.map(entry) } });
+    const read = readSessionFile(text, 'chrome.har', { idleGapMs: 5000 });
+    assert.match(read.notes.join(), /3 closes were inferred from reconnects/);
+    const session = read.sessions[0]!;
+    assert.equal(session.format, 'har');
+    const closes = session.events.filter((e) => e.type === 'close');
+    assert.deepEqual(closes.map((c) => c.type === 'close' && [c.code, c.idleMs, c.initiator]), [
+      [1006, 90_900, 'none'],
+      [1006, 90_900, 'none'],
+      [1006, 90_900, 'none'],
+    ]);
+    const analyzed = withDiagnoses(session, []);
+    const diagnoses = analyzed.events.filter((e) => e.type === 'diagnosis');
+    assert.ok(diagnoses.length >= 1, 'no diagnosis');
+    const idle = diagnoses.find((d) => d.type === 'diagnosis' && d.kind === 'idle-timeout');
+    assert.ok(idle && idle.type === 'diagnosis', JSON.stringify(diagnoses.map((d) => d.type === 'diagnosis' && d.summary)));
+    assert.equal(idle.occurrences, 3);
+    assert.ok(Math.abs((idle.intervalMs ?? 0) - 90_900) < 1000);
+    // Seqs continue after the record's last event.
+    assert.ok(idle.seq > session.events[session.events.length - 1]!.seq);
+    // A file that already has diagnoses keeps its own.
+    assert.equal(withDiagnoses(analyzed, []), analyzed);
+  });
+});
