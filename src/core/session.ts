@@ -267,6 +267,11 @@ export class Session implements IDisposable {
     if (connectionChanged && (this.currentState === 'open' || this.currentState === 'waiting')) this.reconnectNow();
   }
 
+  /** Replaces the user's own known timeouts; findings whose candidates change are recorded again. */
+  setKnownTimeouts(userEntries: readonly KnownTimeout[]): void {
+    if (this.analyzer) this.recordDiagnoses(this.analyzer.setKnownTimeouts(combineKnownTimeouts(userEntries)));
+  }
+
   /** Forgets the recorded events; counters and the connection are unaffected. */
   clearRecord(): void {
     this.record.clear();

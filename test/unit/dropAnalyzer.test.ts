@@ -12,7 +12,7 @@ import { formatSeconds, suggestedHeartbeatMs } from '../../src/core/diagnosis/ad
 import { validateKnownTimeouts, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
 import { makeEndpoint, type HeartbeatConfig } from '../../src/core/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import type { DiagnosisEvent, SessionEvent } from '../../src/core/sessionEvents.js';
 import { Script } from './fakes/eventScript.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
@@ -598,6 +598,34 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
     assert.ok(Math.abs(finding.intervalMs! - 2_000) <= 200, String(finding.intervalMs));
     assert.equal(finding.occurrences, 3);
     assert.match(finding.advice, /every 1 s\b/);
+    session.dispose();
+  });
+
+  it('the session records its own diagnoses, and records them again when the user edits their known timeouts', () => {
+    const { clock, sockets, session } = watch({ mode: 'off' });
+    const recorded: DiagnosisEvent[] = [];
+    session.onLifecycleEvent((event) => {
+      if (event.type === 'diagnosis') recorded.push(event);
+    });
+    session.start();
+    for (let i = 0; i < 2; i++) {
+      sockets.last.open();
+      clock.advance(2_000);
+      sockets.last.end(1006);
+      clock.advance(1_000);
+    }
+    const before = recorded.filter((d) => d.kind === 'idle-timeout').at(-1);
+    assert.ok(before, 'an idle-timeout diagnosis after two drops');
+    assert.ok(!before.candidates.some((c) => c.id === 'team-gateway'));
+    const count = recorded.length;
+    session.setKnownTimeouts([
+      { id: 'team-gateway', component: 'team gateway', setting: 'idle_timeout', defaultSeconds: 2, kind: 'idle', pingResets: true, fix: { heartbeat: 'ping every second' }, source: 'our wiki', unconfirmed: true },
+    ]);
+    assert.ok(recorded.length > count, 'the change was recorded');
+    const after = recorded.at(-1)!;
+    assert.equal(after.findingId, before.findingId);
+    assert.equal(after.candidates[0]?.id, 'team-gateway');
+    assert.equal(after.candidates[0]?.unconfirmed, true);
     session.dispose();
   });
 

@@ -192,7 +192,7 @@ const NOWHERE: Record<Measure, number> = { idle: Infinity, 'message-idle': Infin
  * it returns the findings that are new or changed, ready to be recorded as `diagnosis` events.
  */
 export class DropAnalyzer {
-  private readonly knownTimeouts: readonly KnownTimeout[];
+  private knownTimeouts: readonly KnownTimeout[];
   private heartbeat: HeartbeatSetting | null;
 
   private connection: ConnectionState | null = null;
@@ -297,6 +297,14 @@ export class DropAnalyzer {
   /** The current verdicts, most confident first. Withdrawn findings are not included. */
   findings(): DiagnosisFinding[] {
     return this.analysis(true).findings;
+  }
+
+  /** Changes the table candidates come from (the user edited theirs); returns the findings that changed. */
+  setKnownTimeouts(knownTimeouts: readonly KnownTimeout[]): DiagnosisFinding[] {
+    this.knownTimeouts = knownTimeouts;
+    // Which clusters are accepted depends on the table too (a single drop needs a match).
+    this.verdicts = null;
+    return this.publish();
   }
 
   /** Changes the heartbeat the advice is written for; returns the findings whose text changed. */

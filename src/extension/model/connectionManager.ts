@@ -40,7 +40,6 @@ export function sessionOptionsFrom(settings: Pick<ExtensionSettings, 'idleGapMs'
     idleGapMs: settings.idleGapMs,
     maxEvents: settings.maxEventsPerSession,
     // The drop analyzer reads these when the session is created: a change of
-    // wsInspector.knownTimeouts applies to connections created afterwards and to imported files.
     knownTimeouts: settings.knownTimeouts,
   };
 }
@@ -101,7 +100,10 @@ export class ConnectionManager implements IDisposable {
     let listChanged = false;
 
     for (const connection of this.list()) {
-      if (connection.session) connection.session.options.idleGapMs = settings.idleGapMs; // read live by the session
+      if (connection.session) {
+        connection.session.options.idleGapMs = settings.idleGapMs; // read live by the session
+        connection.session.setKnownTimeouts(settings.knownTimeouts);
+      }
       if (connection.origin === 'adhoc') {
         // Ad-hoc URLs follow the default heartbeat and reconnect settings.
         await this.updateTemplate(connection, { ...connection.template, heartbeat: settings.defaults.heartbeat, reconnect: settings.defaults.reconnect });
