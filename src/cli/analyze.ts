@@ -1,10 +1,10 @@
 // `ws-inspector analyze <session.json|session.har>`: runs the drop analyzer on a recorded
 // session and prints its verdicts, readably or as NDJSON `diagnosis` events.
 
-import { parseArgs } from 'node:util';
 import { DropAnalyzer, combineKnownTimeouts, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
 import type { DiagnosisEvent, SessionEvent } from '../core/sessionEvents.js';
+import { parseCommandArgs } from './commonArgs.js';
 import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';
 import type { CliIo } from './watch.js';
@@ -17,21 +17,12 @@ export interface AnalyzeOptions {
 
 /** Parses `analyze` arguments (after the word "analyze"); throws UsageError with a clear message. */
 export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { 'known-timeouts': { type: 'string' }, json: { type: 'boolean' } },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0) throw new UsageError('analyze needs a recorded session, e.g. ws-inspector analyze session.json');
-  if (positionals.length > 1) throw new UsageError(`analyze takes one file, got ${positionals.length}: ${positionals.join(' ')}`);
-  return { path: positionals[0]!, knownTimeoutsPath: values['known-timeouts'] ?? null, json: values.json ?? false };
+  const { values, positional: path } = parseCommandArgs(
+    argv,
+    { 'known-timeouts': { type: 'string' }, json: { type: 'boolean' } },
+    { command: 'analyze', noun: 'file', missing: 'a recorded session, e.g. ws-inspector analyze session.json' },
+  );
+  return { path, knownTimeoutsPath: values['known-timeouts'] ?? null, json: values.json ?? false };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Argument rules shared by the CLI's commands, so every command reads -H and durations alike.
 
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../core/duration.js';
 import { checkHeader } from '../core/endpoint.js';
 import { UsageError } from './usage.js';
@@ -30,3 +31,38 @@ export function parseDurationFlag(text: string | undefined, flag: string): numbe
     throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
 }
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** How a command names its one positional argument in usage errors. */
+export interface PositionalUsage {
+  command: string;
+  /** What one of them is called: "URL", "file". */
+  noun: string;
+  /** What is missing, with an example: "a URL, e.g. ws-inspector watch ws://127.0.0.1:8080/". */
+  missing: string;
+}
+
+/**
+ * Parses a command's flags strictly and its single positional argument; anything off is a
+ * UsageError with a clear message.
+ */
+export function parseCommandArgs<O extends OptionsConfig>(argv: string[], options: O, usage: PositionalUsage) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError(`${usage.command} needs ${usage.missing}`);
+  if (positionals.length > 1) throw new UsageError(`${usage.command} takes one ${usage.noun}, got ${positionals.length}: ${positionals.join(' ')}`);
+  return { values, positional: positionals[0]! };
+}
+
+/** The handshake flags that watch and probe share: -H, --subprotocol, --insecure. */
+export const CONNECTION_OPTIONS = {
+  header: { type: 'string', short: 'H', multiple: true },
+  subprotocol: { type: 'string', multiple: true },
+  insecure: { type: 'boolean' },
+} as const;

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { HeartbeatSetting } from '../core/diagnosis/dropAnalyzer.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
-import { HarError, parseJsonWithPosition, readHarValue } from '../core/har.js';
+import { HarError, readHarValue } from '../core/har.js';
+import { parseJsonWithPosition } from '../core/jsonInput.js';
 import { redactUrl, type RedactionPolicy } from '../core/redaction.js';
 import { DEFAULT_SESSION_OPTIONS } from '../core/session.js';
 import type { SessionEvent } from '../core/sessionEvents.js';

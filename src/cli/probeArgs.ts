@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_PROBE_OPTIONS } from '../core/diagnosis/idleProbe.js';
 import { checkEndpoint, makeEndpoint, type EndpointConfig } from '../core/endpoint.js';
-import { parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
+import { CONNECTION_OPTIONS, parseCommandArgs, parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
 import { UsageError } from './usage.js';
 
 export interface ProbeCliOptions {
@@ -11,30 +10,13 @@ export interface ProbeCliOptions {
   json: boolean;
 }
 
-/** The `probe` section of the CLI usage text. */
 /** Parses `probe` arguments (after the word "probe"); throws UsageError with a clear message. */
 export function parseProbeArgs(argv: string[]): ProbeCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        max: { type: 'string' },
-        connections: { type: 'string' },
-        header: { type: 'string', short: 'H', multiple: true },
-        subprotocol: { type: 'string', multiple: true },
-        insecure: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0) throw new UsageError('probe needs a URL, e.g. ws-inspector probe wss://example.com/socket');
-  if (positionals.length > 1) throw new UsageError(`probe takes one URL, got ${positionals.length}: ${positionals.join(' ')}`);
+  const { values, positional: url } = parseCommandArgs(
+    argv,
+    { max: { type: 'string' }, connections: { type: 'string' }, ...CONNECTION_OPTIONS, json: { type: 'boolean' } },
+    { command: 'probe', noun: 'URL', missing: 'a URL, e.g. ws-inspector probe wss://example.com/socket' },
+  );
 
   const maxDurationMs = parseDurationFlag(values.max, '--max') ?? DEFAULT_PROBE_OPTIONS.maxDurationMs;
   let maxConnections = DEFAULT_PROBE_OPTIONS.maxConnections;
@@ -46,7 +28,7 @@ export function parseProbeArgs(argv: string[]): ProbeCliOptions {
     }
   }
 
-  const endpoint = makeEndpoint(positionals[0]!, {
+  const endpoint = makeEndpoint(url, {
     headers: parseHeaderFlags(values.header ?? []),
     protocols: values.subprotocol ?? [],
     allowSelfSignedCertificate: values.insecure ?? false,

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { checkEndpoint, makeEndpoint, type EndpointConfig, type HeartbeatMode } from '../core/endpoint.js';
-import { parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
+import { CONNECTION_OPTIONS, parseCommandArgs, parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
 import { UsageError } from './usage.js';
 
 export type OutputMode = 'lines' | 'json' | 'quiet';
@@ -19,40 +18,29 @@ export interface WatchOptions {
 
 /** Parses `watch` arguments (after the word "watch"); throws UsageError with a clear message. */
 export function parseWatchArgs(argv: string[]): WatchOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        heartbeat: { type: 'string' },
-        interval: { type: 'string' },
-        timeout: { type: 'string' },
-        'ping-payload': { type: 'string' },
-        expect: { type: 'string' },
-        header: { type: 'string', short: 'H', multiple: true },
-        subprotocol: { type: 'string', multiple: true },
-        insecure: { type: 'boolean' },
-        'handshake-timeout': { type: 'string' },
-        'no-reconnect': { type: 'boolean' },
-        'max-reconnects': { type: 'string' },
-        'idle-gap': { type: 'string' },
-        duration: { type: 'string' },
-        send: { type: 'string', multiple: true },
-        export: { type: 'string' },
-        'keep-secrets': { type: 'boolean' },
-        'known-timeouts': { type: 'string' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length === 0) throw new UsageError('watch needs a URL, e.g. ws-inspector watch ws://127.0.0.1:8080/');
-  if (positionals.length > 1) throw new UsageError(`watch takes one URL, got ${positionals.length}: ${positionals.join(' ')}`);
+  const { values, positional: url } = parseCommandArgs(
+    argv,
+    {
+      heartbeat: { type: 'string' },
+      interval: { type: 'string' },
+      timeout: { type: 'string' },
+      'ping-payload': { type: 'string' },
+      expect: { type: 'string' },
+      ...CONNECTION_OPTIONS,
+      'handshake-timeout': { type: 'string' },
+      'no-reconnect': { type: 'boolean' },
+      'max-reconnects': { type: 'string' },
+      'idle-gap': { type: 'string' },
+      duration: { type: 'string' },
+      send: { type: 'string', multiple: true },
+      export: { type: 'string' },
+      'keep-secrets': { type: 'boolean' },
+      'known-timeouts': { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
+    { command: 'watch', noun: 'URL', missing: 'a URL, e.g. ws-inspector watch ws://127.0.0.1:8080/' },
+  );
   if (values.json && values.quiet) throw new UsageError('--json and --quiet cannot be combined');
 
   const mode = values.heartbeat ?? 'ping';
@@ -68,7 +56,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     }
   }
 
-  const endpoint = makeEndpoint(positionals[0]!, {
+  const endpoint = makeEndpoint(url, {
     headers,
     protocols: values.subprotocol ?? [],
     allowSelfSignedCertificate: values.insecure ?? false,

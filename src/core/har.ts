@@ -8,6 +8,7 @@
 // loss, and Chrome's exports as well.
 
 import { makeEndpoint, type EndpointConfig } from './endpoint.js';
+import { describeJsonValue, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { base64ToBytes, bytesToBase64, describeControlPayload, utf8ByteLength } from './payload.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
 import type {
@@ -272,6 +273,8 @@ export class HarError extends Error {
   }
 }
 
+const { object: objectAt, string: stringAt, number: numberAt } = jsonFieldReaders(HarError);
+
 /** One WebSocket connection found in a HAR, as recorded events. */
 export interface ImportedHarSession {
   /** The URL (several attempts to one URL make one session). */
@@ -301,142 +304,11 @@ export function readHar(text: string, options: HarReadOptions): HarReadResult {
   return readHarValue(parseJsonWithPosition(text, HarError), options);
 }
 
-/** JSON.parse, but a syntax error says line and column. */
-export function parseJsonWithPosition<E extends Error>(text: string, ErrorClass: new (message: string, path: string, line?: number, column?: number) => E): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    // Not every engine says where (Node 20's messages have no position): find it ourselves.
-    const found = findJsonSyntaxError(text);
-    const position = found?.offset ?? Number(/position (\d+)/.exec((error as Error).message)?.[1] ?? 0);
-    const { line, column } = lineAndColumn(text, position);
-    throw new ErrorClass(`not valid JSON: ${found?.message ?? (error as Error).message}`, '', line, column);
-  }
-}
-
-/** Where the first JSON syntax error is, and what was expected there; null if the text is valid. */
-export function findJsonSyntaxError(text: string): { offset: number; message: string } | null {
-  let i = 0;
-  const fail = (message: string): never => {
-    throw { offset: i, message };
-  };
-  const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const describeHere = () => (i >= text.length ? 'the end of the text' : `"${text[i]}"`);
-  const literal = (word: string) => {
-    if (text.startsWith(word, i)) i += word.length;
-    else fail(`unexpected ${describeHere()}`);
-  };
-  const string = () => {
-    i++; // opening quote
-    while (i < text.length && text[i] !== '"') {
-      const ch = text.charCodeAt(i);
-      if (ch < 0x20) fail('a control character inside a string (line breaks must be written \\n)');
-      if (text[i] === '\\') {
-        i++;
-        if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail('a bad \\u escape');
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(text[i] ?? '')) fail('a bad escape sequence');
-      }
-      i++;
-    }
-    if (i >= text.length) fail('an unterminated string');
-    i++;
-  };
-  const number = () => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!match) fail(`unexpected ${describeHere()}`);
-    i += match![0].length;
-  };
-  const value = (depth: number): void => {
-    if (depth > 512) fail('nesting deeper than 512 levels');
-    ws();
-    const ch = text[i];
-    if (ch === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail(`expected a property name in double quotes, found ${describeHere()}`);
-        string();
-        ws();
-        if (text[i] !== ':') fail(`expected ":" after a property name, found ${describeHere()}`);
-        i++;
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(`expected "," or "}" after a property value, found ${describeHere()}`);
-      }
-    }
-    if (ch === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(`expected "," or "]" after an array element, found ${describeHere()}`);
-      }
-    }
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
-    fail(i >= text.length ? 'unexpected end of the text' : `unexpected ${describeHere()}`);
-  };
-  try {
-    value(0);
-    ws();
-    if (i < text.length) fail(`unexpected ${describeHere()} after the JSON value`);
-    return null;
-  } catch (error) {
-    if (typeof error === 'object' && error !== null && 'offset' in error) return error as { offset: number; message: string };
-    throw error;
-  }
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 export function readHarValue(value: unknown, options: HarReadOptions): HarReadResult {
   const root = objectAt(value, '');
   const log = objectAt(root['log'], 'log');
   const entriesValue = log['entries'];
-  if (!Array.isArray(entriesValue)) throw new HarError(`expected an array of entries, got ${describe(entriesValue)}`, 'log.entries');
+  if (!Array.isArray(entriesValue)) throw new HarError(`expected an array of entries, got ${describeJsonValue(entriesValue)}`, 'log.entries');
   const ours = readLogExtension(log['_wsInspector']);
   const notes: string[] = [];
 
@@ -461,7 +333,7 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
     }
     const started = stringAt(entry['startedDateTime'], `${path}.startedDateTime`);
     const start = Date.parse(started);
-    if (Number.isNaN(start)) throw new HarError(`expected an ISO 8601 date, got ${describe(started)}`, `${path}.startedDateTime`);
+    if (Number.isNaN(start)) throw new HarError(`expected an ISO 8601 date, got ${describeJsonValue(started)}`, `${path}.startedDateTime`);
     webSockets.push({ url, start, index, entry, path });
   });
   if (webSockets.length === 0) {
@@ -504,7 +376,7 @@ function readLogExtension(value: unknown): HarLogExtension | null {
   const ext = value as Record<string, unknown>;
   if (ext['format'] !== HAR_EXTENSION_FORMAT) return null;
   if (ext['version'] !== HAR_EXTENSION_VERSION) {
-    throw new HarError(`unsupported version ${describe(ext['version'])}; this build reads version ${HAR_EXTENSION_VERSION}`, 'log._wsInspector.version');
+    throw new HarError(`unsupported version ${describeJsonValue(ext['version'])}; this build reads version ${HAR_EXTENSION_VERSION}`, 'log._wsInspector.version');
   }
   const endpoint = objectAt(ext['endpoint'], 'log._wsInspector.endpoint');
   stringAt(endpoint['url'], 'log._wsInspector.endpoint.url');
@@ -531,7 +403,7 @@ function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path
     });
     messagesOf(entry, path).forEach(({ message, at }) => {
       const seq = message._seq;
-      if (typeof seq !== 'number' || !Number.isInteger(seq)) throw new HarError(`expected the integer _seq our exports carry, got ${describe(seq)}`, `${at}._seq`);
+      if (typeof seq !== 'number' || !Number.isInteger(seq)) throw new HarError(`expected the integer _seq our exports carry, got ${describeJsonValue(seq)}`, `${at}._seq`);
       events.push(fromHarMessage(message, Math.round(message.time * 1000), seq, at));
     });
   }
@@ -650,12 +522,12 @@ function fromHarMessage(message: HarWebSocketMessage, t: number, seq: number, at
 function messagesOf(entry: Record<string, unknown>, path: string): Array<{ message: HarWebSocketMessage; at: string }> {
   const raw = entry['_webSocketMessages'];
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new HarError(`expected an array, got ${describe(raw)}`, `${path}._webSocketMessages`);
+  if (!Array.isArray(raw)) throw new HarError(`expected an array, got ${describeJsonValue(raw)}`, `${path}._webSocketMessages`);
   return raw.map((value: unknown, index) => {
     const at = `${path}._webSocketMessages[${index}]`;
     const message = objectAt(value, at);
     const type = stringAt(message['type'], `${at}.type`);
-    if (type !== 'send' && type !== 'receive' && type !== 'error') throw new HarError(`expected "send", "receive" or "error", got ${describe(type)}`, `${at}.type`);
+    if (type !== 'send' && type !== 'receive' && type !== 'error') throw new HarError(`expected "send", "receive" or "error", got ${describeJsonValue(type)}`, `${at}.type`);
     numberAt(message['time'], `${at}.time`);
     numberAt(message['opcode'], `${at}.opcode`);
     stringAt(message['data'], `${at}.data`);
@@ -673,7 +545,7 @@ function handshakeFreeHeaders(headers: HeaderMap): HeaderMap {
 
 function headersAt(value: unknown, path: string): HeaderMap {
   if (value === undefined) return {};
-  if (!Array.isArray(value)) throw new HarError(`expected an array of {name, value}, got ${describe(value)}`, path);
+  if (!Array.isArray(value)) throw new HarError(`expected an array of {name, value}, got ${describeJsonValue(value)}`, path);
   const headers: HeaderMap = {};
   value.forEach((raw: unknown, index) => {
     const header = objectAt(raw, `${path}[${index}]`);
@@ -692,28 +564,4 @@ function decodeBase64(data: string, path: string): Uint8Array {
   } catch (error) {
     throw new HarError(`expected base64 data: ${(error as Error).message}`, path);
   }
-}
-
-function objectAt(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HarError(`expected an object, got ${describe(value)}`, path);
-  return value as Record<string, unknown>;
-}
-
-function stringAt(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new HarError(`expected a string, got ${describe(value)}`, path);
-  return value;
-}
-
-function numberAt(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new HarError(`expected a number, got ${describe(value)}`, path);
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  if (typeof value === 'object') return 'an object';
-  return String(value);
 }

@@ -1,4 +1,5 @@
 import type { EndpointConfig } from './endpoint.js';
+import { describeJsonValue, jsonFieldReaders } from './jsonInput.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
 import { SESSION_EVENT_TYPES, type SessionEvent } from './sessionEvents.js';
 import type { SessionStatsSnapshot } from './stats.js';
@@ -73,6 +74,8 @@ export class SessionLogError extends Error {
   }
 }
 
+const { object: expectObject, string: expectString, number: expectNumber } = jsonFieldReaders(SessionLogError);
+
 /** Parses and validates a session log; nothing is returned unless all of it is valid. */
 export function parseSessionLog(text: string): SessionLog {
   let value: unknown;
@@ -87,14 +90,14 @@ export function parseSessionLog(text: string): SessionLog {
 export function validateSessionLog(value: unknown): SessionLog {
   const root = expectObject(value, '');
   if (root['format'] !== SESSION_LOG_FORMAT) {
-    throw new SessionLogError(`expected "${SESSION_LOG_FORMAT}", got ${describe(root['format'])}`, 'format');
+    throw new SessionLogError(`expected "${SESSION_LOG_FORMAT}", got ${describeJsonValue(root['format'])}`, 'format');
   }
   if (root['version'] !== SESSION_LOG_VERSION) {
-    throw new SessionLogError(`unsupported version ${describe(root['version'])}; this build reads version ${SESSION_LOG_VERSION}`, 'version');
+    throw new SessionLogError(`unsupported version ${describeJsonValue(root['version'])}; this build reads version ${SESSION_LOG_VERSION}`, 'version');
   }
   const endpoint = expectObject(root['endpoint'], 'endpoint');
   expectString(endpoint['url'], 'endpoint.url');
-  if (!Array.isArray(root['events'])) throw new SessionLogError(`expected an array, got ${describe(root['events'])}`, 'events');
+  if (!Array.isArray(root['events'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(root['events'])}`, 'events');
   const events = root['events'] as unknown[];
   let previousSeq = -Infinity;
   events.forEach((raw, index) => {
@@ -172,36 +175,10 @@ function validateEventFields(type: string, event: Record<string, unknown>, path:
       num('confidence');
       str('summary');
       str('advice');
-      if (!Array.isArray(event['candidates'])) throw new SessionLogError(`expected an array, got ${describe(event['candidates'])}`, `${path}.candidates`);
-      if (!Array.isArray(event['evidence'])) throw new SessionLogError(`expected an array, got ${describe(event['evidence'])}`, `${path}.evidence`);
+      if (!Array.isArray(event['candidates'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(event['candidates'])}`, `${path}.candidates`);
+      if (!Array.isArray(event['evidence'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(event['evidence'])}`, `${path}.evidence`);
       break;
     default:
       break;
   }
-}
-
-function expectObject(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SessionLogError(`expected an object, got ${describe(value)}`, path);
-  }
-  return value as Record<string, unknown>;
-}
-
-function expectString(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new SessionLogError(`expected a string, got ${describe(value)}`, path);
-  return value;
-}
-
-function expectNumber(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new SessionLogError(`expected a number, got ${describe(value)}`, path);
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
-  if (typeof value === 'object') return 'an object';
-  return String(value);
 }

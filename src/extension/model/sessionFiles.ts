@@ -3,7 +3,8 @@
 
 import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
-import { harChunks, HarError, parseJsonWithPosition, readHarValue } from '../../core/har.js';
+import { harChunks, HarError, readHarValue } from '../../core/har.js';
+import { parseJsonWithPosition } from '../../core/jsonInput.js';
 import type { DiagnosisEvent, SessionEvent } from '../../core/sessionEvents.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks, validateSessionLog } from '../../core/sessionLog.js';
 import type { Connection, ImportedSession } from './connection.js';
