@@ -11,10 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isCI } from '../helpers/requireComponent.js';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 import { startCodeServer, type CodeServer } from './harness/codeServer.js';
-import { findE2eComponents, missingComponentsMessage, REPO_ROOT } from './harness/components.js';
+import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
 import { packageVsix } from './harness/vsix.js';
 import { Workbench } from './harness/workbench.js';
 
@@ -41,10 +40,8 @@ function startIdleTimeoutServer(timeoutMs: number): Promise<TestWsServer> {
   });
 }
 
-const found = findE2eComponents();
-const missingMessage = found.components ? null : missingComponentsMessage(found.missing);
 // Outside CI a missing component skips the suite with an install hint; under CI=true it fails.
-const skip = missingMessage !== null && !isCI() ? missingMessage : false;
+const { skip, require: requireComponents } = e2eSuiteComponents();
 
 describe('the extension in a real VS Code workbench (code-server + Chromium)', { timeout: 240_000, skip }, () => {
   let server: TestWsServer | undefined;
@@ -75,8 +72,7 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
   }
 
   before(async () => {
-    const components = found.components;
-    if (!components) throw new Error(`CI=true, refusing to skip: ${missingMessage}`);
+    const components = requireComponents();
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     const vsix = packageVsix(join(REPO_ROOT, 'out', 'e2e'));

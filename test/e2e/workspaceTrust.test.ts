@@ -7,17 +7,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isCI } from '../helpers/requireComponent.js';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 import { startCodeServer, type CodeServer } from './harness/codeServer.js';
-import { findE2eComponents, missingComponentsMessage, REPO_ROOT } from './harness/components.js';
+import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
 import { packageVsix } from './harness/vsix.js';
 import { Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e-trust');
-const found = findE2eComponents();
-const missingMessage = found.components ? null : missingComponentsMessage(found.missing);
-const skip = missingMessage !== null && !isCI() ? missingMessage : false;
+const { skip, require: requireComponents } = e2eSuiteComponents();
 
 describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip }, () => {
   let server: TestWsServer | undefined;
@@ -27,8 +24,7 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
   const paths: string[] = [];
 
   before(async () => {
-    const components = found.components;
-    if (!components) throw new Error(`CI=true, refusing to skip: ${missingMessage}`);
+    const components = requireComponents();
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     const vsix = packageVsix(join(REPO_ROOT, 'out', 'e2e'));

@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findExecutable } from '../../helpers/requireComponent.js';
+import { findExecutable, isCI } from '../../helpers/requireComponent.js';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -42,4 +42,21 @@ export function findE2eComponents(): { components: E2eComponents | null; missing
 /** One message for the skip (or, under CI=true, the failure). */
 export function missingComponentsMessage(missing: string[]): string {
   return `e2e components missing: ${missing.join('; ')}. To install: ${E2E_INSTALL_HINT}`;
+}
+
+/**
+ * What an e2e suite needs to decide up front: `skip` (a reason outside CI, else false) for
+ * describe(), and `require()` for its before hook, which returns the components or, under
+ * CI=true, fails loudly instead of skipping.
+ */
+export function e2eSuiteComponents(): { skip: string | false; require: () => E2eComponents } {
+  const found = findE2eComponents();
+  const missingMessage = found.components ? null : missingComponentsMessage(found.missing);
+  return {
+    skip: missingMessage !== null && !isCI() ? missingMessage : false,
+    require: () => {
+      if (!found.components) throw new Error(`CI=true, refusing to skip: ${missingMessage}`);
+      return found.components;
+    },
+  };
 }
