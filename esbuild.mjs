@@ -1,4 +1,4 @@
-// Bundles the CLI and the VS Code extension host code. `--production` minifies and writes no
+// Bundles the CLI, the VS Code extension host code and the timeline webview. `--production` minifies and writes no
 // source maps (the .vsix build); otherwise source maps are written for debugging. Never commit dist/.
 import * as esbuild from 'esbuild';
 
@@ -23,6 +23,9 @@ const builds = [
   // The extension host provides `vscode` at run time; everything else (ws included) is bundled,
   // so the .vsix needs no node_modules.
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
+  // The timeline webview: one browser script plus the CSS it imports (dist/webview/webview.css).
+  // Its own folder, because the panel's localResourceRoots is exactly this folder.
+  { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
 
 if (watch) {

@@ -34,6 +34,45 @@ export default tseslint.config(
     },
   },
   {
+    // The host⇄webview protocol: types and pure validators, imported by both sides.
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/shared is imported by the webview too.' }, { name: 'ws', message: 'src/shared is pure.' }],
+        patterns: [
+          { group: ['node:*'], message: 'src/shared runs in the browser too.' },
+          { group: ['**/extension/**', '**/webview/**', '**/node/**', '**/cli/**'], message: 'src/shared depends on src/core only.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The timeline webview: browser code that renders payloads from arbitrary servers.
+    files: ['src/webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: "Can't use vscode in the webview; talk to the host through host.ts." }, { name: 'ws', message: 'The webview has no sockets.' }],
+        patterns: [
+          { group: ['node:*'], message: 'The webview runs in a browser.' },
+          { group: ['**/extension/**', '**/node/**', '**/cli/**'], message: 'The webview depends on src/core and src/shared only.' },
+        ],
+      }],
+      // Payloads are text, never markup: no HTML parsing sinks at all.
+      'no-restricted-properties': ['error',
+        { property: 'innerHTML', message: 'Use textContent or DOM nodes; payloads are untrusted.' },
+        { property: 'outerHTML', message: 'Use textContent or DOM nodes; payloads are untrusted.' },
+        { property: 'insertAdjacentHTML', message: 'Use DOM nodes; payloads are untrusted.' },
+        { object: 'document', property: 'write', message: 'Never.' },
+        { object: 'document', property: 'writeln', message: 'Never.' },
+      ],
+      'no-restricted-syntax': ['error',
+        { selector: "CallExpression[callee.property.name='setAttribute'][arguments.0.value=/^on/i]", message: 'No inline event handlers; use addEventListener.' },
+        { selector: "CallExpression[callee.property.name='setAttribute'][arguments.0.value='style']", message: 'The CSP blocks style attributes; use element.style.' },
+        { selector: "CallExpression[callee.property.name='createContextualFragment']", message: 'Payloads are untrusted; build DOM nodes.' },
+      ],
+    },
+  },
+  {
     files: ['src/node/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,0 +1,2 @@
+// Placeholder entry point; the timeline app replaces it.
+export {};
