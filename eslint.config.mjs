@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.code-server/**', '.cache/**', 'test-results/**', 'bench/.tmp/**', '*.vsix'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.code-server/**', '.cache/**', 'test-results/**', 'bench/.tmp/**', '.demo/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -103,8 +103,8 @@ export default tseslint.config(
         ],
         patterns: [
           { group: ['node:*', 'fs', 'net', 'http', 'https', 'timers', 'child_process'], message: 'src/extension/model is pure; inject a port instead.' },
-          { group: ['../*.js', '../**/*.js', '!../../core/**', '!../../core/*.js'], message: 'src/extension/model must not import the VS Code glue around it.' },
-          { group: ['**/node/**', '**/cli/**', '**/webview/**'], message: 'src/extension/model depends on src/core only.' },
+          { group: ['../*.js', '../**/*.js', '!../../core/**', '!../../core/*.js', '!../../shared/*.js'], message: 'src/extension/model must not import the VS Code glue around it.' },
+          { group: ['**/node/**', '**/cli/**', '**/webview/**'], message: 'src/extension/model depends on src/core and src/shared (the webview protocol) only.' },
         ],
       }],
     },

@@ -25,13 +25,19 @@ export const E2E_INSTALL_HINT =
   'run `npm run e2e:setup` (installs Node 24 and code-server from the npm registry into .code-server/) ' +
   'and, as root, `apt-get install -y chromium libkrb5-dev` — or run .ci/run, which does both';
 
-/** Finds every component; `missing` says what is absent and where it was looked for. */
-export function findE2eComponents(): { components: E2eComponents | null; missing: string[] } {
+/** Node 24 and code-server, without the browser (the demo uses the user's browser). */
+export function findCodeServer(): { node: string; codeServerEntry: string; missing: string[] } {
   const missing: string[] = [];
   const node = process.env['WS_INSPECTOR_CODE_SERVER_NODE'] ?? DEFAULT_NODE;
   if (!existsSync(node)) missing.push(`Node 24 for code-server (looked for ${node})`);
   const codeServerEntry = process.env['WS_INSPECTOR_CODE_SERVER_ENTRY'] ?? DEFAULT_ENTRY;
   if (!existsSync(codeServerEntry)) missing.push(`code-server (looked for ${codeServerEntry})`);
+  return { node, codeServerEntry, missing };
+}
+
+/** Finds every component; `missing` says what is absent and where it was looked for. */
+export function findE2eComponents(): { components: E2eComponents | null; missing: string[] } {
+  const { node, codeServerEntry, missing } = findCodeServer();
   const chromiumCandidates = process.env['WS_INSPECTOR_CHROMIUM'] ? [process.env['WS_INSPECTOR_CHROMIUM']] : CHROMIUM_CANDIDATES;
   const chromium = findExecutable(chromiumCandidates);
   if (chromium === null) missing.push(`Chromium (looked for ${chromiumCandidates.join(', ')})`);

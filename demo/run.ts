@@ -1,0 +1,147 @@
+// `npm run demo`: a newcomer's first five minutes. Builds the extension, starts the demo
+// endpoints on 127.0.0.1 (demoServers.ts), writes a demo workspace whose settings list them,
+// and opens VS Code on it: VS Code desktop with --extensionDevelopmentPath when `code` is on
+// PATH, otherwise the project's pinned code-server (installed on first use), whose URL is
+// printed. Ctrl-C stops everything it started.
+//
+// Options: --idle-timeout 8s   the proxy's idle timeout (what the diagnosis should find)
+//          --code-server       use code-server even when `code` is on PATH
+//          --no-open           start the servers and write the workspace, open nothing
+//          --workspace DIR     where to write the demo workspace (default .demo/workspace)
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseDuration } from '../src/core/duration.js';
+import { findExecutable } from '../test/helpers/requireComponent.js';
+import { findCodeServer, missingComponentsMessage, REPO_ROOT } from '../test/e2e/harness/components.js';
+import { startCodeServer, type CodeServer } from '../test/e2e/harness/codeServer.js';
+import { packageVsix } from '../test/e2e/harness/vsix.js';
+import { DEFAULT_DEMO_OPTIONS, startDemoServers, type DemoServers } from './demoServers.js';
+
+interface DemoArgs {
+  idleTimeoutMs: number;
+  editor: 'auto' | 'code-server' | 'none';
+  workspace: string;
+}
+
+const USAGE = 'usage: npm run demo -- [--idle-timeout 8s] [--code-server | --no-open] [--workspace DIR]';
+
+function parseArgs(argv: string[]): DemoArgs {
+  const args: DemoArgs = { idleTimeoutMs: DEFAULT_DEMO_OPTIONS.idleTimeoutMs, editor: 'auto', workspace: join(REPO_ROOT, '.demo', 'workspace') };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return next;
+    };
+    if (flag === '--idle-timeout') {
+      const ms = parseDuration(value());
+      if (ms < 1000) throw new Error(`--idle-timeout must be at least 1s\n${USAGE}`);
+      args.idleTimeoutMs = ms;
+    } else if (flag === '--code-server') args.editor = 'code-server';
+    else if (flag === '--no-open') args.editor = 'none';
+    else if (flag === '--workspace') args.workspace = resolve(value());
+    else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown option ${flag}\n${USAGE}`);
+  }
+  return args;
+}
+
+/** The demo workspace's settings: the three endpoints, all connecting on open. */
+export function demoSettings(servers: Pick<DemoServers, 'tickerUrl' | 'proxiedUrl' | 'textHeartbeatUrl'>, idleTimeoutMs: number): Record<string, unknown> {
+  const seconds = idleTimeoutMs / 1000;
+  return {
+    'wsInspector.endpoints': [
+      { name: 'Ticker (direct)', url: servers.tickerUrl, autoConnect: true },
+      {
+        name: `Echo behind a ${seconds} s idle-timeout proxy`,
+        url: servers.proxiedUrl,
+        // No heartbeat: the connection goes quiet and the proxy cuts it. Switch the mode to
+        // "ping" (or apply the diagnosis' recommended heartbeat) and it stays up.
+        heartbeat: { mode: 'off' },
+        reconnect: { initialDelayMs: 500, maxDelayMs: 2000 },
+        autoConnect: true,
+      },
+      { name: 'Text heartbeat (ping → pong)', url: servers.textHeartbeatUrl, heartbeat: { mode: 'text', intervalMs: 5000, timeoutMs: 3000, payload: 'ping', expect: 'pong' }, autoConnect: true },
+    ],
+  };
+}
+
+function writeWorkspace(dir: string, settings: Record<string, unknown>): void {
+  mkdirSync(join(dir, '.vscode'), { recursive: true });
+  writeFileSync(join(dir, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'README.md'),
+    '# WebSocket Inspector demo\n\nOpen the WebSocket Inspector view in the activity bar. Within a minute the endpoint behind the idle-timeout proxy drops, twice, and the diagnosis names the idle timeout. Turn its heartbeat on (in .vscode/settings.json set `"heartbeat": { "mode": "ping", "intervalMs": 3000 }`) and it stays up.\n',
+  );
+}
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  console.log('demo: building the extension…');
+  run(process.execPath, ['esbuild.mjs']);
+
+  const servers = await startDemoServers({ ...DEFAULT_DEMO_OPTIONS, idleTimeoutMs: args.idleTimeoutMs });
+  const cleanups: Array<() => Promise<void>> = [() => servers.close()];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\ndemo: stopping…');
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(`demo: ${String(error)}`));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  writeWorkspace(args.workspace, demoSettings(servers, args.idleTimeoutMs));
+  console.log(`demo: endpoints on 127.0.0.1
+  ticker (direct)                 ${servers.tickerUrl}
+  echo behind ${args.idleTimeoutMs / 1000} s idle-timeout proxy   ${servers.proxiedUrl}
+  text heartbeat server           ${servers.textHeartbeatUrl}
+demo: workspace ${args.workspace}`);
+
+  const code = args.editor === 'auto' ? findExecutable(['code']) : null;
+  if (args.editor === 'none') {
+    console.log('demo: ready (--no-open). Press Ctrl-C to stop.');
+  } else if (code) {
+    console.log('demo: opening VS Code with the extension loaded from this folder…');
+    const child = spawn(code, ['--new-window', `--extensionDevelopmentPath=${REPO_ROOT}`, args.workspace], { stdio: 'inherit' });
+    child.on('error', (error) => console.error(`demo: could not start ${code}: ${error.message}`));
+    console.log('demo: the servers keep running until you press Ctrl-C.');
+  } else {
+    const codeServer = await startPinnedCodeServer(args.workspace);
+    cleanups.push(() => codeServer.stop());
+    console.log(`\ndemo: open ${codeServer.workbenchUrl}\n(in Chromium or any browser on this machine). Press Ctrl-C to stop.`);
+  }
+  console.log('DEMO READY'); // the e2e test waits for this line
+}
+
+async function startPinnedCodeServer(workspace: string): Promise<CodeServer> {
+  let found = findCodeServer();
+  if (found.missing.length > 0) {
+    console.log('demo: `code` is not on PATH; installing the pinned code-server (first run only)…');
+    run('bash', ['scripts/install-code-server.sh']);
+    found = findCodeServer();
+    if (found.missing.length > 0) throw new Error(missingComponentsMessage(found.missing));
+  }
+  console.log('demo: packaging the extension for code-server…');
+  const vsixPath = packageVsix(join(REPO_ROOT, '.demo'));
+  // The browser is the user's own: code-server only needs Node 24.
+  const components = { node: found.node, codeServerEntry: found.codeServerEntry, chromium: '' };
+  return startCodeServer({ components, vsixPath, workspaceFolder: workspace, artifactsDir: join(REPO_ROOT, '.demo', 'logs') });
+}
+
+main().catch((error: unknown) => {
+  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
