@@ -1,5 +1,5 @@
 import { bytesToBase64, utf8Decode, utf8DecodePrefix } from './payload.js';
-import type { MessageEvent, SessionEvent } from './sessionEvents.js';
+import type { Direction, MessageEvent, SessionEvent, SessionEventType } from './sessionEvents.js';
 
 // Flags of a compactly stored message.
 export const MESSAGE_OUT = 1;
@@ -142,6 +142,60 @@ export class EventRecord {
     return this.materialize((this.head + offset) % this.capacity, seq);
   }
 
+  // ---- cheap reads: the timeline filters and draws from these without materialising events ----
+
+  /** Ring slot of a retained seq, or -1. */
+  private slotOf(seq: number): number {
+    const offset = seq - (this.nextSeq - this.count);
+    if (offset < 0 || offset >= this.count || !Number.isInteger(offset)) return -1;
+    const slot = this.head + offset;
+    return slot >= this.capacity ? slot - this.capacity : slot;
+  }
+
+  /** `t` of a retained event, NaN when not retained. */
+  timeOf(seq: number): number {
+    const slot = this.slotOf(seq);
+    if (slot < 0) return NaN;
+    return this.flags[slot]! & COMPACT ? this.numbers[slot * NUMBER_FIELDS + TIME]! : this.objects[slot]!.t;
+  }
+
+  /** `type` of a retained event, undefined when not retained. */
+  typeOf(seq: number): SessionEventType | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0) return undefined;
+    return this.flags[slot]! & COMPACT ? 'message' : this.objects[slot]!.type;
+  }
+
+  /** Direction of a retained message, ping or pong; null for other events and unknown seqs. */
+  directionOf(seq: number): Direction | null {
+    const slot = this.slotOf(seq);
+    if (slot < 0) return null;
+    const flags = this.flags[slot]!;
+    if (flags & COMPACT) return flags & MESSAGE_OUT ? 'out' : 'in';
+    const event = this.objects[slot]!;
+    return event.type === 'message' || event.type === 'ping' || event.type === 'pong' ? event.direction : null;
+  }
+
+  /** Whether a retained event is heartbeat traffic: a ping or pong frame, or a text-heartbeat message. */
+  isHeartbeatTraffic(seq: number): boolean {
+    const slot = this.slotOf(seq);
+    if (slot < 0) return false;
+    const flags = this.flags[slot]!;
+    if (flags & COMPACT) return (flags & (MESSAGE_HEARTBEAT_PING | MESSAGE_HEARTBEAT_PONG)) !== 0;
+    const event = this.objects[slot]!;
+    return event.type === 'ping' || event.type === 'pong' || (event.type === 'message' && event.heartbeat !== undefined);
+  }
+
+  /**
+   * The event with this seq, like get(), but a compactly stored message decodes at most
+   * `maxPayloadBytes` of its payload (and says `truncated`): enough for a list row's preview.
+   */
+  getPreview(seq: number, maxPayloadBytes: number): SessionEvent | undefined {
+    const slot = this.slotOf(seq);
+    if (slot < 0) return undefined;
+    return this.materialize(slot, seq, maxPayloadBytes);
+  }
+
   /** Up to `limit` retained events starting at `fromSeq` (clamped to what is retained). */
   slice(fromSeq: number, limit: number): SessionEvent[] {
     const first = this.firstSeq;
@@ -249,14 +303,16 @@ export class EventRecord {
     this.arenaHeadOffset = this.arenaHead % next.length;
   }
 
-  private materialize(slot: number, seq: number): SessionEvent {
+  private materialize(slot: number, seq: number, maxPayloadBytes = Infinity): SessionEvent {
     const flags = this.flags[slot]!;
     if (!(flags & COMPACT)) return this.objects[slot]!;
     const base = slot * NUMBER_FIELDS;
     const start = this.numbers[base + PAYLOAD_START]! % this.arena.length;
-    const bytes = this.arena.subarray(start, start + this.numbers[base + PAYLOAD_LENGTH]!);
+    const length = this.numbers[base + PAYLOAD_LENGTH]!;
+    const cut = length > maxPayloadBytes;
+    const bytes = this.arena.subarray(start, start + (cut ? maxPayloadBytes : length));
     const binary = (flags & MESSAGE_BINARY) !== 0;
-    const truncated = (flags & MESSAGE_TRUNCATED) !== 0;
+    const truncated = cut || (flags & MESSAGE_TRUNCATED) !== 0;
     const data = binary ? bytesToBase64(bytes) : truncated ? utf8DecodePrefix(bytes) : utf8Decode(bytes);
     const event: MessageEvent = {
       seq,

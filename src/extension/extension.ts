@@ -11,7 +11,7 @@ import { ConnectionManager } from './model/connectionManager.js';
 import { describeProblem, type SettingsProblem } from './model/settings.js';
 import { SecretStore } from './secrets.js';
 import { StatusBar } from './statusBar.js';
-import { TimelineDocuments } from './timeline/timelineDocument.js';
+import { TimelinePanels } from './timeline/timelinePanel.js';
 import type { TimelinePresenter } from './timeline/timelinePresenter.js';
 
 /** How long deactivation waits for sockets to close gracefully before destroying them. */
@@ -30,8 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   manager = connections;
   const tree = new ConnectionsTree(connections);
-  // The timeline webview (issue 5) replaces this with its panel; see TimelinePresenter.
-  const timeline: TimelinePresenter = new TimelineDocuments(connections);
+  const timeline: TimelinePresenter = new TimelinePanels({ extensionUri: context.extensionUri, manager: connections, log });
   const statusBar = new StatusBar(connections);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_OUT, MESSAGE_TRUNCATED } from '../../src/core/eventRecord.js';
+import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PING, MESSAGE_HEARTBEAT_PONG, MESSAGE_OUT, MESSAGE_TRUNCATED } from '../../src/core/eventRecord.js';
 
 const message = (t: number) => ({ seq: 0, type: 'message' as const, t, direction: 'in' as const, opcode: 'text' as const, size: 1, data: 'x', truncated: false });
 
@@ -134,5 +134,51 @@ describe('EventRecord: compactly stored messages', () => {
     record.appendMessage(1, 0, 4, Buffer.from('last'), undefined);
     assert.deepEqual(record.toArray().map((e) => e.type === 'message' && e.data), ['last']);
     assert.equal(record.payloadBytes, 4);
+  });
+});
+
+describe('EventRecord: cheap reads for the timeline', () => {
+  function mixedRecord() {
+    // Capacity 4 and six events: the ring has wrapped, so slots and seqs differ.
+    const record = new EventRecord(4);
+    record.append({ seq: 0, t: 1, type: 'connecting', attempt: 0, url: 'ws://a.test/', protocols: [] });
+    record.appendMessage(2, 0, 1, Buffer.from('a'), undefined);
+    record.append({ seq: 0, t: 3, type: 'ping', direction: 'in', data: '', encoding: 'utf8' });
+    record.appendMessage(4, MESSAGE_OUT | MESSAGE_HEARTBEAT_PING, 4, Buffer.from('ping'), undefined);
+    record.append({ seq: 0, t: 5, type: 'message', direction: 'out', opcode: 'text', size: 2, data: 'hi', truncated: false });
+    record.appendMessage(6, MESSAGE_BINARY, 3, Uint8Array.from([1, 2, 3]), undefined);
+    return record;
+  }
+
+  it('reads time, type, direction and heartbeat of retained events, the same as the materialised ones', () => {
+    const record = mixedRecord();
+    assert.equal(record.firstSeq, 3);
+    for (let seq = record.firstSeq; seq <= record.lastSeq; seq++) {
+      const event = record.get(seq)!;
+      assert.equal(record.timeOf(seq), event.t, `t of ${seq}`);
+      assert.equal(record.typeOf(seq), event.type, `type of ${seq}`);
+      assert.equal(record.directionOf(seq), 'direction' in event ? event.direction : null, `direction of ${seq}`);
+    }
+    assert.deepEqual([3, 4, 5, 6].map((seq) => record.isHeartbeatTraffic(seq)), [true, true, false, false]);
+  });
+
+  it('answers nothing for seqs that are not retained', () => {
+    const record = mixedRecord();
+    for (const seq of [0, 1, 2, 7, 3.5, -1]) {
+      assert.ok(Number.isNaN(record.timeOf(seq)), `t of ${seq}`);
+      assert.equal(record.typeOf(seq), undefined);
+      assert.equal(record.directionOf(seq), null);
+      assert.equal(record.isHeartbeatTraffic(seq), false);
+      assert.equal(record.getPreview(seq, 10), undefined);
+    }
+  });
+
+  it('materialises a preview with the payload cut to a byte budget', () => {
+    const record = new EventRecord(10);
+    const seq = record.appendMessage(1, 0, 10, Buffer.from('héllo world'), undefined);
+    const preview = record.getPreview(seq, 2); // 'h' and half of 'é'
+    assert.equal(preview?.type === 'message' && preview.data, 'h', 'a cut character is dropped');
+    assert.equal(preview?.type === 'message' && preview.truncated, true);
+    assert.deepEqual(record.getPreview(seq, 100), record.get(seq), 'within the budget it is the full event');
   });
 });

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { CONNECTION_CONTEXT, DIAGNOSIS_CONTEXT } from '../../src/extension/model/connectionView.js';
-import { Commands, CONFIG_SECTION, ContextKeys, focusViewCommand, RECENT_URLS_KEY, SECRET_KEY_PREFIX, settingId, Settings, ViewContainers, Views } from '../../src/extension/model/ids.js';
+import { Commands, CONFIG_SECTION, ContextKeys, focusViewCommand, RECENT_URLS_KEY, SECRET_KEY_PREFIX, settingId, Settings, ViewContainers, Views, WebviewPanels } from '../../src/extension/model/ids.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -126,6 +126,7 @@ describe('package.json contributions', () => {
       SECRET_KEY_PREFIX,
       CONFIG_SECTION,
       ViewContainers.inspector,
+      ...Object.values(WebviewPanels),
       'wsInspector.status', // the status bar item's id
     ]);
     const found: string[] = [];

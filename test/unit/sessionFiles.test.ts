@@ -8,7 +8,6 @@ import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { checkSecretReferences, referencedSecrets, resolveSecretReferences } from '../../src/extension/model/secretRefs.js';
 import { defaultExportName, exportChunks, readSessionFile, SessionFileError, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
-import { renderTimelineText } from '../../src/extension/model/timelineText.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 
@@ -65,29 +64,6 @@ describe('import', () => {
       message: 'line 2, column 16: not valid JSON: expected "," or "]" after an array element, found "2"',
     });
     assert.throws(() => readSessionFile('{"hello": 1}', 'x.json', { idleGapMs: 5000 }), /neither a WebSocket Inspector session log .* nor a HAR file/);
-  });
-});
-
-describe('timeline text', () => {
-  it('one redacted line per event, with the payload escaped', () => {
-    const { connection, clock } = liveConnection();
-    const snapshot = connection.snapshot(clock.now());
-    const { text, lineOfSeq } = renderTimelineText({
-      title: 'API',
-      displayUrl: snapshot.displayUrl,
-      stateText: 'open',
-      stats: snapshot.stats,
-      events: [...connection.events(), { seq: 99, t: clock.now(), type: 'message', direction: 'in', opcode: 'text', size: 12, data: 'a\nb\u001b[31m', truncated: false }],
-      totalEvents: 6,
-      droppedEvents: 0,
-      policy: connection.redactionPolicy(),
-      formatTime: (t) => new Date(t).toISOString().slice(11, 23),
-    });
-    const lines = text.split('\n');
-    assert.equal(lines[0], '# WebSocket Inspector timeline: API');
-    assert.ok(!text.includes('key-s3cret'));
-    assert.equal(lines[lineOfSeq.get(3)!], '09:00:00.000         #3  message             → text 21 B  the key is [redacted]');
-    assert.equal(lines[lineOfSeq.get(99)!], '09:00:00.000        #99  message             ← text 12 B  a\\nb\\u001b[31m');
   });
 });
 

@@ -62,8 +62,8 @@ export type SettingKey = (typeof Settings)[keyof typeof Settings];
 /** The full id of a setting, as written in settings.json. */
 export const settingId = (key: SettingKey): string => `${CONFIG_SECTION}.${key}`;
 
-/** URI scheme of the read-only timeline documents. */
-export const TIMELINE_SCHEME = 'ws-inspector-timeline';
+/** View types of webview panels. */
+export const WebviewPanels = { timeline: 'wsInspector.timeline' } as const;
 
 /** Prefix of SecretStorage keys; the user-facing name follows it. */
 export const SECRET_KEY_PREFIX = 'wsInspector.secret.';

@@ -1,6 +1,5 @@
-// The seam between the commands and whatever shows a connection's timeline. Today that is a
-// read-only text document (timelineDocument.ts); the timeline webview (issue 5) implements the
-// same interface and replaces it in extension.ts — nothing else changes.
+// The seam between the commands and whatever shows a connection's timeline: the webview panels
+// of timelinePanel.ts.
 
 import type * as vscode from 'vscode';
 import type { Connection } from '../model/connection.js';

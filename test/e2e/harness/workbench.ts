@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 /** Flags that keep Chromium off the network and quiet in a container. */
 const CHROMIUM_ARGS = [
@@ -202,6 +202,24 @@ export class Workbench {
       if (line !== undefined) return line;
       if (Date.now() > deadline) throw new Error(`no visible editor line matched ${pattern} within ${timeoutMs} ms; visible lines:\n${lines.join('\n')}`);
       await this.page.waitForTimeout(200);
+    }
+  }
+
+  /**
+   * The frame of a webview that holds an element matching `selector`. A webview is an iframe
+   * inside the workbench's own webview iframe; only its innermost frame has the content.
+   */
+  async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame() || frame.isDetached()) continue;
+        // A frame can go away between listing and querying (a webview reloads when shown again).
+        const found = await frame.$(selector).catch(() => null);
+        if (found) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`no webview frame has ${selector} after ${timeoutMs} ms (${this.page.frames().length} frames)`);
+      await this.page.waitForTimeout(250);
     }
   }
 
