@@ -1,7 +1,11 @@
 // Runs the test suites, in order. TypeScript runs through tsx.
-// Usage: node scripts/run-tests.mjs [unit|integration|e2e|vscode ...]   (default: all four)
+// Usage: node scripts/run-tests.mjs [unit|integration|webview|e2e|vscode ...]   (default: all five)
 //   unit         plain Node, fake clock and sockets (node:test)
 //   integration  real ws servers, a real TCP proxy and nginx on 127.0.0.1 (node:test)
+//   webview      the timeline webview bundle in real Chromium (playwright-core), with the real
+//                TimelineFeed in Node standing in for the extension host (node:test; needs the
+//                built dist/webview; skips with an install hint outside CI when Chromium is
+//                missing, fails under CI=true)
 //   e2e          the packaged extension in a real VS Code workbench: code-server + Chromium
 //                driven by Playwright (node:test; skips with an install hint outside CI when
 //                code-server or Chromium is missing, fails under CI=true)
@@ -12,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ALL_SUITES = ['unit', 'integration', 'e2e', 'vscode'];
+const ALL_SUITES = ['unit', 'integration', 'webview', 'e2e', 'vscode'];
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ALL_SUITES;
 
 function findTests(dir) {
@@ -50,7 +54,7 @@ for (const suite of suites) {
     }
     console.log(`\n=== ${suite}: ${files.length} file(s) ===`);
     const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
-    // Integration and e2e tests share ports and real processes (nginx, code-server); one file at a time.
+    // Integration, webview and e2e tests share ports and real processes (nginx, Chromium, code-server); one file at a time.
     if (suite !== 'unit') args.push('--test-concurrency=1');
     const result = spawnSync(process.execPath, [...args, ...files], { stdio: 'inherit' });
     status = result.status === 0 ? 'passed' : 'FAILED';

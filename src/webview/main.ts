@@ -1,2 +1,14 @@
-// Placeholder entry point; the timeline app replaces it.
-export {};
+// The timeline webview's entry point: styles, then the app, then the ready handshake.
+import './styles.css';
+import { TimelineApp } from './app.js';
+
+function boot(): void {
+  const root = document.getElementById('app') ?? document.body;
+  root.classList.add('timeline');
+  const app = new TimelineApp(root);
+  window.addEventListener('unload', () => app.dispose(), { once: true });
+  app.start();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot, { once: true });
+else boot();

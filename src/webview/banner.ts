@@ -1,0 +1,88 @@
+// The warning banner: the analyzer's most confident (then newest) active finding, in one
+// sentence, with links to the drops and to the fix. Dismissed per finding; it comes back when
+// the finding grows (more occurrences).
+
+import type { DiagnosisEvent } from '../core/sessionEvents.js';
+import { button, clear, el } from './dom.js';
+import { formatSeconds } from './format.js';
+import { icon } from './icons.js';
+
+export interface BannerHost {
+  showDrops(diagnosis: DiagnosisEvent): void;
+  showFix(diagnosis: DiagnosisEvent): void;
+  dismissed(): Record<string, number>;
+  setDismissed(dismissed: Record<string, number>): void;
+}
+
+/** The banner's sentence: the analyzer's summary plus what to do. */
+export function bannerText(diagnosis: DiagnosisEvent): string {
+  let text = diagnosis.summary.trim();
+  if (!/[.?!]$/.test(text)) text += '.';
+  if (diagnosis.recommendedHeartbeatMs !== undefined) {
+    text += ` Send a heartbeat every ≤ ${formatSeconds(diagnosis.recommendedHeartbeatMs)}, or raise the ${diagnosis.kind === 'idle-timeout' ? 'proxy timeout' : 'timeout'}.`;
+  } else if (diagnosis.kind === 'lifetime-cap') {
+    text += ' Heartbeats will not help: raise the limit, or reconnect before it.';
+  }
+  return text;
+}
+
+/** Active findings (confidence > 0), the one to show first. */
+export function pickFinding(diagnoses: readonly DiagnosisEvent[]): { top: DiagnosisEvent | null; active: DiagnosisEvent[] } {
+  const active = diagnoses.filter((diagnosis) => diagnosis.confidence > 0);
+  let top: DiagnosisEvent | null = null;
+  for (const diagnosis of active) {
+    if (!top || diagnosis.confidence > top.confidence || (diagnosis.confidence === top.confidence && diagnosis.seq > top.seq)) top = diagnosis;
+  }
+  return { top, active };
+}
+
+export class Banner {
+  private current: DiagnosisEvent | null = null;
+  private diagnoses: readonly DiagnosisEvent[] = [];
+  private readonly text: HTMLElement;
+  private readonly others: HTMLElement;
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly host: BannerHost,
+  ) {
+    root.hidden = true;
+    root.setAttribute('role', 'alert');
+    this.text = el('span', { id: 'banner-text', className: 'banner-text' });
+    this.others = el('span', { id: 'banner-others', className: 'banner-others' });
+    const drops = button({ id: 'banner-show-drops', className: 'link-button', label: 'Show the drops' }, ['Show the drops']);
+    const fix = button({ id: 'banner-show-fix', className: 'link-button', label: 'Show the fix' }, ['Show the fix']);
+    const dismiss = button({ id: 'banner-dismiss', className: 'icon-button', label: 'Dismiss this warning' }, [icon('close')]);
+    drops.addEventListener('click', () => this.current && this.host.showDrops(this.current));
+    fix.addEventListener('click', () => this.current && this.host.showFix(this.current));
+    dismiss.addEventListener('click', () => this.dismiss());
+    clear(root);
+    root.append(icon('warning'), el('div', { className: 'banner-body' }, [this.text, this.others, el('span', { className: 'banner-actions' }, [drops, fix])]), dismiss);
+  }
+
+  update(diagnoses: readonly DiagnosisEvent[]): void {
+    this.diagnoses = diagnoses;
+    const dismissed = this.host.dismissed();
+    const visible = diagnoses.filter((diagnosis) => {
+      const at = dismissed[diagnosis.findingId];
+      return at === undefined || diagnosis.occurrences > at;
+    });
+    const { top, active } = pickFinding(visible);
+    this.current = top;
+    if (!top) {
+      this.root.hidden = true;
+      return;
+    }
+    this.text.textContent = bannerText(top);
+    const others = active.length - 1;
+    this.others.textContent = others > 0 ? ` (${others} other finding${others === 1 ? '' : 's'})` : '';
+    this.root.dataset['findingId'] = top.findingId;
+    this.root.hidden = false;
+  }
+
+  private dismiss(): void {
+    if (!this.current) return;
+    this.host.setDismissed({ ...this.host.dismissed(), [this.current.findingId]: this.current.occurrences });
+    this.update(this.diagnoses);
+  }
+}

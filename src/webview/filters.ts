@@ -1,0 +1,186 @@
+// The toolbar: kind and direction filters, hide pings/pongs, search (text or regex, validated
+// here too), follow tail, time mode and Clear (confirmed inline, since it discards the record).
+// Query changes are debounced for typing and immediate for checkboxes.
+
+import { MAX_SEARCH_CHARS, type TimelineQuery } from '../shared/timelineProtocol.js';
+import { button, checkbox, el } from './dom.js';
+import { icon } from './icons.js';
+
+const SEARCH_DEBOUNCE_MS = 250;
+
+export interface FiltersHost {
+  queryChanged(query: TimelineQuery): void;
+  followTailChanged(follow: boolean): void;
+  timeModeChanged(mode: 'absolute' | 'relative'): void;
+  clear(): void;
+}
+
+/** Why a search regex cannot run, or null. */
+export function regexError(text: string): string | null {
+  try {
+    new RegExp(text, 'u');
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace(/^Invalid regular expression: /, '');
+  }
+}
+
+export class Filters {
+  readonly followTail: HTMLInputElement;
+  private readonly messages: HTMLInputElement;
+  private readonly control: HTMLInputElement;
+  private readonly lifecycle: HTMLInputElement;
+  private readonly directionIn: HTMLInputElement;
+  private readonly directionOut: HTMLInputElement;
+  private readonly hidePings: HTMLInputElement;
+  private readonly search: HTMLInputElement;
+  private readonly regex: HTMLInputElement;
+  private readonly searchError: HTMLElement;
+  private readonly progress: HTMLElement;
+  private readonly timeMode: HTMLButtonElement;
+  private readonly clearButton: HTMLButtonElement;
+  private readonly confirm: HTMLElement;
+  private mode: 'absolute' | 'relative' = 'absolute';
+  private debounce: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly host: FiltersHost,
+  ) {
+    const messages = checkbox('filter-messages', 'Messages', true, 'Data messages');
+    const control = checkbox('filter-control', 'Control', true, 'Ping, pong and close frames');
+    const lifecycle = checkbox('filter-lifecycle', 'Lifecycle', true, 'Connects, opens, idle gaps, reconnects, errors, diagnoses');
+    const directionIn = checkbox('filter-in', 'In', true, 'Received');
+    const directionOut = checkbox('filter-out', 'Out', true, 'Sent');
+    const hidePings = checkbox('filter-hide-pings', 'Hide pings', false, 'Hide ping and pong frames and text heartbeats');
+    const regex = checkbox('search-regex', '.*', false, 'Regular expression');
+    const follow = checkbox('follow-tail', 'Follow', true, 'Follow the live tail');
+    this.messages = messages.input;
+    this.control = control.input;
+    this.lifecycle = lifecycle.input;
+    this.directionIn = directionIn.input;
+    this.directionOut = directionOut.input;
+    this.hidePings = hidePings.input;
+    this.regex = regex.input;
+    this.followTail = follow.input;
+    this.search = el('input', { id: 'search-input', className: 'search-input', attrs: { type: 'search', placeholder: 'Search payloads', 'aria-label': 'Search payloads', maxlength: String(MAX_SEARCH_CHARS), spellcheck: 'false' } });
+    this.searchError = el('span', { id: 'search-error', className: 'search-error', attrs: { role: 'status' } });
+    this.progress = el('span', { id: 'query-progress', className: 'query-progress', attrs: { role: 'status' } });
+    this.timeMode = button({ id: 'time-mode', className: 'button secondary', label: 'Time: absolute (click for relative)' }, ['Absolute']);
+    this.timeMode.setAttribute('aria-pressed', 'false');
+    this.clearButton = button({ id: 'clear', className: 'icon-button', label: 'Clear the recorded events' }, [icon('clear-all')]);
+    const confirmYes = button({ id: 'clear-confirm', className: 'button danger', label: 'Discard all recorded events' }, ['Clear']);
+    const confirmNo = button({ id: 'clear-cancel', className: 'button secondary', label: 'Keep the events' }, ['Cancel']);
+    this.confirm = el('span', { id: 'clear-confirmation', className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': 'Confirm clear' } }, [
+      'Discard every recorded event? ',
+      confirmYes,
+      confirmNo,
+    ]);
+    this.confirm.hidden = true;
+
+    const group = (label: string, ...children: Node[]) => el('div', { className: 'filter-group', attrs: { role: 'group', 'aria-label': label } }, children);
+    root.append(
+      group('Kinds', messages.label, control.label, lifecycle.label),
+      group('Directions', directionIn.label, directionOut.label),
+      group('Pings', hidePings.label),
+      el('div', { className: 'search-group', attrs: { role: 'search' } }, [this.search, regex.label, this.searchError, this.progress]),
+      el('div', { className: 'filter-group right' }, [follow.label, this.timeMode, this.clearButton, this.confirm]),
+    );
+
+    for (const input of [this.messages, this.control, this.lifecycle, this.directionIn, this.directionOut, this.hidePings, this.regex]) {
+      input.addEventListener('change', () => this.emit(0));
+    }
+    this.search.addEventListener('input', () => this.emit(SEARCH_DEBOUNCE_MS));
+    this.search.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') this.emit(0);
+    });
+    this.followTail.addEventListener('change', () => this.host.followTailChanged(this.followTail.checked));
+    this.timeMode.addEventListener('click', () => this.setTimeMode(this.mode === 'absolute' ? 'relative' : 'absolute', true));
+    this.clearButton.addEventListener('click', () => {
+      this.confirm.hidden = false;
+      confirmNo.focus();
+    });
+    confirmNo.addEventListener('click', () => (this.confirm.hidden = true));
+    confirmYes.addEventListener('click', () => {
+      this.confirm.hidden = true;
+      this.host.clear();
+    });
+  }
+
+  /** Shows a query (persisted or from the host) without emitting it. */
+  setQuery(query: TimelineQuery): void {
+    this.messages.checked = query.kinds.messages;
+    this.control.checked = query.kinds.control;
+    this.lifecycle.checked = query.kinds.lifecycle;
+    this.directionIn.checked = query.directions.in;
+    this.directionOut.checked = query.directions.out;
+    this.hidePings.checked = query.hidePingPong;
+    this.search.value = query.search?.text ?? '';
+    this.regex.checked = query.search?.regex ?? false;
+    this.validate();
+  }
+
+  setFollowTail(follow: boolean): void {
+    this.followTail.checked = follow;
+  }
+
+  setTimeMode(mode: 'absolute' | 'relative', notify = false): void {
+    this.mode = mode;
+    this.timeMode.textContent = mode === 'absolute' ? 'Absolute' : 'Relative';
+    this.timeMode.dataset['mode'] = mode;
+    this.timeMode.setAttribute('aria-pressed', mode === 'relative' ? 'true' : 'false');
+    const label = mode === 'absolute' ? 'Time: absolute (click for relative)' : 'Time: relative to the previous event (click for absolute)';
+    this.timeMode.title = label;
+    this.timeMode.setAttribute('aria-label', label);
+    if (notify) this.host.timeModeChanged(mode);
+  }
+
+  setReadOnly(readOnly: boolean): void {
+    this.clearButton.hidden = readOnly;
+    if (readOnly) this.confirm.hidden = true;
+  }
+
+  /** A search is running (`done` false) or finished; the host's error wins over ours. */
+  setProgress(done: boolean, total: number, error: string | null): void {
+    if (error) {
+      this.searchError.textContent = error;
+      this.search.setAttribute('aria-invalid', 'true');
+    }
+    this.progress.textContent = done ? '' : `searching… ${total.toLocaleString('en-US')} found`;
+    this.progress.classList.toggle('busy', !done);
+  }
+
+  query(): TimelineQuery {
+    const text = this.search.value;
+    return {
+      kinds: { messages: this.messages.checked, control: this.control.checked, lifecycle: this.lifecycle.checked },
+      directions: { in: this.directionIn.checked, out: this.directionOut.checked },
+      hidePingPong: this.hidePings.checked,
+      search: text === '' ? null : { text, regex: this.regex.checked, caseSensitive: false },
+    };
+  }
+
+  dispose(): void {
+    if (this.debounce !== null) clearTimeout(this.debounce);
+  }
+
+  private validate(): boolean {
+    const error = this.regex.checked && this.search.value !== '' ? regexError(this.search.value) : null;
+    this.searchError.textContent = error ? `Invalid regex: ${error}` : '';
+    if (error) this.search.setAttribute('aria-invalid', 'true');
+    else this.search.removeAttribute('aria-invalid');
+    return error === null;
+  }
+
+  private emit(delayMs: number): void {
+    if (this.debounce !== null) clearTimeout(this.debounce);
+    this.debounce = null;
+    if (!this.validate()) return;
+    const send = () => {
+      this.debounce = null;
+      this.host.queryChanged(this.query());
+    };
+    if (delayMs === 0) send();
+    else this.debounce = setTimeout(send, delayMs);
+  }
+}

@@ -1,0 +1,148 @@
+// Small text formatters for the list, header and detail pane. Pure functions, no DOM.
+
+import type { SessionEventType } from '../core/sessionEvents.js';
+import type { TimelineRow } from '../shared/timelineProtocol.js';
+import type { IconName } from './icons.js';
+
+const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+
+/** Local wall-clock time with milliseconds: 09:12:00.004. */
+export function formatClock(t: number): string {
+  const date = new Date(t);
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+/** Time since the previous row: +12 ms, +1 234 ms; the first row has no predecessor. */
+export function formatDelta(ms: number | null): string {
+  if (ms === null) return '';
+  const rounded = Math.round(ms);
+  return `+${rounded.toLocaleString('en-US').replace(/,/g, ' ')} ms`;
+}
+
+/** 42 ms, 1.5 s, 2 min 5 s, 1 h 2 min. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const totalSeconds = Math.floor(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+/** Seconds for the banner: 90 s, 4.5 s. */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+
+export function formatRtt(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 1000) return `${(perSecond / 1000).toFixed(1)}k/s`;
+  if (perSecond >= 10) return `${Math.round(perSecond)}/s`;
+  return `${perSecond.toFixed(1)}/s`;
+}
+
+/** The codicon for a row's type column. */
+export function typeIcon(row: Pick<TimelineRow, 'type' | 'binary' | 'heartbeat'>): IconName {
+  switch (row.type) {
+    case 'message':
+      return row.heartbeat ? 'heart' : row.binary ? 'file-binary' : 'mail';
+    case 'ping':
+    case 'pong':
+      return 'pulse';
+    case 'connecting':
+      return 'plug';
+    case 'open':
+      return 'pass';
+    case 'handshake-failed':
+    case 'error':
+      return 'error';
+    case 'heartbeat-timeout':
+      return 'watch';
+    case 'idle-gap':
+      return 'history';
+    case 'close':
+      return 'debug-disconnect';
+    case 'reconnect-scheduled':
+      return 'sync';
+    case 'stopped':
+      return 'debug-stop';
+    case 'overflow':
+      return 'circle-slash';
+    case 'diagnosis':
+      return 'warning';
+  }
+}
+
+/** Readable type names for the type column. */
+export function typeLabel(type: SessionEventType): string {
+  switch (type) {
+    case 'handshake-failed':
+      return 'handshake failed';
+    case 'heartbeat-timeout':
+      return 'heartbeat timeout';
+    case 'idle-gap':
+      return 'idle gap';
+    case 'reconnect-scheduled':
+      return 'reconnect';
+    default:
+      return type;
+  }
+}
+
+/** The size column: bytes for payload events, the duration for spans. */
+export function sizeText(row: TimelineRow): string {
+  if (row.size !== null) return formatBytes(row.size);
+  if (row.durationMs !== undefined) return formatDuration(row.durationMs);
+  return '';
+}
+
+/** Rows of a hex dump: offset, 16 bytes in hex, and their printable ASCII. */
+export function hexDumpLines(bytes: Uint8Array, maxBytes = bytes.length): string[] {
+  const lines: string[] = [];
+  const end = Math.min(bytes.length, maxBytes);
+  for (let offset = 0; offset < end; offset += 16) {
+    let hex = '';
+    let ascii = '';
+    for (let i = 0; i < 16; i++) {
+      const index = offset + i;
+      if (index < end) {
+        const byte = bytes[index]!;
+        hex += byte.toString(16).padStart(2, '0') + (i === 7 ? '  ' : ' ');
+        ascii += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
+      } else {
+        hex += i === 7 ? '    ' : '   ';
+      }
+    }
+    lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex} ${ascii}`);
+  }
+  return lines;
+}
+
+/** Line and column (1-based) of a character offset. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
