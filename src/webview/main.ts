@@ -6,7 +6,9 @@ function boot(): void {
   const root = document.getElementById('app') ?? document.body;
   root.classList.add('timeline');
   const app = new TimelineApp(root);
-  window.addEventListener('unload', () => app.dispose(), { once: true });
+  // pagehide, not unload: it also fires when the page is replaced, and it stops the lane's
+  // pending requests before the next page's ready handshake reaches the host.
+  window.addEventListener('pagehide', () => app.dispose(), { once: true });
   app.start();
 }
 

@@ -51,6 +51,8 @@ export class VirtualList {
   private followBottom = true;
   /** The last scrollTop we set ourselves, to tell our scrolls from the user's. */
   private programmaticTop: number | null = null;
+  /** The scrollTop the user last left the list at (null after we moved it ourselves). */
+  private lastUserTop: number | null = 0;
   private frame: number | null = null;
   private viewportHeight = 0;
   private readonly resizeObserver: ResizeObserver;
@@ -161,20 +163,32 @@ export class VirtualList {
     if (Math.abs(this.container.scrollTop - target) >= 1) {
       this.container.scrollTop = target;
       this.programmaticTop = this.container.scrollTop;
+      this.lastUserTop = null;
     }
   }
 
   private onScroll(): void {
+    if (this.readUserScroll()) this.schedule();
+  }
+
+  /**
+   * Takes over a scroll position the user set since we last looked; false when the position
+   * is still the one we set. render() calls it too: a scroll between the last scroll event
+   * and the frame must win over the position computed before it, or the list jumps back.
+   */
+  private readUserScroll(): boolean {
     const scrollTop = this.container.scrollTop;
-    if (this.programmaticTop !== null && Math.abs(scrollTop - this.programmaticTop) < 1) return;
+    if (this.programmaticTop !== null && Math.abs(scrollTop - this.programmaticTop) < 1) return false;
+    if (this.programmaticTop === null && this.lastUserTop !== null && Math.abs(scrollTop - this.lastUserTop) < 1) return false;
     this.programmaticTop = null;
+    this.lastUserTop = scrollTop;
     const viewport = this.measureViewport();
     const maxReal = Math.max(0, this.contentHeight() - viewport);
     this.virtualTop = Math.min(scrollTop * this.scale(viewport), this.maxVirtualTop(viewport));
     const atBottom = scrollTop >= maxReal - 2;
     this.followBottom = atBottom;
     this.host.onUserScroll(atBottom);
-    this.schedule();
+    return true;
   }
 
   private onKeyDown(event: KeyboardEvent): void {
@@ -213,6 +227,7 @@ export class VirtualList {
   }
 
   private render(): void {
+    this.readUserScroll();
     const viewport = this.measureViewport();
     if (this.followBottom) this.virtualTop = this.maxVirtualTop(viewport);
     this.virtualTop = Math.max(0, Math.min(this.virtualTop, this.maxVirtualTop(viewport)));
