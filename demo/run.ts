@@ -58,10 +58,10 @@ export function demoSettings(servers: Pick<DemoServers, 'tickerUrl' | 'proxiedUr
     'wsInspector.endpoints': [
       { name: 'Ticker (direct)', url: servers.tickerUrl, autoConnect: true },
       {
-        name: `Echo behind a ${seconds} s idle-timeout proxy`,
+        name: `Echo behind the ${seconds} s idle-timeout proxy`,
         url: servers.proxiedUrl,
-        // No heartbeat: the connection goes quiet and the proxy cuts it. Switch the mode to
-        // "ping" (or apply the diagnosis' recommended heartbeat) and it stays up.
+        // No heartbeat: the connection goes quiet and the proxy cuts it. "Apply Recommended
+        // Heartbeat" on the diagnosis (or "mode": "ping" here) and it stays up.
         heartbeat: { mode: 'off' },
         reconnect: { initialDelayMs: 500, maxDelayMs: 2000 },
         autoConnect: true,
@@ -76,7 +76,14 @@ function writeWorkspace(dir: string, settings: Record<string, unknown>): void {
   writeFileSync(join(dir, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
   writeFileSync(
     join(dir, 'README.md'),
-    '# WebSocket Inspector demo\n\nOpen the WebSocket Inspector view in the activity bar. Within a minute the endpoint behind the idle-timeout proxy drops, twice, and the diagnosis names the idle timeout. Turn its heartbeat on (in .vscode/settings.json set `"heartbeat": { "mode": "ping", "intervalMs": 3000 }`) and it stays up.\n',
+    [
+      '# WebSocket Inspector demo',
+      '',
+      'Open the WebSocket Inspector view in the activity bar. Within a minute the endpoint behind the idle-timeout proxy drops, twice, and a warning under it names the idle timeout.',
+      '',
+      'Click the warning to open the timeline. Hover it and click "Apply Recommended Heartbeat" (the pulse icon): the recommended heartbeat is written into its entry in .vscode/settings.json, and the connection stays up.',
+      '',
+    ].join('\n'),
   );
 }
 
@@ -106,7 +113,7 @@ async function main(): Promise<void> {
   writeWorkspace(args.workspace, demoSettings(servers, args.idleTimeoutMs));
   console.log(`demo: endpoints on 127.0.0.1
   ticker (direct)                 ${servers.tickerUrl}
-  echo behind ${args.idleTimeoutMs / 1000} s idle-timeout proxy   ${servers.proxiedUrl}
+  echo behind the ${args.idleTimeoutMs / 1000} s idle-timeout proxy  ${servers.proxiedUrl}
   text heartbeat server           ${servers.textHeartbeatUrl}
 demo: workspace ${args.workspace}`);
 

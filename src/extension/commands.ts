@@ -2,11 +2,13 @@
 // connection id (from other commands and tests) or nothing (from the palette: it asks).
 
 import * as vscode from 'vscode';
+import { formatSeconds } from '../core/diagnosis/advice.js';
 import { checkWebSocketUrl } from '../core/endpoint.js';
-import { addEndpointSetting, removeEndpointSetting, revealEndpointSetting } from './configuration.js';
+import { addEndpointSetting, endpointsOf, removeEndpointSetting, revealEndpointSetting, writeEndpointsSetting } from './configuration.js';
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
+import { applyHeartbeatToEntries, diagnosisWithRecommendation, recommendedHeartbeat } from './model/heartbeatFix.js';
 import { Commands, RECENT_URLS_KEY, type CommandId } from './model/ids.js';
 import { referencedSecrets, SECRET_NAME } from './model/secretRefs.js';
 import { SCOPE_LABELS, type SettingsScope } from './model/settings.js';
@@ -129,6 +131,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return probeIdleTimeout(connection, manager, deps.log, (request ?? {}) as ProbeRequest);
     },
 
+    [Commands.applyRecommendedHeartbeat]: async (arg) => {
+      const connection = await resolveConnection(manager, arg, {
+        filter: (c) => live(c) && diagnosisWithRecommendation(c.latestDiagnoses()) !== undefined,
+        placeHolder: 'Apply the recommended heartbeat to which connection?',
+        none: 'No diagnosis recommends a heartbeat yet.',
+      });
+      if (connection) await applyRecommendedHeartbeat(connection, isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.findingId : undefined);
+    },
+
     [Commands.clearSession]: async (arg) => {
       const connection = await resolveConnection(manager, arg, { filter: live, placeHolder: 'Clear the recorded events of which connection?', none: 'There is no live session to clear.' });
       connection?.clearRecord();
@@ -176,6 +187,36 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
   const result = await manager.connect(connection);
   if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect "${connection.name}": ${result.reason}`);
   return connection.id;
+}
+
+/**
+ * Writes the diagnosis' recommended heartbeat into the endpoint's entry in the settings file
+ * that defines it (the settings change reaches the live session); an ad-hoc connection has no
+ * entry, so it gets the heartbeat on its live session only.
+ */
+async function applyRecommendedHeartbeat(connection: Connection, findingId: string | undefined): Promise<void> {
+  const diagnosis = diagnosisWithRecommendation(connection.latestDiagnoses(), findingId);
+  if (!diagnosis || !connection.session) {
+    void vscode.window.showInformationMessage(`No diagnosis of "${connection.name}" recommends a heartbeat.`);
+    return;
+  }
+  const every = formatSeconds(diagnosis.recommendedHeartbeatMs);
+  if (connection.origin === 'settings' && connection.scope) {
+    const edit = applyHeartbeatToEntries(endpointsOf(connection.scope), connection.name, diagnosis.recommendedHeartbeatMs);
+    if (!edit.ok) {
+      void vscode.window.showErrorMessage(`Cannot apply the heartbeat to "${connection.name}" in the ${SCOPE_LABELS[connection.scope]}: ${edit.reason}.`);
+      return;
+    }
+    await writeEndpointsSetting(connection.scope, edit.entries);
+    void vscode.window.showInformationMessage(`"${connection.name}" now sends a ${String(edit.heartbeat['mode'])} heartbeat every ${every} (saved in the ${SCOPE_LABELS[connection.scope]}).`);
+    return;
+  }
+  const heartbeat = recommendedHeartbeat(connection.session.endpoint.heartbeat, diagnosis.recommendedHeartbeatMs);
+  connection.session.updateEndpoint({ ...connection.session.endpoint, heartbeat });
+  connection.template = { ...connection.template, heartbeat };
+  void vscode.window.showInformationMessage(
+    `"${connection.name}" now sends a ${heartbeat.mode} heartbeat every ${every}, on this live connection only: a URL connected to directly has no settings entry, and it goes back to the default heartbeat when the WebSocket Inspector settings next change. Add it as an endpoint to keep the fix.`,
+  );
 }
 
 async function addEndpoint(): Promise<void> {

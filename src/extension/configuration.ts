@@ -43,7 +43,7 @@ const TARGETS: Record<SettingsScope, vscode.ConfigurationTarget> = {
 };
 
 /** The raw endpoints array of one scope (entries kept exactly as the user wrote them). */
-function endpointsOf(scope: SettingsScope): unknown[] {
+export function endpointsOf(scope: SettingsScope): unknown[] {
   const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION).inspect<unknown>(Settings.endpoints);
   const value = scope === 'user' ? inspected?.globalValue : scope === 'workspace' ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
   return Array.isArray(value) ? [...(value as unknown[])] : [];
@@ -52,6 +52,11 @@ function endpointsOf(scope: SettingsScope): unknown[] {
 /** Appends an endpoint entry to the settings of `scope`. */
 export async function addEndpointSetting(scope: SettingsScope, entry: Record<string, unknown>): Promise<void> {
   await vscode.workspace.getConfiguration(CONFIG_SECTION).update(Settings.endpoints, [...endpointsOf(scope), entry], TARGETS[scope]);
+}
+
+/** Replaces the endpoints array of `scope`; the configuration change applies it to live connections. */
+export async function writeEndpointsSetting(scope: SettingsScope, entries: unknown[]): Promise<void> {
+  await vscode.workspace.getConfiguration(CONFIG_SECTION).update(Settings.endpoints, entries, TARGETS[scope]);
 }
 
 /** Removes the entry named `name` from the settings of `scope`; false if it was not there. */

@@ -41,6 +41,12 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   private readonly pending = new Set<string>();
   /** What each connection node last showed, to skip refreshes that change nothing. */
   private readonly shown = new Map<string, string>();
+  /**
+   * Connections whose first diagnosis was shown expanded. VS Code ignores the Expanded state of
+   * a node that had no children when first shown, so it is expanded once by reveal(); after
+   * that it stays as the user leaves it.
+   */
+  private readonly expandedOnce = new Set<string>();
   private pendingAll = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly counterTimer: NodeJS.Timeout;
@@ -52,6 +58,9 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       this._onDidChangeTreeData,
       manager.onDidChangeConnections(() => this.schedule(undefined)),
       manager.onDidChangeConnection((connection) => this.schedule(connection.id)),
+      this.view.onDidChangeVisibility((event) => {
+        if (event.visible) void this.expandNewDiagnoses();
+      }),
     );
     this.counterTimer = setInterval(() => this.refreshCounters(), COUNTER_REFRESH_MS);
     void this.updateContextKeys();
@@ -147,6 +156,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
         if (!this.manager.get(id)) {
           this.nodes.delete(id);
           this.shown.delete(id);
+          this.expandedOnce.delete(id);
         }
       }
       this._onDidChangeTreeData.fire(undefined);
@@ -158,6 +168,17 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       }
     }
     void this.updateContextKeys();
+    void this.expandNewDiagnoses();
+  }
+
+  /** Shows the first diagnosis of each connection: expands its node once (while the view is visible). */
+  private async expandNewDiagnoses(): Promise<void> {
+    if (!this.view.visible) return;
+    for (const connection of this.manager.list()) {
+      if (this.expandedOnce.has(connection.id) || connection.latestDiagnoses().length === 0) continue;
+      this.expandedOnce.add(connection.id);
+      await this.view.reveal(this.nodeFor(connection), { expand: true, select: false, focus: false }).then(undefined, () => undefined);
+    }
   }
 
   /**

@@ -107,7 +107,11 @@ describe('package.json contributions', () => {
     assert.ok(visible(Commands.editEndpoint, ctx('idle', 'settings')));
     assert.ok(!visible(Commands.editEndpoint, ctx('idle', 'adhoc')));
     assert.ok(!visible(Commands.clearSession, ctx('imported', 'imported')));
-    assert.ok(visible(Commands.openTimeline, DIAGNOSIS_CONTEXT));
+    assert.ok(visible(Commands.openTimeline, `${DIAGNOSIS_CONTEXT};`));
+    assert.ok(visible(Commands.openTimeline, `${DIAGNOSIS_CONTEXT};heartbeat;`));
+    assert.ok(visible(Commands.applyRecommendedHeartbeat, `${DIAGNOSIS_CONTEXT};heartbeat;`));
+    assert.ok(!visible(Commands.applyRecommendedHeartbeat, `${DIAGNOSIS_CONTEXT};`), 'no fix offered without a recommendation');
+    assert.ok(!visible(Commands.applyRecommendedHeartbeat, ctx('open', 'settings')));
     assert.ok(visible(Commands.probeIdleTimeout, ctx('idle', 'settings')));
     assert.ok(visible(Commands.probeIdleTimeout, ctx('open', 'adhoc')));
     assert.ok(!visible(Commands.probeIdleTimeout, ctx('imported', 'imported')));

@@ -54,6 +54,7 @@ export interface DiagnosisItemModel {
 
 /** Context values of the two kinds of nodes. */
 export const CONNECTION_CONTEXT = 'wsInspector.connection';
+/** `wsInspector.diagnosis;`, then `heartbeat;` on a live connection's diagnosis that recommends a heartbeat (a fix the menu offers). */
 export const DIAGNOSIS_CONTEXT = 'wsInspector.diagnosis';
 
 export function viewState(s: ConnectionSnapshot): ViewState {
@@ -216,7 +217,8 @@ export function diagnosisItems(s: ConnectionSnapshot): DiagnosisItemModel[] {
       ],
     },
     icon: { id: 'warning', color: 'problemsWarningIcon.foreground' },
-    contextValue: DIAGNOSIS_CONTEXT,
+    // A live connection's fix can be applied; an imported session's cannot.
+    contextValue: `${DIAGNOSIS_CONTEXT};${s.origin !== 'imported' && d.recommendedHeartbeatMs !== undefined && d.confidence > 0 ? 'heartbeat;' : ''}`,
     // The first piece of evidence is where the pattern starts; the diagnosis itself otherwise.
     seq: d.evidence[0] ?? d.seq,
   }));

@@ -17,6 +17,7 @@ export const Commands = {
   setSecret: 'wsInspector.setSecret',
   clearSession: 'wsInspector.clearSession',
   probeIdleTimeout: 'wsInspector.probeIdleTimeout',
+  applyRecommendedHeartbeat: 'wsInspector.applyRecommendedHeartbeat',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './components.js';
 
 /** Inputs of the package: when none is newer than the .vsix, the .vsix is reused. */
-const INPUTS = ['src', 'media', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'LICENSE'];
+const INPUTS = ['src', 'media', 'package.json', 'esbuild.mjs', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -23,7 +23,8 @@ export function packageVsix(outDir: string): string {
   const inputs = Math.max(...INPUTS.map((input) => newestMtime(join(REPO_ROOT, input))));
   if (existsSync(out) && statSync(out).mtimeMs > inputs) return out;
   const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], {
+  // Same flags as `npm run package`: no repository yet, so the README's relative screenshot link stays relative.
+  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     // vsce asks before packaging without a repository field etc.; never wait for stdin.

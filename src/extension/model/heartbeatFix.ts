@@ -1,0 +1,55 @@
+// "Apply Recommended Heartbeat": turns a diagnosis' recommended heartbeat into the edit of
+// one endpoint entry in a settings array. Pure: the glue reads the array of the scope that
+// defines the endpoint and writes the result back; settings changes then apply live.
+
+import type { HeartbeatConfig } from '../../core/endpoint.js';
+import type { DiagnosisEvent } from '../../core/sessionEvents.js';
+import { describeValue } from './settings.js';
+
+/** The heartbeat that follows the advice, given the one in use. */
+export function recommendedHeartbeat(current: HeartbeatConfig, intervalMs: number): HeartbeatConfig {
+  // A text heartbeat was chosen for a reason (pings ignored, an application protocol): keep
+  // it and only shorten its interval. Otherwise pings, which every server answers.
+  return { ...current, mode: current.mode === 'text' ? 'text' : 'ping', intervalMs };
+}
+
+/** The newest diagnosis that recommends a heartbeat, if any. */
+export function diagnosisWithRecommendation(diagnoses: readonly DiagnosisEvent[], findingId?: string): (DiagnosisEvent & { recommendedHeartbeatMs: number }) | undefined {
+  for (let i = diagnoses.length - 1; i >= 0; i--) {
+    const diagnosis = diagnoses[i]!;
+    if (findingId !== undefined && diagnosis.findingId !== findingId) continue;
+    if (diagnosis.confidence > 0 && diagnosis.recommendedHeartbeatMs !== undefined) return diagnosis as DiagnosisEvent & { recommendedHeartbeatMs: number };
+  }
+  return undefined;
+}
+
+export type HeartbeatEdit =
+  | { ok: true; entries: unknown[]; index: number; heartbeat: Record<string, unknown> }
+  | { ok: false; reason: string };
+
+/**
+ * The endpoints array with the entry named `name` given the recommended heartbeat: its own
+ * heartbeat fields are kept (timeout, text payload and reply), the mode becomes `ping` unless
+ * it is `text`, and `intervalMs` the recommendation. Other entries are untouched, byte for byte.
+ */
+export function applyHeartbeatToEntries(entries: unknown, name: string, intervalMs: number): HeartbeatEdit {
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) return { ok: false, reason: `the recommended heartbeat must be a positive number of milliseconds, got ${describeValue(intervalMs)}` };
+  if (!Array.isArray(entries)) return { ok: false, reason: `the endpoints setting must be an array, got ${describeValue(entries)}` };
+  const index = entries.findIndex((entry) => isObject(entry) && entryName(entry) === name);
+  if (index < 0) return { ok: false, reason: `no endpoint named "${name}" is in this settings file` };
+  const entry = entries[index] as Record<string, unknown>;
+  const own = isObject(entry['heartbeat']) ? entry['heartbeat'] : {};
+  const heartbeat: Record<string, unknown> = { ...own, mode: own['mode'] === 'text' ? 'text' : 'ping', intervalMs };
+  const updated = [...entries];
+  updated[index] = { ...entry, heartbeat };
+  return { ok: true, entries: updated, index, heartbeat };
+}
+
+/** The name an entry goes by, as the settings parser derives it. */
+function entryName(entry: Record<string, unknown>): unknown {
+  return typeof entry['name'] === 'string' && entry['name'].trim() !== '' ? entry['name'].trim() : entry['url'];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,248 @@
+// `npm run demo`, driven as a newcomer would meet it: demo/run.ts starts its three endpoints
+// (a ticker, an echo server behind a 3 s idle-timeout proxy, a text-heartbeat server) and the
+// pinned code-server, and prints DEMO READY with the URL; Chromium opens it. The sidebar lists
+// the three connections, the proxied one drops, the diagnosis names the 3 s idle timeout in
+// the tree and in the timeline's banner, "Apply Recommended Heartbeat" on the diagnosis writes
+// the heartbeat into the workspace settings, and the connection then stays up for three idle
+// timeouts without a new drop. Ctrl-C (SIGINT) stops the demo and everything it started.
+// Screenshots go to test-results/e2e-demo/. Without code-server or Chromium the suite skips
+// with an install hint — except under CI=true, where that is a failure.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
+import { Workbench } from './harness/workbench.js';
+
+// Not under test-results/e2e: extension.test.ts empties that folder when it starts.
+const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e-demo');
+const VIEW = 'Connections';
+const IDLE_TIMEOUT_MS = 3000;
+const PROXIED = 'Echo behind the 3 s idle-timeout proxy';
+const TICKER = 'Ticker (direct)';
+const TEXT_HEARTBEAT = 'Text heartbeat (ping → pong)';
+/** Building, packaging and starting code-server; the first two are cached between runs. */
+const DEMO_READY_TIMEOUT_MS = 150_000;
+/** How long Ctrl-C may take to stop the servers and code-server (its grace period is 5 s). */
+const STOP_TIMEOUT_MS = 20_000;
+
+const { skip, require: requireComponents } = e2eSuiteComponents();
+
+/** The demo process, its output, and what it printed once ready. */
+interface Demo {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  url: string;
+  /** The endpoints' ports (ticker, proxy, text heartbeat) and code-server's. */
+  ports: number[];
+}
+
+async function startDemo(workspace: string): Promise<Demo> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--code-server', '--idle-timeout', `${IDLE_TIMEOUT_MS / 1000}s`, '--workspace', workspace], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no DEMO READY within ${DEMO_READY_TIMEOUT_MS} ms; output:\n${output}`)), DEMO_READY_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (/^DEMO READY$/m.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the demo exited (${code ?? signal}) before DEMO READY; output:\n${output}`));
+    });
+  });
+  const demo = { child, output: () => output, exited, url: '', ports: [] as number[] };
+  try {
+    await ready;
+  } catch (error) {
+    await stopDemo(demo);
+    throw error;
+  }
+  const url = /demo: open (http:\/\/127\.0\.0\.1:(\d+)\/\S*)/.exec(output);
+  assert.ok(url, `no workbench URL in the demo's output:\n${output}`);
+  const endpointPorts = [...output.matchAll(/ws:\/\/127\.0\.0\.1:(\d+)\//g)].map((match) => Number(match[1]));
+  assert.equal(endpointPorts.length, 3, `three endpoint URLs in the demo's output:\n${output}`);
+  return { ...demo, url: url[1]!, ports: [...endpointPorts, Number(url[2])] };
+}
+
+/** Ctrl-C, then (only if that failed) SIGKILL; resolves with how it exited. */
+async function stopDemo(demo: Pick<Demo, 'child' | 'exited'>): Promise<{ code: number | null; signal: NodeJS.Signals | null; forced: boolean }> {
+  if (demo.child.exitCode !== null || demo.child.signalCode !== null) return { ...(await demo.exited), forced: false };
+  demo.child.kill('SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS)));
+  const outcome = await Promise.race([demo.exited, timedOut]);
+  clearTimeout(timer);
+  if (outcome !== 'timeout') return { ...outcome, forced: false };
+  demo.child.kill('SIGKILL');
+  return { ...(await demo.exited), forced: true };
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    value = await probe();
+  }
+  return value;
+}
+
+/** "open · 1 ms · ↑0 ↓0 · 2 drops" → 2. */
+function dropsIn(description: string): number {
+  return Number(/(\d+) drops?\b/.exec(description)?.[1] ?? 0);
+}
+
+describe('npm run demo in code-server, driven through Chromium', { timeout: 300_000, skip }, () => {
+  let demo: Demo | undefined;
+  let workbench: Workbench | undefined;
+  let workspace = '';
+  const started = Date.now();
+  const figures: string[] = [];
+
+  async function step<T>(name: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
+    assert.ok(workbench, 'the workbench did not open');
+    try {
+      return await fn(workbench);
+    } catch (error) {
+      const shot = await workbench.screenshot(`failure-${name}`).catch(() => 'none');
+      const toasts = await workbench.notifications().catch(() => []);
+      throw new Error(`${(error as Error).message}\n  screenshot: ${shot}\n  notifications: ${JSON.stringify(toasts)}`, { cause: error });
+    }
+  }
+
+  const description = (item: Locator) => item.locator('.label-description').innerText();
+  const diagnosisRow = (wb: Workbench) =>
+    wb
+      .viewPane(VIEW)
+      .locator('[role="treeitem"]')
+      .filter({ has: wb.page.locator('.label-name', { hasText: /idle timeout of 3 s/ }) })
+      .first();
+
+  before(async () => {
+    const components = requireComponents();
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    workspace = mkdtempSync(join(tmpdir(), 'ws-inspector-e2e-demo-'));
+    demo = await startDemo(workspace);
+    figures.push(`demo ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    workbench = await Workbench.open({ chromiumPath: components.chromium, url: demo.url, artifactsDir: ARTIFACTS });
+    await workbench.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await workbench?.close();
+    if (demo) await stopDemo(demo);
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+    console.log(`e2e demo: ${[...figures, `suite took ${((Date.now() - started) / 1000).toFixed(1)} s`].join('; ')}; artifacts in ${ARTIFACTS}`);
+  });
+
+  it('shows the three demo connections in the sidebar, connecting on their own', async () => {
+    await step('connections', async (wb) => {
+      await wb.page.locator('.activitybar .action-item a[aria-label^="WebSocket Inspector"]').click();
+      await wb.resizeSidebar(560);
+      for (const name of [TICKER, PROXIED, TEXT_HEARTBEAT]) {
+        await wb.treeItem(VIEW, name).locator('.label-description', { hasText: /^(open|reconnecting)/ }).waitFor({ timeout: 30_000 });
+      }
+      // The ticker sends every second: its received count moves.
+      await waitFor('ticks arriving', () => description(wb.treeItem(VIEW, TICKER)), (text) => /↓[1-9]/.test(text), 10_000);
+    });
+  });
+
+  it('the proxied connection drops, and the diagnosis names a 3 s idle timeout in the tree and in the timeline banner', async () => {
+    await step('diagnosis', async (wb) => {
+      const shownAt = Date.now();
+      const proxied = wb.treeItem(VIEW, PROXIED);
+      await waitFor('a drop', () => description(proxied), (text) => dropsIn(text) >= 1, 15_000);
+      const row = diagnosisRow(wb);
+      await row.waitFor({ timeout: 20_000 });
+      figures.push(`diagnosis in the tree ${((Date.now() - shownAt) / 1000).toFixed(1)} s after the connections showed`);
+      const label = await row.locator('.label-name').innerText();
+      assert.match(label, /^Dropped (twice|\d+ times) after 3\.\d s without traffic — a consistent idle timeout of 3 s/);
+      // The drops the tree counts are the ones the proxy made; the other two never dropped.
+      assert.equal(dropsIn(await description(wb.treeItem(VIEW, TICKER))), 0);
+      assert.equal(dropsIn(await description(wb.treeItem(VIEW, TEXT_HEARTBEAT))), 0);
+      await wb.screenshot('demo-sidebar');
+
+      // Clicking the diagnosis opens the proxied connection's timeline, whose banner warns.
+      await row.locator('.label-name').click();
+      await wb.page.locator('.part.editor .tab.active', { hasText: `${PROXIED} — Timeline` }).waitFor();
+      const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
+      const banner = await waitFor('the banner', () => frame.$eval('#banner', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? ''))), (text) => text.length > 0);
+      assert.match(banner, /idle timeout of 3 s/);
+      assert.match(banner, /Send a heartbeat every ≤ 1 s/);
+      await wb.screenshot('demo-timeline');
+    });
+  });
+
+  it('"Apply Recommended Heartbeat" on the diagnosis writes the heartbeat to the workspace settings, and the connection then stays up', async () => {
+    await step('fix', async (wb) => {
+      const row = diagnosisRow(wb);
+      await row.hover();
+      await row.locator('.action-label[aria-label="Apply Recommended Heartbeat"]').click();
+      const toast = await wb.waitForNotification(/now sends a ping heartbeat every 1 s \(saved in the workspace settings\)/);
+      assert.match(await toast.innerText(), new RegExp(PROXIED));
+      const settings = JSON.parse(readFileSync(join(workspace, '.vscode', 'settings.json'), 'utf8')) as { 'wsInspector.endpoints': Array<{ name: string; heartbeat?: unknown }> };
+      const entry = settings['wsInspector.endpoints'].find((e) => e.name === PROXIED);
+      assert.deepEqual(entry?.heartbeat, { mode: 'ping', intervalMs: 1000 });
+
+      // The settings change reaches the live session: pongs bring an RTT into the description.
+      // From the first pong on, a ping every second keeps the proxy from cutting.
+      const proxied = wb.treeItem(VIEW, PROXIED);
+      const settled = await waitFor('pongs on the proxied connection', () => description(proxied), (text) => /^open · (<1|\d+) ms/.test(text), 15_000);
+      const dropsBefore = dropsIn(settled);
+      const watchMs = 3 * IDLE_TIMEOUT_MS + 1000;
+      const until = Date.now() + watchMs;
+      while (Date.now() < until) {
+        const text = await description(proxied);
+        assert.match(text, /^open · /, `the proxied connection left "open": ${text}`);
+        assert.equal(dropsIn(text), dropsBefore, `a new drop after the heartbeat was applied: ${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      figures.push(`stayed open ${(watchMs / 1000).toFixed(0)} s (more than 3× the ${IDLE_TIMEOUT_MS / 1000} s idle timeout) with ${dropsBefore} drops before and after`);
+      await wb.screenshot('demo-fixed');
+    });
+  });
+
+  it('Ctrl-C stops the demo: it exits, and the endpoints and code-server no longer listen', async () => {
+    assert.ok(demo);
+    await workbench?.close();
+    workbench = undefined;
+    for (const port of demo.ports) assert.equal(await listening(port), true, `port ${port} listens while the demo runs`);
+    const stopAsked = Date.now();
+    const exit = await stopDemo(demo);
+    figures.push(`Ctrl-C to exit ${((Date.now() - stopAsked) / 1000).toFixed(1)} s`);
+    assert.equal(exit.forced, false, `the demo ignored SIGINT for ${STOP_TIMEOUT_MS} ms; output:\n${demo.output()}`);
+    assert.equal(exit.code, 0, `exit ${exit.code ?? exit.signal}; output:\n${demo.output()}`);
+    assert.match(demo.output(), /demo: stopping…/);
+    for (const port of demo.ports) assert.equal(await listening(port), false, `port ${port} still listens after Ctrl-C`);
+  });
+});
