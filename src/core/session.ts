@@ -432,7 +432,9 @@ export class Session implements IDisposable {
 
   private handleClose(close: SocketClose): void {
     const wasOpened = this.opened;
-    const initiator: CloseInitiator = this.localCloseRequested ? 'local' : close.code === 1006 ? 'none' : 'remote';
+    // A protocol violation is closed by our side (the adapter), with the code it sent.
+    const closedForViolation = close.protocolErrorCode !== undefined;
+    const initiator: CloseInitiator = this.localCloseRequested || closedForViolation ? 'local' : close.code === 1006 ? 'none' : 'remote';
     this.releaseSocket();
     const now = this.clock.now();
     let ageMs = 0;
@@ -444,7 +446,7 @@ export class Session implements IDisposable {
         seq: 0,
         type: 'close',
         t: now,
-        code: close.code,
+        code: close.protocolErrorCode ?? close.code,
         reason: close.reason,
         wasClean: close.code !== 1006,
         initiator,

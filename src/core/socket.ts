@@ -29,6 +29,11 @@ export function networkFailure(errorCode: string | null, message: string): Hands
 export interface SocketClose {
   code: number;
   reason: string;
+  /**
+   * Set when we closed the connection because the server broke the protocol: the code of
+   * the close frame we sent (1002, 1007, 1009). `code` stays what the wire gave (often 1006).
+   */
+  protocolErrorCode?: number;
 }
 
 export interface SocketError {

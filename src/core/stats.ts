@@ -1,5 +1,8 @@
 import type { SessionEvent } from './sessionEvents.js';
 
+/** Codes we close with when the server breaks the protocol (RFC 6455 §7.4.1); never the user's. */
+const PROTOCOL_ERROR_CLOSE_CODES: ReadonlySet<number> = new Set([1002, 1003, 1007, 1008, 1009]);
+
 /** Round-trip-time summary over the most recent samples. */
 export interface RttSummary {
   count: number;
@@ -100,8 +103,9 @@ export class SessionStats {
         if (this.openedAt !== null) this.closedConnectedMs += Math.max(0, event.t - this.openedAt);
         this.openedAt = null;
         this.lastClose = { code: event.code, reason: event.reason, t: event.t };
-        // We close the socket ourselves after a heartbeat timeout, but it is still a drop.
-        if (event.initiator !== 'local' || this.closeIsForced) this.drops++;
+        // We close the socket ourselves after a heartbeat timeout or a protocol violation, but
+        // it is still a drop.
+        if (event.initiator !== 'local' || this.closeIsForced || PROTOCOL_ERROR_CLOSE_CODES.has(event.code)) this.drops++;
         this.closeIsForced = false;
         break;
       default:

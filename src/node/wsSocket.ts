@@ -37,8 +37,16 @@ export class WsSocket implements ISocket {
   private abortedLocally = false;
   private readonly requestHeaders: HeaderMap;
   private upgradeResponse: IncomingMessage | null = null;
+  /** The close code ws sent when the server broke the protocol; null otherwise. */
+  private protocolErrorCode: number | null = null;
+  private readonly handshakeTimeoutMs: number;
+  private readonly maxMessageBytes: number;
+  /** The whole handshake's deadline; ws's own handshakeTimeout only limits silence. */
+  private handshakeTimer: NodeJS.Timeout | null;
 
   constructor(options: SocketOptions) {
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs;
+    this.maxMessageBytes = options.maxMessageBytes;
     this.ws = new WebSocket(options.url, options.protocols, {
       headers: options.headers,
       handshakeTimeout: options.handshakeTimeoutMs,
@@ -50,6 +58,9 @@ export class WsSocket implements ISocket {
       followRedirects: false,
     });
     this.ws.binaryType = 'nodebuffer';
+    // ws passes handshakeTimeout to the HTTP request as an idle timeout, which a server that
+    // trickles its answer a byte at a time never trips; this deadline holds however it answers.
+    this.handshakeTimer = setTimeout(() => this.handleHandshakeDeadline(), options.handshakeTimeoutMs);
     // ws keeps its handshake request private; it is the only place the headers it adds
     // (Sec-WebSocket-Key, -Version, -Extensions) can be read. Fall back to ours if it moves.
     const handshakeRequest = (this.ws as unknown as { _req?: ClientRequest })._req;
@@ -94,6 +105,7 @@ export class WsSocket implements ISocket {
   }
 
   dispose(): void {
+    this.clearHandshakeTimer();
     for (const emitter of [this._onOpen, this._onHandshakeFailed, this._onTextMessage, this._onBinaryMessage, this._onPing, this._onPong, this._onError, this._onClose]) {
       emitter.dispose();
     }
@@ -101,6 +113,7 @@ export class WsSocket implements ISocket {
   }
 
   private handleOpen(): void {
+    this.clearHandshakeTimer();
     this.phase = 'open';
     const response = this.upgradeResponse;
     this._onOpen.fire({
@@ -113,6 +126,7 @@ export class WsSocket implements ISocket {
   }
 
   private handleUnexpectedResponse(response: IncomingMessage): void {
+    this.clearHandshakeTimer();
     this.phase = 'failed';
     const failure: HandshakeFailure = {
       status: response.statusCode ?? null,
@@ -150,18 +164,67 @@ export class WsSocket implements ISocket {
   private handleError(error: Error & { code?: string }): void {
     if (this.phase === 'connecting') {
       if (this.abortedLocally) return;
+      this.clearHandshakeTimer();
       this.phase = 'failed';
-      this._onHandshakeFailed.fire(networkFailure(error.code ?? errorCodeFromMessage(error.message), error.message));
+      const code = error.code ?? errorCodeFromMessage(error.message);
+      this._onHandshakeFailed.fire(networkFailure(code, this.describeHandshakeError(error.message, code)));
       return;
     }
     if (this.phase === 'failed' && this.abortedLocally) return;
+    const closeCode = this.phase === 'open' ? protocolErrorCloseCode(error) : null;
+    if (closeCode !== null) {
+      // ws has sent a close frame with this code and stopped reading: the server's echo of
+      // it is never parsed, so without this the close would look like a lost connection.
+      this.protocolErrorCode ??= closeCode;
+      this._onError.fire({ message: this.describeProtocolError(error, closeCode), code: error.code ?? null });
+      return;
+    }
     this._onError.fire({ message: error.message, code: error.code ?? null });
   }
 
+  private handleHandshakeDeadline(): void {
+    this.handshakeTimer = null;
+    if (this.phase !== 'connecting') return;
+    this.phase = 'failed';
+    this.abortedLocally = true;
+    this._onHandshakeFailed.fire(networkFailure('ETIMEDOUT', this.describeHandshakeError('Opening handshake has timed out', 'ETIMEDOUT')));
+    this.ws.terminate();
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer === null) return;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+
   private handleClose(code: number, reason: string): void {
+    this.clearHandshakeTimer();
     if (this.phase === 'closed') return;
     this.phase = 'closed';
-    this._onClose.fire({ code, reason });
+    this._onClose.fire(this.protocolErrorCode === null ? { code, reason } : { code, reason, protocolErrorCode: this.protocolErrorCode });
+  }
+
+  /** ws's handshake errors say what broke but not always in terms a user can act on. */
+  private describeHandshakeError(message: string, code: string | null): string {
+    if (code === 'ETIMEDOUT' && /handshake has timed out/i.test(message)) {
+      return `${message} after ${this.handshakeTimeoutMs} ms (the handshake timeout: handshakeTimeoutMs, or --handshake-timeout in the CLI)`;
+    }
+    if (code !== null && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+      return `${message}: not trusted by this machine; if you trust this server, set allowSelfSignedCertificate: true on the endpoint (CLI: --insecure)`;
+    }
+    // llhttp's codes: the bytes that came back were not an HTTP response at all.
+    if (code !== null && code.startsWith('HPE_')) {
+      return `the server did not answer the handshake with HTTP (${message}): whatever listens on this port does not speak HTTP or WebSocket`;
+    }
+    return message;
+  }
+
+  private describeProtocolError(error: Error & { code?: string }, closeCode: number): string {
+    const what =
+      closeCode === 1009
+        ? `the server sent a message larger than the ${this.maxMessageBytes}-byte limit (${error.message})`
+        : `the server broke the WebSocket protocol (${error.message})`;
+    return `${what}; closing the connection with ${closeCode}`;
   }
 }
 
@@ -196,6 +259,38 @@ function requestHeadersOf(request: ClientRequest | undefined): HeaderMap | null 
     headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return headers;
+}
+
+/** TLS errors that allowSelfSignedCertificate (rejectUnauthorized: false) lets through. */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
+/**
+ * The close code ws sends when a frame from the server breaks the protocol: ws attaches it
+ * to the error under a symbol it does not export, so read it by the symbol's description and
+ * fall back to ws's documented error codes.
+ */
+function protocolErrorCloseCode(error: Error & { code?: string }): number | null {
+  if (!error.code?.startsWith('WS_ERR_')) return null;
+  const symbol = Object.getOwnPropertySymbols(error).find((s) => s.description === 'status-code');
+  const attached = symbol === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[symbol];
+  if (typeof attached === 'number') return attached;
+  switch (error.code) {
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+    case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
+      return 1009;
+    case 'WS_ERR_INVALID_UTF8':
+      return 1007;
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return 1008;
+    default:
+      return 1002;
+  }
 }
 
 // ws reports a handshake timeout and some protocol failures without an error code.

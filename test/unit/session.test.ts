@@ -141,6 +141,22 @@ describe('Session: idle gaps and close details', () => {
     assert.deepEqual([close.code, close.reason, close.wasClean, close.initiator], [4000, 'custom', true, 'remote']);
     assert.equal(session.getStats().drops, 1);
   });
+
+  it('records a close the adapter made for a protocol violation as ours, with the code it sent, and reconnects', () => {
+    const { sockets, session, events, ofType } = setup({ options: { maxMessageBytes: 1024 } });
+    session.start();
+    assert.equal(sockets.last.options.maxMessageBytes, 1024, 'the limit reaches the socket');
+    sockets.last.open();
+    sockets.last.error('the server sent a message larger than the 1024-byte limit; closing the connection with 1009', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    // ws stops reading after a violation, so the wire gives 1006 even when the server echoes the close.
+    sockets.last.closed = true;
+    sockets.last._onClose.fire({ code: 1006, reason: '', protocolErrorCode: 1009 });
+    const close = ofType('close')[0]!;
+    assert.deepEqual([close.code, close.wasClean, close.initiator], [1009, false, 'local']);
+    assert.deepEqual(events.map((e) => e.type).slice(-3), ['error', 'close', 'reconnect-scheduled']);
+    assert.equal(ofType('error')[0]!.code, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    assert.equal(session.getStats().drops, 1, 'a drop the server caused');
+  });
 });
 
 describe('Session: ping heartbeat', () => {

@@ -144,6 +144,8 @@ export class ConnectionManager implements IDisposable {
     const session = connection.session;
     if (!session) return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
     const prepared = await this.prepareEndpoint(connection);
+    // Deactivated or removed while its secrets were read: its session is disposed by now.
+    if (this.disposed || !this.connections.has(connection.id)) return { ok: false, reason: `"${connection.name}" was closed before it could connect` };
     if (!prepared.ok) return this.refuse(connection, prepared.reason);
     try {
       session.updateEndpoint(prepared.endpoint);
