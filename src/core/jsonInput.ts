@@ -124,7 +124,8 @@ export function findJsonSyntaxError(text: string): { offset: number; message: st
   }
 }
 
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+/** Line and column (1-based) of a character offset. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {

@@ -1,10 +1,9 @@
 // The composer: text or JSON (validated live, with the error's line and column), Send with
 // Ctrl/Cmd+Enter, and a history (up/down at the first/last line, persisted, no repeats).
 
-import { findJsonSyntaxError } from '../core/jsonInput.js';
+import { findJsonSyntaxError, lineAndColumn } from '../core/jsonInput.js';
 import { MAX_SEND_CHARS } from '../shared/timelineProtocol.js';
 import { button, el } from './dom.js';
-import { lineAndColumn } from './format.js';
 import { icon } from './icons.js';
 
 const HISTORY_LIMIT = 50;
@@ -111,7 +110,8 @@ export class Composer {
         this.error.textContent = '';
         this.error.classList.remove('invalid');
       } else {
-        this.error.textContent = `Not sent: ${result.error ?? 'unknown error'}`;
+        // The host's reason is a whole sentence ("Not sent: …", "Not valid JSON (line 1, …"): shown as it is.
+        this.error.textContent = result.error ?? 'Not sent: unknown error';
         this.error.classList.add('invalid');
       }
     } catch (error) {

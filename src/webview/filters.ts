@@ -1,6 +1,7 @@
-// The toolbar: kind and direction filters, hide pings/pongs, search (text or regex, validated
-// here too), follow tail, time mode and Clear (confirmed inline, since it discards the record).
-// Query changes are debounced for typing and immediate for checkboxes.
+// The toolbar: kind and direction filters, hide pings/pongs, search (text or regex, matching
+// case or not; a regex is validated here too), follow tail, time mode and Clear (confirmed
+// inline, since it discards the record). Query changes are debounced for typing and immediate
+// for checkboxes.
 
 import { MAX_SEARCH_CHARS, type TimelineQuery } from '../shared/timelineProtocol.js';
 import { button, checkbox, el } from './dom.js';
@@ -35,6 +36,7 @@ export class Filters {
   private readonly hidePings: HTMLInputElement;
   private readonly search: HTMLInputElement;
   private readonly regex: HTMLInputElement;
+  private readonly caseSensitive: HTMLInputElement;
   private readonly searchError: HTMLElement;
   private readonly progress: HTMLElement;
   private readonly timeMode: HTMLButtonElement;
@@ -54,6 +56,7 @@ export class Filters {
     const directionOut = checkbox('filter-out', 'Out', true, 'Sent');
     const hidePings = checkbox('filter-hide-pings', 'Hide pings', false, 'Hide ping and pong frames and text heartbeats');
     const regex = checkbox('search-regex', '.*', false, 'Regular expression');
+    const caseSensitive = checkbox('search-case', 'Aa', false, 'Match case');
     const follow = checkbox('follow-tail', 'Follow', true, 'Follow the live tail');
     this.messages = messages.input;
     this.control = control.input;
@@ -62,6 +65,7 @@ export class Filters {
     this.directionOut = directionOut.input;
     this.hidePings = hidePings.input;
     this.regex = regex.input;
+    this.caseSensitive = caseSensitive.input;
     this.followTail = follow.input;
     this.search = el('input', { id: 'search-input', className: 'search-input', attrs: { type: 'search', placeholder: 'Search payloads', 'aria-label': 'Search payloads', maxlength: String(MAX_SEARCH_CHARS), spellcheck: 'false' } });
     this.searchError = el('span', { id: 'search-error', className: 'search-error', attrs: { role: 'status' } });
@@ -83,11 +87,11 @@ export class Filters {
       group('Kinds', messages.label, control.label, lifecycle.label),
       group('Directions', directionIn.label, directionOut.label),
       group('Pings', hidePings.label),
-      el('div', { className: 'search-group', attrs: { role: 'search' } }, [this.search, regex.label, this.searchError, this.progress]),
+      el('div', { className: 'search-group', attrs: { role: 'search' } }, [this.search, caseSensitive.label, regex.label, this.searchError, this.progress]),
       el('div', { className: 'filter-group right' }, [follow.label, this.timeMode, this.clearButton, this.confirm]),
     );
 
-    for (const input of [this.messages, this.control, this.lifecycle, this.directionIn, this.directionOut, this.hidePings, this.regex]) {
+    for (const input of [this.messages, this.control, this.lifecycle, this.directionIn, this.directionOut, this.hidePings, this.regex, this.caseSensitive]) {
       input.addEventListener('change', () => this.emit(0));
     }
     this.search.addEventListener('input', () => this.emit(SEARCH_DEBOUNCE_MS));
@@ -116,7 +120,11 @@ export class Filters {
     this.directionOut.checked = query.directions.out;
     this.hidePings.checked = query.hidePingPong;
     this.search.value = query.search?.text ?? '';
-    this.regex.checked = query.search?.regex ?? false;
+    // No search (the host drops an empty one): the toggles stay as the user left them.
+    if (query.search) {
+      this.regex.checked = query.search.regex;
+      this.caseSensitive.checked = query.search.caseSensitive;
+    }
     this.validate();
   }
 
@@ -152,11 +160,14 @@ export class Filters {
 
   query(): TimelineQuery {
     const text = this.search.value;
+    const regex = this.regex.checked;
+    const caseSensitive = this.caseSensitive.checked;
     return {
       kinds: { messages: this.messages.checked, control: this.control.checked, lifecycle: this.lifecycle.checked },
       directions: { in: this.directionIn.checked, out: this.directionOut.checked },
       hidePingPong: this.hidePings.checked,
-      search: text === '' ? null : { text, regex: this.regex.checked, caseSensitive: false },
+      // The toggles are kept (and persisted) even without text; the host ignores an empty search.
+      search: text === '' && !regex && !caseSensitive ? null : { text, regex, caseSensitive },
     };
   }
 

@@ -1,5 +1,6 @@
 // Small text formatters for the list, header and detail pane. Pure functions, no DOM.
 
+import { formatBytes } from '../core/describeEvent.js';
 import type { SessionEventType } from '../core/sessionEvents.js';
 import type { TimelineRow } from '../shared/timelineProtocol.js';
 import type { IconName } from './icons.js';
@@ -41,11 +42,8 @@ export function formatRtt(ms: number): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
+// 512 B, 1.5 KiB, 2.0 MiB: the same wording as the CLI's.
+export { formatBytes };
 
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
@@ -132,17 +130,4 @@ export function hexDumpLines(bytes: Uint8Array, maxBytes = bytes.length): string
     lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex} ${ascii}`);
   }
   return lines;
-}
-
-/** Line and column (1-based) of a character offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }

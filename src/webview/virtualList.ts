@@ -158,10 +158,18 @@ export class VirtualList {
   private applyScroll(): void {
     const viewport = this.viewportHeight || this.measureViewport();
     const height = `${this.contentHeight()}px`;
-    if (this.spacer.style.height !== height) this.spacer.style.height = height;
+    const heightChanged = this.spacer.style.height !== height;
+    if (heightChanged) this.spacer.style.height = height;
     const target = Math.round(this.virtualTop / this.scale(viewport));
     if (Math.abs(this.container.scrollTop - target) >= 1) {
       this.container.scrollTop = target;
+      this.programmaticTop = this.container.scrollTop;
+      this.lastUserTop = null;
+    } else if (heightChanged) {
+      // A shorter spacer made the browser clamp scrollTop, right onto our target. The scroll
+      // event that follows is ours, not the user's: without this, a filter change (the list
+      // empties, then refills) read as "scrolled away from the tail" whenever the new total
+      // arrived before that event.
       this.programmaticTop = this.container.scrollTop;
       this.lastUserTop = null;
     }

@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
-import { startCodeServer, type CodeServer } from './harness/codeServer.js';
+import type { CodeServer } from './harness/codeServer.js';
 import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
-import { packageVsix } from './harness/vsix.js';
-import { Workbench } from './harness/workbench.js';
+import { openExtensionWorkbench, waitFor, type Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e', 'timeline');
 const ENDPOINT = 'Ticker (e2e)';
@@ -39,17 +38,9 @@ describe('the timeline webview in a real VS Code workbench (code-server + Chromi
       JSON.stringify({ 'wsInspector.endpoints': [{ name: ENDPOINT, url: server!.url, headers: { Authorization: `Bearer ${TOKEN}` } }], 'wsInspector.heartbeat.intervalMs': 1000, ...extra }, null, 2),
     );
 
-  async function step<T>(name: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
+  function step<T>(name: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
     assert.ok(workbench, 'the workbench did not open');
-    try {
-      return await fn(workbench);
-    } catch (error) {
-      const shot = await workbench.screenshot(`failure-${name}`).catch(() => 'none');
-      const toasts = await workbench.notifications().catch(() => []);
-      throw new Error(`${(error as Error).message}\n  screenshot: ${shot}\n  notifications: ${JSON.stringify(toasts)}\n  console errors: ${workbench.browserConsoleErrors.slice(-5).join(' | ')}`, {
-        cause: error,
-      });
-    }
+    return workbench.step(name, fn);
   }
 
   /** The timeline's frame once its first init has been painted. */
@@ -59,22 +50,10 @@ describe('the timeline webview in a real VS Code workbench (code-server + Chromi
   const newestSeq = (frame: Frame): Promise<number> =>
     frame.$$eval('#event-list .row[data-seq]', (rows) => Math.max(0, ...rows.map((row) => Number((row as HTMLElement).dataset['seq']))));
 
-  async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let value = await probe();
-    while (!ok(value)) {
-      if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      value = await probe();
-    }
-    return value;
-  }
-
   before(async () => {
     const components = requireComponents();
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
-    const vsix = packageVsix(join(REPO_ROOT, 'out', 'e2e'));
     server = await startWsServer((ws, { setTimeout: later }) => {
       let n = 0;
       const tick = () => {
@@ -90,9 +69,7 @@ describe('the timeline webview in a real VS Code workbench (code-server + Chromi
     workspace = mkdtempSync(join(tmpdir(), 'ws-inspector-e2e-timeline-'));
     mkdirSync(join(workspace, '.vscode'));
     writeWorkspaceSettings();
-    codeServer = await startCodeServer({ components, vsixPath: vsix, workspaceFolder: workspace, artifactsDir: ARTIFACTS });
-    workbench = await Workbench.open({ chromiumPath: components.chromium, url: codeServer.workbenchUrl, artifactsDir: ARTIFACTS });
-    await workbench.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().waitFor({ timeout: 60_000 });
+    ({ codeServer, workbench } = await openExtensionWorkbench({ components, workspaceFolder: workspace, artifactsDir: ARTIFACTS }));
   });
 
   after(async () => {

@@ -3,27 +3,17 @@
 // dismissing it.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { CloseEvent } from '../../src/core/sessionEvents.js';
-import { latestDiagnosis, proxyDropFixture, type LiveFixture } from './harness/fixtures.js';
-import { assertNoProblems } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from './harness/timelineHarness.js';
+import { latestDiagnosis, proxyDropFixture } from './harness/fixtures.js';
+import { assertNoProblems, harnessPerSuite } from './harness/pageHelpers.js';
+import { harnessSkipReason } from './harness/timelineHarness.js';
 
 describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, () => {
-  let harness: TimelineHarness;
-  let fixture: LiveFixture;
-
-  before(async () => {
-    fixture = proxyDropFixture({ idleMs: 60_000 });
-    harness = await launchTimelineHarness({ connection: fixture.connection, theme: 'dark', viewport: { width: 1280, height: 860 } });
-    await harness.ready();
-  });
-  after(async () => {
-    await harness?.close();
-    fixture?.dispose();
-  });
+  const suite = harnessPerSuite(() => proxyDropFixture({ idleMs: 60_000 }), { theme: 'dark', viewport: { width: 1280, height: 860 } });
 
   it('states the finding, the likely component and what to do', async () => {
+    const { harness } = suite;
     const page = harness.page;
     await page.locator('#banner').waitFor({ state: 'visible' });
     const text = (await page.locator('#banner-text').textContent()) ?? '';
@@ -36,6 +26,7 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
   });
 
   it('"Show the drops" selects the first drop and shows all of them on the lane', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     const diagnosis = latestDiagnosis(fixture.session)!;
     const closes = [...fixture.session.record].filter((e): e is CloseEvent => e.type === 'close' && diagnosis.evidence.includes(e.seq));
@@ -55,6 +46,7 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
   });
 
   it('"Show the fix" shows the diagnosis with candidates, advice and the config snippet; Copy copies it', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     const diagnosis = latestDiagnosis(fixture.session)!;
     await page.click('#banner-show-fix');
@@ -75,6 +67,7 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
   });
 
   it('is dismissed per finding, and the dismissal survives a reload', async () => {
+    const { harness } = suite;
     const page = harness.page;
     await page.click('#banner-dismiss');
     assert.equal(await page.locator('#banner').isHidden(), true);

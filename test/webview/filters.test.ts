@@ -1,39 +1,34 @@
 // Filters and search in Chromium, answered by the real TimelineFeed: kinds, directions, hide
-// pings/pongs, text search, regex search, and an invalid regex's error.
+// pings/pongs, text search, regex search, matching case, and an invalid regex's error.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import type { TimelineQuery } from '../../src/shared/timelineProtocol.js';
 import { everyEventTypeConnection } from './harness/fixtures.js';
-import { assertNoProblems, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from './harness/timelineHarness.js';
+import { assertNoProblems, harnessPerSuite, waitForRows } from './harness/pageHelpers.js';
+import { harnessSkipReason } from './harness/timelineHarness.js';
 
 describe('timeline webview: filters and search', { skip: harnessSkipReason() }, () => {
-  let harness: TimelineHarness;
   const { connection, events } = everyEventTypeConnection();
   const seqsOf = (predicate: (event: (typeof events)[number]) => boolean) => events.filter(predicate).map((event) => event.seq);
+  const suite = harnessPerSuite(() => ({ connection }), { theme: 'light', viewport: { width: 1280, height: 900 } });
 
-  before(async () => {
-    harness = await launchTimelineHarness({ connection, theme: 'light', viewport: { width: 1280, height: 900 } });
-    await harness.ready();
-  });
-  after(async () => {
-    await harness?.close();
-    connection.dispose();
-  });
   beforeEach(async () => {
+    const { harness } = suite;
     // Back to everything: all boxes checked, no search.
     const page = harness.page;
     for (const id of ['filter-messages', 'filter-control', 'filter-lifecycle', 'filter-in', 'filter-out']) await page.check(`#${id}`);
     await page.uncheck('#filter-hide-pings');
     await page.uncheck('#search-regex');
+    await page.uncheck('#search-case');
     await page.fill('#search-input', '');
     await page.press('#search-input', 'Enter');
     await waitForRows(page, (rows) => rows.length === events.length, 'all rows');
   });
 
   const shows = async (expected: number[], what: string) => {
-    const rows = await waitForRows(harness.page, (r) => r.length === expected.length && r.every((row, i) => row.seq === expected[i]), what);
+    const rows = await waitForRows(suite.harness.page, (r) => r.length === expected.length && r.every((row, i) => row.seq === expected[i]), what);
     assert.deepEqual(
       rows.map((row) => row.seq),
       expected,
@@ -41,6 +36,7 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
   };
 
   it('filters by kind: messages, control frames, lifecycle', async () => {
+    const { harness } = suite;
     await harness.page.uncheck('#filter-lifecycle');
     await shows(seqsOf((e) => ['message', 'ping', 'pong', 'close'].includes(e.type)), 'messages and control frames');
     await harness.page.uncheck('#filter-messages');
@@ -51,16 +47,34 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
   });
 
   it('filters by direction, keeping events that have none', async () => {
+    const { harness } = suite;
     await harness.page.uncheck('#filter-in');
     await shows(seqsOf((e) => !('direction' in e) || e.direction === 'out'), 'outbound and undirected events');
   });
 
   it('hides pings and pongs with one toggle', async () => {
+    const { harness } = suite;
     await harness.page.check('#filter-hide-pings');
     await shows(seqsOf((e) => e.type !== 'ping' && e.type !== 'pong'), 'no pings or pongs');
   });
 
+  /** The host's total for the newest query with this search, once it is done: 0 is then a real answer, not a list still loading. */
+  const totalFor = async (search: TimelineQuery['search']): Promise<number> => {
+    const { harness } = suite;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const query = harness.posted.filter((m): m is { type: 'set-query'; queryId: number; query: TimelineQuery } => (m as { type: string }).type === 'set-query').pop();
+      if (query && isDeepStrictEqual(query.query.search, search)) {
+        const result = harness.received.find((m) => m.type === 'query-result' && m.queryId === query.queryId && m.done);
+        if (result?.type === 'query-result') return result.total;
+      }
+      await harness.page.waitForTimeout(50);
+    }
+    assert.fail(`no finished query-result for the search ${JSON.stringify(search)}`);
+  };
+
   it('searches payload text', async () => {
+    const { harness } = suite;
     await harness.page.fill('#search-input', 'subscribe');
     await shows([4], 'the one message containing "subscribe"');
     await harness.page.fill('#search-input', 'ADA');
@@ -68,6 +82,7 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
   });
 
   it('searches with a regex, and shows an invalid regex as an error without querying', async () => {
+    const { harness } = suite;
     await harness.page.check('#search-regex');
     await harness.page.fill('#search-input', '"roles":\\[".*"ops"\\]');
     await shows([3], 'the JSON message matched by a regex');
@@ -83,7 +98,45 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
     assertNoProblems(harness);
   });
 
+  it('matches case only with "Aa" on, and keeps that toggle with the query across a reload', async () => {
+    const { harness } = suite;
+    const page = harness.page;
+    assert.equal(await page.isChecked('#search-case'), false, 'off by default');
+    await page.fill('#search-input', 'ADA');
+    await shows([3], '"ADA" finds "Ada" by default');
+    assert.equal(await totalFor({ text: 'ADA', regex: false, caseSensitive: false }), 1);
+
+    await page.check('#search-case');
+    assert.equal(await totalFor({ text: 'ADA', regex: false, caseSensitive: true }), 0, 'no "ADA" in that case');
+    await waitForRows(page, (rows) => rows.length === 0, 'no rows');
+    await page.fill('#search-input', 'Ada');
+    await shows([3], 'the exact case matches');
+
+    // With a regex too.
+    await page.check('#search-regex');
+    await page.fill('#search-input', '"name":"ada"');
+    assert.equal(await totalFor({ text: '"name":"ada"', regex: true, caseSensitive: true }), 0);
+    await page.uncheck('#search-case');
+    await shows([3], 'the regex ignores case again');
+    await page.check('#search-case');
+
+    // The toggles are saved with the query, and survive a reload even with the search box emptied.
+    await page.fill('#search-input', '');
+    await page.press('#search-input', 'Enter');
+    await waitForRows(page, (rows) => rows.length === events.length, 'all rows for an empty search');
+    await page.waitForTimeout(300); // the state is written at most every 250 ms
+    assert.deepEqual((harness.state() as { query?: TimelineQuery }).query?.search, { text: '', regex: true, caseSensitive: true });
+    await harness.reload();
+    await harness.ready();
+    assert.equal(await page.isChecked('#search-case'), true, 'Aa still on after the reload');
+    assert.equal(await page.isChecked('#search-regex'), true, '.* still on after the reload');
+    await page.fill('#search-input', 'ADA');
+    assert.equal(await totalFor({ text: 'ADA', regex: true, caseSensitive: true }), 0, 'and still matching case');
+    assertNoProblems(harness);
+  });
+
   it('persists the query in the webview state', async () => {
+    const { harness } = suite;
     await harness.page.uncheck('#filter-control');
     await shows(seqsOf((e) => !['ping', 'pong', 'close'].includes(e.type)), 'no control frames');
     await harness.page.waitForTimeout(300); // the state is written at most every 250 ms

@@ -1,12 +1,12 @@
 // A live session in Chromium: rows arriving while the list follows the tail, pausing and
-// resuming that, the composer (JSON validation, send, history), and the resync after the panel
-// was hidden and shown (a reload, with events arriving meanwhile).
+// resuming that, the composer (JSON validation, send, history, a send the host could not make),
+// and the resync after the panel was hidden and shown (a reload, with events arriving meanwhile).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { proxyDropFixture, type LiveFixture } from './harness/fixtures.js';
-import { assertNoProblems, renderedRows, selectRow, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from './harness/timelineHarness.js';
+import { assertNoProblems, harnessPerSuite, renderedRows, selectRow, waitForRows } from './harness/pageHelpers.js';
+import { harnessSkipReason } from './harness/timelineHarness.js';
 
 const lastSeq = (fixture: LiveFixture) => fixture.session.record.lastSeq;
 
@@ -18,20 +18,10 @@ function receiveMany(fixture: LiveFixture, count: number, label: string): void {
 }
 
 describe('timeline webview: a live session', { skip: harnessSkipReason() }, () => {
-  let harness: TimelineHarness;
-  let fixture: LiveFixture;
-
-  before(async () => {
-    fixture = proxyDropFixture();
-    harness = await launchTimelineHarness({ connection: fixture.connection, theme: 'dark', viewport: { width: 1200, height: 760 } });
-    await harness.ready();
-  });
-  after(async () => {
-    await harness?.close();
-    fixture?.dispose();
-  });
+  const suite = harnessPerSuite(() => proxyDropFixture(), { theme: 'dark', viewport: { width: 1200, height: 760 } });
 
   it('follows the tail while live rows arrive, pauses when scrolled up, resumes when checked', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     receiveMany(fixture, 300, 'first');
     await waitForRows(page, (rows) => rows.some((row) => row.seq === lastSeq(fixture)), 'the newest row, followed');
@@ -59,7 +49,24 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     assertNoProblems(harness);
   });
 
+  it('keeps following the tail across filter changes', async () => {
+    const { harness, fixture } = suite;
+    const page = harness.page;
+    assert.equal(await page.isChecked('#follow-tail'), true);
+    // Each change empties the list, which clamps its scroll position to the top, and then
+    // refills it: that move is the list's own, not the user scrolling away from the tail.
+    for (let round = 0; round < 8; round++) {
+      await page.uncheck('#filter-control');
+      await waitForRows(page, (rows) => rows.some((row) => row.seq === lastSeq(fixture)), `round ${round}: the newest row without control frames`);
+      await page.check('#filter-control');
+      await waitForRows(page, (rows) => rows.some((row) => row.seq === lastSeq(fixture)), `round ${round}: the newest row with everything`);
+      assert.equal(await page.isChecked('#follow-tail'), true, `round ${round}: still following`);
+    }
+    assertNoProblems(harness);
+  });
+
   it('validates JSON in the composer, sends with Ctrl+Enter, and keeps a history', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     const socket = fixture.socket();
     const sentBefore = socket.sent.length;
@@ -110,7 +117,47 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     assertNoProblems(harness);
   });
 
+  it("keeps the text and shows the host's reason when the send fails on the host", async () => {
+    const { harness, fixture } = suite;
+    const page = harness.page;
+    const socket = fixture.socket();
+    const sentBefore = socket.sent.length;
+    const text = 'order #42: buy 3';
+    // The socket's write throws under the session, as a write after the peer has gone does.
+    const write = socket.send.bind(socket);
+    socket.send = () => {
+      throw new Error('write EPIPE');
+    };
+    try {
+      await page.selectOption('#composer-format', 'text');
+      await page.fill('#composer-input', text);
+      await page.click('#composer-send');
+      await page.waitForFunction(() => (document.querySelector('#composer-error')?.textContent ?? '') !== '');
+      const shown = (await page.locator('#composer-error').textContent()) ?? '';
+      const reply = harness.received.filter((m) => m.type === 'send-result').pop();
+      assert.ok(reply?.type === 'send-result' && !reply.ok && reply.error !== null, 'the host answered with a failure');
+      assert.equal(shown, reply.error, "the host's reason, as it is");
+      assert.equal(shown, 'Not sent: write EPIPE');
+      assert.equal(await page.getAttribute('#composer-error', 'class'), 'composer-error invalid');
+      assert.equal(await page.inputValue('#composer-input'), text, 'the text stays in the composer');
+      assert.equal(await page.isDisabled('#composer-send'), false, 'ready to try again');
+      assert.equal(socket.sent.length, sentBefore, 'nothing went out');
+      assert.ok(![...fixture.session.record].some((event) => event.type === 'message' && event.direction === 'out' && event.data === text), 'nor was it recorded as sent');
+    } finally {
+      socket.send = write;
+    }
+    // The socket works again: the same text goes out with one more click.
+    await page.click('#composer-send');
+    await page.waitForFunction(() => (document.querySelector('#composer-input') as HTMLTextAreaElement).value === '');
+    assert.deepEqual(socket.sent.slice(sentBefore), [text]);
+    assert.equal(await page.locator('#composer-error').textContent(), '');
+    await page.waitForTimeout(300); // the state is written at most every 250 ms
+    assert.equal((harness.state() as { composerHistory?: string[] }).composerHistory?.at(-1), text, 'in the history only once sent');
+    assertNoProblems(harness);
+  });
+
   it('resyncs after hide/show from the last seen seq, keeping the selection and the query', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     await page.uncheck('#filter-lifecycle');
     const selected = fixture.session.record.lastSeq;

@@ -2,26 +2,18 @@
 // JSON (pretty + folding), binary (hex + ASCII), headers, closes and truncated payloads.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SESSION_EVENT_TYPES } from '../../src/core/sessionEvents.js';
 import { everyEventTypeConnection, HELLO_JSON } from './harness/fixtures.js';
-import { assertNoProblems, renderedRows, selectRow, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from './harness/timelineHarness.js';
+import { assertNoProblems, harnessPerSuite, renderedRows, selectRow, waitForRows } from './harness/pageHelpers.js';
+import { harnessSkipReason } from './harness/timelineHarness.js';
 
 describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
-  let harness: TimelineHarness;
   const { connection, events } = everyEventTypeConnection();
-
-  before(async () => {
-    harness = await launchTimelineHarness({ connection, theme: 'dark', viewport: { width: 1280, height: 900 } });
-    await harness.ready();
-  });
-  after(async () => {
-    await harness?.close();
-    connection.dispose();
-  });
+  const suite = harnessPerSuite(() => ({ connection }), { theme: 'dark', viewport: { width: 1280, height: 900 } });
 
   it('renders one row per event, with every event type, its direction and a text preview', async () => {
+    const { harness } = suite;
     const rows = await waitForRows(harness.page, (r) => r.length === events.length, `${events.length} rows`);
     assert.deepEqual(
       rows.map((row) => row.seq),
@@ -54,6 +46,7 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   });
 
   it('shows time relative to the previous event when #time-mode is toggled', async () => {
+    const { harness } = suite;
     await harness.page.click('#time-mode');
     const rows = await waitForRows(harness.page, (r) => r[1]?.time.startsWith('+') ?? false, 'relative times');
     assert.equal(rows[0]!.time, '+0 ms');
@@ -64,6 +57,7 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   });
 
   it('pretty-prints JSON as a foldable tree of text nodes', async () => {
+    const { harness } = suite;
     await selectRow(harness.page, 3);
     const detail = harness.page.locator('#detail');
     assert.equal(await detail.locator('.json-tree details').count(), 3, 'the object, user and roles fold');
@@ -83,11 +77,13 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   });
 
   it('shows plain text as text', async () => {
+    const { harness } = suite;
     await selectRow(harness.page, 4);
     assert.equal(await harness.page.locator('#detail .payload-text').textContent(), 'subscribe:prices');
   });
 
   it('shows binary as hex and ASCII rows', async () => {
+    const { harness } = suite;
     await selectRow(harness.page, 5);
     const dump = (await harness.page.locator('#detail .hex-dump').textContent()) ?? '';
     const lines = dump.split('\n');
@@ -98,6 +94,7 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   });
 
   it('shows the handshake request and response headers as tables', async () => {
+    const { harness } = suite;
     await selectRow(harness.page, 2);
     const tables = harness.page.locator('#detail .headers');
     assert.equal(await tables.count(), 2);
@@ -108,6 +105,7 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   });
 
   it('explains a close, and says when a payload was truncated (with its original size)', async () => {
+    const { harness } = suite;
     await selectRow(harness.page, 12);
     const close = (await harness.page.locator('#detail').textContent()) ?? '';
     assert.match(close, /1006/);
@@ -117,6 +115,7 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   });
 
   it('shows a failed handshake with its status, headers and body as text', async () => {
+    const { harness } = suite;
     await selectRow(harness.page, 15);
     const detail = (await harness.page.locator('#detail').textContent()) ?? '';
     assert.match(detail, /502 Bad Gateway/);
@@ -125,6 +124,7 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   });
 
   it('moves the selection with the keyboard', async () => {
+    const { harness } = suite;
     await selectRow(harness.page, 4);
     await harness.page.keyboard.press('ArrowDown');
     await harness.page.waitForFunction(() => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === '5');

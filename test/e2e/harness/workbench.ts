@@ -1,22 +1,15 @@
 // Drives the VS Code workbench in Chromium the way a person would: command palette, quick
 // picks, input boxes, the sidebar tree. Selectors are the workbench's own class names and
-// ARIA roles; nothing here reaches into the extension.
+// ARIA roles; nothing here reaches into the extension. openExtensionWorkbench starts it all:
+// the packaged extension in code-server, and the workbench open on it.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './codeServer.js';
+import { launchChromium, REPO_ROOT, type E2eComponents } from './components.js';
+import { packageVsix } from './vsix.js';
 
-/** Flags that keep Chromium off the network and quiet in a container. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface WorkbenchOptions {
   chromiumPath: string;
@@ -35,7 +28,7 @@ export class Workbench {
   ) {}
 
   static async open(options: WorkbenchOptions): Promise<Workbench> {
-    const browser = await chromium.launch({ executablePath: options.chromiumPath, args: CHROMIUM_ARGS, headless: true });
+    const browser = await launchChromium(options.chromiumPath);
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     // The clipboard is used by "Copy URL"; grant it so the test can read it back.
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(options.url).origin });
@@ -229,6 +222,22 @@ export class Workbench {
     return path;
   }
 
+  /**
+   * Runs one step of a suite. A failure comes back with what explains it: a screenshot named
+   * after the step, the notifications on screen and the last console errors.
+   */
+  async step<T>(name: string, fn: (workbench: Workbench) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this);
+    } catch (error) {
+      const shot = await this.screenshot(`failure-${name}`).catch(() => 'none');
+      const toasts = await this.notifications().catch(() => []);
+      throw new Error(`${(error as Error).message}\n  screenshot: ${shot}\n  notifications: ${JSON.stringify(toasts)}\n  console errors: ${this.consoleErrors.slice(-5).join(' | ')}`, {
+        cause: error,
+      });
+    }
+  }
+
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);
   }
@@ -236,4 +245,33 @@ export class Workbench {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Packages the extension, starts code-server on the workspace with the .vsix installed, opens
+ * the workbench and waits until the extension is active (its status bar item shows).
+ */
+export async function openExtensionWorkbench(options: { components: E2eComponents; workspaceFolder: string; artifactsDir: string }): Promise<{ codeServer: CodeServer; workbench: Workbench }> {
+  const vsixPath = packageVsix(join(REPO_ROOT, 'out', 'e2e'));
+  const codeServer = await startCodeServer({ components: options.components, vsixPath, workspaceFolder: options.workspaceFolder, artifactsDir: options.artifactsDir });
+  try {
+    const workbench = await Workbench.open({ chromiumPath: options.components.chromium, url: codeServer.workbenchUrl, artifactsDir: options.artifactsDir });
+    await workbench.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().waitFor({ timeout: 60_000 });
+    return { codeServer, workbench };
+  } catch (error) {
+    await codeServer.stop();
+    throw error;
+  }
+}
+
+/** Polls `probe` every 200 ms until `ok` holds; a timeout names what was awaited and the last value. */
+export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await probe();
+  }
+  return value;
 }

@@ -1,8 +1,47 @@
-// Small helpers the webview tests share: reading rows, selecting one, waiting for the list.
+// Small helpers the webview tests share: one harness per suite, reading rows, selecting one,
+// waiting for the list.
 
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { TimelineHarness } from './timelineHarness.js';
+import type { Connection } from '../../../src/extension/model/connection.js';
+import { launchTimelineHarness, type TimelineHarness, type TimelineHarnessOptions } from './timelineHarness.js';
+
+/**
+ * For a describe() block: makes the fixture and opens a harness on its connection before the
+ * first test (waiting for the first paint), closes both after the last one. The fixture is
+ * disposed with its own `dispose`, or else its connection's.
+ *
+ *   const suite = harnessPerSuite(() => proxyDropFixture(), { theme: 'dark' });
+ *   it('…', async () => { await suite.harness.page.click('#lane-fit'); suite.fixture.socket()… });
+ */
+export function harnessPerSuite<F extends { connection: Connection; dispose?: () => void }>(
+  makeFixture: () => F,
+  options: Omit<TimelineHarnessOptions, 'connection'>,
+): { readonly harness: TimelineHarness; readonly fixture: F } {
+  let harness: TimelineHarness | undefined;
+  let fixture: F | undefined;
+  before(async () => {
+    fixture = makeFixture();
+    harness = await launchTimelineHarness({ ...options, connection: fixture.connection });
+    await harness.ready();
+  });
+  after(async () => {
+    await harness?.close();
+    if (fixture?.dispose) fixture.dispose();
+    else fixture?.connection.dispose();
+  });
+  return {
+    get harness() {
+      assert.ok(harness, 'the harness is open only while the suite runs');
+      return harness;
+    },
+    get fixture() {
+      assert.ok(fixture, 'the fixture exists only while the suite runs');
+      return fixture;
+    },
+  };
+}
 
 export interface RenderedRow {
   seq: number;

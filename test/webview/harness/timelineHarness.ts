@@ -27,13 +27,14 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Clock } from '../../../src/core/clock.js';
 import type { Connection } from '../../../src/extension/model/connection.js';
 import { TimelineFeed, type TimelineFeedOptions } from '../../../src/extension/model/timelineFeed.js';
 import { renderTimelineHtml } from '../../../src/extension/timeline/webviewHtml.js';
 import { systemClock } from '../../../src/node/systemClock.js';
 import type { HostMessage, TimelineCommand } from '../../../src/shared/timelineProtocol.js';
+import { CHROMIUM_CANDIDATES, launchChromium } from '../../e2e/harness/components.js';
 import { findExecutable, isCI } from '../../helpers/requireComponent.js';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -41,19 +42,6 @@ const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'webview');
 
 export type HarnessTheme = 'light' | 'dark' | 'high-contrast';
 
-/** Flags that keep Chromium off the network and quiet in a container (see the shared doc). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', 'chromium', 'chromium-browser'];
 export const CHROMIUM_INSTALL_HINT = 'as root, `apt-get install -y chromium` (Debian package; never `playwright install`) — or run .ci/run';
 
 /** Chromium's path, or null (WS_INSPECTOR_CHROMIUM overrides the search). */
@@ -256,7 +244,7 @@ export async function launchTimelineHarness(options: TimelineHarnessOptions): Pr
   const { server, origin } = await startServer();
   let browser: Browser | null = null;
   try {
-    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium(chromiumPath);
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
     return await Harness.create(browser, context, server, `${origin}/`, options);
   } catch (error) {
