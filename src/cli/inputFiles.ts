@@ -1,7 +1,8 @@
 // Files the CLI reads: recorded sessions (session logs, HARs) and known-timeout tables.
 // Every problem becomes an InputFileError naming the file and where it is broken.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { HeartbeatSetting } from '../core/diagnosis/dropAnalyzer.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
 import { HarError, readHarValue } from '../core/har.js';
@@ -9,7 +10,8 @@ import { parseJsonWithPosition } from '../core/jsonInput.js';
 import { redactUrl, type RedactionPolicy } from '../core/redaction.js';
 import { DEFAULT_SESSION_OPTIONS } from '../core/session.js';
 import type { SessionEvent } from '../core/sessionEvents.js';
-import { SessionLogError, validateSessionLog } from '../core/sessionLog.js';
+import { RecordedFileReader, type RecordedFileContent } from '../core/recordedFile.js';
+import { SessionLogError } from '../core/sessionLog.js';
 
 /** A file that cannot be used; the message names the file and where it is broken. */
 export class InputFileError extends Error {
@@ -50,16 +52,52 @@ export function loadKnownTimeoutsFile(path: string): KnownTimeout[] {
  * the position.
  */
 export function readRecordedSessions(path: string): RecordedSession[] {
-  const value = parseJsonFile(readText(path), path);
-  if (/\.har$/i.test(path) || looksLikeHar(value)) return sessionsFromHar(value, path);
+  const content = readRecordedFile(path);
+  if (!content.isSessionLog && (/\.har$/i.test(path) || content.looksLikeHar)) return sessionsFromHar(content.harValue(), path);
   let log;
   try {
-    log = validateSessionLog(value);
+    log = content.sessionLog();
   } catch (error) {
     if (error instanceof SessionLogError) throw new InputFileError(`${path}: ${error.message}`);
     throw error;
   }
   return [{ label: redactUrl(log.endpoint.url, ALWAYS_REDACT), events: log.events, heartbeat: heartbeatOf(log.endpoint), notes: droppedNote(log.droppedEvents) }];
+}
+
+// Files are read in pieces of this size: a huge recording never becomes one string.
+const READ_CHUNK_BYTES = 1 << 20;
+
+/** Streams a recorded file through the reader; every problem becomes an InputFileError with the position. */
+function readRecordedFile(path: string): RecordedFileContent {
+  const reader = new RecordedFileReader(JsonTextError);
+  const decoder = new StringDecoder('utf8');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+  try {
+    const buffer = Buffer.alloc(READ_CHUNK_BYTES);
+    for (;;) {
+      let bytes: number;
+      try {
+        bytes = readSync(fd, buffer, 0, buffer.length, null);
+      } catch (error) {
+        throw cannotRead(path, error);
+      }
+      if (bytes === 0) break;
+      reader.write(decoder.write(buffer.subarray(0, bytes)));
+    }
+    reader.write(decoder.end());
+    return reader.end();
+  } catch (error) {
+    if (error instanceof JsonTextError) throw new InputFileError(`${path}:${error.line ?? 1}:${error.column ?? 1}: ${error.message}`);
+    if (error instanceof SessionLogError || error instanceof HarError) throw new InputFileError(`${path}: ${error.message}`);
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // Labels are printed: never with a token from the URL.
@@ -91,10 +129,14 @@ function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : message;
-    throw new InputFileError(`cannot read ${path}: ${why}`);
+    throw cannotRead(path, error);
   }
+}
+
+function cannotRead(path: string, error: unknown): InputFileError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : message;
+  return new InputFileError(`cannot read ${path}: ${why}`);
 }
 
 /** JSON.parse, but a syntax error names the file, line and column. */
@@ -116,12 +158,6 @@ class JsonTextError extends Error {
   ) {
     super(message);
   }
-}
-
-function looksLikeHar(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return record['format'] === undefined && typeof record['log'] === 'object' && record['log'] !== null;
 }
 
 function heartbeatOf(endpoint: unknown): HeartbeatSetting | null {

@@ -82,6 +82,10 @@ export function makeEndpoint(url: string, overrides: Partial<Omit<EndpointConfig
 
 /** Validates a WebSocket URL; returns a message saying what is wrong, or null. */
 export function checkWebSocketUrl(url: string): string | null {
+  if (url.trim() === '') return 'the URL is empty; expected ws://host[:port]/path or wss://host[:port]/path';
+  // The URL parser would quietly trim or percent-encode these; a typed URL with them is a mistake.
+  const bad = [...url].findIndex((ch) => /\s/.test(ch) || isControl(ch));
+  if (bad >= 0) return `"${url}" is not a valid URL: it contains ${describeChar([...url][bad]!)} at character ${bad + 1}, and URLs cannot contain spaces or control characters (encode a space as %20)`;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -89,9 +93,13 @@ export function checkWebSocketUrl(url: string): string | null {
     return `"${url}" is not a valid URL; expected ws://host[:port]/path or wss://host[:port]/path`;
   }
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    const scheme = parsed.protocol.replace(/:$/, '');
     const hint = parsed.protocol === 'http:' || parsed.protocol === 'https:' ? ` (did you mean ${parsed.protocol === 'https:' ? 'wss' : 'ws'}://?)` : '';
-    return `"${url}" uses ${parsed.protocol.replace(/:$/, '')}://, but a WebSocket URL must start with ws:// or wss://${hint}`;
+    const uses = url.slice(parsed.protocol.length).startsWith('//') ? `${scheme}://` : `the "${scheme}:" scheme`;
+    return `"${url}" uses ${uses}, but a WebSocket URL must start with ws:// or wss://${hint}`;
   }
+  // "ws:host" and "ws:///path" parse (the host taken from the path): say what is missing.
+  if (!/^wss?:\/\/[^/?#]/i.test(url)) return `"${url}" has no host; expected ${parsed.protocol}//host[:port]/path`;
   if (!parsed.hostname) return `"${url}" has no host`;
   if (parsed.hash) return `"${url}" has a #fragment, which WebSocket URLs must not have`;
   return null;
@@ -103,9 +111,28 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Validates one HTTP header; returns a message saying what is wrong, or null. */
 export function checkHeader(name: string, value: string): string | null {
+  if (name === '') return 'header name is empty';
   if (!HEADER_NAME.test(name)) return `header name "${name}" is not a valid HTTP token`;
-  if (!HEADER_VALUE.test(value)) return `header "${name}" has a value with characters not allowed in HTTP (control characters or line breaks)`;
-  return null;
+  if (HEADER_VALUE.test(value)) return null;
+  const index = [...value].findIndex((ch) => !HEADER_VALUE.test(ch));
+  const ch = [...value][index]!;
+  const why = ch === '\r' || ch === '\n' ? 'would start a new header line' : ch.codePointAt(0)! > 0xff ? 'is outside Latin-1 (HTTP header values are bytes; percent-encode or base64 it)' : 'is a control character';
+  return `header "${name}" has a value with characters not allowed in HTTP: ${describeChar(ch)} at character ${index + 1} ${why}`;
+}
+
+/** A character as a message shows it: printable ones quoted, with the code point. */
+function describeChar(ch: string): string {
+  const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (ch === ' ') return `a space (${code})`;
+  if (ch === '\t') return `a tab (${code})`;
+  if (ch === '\r' || ch === '\n') return `a line break (${code})`;
+  return isControl(ch) ? code : `"${ch}" (${code})`;
+}
+
+/** C0 and C1 control characters and DEL. */
+function isControl(ch: string): boolean {
+  const code = ch.codePointAt(0)!;
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
 }
 
 /** Validates the numbers and modes of an endpoint; returns a list of problems. */
@@ -136,20 +163,134 @@ export function checkEndpoint(endpoint: EndpointConfig): string[] {
   return problems;
 }
 
-/** A text-heartbeat reply matcher: `/re/flags` is a regex, anything else an exact string. */
+/**
+ * A text-heartbeat reply matcher: `/re/flags` is a regex, anything else an exact string.
+ * Inbound text is the server's: a regex is only run on replies short enough that even its
+ * worst case stays fast (patterns that backtrack exponentially are refused by checkEndpoint).
+ */
 export function compileExpect(expect: string): (text: string) => boolean {
   const regex = parseRegexLiteral(expect);
-  if (regex) return (text) => regex.test(text);
+  if (regex) {
+    const maxLength = regexInputLimit(analyzeRegexSource(regex.source).unboundedQuantifiers);
+    return (text) => text.length <= maxLength && regex.test(text);
+  }
   return (text) => text === expect;
 }
 
-function checkExpectPattern(expect: string): string | null {
+/**
+ * The longest reply a regex with this many unbounded quantifiers is run on. Backtracking over
+ * k quantifiers costs up to about n^(k+1) steps; these lengths keep that near 10^8.
+ */
+export function regexInputLimit(unboundedQuantifiers: number): number {
+  if (unboundedQuantifiers <= 1) return 4096;
+  if (unboundedQuantifiers === 2) return 512;
+  return 128;
+}
+
+/** Most unbounded quantifiers (`*`, `+`, `{n,}`) an expect regex may have. */
+export const MAX_EXPECT_QUANTIFIERS = 3;
+
+/** Checks a text-heartbeat `expect` value; returns a message starting with `heartbeat.expect`, or null. */
+export function checkExpectPattern(expect: string): string | null {
+  let regex: RegExp | null;
   try {
-    parseRegexLiteral(expect);
-    return null;
+    regex = parseRegexLiteral(expect);
   } catch (error) {
     return `heartbeat.expect is not a valid regex: ${(error as Error).message}`;
   }
+  if (!regex) return null;
+  const analysis = analyzeRegexSource(regex.source);
+  if (analysis.problem) return `heartbeat.expect ${analysis.problem}`;
+  if (analysis.unboundedQuantifiers > MAX_EXPECT_QUANTIFIERS) {
+    return `heartbeat.expect has ${analysis.unboundedQuantifiers} unbounded quantifiers (*, + or {n,}); at most ${MAX_EXPECT_QUANTIFIERS} are allowed, so that matching a server's reply stays fast`;
+  }
+  return null;
+}
+
+/**
+ * A conservative look at a regex's source for catastrophic backtracking: a repeated group
+ * that itself contains an unbounded quantifier (`(a+)+`, `(\w*x)*`, `(a+){2,9}`), an unbounded
+ * repeat of a quantified body (`(\w{1,3})*`, `(a?b?)+`) or of alternatives (`(a|aa)+`), and
+ * backreferences are refused; unbounded quantifiers are counted.
+ */
+export function analyzeRegexSource(source: string): { problem: string | null; unboundedQuantifiers: number } {
+  const groups: Array<{ start: number; unbounded: boolean; quantified: boolean; alternation: boolean }> = [];
+  let top = { start: 0, unbounded: false, quantified: false, alternation: false };
+  let count = 0;
+  let problem: string | null = null;
+  let i = 0;
+  /** Reads a quantifier at i, if any: whether it repeats more than once without bound (or widely). */
+  const quantifier = (): { repeats: boolean; unbounded: boolean } | null => {
+    const ch = source[i];
+    let result: { repeats: boolean; unbounded: boolean } | null = null;
+    if (ch === '*' || ch === '+') {
+      i++;
+      result = { repeats: true, unbounded: true };
+    } else if (ch === '?') {
+      i++;
+      result = { repeats: false, unbounded: false };
+    } else if (ch === '{') {
+      const match = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+      if (match) {
+        i += match[0].length;
+        const min = Number(match[1]);
+        const max = match[2] === undefined ? min : match[3] === '' ? Infinity : Number(match[3]);
+        result = { repeats: max > 1, unbounded: max === Infinity || max - min > 16 };
+      }
+    }
+    if (result && source[i] === '?') i++; // lazy: the same cost
+    return result;
+  };
+  while (i < source.length && !problem) {
+    const ch = source[i]!;
+    if (ch === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<')) problem = `uses a backreference (\\${next}…), which can take exponential time on some replies; match without it`;
+      i += 2;
+      // \p{…}, \u{…}: the braces are part of the escape, not a quantifier.
+      if ((next === 'p' || next === 'P' || next === 'u') && source[i] === '{') i = source.indexOf('}', i) + 1 || source.length;
+    } else if (ch === '[') {
+      i++;
+      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (ch === '(') {
+      groups.push(top);
+      top = { start: i, unbounded: false, quantified: false, alternation: false };
+      i++;
+      continue; // a group is not an atom a quantifier follows
+    } else if (ch === ')') {
+      const inner = top;
+      top = groups.pop() ?? { start: 0, unbounded: false, quantified: false, alternation: false };
+      i++;
+      const q = quantifier();
+      // (a+)+, (a+){2,9}, and also (\w{1,3})* or (a?b?)*: a repeat over a quantified body has
+      // exponentially many ways to split a long reply.
+      if ((q?.repeats && inner.unbounded) || (q?.unbounded && inner.quantified)) {
+        problem = `has a repeated group with a quantifier inside ("${source.slice(inner.start, i)}"), which can take exponential time on some replies; simplify the pattern`;
+      }
+      // (a|aa)+: overlapping alternatives under a repeat backtrack exponentially too.
+      if (q?.unbounded && inner.alternation && !problem) {
+        problem = `repeats a group of alternatives ("${source.slice(inner.start, i)}"), which can take exponential time on some replies; repeat a character class instead, or drop the repeat`;
+      }
+      if (q?.unbounded) count++;
+      if (inner.unbounded || q?.unbounded) top.unbounded = true;
+      if (inner.quantified || q) top.quantified = true;
+      continue;
+    } else if (ch === '|') {
+      top.alternation = true;
+      i++;
+      continue;
+    } else {
+      i++;
+    }
+    const q = quantifier();
+    if (q) top.quantified = true;
+    if (q?.unbounded) {
+      count++;
+      top.unbounded = true;
+    }
+  }
+  return { problem, unboundedQuantifiers: count };
 }
 
 function parseRegexLiteral(text: string): RegExp | null {

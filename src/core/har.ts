@@ -9,6 +9,7 @@
 
 import { makeEndpoint, type EndpointConfig } from './endpoint.js';
 import { describeJsonValue, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
+import { jsonWithLongData } from './jsonStream.js';
 import { base64ToBytes, bytesToBase64, describeControlPayload, utf8ByteLength } from './payload.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
 import type {
@@ -139,7 +140,8 @@ export function* harChunks(input: HarWriterInput): Generator<string> {
       if (!current.headWritten) yield* head(current);
       const rtt = event.type === 'pong' ? event.rttMs : event.type === 'message' ? event.rttMs : undefined;
       if (typeof rtt === 'number') current.rtts.push(rtt);
-      yield `${current.messagesWritten++ ? ',' : ''}\n    ${JSON.stringify(toHarMessage(event))}`;
+      yield `${current.messagesWritten++ ? ',' : ''}\n    `;
+      yield* jsonWithLongData(toHarMessage(event));
       continue;
     }
     current.events.push(event);
@@ -392,6 +394,11 @@ function hasOwnEvents(entry: Record<string, unknown>): boolean {
 function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path: string }>): SessionEvent[] {
   const events: SessionEvent[] = [];
   for (const { entry, path } of attempts) {
+    // Our writer always writes the array: without it the messages were cut out, and the
+    // session would load with holes instead of failing.
+    if (!Array.isArray(entry['_webSocketMessages'])) {
+      throw new HarError(`expected the array of messages every WebSocket Inspector entry has, got ${describeJsonValue(entry['_webSocketMessages'])}`, `${path}._webSocketMessages`);
+    }
     const lifecycle = (entry['_wsInspector'] as { events: unknown[] }).events;
     lifecycle.forEach((raw, index) => {
       const at = `${path}._wsInspector.events[${index}]`;
@@ -525,14 +532,19 @@ function messagesOf(entry: Record<string, unknown>, path: string): Array<{ messa
   if (!Array.isArray(raw)) throw new HarError(`expected an array, got ${describeJsonValue(raw)}`, `${path}._webSocketMessages`);
   return raw.map((value: unknown, index) => {
     const at = `${path}._webSocketMessages[${index}]`;
-    const message = objectAt(value, at);
-    const type = stringAt(message['type'], `${at}.type`);
-    if (type !== 'send' && type !== 'receive' && type !== 'error') throw new HarError(`expected "send", "receive" or "error", got ${describeJsonValue(type)}`, `${at}.type`);
-    numberAt(message['time'], `${at}.time`);
-    numberAt(message['opcode'], `${at}.opcode`);
-    stringAt(message['data'], `${at}.data`);
-    return { message: message as unknown as HarWebSocketMessage, at };
+    return { message: validateHarMessage(value, at), at };
   });
+}
+
+/** Checks one `_webSocketMessages` element at `at` (a JSON path). */
+export function validateHarMessage(value: unknown, at: string): HarWebSocketMessage {
+  const message = objectAt(value, at);
+  const type = stringAt(message['type'], `${at}.type`);
+  if (type !== 'send' && type !== 'receive' && type !== 'error') throw new HarError(`expected "send", "receive" or "error", got ${describeJsonValue(type)}`, `${at}.type`);
+  numberAt(message['time'], `${at}.time`);
+  numberAt(message['opcode'], `${at}.opcode`);
+  stringAt(message['data'], `${at}.data`);
+  return message as unknown as HarWebSocketMessage;
 }
 
 /** Headers the handshake adds by itself; an imported endpoint should not replay them. */

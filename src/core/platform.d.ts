@@ -33,4 +33,5 @@ interface URLSearchParams {
   keys(): IterableIterator<string>;
   set(name: string, value: string): void;
   has(name: string): boolean;
+  getAll(name: string): string[];
 }

@@ -25,12 +25,67 @@ export interface RedactionPolicy {
   keepSecrets: boolean;
 }
 
-export function redactionPolicyFor(endpoint: Pick<EndpointConfig, 'secretHeaders'>, options: { keepSecrets?: boolean; secretValues?: readonly string[] } = {}): RedactionPolicy {
+/**
+ * What hides an endpoint's secrets. Besides the given values (resolved `${secret:…}`
+ * references), the values the endpoint itself sends in secret headers (Authorization,
+ * Cookie, …) are hidden wherever they appear as text — also when a server echoes them back
+ * in a message.
+ */
+export function redactionPolicyFor(
+  endpoint: Pick<EndpointConfig, 'secretHeaders'> & { headers?: Readonly<Record<string, string>>; url?: string },
+  options: { keepSecrets?: boolean; secretValues?: readonly string[] } = {},
+): RedactionPolicy {
+  const secretHeaders = new Set([...BUILT_IN_SECRET_HEADERS, ...endpoint.secretHeaders.map((name) => name.toLowerCase())]);
+  const values = new Set((options.secretValues ?? []).filter((value) => value.length > 0));
+  for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
+    if (secretHeaders.has(name.toLowerCase())) for (const piece of secretPieces(value)) values.add(piece);
+  }
+  for (const piece of urlSecrets(endpoint.url)) values.add(piece);
   return {
-    secretHeaders: new Set([...BUILT_IN_SECRET_HEADERS, ...endpoint.secretHeaders.map((name) => name.toLowerCase())]),
-    secretValues: (options.secretValues ?? []).filter((value) => value.length > 0),
+    secretHeaders,
+    // Longest first, so a value containing another is hidden whole.
+    secretValues: [...values].sort((a, b) => b.length - a.length),
     keepSecrets: options.keepSecrets ?? false,
   };
+}
+
+/** Shorter pieces would hide ordinary words in payloads (and are not worth much as secrets). */
+export const MIN_SECRET_PIECE_LENGTH = 6;
+
+/** The password and token-like query values of a URL, to hide wherever they appear as text. */
+function urlSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [];
+  }
+  let password = parsed.password;
+  try {
+    password = decodeURIComponent(password);
+  } catch {
+    // Kept as written.
+  }
+  const pieces = [password];
+  for (const name of [...parsed.searchParams.keys()]) if (SECRET_QUERY_PARAM.test(name)) pieces.push(...parsed.searchParams.getAll(name));
+  return pieces.filter((piece) => piece.length >= MIN_SECRET_PIECE_LENGTH && !/\$\{secret:[^}]*\}/.test(piece));
+}
+
+/**
+ * The parts of a secret header value worth hiding on their own: the whole value, the
+ * credential after an auth scheme ("Bearer abc…" → "abc…"), and each cookie's value.
+ * `${secret:NAME}` references (not yet resolved) are not secrets themselves.
+ */
+function secretPieces(value: string): string[] {
+  const pieces = [value.trim()];
+  const scheme = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value.trim());
+  if (scheme) pieces.push(scheme[1]!.trim());
+  for (const cookie of value.split(';')) {
+    const eq = cookie.indexOf('=');
+    if (eq > 0) pieces.push(cookie.slice(eq + 1).trim());
+  }
+  return pieces.filter((piece) => piece.length >= MIN_SECRET_PIECE_LENGTH && !/\$\{secret:[^}]*\}/.test(piece));
 }
 
 export function redactHeaders(headers: HeaderMap, policy: RedactionPolicy): HeaderMap {

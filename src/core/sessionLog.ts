@@ -1,5 +1,6 @@
 import type { EndpointConfig } from './endpoint.js';
 import { describeJsonValue, jsonFieldReaders } from './jsonInput.js';
+import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
 import { SESSION_EVENT_TYPES, type SessionEvent } from './sessionEvents.js';
 import type { SessionStatsSnapshot } from './stats.js';
@@ -52,7 +53,11 @@ export function* sessionLogChunks(input: SessionLogInput): Generator<string> {
   yield headerJson.slice(0, headerJson.lastIndexOf('}')).trimEnd() + ',\n "events": [';
   let first = true;
   for (const event of input.events) {
-    yield (first ? '\n  ' : ',\n  ') + JSON.stringify(redactEvent(event, input.policy));
+    const safe = redactEvent(event, input.policy);
+    if (safe.type === 'message') {
+      yield first ? '\n  ' : ',\n  ';
+      yield* jsonWithLongData(safe);
+    } else yield (first ? '\n  ' : ',\n  ') + JSON.stringify(safe);
     first = false;
   }
   yield first ? ']\n}\n' : '\n ]\n}\n';
@@ -68,8 +73,11 @@ export class SessionLogError extends Error {
     message: string,
     /** JSON path of the offending value, e.g. "events[12].seq". */
     readonly path: string,
+    /** For syntax errors: where in the text. */
+    readonly line?: number,
+    readonly column?: number,
   ) {
-    super(path ? `${path}: ${message}` : message);
+    super(`${path ? `${path}: ` : line !== undefined ? `line ${line}, column ${column}: ` : ''}${message}`);
     this.name = 'SessionLogError';
   }
 }
@@ -78,16 +86,24 @@ const { object: expectObject, string: expectString, number: expectNumber } = jso
 
 /** Parses and validates a session log; nothing is returned unless all of it is valid. */
 export function parseSessionLog(text: string): SessionLog {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SessionLogError(`not valid JSON (${(error as Error).message})`, '');
-  }
-  return validateSessionLog(value);
+  const reader = new SessionLogReader();
+  reader.write(text);
+  return reader.end();
 }
 
 export function validateSessionLog(value: unknown): SessionLog {
+  const header = validateSessionLogHeader(value, []);
+  let previousSeq = -Infinity;
+  const events = ((value as Record<string, unknown>)['events'] as unknown[]).map((raw, index) => {
+    const event = validateSessionEvent(raw, `events[${index}]`, previousSeq);
+    previousSeq = event.seq;
+    return event;
+  });
+  return { ...header, events };
+}
+
+/** Checks the header of a session log whose events were validated one by one. */
+export function validateSessionLogHeader(value: unknown, events: SessionEvent[]): SessionLog {
   const root = expectObject(value, '');
   if (root['format'] !== SESSION_LOG_FORMAT) {
     throw new SessionLogError(`expected "${SESSION_LOG_FORMAT}", got ${describeJsonValue(root['format'])}`, 'format');
@@ -98,23 +114,6 @@ export function validateSessionLog(value: unknown): SessionLog {
   const endpoint = expectObject(root['endpoint'], 'endpoint');
   expectString(endpoint['url'], 'endpoint.url');
   if (!Array.isArray(root['events'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(root['events'])}`, 'events');
-  const events = root['events'] as unknown[];
-  let previousSeq = -Infinity;
-  events.forEach((raw, index) => {
-    const path = `events[${index}]`;
-    const event = expectObject(raw, path);
-    const seq = expectNumber(event['seq'], `${path}.seq`);
-    if (!Number.isInteger(seq) || seq <= previousSeq) {
-      throw new SessionLogError(`seq must be an integer greater than the previous event's (${previousSeq}), got ${seq}`, `${path}.seq`);
-    }
-    previousSeq = seq;
-    expectNumber(event['t'], `${path}.t`);
-    const type = expectString(event['type'], `${path}.type`);
-    if (!(SESSION_EVENT_TYPES as readonly string[]).includes(type)) {
-      throw new SessionLogError(`unknown event type "${type}"`, `${path}.type`);
-    }
-    validateEventFields(type, event, path);
-  });
   return {
     format: SESSION_LOG_FORMAT,
     version: SESSION_LOG_VERSION,
@@ -123,62 +122,125 @@ export function validateSessionLog(value: unknown): SessionLog {
     endpoint: endpoint as unknown as EndpointConfig,
     stats: (root['stats'] ?? null) as SessionStatsSnapshot | null,
     droppedEvents: typeof root['droppedEvents'] === 'number' ? root['droppedEvents'] : 0,
-    events: events as SessionEvent[],
+    events,
   };
+}
+
+/** Checks one event of a session log, at `path`, after an event with `previousSeq`. */
+export function validateSessionEvent(raw: unknown, path: string, previousSeq: number): SessionEvent {
+  const event = expectObject(raw, path);
+  const seq = expectNumber(event['seq'], `${path}.seq`);
+  if (!Number.isInteger(seq) || seq <= previousSeq) {
+    throw new SessionLogError(`seq must be an integer greater than the previous event's (${previousSeq}), got ${seq}`, `${path}.seq`);
+  }
+  expectNumber(event['t'], `${path}.t`);
+  const type = expectString(event['type'], `${path}.type`);
+  if (!(SESSION_EVENT_TYPES as readonly string[]).includes(type)) {
+    throw new SessionLogError(`unknown event type "${type}"`, `${path}.type`);
+  }
+  validateEventFields(type, event, path);
+  return event as unknown as SessionEvent;
+}
+
+/**
+ * Reads a session log from text pieces (a file read in chunks): each event is parsed and
+ * validated as it arrives, so memory holds the events, never the file's text. `end()`
+ * returns the whole log or throws SessionLogError: nothing is half-loaded.
+ */
+export class SessionLogReader {
+  private readonly events: SessionEvent[] = [];
+  /** The first invalid event, reported at the end unless a syntax error comes first. */
+  private invalid: { error: unknown } | null = null;
+  private readonly reader = new JsonStreamReader({
+    streamedArrays: [['events']],
+    onElement: (value, path) => {
+      if (this.invalid) return;
+      try {
+        const last = this.events[this.events.length - 1];
+        this.events.push(validateSessionEvent(value, `events[${path[1]}]`, last ? last.seq : -Infinity));
+      } catch (error) {
+        this.invalid = { error };
+        this.events.length = 0;
+      }
+    },
+    ErrorClass: SessionLogError,
+  });
+
+  write(text: string): void {
+    this.reader.write(text);
+  }
+
+  end(): SessionLog {
+    const root = this.reader.end();
+    if (this.invalid) throw this.invalid.error;
+    return validateSessionLogHeader(root, this.events);
+  }
 }
 
 /** The fields each event type must have, checked so consumers can rely on them. */
 function validateEventFields(type: string, event: Record<string, unknown>, path: string): void {
-  const num = (field: string) => expectNumber(event[field], `${path}.${field}`);
-  const str = (field: string) => expectString(event[field], `${path}.${field}`);
-  const oneOf = (field: string, allowed: readonly string[]) => {
-    const value = str(field);
-    if (!allowed.includes(value)) throw new SessionLogError(`expected one of ${allowed.join(', ')}, got "${value}"`, `${path}.${field}`);
-  };
+  // No closures per event, and no path built unless a field is wrong: a log may hold a
+  // million events.
   switch (type) {
     case 'connecting':
-      num('attempt');
+      checkNumberField(event, path, 'attempt');
       break;
     case 'open':
-      num('handshakeMs');
+      checkNumberField(event, path, 'handshakeMs');
       break;
     case 'message':
-      oneOf('direction', ['in', 'out']);
-      oneOf('opcode', ['text', 'binary']);
-      num('size');
-      str('data');
+      checkOneOfField(event, path, 'direction', ['in', 'out']);
+      checkOneOfField(event, path, 'opcode', ['text', 'binary']);
+      checkNumberField(event, path, 'size');
+      checkStringField(event, path, 'data');
       break;
     case 'ping':
     case 'pong':
-      oneOf('direction', ['in', 'out']);
-      str('data');
+      checkOneOfField(event, path, 'direction', ['in', 'out']);
+      checkStringField(event, path, 'data');
       break;
     case 'close':
-      num('code');
-      num('idleMs');
-      num('ageMs');
+      checkNumberField(event, path, 'code');
+      checkNumberField(event, path, 'idleMs');
+      checkNumberField(event, path, 'ageMs');
       break;
     case 'idle-gap':
-      num('durationMs');
+      checkNumberField(event, path, 'durationMs');
       break;
     case 'heartbeat-timeout':
-      num('waitedMs');
+      checkNumberField(event, path, 'waitedMs');
       break;
     case 'reconnect-scheduled':
-      num('attempt');
-      num('delayMs');
+      checkNumberField(event, path, 'attempt');
+      checkNumberField(event, path, 'delayMs');
       break;
     case 'diagnosis':
-      str('findingId');
-      oneOf('kind', ['idle-timeout', 'lifetime-cap', 'heartbeat-timeout', 'handshake', 'server-close']);
-      num('occurrences');
-      num('confidence');
-      str('summary');
-      str('advice');
+      checkStringField(event, path, 'findingId');
+      checkOneOfField(event, path, 'kind', ['idle-timeout', 'lifetime-cap', 'heartbeat-timeout', 'handshake', 'server-close']);
+      checkNumberField(event, path, 'occurrences');
+      checkNumberField(event, path, 'confidence');
+      checkStringField(event, path, 'summary');
+      checkStringField(event, path, 'advice');
       if (!Array.isArray(event['candidates'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(event['candidates'])}`, `${path}.candidates`);
       if (!Array.isArray(event['evidence'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(event['evidence'])}`, `${path}.evidence`);
       break;
     default:
       break;
   }
+}
+
+function checkNumberField(event: Record<string, unknown>, path: string, field: string): void {
+  const value = event[field];
+  if (typeof value !== 'number' || !Number.isFinite(value)) expectNumber(value, `${path}.${field}`);
+}
+
+function checkStringField(event: Record<string, unknown>, path: string, field: string): string {
+  const value = event[field];
+  if (typeof value !== 'string') expectString(value, `${path}.${field}`);
+  return value as string;
+}
+
+function checkOneOfField(event: Record<string, unknown>, path: string, field: string, allowed: readonly string[]): void {
+  const value = checkStringField(event, path, field);
+  if (!allowed.includes(value)) throw new SessionLogError(`expected one of ${allowed.join(', ')}, got "${value}"`, `${path}.${field}`);
 }

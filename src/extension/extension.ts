@@ -27,6 +27,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     createSocket: createWsSocket,
     getSecret: (name) => secrets.get(name),
     log,
+    // An endpoint from an untrusted workspace's settings connects only if the user says so.
+    confirmUntrusted: async ({ name, displayUrl }) =>
+      (await vscode.window.showWarningMessage(
+        `"${name}" comes from the settings of a workspace you have not trusted. Connect to ${displayUrl} anyway?`,
+        { modal: true },
+        'Connect Anyway',
+      )) === 'Connect Anyway',
   });
   manager = connections;
   const tree = new ConnectionsTree(connections);

@@ -1,12 +1,12 @@
 // Export Session Log… and Open Session Log…: dialogs and file I/O around model/sessionFiles.ts.
 
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
-import { defaultExportName, exportChunks, readSessionFile, SessionFileError, withDiagnoses, type ExportFormat } from './model/sessionFiles.js';
+import { defaultExportName, exportChunks, readSessionFile, readSessionFileStream, SessionFileError, withDiagnoses, type ExportFormat } from './model/sessionFiles.js';
 
 /** Options a caller (another command, a test) may pass instead of answering dialogs. */
 export interface ExportRequest {
@@ -106,8 +106,12 @@ export async function importSessions(manager: ConnectionManager, files?: readonl
   for (const uri of uris) {
     const fileName = basename(uri.path);
     try {
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      const result = readSessionFile(text, fileName, { idleGapMs: manager.currentSettings.idleGapMs });
+      const options = { idleGapMs: manager.currentSettings.idleGapMs };
+      // Local files stream (a million-event log never becomes one string); others are read whole.
+      const result =
+        uri.scheme === 'file'
+          ? await readSessionFileStream(createReadStream(uri.fsPath, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, fileName, options)
+          : readSessionFile(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), fileName, options);
       for (const session of result.sessions) added.push(manager.addImported(withDiagnoses(session, manager.currentSettings.knownTimeouts)));
       const notes = result.notes.length ? ` (${result.notes.slice(0, 3).join('; ')})` : '';
       const count = result.sessions.length;

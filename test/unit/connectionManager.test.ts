@@ -48,9 +48,12 @@ describe('ConnectionManager: settings', () => {
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.reason, /untrusted workspace and references secrets/);
     assert.equal(sockets.sockets.length, 0, 'no socket, so nothing could be sent');
-    // A workspace endpoint without secrets may still be connected by hand.
+    // A workspace endpoint without secrets connects only with the user's confirmation
+    // (test/unit/untrustedWorkspace.test.ts); without a way to ask, never.
     await apply({ workspace: [{ name: 'Plain', url: 'ws://plain.test/' }] }, false);
-    assert.deepEqual(await manager.connect(named('Plain')), { ok: true });
+    const plain = await manager.connect(named('Plain'));
+    assert.match(plain.ok ? '' : plain.reason, /needs your confirmation/);
+    assert.equal(sockets.sockets.length, 0);
   });
 
   it('applies changes live: heartbeat in place, a new URL reconnects, removed endpoints close, new ones appear', async () => {

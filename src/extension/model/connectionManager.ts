@@ -29,6 +29,11 @@ export interface ConnectionManagerDeps {
   getSecret(name: string): PromiseLike<string | undefined>;
   log: LifecycleLog;
   random?: () => number;
+  /**
+   * Asks the user whether to connect to an endpoint that comes from an untrusted workspace's
+   * settings (a modal "Connect anyway" in VS Code). Without it such endpoints never connect.
+   */
+  confirmUntrusted?(connection: { name: string; displayUrl: string }): PromiseLike<boolean>;
 }
 
 export type ConnectResult = { ok: true } | { ok: false; reason: string };
@@ -65,6 +70,8 @@ export class ConnectionManager implements IDisposable {
   private readonly listeners = new Map<string, IDisposable[]>();
   private settings: ExtensionSettings = EMPTY_SETTINGS;
   private trusted = true;
+  /** Untrusted-workspace connections the user confirmed connecting to. */
+  private readonly confirmedUntrusted = new Set<string>();
   private firstApply = true;
   private disposed = false;
 
@@ -167,6 +174,12 @@ export class ConnectionManager implements IDisposable {
     if (connection.origin === 'imported') return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
     if (connection.untrusted && referencedSecrets(connection.template).length > 0) {
       return { ok: false, reason: 'it comes from the settings of an untrusted workspace and references secrets, which are not resolved there; trust the workspace to connect' };
+    }
+    if (connection.untrusted && !this.confirmedUntrusted.has(connection.id)) {
+      // Someone else's settings chose this URL: the user decides, once per connection.
+      const confirmed = this.deps.confirmUntrusted ? await this.deps.confirmUntrusted({ name: connection.name, displayUrl: connection.snapshot(this.deps.clock.now()).displayUrl }) : false;
+      if (!confirmed) return { ok: false, reason: 'it comes from the settings of an untrusted workspace; connecting needs your confirmation (or trust the workspace)' };
+      this.confirmedUntrusted.add(connection.id);
     }
     const resolved = await this.resolve(connection);
     if (resolved.missing.length > 0) {

@@ -4,9 +4,9 @@
 import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
 import { harChunks, HarError, readHarValue } from '../../core/har.js';
-import { parseJsonWithPosition } from '../../core/jsonInput.js';
+import { RecordedFileReader } from '../../core/recordedFile.js';
 import type { DiagnosisEvent, SessionEvent } from '../../core/sessionEvents.js';
-import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks, validateSessionLog } from '../../core/sessionLog.js';
+import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/sessionLog.js';
 import type { Connection, ImportedSession } from './connection.js';
 
 export type ExportFormat = 'json' | 'har';
@@ -59,27 +59,48 @@ export interface ReadSessionFileResult {
  * throws SessionFileError with the JSON path (or line and column) of the first problem.
  */
 export function readSessionFile(text: string, fileName: string, options: { idleGapMs: number }): ReadSessionFileResult {
-  let value: unknown;
-  try {
-    value = parseJsonWithPosition(text, HarError);
-  } catch (error) {
-    throw new SessionFileError((error as Error).message);
+  const reader = new SessionFileReader(fileName, options);
+  reader.write(text);
+  return reader.end();
+}
+
+/** The same from text pieces (a file stream): the file's text is never held whole. */
+export async function readSessionFileStream(chunks: AsyncIterable<string>, fileName: string, options: { idleGapMs: number }): Promise<ReadSessionFileResult> {
+  const reader = new SessionFileReader(fileName, options);
+  for await (const chunk of chunks) reader.write(chunk);
+  return reader.end();
+}
+
+/** Reads a session file piece by piece; `end()` yields every session, or throws SessionFileError and yields none. */
+export class SessionFileReader {
+  private readonly reader = new RecordedFileReader(HarError);
+
+  constructor(
+    private readonly fileName: string,
+    private readonly options: { idleGapMs: number },
+  ) {}
+
+  write(text: string): void {
+    guard(() => this.reader.write(text));
   }
-  const root = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  if (root && root['format'] === SESSION_LOG_FORMAT) {
-    try {
-      const log = validateSessionLog(value);
+
+  end(): ReadSessionFileResult {
+    return guard(() => this.read());
+  }
+
+  private read(): ReadSessionFileResult {
+    const fileName = this.fileName;
+    const content = this.reader.end();
+    if (content.isSessionLog) {
+      const log = content.sessionLog();
       return {
         sessions: [{ name: log.endpoint.name || log.endpoint.url, endpoint: log.endpoint, events: log.events, fileName, format: 'session-log', redacted: log.redacted, droppedEvents: log.droppedEvents }],
         notes: [],
       };
-    } catch (error) {
-      throw new SessionFileError(error instanceof SessionLogError ? error.message : String(error));
     }
-  }
-  if (root && 'log' in root) {
-    try {
-      const result = readHarValue(value, options);
+    const root = content.root;
+    if (typeof root === 'object' && root !== null && !Array.isArray(root) && 'log' in root) {
+      const result = readHarValue(content.harValue(), this.options);
       return {
         sessions: result.sessions.map((session) => ({
           name: result.sessions.length === 1 && session.source === 'ws-inspector' ? session.endpoint.name : session.url,
@@ -92,13 +113,21 @@ export function readSessionFile(text: string, fileName: string, options: { idleG
         })),
         notes: result.notes,
       };
-    } catch (error) {
-      throw new SessionFileError(error instanceof HarError ? error.message : String(error));
     }
+    throw new SessionFileError(
+      `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
+    );
   }
-  throw new SessionFileError(
-    `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
-  );
+}
+
+/** Runs a read step; the format's own errors become SessionFileError (the message keeps the position). */
+function guard<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof SessionLogError || error instanceof HarError) throw new SessionFileError(error.message);
+    throw error;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
 import { validateKnownTimeouts, type KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
 import {
   checkEndpoint,
+  checkExpectPattern,
   checkHeader,
   checkWebSocketUrl,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -116,6 +117,11 @@ function parseDefaults(values: RawSettings['values'], problems: SettingsProblem[
     payload: readString(values[Settings.heartbeatPayload], Settings.heartbeatPayload, DEFAULT_HEARTBEAT.payload, problems),
     expect: readString(values[Settings.heartbeatExpect], Settings.heartbeatExpect, DEFAULT_HEARTBEAT.expect, problems),
   };
+  const expectProblem = checkExpectPattern(heartbeat.expect);
+  if (expectProblem) {
+    problems.push(error(settingId(Settings.heartbeatExpect), `${expectProblem.replace(/^heartbeat\.expect /, '')}; using "${DEFAULT_HEARTBEAT.expect}"`));
+    heartbeat.expect = DEFAULT_HEARTBEAT.expect;
+  }
   const maxAttemptsValue = values[Settings.reconnectMaxAttempts];
   let maxAttempts = DEFAULT_RECONNECT.maxAttempts;
   if (maxAttemptsValue !== undefined) {
@@ -241,6 +247,9 @@ function parseEndpoint(
       heartbeat.timeoutMs = positiveField(hb['timeoutMs'], 'heartbeat.timeoutMs', heartbeat.timeoutMs, fail);
       heartbeat.payload = stringField(hb['payload'], 'heartbeat.payload', heartbeat.payload, fail);
       heartbeat.expect = stringField(hb['expect'], 'heartbeat.expect', heartbeat.expect, fail);
+      // Checked in every mode: a pattern that could hang must not wait for a switch to text mode.
+      const expectProblem = hb['expect'] === undefined ? null : checkExpectPattern(heartbeat.expect);
+      if (expectProblem) fail('heartbeat.expect', expectProblem.replace(/^heartbeat\.expect /, ''));
     }
   }
 
