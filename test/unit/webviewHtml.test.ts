@@ -39,4 +39,18 @@ describe('timeline webview HTML', () => {
     assert.match(html, /<title>&lt;b&gt;API&lt;\/b&gt;<\/title>/);
     assert.throws(() => renderTimelineHtml({ ...options, nonce: "abc' 'unsafe-inline" }), /base64/);
   });
+
+  it('makes a fresh crypto nonce for every render, the same in the CSP and on the script', () => {
+    const { nonce: _given, ...withoutNonce } = options;
+    const nonces = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const html = renderTimelineHtml(withoutNonce);
+      const inCsp = /script-src 'nonce-([A-Za-z0-9+/=]+)'/.exec(html)?.[1];
+      const onScript = /<script nonce="([A-Za-z0-9+/=]+)"/.exec(html)?.[1];
+      assert.ok(inCsp && inCsp.length >= 22, `a 128-bit nonce in the CSP: ${inCsp}`);
+      assert.equal(onScript, inCsp);
+      nonces.add(inCsp);
+    }
+    assert.equal(nonces.size, 50, 'never reused');
+  });
 });

@@ -6,7 +6,6 @@
 // ids are per-process, and ad-hoc and imported connections are not restored, so a revived
 // panel would show an empty or a different session. VS Code simply does not restore it.
 
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { redactText } from '../../core/redaction.js';
 import { systemClock } from '../../node/systemClock.js';
@@ -100,7 +99,6 @@ class TimelinePanel implements vscode.Disposable {
     );
     webview.html = renderTimelineHtml({
       cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'webview.css')).toString(),
       title: this.title(),

@@ -3,11 +3,13 @@
 // with DOM calls. No inline script or style, nothing remote: the CSP allows exactly the
 // nonce'd bundle and the webview's own resources.
 
+import { randomBytes } from 'node:crypto';
+
 export interface TimelineHtmlOptions {
   /** `webview.cspSource`. */
   cspSource: string;
-  /** From crypto, new on every load. */
-  nonce: string;
+  /** Leave it out: a fresh one is made from crypto for every render. Tests pass their own. */
+  nonce?: string;
   /** `webview.asWebviewUri(dist/webview/webview.js)`. */
   scriptUri: string;
   /** `webview.asWebviewUri(dist/webview/webview.css)`. */
@@ -23,9 +25,15 @@ export function timelineCsp(cspSource: string, nonce: string): string {
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** 128 random bits from crypto, base64: never Math.random, never reused. */
+export function newNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
 export function renderTimelineHtml(options: TimelineHtmlOptions): string {
-  if (!/^[A-Za-z0-9+/=]+$/.test(options.nonce)) throw new Error('the nonce must be base64');
-  const csp = escapeAttribute(timelineCsp(options.cspSource, options.nonce));
+  const nonce = options.nonce ?? newNonce();
+  if (!/^[A-Za-z0-9+/=]+$/.test(nonce)) throw new Error('the nonce must be base64');
+  const csp = escapeAttribute(timelineCsp(options.cspSource, nonce));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -37,7 +45,7 @@ export function renderTimelineHtml(options: TimelineHtmlOptions): string {
 </head>
 <body>
 <div id="app"></div>
-<script nonce="${options.nonce}" src="${escapeAttribute(options.scriptUri)}" defer></script>
+<script nonce="${nonce}" src="${escapeAttribute(options.scriptUri)}" defer></script>
 </body>
 </html>
 `;
