@@ -53,7 +53,8 @@ export class DetailPane {
     }
     const title = el('div', { className: 'detail-title' }, [
       el('span', { className: 'detail-type', text: typeLabel(event.type) }),
-      el('span', { className: 'detail-meta', text: `#${event.seq} · ${formatClock(event.t)} · ${new Date(event.t).toISOString()}` }),
+      // The ISO time in a span of its own, so a narrow pane wraps before it, never at its hyphens.
+      el('span', { className: 'detail-meta' }, [`#${event.seq} · ${formatClock(event.t)} · `, el('span', { className: 'detail-iso', text: new Date(event.t).toISOString() })]),
     ]);
     this.root.append(title);
     if (note) this.root.append(el('p', { className: 'detail-note', text: note }));

@@ -88,7 +88,9 @@ export class Filters {
       group('Directions', directionIn.label, directionOut.label),
       group('Pings', hidePings.label),
       el('div', { className: 'search-group', attrs: { role: 'search' } }, [this.search, caseSensitive.label, regex.label, this.searchError, this.progress]),
-      el('div', { className: 'filter-group right' }, [follow.label, this.timeMode, this.clearButton, this.confirm]),
+      el('div', { className: 'filter-group right', attrs: { role: 'group', 'aria-label': 'View' } }, [follow.label, this.timeMode, this.clearButton, this.confirm]),
+      // Only for layout: on narrow panels, search and the view controls come first, then this break, then the filters.
+      el('div', { className: 'toolbar-break', attrs: { 'aria-hidden': 'true' } }),
     );
 
     for (const input of [this.messages, this.control, this.lifecycle, this.directionIn, this.directionOut, this.hidePings, this.regex, this.caseSensitive]) {

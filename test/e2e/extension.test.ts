@@ -12,10 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
-import { startCodeServer, type CodeServer } from './harness/codeServer.js';
+import type { CodeServer } from './harness/codeServer.js';
 import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
-import { packageVsix } from './harness/vsix.js';
-import { Workbench } from './harness/workbench.js';
+import { openExtensionWorkbench, type Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e');
 const VIEW = 'Connections';
@@ -60,22 +59,15 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
   const echoEndpoint = () => ({ name: ENDPOINT, url: server!.url, headers: { Authorization: `Bearer \${secret:${SECRET_NAME}}` } });
 
   /** Runs one step; on failure saves a screenshot named after it, with the workbench's state. */
-  async function step<T>(name: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
+  function step<T>(name: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
     assert.ok(workbench, 'the workbench did not open');
-    try {
-      return await fn(workbench);
-    } catch (error) {
-      const shot = await workbench.screenshot(`failure-${name}`).catch(() => 'none');
-      const toasts = await workbench.notifications().catch(() => []);
-      throw new Error(`${(error as Error).message}\n  screenshot: ${shot}\n  notifications: ${JSON.stringify(toasts)}`, { cause: error });
-    }
+    return workbench.step(name, fn);
   }
 
   before(async () => {
     const components = requireComponents();
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
-    const vsix = packageVsix(join(REPO_ROOT, 'out', 'e2e'));
     server = await startWsServer((ws, { request }) => {
       handshakes.push(request.headers);
       ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
@@ -85,10 +77,8 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
     mkdirSync(join(workspace, '.vscode'));
     // One good endpoint and one with a bad field: the bad one is reported, the good one loads.
     writeWorkspaceSettings([echoEndpoint(), { name: 'Bad heartbeat', url: server.url, heartbeat: { intervalMs: 'fast' } }, idleEndpoint()]);
-    codeServer = await startCodeServer({ components, vsixPath: vsix, workspaceFolder: workspace, artifactsDir: ARTIFACTS });
-    workbench = await Workbench.open({ chromiumPath: components.chromium, url: codeServer.workbenchUrl, artifactsDir: ARTIFACTS });
-    // The extension activates on startup-finished; its status bar item says it is ready.
-    await workbench.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().waitFor({ timeout: 60_000 });
+    // Packs the .vsix, starts code-server with it, and waits until the extension's status bar item shows.
+    ({ codeServer, workbench } = await openExtensionWorkbench({ components, workspaceFolder: workspace, artifactsDir: ARTIFACTS }));
   });
 
   after(async () => {

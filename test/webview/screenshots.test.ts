@@ -3,14 +3,13 @@
 // artifacts (look at them). Each also checks the theme really applied.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { proxyDropFixture } from './harness/fixtures.js';
-import { assertNoProblems, selectRow } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, REPO_ROOT, type HarnessTheme } from './harness/timelineHarness.js';
+import { assertNoProblems, saveScreenshot, showHelloMessage } from './harness/pageHelpers.js';
+import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from './harness/timelineHarness.js';
 
-const OUT_DIR = join(REPO_ROOT, 'test-results', 'webview');
 const THEMES = JSON.parse(readFileSync(join(__dirname, 'harness', 'themes.json'), 'utf8')) as Record<HarnessTheme, Record<string, string>>;
 
 /** "#1f1f1f" → "rgb(31, 31, 31)", as getComputedStyle reports it. */
@@ -28,14 +27,7 @@ describe('timeline webview: screenshots per theme', { skip: harnessSkipReason() 
         await harness.ready();
         const page = harness.page;
         await page.locator('#banner').waitFor({ state: 'visible' });
-        // The first message (a JSON hello) is seq 3: connecting, open, then it.
-        await page.uncheck('#follow-tail');
-        await page.keyboard.press('Escape');
-        await page.locator('#event-list').focus();
-        await page.keyboard.press('Home');
-        await selectRow(page, 3);
-        await page.locator('#detail .json-tree').waitFor();
-        await page.waitForTimeout(300); // the lane's next frame
+        await showHelloMessage(page);
 
         const colours = await page.evaluate(() => ({
           body: getComputedStyle(document.body).backgroundColor,
@@ -44,10 +36,7 @@ describe('timeline webview: screenshots per theme', { skip: harnessSkipReason() 
         assert.equal(colours.body, rgb(THEMES[theme]['--vscode-editor-background']!));
         assert.match(colours.bodyClass, theme === 'light' ? /vscode-light/ : theme === 'dark' ? /vscode-dark/ : /vscode-high-contrast/);
 
-        mkdirSync(OUT_DIR, { recursive: true });
-        const path = join(OUT_DIR, `timeline-${theme}.png`);
-        await page.screenshot({ path });
-        assert.ok(statSync(path).size > 20_000, 'a real screenshot');
+        await saveScreenshot(page, `timeline-${theme}`);
         assertNoProblems(harness);
       } finally {
         await harness.close();

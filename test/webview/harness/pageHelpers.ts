@@ -2,10 +2,12 @@
 // waiting for the list.
 
 import assert from 'node:assert/strict';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Connection } from '../../../src/extension/model/connection.js';
-import { launchTimelineHarness, type TimelineHarness, type TimelineHarnessOptions } from './timelineHarness.js';
+import { launchTimelineHarness, REPO_ROOT, type TimelineHarness, type TimelineHarnessOptions } from './timelineHarness.js';
 
 /**
  * For a describe() block: makes the fixture and opens a harness on its connection before the
@@ -92,6 +94,30 @@ export async function waitForRows(page: Page, check: (rows: RenderedRow[]) => bo
 export async function selectRow(page: Page, seq: number): Promise<void> {
   await page.locator(`#event-list .row[data-seq="${seq}"]`).click();
   await page.waitForFunction((s) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${s} `) ?? false, seq);
+}
+
+/**
+ * For screenshots of the proxy-drop fixture: the live tail paused, the list at the top and the
+ * first message (a JSON hello, seq 3: connecting, open, then it) selected, its JSON tree shown.
+ */
+export async function showHelloMessage(page: Page): Promise<void> {
+  await page.uncheck('#follow-tail');
+  await page.keyboard.press('Escape');
+  await page.locator('#event-list').focus();
+  await page.keyboard.press('Home');
+  await selectRow(page, 3);
+  await page.locator('#detail .json-tree').waitFor();
+  await page.waitForTimeout(300); // the lane's next frame
+}
+
+/** Saves the page to test-results/webview/<name>.png (an artifact to look at), checks it is a real picture, returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  const dir = join(REPO_ROOT, 'test-results', 'webview');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path });
+  assert.ok(statSync(path).size > 20_000, `${path} is a real screenshot`);
+  return path;
 }
 
 /** Asserts nothing went wrong in the page: no console errors, page errors or CSP violations. */
