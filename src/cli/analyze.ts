@@ -53,7 +53,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       // A HAR may hold several connections: each is analyzed on its own.
       const name = sessions.length > 1 ? `${options.path} [${index + 1}/${sessions.length}: ${session.label}]` : options.path;
       if (index > 0) io.out('');
-      io.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.classifications().map((c) => c.dropClass))}`);
+      io.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
       if (findings.length === 0) io.out('No drop pattern found.');
       for (const finding of findings) io.out(`\n${formatFinding(finding)}`);
     }
@@ -119,11 +119,11 @@ const CLASS_WORDS: Record<DropClass, string> = {
 };
 
 /** "5 closes or failed attempts: 3 idle timeout, 2 by the user". */
-function describeCloses(classes: readonly DropClass[]): string {
-  if (classes.length === 0) return 'no closes or failed attempts';
-  const counts = new Map<DropClass, number>();
-  for (const c of classes) counts.set(c, (counts.get(c) ?? 0) + 1);
+function describeCloses(counts: ReadonlyMap<DropClass, number>): string {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  if (total === 0) return 'no closes or failed attempts';
   const parts = [...counts].map(([c, n]) => `${n} ${CLASS_WORDS[c]}`);
-  return `${classes.length} close${classes.length === 1 ? '' : 's'} or failed attempts: ${parts.join(', ')}`;
+  return `${total} close${total === 1 ? '' : 's'} or failed attempts: ${parts.join(', ')}`;
 }
 

@@ -143,11 +143,13 @@ test(`${CYCLES} reconnect cycles against a real server: one socket at a time, he
   assert.equal(clientMax, 1, 'the session never held two sockets at once');
   assert.equal(live.size, 0);
   assert.equal(stats.connections, opens);
-  // Steady state: 9 000 more cycles may not grow the heap by more than a few MiB.
+  // Steady state: 9 000 more cycles may not grow the heap by more than 1 MiB. The drop
+  // analyzer's window (MAX_RETAINED_DROPS, about 0.3 MiB here) fills up in that time; an
+  // analyzer keeping every drop grew ~1.7 MiB (~200 bytes per cycle).
   const warmSample = warm as Sample | null;
   assert.ok(warmSample !== null);
   const heapGrowth = running.heapUsedMiB - warmSample.heapUsedMiB;
-  assert.ok(heapGrowth < 8, `heap grew ${heapGrowth.toFixed(1)} MiB from cycle ${WARM_UP_CYCLES} to ${closes}`);
+  assert.ok(heapGrowth < 1, `heap grew ${heapGrowth.toFixed(1)} MiB from cycle ${WARM_UP_CYCLES} to ${closes}`);
   const rssGrowth = running.rssMiB - warmSample.rssMiB;
   assert.ok(rssGrowth < 64, `RSS grew ${rssGrowth.toFixed(1)} MiB from cycle ${WARM_UP_CYCLES} to ${closes}`);
   // Handles: back to the baseline once disposed. Slack of 1 per kind for the test runner's

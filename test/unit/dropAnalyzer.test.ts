@@ -9,6 +9,7 @@ import {
   type HeartbeatSetting,
 } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { formatSeconds, suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
+import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
 import { makeEndpoint, type HeartbeatConfig } from '../../src/core/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
@@ -368,6 +369,92 @@ describe('DropAnalyzer: heartbeat timeouts, server closes, handshakes', () => {
     const refused = findings.find((f) => f.findingId.startsWith('handshake@ECONNREFUSED'))!;
     assert.match(refused.summary, /\(ECONNREFUSED\)$/);
     assert.ok(analyzer.classifications().every((c) => c.dropClass === 'handshake-failure'));
+  });
+});
+
+describe('explainHandshakeFailure: answers that are not HTTP, and TLS on the wrong side', () => {
+  // Error codes and messages as ws 8 on Node 20 reports them (measured against real servers).
+  const NOT_HTTP = 'Parse Error: Expected HTTP/, RTSP/ or ICE/';
+  const base = { status: null, body: null, message: '' };
+
+  it('an llhttp parse error on ws:// (an SSH banner, a database, a TLS port): not HTTP, try wss://', () => {
+    const d = explainHandshakeFailure({ ...base, errorCode: 'HPE_INVALID_CONSTANT', message: NOT_HTTP, url: 'ws://db.example.test:5432/' });
+    assert.equal(d.title, 'The server did not answer with HTTP');
+    assert.match(d.explanation, /^Whatever listens on db\.example\.test:5432 does not speak HTTP or WebSocket/);
+    assert.match(d.explanation, /\(HPE_INVALID_CONSTANT\)/);
+    for (const suspect of ['a TLS port reached with ws://', 'a database', 'SSH', 'a raw TCP service']) assert.ok(d.explanation.includes(suspect), suspect);
+    assert.match(d.fix, /^If the server uses TLS on this port, use wss:\/\/db\.example\.test:5432\/\./);
+    for (const [code, message] of [
+      ['HPE_INVALID_VERSION', 'Parse Error: Invalid HTTP version'],
+      ['HPE_INVALID_STATUS', 'Parse Error: Invalid status code'],
+    ] as const) {
+      assert.equal(explainHandshakeFailure({ ...base, errorCode: code, message, url: 'ws://h:1/' }).title, 'The server did not answer with HTTP', code);
+    }
+  });
+
+  it('the same on wss://: TLS worked, so it does not suggest switching scheme', () => {
+    const d = explainHandshakeFailure({ ...base, errorCode: 'HPE_INVALID_CONSTANT', message: NOT_HTTP, url: 'wss://tunnel.example.test:8443/' });
+    assert.equal(d.title, 'The server did not answer with HTTP');
+    assert.doesNotMatch(`${d.explanation} ${d.fix}`, /ws:\/\//);
+    assert.match(d.fix, /not a web server/);
+  });
+
+  it('finds the parse error in the message when a record lost the code', () => {
+    for (const message of [NOT_HTTP, `the server did not answer the handshake with HTTP (${NOT_HTTP}): whatever listens on this port does not speak HTTP or WebSocket`]) {
+      assert.equal(explainHandshakeFailure({ ...base, errorCode: null, message, url: 'ws://h:22/' }).title, 'The server did not answer with HTTP');
+    }
+  });
+
+  it('tells HTTP it could not parse from no HTTP at all', () => {
+    const overflow = explainHandshakeFailure({ ...base, errorCode: 'HPE_HEADER_OVERFLOW', message: 'Parse Error: Header overflow', url: 'ws://h:1/' });
+    assert.equal(overflow.title, 'Response headers too large');
+    assert.match(overflow.fix, /--max-http-header-size/);
+    const token = explainHandshakeFailure({ ...base, errorCode: 'HPE_INVALID_HEADER_TOKEN', message: 'Parse Error: Invalid header token', url: 'ws://h:1/' });
+    assert.equal(token.title, 'Malformed HTTP answer');
+    assert.match(token.explanation, /HPE_INVALID_HEADER_TOKEN: Parse Error: Invalid header token/);
+  });
+
+  it('wss:// to a plain port: wrong version number, or the server hanging up on the TLS hello', () => {
+    const wrongVersion = explainHandshakeFailure({
+      ...base,
+      errorCode: 'EPROTO',
+      message: 'write EPROTO 805C66E2287F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
+      url: 'wss://h.example.test:8080/ws',
+    });
+    assert.equal(wrongVersion.title, 'wss:// to a port that does not speak TLS');
+    assert.match(wrongVersion.fix, /^Use ws:\/\/h\.example\.test:8080\/ws/);
+    const hungUp = explainHandshakeFailure({
+      ...base,
+      errorCode: 'ECONNRESET',
+      message: 'Client network socket disconnected before secure TLS connection was established',
+      url: 'wss://h.example.test:8080/ws',
+    });
+    assert.equal(hungUp.title, 'Connection closed during the TLS handshake');
+    assert.match(hungUp.explanation, /^h\.example\.test:8080 closed the connection before TLS was set up/);
+    assert.match(hungUp.fix, /use ws:\/\/h\.example\.test:8080\/ws/);
+    // A reset on ws:// keeps its own explanation.
+    assert.equal(explainHandshakeFailure({ ...base, errorCode: 'ECONNRESET', message: 'socket hang up', url: 'ws://h:1/' }).title, 'Connection reset during the handshake');
+  });
+
+  it('ws:// to a TLS port that answers 400: nginx, Go and Apache wording', () => {
+    for (const body of [
+      '<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>',
+      'Client sent an HTTP request to an HTTPS server.\n',
+      "<p>Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />",
+    ]) {
+      const d = explainHandshakeFailure({ ...base, status: 400, body, errorCode: null, url: 'ws://h.example.test:8443/ws' });
+      assert.equal(d.title, 'ws:// sent to a TLS port', body);
+      assert.equal(d.fix, 'Use wss://h.example.test:8443/ws.');
+    }
+  });
+
+  it('groups repeated non-HTTP answers into one handshake finding', () => {
+    const script = new Script();
+    for (let i = 0; i < 2; i++) script.handshakeFailed({ errorCode: 'HPE_INVALID_CONSTANT', message: NOT_HTTP });
+    const finding = only(analyzeSessionEvents(script.events), 'handshake');
+    assert.equal(finding.findingId, 'handshake@HPE_INVALID_CONSTANT:the-server-did-not-answer-with-http');
+    assert.equal(finding.summary, 'Handshake failed twice: The server did not answer with HTTP (HPE_INVALID_CONSTANT)');
+    assert.match(finding.advice, /does not speak HTTP or WebSocket/);
   });
 });
 

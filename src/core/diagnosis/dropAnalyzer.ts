@@ -16,6 +16,12 @@
 //   reading claims them.
 // - Findings are re-derived after relevant events and re-emitted (same findingId) when they
 //   change; a finding that later evidence contradicts is withdrawn with confidence 0.
+// - Memory is bounded (MAX_RETAINED_DROPS): clustering sees a sliding window of the most
+//   recent silent cuts and 1001s, and every other per-close list keeps its most recent
+//   entries plus a count. Below the bound the verdicts are those of an unbounded analyzer;
+//   past it they describe the recent drops, occurrences still count the whole session, and
+//   evidence lists the most recent seqs. What connections survived is never forgotten, so
+//   a contradiction still withdraws a finding.
 
 import { formatDuration } from '../duration.js';
 import type { CloseEvent, DiagnosisCandidate, DiagnosisEvent, DiagnosisKind, HandshakeFailedEvent, SessionEvent } from '../sessionEvents.js';
@@ -38,7 +44,6 @@ import {
   CLUSTER_RELATIVE_TOLERANCE,
   clusterTolerance,
   DropClusters,
-  insertSorted,
   isSilentThroughout,
   median,
   MEASURES,
@@ -51,6 +56,7 @@ import {
 } from './dropClusters.js';
 import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
 import { KNOWN_TIMEOUTS, type KnownTimeout, type TimeoutKind } from './knowledgeBase.js';
+import { RecentSeqs, RecentValues, SlidingWindow } from './recentWindow.js';
 
 export type { HeartbeatSetting } from './advice.js';
 
@@ -87,6 +93,12 @@ export const SINGLE_DROP_MATCH_MS = 1_500;
 /** Evidence lists keep the most recent seqs only, so a long session cannot bloat each update. */
 export const MAX_EVIDENCE = 20;
 export const MAX_CANDIDATES = 8;
+/**
+ * The memory bound: clustering sees the most recent this-many silent cuts and 1001s, and
+ * each other per-close list (classifications, timing values) keeps this many entries. At
+ * ~250 bytes per drop that is about half a megabyte, however long the session runs.
+ */
+export const MAX_RETAINED_DROPS = 2_000;
 
 // Share of the unexplained drops a cluster must hold: random drops pair up by chance once
 // there are many of them, so small clusters need a larger share.
@@ -171,9 +183,9 @@ interface ConnectionState {
 interface ServerCloseGroup {
   code: number;
   reason: string;
-  seqs: number[];
-  /** Idle times before each close, ascending. */
-  idles: number[];
+  seqs: RecentSeqs;
+  /** Idle times before the most recent closes. */
+  idles: RecentValues;
 }
 
 interface HandshakeGroup {
@@ -181,10 +193,27 @@ interface HandshakeGroup {
   status: number | null;
   errorCode: string | null;
   diagnosis: HandshakeDiagnosis;
-  seqs: number[];
+  seqs: RecentSeqs;
 }
 
-const WITHDRAWN = 'withdrawn';
+/** How much state the analyzer holds, for tests of the memory bound. */
+export interface RetainedSizes {
+  drops: number;
+  goingAwayDrops: number;
+  clusters: number;
+  /** Drops and values held by all clusters together. */
+  clusteredValues: number;
+  overlaps: number;
+  classifications: number;
+  /** Evidence seqs held by all groups together. */
+  seqs: number;
+  /** Timing values (idle times, ages) held by all groups together. */
+  values: number;
+  groups: number;
+  reported: number;
+  /** How often the clusters were judged since the analyzer was made: the main per-drop cost. */
+  judgements: number;
+}
 const NOWHERE: Record<Measure, number> = { idle: Infinity, 'message-idle': Infinity, age: Infinity };
 
 /**
@@ -198,25 +227,31 @@ export class DropAnalyzer {
   private connection: ConnectionState | null = null;
   private lastUrl = '';
 
-  /** Silent cuts and 1001s, the drops whose cause the clusters decide. */
-  private readonly drops: Drop[] = [];
-  /** The 1001s among them: server closes unless a timing pattern explains them. */
-  private readonly goingAwayDrops: Drop[] = [];
+  /** The most recent silent cuts and 1001s, the drops whose cause the clusters decide. */
+  private readonly drops = new SlidingWindow<Drop>(MAX_RETAINED_DROPS);
+  /** All of them, including those that left the window. */
+  private dropsSeen = 0;
+  /** The 1001s among `drops`: server closes unless a timing pattern explains them. */
+  private readonly goingAwayDrops = new SlidingWindow<Drop>(MAX_RETAINED_DROPS);
+  /** 1001s that left the window with no timing pattern explaining them. */
+  private readonly goingAwayBeforeWindow = { seqs: new RecentSeqs(MAX_EVIDENCE), idles: new RecentValues(MAX_RETAINED_DROPS), reason: '' };
   private readonly clusters = new DropClusters();
   private readonly serverCloses = new Map<number, ServerCloseGroup>();
   private readonly handshakes = new Map<string, HandshakeGroup>();
-  private readonly heartbeatTimeoutSeqs: number[] = [];
-  /** Connection ages at which the heartbeat fired, ascending; null once one was unknown. */
-  private heartbeatTimeoutAges: number[] | null = [];
+  private readonly heartbeatTimeoutSeqs = new RecentSeqs(MAX_EVIDENCE);
+  /** Connection ages at which the heartbeat fired (the most recent); null once one was unknown. */
+  private heartbeatTimeoutAges: RecentValues | null = new RecentValues(MAX_RETAINED_DROPS);
   private lastHeartbeatWaitMs = 0;
-  /** Closes whose class does not depend on clustering. */
-  private readonly plainCloses: DropClassification[] = [];
-  private readonly handshakeClasses: DropClassification[] = [];
+  /** The most recent closes whose class does not depend on clustering, and failed handshakes. */
+  private readonly plainCloses = new SlidingWindow<DropClassification>(MAX_RETAINED_DROPS);
+  /** Closes that left the windows, counted by the class they had then. */
+  private readonly classesBeforeWindow = new Map<DropClass, number>();
 
   /** The longest silence, message silence and age that connections are known to have survived. */
   private readonly survived: Record<Measure, number> = { idle: 0, 'message-idle': 0, age: 0 };
 
   private verdicts: ClusterVerdicts | null = null;
+  private judgements = 0;
   /** Drops arrived since `verdicts` was judged. */
   private verdictsStale = false;
   private rejudgeAtDropCount = 0;
@@ -313,10 +348,14 @@ export class DropAnalyzer {
     return this.publish();
   }
 
-  /** How each close and failed handshake is classified with what is known now. */
+  /**
+   * How each close and failed handshake is classified with what is known now: the most
+   * recent ones (up to MAX_RETAINED_DROPS drops and as many other closes); closeCounts()
+   * counts them all.
+   */
   classifications(): DropClassification[] {
     const { verdicts, ids } = this.analysis(true);
-    const result: DropClassification[] = [...this.plainCloses, ...this.handshakeClasses];
+    const result: DropClassification[] = this.plainCloses.toArray();
     for (const drop of this.drops) {
       const claim = verdicts.accepted.find((p) => p.has(drop));
       if (claim) result.push({ seq: drop.seq, dropClass: FINDING_KIND[claim.cluster.measure], findingId: claim.cluster.id });
@@ -324,6 +363,42 @@ export class DropAnalyzer {
       else result.push({ seq: drop.seq, dropClass: 'network-error', findingId: null });
     }
     return result.sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Closes and failed handshakes per class over the whole session, classes in order of
+   * first appearance. Those that left the windows keep the class they had when they left.
+   */
+  closeCounts(): Map<DropClass, number> {
+    const counts = new Map(this.classesBeforeWindow);
+    for (const c of this.classifications()) counts.set(c.dropClass, (counts.get(c.dropClass) ?? 0) + 1);
+    return counts;
+  }
+
+  /** For tests: how much the analyzer holds, and how often it judged its clusters. */
+  retainedSizes(): RetainedSizes {
+    const clustered = this.clusters.retainedSizes();
+    const groups = [...this.serverCloses.values()];
+    let seqs = this.heartbeatTimeoutSeqs.retained + this.goingAwayBeforeWindow.seqs.retained;
+    let values = (this.heartbeatTimeoutAges?.size ?? 0) + this.goingAwayBeforeWindow.idles.size;
+    for (const group of groups) {
+      seqs += group.seqs.retained;
+      values += group.idles.size;
+    }
+    for (const group of this.handshakes.values()) seqs += group.seqs.retained;
+    return {
+      drops: this.drops.size,
+      goingAwayDrops: this.goingAwayDrops.size,
+      clusters: clustered.clusters,
+      clusteredValues: clustered.values,
+      overlaps: clustered.overlaps,
+      classifications: this.plainCloses.size,
+      seqs,
+      values,
+      groups: groups.length + this.handshakes.size,
+      reported: this.reported.size,
+      judgements: this.judgements,
+    };
   }
 
   // ---- ingestion ----------------------------------------------------------------------
@@ -361,16 +436,16 @@ export class DropAnalyzer {
   private noteHeartbeatTimeout(seq: number, t: number, waitedMs: number): void {
     const connection = this.connection;
     if (connection) connection.heartbeatTimedOut = true;
-    this.heartbeatTimeoutSeqs.push(seq);
+    this.heartbeatTimeoutSeqs.add(seq);
     this.lastHeartbeatWaitMs = waitedMs;
-    if (connection && this.heartbeatTimeoutAges) insertSorted(this.heartbeatTimeoutAges, t - connection.openT);
+    if (connection && this.heartbeatTimeoutAges) this.heartbeatTimeoutAges.add(t - connection.openT);
     else this.heartbeatTimeoutAges = null;
   }
 
   private noteClose(event: CloseEvent): boolean {
     const c = this.connection;
     this.connection = null;
-    const plain = (dropClass: DropClass, findingId: string | null) => this.plainCloses.push({ seq: event.seq, dropClass, findingId });
+    const plain = (dropClass: DropClass, findingId: string | null) => this.notePlainClass({ seq: event.seq, dropClass, findingId });
     const messageIdleMs = c ? Math.max(event.idleMs, event.t - c.lastMessageT) : event.idleMs;
     // A close frame that got through proves the link was alive to the end.
     const survivedToTheEnd = () =>
@@ -386,10 +461,15 @@ export class DropAnalyzer {
       return silent ? false : survivedToTheEnd();
     }
     if (!silent && event.code !== 1001) {
-      const group = this.serverCloses.get(event.code) ?? { code: event.code, reason: '', seqs: [], idles: [] };
+      const group = this.serverCloses.get(event.code) ?? {
+        code: event.code,
+        reason: '',
+        seqs: new RecentSeqs(MAX_EVIDENCE),
+        idles: new RecentValues(MAX_RETAINED_DROPS),
+      };
       group.reason = event.reason;
-      group.seqs.push(event.seq);
-      insertSorted(group.idles, event.idleMs);
+      group.seqs.add(event.seq);
+      group.idles.add(event.idleMs);
       this.serverCloses.set(event.code, group);
       plain('server-close', `server-close@${event.code}`);
       survivedToTheEnd();
@@ -407,11 +487,50 @@ export class DropAnalyzer {
       reason: event.reason,
       clusters: {},
     };
+    if (this.drops.size >= MAX_RETAINED_DROPS) this.forgetOldestDrop();
     this.drops.push(drop);
+    this.dropsSeen++;
     if (drop.closeFrame) this.goingAwayDrops.push(drop);
     this.clusters.add(drop);
     this.verdictsStale = true;
     return true;
+  }
+
+  /**
+   * Moves the oldest drop out of the window. What explained it is settled now and only
+   * counted from here on: a finding's occurrences, the 1001 server-close group, or the class
+   * counts. Judged with verdicts at most 1 % of the window old, as publishing would use.
+   */
+  private forgetOldestDrop(): void {
+    const verdicts = this.clusterVerdicts(false);
+    const drop = this.drops.shift();
+    if (!drop) return;
+    if (this.goingAwayDrops.first() === drop) this.goingAwayDrops.shift();
+    const claim = verdicts.accepted.find((p) => p.has(drop));
+    if (claim) {
+      claim.cluster.claimedBeforeWindow++;
+      this.countBeforeWindow(FINDING_KIND[claim.cluster.measure]);
+    } else if (drop.closeFrame) {
+      const before = this.goingAwayBeforeWindow;
+      before.seqs.add(drop.seq);
+      before.idles.add(drop.idleMs);
+      before.reason = drop.reason;
+      this.countBeforeWindow('server-close');
+    } else {
+      this.countBeforeWindow('network-error');
+    }
+    const emptied = this.clusters.remove(drop);
+    // A finding whose cluster is gone must be judged again before it is published.
+    if (emptied.length > 0 && this.verdicts?.accepted.some((p) => emptied.includes(p.cluster))) this.verdicts = null;
+  }
+
+  private notePlainClass(classification: DropClassification): void {
+    const evicted = this.plainCloses.push(classification);
+    if (evicted) this.countBeforeWindow(evicted.dropClass);
+  }
+
+  private countBeforeWindow(dropClass: DropClass): void {
+    this.classesBeforeWindow.set(dropClass, (this.classesBeforeWindow.get(dropClass) ?? 0) + 1);
   }
 
   private noteHandshakeFailure(event: HandshakeFailedEvent): void {
@@ -423,10 +542,10 @@ export class DropAnalyzer {
       url: this.lastUrl,
     });
     const id = `handshake@${event.status ?? event.errorCode ?? 'error'}:${slug(diagnosis.title)}`;
-    const group = this.handshakes.get(id) ?? { id, status: event.status, errorCode: event.errorCode, diagnosis, seqs: [] };
-    group.seqs.push(event.seq);
+    const group = this.handshakes.get(id) ?? { id, status: event.status, errorCode: event.errorCode, diagnosis, seqs: new RecentSeqs(MAX_EVIDENCE) };
+    group.seqs.add(event.seq);
     this.handshakes.set(id, group);
-    this.handshakeClasses.push({ seq: event.seq, dropClass: 'handshake-failure', findingId: id });
+    this.notePlainClass({ seq: event.seq, dropClass: 'handshake-failure', findingId: id });
   }
 
   // ---- analysis -----------------------------------------------------------------------
@@ -444,11 +563,13 @@ export class DropAnalyzer {
   }
 
   private clusterVerdicts(exact: boolean): ClusterVerdicts {
-    const due = exact || this.drops.length <= REJUDGE_EVERY_DROP_UP_TO || this.drops.length >= this.rejudgeAtDropCount;
+    const due = exact || this.drops.size <= REJUDGE_EVERY_DROP_UP_TO || this.dropsSeen >= this.rejudgeAtDropCount;
     if (this.verdicts && !(this.verdictsStale && due)) return this.verdicts;
     this.verdicts = this.judgeClusters();
+    this.judgements++;
     this.verdictsStale = false;
-    this.rejudgeAtDropCount = Math.ceil(this.drops.length * REJUDGE_GROWTH);
+    // 1 % more drops than the window holds now (the window stops growing at its bound).
+    this.rejudgeAtDropCount = this.dropsSeen - this.drops.size + Math.ceil(this.drops.size * REJUDGE_GROWTH);
     return this.verdicts;
   }
 
@@ -456,7 +577,7 @@ export class DropAnalyzer {
     const rejections = new Map<string, string>();
     const contradictAt = { ...NOWHERE };
     const rejudgeAt = { ...NOWHERE };
-    const total = this.drops.length;
+    const total = this.drops.size;
 
     const proposals: Proposal[] = [];
     for (const measure of MEASURES) {
@@ -582,9 +703,13 @@ export class DropAnalyzer {
 
   private intervalFinding(p: Proposal): DiagnosisFinding {
     const measure = p.cluster.measure;
+    // Members that left the window since the judging are counted in claimedBeforeWindow.
+    const oldest = this.drops.first()?.seq ?? Infinity;
+    const live = p.members.length - countBelow(p.members, oldest);
+    const occurrences = live + p.cluster.claimedBeforeWindow;
     const facts: IntervalFindingFacts = {
       intervalMs: p.intervalMs,
-      occurrences: p.members.length,
+      occurrences,
       candidates: p.candidates,
       heartbeat: this.heartbeat,
       noTraffic: p.noTraffic,
@@ -595,48 +720,61 @@ export class DropAnalyzer {
       findingId: p.cluster.id,
       kind: FINDING_KIND[measure],
       intervalMs: Math.round(p.intervalMs),
-      occurrences: p.members.length,
+      occurrences,
       confidence: intervalConfidence(p),
       text,
       candidates: p.candidates.map(toDiagnosisCandidate),
-      evidence: p.members.slice(-MAX_EVIDENCE).map((d) => d.seq),
+      evidence: p.members.slice(Math.max(p.members.length - live, p.members.length - MAX_EVIDENCE)).map((d) => d.seq),
       // A heartbeat helps against idle timeouts only; the advice names the same interval.
       recommendedHeartbeatMs: measure === 'age' ? null : suggestedHeartbeatMs(p.intervalMs),
     });
   }
 
   private serverCloseFindings(verdicts: ClusterVerdicts): DiagnosisFinding[] {
-    const groups = [...this.serverCloses.values()];
+    const groups = [...this.serverCloses.values()].map((group) => ({
+      code: group.code,
+      reason: group.reason,
+      occurrences: group.seqs.count,
+      evidence: group.seqs.recent(),
+      idles: group.idles.sorted,
+    }));
     // 1001s that no timing pattern explains were the server going away.
-    const goingAway = this.goingAwayDrops.filter((d) => !verdicts.accepted.some((p) => p.has(d)));
-    if (goingAway.length > 0) {
+    const goingAway = this.goingAwayDrops.toArray().filter((d) => !verdicts.accepted.some((p) => p.has(d)));
+    const before = this.goingAwayBeforeWindow;
+    if (goingAway.length > 0 || before.seqs.count > 0) {
+      const idles = [...before.idles.sorted, ...goingAway.map((d) => d.idleMs)].sort((a, b) => a - b);
       groups.push({
         code: 1001,
-        reason: goingAway[goingAway.length - 1]!.reason,
-        seqs: goingAway.map((d) => d.seq),
-        idles: goingAway.map((d) => d.idleMs).sort((a, b) => a - b),
+        reason: goingAway[goingAway.length - 1]?.reason ?? before.reason,
+        occurrences: before.seqs.count + goingAway.length,
+        evidence: [...before.seqs.recent(), ...goingAway.map((d) => d.seq)].slice(-MAX_EVIDENCE),
+        idles,
       });
     }
-    return groups.map((group) => {
-      const occurrences = group.seqs.length;
-      return finding({
+    return groups.map((group) =>
+      finding({
         findingId: `server-close@${group.code}`,
         kind: 'server-close',
         intervalMs: null,
-        occurrences,
+        occurrences: group.occurrences,
         // The close frame is a fact; only the application's reason for it is unknown.
         confidence: 0.95,
-        text: serverCloseText({ explanation: explainCloseCode(group.code), reason: group.reason, occurrences, idleMs: stableValue(group.idles) }),
+        text: serverCloseText({
+          explanation: explainCloseCode(group.code),
+          reason: group.reason,
+          occurrences: group.occurrences,
+          idleMs: stableValue(group.idles),
+        }),
         candidates: [],
-        evidence: group.seqs.slice(-MAX_EVIDENCE),
-      });
-    });
+        evidence: group.evidence,
+      }),
+    );
   }
 
   private heartbeatTimeoutFinding(): DiagnosisFinding | null {
-    const occurrences = this.heartbeatTimeoutSeqs.length;
+    const occurrences = this.heartbeatTimeoutSeqs.count;
     if (occurrences === 0) return null;
-    const ageMs = this.heartbeatTimeoutAges ? stableValue(this.heartbeatTimeoutAges) : null;
+    const ageMs = this.heartbeatTimeoutAges ? stableValue(this.heartbeatTimeoutAges.sorted) : null;
     return finding({
       findingId: 'heartbeat-timeout',
       kind: 'heartbeat-timeout',
@@ -646,7 +784,7 @@ export class DropAnalyzer {
       confidence: occurrences === 1 ? 0.8 : 0.9,
       text: heartbeatTimeoutText({ occurrences, waitedMs: this.lastHeartbeatWaitMs, ageMs, heartbeat: this.heartbeat }),
       candidates: [],
-      evidence: this.heartbeatTimeoutSeqs.slice(-MAX_EVIDENCE),
+      evidence: this.heartbeatTimeoutSeqs.recent(),
     });
   }
 
@@ -663,11 +801,11 @@ export class DropAnalyzer {
       changed.push(current);
     }
     for (const [id, previous] of this.reported) {
-      if (previous.key === WITHDRAWN || analysis.ids.has(id)) continue;
+      if (analysis.ids.has(id)) continue;
       const reason = analysis.verdicts.rejections.get(id) ?? 'later evidence no longer supports it';
-      const withdrawal: DiagnosisFinding = { ...previous.finding, confidence: 0, candidates: [], ...withdrawalText(previous.finding.summary, reason) };
-      this.reported.set(id, { key: WITHDRAWN, finding: withdrawal });
-      changed.push(withdrawal);
+      changed.push({ ...previous.finding, confidence: 0, candidates: [], ...withdrawalText(previous.finding.summary, reason) });
+      // Forgotten once withdrawn: should it return, it is new again. Keeps the map to live findings.
+      this.reported.delete(id);
     }
     return changed;
   }
@@ -694,7 +832,7 @@ function intervalConfidence(p: Proposal): number {
 }
 
 function handshakeFinding(group: HandshakeGroup): DiagnosisFinding {
-  const occurrences = group.seqs.length;
+  const occurrences = group.seqs.count;
   return finding({
     findingId: group.id,
     kind: 'handshake',
@@ -703,8 +841,20 @@ function handshakeFinding(group: HandshakeGroup): DiagnosisFinding {
     confidence: round2(Math.min(0.9, 0.6 + 0.1 * occurrences)),
     text: handshakeText({ diagnosis: group.diagnosis, status: group.status, errorCode: group.errorCode, occurrences }),
     candidates: [],
-    evidence: group.seqs.slice(-MAX_EVIDENCE),
+    evidence: group.seqs.recent(),
   });
+}
+
+/** How many of the drops (in arrival order, so ascending seqs) have a seq below `seq`. */
+function countBelow(drops: readonly Drop[], seq: number): number {
+  let low = 0;
+  let high = drops.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (drops[mid]!.seq < seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function finding(parts: {

@@ -2,6 +2,10 @@
 // analyzer. A silent cut can be read three ways (time since the last frame, since the last
 // message, since open); each reading is clustered on its own, so one drop sits in at most
 // one cluster per reading, and clusters of different readings may share drops.
+// The analyzer keeps a sliding window of recent drops: a drop that leaves it is removed from
+// its clusters again, and a cluster left empty is gone (its id free for reuse).
+
+import { insertSorted, removeSorted } from './recentWindow.js';
 
 /** The three ways to read a silent cut. */
 export type Measure = 'idle' | 'message-idle' | 'age';
@@ -51,6 +55,11 @@ export interface Cluster {
   closeFrames: number;
   /** Drops shared with clusters of the other readings, by cluster. */
   overlaps: Map<Cluster, number>;
+  /**
+   * Drops that left the analyzer's window while a finding for this cluster explained them:
+   * they still count as occurrences.
+   */
+  claimedBeforeWindow: number;
 }
 
 /** The tolerance for values around `smallerMs`. */
@@ -117,6 +126,50 @@ export class DropClusters {
     }
   }
 
+  /**
+   * Takes back the oldest drop still filed (drops leave in the order they came, so it is the
+   * first of each of its clusters). Returns the clusters it left empty, which are gone now.
+   */
+  remove(drop: Drop): Cluster[] {
+    const emptied: Cluster[] = [];
+    const joined = Object.values(drop.clusters);
+    for (const cluster of joined) {
+      if (cluster.drops[0] !== drop) throw new Error(`drop ${drop.seq} is not the oldest in cluster ${cluster.id}`);
+      cluster.drops.shift();
+      removeSorted(cluster.sorted, valueOf(drop, cluster.measure));
+      if (isSilentThroughout(drop)) cluster.silentDrops--;
+      if (drop.closeFrame) cluster.closeFrames--;
+      for (const other of joined) {
+        if (other === cluster) continue;
+        const shared = (cluster.overlaps.get(other) ?? 0) - 1;
+        if (shared > 0) cluster.overlaps.set(other, shared);
+        else cluster.overlaps.delete(other);
+      }
+      if (cluster.drops.length === 0) {
+        const list = this.byMeasure[cluster.measure];
+        list.splice(list.indexOf(cluster), 1);
+        this.ids.delete(cluster.id);
+        emptied.push(cluster);
+      }
+    }
+    return emptied;
+  }
+
+  /** Clusters and the values they hold, for tests of the memory bound. */
+  retainedSizes(): { clusters: number; values: number; overlaps: number } {
+    let clusters = 0;
+    let values = 0;
+    let overlaps = 0;
+    for (const measure of MEASURES) {
+      for (const cluster of this.byMeasure[measure]) {
+        clusters++;
+        values += cluster.sorted.length + cluster.drops.length;
+        overlaps += cluster.overlaps.size;
+      }
+    }
+    return { clusters, values, overlaps };
+  }
+
   /** Joins the nearest cluster that stays within tolerance with the new value, or starts one. */
   private place(measure: Measure, drop: Drop): Cluster {
     const value = valueOf(drop, measure);
@@ -133,7 +186,16 @@ export class DropClusters {
       }
     }
     if (!best) {
-      best = { id: this.newId(measure, value), measure, drops: [], sorted: [], silentDrops: 0, closeFrames: 0, overlaps: new Map() };
+      best = {
+        id: this.newId(measure, value),
+        measure,
+        drops: [],
+        sorted: [],
+        silentDrops: 0,
+        closeFrames: 0,
+        overlaps: new Map(),
+        claimedBeforeWindow: 0,
+      };
       this.byMeasure[measure].push(best);
     }
     best.drops.push(drop);
@@ -157,15 +219,4 @@ export class DropClusters {
 export function median(sorted: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-export function insertSorted(sorted: number[], value: number): void {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid]! <= value) low = mid + 1;
-    else high = mid;
-  }
-  sorted.splice(low, 0, value);
 }

@@ -35,6 +35,17 @@ const FORWARDED_HOST = `proxy_set_header Host $host:$server_port;
 proxy_set_header X-Forwarded-Host $host;
 proxy_set_header X-Forwarded-Proto $scheme;`;
 
+// What servers answer to plain HTTP on a TLS port. Sources: nginx ngx_http_special_response.c
+// (497 page), Go net/http server.go ("Client sent an HTTP request to an HTTPS server."),
+// Apache mod_ssl ("You're speaking plain HTTP to an SSL-enabled server port.").
+const PLAIN_HTTP_ON_TLS_PORT =
+  /plain HTTP request was sent to HTTPS port|Client sent an HTTP request to an HTTPS server|speaking plain HTTP to an SSL-enabled server port/i;
+
+// llhttp's codes for a first line that is not an HTTP status line at all, as opposed to an
+// HTTP answer with a malformed header. Source: nodejs/llhttp src/llhttp/constants.ts;
+// measured with ws 8 on Node 20 against an SSH banner, a TLS alert, an echo server.
+const NOT_HTTP_PARSE_ERRORS = new Set(['HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION', 'HPE_INVALID_STATUS']);
+
 const TRUST_ANYWAY =
   'If you trust this server (a development or internal host), set allowSelfSignedCertificate: true on the endpoint, or pass --insecure to the CLI. That turns off certificate checks for the connection, so use a certificate from a trusted CA for anything public.';
 
@@ -49,11 +60,11 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
   const target = describeTarget(url, true);
 
   if (status === 400) {
-    // nginx's answer to plain HTTP on a port configured for TLS.
-    if (/plain HTTP request was sent to HTTPS port/i.test(body)) {
+    // nginx's, Go's and Apache's answer to plain HTTP on a port configured for TLS.
+    if (PLAIN_HTTP_ON_TLS_PORT.test(body)) {
       return {
         title: 'ws:// sent to a TLS port',
-        explanation: 'The server expects TLS on this port but received plain HTTP.',
+        explanation: 'The server expects TLS on this port but received plain HTTP.' + bodyHint(body),
         fix: `Use ${withScheme(url, 'wss')}.`,
       };
     }
@@ -238,6 +249,14 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
         fix: 'Check the network connection and DNS settings, then retry.',
       };
     case 'ECONNRESET':
+      // Node's words when the peer hangs up on our TLS hello.
+      if (scheme === 'wss' && /before secure TLS connection was established/i.test(message)) {
+        return {
+          title: 'Connection closed during the TLS handshake',
+          explanation: `${target} closed the connection before TLS was set up: the port may not speak TLS at all (a plain ws:// server, or another service that hangs up on unexpected bytes), or the server refused our TLS hello (no common TLS version or cipher, an unknown SNI name, a firewall inspecting TLS).`,
+          fix: `If the server speaks plain WebSocket on this port, use ${withScheme(url, 'ws')}. Otherwise check the server's TLS settings and logs at the time of the attempt.`,
+        };
+      }
       return {
         title: 'Connection reset during the handshake',
         explanation:
@@ -304,6 +323,7 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
       return wrongVersion(url);
   }
   if (code === 'EPROTO' && /wrong version number/i.test(message)) return wrongVersion(url);
+  if (code.startsWith('HPE_')) return explainParseError(code, message, url);
 
   if (/^ERR_(TLS|SSL)_|CERT|^EPROTO$/.test(code) || (code === '' && /\b(tls|ssl|certificate)\b/i.test(message))) {
     return {
@@ -323,8 +343,41 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
 function wrongVersion(url: string): HandshakeDiagnosis {
   return {
     title: 'wss:// to a port that does not speak TLS',
-    explanation: 'The server answered the TLS handshake with plain data: wss:// was used against a plain-HTTP port.',
+    explanation:
+      'The server answered the TLS handshake with plain data: wss:// was used against a port that does not speak TLS, most often a plain-HTTP port (or another service, such as SSH or a database).',
     fix: `Use ${withScheme(url, 'ws')}, or the port where TLS is terminated (usually 443).`,
+  };
+}
+
+/** llhttp (Node's HTTP parser) could not read the answer to the upgrade request. */
+function explainParseError(code: string, message: string, url: string): HandshakeDiagnosis {
+  const target = describeTarget(url);
+  const scheme = schemeOf(url);
+  if (NOT_HTTP_PARSE_ERRORS.has(code)) {
+    const suspects =
+      scheme === 'ws'
+        ? 'a TLS port reached with ws:// (a TLS server answers plain HTTP with an alert record), a database, SSH, a mail server, or a raw TCP service'
+        : 'a TLS-wrapped service that is not a web server (a database, a raw TCP tunnel), or a broken proxy';
+    return {
+      title: 'The server did not answer with HTTP',
+      explanation: `Whatever listens on ${target} does not speak HTTP or WebSocket: the first bytes of its answer were not an HTTP status line (${code}). Likely ${suspects}.`,
+      fix:
+        scheme === 'ws'
+          ? `If the server uses TLS on this port, use ${withScheme(url, 'wss')}. Otherwise check the port number: it belongs to another service.`
+          : 'Check the port number: the service behind TLS on it is not a web server.',
+    };
+  }
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return {
+      title: 'Response headers too large',
+      explanation: `The server's answer to the handshake carries more header bytes than Node.js accepts (16 KiB by default): typically many or large Set-Cookie headers, or a proxy adding headers in a loop.`,
+      fix: 'Trim the response headers (cookies above all) on the server or proxy. For the CLI, Node\'s limit can be raised with NODE_OPTIONS=--max-http-header-size=65536.',
+    };
+  }
+  return {
+    title: 'Malformed HTTP answer',
+    explanation: `The server answered the handshake with HTTP that could not be parsed (${code}: ${message}): a broken server or proxy, or a non-HTTP service whose first bytes happen to look like HTTP.`,
+    fix: 'Capture the raw answer (curl -v --http1.1 -H "Connection: Upgrade" -H "Upgrade: websocket" ...) and check the server and any proxy in between.',
   };
 }
 
@@ -334,7 +387,9 @@ function codeFromMessage(message: string): string | null {
   if (/self[- ]signed certificate/i.test(message)) return 'DEPTH_ZERO_SELF_SIGNED_CERT';
   if (/wrong version number/i.test(message)) return 'ERR_SSL_WRONG_VERSION_NUMBER';
   if (/handshake has timed out/i.test(message)) return 'ETIMEDOUT';
-  if (/socket hang up/i.test(message)) return 'ECONNRESET';
+  if (/socket hang up|before secure TLS connection was established/i.test(message)) return 'ECONNRESET';
+  // llhttp's message, also inside wsSocket's explanation, for records that lost the code.
+  if (/Expected HTTP\/|did not answer the handshake with HTTP/i.test(message)) return 'HPE_INVALID_CONSTANT';
   return null;
 }
 
