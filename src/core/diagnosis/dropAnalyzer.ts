@@ -124,6 +124,8 @@ export function combineKnownTimeouts(
 }
 
 /** Runs the analyzer over a recorded session; `diagnosis` events already in it are ignored. */
+const NO_FINDINGS: readonly DiagnosisFinding[] = Object.freeze([]);
+
 export function analyzeSessionEvents(events: Iterable<SessionEvent>, options: DropAnalyzerOptions = {}): DiagnosisFinding[] {
   const analyzer = new DropAnalyzer(options);
   // Ingest without publishing: a recorded session only needs the final verdicts.
@@ -316,17 +318,18 @@ export class DropAnalyzer {
    * new longest silence can change a verdict, so the common case is a few comparisons; the
    * connection's age is caught up at its next ping, pong or close.
    */
-  noteMessageReceived(t: number): DiagnosisFinding[] {
+  noteMessageReceived(t: number): readonly DiagnosisFinding[] {
     const c = this.connection;
-    if (!c) return [];
+    if (!c) return NO_FINDINGS;
     const gap = t - c.lastFrameT;
     const messageGap = t - c.lastMessageT;
     c.lastFrameT = t;
     c.lastMessageT = t;
-    if (gap <= c.maxGapMs && messageGap <= c.maxMessageGapMs) return [];
+    // Called for every inbound message: the common answer allocates nothing.
+    if (gap <= c.maxGapMs && messageGap <= c.maxMessageGapMs) return NO_FINDINGS;
     if (gap > c.maxGapMs) c.maxGapMs = gap;
     if (messageGap > c.maxMessageGapMs) c.maxMessageGapMs = messageGap;
-    return this.noteSurvived(c.maxGapMs, c.maxMessageGapMs, t - c.openT) ? this.publish() : [];
+    return this.noteSurvived(c.maxGapMs, c.maxMessageGapMs, t - c.openT) ? this.publish() : NO_FINDINGS;
   }
 
   /** The current verdicts, most confident first. Withdrawn findings are not included. */
