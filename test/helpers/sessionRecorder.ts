@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { makeEndpoint, type EndpointConfig, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/session.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/sessionEvents.js';
-import type { SocketFactory } from '../../src/core/socket.js';
+import type { ISocket, SocketFactory } from '../../src/core/socket.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import type { EventOf } from './testScope.js';
@@ -96,4 +96,31 @@ export function startRecordedSession(defer: (fn: () => unknown) => void, url: st
   const rec = new Recorder(session);
   session.start();
   return { session, rec };
+}
+
+/** The real ws adapter, counting its sockets: how single-flight tests see "one socket at most". */
+export interface CountingSocketFactory {
+  createSocket: SocketFactory;
+  /** Sockets created and not yet closed or disposed. */
+  live(): number;
+  /** The most that were ever live at once. */
+  max(): number;
+}
+
+export function countingSocketFactory(): CountingSocketFactory {
+  const live = new Set<ISocket>();
+  let max = 0;
+  const createSocket: SocketFactory = (options) => {
+    const socket = createWsSocket(options);
+    live.add(socket);
+    max = Math.max(max, live.size);
+    socket.onClose(() => live.delete(socket));
+    const dispose = socket.dispose.bind(socket);
+    socket.dispose = () => {
+      live.delete(socket);
+      dispose();
+    };
+    return socket;
+  };
+  return { createSocket, live: () => live.size, max: () => max };
 }

@@ -10,9 +10,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { makeEndpoint } from '../../src/core/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
-import type { ISocket, SocketFactory } from '../../src/core/socket.js';
 import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
+import { countingSocketFactory } from '../helpers/sessionRecorder.js';
 import { startWsServer } from '../helpers/wsServers.js';
 
 const CYCLES = 10_000;
@@ -64,20 +63,8 @@ test(`${CYCLES} reconnect cycles against a real server: one socket at a time, he
     socket.once('close', () => tcpOpen--);
   });
   // Client side: adapter sockets created and not yet closed or disposed.
-  const live = new Set<ISocket>();
-  let clientMax = 0;
-  const createSocket: SocketFactory = (options) => {
-    const socket = createWsSocket(options);
-    live.add(socket);
-    clientMax = Math.max(clientMax, live.size);
-    socket.onClose(() => live.delete(socket));
-    const dispose = socket.dispose.bind(socket);
-    socket.dispose = () => {
-      live.delete(socket);
-      dispose();
-    };
-    return socket;
-  };
+  const sockets = countingSocketFactory();
+  const { createSocket } = sockets;
 
   const session = new Session(
     // Delays of 0–1 ms, no jitter: the run is all connect and close.
@@ -125,7 +112,7 @@ test(`${CYCLES} reconnect cycles against a real server: one socket at a time, he
 
   t.diagnostic(
     `${closes} cycles (${opens} opens, ${failures} failed handshakes) in ${(elapsedMs / 1000).toFixed(1)} s (${outcome}); ` +
-      `max simultaneous: server TCP ${tcpMax}, client sockets ${clientMax}`,
+      `max simultaneous: server TCP ${tcpMax}, client sockets ${sockets.max()}`,
   );
   t.diagnostic(`baseline  ${JSON.stringify(baseline)}`);
   t.diagnostic(`cycle ${WARM_UP_CYCLES} ${JSON.stringify(warm)}`);
@@ -140,8 +127,8 @@ test(`${CYCLES} reconnect cycles against a real server: one socket at a time, he
   assert.equal(outcome, 'done', `${closes} of ${CYCLES} cycles within ${TIME_CAP_MS} ms`);
   assert.ok(opens >= CYCLES, `${opens} opens`);
   assert.equal(tcpMax, 1, 'the server never had two connections from the session at once');
-  assert.equal(clientMax, 1, 'the session never held two sockets at once');
-  assert.equal(live.size, 0);
+  assert.equal(sockets.max(), 1, 'the session never held two sockets at once');
+  assert.equal(sockets.live(), 0);
   assert.equal(stats.connections, opens);
   // Steady state: 9 000 more cycles may not grow the heap by more than 1 MiB. The drop
   // analyzer's window (MAX_RETAINED_DROPS, about 0.3 MiB here) fills up in that time; an

@@ -6,15 +6,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/session.js';
-import type { SessionEvent, SessionEventType } from '../../src/core/sessionEvents.js';
-import type { ISocket, SocketFactory } from '../../src/core/socket.js';
+import { makeEndpoint } from '../../src/core/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
 import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
 import { freePort } from '../helpers/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
-import { cleanups, type EventOf } from '../helpers/testScope.js';
+import { countingSocketFactory, startRecordedSession } from '../helpers/sessionRecorder.js';
+import { cleanups } from '../helpers/testScope.js';
 import {
   startClosingServer,
   startDestroyingServer,
@@ -26,89 +24,8 @@ import {
 
 // ---- utilities -------------------------------------------------------------------------------
 
-/** Records every event of a session with the monotonic time it was delivered. */
-class Recorder {
-  readonly events: SessionEvent[] = [];
-  /** performance.now() at delivery, parallel to `events`. */
-  readonly at: number[] = [];
-  private waiters: Array<() => void> = [];
-
-  constructor(session: Session) {
-    session.onEvent((event) => {
-      this.events.push(event);
-      this.at.push(performance.now());
-      for (const waiter of this.waiters.slice()) waiter();
-    });
-  }
-
-  types(from = 0, to = this.events.length): SessionEventType[] {
-    return this.events.slice(from, to).map((e) => e.type);
-  }
-
-  ofType<T extends SessionEventType>(type: T): Array<EventOf<T>> {
-    return this.events.filter((e): e is EventOf<T> => e.type === type);
-  }
-
-  /**
-   * The index of the first event at or after `from` of `type` that satisfies `predicate`;
-   * waits for it up to timeoutMs and fails with the events seen so far.
-   */
-  waitFor<T extends SessionEventType>(type: T, options: { from?: number; timeoutMs?: number; where?: (e: EventOf<T>) => boolean } = {}): Promise<{ event: EventOf<T>; index: number }> {
-    const from = options.from ?? 0;
-    const timeoutMs = options.timeoutMs ?? 3000;
-    const find = () => {
-      for (let i = from; i < this.events.length; i++) {
-        const e = this.events[i]!;
-        if (e.type === type && (!options.where || options.where(e as EventOf<T>))) return { event: e as EventOf<T>, index: i };
-      }
-      return null;
-    };
-    const found = find();
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const hit = find();
-        if (!hit) return;
-        done();
-        resolve(hit);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no "${type}" event from index ${from} within ${timeoutMs} ms; saw: ${this.types().join(', ')}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-      };
-      this.waiters.push(check);
-    });
-  }
-}
-
-interface SessionSetup {
-  heartbeat?: Partial<HeartbeatConfig>;
-  reconnect?: Partial<ReconnectConfig>;
-  options?: Partial<SessionOptions>;
-  createSocket?: SocketFactory;
-}
-
 /** A started session with the real ws adapter and clock; disposed by the test's cleanups. */
-function startSession(defer: (fn: () => unknown) => void, url: string, setup: SessionSetup = {}): { session: Session; rec: Recorder } {
-  const session = new Session(
-    makeEndpoint(url, {
-      heartbeat: { mode: 'off', ...setup.heartbeat },
-      // Short, jitter-free delays keep the tests fast and their sequences predictable.
-      reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0, ...setup.reconnect },
-      handshakeTimeoutMs: 3000,
-    }),
-    { ...DEFAULT_SESSION_OPTIONS, closeTimeoutMs: 1000, ...setup.options },
-    { clock: systemClock, createSocket: setup.createSocket ?? createWsSocket },
-  );
-  defer(() => session.dispose());
-  const rec = new Recorder(session);
-  session.start();
-  return { session, rec };
-}
+const startSession = startRecordedSession;
 
 function header(headers: Record<string, string> | null, name: string): string | undefined {
   if (!headers) return undefined;
@@ -432,20 +349,8 @@ test('single flight with real sockets: ~200 drop/reconnect cycles never hold two
     wsMax = Math.max(wsMax, server.liveSockets());
   });
   // Client side: adapter sockets created and not yet closed or disposed.
-  const live = new Set<ISocket>();
-  let clientMax = 0;
-  const createSocket: SocketFactory = (options) => {
-    const socket = createWsSocket(options);
-    live.add(socket);
-    clientMax = Math.max(clientMax, live.size);
-    socket.onClose(() => live.delete(socket));
-    const dispose = socket.dispose.bind(socket);
-    socket.dispose = () => {
-      live.delete(socket);
-      dispose();
-    };
-    return socket;
-  };
+  const sockets = countingSocketFactory();
+  const { createSocket } = sockets;
 
   const session = new Session(
     makeEndpoint(server.url, { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } }),
@@ -484,15 +389,15 @@ test('single flight with real sockets: ~200 drop/reconnect cycles never hold two
   await ticks(2);
   const after = countResources(watched);
   t.diagnostic(
-    `${opens} opens / ${closes} closes in ${elapsed.toFixed(0)} ms; max simultaneous: tcp ${tcpMax}, ws ${wsMax}, client sockets ${clientMax}; ` +
+    `${opens} opens / ${closes} closes in ${elapsed.toFixed(0)} ms; max simultaneous: tcp ${tcpMax}, ws ${wsMax}, client sockets ${sockets.max()}; ` +
       `resources before ${JSON.stringify(before)}, during the first open ${JSON.stringify(probe.during)}, after ${JSON.stringify(after)}`,
   );
 
   assert.ok(opens >= cycles, `${opens} cycles within ${capMs} ms`);
   assert.equal(tcpMax, 1, 'the server never saw two TCP connections at once');
   assert.equal(wsMax, 1, 'the server never had two WebSocket connections at once');
-  assert.equal(clientMax, 1, 'the session never held two sockets at once');
-  assert.equal(live.size, 0);
+  assert.equal(sockets.max(), 1, 'the session never held two sockets at once');
+  assert.equal(sockets.live(), 0);
   assert.equal(session.getStats().connections, opens);
   const during = probe.during;
   assert.ok(during !== null, 'the probe ran');
