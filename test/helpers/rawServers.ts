@@ -4,8 +4,8 @@
 // beyond any limit). All on random 127.0.0.1 ports; close() releases every socket and timer.
 
 import { createHash } from 'node:crypto';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { LOOPBACK } from './ports.js';
+import { createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback, LOOPBACK } from './ports.js';
 
 /** The GUID of RFC 6455 §1.3, hashed with the client's key into Sec-WebSocket-Accept. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -140,7 +140,7 @@ export interface RawServerOptions {
 }
 
 /** A TCP server that speaks as much HTTP and WebSocket as the test's script makes it. */
-export function startRawServer(options: RawServerOptions): Promise<RawServer> {
+export async function startRawServer(options: RawServerOptions): Promise<RawServer> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const closeFrames: Array<{ code: number | null; reason: string }> = [];
@@ -206,30 +206,24 @@ export function startRawServer(options: RawServerOptions): Promise<RawServer> {
     });
   });
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: LOOPBACK, port: 0 }, () => {
-      server.off('error', reject);
-      const { port } = server.address() as AddressInfo;
-      let closing: Promise<void> | null = null;
-      resolve({
-        port,
-        url: `ws://${LOOPBACK}:${port}/`,
-        connectionCount: () => count,
-        liveSockets: () => sockets.size,
-        closeFramesReceived: () => [...closeFrames],
-        close() {
-          closing ??= new Promise<void>((done) => {
-            for (const timer of timers) clearTimeout(timer);
-            timers.clear();
-            server.close(() => done());
-            for (const socket of sockets) socket.destroy();
-          });
-          return closing;
-        },
+  const port = await listenOnLoopback(server);
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url: `ws://${LOOPBACK}:${port}/`,
+    connectionCount: () => count,
+    liveSockets: () => sockets.size,
+    closeFramesReceived: () => [...closeFrames],
+    close() {
+      closing ??= new Promise<void>((done) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => done());
+        for (const socket of sockets) socket.destroy();
       });
-    });
-  });
+      return closing;
+    },
+  };
 }
 
 /** Accepts the handshake properly, then writes the given bytes (frames) once. */

@@ -4,11 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { LOOPBACK } from './ports.js';
+import { listenOnLoopback, LOOPBACK } from './ports.js';
 import { missingExecutableMessage, requireExecutable } from './requireComponent.js';
 
 const OPENSSL_CANDIDATES = ['/usr/bin/openssl', 'openssl'];
@@ -58,7 +58,7 @@ export interface WssEchoServer {
 }
 
 /** An https server with the certificate and a ws echo server on it, on 127.0.0.1:0. */
-export function startWssEchoServer(certificate: SelfSignedCertificate): Promise<WssEchoServer> {
+export async function startWssEchoServer(certificate: SelfSignedCertificate): Promise<WssEchoServer> {
   const server: Server = createServer({ key: certificate.key, cert: certificate.cert });
   const sockets = new Set<Socket>();
   let tlsErrors = 0;
@@ -74,28 +74,22 @@ export function startWssEchoServer(certificate: SelfSignedCertificate): Promise<
     ws.on('error', () => {});
     ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: LOOPBACK, port: 0 }, () => {
-      server.off('error', reject);
-      const { port } = server.address() as AddressInfo;
-      let closing: Promise<void> | null = null;
-      resolve({
-        port,
-        url: `wss://${LOOPBACK}:${port}/`,
-        connectionCount: () => count,
-        tlsErrors: () => tlsErrors,
-        close() {
-          closing ??= new Promise<void>((done) => {
-            for (const ws of wss.clients) ws.terminate();
-            wss.close(() => {
-              server.close(() => done());
-              for (const socket of sockets) socket.destroy();
-            });
-          });
-          return closing;
-        },
+  const port = await listenOnLoopback(server);
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url: `wss://${LOOPBACK}:${port}/`,
+    connectionCount: () => count,
+    tlsErrors: () => tlsErrors,
+    close() {
+      closing ??= new Promise<void>((done) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close(() => {
+          server.close(() => done());
+          for (const socket of sockets) socket.destroy();
+        });
       });
-    });
-  });
+      return closing;
+    },
+  };
 }

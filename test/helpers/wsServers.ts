@@ -2,11 +2,11 @@
 
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ServerOptions, WebSocket } from 'ws';
-import { LOOPBACK } from './ports.js';
+import { listenOnLoopback, LOOPBACK } from './ports.js';
 
 export interface TestServer<S> {
   port: number;
@@ -77,7 +77,7 @@ export async function startWsServer(onConnection: ConnectionHandler, wsOptions: 
     });
   });
 
-  const port = await listen(httpServer);
+  const port = await listenOnLoopback(httpServer);
   let closing: Promise<void> | null = null;
   return {
     port,
@@ -169,7 +169,7 @@ export async function startHandshakeStatusServer(status: number, body: string, h
     socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
   });
   const rawSockets = trackSockets(httpServer);
-  const port = await listen(httpServer);
+  const port = await listenOnLoopback(httpServer);
   let closing: Promise<void> | null = null;
   return {
     port,
@@ -197,16 +197,6 @@ function trackSockets(server: Server): Set<Socket> {
   });
   server.on('clientError', (_error, socket: Duplex) => socket.destroy());
   return sockets;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: LOOPBACK, port: 0 }, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 function closeHttpServer(server: Server, sockets: Set<Socket>): Promise<void> {
