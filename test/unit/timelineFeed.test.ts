@@ -9,7 +9,7 @@ import { makeEndpoint } from '../../src/core/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/session.js';
 import type { SessionEvent } from '../../src/core/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import { APPENDED_ROWS, TimelineFeed, type TimelineFeedOptions } from '../../src/extension/model/timelineFeed.js';
+import { APPENDED_ROWS, DEFAULT_FLUSH_INTERVAL_MS, STATUS_INTERVAL_MS, TimelineFeed, type TimelineFeedOptions } from '../../src/extension/model/timelineFeed.js';
 import {
   DEFAULT_QUERY,
   MAX_LANE_MARKS,
@@ -406,6 +406,40 @@ describe('TimelineFeed: queries and search', () => {
     assert.deepEqual(appended!.rows.map((r) => r.preview), ['ALERT: disk full']);
   });
 
+  it('answers a locate that arrives mid-scan once the scan is done, with the index in the final result', () => {
+    const h = live({ feedOptions: { scanSliceEvents: 1000 } });
+    for (let i = 0; i < 4500; i++) h.sockets.last.receiveText(i % 3 === 0 ? `needle ${i}` : `hay ${i}`);
+    h.receive(ready());
+    h.drain();
+    h.receive({ type: 'set-query', queryId: 2, query: query({ search: { text: 'needle', regex: false, caseSensitive: false } }) });
+    // Message i has seq i + 3 (after connecting and open). Needle 4200 lies beyond the first
+    // slice, so a partial index does not hold it yet; needle 3 is already indexed.
+    const lateSeq = 4200 + 3;
+    const earlySeq = 3 + 3;
+    h.receive({ type: 'locate', requestId: 1, queryId: 2, seq: lateSeq });
+    h.receive({ type: 'locate', requestId: 2, queryId: 2, seq: earlySeq });
+    const whileScanning = h.drain();
+    assert.deepEqual(whileScanning.map((m) => m.type), ['query-result'], 'no reveal while the search is running');
+    assert.equal((whileScanning[0] as HostMessageOf<'query-result'>).done, false);
+    h.clock.advance(100);
+    const rest = h.drain();
+    const finalAt = rest.findIndex((m) => m.type === 'query-result' && m.done);
+    assert.ok(finalAt >= 0, 'the scan finished');
+    assert.ok(rest.slice(0, finalAt).every((m) => m.type !== 'reveal'), 'no reveal before the result is complete');
+    const reveals = rest.filter((m): m is HostMessageOf<'reveal'> => m.type === 'reveal');
+    assert.deepEqual(
+      reveals.map((m) => [m.requestId, m.queryId, m.seq, m.index]),
+      [
+        [1, 2, lateSeq, 4200 / 3],
+        [2, 2, earlySeq, 1],
+      ],
+      'answered once, in order, with the index in the final result',
+    );
+    assert.ok(rest.indexOf(reveals[0]!) > finalAt);
+    h.receive({ type: 'get-rows', requestId: 9, queryId: 2, start: 4200 / 3, count: 1 });
+    assert.deepEqual(h.take('rows')[0]!.rows.map((r) => r.seq), [lateSeq], 'the index points at the event');
+  });
+
   it('locates an event in the current query, or says it is not there', () => {
     const h = mixed();
     h.receive(ready());
@@ -575,6 +609,30 @@ describe('TimelineFeed: status', () => {
     assert.equal(h.take('status').length, 0, 'stopped and idle: nothing new to say');
   });
 
+  it('shows a state change within ~100 ms, while other changes wait a second after the last status', () => {
+    const h = live();
+    const t0 = h.clock.now();
+    h.receive(ready()); // the init carries the status as of t0
+    h.drain();
+    h.sockets.last.receiveText('count me');
+    h.clock.advance(STATUS_INTERVAL_MS + 100);
+    const counted = h.take('status');
+    assert.equal(counted.length, 1, 'one status for the new count');
+    const countedAt = counted[0]!.status.now;
+    assert.ok(countedAt - t0 >= STATUS_INTERVAL_MS, `a count change waited ${countedAt - t0} ms after the init`);
+    assert.equal(counted[0]!.status.state, 'open');
+    // The connection drops well within a second of that status.
+    const closedAt = h.clock.now();
+    assert.ok(closedAt - countedAt < 200);
+    h.sockets.last.end(1006);
+    h.clock.advance(150);
+    const [changed, ...more] = h.take('status');
+    assert.equal(changed?.status.state, 'stopped', 'the state change is shown without waiting a second');
+    assert.equal(more.length, 0);
+    assert.ok(changed.status.now - closedAt <= 100 + DEFAULT_FLUSH_INTERVAL_MS, `shown ${changed.status.now - closedAt} ms after the close`);
+    assert.ok(changed.status.now - countedAt >= 100, 'but not sooner than 100 ms after the previous status');
+  });
+
   it('carries the diagnoses and the retained span', () => {
     const h = live({ sessionOptions: { maxEvents: 10 } });
     texts(h, 20);
@@ -637,6 +695,40 @@ describe('TimelineFeed: composer, clear, copy and commands', () => {
     h.connection.clearRecord(); // the wsInspector.clearSession command
     h.clock.advance(33);
     assert.deepEqual(h.drain().map((m) => m.type), ['reset', 'init']);
+  });
+
+  it('forgets connection lifetimes from before a clear, by the clear message or by Clear Session', () => {
+    const h = live();
+    const t0 = h.clock.now();
+    const wholeLane = (requestId: number) => {
+      h.receive({ type: 'get-lane', requestId, fromT: t0 - 1, toT: h.clock.now() + 1, buckets: 4 });
+      return h.take('lane')[0]!.lifetimes;
+    };
+    h.clock.advance(500);
+    h.sockets.last.end(1006);
+    h.receive(ready());
+    h.drain();
+    assert.deepEqual(wholeLane(1), [{ openT: t0, closeT: t0 + 500, closeCode: 1006 }]);
+    h.receive({ type: 'clear' });
+    h.drain();
+    assert.deepEqual(wholeLane(2), [], 'the clear message: the first connection is gone');
+    // A second connection, then a third that is still open when Clear Session runs.
+    h.clock.advance(100);
+    h.session.start();
+    h.sockets.last.open();
+    const secondOpenT = h.clock.now();
+    h.clock.advance(200);
+    h.sockets.last.end(1011);
+    assert.deepEqual(wholeLane(3), [{ openT: secondOpenT, closeT: secondOpenT + 200, closeCode: 1011 }]);
+    h.clock.advance(100);
+    h.session.start();
+    h.sockets.last.open();
+    const thirdOpenT = h.clock.now();
+    h.clock.advance(300);
+    h.connection.clearRecord();
+    h.clock.advance(33);
+    assert.equal(h.take('reset').length, 1, 'the webview starts over, then asks for its lane');
+    assert.deepEqual(wholeLane(4), [{ openT: thirdOpenT, closeT: null, closeCode: null }], 'Clear Session: only the connection still open remains');
   });
 
   it('passes copy and header commands to the glue', () => {
