@@ -1,0 +1,332 @@
+// The findings the drop analyzer reports, built from what it gathered: one per accepted
+// reading of the silent cuts (readings.ts), one per close code the server sent, one per
+// handshake failure cause, and one for our heartbeat's timeouts. The groups here keep the
+// most recent evidence and a count, so a long session stays within the memory bound.
+
+import type { CloseEvent, DiagnosisCandidate, DiagnosisEvent, DiagnosisKind, HandshakeFailedEvent } from '../sessionEvents.js';
+import {
+  handshakeText,
+  heartbeatTimeoutText,
+  idleTimeoutText,
+  lifetimeCapText,
+  pingIgnoringIdleText,
+  serverCloseText,
+  suggestedHeartbeatMs,
+  type FindingText,
+  type HeartbeatSetting,
+  type IntervalFindingFacts,
+} from './advice.js';
+import { explainCloseCode } from './closeCodes.js';
+import { FINDING_KIND } from './dropClassification.js';
+import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop } from './dropClusters.js';
+import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
+import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
+import type { KnownTimeout } from './knowledgeBase.js';
+import type { Proposal } from './readings.js';
+import { RecentSeqs, RecentValues } from './recentWindow.js';
+
+/** A diagnosis before the record gives it a seq and a time. */
+export type DiagnosisFinding = Omit<DiagnosisEvent, 'seq' | 't'>;
+
+/** Evidence seqs and timing values a group holds, for tests of the memory bound. */
+export interface GroupSizes {
+  seqs: number;
+  values: number;
+  groups: number;
+}
+
+/**
+ * The finding for an accepted reading. `oldestSeqInWindow` tells which members left the
+ * analyzer's window since the judging: the cluster counts those in claimedBeforeWindow.
+ */
+export function intervalFinding(p: Proposal, heartbeat: HeartbeatSetting | null, oldestSeqInWindow: number): DiagnosisFinding {
+  const measure = p.cluster.measure;
+  const live = p.members.length - countBelow(p.members, oldestSeqInWindow);
+  const occurrences = live + p.cluster.claimedBeforeWindow;
+  const facts: IntervalFindingFacts = {
+    intervalMs: p.intervalMs,
+    occurrences,
+    candidates: p.candidates,
+    heartbeat,
+    noTraffic: p.noTraffic,
+    closeFrames: p.closeFrames,
+  };
+  const text = measure === 'idle' ? idleTimeoutText(facts) : measure === 'age' ? lifetimeCapText(facts) : pingIgnoringIdleText(facts);
+  return finding({
+    findingId: p.cluster.id,
+    kind: FINDING_KIND[measure],
+    intervalMs: Math.round(p.intervalMs),
+    occurrences,
+    confidence: intervalConfidence(p),
+    text,
+    candidates: p.candidates.map(toDiagnosisCandidate),
+    evidence: p.members.slice(Math.max(p.members.length - live, p.members.length - MAX_EVIDENCE)).map((d) => d.seq),
+    // A heartbeat helps against idle timeouts only; the advice names the same interval.
+    recommendedHeartbeatMs: measure === 'age' ? null : suggestedHeartbeatMs(p.intervalMs),
+  });
+}
+
+/** Grows with occurrences and tightness; shrinks when other drops do not fit. */
+function intervalConfidence(p: Proposal): number {
+  const n = p.members.length;
+  const base = n === 1 ? 0.35 : 0.9 - 0.5 * 0.6 ** (n - 1);
+  let confidence = (base + (p.primaryMatch ? 0.05 : 0)) * (0.8 + 0.2 * p.tightness) * (0.7 + 0.3 * p.share);
+  // A 1001 may be the server's own idle close rather than an intermediary.
+  if (p.closeFrames) confidence *= 0.85;
+  return round2(Math.min(0.97, confidence));
+}
+
+interface ServerCloseGroup {
+  code: number;
+  reason: string;
+  seqs: RecentSeqs;
+  /** Idle times before the most recent closes. */
+  idles: RecentValues;
+}
+
+/**
+ * Closes the server sent, grouped by code. 1001s are drops first (a timing pattern may
+ * explain them): the analyzer passes in those still in its window, and hands over each one
+ * that leaves it unexplained.
+ */
+export class ServerCloseGroups {
+  private readonly groups = new Map<number, ServerCloseGroup>();
+  /** 1001s that left the window with no timing pattern explaining them. */
+  private readonly goingAwayBeforeWindow = { seqs: new RecentSeqs(MAX_EVIDENCE), idles: new RecentValues(MAX_RETAINED_DROPS), reason: '' };
+
+  /** A close frame other than 1001; returns its finding's id. */
+  note(event: CloseEvent): string {
+    const group = this.groups.get(event.code) ?? {
+      code: event.code,
+      reason: '',
+      seqs: new RecentSeqs(MAX_EVIDENCE),
+      idles: new RecentValues(MAX_RETAINED_DROPS),
+    };
+    group.reason = event.reason;
+    group.seqs.add(event.seq);
+    group.idles.add(event.idleMs);
+    this.groups.set(event.code, group);
+    return `server-close@${event.code}`;
+  }
+
+  /** A 1001 that left the analyzer's window with nothing else explaining it. */
+  noteGoingAwayBeforeWindow(drop: Drop): void {
+    const before = this.goingAwayBeforeWindow;
+    before.seqs.add(drop.seq);
+    before.idles.add(drop.idleMs);
+    before.reason = drop.reason;
+  }
+
+  /** One finding per code; `goingAway` are the window's 1001s that no timing pattern explains. */
+  findings(goingAway: readonly Drop[]): DiagnosisFinding[] {
+    const groups = [...this.groups.values()].map((group) => ({
+      code: group.code,
+      reason: group.reason,
+      occurrences: group.seqs.count,
+      evidence: group.seqs.recent(),
+      idles: group.idles.sorted,
+    }));
+    const before = this.goingAwayBeforeWindow;
+    if (goingAway.length > 0 || before.seqs.count > 0) {
+      const idles = [...before.idles.sorted, ...goingAway.map((d) => d.idleMs)].sort((a, b) => a - b);
+      groups.push({
+        code: 1001,
+        reason: goingAway[goingAway.length - 1]?.reason ?? before.reason,
+        occurrences: before.seqs.count + goingAway.length,
+        evidence: [...before.seqs.recent(), ...goingAway.map((d) => d.seq)].slice(-MAX_EVIDENCE),
+        idles,
+      });
+    }
+    return groups.map((group) =>
+      finding({
+        findingId: `server-close@${group.code}`,
+        kind: 'server-close',
+        intervalMs: null,
+        occurrences: group.occurrences,
+        // The close frame is a fact; only the application's reason for it is unknown.
+        confidence: 0.95,
+        text: serverCloseText({
+          explanation: explainCloseCode(group.code),
+          reason: group.reason,
+          occurrences: group.occurrences,
+          idleMs: stableValue(group.idles),
+        }),
+        candidates: [],
+        evidence: group.evidence,
+      }),
+    );
+  }
+
+  retainedSizes(): GroupSizes {
+    let seqs = this.goingAwayBeforeWindow.seqs.retained;
+    let values = this.goingAwayBeforeWindow.idles.size;
+    for (const group of this.groups.values()) {
+      seqs += group.seqs.retained;
+      values += group.idles.size;
+    }
+    return { seqs, values, groups: this.groups.size };
+  }
+}
+
+interface HandshakeGroup {
+  id: string;
+  status: number | null;
+  errorCode: string | null;
+  diagnosis: HandshakeDiagnosis;
+  seqs: RecentSeqs;
+}
+
+/** Failed handshakes, grouped by status (or error code) and cause. */
+export class HandshakeGroups {
+  private readonly groups = new Map<string, HandshakeGroup>();
+
+  /** A failed handshake to `url`; returns its finding's id. */
+  note(event: HandshakeFailedEvent, url: string): string {
+    const diagnosis = explainHandshakeFailure({
+      status: event.status,
+      body: event.body,
+      errorCode: event.errorCode,
+      message: event.message,
+      url,
+    });
+    const id = `handshake@${event.status ?? event.errorCode ?? 'error'}:${slug(diagnosis.title)}`;
+    const group = this.groups.get(id) ?? { id, status: event.status, errorCode: event.errorCode, diagnosis, seqs: new RecentSeqs(MAX_EVIDENCE) };
+    group.seqs.add(event.seq);
+    this.groups.set(id, group);
+    return id;
+  }
+
+  findings(): DiagnosisFinding[] {
+    return [...this.groups.values()].map((group) => {
+      const occurrences = group.seqs.count;
+      return finding({
+        findingId: group.id,
+        kind: 'handshake',
+        intervalMs: null,
+        occurrences,
+        confidence: round2(Math.min(0.9, 0.6 + 0.1 * occurrences)),
+        text: handshakeText({ diagnosis: group.diagnosis, status: group.status, errorCode: group.errorCode, occurrences }),
+        candidates: [],
+        evidence: group.seqs.recent(),
+      });
+    });
+  }
+
+  retainedSizes(): GroupSizes {
+    let seqs = 0;
+    for (const group of this.groups.values()) seqs += group.seqs.retained;
+    return { seqs, values: 0, groups: this.groups.size };
+  }
+}
+
+/** Our heartbeat declaring links dead. */
+export class HeartbeatTimeouts {
+  private readonly seqs = new RecentSeqs(MAX_EVIDENCE);
+  /** Connection ages at which the heartbeat fired (the most recent); null once one was unknown. */
+  private ages: RecentValues | null = new RecentValues(MAX_RETAINED_DROPS);
+  private lastWaitMs = 0;
+
+  /** `ageMs` is null when no connection was known to be open. */
+  note(seq: number, waitedMs: number, ageMs: number | null): void {
+    this.seqs.add(seq);
+    this.lastWaitMs = waitedMs;
+    if (ageMs !== null && this.ages) this.ages.add(ageMs);
+    else this.ages = null;
+  }
+
+  finding(heartbeat: HeartbeatSetting | null): DiagnosisFinding | null {
+    const occurrences = this.seqs.count;
+    if (occurrences === 0) return null;
+    const ageMs = this.ages ? stableValue(this.ages.sorted) : null;
+    return finding({
+      findingId: 'heartbeat-timeout',
+      kind: 'heartbeat-timeout',
+      intervalMs: ageMs === null ? null : Math.round(ageMs),
+      occurrences,
+      // Our own detector fired: certain. Only repetition says it is a pattern, not a blip.
+      confidence: occurrences === 1 ? 0.8 : 0.9,
+      text: heartbeatTimeoutText({ occurrences, waitedMs: this.lastWaitMs, ageMs, heartbeat }),
+      candidates: [],
+      evidence: this.seqs.recent(),
+    });
+  }
+
+  retainedSizes(): GroupSizes {
+    return { seqs: this.seqs.retained, values: this.ages?.size ?? 0, groups: 0 };
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------
+
+/** How many of the drops (in arrival order, so ascending seqs) have a seq below `seq`. */
+function countBelow(drops: readonly Drop[], seq: number): number {
+  let low = 0;
+  let high = drops.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (drops[mid]!.seq < seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function finding(parts: {
+  findingId: string;
+  kind: DiagnosisKind;
+  intervalMs: number | null;
+  occurrences: number;
+  confidence: number;
+  text: FindingText;
+  candidates: DiagnosisCandidate[];
+  evidence: number[];
+  recommendedHeartbeatMs?: number | null;
+}): DiagnosisFinding {
+  const result: DiagnosisFinding = {
+    type: 'diagnosis',
+    findingId: parts.findingId,
+    kind: parts.kind,
+    intervalMs: parts.intervalMs,
+    occurrences: parts.occurrences,
+    confidence: parts.confidence,
+    summary: parts.text.summary,
+    candidates: parts.candidates,
+    advice: parts.text.advice,
+    evidence: parts.evidence,
+  };
+  if (parts.recommendedHeartbeatMs !== undefined && parts.recommendedHeartbeatMs !== null) {
+    result.recommendedHeartbeatMs = parts.recommendedHeartbeatMs;
+  }
+  return result;
+}
+
+function toDiagnosisCandidate(entry: KnownTimeout): DiagnosisCandidate {
+  return {
+    id: entry.id,
+    component: entry.component,
+    setting: entry.setting,
+    defaultSeconds: entry.defaultSeconds,
+    kind: entry.kind,
+    fix: { ...entry.fix },
+    source: entry.source,
+    unconfirmed: entry.unconfirmed,
+  };
+}
+
+/** The median of ascending values that agree within the cluster tolerance, else null. */
+function stableValue(sorted: readonly number[]): number | null {
+  if (sorted.length < 2) return null;
+  const low = sorted[0]!;
+  if (low < MIN_TIMEOUT_MS || sorted[sorted.length - 1]! - low > clusterTolerance(low)) return null;
+  return median(sorted);
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
