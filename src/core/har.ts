@@ -8,7 +8,7 @@
 // loss, and Chrome's exports as well.
 
 import { makeEndpoint, type EndpointConfig } from './endpoint.js';
-import { describeJsonValue, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
+import { describeJsonValue, JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { jsonWithLongData } from './jsonStream.js';
 import { base64ToBytes, bytesToBase64, describeControlPayload, utf8ByteLength } from './payload.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
@@ -261,18 +261,9 @@ function queryStringOf(url: string): HarNameValue[] {
 
 // ---- reading -----------------------------------------------------------------------------
 
-/** A HAR that cannot be read, with where (JSON path, and line/column for syntax errors). */
-export class HarError extends Error {
-  constructor(
-    message: string,
-    /** JSON path of the offending value, e.g. `log.entries[3]._webSocketMessages[7].opcode`. */
-    readonly path: string,
-    readonly line?: number,
-    readonly column?: number,
-  ) {
-    super(`${path ? `${path}: ` : line !== undefined ? `line ${line}, column ${column}: ` : ''}${message}`);
-    this.name = 'HarError';
-  }
+/** A HAR that cannot be read, with where (JSON path such as `log.entries[3]._webSocketMessages[7].opcode`, or line/column). */
+export class HarError extends JsonInputError {
+  override name = 'HarError';
 }
 
 const { object: objectAt, string: stringAt, number: numberAt } = jsonFieldReaders(HarError);

@@ -5,6 +5,22 @@
 /** An error class of a file format: message, JSON path, and for syntax errors the position. */
 export type JsonInputErrorClass<E extends Error> = new (message: string, path: string, line?: number, column?: number) => E;
 
+/**
+ * The error of a file format (session log, HAR): the message leads with the JSON path of the
+ * bad value or, for a syntax error, its line and column. Formats subclass it for their name.
+ */
+export class JsonInputError extends Error {
+  constructor(
+    message: string,
+    /** JSON path of the offending value, e.g. `events[12].seq`; empty for syntax errors. */
+    readonly path: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(`${path ? `${path}: ` : line !== undefined ? `line ${line}, column ${column}: ` : ''}${message}`);
+  }
+}
+
 /** JSON.parse, but a syntax error says line and column. */
 export function parseJsonWithPosition<E extends Error>(text: string, ErrorClass: JsonInputErrorClass<E>): unknown {
   try {

@@ -1,5 +1,5 @@
 import type { EndpointConfig } from './endpoint.js';
-import { describeJsonValue, jsonFieldReaders } from './jsonInput.js';
+import { describeJsonValue, JsonInputError, jsonFieldReaders } from './jsonInput.js';
 import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
 import { SESSION_EVENT_TYPES, type SessionEvent } from './sessionEvents.js';
@@ -67,19 +67,9 @@ export function serializeSessionLog(input: SessionLogInput): string {
   return [...sessionLogChunks(input)].join('');
 }
 
-/** A session log that cannot be read, with where and what. */
-export class SessionLogError extends Error {
-  constructor(
-    message: string,
-    /** JSON path of the offending value, e.g. "events[12].seq". */
-    readonly path: string,
-    /** For syntax errors: where in the text. */
-    readonly line?: number,
-    readonly column?: number,
-  ) {
-    super(`${path ? `${path}: ` : line !== undefined ? `line ${line}, column ${column}: ` : ''}${message}`);
-    this.name = 'SessionLogError';
-  }
+/** A session log that cannot be read, with where (JSON path such as `events[12].seq`, or line/column) and what. */
+export class SessionLogError extends JsonInputError {
+  override name = 'SessionLogError';
 }
 
 const { object: expectObject, string: expectString, number: expectNumber } = jsonFieldReaders(SessionLogError);
