@@ -31,17 +31,16 @@ describe('ws-inspector analyze', () => {
   const endpoint = makeEndpoint('wss://app.example.test/ws', { heartbeat: { mode: 'text', intervalMs: 540_000 } });
   const script = new Script();
   for (let i = 0; i < 3; i++) script.connect().wait(90_010).drop();
-  const sessionPath = file(
-    'session.json',
-    serializeSessionLog({
-      endpoint,
-      events: script.events,
-      stats: null,
-      droppedEvents: 0,
-      exportedAt: new Date(Date.UTC(2026, 0, 2)),
-      policy: redactionPolicyFor(endpoint, { keepSecrets: false }),
-    }),
-  );
+  // What an export of that session writes, in either format.
+  const exported = {
+    endpoint,
+    events: script.events,
+    stats: null,
+    droppedEvents: 0,
+    exportedAt: new Date(Date.UTC(2026, 0, 2)),
+    policy: redactionPolicyFor(endpoint, { keepSecrets: false }),
+  };
+  const sessionPath = file('session.json', serializeSessionLog(exported));
 
   it('prints each finding readably, with the heartbeat the session ran with', async () => {
     const result = await run(sessionPath);
@@ -106,15 +105,7 @@ describe('ws-inspector analyze', () => {
   it('analyzes a HAR export like the session log it came from, and explains a HAR with no WebSocket', async () => {
     const har = file(
       'session.har',
-      serializeHar({
-        endpoint,
-        events: script.events,
-        stats: null,
-        droppedEvents: 0,
-        exportedAt: new Date(Date.UTC(2026, 0, 2)),
-        policy: redactionPolicyFor(endpoint, { keepSecrets: false }),
-        creator: { name: 'test', version: '0' },
-      }),
+      serializeHar({ ...exported, creator: { name: 'test', version: '0' } }),
     );
     const fromHar = await run(har, '--json');
     const fromLog = await run(sessionPath, '--json');
