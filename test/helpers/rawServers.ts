@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { listenOnLoopback, LOOPBACK } from './ports.js';
+import { ServerTimers } from './serverTimers.js';
 
 /** The GUID of RFC 6455 §1.3, hashed with the client's key into Sec-WebSocket-Accept. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -142,7 +143,7 @@ export interface RawServerOptions {
 /** A TCP server that speaks as much HTTP and WebSocket as the test's script makes it. */
 export async function startRawServer(options: RawServerOptions): Promise<RawServer> {
   const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new ServerTimers();
   const closeFrames: Array<{ code: number | null; reason: string }> = [];
   let count = 0;
   const echoClose = options.echoClose ?? true;
@@ -151,31 +152,20 @@ export async function startRawServer(options: RawServerOptions): Promise<RawServ
     count++;
     sockets.add(socket);
     socket.setNoDelay(true);
-    const own = new Set<NodeJS.Timeout>();
+    const own = timers.forConnection();
     socket.on('error', () => {
       // The client resets or destroys: expected in these tests.
     });
     socket.on('close', () => {
       sockets.delete(socket);
-      for (const timer of own) {
-        clearTimeout(timer);
-        timers.delete(timer);
-      }
+      own.clear();
     });
     const base = {
       socket,
       write(bytes: Buffer | string) {
         if (!socket.destroyed && socket.writable) socket.write(bytes);
       },
-      setTimeout(fn: () => void, ms: number) {
-        const timer = setTimeout(() => {
-          own.delete(timer);
-          timers.delete(timer);
-          fn();
-        }, ms);
-        own.add(timer);
-        timers.add(timer);
-      },
+      setTimeout: own.setTimeout,
     };
     options.onConnection?.(base);
     let head: Buffer = Buffer.alloc(0);
@@ -216,8 +206,7 @@ export async function startRawServer(options: RawServerOptions): Promise<RawServ
     closeFramesReceived: () => [...closeFrames],
     close() {
       closing ??= new Promise<void>((done) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
+        timers.clearAll();
         server.close(() => done());
         for (const socket of sockets) socket.destroy();
       });

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ServerOptions, WebSocket } from 'ws';
 import { listenOnLoopback, LOOPBACK } from './ports.js';
+import { ServerTimers } from './serverTimers.js';
 
 export interface TestServer<S> {
   port: number;
@@ -43,7 +44,7 @@ export async function startWsServer(onConnection: ConnectionHandler, wsOptions: 
   const rawSockets = trackSockets(httpServer);
   const wss = new WebSocketServer({ ...wsOptions, server: httpServer });
   const live = new Set<WebSocket>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new ServerTimers();
   let count = 0;
 
   wss.on('error', () => {
@@ -52,29 +53,15 @@ export async function startWsServer(onConnection: ConnectionHandler, wsOptions: 
   wss.on('connection', (ws, request) => {
     count++;
     live.add(ws);
-    const own = new Set<NodeJS.Timeout>();
+    const own = timers.forConnection();
     ws.on('error', () => {
       // A peer's protocol error or reset: the test observes it from the client side.
     });
     ws.on('close', () => {
       live.delete(ws);
-      for (const timer of own) {
-        clearTimeout(timer);
-        timers.delete(timer);
-      }
+      own.clear();
     });
-    onConnection(ws, {
-      request,
-      setTimeout(fn, ms) {
-        const timer = setTimeout(() => {
-          own.delete(timer);
-          timers.delete(timer);
-          fn();
-        }, ms);
-        own.add(timer);
-        timers.add(timer);
-      },
-    });
+    onConnection(ws, { request, setTimeout: own.setTimeout });
   });
 
   const port = await listenOnLoopback(httpServer);
@@ -87,8 +74,7 @@ export async function startWsServer(onConnection: ConnectionHandler, wsOptions: 
     liveSockets: () => live.size,
     close() {
       closing ??= (async () => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
+        timers.clearAll();
         for (const ws of wss.clients) ws.terminate();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
         await closeHttpServer(httpServer, rawSockets);
