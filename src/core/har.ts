@@ -11,7 +11,8 @@ import { makeEndpoint, type EndpointConfig } from './endpoint.js';
 import { describeJsonValue, JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { jsonWithLongData } from './jsonStream.js';
 import { base64ToBytes, bytesToBase64, describeControlPayload, utf8ByteLength } from './payload.js';
-import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
+import { redactEndpoint, redactEvent } from './redaction.js';
+import type { SessionLogInput } from './sessionLog.js';
 import type {
   CloseEvent,
   DiagnosisEvent,
@@ -49,13 +50,8 @@ export interface HarWebSocketMessage {
   _rttMs?: number | null;
 }
 
-export interface HarWriterInput {
-  endpoint: EndpointConfig;
-  events: Iterable<SessionEvent>;
-  stats: SessionStatsSnapshot | null;
-  droppedEvents: number;
-  exportedAt: Date;
-  policy: RedactionPolicy;
+/** What a session-log export takes, plus the HAR's `creator`. */
+export interface HarWriterInput extends SessionLogInput {
   creator: { name: string; version: string };
 }
 
