@@ -10,13 +10,14 @@ export const MESSAGE_HEARTBEAT_PONG = 16;
 const COMPACT = 128;
 
 const MIN_ARENA_BYTES = 64 * 1024;
-// Layout of a compact message's numbers.
-const NUMBER_FIELDS = 5;
+// Layout of a compact message's numbers. The size on the wire is the stored length unless
+// the payload was truncated; then it lives in `wireSizes`, which only truncated messages
+// touch. A message with an RTT (a text-heartbeat reply, a few a minute) is kept as an
+// object instead. Every byte written per message costs ingest throughput and memory.
+const NUMBER_FIELDS = 3;
 const TIME = 0;
-const SIZE = 1;
-const RTT = 2;
-const PAYLOAD_START = 3;
-const PAYLOAD_LENGTH = 4;
+const PAYLOAD_START = 1;
+const PAYLOAD_LENGTH = 2;
 
 export interface EventRecordLimits {
   /** Most events retained. */
@@ -40,6 +41,8 @@ export class EventRecord {
   private readonly flags: Uint8Array;
   /** Per slot, NUMBER_FIELDS numbers side by side: one cache line per message, not five. */
   private readonly numbers: Float64Array;
+  /** Wire sizes of truncated compact messages, by slot; created with the first one. */
+  private wireSizes: Float64Array | null = null;
   private readonly maxArenaBytes: number;
   private arena: Uint8Array;
   /** Absolute byte positions: payload bytes in [arenaTail, arenaHead) may still be referenced. */
@@ -87,6 +90,7 @@ export class EventRecord {
    * (already cut to the payload cap); `size` is the size on the wire.
    */
   appendMessage(t: number, flags: number, size: number, payload: Uint8Array, rttMs: number | undefined): number {
+    if (rttMs !== undefined) return this.append(messageEvent(t, flags, size, payload, rttMs)).seq;
     let bytes = payload;
     let messageFlags = flags;
     if (bytes.length > this.maxArenaBytes) {
@@ -100,12 +104,14 @@ export class EventRecord {
     this.arena.set(bytes, offset);
     const slot = this.claimSlot();
     this.objects[slot] = undefined;
+    if (size !== bytes.length || messageFlags & MESSAGE_TRUNCATED) {
+      messageFlags |= MESSAGE_TRUNCATED;
+      (this.wireSizes ??= new Float64Array(this.capacity))[slot] = size;
+    }
     this.flags[slot] = messageFlags | COMPACT;
     const base = slot * NUMBER_FIELDS;
     const numbers = this.numbers;
     numbers[base + TIME] = t;
-    numbers[base + SIZE] = size;
-    numbers[base + RTT] = rttMs === undefined ? NaN : rttMs;
     numbers[base + PAYLOAD_START] = start;
     numbers[base + PAYLOAD_LENGTH] = bytes.length;
     return this.nextSeq++;
@@ -311,23 +317,30 @@ export class EventRecord {
     const length = this.numbers[base + PAYLOAD_LENGTH]!;
     const cut = length > maxPayloadBytes;
     const bytes = this.arena.subarray(start, start + (cut ? maxPayloadBytes : length));
-    const binary = (flags & MESSAGE_BINARY) !== 0;
-    const truncated = cut || (flags & MESSAGE_TRUNCATED) !== 0;
-    const data = binary ? bytesToBase64(bytes) : truncated ? utf8DecodePrefix(bytes) : utf8Decode(bytes);
-    const event: MessageEvent = {
-      seq,
-      t: this.numbers[base + TIME]!,
-      type: 'message',
-      direction: flags & MESSAGE_OUT ? 'out' : 'in',
-      opcode: binary ? 'binary' : 'text',
-      size: this.numbers[base + SIZE]!,
-      data,
-      truncated,
-    };
-    if (flags & MESSAGE_HEARTBEAT_PING) event.heartbeat = 'ping';
-    else if (flags & MESSAGE_HEARTBEAT_PONG) event.heartbeat = 'pong';
-    const rtt = this.numbers[base + RTT]!;
-    if (!Number.isNaN(rtt)) event.rttMs = rtt;
+    const size = flags & MESSAGE_TRUNCATED ? this.wireSizes![slot]! : length;
+    const event = messageEvent(this.numbers[base + TIME]!, cut ? flags | MESSAGE_TRUNCATED : flags, size, bytes, undefined);
+    event.seq = seq;
     return event;
   }
+}
+
+/** A message as an event object, from the bytes the record keeps of it. */
+function messageEvent(t: number, flags: number, size: number, bytes: Uint8Array, rttMs: number | undefined): MessageEvent {
+  const binary = (flags & MESSAGE_BINARY) !== 0;
+  const truncated = (flags & MESSAGE_TRUNCATED) !== 0 || size > bytes.length;
+  const data = binary ? bytesToBase64(bytes) : truncated ? utf8DecodePrefix(bytes) : utf8Decode(bytes);
+  const event: MessageEvent = {
+    seq: 0,
+    t,
+    type: 'message',
+    direction: flags & MESSAGE_OUT ? 'out' : 'in',
+    opcode: binary ? 'binary' : 'text',
+    size,
+    data,
+    truncated,
+  };
+  if (flags & MESSAGE_HEARTBEAT_PING) event.heartbeat = 'ping';
+  else if (flags & MESSAGE_HEARTBEAT_PONG) event.heartbeat = 'pong';
+  if (rttMs !== undefined) event.rttMs = rttMs;
+  return event;
 }

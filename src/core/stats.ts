@@ -70,6 +70,8 @@ export class SessionStats {
   private rttMin = Infinity;
   private rttMax = -Infinity;
   private rttLast = 0;
+  /** The summary of the samples as they are now; null once a sample arrives, until asked again. */
+  private rttSummaryCache: RttSummary | null = null;
 
   observe(event: SessionEvent): void {
     switch (event.type) {
@@ -156,12 +158,15 @@ export class SessionStats {
     this.rttMin = Math.min(this.rttMin, ms);
     this.rttMax = Math.max(this.rttMax, ms);
     this.rttLast = ms;
+    this.rttSummaryCache = null;
   }
 
+  /** Sorting up to RTT_WINDOW samples is not free, and snapshots are polled (tree, timeline header): sort once per new sample. */
   private rttSummary(): RttSummary | null {
     if (this.rttCount === 0) return null;
+    if (this.rttSummaryCache) return { ...this.rttSummaryCache };
     const sorted = [...this.rttSamples].sort((a, b) => a - b);
-    return {
+    this.rttSummaryCache = {
       count: this.rttCount,
       last: this.rttLast,
       min: this.rttMin,
@@ -169,6 +174,7 @@ export class SessionStats {
       p95: percentile(sorted, 0.95),
       max: this.rttMax,
     };
+    return { ...this.rttSummaryCache };
   }
 }
 

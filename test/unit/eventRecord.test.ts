@@ -63,6 +63,18 @@ describe('EventRecord: compactly stored messages', () => {
     assert.equal((record.get(seq) as { data: string }).data, 'a');
   });
 
+  it('keeps the wire size of a truncated message apart from what it stores', () => {
+    const record = new EventRecord(4);
+    const cut = record.appendMessage(1, 0, 70_000, Buffer.from('head'), undefined);
+    const flagged = record.appendMessage(2, MESSAGE_TRUNCATED, 4, Buffer.from('tail'), undefined);
+    const whole = record.appendMessage(3, 0, 4, Buffer.from('full'), undefined);
+    const summary = (seq: number) => {
+      const event = record.get(seq);
+      return event?.type === 'message' ? [event.size, event.data, event.truncated] : undefined;
+    };
+    assert.deepEqual([summary(cut), summary(flagged), summary(whole)], [[70_000, 'head', true], [4, 'tail', true], [4, 'full', false]]);
+  });
+
   it('keeps payload bytes within the budget by dropping the oldest events', () => {
     const record = new EventRecord({ maxEvents: 1_000, maxPayloadBytes: 64 * 1024 });
     for (let i = 0; i < 300; i++) record.appendMessage(i, 0, 1_000, Buffer.alloc(1_000, i % 256), undefined);
