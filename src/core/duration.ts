@@ -1,4 +1,6 @@
-// Human durations for the CLI and settings: 500ms, 30s, 2m, 1h (decimals allowed).
+// Human durations for the CLI, settings and every view: 500ms, 30s, 2m, 1h (decimals allowed)
+// in, "850 ms", "1 m 30 s" and "90 s" out. One wording everywhere, so a figure in the
+// timeline reads the same as in the tree, the CLI and the advice.
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -27,4 +29,16 @@ export function formatDuration(ms: number): string {
   const hours = Math.floor(abs / 3_600_000);
   const minutes = Math.round((abs % 3_600_000) / 60_000);
   return minutes ? `${sign}${hours} h ${minutes} m` : `${sign}${hours} h`;
+}
+
+/**
+ * Seconds for sentences about timeouts: "90 s", "2 s", "1.5 s", "540 s". Timeouts are
+ * configured in seconds, so that is the unit people will search their configs for; whole
+ * seconds from 10 s up, because measured intervals carry milliseconds of jitter.
+ */
+export function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  const text = seconds >= 10 ? String(Math.round(seconds)) : seconds.toFixed(1);
+  return `${text.endsWith('.0') ? text.slice(0, -2) : text} s`;
 }

@@ -2,7 +2,7 @@
 // connection id (from other commands and tests) or nothing (from the palette: it asks).
 
 import * as vscode from 'vscode';
-import { formatSeconds } from '../core/diagnosis/advice.js';
+import { formatSeconds } from '../core/duration.js';
 import { checkWebSocketUrl } from '../core/endpoint.js';
 import { addEndpointSetting, endpointsOf, removeEndpointSetting, revealEndpointSetting, writeEndpointsSetting } from './configuration.js';
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';

@@ -1,6 +1,7 @@
 // Small text formatters for the list, header and detail pane. Pure functions, no DOM.
 
-import { formatBytes } from '../core/describeEvent.js';
+import { formatBytes, formatRtt } from '../core/describeEvent.js';
+import { formatDuration, formatSeconds } from '../core/duration.js';
 import type { SessionEventType } from '../core/sessionEvents.js';
 import type { TimelineRow } from '../shared/timelineProtocol.js';
 import type { IconName } from './icons.js';
@@ -20,30 +21,8 @@ export function formatDelta(ms: number | null): string {
   return `+${rounded.toLocaleString('en-US').replace(/,/g, ' ')} ms`;
 }
 
-/** 42 ms, 1.5 s, 2 min 5 s, 1 h 2 min. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const totalSeconds = Math.floor(ms / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min ${seconds} s`;
-}
-
-/** Seconds for the banner: 90 s, 4.5 s. */
-export function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
-}
-
-export function formatRtt(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
-}
-
-// 512 B, 1.5 KiB, 2.0 MiB: the same wording as the CLI's.
-export { formatBytes };
+// Sizes, durations and RTTs in the same wording as the tree, the CLI and the advice.
+export { formatBytes, formatDuration, formatRtt, formatSeconds };
 
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US');

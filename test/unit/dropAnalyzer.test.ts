@@ -8,7 +8,8 @@ import {
   type DropAnalyzerOptions,
   type HeartbeatSetting,
 } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { formatSeconds, suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
+import { suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
+import { formatSeconds } from '../../src/core/duration.js';
 import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
 import { makeEndpoint, type HeartbeatConfig } from '../../src/core/endpoint.js';

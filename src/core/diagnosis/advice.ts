@@ -2,7 +2,7 @@
 // each kind of failure. Kept apart from the analysis so the wording can change without
 // touching the clustering, and so every number in the text goes through one formatter.
 
-import { formatDuration } from '../duration.js';
+import { formatDuration, formatSeconds } from '../duration.js';
 import type { HeartbeatMode } from '../endpoint.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
@@ -42,17 +42,6 @@ const CONFIGURED_IDLE_FIXES = `nginx (a WebSocket location; proxy_read_timeout i
 ${indent(NGINX_WEBSOCKET_LOCATION)}
 HAProxy: timeout tunnel 1h (in defaults or the backend; without it, timeout client/server apply)
 Apache httpd: ProxyTimeout 3600 (or timeout=3600 on the ProxyPass line)`;
-
-/**
- * Seconds for sentences about timeouts: "90 s", "2 s", "1.5 s", "540 s". Timeouts are
- * configured in seconds, so that is the unit people will search their configs for; whole
- * seconds from 10 s up, because measured intervals carry milliseconds of jitter.
- */
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  return `${seconds >= 10 ? String(Math.round(seconds)) : trimZero(seconds.toFixed(1))} s`;
-}
 
 /**
  * A measured interval for summaries: "2.0 s", "90.0 s", "600.3 s". Always seconds with one
@@ -293,8 +282,4 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => `    ${line}`)
     .join('\n');
-}
-
-function trimZero(text: string): string {
-  return text.endsWith('.0') ? text.slice(0, -2) : text;
 }
