@@ -137,7 +137,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         placeHolder: 'Apply the recommended heartbeat to which connection?',
         none: 'No diagnosis recommends a heartbeat yet.',
       });
-      if (connection) await applyRecommendedHeartbeat(connection, isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.findingId : undefined);
+      if (connection) await applyRecommendedHeartbeat(manager, connection, isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.findingId : undefined);
     },
 
     [Commands.clearSession]: async (arg) => {
@@ -192,9 +192,9 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
 /**
  * Writes the diagnosis' recommended heartbeat into the endpoint's entry in the settings file
  * that defines it (the settings change reaches the live session); an ad-hoc connection has no
- * entry, so it gets the heartbeat on its live session only.
+ * entry, so the manager keeps the heartbeat on the connection, over later settings changes.
  */
-async function applyRecommendedHeartbeat(connection: Connection, findingId: string | undefined): Promise<void> {
+async function applyRecommendedHeartbeat(manager: ConnectionManager, connection: Connection, findingId: string | undefined): Promise<void> {
   const diagnosis = diagnosisWithRecommendation(connection.latestDiagnoses(), findingId);
   if (!diagnosis || !connection.session) {
     void vscode.window.showInformationMessage(`No diagnosis of "${connection.name}" recommends a heartbeat.`);
@@ -212,10 +212,9 @@ async function applyRecommendedHeartbeat(connection: Connection, findingId: stri
     return;
   }
   const heartbeat = recommendedHeartbeat(connection.session.endpoint.heartbeat, diagnosis.recommendedHeartbeatMs);
-  connection.session.updateEndpoint({ ...connection.session.endpoint, heartbeat });
-  connection.template = { ...connection.template, heartbeat };
+  await manager.setAdHocHeartbeat(connection, heartbeat);
   void vscode.window.showInformationMessage(
-    `"${connection.name}" now sends a ${heartbeat.mode} heartbeat every ${every}, on this live connection only: a URL connected to directly has no settings entry, and it goes back to the default heartbeat when the WebSocket Inspector settings next change. Add it as an endpoint to keep the fix.`,
+    `"${connection.name}" now sends a ${heartbeat.mode} heartbeat every ${every}, for as long as this connection is in the list: a URL connected to directly has no settings entry to save it in. Add it as an endpoint to keep the fix.`,
   );
 }
 

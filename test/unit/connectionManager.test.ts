@@ -160,6 +160,26 @@ describe('ConnectionManager: ad-hoc, imported, shutdown', () => {
     assert.equal(sockets.sockets.length, 1);
   });
 
+  it('keeps a heartbeat applied to an ad-hoc connection when the default settings change', async () => {
+    const { manager, apply } = setup();
+    await apply({}, true, { 'heartbeat.intervalMs': 2500 });
+    const { connection } = await manager.connectUrl('ws://echo.test/');
+    const applied = { ...connection.endpoint.heartbeat, mode: 'ping' as const, intervalMs: 800 };
+    await manager.setAdHocHeartbeat(connection, applied);
+    assert.equal(connection.session?.endpoint.heartbeat.intervalMs, 800);
+    await apply({}, true, { 'heartbeat.intervalMs': 4000, 'reconnect.maxDelayMs': 9000 });
+    assert.deepEqual(connection.session?.endpoint.heartbeat, applied);
+    assert.equal(connection.session?.endpoint.reconnect.maxDelayMs, 9000, 'the rest still follows the defaults');
+    const other = await manager.connectUrl('ws://other.test/');
+    assert.equal(other.connection.endpoint.heartbeat.intervalMs, 4000, 'other ad-hoc URLs keep the default');
+  });
+
+  it('refuses an ad-hoc heartbeat for an endpoint from settings', async () => {
+    const { manager, apply, named } = setup();
+    await apply({ user: [{ name: 'A', url: 'ws://a.test/' }] });
+    await assert.rejects(manager.setAdHocHeartbeat(named('A'), named('A').endpoint.heartbeat), /settings entry/);
+  });
+
   it('adds and removes imported sessions; they cannot connect', async () => {
     const { manager } = setup();
     const imported = manager.addImported({ name: 'file', endpoint: parseSettings({ endpoints: { user: [{ url: 'ws://x.test/' }] }, values: {} }).endpoints[0]!.endpoint, events: [], fileName: 'f.json', format: 'session-log', redacted: true, droppedEvents: 0 });

@@ -2,7 +2,7 @@
 // read-only session imported from a file. Tracks what the view shows about it — reconnect
 // attempt, last close, latest diagnosis per finding — from the cheap lifecycle stream only.
 
-import type { EndpointConfig } from '../../core/endpoint.js';
+import type { EndpointConfig, HeartbeatConfig } from '../../core/endpoint.js';
 import { Emitter, type Event, type IDisposable } from '../../core/events.js';
 import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/redaction.js';
 import type { Session, SessionState } from '../../core/session.js';
@@ -77,6 +77,11 @@ export class Connection implements IDisposable {
   autoConnect = false;
   /** The endpoint as configured: `${secret:NAME}` references unresolved. */
   template: EndpointConfig;
+  /**
+   * A heartbeat the user applied to an ad-hoc connection (it has no settings entry to write
+   * to); it wins over the default heartbeat when the settings change. Null: follow the default.
+   */
+  heartbeatOverride: HeartbeatConfig | null = null;
   /** Resolved secret values, hidden wherever this connection's data is shown or written. */
   secretValues: string[] = [];
   problem: string | null = null;

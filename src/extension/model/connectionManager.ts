@@ -5,7 +5,7 @@
 
 import type { Clock } from '../../core/clock.js';
 import { describeEvent } from '../../core/describeEvent.js';
-import { makeEndpoint, type EndpointConfig } from '../../core/endpoint.js';
+import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../core/endpoint.js';
 import { Emitter, type Event, type IDisposable } from '../../core/events.js';
 import { redactEvent } from '../../core/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../core/session.js';
@@ -112,8 +112,10 @@ export class ConnectionManager implements IDisposable {
         connection.session.setKnownTimeouts(settings.knownTimeouts);
       }
       if (connection.origin === 'adhoc') {
-        // Ad-hoc URLs follow the default heartbeat and reconnect settings.
-        await this.updateTemplate(connection, { ...connection.template, heartbeat: settings.defaults.heartbeat, reconnect: settings.defaults.reconnect });
+        // Ad-hoc URLs follow the default heartbeat and reconnect settings, except a heartbeat
+        // the user applied to the connection itself.
+        const heartbeat = connection.heartbeatOverride ?? settings.defaults.heartbeat;
+        await this.updateTemplate(connection, { ...connection.template, heartbeat, reconnect: settings.defaults.reconnect });
         continue;
       }
       if (connection.origin !== 'settings') continue;
@@ -199,6 +201,17 @@ export class ConnectionManager implements IDisposable {
     }
     const result = connection.isActive ? ({ ok: true } as const) : await this.connect(connection);
     return { connection, result };
+  }
+
+  /**
+   * Gives an ad-hoc connection its own heartbeat, on the live session at once and kept when
+   * the settings change (an endpoint from settings gets its heartbeat from its entry instead).
+   */
+  async setAdHocHeartbeat(connection: Connection, heartbeat: HeartbeatConfig): Promise<void> {
+    if (connection.origin !== 'adhoc') throw new Error(`"${connection.name}" is not an ad-hoc connection; its heartbeat comes from its settings entry`);
+    connection.heartbeatOverride = heartbeat;
+    await this.updateTemplate(connection, { ...connection.template, heartbeat });
+    connection.notifyChanged();
   }
 
   async disconnect(connection: Connection): Promise<void> {
