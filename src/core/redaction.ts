@@ -1,4 +1,5 @@
 import type { EndpointConfig } from './endpoint.js';
+import { base64ToBytes, bytesToBase64 } from './payload.js';
 import type { HeaderMap, SessionEvent } from './sessionEvents.js';
 
 /** Replaces a secret value everywhere the product shows or writes one. */
@@ -131,8 +132,46 @@ export function redactText(text: string, policy: RedactionPolicy): string {
 }
 
 /**
+ * Masks known secret values inside a base64 payload (a binary message, a control frame that
+ * is not text): each occurrence of a secret's UTF-8 bytes becomes as many `*` bytes, so the
+ * payload keeps its size and offsets. Returns the input itself when nothing matched.
+ */
+export function redactBase64(data: string, policy: RedactionPolicy): string {
+  if (policy.keepSecrets || policy.secretValues.length === 0) return data;
+  let bytes: Uint8Array;
+  try {
+    bytes = base64ToBytes(data);
+  } catch {
+    return data; // not base64 (a hand-edited import): nothing of ours to mask
+  }
+  let masked = false;
+  const encoder = new TextEncoder();
+  for (const secret of policy.secretValues) {
+    const needle = encoder.encode(secret);
+    for (let at = indexOfBytes(bytes, needle, 0); at >= 0; at = indexOfBytes(bytes, needle, at + needle.length)) {
+      if (!masked) bytes = bytes.slice(); // never write into the caller's bytes
+      masked = true;
+      bytes.fill(0x2a, at, at + needle.length);
+    }
+  }
+  return masked ? bytesToBase64(bytes) : data;
+}
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+  const first = needle[0];
+  if (first === undefined) return -1;
+  for (let i = haystack.indexOf(first, from); i >= 0 && i + needle.length <= haystack.length; i = haystack.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/**
  * A copy of the event fit to leave the process: headers, URLs and known secret values
- * hidden. Payloads are the user's data and are kept, except for literal secret values.
+ * hidden. Payloads (messages, pings, pongs, close reasons) are the user's data and are
+ * kept, except for literal secret values.
  */
 export function redactEvent(event: SessionEvent, policy: RedactionPolicy): SessionEvent {
   if (policy.keepSecrets) return event;
@@ -149,8 +188,20 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
         body: event.body === null ? null : redactText(event.body, policy),
         message: redactText(event.message, policy),
       };
-    case 'message':
-      return policy.secretValues.length && event.opcode === 'text' ? { ...event, data: redactText(event.data, policy) } : event;
+    // Payloads: a copy only where a secret was found, most events pass through as they are.
+    case 'message': {
+      const data = event.opcode === 'text' ? redactText(event.data, policy) : redactBase64(event.data, policy);
+      return data === event.data ? event : { ...event, data };
+    }
+    case 'ping':
+    case 'pong': {
+      const data = event.encoding === 'utf8' ? redactText(event.data, policy) : redactBase64(event.data, policy);
+      return data === event.data ? event : { ...event, data };
+    }
+    case 'close': {
+      const reason = redactText(event.reason, policy);
+      return reason === event.reason ? event : { ...event, reason };
+    }
     case 'error':
       return { ...event, message: redactText(event.message, policy) };
     default:

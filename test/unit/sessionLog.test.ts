@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeEndpoint } from '../../src/core/endpoint.js';
-import { redactionPolicyFor, redactUrl, REDACTED } from '../../src/core/redaction.js';
+import { base64ToBytes } from '../../src/core/payload.js';
+import { redactEvent, redactionPolicyFor, redactUrl, REDACTED } from '../../src/core/redaction.js';
 import type { SessionEvent } from '../../src/core/sessionEvents.js';
 import { parseSessionLog, serializeSessionLog, SessionLogError } from '../../src/core/sessionLog.js';
 
@@ -70,6 +71,26 @@ describe('session log export', () => {
   it('hides literal secret values wherever they appear', () => {
     const policy = redactionPolicyFor(endpoint, { secretValues: ['tok-xyz'] });
     assert.equal(redactUrl('ws://h/?x=tok-xyz', policy), `ws://h/?x=${REDACTED}`);
+  });
+
+  it('masks a secret value echoed in a binary message, a control frame or a close reason', () => {
+    const policy = redactionPolicyFor(endpoint, { secretValues: ['tok-xyz-123'] });
+    const secretBytes = Buffer.from('id=7;tok-xyz-123;end');
+    const echoed: SessionEvent[] = [
+      { seq: 1, t: 1, type: 'message', direction: 'in', opcode: 'binary', size: secretBytes.length, data: secretBytes.toString('base64'), truncated: false },
+      { seq: 2, t: 2, type: 'ping', direction: 'in', data: Buffer.concat([Buffer.from([0xff]), secretBytes]).toString('base64'), encoding: 'base64' },
+      { seq: 3, t: 3, type: 'pong', direction: 'out', data: 'tok-xyz-123', encoding: 'utf8', rttMs: null },
+      { seq: 4, t: 4, type: 'close', code: 4001, reason: 'bad token tok-xyz-123', wasClean: true, initiator: 'remote', idleMs: 0, ageMs: 4 },
+      { seq: 5, t: 5, type: 'message', direction: 'in', opcode: 'binary', size: 2, data: '/wA=', truncated: false },
+    ];
+    const [binary, ping, pong, close, untouched] = echoed.map((event) => redactEvent(event, policy)) as [SessionEvent, SessionEvent, SessionEvent, SessionEvent, SessionEvent];
+    const bytesOf = (event: SessionEvent) => Buffer.from(base64ToBytes((event as { data: string }).data)).toString('latin1');
+    assert.equal(bytesOf(binary), 'id=7;***********;end', 'same size, the secret bytes masked');
+    assert.equal(bytesOf(ping), '\xffid=7;***********;end');
+    assert.equal((pong as { data: string }).data, REDACTED);
+    assert.equal((close as { reason: string }).reason, `bad token ${REDACTED}`);
+    assert.equal(untouched, echoed[4], 'a payload without a secret is passed through as it is');
+    assert.equal((echoed[0] as { data: string }).data, secretBytes.toString('base64'), 'the recorded event is not changed');
   });
 
   it('writes an empty session as valid JSON', () => {
