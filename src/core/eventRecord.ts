@@ -315,10 +315,10 @@ export class EventRecord {
     const base = slot * NUMBER_FIELDS;
     const start = this.numbers[base + PAYLOAD_START]! % this.arena.length;
     const length = this.numbers[base + PAYLOAD_LENGTH]!;
-    const cut = length > maxPayloadBytes;
-    const bytes = this.arena.subarray(start, start + (cut ? maxPayloadBytes : length));
+    const bytes = this.arena.subarray(start, start + Math.min(length, maxPayloadBytes));
     const size = flags & MESSAGE_TRUNCATED ? this.wireSizes![slot]! : length;
-    const event = messageEvent(this.numbers[base + TIME]!, cut ? flags | MESSAGE_TRUNCATED : flags, size, bytes, undefined);
+    // A preview cut shorter than the payload reads as truncated: size > bytes.length.
+    const event = messageEvent(this.numbers[base + TIME]!, flags, size, bytes, undefined);
     event.seq = seq;
     return event;
   }

@@ -145,9 +145,7 @@ export function redactBase64(data: string, policy: RedactionPolicy): string {
     return data; // not base64 (a hand-edited import): nothing of ours to mask
   }
   let masked = false;
-  const encoder = new TextEncoder();
-  for (const secret of policy.secretValues) {
-    const needle = encoder.encode(secret);
+  for (const needle of secretBytesOf(policy)) {
     for (let at = indexOfBytes(bytes, needle, 0); at >= 0; at = indexOfBytes(bytes, needle, at + needle.length)) {
       if (!masked) bytes = bytes.slice(); // never write into the caller's bytes
       masked = true;
@@ -155,6 +153,23 @@ export function redactBase64(data: string, policy: RedactionPolicy): string {
     }
   }
   return masked ? bytesToBase64(bytes) : data;
+}
+
+// A policy's secrets as UTF-8 bytes, encoded once per policy rather than once per payload.
+const encoder = new TextEncoder();
+const secretBytesCache = new WeakMap<RedactionPolicy, Uint8Array[]>();
+function secretBytesOf(policy: RedactionPolicy): Uint8Array[] {
+  let bytes = secretBytesCache.get(policy);
+  if (!bytes) {
+    bytes = policy.secretValues.map((secret) => encoder.encode(secret));
+    secretBytesCache.set(policy, bytes);
+  }
+  return bytes;
+}
+
+/** A payload as the event keeps it: text as it is, anything else as base64. */
+function redactPayload(data: string, isText: boolean, policy: RedactionPolicy): string {
+  return isText ? redactText(data, policy) : redactBase64(data, policy);
 }
 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
@@ -190,12 +205,12 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
       };
     // Payloads: a copy only where a secret was found, most events pass through as they are.
     case 'message': {
-      const data = event.opcode === 'text' ? redactText(event.data, policy) : redactBase64(event.data, policy);
+      const data = redactPayload(event.data, event.opcode === 'text', policy);
       return data === event.data ? event : { ...event, data };
     }
     case 'ping':
     case 'pong': {
-      const data = event.encoding === 'utf8' ? redactText(event.data, policy) : redactBase64(event.data, policy);
+      const data = redactPayload(event.data, event.encoding === 'utf8', policy);
       return data === event.data ? event : { ...event, data };
     }
     case 'close': {

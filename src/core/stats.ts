@@ -164,9 +164,13 @@ export class SessionStats {
   /** Sorting up to RTT_WINDOW samples is not free, and snapshots are polled (tree, timeline header): sort once per new sample. */
   private rttSummary(): RttSummary | null {
     if (this.rttCount === 0) return null;
-    if (this.rttSummaryCache) return { ...this.rttSummaryCache };
+    this.rttSummaryCache ??= this.summariseRtt();
+    return { ...this.rttSummaryCache };
+  }
+
+  private summariseRtt(): RttSummary {
     const sorted = [...this.rttSamples].sort((a, b) => a - b);
-    this.rttSummaryCache = {
+    return {
       count: this.rttCount,
       last: this.rttLast,
       min: this.rttMin,
@@ -174,7 +178,6 @@ export class SessionStats {
       p95: percentile(sorted, 0.95),
       max: this.rttMax,
     };
-    return { ...this.rttSummaryCache };
   }
 }
 
