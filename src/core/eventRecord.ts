@@ -45,11 +45,30 @@ export class EventRecord {
   private wireSizes: Float64Array | null = null;
   private readonly maxArenaBytes: number;
   private arena: Uint8Array;
-  /** Absolute byte positions: payload bytes in [arenaTail, arenaHead) may still be referenced. */
+  /**
+   * Absolute byte positions: payload bytes in [arenaTail, arenaHead) may still be referenced.
+   * The tail may lag behind (evicting on the hot path does not read the evicted slot, which
+   * is cold in cache); reserve() catches it up from the oldest retained message when short
+   * of room.
+   */
   private arenaHead = 0;
   private arenaTail = 0;
   /** arenaHead % arena.length, kept incrementally: floating-point modulo is slow on the hot path. */
   private arenaHeadOffset = 0;
+  /** Whether arenaTail is exact (see above). */
+  private arenaTailExact = true;
+  /**
+   * End of the newest compact message's payload. Payload positions never decrease in seq
+   * order, which is what lets the oldest retained message mark the arena's tail.
+   */
+  private frontier = 0;
+  /**
+   * Raw bytes stored by storeRaw() from this arena position on may still be claimed by
+   * appendStoredMessage(); Infinity when none. Nothing at or after it is given up to make room.
+   */
+  rawHold = Infinity;
+  /** Changes whenever raw bytes not yet claimed had to be given up (see rawHold). */
+  private rawGeneration = 0;
 
   private head = 0; // slot of the oldest retained event
   private count = 0;
@@ -90,7 +109,9 @@ export class EventRecord {
    * (already cut to the payload cap); `size` is the size on the wire.
    */
   appendMessage(t: number, flags: number, size: number, payload: Uint8Array, rttMs: number | undefined): number {
-    if (rttMs !== undefined) return this.append(messageEvent(t, flags, size, payload, rttMs)).seq;
+    // While raw bytes are held for messages still to come, a copy placed after them would
+    // break the order of payload positions (see frontier): such a message is kept as an object.
+    if (rttMs !== undefined || this.rawHold !== Infinity) return this.append(messageEvent(t, flags, size, payload, rttMs)).seq;
     let bytes = payload;
     let messageFlags = flags;
     if (bytes.length > this.maxArenaBytes) {
@@ -99,9 +120,10 @@ export class EventRecord {
     }
     // Free the slot first: evicting after reserving could reset the arena under the new payload.
     if (this.count === this.capacity) this.evictOldest();
-    const offset = this.reserve(bytes.length);
+    const offset = this.reserve(bytes.length, true);
     const start = this.arenaHead - bytes.length;
     this.arena.set(bytes, offset);
+    this.frontier = this.arenaHead;
     const slot = this.claimSlot();
     this.objects[slot] = undefined;
     if (size !== bytes.length || messageFlags & MESSAGE_TRUNCATED) {
@@ -115,6 +137,73 @@ export class EventRecord {
     numbers[base + PAYLOAD_START] = start;
     numbers[base + PAYLOAD_LENGTH] = bytes.length;
     return this.nextSeq++;
+  }
+
+  /**
+   * Copies `source[from, to)` into the payload arena in one piece and returns its arena
+   * position, or -1 when it cannot be kept without dropping held bytes. Messages inside it
+   * are recorded afterwards with appendStoredMessage(), so a run of many small messages
+   * costs one copy instead of one per message.
+   */
+  storeRaw(source: Uint8Array, from: number, to: number): number {
+    const length = to - from;
+    // A piece that would push out most of the record is not worth keeping whole.
+    if (length > this.maxArenaBytes / 4) return -1;
+    const offset = this.reserve(length, false);
+    if (offset < 0) return -1;
+    this.arena.set(from === 0 && to === source.length ? source : source.subarray(from, to), offset);
+    return this.arenaHead - length;
+  }
+
+  /**
+   * Records a message whose payload storeRaw() already put at arena position `start`, with
+   * nothing cut from it; `start` must not be below messageFrontier. The hot path of a busy
+   * connection: no copy, a few stores.
+   */
+  appendStoredMessage(t: number, flags: number, start: number, length: number): number {
+    let slot: number;
+    if (this.count === this.capacity) {
+      // Full, as a busy session's record is for good: the oldest slot becomes the newest.
+      slot = this.head;
+      this.head = slot + 1 === this.capacity ? 0 : slot + 1;
+      this.dropped++;
+      this.arenaTailExact = false;
+    } else {
+      slot = this.claimSlot();
+    }
+    this.frontier = start + length;
+    this.objects[slot] = undefined;
+    this.flags[slot] = flags | COMPACT;
+    const base = slot * NUMBER_FIELDS;
+    const numbers = this.numbers;
+    numbers[base + TIME] = t;
+    numbers[base + PAYLOAD_START] = start;
+    numbers[base + PAYLOAD_LENGTH] = length;
+    return this.nextSeq++;
+  }
+
+  /**
+   * appendStoredMessage() for messages `from` to `to` of parallel arrays (a binary flag of
+   * 2 marks binary, as in the opcode); returns their total length.
+   */
+  appendStoredMessages(t: number, starts: Float64Array, lengths: Float64Array, opcodes: Uint8Array, from: number, to: number): number {
+    let bytes = 0;
+    for (let k = from; k < to; k++) {
+      const length = lengths[k]!;
+      this.appendStoredMessage(t, opcodes[k] === 2 ? MESSAGE_BINARY : 0, starts[k]!, length);
+      bytes += length;
+    }
+    return bytes;
+  }
+
+  /** Arena position before which a stored payload would break seq order (see appendStoredMessage). */
+  get messageFrontier(): number {
+    return this.frontier;
+  }
+
+  /** Changes whenever raw bytes that were held had to be given up; positions from before are void. */
+  get rawBytesGeneration(): number {
+    return this.rawGeneration;
   }
 
   get size(): number {
@@ -138,6 +227,7 @@ export class EventRecord {
 
   /** Payload bytes currently held for compactly stored messages. */
   get payloadBytes(): number {
+    this.catchUpArenaTail();
     return this.arenaHead - this.arenaTail;
   }
 
@@ -235,6 +325,7 @@ export class EventRecord {
     this.head = 0;
     this.count = 0;
     this.dropped = 0;
+    this.releaseRawHold();
     this.resetArenaPositions();
     this.arena = new Uint8Array(MIN_ARENA_BYTES);
   }
@@ -248,17 +339,30 @@ export class EventRecord {
     return slot;
   }
 
-  private evictOldest(): void {
+  /**
+   * Drops the oldest event. Making room for a payload (`forRoom`) reads its slot to move the
+   * tail past its payload; elsewhere the tail is left to lag rather than read a cold slot.
+   */
+  private evictOldest(forRoom = false): void {
     const slot = this.head;
-    if (this.flags[slot]! & COMPACT) {
+    if (!forRoom) this.arenaTailExact = false;
+    else if (this.flags[slot]! & COMPACT) {
       const base = slot * NUMBER_FIELDS;
-      this.arenaTail = this.numbers[base + PAYLOAD_START]! + this.numbers[base + PAYLOAD_LENGTH]!;
+      const end = this.numbers[base + PAYLOAD_START]! + this.numbers[base + PAYLOAD_LENGTH]!;
+      if (end > this.arenaTail) this.arenaTail = end;
     }
     this.objects[slot] = undefined;
     this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
     this.count--;
     this.dropped++;
-    if (this.count === 0) this.resetArenaPositions();
+    if (this.count === 0 && this.rawHold === Infinity) this.resetArenaPositions();
+  }
+
+  /** Gives up raw bytes that were held for messages not yet recorded. */
+  private releaseRawHold(): void {
+    if (this.rawHold === Infinity) return;
+    this.rawHold = Infinity;
+    this.rawGeneration++;
   }
 
   /** With no event left, no payload byte is referenced: start the arena over. */
@@ -266,13 +370,34 @@ export class EventRecord {
     this.arenaHead = 0;
     this.arenaTail = 0;
     this.arenaHeadOffset = 0;
+    this.arenaTailExact = true;
+    this.frontier = 0;
+  }
+
+  /**
+   * Moves the tail up to the oldest byte still needed: the payload of the oldest retained
+   * compact message (positions rise with seq), or held raw bytes, or else the head.
+   */
+  private catchUpArenaTail(): void {
+    if (this.arenaTailExact) return;
+    this.arenaTailExact = true;
+    let tail = Math.min(this.rawHold, this.arenaHead);
+    for (let k = 0, slot = this.head; k < this.count; k++) {
+      if (this.flags[slot]! & COMPACT) {
+        tail = Math.min(tail, this.numbers[slot * NUMBER_FIELDS + PAYLOAD_START]!);
+        break;
+      }
+      slot = slot + 1 === this.capacity ? 0 : slot + 1;
+    }
+    if (tail > this.arenaTail) this.arenaTail = tail;
   }
 
   /**
    * Finds room for `length` contiguous payload bytes, growing the arena or evicting old
-   * events, and advances the head past them. Returns their offset in the arena.
+   * events, and advances the head past them. Returns their offset in the arena, or -1 when
+   * the only way to make room is to give up held raw bytes and `mayReleaseHold` is false.
    */
-  private reserve(length: number): number {
+  private reserve(length: number, mayReleaseHold: boolean): number {
     for (;;) {
       const size = this.arena.length;
       const offset = this.arenaHeadOffset;
@@ -285,9 +410,15 @@ export class EventRecord {
         this.arenaHeadOffset = end === size ? 0 : end;
         return startOffset;
       }
-      if (size < this.maxArenaBytes) this.grow();
-      else if (this.count > 0) this.evictOldest();
-      else this.resetArenaPositions();
+      if (!this.arenaTailExact) this.catchUpArenaTail();
+      else if (size < this.maxArenaBytes) this.grow();
+      else if (this.count > 0) this.evictOldest(true);
+      else if (this.rawHold !== Infinity && this.arenaTail < this.rawHold) this.arenaTail = Math.min(this.rawHold, this.arenaHead);
+      else if (this.rawHold !== Infinity && !mayReleaseHold) return -1;
+      else {
+        this.releaseRawHold();
+        this.resetArenaPositions();
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { checkEndpoint, type EndpointConfig } from './endpoint.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from './events.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
+import { InboundCapture, NOT_CAPTURED } from './inboundCapture.js';
 import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from './payload.js';
 import type { CloseInitiator, SessionEvent, StoppedEvent } from './sessionEvents.js';
 import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
@@ -102,6 +103,14 @@ export class Session implements IDisposable {
   private currentState: SessionState = 'idle';
 
   private socket: ISocket | undefined;
+  /** Keeps the current socket's inbound payloads without a copy per message; null when it cannot. */
+  private capture: InboundCapture | null = null;
+  /** Whether messages the capture confirmed wait for flushMessages() (by the end of this turn). */
+  private flushScheduled = false;
+  /** When the waiting messages arrived. */
+  private batchT = 0;
+  /** A text heartbeat reads every inbound text, so its messages are handled one by one. */
+  private textHeartbeat = false;
   private readonly socketListeners = new DisposableStore();
   private readonly heartbeat = new DisposableSlot<Heartbeat>();
   private readonly reconnectTimer = new DisposableSlot<IDisposable>();
@@ -159,6 +168,7 @@ export class Session implements IDisposable {
   }
 
   getStats(): SessionStatsSnapshot {
+    this.flushPendingMessages();
     return this.stats.snapshot(this.clock.now());
   }
 
@@ -274,7 +284,9 @@ export class Session implements IDisposable {
 
   /** Forgets the recorded events; counters and the connection are unaffected. */
   clearRecord(): void {
+    this.flushPendingMessages();
     this.record.clear();
+    this.capture?.invalidatePending();
     this.nextOverflowNotice = 1;
   }
 
@@ -337,8 +349,28 @@ export class Session implements IDisposable {
       };
     listeners.add(socket.onOpen(current((info: SocketOpenInfo) => this.handleOpen(info))));
     listeners.add(socket.onHandshakeFailed(current((failure: HandshakeFailure) => this.handleHandshakeFailed(failure))));
-    listeners.add(socket.onTextMessage(current((bytes: Uint8Array) => this.handleMessage(bytes, false))));
-    listeners.add(socket.onBinaryMessage(current((bytes: Uint8Array) => this.handleMessage(bytes, true))));
+    listeners.add(
+      socket.onMessage((bytes: Uint8Array, isBinary: boolean) => {
+        if (this.socket !== socket) return;
+        // The fast path: the capture already holds the payload, so the message is only
+        // counted here and recorded with the rest of its read at the end of this turn.
+        const capture = this.capture;
+        if (capture !== null && !this.textHeartbeat && this._onEvent.listenerCount === 0 && capture.confirm(bytes.length, isBinary)) {
+          if (!this.flushScheduled) {
+            this.flushScheduled = true;
+            this.batchT = this.clock.now();
+            void Promise.resolve().then(this.flushMessages);
+          }
+          return;
+        }
+        this.handleMessage(bytes, isBinary);
+      }),
+    );
+    if (socket.onRawData) {
+      const capture = new InboundCapture(this.record, this.options.maxRecordedPayloadBytes);
+      this.capture = capture;
+      listeners.add(socket.onRawData(current((chunk: Uint8Array) => capture.observe(chunk))));
+    }
     listeners.add(socket.onPing(current((payload: Uint8Array) => this.handlePing(payload))));
     listeners.add(socket.onPong(current((payload: Uint8Array) => this.handlePong(payload))));
     listeners.add(socket.onError(current((error: SocketError) => this.handleError(error))));
@@ -350,6 +382,8 @@ export class Session implements IDisposable {
     this.opened = true;
     this.openedAt = now;
     this.lastFrameAt = now;
+    // Compressed payloads on the wire are not what the messages hold.
+    if (info.extensions !== '') this.capture?.stop(`the connection uses ${info.extensions}`);
     this.setState('open');
     this.emit({
       seq: 0,
@@ -373,7 +407,34 @@ export class Session implements IDisposable {
     this.emit({ seq: 0, type: 'handshake-failed', t: this.clock.now(), ...failure, handshakeMs: this.elapsedSinceAttempt() });
   }
 
+  /**
+   * Records the messages the capture confirmed, as a batch: one read's messages share their
+   * arrival time, so the per-message bookkeeping (idle gap, heartbeat, analyzer) runs once.
+   * Runs by the end of the turn they arrived in, and before anything else is recorded.
+   */
+  private readonly flushMessages = (): void => {
+    if (!this.flushScheduled) return;
+    this.flushScheduled = false;
+    const capture = this.capture;
+    if (capture === null || capture.confirmedCount === 0) return;
+    const t = this.batchT;
+    this.noteFrame(t);
+    this.heartbeat.value?.noteInbound();
+    const count = capture.takeConfirmed(t);
+    this.stats.observeInbound(count, capture.takenBytes);
+    this.noteOverflow(t);
+    if (this.analyzer) {
+      const findings = this.analyzer.noteMessageReceived(t);
+      if (findings.length > 0) this.recordDiagnoses(findings);
+    }
+  };
+
+  private flushPendingMessages(): void {
+    if (this.flushScheduled) this.flushMessages();
+  }
+
   private handleMessage(bytes: Uint8Array, isBinary: boolean): void {
+    this.flushPendingMessages();
     const now = this.clock.now();
     this.noteFrame(now);
     let flags = isBinary ? MESSAGE_BINARY : 0;
@@ -389,13 +450,19 @@ export class Session implements IDisposable {
         }
       }
     }
-    let payload = bytes;
-    if (payload.length > this.options.maxRecordedPayloadBytes) {
-      payload = payload.subarray(0, this.options.maxRecordedPayloadBytes);
-      flags |= MESSAGE_TRUNCATED;
-    }
     // The hot path: stored compactly, and turned into an object only if someone listens.
-    const seq = this.record.appendMessage(now, flags, bytes.length, payload, rttMs);
+    const storedAt = this.capture === null ? NOT_CAPTURED : this.capture.take(bytes.length, isBinary);
+    let seq: number;
+    if (storedAt !== NOT_CAPTURED && rttMs === undefined) {
+      seq = this.record.appendStoredMessage(now, flags, storedAt, bytes.length);
+    } else {
+      let payload = bytes;
+      if (payload.length > this.options.maxRecordedPayloadBytes) {
+        payload = payload.subarray(0, this.options.maxRecordedPayloadBytes);
+        flags |= MESSAGE_TRUNCATED;
+      }
+      seq = this.record.appendMessage(now, flags, bytes.length, payload, rttMs);
+    }
     this.stats.observeMessage('in', bytes.length, rttMs);
     if (this._onEvent.listenerCount > 0) this.deliver(this.record.get(seq)!);
     this.noteOverflow(now);
@@ -529,6 +596,7 @@ export class Session implements IDisposable {
       dead: (waitedMs) => this.handleHeartbeatDead(config.mode === 'text' ? 'text' : 'ping', waitedMs),
     });
     this.heartbeat.value = heartbeat;
+    this.textHeartbeat = config.mode === 'text';
     heartbeat.start();
   }
 
@@ -589,6 +657,7 @@ export class Session implements IDisposable {
 
   /** Records an idle gap if the silence that ends now was long enough. */
   private noteFrame(now: number): void {
+    this.flushPendingMessages();
     const gap = now - this.lastFrameAt;
     if (this.opened && gap > this.options.idleGapMs) {
       this.emit({ seq: 0, type: 'idle-gap', t: now, durationMs: gap, startT: this.lastFrameAt });
@@ -597,6 +666,7 @@ export class Session implements IDisposable {
   }
 
   private emit(event: SessionEvent): void {
+    this.flushPendingMessages();
     const stored = this.record.append(event);
     this.stats.observe(stored);
     this.deliver(stored);
@@ -659,6 +729,9 @@ export class Session implements IDisposable {
   private releaseSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
+    this.flushPendingMessages();
+    this.capture?.stop('the connection ended');
+    this.capture = null;
     this.socketListeners.clear();
     this.heartbeat.clear();
     this.closeTimer.clear();

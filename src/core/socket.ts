@@ -46,12 +46,23 @@ export interface SocketError {
  * guarantees: `onOpen` or `onHandshakeFailed` at most once, then exactly one `onClose`,
  * after which nothing more is emitted.
  */
+/** A whole message: a text message as its UTF-8 bytes (already validated by the adapter). */
+export type MessageListener = (payload: Uint8Array, isBinary: boolean) => void;
+
 export interface ISocket extends IDisposable {
   readonly onOpen: Event<SocketOpenInfo>;
   readonly onHandshakeFailed: Event<HandshakeFailure>;
-  /** A text message, as its UTF-8 bytes (already validated by the adapter). */
-  readonly onTextMessage: Event<Uint8Array>;
-  readonly onBinaryMessage: Event<Uint8Array>;
+  /**
+   * Messages, the hot path of a busy connection: a plain two-argument listener, which an
+   * adapter can hand straight to its parser, rather than an event object per message.
+   */
+  onMessage(listener: MessageListener): IDisposable;
+  /**
+   * Optional: the bytes read from the connection, in order and before the WebSocket parser
+   * sees them, for an adapter that can observe them. Lets the session keep payloads with
+   * one copy per read (see InboundCapture).
+   */
+  readonly onRawData?: Event<Uint8Array>;
   readonly onPing: Event<Uint8Array>;
   readonly onPong: Event<Uint8Array>;
   readonly onError: Event<SocketError>;

@@ -127,6 +127,12 @@ export class SessionStats {
     if (rttMs !== undefined) this.addRtt(rttMs);
   }
 
+  /** Inbound messages recorded together (one read's worth), none of them with an RTT. */
+  observeInbound(count: number, bytes: number): void {
+    this.messagesIn += count;
+    this.bytesIn += bytes;
+  }
+
   snapshot(now: number): SessionStatsSnapshot {
     const uptimeMs = this.openedAt === null ? 0 : Math.max(0, now - this.openedAt);
     return {

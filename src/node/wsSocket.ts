@@ -1,10 +1,11 @@
 // The only module that touches the `ws` package: adapts a ws client to the core's ISocket.
 
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { Emitter } from '../core/events.js';
+import { Emitter, type IDisposable } from '../core/events.js';
 import type { HeaderMap } from '../core/sessionEvents.js';
-import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../core/socket.js';
+import { networkFailure, type HandshakeFailure, type ISocket, type MessageListener, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../core/socket.js';
 
 /** How much of a non-101 response body we keep for the diagnosis. */
 const MAX_HANDSHAKE_BODY_BYTES = 2048;
@@ -18,10 +19,12 @@ export class WsSocket implements ISocket {
   readonly onOpen = this._onOpen.event;
   private readonly _onHandshakeFailed = new Emitter<HandshakeFailure>();
   readonly onHandshakeFailed = this._onHandshakeFailed.event;
-  private readonly _onTextMessage = new Emitter<Uint8Array>();
-  readonly onTextMessage = this._onTextMessage.event;
-  private readonly _onBinaryMessage = new Emitter<Uint8Array>();
-  readonly onBinaryMessage = this._onBinaryMessage.event;
+  private readonly messageListeners = new Set<MessageListener>();
+  private readonly _onRawData = new Emitter<Uint8Array>();
+  readonly onRawData = this._onRawData.event;
+  /** The TCP (or TLS) socket under ws, once upgraded, and our reader of its bytes. */
+  private rawSocket: Socket | null = null;
+  private readonly readRaw = (chunk: Buffer) => this._onRawData.fire(chunk);
   private readonly _onPing = new Emitter<Uint8Array>();
   readonly onPing = this._onPing.event;
   private readonly _onPong = new Emitter<Uint8Array>();
@@ -67,15 +70,30 @@ export class WsSocket implements ISocket {
     this.requestHeaders = requestHeadersOf(handshakeRequest) ?? { ...options.headers };
     this.ws.on('upgrade', (response) => {
       this.upgradeResponse = response;
+      // ws attaches its own reader right after this event, and puts back any frames that came
+      // with the 101; reading from here on, ahead of ws, sees every byte ws will parse.
+      this.rawSocket = response.socket as Socket;
+      this.rawSocket.prependListener('data', this.readRaw);
     });
     this.ws.on('unexpected-response', (_request, response) => this.handleUnexpectedResponse(response));
     this.ws.on('open', () => this.handleOpen());
-    // Text stays as bytes: the record stores bytes and decodes only what someone reads.
-    this.ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? this._onBinaryMessage : this._onTextMessage).fire(data));
     this.ws.on('ping', (data: Buffer) => this._onPing.fire(data));
     this.ws.on('pong', (data: Buffer) => this._onPong.fire(data));
     this.ws.on('error', (error: Error & { code?: string }) => this.handleError(error));
     this.ws.on('close', (code: number, reason: Buffer) => this.handleClose(code, reason.toString('utf8')));
+  }
+
+  onMessage(listener: MessageListener): IDisposable {
+    // Handed to ws as it is: ws calls it with (data, isBinary), and every hop between costs
+    // throughput on a busy connection. Text stays as bytes: the record decodes only what is read.
+    this.messageListeners.add(listener);
+    this.ws.on('message', listener);
+    return {
+      dispose: () => {
+        this.messageListeners.delete(listener);
+        this.ws.off('message', listener);
+      },
+    };
   }
 
   send(data: string | Uint8Array): void {
@@ -106,9 +124,13 @@ export class WsSocket implements ISocket {
 
   dispose(): void {
     this.clearHandshakeTimer();
-    for (const emitter of [this._onOpen, this._onHandshakeFailed, this._onTextMessage, this._onBinaryMessage, this._onPing, this._onPong, this._onError, this._onClose]) {
+    for (const emitter of [this._onOpen, this._onHandshakeFailed, this._onRawData, this._onPing, this._onPong, this._onError, this._onClose]) {
       emitter.dispose();
     }
+    for (const listener of this.messageListeners) this.ws.off('message', listener);
+    this.messageListeners.clear();
+    this.rawSocket?.removeListener('data', this.readRaw);
+    this.rawSocket = null;
     if (this.phase !== 'closed') this.ws.terminate();
   }
 

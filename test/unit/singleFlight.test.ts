@@ -80,7 +80,7 @@ describe('single-flight reconnect', () => {
     assert.notEqual(old, current);
     const before = session.record.lastSeq;
     old._onOpen.fire({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} });
-    old._onTextMessage.fire(Buffer.from('ghost'));
+    old.receiveMessage(Buffer.from('ghost'), false);
     assert.equal(session.record.lastSeq, before);
     assert.equal(session.state, 'connecting');
   });

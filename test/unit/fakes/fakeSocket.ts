@@ -1,5 +1,5 @@
-import { Emitter } from '../../../src/core/events.js';
-import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../../../src/core/socket.js';
+import { Emitter, type IDisposable } from '../../../src/core/events.js';
+import { networkFailure, type HandshakeFailure, type ISocket, type MessageListener, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../../../src/core/socket.js';
 
 /**
  * A scripted socket for deterministic engine tests. It enforces the adapter contract
@@ -11,10 +11,7 @@ export class FakeSocket implements ISocket {
   readonly onOpen = this._onOpen.event;
   readonly _onHandshakeFailed = new Emitter<HandshakeFailure>();
   readonly onHandshakeFailed = this._onHandshakeFailed.event;
-  readonly _onTextMessage = new Emitter<Uint8Array>();
-  readonly onTextMessage = this._onTextMessage.event;
-  readonly _onBinaryMessage = new Emitter<Uint8Array>();
-  readonly onBinaryMessage = this._onBinaryMessage.event;
+  private readonly messageListeners: MessageListener[] = [];
   readonly _onPing = new Emitter<Uint8Array>();
   readonly onPing = this._onPing.event;
   readonly _onPong = new Emitter<Uint8Array>();
@@ -38,10 +35,25 @@ export class FakeSocket implements ISocket {
   ) {}
 
   get listenerCount(): number {
-    return [this._onOpen, this._onHandshakeFailed, this._onTextMessage, this._onBinaryMessage, this._onPing, this._onPong, this._onError, this._onClose].reduce(
+    return [this._onOpen, this._onHandshakeFailed, this._onPing, this._onPong, this._onError, this._onClose].reduce(
       (sum, emitter) => sum + emitter.listenerCount,
-      0,
+      this.messageListeners.length,
     );
+  }
+
+  onMessage(listener: MessageListener): IDisposable {
+    this.messageListeners.push(listener);
+    return {
+      dispose: () => {
+        const index = this.messageListeners.indexOf(listener);
+        if (index >= 0) this.messageListeners.splice(index, 1);
+      },
+    };
+  }
+
+  /** Delivers a message as the adapter would, to every listener subscribed now. */
+  receiveMessage(payload: Uint8Array, isBinary: boolean): void {
+    for (const listener of [...this.messageListeners]) listener(payload, isBinary);
   }
 
   // --- what the server or network does -----------------------------------------------
@@ -49,10 +61,10 @@ export class FakeSocket implements ISocket {
     this._onOpen.fire({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {}, ...info });
   }
   receiveText(text: string): void {
-    this._onTextMessage.fire(Buffer.from(text));
+    this.receiveMessage(Buffer.from(text), false);
   }
   receiveBinary(bytes: Uint8Array): void {
-    this._onBinaryMessage.fire(bytes);
+    this.receiveMessage(bytes, true);
   }
   receivePing(payload: string): void {
     this._onPing.fire(Buffer.from(payload));
