@@ -231,12 +231,12 @@ export class InboundCapture {
   }
 
   /**
-   * Records the confirmed messages, all at time `t`, and returns how many there were;
-   * takenBytes is then their total size.
+   * Records up to `max` of the confirmed messages, all at time `t`, and returns how many it
+   * recorded; takenBytes is then their total size.
    */
-  takeConfirmed(t: number): number {
+  takeConfirmed(t: number, max = Infinity): number {
     const from = this.confirmedFrom;
-    const to = this.next;
+    const to = Math.min(this.next, from + max);
     this.takenBytes = this.record.appendStoredMessages(t, this.starts, this.lengths, this.binaries, from, to);
     this.confirmedFrom = to;
     this.updateHold();

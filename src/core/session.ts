@@ -420,14 +420,26 @@ export class Session implements IDisposable {
     const t = this.batchT;
     this.noteFrame(t);
     this.heartbeat.value?.noteInbound();
-    const count = capture.takeConfirmed(t);
-    this.stats.observeInbound(count, capture.takenBytes);
-    this.noteOverflow(t);
+    // Events the batch causes land where they would after messages handled one by one: what
+    // the first message reveals right after it, an overflow notice after the message that
+    // made it due.
+    this.recordConfirmed(capture, t, 1);
     if (this.analyzer) {
       const findings = this.analyzer.noteMessageReceived(t);
       if (findings.length > 0) this.recordDiagnoses(findings);
     }
+    while (capture.confirmedCount > 0) this.recordConfirmed(capture, t, capture.confirmedCount);
   };
+
+  /** Records up to `max` confirmed messages, stopping early where an overflow notice falls due. */
+  private recordConfirmed(capture: InboundCapture, t: number, max: number): void {
+    const record = this.record;
+    // Appends fill the free slots first, then each one drops the oldest event.
+    const untilNotice = record.capacity - record.size + this.nextOverflowNotice - record.droppedCount;
+    const count = capture.takeConfirmed(t, Math.max(1, Math.min(max, untilNotice)));
+    this.stats.observeInbound(count, capture.takenBytes);
+    this.noteOverflow(t);
+  }
 
   private flushPendingMessages(): void {
     if (this.flushScheduled) this.flushMessages();
