@@ -183,14 +183,16 @@ export class EventRecord {
   }
 
   /**
-   * appendStoredMessage() for messages `from` to `to` of parallel arrays (a binary flag of
-   * 2 marks binary, as in the opcode); returns their total length.
+   * appendStoredMessage() for messages `from` to `to` of parallel arrays: arena positions,
+   * and keys of length × 2 + 1 for binary (+ 0 for text). Returns their total length.
    */
-  appendStoredMessages(t: number, starts: Float64Array, lengths: Float64Array, opcodes: Uint8Array, from: number, to: number): number {
+  appendStoredMessages(t: number, starts: Float64Array, keys: Float64Array, from: number, to: number): number {
     let bytes = 0;
     for (let k = from; k < to; k++) {
-      const length = lengths[k]!;
-      this.appendStoredMessage(t, opcodes[k] === 2 ? MESSAGE_BINARY : 0, starts[k]!, length);
+      const key = keys[k]!;
+      const binary = key % 2;
+      const length = (key - binary) / 2;
+      this.appendStoredMessage(t, binary === 1 ? MESSAGE_BINARY : 0, starts[k]!, length);
       bytes += length;
     }
     return bytes;

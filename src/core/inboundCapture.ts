@@ -13,8 +13,17 @@ const MAX_CONTROL_PAYLOAD = 125;
 
 /** What take() answers for a message whose payload was not captured: copy it instead. */
 export const NOT_CAPTURED = -1;
-/** A queued message whose length is not checked (fragmented or compressed on the wire). */
-const ANY_LENGTH = -1;
+
+/**
+ * A queued message's key: its length and kind in one number, so that confirming it is one
+ * comparison. Messages not captured have negative keys and are never confirmed.
+ */
+function messageKey(length: number, binary: boolean): number {
+  return length * 2 + (binary ? 1 : 0);
+}
+function notCapturedKey(binary: boolean): number {
+  return binary ? -2 : -1;
+}
 
 /**
  * Keeps the payloads of inbound messages with one copy per read from the connection
@@ -53,11 +62,10 @@ export class InboundCapture {
   private openContinuesAt = 0;
 
   // Messages found in the stream, in order (see the class comment).
+  /** Arena positions of payloads (chunk positions while the chunk is walked), or NOT_CAPTURED. */
   private starts = new Float64Array(1024);
-  private lengths = new Float64Array(1024);
-  private binaries = new Uint8Array(1024);
-  /** While a chunk is stored: the run each message's payload starts in, or -1. */
-  private entryRun = new Int32Array(1024);
+  /** messageKey() or notCapturedKey() of each message. */
+  private keys = new Float64Array(1024);
   private confirmedFrom = 0;
   private next = 0;
   private end = 0;
@@ -66,6 +74,8 @@ export class InboundCapture {
   private readonly runFrom: number[] = [];
   private readonly runTo: number[] = [];
   private readonly runAt: number[] = [];
+  /** The first queued message found while each run was open. */
+  private readonly runFirstEntry: number[] = [];
 
   /** Total size of the messages the last takeConfirmed() recorded. */
   takenBytes = 0;
@@ -99,9 +109,12 @@ export class InboundCapture {
     const n = chunk.length;
     const runFrom = this.runFrom;
     const runTo = this.runTo;
+    const runFirstEntry = this.runFirstEntry;
     runFrom.length = 0;
     runTo.length = 0;
+    runFirstEntry.length = 0;
     const firstNew = this.end;
+    runFirstEntry.push(firstNew);
     // A payload begun in an earlier chunk: is it still incomplete after this one?
     const carried = this.openEntry;
     const carriedStaysOpen = carried >= 0 && this.payloadLeft > n;
@@ -172,9 +185,7 @@ export class InboundCapture {
         if (final && opcode !== CONTINUATION && (b0 & RSV) === 0 && (b1 & MASKED) === 0 && length <= this.maxPayloadBytes) {
           if (end === this.starts.length) this.growQueue();
           this.starts[end] = i;
-          this.lengths[end] = length;
-          this.binaries[end] = opcode;
-          this.entryRun[end] = runFrom.length;
+          this.keys[end] = messageKey(length, opcode === BINARY);
           if (length > n - i) this.openEntry = end;
           end++;
         } else {
@@ -183,9 +194,7 @@ export class InboundCapture {
             // The last frame of a message the parser delivers whole: copied from it instead.
             if (end === this.starts.length) this.growQueue();
             this.starts[end] = NOT_CAPTURED;
-            this.lengths[end] = ANY_LENGTH;
-            this.binaries[end] = opcode === CONTINUATION ? (this.fragmentedBinary ? BINARY : 1) : opcode;
-            this.entryRun[end] = -1;
+            this.keys[end] = notCapturedKey(opcode === CONTINUATION ? this.fragmentedBinary : opcode === BINARY);
             end++;
           } else if (opcode !== CONTINUATION) {
             this.fragmentedBinary = opcode === BINARY;
@@ -201,6 +210,7 @@ export class InboundCapture {
         if (runStart >= 0 && i > runStart) {
           runFrom.push(runStart);
           runTo.push(i);
+          runFirstEntry.push(end);
         }
         runStart = -1;
         payloadKept = false;
@@ -225,7 +235,7 @@ export class InboundCapture {
    */
   confirm(length: number, isBinary: boolean): boolean {
     const k = this.next;
-    if (k === this.end || this.starts[k]! < 0 || this.lengths[k] !== length || this.binaries[k] !== (isBinary ? BINARY : 1)) return false;
+    if (k === this.end || this.keys[k] !== length * 2 + (isBinary ? 1 : 0)) return false;
     this.next = k + 1;
     return true;
   }
@@ -237,7 +247,7 @@ export class InboundCapture {
   takeConfirmed(t: number, max = Infinity): number {
     const from = this.confirmedFrom;
     const to = Math.min(this.next, from + max);
-    this.takenBytes = this.record.appendStoredMessages(t, this.starts, this.lengths, this.binaries, from, to);
+    this.takenBytes = this.record.appendStoredMessages(t, this.starts, this.keys, from, to);
     this.confirmedFrom = to;
     this.updateHold();
     return to - from;
@@ -255,9 +265,10 @@ export class InboundCapture {
     }
     const k = this.next++;
     this.confirmedFrom = this.next;
-    const expected = this.lengths[k]!;
-    const binary = this.binaries[k] === BINARY;
-    if ((expected !== ANY_LENGTH && expected !== length) || binary !== isBinary) {
+    const key = this.keys[k]!;
+    const binary = key < 0 ? key === notCapturedKey(true) : key % 2 === 1;
+    const expected = key < 0 ? length : (key - (binary ? 1 : 0)) / 2;
+    if (expected !== length || binary !== isBinary) {
       this.stop(`the parser delivered a ${isBinary ? 'binary' : 'text'} message of ${length} bytes where a ${binary ? 'binary' : 'text'} one of ${expected} was expected`);
       return NOT_CAPTURED;
     }
@@ -273,7 +284,7 @@ export class InboundCapture {
 
   /** The record was cleared: the queued positions point at nothing. Those messages are copied. */
   invalidatePending(): void {
-    for (let k = this.next; k < this.end; k++) this.starts[k] = NOT_CAPTURED;
+    for (let k = this.next; k < this.end; k++) this.voidEntry(k);
     if (this.openEntry >= this.next) this.openEntry = -1;
     this.updateHold();
   }
@@ -295,8 +306,7 @@ export class InboundCapture {
     const count = this.end - from;
     if (count > 0) {
       this.starts.copyWithin(0, from, this.end);
-      this.lengths.copyWithin(0, from, this.end);
-      this.binaries.copyWithin(0, from, this.end);
+      this.keys.copyWithin(0, from, this.end);
     }
     if (this.openEntry >= 0) this.openEntry -= from;
     this.next -= from;
@@ -305,15 +315,12 @@ export class InboundCapture {
   }
 
   private growQueue(): void {
-    const size = this.starts.length * 2;
-    const grow = <T extends Float64Array | Uint8Array | Int32Array>(array: T, next: T): T => {
-      next.set(array);
-      return next;
-    };
-    this.starts = grow(this.starts, new Float64Array(size));
-    this.lengths = grow(this.lengths, new Float64Array(size));
-    this.binaries = grow(this.binaries, new Uint8Array(size));
-    this.entryRun = grow(this.entryRun, new Int32Array(size));
+    const starts = new Float64Array(this.starts.length * 2);
+    const keys = new Float64Array(this.starts.length * 2);
+    starts.set(this.starts);
+    keys.set(this.keys);
+    this.starts = starts;
+    this.keys = keys;
   }
 
   /**
@@ -338,23 +345,34 @@ export class InboundCapture {
     // (which starts with the rest of it) landed right after what came before.
     if (carried >= 0) {
       const contiguous = runFrom.length > 0 && runFrom[0] === 0 && runAt[0] === this.openContinuesAt;
-      if (!contiguous) this.starts[carried] = NOT_CAPTURED;
+      if (!contiguous) this.voidEntry(carried);
       else if (carriedStaysOpen) {
         this.openEntry = carried;
         this.openContinuesAt = runAt[0]! + (runTo[0]! - runFrom[0]!);
       }
     }
-    for (let k = firstNew; k < this.end; k++) {
-      const run = this.entryRun[k]!;
-      if (run < 0) continue;
-      const at = runAt[run]!;
-      if (at < 0) {
-        this.starts[k] = NOT_CAPTURED;
-        if (k === this.openEntry) this.openEntry = -1;
-        continue;
+    // Messages found while run r was open start in it: shift their chunk positions to the
+    // run's arena position (one add each), or void them if the run was not kept.
+    const starts = this.starts;
+    const keys = this.keys;
+    const runFirstEntry = this.runFirstEntry;
+    for (let r = 0; r < runFrom.length; r++) {
+      const at = runAt[r]!;
+      const shift = at - runFrom[r]!;
+      const last = r + 1 < runFirstEntry.length ? runFirstEntry[r + 1]! : this.end;
+      for (let k = runFirstEntry[r]!; k < last; k++) {
+        if (starts[k]! < 0) continue;
+        if (at < 0) {
+          starts[k] = NOT_CAPTURED;
+          keys[k] = notCapturedKey(keys[k]! % 2 === 1);
+        } else {
+          starts[k] = starts[k]! + shift;
+        }
       }
-      this.starts[k] = at + (this.starts[k]! - runFrom[run]!);
-      if (k === this.openEntry) this.openContinuesAt = at + (runTo[run]! - runFrom[run]!);
+    }
+    if (this.openEntry >= firstNew) {
+      if (starts[this.openEntry]! < 0) this.openEntry = -1;
+      else this.openContinuesAt = runAt[runFrom.length - 1]! + (runTo[runFrom.length - 1]! - runFrom[runFrom.length - 1]!);
     }
     this.updateHold();
   }
@@ -396,8 +414,16 @@ export class InboundCapture {
     const generation = this.record.rawBytesGeneration;
     if (generation === this.generation) return;
     this.generation = generation;
-    for (let k = this.next; k < this.end; k++) this.starts[k] = NOT_CAPTURED;
+    for (let k = this.next; k < this.end; k++) this.voidEntry(k);
     this.openEntry = -1;
+  }
+
+  /** Turns a queued message into one that is copied. */
+  private voidEntry(k: number): void {
+    const key = this.keys[k]!;
+    if (key < 0) return;
+    this.starts[k] = NOT_CAPTURED;
+    this.keys[k] = notCapturedKey(key % 2 === 1);
   }
 }
 

@@ -85,7 +85,18 @@ export class Session implements IDisposable {
 
   private readonly _onEvent = new Emitter<SessionEvent>();
   /** Every recorded event, in seq order. */
-  readonly onEvent: Event<SessionEvent> = this._onEvent.event;
+  readonly onEvent: Event<SessionEvent> = (listener) => {
+    // Messages that arrived before the listener did are recorded without it.
+    this.flushPendingMessages();
+    const subscription = this._onEvent.event(listener);
+    this.updateBatching();
+    return {
+      dispose: () => {
+        subscription.dispose();
+        this.updateBatching();
+      },
+    };
+  };
   private readonly _onLifecycleEvent = new Emitter<SessionEvent>();
   /**
    * Every event except messages, pings and pongs. Cheap to listen to on busy sessions:
@@ -111,6 +122,11 @@ export class Session implements IDisposable {
   private batchT = 0;
   /** A text heartbeat reads every inbound text, so its messages are handled one by one. */
   private textHeartbeat = false;
+  /**
+   * Whether confirmed messages may wait for flushMessages(): not when a text heartbeat reads
+   * each message, nor when someone listens to every event as it happens.
+   */
+  private batching = true;
   private readonly socketListeners = new DisposableStore();
   private readonly heartbeat = new DisposableSlot<Heartbeat>();
   private readonly reconnectTimer = new DisposableSlot<IDisposable>();
@@ -355,7 +371,7 @@ export class Session implements IDisposable {
         // The fast path: the capture already holds the payload, so the message is only
         // counted here and recorded with the rest of its read at the end of this turn.
         const capture = this.capture;
-        if (capture !== null && !this.textHeartbeat && this._onEvent.listenerCount === 0 && capture.confirm(bytes.length, isBinary)) {
+        if (capture !== null && this.batching && capture.confirm(bytes.length, isBinary)) {
           if (!this.flushScheduled) {
             this.flushScheduled = true;
             this.batchT = this.clock.now();
@@ -439,6 +455,10 @@ export class Session implements IDisposable {
     const count = capture.takeConfirmed(t, Math.max(1, Math.min(max, untilNotice)));
     this.stats.observeInbound(count, capture.takenBytes);
     this.noteOverflow(t);
+  }
+
+  private updateBatching(): void {
+    this.batching = !this.textHeartbeat && this._onEvent.listenerCount === 0;
   }
 
   private flushPendingMessages(): void {
@@ -609,6 +629,7 @@ export class Session implements IDisposable {
     });
     this.heartbeat.value = heartbeat;
     this.textHeartbeat = config.mode === 'text';
+    this.updateBatching();
     heartbeat.start();
   }
 
