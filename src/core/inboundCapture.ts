@@ -289,14 +289,14 @@ export class InboundCapture {
     this.updateHold();
   }
 
-  /** Stops capturing; every later message is copied. Confirmed messages must have been taken. */
+  /** Stops capturing; every later message is copied. Messages already confirmed can still be taken. */
   stop(reason: string): void {
     if (this.stopped) return;
     this.stopped = true;
     this.stopReason = reason;
-    this.confirmedFrom = this.next = this.end = 0;
+    this.end = this.next;
     this.openEntry = -1;
-    this.record.rawHold = Infinity;
+    this.updateHold();
   }
 
   /** Drops finished entries from the front so the queue stays short. */

@@ -385,7 +385,18 @@ export class Session implements IDisposable {
     if (socket.onRawData) {
       const capture = new InboundCapture(this.record, this.options.maxRecordedPayloadBytes);
       this.capture = capture;
-      listeners.add(socket.onRawData(current((chunk: Uint8Array) => capture.observe(chunk))));
+      listeners.add(
+        socket.onRawData(
+          current((chunk: Uint8Array) => {
+            // The parser reads these bytes right after: nothing here may keep it from them.
+            try {
+              capture.observe(chunk);
+            } catch (error) {
+              capture.stop(`capture failed: ${(error as Error).message}`);
+            }
+          }),
+        ),
+      );
     }
     listeners.add(socket.onPing(current((payload: Uint8Array) => this.handlePing(payload))));
     listeners.add(socket.onPong(current((payload: Uint8Array) => this.handlePong(payload))));
