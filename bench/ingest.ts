@@ -25,7 +25,7 @@ import type { ClientKind, FloodRequest, FloodResult } from './ingestClient.js';
 
 const COUNT = 300_000;
 const SIZE = 64;
-const ROUNDS = 15;
+const ROUNDS = 25;
 const WARM_UP_FLOODS = 2;
 const TARGET_RATIO = 0.85;
 const FLOOD_TIMEOUT_MS = 60_000;
