@@ -72,8 +72,11 @@ export class WsSocket implements ISocket {
       this.upgradeResponse = response;
       // ws attaches its own reader right after this event, and puts back any frames that came
       // with the 101; reading from here on, ahead of ws, sees every byte ws will parse.
-      this.rawSocket = response.socket as Socket;
-      this.rawSocket.prependListener('data', this.readRaw);
+      // Without a socket to read (never seen with Node's http client) the session copies each message.
+      const raw = response.socket as Socket | null;
+      if (!raw) return;
+      this.rawSocket = raw;
+      raw.prependListener('data', this.readRaw);
     });
     this.ws.on('unexpected-response', (_request, response) => this.handleUnexpectedResponse(response));
     this.ws.on('open', () => this.handleOpen());
