@@ -55,20 +55,17 @@ export class EventRecord {
   private arenaTail = 0;
   /** arenaHead % arena.length, kept incrementally: floating-point modulo is slow on the hot path. */
   private arenaHeadOffset = 0;
-  /** Whether arenaTail is exact (see above). */
-  private arenaTailExact = true;
   /**
-   * End of the newest compact message's payload. Payload positions never decrease in seq
-   * order, which is what lets the oldest retained message mark the arena's tail.
+   * Whether arenaTail is exact (see above). Catching up relies on payload positions never
+   * decreasing in seq order: runs are stored in stream order, their messages recorded in that
+   * order, and appendMessage() copies into the arena only while no run is held (below).
    */
-  private frontier = 0;
+  private arenaTailExact = true;
   /**
    * Raw bytes stored by storeRaw() from this arena position on may still be claimed by
    * appendStoredMessage(); Infinity when none. Nothing at or after it is given up to make room.
    */
   rawHold = Infinity;
-  /** Changes whenever raw bytes not yet claimed had to be given up (see rawHold). */
-  private rawGeneration = 0;
 
   private head = 0; // slot of the oldest retained event
   private count = 0;
@@ -110,7 +107,8 @@ export class EventRecord {
    */
   appendMessage(t: number, flags: number, size: number, payload: Uint8Array, rttMs: number | undefined): number {
     // While raw bytes are held for messages still to come, a copy placed after them would
-    // break the order of payload positions (see frontier): such a message is kept as an object.
+    // break the order of payload positions (see arenaTailExact): such a message is kept as an
+    // object. So a copy never finds held bytes in its way.
     if (rttMs !== undefined || this.rawHold !== Infinity) return this.append(messageEvent(t, flags, size, payload, rttMs)).seq;
     let bytes = payload;
     let messageFlags = flags;
@@ -120,10 +118,9 @@ export class EventRecord {
     }
     // Free the slot first: evicting after reserving could reset the arena under the new payload.
     if (this.count === this.capacity) this.evictOldest();
-    const offset = this.reserve(bytes.length, true);
+    const offset = this.reserve(bytes.length);
     const start = this.arenaHead - bytes.length;
     this.arena.set(bytes, offset);
-    this.frontier = this.arenaHead;
     const slot = this.claimSlot();
     this.objects[slot] = undefined;
     if (size !== bytes.length || messageFlags & MESSAGE_TRUNCATED) {
@@ -149,7 +146,7 @@ export class EventRecord {
     const length = to - from;
     // A piece that would push out most of the record is not worth keeping whole.
     if (length > this.maxArenaBytes / 4) return -1;
-    const offset = this.reserve(length, false);
+    const offset = this.reserve(length);
     if (offset < 0) return -1;
     this.arena.set(from === 0 && to === source.length ? source : source.subarray(from, to), offset);
     return this.arenaHead - length;
@@ -157,8 +154,7 @@ export class EventRecord {
 
   /**
    * Records a message whose payload storeRaw() already put at arena position `start`, with
-   * nothing cut from it; `start` must not be below messageFrontier. The hot path of a busy
-   * connection: no copy, a few stores.
+   * nothing cut from it. The hot path of a busy connection: no copy, a few stores.
    */
   appendStoredMessage(t: number, flags: number, start: number, length: number): number {
     let slot: number;
@@ -171,7 +167,6 @@ export class EventRecord {
     } else {
       slot = this.claimSlot();
     }
-    this.frontier = start + length;
     this.objects[slot] = undefined;
     this.flags[slot] = flags | COMPACT;
     const base = slot * NUMBER_FIELDS;
@@ -196,16 +191,6 @@ export class EventRecord {
       bytes += length;
     }
     return bytes;
-  }
-
-  /** Arena position before which a stored payload would break seq order (see appendStoredMessage). */
-  get messageFrontier(): number {
-    return this.frontier;
-  }
-
-  /** Changes whenever raw bytes that were held had to be given up; positions from before are void. */
-  get rawBytesGeneration(): number {
-    return this.rawGeneration;
   }
 
   get size(): number {
@@ -327,7 +312,9 @@ export class EventRecord {
     this.head = 0;
     this.count = 0;
     this.dropped = 0;
-    this.releaseRawHold();
+    // Raw bytes held for messages not yet recorded go too; their owner forgets them (see
+    // Session.clearRecord).
+    this.rawHold = Infinity;
     this.resetArenaPositions();
     this.arena = new Uint8Array(MIN_ARENA_BYTES);
   }
@@ -360,20 +347,12 @@ export class EventRecord {
     if (this.count === 0 && this.rawHold === Infinity) this.resetArenaPositions();
   }
 
-  /** Gives up raw bytes that were held for messages not yet recorded. */
-  private releaseRawHold(): void {
-    if (this.rawHold === Infinity) return;
-    this.rawHold = Infinity;
-    this.rawGeneration++;
-  }
-
   /** With no event left, no payload byte is referenced: start the arena over. */
   private resetArenaPositions(): void {
     this.arenaHead = 0;
     this.arenaTail = 0;
     this.arenaHeadOffset = 0;
     this.arenaTailExact = true;
-    this.frontier = 0;
   }
 
   /**
@@ -397,9 +376,9 @@ export class EventRecord {
   /**
    * Finds room for `length` contiguous payload bytes, growing the arena or evicting old
    * events, and advances the head past them. Returns their offset in the arena, or -1 when
-   * the only way to make room is to give up held raw bytes and `mayReleaseHold` is false.
+   * held raw bytes leave no room.
    */
-  private reserve(length: number, mayReleaseHold: boolean): number {
+  private reserve(length: number): number {
     for (;;) {
       const size = this.arena.length;
       const offset = this.arenaHeadOffset;
@@ -415,12 +394,9 @@ export class EventRecord {
       if (!this.arenaTailExact) this.catchUpArenaTail();
       else if (size < this.maxArenaBytes) this.grow();
       else if (this.count > 0) this.evictOldest(true);
-      else if (this.rawHold !== Infinity && this.arenaTail < this.rawHold) this.arenaTail = Math.min(this.rawHold, this.arenaHead);
-      else if (this.rawHold !== Infinity && !mayReleaseHold) return -1;
-      else {
-        this.releaseRawHold();
-        this.resetArenaPositions();
-      }
+      else if (this.rawHold === Infinity) this.resetArenaPositions();
+      else if (this.arenaTail < this.rawHold) this.arenaTail = Math.min(this.rawHold, this.arenaHead);
+      else return -1;
     }
   }
 

@@ -38,10 +38,10 @@ function notCapturedKey(binary: boolean): number {
  *
  * It reads headers only; validating frames stays the parser's job. Whatever it does not
  * capture (fragmented or compressed messages, payloads over the record's cap, a payload
- * split where the arena wraps, anything queued behind a message that had to be copied) is
- * answered NOT_CAPTURED and copied from the parser's message as before. Should the two ever
- * disagree on a message's length or kind, capture stops for the connection and every later
- * message is copied: it can be slower, never wrong.
+ * split where the arena wraps, a read the arena has no room for) is answered NOT_CAPTURED
+ * and copied from the parser's message as before. Should the two ever disagree on a
+ * message's length or kind, capture stops for the connection and every later message is
+ * copied: it can be slower, never wrong.
  *
  * The queue is linear: [0, confirmedFrom) is done, [confirmedFrom, next) was confirmed and
  * waits for takeConfirmed(), [next, end) waits for the parser.
@@ -79,7 +79,6 @@ export class InboundCapture {
 
   /** Total size of the messages the last takeConfirmed() recorded. */
   takenBytes = 0;
-  private generation: number;
   private stopped = false;
   /** Why capture stopped, for tests and logs; null while it runs. */
   stopReason: string | null = null;
@@ -88,9 +87,7 @@ export class InboundCapture {
     private readonly record: EventRecord,
     /** Payloads longer than this are not captured (the record keeps a truncated copy). */
     private readonly maxPayloadBytes: number,
-  ) {
-    this.generation = record.rawBytesGeneration;
-  }
+  ) {}
 
   get isCapturing(): boolean {
     return !this.stopped;
@@ -104,7 +101,6 @@ export class InboundCapture {
   /** Bytes as the socket read them, before the WebSocket parser sees them. */
   observe(chunk: Uint8Array): void {
     if (this.stopped) return;
-    this.syncGeneration();
     this.compactQueue();
     const n = chunk.length;
     const runFrom = this.runFrom;
@@ -272,17 +268,14 @@ export class InboundCapture {
       this.stop(`the parser delivered a ${isBinary ? 'binary' : 'text'} message of ${length} bytes where a ${binary ? 'binary' : 'text'} one of ${expected} was expected`);
       return NOT_CAPTURED;
     }
-    if (this.record.rawBytesGeneration !== this.generation) {
-      this.syncGeneration();
-      return NOT_CAPTURED;
-    }
-    const start = this.starts[k]!;
-    if (start !== NOT_CAPTURED && start < this.record.messageFrontier) return NOT_CAPTURED;
     this.updateHold();
-    return start;
+    return this.starts[k]!;
   }
 
-  /** The record was cleared: the queued positions point at nothing. Those messages are copied. */
+  /**
+   * The record was cleared (see Session.clearRecord): the queued positions point at nothing,
+   * so those messages are copied.
+   */
   invalidatePending(): void {
     for (let k = this.next; k < this.end; k++) this.voidEntry(k);
     if (this.openEntry >= this.next) this.openEntry = -1;
@@ -354,7 +347,6 @@ export class InboundCapture {
     // Messages found while run r was open start in it: shift their chunk positions to the
     // run's arena position (one add each), or void them if the run was not kept.
     const starts = this.starts;
-    const keys = this.keys;
     const runFirstEntry = this.runFirstEntry;
     for (let r = 0; r < runFrom.length; r++) {
       const at = runAt[r]!;
@@ -362,12 +354,8 @@ export class InboundCapture {
       const last = r + 1 < runFirstEntry.length ? runFirstEntry[r + 1]! : this.end;
       for (let k = runFirstEntry[r]!; k < last; k++) {
         if (starts[k]! < 0) continue;
-        if (at < 0) {
-          starts[k] = NOT_CAPTURED;
-          keys[k] = notCapturedKey(keys[k]! % 2 === 1);
-        } else {
-          starts[k] = starts[k]! + shift;
-        }
+        if (at < 0) this.voidEntry(k);
+        else starts[k] = starts[k]! + shift;
       }
     }
     if (this.openEntry >= firstNew) {
@@ -407,15 +395,6 @@ export class InboundCapture {
     this.headerHave = have;
     if (have < need) return -1;
     return i - at;
-  }
-
-  /** Pending positions are void once the record gave up the bytes they point at. */
-  private syncGeneration(): void {
-    const generation = this.record.rawBytesGeneration;
-    if (generation === this.generation) return;
-    this.generation = generation;
-    for (let k = this.next; k < this.end; k++) this.voidEntry(k);
-    this.openEntry = -1;
   }
 
   /** Turns a queued message into one that is copied. */

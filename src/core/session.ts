@@ -302,6 +302,7 @@ export class Session implements IDisposable {
   clearRecord(): void {
     this.flushPendingMessages();
     this.record.clear();
+    // The capture's queued positions were in the arena just cleared.
     this.capture?.invalidatePending();
     this.nextOverflowNotice = 1;
   }
@@ -493,7 +494,8 @@ export class Session implements IDisposable {
         }
       }
     }
-    // The hot path: stored compactly, and turned into an object only if someone listens.
+    // Stored compactly (the capture's bytes, or a copy), and turned into an object only if
+    // someone listens. Busy reads take the batched path in the message listener instead.
     const storedAt = this.capture === null ? NOT_CAPTURED : this.capture.take(bytes.length, isBinary);
     let seq: number;
     if (storedAt !== NOT_CAPTURED && rttMs === undefined) {

@@ -41,14 +41,14 @@ export interface SocketError {
   code: string | null;
 }
 
+/** A whole message: a text message as its UTF-8 bytes (already validated by the adapter). */
+export type MessageListener = (payload: Uint8Array, isBinary: boolean) => void;
+
 /**
  * One connection attempt. Events arrive asynchronously after creation. The adapter
  * guarantees: `onOpen` or `onHandshakeFailed` at most once, then exactly one `onClose`,
  * after which nothing more is emitted.
  */
-/** A whole message: a text message as its UTF-8 bytes (already validated by the adapter). */
-export type MessageListener = (payload: Uint8Array, isBinary: boolean) => void;
-
 export interface ISocket extends IDisposable {
   readonly onOpen: Event<SocketOpenInfo>;
   readonly onHandshakeFailed: Event<HandshakeFailure>;

@@ -209,6 +209,20 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
     assert.equal(capture.isCapturing, true);
   });
 
+  it('copies messages still queued when the record is cleared: their positions pointed into the old arena', () => {
+    const record = new EventRecord({ maxEvents: 100, maxPayloadBytes: 1 << 20 });
+    const capture = new InboundCapture(record, 1000);
+    capture.observe(Buffer.concat([encodeFrame({ opcode: OPCODE_TEXT, payload: 'before' }), encodeFrame({ opcode: OPCODE_TEXT, payload: 'queued' })]));
+    assert.equal(capture.confirm(6, false), true);
+    capture.takeConfirmed(1);
+    record.clear();
+    capture.invalidatePending();
+    assert.equal(capture.confirm(6, false), false);
+    assert.equal(capture.take(6, false), NOT_CAPTURED);
+    assert.equal(record.rawHold, Infinity);
+    assert.equal(capture.isCapturing, true);
+  });
+
   it('never lets making room reuse bytes held for a message the parser has not delivered yet', () => {
     // An arena of 64 KiB (the smallest) filled by reads whose last message is always split.
     const record = new EventRecord({ maxEvents: 10_000, maxPayloadBytes: 64 * 1024 });
