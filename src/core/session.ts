@@ -120,11 +120,10 @@ export class Session implements IDisposable {
   private flushScheduled = false;
   /** When the waiting messages arrived. */
   private batchT = 0;
-  /** A text heartbeat reads every inbound text, so its messages are handled one by one. */
-  private textHeartbeat = false;
   /**
    * Whether confirmed messages may wait for flushMessages(): not when a text heartbeat reads
-   * each message, nor when someone listens to every event as it happens.
+   * each message, nor when someone listens to every event as it happens. Kept, not computed
+   * per message: it is read on the hot path.
    */
   private batching = true;
   private readonly socketListeners = new DisposableStore();
@@ -470,7 +469,7 @@ export class Session implements IDisposable {
   }
 
   private updateBatching(): void {
-    this.batching = !this.textHeartbeat && this._onEvent.listenerCount === 0;
+    this.batching = this.heartbeat.value?.mode !== 'text' && this._onEvent.listenerCount === 0;
   }
 
   private flushPendingMessages(): void {
@@ -641,7 +640,6 @@ export class Session implements IDisposable {
       dead: (waitedMs) => this.handleHeartbeatDead(config.mode === 'text' ? 'text' : 'ping', waitedMs),
     });
     this.heartbeat.value = heartbeat;
-    this.textHeartbeat = config.mode === 'text';
     this.updateBatching();
     heartbeat.start();
   }

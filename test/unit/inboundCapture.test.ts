@@ -186,6 +186,33 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
     );
   });
 
+  it('hands every message to a text heartbeat, which must read each reply: replies count as pongs with their RTT', async () => {
+    const clock = new FakeClock();
+    const wire = new WireSocketFactory();
+    const session = new Session(
+      makeEndpoint('ws://example.test/', { heartbeat: { mode: 'text', intervalMs: 1000, timeoutMs: 500, payload: 'ping', expect: 'pong' }, reconnect: { enabled: false } }),
+      DEFAULT_SESSION_OPTIONS,
+      { clock, createSocket: wire.create },
+    );
+    session.start();
+    wire.last.open();
+    clock.advance(1000);
+    clock.advance(20);
+    wire.last.receiveBytes(Buffer.concat([encodeFrame({ opcode: OPCODE_TEXT, payload: 'tick' }), encodeFrame({ opcode: OPCODE_TEXT, payload: 'pong' })]));
+    await Promise.resolve();
+    clock.advance(600);
+    const inbound = session.record.toArray().filter((event) => event.type === 'message' && event.direction === 'in');
+    assert.deepEqual(
+      inbound.map((event) => event.type === 'message' && [event.data, event.heartbeat, event.rttMs]),
+      [
+        ['tick', undefined, undefined],
+        ['pong', 'pong', 20],
+      ],
+    );
+    assert.equal(session.getStats().heartbeatTimeouts, 0);
+    session.dispose();
+  });
+
   it('answers NOT_CAPTURED for what it does not capture: fragments, payloads over the cap, compressed frames', () => {
     const record = new EventRecord({ maxEvents: 100, maxPayloadBytes: 1 << 20 });
     const capture = new InboundCapture(record, 1000);
