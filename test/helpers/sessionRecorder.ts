@@ -78,10 +78,10 @@ export interface SessionSetup {
 }
 
 /**
- * A started session on the real ws adapter and clock, disposed by `defer`. Heartbeat off and
- * short jitter-free reconnect delays unless told otherwise.
+ * A session on the real ws adapter and clock, not started yet, disposed by `defer`. Heartbeat
+ * off and short jitter-free reconnect delays unless told otherwise.
  */
-export function startRecordedSession(defer: (fn: () => unknown) => void, url: string, setup: SessionSetup = {}): { session: Session; rec: Recorder } {
+export function createSession(defer: (fn: () => unknown) => void, url: string, setup: SessionSetup = {}): Session {
   const session = new Session(
     makeEndpoint(url, {
       heartbeat: { mode: 'off', ...setup.heartbeat },
@@ -93,6 +93,12 @@ export function startRecordedSession(defer: (fn: () => unknown) => void, url: st
     { clock: systemClock, createSocket: setup.createSocket ?? createWsSocket },
   );
   defer(() => session.dispose());
+  return session;
+}
+
+/** createSession(), started, with a Recorder listening to every event from the first. */
+export function startRecordedSession(defer: (fn: () => unknown) => void, url: string, setup: SessionSetup = {}): { session: Session; rec: Recorder } {
+  const session = createSession(defer, url, setup);
   const rec = new Recorder(session);
   session.start();
   return { session, rec };

@@ -6,23 +6,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { makeEndpoint } from '../../src/core/endpoint.js';
 import type { InboundCapture } from '../../src/core/inboundCapture.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
+import { DEFAULT_SESSION_OPTIONS, type Session } from '../../src/core/session.js';
 import type { SessionEvent } from '../../src/core/sessionEvents.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
 import { listenOnLoopback } from '../helpers/ports.js';
 import { encodeFrame, OPCODE_BINARY, OPCODE_TEXT, startRawServer, switchingProtocolsResponse } from '../helpers/rawServers.js';
+import { createSession } from '../helpers/sessionRecorder.js';
 import { cleanups } from '../helpers/testScope.js';
 
+/** A started session with no per-event listener (a Recorder would turn batching off). */
 function startSession(defer: (fn: () => unknown) => void, url: string): Session {
-  const session = new Session(
-    makeEndpoint(url, { heartbeat: { mode: 'ping', intervalMs: 200, timeoutMs: 5000 }, reconnect: { enabled: false } }),
-    DEFAULT_SESSION_OPTIONS,
-    { clock: systemClock, createSocket: createWsSocket },
-  );
-  defer(() => session.dispose());
+  const session = createSession(defer, url, { heartbeat: { mode: 'ping', intervalMs: 200, timeoutMs: 5000 }, reconnect: { enabled: false } });
   session.start();
   return session;
 }
