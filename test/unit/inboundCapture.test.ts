@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint } from '../../src/core/endpoint.js';
+import { makeEndpoint, type HeartbeatConfig } from '../../src/core/endpoint.js';
 import { EventRecord } from '../../src/core/eventRecord.js';
 import { InboundCapture, NOT_CAPTURED } from '../../src/core/inboundCapture.js';
 import type { SocketFactory } from '../../src/core/socket.js';
@@ -16,8 +16,8 @@ const OPCODE_CONTINUATION = 0x0;
 const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
 
-function makeSession(createSocket: SocketFactory, options: Partial<SessionOptions>, clock: FakeClock): Session {
-  return new Session(makeEndpoint('ws://example.test/', { heartbeat: { mode: 'off' }, reconnect: { enabled: false } }), { ...DEFAULT_SESSION_OPTIONS, ...options }, { clock, createSocket });
+function makeSession(createSocket: SocketFactory, options: Partial<SessionOptions>, clock: FakeClock, heartbeat: Partial<HeartbeatConfig> = { mode: 'off' }): Session {
+  return new Session(makeEndpoint('ws://example.test/', { heartbeat, reconnect: { enabled: false } }), { ...DEFAULT_SESSION_OPTIONS, ...options }, { clock, createSocket });
 }
 
 /** A session fed wire bytes through the capture, and one fed the same parsed messages without it. */
@@ -189,11 +189,7 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
   it('hands every message to a text heartbeat, which must read each reply: replies count as pongs with their RTT', async () => {
     const clock = new FakeClock();
     const wire = new WireSocketFactory();
-    const session = new Session(
-      makeEndpoint('ws://example.test/', { heartbeat: { mode: 'text', intervalMs: 1000, timeoutMs: 500, payload: 'ping', expect: 'pong' }, reconnect: { enabled: false } }),
-      DEFAULT_SESSION_OPTIONS,
-      { clock, createSocket: wire.create },
-    );
+    const session = makeSession(wire.create, {}, clock, { mode: 'text', intervalMs: 1000, timeoutMs: 500, payload: 'ping', expect: 'pong' });
     session.start();
     wire.last.open();
     clock.advance(1000);
