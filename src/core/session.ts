@@ -366,6 +366,7 @@ export class Session implements IDisposable {
     listeners.add(socket.onOpen(current((info: SocketOpenInfo) => this.handleOpen(info))));
     listeners.add(socket.onHandshakeFailed(current((failure: HandshakeFailure) => this.handleHandshakeFailed(failure))));
     listeners.add(
+      // current()'s check written out: one closure per message rather than two.
       socket.onMessage((bytes: Uint8Array, isBinary: boolean) => {
         if (this.socket !== socket) return;
         // The fast path: the capture already holds the payload, so the message is only
