@@ -7,8 +7,8 @@
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { makeEndpoint } from '../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/session.js';
+import { makeEndpoint } from '../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/engine/session.js';
 import { systemClock } from '../src/node/systemClock.js';
 import { createWsSocket } from '../src/node/wsSocket.js';
 

@@ -21,9 +21,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { makeEndpoint } from '../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/session.js';
-import type { SessionEvent } from '../src/core/sessionEvents.js';
+import { makeEndpoint } from '../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/engine/session.js';
+import type { SessionEvent } from '../src/core/model/sessionEvents.js';
 import { Connection } from '../src/extension/model/connection.js';
 import { systemClock } from '../src/node/systemClock.js';
 import { createWsSocket } from '../src/node/wsSocket.js';

@@ -12,7 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseDuration } from '../src/core/duration.js';
+import { parseDuration } from '../src/core/format/duration.js';
 import { findExecutable } from '../test/helpers/requireComponent.js';
 import { findCodeServer, missingComponentsMessage, REPO_ROOT } from '../test/e2e/harness/components.js';
 import { startCodeServer, type CodeServer } from '../test/e2e/harness/codeServer.js';

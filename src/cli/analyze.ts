@@ -3,7 +3,7 @@
 
 import { DropAnalyzer, combineKnownTimeouts, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
-import type { DiagnosisEvent, SessionEvent } from '../core/sessionEvents.js';
+import type { DiagnosisEvent, SessionEvent } from '../core/model/sessionEvents.js';
 import { parseCommandArgs } from './commonArgs.js';
 import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';

@@ -1,8 +1,8 @@
 // Argument rules shared by the CLI's commands, so every command reads -H and durations alike.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDuration } from '../core/duration.js';
-import { checkHeader } from '../core/endpoint.js';
+import { parseDuration } from '../core/format/duration.js';
+import { checkHeader } from '../core/model/endpoint.js';
 import { UsageError } from './usage.js';
 
 /** `-H "Name: value"` flags as a header map; an illegal name or value is a usage error. */

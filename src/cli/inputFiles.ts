@@ -5,13 +5,13 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { HeartbeatSetting } from '../core/diagnosis/dropAnalyzer.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
-import { HarError, readHarValue } from '../core/har.js';
-import { parseJsonWithPosition } from '../core/jsonInput.js';
-import { redactUrl, type RedactionPolicy } from '../core/redaction.js';
-import { DEFAULT_SESSION_OPTIONS } from '../core/session.js';
-import type { SessionEvent } from '../core/sessionEvents.js';
-import { RecordedFileReader, type RecordedFileContent } from '../core/recordedFile.js';
-import { SessionLogError } from '../core/sessionLog.js';
+import { HarError, readHarValue } from '../core/files/har.js';
+import { parseJsonWithPosition } from '../core/files/jsonInput.js';
+import { redactUrl, type RedactionPolicy } from '../core/model/redaction.js';
+import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
+import type { SessionEvent } from '../core/model/sessionEvents.js';
+import { RecordedFileReader, type RecordedFileContent } from '../core/files/recordedFile.js';
+import { SessionLogError } from '../core/files/sessionLog.js';
 
 /** A file that cannot be used; the message names the file and where it is broken. */
 export class InputFileError extends Error {

@@ -1,6 +1,6 @@
-import { IdleTimeoutProbe, probeSessionFactory, type ProbeProgress, type ProbeResult } from '../core/diagnosis/idleProbe.js';
-import { formatDuration } from '../core/duration.js';
-import { redactionPolicyFor, redactUrl } from '../core/redaction.js';
+import { IdleTimeoutProbe, probeSessionFactory, type ProbeProgress, type ProbeResult } from '../core/probe/idleProbe.js';
+import { formatDuration } from '../core/format/duration.js';
+import { redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import { parseProbeArgs, type ProbeCliOptions } from './probeArgs.js';

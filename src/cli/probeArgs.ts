@@ -1,5 +1,5 @@
-import { DEFAULT_PROBE_OPTIONS } from '../core/diagnosis/idleProbe.js';
-import { checkEndpoint, makeEndpoint, type EndpointConfig } from '../core/endpoint.js';
+import { DEFAULT_PROBE_OPTIONS } from '../core/probe/idleProbe.js';
+import { checkEndpoint, makeEndpoint, type EndpointConfig } from '../core/model/endpoint.js';
 import { CONNECTION_OPTIONS, parseCommandArgs, parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
 import { UsageError } from './usage.js';
 

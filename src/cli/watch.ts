@@ -1,9 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { describeEvent, describeStats } from '../core/describeEvent.js';
-import { redactEvent, redactionPolicyFor, redactUrl } from '../core/redaction.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../core/session.js';
-import type { SessionEvent } from '../core/sessionEvents.js';
-import { sessionLogChunks } from '../core/sessionLog.js';
+import { describeEvent, describeStats } from '../core/format/describeEvent.js';
+import { redactEvent, redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
+import type { SessionEvent } from '../core/model/sessionEvents.js';
+import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';

@@ -1,4 +1,4 @@
-import { checkEndpoint, makeEndpoint, type EndpointConfig, type HeartbeatMode } from '../core/endpoint.js';
+import { checkEndpoint, makeEndpoint, type EndpointConfig, type HeartbeatMode } from '../core/model/endpoint.js';
 import { CONNECTION_OPTIONS, parseCommandArgs, parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
 import { UsageError } from './usage.js';
 

@@ -2,8 +2,8 @@
 // connection id (from other commands and tests) or nothing (from the palette: it asks).
 
 import * as vscode from 'vscode';
-import { formatSeconds } from '../core/duration.js';
-import { checkWebSocketUrl } from '../core/endpoint.js';
+import { formatSeconds } from '../core/format/duration.js';
+import { checkWebSocketUrl } from '../core/model/endpoint.js';
 import { addEndpointSetting, endpointsOf, removeEndpointSetting, revealEndpointSetting, writeEndpointsSetting } from './configuration.js';
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';

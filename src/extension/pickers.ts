@@ -1,8 +1,8 @@
 // Quick picks: which connection a command acts on, and what "Connect…" connects to.
 
 import * as vscode from 'vscode';
-import { checkWebSocketUrl } from '../core/endpoint.js';
-import { redactionPolicyFor, redactUrl } from '../core/redaction.js';
+import { checkWebSocketUrl } from '../core/model/endpoint.js';
+import { redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { isTreeNode } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';

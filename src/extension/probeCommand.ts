@@ -2,9 +2,9 @@
 // a connection's endpoint, with a cancellable progress notification, and reports the verdict.
 
 import * as vscode from 'vscode';
-import { IdleTimeoutProbe, probeSessionFactory, type ProbeResult } from '../core/diagnosis/idleProbe.js';
-import { formatDuration } from '../core/duration.js';
-import { redactText, redactionPolicyFor } from '../core/redaction.js';
+import { IdleTimeoutProbe, probeSessionFactory, type ProbeResult } from '../core/probe/idleProbe.js';
+import { formatDuration } from '../core/format/duration.js';
+import { redactText, redactionPolicyFor } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import type { Connection } from './model/connection.js';

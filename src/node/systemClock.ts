@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../core/common/clock.js';
 
 // ws delivers every message of one TCP read synchronously. They arrived together, so they
 // share one timestamp: read Date.now once per turn of the event loop, not once per message.

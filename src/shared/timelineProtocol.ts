@@ -14,8 +14,8 @@
 //   drops its oldest events, `appended.removedFromStart` says how many rows left the front, so
 //   the webview can shift its cache and keep the scroll position on the same events.
 
-import type { DiagnosisEvent, Direction, SessionEvent, SessionEventType } from '../core/sessionEvents.js';
-import type { SessionStatsSnapshot } from '../core/stats.js';
+import type { DiagnosisEvent, Direction, SessionEvent, SessionEventType } from '../core/model/sessionEvents.js';
+import type { SessionStatsSnapshot } from '../core/model/stats.js';
 
 export const TIMELINE_PROTOCOL_VERSION = 1;
 

@@ -5,7 +5,7 @@
 // selected seq and whether the list follows the live tail. Host messages update them; rendering
 // is scheduled (the list renders once per animation frame whatever the message rate).
 
-import type { DiagnosisEvent } from '../core/sessionEvents.js';
+import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
 import { assertNever, DEFAULT_QUERY, TIMELINE_PROTOCOL_VERSION, type HostMessage, type HostMessageOf, type TimelineQuery, type TimelineRow, type TimelineStatus } from '../shared/timelineProtocol.js';
 import { Banner } from './banner.js';
 import { Composer } from './composer.js';

@@ -2,7 +2,7 @@
 // sentence, with links to the drops and to the fix. Dismissed per finding; it comes back when
 // the finding grows (more occurrences).
 
-import type { DiagnosisEvent } from '../core/sessionEvents.js';
+import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
 import { button, clear, el } from './dom.js';
 import { formatSeconds } from './format.js';
 import { icon } from './icons.js';

@@ -2,9 +2,9 @@
 // ASCII, handshake headers as tables, and a diagnosis with its advice, config snippet and a Copy
 // button. Everything from the event is set as text; no markup is ever parsed.
 
-import { base64ToBytes } from '../core/payload.js';
+import { base64ToBytes } from '../core/common/payload.js';
 import { explainCloseCode } from '../core/diagnosis/closeCodes.js';
-import type { DiagnosisEvent, HeaderMap, SessionEvent } from '../core/sessionEvents.js';
+import type { DiagnosisEvent, HeaderMap, SessionEvent } from '../core/model/sessionEvents.js';
 import { button, clear, el } from './dom.js';
 import { formatBytes, formatClock, formatDuration, formatRtt, hexDumpLines, typeLabel } from './format.js';
 import { icon } from './icons.js';

@@ -1,8 +1,8 @@
 // Small text formatters for the list, header and detail pane. Pure functions, no DOM.
 
-import { formatBytes, formatRtt } from '../core/describeEvent.js';
-import { formatDuration, formatSeconds } from '../core/duration.js';
-import type { SessionEventType } from '../core/sessionEvents.js';
+import { formatBytes, formatRtt } from '../core/format/describeEvent.js';
+import { formatDuration, formatSeconds } from '../core/format/duration.js';
+import type { SessionEventType } from '../core/model/sessionEvents.js';
 import type { TimelineRow } from '../shared/timelineProtocol.js';
 import type { IconName } from './icons.js';
 

@@ -6,7 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SESSION_EVENT_TYPES, type SessionEvent } from '../../src/core/sessionEvents.js';
+import { SESSION_EVENT_TYPES, type SessionEvent } from '../../src/core/model/sessionEvents.js';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'ws-inspector.js');

@@ -2,10 +2,10 @@
 // integration tests that wait for events instead of sleeping.
 
 import { performance } from 'node:perf_hooks';
-import { makeEndpoint, type EndpointConfig, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/session.js';
-import type { SessionEvent, SessionEventType } from '../../src/core/sessionEvents.js';
-import type { ISocket, SocketFactory } from '../../src/core/socket.js';
+import { makeEndpoint, type EndpointConfig, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
+import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
+import type { ISocket, SocketFactory } from '../../src/core/engine/socket.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import type { EventOf } from './testScope.js';

@@ -1,5 +1,5 @@
 import type { TestContext } from 'node:test';
-import type { SessionEvent, SessionEventType } from '../../src/core/sessionEvents.js';
+import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
 import { findNginx, NGINX_MISSING_MESSAGE, startNginx, type NginxProxy } from './nginx.js';
 import { skipOrFail } from './requireComponent.js';
 import type { TestWsServer } from './wsServers.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test, type TestContext } from 'node:test';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { buildCli, describeRun, parseNdjson, runCli, spawnCli, tempDir } from '../helpers/cliProcess.js';
 import type { NginxProxy } from '../helpers/nginx.js';
 import { freePort } from '../helpers/ports.js';

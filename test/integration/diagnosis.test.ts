@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { buildCli, describeRun, parseNdjson, runCli, tempDir } from '../helpers/cliProcess.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocketServer } from 'ws';
-import type { InboundCapture } from '../../src/core/inboundCapture.js';
-import { DEFAULT_SESSION_OPTIONS, type Session } from '../../src/core/session.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import type { InboundCapture } from '../../src/core/engine/inboundCapture.js';
+import { DEFAULT_SESSION_OPTIONS, type Session } from '../../src/core/engine/session.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { listenOnLoopback } from '../helpers/ports.js';
 import { encodeFrame, OPCODE_BINARY, OPCODE_TEXT, startRawServer, switchingProtocolsResponse } from '../helpers/rawServers.js';
 import { createSession } from '../helpers/sessionRecorder.js';

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test, type TestContext } from 'node:test';
-import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
-import type { SessionEvent, SessionEventType } from '../../src/core/sessionEvents.js';
+import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';

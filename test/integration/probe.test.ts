@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { before, test } from 'node:test';
 import { runProbe } from '../../src/cli/probe.js';
 import type { CliIo } from '../../src/cli/watch.js';
-import type { ProbeProgress, ProbeResult } from '../../src/core/diagnosis/idleProbe.js';
+import type { ProbeProgress, ProbeResult } from '../../src/core/probe/idleProbe.js';
 import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
 import { freePort } from '../helpers/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SESSION_OPTIONS } from '../../src/core/session.js';
+import { DEFAULT_SESSION_OPTIONS } from '../../src/core/engine/session.js';
 import { encodeFrame, OPCODE_BINARY, OPCODE_TEXT, startFrameServer, type FrameSpec } from '../helpers/rawServers.js';
 import { startRecordedSession } from '../helpers/sessionRecorder.js';
 import { cleanups } from '../helpers/testScope.js';

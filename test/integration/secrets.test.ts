@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { WebSocket } from 'ws';
-import { redactionPolicyFor } from '../../src/core/redaction.js';
+import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import type { Connection } from '../../src/extension/model/connection.js';

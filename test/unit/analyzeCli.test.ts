@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runAnalyze } from '../../src/cli/analyze.js';
 import { InputFileError, loadKnownTimeoutsFile } from '../../src/cli/inputFiles.js';
-import { makeEndpoint } from '../../src/core/endpoint.js';
-import { serializeHar } from '../../src/core/har.js';
-import { redactionPolicyFor } from '../../src/core/redaction.js';
-import type { DiagnosisEvent } from '../../src/core/sessionEvents.js';
-import { serializeSessionLog } from '../../src/core/sessionLog.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import { serializeHar } from '../../src/core/files/har.js';
+import { redactionPolicyFor } from '../../src/core/model/redaction.js';
+import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
+import { serializeSessionLog } from '../../src/core/files/sessionLog.js';
 import { Script } from './fakes/eventScript.js';
 
 describe('ws-inspector analyze', () => {

@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint, type EndpointConfig } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
-import type { DiagnosisEvent } from '../../src/core/sessionEvents.js';
+import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { connectionItem, diagnosisItems, statusBarModel } from '../../src/extension/model/connectionView.js';
 import { FakeClock } from './fakes/fakeClock.js';

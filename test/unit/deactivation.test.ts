@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
 import { exportChunks } from '../../src/extension/model/sessionFiles.js';
 import { parseSettings, type RawSettings } from '../../src/extension/model/settings.js';

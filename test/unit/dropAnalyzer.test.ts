@@ -9,12 +9,12 @@ import {
   type HeartbeatSetting,
 } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
-import { formatSeconds } from '../../src/core/duration.js';
+import { formatSeconds } from '../../src/core/format/duration.js';
 import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
-import { makeEndpoint, type HeartbeatConfig } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
-import type { DiagnosisEvent, SessionEvent } from '../../src/core/sessionEvents.js';
+import { makeEndpoint, type HeartbeatConfig } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Script } from './fakes/eventScript.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';

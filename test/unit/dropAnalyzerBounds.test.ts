@@ -14,7 +14,7 @@ import {
   type RetainedSizes,
 } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { RecentSeqs, RecentValues, SlidingWindow } from '../../src/core/diagnosis/recentWindow.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Script } from './fakes/eventScript.js';
 
 /** Deterministic numbers in [0, 1), so every run sees the same "irregular" drops. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PING, MESSAGE_HEARTBEAT_PONG, MESSAGE_OUT, MESSAGE_TRUNCATED } from '../../src/core/eventRecord.js';
+import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PING, MESSAGE_HEARTBEAT_PONG, MESSAGE_OUT, MESSAGE_TRUNCATED } from '../../src/core/engine/eventRecord.js';
 
 const message = (t: number) => ({ seq: 0, type: 'message' as const, t, direction: 'in' as const, opcode: 'text' as const, size: 1, data: 'x', truncated: false });
 

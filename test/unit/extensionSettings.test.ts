@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_HEARTBEAT, DEFAULT_RECONNECT } from '../../src/core/endpoint.js';
+import { DEFAULT_HEARTBEAT, DEFAULT_RECONNECT } from '../../src/core/model/endpoint.js';
 import { describeProblem, parseSettings, type RawSettings } from '../../src/extension/model/settings.js';
 
 const parse = (endpoints: RawSettings['endpoints'], values: RawSettings['values'] = {}) => parseSettings({ endpoints, values });

@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkEndpoint, compileExpect, makeEndpoint } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
+import { checkEndpoint, compileExpect, makeEndpoint } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { parseSettings, type RawSettings } from '../../src/extension/model/settings.js';
 import { exportChunks, readSessionFile, SessionFileError } from '../../src/extension/model/sessionFiles.js';

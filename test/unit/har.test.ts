@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint } from '../../src/core/endpoint.js';
-import { HarError, OPCODE, readHar, serializeHar, type HarWebSocketMessage } from '../../src/core/har.js';
-import { redactEvent, redactionPolicyFor } from '../../src/core/redaction.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import { HarError, OPCODE, readHar, serializeHar, type HarWebSocketMessage } from '../../src/core/files/har.js';
+import { redactEvent, redactionPolicyFor } from '../../src/core/model/redaction.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 

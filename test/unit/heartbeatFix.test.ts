@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_HEARTBEAT } from '../../src/core/endpoint.js';
-import type { DiagnosisEvent } from '../../src/core/sessionEvents.js';
+import { DEFAULT_HEARTBEAT } from '../../src/core/model/endpoint.js';
+import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
 import { DIAGNOSIS_CONTEXT, diagnosisItems } from '../../src/extension/model/connectionView.js';
 import { applyHeartbeatToEntries, diagnosisWithRecommendation, recommendedHeartbeat } from '../../src/extension/model/heartbeatFix.js';

@@ -10,10 +10,10 @@ import {
   type ProbeProgress,
   type ProbeResult,
   type ProbeSession,
-} from '../../src/core/diagnosis/idleProbe.js';
-import { makeEndpoint, type EndpointConfig } from '../../src/core/endpoint.js';
-import type { IDisposable } from '../../src/core/events.js';
-import type { SocketOptions } from '../../src/core/socket.js';
+} from '../../src/core/probe/idleProbe.js';
+import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
+import type { IDisposable } from '../../src/core/common/events.js';
+import type { SocketOptions } from '../../src/core/engine/socket.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocket } from './fakes/fakeSocket.js';
 

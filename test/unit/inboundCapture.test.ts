@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint, type HeartbeatConfig } from '../../src/core/endpoint.js';
-import { EventRecord } from '../../src/core/eventRecord.js';
-import { InboundCapture, NOT_CAPTURED } from '../../src/core/inboundCapture.js';
-import type { SocketFactory } from '../../src/core/socket.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/session.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import { makeEndpoint, type HeartbeatConfig } from '../../src/core/model/endpoint.js';
+import { EventRecord } from '../../src/core/engine/eventRecord.js';
+import { InboundCapture, NOT_CAPTURED } from '../../src/core/engine/inboundCapture.js';
+import type { SocketFactory } from '../../src/core/engine/socket.js';
+import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { encodeFrame, OPCODE_BINARY, OPCODE_TEXT } from '../helpers/rawServers.js';
 import { fuzzTools, seededRandom } from '../helpers/seededRandom.js';
 import { FakeClock } from './fakes/fakeClock.js';

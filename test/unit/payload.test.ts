@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { base64ToBytes, bytesToBase64, describeControlPayload, truncateText, utf8ByteLength } from '../../src/core/payload.js';
-import { formatDuration, parseDuration } from '../../src/core/duration.js';
-import { reconnectDelay } from '../../src/core/backoff.js';
-import { DEFAULT_RECONNECT } from '../../src/core/endpoint.js';
+import { base64ToBytes, bytesToBase64, describeControlPayload, truncateText, utf8ByteLength } from '../../src/core/common/payload.js';
+import { formatDuration, parseDuration } from '../../src/core/format/duration.js';
+import { reconnectDelay } from '../../src/core/engine/backoff.js';
+import { DEFAULT_RECONNECT } from '../../src/core/model/endpoint.js';
 
 describe('payload helpers', () => {
   it('measures UTF-8 length like Buffer does', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../src/core/session.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../src/core/engine/session.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 

@@ -2,9 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint } from '../../src/core/endpoint.js';
-import { redactionPolicyFor } from '../../src/core/redaction.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import { redactionPolicyFor } from '../../src/core/model/redaction.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { checkSecretReferences, referencedSecrets, resolveSecretReferences } from '../../src/extension/model/secretRefs.js';
 import { defaultExportName, exportChunks, readSessionFile, SessionFileError, withDiagnoses } from '../../src/extension/model/sessionFiles.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint } from '../../src/core/endpoint.js';
-import { base64ToBytes } from '../../src/core/payload.js';
-import { redactEvent, redactionPolicyFor, redactUrl, REDACTED } from '../../src/core/redaction.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
-import { parseSessionLog, serializeSessionLog, SessionLogError } from '../../src/core/sessionLog.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import { base64ToBytes } from '../../src/core/common/payload.js';
+import { redactEvent, redactionPolicyFor, redactUrl, REDACTED } from '../../src/core/model/redaction.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
+import { parseSessionLog, serializeSessionLog, SessionLogError } from '../../src/core/files/sessionLog.js';
 
 const SECRET_TOKEN = 'Bearer s3cr3t-token-value';
 const endpoint = makeEndpoint('wss://user:hunter2@api.example.test/ws?token=abc123&room=7', {

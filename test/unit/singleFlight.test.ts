@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/session.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory, type FakeSocket } from './fakes/fakeSocket.js';
 

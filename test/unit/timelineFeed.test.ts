@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeEndpoint } from '../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/session.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { APPENDED_ROWS, DEFAULT_FLUSH_INTERVAL_MS, STATUS_INTERVAL_MS, TimelineFeed, type TimelineFeedOptions } from '../../src/extension/model/timelineFeed.js';
 import {

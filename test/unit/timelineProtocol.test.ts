@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SessionStats } from '../../src/core/stats.js';
+import { SessionStats } from '../../src/core/model/stats.js';
 import {
   DEFAULT_QUERY,
   eventKindOf,

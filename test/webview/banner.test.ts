@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloseEvent } from '../../src/core/sessionEvents.js';
+import type { CloseEvent } from '../../src/core/model/sessionEvents.js';
 import { latestDiagnosis, proxyDropFixture } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite } from './harness/pageHelpers.js';
 import { harnessSkipReason } from './harness/timelineHarness.js';

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SESSION_EVENT_TYPES } from '../../src/core/sessionEvents.js';
+import { SESSION_EVENT_TYPES } from '../../src/core/model/sessionEvents.js';
 import { everyEventTypeConnection, HELLO_JSON } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, renderedRows, selectRow, waitForRows } from './harness/pageHelpers.js';
 import { harnessSkipReason } from './harness/timelineHarness.js';

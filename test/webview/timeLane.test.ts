@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { everyEventTypeConnection, proxyDropFixture, type LiveFixture } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, waitForRows } from './harness/pageHelpers.js';
 import { harnessSkipReason, launchTimelineHarness, REPO_ROOT, type HarnessTheme } from './harness/timelineHarness.js';

@@ -6,8 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { makeEndpoint } from '../../src/core/endpoint.js';
-import type { SessionEvent } from '../../src/core/sessionEvents.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { START_T } from './harness/fixtures.js';
 import { assertNoProblems, selectRow, waitForRows } from './harness/pageHelpers.js';

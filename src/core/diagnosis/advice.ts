@@ -2,8 +2,8 @@
 // each kind of failure. Kept apart from the analysis so the wording can change without
 // touching the clustering, and so every number in the text goes through one formatter.
 
-import { formatDuration, formatSeconds } from '../duration.js';
-import type { HeartbeatMode } from '../endpoint.js';
+import { formatDuration, formatSeconds } from '../format/duration.js';
+import type { HeartbeatMode } from '../model/endpoint.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
 import { NGINX_WEBSOCKET_LOCATION, type KnownTimeout } from './knowledgeBase.js';

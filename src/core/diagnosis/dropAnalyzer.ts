@@ -28,7 +28,7 @@
 // This file coordinates: it feeds events to the parts above, keeps the window of drops,
 // and decides when to judge and publish.
 
-import type { CloseEvent, SessionEvent } from '../sessionEvents.js';
+import type { CloseEvent, SessionEvent } from '../model/sessionEvents.js';
 import type { HeartbeatSetting } from './advice.js';
 import { ConnectionTracker } from './connectionTracker.js';
 import { classifyClose, closeFrameArrived, CloseTally, dropClassOf, type DropClass, type DropClassification } from './dropClassification.js';

@@ -2,7 +2,7 @@
 // our heartbeat declaring the link dead, a close frame from the server); silent cuts and
 // 1001s are drops, whose class waits on the timing patterns (see readings.ts).
 
-import type { CloseEvent } from '../sessionEvents.js';
+import type { CloseEvent } from '../model/sessionEvents.js';
 import type { Drop, Measure } from './dropClusters.js';
 import { MAX_RETAINED_DROPS } from './dropLimits.js';
 import { SlidingWindow } from './recentWindow.js';

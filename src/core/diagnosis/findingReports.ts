@@ -2,7 +2,7 @@
 // findingId), which were withdrawn, and how often a long reconnect loop has its clusters
 // judged again.
 
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../format/duration.js';
 import { withdrawalText } from './advice.js';
 import type { DiagnosisFinding } from './findings.js';
 

@@ -3,7 +3,7 @@
 // handshake failure cause, and one for our heartbeat's timeouts. The groups here keep the
 // most recent evidence and a count, so a long session stays within the memory bound.
 
-import type { CloseEvent, DiagnosisCandidate, DiagnosisEvent, DiagnosisKind, HandshakeFailedEvent } from '../sessionEvents.js';
+import type { CloseEvent, DiagnosisCandidate, DiagnosisEvent, DiagnosisKind, HandshakeFailedEvent } from '../model/sessionEvents.js';
 import {
   handshakeText,
   heartbeatTimeoutText,

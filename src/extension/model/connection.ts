@@ -2,12 +2,12 @@
 // read-only session imported from a file. Tracks what the view shows about it — reconnect
 // attempt, last close, latest diagnosis per finding — from the cheap lifecycle stream only.
 
-import type { EndpointConfig, HeartbeatConfig } from '../../core/endpoint.js';
-import { Emitter, type Event, type IDisposable } from '../../core/events.js';
-import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/redaction.js';
-import type { Session, SessionState } from '../../core/session.js';
-import type { CloseEvent, DiagnosisEvent, HandshakeFailedEvent, SessionEvent, StoppedEvent } from '../../core/sessionEvents.js';
-import { SessionStats, type SessionStatsSnapshot } from '../../core/stats.js';
+import type { EndpointConfig, HeartbeatConfig } from '../../core/model/endpoint.js';
+import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
+import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/model/redaction.js';
+import type { Session, SessionState } from '../../core/engine/session.js';
+import type { CloseEvent, DiagnosisEvent, HandshakeFailedEvent, SessionEvent, StoppedEvent } from '../../core/model/sessionEvents.js';
+import { SessionStats, type SessionStatsSnapshot } from '../../core/model/stats.js';
 import type { SettingsScope } from './settings.js';
 
 /** Where a connection comes from. */

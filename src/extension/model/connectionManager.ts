@@ -3,14 +3,14 @@
 // reload) or closed here. Knows nothing of the VS Code API: secrets and logging come in as
 // ports, so the whole thing runs in plain Node under test.
 
-import type { Clock } from '../../core/clock.js';
-import { describeEvent } from '../../core/describeEvent.js';
-import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../core/endpoint.js';
-import { Emitter, type Event, type IDisposable } from '../../core/events.js';
-import { redactEvent } from '../../core/redaction.js';
-import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../core/session.js';
-import type { SessionEvent } from '../../core/sessionEvents.js';
-import type { SocketFactory } from '../../core/socket.js';
+import type { Clock } from '../../core/common/clock.js';
+import { describeEvent } from '../../core/format/describeEvent.js';
+import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../core/model/endpoint.js';
+import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
+import { redactEvent } from '../../core/model/redaction.js';
+import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../core/engine/session.js';
+import type { SessionEvent } from '../../core/model/sessionEvents.js';
+import type { SocketFactory } from '../../core/engine/socket.js';
 import { Connection, type ImportedSession } from './connection.js';
 import { referencedSecrets, resolveSecretReferences } from './secretRefs.js';
 import type { EndpointSetting, ExtensionSettings } from './settings.js';

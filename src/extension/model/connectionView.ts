@@ -2,9 +2,9 @@
 // ConnectionSnapshot: labels, descriptions, tooltips, icons and the contextValue that menus
 // match. The glue only turns these into TreeItems, ThemeIcons and MarkdownStrings.
 
-import { formatDuration } from '../../core/duration.js';
-import { formatRtt, previewText } from '../../core/describeEvent.js';
-import type { DiagnosisEvent } from '../../core/sessionEvents.js';
+import { formatDuration } from '../../core/format/duration.js';
+import { formatRtt, previewText } from '../../core/format/describeEvent.js';
+import type { DiagnosisEvent } from '../../core/model/sessionEvents.js';
 import type { ConnectionSnapshot } from './connection.js';
 import { SCOPE_LABELS } from './settings.js';
 

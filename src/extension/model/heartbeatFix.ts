@@ -2,8 +2,8 @@
 // one endpoint entry in a settings array. Pure: the glue reads the array of the scope that
 // defines the endpoint and writes the result back; settings changes then apply live.
 
-import type { HeartbeatConfig } from '../../core/endpoint.js';
-import type { DiagnosisEvent } from '../../core/sessionEvents.js';
+import type { HeartbeatConfig } from '../../core/model/endpoint.js';
+import type { DiagnosisEvent } from '../../core/model/sessionEvents.js';
 import { describeValue } from './settings.js';
 
 /** The heartbeat that follows the advice, given the one in use. */

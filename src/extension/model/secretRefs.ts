@@ -1,7 +1,7 @@
 // `${secret:NAME}` references in header values. The settings keep only the reference; the
 // value lives in VS Code's SecretStorage and is substituted just before a connection starts.
 
-import type { EndpointConfig } from '../../core/endpoint.js';
+import type { EndpointConfig } from '../../core/model/endpoint.js';
 
 /** Secret names: letters, digits, `_`, `.` and `-`. */
 export const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;

@@ -3,10 +3,10 @@
 
 import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
-import { harChunks, HarError, readHarValue } from '../../core/har.js';
-import { RecordedFileReader } from '../../core/recordedFile.js';
-import type { DiagnosisEvent, SessionEvent } from '../../core/sessionEvents.js';
-import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/sessionLog.js';
+import { harChunks, HarError, readHarValue } from '../../core/files/har.js';
+import { RecordedFileReader } from '../../core/files/recordedFile.js';
+import type { DiagnosisEvent, SessionEvent } from '../../core/model/sessionEvents.js';
+import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
 import type { Connection, ImportedSession } from './connection.js';
 
 export type ExportFormat = 'json' | 'har';

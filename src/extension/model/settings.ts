@@ -16,9 +16,9 @@ import {
   type HeartbeatConfig,
   type HeartbeatMode,
   type ReconnectConfig,
-} from '../../core/endpoint.js';
-import { redactionPolicyFor, redactUrl } from '../../core/redaction.js';
-import { DEFAULT_SESSION_OPTIONS } from '../../core/session.js';
+} from '../../core/model/endpoint.js';
+import { redactionPolicyFor, redactUrl } from '../../core/model/redaction.js';
+import { DEFAULT_SESSION_OPTIONS } from '../../core/engine/session.js';
 import { settingId, Settings, type SettingKey } from './ids.js';
 import { checkSecretReferences } from './secretRefs.js';
 

@@ -3,9 +3,9 @@
 // feed compares the record with what the webview was told, posting the newest matching rows of
 // the batch; the webview pages in the rest.
 
-import type { Clock } from '../../core/clock.js';
-import type { IDisposable } from '../../core/events.js';
-import type { RedactionPolicy } from '../../core/redaction.js';
+import type { Clock } from '../../core/common/clock.js';
+import type { IDisposable } from '../../core/common/events.js';
+import type { RedactionPolicy } from '../../core/model/redaction.js';
 import type { HostMessageOf } from '../../shared/timelineProtocol.js';
 import type { QueryResult, ScanProgress } from './timelineQueryResult.js';
 

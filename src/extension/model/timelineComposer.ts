@@ -1,8 +1,8 @@
 // The timeline's composer: checks a text the webview asks to send and sends it on the live
 // session, answering with why it was not sent in words the user can act on.
 
-import { parseJsonWithPosition } from '../../core/jsonInput.js';
-import { redactText, type RedactionPolicy } from '../../core/redaction.js';
+import { parseJsonWithPosition } from '../../core/files/jsonInput.js';
+import { redactText, type RedactionPolicy } from '../../core/model/redaction.js';
 import type { WebviewMessageOf } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
 

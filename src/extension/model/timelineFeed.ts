@@ -9,9 +9,9 @@
 //   `ready` (first load, shown again, reloaded) gets a complete `init`.
 // - Everything that leaves is redacted with the connection's policy.
 
-import type { Clock } from '../../core/clock.js';
-import type { IDisposable } from '../../core/events.js';
-import type { RedactionPolicy } from '../../core/redaction.js';
+import type { Clock } from '../../core/common/clock.js';
+import type { IDisposable } from '../../core/common/events.js';
+import type { RedactionPolicy } from '../../core/model/redaction.js';
 import {
   assertNever,
   MAX_ROWS_PER_MESSAGE,

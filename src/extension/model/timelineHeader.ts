@@ -3,8 +3,8 @@
 // but not more often than every 100 ms, and never when only the clocks moved (the webview
 // ticks uptime and "now" itself).
 
-import type { Clock } from '../../core/clock.js';
-import { redactText, type RedactionPolicy } from '../../core/redaction.js';
+import type { Clock } from '../../core/common/clock.js';
+import { redactText, type RedactionPolicy } from '../../core/model/redaction.js';
 import type { TimelineStatus } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
 import { stateText } from './connectionView.js';

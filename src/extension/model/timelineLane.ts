@@ -6,10 +6,10 @@
 // then from lifecycle events as they happen, so a connection whose open was evicted still
 // shows as a bar.
 
-import type { Clock } from '../../core/clock.js';
-import type { IDisposable } from '../../core/events.js';
-import type { RedactionPolicy } from '../../core/redaction.js';
-import type { SessionEvent } from '../../core/sessionEvents.js';
+import type { Clock } from '../../core/common/clock.js';
+import type { IDisposable } from '../../core/common/events.js';
+import type { RedactionPolicy } from '../../core/model/redaction.js';
+import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import { MAX_LANE_MARKS, type HostMessageOf, type LaneLifetime, type TimelineRow, type WebviewMessageOf } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
 import { ROW_PREVIEW_BYTES, toRow } from './timelineRows.js';

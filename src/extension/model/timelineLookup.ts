@@ -3,7 +3,7 @@
 // diagnosis that opened the timeline at its evidence). While a search is still running the
 // event may not be indexed yet, so those answers wait until the result is complete.
 
-import type { RedactionPolicy } from '../../core/redaction.js';
+import type { RedactionPolicy } from '../../core/model/redaction.js';
 import type { HostMessage, HostMessageOf, WebviewMessageOf } from '../../shared/timelineProtocol.js';
 import type { QueryResult } from './timelineQueryResult.js';
 import { redactEventForWebview } from './timelineRows.js';

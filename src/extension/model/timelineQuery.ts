@@ -2,7 +2,7 @@
 // direction and heartbeat read the source's cheap accessors; only a search materialises
 // events. A query that keeps everything has no index at all.
 
-import type { RedactionPolicy } from '../../core/redaction.js';
+import type { RedactionPolicy } from '../../core/model/redaction.js';
 import { DEFAULT_QUERY, eventKindOf, type TimelineQuery } from '../../shared/timelineProtocol.js';
 import { searchableText } from './timelineRows.js';
 import type { TimelineSource } from './timelineSource.js';

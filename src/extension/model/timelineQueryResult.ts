@@ -6,8 +6,8 @@
 // events arrive and the ring buffer evicts. A newer query cancels an older one simply by
 // replacing its QueryResult.
 
-import type { Clock } from '../../core/clock.js';
-import type { RedactionPolicy } from '../../core/redaction.js';
+import type { Clock } from '../../core/common/clock.js';
+import type { RedactionPolicy } from '../../core/model/redaction.js';
 import type { TimelineQuery, TimelineRow } from '../../shared/timelineProtocol.js';
 import { compileQuery, SeqIndex, type CompiledQuery } from './timelineQuery.js';
 import { ROW_PREVIEW_BYTES, toRow } from './timelineRows.js';

@@ -2,10 +2,10 @@
 // and full events for the detail pane — both redacted, since the webview is a browser context
 // that must never hold a credential.
 
-import { describeEvent, previewText } from '../../core/describeEvent.js';
-import { redactEvent, redactText, type RedactionPolicy } from '../../core/redaction.js';
-import { base64ToBytes, utf8ByteLength } from '../../core/payload.js';
-import type { SessionEvent } from '../../core/sessionEvents.js';
+import { describeEvent, previewText } from '../../core/format/describeEvent.js';
+import { redactEvent, redactText, type RedactionPolicy } from '../../core/model/redaction.js';
+import { base64ToBytes, utf8ByteLength } from '../../core/common/payload.js';
+import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import type { TimelineRow } from '../../shared/timelineProtocol.js';
 
 /** Characters of payload shown in a row. */

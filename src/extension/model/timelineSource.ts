@@ -6,8 +6,8 @@
 // The type, direction, time and heartbeat reads never materialise an event: the feed filters
 // and counts a flood of compactly stored messages with them.
 
-import type { EventRecord } from '../../core/eventRecord.js';
-import type { Direction, SessionEvent, SessionEventType } from '../../core/sessionEvents.js';
+import type { EventRecord } from '../../core/engine/eventRecord.js';
+import type { Direction, SessionEvent, SessionEventType } from '../../core/model/sessionEvents.js';
 
 export interface TimelineSource {
   /** A live record grows, drops its oldest events and may be cleared; an imported one never changes. */

@@ -7,7 +7,7 @@
 // panel would show an empty or a different session. VS Code simply does not restore it.
 
 import * as vscode from 'vscode';
-import { redactText } from '../../core/redaction.js';
+import { redactText } from '../../core/model/redaction.js';
 import { systemClock } from '../../node/systemClock.js';
 import type { TimelineCommand } from '../../shared/timelineProtocol.js';
 import type { Connection } from '../model/connection.js';

@@ -1,8 +1,8 @@
 // What each event looks like on the lane: its row, shape, colour role, short label and tooltip,
 // and the one-line summary the canvas's aria-label reads out. Pure (no DOM).
 
-import { formatBytes, formatRtt } from '../../core/describeEvent.js';
-import { formatDuration } from '../../core/duration.js';
+import { formatBytes, formatRtt } from '../../core/format/describeEvent.js';
+import { formatDuration } from '../../core/format/duration.js';
 import type { HostMessageOf, LaneLifetime, TimelineRow } from '../../shared/timelineProtocol.js';
 import { formatTimestamp, localUtcOffset, type UtcOffset } from './ticks.js';
 

@@ -6,8 +6,8 @@
 // an answer that never comes is given up on; an answer for a view the user has left far behind,
 // or for a cleared record, is dropped. Meanwhile the lane keeps drawing the last answer, rescaled.
 
-import type { Clock } from '../../core/clock.js';
-import type { IDisposable } from '../../core/events.js';
+import type { Clock } from '../../core/common/clock.js';
+import type { IDisposable } from '../../core/common/events.js';
 import { MAX_LANE_BUCKETS, type HostMessageOf } from '../../shared/timelineProtocol.js';
 import { covers, laneRequestRange, type TimeRange } from './scale.js';
 

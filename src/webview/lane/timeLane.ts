@@ -8,7 +8,7 @@
 // requestAnimationFrame, only after a change, and LaneInput turns the mouse, keys and buttons
 // into view changes.
 
-import { formatDuration } from '../../core/duration.js';
+import { formatDuration } from '../../core/format/duration.js';
 import type { HostMessageOf } from '../../shared/timelineProtocol.js';
 import type { HitTarget } from './hitTest.js';
 import { LaneInput } from './laneInput.js';

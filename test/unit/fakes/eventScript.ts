@@ -1,4 +1,4 @@
-import type { CloseInitiator, SessionEvent } from '../../../src/core/sessionEvents.js';
+import type { CloseInitiator, SessionEvent } from '../../../src/core/model/sessionEvents.js';
 
 /**
  * Writes a synthetic event record the way Session does: idleMs is the time since the last

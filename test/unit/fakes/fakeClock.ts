@@ -1,5 +1,5 @@
-import type { Clock } from '../../../src/core/clock.js';
-import type { IDisposable } from '../../../src/core/events.js';
+import type { Clock } from '../../../src/core/common/clock.js';
+import type { IDisposable } from '../../../src/core/common/events.js';
 
 interface Timer {
   id: number;

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { Emitter } from '../../../src/core/events.js';
-import type { SocketOptions } from '../../../src/core/socket.js';
+import { Emitter } from '../../../src/core/common/events.js';
+import type { SocketOptions } from '../../../src/core/engine/socket.js';
 import { FakeSocket } from './fakeSocket.js';
 
 /** What ws's parser delivered, in order: what any session fed these bytes must record. */

@@ -2,9 +2,9 @@
 // and FakeClock (so the record, the stats and the drop analyzer are the real ones), and an
 // imported session holding one event of every type.
 
-import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../../src/core/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../../src/core/session.js';
-import type { DiagnosisEvent, SessionEvent } from '../../../src/core/sessionEvents.js';
+import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../../src/core/model/endpoint.js';
+import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../../src/core/engine/session.js';
+import type { DiagnosisEvent, SessionEvent } from '../../../src/core/model/sessionEvents.js';
 import { Connection } from '../../../src/extension/model/connection.js';
 import { FakeClock } from '../../unit/fakes/fakeClock.js';
 import { FakeSocketFactory, type FakeSocket } from '../../unit/fakes/fakeSocket.js';

@@ -28,7 +28,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Clock } from '../../../src/core/clock.js';
+import type { Clock } from '../../../src/core/common/clock.js';
 import type { Connection } from '../../../src/extension/model/connection.js';
 import { TimelineFeed, type TimelineFeedOptions } from '../../../src/extension/model/timelineFeed.js';
 import { renderTimelineHtml } from '../../../src/extension/timeline/webviewHtml.js';

@@ -1,9 +1,9 @@
-import type { EndpointConfig } from './endpoint.js';
+import type { EndpointConfig } from '../model/endpoint.js';
 import { describeJsonValue, JsonInputError, jsonFieldReaders } from './jsonInput.js';
 import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
-import { redactEndpoint, redactEvent, type RedactionPolicy } from './redaction.js';
-import { SESSION_EVENT_TYPES, type SessionEvent } from './sessionEvents.js';
-import type { SessionStatsSnapshot } from './stats.js';
+import { redactEndpoint, redactEvent, type RedactionPolicy } from '../model/redaction.js';
+import { SESSION_EVENT_TYPES, type SessionEvent } from '../model/sessionEvents.js';
+import type { SessionStatsSnapshot } from '../model/stats.js';
 
 // The session log file: everything one session recorded, in a documented JSON shape
 // that the CLI, the extension and later analysis all read and write.

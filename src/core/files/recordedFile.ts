@@ -6,7 +6,7 @@
 import { validateHarMessage, type HarWebSocketMessage } from './har.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
 import { JsonStreamReader, type JsonPathSegment } from './jsonStream.js';
-import type { SessionEvent } from './sessionEvents.js';
+import type { SessionEvent } from '../model/sessionEvents.js';
 import { SESSION_LOG_FORMAT, validateSessionEvent, validateSessionLogHeader, type SessionLog } from './sessionLog.js';
 
 /** A file read to its end: decide what it is, then take it as that. */

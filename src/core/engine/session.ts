@@ -1,16 +1,16 @@
 import { reconnectDelay } from './backoff.js';
-import type { Clock } from './clock.js';
-import { combineKnownTimeouts, DropAnalyzer, type DiagnosisFinding, type HeartbeatSetting } from './diagnosis/dropAnalyzer.js';
-import type { KnownTimeout } from './diagnosis/knowledgeBase.js';
-import { checkEndpoint, type EndpointConfig } from './endpoint.js';
-import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from './events.js';
+import type { Clock } from '../common/clock.js';
+import { combineKnownTimeouts, DropAnalyzer, type DiagnosisFinding, type HeartbeatSetting } from '../diagnosis/dropAnalyzer.js';
+import type { KnownTimeout } from '../diagnosis/knowledgeBase.js';
+import { checkEndpoint, type EndpointConfig } from '../model/endpoint.js';
+import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from '../common/events.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
 import { InboundCapture, NOT_CAPTURED } from './inboundCapture.js';
-import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from './payload.js';
-import type { CloseInitiator, SessionEvent, StoppedEvent } from './sessionEvents.js';
+import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from '../common/payload.js';
+import type { CloseInitiator, SessionEvent, StoppedEvent } from '../model/sessionEvents.js';
 import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
-import { SessionStats, type SessionStatsSnapshot } from './stats.js';
+import { SessionStats, type SessionStatsSnapshot } from '../model/stats.js';
 
 function heartbeatSettingOf(endpoint: EndpointConfig): HeartbeatSetting {
   return { mode: endpoint.heartbeat.mode, intervalMs: endpoint.heartbeat.intervalMs };

@@ -16,14 +16,14 @@
 // about the timeout itself. Short timeouts, slow links and paths that drop connections
 // without a close take more rounds, each aiming its ladder just below the measured cut.
 
-import type { Clock } from '../clock.js';
-import { formatDuration } from '../duration.js';
-import { checkEndpoint, type EndpointConfig } from '../endpoint.js';
-import { DisposableSlot, Emitter, type Event, type IDisposable } from '../events.js';
-import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../session.js';
-import type { HandshakeFailedEvent, SessionEvent } from '../sessionEvents.js';
-import type { SocketFactory } from '../socket.js';
-import { explainHandshakeFailure } from './handshakeCauses.js';
+import type { Clock } from '../common/clock.js';
+import { formatDuration } from '../format/duration.js';
+import { checkEndpoint, type EndpointConfig } from '../model/endpoint.js';
+import { DisposableSlot, Emitter, type Event, type IDisposable } from '../common/events.js';
+import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../engine/session.js';
+import type { HandshakeFailedEvent, SessionEvent } from '../model/sessionEvents.js';
+import type { SocketFactory } from '../engine/socket.js';
+import { explainHandshakeFailure } from '../diagnosis/handshakeCauses.js';
 
 export interface IdleProbeOptions {
   /** Most connections open at the same time (at least 3: silent, control, one ladder). */

@@ -7,11 +7,11 @@
 // which HAR allows and Chrome's importer ignores. The reader takes our own files back without
 // loss, and Chrome's exports as well.
 
-import { makeEndpoint, type EndpointConfig } from './endpoint.js';
+import { makeEndpoint, type EndpointConfig } from '../model/endpoint.js';
 import { describeJsonValue, JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { jsonWithLongData } from './jsonStream.js';
-import { base64ToBytes, bytesToBase64, describeControlPayload, utf8ByteLength } from './payload.js';
-import { redactEndpoint, redactEvent } from './redaction.js';
+import { base64ToBytes, bytesToBase64, describeControlPayload, utf8ByteLength } from '../common/payload.js';
+import { redactEndpoint, redactEvent } from '../model/redaction.js';
 import type { SessionLogInput } from './sessionLog.js';
 import type {
   CloseEvent,
@@ -21,8 +21,8 @@ import type {
   PingEvent,
   PongEvent,
   SessionEvent,
-} from './sessionEvents.js';
-import type { SessionStatsSnapshot } from './stats.js';
+} from '../model/sessionEvents.js';
+import type { SessionStatsSnapshot } from '../model/stats.js';
 
 export const HAR_VERSION = '1.2';
 /** Marks our own extension fields, so the reader knows it can restore events exactly. */

@@ -1,6 +1,6 @@
 import { formatDuration } from './duration.js';
-import type { SessionEvent } from './sessionEvents.js';
-import type { SessionStatsSnapshot } from './stats.js';
+import type { SessionEvent } from '../model/sessionEvents.js';
+import type { SessionStatsSnapshot } from '../model/stats.js';
 
 // One-line, human-readable descriptions of events and stats, shared by the CLI,
 // the extension's log channel and tooltips. Payload previews are escaped so a

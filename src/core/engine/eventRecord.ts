@@ -1,5 +1,5 @@
-import { bytesToBase64, utf8Decode, utf8DecodePrefix } from './payload.js';
-import type { Direction, MessageEvent, SessionEvent, SessionEventType } from './sessionEvents.js';
+import { bytesToBase64, utf8Decode, utf8DecodePrefix } from '../common/payload.js';
+import type { Direction, MessageEvent, SessionEvent, SessionEventType } from '../model/sessionEvents.js';
 
 // Flags of a compactly stored message.
 export const MESSAGE_OUT = 1;

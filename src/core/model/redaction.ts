@@ -1,5 +1,5 @@
 import type { EndpointConfig } from './endpoint.js';
-import { base64ToBytes, bytesToBase64 } from './payload.js';
+import { base64ToBytes, bytesToBase64 } from '../common/payload.js';
 import type { HeaderMap, SessionEvent } from './sessionEvents.js';
 
 /** Replaces a secret value everywhere the product shows or writes one. */

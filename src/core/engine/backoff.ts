@@ -1,4 +1,4 @@
-import type { ReconnectConfig } from './endpoint.js';
+import type { ReconnectConfig } from '../model/endpoint.js';
 
 /**
  * Delay before reconnect attempt number `attempt` (1-based): exponential growth capped

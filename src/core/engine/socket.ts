@@ -1,5 +1,5 @@
-import type { Event, IDisposable } from './events.js';
-import type { HeaderMap } from './sessionEvents.js';
+import type { Event, IDisposable } from '../common/events.js';
+import type { HeaderMap } from '../model/sessionEvents.js';
 
 // The port between the session engine and a real WebSocket implementation.
 // src/node/wsSocket.ts adapts the `ws` package to it; tests may use fakes.

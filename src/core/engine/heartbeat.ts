@@ -1,6 +1,6 @@
-import type { Clock } from './clock.js';
-import { compileExpect, type HeartbeatConfig } from './endpoint.js';
-import { DisposableSlot, type IDisposable } from './events.js';
+import type { Clock } from '../common/clock.js';
+import { compileExpect, type HeartbeatConfig } from '../model/endpoint.js';
+import { DisposableSlot, type IDisposable } from '../common/events.js';
 
 export interface HeartbeatIo {
   sendPing(payload: string): void;
