@@ -13,7 +13,7 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
-import { harChunks } from '../../src/core/files/har.js';
+import { harChunks } from '../../src/core/files/harWriter.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';

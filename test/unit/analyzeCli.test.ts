@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { runAnalyze } from '../../src/cli/analyze.js';
 import { InputFileError, loadKnownTimeoutsFile } from '../../src/cli/inputFiles.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
-import { serializeHar } from '../../src/core/files/har.js';
+import { serializeHar } from '../../src/core/files/harWriter.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { serializeSessionLog } from '../../src/core/files/sessionLog.js';

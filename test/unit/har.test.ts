@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
-import { HarError, OPCODE, readHar, serializeHar, type HarWebSocketMessage } from '../../src/core/files/har.js';
+import { OPCODE, type HarWebSocketMessage } from '../../src/core/files/harFormat.js';
+import { HarError, readHar } from '../../src/core/files/harReader.js';
+import { serializeHar } from '../../src/core/files/harWriter.js';
 import { redactEvent, redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';

@@ -3,7 +3,8 @@
 // holding its text: events and HAR messages are parsed and validated one by one as they
 // stream past. Nothing is returned until the whole file is valid.
 
-import { validateHarMessage, type HarWebSocketMessage } from './har.js';
+import type { HarWebSocketMessage } from './harFormat.js';
+import { validateHarMessage } from './harReader.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
 import { JsonStreamReader, type JsonPathSegment } from './jsonStream.js';
 import type { SessionEvent } from '../model/sessionEvents.js';

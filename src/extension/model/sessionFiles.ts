@@ -3,7 +3,8 @@
 
 import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
-import { harChunks, HarError, readHarValue } from '../../core/files/har.js';
+import { HarError, readHarValue } from '../../core/files/harReader.js';
+import { harChunks } from '../../core/files/harWriter.js';
 import { RecordedFileReader } from '../../core/files/recordedFile.js';
 import type { DiagnosisEvent, SessionEvent } from '../../core/model/sessionEvents.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
