@@ -1,7 +1,8 @@
 // `ws-inspector analyze <session.json|session.har>`: runs the drop analyzer on a recorded
 // session and prints its verdicts, readably or as NDJSON `diagnosis` events.
 
-import { DropAnalyzer, combineKnownTimeouts, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
+import { DropAnalyzer, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
+import { combineKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
 import type { DiagnosisEvent, SessionEvent } from '../core/model/sessionEvents.js';
 import { parseCommandArgs } from './commonArgs.js';

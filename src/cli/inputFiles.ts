@@ -4,7 +4,8 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { HeartbeatSetting } from '../core/diagnosis/dropAnalyzer.js';
-import { validateKnownTimeouts, type KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
+import type { KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
+import { validateKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { HarError, readHarValue } from '../core/files/harReader.js';
 import { parseJsonWithPosition } from '../core/files/jsonInput.js';
 import { redactUrl, type RedactionPolicy } from '../core/model/redaction.js';

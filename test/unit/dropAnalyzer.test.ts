@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   analyzeSessionEvents,
-  combineKnownTimeouts,
   DropAnalyzer,
   type DiagnosisFinding,
   type DropAnalyzerOptions,
@@ -11,7 +10,8 @@ import {
 import { suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
 import { formatSeconds } from '../../src/core/format/duration.js';
 import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
-import { validateKnownTimeouts, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
+import type { KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
+import { combineKnownTimeouts, validateKnownTimeouts } from '../../src/core/diagnosis/userTimeouts.js';
 import { makeEndpoint, type HeartbeatConfig } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { explainCloseCode } from '../../src/core/diagnosis/closeCodes.js';
 import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
-import { KNOWN_TIMEOUTS, TIMEOUT_KINDS, validateKnownTimeouts, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
+import { KNOWN_TIMEOUTS, TIMEOUT_KINDS, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
+import { validateKnownTimeouts } from '../../src/core/diagnosis/userTimeouts.js';
 
 function entry(id: string): KnownTimeout {
   const found = KNOWN_TIMEOUTS.find((e) => e.id === id);

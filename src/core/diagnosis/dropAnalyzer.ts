@@ -53,18 +53,6 @@ export interface DropAnalyzerOptions {
   heartbeat?: HeartbeatSetting | null;
 }
 
-/**
- * User entries first (they know their own infrastructure, so they win ties), then the
- * built-in table without the entries the user overrides by id.
- */
-export function combineKnownTimeouts(
-  userEntries: readonly KnownTimeout[],
-  builtIn: readonly KnownTimeout[] = KNOWN_TIMEOUTS,
-): KnownTimeout[] {
-  const overridden = new Set(userEntries.map((e) => e.id));
-  return [...userEntries, ...builtIn.filter((e) => !overridden.has(e.id))];
-}
-
 const NO_FINDINGS: readonly DiagnosisFinding[] = Object.freeze([]);
 
 /** Runs the analyzer over a recorded session; `diagnosis` events already in it are ignored. */

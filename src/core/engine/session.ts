@@ -1,7 +1,8 @@
 import { reconnectDelay } from './backoff.js';
 import type { Clock } from '../common/clock.js';
-import { combineKnownTimeouts, DropAnalyzer, type DiagnosisFinding, type HeartbeatSetting } from '../diagnosis/dropAnalyzer.js';
+import { DropAnalyzer, type DiagnosisFinding, type HeartbeatSetting } from '../diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../diagnosis/knowledgeBase.js';
+import { combineKnownTimeouts } from '../diagnosis/userTimeouts.js';
 import { checkEndpoint, type EndpointConfig } from '../model/endpoint.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from '../common/events.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';

@@ -1,8 +1,9 @@
 // Export and import of a connection's record: the JSON session log and HAR. Pure; the glue
 // only picks file names and writes or reads the bytes.
 
-import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
+import { analyzeSessionEvents } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
+import { combineKnownTimeouts } from '../../core/diagnosis/userTimeouts.js';
 import { HarError, readHarValue } from '../../core/files/harReader.js';
 import { harChunks } from '../../core/files/harWriter.js';
 import { RecordedFileReader } from '../../core/files/recordedFile.js';

@@ -3,7 +3,8 @@
 // stops the good ones from loading. Pure: the glue hands in what VS Code's configuration
 // API returned.
 
-import { validateKnownTimeouts, type KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
+import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
+import { validateKnownTimeouts } from '../../core/diagnosis/userTimeouts.js';
 import {
   checkEndpoint,
   checkExpectPattern,
