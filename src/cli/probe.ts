@@ -1,4 +1,5 @@
-import { IdleTimeoutProbe, probeSessionFactory, type ProbeProgress, type ProbeResult } from '../core/probe/idleProbe.js';
+import { IdleTimeoutProbe, probeSessionFactory, type ProbeProgress } from '../core/probe/idleProbe.js';
+import type { ProbeResult } from '../core/probe/probeReport.js';
 import { formatDuration } from '../core/format/duration.js';
 import { redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';

@@ -1,8 +1,9 @@
-// "Find Idle Timeout…": runs the idle-timeout probe (src/core/diagnosis/idleProbe.ts) against
+// "Find Idle Timeout…": runs the idle-timeout probe (src/core/probe/idleProbe.ts) against
 // a connection's endpoint, with a cancellable progress notification, and reports the verdict.
 
 import * as vscode from 'vscode';
-import { IdleTimeoutProbe, probeSessionFactory, type ProbeResult } from '../core/probe/idleProbe.js';
+import { IdleTimeoutProbe, probeSessionFactory } from '../core/probe/idleProbe.js';
+import type { ProbeResult } from '../core/probe/probeReport.js';
 import { formatDuration } from '../core/format/duration.js';
 import { redactText, redactionPolicyFor } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';

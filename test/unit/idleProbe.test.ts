@@ -8,9 +8,9 @@ import {
   probeSessionFactory,
   type IdleProbeOptions,
   type ProbeProgress,
-  type ProbeResult,
   type ProbeSession,
 } from '../../src/core/probe/idleProbe.js';
+import type { ProbeResult } from '../../src/core/probe/probeReport.js';
 import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
 import type { IDisposable } from '../../src/core/common/events.js';
 import type { SocketOptions } from '../../src/core/engine/socket.js';

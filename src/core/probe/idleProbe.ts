@@ -1,5 +1,6 @@
-// The idle-timeout probe (issue 3 §4): measures an unknown intermediary's idle timeout or
-// lifetime cap with a few parallel connections, instead of waiting for drops to repeat.
+// The idle-timeout probe: measures an unknown intermediary's idle timeout or lifetime cap with
+// a few parallel connections, instead of waiting for drops to repeat. This file runs the rounds
+// and their sessions; probeInference.ts draws the conclusions, probeReport.ts words the result.
 //
 // How it reasons. Every connection starts silent: no frame after the handshake until its
 // first heartbeat. Each round opens, in parallel,
@@ -21,9 +22,10 @@ import { formatDuration } from '../format/duration.js';
 import { checkEndpoint, type EndpointConfig } from '../model/endpoint.js';
 import { DisposableSlot, Emitter, type Event, type IDisposable } from '../common/events.js';
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../engine/session.js';
-import type { HandshakeFailedEvent, SessionEvent } from '../model/sessionEvents.js';
+import type { SessionEvent } from '../model/sessionEvents.js';
 import type { SocketFactory } from '../engine/socket.js';
-import { explainHandshakeFailure } from '../diagnosis/handshakeCauses.js';
+import { assessEvidence, bracketOf, measureVerdict, relativeHalfWidth, silentDropsSeen, type Assessment, type ObservedConnection, type ProbeRole } from './probeInference.js';
+import { describeAssessment, describeCodes, describeFailure, describeInconsistency, handshakeErrorOf, noTimeoutSummary, probeEvidence, probeNotes, verdictText, type ProbeErrorReason, type ProbeHandshakeError, type ProbeResult } from './probeReport.js';
 
 export interface IdleProbeOptions {
   /** Most connections open at the same time (at least 3: silent, control, one ladder). */
@@ -87,80 +89,6 @@ export interface AbortSignalLike {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
-export type ProbeVerdictKind = 'idle-timeout' | 'lifetime-cap' | 'none';
-export type ProbeErrorReason = 'handshake-failed' | 'cancelled' | 'inconclusive';
-/** silent: heartbeat off; control: the fast heartbeat; ladder: one rung of heartbeat intervals. */
-export type ProbeRole = 'silent' | 'control' | 'ladder';
-
-/** What one probe connection showed. */
-export interface ProbeConnectionEvidence {
-  round: number;
-  role: ProbeRole;
-  /** Ping interval; null for the silent connection. */
-  heartbeatMs: number | null;
-  /**
-   * - `cut`: closed by the path or the server (no close frame, or one we did not ask for);
-   * - `lost`: a ping got no pong, so the path had died without telling us;
-   * - `survived`: still open when the probe closed it;
-   * - `failed`: never opened.
-   */
-  outcome: 'cut' | 'lost' | 'survived' | 'failed';
-  /** Age at the cut, at the unanswered ping, or when the probe closed it. */
-  ageMs: number | null;
-  /** Silence (no inbound frame) at the cut or the unanswered ping. */
-  silenceMs: number | null;
-  /** The longest silence the connection lived through. */
-  longestSilenceSurvivedMs: number | null;
-  closeCode: number | null;
-  closeReason: string | null;
-}
-
-export interface ProbeHandshakeError {
-  status: number | null;
-  errorCode: string | null;
-  message: string;
-  /** The likely cause, in plain words, and what to do (diagnosis/handshakeCauses). */
-  cause: string;
-  fix: string;
-}
-
-export interface ProbeError {
-  reason: ProbeErrorReason;
-  message: string;
-  /** Set when reason is `handshake-failed`. */
-  handshake: ProbeHandshakeError | null;
-}
-
-/** The probe's answer: a verdict, or an error that says why there is none. */
-export interface ProbeResult {
-  type: 'probe-result';
-  kind: ProbeVerdictKind | 'error';
-  /** The measured timeout; null for `none` and errors. */
-  intervalMs: number | null;
-  /** The timeout is above lowMs (for `none`: no cut up to lowMs of silence). */
-  lowMs: number | null;
-  /** … and at most highMs; null when no cut was seen. */
-  highMs: number | null;
-  /** Half-width of the bracket relative to its middle: 0.03 means ±3 %. */
-  accuracy: number | null;
-  /** The bracket reached the tolerance (always true for `none`). */
-  converged: boolean;
-  /** One line for people. */
-  summary: string;
-  /** What to do about it, in plain words ('' when there is nothing to do). */
-  advice: string;
-  rounds: number;
-  connectionsUsed: number;
-  /** The most connections that were open at once. */
-  maxParallel: number;
-  elapsedMs: number;
-  limitMs: number;
-  /** Caveats worth showing with the verdict. */
-  notes: string[];
-  evidence: ProbeConnectionEvidence[];
-  error: ProbeError | null;
-}
-
 /** A step of the probe, for progress notifications and the CLI. */
 export interface ProbeProgress {
   type: 'probe-progress';
@@ -178,44 +106,10 @@ export interface ProbeProgress {
   message: string;
 }
 
-type ConnectionState = 'connecting' | 'open' | 'cut' | 'lost' | 'failed' | 'closed';
-
-interface ProbeConnection {
-  round: number;
-  role: ProbeRole;
-  heartbeatMs: number | null;
+/** A probe connection: what it showed, and the session it runs on while it is open. */
+interface ProbeConnection extends ObservedConnection {
   session: ProbeSession | null;
   subscription: IDisposable | null;
-  state: ConnectionState;
-  opened: boolean;
-  openedAt: number;
-  /** Inbound frames are what prove the path alive; the open counts as one. */
-  lastInboundAt: number;
-  longestGap: number;
-  lastAliveAge: number;
-  inboundFrames: number;
-  /** When the probe closed it (state `closed`): the moment its evidence is frozen at. */
-  closedAt: number;
-  /** When the cut reached us (state `cut`). */
-  endedAt: number;
-  end: { ageMs: number; silenceMs: number; code: number | null; reason: string | null } | null;
-  failure: HandshakeFailedEvent | null;
-}
-
-interface Hypothesis {
-  lowMs: number;
-  highMs: number | null;
-  consistent: boolean;
-}
-
-interface Assessment {
-  cuts: number;
-  idle: Hypothesis;
-  cap: Hypothesis;
-  leading: 'idle-timeout' | 'lifetime-cap' | null;
-  /** Neither hypothesis fits the evidence. */
-  inconsistent: boolean;
-  converged: boolean;
 }
 
 /**
@@ -337,7 +231,7 @@ export class IdleTimeoutProbe implements IDisposable {
     // A quarter of the shortest cut: comfortably inside an idle timeout of that length.
     const control = Math.max(MIN_HEARTBEAT_MS, Math.round(Math.min(o.fastHeartbeatMs, highMs / 4)));
     const floor = Math.max(lowMs, MIN_HEARTBEAT_MS);
-    if (this.silentDropsSeen()) {
+    if (silentDropsSeen(this.connections)) {
       // An unanswered ping only bounds the timeout from above, and a silent connection
       // proves nothing here: bisect the bracket with every slot.
       return [{ role: 'control', heartbeatMs: control }, ...evenly(floor, highMs, ladderSlots + 1).map((ms) => ({ role: 'ladder' as const, heartbeatMs: ms }))];
@@ -488,15 +382,7 @@ export class IdleTimeoutProbe implements IDisposable {
   private horizonAfterCut(ageMs: number): number {
     // Whole milliseconds: a fractional horizon added to an epoch timestamp rounds, and the
     // wake-up timer could fire a hair before it forever.
-    return Math.ceil(ageMs * (1 + this.options.tolerance) + this.settleMs()) + 1 + (this.silentDropsSeen() ? this.options.pongTimeoutMs : 0);
-  }
-
-  /**
-   * A ping went unanswered: this path drops connections without a close, so a connection
-   * that looks open proves nothing; only pongs and other inbound frames do.
-   */
-  private silentDropsSeen(): boolean {
-    return this.connections.some((c) => c.state === 'lost');
+    return Math.ceil(ageMs * (1 + this.options.tolerance) + this.settleMs()) + 1 + (silentDropsSeen(this.connections) ? this.options.pongTimeoutMs : 0);
   }
 
   private settleMs(): number {
@@ -562,7 +448,7 @@ export class IdleTimeoutProbe implements IDisposable {
     }
     // Worth another round only if its top rung can answer within the budget.
     const remaining = this.options.maxDurationMs - this.elapsedMs();
-    const topRungAnswersAfter = highMs * (1 - this.options.tolerance) + this.settleMs() + this.maxHandshakeMs + (this.silentDropsSeen() ? this.options.pongTimeoutMs : 0);
+    const topRungAnswersAfter = highMs * (1 - this.options.tolerance) + this.settleMs() + this.maxHandshakeMs + (silentDropsSeen(this.connections) ? this.options.pongTimeoutMs : 0);
     if (remaining < topRungAnswersAfter) {
       this.finishUnconverged(a, `the time limit (${formatDuration(this.options.maxDurationMs)}) left no room for another round`);
       return;
@@ -619,81 +505,15 @@ export class IdleTimeoutProbe implements IDisposable {
   // ---- evidence ----------------------------------------------------------------------------
 
   private assess(): Assessment {
-    const now = this.clock.now();
-    const settle = this.settleMs();
-    const tol = this.options.tolerance;
-    let idleLow = 0;
-    let capLow = 0;
-    let idleHigh: number | null = null;
-    let capHigh: number | null = null;
-    let cuts = 0;
-    const silentDrops = this.silentDropsSeen();
-    for (const c of this.connections) {
-      if (!c.opened) continue;
-      const { survivedSilence, aliveAge } = proven(c, now, settle, silentDrops);
-      idleLow = Math.max(idleLow, survivedSilence);
-      capLow = Math.max(capLow, aliveAge);
-      if (c.end) {
-        cuts++;
-        idleHigh = idleHigh === null ? c.end.silenceMs : Math.min(idleHigh, c.end.silenceMs);
-        capHigh = capHigh === null ? c.end.ageMs : Math.min(capHigh, c.end.ageMs);
-      }
-    }
-    const hypothesis = (lowMs: number, highMs: number | null): Hypothesis => ({ lowMs, highMs, consistent: highMs === null || lowMs <= highMs * (1 + tol) });
-    const idle = hypothesis(idleLow, idleHigh);
-    const cap = hypothesis(capLow, capHigh);
-    let leading: Assessment['leading'] = null;
-    if (cuts > 0 && idle.consistent && !cap.consistent) leading = 'idle-timeout';
-    if (cuts > 0 && cap.consistent && !idle.consistent) leading = 'lifetime-cap';
-    const chosen = bracketOf(leading === 'lifetime-cap' ? cap : idle);
-    // Two cuts at least: one drop is an anecdote, two that agree are a measurement.
-    const converged = leading !== null && cuts >= 2 && relativeHalfWidth(chosen.lowMs, chosen.highMs) <= tol;
-    return { cuts, idle, cap, leading, inconsistent: cuts > 0 && !idle.consistent && !cap.consistent, converged };
-  }
-
-  private evidence(): ProbeConnectionEvidence[] {
-    const now = this.clock.now();
-    const silentDrops = this.silentDropsSeen();
-    return this.connections.map((c) => {
-      const outcome: ProbeConnectionEvidence['outcome'] = c.state === 'cut' || c.state === 'lost' ? c.state : c.opened ? 'survived' : 'failed';
-      const closedAge = c.state === 'closed' ? c.closedAt - c.openedAt : null;
-      return {
-        round: c.round,
-        role: c.role,
-        heartbeatMs: c.heartbeatMs,
-        outcome,
-        ageMs: c.end?.ageMs ?? closedAge,
-        silenceMs: c.end?.silenceMs ?? null,
-        // As observed, without the settle margin the assessment keeps.
-        longestSilenceSurvivedMs: c.opened ? proven(c, now, 0, silentDrops).survivedSilence : null,
-        closeCode: c.end?.code ?? null,
-        closeReason: c.end?.reason ?? null,
-      };
-    });
+    return assessEvidence(this.connections, this.clock.now(), this.settleMs(), this.options.tolerance);
   }
 
   // ---- results -----------------------------------------------------------------------------
 
   private finishWithVerdict(a: Assessment, extraNote?: string): void {
-    const kind = a.leading!;
-    const { lowMs, highMs } = bracketOf(kind === 'idle-timeout' ? a.idle : a.cap);
-    // Cuts are direct measurements; their median, kept inside the bracket, is the value. An
-    // unanswered ping only says the path was dead by then: no measurement, take the middle.
-    const measured = this.connections
-      .filter((c) => c.state === 'cut')
-      .map((c) => (kind === 'idle-timeout' ? c.end!.silenceMs : c.end!.ageMs))
-      .filter((ms) => ms >= lowMs && ms <= highMs * (1 + this.options.tolerance));
-    const intervalMs = Math.round(clamp(measured.length > 0 ? median(measured) : (lowMs + highMs) / 2, lowMs, highMs));
-    const range = `between ${formatDuration(lowMs)} and ${formatDuration(highMs)}`;
-    const summary =
-      kind === 'idle-timeout'
-        ? `idle timeout of ${formatDuration(intervalMs)}: connections silent for that long are cut (${range}); a fast heartbeat keeps them open`
-        : `lifetime cap of ${formatDuration(intervalMs)}: connections are cut ${formatDuration(intervalMs)} after opening, whatever the traffic (${range})`;
-    const advice =
-      kind === 'idle-timeout'
-        ? `Send a heartbeat (a ping, or any message) more often than every ${formatDuration(intervalMs)}; every ${formatDuration(roundDown(intervalMs / 2))} leaves a safe margin. Or raise the intermediary's idle timeout (e.g. nginx proxy_read_timeout, HAProxy timeout tunnel, a load balancer's idle timeout).`
-        : `Heartbeats cannot keep a connection past a lifetime cap. Raise the cap (e.g. a GCP load balancer's backend timeout, Cloud Run's request timeout, Envoy max_stream_duration) or reconnect on a schedule before ${formatDuration(intervalMs)}.`;
-    const notes = this.notes();
+    const { kind, intervalMs, lowMs, highMs } = measureVerdict(a, this.connections, this.options.tolerance);
+    const { summary, advice } = verdictText(kind, intervalMs, lowMs, highMs);
+    const notes = probeNotes(this.connections);
     if (extraNote) notes.push(extraNote);
     this.finish({ kind, intervalMs, lowMs, highMs, converged: a.converged, summary, advice, notes, error: null });
   }
@@ -720,23 +540,16 @@ export class IdleTimeoutProbe implements IDisposable {
       lowMs,
       highMs: null,
       converged: true,
-      summary: `no idle timeout or lifetime cap up to ${formatDuration(lowMs)}: a silent connection stayed open that long`,
+      summary: noTimeoutSummary(lowMs),
       advice: '',
-      notes: this.notes(),
+      notes: probeNotes(this.connections),
       error: null,
     });
   }
 
   private finishWithHandshakeError(round: ProbeConnection[]): void {
     const failure = round.find((c) => c.failure)?.failure ?? null;
-    const explained = explainHandshakeFailure({ status: failure?.status ?? null, body: failure?.body ?? null, errorCode: failure?.errorCode ?? null, message: failure?.message ?? 'the connection closed before the handshake completed', url: this.endpoint.url });
-    const handshake: ProbeHandshakeError = {
-      status: failure?.status ?? null,
-      errorCode: failure?.errorCode ?? null,
-      message: failure?.message ?? 'the connection closed before the handshake completed',
-      cause: `${explained.title}: ${explained.explanation}`,
-      fix: explained.fix,
-    };
+    const handshake = handshakeErrorOf(failure, this.endpoint.url);
     this.finishWithError('handshake-failed', `could not connect: ${describeFailure(failure)}`, handshake);
   }
 
@@ -750,25 +563,9 @@ export class IdleTimeoutProbe implements IDisposable {
       converged: false,
       summary: `no verdict: ${message}`,
       advice: handshake?.fix ?? '',
-      notes: this.notes(),
+      notes: probeNotes(this.connections),
       error: { reason, message, handshake },
     });
-  }
-
-  private notes(): string[] {
-    const notes: string[] = [];
-    const chatty = this.connections.filter((c) => c.role === 'silent' && c.inboundFrames > 0).length;
-    if (chatty > 0) notes.push('the server sent frames on the silent connection, so its silences are shorter than the probe intended');
-    const refused = this.connections.filter((c) => c.failure).length;
-    const opened = this.connections.filter((c) => c.opened).length;
-    if (refused > 0 && opened > 0) notes.push(`${refused} of ${this.connections.length} connections could not open (${describeFailure(this.connections.find((c) => c.failure)?.failure ?? null)}); the server may limit parallel connections`);
-    const lost = this.connections.filter((c) => c.state === 'lost').length;
-    if (lost > 0) notes.push(`${lost} connection(s) died without a close (a ping got no pong): the intermediary drops connections silently`);
-    // 1006 (no close frame) is how a cut looks; a close frame means the server or a
-    // WebSocket-aware proxy ended the connection on purpose, which is worth saying.
-    const frames = this.connections.filter((c) => c.end && c.end.code !== null && c.end.code !== 1006);
-    if (frames.length > 0) notes.push(`${frames.length} connection(s) were ended by a close frame${describeCodes(frames)}: the server or a WebSocket-aware proxy closed them`);
-    return notes;
   }
 
   private finish(outcome: Pick<ProbeResult, 'kind' | 'intervalMs' | 'lowMs' | 'highMs' | 'converged' | 'summary' | 'advice' | 'notes' | 'error'>): void {
@@ -793,7 +590,7 @@ export class IdleTimeoutProbe implements IDisposable {
       elapsedMs: Math.round(this.elapsedMs()),
       limitMs: this.options.maxDurationMs,
       notes: outcome.notes,
-      evidence: this.evidence(),
+      evidence: probeEvidence(this.connections, this.clock.now()),
       error: outcome.error,
     };
     const resolve = this.resolveResult;
@@ -835,24 +632,6 @@ export class IdleTimeoutProbe implements IDisposable {
 
 // ---- helpers -------------------------------------------------------------------------------
 
-/**
- * What a connection proved: the longest silence it lived through and the oldest age it was
- * alive at. Inbound frames prove both. A connection with no close in sight also proves it was
- * alive until a cut could have reached us, settle ago, and a cut after s ms of silence proves
- * it alive at s - settle. A path that drops connections without a close breaks that
- * inference: then only inbound frames count.
- */
-function proven(c: ProbeConnection, now: number, settle: number, silentDrops: boolean): { survivedSilence: number; aliveAge: number } {
-  let until: number | null = null;
-  if (!silentDrops) {
-    if (c.state === 'open') until = now - settle;
-    else if (c.state === 'closed') until = c.closedAt - settle;
-    else if (c.state === 'cut') until = c.endedAt - settle;
-  }
-  if (until === null) return { survivedSilence: c.longestGap, aliveAge: c.lastAliveAge };
-  return { survivedSilence: Math.max(c.longestGap, until - c.lastInboundAt), aliveAge: Math.max(c.lastAliveAge, until - c.openedAt) };
-}
-
 /** n values spaced evenly strictly between from and to. */
 function evenly(from: number, to: number, n: number): number[] {
   if (n <= 0 || !(to > from)) return [];
@@ -866,69 +645,11 @@ function geometric(from: number, to: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.round(from * Math.pow(ratio, i + 1)));
 }
 
-/**
- * The range the evidence gives. Cut times jitter by a few ms, so a survivor may outlast the
- * earliest cut by a hair (within the tolerance); the range then spans both.
- */
-function bracketOf(h: Hypothesis): { lowMs: number; highMs: number } {
-  const high = h.highMs ?? Infinity;
-  return { lowMs: Math.min(h.lowMs, high), highMs: Math.max(h.lowMs, high) };
-}
-
-function relativeHalfWidth(low: number, high: number): number {
-  if (!Number.isFinite(high)) return Infinity;
-  return high + low === 0 ? 0 : (high - low) / (high + low);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function clamp(value: number, low: number, high: number): number {
-  return Math.min(Math.max(value, low), high);
-}
-
 function maxOf(values: Array<number | null>): number | null {
   const present = values.filter((v): v is number => v !== null);
   return present.length > 0 ? Math.max(...present) : null;
 }
 
-/** Down to two significant digits: 998 → 990, 45 123 → 45 000. */
-function roundDown(value: number): number {
-  const step = Math.pow(10, Math.max(0, Math.floor(Math.log10(value)) - 1));
-  return Math.floor(value / step) * step;
-}
-
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
-}
-
-function describeAssessment(a: Assessment): string {
-  if (a.cuts === 0) return 'no connection was cut';
-  if (a.inconsistent) return 'the cuts fit neither an idle timeout nor a lifetime cap';
-  const { lowMs, highMs } = bracketOf(a.leading === 'lifetime-cap' ? a.cap : a.idle);
-  const range = `between ${formatDuration(lowMs)} and ${formatDuration(highMs)}`;
-  if (a.leading === 'idle-timeout') return `idle timeout ${range}`;
-  if (a.leading === 'lifetime-cap') return `lifetime cap ${range}`;
-  return `cut after about ${formatDuration(highMs)}; not yet clear whether idle timeout or lifetime cap`;
-}
-
-function describeFailure(failure: HandshakeFailedEvent | null): string {
-  if (!failure) return 'the connection closed before the handshake completed';
-  if (failure.status !== null) return `HTTP ${failure.status}${failure.statusText ? ` ${failure.statusText}` : ''}`;
-  return failure.errorCode ? `${failure.errorCode}: ${failure.message}` : failure.message;
-}
-
-function describeCodes(connections: ProbeConnection[]): string {
-  const codes = [...new Set(connections.flatMap((c) => (c.end && c.end.code !== null ? [c.end.code] : [])))].sort((a, b) => a - b);
-  return codes.length > 0 ? ` with close code${codes.length > 1 ? 's' : ''} ${codes.join(', ')}` : '';
-}
-
-function describeInconsistency(connections: ProbeConnection[]): string {
-  const ends = connections.flatMap((c) => (c.end ? [c.end] : []));
-  const silences = ends.map((e) => e.silenceMs);
-  const ages = ends.map((e) => e.ageMs);
-  return `connections were cut at irregular times (after ${formatDuration(Math.min(...silences))} to ${formatDuration(Math.max(...silences))} of silence, ${formatDuration(Math.min(...ages))} to ${formatDuration(Math.max(...ages))} after opening${describeCodes(connections)}) while others lived longer: neither a stable idle timeout nor a lifetime cap`;
 }
