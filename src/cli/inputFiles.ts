@@ -3,7 +3,7 @@
 
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { HeartbeatSetting } from '../core/diagnosis/dropAnalyzer.js';
+import type { HeartbeatSetting } from '../core/model/endpoint.js';
 import { validateKnownTimeouts, type KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
 import { HarError, readHarValue } from '../core/files/har.js';
 import { parseJsonWithPosition } from '../core/files/jsonInput.js';

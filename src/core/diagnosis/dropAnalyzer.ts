@@ -28,8 +28,9 @@
 // This file coordinates: it feeds events to the parts above, keeps the window of drops,
 // and decides when to judge and publish.
 
+import type { SessionObserver } from '../engine/sessionObserver.js';
+import { heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
 import type { CloseEvent, SessionEvent } from '../model/sessionEvents.js';
-import type { HeartbeatSetting } from './advice.js';
 import { ConnectionTracker } from './connectionTracker.js';
 import { classifyClose, closeFrameArrived, CloseTally, dropClassOf, type DropClass, type DropClassification } from './dropClassification.js';
 import { DropClusters, type Drop } from './dropClusters.js';
@@ -40,7 +41,6 @@ import { KNOWN_TIMEOUTS, type KnownTimeout } from './knowledgeBase.js';
 import { claimOf, judgeClusters, type ClusterVerdicts } from './readings.js';
 import { SlidingWindow } from './recentWindow.js';
 
-export type { HeartbeatSetting } from './advice.js';
 export type { DropClass, DropClassification } from './dropClassification.js';
 export { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 export type { DiagnosisFinding } from './findings.js';
@@ -63,6 +63,15 @@ export function combineKnownTimeouts(
 ): KnownTimeout[] {
   const overridden = new Set(userEntries.map((e) => e.id));
   return [...userEntries, ...builtIn.filter((e) => !overridden.has(e.id))];
+}
+
+/**
+ * The analyzer a live session observes with: the user's own timeouts before the built-in
+ * table, and advice written for the endpoint's heartbeat. The session keeps it up to date
+ * when the heartbeat changes; a change of the user's timeouts goes through setKnownTimeouts().
+ */
+export function sessionDiagnosis(endpoint: EndpointConfig, userTimeouts: readonly KnownTimeout[] = []): DropAnalyzer {
+  return new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: heartbeatSettingOf(endpoint) });
 }
 
 const NO_FINDINGS: readonly DiagnosisFinding[] = Object.freeze([]);
@@ -103,8 +112,9 @@ export interface RetainedSizes {
 /**
  * Watches a session's events and explains its drops. Feed it every event with observe();
  * it returns the findings that are new or changed, ready to be recorded as `diagnosis` events.
+ * A session given one as its observer (see sessionDiagnosis) does both itself.
  */
-export class DropAnalyzer {
+export class DropAnalyzer implements SessionObserver {
   private knownTimeouts: readonly KnownTimeout[];
   private heartbeat: HeartbeatSetting | null;
 

@@ -23,6 +23,7 @@ import { DisposableSlot, Emitter, type Event, type IDisposable } from '../common
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../engine/session.js';
 import type { HandshakeFailedEvent, SessionEvent } from '../model/sessionEvents.js';
 import type { SocketFactory } from '../engine/socket.js';
+import { sessionDiagnosis } from '../diagnosis/dropAnalyzer.js';
 import { explainHandshakeFailure } from '../diagnosis/handshakeCauses.js';
 
 export interface IdleProbeOptions {
@@ -77,7 +78,7 @@ export const PROBE_SESSION_OPTIONS: SessionOptions = {
 
 /** The usual session factory: real Sessions over the given clock and sockets. */
 export function probeSessionFactory(clock: Clock, createSocket: SocketFactory): (endpoint: EndpointConfig) => Session {
-  return (endpoint) => new Session(endpoint, PROBE_SESSION_OPTIONS, { clock, createSocket });
+  return (endpoint) => new Session(endpoint, PROBE_SESSION_OPTIONS, { clock, createSocket, observer: sessionDiagnosis(endpoint) });
 }
 
 /** The part of AbortSignal the probe uses (the DOM and Node signals both fit). */
