@@ -480,3 +480,31 @@ describe('Session: record limits', () => {
     assert.equal(session.getStats().messagesIn, 30);
   });
 });
+
+describe('Session: observer', () => {
+  it('records diagnoses only when an observer explains the drops', () => {
+    const run = (withObserver: boolean) => {
+      const clock = new FakeClock();
+      const sockets = new FakeSocketFactory();
+      const endpoint = makeEndpoint('ws://example.test/', { heartbeat: { mode: 'off' }, reconnect: { jitter: 0 } });
+      const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, ...(withObserver ? { observer: sessionDiagnosis(endpoint) } : {}) });
+      const types: string[] = [];
+      session.onEvent((event) => types.push(event.type));
+      session.start();
+      for (let i = 0; i < 3; i++) {
+        sockets.last.open();
+        clock.advance(2_000);
+        sockets.last.end(1006);
+        clock.advance(1_000);
+      }
+      session.dispose();
+      return types;
+    };
+    const plain = run(false);
+    const diagnosed = run(true);
+    assert.equal(plain.filter((t) => t === 'close').length, 3);
+    assert.ok(!plain.includes('diagnosis'));
+    assert.ok(diagnosed.includes('diagnosis'));
+    assert.deepEqual(diagnosed.filter((t) => t !== 'diagnosis'), plain, 'the observer changes nothing else');
+  });
+});
