@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { sessionDiagnosis } from '../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/engine/session.js';
 import { systemClock } from '../src/node/systemClock.js';
@@ -72,16 +73,13 @@ async function openBare(url: string, count: number, decode: boolean): Promise<Fl
 
 /**
  * The real engine, as the extension and the CLI run it: ping heartbeat on, every message
- * recorded, stats kept. `listenAll` adds a listener on every event, which materialises each
- * message as an object; without it the session has only a lifecycle listener, as a busy
- * session in the extension does.
+ * recorded, stats kept, the drop analyzer observing. `listenAll` adds a listener on every
+ * event, which materialises each message as an object; without it the session has only a
+ * lifecycle listener, as a busy session in the extension does.
  */
 async function openSession(url: string, count: number, listenAll: boolean): Promise<FloodTarget> {
-  const session = new Session(
-    makeEndpoint(url, { heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 10_000 }, reconnect: { enabled: false } }),
-    DEFAULT_SESSION_OPTIONS,
-    { clock: systemClock, createSocket: createWsSocket },
-  );
+  const endpoint = makeEndpoint(url, { heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 10_000 }, reconnect: { enabled: false } });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock: systemClock, createSocket: createWsSocket, observer: sessionDiagnosis(endpoint) });
   let ended: Error | null = null;
   await new Promise<void>((resolve, reject) => {
     session.onLifecycleEvent((event) => {

@@ -21,6 +21,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { sessionDiagnosis } from '../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/engine/session.js';
 import type { SessionEvent } from '../src/core/model/sessionEvents.js';
@@ -269,8 +270,9 @@ async function benchFlood(): Promise<void> {
   const server = await startFloodServer();
   const endpoint = makeEndpoint(`ws://127.0.0.1:${server.port}/`, { name: 'flood', heartbeat: { mode: 'ping', intervalMs: 1000, timeoutMs: 10_000 }, reconnect: { enabled: false } });
   // Room for every message: a lost event must mean a real loss, not the ring buffer.
-  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, maxEvents: FLOOD_COUNT + 50_000 }, { clock: systemClock, createSocket: createWsSocket });
-  const connection = Connection.live('adhoc', session, endpoint);
+  const analyzer = sessionDiagnosis(endpoint);
+  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, maxEvents: FLOOD_COUNT + 50_000 }, { clock: systemClock, createSocket: createWsSocket, observer: analyzer });
+  const connection = Connection.live('adhoc', session, endpoint, null, analyzer);
   let harness: TimelineHarness | null = null;
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   try {

@@ -3,7 +3,7 @@
 
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { HeartbeatSetting } from '../core/diagnosis/dropAnalyzer.js';
+import type { HeartbeatSetting } from '../core/model/endpoint.js';
 import type { KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
 import { validateKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { HarError, readHarValue } from '../core/files/harReader.js';

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { redactEvent, redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
@@ -26,8 +27,8 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   }
   const session = new Session(
     options.endpoint,
-    { ...DEFAULT_SESSION_OPTIONS, idleGapMs: options.idleGapMs, knownTimeouts },
-    { clock: systemClock, createSocket: createWsSocket },
+    { ...DEFAULT_SESSION_OPTIONS, idleGapMs: options.idleGapMs },
+    { clock: systemClock, createSocket: createWsSocket, observer: sessionDiagnosis(options.endpoint, knownTimeouts) },
   );
   const policy = redactionPolicyFor(options.endpoint, { keepSecrets: options.keepSecrets });
   let everOpened = false;

@@ -60,7 +60,7 @@ async function recordExport(url: string, messages: number, dir: string, maxRecor
   const endpoint = makeEndpoint(url, { heartbeat: { mode: 'off' }, reconnect: { enabled: false } });
   const session = new Session(
     endpoint,
-    { ...DEFAULT_SESSION_OPTIONS, maxEvents: messages + 100, maxRecordedPayloadBytes, idleGapMs: 10 * 60_000, diagnose: false },
+    { ...DEFAULT_SESSION_OPTIONS, maxEvents: messages + 100, maxRecordedPayloadBytes, idleGapMs: 10 * 60_000 },
     { clock: systemClock, createSocket: createWsSocket },
   );
   const started = performance.now();

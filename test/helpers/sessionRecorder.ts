@@ -2,6 +2,7 @@
 // integration tests that wait for events instead of sleeping.
 
 import { performance } from 'node:perf_hooks';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint, type EndpointConfig, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
@@ -79,18 +80,20 @@ export interface SessionSetup {
 
 /**
  * A session on the real ws adapter and clock, not started yet, disposed by `defer`. Heartbeat
- * off and short jitter-free reconnect delays unless told otherwise.
+ * off and short jitter-free reconnect delays unless told otherwise; the drop analyzer
+ * observes it, as in the extension and the CLI.
  */
 export function createSession(defer: (fn: () => unknown) => void, url: string, setup: SessionSetup = {}): Session {
+  const endpoint = makeEndpoint(url, {
+    heartbeat: { mode: 'off', ...setup.heartbeat },
+    reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0, ...setup.reconnect },
+    handshakeTimeoutMs: 3000,
+    ...setup.endpoint,
+  });
   const session = new Session(
-    makeEndpoint(url, {
-      heartbeat: { mode: 'off', ...setup.heartbeat },
-      reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0, ...setup.reconnect },
-      handshakeTimeoutMs: 3000,
-      ...setup.endpoint,
-    }),
+    endpoint,
     { ...DEFAULT_SESSION_OPTIONS, closeTimeoutMs: 1000, ...setup.options },
-    { clock: systemClock, createSocket: setup.createSocket ?? createWsSocket },
+    { clock: systemClock, createSocket: setup.createSocket ?? createWsSocket, observer: sessionDiagnosis(endpoint) },
   );
   defer(() => session.dispose());
   return session;

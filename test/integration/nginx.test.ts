@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test, type TestContext } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
@@ -16,10 +17,11 @@ import { startEchoServer, startTextPingServer, type TestWsServer } from '../help
 const PROXY_READ_TIMEOUT_MS = 2000;
 
 function startSession(defer: (fn: () => unknown) => void, url: string, heartbeat: Partial<HeartbeatConfig>, reconnect: Partial<ReconnectConfig> = {}) {
+  const endpoint = makeEndpoint(url, { heartbeat, reconnect });
   const session = new Session(
-    makeEndpoint(url, { heartbeat, reconnect }),
+    endpoint,
     { ...DEFAULT_SESSION_OPTIONS, idleGapMs: 5000 },
-    { clock: systemClock, createSocket: createWsSocket },
+    { clock: systemClock, createSocket: createWsSocket, observer: sessionDiagnosis(endpoint) },
   );
   defer(() => session.dispose());
   const events: SessionEvent[] = [];

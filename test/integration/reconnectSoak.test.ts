@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { systemClock } from '../../src/node/systemClock.js';
@@ -66,12 +67,13 @@ test(`${CYCLES} reconnect cycles against a real server: one socket at a time, he
   const sockets = countingSocketFactory();
   const { createSocket } = sockets;
 
+  // Delays of 0–1 ms, no jitter: the run is all connect and close.
+  const endpoint = makeEndpoint(server.url, { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 0, maxDelayMs: 1, multiplier: 2, jitter: 0 } });
   const session = new Session(
-    // Delays of 0–1 ms, no jitter: the run is all connect and close.
-    makeEndpoint(server.url, { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 0, maxDelayMs: 1, multiplier: 2, jitter: 0 } }),
+    endpoint,
     // A small ring buffer, so what the record legitimately keeps does not hide a leak.
     { ...DEFAULT_SESSION_OPTIONS, maxEvents: 2_000 },
-    { clock: systemClock, createSocket },
+    { clock: systemClock, createSocket, observer: sessionDiagnosis(endpoint) },
   );
   let opens = 0;
   let closes = 0;

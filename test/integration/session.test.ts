@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { systemClock } from '../../src/node/systemClock.js';
@@ -352,11 +353,8 @@ test('single flight with real sockets: ~200 drop/reconnect cycles never hold two
   const sockets = countingSocketFactory();
   const { createSocket } = sockets;
 
-  const session = new Session(
-    makeEndpoint(server.url, { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } }),
-    DEFAULT_SESSION_OPTIONS,
-    { clock: systemClock, createSocket },
-  );
+  const endpoint = makeEndpoint(server.url, { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock: systemClock, createSocket, observer: sessionDiagnosis(endpoint) });
   const cycles = 200;
   const capMs = 20_000;
   let opens = 0;

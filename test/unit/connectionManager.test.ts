@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
 import { parseSettings, type RawSettings } from '../../src/extension/model/settings.js';
+import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 
@@ -87,6 +88,31 @@ describe('ConnectionManager: settings', () => {
     await apply({ user: [{ name: 'A', url: 'ws://a.test/' }] });
     await apply({ user: [{ name: 'A', url: 'ws://a.test/' }] }, true, { idleGapMs: 1234 });
     assert.equal(named('A').session!.options.idleGapMs, 1234);
+  });
+
+  it('records a live session\'s diagnosis again with the user\'s known timeouts when they change', async () => {
+    const { clock, sockets, apply, named } = setup();
+    const endpoints = { user: [{ name: 'A', url: 'ws://a.test/', autoConnect: true, heartbeat: { mode: 'off' } }] };
+    await apply(endpoints);
+    const session = named('A').session!;
+    const idleTimeouts: DiagnosisEvent[] = [];
+    session.onLifecycleEvent((event) => {
+      if (event.type === 'diagnosis' && event.kind === 'idle-timeout') idleTimeouts.push(event);
+    });
+    for (let i = 0; i < 2; i++) {
+      sockets.last.open();
+      clock.advance(2_000);
+      sockets.last.end(1006);
+      clock.advance(1_000); // the reconnect delay
+    }
+    const before = idleTimeouts.at(-1);
+    assert.ok(before, 'an idle-timeout diagnosis after two drops');
+    assert.ok(!before.candidates.some((c) => c.component === 'team gateway'));
+    await apply(endpoints, true, { knownTimeouts: [{ component: 'team gateway', setting: 'idle_timeout', defaultSeconds: 2, kind: 'idle' }] });
+    const after = idleTimeouts.at(-1)!;
+    assert.notEqual(after, before, 'the change was recorded');
+    assert.equal(after.findingId, before.findingId);
+    assert.equal(after.candidates[0]?.component, 'team gateway');
   });
 });
 

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
@@ -14,7 +15,7 @@ import { FakeSocketFactory } from './fakes/fakeSocket.js';
 function setup(endpoint: EndpointConfig = makeEndpoint('wss://api.example.test/socket?token=abc', { name: 'API', heartbeat: { mode: 'ping', intervalMs: 1000 }, reconnect: { jitter: 0 } })) {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5 });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
   const connection = Connection.live('settings', session, endpoint, 'workspace');
   const item = () => connectionItem(connection.snapshot(clock.now()));
   const rows = () => Object.fromEntries(item().tooltip.rows.map((r) => [r.label, r.value]));

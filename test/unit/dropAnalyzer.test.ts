@@ -5,14 +5,14 @@ import {
   DropAnalyzer,
   type DiagnosisFinding,
   type DropAnalyzerOptions,
-  type HeartbeatSetting,
+  sessionDiagnosis,
 } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
 import { formatSeconds } from '../../src/core/format/duration.js';
 import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
 import type { KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
 import { combineKnownTimeouts, validateKnownTimeouts } from '../../src/core/diagnosis/userTimeouts.js';
-import { makeEndpoint, type HeartbeatConfig } from '../../src/core/model/endpoint.js';
+import { makeEndpoint, type HeartbeatConfig, type HeartbeatSetting } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Script } from './fakes/eventScript.js';
@@ -660,16 +660,15 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
   function watch(heartbeat: Partial<HeartbeatConfig>) {
     const clock = new FakeClock();
     const sockets = new FakeSocketFactory();
-    const session = new Session(
-      makeEndpoint('ws://example.test/socket', { heartbeat, reconnect: { jitter: 0 } }),
-      DEFAULT_SESSION_OPTIONS,
-      { clock, createSocket: sockets.create, random: () => 0.5 },
-    );
+    const endpoint = makeEndpoint('ws://example.test/socket', { heartbeat, reconnect: { jitter: 0 } });
+    // The session's own analyzer, whose findings it records as diagnosis events.
+    const diagnosis = sessionDiagnosis(endpoint);
+    const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: diagnosis });
     const endpointHeartbeat = session.endpoint.heartbeat;
     const analyzer = new DropAnalyzer({ heartbeat: { mode: endpointHeartbeat.mode, intervalMs: endpointHeartbeat.intervalMs } });
     const emitted: DiagnosisFinding[] = [];
     session.onEvent((event) => emitted.push(...analyzer.observe(event)));
-    return { clock, sockets, session, analyzer, emitted };
+    return { clock, sockets, session, diagnosis, analyzer, emitted };
   }
 
   it('an idle cut every 2 s with the heartbeat off: idle-timeout 2000 with advice below 2 s by the third drop', () => {
@@ -690,7 +689,7 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
   });
 
   it('the session records its own diagnoses, and records them again when the user edits their known timeouts', () => {
-    const { clock, sockets, session } = watch({ mode: 'off' });
+    const { clock, sockets, session, diagnosis } = watch({ mode: 'off' });
     const recorded: DiagnosisEvent[] = [];
     session.onLifecycleEvent((event) => {
       if (event.type === 'diagnosis') recorded.push(event);
@@ -706,9 +705,10 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
     assert.ok(before, 'an idle-timeout diagnosis after two drops');
     assert.ok(!before.candidates.some((c) => c.id === 'team-gateway'));
     const count = recorded.length;
-    session.setKnownTimeouts([
+    // What the extension does when the setting changes: the analyzer re-reads, the session records.
+    session.recordFindings(diagnosis.setKnownTimeouts(combineKnownTimeouts([
       { id: 'team-gateway', component: 'team gateway', setting: 'idle_timeout', defaultSeconds: 2, kind: 'idle', pingResets: true, fix: { heartbeat: 'ping every second' }, source: 'our wiki', unconfirmed: true },
-    ]);
+    ])));
     assert.ok(recorded.length > count, 'the change was recorded');
     const after = recorded.at(-1)!;
     assert.equal(after.findingId, before.findingId);

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { checkEndpoint, compileExpect, makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
@@ -88,7 +89,7 @@ function recording(): { json: string; har: string } {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
   const endpoint = makeEndpoint('ws://api.test/socket?token=abc', { name: 'API', heartbeat: { mode: 'off' } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5 });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
   const connection = Connection.live('settings', session, endpoint, 'user');
   session.start();
   sockets.last.open({ requestHeaders: { Authorization: 'Bearer x' } });

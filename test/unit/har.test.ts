@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { OPCODE, type HarWebSocketMessage } from '../../src/core/files/harFormat.js';
 import { HarError, readHar } from '../../src/core/files/harReader.js';
@@ -21,7 +22,7 @@ const ENDPOINT = makeEndpoint('wss://example.test/socket?token=abc123&room=1', {
 function recordedSession(): { session: Session; events: SessionEvent[] } {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
-  const session = new Session(ENDPOINT, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5 });
+  const session = new Session(ENDPOINT, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(ENDPOINT) });
   session.start();
   clock.advance(12);
   sockets.last.open({

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runAnalyze } from '../../src/cli/analyze.js';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
@@ -23,7 +24,7 @@ function recording() {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
   const endpoint = makeEndpoint('ws://api.test/socket', { name: 'API', heartbeat: { mode: 'off' } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5 });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
   const connection = Connection.live('settings', session, endpoint, 'user');
   session.start();
   sockets.last.open();

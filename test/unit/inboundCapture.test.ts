@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint, type HeartbeatConfig } from '../../src/core/model/endpoint.js';
 import { EventRecord } from '../../src/core/engine/eventRecord.js';
 import { InboundCapture, NOT_CAPTURED } from '../../src/core/engine/inboundCapture.js';
@@ -17,7 +18,8 @@ const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
 
 function makeSession(createSocket: SocketFactory, options: Partial<SessionOptions>, clock: FakeClock, heartbeat: Partial<HeartbeatConfig> = { mode: 'off' }): Session {
-  return new Session(makeEndpoint('ws://example.test/', { heartbeat, reconnect: { enabled: false } }), { ...DEFAULT_SESSION_OPTIONS, ...options }, { clock, createSocket });
+  const endpoint = makeEndpoint('ws://example.test/', { heartbeat, reconnect: { enabled: false } });
+  return new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, ...options }, { clock, createSocket, observer: sessionDiagnosis(endpoint) });
 }
 
 /** A session fed wire bytes through the capture, and one fed the same parsed messages without it. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
@@ -15,10 +16,11 @@ interface Setup {
 function setup({ heartbeat = { mode: 'off' }, reconnect = {}, options = {} }: Setup = {}) {
   const clock = new FakeClock();
   const sockets = new FakeSocketFactory();
+  const endpoint = makeEndpoint('ws://example.test/socket', { heartbeat, reconnect: { jitter: 0, ...reconnect } });
   const session = new Session(
-    makeEndpoint('ws://example.test/socket', { heartbeat, reconnect: { jitter: 0, ...reconnect } }),
+    endpoint,
     { ...DEFAULT_SESSION_OPTIONS, ...options },
-    { clock, createSocket: sockets.create, random: () => 0.5 },
+    { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) },
   );
   const events: SessionEvent[] = [];
   session.onEvent((event) => events.push(event));
@@ -298,10 +300,12 @@ describe('Session: reconnect policy', () => {
     const sockets = new FakeSocketFactory();
     const delays: number[] = [];
     let r = 0;
-    const session = new Session(makeEndpoint('ws://x.test/', { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 1_000, jitter: 0.5 } }), DEFAULT_SESSION_OPTIONS, {
+    const endpoint = makeEndpoint('ws://x.test/', { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 1_000, jitter: 0.5 } });
+    const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
       clock,
       createSocket: sockets.create,
       random: () => (r = (r + 0.37) % 1),
+      observer: sessionDiagnosis(endpoint),
     });
     session.onEvent((e) => e.type === 'reconnect-scheduled' && e.attempt === 1 && delays.push(e.delayMs));
     for (let i = 0; i < 20; i++) {
@@ -474,5 +478,33 @@ describe('Session: record limits', () => {
     for (let i = 1; i < retained.length; i++) assert.equal(retained[i]!.seq, retained[i - 1]!.seq + 1);
     // Counters are exact even though the record is not.
     assert.equal(session.getStats().messagesIn, 30);
+  });
+});
+
+describe('Session: observer', () => {
+  it('records diagnoses only when an observer explains the drops', () => {
+    const run = (withObserver: boolean) => {
+      const clock = new FakeClock();
+      const sockets = new FakeSocketFactory();
+      const endpoint = makeEndpoint('ws://example.test/', { heartbeat: { mode: 'off' }, reconnect: { jitter: 0 } });
+      const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, ...(withObserver ? { observer: sessionDiagnosis(endpoint) } : {}) });
+      const types: string[] = [];
+      session.onEvent((event) => types.push(event.type));
+      session.start();
+      for (let i = 0; i < 3; i++) {
+        sockets.last.open();
+        clock.advance(2_000);
+        sockets.last.end(1006);
+        clock.advance(1_000);
+      }
+      session.dispose();
+      return types;
+    };
+    const plain = run(false);
+    const diagnosed = run(true);
+    assert.equal(plain.filter((t) => t === 'close').length, 3);
+    assert.ok(!plain.includes('diagnosis'));
+    assert.ok(diagnosed.includes('diagnosis'));
+    assert.deepEqual(diagnosed.filter((t) => t !== 'diagnosis'), plain, 'the observer changes nothing else');
   });
 });

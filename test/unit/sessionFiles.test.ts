@@ -2,6 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
@@ -15,7 +16,7 @@ function liveConnection() {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
   const endpoint = makeEndpoint('ws://api.test/socket', { name: 'API', headers: { 'X-Api-Key': 'key-s3cret' }, heartbeat: { mode: 'off' } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, observer: sessionDiagnosis(endpoint) });
   const connection = Connection.live('settings', session, endpoint, 'user');
   connection.secretValues = ['key-s3cret'];
   session.start();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { FakeClock } from './fakes/fakeClock.js';
@@ -13,11 +14,8 @@ const CYCLES = 1_000;
 function setup() {
   const clock = new FakeClock();
   const sockets = new FakeSocketFactory();
-  const session = new Session(
-    makeEndpoint('ws://example.test/', { heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 }, reconnect: { initialDelayMs: 100, maxDelayMs: 400, jitter: 0.3 } }),
-    DEFAULT_SESSION_OPTIONS,
-    { clock, createSocket: sockets.create },
-  );
+  const endpoint = makeEndpoint('ws://example.test/', { heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 }, reconnect: { initialDelayMs: 100, maxDelayMs: 400, jitter: 0.3 } });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, observer: sessionDiagnosis(endpoint) });
   let scheduled = 0;
   session.onEvent((e) => {
     if (e.type === 'reconnect-scheduled') scheduled++;

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
@@ -58,7 +59,7 @@ function live(options: { sessionOptions?: Partial<SessionOptions>; feedOptions?:
     heartbeat: { mode: 'off' },
     reconnect: { enabled: false },
   });
-  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, idleGapMs: 1000, ...options.sessionOptions }, { clock, createSocket: sockets.create, random: () => 0.5 });
+  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, idleGapMs: 1000, ...options.sessionOptions }, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
   const connection = Connection.live('settings', session, endpoint, 'user');
   connection.secretValues = [SECRET];
   if (options.open !== false) {

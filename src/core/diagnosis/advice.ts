@@ -3,16 +3,10 @@
 // touching the clustering, and so every number in the text goes through one formatter.
 
 import { formatDuration, formatSeconds } from '../format/duration.js';
-import type { HeartbeatMode } from '../model/endpoint.js';
+import type { HeartbeatSetting } from '../model/endpoint.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
 import { NGINX_WEBSOCKET_LOCATION, type KnownTimeout } from './knowledgeBase.js';
-
-/** The heartbeat the advice is written for: the endpoint's current setting. */
-export interface HeartbeatSetting {
-  mode: HeartbeatMode;
-  intervalMs: number;
-}
 
 /** What a summary line needs, rendered in the user's words. */
 export interface FindingText {

@@ -28,8 +28,9 @@
 // This file coordinates: it feeds events to the parts above, keeps the window of drops,
 // and decides when to judge and publish.
 
+import type { SessionObserver } from '../engine/sessionObserver.js';
+import { heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
 import type { CloseEvent, SessionEvent } from '../model/sessionEvents.js';
-import type { HeartbeatSetting } from './advice.js';
 import { ConnectionTracker } from './connectionTracker.js';
 import { classifyClose, closeFrameArrived, CloseTally, dropClassOf, type DropClass, type DropClassification } from './dropClassification.js';
 import { DropClusters, type Drop } from './dropClusters.js';
@@ -37,10 +38,10 @@ import { MAX_RETAINED_DROPS } from './dropLimits.js';
 import { FindingReports, RejudgeSchedule } from './findingReports.js';
 import { HandshakeGroups, HeartbeatTimeouts, intervalFinding, ServerCloseGroups, type DiagnosisFinding } from './findings.js';
 import { KNOWN_TIMEOUTS, type KnownTimeout } from './knowledgeBase.js';
+import { combineKnownTimeouts } from './userTimeouts.js';
 import { claimOf, judgeClusters, type ClusterVerdicts } from './readings.js';
 import { SlidingWindow } from './recentWindow.js';
 
-export type { HeartbeatSetting } from './advice.js';
 export type { DropClass, DropClassification } from './dropClassification.js';
 export { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 export type { DiagnosisFinding } from './findings.js';
@@ -51,6 +52,15 @@ export interface DropAnalyzerOptions {
   knownTimeouts?: readonly KnownTimeout[];
   /** The endpoint's heartbeat, which the advice is written for; null when unknown. */
   heartbeat?: HeartbeatSetting | null;
+}
+
+/**
+ * The analyzer a live session observes with: the user's own timeouts before the built-in
+ * table, and advice written for the endpoint's heartbeat. The session keeps it up to date
+ * when the heartbeat changes; a change of the user's timeouts goes through setKnownTimeouts().
+ */
+export function sessionDiagnosis(endpoint: EndpointConfig, userTimeouts: readonly KnownTimeout[] = []): DropAnalyzer {
+  return new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: heartbeatSettingOf(endpoint) });
 }
 
 const NO_FINDINGS: readonly DiagnosisFinding[] = Object.freeze([]);
@@ -91,8 +101,9 @@ export interface RetainedSizes {
 /**
  * Watches a session's events and explains its drops. Feed it every event with observe();
  * it returns the findings that are new or changed, ready to be recorded as `diagnosis` events.
+ * A session given one as its observer (see sessionDiagnosis) does both itself.
  */
-export class DropAnalyzer {
+export class DropAnalyzer implements SessionObserver {
   private knownTimeouts: readonly KnownTimeout[];
   private heartbeat: HeartbeatSetting | null;
 

@@ -3,7 +3,9 @@
 // handshake failure cause, and one for our heartbeat's timeouts. The groups here keep the
 // most recent evidence and a count, so a long session stays within the memory bound.
 
-import type { CloseEvent, DiagnosisCandidate, DiagnosisEvent, DiagnosisKind, HandshakeFailedEvent } from '../model/sessionEvents.js';
+import type { SessionFinding } from '../engine/sessionObserver.js';
+import type { HeartbeatSetting } from '../model/endpoint.js';
+import type { CloseEvent, DiagnosisCandidate, DiagnosisKind, HandshakeFailedEvent } from '../model/sessionEvents.js';
 import {
   handshakeText,
   heartbeatTimeoutText,
@@ -13,7 +15,6 @@ import {
   serverCloseText,
   suggestedHeartbeatMs,
   type FindingText,
-  type HeartbeatSetting,
   type IntervalFindingFacts,
 } from './advice.js';
 import { explainCloseCode } from './closeCodes.js';
@@ -25,8 +26,8 @@ import type { KnownTimeout } from './knowledgeBase.js';
 import type { Proposal } from './readings.js';
 import { RecentSeqs, RecentValues } from './recentWindow.js';
 
-/** A diagnosis before the record gives it a seq and a time. */
-export type DiagnosisFinding = Omit<DiagnosisEvent, 'seq' | 't'>;
+/** A diagnosis before the record gives it a seq and a time: what a session records. */
+export type DiagnosisFinding = SessionFinding;
 
 /** Evidence seqs and timing values a group holds, for tests of the memory bound. */
 export interface GroupSizes {

@@ -1,9 +1,6 @@
 import { reconnectDelay } from './backoff.js';
 import type { Clock } from '../common/clock.js';
-import { DropAnalyzer, type DiagnosisFinding, type HeartbeatSetting } from '../diagnosis/dropAnalyzer.js';
-import type { KnownTimeout } from '../diagnosis/knowledgeBase.js';
-import { combineKnownTimeouts } from '../diagnosis/userTimeouts.js';
-import { checkEndpoint, type EndpointConfig } from '../model/endpoint.js';
+import { checkEndpoint, heartbeatSettingOf, type EndpointConfig } from '../model/endpoint.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from '../common/events.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
@@ -11,11 +8,8 @@ import { InboundCapture, NOT_CAPTURED } from './inboundCapture.js';
 import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from '../common/payload.js';
 import type { CloseInitiator, SessionEvent, StoppedEvent } from '../model/sessionEvents.js';
 import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
+import type { SessionFinding, SessionObserver } from './sessionObserver.js';
 import { SessionStats, type SessionStatsSnapshot } from '../model/stats.js';
-
-function heartbeatSettingOf(endpoint: EndpointConfig): HeartbeatSetting {
-  return { mode: endpoint.heartbeat.mode, intervalMs: endpoint.heartbeat.intervalMs };
-}
 
 /**
  * - `idle`: created, never started.
@@ -40,10 +34,6 @@ export interface SessionOptions {
   maxMessageBytes: number;
   /** How long a graceful close may take before the socket is destroyed. */
   closeTimeoutMs: number;
-  /** Run the drop analyzer and record its `diagnosis` events (default true). */
-  diagnose?: boolean;
-  /** The user's own intermediary timeouts, matched before the built-in table. */
-  knownTimeouts?: readonly KnownTimeout[];
 }
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
@@ -60,6 +50,8 @@ export interface SessionDeps {
   createSocket: SocketFactory;
   /** Source of jitter; injectable so tests are deterministic. */
   random?: () => number;
+  /** Explains the drops; its findings are recorded as `diagnosis` events. None: no diagnosis. */
+  observer?: SessionObserver;
 }
 
 export type SendResult = { ok: true } | { ok: false; reason: string };
@@ -146,10 +138,10 @@ export class Session implements IDisposable {
   private readonly deliveryQueue: SessionEvent[] = [];
   private delivering = false;
   private disposed = false;
-  /** Explains the drops; null when diagnosis is off. */
-  private readonly analyzer: DropAnalyzer | null;
+  /** Explains the drops; null when the owner plugged none in (no diagnosis). */
+  private readonly observer: SessionObserver | null;
   /** Findings from a drop, recorded once the session has reacted to it. */
-  private readonly heldDiagnoses: DiagnosisFinding[] = [];
+  private readonly heldDiagnoses: SessionFinding[] = [];
 
   constructor(
     endpoint: EndpointConfig,
@@ -163,10 +155,7 @@ export class Session implements IDisposable {
     this.createSocket = deps.createSocket;
     this.random = deps.random ?? Math.random;
     this.record = new EventRecord({ maxEvents: options.maxEvents, maxPayloadBytes: options.maxRecordBytes });
-    this.analyzer =
-      options.diagnose === false
-        ? null
-        : new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(options.knownTimeouts ?? []), heartbeat: heartbeatSettingOf(endpoint) });
+    this.observer = deps.observer ?? null;
     this.createdAt = this.clock.now();
   }
 
@@ -278,9 +267,9 @@ export class Session implements IDisposable {
     if (problems.length > 0) throw new EndpointError(problems);
     const previous = this.endpointConfig;
     this.endpointConfig = endpoint;
-    if (this.analyzer && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
+    if (this.observer && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
       // The advice is written for the heartbeat in use.
-      this.recordDiagnoses(this.analyzer.setHeartbeat(heartbeatSettingOf(endpoint)));
+      this.recordDiagnoses(this.observer.setHeartbeat(heartbeatSettingOf(endpoint)));
     }
     if (this.currentState === 'open' && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
       this.startHeartbeat();
@@ -293,9 +282,13 @@ export class Session implements IDisposable {
     if (connectionChanged && (this.currentState === 'open' || this.currentState === 'waiting')) this.reconnectNow();
   }
 
-  /** Replaces the user's own known timeouts; findings whose candidates change are recorded again. */
-  setKnownTimeouts(userEntries: readonly KnownTimeout[]): void {
-    if (this.analyzer) this.recordDiagnoses(this.analyzer.setKnownTimeouts(combineKnownTimeouts(userEntries)));
+  /**
+   * Records findings the session's owner got from the observer outside the event stream,
+   * e.g. when the user edits their known timeouts: the engine does not know what the
+   * observer is configured with, only how to record what it says.
+   */
+  recordFindings(findings: readonly SessionFinding[]): void {
+    this.recordDiagnoses(findings);
   }
 
   /** Forgets the recorded events; counters and the connection are unaffected. */
@@ -438,7 +431,7 @@ export class Session implements IDisposable {
 
   /**
    * Records the messages the capture confirmed, as a batch: one read's messages share their
-   * arrival time, so the per-message bookkeeping (idle gap, heartbeat, analyzer) runs once.
+   * arrival time, so the per-message bookkeeping (idle gap, heartbeat, observer) runs once.
    * Runs by the end of the turn they arrived in, and before anything else is recorded.
    */
   private readonly flushMessages = (): void => {
@@ -453,8 +446,8 @@ export class Session implements IDisposable {
     // the first message reveals right after it, an overflow notice after the message that
     // made it due.
     this.recordConfirmed(capture, t, 1);
-    if (this.analyzer) {
-      const findings = this.analyzer.noteMessageReceived(t);
+    if (this.observer) {
+      const findings = this.observer.noteMessageReceived(t);
       if (findings.length > 0) this.recordDiagnoses(findings);
     }
     while (capture.confirmedCount > 0) this.recordConfirmed(capture, t, capture.confirmedCount);
@@ -512,8 +505,8 @@ export class Session implements IDisposable {
     this.stats.observeMessage('in', bytes.length, rttMs);
     if (this._onEvent.listenerCount > 0) this.deliver(this.record.get(seq)!);
     this.noteOverflow(now);
-    if (this.analyzer) {
-      const findings = this.analyzer.noteMessageReceived(now);
+    if (this.observer) {
+      const findings = this.observer.noteMessageReceived(now);
       if (findings.length > 0) this.recordDiagnoses(findings);
     }
   }
@@ -717,16 +710,16 @@ export class Session implements IDisposable {
     this.stats.observe(stored);
     this.deliver(stored);
     this.noteOverflow(stored.t);
-    if (this.analyzer && stored.type !== 'diagnosis') this.diagnose(stored);
+    if (this.observer && stored.type !== 'diagnosis') this.diagnose(stored);
   }
 
   /**
-   * Feeds the analyzer. What a drop reveals is recorded after the session has reacted to
+   * Feeds the observer. What a drop reveals is recorded after the session has reacted to
    * it (reconnect-scheduled or the next connecting; just before `stopped`), so a heartbeat
    * timeout or a close is followed directly by what the session does about it.
    */
   private diagnose(event: SessionEvent): void {
-    const findings = this.analyzer!.observe(event);
+    const findings = this.observer!.observe(event);
     if (event.type === 'heartbeat-timeout' || event.type === 'close' || event.type === 'handshake-failed') {
       this.heldDiagnoses.push(...findings);
       return;
@@ -735,7 +728,7 @@ export class Session implements IDisposable {
     this.recordDiagnoses(findings);
   }
 
-  private recordDiagnoses(findings: readonly DiagnosisFinding[]): void {
+  private recordDiagnoses(findings: readonly SessionFinding[]): void {
     for (const finding of findings) this.emit({ seq: 0, t: this.clock.now(), ...finding });
   }
 
@@ -748,7 +741,7 @@ export class Session implements IDisposable {
   }
 
   /**
-   * Listeners may record events themselves (the drop analyzer does); queueing keeps
+   * Listeners may cause events to be recorded while one is being delivered; queueing keeps
    * every listener seeing events in seq order.
    */
   private deliver(event: SessionEvent): void {

@@ -15,6 +15,17 @@ export interface HeartbeatConfig {
   expect: string;
 }
 
+/**
+ * The part of the heartbeat that advice about drops is written for: what is sent and how
+ * often, not how long we wait for the reply.
+ */
+export type HeartbeatSetting = Pick<HeartbeatConfig, 'mode' | 'intervalMs'>;
+
+/** An endpoint's heartbeat setting, as a copy rather than a view of the endpoint. */
+export function heartbeatSettingOf(endpoint: EndpointConfig): HeartbeatSetting {
+  return { mode: endpoint.heartbeat.mode, intervalMs: endpoint.heartbeat.intervalMs };
+}
+
 export interface ReconnectConfig {
   enabled: boolean;
   initialDelayMs: number;

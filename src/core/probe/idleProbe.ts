@@ -26,6 +26,7 @@ import type { SessionEvent } from '../model/sessionEvents.js';
 import type { SocketFactory } from '../engine/socket.js';
 import { assessEvidence, bracketOf, measureVerdict, relativeHalfWidth, silentDropsSeen, type Assessment, type ObservedConnection, type ProbeRole } from './probeInference.js';
 import { describeAssessment, describeCodes, describeFailure, describeInconsistency, handshakeErrorOf, noTimeoutSummary, probeEvidence, probeNotes, verdictText, type ProbeErrorReason, type ProbeHandshakeError, type ProbeResult } from './probeReport.js';
+import { sessionDiagnosis } from '../diagnosis/dropAnalyzer.js';
 
 export interface IdleProbeOptions {
   /** Most connections open at the same time (at least 3: silent, control, one ladder). */
@@ -79,7 +80,7 @@ export const PROBE_SESSION_OPTIONS: SessionOptions = {
 
 /** The usual session factory: real Sessions over the given clock and sockets. */
 export function probeSessionFactory(clock: Clock, createSocket: SocketFactory): (endpoint: EndpointConfig) => Session {
-  return (endpoint) => new Session(endpoint, PROBE_SESSION_OPTIONS, { clock, createSocket });
+  return (endpoint) => new Session(endpoint, PROBE_SESSION_OPTIONS, { clock, createSocket, observer: sessionDiagnosis(endpoint) });
 }
 
 /** The part of AbortSignal the probe uses (the DOM and Node signals both fit). */

@@ -2,6 +2,7 @@
 // read-only session imported from a file. Tracks what the view shows about it — reconnect
 // attempt, last close, latest diagnosis per finding — from the cheap lifecycle stream only.
 
+import type { DropAnalyzer } from '../../core/diagnosis/dropAnalyzer.js';
 import type { EndpointConfig, HeartbeatConfig } from '../../core/model/endpoint.js';
 import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
 import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/model/redaction.js';
@@ -103,6 +104,11 @@ export class Connection implements IDisposable {
     readonly session: Session | null,
     readonly imported: ImportedSession | null,
     scope: SettingsScope | null,
+    /**
+     * The live session's observer, kept here so that an edit of the user's known timeouts
+     * can reach it; null for imported connections and for sessions without diagnosis.
+     */
+    readonly analyzer: DropAnalyzer | null,
   ) {
     this.id = `c${nextId++}`;
     this.name = imported?.name ?? template.name;
@@ -127,14 +133,20 @@ export class Connection implements IDisposable {
     }
   }
 
-  /** A connection over a live session. */
-  static live(origin: 'settings' | 'adhoc', session: Session, template: EndpointConfig, scope: SettingsScope | null = null): Connection {
-    return new Connection(origin, template, session, null, scope);
+  /** A connection over a live session, and the analyzer the session observes with, if any. */
+  static live(
+    origin: 'settings' | 'adhoc',
+    session: Session,
+    template: EndpointConfig,
+    scope: SettingsScope | null = null,
+    analyzer: DropAnalyzer | null = null,
+  ): Connection {
+    return new Connection(origin, template, session, null, scope, analyzer);
   }
 
   /** A read-only connection over imported events. */
   static imported(data: ImportedSession): Connection {
-    return new Connection('imported', data.endpoint, null, data, null);
+    return new Connection('imported', data.endpoint, null, data, null, null);
   }
 
   get state(): ConnectionState {

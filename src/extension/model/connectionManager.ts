@@ -4,6 +4,8 @@
 // ports, so the whole thing runs in plain Node under test.
 
 import type { Clock } from '../../core/common/clock.js';
+import { sessionDiagnosis } from '../../core/diagnosis/dropAnalyzer.js';
+import { combineKnownTimeouts } from '../../core/diagnosis/userTimeouts.js';
 import { describeEvent } from '../../core/format/describeEvent.js';
 import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../core/model/endpoint.js';
 import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
@@ -39,13 +41,11 @@ export interface ConnectionManagerDeps {
 export type ConnectResult = { ok: true } | { ok: false; reason: string };
 
 /** Session options from the settings. */
-export function sessionOptionsFrom(settings: Pick<ExtensionSettings, 'idleGapMs' | 'maxEventsPerSession' | 'knownTimeouts'>): SessionOptions {
+export function sessionOptionsFrom(settings: Pick<ExtensionSettings, 'idleGapMs' | 'maxEventsPerSession'>): SessionOptions {
   return {
     ...DEFAULT_SESSION_OPTIONS,
     idleGapMs: settings.idleGapMs,
     maxEvents: settings.maxEventsPerSession,
-    // The drop analyzer reads these when the session is created: a change of
-    knownTimeouts: settings.knownTimeouts,
   };
 }
 
@@ -109,7 +109,8 @@ export class ConnectionManager implements IDisposable {
     for (const connection of this.list()) {
       if (connection.session) {
         connection.session.options.idleGapMs = settings.idleGapMs; // read live by the session
-        connection.session.setKnownTimeouts(settings.knownTimeouts);
+        // Findings whose candidates change with the user's table are recorded again.
+        if (connection.analyzer) connection.session.recordFindings(connection.analyzer.setKnownTimeouts(combineKnownTimeouts(settings.knownTimeouts)));
       }
       if (connection.origin === 'adhoc') {
         // Ad-hoc URLs follow the default heartbeat and reconnect settings, except a heartbeat
@@ -296,12 +297,14 @@ export class ConnectionManager implements IDisposable {
   // ---- internals ------------------------------------------------------------------------
 
   private createLive(origin: 'settings' | 'adhoc', endpoint: EndpointConfig, setting: EndpointSetting | null): Connection {
+    const analyzer = sessionDiagnosis(endpoint, this.settings.knownTimeouts);
     const session = new Session(endpoint, sessionOptionsFrom(this.settings), {
       clock: this.deps.clock,
       createSocket: this.deps.createSocket,
       ...(this.deps.random ? { random: this.deps.random } : {}),
+      observer: analyzer,
     });
-    const connection = Connection.live(origin, session, endpoint, setting?.scope ?? null);
+    const connection = Connection.live(origin, session, endpoint, setting?.scope ?? null, analyzer);
     if (setting) this.describeSetting(connection, setting);
     this.track(connection);
     return connection;

@@ -2,6 +2,7 @@
 // and FakeClock (so the record, the stats and the drop analyzer are the real ones), and an
 // imported session holding one event of every type.
 
+import { sessionDiagnosis } from '../../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../../src/core/engine/session.js';
 import type { DiagnosisEvent, SessionEvent } from '../../../src/core/model/sessionEvents.js';
@@ -32,7 +33,7 @@ export function liveFixture(options: { heartbeat?: Partial<HeartbeatConfig>; ses
     heartbeat: { mode: 'off', ...options.heartbeat },
     reconnect: { jitter: 0 },
   });
-  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, ...options.session }, { clock, createSocket: sockets.create, random: () => 0.5 });
+  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, ...options.session }, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
   const connection = Connection.live('adhoc', session, endpoint);
   return {
     clock,

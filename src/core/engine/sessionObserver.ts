@@ -1,0 +1,29 @@
+// The port through which a session has its drops explained. The engine only says what
+// happened and records what comes back; how drops are read is core/diagnosis's business
+// (its DropAnalyzer implements this), plugged in by whoever builds the session. A session
+// without an observer records no `diagnosis` events.
+
+import type { HeartbeatSetting } from '../model/endpoint.js';
+import type { DiagnosisEvent, SessionEvent } from '../model/sessionEvents.js';
+
+/** A diagnosis before the record gives it a seq and a time. */
+export type SessionFinding = Omit<DiagnosisEvent, 'seq' | 't'>;
+
+/**
+ * Watches a session's events and returns the findings they create or change; the session
+ * records each one as a `diagnosis` event.
+ */
+export interface SessionObserver {
+  /**
+   * Takes each recorded event, except the session's own `diagnosis` events. The returned
+   * array is the session's to keep and change.
+   */
+  observe(event: SessionEvent): SessionFinding[];
+  /**
+   * Inbound messages arrived at `t`: called instead of observe() for them, once per message
+   * or per batch, on the hot path where messages are not objects.
+   */
+  noteMessageReceived(t: number): readonly SessionFinding[];
+  /** The endpoint's heartbeat changed; findings whose advice depends on it come back. */
+  setHeartbeat(heartbeat: HeartbeatSetting): readonly SessionFinding[];
+}
