@@ -5,12 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const repoRoot = resolve(__dirname, '..', '..');
 
 const eslint = new ESLint({
   cwd: repoRoot,
