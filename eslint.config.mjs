@@ -229,7 +229,7 @@ export default tseslint.config(
   {
     // Promises dropped on the floor in the extension host fail silently: every one is awaited or marked `void`.
     files: ['src/extension/**/*.ts'],
-    languageOptions: { parserOptions: { project: './tsconfig.extension.json', tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { project: './src/extension/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
