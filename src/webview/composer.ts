@@ -1,7 +1,7 @@
 // The composer: text or JSON (validated live, with the error's line and column), Send with
 // Ctrl/Cmd+Enter, and a history (up/down at the first/last line, persisted, no repeats).
 
-import { findJsonSyntaxError, lineAndColumn } from '../core/files/jsonInput.js';
+import { findJsonSyntaxError, lineAndColumn } from '../core/common/jsonSyntax.js';
 import { MAX_SEND_CHARS } from '../shared/timelineProtocol.js';
 import { button, el } from './dom.js';
 import { icon } from './icons.js';

@@ -5,7 +5,8 @@
 // JSON.parse. Syntax errors say line and column, with the same wording as
 // findJsonSyntaxError, so a file reads the same whether it is streamed or not.
 
-import { findJsonSyntaxError, type JsonInputErrorClass } from './jsonInput.js';
+import { findJsonSyntaxError } from '../common/jsonSyntax.js';
+import type { JsonInputErrorClass } from './jsonInput.js';
 
 export type JsonPathSegment = string | number;
 
