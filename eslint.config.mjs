@@ -26,8 +26,8 @@ const CORE_LAYERS = {
   probe: ['engine', 'diagnosis', 'model', 'common', 'format'],
 };
 
-/** The zones of import-x/no-restricted-paths (paths relative to the repo root); `coreExtra` widens a core layer's exceptions. */
-function layeringZones(coreExtra = {}) {
+/** The zones of import-x/no-restricted-paths, paths relative to the repo root. */
+function layeringZones() {
   return [
     {
       target: 'src/core',
@@ -37,7 +37,7 @@ function layeringZones(coreExtra = {}) {
     ...Object.entries(CORE_LAYERS).map(([part, lower]) => ({
       target: `src/core/${part}`,
       from: 'src/core',
-      except: [part, ...lower, ...(coreExtra[part] ?? [])].map((folder) => `./${folder}`),
+      except: [part, ...lower].map((folder) => `./${folder}`),
       message: layering(`src/core/${part} may import ${lower.length ? `only ${lower.map((folder) => `core/${folder}`).join(', ')} (lower layers) besides itself` : 'no other core folder'}. Move what both need down into a lower folder, or have the higher layer pass it in (a callback or port).`),
     })),
     {
@@ -128,18 +128,6 @@ export default tseslint.config(
       'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layeringZones() }],
       // Relative imports only: packages ('vscode' has types but no runtime module) are tsc's job.
       'import-x/no-unresolved': ['error', { ignore: ['^[^.]'] }],
-    },
-  },
-  {
-    // TEMPORARY, until the branch removing the engine → diagnosis import merges: Session still
-    // imports dropAnalyzer and knowledgeBase. Only this file, only those two modules; delete
-    // this block once src/core/engine/session.ts no longer imports ../diagnosis/.
-    files: ['src/core/engine/session.ts'],
-    rules: {
-      'import-x/no-restricted-paths': ['error', {
-        basePath: import.meta.dirname,
-        zones: layeringZones({ engine: ['diagnosis/dropAnalyzer.ts', 'diagnosis/knowledgeBase.ts'] }),
-      }],
     },
   },
   {
