@@ -1,9 +1,9 @@
 // `ws-inspector analyze <session.json|session.har>`: runs the drop analyzer on a recorded
 // session and prints its verdicts, readably or as NDJSON `diagnosis` events.
 
+import { asDiagnosisEvents } from '../core/diagnosis/analyzeRecorded.js';
 import { DropAnalyzer, combineKnownTimeouts, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
-import type { DiagnosisEvent, SessionEvent } from '../core/model/sessionEvents.js';
 import { parseCommandArgs } from './commonArgs.js';
 import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';
@@ -66,24 +66,6 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
 }
 
 // ---- output ---------------------------------------------------------------------------
-
-/**
- * The findings as the `diagnosis` events a live session would have appended: seqs continue
- * after the record's last one, and `t` is the time of each finding's latest evidence.
- */
-export function asDiagnosisEvents(findings: readonly DiagnosisFinding[], events: readonly SessionEvent[]): DiagnosisEvent[] {
-  const timeOf = new Map<number, number>();
-  for (const event of events) timeOf.set(event.seq, event.t);
-  const lastEvent = events[events.length - 1];
-  const fallbackT = lastEvent?.t ?? 0;
-  const timed = findings.map((finding) => {
-    const latest = finding.evidence[finding.evidence.length - 1];
-    return { finding, t: (latest === undefined ? undefined : timeOf.get(latest)) ?? fallbackT };
-  });
-  timed.sort((a, b) => a.t - b.t);
-  let seq = lastEvent?.seq ?? 0;
-  return timed.map(({ finding, t }) => ({ seq: ++seq, t, ...finding }));
-}
 
 /** One finding as a readable block: headline, summary, candidates, advice, evidence. */
 export function formatFinding(finding: DiagnosisFinding): string {

@@ -1,11 +1,12 @@
 // Export and import of a connection's record: the JSON session log and HAR. Pure; the glue
 // only picks file names and writes or reads the bytes.
 
+import { asDiagnosisEvents } from '../../core/diagnosis/analyzeRecorded.js';
 import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
 import { harChunks, HarError, readHarValue } from '../../core/files/har.js';
 import { RecordedFileReader } from '../../core/files/recordedFile.js';
-import type { DiagnosisEvent, SessionEvent } from '../../core/model/sessionEvents.js';
+import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
 import type { Connection, ImportedSession } from './connection.js';
 
@@ -142,13 +143,6 @@ export function withDiagnoses(session: ImportedSession, userTimeouts: readonly K
   const heartbeat = session.format === 'har' ? null : { mode: session.endpoint.heartbeat.mode, intervalMs: session.endpoint.heartbeat.intervalMs };
   const findings = analyzeSessionEvents(session.events, { knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat });
   if (findings.length === 0) return session;
-  const timeOf = new Map(session.events.map((event) => [event.seq, event.t]));
-  const last = session.events[session.events.length - 1];
-  let seq = last?.seq ?? 0;
-  const diagnoses: DiagnosisEvent[] = findings
-    .map((finding) => ({ finding, t: timeOf.get(finding.evidence[finding.evidence.length - 1] ?? -1) ?? last?.t ?? 0 }))
-    .sort((a, b) => a.t - b.t)
-    .map(({ finding, t }) => ({ seq: ++seq, t, ...finding }));
-  const events: SessionEvent[] = [...session.events, ...diagnoses];
+  const events: SessionEvent[] = [...session.events, ...asDiagnosisEvents(findings, session.events)];
   return { ...session, events };
 }
