@@ -8,7 +8,8 @@
 // loss, and Chrome's exports as well.
 
 import { makeEndpoint, type EndpointConfig } from '../model/endpoint.js';
-import { describeJsonValue, JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
+import { describeValue as describeJsonValue } from '../common/values.js';
+import { JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { jsonWithLongData } from './jsonStream.js';
 import { base64ToBytes, bytesToBase64, describeControlPayload, utf8ByteLength } from '../common/payload.js';
 import { redactEndpoint, redactEvent } from '../model/redaction.js';

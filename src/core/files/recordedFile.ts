@@ -3,6 +3,7 @@
 // holding its text: events and HAR messages are parsed and validated one by one as they
 // stream past. Nothing is returned until the whole file is valid.
 
+import { isObject } from '../common/values.js';
 import { validateHarMessage, type HarWebSocketMessage } from './har.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
 import { JsonStreamReader, type JsonPathSegment } from './jsonStream.js';
@@ -68,7 +69,7 @@ export class RecordedFileReader<E extends Error> {
   end(): RecordedFileContent {
     const root = this.reader.end();
     if (this.invalid) throw this.invalid.error;
-    const object = typeof root === 'object' && root !== null && !Array.isArray(root) ? (root as Record<string, unknown>) : null;
+    const object = isObject(root) ? root : null;
     const isSessionLog = object?.['format'] === SESSION_LOG_FORMAT;
     const events = this.events;
     const harMessages = this.harMessages;

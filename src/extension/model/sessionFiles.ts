@@ -1,6 +1,7 @@
 // Export and import of a connection's record: the JSON session log and HAR. Pure; the glue
 // only picks file names and writes or reads the bytes.
 
+import { isObject } from '../../core/common/values.js';
 import { asDiagnosisEvents } from '../../core/diagnosis/analyzeRecorded.js';
 import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
@@ -100,7 +101,7 @@ export class SessionFileReader {
       };
     }
     const root = content.root;
-    if (typeof root === 'object' && root !== null && !Array.isArray(root) && 'log' in root) {
+    if (isObject(root) && 'log' in root) {
       const result = readHarValue(content.harValue(), this.options);
       return {
         sessions: result.sessions.map((session) => ({
