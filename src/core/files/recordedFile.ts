@@ -76,7 +76,7 @@ export class RecordedFileReader<E extends Error> {
     return {
       root,
       isSessionLog,
-      looksLikeHar: !isSessionLog && object !== null && object['format'] === undefined && typeof object['log'] === 'object' && object['log'] !== null,
+      looksLikeHar: !isSessionLog && object !== null && 'log' in object,
       sessionLog: () => validateSessionLogHeader(root, events),
       harValue: () => {
         const entries = (object?.['log'] as Record<string, unknown> | undefined)?.['entries'];

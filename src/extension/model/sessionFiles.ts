@@ -1,12 +1,12 @@
 // Export and import of a connection's record: the JSON session log and HAR. Pure; the glue
 // only picks file names and writes or reads the bytes.
 
-import { isObject } from '../../core/common/values.js';
 import { asDiagnosisEvents } from '../../core/diagnosis/analyzeRecorded.js';
 import { analyzeSessionEvents, combineKnownTimeouts } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
-import { harChunks, HarError, readHarValue } from '../../core/files/har.js';
+import { harChunks, HarError } from '../../core/files/har.js';
 import { RecordedFileReader } from '../../core/files/recordedFile.js';
+import { recordedHeartbeat, recordedSessions } from '../../core/files/recordedSession.js';
 import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
 import type { Connection, ImportedSession } from './connection.js';
@@ -91,34 +91,14 @@ export class SessionFileReader {
   }
 
   private read(): ReadSessionFileResult {
-    const fileName = this.fileName;
     const content = this.reader.end();
-    if (content.isSessionLog) {
-      const log = content.sessionLog();
-      return {
-        sessions: [{ name: log.endpoint.name || log.endpoint.url, endpoint: log.endpoint, events: log.events, fileName, format: 'session-log', redacted: log.redacted, droppedEvents: log.droppedEvents }],
-        notes: [],
-      };
+    if (!content.isSessionLog && !content.looksLikeHar) {
+      throw new SessionFileError(
+        `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
+      );
     }
-    const root = content.root;
-    if (isObject(root) && 'log' in root) {
-      const result = readHarValue(content.harValue(), this.options);
-      return {
-        sessions: result.sessions.map((session) => ({
-          name: result.sessions.length === 1 && session.source === 'ws-inspector' ? session.endpoint.name : session.url,
-          endpoint: session.endpoint,
-          events: session.events,
-          fileName,
-          format: session.source === 'ws-inspector' ? 'ws-inspector-har' : 'har',
-          redacted: session.redacted,
-          droppedEvents: session.droppedEvents,
-        })),
-        notes: result.notes,
-      };
-    }
-    throw new SessionFileError(
-      `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
-    );
+    const { sessions, notes } = recordedSessions(content, this.options);
+    return { sessions: sessions.map((session) => ({ ...session, fileName: this.fileName })), notes };
   }
 }
 
@@ -140,9 +120,7 @@ function guard<T>(step: () => T): T {
  */
 export function withDiagnoses(session: ImportedSession, userTimeouts: readonly KnownTimeout[]): ImportedSession {
   if (session.events.some((event) => event.type === 'diagnosis')) return session;
-  // Someone else's HAR says nothing about the heartbeat the advice should be written for.
-  const heartbeat = session.format === 'har' ? null : { mode: session.endpoint.heartbeat.mode, intervalMs: session.endpoint.heartbeat.intervalMs };
-  const findings = analyzeSessionEvents(session.events, { knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat });
+  const findings = analyzeSessionEvents(session.events, { knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: recordedHeartbeat(session) });
   if (findings.length === 0) return session;
   const events: SessionEvent[] = [...session.events, ...asDiagnosisEvents(findings, session.events)];
   return { ...session, events };
