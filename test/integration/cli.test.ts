@@ -9,7 +9,7 @@ import { before, test, type TestContext } from 'node:test';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { buildCli, describeRun, parseNdjson, runCli, spawnCli, tempDir } from '../helpers/cliProcess.js';
 import type { NginxProxy } from '../helpers/nginx.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/ports.js';
 import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';
 import { startEchoServer, startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 

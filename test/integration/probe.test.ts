@@ -11,7 +11,7 @@ import { runProbe } from '../../src/cli/probe.js';
 import type { CliIo } from '../../src/cli/watch.js';
 import type { ProbeProgress, ProbeResult } from '../../src/core/probe/idleProbe.js';
 import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { behindNginx, cleanups } from '../helpers/testScope.js';
 import { startEchoServer, startHandshakeStatusServer } from '../helpers/wsServers.js';

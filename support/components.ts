@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { findExecutable, isCI } from '../../helpers/requireComponent.js';
+import { findExecutable, isCI } from './executables.js';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..');
 
 export interface E2eComponents {
   /** Node 24, which code-server requires. */
