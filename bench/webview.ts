@@ -1,4 +1,4 @@
-// npm run bench:webview — the timeline webview's figures in real Chromium (issue 5's targets).
+// npm run bench:webview — the timeline webview's figures in real Chromium, against the targets below.
 // A benchmark, not a test: it prints what it measured next to each target and never asserts
 // on timing. Needs Chromium (/usr/bin/chromium) and the bundle (`npm run build`).
 //
