@@ -224,6 +224,15 @@ export default tseslint.config(
     },
   },
   {
+    // Tools and the code they share with the tests: nothing here may depend on the test suites.
+    files: ['support/**/*.ts', 'demo/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/test/**'], message: 'Tools import nothing from test/; move what they share with the tests to support/.' }],
+      }],
+    },
+  },
+  {
     files: ['test/e2e/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,4 +1,4 @@
-// npm run bench:webview — the timeline webview's figures in real Chromium (issue 5's targets).
+// npm run bench:webview — the timeline webview's figures in real Chromium, against the targets below.
 // A benchmark, not a test: it prints what it measured next to each target and never asserts
 // on timing. Needs Chromium (/usr/bin/chromium) and the bundle (`npm run build`).
 //
@@ -6,7 +6,7 @@
 // - This Node process is the extension host: the real TimelineFeed runs here, over an imported
 //   Connection (first paint, scrolling) or a live one (the flood: a real core Session on the real
 //   ws adapter and system clock, connected to a flood server in another process on 127.0.0.1).
-// - The webview harness (test/webview/harness) serves the real panel HTML and bundle to
+// - The webview harness (support/timelineHarness.ts) serves the real panel HTML and bundle to
 //   Chromium; Playwright's bridge (exposeBinding + page.evaluate) stands in for VS Code's
 //   postMessage IPC between the extension host and the webview.
 //
@@ -28,7 +28,7 @@ import type { SessionEvent } from '../src/core/model/sessionEvents.js';
 import { Connection } from '../src/extension/model/connection.js';
 import { systemClock } from '../src/node/systemClock.js';
 import { createWsSocket } from '../src/node/wsSocket.js';
-import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from '../test/webview/harness/timelineHarness.js';
+import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from '../support/timelineHarness.js';
 
 const FIRST_PAINT_EVENTS = 100_000;
 const FIRST_PAINT_LOADS = 7;

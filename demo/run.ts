@@ -13,10 +13,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../src/core/format/duration.js';
-import { findExecutable } from '../test/helpers/requireComponent.js';
-import { findCodeServer, missingComponentsMessage, REPO_ROOT } from '../test/e2e/harness/components.js';
-import { startCodeServer, type CodeServer } from '../test/e2e/harness/codeServer.js';
-import { packageVsix } from '../test/e2e/harness/vsix.js';
+import { startCodeServer, type CodeServer } from '../support/codeServer.js';
+import { findCodeServer, missingComponentsMessage, REPO_ROOT } from '../support/components.js';
+import { findExecutable } from '../support/executables.js';
+import { packageVsix } from '../support/vsix.js';
 import { DEFAULT_DEMO_OPTIONS, startDemoServers, type DemoServers } from './demoServers.js';
 
 interface DemoArgs {

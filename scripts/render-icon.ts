@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { findExecutable } from '../test/helpers/requireComponent.js';
+import { findExecutable } from '../support/executables.js';
 
 const ROOT = resolve(__dirname, '..');
 const SIZE = 128;

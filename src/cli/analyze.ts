@@ -1,10 +1,12 @@
 // `ws-inspector analyze <session.json|session.har>`: runs the drop analyzer on a recorded
 // session and prints its verdicts, readably or as NDJSON `diagnosis` events.
 
+import { asDiagnosisEvents } from '../core/diagnosis/analyzeRecorded.js';
 import { DropAnalyzer, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { combineKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
-import type { DiagnosisEvent, SessionEvent } from '../core/model/sessionEvents.js';
+import { recordedHeartbeat } from '../core/files/recordedSession.js';
+import { redactUrl, type RedactionPolicy } from '../core/model/redaction.js';
 import { parseCommandArgs } from './commonArgs.js';
 import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';
@@ -41,10 +43,10 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
   }
   try {
     const userTimeouts = options.knownTimeoutsPath === null ? [] : loadKnownTimeoutsFile(options.knownTimeoutsPath);
-    const sessions = readRecordedSessions(options.path);
+    const { sessions, notes } = readRecordedSessions(options.path);
     for (const [index, session] of sessions.entries()) {
-      for (const note of session.notes) io.err(`note: ${note}`);
-      const analyzer = new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: session.heartbeat });
+      for (const note of [...(index === 0 ? notes : []), ...droppedNote(session.droppedEvents)]) io.err(`note: ${note}`);
+      const analyzer = new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: recordedHeartbeat(session) });
       for (const event of session.events) analyzer.ingest(event);
       const findings = analyzer.findings();
       if (options.json) {
@@ -52,7 +54,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
         continue;
       }
       // A HAR may hold several connections: each is analyzed on its own.
-      const name = sessions.length > 1 ? `${options.path} [${index + 1}/${sessions.length}: ${session.label}]` : options.path;
+      const name = sessions.length > 1 ? `${options.path} [${index + 1}/${sessions.length}: ${redactUrl(session.endpoint.url, ALWAYS_REDACT)}]` : options.path;
       if (index > 0) io.out('');
       io.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
       if (findings.length === 0) io.out('No drop pattern found.');
@@ -68,22 +70,11 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
 
 // ---- output ---------------------------------------------------------------------------
 
-/**
- * The findings as the `diagnosis` events a live session would have appended: seqs continue
- * after the record's last one, and `t` is the time of each finding's latest evidence.
- */
-export function asDiagnosisEvents(findings: readonly DiagnosisFinding[], events: readonly SessionEvent[]): DiagnosisEvent[] {
-  const timeOf = new Map<number, number>();
-  for (const event of events) timeOf.set(event.seq, event.t);
-  const lastEvent = events[events.length - 1];
-  const fallbackT = lastEvent?.t ?? 0;
-  const timed = findings.map((finding) => {
-    const latest = finding.evidence[finding.evidence.length - 1];
-    return { finding, t: (latest === undefined ? undefined : timeOf.get(latest)) ?? fallbackT };
-  });
-  timed.sort((a, b) => a.t - b.t);
-  let seq = lastEvent?.seq ?? 0;
-  return timed.map(({ finding, t }) => ({ seq: ++seq, t, ...finding }));
+// Session names are printed: never with a token from the URL.
+const ALWAYS_REDACT: RedactionPolicy = { keepSecrets: false, secretHeaders: new Set(), secretValues: [] };
+
+function droppedNote(droppedEvents: number): string[] {
+  return droppedEvents > 0 ? [`the recording lost its ${droppedEvents} oldest events (ring buffer full); drops before them are not analyzed`] : [];
 }
 
 /** One finding as a readable block: headline, summary, candidates, advice, evidence. */

@@ -3,15 +3,13 @@
 
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { HeartbeatSetting } from '../core/model/endpoint.js';
 import type { KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
 import { validateKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
-import { HarError, readHarValue } from '../core/files/harReader.js';
+import { HarError } from '../core/files/harReader.js';
 import { parseJsonWithPosition } from '../core/files/jsonInput.js';
-import { redactUrl, type RedactionPolicy } from '../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
-import type { SessionEvent } from '../core/model/sessionEvents.js';
 import { RecordedFileReader, type RecordedFileContent } from '../core/files/recordedFile.js';
+import { recordedSessions, type RecordedSessions } from '../core/files/recordedSession.js';
 import { SessionLogError } from '../core/files/sessionLog.js';
 
 /** A file that cannot be used; the message names the file and where it is broken. */
@@ -20,17 +18,6 @@ export class InputFileError extends Error {
     super(message);
     this.name = 'InputFileError';
   }
-}
-
-/** What analyze reads from a recorded file: one WebSocket connection's events. */
-export interface RecordedSession {
-  /** The endpoint's URL, secrets redacted. */
-  label: string;
-  events: SessionEvent[];
-  /** The heartbeat the session ran with, when the file says. */
-  heartbeat: HeartbeatSetting | null;
-  /** Things worth knowing about the file, printed to stderr. */
-  notes: string[];
 }
 
 /**
@@ -49,26 +36,24 @@ export function loadKnownTimeoutsFile(path: string): KnownTimeout[] {
 
 /**
  * Reads a session log (JSON) or a HAR, as one recorded session per WebSocket connection
- * (a session log holds one; a HAR one per URL). Throws InputFileError naming the file and
- * the position.
+ * (a session log holds one; a HAR one per URL). A file named .har is read as a HAR. Throws
+ * InputFileError naming the file and the position.
  */
-export function readRecordedSessions(path: string): RecordedSession[] {
-  const content = readRecordedFile(path);
-  if (!content.isSessionLog && (/\.har$/i.test(path) || content.looksLikeHar)) return sessionsFromHar(content.harValue(), path);
-  let log;
+export function readRecordedSessions(path: string): RecordedSessions {
   try {
-    log = content.sessionLog();
+    // Silences in a foreign HAR become idle-gap events, as a live session records them.
+    return recordedSessions(readRecordedFile(path), { idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs, harByName: /\.har$/i.test(path) });
   } catch (error) {
-    if (error instanceof SessionLogError) throw new InputFileError(`${path}: ${error.message}`);
+    if (error instanceof JsonTextError) throw new InputFileError(`${path}:${error.line ?? 1}:${error.column ?? 1}: ${error.message}`);
+    if (error instanceof SessionLogError || error instanceof HarError) throw new InputFileError(`${path}: ${error.message}`);
     throw error;
   }
-  return [{ label: redactUrl(log.endpoint.url, ALWAYS_REDACT), events: log.events, heartbeat: heartbeatOf(log.endpoint), notes: droppedNote(log.droppedEvents) }];
 }
 
 // Files are read in pieces of this size: a huge recording never becomes one string.
 const READ_CHUNK_BYTES = 1 << 20;
 
-/** Streams a recorded file through the reader; every problem becomes an InputFileError with the position. */
+/** Streams a recorded file through the reader (which throws JsonTextError, SessionLogError or HarError where it is broken). */
 function readRecordedFile(path: string): RecordedFileContent {
   const reader = new RecordedFileReader(JsonTextError);
   const decoder = new StringDecoder('utf8');
@@ -92,38 +77,9 @@ function readRecordedFile(path: string): RecordedFileContent {
     }
     reader.write(decoder.end());
     return reader.end();
-  } catch (error) {
-    if (error instanceof JsonTextError) throw new InputFileError(`${path}:${error.line ?? 1}:${error.column ?? 1}: ${error.message}`);
-    if (error instanceof SessionLogError || error instanceof HarError) throw new InputFileError(`${path}: ${error.message}`);
-    throw error;
   } finally {
     closeSync(fd);
   }
-}
-
-// Labels are printed: never with a token from the URL.
-const ALWAYS_REDACT: RedactionPolicy = { keepSecrets: false, secretHeaders: new Set(), secretValues: [] };
-
-function sessionsFromHar(value: unknown, path: string): RecordedSession[] {
-  let har;
-  try {
-    // Silences in a foreign HAR become idle-gap events, as a live session records them.
-    har = readHarValue(value, { idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs });
-  } catch (error) {
-    if (error instanceof HarError) throw new InputFileError(`${path}: ${error.message}`);
-    throw error;
-  }
-  if (har.sessions.length === 0) throw new InputFileError(`${path}: the HAR holds no WebSocket connection (no entry with _webSocketMessages or a 101 response)`);
-  return har.sessions.map((session, index) => ({
-    label: redactUrl(session.url, ALWAYS_REDACT),
-    events: session.events,
-    heartbeat: heartbeatOf(session.endpoint),
-    notes: [...(index === 0 ? har.notes : []), ...droppedNote(session.droppedEvents)],
-  }));
-}
-
-function droppedNote(droppedEvents: number): string[] {
-  return droppedEvents > 0 ? [`the recording lost its ${droppedEvents} oldest events (ring buffer full); drops before them are not analyzed`] : [];
 }
 
 function readText(path: string): string {
@@ -159,13 +115,4 @@ class JsonTextError extends Error {
   ) {
     super(message);
   }
-}
-
-function heartbeatOf(endpoint: unknown): HeartbeatSetting | null {
-  const heartbeat = (endpoint as { heartbeat?: unknown } | null)?.heartbeat;
-  if (typeof heartbeat !== 'object' || heartbeat === null) return null;
-  const { mode, intervalMs } = heartbeat as Record<string, unknown>;
-  if (mode !== 'ping' && mode !== 'text' && mode !== 'off') return null;
-  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0) return null;
-  return { mode, intervalMs };
 }

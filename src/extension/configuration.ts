@@ -2,6 +2,7 @@
 // and validation live in model/settings.ts; this file only knows where values come from.
 
 import * as vscode from 'vscode';
+import { isObject } from '../core/common/values.js';
 import { CONFIG_SECTION, settingId, Settings, type SettingKey } from './model/ids.js';
 import { parseSettings, type ExtensionSettings, type RawSettings, type SettingsScope } from './model/settings.js';
 
@@ -62,7 +63,7 @@ export async function writeEndpointsSetting(scope: SettingsScope, entries: unkno
 /** Removes the entry named `name` from the settings of `scope`; false if it was not there. */
 export async function removeEndpointSetting(scope: SettingsScope, name: string): Promise<boolean> {
   const entries = endpointsOf(scope);
-  const kept = entries.filter((entry) => !(typeof entry === 'object' && entry !== null && entryName(entry as Record<string, unknown>) === name));
+  const kept = entries.filter((entry) => !(isObject(entry) && entryName(entry) === name));
   if (kept.length === entries.length) return false;
   await vscode.workspace.getConfiguration(CONFIG_SECTION).update(Settings.endpoints, kept, TARGETS[scope]);
   return true;

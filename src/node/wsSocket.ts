@@ -4,8 +4,8 @@ import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:h
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { Emitter, type IDisposable } from '../core/common/events.js';
-import type { HeaderMap } from '../core/model/sessionEvents.js';
-import { networkFailure, type HandshakeFailure, type ISocket, type MessageListener, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../core/engine/socket.js';
+import type { HandshakeFailure, HeaderMap } from '../core/model/sessionEvents.js';
+import { networkFailure, type ISocket, type MessageListener, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../core/engine/socket.js';
 
 /** How much of a non-101 response body we keep for the diagnosis. */
 const MAX_HANDSHAKE_BODY_BYTES = 2048;

@@ -16,6 +16,7 @@
 
 import type { DiagnosisEvent, Direction, SessionEvent, SessionEventType } from '../core/model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../core/model/stats.js';
+import { describeValue, isObject } from '../core/common/values.js';
 
 export const TIMELINE_PROTOCOL_VERSION = 1;
 
@@ -243,29 +244,27 @@ const fail = (path: string, message: string): never => {
   throw new ProtocolError(path, message);
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const integer =
   (min = 0, max = Number.MAX_SAFE_INTEGER): Checker =>
   (value, path) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(path, `expected an integer in [${min}, ${max}], got ${describe(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(path, `expected an integer in [${min}, ${max}], got ${describeValue(value)}`);
   };
 const finite: Checker = (value, path) => {
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, `expected a finite number, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, `expected a finite number, got ${describeValue(value)}`);
 };
 const boolean: Checker = (value, path) => {
-  if (typeof value !== 'boolean') fail(path, `expected a boolean, got ${describe(value)}`);
+  if (typeof value !== 'boolean') fail(path, `expected a boolean, got ${describeValue(value)}`);
 };
 const string =
   (maxLength = Number.MAX_SAFE_INTEGER): Checker =>
   (value, path) => {
-    if (typeof value !== 'string') fail(path, `expected a string, got ${describe(value)}`);
+    if (typeof value !== 'string') fail(path, `expected a string, got ${describeValue(value)}`);
     else if (value.length > maxLength) fail(path, `longer than ${maxLength} characters`);
   };
 const oneOf =
   (values: readonly unknown[]): Checker =>
   (value, path) => {
-    if (!values.includes(value)) fail(path, `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(value)}`);
+    if (!values.includes(value)) fail(path, `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`);
   };
 const nullable =
   (check: Checker): Checker =>
@@ -280,29 +279,21 @@ const optional =
 const arrayOf =
   (check: Checker, maxLength = Number.MAX_SAFE_INTEGER): Checker =>
   (value, path) => {
-    if (!Array.isArray(value)) return fail(path, `expected an array, got ${describe(value)}`);
+    if (!Array.isArray(value)) return fail(path, `expected an array, got ${describeValue(value)}`);
     if (value.length > maxLength) fail(path, `more than ${maxLength} items`);
     value.forEach((item, index) => check(item, `${path}[${index}]`));
   };
 const anyObject: Checker = (value, path) => {
-  if (!isObject(value)) fail(path, `expected an object, got ${describe(value)}`);
+  if (!isObject(value)) fail(path, `expected an object, got ${describeValue(value)}`);
 };
 /** An object with exactly these fields (extra fields are rejected: they are a sign of confusion). */
 const shape =
   (fields: Record<string, Checker>): Checker =>
   (value, path) => {
-    if (!isObject(value)) return fail(path, `expected an object, got ${describe(value)}`);
+    if (!isObject(value)) return fail(path, `expected an object, got ${describeValue(value)}`);
     for (const key of Object.keys(value)) if (!(key in fields)) fail(`${path}.${key}`, 'unexpected field');
     for (const [key, check] of Object.entries(fields)) check(value[key], `${path}.${key}`);
   };
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
 
 const seq = integer(0);
 const requestId = integer(0);
@@ -399,9 +390,9 @@ const HOST_MESSAGES: Record<HostMessage['type'], Record<string, Checker>> = {
 };
 
 function parseMessage<M>(value: unknown, table: Record<string, Record<string, Checker>>, side: string): M {
-  if (!isObject(value)) fail('message', `expected an object, got ${describe(value)}`);
+  if (!isObject(value)) fail('message', `expected an object, got ${describeValue(value)}`);
   const type = (value as Record<string, unknown>)['type'];
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) fail('message.type', `not a ${side} message type: ${describe(type)}`);
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) fail('message.type', `not a ${side} message type: ${describeValue(type)}`);
   shape({ type: string(), ...table[type as string] })(value, `message(${type as string})`);
   return value as M;
 }

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
+import { e2eSuiteComponents, REPO_ROOT } from '../../support/components.js';
 import { waitFor, Workbench } from './harness/workbench.js';
 
 // Not under test-results/e2e: extension.test.ts empties that folder when it starts.

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
-import type { CodeServer } from './harness/codeServer.js';
-import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
+import type { CodeServer } from '../../support/codeServer.js';
+import { e2eSuiteComponents, REPO_ROOT } from '../../support/components.js';
 import { openExtensionWorkbench, type Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e');

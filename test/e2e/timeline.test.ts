@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
-import type { CodeServer } from './harness/codeServer.js';
-import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
+import type { CodeServer } from '../../support/codeServer.js';
+import { e2eSuiteComponents, REPO_ROOT } from '../../support/components.js';
 import { openExtensionWorkbench, waitFor, type Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e', 'timeline');

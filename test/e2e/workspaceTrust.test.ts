@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
-import { startCodeServer, type CodeServer } from './harness/codeServer.js';
-import { e2eSuiteComponents, REPO_ROOT } from './harness/components.js';
-import { packageVsix } from './harness/vsix.js';
+import { startCodeServer, type CodeServer } from '../../support/codeServer.js';
+import { e2eSuiteComponents, REPO_ROOT } from '../../support/components.js';
+import { packageVsix } from '../../support/vsix.js';
 import { Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e-trust');

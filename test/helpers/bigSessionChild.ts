@@ -122,7 +122,7 @@ async function importFile(path: string) {
 
 function importCli(path: string) {
   const started = performance.now();
-  const sessions = readRecordedSessions(path);
+  const { sessions } = readRecordedSessions(path);
   const ms = performance.now() - started;
   return { sessions: sessions.length, ...summarise(sessions[0]!.events), ms, maxRssMb: maxRssMb() };
 }

@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../../support/ports.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, LOOPBACK, waitForPort } from './ports.js';
+import { freePort, LOOPBACK, waitForPort } from '../../support/ports.js';
 import { missingExecutableMessage, requireExecutable } from './requireComponent.js';
 
 export const NGINX_CANDIDATES = ['/usr/sbin/nginx', 'nginx'];

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { listenOnLoopback, LOOPBACK } from './ports.js';
+import { listenOnLoopback, LOOPBACK } from '../../support/ports.js';
 import { ServerTimers } from './serverTimers.js';
 
 /** The GUID of RFC 6455 §1.3, hashed with the client's key into Sec-WebSocket-Accept. */

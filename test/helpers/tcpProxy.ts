@@ -3,7 +3,7 @@
 
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../../support/ports.js';
 
 export interface TcpProxyOptions {
   /** Port of the target on 127.0.0.1 (or targetHost). */

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { listenOnLoopback, LOOPBACK } from './ports.js';
+import { listenOnLoopback, LOOPBACK } from '../../support/ports.js';
 import { missingExecutableMessage, requireExecutable } from './requireComponent.js';
 
 const OPENSSL_CANDIDATES = ['/usr/bin/openssl', 'openssl'];

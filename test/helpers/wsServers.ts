@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ServerOptions, WebSocket } from 'ws';
-import { listenOnLoopback, LOOPBACK } from './ports.js';
+import { listenOnLoopback, LOOPBACK } from '../../support/ports.js';
 import { ServerTimers } from './serverTimers.js';
 
 export interface TestServer<S> {

@@ -1,4 +1,4 @@
-// Issue 6, "Bad input" through the real CLI: `ws-inspector watch` with an invalid URL, a
+// Bad input through the real CLI: `ws-inspector watch` with an invalid URL, a
 // non-ws scheme, an illegal header name or value, or a catastrophic heartbeat regex exits 2
 // with a message naming what is wrong — and never starts connecting.
 

@@ -1,4 +1,4 @@
-// Issue 6, "Size": a session of 1 000 000 events and a single 50 MB payload are recorded from a
+// Size: a session of 1 000 000 events and a single 50 MB payload are recorded from a
 // real ws server, exported (session log and HAR) and imported again, streaming both ways.
 // Each step runs in its own child process, so its peak RSS is its own; the figures are printed
 // (not asserted).

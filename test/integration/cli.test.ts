@@ -9,7 +9,7 @@ import { before, test, type TestContext } from 'node:test';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { buildCli, describeRun, parseNdjson, runCli, spawnCli, tempDir } from '../helpers/cliProcess.js';
 import type { NginxProxy } from '../helpers/nginx.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/ports.js';
 import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';
 import { startEchoServer, startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 
@@ -30,7 +30,7 @@ async function echoBehindNginx(t: TestContext, defer: (fn: () => unknown) => voi
   return setup && { echo: setup.upstream, nginx: setup.nginx };
 }
 
-// ---- the "Done when" checks, through nginx ---------------------------------------------
+// ---- through nginx: its idle timeout cuts a quiet connection, a ping heartbeat keeps it open ----
 
 test('through nginx (proxy_read_timeout 2s), --heartbeat off --json --duration 9s: three drops with idleMs ~2000, each followed by reconnect-scheduled; valid NDJSON; exit 0', { timeout: 25_000 }, async (t) => {
   const defer = cleanups(t);

@@ -10,7 +10,7 @@ import { ConnectionManager } from '../../src/extension/model/connectionManager.j
 import { parseSettings } from '../../src/extension/model/settings.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/ports.js';
 import { startSilentHandshakeServer } from '../helpers/rawServers.js';
 import { cleanups } from '../helpers/testScope.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { findNginx, NGINX_MISSING_MESSAGE, startNginx } from '../helpers/nginx.js';
-import { freePort, waitForPort } from '../helpers/ports.js';
+import { freePort, waitForPort } from '../../support/ports.js';
 import { requireExecutable, skipOrFail } from '../helpers/requireComponent.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
 import {

@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 import type { InboundCapture } from '../../src/core/engine/inboundCapture.js';
 import { DEFAULT_SESSION_OPTIONS, type Session } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
-import { listenOnLoopback } from '../helpers/ports.js';
+import { listenOnLoopback } from '../../support/ports.js';
 import { encodeFrame, OPCODE_BINARY, OPCODE_TEXT, startRawServer, switchingProtocolsResponse } from '../helpers/rawServers.js';
 import { createSession } from '../helpers/sessionRecorder.js';
 import { cleanups } from '../helpers/testScope.js';

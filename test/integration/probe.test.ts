@@ -12,7 +12,7 @@ import type { CliIo } from '../../src/cli/watch.js';
 import type { ProbeProgress } from '../../src/core/probe/idleProbe.js';
 import type { ProbeResult } from '../../src/core/probe/probeReport.js';
 import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { behindNginx, cleanups } from '../helpers/testScope.js';
 import { startEchoServer, startHandshakeStatusServer } from '../helpers/wsServers.js';

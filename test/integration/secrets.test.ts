@@ -1,4 +1,4 @@
-// Issue 6, "Secrets": a real session against a real ws server that echoes the credentials it
+// Secrets: a real session against a real ws server that echoes the credentials it
 // received back in a message. Every output the session produces — the CLI's lines in every mode
 // and its export, the extension's log lines, tree items, tooltips, status bar, every message
 // the timeline feed posts to the webview (rows and full event details), and both export

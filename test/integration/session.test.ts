@@ -10,7 +10,7 @@ import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { systemClock } from '../../src/node/systemClock.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { countingSocketFactory, startRecordedSession } from '../helpers/sessionRecorder.js';
 import { cleanups } from '../helpers/testScope.js';

@@ -1,4 +1,4 @@
-// Issue 6, "Bad input": malformed `wsInspector.endpoints` entries, invalid URLs and illegal
+// Bad input: malformed `wsInspector.endpoints` entries, invalid URLs and illegal
 // headers are rejected with a message naming the setting and what is wrong, while every
 // other entry still loads — and still connects.
 

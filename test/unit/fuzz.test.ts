@@ -1,4 +1,4 @@
-// Issue 6, "Fuzzing": the session-log and HAR importers, the text-heartbeat matcher and the
+// Fuzzing: the session-log and HAR importers, the text-heartbeat matcher and the
 // settings parser, fed random and mutated inputs from a fixed seed for a bounded time each.
 // Properties: nothing but the documented error comes out, every error names a position (or
 // a setting path), nothing hangs. The number of cases run is printed for the closing note.

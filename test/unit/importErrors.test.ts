@@ -1,4 +1,4 @@
-// Issue 6, "Broken session logs and HARs on import": corrupted, truncated, mistyped or
+// Broken session logs and HARs on import: corrupted, truncated, mistyped or
 // out-of-order files are refused whole, with the position (line and column, or JSON path)
 // of the first problem — through the extension's importer (whole text and streamed in
 // pieces) and the CLI's `analyze`. Nothing is ever half-loaded.

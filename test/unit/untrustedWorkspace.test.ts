@@ -1,4 +1,4 @@
-// Issue 6, "Untrusted workspace": endpoints from an untrusted workspace's settings never
+// Untrusted workspace: endpoints from an untrusted workspace's settings never
 // auto-connect, and connecting to one by hand needs the user's confirmation (asked once per
 // connection); the user's own endpoints and a trusted workspace's are never asked about.
 //

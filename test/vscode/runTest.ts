@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
 import * as esbuild from 'esbuild';
-import { findExecutable } from '../helpers/requireComponent.js';
+import { findExecutable } from '../../support/executables.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'out', 'vscode-test');

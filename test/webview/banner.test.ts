@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { CloseEvent } from '../../src/core/model/sessionEvents.js';
 import { latestDiagnosis, proxyDropFixture } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite } from './harness/pageHelpers.js';
-import { harnessSkipReason } from './harness/timelineHarness.js';
+import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, () => {
   const suite = harnessPerSuite(() => proxyDropFixture({ idleMs: 60_000 }), { theme: 'dark', viewport: { width: 1280, height: 860 } });

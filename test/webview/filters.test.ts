@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { TimelineQuery } from '../../src/shared/timelineProtocol.js';
 import { everyEventTypeConnection } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason } from './harness/timelineHarness.js';
+import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 describe('timeline webview: filters and search', { skip: harnessSkipReason() }, () => {
   const { connection, events } = everyEventTypeConnection();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { proxyDropFixture, type LiveFixture } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, renderedRows, selectRow, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason } from './harness/timelineHarness.js';
+import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 const lastSeq = (fixture: LiveFixture) => fixture.session.record.lastSeq;
 

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { proxyDropFixture } from './harness/fixtures.js';
 import { assertNoProblems, saveScreenshot, showHelloMessage } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness } from './harness/timelineHarness.js';
+import { harnessSkipReason, launchTimelineHarness } from '../../support/timelineHarness.js';
 
 /** The narrowest preview column that still shows a useful slice of a payload. */
 const MIN_PREVIEW_PX = 200;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { SESSION_EVENT_TYPES } from '../../src/core/model/sessionEvents.js';
 import { everyEventTypeConnection, HELLO_JSON } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, renderedRows, selectRow, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason } from './harness/timelineHarness.js';
+import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
   const { connection, events } = everyEventTypeConnection();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { proxyDropFixture } from './harness/fixtures.js';
 import { assertNoProblems, saveScreenshot, showHelloMessage } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from './harness/timelineHarness.js';
+import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from '../../support/timelineHarness.js';
 
 const THEMES = JSON.parse(readFileSync(join(__dirname, 'harness', 'themes.json'), 'utf8')) as Record<HarnessTheme, Record<string, string>>;
 

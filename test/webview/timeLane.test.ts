@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { everyEventTypeConnection, proxyDropFixture, type LiveFixture } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, REPO_ROOT, type HarnessTheme } from './harness/timelineHarness.js';
+import { REPO_ROOT } from '../../support/components.js';
+import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from '../../support/timelineHarness.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'webview');
 

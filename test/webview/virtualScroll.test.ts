@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { liveFixture, openSocket, type LiveFixture } from './harness/fixtures.js';
 import { assertNoProblems, renderedRows, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from './harness/timelineHarness.js';
+import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from '../../support/timelineHarness.js';
 
 const MESSAGES = 1_000_000;
 

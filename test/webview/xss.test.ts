@@ -11,7 +11,7 @@ import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { START_T } from './harness/fixtures.js';
 import { assertNoProblems, selectRow, waitForRows } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from './harness/timelineHarness.js';
+import { harnessSkipReason, launchTimelineHarness, type TimelineHarness } from '../../support/timelineHarness.js';
 
 const PAYLOADS = [
   `<img src=x onerror="window.__xss('img')">`,

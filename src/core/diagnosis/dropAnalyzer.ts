@@ -1,5 +1,5 @@
 // The drop analyzer: turns a session's closes, heartbeat timeouts and failed handshakes
-// into verdicts, written into the record as `diagnosis` events (issue 3).
+// into verdicts, written into the record as `diagnosis` events.
 //
 // How it decides:
 // - Each close is classified at once when its cause is plain: the user's own disconnect,

@@ -5,6 +5,7 @@
 // The drop analyzer matches observed intervals against this table; userTimeouts.ts checks
 // the entries users add and combines them with it.
 
+
 /**
  * How a timeout decides to close:
  * - `idle`: after N seconds without traffic (any bytes reset it, some count one direction only);

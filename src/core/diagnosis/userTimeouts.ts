@@ -1,6 +1,7 @@
 // Timeout entries users add (from a setting or a JSON file): validateKnownTimeouts checks them
 // field by field, combineKnownTimeouts puts them ahead of the built-in table.
 
+import { describeValue, isObject } from '../common/values.js';
 import { KNOWN_TIMEOUTS, TIMEOUT_KINDS, type KnownTimeout, type TimeoutKind } from './knowledgeBase.js';
 
 /**
@@ -38,7 +39,7 @@ export function toTimeoutId(component: string, setting: string): string {
  */
 export function validateKnownTimeouts(entries: unknown): { entries: KnownTimeout[]; errors: string[] } {
   if (!Array.isArray(entries)) {
-    return { entries: [], errors: [`timeout entries must be an array, got ${describe(entries)}`] };
+    return { entries: [], errors: [`timeout entries must be an array, got ${describeValue(entries)}`] };
   }
   const valid: KnownTimeout[] = [];
   const errors: string[] = [];
@@ -61,8 +62,8 @@ export function validateKnownTimeouts(entries: unknown): { entries: KnownTimeout
 
 function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | null; errors: string[] } {
   const at = `entry ${index}`;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { entry: null, errors: [`${at}: must be an object, got ${describe(raw)}`] };
+  if (!isObject(raw)) {
+    return { entry: null, errors: [`${at}: must be an object, got ${describeValue(raw)}`] };
   }
   const obj = raw as Record<string, unknown>;
   const problems: string[] = [];
@@ -93,7 +94,7 @@ function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | nul
   let fix: KnownTimeout['fix'] = {};
   const rawFix = obj['fix'];
   if (rawFix !== undefined) {
-    if (typeof rawFix !== 'object' || rawFix === null || Array.isArray(rawFix)) {
+    if (!isObject(rawFix)) {
       problems.push(`${at}: "fix" must be an object with optional "config" and "heartbeat" strings`);
     } else {
       const fixObj = rawFix as Record<string, unknown>;
@@ -159,9 +160,3 @@ function nonEmptyString(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}

@@ -6,8 +6,8 @@ import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED 
 import { Heartbeat } from './heartbeat.js';
 import { InboundCapture, NOT_CAPTURED } from './inboundCapture.js';
 import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from '../common/payload.js';
-import type { CloseInitiator, SessionEvent, StoppedEvent } from '../model/sessionEvents.js';
-import { networkFailure, type HandshakeFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
+import type { CloseInitiator, HandshakeFailure, SessionEvent, StoppedEvent } from '../model/sessionEvents.js';
+import { networkFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
 import type { SessionFinding, SessionObserver } from './sessionObserver.js';
 import { SessionStats, type SessionStatsSnapshot } from '../model/stats.js';
 

@@ -1,5 +1,5 @@
 import type { Event, IDisposable } from '../common/events.js';
-import type { HeaderMap } from '../model/sessionEvents.js';
+import type { HandshakeFailure, HeaderMap } from '../model/sessionEvents.js';
 
 // The port between the session engine and a real WebSocket implementation.
 // src/node/wsSocket.ts adapts the `ws` package to it; tests may use fakes.
@@ -9,16 +9,6 @@ export interface SocketOpenInfo {
   extensions: string;
   requestHeaders: HeaderMap;
   responseHeaders: HeaderMap;
-}
-
-export interface HandshakeFailure {
-  status: number | null;
-  statusText: string | null;
-  requestHeaders: HeaderMap | null;
-  responseHeaders: HeaderMap | null;
-  body: string | null;
-  errorCode: string | null;
-  message: string;
 }
 
 /** A failure before any HTTP answer: refused, unreachable, timed out, TLS. */

@@ -3,7 +3,8 @@
 // have recorded. Every error names where the file is broken.
 
 import { makeEndpoint, type EndpointConfig } from '../model/endpoint.js';
-import { describeJsonValue, JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
+import { describeValue } from '../common/values.js';
+import { JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { base64ToBytes, describeControlPayload, utf8ByteLength } from '../common/payload.js';
 import type { HeaderMap, MessageEvent, SessionEvent } from '../model/sessionEvents.js';
 import { HAR_EXTENSION_FORMAT, HAR_EXTENSION_VERSION, OPCODE, type HarLogExtension, type HarWebSocketMessage } from './harFormat.js';
@@ -48,7 +49,7 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
   const root = objectAt(value, '');
   const log = objectAt(root['log'], 'log');
   const entriesValue = log['entries'];
-  if (!Array.isArray(entriesValue)) throw new HarError(`expected an array of entries, got ${describeJsonValue(entriesValue)}`, 'log.entries');
+  if (!Array.isArray(entriesValue)) throw new HarError(`expected an array of entries, got ${describeValue(entriesValue)}`, 'log.entries');
   const ours = readLogExtension(log['_wsInspector']);
   const notes: string[] = [];
 
@@ -73,7 +74,7 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
     }
     const started = stringAt(entry['startedDateTime'], `${path}.startedDateTime`);
     const start = Date.parse(started);
-    if (Number.isNaN(start)) throw new HarError(`expected an ISO 8601 date, got ${describeJsonValue(started)}`, `${path}.startedDateTime`);
+    if (Number.isNaN(start)) throw new HarError(`expected an ISO 8601 date, got ${describeValue(started)}`, `${path}.startedDateTime`);
     webSockets.push({ url, start, index, entry, path });
   });
   if (webSockets.length === 0) {
@@ -116,7 +117,7 @@ function readLogExtension(value: unknown): HarLogExtension | null {
   const ext = value as Record<string, unknown>;
   if (ext['format'] !== HAR_EXTENSION_FORMAT) return null;
   if (ext['version'] !== HAR_EXTENSION_VERSION) {
-    throw new HarError(`unsupported version ${describeJsonValue(ext['version'])}; this build reads version ${HAR_EXTENSION_VERSION}`, 'log._wsInspector.version');
+    throw new HarError(`unsupported version ${describeValue(ext['version'])}; this build reads version ${HAR_EXTENSION_VERSION}`, 'log._wsInspector.version');
   }
   const endpoint = objectAt(ext['endpoint'], 'log._wsInspector.endpoint');
   stringAt(endpoint['url'], 'log._wsInspector.endpoint.url');
@@ -135,7 +136,7 @@ function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path
     // Our writer always writes the array: without it the messages were cut out, and the
     // session would load with holes instead of failing.
     if (!Array.isArray(entry['_webSocketMessages'])) {
-      throw new HarError(`expected the array of messages every WebSocket Inspector entry has, got ${describeJsonValue(entry['_webSocketMessages'])}`, `${path}._webSocketMessages`);
+      throw new HarError(`expected the array of messages every WebSocket Inspector entry has, got ${describeValue(entry['_webSocketMessages'])}`, `${path}._webSocketMessages`);
     }
     const lifecycle = (entry['_wsInspector'] as { events: unknown[] }).events;
     lifecycle.forEach((raw, index) => {
@@ -148,7 +149,7 @@ function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path
     });
     messagesOf(entry, path).forEach(({ message, at }) => {
       const seq = message._seq;
-      if (typeof seq !== 'number' || !Number.isInteger(seq)) throw new HarError(`expected the integer _seq our exports carry, got ${describeJsonValue(seq)}`, `${at}._seq`);
+      if (typeof seq !== 'number' || !Number.isInteger(seq)) throw new HarError(`expected the integer _seq our exports carry, got ${describeValue(seq)}`, `${at}._seq`);
       events.push(fromHarMessage(message, Math.round(message.time * 1000), seq, at));
     });
   }
@@ -267,7 +268,7 @@ function fromHarMessage(message: HarWebSocketMessage, t: number, seq: number, at
 function messagesOf(entry: Record<string, unknown>, path: string): Array<{ message: HarWebSocketMessage; at: string }> {
   const raw = entry['_webSocketMessages'];
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new HarError(`expected an array, got ${describeJsonValue(raw)}`, `${path}._webSocketMessages`);
+  if (!Array.isArray(raw)) throw new HarError(`expected an array, got ${describeValue(raw)}`, `${path}._webSocketMessages`);
   return raw.map((value: unknown, index) => {
     const at = `${path}._webSocketMessages[${index}]`;
     return { message: validateHarMessage(value, at), at };
@@ -278,7 +279,7 @@ function messagesOf(entry: Record<string, unknown>, path: string): Array<{ messa
 export function validateHarMessage(value: unknown, at: string): HarWebSocketMessage {
   const message = objectAt(value, at);
   const type = stringAt(message['type'], `${at}.type`);
-  if (type !== 'send' && type !== 'receive' && type !== 'error') throw new HarError(`expected "send", "receive" or "error", got ${describeJsonValue(type)}`, `${at}.type`);
+  if (type !== 'send' && type !== 'receive' && type !== 'error') throw new HarError(`expected "send", "receive" or "error", got ${describeValue(type)}`, `${at}.type`);
   numberAt(message['time'], `${at}.time`);
   numberAt(message['opcode'], `${at}.opcode`);
   stringAt(message['data'], `${at}.data`);
@@ -295,7 +296,7 @@ function handshakeFreeHeaders(headers: HeaderMap): HeaderMap {
 
 function headersAt(value: unknown, path: string): HeaderMap {
   if (value === undefined) return {};
-  if (!Array.isArray(value)) throw new HarError(`expected an array of {name, value}, got ${describeJsonValue(value)}`, path);
+  if (!Array.isArray(value)) throw new HarError(`expected an array of {name, value}, got ${describeValue(value)}`, path);
   const headers: HeaderMap = {};
   value.forEach((raw: unknown, index) => {
     const header = objectAt(raw, `${path}[${index}]`);

@@ -3,6 +3,7 @@
 // bad value. Each file format raises its own error class through these.
 
 import { findJsonSyntaxError, lineAndColumn } from '../common/jsonSyntax.js';
+import { describeValue, isObject } from '../common/values.js';
 
 /** An error class of a file format: message, JSON path, and for syntax errors the position. */
 export type JsonInputErrorClass<E extends Error> = new (message: string, path: string, line?: number, column?: number) => E;
@@ -40,26 +41,17 @@ export function parseJsonWithPosition<E extends Error>(text: string, ErrorClass:
 export function jsonFieldReaders<E extends Error>(ErrorClass: JsonInputErrorClass<E>) {
   return {
     object(value: unknown, path: string): Record<string, unknown> {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ErrorClass(`expected an object, got ${describeJsonValue(value)}`, path);
-      return value as Record<string, unknown>;
+      if (!isObject(value)) throw new ErrorClass(`expected an object, got ${describeValue(value)}`, path);
+      return value;
     },
     string(value: unknown, path: string): string {
-      if (typeof value !== 'string') throw new ErrorClass(`expected a string, got ${describeJsonValue(value)}`, path);
+      if (typeof value !== 'string') throw new ErrorClass(`expected a string, got ${describeValue(value)}`, path);
       return value;
     },
     number(value: unknown, path: string): number {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ErrorClass(`expected a number, got ${describeJsonValue(value)}`, path);
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ErrorClass(`expected a number, got ${describeValue(value)}`, path);
       return value;
     },
   };
 }
 
-/** A short description of a JSON value for error messages. */
-export function describeJsonValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}

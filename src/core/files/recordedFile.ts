@@ -3,6 +3,7 @@
 // holding its text: events and HAR messages are parsed and validated one by one as they
 // stream past. Nothing is returned until the whole file is valid.
 
+import { isObject } from '../common/values.js';
 import type { HarWebSocketMessage } from './harFormat.js';
 import { validateHarMessage } from './harReader.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
@@ -69,14 +70,14 @@ export class RecordedFileReader<E extends Error> {
   end(): RecordedFileContent {
     const root = this.reader.end();
     if (this.invalid) throw this.invalid.error;
-    const object = typeof root === 'object' && root !== null && !Array.isArray(root) ? (root as Record<string, unknown>) : null;
+    const object = isObject(root) ? root : null;
     const isSessionLog = object?.['format'] === SESSION_LOG_FORMAT;
     const events = this.events;
     const harMessages = this.harMessages;
     return {
       root,
       isSessionLog,
-      looksLikeHar: !isSessionLog && object !== null && object['format'] === undefined && typeof object['log'] === 'object' && object['log'] !== null,
+      looksLikeHar: !isSessionLog && object !== null && 'log' in object,
       sessionLog: () => validateSessionLogHeader(root, events),
       harValue: () => {
         const entries = (object?.['log'] as Record<string, unknown> | undefined)?.['entries'];

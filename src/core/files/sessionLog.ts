@@ -1,5 +1,6 @@
 import type { EndpointConfig } from '../model/endpoint.js';
-import { describeJsonValue, JsonInputError, jsonFieldReaders } from './jsonInput.js';
+import { describeValue } from '../common/values.js';
+import { JsonInputError, jsonFieldReaders } from './jsonInput.js';
 import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from '../model/redaction.js';
 import { SESSION_EVENT_TYPES, type SessionEvent } from '../model/sessionEvents.js';
@@ -96,14 +97,14 @@ export function validateSessionLog(value: unknown): SessionLog {
 export function validateSessionLogHeader(value: unknown, events: SessionEvent[]): SessionLog {
   const root = expectObject(value, '');
   if (root['format'] !== SESSION_LOG_FORMAT) {
-    throw new SessionLogError(`expected "${SESSION_LOG_FORMAT}", got ${describeJsonValue(root['format'])}`, 'format');
+    throw new SessionLogError(`expected "${SESSION_LOG_FORMAT}", got ${describeValue(root['format'])}`, 'format');
   }
   if (root['version'] !== SESSION_LOG_VERSION) {
-    throw new SessionLogError(`unsupported version ${describeJsonValue(root['version'])}; this build reads version ${SESSION_LOG_VERSION}`, 'version');
+    throw new SessionLogError(`unsupported version ${describeValue(root['version'])}; this build reads version ${SESSION_LOG_VERSION}`, 'version');
   }
   const endpoint = expectObject(root['endpoint'], 'endpoint');
   expectString(endpoint['url'], 'endpoint.url');
-  if (!Array.isArray(root['events'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(root['events'])}`, 'events');
+  if (!Array.isArray(root['events'])) throw new SessionLogError(`expected an array, got ${describeValue(root['events'])}`, 'events');
   return {
     format: SESSION_LOG_FORMAT,
     version: SESSION_LOG_VERSION,
@@ -211,8 +212,8 @@ function validateEventFields(type: string, event: Record<string, unknown>, path:
       checkNumberField(event, path, 'confidence');
       checkStringField(event, path, 'summary');
       checkStringField(event, path, 'advice');
-      if (!Array.isArray(event['candidates'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(event['candidates'])}`, `${path}.candidates`);
-      if (!Array.isArray(event['evidence'])) throw new SessionLogError(`expected an array, got ${describeJsonValue(event['evidence'])}`, `${path}.evidence`);
+      if (!Array.isArray(event['candidates'])) throw new SessionLogError(`expected an array, got ${describeValue(event['candidates'])}`, `${path}.candidates`);
+      if (!Array.isArray(event['evidence'])) throw new SessionLogError(`expected an array, got ${describeValue(event['evidence'])}`, `${path}.evidence`);
       break;
     default:
       break;

@@ -32,9 +32,11 @@ export interface OpenEvent extends EventBase {
   responseHeaders: HeaderMap;
 }
 
-/** The attempt never opened: an HTTP answer other than 101, or a network or TLS error. */
-export interface HandshakeFailedEvent extends EventBase {
-  type: 'handshake-failed';
+/**
+ * Why an opening handshake failed: an HTTP answer other than 101, or a network or TLS error.
+ * The socket port (core/engine/socket.ts) reports it; the session records it as a HandshakeFailedEvent.
+ */
+export interface HandshakeFailure {
   status: number | null;
   statusText: string | null;
   requestHeaders: HeaderMap | null;
@@ -44,6 +46,11 @@ export interface HandshakeFailedEvent extends EventBase {
   /** A network error code such as ECONNREFUSED, ENOTFOUND, ETIMEDOUT or a TLS code. */
   errorCode: string | null;
   message: string;
+}
+
+/** The attempt never opened: an HTTP answer other than 101, or a network or TLS error. */
+export interface HandshakeFailedEvent extends EventBase, HandshakeFailure {
+  type: 'handshake-failed';
   handshakeMs: number;
 }
 

@@ -8,6 +8,7 @@ import { Emitter, type Event, type IDisposable } from '../../core/common/events.
 import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/model/redaction.js';
 import type { Session, SessionState } from '../../core/engine/session.js';
 import type { CloseEvent, DiagnosisEvent, HandshakeFailedEvent, SessionEvent, StoppedEvent } from '../../core/model/sessionEvents.js';
+import type { RecordedSession } from '../../core/files/recordedSession.js';
 import { SessionStats, type SessionStatsSnapshot } from '../../core/model/stats.js';
 import type { SettingsScope } from './settings.js';
 
@@ -18,16 +19,9 @@ export type ConnectionOrigin = 'settings' | 'adhoc' | 'imported';
 export type ConnectionState = SessionState | 'imported';
 
 /** A session read from a file: its events, frozen. */
-export interface ImportedSession {
-  name: string;
-  endpoint: EndpointConfig;
-  events: readonly SessionEvent[];
+export interface ImportedSession extends RecordedSession {
   /** The file it came from (its base name), for tooltips. */
   fileName: string;
-  /** What the file was: our session log, our HAR, or someone else's HAR (e.g. Chrome's). */
-  format: 'session-log' | 'ws-inspector-har' | 'har';
-  redacted: boolean;
-  droppedEvents: number;
 }
 
 /** Everything the view needs about a connection at one moment. Plain data. */

