@@ -31,7 +31,9 @@ const TARGET_RATIO = 0.85;
 const FLOOD_TIMEOUT_MS = 60_000;
 
 async function startServer(): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bench/floodServer.mjs', String(COUNT), String(SIZE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bench/floodServer.mjs', String(COUNT), String(SIZE)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [data] = (await once(child.stdout!, 'data')) as [Buffer];
   return { port: Number(data.toString().trim()), child };
 }
@@ -47,7 +49,9 @@ class Client {
 
   static async start(kind: ClientKind, url: string): Promise<Client> {
     // fork() passes on this process's --import tsx.
-    const child = fork('bench/ingestClient.ts', [kind, url, String(COUNT)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork('bench/ingestClient.ts', [kind, url, String(COUNT)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const [reply] = (await once(child, 'message')) as [Reply];
     if (!('ready' in reply)) throw new Error(`${kind} client did not start`);
     return new Client(kind, child);
@@ -58,7 +62,10 @@ class Client {
     this.child.send(request);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.kind} flood did not finish within ${FLOOD_TIMEOUT_MS} ms`)), FLOOD_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`${this.kind} flood did not finish within ${FLOOD_TIMEOUT_MS} ms`)),
+        FLOOD_TIMEOUT_MS,
+      );
     });
     try {
       const [reply] = (await Promise.race([once(this.child, 'message'), timeout])) as [Reply];
@@ -149,7 +156,9 @@ async function main(): Promise<void> {
     console.log(
       `(b) Session + record:  ${fmt(medianRate(open.session))} (median; ping heartbeat every 100 ms, lifecycle listener; the record held ${lastSession!.recorded!.toLocaleString('en')} events, dropped ${lastSession!.dropped!.toLocaleString('en')} oldest so far, ${lastSession!.rttSamples} RTT samples)`,
     );
-    console.log(`ratio b/a: ${open.ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${open.ratio >= TARGET_RATIO ? 'MET' : 'MISSED'}`);
+    console.log(
+      `ratio b/a: ${open.ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${open.ratio >= TARGET_RATIO ? 'MET' : 'MISSED'}`,
+    );
     console.log(`per CPU second of each client process: ratio ${open.cpuRatio.toFixed(3)} (for information)`);
     console.log(
       `for information: on a new connection per flood, bare ${fmt(medianRate(fresh.bare))}, Session ${fmt(medianRate(fresh.session))}, ratio ${fresh.ratio.toFixed(3)}; a client that decodes every text ${fmt(medianRate(listened.bare))} vs a Session with a listener on every event ${fmt(medianRate(listened.session))}, ratio ${listened.ratio.toFixed(3)}`,

@@ -78,8 +78,15 @@ async function openBare(url: string, count: number, decode: boolean): Promise<Fl
  * lifecycle listener, as a busy session in the extension does.
  */
 async function openSession(url: string, count: number, listenAll: boolean): Promise<FloodTarget> {
-  const endpoint = makeEndpoint(url, { heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 10_000 }, reconnect: { enabled: false } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock: systemClock, createSocket: createWsSocket, observer: sessionDiagnosis(endpoint) });
+  const endpoint = makeEndpoint(url, {
+    heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 10_000 },
+    reconnect: { enabled: false },
+  });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock: systemClock,
+    createSocket: createWsSocket,
+    observer: sessionDiagnosis(endpoint),
+  });
   let ended: Error | null = null;
   await new Promise<void>((resolve, reject) => {
     session.onLifecycleEvent((event) => {
@@ -117,7 +124,13 @@ async function openSession(url: string, count: number, listenAll: boolean): Prom
           }
           const wallMs = performance.now() - startedWall;
           const cpuMs = cpuNowMs() - startedCpu;
-          resolve({ wallMs, cpuMs, recorded: session.record.size, dropped: session.record.droppedCount, rttSamples: session.getStats().rtt?.count ?? 0 });
+          resolve({
+            wallMs,
+            cpuMs,
+            recorded: session.record.size,
+            dropped: session.record.droppedCount,
+            rttSamples: session.getStats().rtt?.count ?? 0,
+          });
         };
         setImmediate(poll);
       }),

@@ -89,10 +89,16 @@ function syntheticEvents(count: number): SessionEvent[] {
     const n = events.length;
     if (n % 20_000 === 19_990) {
       push({ type: 'idle-gap', durationMs: 6000, startT: t }, 6000);
-      push({ type: 'close', code: 1006, reason: '', wasClean: false, initiator: 'none', idleMs: 6000, ageMs: 60_000 }, 0);
+      push(
+        { type: 'close', code: 1006, reason: '', wasClean: false, initiator: 'none', idleMs: 6000, ageMs: 60_000 },
+        0,
+      );
       push({ type: 'reconnect-scheduled', attempt: 1, delayMs: 1000 }, 0);
       push({ type: 'connecting', attempt: 1, url: 'wss://bench.example.test/ws', protocols: [] }, 1000);
-      push({ type: 'open', handshakeMs: 10, protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} }, 10);
+      push(
+        { type: 'open', handshakeMs: 10, protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} },
+        10,
+      );
     } else if (n % 100 === 50) {
       push({ type: 'ping', direction: 'out', data: '', encoding: 'utf8' }, 3);
       push({ type: 'pong', direction: 'in', data: '', encoding: 'utf8', rttMs: 0.8 + (n % 7) / 10 }, 1);
@@ -106,7 +112,15 @@ function syntheticEvents(count: number): SessionEvent[] {
 }
 
 function importedConnection(events: SessionEvent[]): Connection {
-  return Connection.imported({ name: 'bench', endpoint: makeEndpoint('wss://bench.example.test/ws'), events, fileName: 'bench.json', format: 'session-log', redacted: true, droppedEvents: 0 });
+  return Connection.imported({
+    name: 'bench',
+    endpoint: makeEndpoint('wss://bench.example.test/ws'),
+    events,
+    fileName: 'bench.json',
+    format: 'session-log',
+    redacted: true,
+    droppedEvents: 0,
+  });
 }
 
 // Page-side code is passed as strings or closures over plain values, and the page's globals are
@@ -115,7 +129,14 @@ interface PageGlobals {
   __wsiFirstPaint?: number;
   performance: { now(): number };
   requestAnimationFrame(callback: (now: number) => void): number;
-  document: { querySelector(selector: string): { scrollTop: number; scrollHeight: number; clientHeight: number; querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }> } | null };
+  document: {
+    querySelector(selector: string): {
+      scrollTop: number;
+      scrollHeight: number;
+      clientHeight: number;
+      querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }>;
+    } | null;
+  };
   __wsiFrames?: { intervals: number[]; running: boolean };
 }
 
@@ -177,7 +198,9 @@ const FIRST_PAINT_PROBE = `(() => {
 })();`;
 
 async function benchFirstPaint(): Promise<void> {
-  console.log(`\n1. First paint of a ${FIRST_PAINT_EVENTS.toLocaleString('en')}-event session (${FIRST_PAINT_LOADS} loads after a warm-up)`);
+  console.log(
+    `\n1. First paint of a ${FIRST_PAINT_EVENTS.toLocaleString('en')}-event session (${FIRST_PAINT_LOADS} loads after a warm-up)`,
+  );
   const connection = importedConnection(syntheticEvents(FIRST_PAINT_EVENTS));
   const harness = await launchTimelineHarness({ connection, theme: 'dark', viewport: VIEWPORT });
   try {
@@ -187,13 +210,23 @@ async function benchFirstPaint(): Promise<void> {
     for (let load = 0; load < FIRST_PAINT_LOADS; load++) {
       // A hide + show: the page reloads and the feed answers its ready with a fresh init.
       await withTimeout(harness.reload(), 'reload');
-      await harness.page.waitForFunction(() => (globalThis as unknown as PageGlobals).__wsiFirstPaint !== undefined, undefined, { timeout: 20_000 });
+      await harness.page.waitForFunction(
+        () => (globalThis as unknown as PageGlobals).__wsiFirstPaint !== undefined,
+        undefined,
+        { timeout: 20_000 },
+      );
       const ms = await harness.page.evaluate(() => (globalThis as unknown as PageGlobals).__wsiFirstPaint!);
       times.push(ms);
       console.log(`  load ${load + 1}: ${ms.toFixed(0)} ms`);
     }
-    const rows = await harness.page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('#event-list')?.querySelectorAll('.row').length ?? 0);
-    console.log(`  rows painted: ${rows}; min ${Math.min(...times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms`);
+    const rows = await harness.page.evaluate(
+      () =>
+        (globalThis as unknown as PageGlobals).document.querySelector('#event-list')?.querySelectorAll('.row').length ??
+        0,
+    );
+    console.log(
+      `  rows painted: ${rows}; min ${Math.min(...times).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms`,
+    );
     reportProblems(harness);
     const median = percentile(times, 50);
     record('first paint, 100 000 events (median)', `${median.toFixed(0)} ms`, '≤ 300 ms', median <= 300);
@@ -203,7 +236,9 @@ async function benchFirstPaint(): Promise<void> {
 }
 
 async function benchScroll(): Promise<void> {
-  console.log(`\n2. Scrolling through ${SCROLL_EVENTS.toLocaleString('en')} events (top to bottom in ${SCROLL_DURATION_MS / 1000} s, rAF-driven)`);
+  console.log(
+    `\n2. Scrolling through ${SCROLL_EVENTS.toLocaleString('en')} events (top to bottom in ${SCROLL_DURATION_MS / 1000} s, rAF-driven)`,
+  );
   const started = performance.now();
   const connection = importedConnection(syntheticEvents(SCROLL_EVENTS));
   console.log(`  built the session in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -217,7 +252,10 @@ async function benchScroll(): Promise<void> {
       if (list) list.scrollTop = 0;
     });
     await page.waitForTimeout(500);
-    const result = await withTimeout(page.evaluate<ScrollResult>(`(${SCROLL_SOURCE})(${SCROLL_DURATION_MS})`), 'scroll');
+    const result = await withTimeout(
+      page.evaluate<ScrollResult>(`(${SCROLL_SOURCE})(${SCROLL_DURATION_MS})`),
+      'scroll',
+    );
     const medianInterval = percentile(result.intervals, 50);
     const p95Interval = percentile(result.intervals, 95);
     const maxInterval = Math.max(...result.intervals);
@@ -225,13 +263,17 @@ async function benchScroll(): Promise<void> {
     console.log(
       `  ${result.intervals.length} frames over ${(result.max / 1e6).toFixed(1)} M px of scroll; frame interval median ${medianInterval.toFixed(1)} ms, p95 ${p95Interval.toFixed(1)} ms, max ${maxInterval.toFixed(1)} ms`,
     );
-    console.log(`  fps: median ${fps.toFixed(1)}, p5 ${(1000 / p95Interval).toFixed(1)}, min ${(1000 / maxInterval).toFixed(1)}; newest row in the list on the last frame: #${result.lastSeq ?? '—'} of ${SCROLL_EVENTS.toLocaleString('en')}`);
+    console.log(
+      `  fps: median ${fps.toFixed(1)}, p5 ${(1000 / p95Interval).toFixed(1)}, min ${(1000 / maxInterval).toFixed(1)}; newest row in the list on the last frame: #${result.lastSeq ?? '—'} of ${SCROLL_EVENTS.toLocaleString('en')}`,
+    );
     // The rows of the last page arrive from the host after the scroll stopped: how long until the bottom is filled in.
     const settleStarted = performance.now();
     const settled = await page
       .waitForFunction(
         (seq) => {
-          const rows = (globalThis as unknown as PageGlobals).document.querySelector('#event-list')?.querySelectorAll('.row');
+          const rows = (globalThis as unknown as PageGlobals).document
+            .querySelector('#event-list')
+            ?.querySelectorAll('.row');
           return rows !== undefined && Array.from(rows).some((row) => Number(row.getAttribute('data-seq')) === seq);
         },
         SCROLL_EVENTS,
@@ -239,21 +281,34 @@ async function benchScroll(): Promise<void> {
       )
       .then(() => true)
       .catch(() => false);
-    console.log(`  the bottom row (#${SCROLL_EVENTS.toLocaleString('en')}) was in the list ${settled ? `${(performance.now() - settleStarted).toFixed(0)} ms after the scroll ended` : 'NOT within 5 s of the scroll ending'}`);
+    console.log(
+      `  the bottom row (#${SCROLL_EVENTS.toLocaleString('en')}) was in the list ${settled ? `${(performance.now() - settleStarted).toFixed(0)} ms after the scroll ended` : 'NOT within 5 s of the scroll ending'}`,
+    );
     reportProblems(harness);
-    record('scroll 1 000 000 events, median fps', `${fps.toFixed(1)} fps (p5 ${(1000 / p95Interval).toFixed(1)}, min ${(1000 / maxInterval).toFixed(1)})`, 'median ≥ 50 fps', fps >= 50);
+    record(
+      'scroll 1 000 000 events, median fps',
+      `${fps.toFixed(1)} fps (p5 ${(1000 / p95Interval).toFixed(1)}, min ${(1000 / maxInterval).toFixed(1)})`,
+      'median ≥ 50 fps',
+      fps >= 50,
+    );
   } finally {
     await harness.close();
   }
 }
 
 async function startFloodServer(): Promise<{ port: number; child: ChildProcess; sent: Promise<number> }> {
-  const child = spawn(process.execPath, ['bench/pacedFloodServer.mjs', String(FLOOD_COUNT), String(FLOOD_RATE), String(FLOOD_SIZE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['bench/pacedFloodServer.mjs', String(FLOOD_COUNT), String(FLOOD_RATE), String(FLOOD_SIZE)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout! });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await withTimeout(iterator.next(), 'flood server start', 10_000);
   const port = Number(first.value);
-  if (!Number.isInteger(port) || port <= 0) throw new Error(`flood server printed ${JSON.stringify(first.value)} instead of a port`);
+  if (!Number.isInteger(port) || port <= 0) {
+    throw new Error(`flood server printed ${JSON.stringify(first.value)} instead of a port`);
+  }
   const sent = (async () => {
     for (let line = await iterator.next(); !line.done; line = await iterator.next()) {
       const match = /^sent (\d+)$/.exec(line.value);
@@ -266,12 +321,22 @@ async function startFloodServer(): Promise<{ port: number; child: ChildProcess; 
 }
 
 async function benchFlood(): Promise<void> {
-  console.log(`\n3. Live flood: ${FLOOD_RATE.toLocaleString('en')} messages/s of ${FLOOD_SIZE} bytes for ${FLOOD_COUNT / FLOOD_RATE} s (${FLOOD_COUNT.toLocaleString('en')} messages), panel open`);
+  console.log(
+    `\n3. Live flood: ${FLOOD_RATE.toLocaleString('en')} messages/s of ${FLOOD_SIZE} bytes for ${FLOOD_COUNT / FLOOD_RATE} s (${FLOOD_COUNT.toLocaleString('en')} messages), panel open`,
+  );
   const server = await startFloodServer();
-  const endpoint = makeEndpoint(`ws://127.0.0.1:${server.port}/`, { name: 'flood', heartbeat: { mode: 'ping', intervalMs: 1000, timeoutMs: 10_000 }, reconnect: { enabled: false } });
+  const endpoint = makeEndpoint(`ws://127.0.0.1:${server.port}/`, {
+    name: 'flood',
+    heartbeat: { mode: 'ping', intervalMs: 1000, timeoutMs: 10_000 },
+    reconnect: { enabled: false },
+  });
   // Room for every message: a lost event must mean a real loss, not the ring buffer.
   const analyzer = sessionDiagnosis(endpoint);
-  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, maxEvents: FLOOD_COUNT + 50_000 }, { clock: systemClock, createSocket: createWsSocket, observer: analyzer });
+  const session = new Session(
+    endpoint,
+    { ...DEFAULT_SESSION_OPTIONS, maxEvents: FLOOD_COUNT + 50_000 },
+    { clock: systemClock, createSocket: createWsSocket, observer: analyzer },
+  );
   const connection = Connection.live('adhoc', session, endpoint, null, analyzer);
   let harness: TimelineHarness | null = null;
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -281,7 +346,9 @@ async function benchFlood(): Promise<void> {
         if (event.type === 'open') {
           listener.dispose();
           resolve();
-        } else if (event.type === 'handshake-failed' || event.type === 'close') reject(new Error(`the flood connection failed: ${JSON.stringify(event)}`));
+        } else if (event.type === 'handshake-failed' || event.type === 'close') {
+          reject(new Error(`the flood connection failed: ${JSON.stringify(event)}`));
+        }
       });
     });
     session.start();
@@ -298,7 +365,9 @@ async function benchFlood(): Promise<void> {
     const sent = await withTimeout(server.sent, 'the flood', 30_000);
     // The last messages may still be in flight: wait until the session has them all (bounded).
     const deadline = performance.now() + 10_000;
-    while (session.getStats().messagesIn < sent && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (session.getStats().messagesIn < sent && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const floodMs = performance.now() - started;
     loopDelay.disable();
     const frames = await page.evaluate(() => {
@@ -314,7 +383,18 @@ async function benchFlood(): Promise<void> {
     const lastSeq = session.record.lastSeq;
     const caughtUpStarted = performance.now();
     const caughtUp = await page
-      .waitForFunction((seq) => Array.from((globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> } }).document.querySelectorAll('#event-list .row')).some((row) => Number(row.getAttribute('data-seq')) >= seq), lastSeq, { timeout: 10_000 })
+      .waitForFunction(
+        (seq) =>
+          Array.from(
+            (
+              globalThis as unknown as {
+                document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> };
+              }
+            ).document.querySelectorAll('#event-list .row'),
+          ).some((row) => Number(row.getAttribute('data-seq')) >= seq),
+        lastSeq,
+        { timeout: 10_000 },
+      )
       .then(() => true)
       .catch(() => false);
     const caughtUpMs = performance.now() - caughtUpStarted;
@@ -326,15 +406,33 @@ async function benchFlood(): Promise<void> {
     const fps = 1000 / medianFrame;
     const p95Frame = percentile(frames, 95);
     const averageFps = frames.length / (frames.reduce((a, b) => a + b, 0) / 1000);
-    console.log(`  flood took ${(floodMs / 1000).toFixed(2)} s (server pacing ${FLOOD_COUNT / FLOOD_RATE} s); server sent ${sent.toLocaleString('en')}, session counted ${received.toLocaleString('en')}, record holds ${recorded.toLocaleString('en')} inbound messages, ring buffer dropped ${dropped}`);
-    console.log(`  host event-loop delay: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${maxDelay.toFixed(1)} ms`);
-    console.log(`  webview: ${frames.length} frames, median interval ${medianFrame.toFixed(1)} ms (${fps.toFixed(1)} fps), p95 ${p95Frame.toFixed(1)} ms (p5 ${(1000 / p95Frame).toFixed(1)} fps), average ${averageFps.toFixed(1)} fps`);
-    console.log(`  webview list reached the newest event (#${lastSeq}) ${caughtUp ? `${caughtUpMs.toFixed(0)} ms after the flood` : 'NOT within 10 s'}; host posts: ${harness.received.length}`);
+    console.log(
+      `  flood took ${(floodMs / 1000).toFixed(2)} s (server pacing ${FLOOD_COUNT / FLOOD_RATE} s); server sent ${sent.toLocaleString('en')}, session counted ${received.toLocaleString('en')}, record holds ${recorded.toLocaleString('en')} inbound messages, ring buffer dropped ${dropped}`,
+    );
+    console.log(
+      `  host event-loop delay: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${maxDelay.toFixed(1)} ms`,
+    );
+    console.log(
+      `  webview: ${frames.length} frames, median interval ${medianFrame.toFixed(1)} ms (${fps.toFixed(1)} fps), p95 ${p95Frame.toFixed(1)} ms (p5 ${(1000 / p95Frame).toFixed(1)} fps), average ${averageFps.toFixed(1)} fps`,
+    );
+    console.log(
+      `  webview list reached the newest event (#${lastSeq}) ${caughtUp ? `${caughtUpMs.toFixed(0)} ms after the flood` : 'NOT within 10 s'}; host posts: ${harness.received.length}`,
+    );
     reportProblems(harness);
     record('flood: host event-loop delay p99', `${p99.toFixed(1)} ms`, '≤ 50 ms', p99 <= 50);
-    record('flood: webview fps (median)', `${fps.toFixed(1)} fps (average ${averageFps.toFixed(1)})`, '≥ 30 fps', fps >= 30);
+    record(
+      'flood: webview fps (median)',
+      `${fps.toFixed(1)} fps (average ${averageFps.toFixed(1)})`,
+      '≥ 30 fps',
+      fps >= 30,
+    );
     const lossless = received === sent && recorded === sent && dropped === 0;
-    record('flood: no lost events', `server sent ${sent.toLocaleString('en')}, record has ${recorded.toLocaleString('en')}`, 'equal', lossless);
+    record(
+      'flood: no lost events',
+      `server sent ${sent.toLocaleString('en')}, record has ${recorded.toLocaleString('en')}`,
+      'equal',
+      lossless,
+    );
   } finally {
     loopDelay.disable();
     await harness?.close();
@@ -355,8 +453,12 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  console.log('bench:webview — the timeline webview in Chromium (headless, --disable-gpu), fed by the real TimelineFeed in this Node process.');
-  console.log('This process stands in for the extension host; Playwright\'s bridge stands in for VS Code\'s postMessage IPC.');
+  console.log(
+    'bench:webview — the timeline webview in Chromium (headless, --disable-gpu), fed by the real TimelineFeed in this Node process.',
+  );
+  console.log(
+    "This process stands in for the extension host; Playwright's bridge stands in for VS Code's postMessage IPC.",
+  );
   const started = performance.now();
   const stages: Array<[string, () => Promise<void>]> = [
     ['first paint', benchFirstPaint],
@@ -371,11 +473,19 @@ async function main(): Promise<void> {
       record(name, 'not measured (failed)', '—', false);
     }
   }
-  console.log(`\nSummary (${((performance.now() - started) / 1000).toFixed(0)} s in all; machine: ${process.platform}, Node ${process.version})`);
+  console.log(
+    `\nSummary (${((performance.now() - started) / 1000).toFixed(0)} s in all; machine: ${process.platform}, Node ${process.version})`,
+  );
   const width = (key: keyof Figure) => Math.max(key.length, ...figures.map((figure) => String(figure[key]).length));
   const widths = { name: width('name'), measured: width('measured'), target: width('target') };
-  console.log(`${'figure'.padEnd(widths.name)}  ${'measured'.padEnd(widths.measured)}  ${'target'.padEnd(widths.target)}  result`);
-  for (const figure of figures) console.log(`${figure.name.padEnd(widths.name)}  ${figure.measured.padEnd(widths.measured)}  ${figure.target.padEnd(widths.target)}  ${figure.met ? 'met' : 'MISSED'}`);
+  console.log(
+    `${'figure'.padEnd(widths.name)}  ${'measured'.padEnd(widths.measured)}  ${'target'.padEnd(widths.target)}  result`,
+  );
+  for (const figure of figures) {
+    console.log(
+      `${figure.name.padEnd(widths.name)}  ${figure.measured.padEnd(widths.measured)}  ${figure.target.padEnd(widths.target)}  ${figure.met ? 'met' : 'MISSED'}`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,13 @@
 //   and closes a connection that sent no `ping` for `heartbeatRequiredMs`.
 
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import {
+  connect,
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const LOOPBACK = '127.0.0.1';
@@ -21,7 +27,11 @@ export interface DemoServerOptions {
   tickMs: number;
 }
 
-export const DEFAULT_DEMO_OPTIONS: DemoServerOptions = { idleTimeoutMs: 8000, heartbeatRequiredMs: 15_000, tickMs: 1000 };
+export const DEFAULT_DEMO_OPTIONS: DemoServerOptions = {
+  idleTimeoutMs: 8000,
+  heartbeatRequiredMs: 15_000,
+  tickMs: 1000,
+};
 
 export interface DemoServers {
   /** ws://127.0.0.1:P/ticker — echoes and ticks every second: always busy, never dropped. */
@@ -69,7 +79,9 @@ interface Listening {
 }
 
 /** A ws server on an HTTP server; `onConnection` gets a timer helper cleared with the socket. */
-async function startWebSocketServer(onConnection: (ws: WebSocket, path: string, every: (ms: number, fn: () => void) => void) => void): Promise<Listening> {
+async function startWebSocketServer(
+  onConnection: (ws: WebSocket, path: string, every: (ms: number, fn: () => void) => void) => void,
+): Promise<Listening> {
   const http = createHttpServer((_request, response) => {
     response.writeHead(426, { 'Content-Type': 'text/plain' });
     response.end('WebSocket Inspector demo: connect with a WebSocket client.\n');
@@ -118,7 +130,9 @@ function startTextHeartbeatServer(heartbeatRequiredMs: number): Promise<Listenin
       }
     });
     every(Math.min(1000, heartbeatRequiredMs / 4), () => {
-      if (Date.now() - lastPing > heartbeatRequiredMs) ws.close(4000, `no "ping" for ${Math.round(heartbeatRequiredMs / 1000)} s`);
+      if (Date.now() - lastPing > heartbeatRequiredMs) {
+        ws.close(4000, `no "ping" for ${Math.round(heartbeatRequiredMs / 1000)} s`);
+      }
     });
   });
 }
@@ -127,7 +141,10 @@ function startTextHeartbeatServer(heartbeatRequiredMs: number): Promise<Listenin
  * A TCP proxy that destroys both sides of a connection after `idleTimeoutMs` without a byte
  * in either direction — what an idle timeout looks like from the client: no close frame, 1006.
  */
-export async function startIdleTimeoutProxy(targetPort: number, idleTimeoutMs: number): Promise<Listening & { cuts(): number }> {
+export async function startIdleTimeoutProxy(
+  targetPort: number,
+  idleTimeoutMs: number,
+): Promise<Listening & { cuts(): number }> {
   const sockets = new Set<Socket>();
   let cuts = 0;
   const server: TcpServer = createTcpServer((client) => {

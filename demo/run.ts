@@ -28,7 +28,11 @@ interface DemoArgs {
 const USAGE = 'usage: npm run demo -- [--idle-timeout 8s] [--code-server | --no-open] [--workspace DIR]';
 
 function parseArgs(argv: string[]): DemoArgs {
-  const args: DemoArgs = { idleTimeoutMs: DEFAULT_DEMO_OPTIONS.idleTimeoutMs, editor: 'auto', workspace: join(REPO_ROOT, '.demo', 'workspace') };
+  const args: DemoArgs = {
+    idleTimeoutMs: DEFAULT_DEMO_OPTIONS.idleTimeoutMs,
+    editor: 'auto',
+    workspace: join(REPO_ROOT, '.demo', 'workspace'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -52,7 +56,10 @@ function parseArgs(argv: string[]): DemoArgs {
 }
 
 /** The demo workspace's settings: the three endpoints, all connecting on open. */
-export function demoSettings(servers: Pick<DemoServers, 'tickerUrl' | 'proxiedUrl' | 'textHeartbeatUrl'>, idleTimeoutMs: number): Record<string, unknown> {
+export function demoSettings(
+  servers: Pick<DemoServers, 'tickerUrl' | 'proxiedUrl' | 'textHeartbeatUrl'>,
+  idleTimeoutMs: number,
+): Record<string, unknown> {
   const seconds = idleTimeoutMs / 1000;
   return {
     'wsInspector.endpoints': [
@@ -66,7 +73,12 @@ export function demoSettings(servers: Pick<DemoServers, 'tickerUrl' | 'proxiedUr
         reconnect: { initialDelayMs: 500, maxDelayMs: 2000 },
         autoConnect: true,
       },
-      { name: 'Text heartbeat (ping → pong)', url: servers.textHeartbeatUrl, heartbeat: { mode: 'text', intervalMs: 5000, timeoutMs: 3000, payload: 'ping', expect: 'pong' }, autoConnect: true },
+      {
+        name: 'Text heartbeat (ping → pong)',
+        url: servers.textHeartbeatUrl,
+        heartbeat: { mode: 'text', intervalMs: 5000, timeoutMs: 3000, payload: 'ping', expect: 'pong' },
+        autoConnect: true,
+      },
     ],
   };
 }
@@ -104,7 +116,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\ndemo: stopping…');
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(`demo: ${String(error)}`));
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => console.error(`demo: ${String(error)}`));
+    }
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
@@ -122,13 +136,17 @@ demo: workspace ${args.workspace}`);
     console.log('demo: ready (--no-open). Press Ctrl-C to stop.');
   } else if (code) {
     console.log('demo: opening VS Code with the extension loaded from this folder…');
-    const child = spawn(code, ['--new-window', `--extensionDevelopmentPath=${REPO_ROOT}`, args.workspace], { stdio: 'inherit' });
+    const child = spawn(code, ['--new-window', `--extensionDevelopmentPath=${REPO_ROOT}`, args.workspace], {
+      stdio: 'inherit',
+    });
     child.on('error', (error) => console.error(`demo: could not start ${code}: ${error.message}`));
     console.log('demo: the servers keep running until you press Ctrl-C.');
   } else {
     const codeServer = await startPinnedCodeServer(args.workspace);
     cleanups.push(() => codeServer.stop());
-    console.log(`\ndemo: open ${codeServer.workbenchUrl}\n(in Chromium or any browser on this machine). Press Ctrl-C to stop.`);
+    console.log(
+      `\ndemo: open ${codeServer.workbenchUrl}\n(in Chromium or any browser on this machine). Press Ctrl-C to stop.`,
+    );
   }
   console.log('DEMO READY'); // the e2e test waits for this line
 }
@@ -145,7 +163,12 @@ async function startPinnedCodeServer(workspace: string): Promise<CodeServer> {
   const vsixPath = packageVsix(join(REPO_ROOT, '.demo'));
   // The browser is the user's own: code-server only needs Node 24.
   const components = { node: found.node, codeServerEntry: found.codeServerEntry, chromium: '' };
-  return startCodeServer({ components, vsixPath, workspaceFolder: workspace, artifactsDir: join(REPO_ROOT, '.demo', 'logs') });
+  return startCodeServer({
+    components,
+    vsixPath,
+    workspaceFolder: workspace,
+    artifactsDir: join(REPO_ROOT, '.demo', 'logs'),
+  });
 }
 
 main().catch((error: unknown) => {

@@ -64,7 +64,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(extensionsDir, { recursive: true });
   // An explicit config file keeps code-server from writing ~/.config/code-server/config.yaml.
   writeFileSync(configFile, 'auth: none\ncert: false\n');
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_USER_SETTINGS, ...options.userSettings }, null, 2));
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_USER_SETTINGS, ...options.userSettings }, null, 2),
+  );
   const env = isolatedEnv(root, options.components);
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
@@ -73,7 +76,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     output += chunk.toString('utf8');
   };
 
-  const install = await run(options.components.node, [options.components.codeServerEntry, ...common, '--install-extension', options.vsixPath], env, append);
+  const install = await run(
+    options.components.node,
+    [options.components.codeServerEntry, ...common, '--install-extension', options.vsixPath],
+    env,
+    append,
+  );
   if (install !== 0) {
     rmSync(root, { recursive: true, force: true });
     throw new Error(`code-server --install-extension ${options.vsixPath} exited with ${install}:\n${output}`);
@@ -86,8 +94,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     const args = [
       options.components.codeServerEntry,
       ...common,
-      '--auth', 'none',
-      '--bind-addr', `${LOOPBACK}:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `${LOOPBACK}:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-getting-started-override',
@@ -100,15 +110,24 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     candidate.stderr!.on('data', append);
     const exited = new Promise<number | null>((resolve) => candidate.once('exit', (code) => resolve(code)));
     const listening = waitForPort(port, options.startTimeoutMs ?? 60_000).then(() => 'listening' as const);
-    const outcome = await Promise.race([listening, exited.then((code) => ({ exitCode: code }))]).catch((error: Error) => error);
+    const outcome = await Promise.race([listening, exited.then((code) => ({ exitCode: code }))]).catch(
+      (error: Error) => error,
+    );
     if (outcome === 'listening') {
       child = candidate;
-    } else if (typeof outcome === 'object' && 'exitCode' in outcome && /EADDRINUSE/.test(output) && attempt < START_ATTEMPTS) {
+    } else if (
+      typeof outcome === 'object' &&
+      'exitCode' in outcome &&
+      /EADDRINUSE/.test(output) &&
+      attempt < START_ATTEMPTS
+    ) {
       continue; // another process took the port between freePort() and listen
     } else {
       await killGroup(candidate);
       rmSync(root, { recursive: true, force: true });
-      throw new Error(`code-server did not start (${outcome instanceof Error ? outcome.message : JSON.stringify(outcome)}):\n${output}`);
+      throw new Error(
+        `code-server did not start (${outcome instanceof Error ? outcome.message : JSON.stringify(outcome)}):\n${output}`,
+      );
     }
   }
   const server = child!;
@@ -147,7 +166,12 @@ function isolatedEnv(root: string, components: E2eComponents): NodeJS.ProcessEnv
   return env;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, onOutput: (chunk: Buffer) => void): Promise<number | null> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onOutput: (chunk: Buffer) => void,
+): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', onOutput);
@@ -161,7 +185,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, onOutput: 
 async function killGroup(child: ChildProcess): Promise<void> {
   if (child.pid === undefined) return;
   const pid = child.pid;
-  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited =
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(-pid, name);

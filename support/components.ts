@@ -60,7 +60,9 @@ export function findCodeServer(): { node: string; codeServerEntry: string; missi
 /** Finds every component; `missing` says what is absent and where it was looked for. */
 export function findE2eComponents(): { components: E2eComponents | null; missing: string[] } {
   const { node, codeServerEntry, missing } = findCodeServer();
-  const chromiumCandidates = process.env['WS_INSPECTOR_CHROMIUM'] ? [process.env['WS_INSPECTOR_CHROMIUM']] : CHROMIUM_CANDIDATES;
+  const chromiumCandidates = process.env['WS_INSPECTOR_CHROMIUM']
+    ? [process.env['WS_INSPECTOR_CHROMIUM']]
+    : CHROMIUM_CANDIDATES;
   const chromium = findExecutable(chromiumCandidates);
   if (chromium === null) missing.push(`Chromium (looked for ${chromiumCandidates.join(', ')})`);
   if (missing.length > 0 || chromium === null) return { components: null, missing };

@@ -51,11 +51,18 @@ export async function waitForPort(port: number, timeoutMs = 5000, options: WaitF
     if (deadline - Date.now() <= 0) break;
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())), signal);
   }
-  throw new Error(`nothing accepted a TCP connection on ${host}:${port} within ${timeoutMs} ms (last attempt: ${lastError})`);
+  throw new Error(
+    `nothing accepted a TCP connection on ${host}:${port} within ${timeoutMs} ms (last attempt: ${lastError})`,
+  );
 }
 
 /** Resolves true on connect, or the reason the attempt failed. */
-function tryConnect(host: string, port: number, attemptTimeoutMs: number, signal: AbortSignal | undefined): Promise<true | string> {
+function tryConnect(
+  host: string,
+  port: number,
+  attemptTimeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<true | string> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     let settled = false;

@@ -43,7 +43,8 @@ export const THEMES_FILE = join(__dirname, 'themes.json');
 
 export type HarnessTheme = 'light' | 'dark' | 'high-contrast';
 
-export const CHROMIUM_INSTALL_HINT = 'as root, `apt-get install -y chromium` (Debian package; never `playwright install`) — or run .ci/run';
+export const CHROMIUM_INSTALL_HINT =
+  'as root, `apt-get install -y chromium` (Debian package; never `playwright install`) — or run .ci/run';
 
 /** Chromium's path, or null (WS_INSPECTOR_CHROMIUM overrides the search). */
 export function findChromium(): string | null {
@@ -57,8 +58,12 @@ export function findChromium(): string | null {
  */
 export function harnessSkipReason(): string | false {
   if (isCI()) return false;
-  if (!findChromium()) return `Chromium is not installed (looked for ${CHROMIUM_CANDIDATES.join(', ')}); install it with: ${CHROMIUM_INSTALL_HINT}`;
-  if (!existsSync(join(BUNDLE_DIR, 'webview.js'))) return 'dist/webview/webview.js is missing: run `npm run build` first';
+  if (!findChromium()) {
+    return `Chromium is not installed (looked for ${CHROMIUM_CANDIDATES.join(', ')}); install it with: ${CHROMIUM_INSTALL_HINT}`;
+  }
+  if (!existsSync(join(BUNDLE_DIR, 'webview.js'))) {
+    return 'dist/webview/webview.js is missing: run `npm run build` first';
+  }
   return false;
 }
 
@@ -208,7 +213,12 @@ function startServer(): Promise<{ server: Server; origin: string }> {
     if (path === '/' || path === '/index.html') {
       const origin = `http://${request.headers.host ?? '127.0.0.1'}`;
       const nonce = randomBytes(16).toString('base64');
-      const html = renderTimelineHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview/webview.js`, styleUri: `${origin}/dist/webview/webview.css` });
+      const html = renderTimelineHtml({
+        cspSource: origin,
+        nonce,
+        scriptUri: `${origin}/dist/webview/webview.js`,
+        styleUri: `${origin}/dist/webview/webview.css`,
+      });
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       response.end(html);
       return;
@@ -220,7 +230,13 @@ function startServer(): Promise<{ server: Server; origin: string }> {
     if (path.startsWith('/dist/webview/')) {
       const file = normalize(join(BUNDLE_DIR, decodeURIComponent(path.slice('/dist/webview/'.length))));
       if (file.startsWith(BUNDLE_DIR + sep) && existsSync(file) && statSync(file).isFile()) {
-        const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.map') ? 'application/json' : 'application/octet-stream';
+        const type = file.endsWith('.js')
+          ? 'text/javascript'
+          : file.endsWith('.css')
+            ? 'text/css'
+            : file.endsWith('.map')
+              ? 'application/json'
+              : 'application/octet-stream';
         response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
         createReadStream(file).pipe(response);
         return;
@@ -239,8 +255,12 @@ function startServer(): Promise<{ server: Server; origin: string }> {
 
 export async function launchTimelineHarness(options: TimelineHarnessOptions): Promise<TimelineHarness> {
   const chromiumPath = findChromium();
-  if (!chromiumPath) throw new Error(`${isCI() ? 'CI=true: ' : ''}Chromium is not installed; install it with: ${CHROMIUM_INSTALL_HINT}`);
-  if (!existsSync(join(BUNDLE_DIR, 'webview.js'))) throw new Error('dist/webview/webview.js is missing: run `npm run build` (node esbuild.mjs) first');
+  if (!chromiumPath) {
+    throw new Error(`${isCI() ? 'CI=true: ' : ''}Chromium is not installed; install it with: ${CHROMIUM_INSTALL_HINT}`);
+  }
+  if (!existsSync(join(BUNDLE_DIR, 'webview.js'))) {
+    throw new Error('dist/webview/webview.js is missing: run `npm run build` (node esbuild.mjs) first');
+  }
 
   const { server, origin } = await startServer();
   let browser: Browser | null = null;
@@ -284,7 +304,13 @@ class Harness implements TimelineHarness {
     private readonly theme: ThemeFixture,
   ) {}
 
-  static async create(browser: Browser, context: BrowserContext, server: Server, url: string, options: TimelineHarnessOptions): Promise<Harness> {
+  static async create(
+    browser: Browser,
+    context: BrowserContext,
+    server: Server,
+    url: string,
+    options: TimelineHarnessOptions,
+  ): Promise<Harness> {
     const page = await context.newPage();
     page.setDefaultTimeout(options.timeoutMs ?? 15_000);
     const harness = new Harness(browser, context, page, server, url, themeFixture(options.theme ?? 'dark'));
@@ -307,12 +333,16 @@ class Harness implements TimelineHarness {
   }
 
   async ready(): Promise<void> {
-    await this.page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.body?.dataset['ready'] === 'true');
+    await this.page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).document.body?.dataset['ready'] === 'true',
+    );
   }
 
   async reload(options: { whileHidden?: () => Promise<void> | void } = {}): Promise<void> {
     // Let the page save its state first (it writes on pagehide), then hide the panel.
-    await this.page.evaluate(() => (globalThis as unknown as PageGlobals).__wsiHarnessPageHide()).catch(() => undefined);
+    await this.page
+      .evaluate(() => (globalThis as unknown as PageGlobals).__wsiHarnessPageHide())
+      .catch(() => undefined);
     this.feed.setVisible(false);
     this.pageLoaded = false;
     this.outbox = [];
@@ -332,7 +362,9 @@ class Harness implements TimelineHarness {
     return [
       ...this.consoleErrors.map((text) => `console error: ${text}`),
       ...this.pageErrors.map((text) => `page error: ${text}`),
-      ...this.cspViolations.map((v) => `CSP violation: ${v.directive} blocked ${v.blockedURI || '(inline)'} ${v.sample}`),
+      ...this.cspViolations.map(
+        (v) => `CSP violation: ${v.directive} blocked ${v.blockedURI || '(inline)'} ${v.sample}`,
+      ),
     ];
   }
 

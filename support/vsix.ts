@@ -24,12 +24,16 @@ export function packageVsix(outDir: string): string {
   if (existsSync(out) && statSync(out).mtimeMs > inputs) return out;
   const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   // Same flags as `npm run package`: no repository yet, so the README's relative screenshot link stays relative.
-  const result = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    // vsce asks before packaging without a repository field etc.; never wait for stdin.
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      // vsce asks before packaging without a repository field etc.; never wait for stdin.
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (result.status !== 0) {
     throw new Error(`vsce package failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }

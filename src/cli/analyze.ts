@@ -45,8 +45,13 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
     const userTimeouts = options.knownTimeoutsPath === null ? [] : loadKnownTimeoutsFile(options.knownTimeoutsPath);
     const { sessions, notes } = readRecordedSessions(options.path);
     for (const [index, session] of sessions.entries()) {
-      for (const note of [...(index === 0 ? notes : []), ...droppedNote(session.droppedEvents)]) io.err(`note: ${note}`);
-      const analyzer = new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: recordedHeartbeat(session) });
+      for (const note of [...(index === 0 ? notes : []), ...droppedNote(session.droppedEvents)]) {
+        io.err(`note: ${note}`);
+      }
+      const analyzer = new DropAnalyzer({
+        knownTimeouts: combineKnownTimeouts(userTimeouts),
+        heartbeat: recordedHeartbeat(session),
+      });
       for (const event of session.events) analyzer.ingest(event);
       const findings = analyzer.findings();
       if (options.json) {
@@ -54,7 +59,10 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
         continue;
       }
       // A HAR may hold several connections: each is analyzed on its own.
-      const name = sessions.length > 1 ? `${options.path} [${index + 1}/${sessions.length}: ${redactUrl(session.endpoint.url, ALWAYS_REDACT)}]` : options.path;
+      const name =
+        sessions.length > 1
+          ? `${options.path} [${index + 1}/${sessions.length}: ${redactUrl(session.endpoint.url, ALWAYS_REDACT)}]`
+          : options.path;
       if (index > 0) io.out('');
       io.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
       if (findings.length === 0) io.out('No drop pattern found.');
@@ -74,7 +82,9 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
 const ALWAYS_REDACT: RedactionPolicy = { keepSecrets: false, secretHeaders: new Set(), secretValues: [] };
 
 function droppedNote(droppedEvents: number): string[] {
-  return droppedEvents > 0 ? [`the recording lost its ${droppedEvents} oldest events (ring buffer full); drops before them are not analyzed`] : [];
+  return droppedEvents > 0
+    ? [`the recording lost its ${droppedEvents} oldest events (ring buffer full); drops before them are not analyzed`]
+    : [];
 }
 
 /** One finding as a readable block: headline, summary, candidates, advice, evidence. */
@@ -89,7 +99,9 @@ export function formatFinding(finding: DiagnosisFinding): string {
     lines.push('  Candidates:');
     finding.candidates.forEach((c, i) => {
       const seconds = c.defaultSeconds === null ? 'no default' : `default ${c.defaultSeconds} s`;
-      lines.push(`    ${i + 1}. ${c.component} ${c.setting} (${c.kind}, ${seconds}${c.unconfirmed ? ', UNCONFIRMED' : ''})`);
+      lines.push(
+        `    ${i + 1}. ${c.component} ${c.setting} (${c.kind}, ${seconds}${c.unconfirmed ? ', UNCONFIRMED' : ''})`,
+      );
     });
   }
   if (finding.advice) {
@@ -118,4 +130,3 @@ function describeCloses(counts: ReadonlyMap<DropClass, number>): string {
   const parts = [...counts].map(([c, n]) => `${n} ${CLASS_WORDS[c]}`);
   return `${total} close${total === 1 ? '' : 's'} or failed attempts: ${parts.join(', ')}`;
 }
-

@@ -56,7 +56,11 @@ export function parseCommandArgs<O extends OptionsConfig>(argv: string[], option
   }
   const { values, positionals } = parsed;
   if (positionals.length === 0) throw new UsageError(`${usage.command} needs ${usage.missing}`);
-  if (positionals.length > 1) throw new UsageError(`${usage.command} takes one ${usage.noun}, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `${usage.command} takes one ${usage.noun}, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
+  }
   return { values, positional: positionals[0]! };
 }
 

@@ -42,10 +42,17 @@ export function loadKnownTimeoutsFile(path: string): KnownTimeout[] {
 export function readRecordedSessions(path: string): RecordedSessions {
   try {
     // Silences in a foreign HAR become idle-gap events, as a live session records them.
-    return recordedSessions(readRecordedFile(path), { idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs, harByName: /\.har$/i.test(path) });
+    return recordedSessions(readRecordedFile(path), {
+      idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs,
+      harByName: /\.har$/i.test(path),
+    });
   } catch (error) {
-    if (error instanceof JsonTextError) throw new InputFileError(`${path}:${error.line ?? 1}:${error.column ?? 1}: ${error.message}`);
-    if (error instanceof SessionLogError || error instanceof HarError) throw new InputFileError(`${path}: ${error.message}`);
+    if (error instanceof JsonTextError) {
+      throw new InputFileError(`${path}:${error.line ?? 1}:${error.column ?? 1}: ${error.message}`);
+    }
+    if (error instanceof SessionLogError || error instanceof HarError) {
+      throw new InputFileError(`${path}: ${error.message}`);
+    }
     throw error;
   }
 }
@@ -92,7 +99,14 @@ function readText(path: string): string {
 
 function cannotRead(path: string, error: unknown): InputFileError {
   const { code, message } = error as NodeJS.ErrnoException;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : message;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : message;
   return new InputFileError(`cannot read ${path}: ${why}`);
 }
 

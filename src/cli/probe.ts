@@ -30,7 +30,9 @@ export async function runProbe(args: string[], io: CliIo, stop: AbortSignal): Pr
   probe.onProgress((progress) => io.out(options.json ? JSON.stringify(progress) : describeProgress(progress)));
   if (!options.json) {
     const url = redactUrl(options.endpoint.url, redactionPolicyFor(options.endpoint));
-    io.err(`probing ${url}: up to ${options.maxConnections} connections at once, at most ${formatDuration(options.maxDurationMs)}; Ctrl-C to stop`);
+    io.err(
+      `probing ${url}: up to ${options.maxConnections} connections at once, at most ${formatDuration(options.maxDurationMs)}; Ctrl-C to stop`,
+    );
   }
   let result: ProbeResult;
   try {
@@ -55,6 +57,8 @@ export function describeResult(result: ProbeResult): string[] {
   for (const note of result.notes) lines.push(`note: ${note}`);
   const accuracy = result.accuracy === null ? '' : `, ±${(result.accuracy * 100).toFixed(1)} %`;
   const rounds = `${result.rounds} round${result.rounds === 1 ? '' : 's'}`;
-  lines.push(`took ${formatDuration(result.elapsedMs)}: ${rounds}, ${result.connectionsUsed} connections (at most ${result.maxParallel} at once)${accuracy}`);
+  lines.push(
+    `took ${formatDuration(result.elapsedMs)}: ${rounds}, ${result.connectionsUsed} connections (at most ${result.maxParallel} at once)${accuracy}`,
+  );
   return lines;
 }

@@ -67,7 +67,11 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   const onAbort = () => void session.stop();
   stop.addEventListener('abort', onAbort, { once: true });
 
-  if (options.output === 'lines') io.err(`watching ${redactUrl(options.endpoint.url, policy)} (heartbeat ${options.endpoint.heartbeat.mode}); Ctrl-C to stop`);
+  if (options.output === 'lines') {
+    io.err(
+      `watching ${redactUrl(options.endpoint.url, policy)} (heartbeat ${options.endpoint.heartbeat.mode}); Ctrl-C to stop`,
+    );
+  }
   session.start();
   await finished;
 
@@ -79,7 +83,9 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   if (options.exportPath) {
     try {
       writeExport(options.exportPath, session, policy);
-      if (options.output !== 'json') io.err(`session log written to ${options.exportPath} (${session.record.size} events)`);
+      if (options.output !== 'json') {
+        io.err(`session log written to ${options.exportPath} (${session.record.size} events)`);
+      }
     } catch (error) {
       io.err(`could not write the session log to ${options.exportPath}: ${(error as Error).message}`);
       exitCode = exitCode || 1;

@@ -87,7 +87,9 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
   };
 }
 
-function definedOnly<T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], null | undefined> } {
+function definedOnly<T extends Record<string, unknown>>(
+  record: T,
+): { [K in keyof T]?: Exclude<T[K], null | undefined> } {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) if (value !== undefined && value !== null) out[key] = value;
   return out as { [K in keyof T]?: Exclude<T[K], null | undefined> };

@@ -4,7 +4,13 @@
 import * as vscode from 'vscode';
 import { formatSeconds } from '../core/format/duration.js';
 import { checkWebSocketUrl } from '../core/model/endpoint.js';
-import { addEndpointSetting, endpointsOf, removeEndpointSetting, revealEndpointSetting, writeEndpointsSetting } from './configuration.js';
+import {
+  addEndpointSetting,
+  endpointsOf,
+  removeEndpointSetting,
+  revealEndpointSetting,
+  writeEndpointsSetting,
+} from './configuration.js';
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
@@ -42,32 +48,54 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.connect]: (arg) => connect(deps, arg),
 
     [Commands.disconnect]: async (arg) => {
-      const connection = await resolveConnection(manager, arg, { filter: active, placeHolder: 'Disconnect which connection?', none: 'No connection is active.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: active,
+        placeHolder: 'Disconnect which connection?',
+        none: 'No connection is active.',
+      });
       if (connection) await manager.disconnect(connection);
     },
 
     [Commands.reconnect]: async (arg) => {
-      const connection = await resolveConnection(manager, arg, { filter: live, placeHolder: 'Reconnect which connection?', none: 'There is no connection to reconnect.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: live,
+        placeHolder: 'Reconnect which connection?',
+        none: 'There is no connection to reconnect.',
+      });
       if (!connection) return;
       const result = await manager.reconnect(connection);
       if (!result.ok) void vscode.window.showErrorMessage(`Cannot reconnect "${connection.name}": ${result.reason}`);
     },
 
     [Commands.openTimeline]: async (arg, focusSeq) => {
-      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Open the timeline of which connection?', none: 'There are no connections yet.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: any,
+        placeHolder: 'Open the timeline of which connection?',
+        none: 'There are no connections yet.',
+      });
       if (!connection) return;
-      const seq = isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.seq : typeof focusSeq === 'number' ? focusSeq : undefined;
+      const seq =
+        isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.seq : typeof focusSeq === 'number' ? focusSeq : undefined;
       await timeline.show(connection, seq);
     },
 
     [Commands.exportSession]: async (arg, request) => {
-      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Export which session?', none: 'There is no session to export.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: any,
+        placeHolder: 'Export which session?',
+        none: 'There is no session to export.',
+      });
       if (!connection) return undefined;
       return exportSession(connection, deps.version, (request ?? {}) as ExportRequest);
     },
 
     [Commands.importSession]: async (arg) => {
-      const files = arg instanceof vscode.Uri ? [arg] : Array.isArray(arg) && arg.every((a) => a instanceof vscode.Uri) ? (arg as vscode.Uri[]) : undefined;
+      const files =
+        arg instanceof vscode.Uri
+          ? [arg]
+          : Array.isArray(arg) && arg.every((a) => a instanceof vscode.Uri)
+            ? (arg as vscode.Uri[])
+            : undefined;
       const added = await importSessions(manager, files);
       const first = added[0];
       if (first) {
@@ -80,12 +108,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.addEndpoint]: () => addEndpoint(),
 
     [Commands.editEndpoint]: async (arg) => {
-      const connection = await resolveConnection(manager, arg, { filter: (c) => c.origin === 'settings', placeHolder: 'Edit which endpoint?', none: 'No endpoint is configured in the settings.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: (c) => c.origin === 'settings',
+        placeHolder: 'Edit which endpoint?',
+        none: 'No endpoint is configured in the settings.',
+      });
       if (connection?.scope) await revealEndpointSetting(connection.scope, connection.name);
     },
 
     [Commands.removeConnection]: async (arg) => {
-      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Remove which connection?', none: 'There is nothing to remove.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: any,
+        placeHolder: 'Remove which connection?',
+        none: 'There is nothing to remove.',
+      });
       if (!connection) return;
       if (connection.origin === 'settings' && connection.scope) {
         const answer = await vscode.window.showWarningMessage(
@@ -96,14 +132,22 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         if (answer !== 'Remove') return;
         // The configuration change removes (and closes) the connection.
         const removed = await removeEndpointSetting(connection.scope, connection.name);
-        if (!removed) void vscode.window.showWarningMessage(`"${connection.name}" was not found in the ${SCOPE_LABELS[connection.scope]}; edit settings.json to remove it.`);
+        if (!removed) {
+          void vscode.window.showWarningMessage(
+            `"${connection.name}" was not found in the ${SCOPE_LABELS[connection.scope]}; edit settings.json to remove it.`,
+          );
+        }
         return;
       }
       await manager.remove(connection);
     },
 
     [Commands.copyUrl]: async (arg) => {
-      const connection = await resolveConnection(manager, arg, { filter: any, placeHolder: 'Copy the URL of which connection?', none: 'There are no connections yet.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: any,
+        placeHolder: 'Copy the URL of which connection?',
+        none: 'There are no connections yet.',
+      });
       if (!connection) return;
       // The URL as configured: ${secret:…} values are never part of it.
       await vscode.env.clipboard.writeText(connection.template.url);
@@ -111,12 +155,21 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     },
 
     [Commands.sendMessage]: async (arg, text) => {
-      const connection = await resolveConnection(manager, arg, { filter: open, placeHolder: 'Send to which connection?', none: 'No connection is open.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: open,
+        placeHolder: 'Send to which connection?',
+        none: 'No connection is open.',
+      });
       if (!connection?.session) return false;
       const message =
         typeof text === 'string'
           ? text
-          : await vscode.window.showInputBox({ title: `Send to ${connection.name}`, prompt: 'Text message to send', placeHolder: '{"type":"subscribe"}', ignoreFocusOut: true });
+          : await vscode.window.showInputBox({
+              title: `Send to ${connection.name}`,
+              prompt: 'Text message to send',
+              placeHolder: '{"type":"subscribe"}',
+              ignoreFocusOut: true,
+            });
       if (message === undefined) return false;
       const result = connection.session.send(message);
       if (!result.ok) void vscode.window.showErrorMessage(`Not sent to "${connection.name}": ${result.reason}`);
@@ -126,7 +179,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.setSecret]: (arg) => setSecret(deps, typeof arg === 'string' ? arg : undefined),
 
     [Commands.probeIdleTimeout]: async (arg, request) => {
-      const connection = await resolveConnection(manager, arg, { filter: live, placeHolder: 'Find the idle timeout of which endpoint?', none: 'There is no endpoint to probe; add one or connect to a URL first.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: live,
+        placeHolder: 'Find the idle timeout of which endpoint?',
+        none: 'There is no endpoint to probe; add one or connect to a URL first.',
+      });
       if (!connection) return undefined;
       return probeIdleTimeout(connection, manager, deps.log, (request ?? {}) as ProbeRequest);
     },
@@ -137,11 +194,21 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         placeHolder: 'Apply the recommended heartbeat to which connection?',
         none: 'No diagnosis recommends a heartbeat yet.',
       });
-      if (connection) await applyRecommendedHeartbeat(manager, connection, isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.findingId : undefined);
+      if (connection) {
+        await applyRecommendedHeartbeat(
+          manager,
+          connection,
+          isTreeNode(arg) && arg.kind === 'diagnosis' ? arg.findingId : undefined,
+        );
+      }
     },
 
     [Commands.clearSession]: async (arg) => {
-      const connection = await resolveConnection(manager, arg, { filter: live, placeHolder: 'Clear the recorded events of which connection?', none: 'There is no live session to clear.' });
+      const connection = await resolveConnection(manager, arg, {
+        filter: live,
+        placeHolder: 'Clear the recorded events of which connection?',
+        none: 'There is no live session to clear.',
+      });
       connection?.clearRecord();
     },
   };
@@ -177,7 +244,10 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
       void vscode.window.showErrorMessage(`Cannot connect: ${problem}`);
       return undefined;
     }
-    const recent = [url, ...deps.globalState.get<string[]>(RECENT_URLS_KEY, []).filter((u) => u !== url)].slice(0, MAX_RECENT_URLS);
+    const recent = [url, ...deps.globalState.get<string[]>(RECENT_URLS_KEY, []).filter((u) => u !== url)].slice(
+      0,
+      MAX_RECENT_URLS,
+    );
     await deps.globalState.update(RECENT_URLS_KEY, recent);
     const { connection: created, result } = await manager.connectUrl(url);
     if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect to "${created.name}": ${result.reason}`);
@@ -194,7 +264,11 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
  * that defines it (the settings change reaches the live session); an ad-hoc connection has no
  * entry, so the manager keeps the heartbeat on the connection, over later settings changes.
  */
-async function applyRecommendedHeartbeat(manager: ConnectionManager, connection: Connection, findingId: string | undefined): Promise<void> {
+async function applyRecommendedHeartbeat(
+  manager: ConnectionManager,
+  connection: Connection,
+  findingId: string | undefined,
+): Promise<void> {
   const diagnosis = diagnosisWithRecommendation(connection.latestDiagnoses(), findingId);
   if (!diagnosis || !connection.session) {
     void vscode.window.showInformationMessage(`No diagnosis of "${connection.name}" recommends a heartbeat.`);
@@ -202,13 +276,21 @@ async function applyRecommendedHeartbeat(manager: ConnectionManager, connection:
   }
   const every = formatSeconds(diagnosis.recommendedHeartbeatMs);
   if (connection.origin === 'settings' && connection.scope) {
-    const edit = applyHeartbeatToEntries(endpointsOf(connection.scope), connection.name, diagnosis.recommendedHeartbeatMs);
+    const edit = applyHeartbeatToEntries(
+      endpointsOf(connection.scope),
+      connection.name,
+      diagnosis.recommendedHeartbeatMs,
+    );
     if (!edit.ok) {
-      void vscode.window.showErrorMessage(`Cannot apply the heartbeat to "${connection.name}" in the ${SCOPE_LABELS[connection.scope]}: ${edit.reason}.`);
+      void vscode.window.showErrorMessage(
+        `Cannot apply the heartbeat to "${connection.name}" in the ${SCOPE_LABELS[connection.scope]}: ${edit.reason}.`,
+      );
       return;
     }
     await writeEndpointsSetting(connection.scope, edit.entries);
-    void vscode.window.showInformationMessage(`"${connection.name}" now sends a ${String(edit.heartbeat['mode'])} heartbeat every ${every} (saved in the ${SCOPE_LABELS[connection.scope]}).`);
+    void vscode.window.showInformationMessage(
+      `"${connection.name}" now sends a ${String(edit.heartbeat['mode'])} heartbeat every ${every} (saved in the ${SCOPE_LABELS[connection.scope]}).`,
+    );
     return;
   }
   const heartbeat = recommendedHeartbeat(connection.session.endpoint.heartbeat, diagnosis.recommendedHeartbeatMs);
@@ -230,7 +312,10 @@ async function addEndpoint(): Promise<void> {
   const name = await vscode.window.showInputBox({
     title: 'Add an Endpoint (2/2)',
     prompt: 'Name shown in the Connections view',
-    value: url.trim().replace(/^wss?:\/\//, '').replace(/\?.*$/, ''),
+    value: url
+      .trim()
+      .replace(/^wss?:\/\//, '')
+      .replace(/\?.*$/, ''),
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() ? null : 'The name must not be empty'),
   });
@@ -240,7 +325,11 @@ async function addEndpoint(): Promise<void> {
     const picked = await vscode.window.showQuickPick(
       [
         { label: 'User settings', description: 'available in every window', scope: 'user' as const },
-        { label: 'Workspace settings', description: 'shared with everyone who opens this workspace', scope: 'workspace' as const },
+        {
+          label: 'Workspace settings',
+          description: 'shared with everyone who opens this workspace',
+          scope: 'workspace' as const,
+        },
       ],
       { title: 'Add an Endpoint: where to save it?' },
     );
@@ -248,7 +337,11 @@ async function addEndpoint(): Promise<void> {
     scope = picked.scope;
   }
   await addEndpointSetting(scope, { name: name.trim(), url: url.trim() });
-  const answer = await vscode.window.showInformationMessage(`Endpoint "${name.trim()}" added to your ${SCOPE_LABELS[scope]}.`, 'Connect', 'Edit');
+  const answer = await vscode.window.showInformationMessage(
+    `Endpoint "${name.trim()}" added to your ${SCOPE_LABELS[scope]}.`,
+    'Connect',
+    'Edit',
+  );
   if (answer === 'Connect') await vscode.commands.executeCommand(Commands.connect, name.trim());
   else if (answer === 'Edit') await revealEndpointSetting(scope, name.trim());
 }
@@ -258,10 +351,20 @@ async function setSecret(deps: CommandDeps, preset: string | undefined): Promise
   if (!name) {
     const referenced = [...new Set(deps.manager.list().flatMap((c) => referencedSecrets(c.template)))];
     const items = await Promise.all(
-      referenced.map(async (secret) => ({ label: secret, description: (await deps.secrets.has(secret)) ? 'set — enter a new value to replace it' : 'not set', name: secret })),
+      referenced.map(async (secret) => ({
+        label: secret,
+        description: (await deps.secrets.has(secret)) ? 'set — enter a new value to replace it' : 'not set',
+        name: secret,
+      })),
     );
-    const NEW = { label: '$(add) New secret…', description: 'referenced as ${secret:NAME} in a header value', name: '' };
-    const picked = items.length ? await vscode.window.showQuickPick([...items, NEW], { title: 'Set Secret', placeHolder: 'Which secret?' }) : NEW;
+    const NEW = {
+      label: '$(add) New secret…',
+      description: 'referenced as ${secret:NAME} in a header value',
+      name: '',
+    };
+    const picked = items.length
+      ? await vscode.window.showQuickPick([...items, NEW], { title: 'Set Secret', placeHolder: 'Which secret?' })
+      : NEW;
     if (!picked) return;
     name = picked.name;
     if (!name) {

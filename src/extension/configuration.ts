@@ -46,13 +46,20 @@ const TARGETS: Record<SettingsScope, vscode.ConfigurationTarget> = {
 /** The raw endpoints array of one scope (entries kept exactly as the user wrote them). */
 export function endpointsOf(scope: SettingsScope): unknown[] {
   const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION).inspect<unknown>(Settings.endpoints);
-  const value = scope === 'user' ? inspected?.globalValue : scope === 'workspace' ? inspected?.workspaceValue : inspected?.workspaceFolderValue;
+  const value =
+    scope === 'user'
+      ? inspected?.globalValue
+      : scope === 'workspace'
+        ? inspected?.workspaceValue
+        : inspected?.workspaceFolderValue;
   return Array.isArray(value) ? [...(value as unknown[])] : [];
 }
 
 /** Appends an endpoint entry to the settings of `scope`. */
 export async function addEndpointSetting(scope: SettingsScope, entry: Record<string, unknown>): Promise<void> {
-  await vscode.workspace.getConfiguration(CONFIG_SECTION).update(Settings.endpoints, [...endpointsOf(scope), entry], TARGETS[scope]);
+  await vscode.workspace
+    .getConfiguration(CONFIG_SECTION)
+    .update(Settings.endpoints, [...endpointsOf(scope), entry], TARGETS[scope]);
 }
 
 /** Replaces the endpoints array of `scope`; the configuration change applies it to live connections. */
@@ -76,7 +83,11 @@ function entryName(entry: Record<string, unknown>): unknown {
 /** Opens the settings.json that defines the endpoint and selects its entry. */
 export async function revealEndpointSetting(scope: SettingsScope, name: string): Promise<void> {
   const command =
-    scope === 'user' ? 'workbench.action.openSettingsJson' : scope === 'workspace' ? 'workbench.action.openWorkspaceSettingsFile' : 'workbench.action.openFolderSettingsFile';
+    scope === 'user'
+      ? 'workbench.action.openSettingsJson'
+      : scope === 'workspace'
+        ? 'workbench.action.openWorkspaceSettingsFile'
+        : 'workbench.action.openFolderSettingsFile';
   await vscode.commands.executeCommand(command);
   const editor = vscode.window.activeTextEditor;
   if (!editor) return;

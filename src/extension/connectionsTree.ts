@@ -72,7 +72,10 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     const snapshot = connection.snapshot(Date.now());
     if (node.kind === 'connection') {
       const model = connectionItem(snapshot);
-      const item = new vscode.TreeItem(model.label, model.hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(
+        model.label,
+        model.hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+      );
       item.id = connection.id;
       item.description = model.description;
       // The tooltip (uptime, last close, …) is built when hovered, in resolveTreeItem.
@@ -96,7 +99,9 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   /** Builds the tooltip at hover time, so uptime and counters are current. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
     const connection = this.manager.get(node.connectionId);
-    if (connection && node.kind === 'connection') item.tooltip = toMarkdown(connectionItem(connection.snapshot(Date.now())).tooltip);
+    if (connection && node.kind === 'connection') {
+      item.tooltip = toMarkdown(connectionItem(connection.snapshot(Date.now())).tooltip);
+    }
     return item;
   }
 
@@ -105,7 +110,12 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     if (node.kind !== 'connection') return [];
     const connection = this.manager.get(node.connectionId);
     if (!connection) return [];
-    return diagnosisItems(connection.snapshot(Date.now())).map((d) => ({ kind: 'diagnosis', connectionId: connection.id, findingId: d.findingId, seq: d.seq }));
+    return diagnosisItems(connection.snapshot(Date.now())).map((d) => ({
+      kind: 'diagnosis',
+      connectionId: connection.id,
+      findingId: d.findingId,
+      seq: d.seq,
+    }));
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -130,7 +140,9 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
 
   /** The connection nodes selected in the view (for commands run from the palette). */
   selectedConnections(): Connection[] {
-    return this.view.selection.map((node) => this.manager.get(node.connectionId)).filter((c): c is Connection => c !== undefined);
+    return this.view.selection
+      .map((node) => this.manager.get(node.connectionId))
+      .filter((c): c is Connection => c !== undefined);
   }
 
   dispose(): void {
@@ -177,7 +189,9 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     for (const connection of this.manager.list()) {
       if (this.expandedOnce.has(connection.id) || connection.latestDiagnoses().length === 0) continue;
       this.expandedOnce.add(connection.id);
-      await this.view.reveal(this.nodeFor(connection), { expand: true, select: false, focus: false }).then(undefined, () => undefined);
+      await this.view
+        .reveal(this.nodeFor(connection), { expand: true, select: false, focus: false })
+        .then(undefined, () => undefined);
     }
   }
 
@@ -202,9 +216,18 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     const set = (key: string, value: boolean) => vscode.commands.executeCommand('setContext', key, value);
     await Promise.all([
       set(ContextKeys.hasConnections, connections.length > 0),
-      set(ContextKeys.hasLiveConnections, connections.some((c) => c.isActive)),
-      set(ContextKeys.hasOpenConnections, connections.some((c) => c.state === 'open')),
-      set(ContextKeys.hasEndpoints, connections.some((c) => c.origin === 'settings')),
+      set(
+        ContextKeys.hasLiveConnections,
+        connections.some((c) => c.isActive),
+      ),
+      set(
+        ContextKeys.hasOpenConnections,
+        connections.some((c) => c.state === 'open'),
+      ),
+      set(
+        ContextKeys.hasEndpoints,
+        connections.some((c) => c.origin === 'settings'),
+      ),
     ]);
   }
 }

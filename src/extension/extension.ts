@@ -37,7 +37,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   manager = connections;
   const tree = new ConnectionsTree(connections);
-  const timeline: TimelinePresenter = new TimelinePanels({ extensionUri: context.extensionUri, manager: connections, log });
+  const timeline: TimelinePresenter = new TimelinePanels({
+    extensionUri: context.extensionUri,
+    manager: connections,
+    log,
+  });
   const statusBar = new StatusBar(connections);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
 
@@ -54,7 +58,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     tree,
     timeline,
     statusBar,
-    ...registerCommands({ manager: connections, tree, timeline, secrets, globalState: context.globalState, log, version }),
+    ...registerCommands({
+      manager: connections,
+      tree,
+      timeline,
+      secrets,
+      globalState: context.globalState,
+      log,
+      version,
+    }),
     onDidChangeSettings(() => void applySettings()),
     // Trust granted: workspace endpoints may now auto-connect and use secrets.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
@@ -62,7 +74,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Closing sockets is deactivate()'s job (gracefully); this only catches a missed deactivate.
     { dispose: () => connections.dispose() },
   );
-  log.info(`WebSocket Inspector ${version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: workspace endpoints never auto-connect)'}`);
+  log.info(
+    `WebSocket Inspector ${version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: workspace endpoints never auto-connect)'}`,
+  );
   await applySettings();
 }
 
@@ -77,19 +91,36 @@ export async function deactivate(): Promise<void> {
  * Logs every settings problem and shows a message when the set of errors changes (not on
  * every keystroke-save that leaves the same mistake in place).
  */
-function reportProblems(problems: readonly SettingsProblem[], log: vscode.LogOutputChannel, previous: string, remember: (shown: string) => void): void {
-  for (const problem of problems) (problem.severity === 'error' ? log.warn : log.info).call(log, `settings: ${describeProblem(problem)}`);
+function reportProblems(
+  problems: readonly SettingsProblem[],
+  log: vscode.LogOutputChannel,
+  previous: string,
+  remember: (shown: string) => void,
+): void {
+  for (const problem of problems) {
+    (problem.severity === 'error' ? log.warn : log.info).call(log, `settings: ${describeProblem(problem)}`);
+  }
   const errorProblems = problems.filter((p) => p.severity === 'error');
   const errors = errorProblems.map(describeProblem);
   const key = errors.join('\n');
   remember(key);
   if (!key || key === previous) return;
   const first = errors[0]!;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}; see the WebSocket Inspector output)` : '';
+  const more =
+    errors.length > 1
+      ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''}; see the WebSocket Inspector output)`
+      : '';
   const skipped = /endpoints\[/.test(first) ? ' That endpoint was skipped; the others were loaded.' : '';
-  void vscode.window.showWarningMessage(`WebSocket Inspector settings: ${first}.${skipped}${more}`, 'Open Settings').then((answer) => {
-    const scope = errorProblems[0]!.scope;
-    const command = scope === 'workspace' ? 'workbench.action.openWorkspaceSettingsFile' : scope === 'workspaceFolder' ? 'workbench.action.openFolderSettingsFile' : 'workbench.action.openSettingsJson';
-    if (answer === 'Open Settings') void vscode.commands.executeCommand(command);
-  });
+  void vscode.window
+    .showWarningMessage(`WebSocket Inspector settings: ${first}.${skipped}${more}`, 'Open Settings')
+    .then((answer) => {
+      const scope = errorProblems[0]!.scope;
+      const command =
+        scope === 'workspace'
+          ? 'workbench.action.openWorkspaceSettingsFile'
+          : scope === 'workspaceFolder'
+            ? 'workbench.action.openFolderSettingsFile'
+            : 'workbench.action.openSettingsJson';
+      if (answer === 'Open Settings') void vscode.commands.executeCommand(command);
+    });
 }

@@ -24,7 +24,11 @@ export interface ConnectionQuery {
  * The connection a command acts on: the tree node it was invoked on, a connection id passed
  * by another command or a test, or else one the user picks (no question if only one qualifies).
  */
-export async function resolveConnection(manager: ConnectionManager, arg: unknown, query: ConnectionQuery): Promise<Connection | undefined> {
+export async function resolveConnection(
+  manager: ConnectionManager,
+  arg: unknown,
+  query: ConnectionQuery,
+): Promise<Connection | undefined> {
   if (isTreeNode(arg)) return manager.get(arg.connectionId);
   if (typeof arg === 'string') return manager.get(arg) ?? manager.list().find((c) => c.name === arg);
   const candidates = manager.list().filter(query.filter);
@@ -55,7 +59,10 @@ interface ConnectItem extends vscode.QuickPickItem {
 const URL_POLICY = redactionPolicyFor({ secretHeaders: [] });
 
 /** "Connect…": configured endpoints, recent URLs, or a URL typed in the box. */
-export function pickConnectTarget(manager: ConnectionManager, recentUrls: readonly string[]): Promise<ConnectTarget | undefined> {
+export function pickConnectTarget(
+  manager: ConnectionManager,
+  recentUrls: readonly string[],
+): Promise<ConnectTarget | undefined> {
   const now = Date.now();
   const endpoints: ConnectItem[] = manager
     .list()
@@ -72,7 +79,12 @@ export function pickConnectTarget(manager: ConnectionManager, recentUrls: readon
   const known = new Set(manager.list().map((c) => c.template.url));
   const recents: ConnectItem[] = recentUrls
     .filter((url) => !known.has(url))
-    .map((url) => ({ label: redactUrl(url, URL_POLICY), description: 'recent', iconPath: new vscode.ThemeIcon('history'), target: { kind: 'url', url } }));
+    .map((url) => ({
+      label: redactUrl(url, URL_POLICY),
+      description: 'recent',
+      iconPath: new vscode.ThemeIcon('history'),
+      target: { kind: 'url', url },
+    }));
   const fixed: ConnectItem[] = [
     ...(endpoints.length ? [{ label: 'Endpoints', kind: vscode.QuickPickItemKind.Separator }, ...endpoints] : []),
     ...(recents.length ? [{ label: 'Recent URLs', kind: vscode.QuickPickItemKind.Separator }, ...recents] : []),
@@ -80,21 +92,32 @@ export function pickConnectTarget(manager: ConnectionManager, recentUrls: readon
 
   const pick = vscode.window.createQuickPick<ConnectItem>();
   pick.title = 'WebSocket Inspector: Connect';
-  pick.placeholder = endpoints.length || recents.length ? 'Pick an endpoint, or type a ws:// or wss:// URL' : 'Type a ws:// or wss:// URL';
+  pick.placeholder =
+    endpoints.length || recents.length
+      ? 'Pick an endpoint, or type a ws:// or wss:// URL'
+      : 'Type a ws:// or wss:// URL';
   pick.matchOnDescription = true;
   pick.items = fixed;
 
   const typedItem = (value: string): ConnectItem | null => {
     const text = value.trim();
     if (!text) return null;
-    const matchesSomething = fixed.some((item) => `${item.label} ${item.description ?? ''}`.toLowerCase().includes(text.toLowerCase()));
+    const matchesSomething = fixed.some((item) =>
+      `${item.label} ${item.description ?? ''}`.toLowerCase().includes(text.toLowerCase()),
+    );
     const looksLikeUrl = /[:/.]/.test(text);
     if (matchesSomething && !looksLikeUrl) return null;
     const problem = checkWebSocketUrl(text);
     // The typed text may hold a token; it is the user's own input, but keep it out of labels shown later.
     return problem
       ? { label: text, description: 'not a WebSocket URL', detail: `$(error) ${problem}`, alwaysShow: true, problem }
-      : { label: text, description: 'connect to this URL', iconPath: new vscode.ThemeIcon('plug'), alwaysShow: true, target: { kind: 'url', url: text } };
+      : {
+          label: text,
+          description: 'connect to this URL',
+          iconPath: new vscode.ThemeIcon('plug'),
+          alwaysShow: true,
+          target: { kind: 'url', url: text },
+        };
   };
 
   return new Promise((resolve) => {

@@ -17,7 +17,11 @@ interface BudgetItem extends vscode.QuickPickItem {
 
 const BUDGETS: BudgetItem[] = [
   { label: 'Up to 5 minutes', description: 'finds timeouts shorter than 5 min', maxDurationMs: 5 * 60_000 },
-  { label: 'Up to 15 minutes', description: 'covers most proxy and load balancer defaults', maxDurationMs: 15 * 60_000 },
+  {
+    label: 'Up to 15 minutes',
+    description: 'covers most proxy and load balancer defaults',
+    maxDurationMs: 15 * 60_000,
+  },
   { label: 'Up to 1 hour', description: 'for firewalls and NATs with long idle timeouts', maxDurationMs: 60 * 60_000 },
 ];
 
@@ -27,7 +31,12 @@ export interface ProbeRequest {
   maxConnections?: number;
 }
 
-export async function probeIdleTimeout(connection: Connection, manager: ConnectionManager, log: vscode.LogOutputChannel, request: ProbeRequest = {}): Promise<ProbeResult | undefined> {
+export async function probeIdleTimeout(
+  connection: Connection,
+  manager: ConnectionManager,
+  log: vscode.LogOutputChannel,
+  request: ProbeRequest = {},
+): Promise<ProbeResult | undefined> {
   const prepared = await manager.prepareEndpoint(connection);
   if (!prepared.ok) {
     void vscode.window.showErrorMessage(`Cannot probe "${connection.name}": ${prepared.reason}`);
@@ -48,11 +57,17 @@ export async function probeIdleTimeout(connection: Connection, manager: Connecti
     { maxDurationMs, ...(request.maxConnections !== undefined ? { maxConnections: request.maxConnections } : {}) },
     { clock: systemClock, createSession: probeSessionFactory(systemClock, createWsSocket) },
   );
-  log.info(`[${connection.name}] probe: up to ${formatDuration(maxDurationMs)}, ${probe.options.maxConnections} connections at once`);
+  log.info(
+    `[${connection.name}] probe: up to ${formatDuration(maxDurationMs)}, ${probe.options.maxConnections} connections at once`,
+  );
   let result: ProbeResult;
   try {
     result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Finding the idle timeout of "${connection.name}"`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Finding the idle timeout of "${connection.name}"`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const subscriptions = [
           probe.onProgress((step) => {
@@ -78,9 +93,11 @@ export async function probeIdleTimeout(connection: Connection, manager: Connecti
   for (const note of result.notes) log.info(`[${connection.name}] probe note: ${redactText(note, policy)}`);
   if (result.error?.reason === 'cancelled') return result;
   const show = result.kind === 'error' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(`${connection.name}: ${sentence(summary)}${advice ? ` ${sentence(advice)}` : ''}`, 'Show Log').then((answer) => {
-    if (answer === 'Show Log') log.show(true);
-  });
+  void show(`${connection.name}: ${sentence(summary)}${advice ? ` ${sentence(advice)}` : ''}`, 'Show Log').then(
+    (answer) => {
+      if (answer === 'Show Log') log.show(true);
+    },
+  );
   return result;
 }
 

@@ -6,7 +6,15 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
-import { defaultExportName, exportChunks, readSessionFile, readSessionFileStream, SessionFileError, withDiagnoses, type ExportFormat } from './model/sessionFiles.js';
+import {
+  defaultExportName,
+  exportChunks,
+  readSessionFile,
+  readSessionFileStream,
+  SessionFileError,
+  withDiagnoses,
+  type ExportFormat,
+} from './model/sessionFiles.js';
 
 /** Options a caller (another command, a test) may pass instead of answering dialogs. */
 export interface ExportRequest {
@@ -22,18 +30,43 @@ interface FormatItem extends vscode.QuickPickItem {
 }
 
 const FORMAT_ITEMS: FormatItem[] = [
-  { label: 'Session log (JSON)', description: 'secrets redacted', detail: 'Every recorded event, as WebSocket Inspector and its CLI read it back', format: 'json', keepSecrets: false },
-  { label: 'HAR 1.2 (Chrome DevTools format)', description: 'secrets redacted', detail: 'One entry per connection attempt with _webSocketMessages; opens in Chrome DevTools and HAR tools', format: 'har', keepSecrets: false },
-  { label: 'Session log (JSON), keeping secrets…', description: 'contains credentials', detail: 'Authorization, cookies, tokens and ${secret:…} values written as they are', format: 'json', keepSecrets: true },
+  {
+    label: 'Session log (JSON)',
+    description: 'secrets redacted',
+    detail: 'Every recorded event, as WebSocket Inspector and its CLI read it back',
+    format: 'json',
+    keepSecrets: false,
+  },
+  {
+    label: 'HAR 1.2 (Chrome DevTools format)',
+    description: 'secrets redacted',
+    detail: 'One entry per connection attempt with _webSocketMessages; opens in Chrome DevTools and HAR tools',
+    format: 'har',
+    keepSecrets: false,
+  },
+  {
+    label: 'Session log (JSON), keeping secrets…',
+    description: 'contains credentials',
+    detail: 'Authorization, cookies, tokens and ${secret:…} values written as they are',
+    format: 'json',
+    keepSecrets: true,
+  },
   { label: 'HAR 1.2, keeping secrets…', description: 'contains credentials', format: 'har', keepSecrets: true },
 ];
 
 /** Asks for format and file, writes the export, and says where it went. Returns the file, or undefined if cancelled. */
-export async function exportSession(connection: Connection, version: string, request: ExportRequest = {}): Promise<vscode.Uri | undefined> {
+export async function exportSession(
+  connection: Connection,
+  version: string,
+  request: ExportRequest = {},
+): Promise<vscode.Uri | undefined> {
   let format = request.format;
   let keepSecrets = request.keepSecrets ?? false;
   if (!format) {
-    const picked = await vscode.window.showQuickPick(FORMAT_ITEMS, { placeHolder: `Export "${connection.name}" as…`, title: 'WebSocket Inspector: Export Session Log' });
+    const picked = await vscode.window.showQuickPick(FORMAT_ITEMS, {
+      placeHolder: `Export "${connection.name}" as…`,
+      title: 'WebSocket Inspector: Export Session Log',
+    });
     if (!picked) return undefined;
     format = picked.format;
     keepSecrets = picked.keepSecrets;
@@ -59,7 +92,12 @@ export async function exportSession(connection: Connection, version: string, req
     });
     if (!target) return undefined;
   }
-  const chunks = exportChunks(connection, { format, keepSecrets, exportedAt, creator: { name: 'WebSocket Inspector', version } });
+  const chunks = exportChunks(connection, {
+    format,
+    keepSecrets,
+    exportedAt,
+    creator: { name: 'WebSocket Inspector', version },
+  });
   try {
     await writeChunks(target, chunks);
   } catch (error) {
@@ -67,7 +105,9 @@ export async function exportSession(connection: Connection, version: string, req
     return undefined;
   }
   const what = format === 'har' ? 'HAR' : 'Session log';
-  void vscode.window.showInformationMessage(`${what} of "${connection.name}" written to ${target.fsPath} (${connection.eventCount} events${keepSecrets ? ', secrets kept' : ', secrets redacted'}).`);
+  void vscode.window.showInformationMessage(
+    `${what} of "${connection.name}" written to ${target.fsPath} (${connection.eventCount} events${keepSecrets ? ', secrets kept' : ', secrets redacted'}).`,
+  );
   return target;
 }
 
@@ -110,12 +150,20 @@ export async function importSessions(manager: ConnectionManager, files?: readonl
       // Local files stream (a million-event log never becomes one string); others are read whole.
       const result =
         uri.scheme === 'file'
-          ? await readSessionFileStream(createReadStream(uri.fsPath, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>, fileName, options)
+          ? await readSessionFileStream(
+              createReadStream(uri.fsPath, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>,
+              fileName,
+              options,
+            )
           : readSessionFile(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), fileName, options);
-      for (const session of result.sessions) added.push(manager.addImported(withDiagnoses(session, manager.currentSettings.knownTimeouts)));
+      for (const session of result.sessions) {
+        added.push(manager.addImported(withDiagnoses(session, manager.currentSettings.knownTimeouts)));
+      }
       const notes = result.notes.length ? ` (${result.notes.slice(0, 3).join('; ')})` : '';
       const count = result.sessions.length;
-      void vscode.window.showInformationMessage(`Opened ${count} ${count === 1 ? 'session' : 'sessions'} from ${fileName}${notes}.`);
+      void vscode.window.showInformationMessage(
+        `Opened ${count} ${count === 1 ? 'session' : 'sessions'} from ${fileName}${notes}.`,
+      );
     } catch (error) {
       const message = error instanceof SessionFileError ? error.message : (error as Error).message;
       void vscode.window.showErrorMessage(`Cannot open ${fileName}: ${message}`);

@@ -5,7 +5,15 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { Emitter, type IDisposable } from '../core/common/events.js';
 import type { HandshakeFailure, HeaderMap } from '../core/model/sessionEvents.js';
-import { networkFailure, type ISocket, type MessageListener, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../core/engine/socket.js';
+import {
+  networkFailure,
+  type ISocket,
+  type MessageListener,
+  type SocketClose,
+  type SocketError,
+  type SocketOpenInfo,
+  type SocketOptions,
+} from '../core/engine/socket.js';
 
 /** How much of a non-101 response body we keep for the diagnosis. */
 const MAX_HANDSHAKE_BODY_BYTES = 2048;
@@ -127,7 +135,15 @@ export class WsSocket implements ISocket {
 
   dispose(): void {
     this.clearHandshakeTimer();
-    for (const emitter of [this._onOpen, this._onHandshakeFailed, this._onRawData, this._onPing, this._onPong, this._onError, this._onClose]) {
+    for (const emitter of [
+      this._onOpen,
+      this._onHandshakeFailed,
+      this._onRawData,
+      this._onPing,
+      this._onPong,
+      this._onError,
+      this._onClose,
+    ]) {
       emitter.dispose();
     }
     for (const listener of this.messageListeners) this.ws.off('message', listener);
@@ -212,7 +228,9 @@ export class WsSocket implements ISocket {
     if (this.phase !== 'connecting') return;
     this.phase = 'failed';
     this.abortedLocally = true;
-    this._onHandshakeFailed.fire(networkFailure('ETIMEDOUT', this.describeHandshakeError('Opening handshake has timed out', 'ETIMEDOUT')));
+    this._onHandshakeFailed.fire(
+      networkFailure('ETIMEDOUT', this.describeHandshakeError('Opening handshake has timed out', 'ETIMEDOUT')),
+    );
     this.ws.terminate();
   }
 
@@ -226,7 +244,9 @@ export class WsSocket implements ISocket {
     this.clearHandshakeTimer();
     if (this.phase === 'closed') return;
     this.phase = 'closed';
-    this._onClose.fire(this.protocolErrorCode === null ? { code, reason } : { code, reason, protocolErrorCode: this.protocolErrorCode });
+    this._onClose.fire(
+      this.protocolErrorCode === null ? { code, reason } : { code, reason, protocolErrorCode: this.protocolErrorCode },
+    );
   }
 
   /** ws's handshake errors say what broke but not always in terms a user can act on. */

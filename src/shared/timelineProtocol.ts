@@ -247,10 +247,14 @@ const fail = (path: string, message: string): never => {
 const integer =
   (min = 0, max = Number.MAX_SAFE_INTEGER): Checker =>
   (value, path) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(path, `expected an integer in [${min}, ${max}], got ${describeValue(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      fail(path, `expected an integer in [${min}, ${max}], got ${describeValue(value)}`);
+    }
   };
 const finite: Checker = (value, path) => {
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, `expected a finite number, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    fail(path, `expected a finite number, got ${describeValue(value)}`);
+  }
 };
 const boolean: Checker = (value, path) => {
   if (typeof value !== 'boolean') fail(path, `expected a boolean, got ${describeValue(value)}`);
@@ -264,7 +268,9 @@ const string =
 const oneOf =
   (values: readonly unknown[]): Checker =>
   (value, path) => {
-    if (!values.includes(value)) fail(path, `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`);
+    if (!values.includes(value)) {
+      fail(path, `expected one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`);
+    }
   };
 const nullable =
   (check: Checker): Checker =>
@@ -392,7 +398,9 @@ const HOST_MESSAGES: Record<HostMessage['type'], Record<string, Checker>> = {
 function parseMessage<M>(value: unknown, table: Record<string, Record<string, Checker>>, side: string): M {
   if (!isObject(value)) fail('message', `expected an object, got ${describeValue(value)}`);
   const type = (value as Record<string, unknown>)['type'];
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) fail('message.type', `not a ${side} message type: ${describeValue(type)}`);
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(table, type)) {
+    fail('message.type', `not a ${side} message type: ${describeValue(type)}`);
+  }
   shape({ type: string(), ...table[type as string] })(value, `message(${type as string})`);
   return value as M;
 }

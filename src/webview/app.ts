@@ -6,7 +6,16 @@
 // is scheduled (the list renders once per animation frame whatever the message rate).
 
 import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
-import { assertNever, DEFAULT_QUERY, TIMELINE_PROTOCOL_VERSION, type HostMessage, type HostMessageOf, type TimelineQuery, type TimelineRow, type TimelineStatus } from '../shared/timelineProtocol.js';
+import {
+  assertNever,
+  DEFAULT_QUERY,
+  TIMELINE_PROTOCOL_VERSION,
+  type HostMessage,
+  type HostMessageOf,
+  type TimelineQuery,
+  type TimelineRow,
+  type TimelineStatus,
+} from '../shared/timelineProtocol.js';
 import { Banner } from './banner.js';
 import { Composer } from './composer.js';
 import { DetailPane } from './detailPane.js';
@@ -55,9 +64,21 @@ export class TimelineApp {
 
     const headerElement = el('header', { id: 'header', className: 'header' });
     const bannerElement = el('div', { id: 'banner', className: 'banner' });
-    const toolbar = el('div', { id: 'toolbar', className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Filters' } });
-    const laneElement = el('div', { id: 'lane', className: 'lane', attrs: { role: 'region', 'aria-label': 'Time lane' } });
-    this.listElement = el('div', { id: 'event-list', className: 'event-list', attrs: { role: 'listbox', tabindex: '0', 'aria-label': 'Events' } });
+    const toolbar = el('div', {
+      id: 'toolbar',
+      className: 'toolbar',
+      attrs: { role: 'toolbar', 'aria-label': 'Filters' },
+    });
+    const laneElement = el('div', {
+      id: 'lane',
+      className: 'lane',
+      attrs: { role: 'region', 'aria-label': 'Time lane' },
+    });
+    this.listElement = el('div', {
+      id: 'event-list',
+      className: 'event-list',
+      attrs: { role: 'listbox', tabindex: '0', 'aria-label': 'Events' },
+    });
     const columns = el('div', { className: 'list-columns', attrs: { 'aria-hidden': 'true' } }, [
       el('span', { className: 'cell time', text: 'Time' }),
       el('span', { className: 'cell direction', text: '' }),
@@ -65,14 +86,21 @@ export class TimelineApp {
       el('span', { className: 'cell size', text: 'Size' }),
       el('span', { className: 'cell preview', text: 'Preview' }),
     ]);
-    const detailElement = el('aside', { id: 'detail', className: 'detail', attrs: { role: 'region', 'aria-label': 'Event details', tabindex: '-1' } });
+    const detailElement = el('aside', {
+      id: 'detail',
+      className: 'detail',
+      attrs: { role: 'region', 'aria-label': 'Event details', tabindex: '-1' },
+    });
     const composerElement = el('footer', { id: 'composer', className: 'composer' });
     root.append(
       headerElement,
       bannerElement,
       toolbar,
       laneElement,
-      el('main', { className: 'split' }, [el('section', { className: 'list-pane' }, [columns, this.listElement]), detailElement]),
+      el('main', { className: 'split' }, [
+        el('section', { className: 'list-pane' }, [columns, this.listElement]),
+        detailElement,
+      ]),
       composerElement,
     );
 
@@ -138,7 +166,12 @@ export class TimelineApp {
   start(): void {
     this.bridge.onMessage((message) => this.handle(message));
     const saved = this.bridge.getState();
-    this.bridge.post({ type: 'ready', version: TIMELINE_PROTOCOL_VERSION, lastSeenSeq: this.lastSeenSeq, query: saved.query ?? null });
+    this.bridge.post({
+      type: 'ready',
+      version: TIMELINE_PROTOCOL_VERSION,
+      lastSeenSeq: this.lastSeenSeq,
+      query: saved.query ?? null,
+    });
   }
 
   dispose(): void {
@@ -228,7 +261,10 @@ export class TimelineApp {
     this.banner.update(status.diagnoses as DiagnosisEvent[]);
     this.lane.setSpan(status.firstT, status.lastT, LIVE_STATES.has(status.state));
     const open = status.state === 'open';
-    this.composer.setEnabled(!this.readOnly && open, this.readOnly ? 'An imported session is read-only.' : 'Sending needs an open connection.');
+    this.composer.setEnabled(
+      !this.readOnly && open,
+      this.readOnly ? 'An imported session is read-only.' : 'Sending needs an open connection.',
+    );
   }
 
   private onAppended(message: HostMessageOf<'appended'>): void {
@@ -252,7 +288,9 @@ export class TimelineApp {
       // Keep the selection in view across a filter change when it is still in the result.
       const seq = this.selectedSeq;
       void this.bridge.request<'locate'>({ type: 'locate', queryId: this.queryId, seq }).then((reply) => {
-        if (reply.queryId === this.queryId && this.selectedSeq === seq && reply.index !== null) this.list.scrollToIndex(reply.index, 'center');
+        if (reply.queryId === this.queryId && this.selectedSeq === seq && reply.index !== null) {
+          this.list.scrollToIndex(reply.index, 'center');
+        }
       });
     }
     this.list.refresh();
@@ -331,7 +369,11 @@ export class TimelineApp {
       if (this.followTail && index < this.store.total - 1) this.setFollowTail(false);
       this.list.scrollToIndex(index, 'center');
     }
-    this.applySelection(seq, this.store.get(index ?? -1)?.t ?? null, index === null ? 'This event is hidden by the current filters.' : null);
+    this.applySelection(
+      seq,
+      this.store.get(index ?? -1)?.t ?? null,
+      index === null ? 'This event is hidden by the current filters.' : null,
+    );
   }
 
   private applySelection(seq: number, t: number | null, note: string | null): void {

@@ -27,11 +27,20 @@ export function bannerText(diagnosis: DiagnosisEvent): string {
 }
 
 /** Active findings (confidence > 0), the one to show first. */
-export function pickFinding(diagnoses: readonly DiagnosisEvent[]): { top: DiagnosisEvent | null; active: DiagnosisEvent[] } {
+export function pickFinding(diagnoses: readonly DiagnosisEvent[]): {
+  top: DiagnosisEvent | null;
+  active: DiagnosisEvent[];
+} {
   const active = diagnoses.filter((diagnosis) => diagnosis.confidence > 0);
   let top: DiagnosisEvent | null = null;
   for (const diagnosis of active) {
-    if (!top || diagnosis.confidence > top.confidence || (diagnosis.confidence === top.confidence && diagnosis.seq > top.seq)) top = diagnosis;
+    if (
+      !top ||
+      diagnosis.confidence > top.confidence ||
+      (diagnosis.confidence === top.confidence && diagnosis.seq > top.seq)
+    ) {
+      top = diagnosis;
+    }
   }
   return { top, active };
 }
@@ -50,14 +59,26 @@ export class Banner {
     root.setAttribute('role', 'alert');
     this.text = el('span', { id: 'banner-text', className: 'banner-text' });
     this.others = el('span', { id: 'banner-others', className: 'banner-others' });
-    const drops = button({ id: 'banner-show-drops', className: 'link-button', label: 'Show the drops' }, ['Show the drops']);
+    const drops = button({ id: 'banner-show-drops', className: 'link-button', label: 'Show the drops' }, [
+      'Show the drops',
+    ]);
     const fix = button({ id: 'banner-show-fix', className: 'link-button', label: 'Show the fix' }, ['Show the fix']);
-    const dismiss = button({ id: 'banner-dismiss', className: 'icon-button', label: 'Dismiss this warning' }, [icon('close')]);
+    const dismiss = button({ id: 'banner-dismiss', className: 'icon-button', label: 'Dismiss this warning' }, [
+      icon('close'),
+    ]);
     drops.addEventListener('click', () => this.current && this.host.showDrops(this.current));
     fix.addEventListener('click', () => this.current && this.host.showFix(this.current));
     dismiss.addEventListener('click', () => this.dismiss());
     clear(root);
-    root.append(icon('warning'), el('div', { className: 'banner-body' }, [this.text, this.others, el('span', { className: 'banner-actions' }, [drops, fix])]), dismiss);
+    root.append(
+      icon('warning'),
+      el('div', { className: 'banner-body' }, [
+        this.text,
+        this.others,
+        el('span', { className: 'banner-actions' }, [drops, fix]),
+      ]),
+      dismiss,
+    );
   }
 
   update(diagnoses: readonly DiagnosisEvent[]): void {

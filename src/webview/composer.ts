@@ -39,11 +39,40 @@ export class Composer {
     readonly root: HTMLElement,
     private readonly host: ComposerHost,
   ) {
-    this.input = el('textarea', { id: 'composer-input', className: 'composer-input', attrs: { rows: '2', placeholder: 'Message to send (Ctrl+Enter to send, ↑/↓ for history)', 'aria-label': 'Message to send', spellcheck: 'false' } });
-    this.format = el('select', { id: 'composer-format', className: 'composer-format', attrs: { 'aria-label': 'Format' } }, [el('option', { text: 'Text', attrs: { value: 'text' } }), el('option', { text: 'JSON', attrs: { value: 'json' } })]);
-    this.sendButton = button({ id: 'composer-send', className: 'button primary', label: 'Send (Ctrl+Enter)' }, [icon('send'), ' Send']);
-    this.error = el('div', { id: 'composer-error', className: 'composer-error', attrs: { role: 'status', 'aria-live': 'polite' } });
-    root.append(el('div', { className: 'composer-row' }, [this.input, el('div', { className: 'composer-side' }, [this.format, this.sendButton])]), this.error);
+    this.input = el('textarea', {
+      id: 'composer-input',
+      className: 'composer-input',
+      attrs: {
+        rows: '2',
+        placeholder: 'Message to send (Ctrl+Enter to send, ↑/↓ for history)',
+        'aria-label': 'Message to send',
+        spellcheck: 'false',
+      },
+    });
+    this.format = el(
+      'select',
+      { id: 'composer-format', className: 'composer-format', attrs: { 'aria-label': 'Format' } },
+      [
+        el('option', { text: 'Text', attrs: { value: 'text' } }),
+        el('option', { text: 'JSON', attrs: { value: 'json' } }),
+      ],
+    );
+    this.sendButton = button({ id: 'composer-send', className: 'button primary', label: 'Send (Ctrl+Enter)' }, [
+      icon('send'),
+      ' Send',
+    ]);
+    this.error = el('div', {
+      id: 'composer-error',
+      className: 'composer-error',
+      attrs: { role: 'status', 'aria-live': 'polite' },
+    });
+    root.append(
+      el('div', { className: 'composer-row' }, [
+        this.input,
+        el('div', { className: 'composer-side' }, [this.format, this.sendButton]),
+      ]),
+      this.error,
+    );
 
     this.input.addEventListener('input', () => {
       this.historyIndex = null;
@@ -97,7 +126,9 @@ export class Composer {
     const text = this.input.value;
     if (text === '') return;
     if (!this.validate()) {
-      if (this.currentFormat() === 'json' && jsonError(text) === 'empty: type a JSON value') this.error.textContent = 'Invalid JSON: empty';
+      if (this.currentFormat() === 'json' && jsonError(text) === 'empty: type a JSON value') {
+        this.error.textContent = 'Invalid JSON: empty';
+      }
       return;
     }
     this.sending = true;

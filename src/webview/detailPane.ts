@@ -54,7 +54,10 @@ export class DetailPane {
     const title = el('div', { className: 'detail-title' }, [
       el('span', { className: 'detail-type', text: typeLabel(event.type) }),
       // The ISO time in a span of its own, so a narrow pane wraps before it, never at its hyphens.
-      el('span', { className: 'detail-meta' }, [`#${event.seq} · ${formatClock(event.t)} · `, el('span', { className: 'detail-iso', text: new Date(event.t).toISOString() })]),
+      el('span', { className: 'detail-meta' }, [
+        `#${event.seq} · ${formatClock(event.t)} · `,
+        el('span', { className: 'detail-iso', text: new Date(event.t).toISOString() }),
+      ]),
     ]);
     this.root.append(title);
     if (note) this.root.append(el('p', { className: 'detail-note', text: note }));
@@ -83,20 +86,37 @@ export class DetailPane {
           ['payload', event.encoding === 'base64' ? 'binary' : 'text'],
         ];
         if (event.type === 'pong' && event.rttMs !== null) facts.push(['round trip', formatRtt(event.rttMs)]);
-        const payload = event.data === '' ? el('p', { className: 'detail-muted', text: '(empty payload)' }) : event.encoding === 'base64' ? binaryView(event.data) : textBlock(event.data);
+        const payload =
+          event.data === ''
+            ? el('p', { className: 'detail-muted', text: '(empty payload)' })
+            : event.encoding === 'base64'
+              ? binaryView(event.data)
+              : textBlock(event.data);
         return [factTable(facts), payload];
       }
       case 'connecting':
-        return [factTable([['attempt', event.attempt === 0 ? 'first (or user-initiated)' : String(event.attempt)], ['url', event.url], ['subprotocols', event.protocols.join(', ') || '(none)']])];
+        return [
+          factTable([
+            ['attempt', event.attempt === 0 ? 'first (or user-initiated)' : String(event.attempt)],
+            ['url', event.url],
+            ['subprotocols', event.protocols.join(', ') || '(none)'],
+          ]),
+        ];
       case 'open':
         return [
-          factTable([['handshake', formatDuration(event.handshakeMs)], ['subprotocol', event.protocol || '(none)'], ['extensions', event.extensions || '(none)']]),
+          factTable([
+            ['handshake', formatDuration(event.handshakeMs)],
+            ['subprotocol', event.protocol || '(none)'],
+            ['extensions', event.extensions || '(none)'],
+          ]),
           headersTable('Request headers', event.requestHeaders),
           headersTable('Response headers', event.responseHeaders),
         ];
       case 'handshake-failed': {
         const facts: Array<[string, string]> = [];
-        if (event.status !== null) facts.push(['status', `${event.status}${event.statusText ? ` ${event.statusText}` : ''}`]);
+        if (event.status !== null) {
+          facts.push(['status', `${event.status}${event.statusText ? ` ${event.statusText}` : ''}`]);
+        }
         if (event.errorCode) facts.push(['error code', event.errorCode]);
         facts.push(['message', event.message], ['after', formatDuration(event.handshakeMs)]);
         const nodes: Node[] = [factTable(facts)];
@@ -107,7 +127,12 @@ export class DetailPane {
       }
       case 'close': {
         const explanation = explainCloseCode(event.code);
-        const initiator = event.initiator === 'local' ? 'we closed it' : event.initiator === 'remote' ? 'the peer sent a close frame' : 'nobody: the connection was lost';
+        const initiator =
+          event.initiator === 'local'
+            ? 'we closed it'
+            : event.initiator === 'remote'
+              ? 'the peer sent a close frame'
+              : 'nobody: the connection was lost';
         return [
           factTable([
             ['code', `${event.code} ${explanation.name}`],
@@ -122,17 +147,45 @@ export class DetailPane {
         ];
       }
       case 'heartbeat-timeout':
-        return [factTable([['mode', event.mode], ['waited', formatDuration(event.waitedMs)]]), el('p', { text: 'No sign of life after a heartbeat: the link was declared dead and the socket destroyed.' })];
+        return [
+          factTable([
+            ['mode', event.mode],
+            ['waited', formatDuration(event.waitedMs)],
+          ]),
+          el('p', { text: 'No sign of life after a heartbeat: the link was declared dead and the socket destroyed.' }),
+        ];
       case 'idle-gap':
-        return [factTable([['silence', formatDuration(event.durationMs)], ['from', formatClock(event.startT)], ['to', formatClock(event.startT + event.durationMs)]])];
+        return [
+          factTable([
+            ['silence', formatDuration(event.durationMs)],
+            ['from', formatClock(event.startT)],
+            ['to', formatClock(event.startT + event.durationMs)],
+          ]),
+        ];
       case 'error':
-        return [factTable([['message', event.message], ['code', event.code ?? '(none)']])];
+        return [
+          factTable([
+            ['message', event.message],
+            ['code', event.code ?? '(none)'],
+          ]),
+        ];
       case 'reconnect-scheduled':
-        return [factTable([['attempt', String(event.attempt)], ['backoff', formatDuration(event.delayMs)], ['fires at', formatClock(event.t + event.delayMs)]])];
+        return [
+          factTable([
+            ['attempt', String(event.attempt)],
+            ['backoff', formatDuration(event.delayMs)],
+            ['fires at', formatClock(event.t + event.delayMs)],
+          ]),
+        ];
       case 'stopped':
         return [factTable([['reason', event.reason]])];
       case 'overflow':
-        return [factTable([['dropped events', String(event.droppedEvents)], ['capacity', String(event.capacity)]])];
+        return [
+          factTable([
+            ['dropped events', String(event.droppedEvents)],
+            ['capacity', String(event.capacity)],
+          ]),
+        ];
       case 'diagnosis':
         return this.diagnosis(event);
     }
@@ -146,7 +199,9 @@ export class DetailPane {
       ['confidence', `${Math.round(event.confidence * 100)} %${event.confidence === 0 ? ' (withdrawn)' : ''}`],
     ];
     if (event.intervalMs !== null) facts.push(['interval', formatDuration(event.intervalMs)]);
-    if (event.recommendedHeartbeatMs !== undefined) facts.push(['recommended heartbeat', `every ≤ ${formatDuration(event.recommendedHeartbeatMs)}`]);
+    if (event.recommendedHeartbeatMs !== undefined) {
+      facts.push(['recommended heartbeat', `every ≤ ${formatDuration(event.recommendedHeartbeatMs)}`]);
+    }
     if (event.evidence.length) facts.push(['evidence', event.evidence.map((seq) => `#${seq}`).join(', ')]);
     nodes.push(factTable(facts));
     if (event.candidates.length) {
@@ -157,8 +212,12 @@ export class DetailPane {
           el('strong', { text: `${candidate.component} ${candidate.setting}` }),
           ` — ${candidate.defaultSeconds === null ? 'no default' : `default ${candidate.defaultSeconds} s`}, ${candidate.kind}`,
         ]);
-        if (candidate.unconfirmed) item.append(' ', el('span', { className: 'badge unconfirmed', text: 'unconfirmed' }));
-        if (candidate.source) item.append(el('div', { className: 'candidate-source', text: `Source: ${candidate.source}` }));
+        if (candidate.unconfirmed) {
+          item.append(' ', el('span', { className: 'badge unconfirmed', text: 'unconfirmed' }));
+        }
+        if (candidate.source) {
+          item.append(el('div', { className: 'candidate-source', text: `Source: ${candidate.source}` }));
+        }
         list.append(item);
       }
       nodes.push(list);
@@ -166,11 +225,20 @@ export class DetailPane {
     nodes.push(el('h3', { text: 'Advice' }), el('div', { className: 'advice', text: event.advice }));
     const snippet = event.candidates.find((candidate) => candidate.fix.config)?.fix.config;
     if (snippet) {
-      const copy = button({ id: 'detail-copy-snippet', className: 'button secondary', label: 'Copy the config snippet' }, [icon('copy'), ' Copy']);
+      const copy = button(
+        { id: 'detail-copy-snippet', className: 'button secondary', label: 'Copy the config snippet' },
+        [icon('copy'), ' Copy'],
+      );
       copy.addEventListener('click', () => this.host.copy(snippet));
-      nodes.push(el('div', { className: 'snippet-head' }, [el('h3', { text: 'Config snippet' }), copy]), el('pre', { className: 'snippet', text: snippet }));
+      nodes.push(
+        el('div', { className: 'snippet-head' }, [el('h3', { text: 'Config snippet' }), copy]),
+        el('pre', { className: 'snippet', text: snippet }),
+      );
     }
-    const copyAll = button({ id: 'detail-copy-advice', className: 'button secondary', label: 'Copy the advice' }, [icon('copy'), ' Copy advice']);
+    const copyAll = button({ id: 'detail-copy-advice', className: 'button secondary', label: 'Copy the advice' }, [
+      icon('copy'),
+      ' Copy advice',
+    ]);
     copyAll.addEventListener('click', () => this.host.copy(`${event.summary}\n\n${event.advice}`));
     nodes.push(el('div', { className: 'detail-actions' }, [copyAll]));
     return nodes;
@@ -179,7 +247,9 @@ export class DetailPane {
 
 function factTable(rows: Array<[string, string]>): HTMLTableElement {
   const body = el('tbody');
-  for (const [name, value] of rows) body.append(el('tr', {}, [el('th', { text: name, attrs: { scope: 'row' } }), el('td', { text: value })]));
+  for (const [name, value] of rows) {
+    body.append(el('tr', {}, [el('th', { text: name, attrs: { scope: 'row' } }), el('td', { text: value })]));
+  }
   return el('table', { className: 'facts' }, [body]);
 }
 
@@ -191,13 +261,28 @@ function headersTable(title: string, headers: HeaderMap): HTMLElement {
     return section;
   }
   const body = el('tbody');
-  for (const [name, value] of entries) body.append(el('tr', {}, [el('th', { text: name, attrs: { scope: 'row' } }), el('td', { text: value })]));
-  section.append(el('table', { className: 'headers-table' }, [el('thead', {}, [el('tr', {}, [el('th', { text: 'Name', attrs: { scope: 'col' } }), el('th', { text: 'Value', attrs: { scope: 'col' } })])]), body]));
+  for (const [name, value] of entries) {
+    body.append(el('tr', {}, [el('th', { text: name, attrs: { scope: 'row' } }), el('td', { text: value })]));
+  }
+  section.append(
+    el('table', { className: 'headers-table' }, [
+      el('thead', {}, [
+        el('tr', {}, [
+          el('th', { text: 'Name', attrs: { scope: 'col' } }),
+          el('th', { text: 'Value', attrs: { scope: 'col' } }),
+        ]),
+      ]),
+      body,
+    ]),
+  );
   return section;
 }
 
 function truncatedNote(size: number): HTMLElement {
-  return el('p', { className: 'detail-note', text: `Truncated in the record: the original was ${formatBytes(size)} (${size} bytes); only the first part is kept.` });
+  return el('p', {
+    className: 'detail-note',
+    text: `Truncated in the record: the original was ${formatBytes(size)} (${size} bytes); only the first part is kept.`,
+  });
 }
 
 function textBlock(text: string): HTMLElement {
@@ -211,7 +296,9 @@ function textOrJson(text: string): Node {
     try {
       const value: unknown = JSON.parse(text);
       const wrapper = el('div', { className: 'json-view' });
-      const toolbar = el('div', { className: 'json-toolbar' }, [el('span', { className: 'detail-muted', text: 'JSON' })]);
+      const toolbar = el('div', { className: 'json-toolbar' }, [
+        el('span', { className: 'detail-muted', text: 'JSON' }),
+      ]);
       const expand = button({ className: 'link-button json-expand', label: 'Expand all' }, ['Expand all']);
       const collapse = button({ className: 'link-button json-collapse', label: 'Collapse all' }, ['Collapse all']);
       toolbar.append(expand, collapse);
@@ -231,18 +318,36 @@ function textOrJson(text: string): Node {
 
 function jsonNode(key: string | null, value: unknown, depth: number, budget: { nodes: number }): HTMLElement {
   budget.nodes++;
-  const keyNodes = (): Node[] => (key === null ? [] : [el('span', { className: 'json-key', text: JSON.stringify(key) }), el('span', { className: 'json-punct', text: ': ' })]);
+  const keyNodes = (): Node[] =>
+    key === null
+      ? []
+      : [
+          el('span', { className: 'json-key', text: JSON.stringify(key) }),
+          el('span', { className: 'json-punct', text: ': ' }),
+        ];
   if (value !== null && typeof value === 'object') {
     const isArray = Array.isArray(value);
-    const entries: Array<[string | null, unknown]> = isArray ? (value as unknown[]).map((item) => [null, item]) : Object.entries(value as Record<string, unknown>);
+    const entries: Array<[string | null, unknown]> = isArray
+      ? (value as unknown[]).map((item) => [null, item])
+      : Object.entries(value as Record<string, unknown>);
     const open = isArray ? '[' : '{';
     const close = isArray ? ']' : '}';
-    if (entries.length === 0) return el('div', { className: 'json-line' }, [...keyNodes(), el('span', { className: 'json-punct', text: `${open}${close}` })]);
+    if (entries.length === 0) {
+      return el('div', { className: 'json-line' }, [
+        ...keyNodes(),
+        el('span', { className: 'json-punct', text: `${open}${close}` }),
+      ]);
+    }
     const details = el('details', { className: 'json-node' });
     details.open = depth === 0 || budget.nodes < AUTO_OPEN_NODES;
     const count = `${entries.length} ${isArray ? (entries.length === 1 ? 'item' : 'items') : entries.length === 1 ? 'key' : 'keys'}`;
     details.append(
-      el('summary', {}, [...keyNodes(), el('span', { className: 'json-punct', text: open }), el('span', { className: 'json-count', text: ` ${count} ` }), el('span', { className: 'json-punct json-close-inline', text: close })]),
+      el('summary', {}, [
+        ...keyNodes(),
+        el('span', { className: 'json-punct', text: open }),
+        el('span', { className: 'json-count', text: ` ${count} ` }),
+        el('span', { className: 'json-punct json-close-inline', text: close }),
+      ]),
     );
     const children = el('div', { className: 'json-children' });
     for (const [childKey, child] of entries) children.append(jsonNode(childKey, child, depth + 1, budget));
@@ -250,7 +355,10 @@ function jsonNode(key: string | null, value: unknown, depth: number, budget: { n
     return details;
   }
   const kind = value === null ? 'null' : typeof value;
-  return el('div', { className: 'json-line' }, [...keyNodes(), el('span', { className: `json-value json-${kind}`, text: JSON.stringify(value) ?? String(value) })]);
+  return el('div', { className: 'json-line' }, [
+    ...keyNodes(),
+    el('span', { className: `json-value json-${kind}`, text: JSON.stringify(value) ?? String(value) }),
+  ]);
 }
 
 function binaryView(base64: string): HTMLElement {
@@ -261,8 +369,12 @@ function binaryView(base64: string): HTMLElement {
     return el('p', { className: 'detail-note', text: 'The binary payload is not valid base64.' });
   }
   const lines = hexDumpLines(bytes, MAX_HEX_BYTES);
-  const wrapper = el('div', { className: 'hex-view' }, [el('div', { className: 'detail-muted', text: `${bytes.length} bytes, hex and ASCII` })]);
+  const wrapper = el('div', { className: 'hex-view' }, [
+    el('div', { className: 'detail-muted', text: `${bytes.length} bytes, hex and ASCII` }),
+  ]);
   wrapper.append(el('pre', { className: 'hex-dump', text: lines.join('\n') }));
-  if (bytes.length > MAX_HEX_BYTES) wrapper.append(el('p', { className: 'detail-note', text: `Showing the first ${formatBytes(MAX_HEX_BYTES)}.` }));
+  if (bytes.length > MAX_HEX_BYTES) {
+    wrapper.append(el('p', { className: 'detail-note', text: `Showing the first ${formatBytes(MAX_HEX_BYTES)}.` }));
+  }
   return wrapper;
 }

@@ -10,7 +10,11 @@ export interface ElementOptions {
   attrs?: Record<string, string>;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElementOptions = {}, children: Array<Node | string> = []): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  children: Array<Node | string> = [],
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   if (options.id) element.id = options.id;
   if (options.className) element.className = options.className;
@@ -27,15 +31,27 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, options: Eleme
 }
 
 /** A button with an optional icon and text. */
-export function button(options: ElementOptions & { label: string }, children: Array<Node | string> = []): HTMLButtonElement {
+export function button(
+  options: ElementOptions & { label: string },
+  children: Array<Node | string> = [],
+): HTMLButtonElement {
   const { label, ...rest } = options;
-  const element = el('button', { ...rest, attrs: { type: 'button', 'aria-label': label, ...(rest.attrs ?? {}) } }, children);
+  const element = el(
+    'button',
+    { ...rest, attrs: { type: 'button', 'aria-label': label, ...(rest.attrs ?? {}) } },
+    children,
+  );
   if (!rest.title) element.title = label;
   return element;
 }
 
 /** A labelled checkbox: <label><input type=checkbox id=…> text</label>. */
-export function checkbox(id: string, text: string, checked: boolean, title?: string): { label: HTMLLabelElement; input: HTMLInputElement } {
+export function checkbox(
+  id: string,
+  text: string,
+  checked: boolean,
+  title?: string,
+): { label: HTMLLabelElement; input: HTMLInputElement } {
   const input = el('input', { id, attrs: { type: 'checkbox' } });
   input.checked = checked;
   const label = el('label', { className: 'check', ...(title ? { title } : {}) }, [input, text]);

@@ -51,10 +51,20 @@ export class Filters {
   ) {
     const messages = checkbox('filter-messages', 'Messages', true, 'Data messages');
     const control = checkbox('filter-control', 'Control', true, 'Ping, pong and close frames');
-    const lifecycle = checkbox('filter-lifecycle', 'Lifecycle', true, 'Connects, opens, idle gaps, reconnects, errors, diagnoses');
+    const lifecycle = checkbox(
+      'filter-lifecycle',
+      'Lifecycle',
+      true,
+      'Connects, opens, idle gaps, reconnects, errors, diagnoses',
+    );
     const directionIn = checkbox('filter-in', 'In', true, 'Received');
     const directionOut = checkbox('filter-out', 'Out', true, 'Sent');
-    const hidePings = checkbox('filter-hide-pings', 'Hide pings', false, 'Hide ping and pong frames and text heartbeats');
+    const hidePings = checkbox(
+      'filter-hide-pings',
+      'Hide pings',
+      false,
+      'Hide ping and pong frames and text heartbeats',
+    );
     const regex = checkbox('search-regex', '.*', false, 'Regular expression');
     const caseSensitive = checkbox('search-case', 'Aa', false, 'Match case');
     const follow = checkbox('follow-tail', 'Follow', true, 'Follow the live tail');
@@ -67,33 +77,74 @@ export class Filters {
     this.regex = regex.input;
     this.caseSensitive = caseSensitive.input;
     this.followTail = follow.input;
-    this.search = el('input', { id: 'search-input', className: 'search-input', attrs: { type: 'search', placeholder: 'Search payloads', 'aria-label': 'Search payloads', maxlength: String(MAX_SEARCH_CHARS), spellcheck: 'false' } });
+    this.search = el('input', {
+      id: 'search-input',
+      className: 'search-input',
+      attrs: {
+        type: 'search',
+        placeholder: 'Search payloads',
+        'aria-label': 'Search payloads',
+        maxlength: String(MAX_SEARCH_CHARS),
+        spellcheck: 'false',
+      },
+    });
     this.searchError = el('span', { id: 'search-error', className: 'search-error', attrs: { role: 'status' } });
     this.progress = el('span', { id: 'query-progress', className: 'query-progress', attrs: { role: 'status' } });
-    this.timeMode = button({ id: 'time-mode', className: 'button secondary', label: 'Time: absolute (click for relative)' }, ['Absolute']);
+    this.timeMode = button(
+      { id: 'time-mode', className: 'button secondary', label: 'Time: absolute (click for relative)' },
+      ['Absolute'],
+    );
     this.timeMode.setAttribute('aria-pressed', 'false');
-    this.clearButton = button({ id: 'clear', className: 'icon-button', label: 'Clear the recorded events' }, [icon('clear-all')]);
-    const confirmYes = button({ id: 'clear-confirm', className: 'button danger', label: 'Discard all recorded events' }, ['Clear']);
-    const confirmNo = button({ id: 'clear-cancel', className: 'button secondary', label: 'Keep the events' }, ['Cancel']);
-    this.confirm = el('span', { id: 'clear-confirmation', className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': 'Confirm clear' } }, [
-      'Discard every recorded event? ',
-      confirmYes,
-      confirmNo,
+    this.clearButton = button({ id: 'clear', className: 'icon-button', label: 'Clear the recorded events' }, [
+      icon('clear-all'),
     ]);
+    const confirmYes = button(
+      { id: 'clear-confirm', className: 'button danger', label: 'Discard all recorded events' },
+      ['Clear'],
+    );
+    const confirmNo = button({ id: 'clear-cancel', className: 'button secondary', label: 'Keep the events' }, [
+      'Cancel',
+    ]);
+    this.confirm = el(
+      'span',
+      { id: 'clear-confirmation', className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': 'Confirm clear' } },
+      ['Discard every recorded event? ', confirmYes, confirmNo],
+    );
     this.confirm.hidden = true;
 
-    const group = (label: string, ...children: Node[]) => el('div', { className: 'filter-group', attrs: { role: 'group', 'aria-label': label } }, children);
+    const group = (label: string, ...children: Node[]) =>
+      el('div', { className: 'filter-group', attrs: { role: 'group', 'aria-label': label } }, children);
     root.append(
       group('Kinds', messages.label, control.label, lifecycle.label),
       group('Directions', directionIn.label, directionOut.label),
       group('Pings', hidePings.label),
-      el('div', { className: 'search-group', attrs: { role: 'search' } }, [this.search, caseSensitive.label, regex.label, this.searchError, this.progress]),
-      el('div', { className: 'filter-group right', attrs: { role: 'group', 'aria-label': 'View' } }, [follow.label, this.timeMode, this.clearButton, this.confirm]),
+      el('div', { className: 'search-group', attrs: { role: 'search' } }, [
+        this.search,
+        caseSensitive.label,
+        regex.label,
+        this.searchError,
+        this.progress,
+      ]),
+      el('div', { className: 'filter-group right', attrs: { role: 'group', 'aria-label': 'View' } }, [
+        follow.label,
+        this.timeMode,
+        this.clearButton,
+        this.confirm,
+      ]),
       // Only for layout: on narrow panels, search and the view controls come first, then this break, then the filters.
       el('div', { className: 'toolbar-break', attrs: { 'aria-hidden': 'true' } }),
     );
 
-    for (const input of [this.messages, this.control, this.lifecycle, this.directionIn, this.directionOut, this.hidePings, this.regex, this.caseSensitive]) {
+    for (const input of [
+      this.messages,
+      this.control,
+      this.lifecycle,
+      this.directionIn,
+      this.directionOut,
+      this.hidePings,
+      this.regex,
+      this.caseSensitive,
+    ]) {
       input.addEventListener('change', () => this.emit(0));
     }
     this.search.addEventListener('input', () => this.emit(SEARCH_DEBOUNCE_MS));
@@ -101,7 +152,9 @@ export class Filters {
       if (event.key === 'Enter') this.emit(0);
     });
     this.followTail.addEventListener('change', () => this.host.followTailChanged(this.followTail.checked));
-    this.timeMode.addEventListener('click', () => this.setTimeMode(this.mode === 'absolute' ? 'relative' : 'absolute', true));
+    this.timeMode.addEventListener('click', () =>
+      this.setTimeMode(this.mode === 'absolute' ? 'relative' : 'absolute', true),
+    );
     this.clearButton.addEventListener('click', () => {
       this.confirm.hidden = false;
       confirmNo.focus();
@@ -139,7 +192,10 @@ export class Filters {
     this.timeMode.textContent = mode === 'absolute' ? 'Absolute' : 'Relative';
     this.timeMode.dataset['mode'] = mode;
     this.timeMode.setAttribute('aria-pressed', mode === 'relative' ? 'true' : 'false');
-    const label = mode === 'absolute' ? 'Time: absolute (click for relative)' : 'Time: relative to the previous event (click for absolute)';
+    const label =
+      mode === 'absolute'
+        ? 'Time: absolute (click for relative)'
+        : 'Time: relative to the previous event (click for absolute)';
     this.timeMode.title = label;
     this.timeMode.setAttribute('aria-label', label);
     if (notify) this.host.timeModeChanged(mode);

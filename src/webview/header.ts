@@ -12,8 +12,18 @@ export interface HeaderHost {
 
 const BUTTONS: Array<{ command: TimelineCommand; label: string; icon: IconName; states: readonly string[] }> = [
   { command: 'connect', label: 'Connect', icon: 'plug', states: ['idle', 'stopped'] },
-  { command: 'disconnect', label: 'Disconnect', icon: 'debug-disconnect', states: ['connecting', 'open', 'closing', 'waiting'] },
-  { command: 'reconnect', label: 'Reconnect now', icon: 'debug-restart', states: ['connecting', 'open', 'waiting', 'stopped'] },
+  {
+    command: 'disconnect',
+    label: 'Disconnect',
+    icon: 'debug-disconnect',
+    states: ['connecting', 'open', 'closing', 'waiting'],
+  },
+  {
+    command: 'reconnect',
+    label: 'Reconnect now',
+    icon: 'debug-restart',
+    states: ['connecting', 'open', 'waiting', 'stopped'],
+  },
   { command: 'export', label: 'Export session log', icon: 'save-as', states: [] },
 ];
 
@@ -46,10 +56,17 @@ export class Header {
     this.rtt = el('span', { className: 'stat stat-rtt' });
     this.counts = el('span', { className: 'stat stat-counts' });
     this.drops = el('span', { className: 'stat stat-drops' });
-    this.stats = el('div', { id: 'header-stats', className: 'header-stats' }, [this.uptime, this.rtt, this.counts, this.drops]);
+    this.stats = el('div', { id: 'header-stats', className: 'header-stats' }, [
+      this.uptime,
+      this.rtt,
+      this.counts,
+      this.drops,
+    ]);
     const actions = el('div', { className: 'header-actions', attrs: { role: 'toolbar', 'aria-label': 'Connection' } });
     for (const spec of BUTTONS) {
-      const element = button({ id: `header-${spec.command}`, className: 'icon-button', label: spec.label }, [icon(spec.icon)]);
+      const element = button({ id: `header-${spec.command}`, className: 'icon-button', label: spec.label }, [
+        icon(spec.icon),
+      ]);
       element.addEventListener('click', () => this.host.command(spec.command));
       this.buttons.set(spec.command, element);
       actions.append(element);
@@ -80,11 +97,20 @@ export class Header {
     setText(this.url, status.displayUrl);
     this.url.title = status.displayUrl;
     const rtt = status.stats.rtt;
-    setText(this.rtt, rtt ? `RTT ${formatRtt(rtt.last)} · median ${formatRtt(rtt.median)} · p95 ${formatRtt(rtt.p95)}` : 'RTT –');
+    setText(
+      this.rtt,
+      rtt ? `RTT ${formatRtt(rtt.last)} · median ${formatRtt(rtt.median)} · p95 ${formatRtt(rtt.p95)}` : 'RTT –',
+    );
     const { messagesIn, messagesOut } = status.stats;
-    setText(this.counts, `↓ ${formatCount(messagesIn)} (${formatRate(this.rates.in)}) · ↑ ${formatCount(messagesOut)} (${formatRate(this.rates.out)})`);
+    setText(
+      this.counts,
+      `↓ ${formatCount(messagesIn)} (${formatRate(this.rates.in)}) · ↑ ${formatCount(messagesOut)} (${formatRate(this.rates.out)})`,
+    );
     this.counts.title = 'Messages received (↓) and sent (↑), with their rates';
-    setText(this.drops, `${status.stats.drops} drop${status.stats.drops === 1 ? '' : 's'}${status.droppedEvents ? ` · ${formatCount(status.droppedEvents)} old events dropped` : ''}`);
+    setText(
+      this.drops,
+      `${status.stats.drops} drop${status.stats.drops === 1 ? '' : 's'}${status.droppedEvents ? ` · ${formatCount(status.droppedEvents)} old events dropped` : ''}`,
+    );
     this.drops.classList.toggle('warn', status.stats.drops > 0);
     this.renderUptime();
     this.updateButtons();

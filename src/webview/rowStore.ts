@@ -85,7 +85,9 @@ export class RowStore {
     if (!page) return false;
     const from = Math.max(key * PAGE_SIZE, this.base);
     const to = Math.min((key + 1) * PAGE_SIZE, this.base + this.total);
-    for (let absolute = from; absolute < to; absolute++) if (page.rows[absolute % PAGE_SIZE] === undefined) return false;
+    for (let absolute = from; absolute < to; absolute++) {
+      if (page.rows[absolute % PAGE_SIZE] === undefined) return false;
+    }
     return true;
   }
 

@@ -67,7 +67,9 @@ export class VirtualList {
     this.listen(container, 'scroll', () => this.onScroll());
     this.listen(container, 'click', (event) => {
       const row = (event.target as Element).closest('.row');
-      if (row instanceof HTMLElement && row.dataset['index'] !== undefined) this.host.onRowClick(Number(row.dataset['index']));
+      if (row instanceof HTMLElement && row.dataset['index'] !== undefined) {
+        this.host.onRowClick(Number(row.dataset['index']));
+      }
     });
     this.listen(container, 'keydown', (event) => this.onKeyDown(event as KeyboardEvent));
     this.resizeObserver = new ResizeObserver(() => this.schedule());
@@ -76,7 +78,9 @@ export class VirtualList {
 
   /** Rows in the list changed in number; `removedFromStart` rows left the front. */
   setTotal(total: number, removedFromStart = 0): void {
-    if (!this.followBottom && removedFromStart > 0) this.virtualTop = Math.max(0, this.virtualTop - removedFromStart * ROW_HEIGHT);
+    if (!this.followBottom && removedFromStart > 0) {
+      this.virtualTop = Math.max(0, this.virtualTop - removedFromStart * ROW_HEIGHT);
+    }
     this.total = total;
     this.schedule();
   }
@@ -187,7 +191,9 @@ export class VirtualList {
   private readUserScroll(): boolean {
     const scrollTop = this.container.scrollTop;
     if (this.programmaticTop !== null && Math.abs(scrollTop - this.programmaticTop) < 1) return false;
-    if (this.programmaticTop === null && this.lastUserTop !== null && Math.abs(scrollTop - this.lastUserTop) < 1) return false;
+    if (this.programmaticTop === null && this.lastUserTop !== null && Math.abs(scrollTop - this.lastUserTop) < 1) {
+      return false;
+    }
     this.programmaticTop = null;
     this.lastUserTop = scrollTop;
     const viewport = this.measureViewport();
@@ -279,10 +285,27 @@ export class VirtualList {
       const type = el('span', { className: 'cell type' }, [typeIconElement, typeText]);
       const size = el('span', { className: 'cell size' });
       const preview = el('span', { className: 'cell preview' });
-      const root = el('div', { className: 'row-spare', attrs: { role: 'option', 'aria-selected': 'false' } }, [time, direction, type, size, preview]);
+      const root = el('div', { className: 'row-spare', attrs: { role: 'option', 'aria-selected': 'false' } }, [
+        time,
+        direction,
+        type,
+        size,
+        preview,
+      ]);
       root.hidden = true;
       this.spacer.append(root);
-      this.pool.push({ root, time, direction, directionIcon, typeIcon: typeIconElement, typeText, size, preview, key: '', index: -1 });
+      this.pool.push({
+        root,
+        time,
+        direction,
+        directionIcon,
+        typeIcon: typeIconElement,
+        typeText,
+        size,
+        preview,
+        key: '',
+        index: -1,
+      });
     }
     // A larger pool changes index % length: re-render everything once.
     for (const row of this.pool) row.key = '';
@@ -324,7 +347,10 @@ export class VirtualList {
     if (row.direction) root.dataset['direction'] = row.direction;
     else delete root.dataset['direction'];
     root.setAttribute('aria-selected', selected ? 'true' : 'false');
-    root.setAttribute('aria-label', `${typeLabel(row.type)}${row.direction ? ` ${row.direction === 'in' ? 'received' : 'sent'}` : ''}, ${formatClock(row.t)}: ${row.preview}`);
+    root.setAttribute(
+      'aria-label',
+      `${typeLabel(row.type)}${row.direction ? ` ${row.direction === 'in' ? 'received' : 'sent'}` : ''}, ${formatClock(row.t)}: ${row.preview}`,
+    );
     root.id = selected ? 'selected-row' : '';
     if (mode === 'absolute') setText(element.time, formatClock(row.t));
     else setText(element.time, index === 0 ? '+0 ms' : previous ? formatDelta(row.t - previous.t) : '');
@@ -337,9 +363,17 @@ export class VirtualList {
       element.direction.title = '';
     }
     setIcon(element.typeIcon, typeIcon(row));
-    setText(element.typeText, row.heartbeat ? `${typeLabel(row.type)} (heartbeat)` : row.binary ? 'binary' : typeLabel(row.type));
+    setText(
+      element.typeText,
+      row.heartbeat ? `${typeLabel(row.type)} (heartbeat)` : row.binary ? 'binary' : typeLabel(row.type),
+    );
     setText(element.size, sizeText(row));
     // The round trip is the point of a pong: show it even when the preview is just the payload.
-    setText(element.preview, row.rttMs !== undefined && !row.preview.includes('rtt') ? `${row.preview}  · RTT ${formatRtt(row.rttMs)}` : row.preview);
+    setText(
+      element.preview,
+      row.rttMs !== undefined && !row.preview.includes('rtt')
+        ? `${row.preview}  · RTT ${formatRtt(row.rttMs)}`
+        : row.preview,
+    );
   }
 }

@@ -44,14 +44,32 @@ interface Demo {
 }
 
 async function startDemo(workspace: string): Promise<Demo> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--code-server', '--idle-timeout', `${IDLE_TIMEOUT_MS / 1000}s`, '--workspace', workspace], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'demo/run.ts',
+      '--code-server',
+      '--idle-timeout',
+      `${IDLE_TIMEOUT_MS / 1000}s`,
+      '--workspace',
+      workspace,
+    ],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no DEMO READY within ${DEMO_READY_TIMEOUT_MS} ms; output:\n${output}`)), DEMO_READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no DEMO READY within ${DEMO_READY_TIMEOUT_MS} ms; output:\n${output}`)),
+      DEMO_READY_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       if (/^DEMO READY$/m.test(output)) {
@@ -81,7 +99,9 @@ async function startDemo(workspace: string): Promise<Demo> {
 }
 
 /** Ctrl-C, then (only if that failed) SIGKILL; resolves with how it exited. */
-async function stopDemo(demo: Pick<Demo, 'child' | 'exited'>): Promise<{ code: number | null; signal: NodeJS.Signals | null; forced: boolean }> {
+async function stopDemo(
+  demo: Pick<Demo, 'child' | 'exited'>,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; forced: boolean }> {
   if (demo.child.exitCode !== null || demo.child.signalCode !== null) return { ...(await demo.exited), forced: false };
   demo.child.kill('SIGINT');
   let timer: NodeJS.Timeout | undefined;
@@ -139,14 +159,19 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
     demo = await startDemo(workspace);
     figures.push(`demo ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     workbench = await Workbench.open({ chromiumPath: components.chromium, url: demo.url, artifactsDir: ARTIFACTS });
-    await workbench.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().waitFor({ timeout: 60_000 });
+    await workbench.page
+      .locator('.part.statusbar [aria-label^="WebSocket Inspector:"]')
+      .first()
+      .waitFor({ timeout: 60_000 });
   });
 
   after(async () => {
     await workbench?.close();
     if (demo) await stopDemo(demo);
     if (workspace) rmSync(workspace, { recursive: true, force: true });
-    console.log(`e2e demo: ${[...figures, `suite took ${((Date.now() - started) / 1000).toFixed(1)} s`].join('; ')}; artifacts in ${ARTIFACTS}`);
+    console.log(
+      `e2e demo: ${[...figures, `suite took ${((Date.now() - started) / 1000).toFixed(1)} s`].join('; ')}; artifacts in ${ARTIFACTS}`,
+    );
   });
 
   it('shows the three demo connections in the sidebar, connecting on their own', async () => {
@@ -154,10 +179,18 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
       await wb.page.locator('.activitybar .action-item a[aria-label^="WebSocket Inspector"]').click();
       await wb.resizeSidebar(560);
       for (const name of [TICKER, PROXIED, TEXT_HEARTBEAT]) {
-        await wb.treeItem(VIEW, name).locator('.label-description', { hasText: /^(open|reconnecting)/ }).waitFor({ timeout: 30_000 });
+        await wb
+          .treeItem(VIEW, name)
+          .locator('.label-description', { hasText: /^(open|reconnecting)/ })
+          .waitFor({ timeout: 30_000 });
       }
       // The ticker sends every second: its received count moves.
-      await waitFor('ticks arriving', () => description(wb.treeItem(VIEW, TICKER)), (text) => /↓[1-9]/.test(text), 10_000);
+      await waitFor(
+        'ticks arriving',
+        () => description(wb.treeItem(VIEW, TICKER)),
+        (text) => /↓[1-9]/.test(text),
+        10_000,
+      );
     });
   });
 
@@ -165,12 +198,22 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
     await step('diagnosis', async (wb) => {
       const shownAt = Date.now();
       const proxied = wb.treeItem(VIEW, PROXIED);
-      await waitFor('a drop', () => description(proxied), (text) => dropsIn(text) >= 1, 15_000);
+      await waitFor(
+        'a drop',
+        () => description(proxied),
+        (text) => dropsIn(text) >= 1,
+        15_000,
+      );
       const row = diagnosisRow(wb);
       await row.waitFor({ timeout: 20_000 });
-      figures.push(`diagnosis in the tree ${((Date.now() - shownAt) / 1000).toFixed(1)} s after the connections showed`);
+      figures.push(
+        `diagnosis in the tree ${((Date.now() - shownAt) / 1000).toFixed(1)} s after the connections showed`,
+      );
       const label = await row.locator('.label-name').innerText();
-      assert.match(label, /^Dropped (twice|\d+ times) after 3\.\d s without traffic — a consistent idle timeout of 3 s/);
+      assert.match(
+        label,
+        /^Dropped (twice|\d+ times) after 3\.\d s without traffic — a consistent idle timeout of 3 s/,
+      );
       // The drops the tree counts are the ones the proxy made; the other two never dropped.
       assert.equal(dropsIn(await description(wb.treeItem(VIEW, TICKER))), 0);
       assert.equal(dropsIn(await description(wb.treeItem(VIEW, TEXT_HEARTBEAT))), 0);
@@ -180,7 +223,12 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
       await row.locator('.label-name').click();
       await wb.page.locator('.part.editor .tab.active', { hasText: `${PROXIED} — Timeline` }).waitFor();
       const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
-      const banner = await waitFor('the banner', () => frame.$eval('#banner', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? ''))), (text) => text.length > 0, 20_000);
+      const banner = await waitFor(
+        'the banner',
+        () => frame.$eval('#banner', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? ''))),
+        (text) => text.length > 0,
+        20_000,
+      );
       assert.match(banner, /idle timeout of 3 s/);
       assert.match(banner, /Send a heartbeat every ≤ 1 s/);
       await wb.screenshot('demo-timeline');
@@ -192,16 +240,25 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
       const row = diagnosisRow(wb);
       await row.hover();
       await row.locator('.action-label[aria-label="Apply Recommended Heartbeat"]').click();
-      const toast = await wb.waitForNotification(/now sends a ping heartbeat every 1 s \(saved in the workspace settings\)/);
+      const toast = await wb.waitForNotification(
+        /now sends a ping heartbeat every 1 s \(saved in the workspace settings\)/,
+      );
       assert.match(await toast.innerText(), new RegExp(PROXIED));
-      const settings = JSON.parse(readFileSync(join(workspace, '.vscode', 'settings.json'), 'utf8')) as { 'wsInspector.endpoints': Array<{ name: string; heartbeat?: unknown }> };
+      const settings = JSON.parse(readFileSync(join(workspace, '.vscode', 'settings.json'), 'utf8')) as {
+        'wsInspector.endpoints': Array<{ name: string; heartbeat?: unknown }>;
+      };
       const entry = settings['wsInspector.endpoints'].find((e) => e.name === PROXIED);
       assert.deepEqual(entry?.heartbeat, { mode: 'ping', intervalMs: 1000 });
 
       // The settings change reaches the live session: pongs bring an RTT into the description.
       // From the first pong on, a ping every second keeps the proxy from cutting.
       const proxied = wb.treeItem(VIEW, PROXIED);
-      const settled = await waitFor('pongs on the proxied connection', () => description(proxied), (text) => /^open · (<1|\d+) ms/.test(text), 15_000);
+      const settled = await waitFor(
+        'pongs on the proxied connection',
+        () => description(proxied),
+        (text) => /^open · (<1|\d+) ms/.test(text),
+        15_000,
+      );
       const dropsBefore = dropsIn(settled);
       const watchMs = 3 * IDLE_TIMEOUT_MS + 1000;
       const until = Date.now() + watchMs;
@@ -211,10 +268,17 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
         assert.equal(dropsIn(text), dropsBefore, `a new drop after the heartbeat was applied: ${text}`);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      figures.push(`stayed open ${(watchMs / 1000).toFixed(0)} s (more than 3× the ${IDLE_TIMEOUT_MS / 1000} s idle timeout) with ${dropsBefore} drops before and after`);
+      figures.push(
+        `stayed open ${(watchMs / 1000).toFixed(0)} s (more than 3× the ${IDLE_TIMEOUT_MS / 1000} s idle timeout) with ${dropsBefore} drops before and after`,
+      );
       // The README's picture: without the action's hover, which would cover the timeline's banner.
       await wb.page.mouse.move(200, 600);
-      await wb.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Apply Recommended Heartbeat' }).first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+      await wb.page
+        .locator('.workbench-hover, .monaco-hover')
+        .filter({ hasText: 'Apply Recommended Heartbeat' })
+        .first()
+        .waitFor({ state: 'hidden', timeout: 5000 })
+        .catch(() => undefined);
       await wb.screenshot('demo-fixed');
     });
   });
@@ -223,13 +287,17 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
     assert.ok(demo);
     await workbench?.close();
     workbench = undefined;
-    for (const port of demo.ports) assert.equal(await listening(port), true, `port ${port} listens while the demo runs`);
+    for (const port of demo.ports) {
+      assert.equal(await listening(port), true, `port ${port} listens while the demo runs`);
+    }
     const stopAsked = Date.now();
     const exit = await stopDemo(demo);
     figures.push(`Ctrl-C to exit ${((Date.now() - stopAsked) / 1000).toFixed(1)} s`);
     assert.equal(exit.forced, false, `the demo ignored SIGINT for ${STOP_TIMEOUT_MS} ms; output:\n${demo.output()}`);
     assert.equal(exit.code, 0, `exit ${exit.code ?? exit.signal}; output:\n${demo.output()}`);
     assert.match(demo.output(), /demo: stopping…/);
-    for (const port of demo.ports) assert.equal(await listening(port), false, `port ${port} still listens after Ctrl-C`);
+    for (const port of demo.ports) {
+      assert.equal(await listening(port), false, `port ${port} still listens after Ctrl-C`);
+    }
   });
 });

@@ -54,9 +54,16 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
 
   const settingsFile = () => join(workspace, '.vscode', 'settings.json');
   const writeWorkspaceSettings = (endpoints: unknown[]) =>
-    writeFileSync(settingsFile(), JSON.stringify({ 'wsInspector.endpoints': endpoints, 'wsInspector.heartbeat.intervalMs': 1000 }, null, 2));
+    writeFileSync(
+      settingsFile(),
+      JSON.stringify({ 'wsInspector.endpoints': endpoints, 'wsInspector.heartbeat.intervalMs': 1000 }, null, 2),
+    );
   const idleEndpoint = () => ({ name: IDLE_ENDPOINT, url: idleServer!.url });
-  const echoEndpoint = () => ({ name: ENDPOINT, url: server!.url, headers: { Authorization: `Bearer \${secret:${SECRET_NAME}}` } });
+  const echoEndpoint = () => ({
+    name: ENDPOINT,
+    url: server!.url,
+    headers: { Authorization: `Bearer \${secret:${SECRET_NAME}}` },
+  });
 
   /** Runs one step; on failure saves a screenshot named after it, with the workbench's state. */
   function step<T>(name: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
@@ -76,9 +83,17 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
     workspace = mkdtempSync(join(tmpdir(), 'ws-inspector-e2e-workspace-'));
     mkdirSync(join(workspace, '.vscode'));
     // One good endpoint and one with a bad field: the bad one is reported, the good one loads.
-    writeWorkspaceSettings([echoEndpoint(), { name: 'Bad heartbeat', url: server.url, heartbeat: { intervalMs: 'fast' } }, idleEndpoint()]);
+    writeWorkspaceSettings([
+      echoEndpoint(),
+      { name: 'Bad heartbeat', url: server.url, heartbeat: { intervalMs: 'fast' } },
+      idleEndpoint(),
+    ]);
     // Packs the .vsix, starts code-server with it, and waits until the extension's status bar item shows.
-    ({ codeServer, workbench } = await openExtensionWorkbench({ components, workspaceFolder: workspace, artifactsDir: ARTIFACTS }));
+    ({ codeServer, workbench } = await openExtensionWorkbench({
+      components,
+      workspaceFolder: workspace,
+      artifactsDir: ARTIFACTS,
+    }));
   });
 
   after(async () => {
@@ -87,7 +102,11 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
     await server?.close();
     await idleServer?.close();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
-    if (codeServer) console.log(`e2e: workbench suite took ${((Date.now() - started) / 1000).toFixed(1)} s; artifacts in ${ARTIFACTS}`);
+    if (codeServer) {
+      console.log(
+        `e2e: workbench suite took ${((Date.now() - started) / 1000).toFixed(1)} s; artifacts in ${ARTIFACTS}`,
+      );
+    }
   });
 
   it('reports the malformed endpoint entry by its field and loads the others', async () => {
@@ -154,8 +173,14 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
       await wb.page.locator('.part.editor .tab.active', { hasText: `${ENDPOINT} — Timeline` }).waitFor();
       const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
       // The exchange is within the newest rows the list shows.
-      await frame.locator('#event-list .row[data-type="message"][data-direction="out"]', { hasText: MESSAGE }).first().waitFor();
-      await frame.locator('#event-list .row[data-type="message"][data-direction="in"]', { hasText: MESSAGE }).first().waitFor();
+      await frame
+        .locator('#event-list .row[data-type="message"][data-direction="out"]', { hasText: MESSAGE })
+        .first()
+        .waitFor();
+      await frame
+        .locator('#event-list .row[data-type="message"][data-direction="in"]', { hasText: MESSAGE })
+        .first()
+        .waitFor();
       assert.ok(!(await frame.evaluate(() => document.documentElement.textContent ?? '')).includes(SECRET_VALUE));
       // Pings go out every second (workspace setting); the list follows their pongs live.
       const pongs = frame.locator('#event-list .row[data-type="pong"]');
@@ -176,7 +201,12 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
     });
     assert.ok(existsSync(target), `no file at ${target}; the extension said: ${toast}`);
     const text = readFileSync(target, 'utf8');
-    const log = JSON.parse(text) as { format: string; redacted: boolean; endpoint: { headers: Record<string, string> }; events: Array<Record<string, unknown>> };
+    const log = JSON.parse(text) as {
+      format: string;
+      redacted: boolean;
+      endpoint: { headers: Record<string, string> };
+      events: Array<Record<string, unknown>>;
+    };
     assert.equal(log.format, 'ws-inspector-session');
     assert.equal(log.redacted, true);
     assert.equal(log.endpoint.headers['Authorization'], '[redacted]');
@@ -195,12 +225,21 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
       await wb.runCommand('WebSocket Inspector: Open Session Log…');
       await wb.acceptFileDialog(join(workspace, 'exported-session.json'));
       await wb.waitForNotification('Opened 1 session from exported-session.json');
-      const imported = wb.viewPane(VIEW).locator('[role="treeitem"]').filter({ has: wb.page.locator('.label-description', { hasText: /^imported · / }) });
+      const imported = wb
+        .viewPane(VIEW)
+        .locator('[role="treeitem"]')
+        .filter({ has: wb.page.locator('.label-description', { hasText: /^imported · / }) });
       await imported.first().waitFor();
-      assert.match(await imported.first().locator('.label-description').innerText(), /^imported · (<1|\d+) ms · ↑1 ↓1$/);
+      assert.match(
+        await imported.first().locator('.label-description').innerText(),
+        /^imported · (<1|\d+) ms · ↑1 ↓1$/,
+      );
       // It opens with its timeline, read-only.
       const frame = await wb.webviewFrame('body.read-only[data-ready="true"] #event-list');
-      await frame.locator('#event-list .row[data-type="message"][data-direction="in"]', { hasText: MESSAGE }).first().waitFor();
+      await frame
+        .locator('#event-list .row[data-type="message"][data-direction="in"]', { hasText: MESSAGE })
+        .first()
+        .waitFor();
     });
   });
 
@@ -210,11 +249,16 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
       await wb.pickRow(IDLE_ENDPOINT, { exact: true });
       await wb.pickRow('Up to 5 minutes', { exact: true });
       const progress = await wb.waitForNotification(/Finding the idle timeout of "Idle proxy \(e2e\)"/);
-      assert.ok(await progress.locator('.codicon-notifications-clear, .action-label[aria-label*="Cancel"]').count() >= 0);
+      assert.ok(
+        (await progress.locator('.codicon-notifications-clear, .action-label[aria-label*="Cancel"]').count()) >= 0,
+      );
       const verdict = await wb.waitForNotification(/Idle proxy \(e2e\): .*idle timeout/i, 90_000);
       const text = await verdict.innerText();
       const seconds = Number(/(\d+(?:\.\d+)?) s/.exec(text)?.[1]);
-      assert.ok(Math.abs(seconds * 1000 - IDLE_TIMEOUT_MS) <= 0.1 * IDLE_TIMEOUT_MS, `expected about ${IDLE_TIMEOUT_MS / 1000} s in: ${text}`);
+      assert.ok(
+        Math.abs(seconds * 1000 - IDLE_TIMEOUT_MS) <= 0.1 * IDLE_TIMEOUT_MS,
+        `expected about ${IDLE_TIMEOUT_MS / 1000} s in: ${text}`,
+      );
       await wb.screenshot('probe');
     });
   });

@@ -36,7 +36,12 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
       join(workspace, '.vscode', 'settings.json'),
       JSON.stringify({
         'wsInspector.endpoints': [
-          { name: 'Theirs', url: `${base}/theirs`, autoConnect: true, headers: { Authorization: 'Bearer ${secret:GITHUB_TOKEN}' } },
+          {
+            name: 'Theirs',
+            url: `${base}/theirs`,
+            autoConnect: true,
+            headers: { Authorization: 'Bearer ${secret:GITHUB_TOKEN}' },
+          },
           { name: 'Plain', url: `${base}/plain`, autoConnect: true },
         ],
       }),
@@ -49,7 +54,11 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
       disableWorkspaceTrust: false,
       userSettings: { 'wsInspector.endpoints': [{ name: 'Mine', url: `${base}/mine`, autoConnect: true }] },
     });
-    workbench = await Workbench.open({ chromiumPath: components.chromium, url: codeServer.workbenchUrl, artifactsDir: ARTIFACTS });
+    workbench = await Workbench.open({
+      chromiumPath: components.chromium,
+      url: codeServer.workbenchUrl,
+      artifactsDir: ARTIFACTS,
+    });
   });
 
   after(async () => {
@@ -64,10 +73,15 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
     try {
       // Depending on security.workspace.trust.startupPrompt, the workbench asks (a modal dialog)
       // or opens the folder in Restricted Mode straight away. Either way: not trusted.
-      const decline = wb.page.locator('.monaco-dialog-box').getByRole('button', { name: /No, I don't trust the authors/i });
+      const decline = wb.page
+        .locator('.monaco-dialog-box')
+        .getByRole('button', { name: /No, I don't trust the authors/i });
       await decline.click({ timeout: 3000 }).catch(() => undefined);
       await wb.page.locator('.part.statusbar', { hasText: 'Restricted Mode' }).waitFor();
-      await wb.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().waitFor({ timeout: 60_000 });
+      await wb.page
+        .locator('.part.statusbar [aria-label^="WebSocket Inspector:"]')
+        .first()
+        .waitFor({ timeout: 60_000 });
       await wb.page.locator('.activitybar .action-item a[aria-label^="WebSocket Inspector"]').click();
       await wb.resizeSidebar(520);
       await wb.treeItem('Connections', 'Mine').locator('.label-description', { hasText: /^open/ }).waitFor();

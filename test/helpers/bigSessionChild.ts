@@ -64,7 +64,9 @@ async function recordExport(url: string, messages: number, dir: string, maxRecor
     { clock: systemClock, createSocket: createWsSocket },
   );
   const started = performance.now();
-  const opened = new Promise<void>((resolve) => session.onLifecycleEvent((event) => event.type === 'open' && resolve()));
+  const opened = new Promise<void>((resolve) =>
+    session.onLifecycleEvent((event) => event.type === 'open' && resolve()),
+  );
   session.start();
   await opened;
   session.send('go');
@@ -95,7 +97,10 @@ async function recordExport(url: string, messages: number, dir: string, maxRecor
   await writeChunks(join(dir, 'session.json'), sessionLogChunks({ ...input, events: session.record }));
   const exportJsonMs = performance.now() - jsonStarted;
   const harStarted = performance.now();
-  await writeChunks(join(dir, 'session.har'), harChunks({ ...input, events: session.record, creator: { name: 'test', version: '0' } }));
+  await writeChunks(
+    join(dir, 'session.har'),
+    harChunks({ ...input, events: session.record, creator: { name: 'test', version: '0' } }),
+  );
   const exportHarMs = performance.now() - harStarted;
   const summary = summarise(session.record);
   session.dispose();
@@ -114,10 +119,20 @@ async function recordExport(url: string, messages: number, dir: string, maxRecor
 
 async function importFile(path: string) {
   const started = performance.now();
-  const result = await readSessionFileStream(createReadStream(path, { encoding: 'utf8', highWaterMark: MB }) as AsyncIterable<string>, 'big', { idleGapMs: 10 * 60_000 });
+  const result = await readSessionFileStream(
+    createReadStream(path, { encoding: 'utf8', highWaterMark: MB }) as AsyncIterable<string>,
+    'big',
+    { idleGapMs: 10 * 60_000 },
+  );
   const ms = performance.now() - started;
   const session = result.sessions[0]!;
-  return { sessions: result.sessions.length, format: session.format, ...summarise(session.events), ms, maxRssMb: maxRssMb() };
+  return {
+    sessions: result.sessions.length,
+    format: session.format,
+    ...summarise(session.events),
+    ms,
+    maxRssMb: maxRssMb(),
+  };
 }
 
 function importCli(path: string) {

@@ -73,7 +73,9 @@ export function spawnCli(defer: (fn: () => unknown) => void, args: string[], tim
             resolveLine(line);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             finish();
-            reject(new Error(`the CLI exited before printing the expected line; stdout:\n${stdout}\nstderr:\n${stderr}`));
+            reject(
+              new Error(`the CLI exited before printing the expected line; stdout:\n${stdout}\nstderr:\n${stderr}`),
+            );
           }
         };
         const timer = setTimeout(() => {
@@ -106,9 +108,14 @@ export function parseNdjson(result: CliResult): SessionEvent[] {
   });
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
-    assert.ok((SESSION_EVENT_TYPES as readonly string[]).includes(event.type), `line ${i + 1}: unknown type ${event.type}`);
+    assert.ok(
+      (SESSION_EVENT_TYPES as readonly string[]).includes(event.type),
+      `line ${i + 1}: unknown type ${event.type}`,
+    );
     assert.equal(typeof event.t, 'number');
-    if (i > 0) assert.ok(event.seq > events[i - 1]!.seq, `seq ${event.seq} after ${events[i - 1]!.seq} (line ${i + 1})`);
+    if (i > 0) {
+      assert.ok(event.seq > events[i - 1]!.seq, `seq ${event.seq} after ${events[i - 1]!.seq} (line ${i + 1})`);
+    }
   }
   return events;
 }
@@ -122,4 +129,3 @@ export function tempDir(defer: (fn: () => unknown) => void): string {
   defer(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
-

@@ -225,8 +225,13 @@ async function startOnce(nginxPath: string, options: NginxOptions, port: number)
     await waitForPort(port, options.startTimeoutMs ?? 5000, { signal: earlyExit.signal });
   } catch (error) {
     await stop();
-    const reason = exitDescription !== null ? `nginx exited before listening (${exitDescription})` : `nginx did not start: ${(error as Error).message}`;
-    throw new Error(`${reason}\n--- nginx stdout/stderr ---\n${output.trim()}\n--- error.log ---\n${lastErrorLog.trim()}\n--- nginx.conf ---\n${config}`);
+    const reason =
+      exitDescription !== null
+        ? `nginx exited before listening (${exitDescription})`
+        : `nginx did not start: ${(error as Error).message}`;
+    throw new Error(
+      `${reason}\n--- nginx stdout/stderr ---\n${output.trim()}\n--- error.log ---\n${lastErrorLog.trim()}\n--- nginx.conf ---\n${config}`,
+    );
   }
 
   return {

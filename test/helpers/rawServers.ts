@@ -31,7 +31,8 @@ export interface FrameSpec {
 
 /** An unmasked (server-to-client) frame, byte for byte as RFC 6455 §5.2 lays it out. */
 export function encodeFrame(spec: FrameSpec): Buffer {
-  const payload = typeof spec.payload === 'string' ? Buffer.from(spec.payload, 'utf8') : Buffer.from(spec.payload ?? []);
+  const payload =
+    typeof spec.payload === 'string' ? Buffer.from(spec.payload, 'utf8') : Buffer.from(spec.payload ?? []);
   const length = spec.declaredLength ?? payload.length;
   let first = spec.opcode & 0x0f;
   if (spec.fin ?? true) first |= 0x80;
@@ -96,8 +97,17 @@ export function decodeClientFrames(buffer: Buffer): { frames: ClientFrame[]; res
 export function switchingProtocolsResponse(request: string): string {
   const key = /^sec-websocket-key:\s*(\S+)\s*$/im.exec(request)?.[1];
   if (!key) throw new Error(`the handshake request has no Sec-WebSocket-Key:\n${request}`);
-  const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
-  return ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, '', ''].join('\r\n');
+  const accept = createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
+  return [
+    'HTTP/1.1 101 Switching Protocols',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Accept: ${accept}`,
+    '',
+    '',
+  ].join('\r\n');
 }
 
 /** What a raw connection's script can do. */
@@ -216,7 +226,10 @@ export async function startRawServer(options: RawServerOptions): Promise<RawServ
 }
 
 /** Accepts the handshake properly, then writes the given bytes (frames) once. */
-export function startFrameServer(frames: Buffer | Buffer[], options: Pick<RawServerOptions, 'echoClose'> = {}): Promise<RawServer> {
+export function startFrameServer(
+  frames: Buffer | Buffer[],
+  options: Pick<RawServerOptions, 'echoClose'> = {},
+): Promise<RawServer> {
   const bytes = Array.isArray(frames) ? Buffer.concat(frames) : frames;
   return startRawServer({
     ...options,
@@ -261,4 +274,6 @@ export function startGarbageServer(garbage: Buffer | string): Promise<RawServer>
 }
 
 /** The length of the 101 response the raw servers write (its Accept value has a fixed length). */
-export const SWITCHING_PROTOCOLS_LENGTH = switchingProtocolsResponse('Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==').length;
+export const SWITCHING_PROTOCOLS_LENGTH = switchingProtocolsResponse(
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+).length;

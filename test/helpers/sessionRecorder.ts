@@ -3,7 +3,12 @@
 
 import { performance } from 'node:perf_hooks';
 import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { makeEndpoint, type EndpointConfig, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
+import {
+  makeEndpoint,
+  type EndpointConfig,
+  type HeartbeatConfig,
+  type ReconnectConfig,
+} from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
 import type { ISocket, SocketFactory } from '../../src/core/engine/socket.js';
@@ -38,13 +43,18 @@ export class Recorder {
    * The first event at or after index `from` of `type` that satisfies `where`; waits for it
    * up to timeoutMs and fails naming the events seen so far.
    */
-  waitFor<T extends SessionEventType>(type: T, options: { from?: number; timeoutMs?: number; where?: (e: EventOf<T>) => boolean } = {}): Promise<{ event: EventOf<T>; index: number }> {
+  waitFor<T extends SessionEventType>(
+    type: T,
+    options: { from?: number; timeoutMs?: number; where?: (e: EventOf<T>) => boolean } = {},
+  ): Promise<{ event: EventOf<T>; index: number }> {
     const from = options.from ?? 0;
     const timeoutMs = options.timeoutMs ?? 3000;
     const find = () => {
       for (let i = from; i < this.events.length; i++) {
         const e = this.events[i]!;
-        if (e.type === type && (!options.where || options.where(e as EventOf<T>))) return { event: e as EventOf<T>, index: i };
+        if (e.type === type && (!options.where || options.where(e as EventOf<T>))) {
+          return { event: e as EventOf<T>, index: i };
+        }
       }
       return null;
     };
@@ -59,7 +69,9 @@ export class Recorder {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`no "${type}" event from index ${from} within ${timeoutMs} ms; saw: ${this.types().join(', ')}`));
+        reject(
+          new Error(`no "${type}" event from index ${from} within ${timeoutMs} ms; saw: ${this.types().join(', ')}`),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -100,7 +112,11 @@ export function createSession(defer: (fn: () => unknown) => void, url: string, s
 }
 
 /** createSession(), started, with a Recorder listening to every event from the first. */
-export function startRecordedSession(defer: (fn: () => unknown) => void, url: string, setup: SessionSetup = {}): { session: Session; rec: Recorder } {
+export function startRecordedSession(
+  defer: (fn: () => unknown) => void,
+  url: string,
+  setup: SessionSetup = {},
+): { session: Session; rec: Recorder } {
   const session = createSession(defer, url, setup);
   const rec = new Recorder(session);
   session.start();

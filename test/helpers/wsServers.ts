@@ -36,7 +36,10 @@ type ConnectionHandler = (ws: WebSocket, context: ConnectionContext) => void;
  * The common builder: an HTTP server on 127.0.0.1:0 with a ws WebSocketServer on it.
  * Every TCP socket and timer is tracked so close() releases everything.
  */
-export async function startWsServer(onConnection: ConnectionHandler, wsOptions: Omit<ServerOptions, 'server' | 'port' | 'host' | 'noServer'> = {}): Promise<TestWsServer> {
+export async function startWsServer(
+  onConnection: ConnectionHandler,
+  wsOptions: Omit<ServerOptions, 'server' | 'port' | 'host' | 'noServer'> = {},
+): Promise<TestWsServer> {
   const httpServer = createServer((_request, response) => {
     response.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
     response.end('WebSocket only\n');
@@ -106,7 +109,9 @@ export function startClosingServer(code: number, reason: string, afterMs = 50): 
     return Promise.reject(new Error(`close code ${code} cannot be sent in a close frame`));
   }
   if (Buffer.byteLength(reason) > 123) return Promise.reject(new Error('close reason longer than 123 bytes'));
-  if (code === 1005 && reason !== '') return Promise.reject(new Error('code 1005 means no status code, so no reason either'));
+  if (code === 1005 && reason !== '') {
+    return Promise.reject(new Error('code 1005 means no status code, so no reason either'));
+  }
   return startWsServer((ws, { setTimeout }) => {
     setTimeout(() => {
       if (code === 1005) ws.close();
@@ -135,7 +140,11 @@ export function startTextPingServer(ping = 'ping', pong = 'pong'): Promise<TestW
  * A plain HTTP server that refuses every WebSocket handshake: the upgrade request (and any
  * ordinary request) gets `HTTP/1.1 <status>`, the given headers and body, then the socket ends.
  */
-export async function startHandshakeStatusServer(status: number, body: string, headers: Record<string, string> = {}): Promise<TestServer<Server>> {
+export async function startHandshakeStatusServer(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<TestServer<Server>> {
   const allHeaders: Record<string, string> = {
     'Content-Type': 'text/plain; charset=utf-8',
     ...headers,
@@ -151,7 +160,10 @@ export async function startHandshakeStatusServer(status: number, body: string, h
   httpServer.on('upgrade', (_request: IncomingMessage, socket: Duplex) => {
     count++;
     socket.on('error', () => {});
-    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`, ...Object.entries(allHeaders).map(([name, value]) => `${name}: ${value}`)];
+    const head = [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`,
+      ...Object.entries(allHeaders).map(([name, value]) => `${name}: ${value}`),
+    ];
     socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
   });
   const rawSockets = trackSockets(httpServer);
@@ -172,7 +184,9 @@ export async function startHandshakeStatusServer(status: number, body: string, h
 
 /** What ws accepts in a close frame it sends (RFC 6455 §7.4 plus the registered 1012-1014). */
 function isSendableCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+  return (
+    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999)
+  );
 }
 
 function trackSockets(server: Server): Set<Socket> {

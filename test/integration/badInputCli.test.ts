@@ -13,7 +13,11 @@ before(() => buildCli());
 const CASES: Array<[string, string[], RegExp]> = [
   ['empty URL', [''], /the URL is empty/],
   ['only spaces', ['   '], /the URL is empty/],
-  ['http:', ['http://example.test/'], /uses http:\/\/, but a WebSocket URL must start with ws:\/\/ or wss:\/\/ \(did you mean ws:\/\/\?\)/],
+  [
+    'http:',
+    ['http://example.test/'],
+    /uses http:\/\/, but a WebSocket URL must start with ws:\/\/ or wss:\/\/ \(did you mean ws:\/\/\?\)/,
+  ],
   ['https:', ['https://example.test/'], /did you mean wss:\/\/\?/],
   ['ftp:', ['ftp://example.test/'], /"ftp:\/\/example\.test\/" uses ftp:\/\//],
   ['javascript:', ['javascript:alert(1)'], /uses the "javascript:" scheme/],
@@ -24,30 +28,62 @@ const CASES: Array<[string, string[], RegExp]> = [
   ['nothing after ws://', ['ws://'], /"ws:\/\/" is not a valid URL/],
   ['bad port', ['ws://example.test:99999/'], /not a valid URL/],
   ['a fragment', ['ws://example.test/#x'], /#fragment/],
-  ['header name with a space', ['ws://example.test/', '-H', 'Bad Name: v'], /header name "Bad Name" is not a valid HTTP token/],
-  ['header name with a colon inside', ['ws://example.test/', '-H', 'X(y): v'], /header name "X\(y\)" is not a valid HTTP token/],
-  ['header value with CR LF', ['ws://example.test/', '-H', 'X-A: a\r\nInjected: 1'], /header "X-A" has a value with characters not allowed in HTTP: a line break \(U\+000D\) at character 2 would start a new header line/],
-  ['header value with a control character', ['ws://example.test/', '-H', 'X-A: a\u0001b'], /U\+0001 at character 2 is a control character/],
-  ['header value outside Latin-1', ['ws://example.test/', '-H', 'X-A: 5 €'], /"€" \(U\+20AC\) at character 3 is outside Latin-1/],
-  ['catastrophic expect regex', ['ws://example.test/', '--heartbeat', 'text', '--expect', '/^(a+)+$/'], /heartbeat\.expect has a repeated group with a quantifier inside \("\(a\+\)\+"\)/],
-  ['invalid expect regex', ['ws://example.test/', '--heartbeat', 'text', '--expect', '/(/'], /heartbeat\.expect is not a valid regex/],
+  [
+    'header name with a space',
+    ['ws://example.test/', '-H', 'Bad Name: v'],
+    /header name "Bad Name" is not a valid HTTP token/,
+  ],
+  [
+    'header name with a colon inside',
+    ['ws://example.test/', '-H', 'X(y): v'],
+    /header name "X\(y\)" is not a valid HTTP token/,
+  ],
+  [
+    'header value with CR LF',
+    ['ws://example.test/', '-H', 'X-A: a\r\nInjected: 1'],
+    /header "X-A" has a value with characters not allowed in HTTP: a line break \(U\+000D\) at character 2 would start a new header line/,
+  ],
+  [
+    'header value with a control character',
+    ['ws://example.test/', '-H', 'X-A: a\u0001b'],
+    /U\+0001 at character 2 is a control character/,
+  ],
+  [
+    'header value outside Latin-1',
+    ['ws://example.test/', '-H', 'X-A: 5 €'],
+    /"€" \(U\+20AC\) at character 3 is outside Latin-1/,
+  ],
+  [
+    'catastrophic expect regex',
+    ['ws://example.test/', '--heartbeat', 'text', '--expect', '/^(a+)+$/'],
+    /heartbeat\.expect has a repeated group with a quantifier inside \("\(a\+\)\+"\)/,
+  ],
+  [
+    'invalid expect regex',
+    ['ws://example.test/', '--heartbeat', 'text', '--expect', '/(/'],
+    /heartbeat\.expect is not a valid regex/,
+  ],
 ];
 
-test('watch rejects bad URLs, schemes, headers and patterns: exit 2, the reason on stderr, nothing on stdout', { timeout: 60_000 }, async (t) => {
-  const defer = cleanups(t);
-  // Two at a time: the machine is shared.
-  const results: Array<{ name: string; pattern: RegExp; run: Awaited<ReturnType<typeof runCli>> }> = [];
-  for (let i = 0; i < CASES.length; i += 2) {
-    const batch = CASES.slice(i, i + 2);
-    const runs = await Promise.all(batch.map(([, args]) => runCli(defer, ['watch', ...args], 15_000)));
-    batch.forEach(([name, , pattern], index) => results.push({ name, pattern, run: runs[index]! }));
-  }
-  for (const { name, pattern, run } of results) {
-    assert.equal(run.code, 2, `${name}: ${describeRun(run)}`);
-    assert.equal(run.stdout, '', `${name}: nothing on stdout`);
-    assert.match(run.stderr, /^ws-inspector: /, name);
-    assert.match(run.stderr, pattern, `${name}: ${run.stderr}`);
-    assert.doesNotMatch(run.stderr, /unexpected error|at .*\.js:\d+/, `${name}: no stack trace`);
-  }
-  t.diagnostic(`${results.length} bad invocations, each exit 2 with its reason`);
-});
+test(
+  'watch rejects bad URLs, schemes, headers and patterns: exit 2, the reason on stderr, nothing on stdout',
+  { timeout: 60_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    // Two at a time: the machine is shared.
+    const results: Array<{ name: string; pattern: RegExp; run: Awaited<ReturnType<typeof runCli>> }> = [];
+    for (let i = 0; i < CASES.length; i += 2) {
+      const batch = CASES.slice(i, i + 2);
+      const runs = await Promise.all(batch.map(([, args]) => runCli(defer, ['watch', ...args], 15_000)));
+      batch.forEach(([name, , pattern], index) => results.push({ name, pattern, run: runs[index]! }));
+    }
+    for (const { name, pattern, run } of results) {
+      assert.equal(run.code, 2, `${name}: ${describeRun(run)}`);
+      assert.equal(run.stdout, '', `${name}: nothing on stdout`);
+      assert.match(run.stderr, /^ws-inspector: /, name);
+      assert.match(run.stderr, pattern, `${name}: ${run.stderr}`);
+      assert.doesNotMatch(run.stderr, /unexpected error|at .*\.js:\d+/, `${name}: no stack trace`);
+    }
+    t.diagnostic(`${results.length} bad invocations, each exit 2 with its reason`);
+  },
+);

@@ -38,13 +38,23 @@ test('deactivation during a handshake and during a backoff, with real sockets: n
   await ticks(2);
   const before = countResources();
 
-  const manager = new ConnectionManager({ clock: systemClock, createSocket: createWsSocket, getSecret: async () => undefined, log: { info: () => {}, warn: () => {}, error: () => {} } });
+  const manager = new ConnectionManager({
+    clock: systemClock,
+    createSocket: createWsSocket,
+    getSecret: async () => undefined,
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  });
   await manager.applySettings(
     parseSettings({
       endpoints: {
         user: [
           { name: 'handshaking', url: silent.url, autoConnect: true, handshakeTimeoutMs: 60_000 },
-          { name: 'backing off', url: `ws://127.0.0.1:${refusedPort}/`, autoConnect: true, reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 } },
+          {
+            name: 'backing off',
+            url: `ws://127.0.0.1:${refusedPort}/`,
+            autoConnect: true,
+            reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+          },
         ],
       },
       values: {},
@@ -53,7 +63,9 @@ test('deactivation during a handshake and during a backoff, with real sockets: n
   );
   const [handshaking, backingOff] = manager.list();
   const deadline = Date.now() + 3000;
-  while ((backingOff!.state !== 'waiting' || silent.connectionCount() === 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while ((backingOff!.state !== 'waiting' || silent.connectionCount() === 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   assert.equal(handshaking!.state, 'connecting');
   assert.equal(backingOff!.state, 'waiting');
   const during = countResources();
@@ -65,14 +77,22 @@ test('deactivation during a handshake and during a backoff, with real sockets: n
   await new Promise((resolve) => setTimeout(resolve, 20));
   await ticks(3);
   const after = countResources();
-  t.diagnostic(`shutdown took ${shutdownMs} ms; resources before ${JSON.stringify(before)}, during ${JSON.stringify(during)}, after ${JSON.stringify(after)}`);
+  t.diagnostic(
+    `shutdown took ${shutdownMs} ms; resources before ${JSON.stringify(before)}, during ${JSON.stringify(during)}, after ${JSON.stringify(after)}`,
+  );
 
   // The probe sees what is running: the handshake socket, the handshake deadline, the backoff.
   assert.ok(during['TCPSocketWrap']! >= before['TCPSocketWrap']! + 1, `during: ${JSON.stringify(during)}`);
   assert.ok(during['Timeout']! >= before['Timeout']! + 2, `during: ${JSON.stringify(during)}`);
   // Slack of 1 timer for the test runner's own bookkeeping; the 60 s timers would be 2 or more.
-  assert.ok(after['TCPSocketWrap']! <= before['TCPSocketWrap']!, `sockets: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
-  assert.ok(after['Timeout']! <= before['Timeout']! + 1, `timers: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+  assert.ok(
+    after['TCPSocketWrap']! <= before['TCPSocketWrap']!,
+    `sockets: ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+  );
+  assert.ok(
+    after['Timeout']! <= before['Timeout']! + 1,
+    `timers: ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+  );
   assert.ok(shutdownMs < 2000, 'nothing had to wait for the shutdown timeout');
   assert.deepEqual(unhandled, []);
   assert.equal(manager.list().length, 0);

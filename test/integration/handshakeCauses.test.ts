@@ -9,7 +9,13 @@ import { startRawServer } from '../helpers/rawServers.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { startRecordedSession } from '../helpers/sessionRecorder.js';
 import { cleanups } from '../helpers/testScope.js';
-import { findOpenssl, generateSelfSignedCertificate, OPENSSL_MISSING_MESSAGE, startWssEchoServer, type SelfSignedCertificate } from '../helpers/tlsServer.js';
+import {
+  findOpenssl,
+  generateSelfSignedCertificate,
+  OPENSSL_MISSING_MESSAGE,
+  startWssEchoServer,
+  type SelfSignedCertificate,
+} from '../helpers/tlsServer.js';
 import { startEchoServer } from '../helpers/wsServers.js';
 
 let certificate: SelfSignedCertificate | null = null;
@@ -36,12 +42,17 @@ function asWss(url: string): string {
 
 test('ws:// to a service that speaks first and not HTTP (an SSH banner): "did not answer with HTTP", try wss://', async (t) => {
   const defer = cleanups(t);
-  const server = await startRawServer({ onConnection: (connection) => connection.write('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n') });
+  const server = await startRawServer({
+    onConnection: (connection) => connection.write('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'),
+  });
   defer(() => server.close());
   const { failed, diagnosis } = await diagnoseOnce(t, defer, server.url);
   assert.equal(failed.errorCode, 'HPE_INVALID_CONSTANT');
   assert.equal(diagnosis.summary, 'Handshake failed once: The server did not answer with HTTP (HPE_INVALID_CONSTANT)');
-  assert.ok(diagnosis.advice.includes(`Whatever listens on 127.0.0.1:${server.port} does not speak HTTP or WebSocket`), diagnosis.advice);
+  assert.ok(
+    diagnosis.advice.includes(`Whatever listens on 127.0.0.1:${server.port} does not speak HTTP or WebSocket`),
+    diagnosis.advice,
+  );
   assert.ok(diagnosis.advice.includes(`use ${asWss(server.url)}`), diagnosis.advice);
 });
 
@@ -75,7 +86,10 @@ test('ws:// to a Node https server, which hangs up on plain HTTP: a reset that s
 test('wss:// to a plain-HTTP port that answers the TLS hello with HTTP: "does not speak TLS", use ws://', async (t) => {
   const defer = cleanups(t);
   // A plain HTTP server's answer to bytes it cannot parse, with the socket left open.
-  const server = await startRawServer({ onConnection: (connection) => connection.socket.once('data', () => connection.write('HTTP/1.1 400 Bad Request\r\n\r\n')) });
+  const server = await startRawServer({
+    onConnection: (connection) =>
+      connection.socket.once('data', () => connection.write('HTTP/1.1 400 Bad Request\r\n\r\n')),
+  });
   defer(() => server.close());
   const { failed, diagnosis } = await diagnoseOnce(t, defer, asWss(server.url));
   assert.equal(failed.errorCode, 'EPROTO');
@@ -90,14 +104,19 @@ test('wss:// to a real ws server (Node http): either TLS error it causes points 
   const { diagnosis } = await diagnoseOnce(t, defer, asWss(server.url));
   // Node's http server answers the TLS hello with a 400 and closes: the client sees either
   // the 400's bytes (EPROTO) or the close first (ECONNRESET), depending on timing.
-  assert.match(diagnosis.summary, /^Handshake failed once: (wss:\/\/ to a port that does not speak TLS \(EPROTO\)|Connection closed during the TLS handshake \(ECONNRESET\))$/);
+  assert.match(
+    diagnosis.summary,
+    /^Handshake failed once: (wss:\/\/ to a port that does not speak TLS \(EPROTO\)|Connection closed during the TLS handshake \(ECONNRESET\))$/,
+  );
   assert.match(diagnosis.advice, new RegExp(`[Uu]se ${server.url.replace(/[.]/g, '\\.')}`));
   assert.equal(server.connectionCount(), 0);
 });
 
 test('wss:// to a service that hangs up on the TLS hello: "closed during the TLS handshake", use ws://', async (t) => {
   const defer = cleanups(t);
-  const server = await startRawServer({ onConnection: (connection) => connection.socket.once('data', () => connection.socket.end()) });
+  const server = await startRawServer({
+    onConnection: (connection) => connection.socket.once('data', () => connection.socket.end()),
+  });
   defer(() => server.close());
   const { failed, diagnosis } = await diagnoseOnce(t, defer, asWss(server.url));
   assert.equal(failed.errorCode, 'ECONNRESET');

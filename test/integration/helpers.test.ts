@@ -47,7 +47,9 @@ async function openClient(t: { after(fn: () => void): void }, url: string): Prom
     else messages.push(message);
   });
   const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) =>
-    ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8'), at: performance.now() })),
+    ws.once('close', (code: number, reason: Buffer) =>
+      resolve({ code, reason: reason.toString('utf8'), at: performance.now() }),
+    ),
   );
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -95,13 +97,19 @@ test('requireExecutable finds node, returns null outside CI and throws in CI for
   delete process.env['CI'];
   assert.equal(requireExecutable('node', [process.execPath], 'n/a'), process.execPath);
   assert.ok(requireExecutable('sh', ['sh'], 'n/a')?.endsWith('/sh'));
-  assert.equal(requireExecutable('nope', ['/nonexistent/nope', 'ws-inspector-no-such-tool'], 'apt-get install -y nope'), null);
+  assert.equal(
+    requireExecutable('nope', ['/nonexistent/nope', 'ws-inspector-no-such-tool'], 'apt-get install -y nope'),
+    null,
+  );
   const skipped: string[] = [];
   skipOrFail({ skip: (message?: string) => void skipped.push(message ?? '') }, 'nope missing');
   assert.deepEqual(skipped, ['nope missing']);
 
   process.env['CI'] = 'true';
-  assert.throws(() => requireExecutable('nope', ['ws-inspector-no-such-tool'], 'apt-get install -y nope'), /nope is not installed.*apt-get install -y nope/);
+  assert.throws(
+    () => requireExecutable('nope', ['ws-inspector-no-such-tool'], 'apt-get install -y nope'),
+    /nope is not installed.*apt-get install -y nope/,
+  );
   assert.throws(() => skipOrFail({ skip: () => assert.fail('must not skip in CI') }, 'nope missing'), /nope missing/);
 });
 
@@ -166,7 +174,10 @@ test('closing, destroying, text-ping and silent servers behave as scripted', asy
   const closing = await startClosingServer(4001, 'bye', 30);
   t.after(() => closing.close());
   const a = await openClient(t, closing.url);
-  assert.deepEqual(await within(a.closed, 1000, 'close').then(({ code, reason }) => ({ code, reason })), { code: 4001, reason: 'bye' });
+  assert.deepEqual(await within(a.closed, 1000, 'close').then(({ code, reason }) => ({ code, reason })), {
+    code: 4001,
+    reason: 'bye',
+  });
   await assert.rejects(startClosingServer(1006, ''), /1006 cannot be sent/);
 
   const destroying = await startDestroyingServer(30);
@@ -278,8 +289,16 @@ test('nginx start failure rejects with its error output and leaves nothing behin
   const nginxPath = findNginx();
   if (nginxPath === null) return skipOrFail(t, NGINX_MISSING_MESSAGE);
   await assert.rejects(
-    startNginx({ upstreamPort: 1, proxyReadTimeout: '1s', nginxPath, extraLocationDirectives: 'no_such_directive on;' }),
+    startNginx({
+      upstreamPort: 1,
+      proxyReadTimeout: '1s',
+      nginxPath,
+      extraLocationDirectives: 'no_such_directive on;',
+    }),
     /nginx exited before listening[\s\S]*unknown directive "no_such_directive"/,
   );
-  await assert.rejects(startNginx({ upstreamPort: 1, proxyReadTimeout: '1s; evil', nginxPath }), /not an nginx time value/);
+  await assert.rejects(
+    startNginx({ upstreamPort: 1, proxyReadTimeout: '1s; evil', nginxPath }),
+    /not an nginx time value/,
+  );
 });

@@ -10,13 +10,22 @@ import type { InboundCapture } from '../../src/core/engine/inboundCapture.js';
 import { DEFAULT_SESSION_OPTIONS, type Session } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { listenOnLoopback } from '../../support/ports.js';
-import { encodeFrame, OPCODE_BINARY, OPCODE_TEXT, startRawServer, switchingProtocolsResponse } from '../helpers/rawServers.js';
+import {
+  encodeFrame,
+  OPCODE_BINARY,
+  OPCODE_TEXT,
+  startRawServer,
+  switchingProtocolsResponse,
+} from '../helpers/rawServers.js';
 import { createSession } from '../helpers/sessionRecorder.js';
 import { cleanups } from '../helpers/testScope.js';
 
 /** A started session with no per-event listener (a Recorder would turn batching off). */
 function startSession(defer: (fn: () => unknown) => void, url: string): Session {
-  const session = createSession(defer, url, { heartbeat: { mode: 'ping', intervalMs: 200, timeoutMs: 5000 }, reconnect: { enabled: false } });
+  const session = createSession(defer, url, {
+    heartbeat: { mode: 'ping', intervalMs: 200, timeoutMs: 5000 },
+    reconnect: { enabled: false },
+  });
   session.start();
   return session;
 }
@@ -30,7 +39,12 @@ async function waitForMessages(session: Session, count: number): Promise<void> {
 }
 
 function inboundMessages(session: Session): Array<Extract<SessionEvent, { type: 'message' }>> {
-  return session.record.toArray().filter((event): event is Extract<SessionEvent, { type: 'message' }> => event.type === 'message' && event.direction === 'in');
+  return session.record
+    .toArray()
+    .filter(
+      (event): event is Extract<SessionEvent, { type: 'message' }> =>
+        event.type === 'message' && event.direction === 'in',
+    );
 }
 
 function captureOf(session: Session): InboundCapture | null {
@@ -48,14 +62,19 @@ test('frames sent in the same write as the 101, then a mixed stream: every paylo
   const frames = payloads.map(({ data, binary }, k) =>
     k % 400 === 11
       ? // Fragmented: the parser joins it, so it is copied.
-        Buffer.concat([encodeFrame({ opcode: binary ? OPCODE_BINARY : OPCODE_TEXT, payload: data.subarray(0, 5), fin: false }), encodeFrame({ opcode: 0, payload: data.subarray(5) })])
+        Buffer.concat([
+          encodeFrame({ opcode: binary ? OPCODE_BINARY : OPCODE_TEXT, payload: data.subarray(0, 5), fin: false }),
+          encodeFrame({ opcode: 0, payload: data.subarray(5) }),
+        ])
       : encodeFrame({ opcode: binary ? OPCODE_BINARY : OPCODE_TEXT, payload: data }),
   );
   const server = await startRawServer({
     echoClose: true,
     onRequest(connection) {
       // One write: the first frames travel in the same TCP read as the handshake answer.
-      connection.write(Buffer.concat([Buffer.from(switchingProtocolsResponse(connection.request), 'latin1'), ...frames]));
+      connection.write(
+        Buffer.concat([Buffer.from(switchingProtocolsResponse(connection.request), 'latin1'), ...frames]),
+      );
     },
   });
   defer(() => server.close());
@@ -97,10 +116,13 @@ test('a compressed connection: capture stands aside and every message is recorde
     });
   });
   const port = await listenOnLoopback(http);
-  defer(() => new Promise<void>((resolve) => {
-    for (const client of wss.clients) client.terminate();
-    http.close(() => resolve());
-  }));
+  defer(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        http.close(() => resolve());
+      }),
+  );
   const session = startSession(defer, `ws://127.0.0.1:${port}/`);
   await waitForMessages(session, 500);
   assert.match(captureOf(session)?.stopReason ?? '', /permessage-deflate/);

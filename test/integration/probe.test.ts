@@ -17,7 +17,6 @@ import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { behindNginx, cleanups } from '../helpers/testScope.js';
 import { startEchoServer, startHandshakeStatusServer } from '../helpers/wsServers.js';
 
-
 before(buildCli);
 
 interface ProbeRun {
@@ -64,48 +63,85 @@ function describe(run: ProbeRun): string {
   return `exit ${run.code} after ${run.elapsedMs.toFixed(0)} ms\n--- out ---\n${run.out.join('\n')}\n--- err ---\n${run.err.join('\n')}`;
 }
 
-test('through nginx (proxy_read_timeout 2s): `ws-inspector probe --json` reports idle-timeout 2000 ±5 % in under 15 s of wall time', { timeout: 30_000 }, async (t) => {
-  const defer = cleanups(t);
-  const setup = await behindNginx(t, defer, startEchoServer, '2s');
-  if (!setup) return;
+test(
+  'through nginx (proxy_read_timeout 2s): `ws-inspector probe --json` reports idle-timeout 2000 ±5 % in under 15 s of wall time',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const setup = await behindNginx(t, defer, startEchoServer, '2s');
+    if (!setup) return;
 
-  // The built CLI as a user runs it; the wall time includes starting the process.
-  const cli = await runCli(defer, ['probe', setup.nginx.url, '--json'], 25_000);
-  const run: ProbeRun = { code: cli.code ?? -1, out: cli.lines, err: cli.stderr.split('\n'), elapsedMs: cli.elapsedMs };
-  const { progress, result } = parseJson(run);
-  t.diagnostic(`${result.kind} ${result.intervalMs} ms, bracket [${result.lowMs}, ${result.highMs}], ±${((result.accuracy ?? 0) * 100).toFixed(1)} %, ${result.rounds} round(s), ${result.connectionsUsed} connections, probe ${result.elapsedMs} ms, wall ${run.elapsedMs.toFixed(0)} ms`);
-  assert.equal(run.code, 0, describe(run));
-  assert.equal(result.kind, 'idle-timeout', describe(run));
-  assert.ok(result.intervalMs !== null && Math.abs(result.intervalMs - 2000) <= 100, `intervalMs ${result.intervalMs} within 2000 ±5 %`);
-  assert.equal(result.converged, true);
-  assert.ok(result.lowMs! <= 2000 * 1.05 && result.highMs! >= 2000 * 0.95, `bracket [${result.lowMs}, ${result.highMs}] around 2000`);
-  assert.ok(run.elapsedMs < 15_000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
-  assert.ok(result.maxParallel <= 6);
-  assert.ok(progress.some((p) => p.event === 'connection-cut'), 'progress shows the cuts');
-  // nginx really cut idle connections; every probe connection is gone afterwards.
-  assert.match(setup.nginx.errorLog(), /upstream timed out/);
-  assert.ok(await eventually(() => setup.upstream.liveSockets() === 0), `${setup.upstream.liveSockets()} probe connection(s) left open on the server`);
-});
+    // The built CLI as a user runs it; the wall time includes starting the process.
+    const cli = await runCli(defer, ['probe', setup.nginx.url, '--json'], 25_000);
+    const run: ProbeRun = {
+      code: cli.code ?? -1,
+      out: cli.lines,
+      err: cli.stderr.split('\n'),
+      elapsedMs: cli.elapsedMs,
+    };
+    const { progress, result } = parseJson(run);
+    t.diagnostic(
+      `${result.kind} ${result.intervalMs} ms, bracket [${result.lowMs}, ${result.highMs}], ±${((result.accuracy ?? 0) * 100).toFixed(1)} %, ${result.rounds} round(s), ${result.connectionsUsed} connections, probe ${result.elapsedMs} ms, wall ${run.elapsedMs.toFixed(0)} ms`,
+    );
+    assert.equal(run.code, 0, describe(run));
+    assert.equal(result.kind, 'idle-timeout', describe(run));
+    assert.ok(
+      result.intervalMs !== null && Math.abs(result.intervalMs - 2000) <= 100,
+      `intervalMs ${result.intervalMs} within 2000 ±5 %`,
+    );
+    assert.equal(result.converged, true);
+    assert.ok(
+      result.lowMs! <= 2000 * 1.05 && result.highMs! >= 2000 * 0.95,
+      `bracket [${result.lowMs}, ${result.highMs}] around 2000`,
+    );
+    assert.ok(run.elapsedMs < 15_000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
+    assert.ok(result.maxParallel <= 6);
+    assert.ok(
+      progress.some((p) => p.event === 'connection-cut'),
+      'progress shows the cuts',
+    );
+    // nginx really cut idle connections; every probe connection is gone afterwards.
+    assert.match(setup.nginx.errorLog(), /upstream timed out/);
+    assert.ok(
+      await eventually(() => setup.upstream.liveSockets() === 0),
+      `${setup.upstream.liveSockets()} probe connection(s) left open on the server`,
+    );
+  },
+);
 
-test('through a TCP proxy that cuts every connection 3 s after it opens: lifetime-cap ≈ 3000, not idle-timeout', { timeout: 30_000 }, async (t) => {
-  const defer = cleanups(t);
-  const echo = await startEchoServer();
-  defer(() => echo.close());
-  const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 3000 });
-  defer(() => proxy.close());
+test(
+  'through a TCP proxy that cuts every connection 3 s after it opens: lifetime-cap ≈ 3000, not idle-timeout',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const echo = await startEchoServer();
+    defer(() => echo.close());
+    const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 3000 });
+    defer(() => proxy.close());
 
-  const run = await probe([proxy.url, '--json']);
-  const { result } = parseJson(run);
-  t.diagnostic(`${result.kind} ${result.intervalMs} ms, bracket [${result.lowMs}, ${result.highMs}], ${result.rounds} round(s), wall ${run.elapsedMs.toFixed(0)} ms`);
-  assert.equal(run.code, 0, describe(run));
-  assert.equal(result.kind, 'lifetime-cap', describe(run));
-  assert.ok(result.intervalMs !== null && Math.abs(result.intervalMs - 3000) <= 150, `intervalMs ${result.intervalMs} within 3000 ±5 %`);
-  // Connections with ping traffic died at the same age as the silent ones.
-  const busy = result.evidence.filter((e) => e.outcome === 'cut' && e.heartbeatMs !== null && e.silenceMs! < e.ageMs! / 2);
-  assert.ok(busy.length > 0, 'a connection with heartbeat traffic was cut too');
-  assert.ok(run.elapsedMs < 15_000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
-  assert.ok(await eventually(() => proxy.connections() === 0), `${proxy.connections()} connection(s) left open through the proxy`);
-});
+    const run = await probe([proxy.url, '--json']);
+    const { result } = parseJson(run);
+    t.diagnostic(
+      `${result.kind} ${result.intervalMs} ms, bracket [${result.lowMs}, ${result.highMs}], ${result.rounds} round(s), wall ${run.elapsedMs.toFixed(0)} ms`,
+    );
+    assert.equal(run.code, 0, describe(run));
+    assert.equal(result.kind, 'lifetime-cap', describe(run));
+    assert.ok(
+      result.intervalMs !== null && Math.abs(result.intervalMs - 3000) <= 150,
+      `intervalMs ${result.intervalMs} within 3000 ±5 %`,
+    );
+    // Connections with ping traffic died at the same age as the silent ones.
+    const busy = result.evidence.filter(
+      (e) => e.outcome === 'cut' && e.heartbeatMs !== null && e.silenceMs! < e.ageMs! / 2,
+    );
+    assert.ok(busy.length > 0, 'a connection with heartbeat traffic was cut too');
+    assert.ok(run.elapsedMs < 15_000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
+    assert.ok(
+      await eventually(() => proxy.connections() === 0),
+      `${proxy.connections()} connection(s) left open through the proxy`,
+    );
+  },
+);
 
 test('straight to an echo server with --max 3s: none, after about 3 s', { timeout: 20_000 }, async (t) => {
   const defer = cleanups(t);
@@ -119,7 +155,10 @@ test('straight to an echo server with --max 3s: none, after about 3 s', { timeou
   assert.equal(result.intervalMs, null);
   assert.ok(result.lowMs! >= 2500, `a silent connection lived ${result.lowMs} ms`);
   assert.ok(run.elapsedMs >= 2900 && run.elapsedMs < 5000, `wall time ${run.elapsedMs.toFixed(0)} ms`);
-  assert.ok(await eventually(() => echo.liveSockets() === 0), `${echo.liveSockets()} connection(s) left open on the server`);
+  assert.ok(
+    await eventually(() => echo.liveSockets() === 0),
+    `${echo.liveSockets()} connection(s) left open on the server`,
+  );
 });
 
 test('the readable output: progress lines, then the verdict with advice', { timeout: 20_000 }, async (t) => {
@@ -131,13 +170,28 @@ test('the readable output: progress lines, then the verdict with advice', { time
 
   const run = await probe([proxy.url, '--connections', '4']);
   assert.equal(run.code, 0, describe(run));
-  assert.match(run.err.join('\n'), /^probing ws:\/\/127\.0\.0\.1:\d+\/: up to 4 connections at once, at most 15 m; Ctrl-C to stop$/);
+  assert.match(
+    run.err.join('\n'),
+    /^probing ws:\/\/127\.0\.0\.1:\d+\/: up to 4 connections at once, at most 15 m; Ctrl-C to stop$/,
+  );
   assert.match(run.out[0]!, /^\s+0 ms {2}round 1: 4 connections \(silent, silent, ping 500 ms, ping \d/);
-  assert.ok(run.out.some((line) => /cut after .* of silence, 1\.\d s after opening \(code 1006\)/.test(line)), describe(run));
+  assert.ok(
+    run.out.some((line) => /cut after .* of silence, 1\.\d s after opening \(code 1006\)/.test(line)),
+    describe(run),
+  );
   const result = run.out.find((line) => line.startsWith('result: '));
-  assert.match(result ?? '', /^result: lifetime cap of 1\.\d s: connections are cut 1\.\d s after opening, whatever the traffic/);
-  assert.ok(run.out.some((line) => /^advice: Heartbeats cannot keep a connection past a lifetime cap/.test(line)), describe(run));
-  assert.match(run.out[run.out.length - 1]!, /^took \d+(\.\d)? s: \d rounds?, \d+ connections \(at most 4 at once\), ±\d+\.\d %$/);
+  assert.match(
+    result ?? '',
+    /^result: lifetime cap of 1\.\d s: connections are cut 1\.\d s after opening, whatever the traffic/,
+  );
+  assert.ok(
+    run.out.some((line) => /^advice: Heartbeats cannot keep a connection past a lifetime cap/.test(line)),
+    describe(run),
+  );
+  assert.match(
+    run.out[run.out.length - 1]!,
+    /^took \d+(\.\d)? s: \d rounds?, \d+ connections \(at most 4 at once\), ±\d+\.\d %$/,
+  );
 });
 
 test('exit 1 with a handshake-failed result when it cannot connect; no waiting', { timeout: 20_000 }, async (t) => {
@@ -159,21 +213,28 @@ test('exit 1 with a handshake-failed result when it cannot connect; no waiting',
   assert.match(run.out.join('\n'), /^fix: /m);
 });
 
-test('Ctrl-C (the stop signal) ends the probe at once: exit 1, every connection closed', { timeout: 20_000 }, async (t) => {
-  const defer = cleanups(t);
-  const echo = await startEchoServer();
-  defer(() => echo.close());
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 1000);
-  defer(() => clearTimeout(timer));
+test(
+  'Ctrl-C (the stop signal) ends the probe at once: exit 1, every connection closed',
+  { timeout: 20_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const echo = await startEchoServer();
+    defer(() => echo.close());
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 1000);
+    defer(() => clearTimeout(timer));
 
-  const run = await probe([echo.url, '--json'], controller.signal);
-  assert.equal(run.code, 1, describe(run));
-  const { result } = parseJson(run);
-  assert.equal(result.error?.reason, 'cancelled');
-  assert.ok(run.elapsedMs < 2000, `stopped after ${run.elapsedMs.toFixed(0)} ms`);
-  assert.ok(await eventually(() => echo.liveSockets() === 0), `${echo.liveSockets()} connection(s) left open on the server`);
-});
+    const run = await probe([echo.url, '--json'], controller.signal);
+    assert.equal(run.code, 1, describe(run));
+    const { result } = parseJson(run);
+    assert.equal(result.error?.reason, 'cancelled');
+    assert.ok(run.elapsedMs < 2000, `stopped after ${run.elapsedMs.toFixed(0)} ms`);
+    assert.ok(
+      await eventually(() => echo.liveSockets() === 0),
+      `${echo.liveSockets()} connection(s) left open on the server`,
+    );
+  },
+);
 
 test('exit 2 with a clear message for bad usage', async () => {
   for (const [args, message] of [
@@ -193,18 +254,21 @@ test('exit 2 with a clear message for bad usage', async () => {
 
 // ---- the built CLI -------------------------------------------------------------------------
 
+test(
+  'node bin/ws-inspector.js probe --json through the lifetime-cap proxy: the last stdout line is the result',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const echo = await startEchoServer();
+    defer(() => echo.close());
+    const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 3000 });
+    defer(() => proxy.close());
 
-test('node bin/ws-inspector.js probe --json through the lifetime-cap proxy: the last stdout line is the result', { timeout: 30_000 }, async (t) => {
-  const defer = cleanups(t);
-  const echo = await startEchoServer();
-  defer(() => echo.close());
-  const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 3000 });
-  defer(() => proxy.close());
-
-  const run = await runCli(defer, ['probe', proxy.url, '--json'], 25_000);
-  assert.equal(run.code, 0, describeRun(run));
-  const result = JSON.parse(run.lines[run.lines.length - 1]!) as ProbeResult;
-  assert.equal(result.type, 'probe-result');
-  assert.equal(result.kind, 'lifetime-cap');
-  assert.ok(Math.abs(result.intervalMs! - 3000) <= 150);
-});
+    const run = await runCli(defer, ['probe', proxy.url, '--json'], 25_000);
+    assert.equal(run.code, 0, describeRun(run));
+    const result = JSON.parse(run.lines[run.lines.length - 1]!) as ProbeResult;
+    assert.equal(result.type, 'probe-result');
+    assert.equal(result.kind, 'lifetime-cap');
+    assert.ok(Math.abs(result.intervalMs! - 3000) <= 150);
+  },
+);

@@ -83,7 +83,10 @@ for (const violation of VIOLATIONS) {
   test(`${violation.name}: error recorded, close ${violation.closeCode} sent and recorded, then a reconnect`, async (t) => {
     const defer = cleanups(t);
     // A valid message first: what came before the violation is kept.
-    const server = await startFrameServer([encodeFrame({ opcode: OPCODE_TEXT, payload: 'before' }), encodeFrame(violation.frame)]);
+    const server = await startFrameServer([
+      encodeFrame({ opcode: OPCODE_TEXT, payload: 'before' }),
+      encodeFrame(violation.frame),
+    ]);
     defer(() => server.close());
     const heapBefore = process.memoryUsage().heapUsed;
     const { rec } = startRecordedSession(defer, server.url, {
@@ -92,7 +95,11 @@ for (const violation of VIOLATIONS) {
 
     const { event: open } = await rec.waitFor('open');
     assert.equal(open.extensions, '', 'no extension was negotiated');
-    assert.match(open.requestHeaders['Sec-WebSocket-Extensions'] ?? '', /permessage-deflate/, 'although the client offered permessage-deflate');
+    assert.match(
+      open.requestHeaders['Sec-WebSocket-Extensions'] ?? '',
+      /permessage-deflate/,
+      'although the client offered permessage-deflate',
+    );
     const { event: error, index: errorIndex } = await rec.waitFor('error');
     assert.equal(error.code, violation.errorCode);
     assert.match(error.message, violation.message);

@@ -51,7 +51,9 @@ test('echo server: open carries handshake time and headers; text and binary are 
   const defer = cleanups(t);
   const server = await startEchoServer();
   defer(() => server.close());
-  const { session, rec } = startSession(defer, server.url, { heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 1000 } });
+  const { session, rec } = startSession(defer, server.url, {
+    heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 1000 },
+  });
 
   const { event: open } = await rec.waitFor('open');
   assert.deepEqual(rec.types(), ['connecting', 'open']);
@@ -59,7 +61,10 @@ test('echo server: open carries handshake time and headers; text and binary are 
   assert.ok(open.handshakeMs >= 0 && open.handshakeMs < 3000, `handshakeMs ${open.handshakeMs}`);
   assert.match(header(open.responseHeaders, 'Upgrade') ?? '', /^websocket$/i);
   assert.ok(header(open.responseHeaders, 'Sec-WebSocket-Accept'), 'response has Sec-WebSocket-Accept');
-  assert.ok(header(open.requestHeaders, 'Sec-WebSocket-Key'), `request headers: ${JSON.stringify(open.requestHeaders)}`);
+  assert.ok(
+    header(open.requestHeaders, 'Sec-WebSocket-Key'),
+    `request headers: ${JSON.stringify(open.requestHeaders)}`,
+  );
   assert.equal(header(open.requestHeaders, 'Sec-WebSocket-Version'), '13');
   assert.match(header(open.requestHeaders, 'Upgrade') ?? '', /^websocket$/i);
   assert.equal(header(open.requestHeaders, 'Host'), `127.0.0.1:${server.port}`);
@@ -83,7 +88,10 @@ test('echo server: open carries handshake time and headers; text and binary are 
   for (const pong of pongs) {
     assert.equal(typeof pong.rttMs, 'number', `pong ${pong.data} has an RTT`);
     assert.ok(pong.rttMs! >= 0 && pong.rttMs! < 1000, `rtt ${pong.rttMs} ms on loopback`);
-    assert.ok(pings.some((ping) => ping.data === pong.data && ping.seq < pong.seq), `pong ${pong.data} answers an earlier ping`);
+    assert.ok(
+      pings.some((ping) => ping.data === pong.data && ping.seq < pong.seq),
+      `pong ${pong.data} answers an earlier ping`,
+    );
   }
   const stats = session.getStats();
   assert.equal(stats.messagesOut, 2);
@@ -101,7 +109,10 @@ test('silent server: a ping heartbeat times out, the socket is closed locally an
   const { rec } = startSession(defer, server.url, { heartbeat: { mode: 'ping', intervalMs: 200, timeoutMs: 300 } });
 
   const { index: openIndex } = await rec.waitFor('open');
-  const { event: timeout, index: timeoutIndex } = await rec.waitFor('heartbeat-timeout', { from: openIndex, timeoutMs: 2000 });
+  const { event: timeout, index: timeoutIndex } = await rec.waitFor('heartbeat-timeout', {
+    from: openIndex,
+    timeoutMs: 2000,
+  });
   assert.equal(timeout.mode, 'ping');
   assert.ok(timeout.waitedMs >= 295 && timeout.waitedMs < 450, `waited ${timeout.waitedMs} ms`);
   const sinceOpen = rec.at[timeoutIndex]! - rec.at[openIndex]!;
@@ -109,14 +120,10 @@ test('silent server: a ping heartbeat times out, the socket is closed locally an
 
   const { index: reopenIndex } = await rec.waitFor('open', { from: timeoutIndex, timeoutMs: 2000 });
   // The analyzer explains the drop once the session has reacted to it.
-  assert.deepEqual(rec.types(openIndex + 1, reopenIndex + 1).filter((type) => type !== 'ping'), [
-    'heartbeat-timeout',
-    'close',
-    'reconnect-scheduled',
-    'diagnosis',
-    'connecting',
-    'open',
-  ]);
+  assert.deepEqual(
+    rec.types(openIndex + 1, reopenIndex + 1).filter((type) => type !== 'ping'),
+    ['heartbeat-timeout', 'close', 'reconnect-scheduled', 'diagnosis', 'connecting', 'open'],
+  );
   assert.equal(rec.ofType('diagnosis')[0]!.kind, 'heartbeat-timeout');
   const close = rec.ofType('close')[0]!;
   assert.equal(close.initiator, 'local');
@@ -224,7 +231,9 @@ test('text heartbeat: the "ping" message goes out marked as heartbeat and the "p
   const defer = cleanups(t);
   const server = await startTextPingServer();
   defer(() => server.close());
-  const { rec } = startSession(defer, server.url, { heartbeat: { mode: 'text', intervalMs: 100, timeoutMs: 1000, payload: 'ping', expect: 'pong' } });
+  const { rec } = startSession(defer, server.url, {
+    heartbeat: { mode: 'text', intervalMs: 100, timeoutMs: 1000, payload: 'ping', expect: 'pong' },
+  });
 
   await rec.waitFor('message', { where: (m) => m.direction === 'in' && m.heartbeat === 'pong', timeoutMs: 2000 });
   const { event: second } = await rec.waitFor('message', {
@@ -261,16 +270,25 @@ test('half-open link through a TCP proxy: the heartbeat detects it within (inter
   const { index: openIndex } = await rec.waitFor('open');
   // Blackhole right after a pong: the link is proven alive, so detection takes the next
   // ping (at most one interval away) plus its timeout.
-  const { index: pongIndex } = await rec.waitFor('pong', { from: openIndex, where: (p) => p.direction === 'in', timeoutMs: 2000 });
+  const { index: pongIndex } = await rec.waitFor('pong', {
+    from: openIndex,
+    where: (p) => p.direction === 'in',
+    timeoutMs: 2000,
+  });
   proxy.blackhole();
   const blackholedAt = performance.now();
 
-  const { event: timeout, index: timeoutIndex } = await rec.waitFor('heartbeat-timeout', { from: pongIndex, timeoutMs: 3000 });
+  const { event: timeout, index: timeoutIndex } = await rec.waitFor('heartbeat-timeout', {
+    from: pongIndex,
+    timeoutMs: 3000,
+  });
   const detectionMs = rec.at[timeoutIndex]! - blackholedAt;
   // The bound is (interval + timeout) x 1.1 = 660 ms plus a scheduling allowance of 50 ms:
   // two timers (interval, then deadline) fire on a loaded event loop, each a little late.
   const boundMs = (intervalMs + timeoutMs) * 1.1 + 50;
-  t.diagnostic(`half-open detected ${detectionMs.toFixed(1)} ms after blackhole() (bound ${boundMs} ms, waitedMs ${timeout.waitedMs})`);
+  t.diagnostic(
+    `half-open detected ${detectionMs.toFixed(1)} ms after blackhole() (bound ${boundMs} ms, waitedMs ${timeout.waitedMs})`,
+  );
   assert.ok(detectionMs <= boundMs, `detected after ${detectionMs.toFixed(1)} ms, bound ${boundMs} ms`);
   assert.ok(detectionMs >= timeoutMs - 5, `cannot be detected before one timeout (${detectionMs.toFixed(1)} ms)`);
   assert.ok(timeout.waitedMs >= timeoutMs - 5 && timeout.waitedMs <= timeoutMs + 60, `waitedMs ${timeout.waitedMs}`);
@@ -288,7 +306,11 @@ test('half-open link through a TCP proxy: the heartbeat detects it within (inter
   const { event: reopened } = await rec.waitFor('open', { from: connectingIndex, timeoutMs: 3000 });
   assert.ok(reopened.handshakeMs >= 150, `the handshake waited for the resume (${reopened.handshakeMs} ms)`);
   // And the new connection is healthy: the heartbeat gets pongs again.
-  await rec.waitFor('pong', { from: rec.events.indexOf(reopened), where: (p) => p.direction === 'in', timeoutMs: 2000 });
+  await rec.waitFor('pong', {
+    from: rec.events.indexOf(reopened),
+    where: (p) => p.direction === 'in',
+    timeoutMs: 2000,
+  });
 });
 
 // ---- user stop -------------------------------------------------------------------------------
@@ -298,9 +320,13 @@ test('user stop: close 1000 initiated locally, stopped(user), the server sees th
   const server = await startEchoServer();
   defer(() => server.close());
   const serverSaw = new Promise<{ code: number; reason: string }>((resolve) => {
-    server.server.on('connection', (ws) => ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') })));
+    server.server.on('connection', (ws) =>
+      ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') })),
+    );
   });
-  const { session, rec } = startSession(defer, server.url, { heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 1000 } });
+  const { session, rec } = startSession(defer, server.url, {
+    heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 1000 },
+  });
   await rec.waitFor('open');
   assert.equal(server.liveSockets(), 1);
 
@@ -316,7 +342,10 @@ test('user stop: close 1000 initiated locally, stopped(user), the server sees th
   assert.equal(rec.ofType('stopped')[0]!.reason, 'user');
 
   let timer: NodeJS.Timeout | undefined;
-  const seen = await Promise.race([serverSaw, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1000)))]);
+  const seen = await Promise.race([
+    serverSaw,
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 1000))),
+  ]);
   clearTimeout(timer);
   assert.deepEqual(seen, { code: 1000, reason: 'user disconnect' });
   await delay(300);
@@ -328,83 +357,97 @@ test('user stop: close 1000 initiated locally, stopped(user), the server sees th
 
 // ---- single flight ---------------------------------------------------------------------------
 
-test('single flight with real sockets: ~200 drop/reconnect cycles never hold two connections, and nothing leaks', { timeout: 40_000 }, async (t) => {
-  const watched = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'] as const;
-  await ticks(2);
-  const before = countResources(watched);
+test(
+  'single flight with real sockets: ~200 drop/reconnect cycles never hold two connections, and nothing leaks',
+  { timeout: 40_000 },
+  async (t) => {
+    const watched = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'] as const;
+    await ticks(2);
+    const before = countResources(watched);
 
-  const server = await startDestroyingServer(20);
-  const httpServer = server.server.options.server!;
-  // TCP level: every socket that reached the server, handshake or not.
-  let tcpOpen = 0;
-  let tcpMax = 0;
-  const onTcp = (socket: Socket) => {
-    tcpOpen++;
-    tcpMax = Math.max(tcpMax, tcpOpen);
-    socket.once('close', () => tcpOpen--);
-  };
-  httpServer.on('connection', onTcp);
-  // WebSocket level: connections that completed the handshake.
-  let wsMax = 0;
-  server.server.on('connection', (_ws, _request: IncomingMessage) => {
-    wsMax = Math.max(wsMax, server.liveSockets());
-  });
-  // Client side: adapter sockets created and not yet closed or disposed.
-  const sockets = countingSocketFactory();
-  const { createSocket } = sockets;
-
-  const endpoint = makeEndpoint(server.url, { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 5, maxDelayMs: 20 } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock: systemClock, createSocket, observer: sessionDiagnosis(endpoint) });
-  const cycles = 200;
-  const capMs = 20_000;
-  let opens = 0;
-  let closes = 0;
-  const started = performance.now();
-  const probe: { during: Record<string, number> | null } = { during: null };
-  const done = new Promise<void>((resolve) => {
-    const cap = setTimeout(resolve, capMs);
-    session.onEvent((event) => {
-      if (event.type === 'open') opens++;
-      // Proof that the probe sees these resources at all: client and server sockets, listener, timers.
-      if (event.type === 'open' && opens === 1) probe.during = countResources(watched);
-      if (event.type === 'close') closes++;
-      if (opens >= cycles && event.type === 'close') {
-        clearTimeout(cap);
-        resolve();
-      }
+    const server = await startDestroyingServer(20);
+    const httpServer = server.server.options.server!;
+    // TCP level: every socket that reached the server, handshake or not.
+    let tcpOpen = 0;
+    let tcpMax = 0;
+    const onTcp = (socket: Socket) => {
+      tcpOpen++;
+      tcpMax = Math.max(tcpMax, tcpOpen);
+      socket.once('close', () => tcpOpen--);
+    };
+    httpServer.on('connection', onTcp);
+    // WebSocket level: connections that completed the handshake.
+    let wsMax = 0;
+    server.server.on('connection', (_ws, _request: IncomingMessage) => {
+      wsMax = Math.max(wsMax, server.liveSockets());
     });
-  });
-  try {
-    session.start();
-    await done;
-  } finally {
-    session.dispose();
-    await server.close();
-  }
-  const elapsed = performance.now() - started;
-  await ticks(2);
-  await delay(20);
-  await ticks(2);
-  const after = countResources(watched);
-  t.diagnostic(
-    `${opens} opens / ${closes} closes in ${elapsed.toFixed(0)} ms; max simultaneous: tcp ${tcpMax}, ws ${wsMax}, client sockets ${sockets.max()}; ` +
-      `resources before ${JSON.stringify(before)}, during the first open ${JSON.stringify(probe.during)}, after ${JSON.stringify(after)}`,
-  );
+    // Client side: adapter sockets created and not yet closed or disposed.
+    const sockets = countingSocketFactory();
+    const { createSocket } = sockets;
 
-  assert.ok(opens >= cycles, `${opens} cycles within ${capMs} ms`);
-  assert.equal(tcpMax, 1, 'the server never saw two TCP connections at once');
-  assert.equal(wsMax, 1, 'the server never had two WebSocket connections at once');
-  assert.equal(sockets.max(), 1, 'the session never held two sockets at once');
-  assert.equal(sockets.live(), 0);
-  assert.equal(session.getStats().connections, opens);
-  const during = probe.during;
-  assert.ok(during !== null, 'the probe ran');
-  assert.ok(during['TCPSocketWrap']! >= before['TCPSocketWrap']! + 2, `while open the probe sees the client and server sockets: ${JSON.stringify(during)}`);
-  assert.ok(during['TCPServerWrap']! >= before['TCPServerWrap']! + 1, 'and the listening server');
-  // Slack of 1 per kind: node:test and tsx may start or finish one internal timer (the
-  // runner's own bookkeeping) between the two snapshots; a leak of the session would show as
-  // one socket or timer per cycle, i.e. hundreds, not one.
-  for (const name of watched) {
-    assert.ok(after[name]! <= before[name]! + 1, `${name}: ${before[name]} before, ${after[name]} after`);
-  }
-});
+    const endpoint = makeEndpoint(server.url, {
+      heartbeat: { mode: 'off' },
+      reconnect: { initialDelayMs: 5, maxDelayMs: 20 },
+    });
+    const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+      clock: systemClock,
+      createSocket,
+      observer: sessionDiagnosis(endpoint),
+    });
+    const cycles = 200;
+    const capMs = 20_000;
+    let opens = 0;
+    let closes = 0;
+    const started = performance.now();
+    const probe: { during: Record<string, number> | null } = { during: null };
+    const done = new Promise<void>((resolve) => {
+      const cap = setTimeout(resolve, capMs);
+      session.onEvent((event) => {
+        if (event.type === 'open') opens++;
+        // Proof that the probe sees these resources at all: client and server sockets, listener, timers.
+        if (event.type === 'open' && opens === 1) probe.during = countResources(watched);
+        if (event.type === 'close') closes++;
+        if (opens >= cycles && event.type === 'close') {
+          clearTimeout(cap);
+          resolve();
+        }
+      });
+    });
+    try {
+      session.start();
+      await done;
+    } finally {
+      session.dispose();
+      await server.close();
+    }
+    const elapsed = performance.now() - started;
+    await ticks(2);
+    await delay(20);
+    await ticks(2);
+    const after = countResources(watched);
+    t.diagnostic(
+      `${opens} opens / ${closes} closes in ${elapsed.toFixed(0)} ms; max simultaneous: tcp ${tcpMax}, ws ${wsMax}, client sockets ${sockets.max()}; ` +
+        `resources before ${JSON.stringify(before)}, during the first open ${JSON.stringify(probe.during)}, after ${JSON.stringify(after)}`,
+    );
+
+    assert.ok(opens >= cycles, `${opens} cycles within ${capMs} ms`);
+    assert.equal(tcpMax, 1, 'the server never saw two TCP connections at once');
+    assert.equal(wsMax, 1, 'the server never had two WebSocket connections at once');
+    assert.equal(sockets.max(), 1, 'the session never held two sockets at once');
+    assert.equal(sockets.live(), 0);
+    assert.equal(session.getStats().connections, opens);
+    const during = probe.during;
+    assert.ok(during !== null, 'the probe ran');
+    assert.ok(
+      during['TCPSocketWrap']! >= before['TCPSocketWrap']! + 2,
+      `while open the probe sees the client and server sockets: ${JSON.stringify(during)}`,
+    );
+    assert.ok(during['TCPServerWrap']! >= before['TCPServerWrap']! + 1, 'and the listening server');
+    // Slack of 1 per kind: node:test and tsx may start or finish one internal timer (the
+    // runner's own bookkeeping) between the two snapshots; a leak of the session would show as
+    // one socket or timer per cycle, i.e. hundreds, not one.
+    for (const name of watched) {
+      assert.ok(after[name]! <= before[name]! + 1, `${name}: ${before[name]} before, ${after[name]} after`);
+    }
+  },
+);

@@ -8,7 +8,14 @@ import { buildCli, describeRun, parseNdjson, runCli } from '../helpers/cliProces
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { startRecordedSession } from '../helpers/sessionRecorder.js';
 import { cleanups } from '../helpers/testScope.js';
-import { findOpenssl, generateSelfSignedCertificate, OPENSSL_MISSING_MESSAGE, startWssEchoServer, type SelfSignedCertificate, type WssEchoServer } from '../helpers/tlsServer.js';
+import {
+  findOpenssl,
+  generateSelfSignedCertificate,
+  OPENSSL_MISSING_MESSAGE,
+  startWssEchoServer,
+  type SelfSignedCertificate,
+  type WssEchoServer,
+} from '../helpers/tlsServer.js';
 
 let certificate: SelfSignedCertificate | null = null;
 
@@ -67,21 +74,32 @@ test('self-signed certificate allowed for one endpoint: that session opens and e
   assert.equal(allowed.rec.ofType('handshake-failed').length, 0);
 });
 
-test('CLI: ws-inspector watch wss://… is refused without --insecure (exit 1, says how to allow it) and connects with it', { timeout: 30_000 }, async (t) => {
-  const defer = cleanups(t);
-  const server = await wssServer(t, defer);
-  if (!server) return;
+test(
+  'CLI: ws-inspector watch wss://… is refused without --insecure (exit 1, says how to allow it) and connects with it',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const server = await wssServer(t, defer);
+    if (!server) return;
 
-  const refused = await runCli(defer, ['watch', server.url, '--no-reconnect'], 15_000);
-  assert.equal(refused.code, 1, describeRun(refused));
-  assert.match(refused.stdout + refused.stderr, /--insecure/, describeRun(refused));
-  assert.match(refused.stdout + refused.stderr, /self-signed certificate/i);
+    const refused = await runCli(defer, ['watch', server.url, '--no-reconnect'], 15_000);
+    assert.equal(refused.code, 1, describeRun(refused));
+    assert.match(refused.stdout + refused.stderr, /--insecure/, describeRun(refused));
+    assert.match(refused.stdout + refused.stderr, /self-signed certificate/i);
 
-  const allowed = await runCli(defer, ['watch', server.url, '--insecure', '--send', 'hello tls', '--duration', '1s', '--json'], 15_000);
-  assert.equal(allowed.code, 0, describeRun(allowed));
-  const events = parseNdjson(allowed);
-  assert.equal(events.filter((e) => e.type === 'handshake-failed').length, 0, describeRun(allowed));
-  assert.ok(events.some((e) => e.type === 'open'));
-  assert.ok(events.some((e) => e.type === 'message' && e.direction === 'in' && e.data === 'hello tls'), describeRun(allowed));
-  assert.equal(server.connectionCount(), 1);
-});
+    const allowed = await runCli(
+      defer,
+      ['watch', server.url, '--insecure', '--send', 'hello tls', '--duration', '1s', '--json'],
+      15_000,
+    );
+    assert.equal(allowed.code, 0, describeRun(allowed));
+    const events = parseNdjson(allowed);
+    assert.equal(events.filter((e) => e.type === 'handshake-failed').length, 0, describeRun(allowed));
+    assert.ok(events.some((e) => e.type === 'open'));
+    assert.ok(
+      events.some((e) => e.type === 'message' && e.direction === 'in' && e.data === 'hello tls'),
+      describeRun(allowed),
+    );
+    assert.equal(server.connectionCount(), 1);
+  },
+);

@@ -50,29 +50,41 @@ describe('ws-inspector analyze', () => {
     assert.match(result.out, /Your heartbeat every 540 s cannot keep a 90 s idle timeout open/);
   });
 
-  it('prints NDJSON diagnosis events that continue the record\'s seqs with --json', async () => {
+  it("prints NDJSON diagnosis events that continue the record's seqs with --json", async () => {
     const result = await run(sessionPath, '--json');
     assert.equal(result.code, 0, result.err);
     const events = result.lines.map((line) => JSON.parse(line) as DiagnosisEvent);
     assert.equal(events.length, 1);
     const lastClose = script.events.filter((e) => e.type === 'close').pop()!;
-    assert.deepEqual([events[0]!.type, events[0]!.kind, events[0]!.seq, events[0]!.t], ['diagnosis', 'idle-timeout', script.events.length + 1, lastClose.t]);
+    assert.deepEqual(
+      [events[0]!.type, events[0]!.kind, events[0]!.seq, events[0]!.t],
+      ['diagnosis', 'idle-timeout', script.events.length + 1, lastClose.t],
+    );
   });
 
   it('uses --known-timeouts entries, and rejects a bad file with every problem', async () => {
-    const good = file('timeouts.json', JSON.stringify([{ component: 'ACME gateway', setting: 'idle_timeout', defaultSeconds: 90, kind: 'idle' }]));
+    const good = file(
+      'timeouts.json',
+      JSON.stringify([{ component: 'ACME gateway', setting: 'idle_timeout', defaultSeconds: 90, kind: 'idle' }]),
+    );
     const result = await run(sessionPath, '--known-timeouts', good);
     assert.equal(result.code, 0, result.err);
     assert.match(result.out, /1\. ACME gateway idle_timeout \(idle, default 90 s\)/);
     assert.equal(loadKnownTimeoutsFile(good)[0]?.id, 'acme-gateway-idle-timeout');
 
-    const bad = file('bad-timeouts.json', JSON.stringify([{ component: 'ACME', setting: 'idle', defaultSecond: 90, kind: 'idle' }]));
-    assert.throws(() => loadKnownTimeoutsFile(bad), (error: Error) => {
-      assert.ok(error instanceof InputFileError);
-      assert.match(error.message, /bad-timeouts\.json: 2 problems:\n {2}entry 0: "defaultSeconds" must be/);
-      assert.match(error.message, /entry 0: unknown field "defaultSecond"/);
-      return true;
-    });
+    const bad = file(
+      'bad-timeouts.json',
+      JSON.stringify([{ component: 'ACME', setting: 'idle', defaultSecond: 90, kind: 'idle' }]),
+    );
+    assert.throws(
+      () => loadKnownTimeoutsFile(bad),
+      (error: Error) => {
+        assert.ok(error instanceof InputFileError);
+        assert.match(error.message, /bad-timeouts\.json: 2 problems:\n {2}entry 0: "defaultSeconds" must be/);
+        assert.match(error.message, /entry 0: unknown field "defaultSecond"/);
+        return true;
+      },
+    );
     const refused = await run(sessionPath, '--known-timeouts', bad);
     assert.equal(refused.code, 1);
     assert.equal(refused.out, '');
@@ -84,7 +96,15 @@ describe('ws-inspector analyze', () => {
     assert.match(broken.err, /broken\.json:3:16: not valid JSON/);
 
     const invalid = await run(
-      file('invalid.json', JSON.stringify({ format: 'ws-inspector-session', version: 1, endpoint: { url: 'ws://x/' }, events: [{ seq: 1, t: 1, type: 'close', code: 'x' }] })),
+      file(
+        'invalid.json',
+        JSON.stringify({
+          format: 'ws-inspector-session',
+          version: 1,
+          endpoint: { url: 'ws://x/' },
+          events: [{ seq: 1, t: 1, type: 'close', code: 'x' }],
+        }),
+      ),
     );
     assert.equal(invalid.code, 1);
     assert.match(invalid.err, /invalid\.json: events\[0\]\.code: expected a number/);
@@ -103,14 +123,14 @@ describe('ws-inspector analyze', () => {
   });
 
   it('analyzes a HAR export like the session log it came from, and explains a HAR with no WebSocket', async () => {
-    const har = file(
-      'session.har',
-      serializeHar({ ...exported, creator: { name: 'test', version: '0' } }),
-    );
+    const har = file('session.har', serializeHar({ ...exported, creator: { name: 'test', version: '0' } }));
     const fromHar = await run(har, '--json');
     const fromLog = await run(sessionPath, '--json');
     assert.equal(fromHar.code, 0, fromHar.err);
-    const kinds = (result: { lines: string[] }) => result.lines.map((line) => JSON.parse(line) as DiagnosisEvent).map((d) => `${d.kind} ${d.intervalMs} ${d.occurrences}`);
+    const kinds = (result: { lines: string[] }) =>
+      result.lines
+        .map((line) => JSON.parse(line) as DiagnosisEvent)
+        .map((d) => `${d.kind} ${d.intervalMs} ${d.occurrences}`);
     assert.deepEqual(kinds(fromHar), kinds(fromLog));
     assert.match(kinds(fromHar)[0] ?? '', /^idle-timeout 90010 3$/);
 

@@ -13,10 +13,21 @@ function setup(secrets: Record<string, string> = {}) {
   const clock = new FakeClock();
   const sockets = new FakeSocketFactory();
   const lines: string[] = [];
-  const log = { info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };
+  const log = {
+    info: (m: string) => lines.push(`info ${m}`),
+    warn: (m: string) => lines.push(`warn ${m}`),
+    error: (m: string) => lines.push(`error ${m}`),
+  };
   const store = { ...secrets };
-  const manager = new ConnectionManager({ clock, createSocket: sockets.create, getSecret: async (name) => store[name], log, random: () => 0.5 });
-  const apply = (endpoints: RawSettings['endpoints'], trusted = true, values: RawSettings['values'] = {}) => manager.applySettings(parseSettings({ endpoints, values }), trusted);
+  const manager = new ConnectionManager({
+    clock,
+    createSocket: sockets.create,
+    getSecret: async (name) => store[name],
+    log,
+    random: () => 0.5,
+  });
+  const apply = (endpoints: RawSettings['endpoints'], trusted = true, values: RawSettings['values'] = {}) =>
+    manager.applySettings(parseSettings({ endpoints, values }), trusted);
   const named = (name: string) => manager.list().find((c) => c.name === name)!;
   return { clock, sockets, lines, store, manager, apply, named };
 }
@@ -24,8 +35,19 @@ function setup(secrets: Record<string, string> = {}) {
 describe('ConnectionManager: settings', () => {
   it('lists settings endpoints without connecting them, and auto-connects those that ask', async () => {
     const { manager, sockets, apply, named } = setup();
-    await apply({ user: [{ name: 'A', url: 'ws://a.test/' }, { name: 'B', url: 'ws://b.test/', autoConnect: true }] });
-    assert.deepEqual(manager.list().map((c) => [c.name, c.state]), [['A', 'idle'], ['B', 'connecting']]);
+    await apply({
+      user: [
+        { name: 'A', url: 'ws://a.test/' },
+        { name: 'B', url: 'ws://b.test/', autoConnect: true },
+      ],
+    });
+    assert.deepEqual(
+      manager.list().map((c) => [c.name, c.state]),
+      [
+        ['A', 'idle'],
+        ['B', 'connecting'],
+      ],
+    );
     assert.equal(sockets.sockets.length, 1);
     assert.equal(sockets.last.options.url, 'ws://b.test/');
     assert.equal(named('B').scope, 'user');
@@ -33,10 +55,22 @@ describe('ConnectionManager: settings', () => {
 
   it('never auto-connects workspace endpoints in an untrusted workspace; does once trust is granted', async () => {
     const { manager, sockets, apply, named } = setup();
-    const endpoints = { user: [{ name: 'Mine', url: 'ws://mine.test/', autoConnect: true }], workspace: [{ name: 'Theirs', url: 'ws://theirs.test/', autoConnect: true }] };
+    const endpoints = {
+      user: [{ name: 'Mine', url: 'ws://mine.test/', autoConnect: true }],
+      workspace: [{ name: 'Theirs', url: 'ws://theirs.test/', autoConnect: true }],
+    };
     await apply(endpoints, false);
-    assert.deepEqual(manager.list().map((c) => [c.name, c.state, c.untrusted]), [['Mine', 'connecting', false], ['Theirs', 'idle', true]]);
-    assert.deepEqual(sockets.sockets.map((s) => s.options.url), ['ws://mine.test/']);
+    assert.deepEqual(
+      manager.list().map((c) => [c.name, c.state, c.untrusted]),
+      [
+        ['Mine', 'connecting', false],
+        ['Theirs', 'idle', true],
+      ],
+    );
+    assert.deepEqual(
+      sockets.sockets.map((s) => s.options.url),
+      ['ws://mine.test/'],
+    );
     await apply(endpoints, true);
     assert.equal(named('Theirs').untrusted, false);
     assert.equal(named('Theirs').state, 'connecting');
@@ -44,7 +78,10 @@ describe('ConnectionManager: settings', () => {
 
   it('refuses to resolve secrets for workspace endpoints of an untrusted workspace', async () => {
     const { manager, sockets, apply, named } = setup({ TOKEN: 'tok-123' });
-    await apply({ workspace: [{ name: 'Theirs', url: 'ws://evil.test/', headers: { Authorization: 'Bearer ${secret:TOKEN}' } }] }, false);
+    await apply(
+      { workspace: [{ name: 'Theirs', url: 'ws://evil.test/', headers: { Authorization: 'Bearer ${secret:TOKEN}' } }] },
+      false,
+    );
     const result = await manager.connect(named('Theirs'));
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.reason, /untrusted workspace and references secrets/);
@@ -59,18 +96,36 @@ describe('ConnectionManager: settings', () => {
 
   it('applies changes live: heartbeat in place, a new URL reconnects, removed endpoints close, new ones appear', async () => {
     const { manager, sockets, apply, named } = setup();
-    await apply({ user: [{ name: 'A', url: 'ws://a.test/', autoConnect: true }, { name: 'Gone', url: 'ws://gone.test/', autoConnect: true }] });
+    await apply({
+      user: [
+        { name: 'A', url: 'ws://a.test/', autoConnect: true },
+        { name: 'Gone', url: 'ws://gone.test/', autoConnect: true },
+      ],
+    });
     for (const socket of sockets.sockets) socket.open();
     const a = named('A');
     const gone = named('Gone');
-    await apply({ user: [{ name: 'A', url: 'ws://a.test/', autoConnect: true, heartbeat: { intervalMs: 5000 } }, { name: 'New', url: 'ws://new.test/' }] });
+    await apply({
+      user: [
+        { name: 'A', url: 'ws://a.test/', autoConnect: true, heartbeat: { intervalMs: 5000 } },
+        { name: 'New', url: 'ws://new.test/' },
+      ],
+    });
     assert.equal(a.session!.endpoint.heartbeat.intervalMs, 5000);
     assert.equal(sockets.sockets.length, 2, 'a heartbeat change does not reconnect');
-    assert.deepEqual(manager.list().map((c) => c.name), ['A', 'New']);
+    assert.deepEqual(
+      manager.list().map((c) => c.name),
+      ['A', 'New'],
+    );
     assert.ok(sockets.sockets[1]!.closeRequested, 'the removed endpoint closes gracefully');
     sockets.sockets[1]!.end(1000);
     assert.equal(gone.state, 'stopped');
-    await apply({ user: [{ name: 'A', url: 'ws://a2.test/', autoConnect: true }, { name: 'New', url: 'ws://new.test/' }] });
+    await apply({
+      user: [
+        { name: 'A', url: 'ws://a2.test/', autoConnect: true },
+        { name: 'New', url: 'ws://new.test/' },
+      ],
+    });
     assert.equal(sockets.sockets[0]!.closeRequested?.code, 1000);
     sockets.sockets[0]!.end(1000);
     assert.equal(sockets.last.options.url, 'ws://a2.test/');
@@ -79,8 +134,16 @@ describe('ConnectionManager: settings', () => {
 
   it('keeps loading the good endpoints when one is malformed', async () => {
     const { manager, apply } = setup();
-    await apply({ user: [{ name: 'Good', url: 'ws://a.test/' }, { name: 'Bad', url: 'http://b.test/' }] });
-    assert.deepEqual(manager.list().map((c) => c.name), ['Good']);
+    await apply({
+      user: [
+        { name: 'Good', url: 'ws://a.test/' },
+        { name: 'Bad', url: 'http://b.test/' },
+      ],
+    });
+    assert.deepEqual(
+      manager.list().map((c) => c.name),
+      ['Good'],
+    );
   });
 
   it('applies a new idle-gap threshold to live sessions', async () => {
@@ -90,7 +153,7 @@ describe('ConnectionManager: settings', () => {
     assert.equal(named('A').session!.options.idleGapMs, 1234);
   });
 
-  it('records a live session\'s diagnosis again with the user\'s known timeouts when they change', async () => {
+  it("records a live session's diagnosis again with the user's known timeouts when they change", async () => {
     const { clock, sockets, apply, named } = setup();
     const endpoints = { user: [{ name: 'A', url: 'ws://a.test/', autoConnect: true, heartbeat: { mode: 'off' } }] };
     await apply(endpoints);
@@ -108,7 +171,9 @@ describe('ConnectionManager: settings', () => {
     const before = idleTimeouts.at(-1);
     assert.ok(before, 'an idle-timeout diagnosis after two drops');
     assert.ok(!before.candidates.some((c) => c.component === 'team gateway'));
-    await apply(endpoints, true, { knownTimeouts: [{ component: 'team gateway', setting: 'idle_timeout', defaultSeconds: 2, kind: 'idle' }] });
+    await apply(endpoints, true, {
+      knownTimeouts: [{ component: 'team gateway', setting: 'idle_timeout', defaultSeconds: 2, kind: 'idle' }],
+    });
     const after = idleTimeouts.at(-1)!;
     assert.notEqual(after, before, 'the change was recorded');
     assert.equal(after.findingId, before.findingId);
@@ -117,13 +182,24 @@ describe('ConnectionManager: settings', () => {
 });
 
 describe('ConnectionManager: secrets', () => {
-  const endpoints = { user: [{ name: 'API', url: 'ws://api.test/', headers: { Authorization: 'Bearer ${secret:TOKEN}', 'X-Plain': 'visible' } }] };
+  const endpoints = {
+    user: [
+      {
+        name: 'API',
+        url: 'ws://api.test/',
+        headers: { Authorization: 'Bearer ${secret:TOKEN}', 'X-Plain': 'visible' },
+      },
+    ],
+  };
 
   it('says which secret is missing instead of connecting without it', async () => {
     const { manager, sockets, apply, named, lines } = setup();
     await apply(endpoints);
     const result = await manager.connect(named('API'));
-    assert.deepEqual(result, { ok: false, reason: 'secret "TOKEN" is not set; run "WebSocket Inspector: Set Secret…"' });
+    assert.deepEqual(result, {
+      ok: false,
+      reason: 'secret "TOKEN" is not set; run "WebSocket Inspector: Set Secret…"',
+    });
     assert.equal(named('API').problem, result.ok ? null : result.reason);
     assert.equal(sockets.sockets.length, 0);
     assert.match(lines.join('\n'), /warn \[API\] cannot connect: secret "TOKEN" is not set/);
@@ -139,7 +215,13 @@ describe('ConnectionManager: secrets', () => {
     assert.ok(api.endpoint.secretHeaders.includes('Authorization'));
     // The template keeps the reference: settings never see the value.
     assert.equal(api.template.headers['Authorization'], 'Bearer ${secret:TOKEN}');
-    sockets.last.failHandshake({ status: 401, statusText: 'Unauthorized', body: 'token tok-s3cret rejected', message: 'HTTP 401 for tok-s3cret', errorCode: null });
+    sockets.last.failHandshake({
+      status: 401,
+      statusText: 'Unauthorized',
+      body: 'token tok-s3cret rejected',
+      message: 'HTTP 401 for tok-s3cret',
+      errorCode: null,
+    });
     sockets.last.end(1006);
     assert.ok(lines.length > 0);
     assert.ok(!lines.join('\n').includes('tok-s3cret'), lines.join('\n'));
@@ -208,7 +290,15 @@ describe('ConnectionManager: ad-hoc, imported, shutdown', () => {
 
   it('adds and removes imported sessions; they cannot connect', async () => {
     const { manager } = setup();
-    const imported = manager.addImported({ name: 'file', endpoint: parseSettings({ endpoints: { user: [{ url: 'ws://x.test/' }] }, values: {} }).endpoints[0]!.endpoint, events: [], fileName: 'f.json', format: 'session-log', redacted: true, droppedEvents: 0 });
+    const imported = manager.addImported({
+      name: 'file',
+      endpoint: parseSettings({ endpoints: { user: [{ url: 'ws://x.test/' }] }, values: {} }).endpoints[0]!.endpoint,
+      events: [],
+      fileName: 'f.json',
+      format: 'session-log',
+      redacted: true,
+      droppedEvents: 0,
+    });
     assert.equal(imported.state, 'imported');
     assert.equal((await manager.connect(imported)).ok, false);
     await manager.remove(imported);
@@ -217,11 +307,19 @@ describe('ConnectionManager: ad-hoc, imported, shutdown', () => {
 
   it('closes every socket with a close frame on shutdown, and gives up after the timeout', async () => {
     const { manager, sockets, apply, clock } = setup();
-    await apply({ user: [{ name: 'A', url: 'ws://a.test/', autoConnect: true }, { name: 'B', url: 'ws://b.test/', autoConnect: true }] });
+    await apply({
+      user: [
+        { name: 'A', url: 'ws://a.test/', autoConnect: true },
+        { name: 'B', url: 'ws://b.test/', autoConnect: true },
+      ],
+    });
     for (const socket of sockets.sockets) socket.open();
     let done = false;
     const shutdown = manager.shutdown(2000).then(() => (done = true));
-    assert.deepEqual(sockets.sockets.map((s) => s.closeRequested?.code), [1000, 1000]);
+    assert.deepEqual(
+      sockets.sockets.map((s) => s.closeRequested?.code),
+      [1000, 1000],
+    );
     sockets.sockets[0]!.end(1000); // A answers; B never does
     await Promise.resolve();
     assert.equal(done, false);

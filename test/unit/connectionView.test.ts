@@ -12,10 +12,21 @@ import { connectionItem, diagnosisItems, statusBarModel } from '../../src/extens
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 
-function setup(endpoint: EndpointConfig = makeEndpoint('wss://api.example.test/socket?token=abc', { name: 'API', heartbeat: { mode: 'ping', intervalMs: 1000 }, reconnect: { jitter: 0 } })) {
+function setup(
+  endpoint: EndpointConfig = makeEndpoint('wss://api.example.test/socket?token=abc', {
+    name: 'API',
+    heartbeat: { mode: 'ping', intervalMs: 1000 },
+    reconnect: { jitter: 0 },
+  }),
+) {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock,
+    createSocket: sockets.create,
+    random: () => 0.5,
+    observer: sessionDiagnosis(endpoint),
+  });
   const connection = Connection.live('settings', session, endpoint, 'workspace');
   const item = () => connectionItem(connection.snapshot(clock.now()));
   const rows = () => Object.fromEntries(item().tooltip.rows.map((r) => [r.label, r.value]));
@@ -33,7 +44,18 @@ function diagnosis(overrides: Partial<DiagnosisEvent> = {}): DiagnosisEvent {
     occurrences: 3,
     confidence: 0.8,
     summary: 'Dropped 3 times after 90.0 s without traffic — matches an idle timeout (nginx proxy_read_timeout 90 s?)',
-    candidates: [{ id: 'nginx-proxy-read-timeout', component: 'nginx', setting: 'proxy_read_timeout', defaultSeconds: 60, kind: 'idle', fix: {}, source: 'nginx docs', unconfirmed: false }],
+    candidates: [
+      {
+        id: 'nginx-proxy-read-timeout',
+        component: 'nginx',
+        setting: 'proxy_read_timeout',
+        defaultSeconds: 60,
+        kind: 'idle',
+        fix: {},
+        source: 'nginx docs',
+        unconfirmed: false,
+      },
+    ],
     advice: 'Send a heartbeat every 45 s or less, or raise proxy_read_timeout.',
     evidence: [7, 12, 19],
     ...overrides,
@@ -145,9 +167,28 @@ describe('Connections view items', () => {
       endpoint: makeEndpoint('ws://x.test/'),
       events: [
         { seq: 1, t: 1000, type: 'connecting', attempt: 0, url: 'ws://x.test/', protocols: [] },
-        { seq: 2, t: 1010, type: 'open', handshakeMs: 10, protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} },
+        {
+          seq: 2,
+          t: 1010,
+          type: 'open',
+          handshakeMs: 10,
+          protocol: '',
+          extensions: '',
+          requestHeaders: {},
+          responseHeaders: {},
+        },
         { seq: 3, t: 1020, type: 'message', direction: 'in', opcode: 'text', size: 2, data: 'hi', truncated: false },
-        { seq: 4, t: 9000, type: 'close', code: 1006, reason: '', wasClean: false, initiator: 'none', idleMs: 7980, ageMs: 7990 },
+        {
+          seq: 4,
+          t: 9000,
+          type: 'close',
+          code: 1006,
+          reason: '',
+          wasClean: false,
+          initiator: 'none',
+          idleMs: 7980,
+          ageMs: 7990,
+        },
       ],
       fileName: 'session.har',
       format: 'har',
@@ -167,7 +208,10 @@ describe('Connections view items', () => {
     connection.untrusted = true;
     const model = connectionItem(connection.snapshot(clock.now()));
     assert.equal(model.description, 'not connected · untrusted workspace');
-    assert.match(Object.fromEntries(model.tooltip.rows.map((r) => [r.label, r.value]))['Source']!, /untrusted workspace: never connects on its own/);
+    assert.match(
+      Object.fromEntries(model.tooltip.rows.map((r) => [r.label, r.value]))['Source']!,
+      /untrusted workspace: never connects on its own/,
+    );
   });
 });
 

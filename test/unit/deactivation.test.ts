@@ -39,7 +39,8 @@ function setup(getSecret: (name: string) => Promise<string | undefined> = async 
   const sockets = new FakeSocketFactory();
   const log = { info: () => {}, warn: () => {}, error: () => {} };
   const manager = new ConnectionManager({ clock, createSocket: sockets.create, getSecret, log, random: () => 0.5 });
-  const apply = (endpoints: RawSettings['endpoints'], values: RawSettings['values'] = {}) => manager.applySettings(parseSettings({ endpoints, values }), true);
+  const apply = (endpoints: RawSettings['endpoints'], values: RawSettings['values'] = {}) =>
+    manager.applySettings(parseSettings({ endpoints, values }), true);
   return { clock, sockets, manager, apply };
 }
 
@@ -59,7 +60,10 @@ describe('Deactivation', () => {
     await deactivate(manager, clock);
     await settle();
     assert.equal(sockets.sockets.length, 1);
-    assert.ok(sockets.last.terminated && sockets.last.disposed, 'the socket in its handshake was terminated and disposed');
+    assert.ok(
+      sockets.last.terminated && sockets.last.disposed,
+      'the socket in its handshake was terminated and disposed',
+    );
     assert.equal(clock.pendingTimers, 0, 'no orphan timer');
     // The socket's late events go nowhere: it was disposed and nobody listens.
     assert.equal(sockets.last.listenerCount, 0);
@@ -71,7 +75,11 @@ describe('Deactivation', () => {
     const secret = new Promise<string>((resolve) => (releaseSecret = resolve));
     const { clock, sockets, manager, apply } = setup(() => secret);
     // As activate() and the settings listener do it: the promise is not awaited by anyone.
-    const applied = apply({ user: [{ name: 'A', url: 'ws://a.test/', autoConnect: true, headers: { Authorization: 'Bearer ${secret:TOKEN}' } }] });
+    const applied = apply({
+      user: [
+        { name: 'A', url: 'ws://a.test/', autoConnect: true, headers: { Authorization: 'Bearer ${secret:TOKEN}' } },
+      ],
+    });
     void applied;
     await settle();
     assert.equal(sockets.sockets.length, 0, 'still resolving the secret');
@@ -113,7 +121,12 @@ describe('Deactivation', () => {
       const stream = createWriteStream(path, { encoding: 'utf8', highWaterMark: 1024 });
       let written = 0;
       let deactivation: Promise<void> | null = null;
-      for (const chunk of exportChunks(connection, { format: 'json', keepSecrets: false, exportedAt: new Date(clock.now()), creator: { name: 'test', version: '0' } })) {
+      for (const chunk of exportChunks(connection, {
+        format: 'json',
+        keepSecrets: false,
+        exportedAt: new Date(clock.now()),
+        creator: { name: 'test', version: '0' },
+      })) {
         if (!stream.write(chunk)) await once(stream, 'drain');
         // Halfway through, the extension is deactivated.
         if (++written === 250) deactivation = deactivate(manager, clock);
@@ -126,7 +139,9 @@ describe('Deactivation', () => {
 
       const exported = JSON.parse(readFileSync(path, 'utf8')) as { events: SessionEvent[] };
       assert.ok(exported.events.length >= 400, `${exported.events.length} events exported`);
-      for (let i = 1; i < exported.events.length; i++) assert.ok(exported.events[i]!.seq > exported.events[i - 1]!.seq, `seq order at ${i}`);
+      for (let i = 1; i < exported.events.length; i++) {
+        assert.ok(exported.events[i]!.seq > exported.events[i - 1]!.seq, `seq order at ${i}`);
+      }
       assert.equal(clock.pendingTimers, 0, 'no orphan timer');
       assert.ok(sockets.last.disposed);
       assert.deepEqual(unhandled, []);

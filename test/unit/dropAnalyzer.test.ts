@@ -30,7 +30,11 @@ function observeAll(events: readonly SessionEvent[], options: DropAnalyzerOption
 
 function only(findings: readonly DiagnosisFinding[], kind: DiagnosisFinding['kind']): DiagnosisFinding {
   const matching = findings.filter((f) => f.kind === kind);
-  assert.equal(matching.length, 1, `expected one ${kind} finding, got ${JSON.stringify(findings.map((f) => f.findingId))}`);
+  assert.equal(
+    matching.length,
+    1,
+    `expected one ${kind} finding, got ${JSON.stringify(findings.map((f) => f.findingId))}`,
+  );
   return matching[0]!;
 }
 
@@ -58,7 +62,10 @@ describe('DropAnalyzer: idle timeouts', () => {
 
     // One drop at 2 s matches no known default, so it says nothing yet.
     const closes = script.events.filter((e) => e.type === 'close');
-    assert.deepEqual(emitted.map((e) => e.after.seq), [closes[1]!.seq, closes[2]!.seq]);
+    assert.deepEqual(
+      emitted.map((e) => e.after.seq),
+      [closes[1]!.seq, closes[2]!.seq],
+    );
     const [second, third] = emitted.map((e) => e.finding);
     assert.equal(second!.findingId, 'idle-timeout@2000');
     assert.equal(third!.findingId, 'idle-timeout@2000');
@@ -67,7 +74,10 @@ describe('DropAnalyzer: idle timeouts', () => {
 
     const finding = only(analyzer.findings(), 'idle-timeout');
     assert.equal(finding.intervalMs, 2_003);
-    assert.deepEqual(finding.evidence, closes.map((c) => c.seq));
+    assert.deepEqual(
+      finding.evidence,
+      closes.map((c) => c.seq),
+    );
     assert.deepEqual(finding.candidates, []);
     assert.ok(finding.summary.includes(NO_MATCH_IDLE(2)), finding.summary);
     assert.match(finding.advice, /at least every 1 s\b/);
@@ -89,7 +99,10 @@ describe('DropAnalyzer: idle timeouts', () => {
     assert.ok(finding.candidates.every((c) => c.defaultSeconds === 60 && c.kind === 'idle'));
     const firstUnconfirmed = finding.candidates.findIndex((c) => c.unconfirmed);
     if (firstUnconfirmed !== -1) assert.ok(finding.candidates.slice(firstUnconfirmed).every((c) => c.unconfirmed));
-    assert.match(finding.summary, /^Dropped twice after 60.2 s without traffic — matches an idle timeout: nginx proxy_read_timeout \(default 60 s\)\?/);
+    assert.match(
+      finding.summary,
+      /^Dropped twice after 60.2 s without traffic — matches an idle timeout: nginx proxy_read_timeout \(default 60 s\)\?/,
+    );
     assert.ok(finding.advice.includes('proxy_read_timeout 3600s;'), 'nginx config fix');
   });
 
@@ -101,7 +114,13 @@ describe('DropAnalyzer: idle timeouts', () => {
   ] as const) {
     it(`puts ${id} first for drops after ~${seconds} s of silence`, () => {
       const script = new Script();
-      for (let i = 0; i < 3; i++) script.connect().message('out').wait(seconds * 1000 + 150 + i * 40).drop();
+      for (let i = 0; i < 3; i++) {
+        script
+          .connect()
+          .message('out')
+          .wait(seconds * 1000 + 150 + i * 40)
+          .drop();
+      }
       const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
       assert.equal(finding.candidates[0]?.id, id);
       assert.equal(finding.occurrences, 3);
@@ -129,9 +148,15 @@ describe('DropAnalyzer: idle timeouts', () => {
   });
 
   it('names a lifetime cap when nothing was sent and only a cap matches', () => {
-    const finding = only(analyzeSessionEvents(new Script().silentDrop(15_200).silentDrop(15_300).events), 'idle-timeout');
+    const finding = only(
+      analyzeSessionEvents(new Script().silentDrop(15_200).silentDrop(15_300).events),
+      'idle-timeout',
+    );
     assert.equal(finding.candidates[0]?.id, 'envoy-route-timeout');
-    assert.match(finding.summary, /no known idle timeout matches, but a lifetime cap does: Envoy route timeout \(default 15 s\)\?/);
+    assert.match(
+      finding.summary,
+      /no known idle timeout matches, but a lifetime cap does: Envoy route timeout \(default 15 s\)\?/,
+    );
   });
 
   it('treats repeated 1001s from an intermediary after a fixed silence as an idle timeout', () => {
@@ -163,7 +188,10 @@ describe('DropAnalyzer: the numbers from the original report', () => {
     const script = new Script();
     for (let i = 0; i < 3; i++) script.connect().wait(90_010).drop();
     const finding = only(analyzeSessionEvents(script.events, { heartbeat: TEXT_HEARTBEAT_540S }), 'idle-timeout');
-    assert.match(finding.advice, /Your heartbeat every 540 s cannot keep a 90 s idle timeout open: send it every 45 s or more often\./);
+    assert.match(
+      finding.advice,
+      /Your heartbeat every 540 s cannot keep a 90 s idle timeout open: send it every 45 s or more often\./,
+    );
   });
 
   it('a 540 s text heartbeat keeps a 600 s idle limit open: no drops, no diagnosis', () => {
@@ -173,9 +201,16 @@ describe('DropAnalyzer: the numbers from the original report', () => {
     assert.deepEqual(analyzeSessionEvents(script.events, { heartbeat: TEXT_HEARTBEAT_540S }), []);
   });
 
-  it('a 540 s ping heartbeat against API Gateway\'s 600 s limit: drops 600 s after the last message', () => {
+  it("a 540 s ping heartbeat against API Gateway's 600 s limit: drops 600 s after the last message", () => {
     const script = new Script();
-    for (let i = 0; i < 3; i++) script.connect().wait(540_000).pingPong(50).wait(59_950 + i * 100).drop();
+    for (let i = 0; i < 3; i++) {
+      script
+        .connect()
+        .wait(540_000)
+        .pingPong(50)
+        .wait(59_950 + i * 100)
+        .drop();
+    }
     const heartbeat: HeartbeatSetting = { mode: 'ping', intervalMs: 540_000 };
     const findings = analyzeSessionEvents(script.events, { heartbeat });
 
@@ -193,12 +228,18 @@ describe('DropAnalyzer: the numbers from the original report', () => {
     assert.equal(findings.filter((f) => f.kind === 'lifetime-cap').length, 0);
   });
 
-  it('drops every 10 minutes: AWS API Gateway\'s idle limit, marked unconfirmed', () => {
+  it("drops every 10 minutes: AWS API Gateway's idle limit, marked unconfirmed", () => {
     const script = new Script().silentDrop(600_200).silentDrop(600_400);
     const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
     assert.equal(finding.intervalMs, 600_300);
-    assert.deepEqual(candidateIds(finding).slice(0, 2), ['aws-api-gateway-websocket-idle-timeout', 'aws-cloudfront-websocket-idle-timeout']);
-    assert.match(finding.summary, /^Dropped twice after 600.3 s without traffic — matches an idle timeout: AWS API Gateway .*unconfirmed/);
+    assert.deepEqual(candidateIds(finding).slice(0, 2), [
+      'aws-api-gateway-websocket-idle-timeout',
+      'aws-cloudfront-websocket-idle-timeout',
+    ]);
+    assert.match(
+      finding.summary,
+      /^Dropped twice after 600.3 s without traffic — matches an idle timeout: AWS API Gateway .*unconfirmed/,
+    );
     assert.match(finding.advice, /at least every 300 s/);
   });
 });
@@ -212,7 +253,10 @@ describe('DropAnalyzer: single drops and clustering tolerance', () => {
     assert.match(finding.summary, /^Dropped once .* may be an idle timeout/);
     assert.match(finding.advice, /Only one drop so far/);
 
-    const pair = only(analyzeSessionEvents(new Script().silentDrop(601_400).silentDrop(601_400).events), 'idle-timeout');
+    const pair = only(
+      analyzeSessionEvents(new Script().silentDrop(601_400).silentDrop(601_400).events),
+      'idle-timeout',
+    );
     assert.ok(finding.confidence < pair.confidence, `${finding.confidence} < ${pair.confidence}`);
     assert.ok(finding.confidence <= 0.5);
   });
@@ -250,10 +294,18 @@ describe('DropAnalyzer: single drops and clustering tolerance', () => {
 });
 
 describe('DropAnalyzer: lifetime caps', () => {
-  it('finds the GCP load balancer\'s 30 s cap while a ping heartbeat keeps traffic flowing, and no idle timeout', () => {
+  it("finds the GCP load balancer's 30 s cap while a ping heartbeat keeps traffic flowing, and no idle timeout", () => {
     const script = new Script();
     for (let i = 0; i < 2; i++) {
-      script.connect().wait(3_000).message('in', 'tick').wait(7_000).pingPong().wait(9_995).pingPong().wait(9_995 + i * 30);
+      script
+        .connect()
+        .wait(3_000)
+        .message('in', 'tick')
+        .wait(7_000)
+        .pingPong()
+        .wait(9_995)
+        .pingPong()
+        .wait(9_995 + i * 30);
       script.pingPong().wait(40).drop();
     }
     const heartbeat: HeartbeatSetting = { mode: 'ping', intervalMs: 10_000 };
@@ -272,14 +324,26 @@ describe('DropAnalyzer: lifetime caps', () => {
 
   it('reads a 3 s lifetime cap, not the ~1 s idle time a 1 s heartbeat leaves, and says no default matches', () => {
     const script = new Script();
-    for (let i = 0; i < 3; i++) script.connect().wait(1_000).pingPong().wait(995).pingPong().wait(1_015 + i * 5).drop();
+    for (let i = 0; i < 3; i++) {
+      script
+        .connect()
+        .wait(1_000)
+        .pingPong()
+        .wait(995)
+        .pingPong()
+        .wait(1_015 + i * 5)
+        .drop();
+    }
     const findings = analyzeSessionEvents(script.events, { heartbeat: { mode: 'ping', intervalMs: 1_000 } });
     assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.findingId)));
     const finding = only(findings, 'lifetime-cap');
     assert.equal(finding.findingId, 'lifetime-cap@3000');
     assert.equal(finding.occurrences, 3);
     assert.deepEqual(finding.candidates, []);
-    assert.match(finding.summary, /a consistent connection lifetime of 3 s; no known default matches — probably a configured maximum/);
+    assert.match(
+      finding.summary,
+      /a consistent connection lifetime of 3 s; no known default matches — probably a configured maximum/,
+    );
   });
 
   it('needs more than one drop for a lifetime cap: one death at 30 s during busy traffic proves nothing', () => {
@@ -315,11 +379,20 @@ describe('DropAnalyzer: heartbeat timeouts, server closes, handshakes', () => {
     assert.equal(finding.findingId, 'heartbeat-timeout');
     assert.equal(finding.occurrences, 2);
     assert.equal(finding.intervalMs, 1_500);
-    assert.match(finding.summary, /^The heartbeat found the link dead twice: no answer within 500 ms, each time 1.5 s after opening$/);
-    assert.deepEqual(finding.evidence, script.events.filter((e) => e.type === 'heartbeat-timeout').map((e) => e.seq));
+    assert.match(
+      finding.summary,
+      /^The heartbeat found the link dead twice: no answer within 500 ms, each time 1.5 s after opening$/,
+    );
+    assert.deepEqual(
+      finding.evidence,
+      script.events.filter((e) => e.type === 'heartbeat-timeout').map((e) => e.seq),
+    );
     // Emitted as soon as the heartbeat fired, before the close.
     assert.equal(emitted[0]!.after.type, 'heartbeat-timeout');
-    assert.deepEqual(analyzer.classifications().map((c) => c.dropClass), ['heartbeat-timeout', 'heartbeat-timeout']);
+    assert.deepEqual(
+      analyzer.classifications().map((c) => c.dropClass),
+      ['heartbeat-timeout', 'heartbeat-timeout'],
+    );
   });
 
   it('never claims a proxy timeout for server close frames, even after a fixed 60 s silence', () => {
@@ -328,20 +401,28 @@ describe('DropAnalyzer: heartbeat timeouts, server closes, handshakes', () => {
     script.connect().wait(12_000).close(1008, 'remote', 'token expired').wait(1_000);
     script.connect().wait(3_000).close(4001, 'remote', 'kicked').wait(1_000);
     const findings = analyzeSessionEvents(script.events);
-    assert.deepEqual(findings.map((f) => f.kind), ['server-close', 'server-close', 'server-close']);
+    assert.deepEqual(
+      findings.map((f) => f.kind),
+      ['server-close', 'server-close', 'server-close'],
+    );
     const byId = new Map(findings.map((f) => [f.findingId, f]));
 
     const normal = byId.get('server-close@1000')!;
     assert.equal(normal.occurrences, 3);
     assert.deepEqual(normal.candidates, []);
-    assert.match(normal.summary, /^The server closed the connection 3 times with 1000 Normal Closure, each after 60.0 s without traffic$/);
+    assert.match(
+      normal.summary,
+      /^The server closed the connection 3 times with 1000 Normal Closure, each after 60.0 s without traffic$/,
+    );
     assert.match(normal.advice, /not a proxy timeout/);
     assert.match(byId.get('server-close@1008')!.summary, /1008 Policy Violation \("token expired"\)/);
     assert.match(byId.get('server-close@4001')!.summary, /4001 Private use \("kicked"\)/);
   });
 
   it('calls a lone 1001 a server close', () => {
-    const findings = analyzeSessionEvents(new Script().connect().wait(37_000).close(1001, 'remote', 'shutting down').events);
+    const findings = analyzeSessionEvents(
+      new Script().connect().wait(37_000).close(1001, 'remote', 'shutting down').events,
+    );
     const finding = only(findings, 'server-close');
     assert.equal(finding.findingId, 'server-close@1001');
     assert.match(finding.summary, /1001 Going Away/);
@@ -379,38 +460,70 @@ describe('explainHandshakeFailure: answers that are not HTTP, and TLS on the wro
   const base = { status: null, body: null, message: '' };
 
   it('an llhttp parse error on ws:// (an SSH banner, a database, a TLS port): not HTTP, try wss://', () => {
-    const d = explainHandshakeFailure({ ...base, errorCode: 'HPE_INVALID_CONSTANT', message: NOT_HTTP, url: 'ws://db.example.test:5432/' });
+    const d = explainHandshakeFailure({
+      ...base,
+      errorCode: 'HPE_INVALID_CONSTANT',
+      message: NOT_HTTP,
+      url: 'ws://db.example.test:5432/',
+    });
     assert.equal(d.title, 'The server did not answer with HTTP');
     assert.match(d.explanation, /^Whatever listens on db\.example\.test:5432 does not speak HTTP or WebSocket/);
     assert.match(d.explanation, /\(HPE_INVALID_CONSTANT\)/);
-    for (const suspect of ['a TLS port reached with ws://', 'a database', 'SSH', 'a raw TCP service']) assert.ok(d.explanation.includes(suspect), suspect);
+    for (const suspect of ['a TLS port reached with ws://', 'a database', 'SSH', 'a raw TCP service']) {
+      assert.ok(d.explanation.includes(suspect), suspect);
+    }
     assert.match(d.fix, /^If the server uses TLS on this port, use wss:\/\/db\.example\.test:5432\/\./);
     for (const [code, message] of [
       ['HPE_INVALID_VERSION', 'Parse Error: Invalid HTTP version'],
       ['HPE_INVALID_STATUS', 'Parse Error: Invalid status code'],
     ] as const) {
-      assert.equal(explainHandshakeFailure({ ...base, errorCode: code, message, url: 'ws://h:1/' }).title, 'The server did not answer with HTTP', code);
+      assert.equal(
+        explainHandshakeFailure({ ...base, errorCode: code, message, url: 'ws://h:1/' }).title,
+        'The server did not answer with HTTP',
+        code,
+      );
     }
   });
 
   it('the same on wss://: TLS worked, so it does not suggest switching scheme', () => {
-    const d = explainHandshakeFailure({ ...base, errorCode: 'HPE_INVALID_CONSTANT', message: NOT_HTTP, url: 'wss://tunnel.example.test:8443/' });
+    const d = explainHandshakeFailure({
+      ...base,
+      errorCode: 'HPE_INVALID_CONSTANT',
+      message: NOT_HTTP,
+      url: 'wss://tunnel.example.test:8443/',
+    });
     assert.equal(d.title, 'The server did not answer with HTTP');
     assert.doesNotMatch(`${d.explanation} ${d.fix}`, /ws:\/\//);
     assert.match(d.fix, /not a web server/);
   });
 
   it('finds the parse error in the message when a record lost the code', () => {
-    for (const message of [NOT_HTTP, `the server did not answer the handshake with HTTP (${NOT_HTTP}): whatever listens on this port does not speak HTTP or WebSocket`]) {
-      assert.equal(explainHandshakeFailure({ ...base, errorCode: null, message, url: 'ws://h:22/' }).title, 'The server did not answer with HTTP');
+    for (const message of [
+      NOT_HTTP,
+      `the server did not answer the handshake with HTTP (${NOT_HTTP}): whatever listens on this port does not speak HTTP or WebSocket`,
+    ]) {
+      assert.equal(
+        explainHandshakeFailure({ ...base, errorCode: null, message, url: 'ws://h:22/' }).title,
+        'The server did not answer with HTTP',
+      );
     }
   });
 
   it('tells HTTP it could not parse from no HTTP at all', () => {
-    const overflow = explainHandshakeFailure({ ...base, errorCode: 'HPE_HEADER_OVERFLOW', message: 'Parse Error: Header overflow', url: 'ws://h:1/' });
+    const overflow = explainHandshakeFailure({
+      ...base,
+      errorCode: 'HPE_HEADER_OVERFLOW',
+      message: 'Parse Error: Header overflow',
+      url: 'ws://h:1/',
+    });
     assert.equal(overflow.title, 'Response headers too large');
     assert.match(overflow.fix, /--max-http-header-size/);
-    const token = explainHandshakeFailure({ ...base, errorCode: 'HPE_INVALID_HEADER_TOKEN', message: 'Parse Error: Invalid header token', url: 'ws://h:1/' });
+    const token = explainHandshakeFailure({
+      ...base,
+      errorCode: 'HPE_INVALID_HEADER_TOKEN',
+      message: 'Parse Error: Invalid header token',
+      url: 'ws://h:1/',
+    });
     assert.equal(token.title, 'Malformed HTTP answer');
     assert.match(token.explanation, /HPE_INVALID_HEADER_TOKEN: Parse Error: Invalid header token/);
   });
@@ -434,7 +547,10 @@ describe('explainHandshakeFailure: answers that are not HTTP, and TLS on the wro
     assert.match(hungUp.explanation, /^h\.example\.test:8080 closed the connection before TLS was set up/);
     assert.match(hungUp.fix, /use ws:\/\/h\.example\.test:8080\/ws/);
     // A reset on ws:// keeps its own explanation.
-    assert.equal(explainHandshakeFailure({ ...base, errorCode: 'ECONNRESET', message: 'socket hang up', url: 'ws://h:1/' }).title, 'Connection reset during the handshake');
+    assert.equal(
+      explainHandshakeFailure({ ...base, errorCode: 'ECONNRESET', message: 'socket hang up', url: 'ws://h:1/' }).title,
+      'Connection reset during the handshake',
+    );
   });
 
   it('ws:// to a TLS port that answers 400: nginx, Go and Apache wording', () => {
@@ -443,7 +559,13 @@ describe('explainHandshakeFailure: answers that are not HTTP, and TLS on the wro
       'Client sent an HTTP request to an HTTPS server.\n',
       "<p>Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />",
     ]) {
-      const d = explainHandshakeFailure({ ...base, status: 400, body, errorCode: null, url: 'ws://h.example.test:8443/ws' });
+      const d = explainHandshakeFailure({
+        ...base,
+        status: 400,
+        body,
+        errorCode: null,
+        url: 'ws://h.example.test:8443/ws',
+      });
       assert.equal(d.title, 'ws:// sent to a TLS port', body);
       assert.equal(d.fix, 'Use wss://h.example.test:8443/ws.');
     }
@@ -467,7 +589,10 @@ describe('DropAnalyzer: no false alarms', () => {
     const { analyzer, emitted } = observeAll(script.events);
     assert.deepEqual(emitted, []);
     assert.deepEqual(analyzer.findings(), []);
-    assert.deepEqual(analyzer.classifications().map((c) => c.dropClass), ['user-close']);
+    assert.deepEqual(
+      analyzer.classifications().map((c) => c.dropClass),
+      ['user-close'],
+    );
   });
 
   it('never blames a proxy for the user disconnecting after a silence that matches a default', () => {
@@ -486,7 +611,10 @@ describe('DropAnalyzer: no false alarms', () => {
     }
     const { analyzer, emitted } = observeAll(script.events);
     assert.deepEqual(emitted, []);
-    assert.deepEqual(analyzer.classifications().map((c) => c.dropClass), ['network-error', 'network-error', 'network-error']);
+    assert.deepEqual(
+      analyzer.classifications().map((c) => c.dropClass),
+      ['network-error', 'network-error', 'network-error'],
+    );
   });
 
   it('does not see a pattern in drops at irregular intervals', () => {
@@ -501,13 +629,19 @@ describe('DropAnalyzer: no false alarms', () => {
     const script = new Script().silentDrop(45_000).silentDrop(45_200);
     script.connect().wait(1_000).message('in').wait(120_000).message('in');
     const { analyzer, emitted } = observeAll(script.events);
-    assert.deepEqual(emitted.map((e) => [e.finding.findingId, e.finding.confidence > 0]), [
-      ['idle-timeout@45000', true],
-      ['idle-timeout@45000', false],
-    ]);
+    assert.deepEqual(
+      emitted.map((e) => [e.finding.findingId, e.finding.confidence > 0]),
+      [
+        ['idle-timeout@45000', true],
+        ['idle-timeout@45000', false],
+      ],
+    );
     const withdrawal = emitted[1]!.finding;
     assert.equal(emitted[1]!.after.seq, script.events[script.events.length - 1]!.seq);
-    assert.match(withdrawal.summary, /^Withdrawn: a connection stayed silent for 120.0 s without being cut, longer than 45.1 s/);
+    assert.match(
+      withdrawal.summary,
+      /^Withdrawn: a connection stayed silent for 120.0 s without being cut, longer than 45.1 s/,
+    );
     assert.deepEqual(withdrawal.candidates, []);
     assert.deepEqual(analyzer.findings(), []);
   });
@@ -516,8 +650,20 @@ describe('DropAnalyzer: no false alarms', () => {
 describe('DropAnalyzer: knowledge base, heartbeat and updates', () => {
   it('uses user-supplied timeouts, ranked before built-ins on ties, and lets them override built-ins by id', () => {
     const { entries, errors } = validateKnownTimeouts([
-      { component: 'ACME gateway', setting: 'idle_timeout', defaultSeconds: 90, kind: 'idle', fix: { config: 'idle_timeout = 3600' } },
-      { id: 'aws-alb-idle-timeout', component: 'AWS ALB (ours)', setting: 'idle_timeout.timeout_seconds', defaultSeconds: 120, kind: 'idle' },
+      {
+        component: 'ACME gateway',
+        setting: 'idle_timeout',
+        defaultSeconds: 90,
+        kind: 'idle',
+        fix: { config: 'idle_timeout = 3600' },
+      },
+      {
+        id: 'aws-alb-idle-timeout',
+        component: 'AWS ALB (ours)',
+        setting: 'idle_timeout.timeout_seconds',
+        defaultSeconds: 120,
+        kind: 'idle',
+      },
     ]);
     assert.deepEqual(errors, []);
     const knownTimeouts = combineKnownTimeouts(entries);
@@ -552,7 +698,10 @@ describe('DropAnalyzer: knowledge base, heartbeat and updates', () => {
     ]);
     const script = new Script();
     for (let i = 0; i < 2; i++) script.connect().wait(90_100).drop();
-    const finding = only(analyzeSessionEvents(script.events, { knownTimeouts, heartbeat: { mode: 'ping', intervalMs: 120_000 } }), 'idle-timeout');
+    const finding = only(
+      analyzeSessionEvents(script.events, { knownTimeouts, heartbeat: { mode: 'ping', intervalMs: 120_000 } }),
+      'idle-timeout',
+    );
     assert.match(finding.advice, /Your heartbeat every 120 s cannot keep a 90 s idle timeout open/);
     assert.match(finding.advice, /ACME edge does not count WebSocket ping frames as traffic.*switch it to text mode/);
   });
@@ -562,7 +711,10 @@ describe('DropAnalyzer: knowledge base, heartbeat and updates', () => {
     for (let i = 0; i < 25; i++) script.silentDrop(2_003);
     const { analyzer, emitted } = observeAll(script.events);
     assert.ok(emitted.every((e) => e.finding.findingId === 'idle-timeout@2000'));
-    assert.deepEqual(emitted.map((e) => e.finding.occurrences), [2, 3, 4, 5, 6, 7, 8, 9, 10, 20]);
+    assert.deepEqual(
+      emitted.map((e) => e.finding.occurrences),
+      [2, 3, 4, 5, 6, 7, 8, 9, 10, 20],
+    );
     const finding = analyzer.findings()[0]!;
     assert.equal(finding.occurrences, 25);
     assert.equal(finding.evidence.length, 20, 'evidence keeps the most recent seqs');
@@ -611,14 +763,29 @@ describe('DropAnalyzer: knowledge base, heartbeat and updates', () => {
     const script = new Script()
       .silentDrop(2_003)
       .silentDrop(2_003)
-      .connect().wait(500).close(1011, 'remote', 'boom').wait(1_000)
-      .connect().wait(1_500).heartbeatTimeout(500).close(1006, 'local').wait(1_000)
+      .connect()
+      .wait(500)
+      .close(1011, 'remote', 'boom')
+      .wait(1_000)
+      .connect()
+      .wait(1_500)
+      .heartbeatTimeout(500)
+      .close(1006, 'local')
+      .wait(1_000)
       .handshakeFailed({ status: 502 })
-      .connect().message('in').wait(20).drop()
-      .connect().wait(1_500).close(1000, 'local').stoppedByUser();
+      .connect()
+      .message('in')
+      .wait(20)
+      .drop()
+      .connect()
+      .wait(1_500)
+      .close(1000, 'local')
+      .stoppedByUser();
     const analyzer = new DropAnalyzer();
     for (const event of script.events) analyzer.observe(event);
-    const classes = analyzer.classifications().map((c) => [c.dropClass, c.findingId?.replace(/^(handshake@\d+):.*/, '$1') ?? null]);
+    const classes = analyzer
+      .classifications()
+      .map((c) => [c.dropClass, c.findingId?.replace(/^(handshake@\d+):.*/, '$1') ?? null]);
     assert.deepEqual(classes, [
       ['idle-timeout', 'idle-timeout@2000'],
       ['idle-timeout', 'idle-timeout@2000'],
@@ -634,9 +801,15 @@ describe('DropAnalyzer: knowledge base, heartbeat and updates', () => {
     const script = new Script()
       .silentDrop(90_000)
       .silentDrop(90_000)
-      .connect().wait(500).close(1011, 'remote', 'boom').wait(1_000)
+      .connect()
+      .wait(500)
+      .close(1011, 'remote', 'boom')
+      .wait(1_000)
       .handshakeFailed({ status: 403 })
-      .connect().wait(1_500).heartbeatTimeout(500).close(1006, 'local');
+      .connect()
+      .wait(1_500)
+      .heartbeatTimeout(500)
+      .close(1006, 'local');
     const findings = analyzeSessionEvents(script.events);
     assert.equal(findings.length, 4);
     for (const f of findings) assert.ok(!f.summary.includes('\n'), f.summary);
@@ -652,7 +825,13 @@ describe('advice helpers', () => {
   });
 
   it('formats seconds the way configs spell them', () => {
-    assert.deepEqual([540_000, 90_010, 2_003, 1_500, 800].map(formatSeconds), ['540 s', '90 s', '2 s', '1.5 s', '800 ms']);
+    assert.deepEqual([540_000, 90_010, 2_003, 1_500, 800].map(formatSeconds), [
+      '540 s',
+      '90 s',
+      '2 s',
+      '1.5 s',
+      '800 ms',
+    ]);
   });
 });
 
@@ -663,9 +842,16 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
     const endpoint = makeEndpoint('ws://example.test/socket', { heartbeat, reconnect: { jitter: 0 } });
     // The session's own analyzer, whose findings it records as diagnosis events.
     const diagnosis = sessionDiagnosis(endpoint);
-    const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: diagnosis });
+    const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+      clock,
+      createSocket: sockets.create,
+      random: () => 0.5,
+      observer: diagnosis,
+    });
     const endpointHeartbeat = session.endpoint.heartbeat;
-    const analyzer = new DropAnalyzer({ heartbeat: { mode: endpointHeartbeat.mode, intervalMs: endpointHeartbeat.intervalMs } });
+    const analyzer = new DropAnalyzer({
+      heartbeat: { mode: endpointHeartbeat.mode, intervalMs: endpointHeartbeat.intervalMs },
+    });
     const emitted: DiagnosisFinding[] = [];
     session.onEvent((event) => emitted.push(...analyzer.observe(event)));
     return { clock, sockets, session, diagnosis, analyzer, emitted };
@@ -706,9 +892,23 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
     assert.ok(!before.candidates.some((c) => c.id === 'team-gateway'));
     const count = recorded.length;
     // What the extension does when the setting changes: the analyzer re-reads, the session records.
-    session.recordFindings(diagnosis.setKnownTimeouts(combineKnownTimeouts([
-      { id: 'team-gateway', component: 'team gateway', setting: 'idle_timeout', defaultSeconds: 2, kind: 'idle', pingResets: true, fix: { heartbeat: 'ping every second' }, source: 'our wiki', unconfirmed: true },
-    ])));
+    session.recordFindings(
+      diagnosis.setKnownTimeouts(
+        combineKnownTimeouts([
+          {
+            id: 'team-gateway',
+            component: 'team gateway',
+            setting: 'idle_timeout',
+            defaultSeconds: 2,
+            kind: 'idle',
+            pingResets: true,
+            fix: { heartbeat: 'ping every second' },
+            source: 'our wiki',
+            unconfirmed: true,
+          },
+        ]),
+      ),
+    );
     assert.ok(recorded.length > count, 'the change was recorded');
     const after = recorded.at(-1)!;
     assert.equal(after.findingId, before.findingId);
@@ -733,7 +933,10 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
       clock.advance(1_000);
     }
     const findings = analyzer.findings();
-    assert.deepEqual(findings.map((f) => f.kind), ['lifetime-cap']);
+    assert.deepEqual(
+      findings.map((f) => f.kind),
+      ['lifetime-cap'],
+    );
     assert.ok(Math.abs(findings[0]!.intervalMs! - 3_000) <= 50, String(findings[0]!.intervalMs));
     session.dispose();
   });
@@ -744,12 +947,19 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
     sockets.last.open();
     clock.advance(1_500);
     sockets.last.end(1006);
-    assert.deepEqual(analyzer.findings().map((f) => f.kind), ['heartbeat-timeout']);
+    assert.deepEqual(
+      analyzer.findings().map((f) => f.kind),
+      ['heartbeat-timeout'],
+    );
     session.dispose();
   });
 
   it('a 30 s echo session ended by the user yields no diagnosis', async () => {
-    const { clock, sockets, session, analyzer, emitted } = watch({ mode: 'ping', intervalMs: 10_000, timeoutMs: 5_000 });
+    const { clock, sockets, session, analyzer, emitted } = watch({
+      mode: 'ping',
+      intervalMs: 10_000,
+      timeoutMs: 5_000,
+    });
     session.start();
     const socket = sockets.last;
     socket.open();

@@ -57,7 +57,11 @@ class StreamedSession {
 
 function only(findings: readonly DiagnosisFinding[], findingId: string): DiagnosisFinding {
   const matching = findings.filter((f) => f.findingId === findingId);
-  assert.equal(matching.length, 1, `expected ${findingId} once among ${JSON.stringify(findings.map((f) => f.findingId))}`);
+  assert.equal(
+    matching.length,
+    1,
+    `expected ${findingId} once among ${JSON.stringify(findings.map((f) => f.findingId))}`,
+  );
   return matching[0]!;
 }
 
@@ -92,7 +96,14 @@ describe('DropAnalyzer memory bound', () => {
     let started = performance.now();
     for (let i = 1; i <= DROPS; i++) {
       // An nginx proxy_read_timeout of 60 s, with timer jitter of up to 300 ms.
-      const closeSeq = session.step((s) => s.connect().message('in').wait(60_000 + Math.round(random() * 300)).close(1006, 'none').wait(1_000));
+      const closeSeq = session.step((s) =>
+        s
+          .connect()
+          .message('in')
+          .wait(60_000 + Math.round(random() * 300))
+          .close(1006, 'none')
+          .wait(1_000),
+      );
       closeSeqs.push(closeSeq);
       if (i % 10_000 === 0) {
         samples.set(i, session.analyzer.retainedSizes());
@@ -113,17 +124,26 @@ describe('DropAnalyzer memory bound', () => {
     assert.equal(finding.occurrences, DROPS);
     assert.deepEqual(finding.evidence, closeSeqs.slice(-MAX_EVIDENCE));
     assert.equal(finding.candidates[0]?.id, 'nginx-proxy-read-timeout');
-    assert.match(finding.summary, /^Dropped 50000 times after 60\.\d s without traffic — matches an idle timeout: nginx proxy_read_timeout/);
+    assert.match(
+      finding.summary,
+      /^Dropped 50000 times after 60\.\d s without traffic — matches an idle timeout: nginx proxy_read_timeout/,
+    );
     // Updates came in steps and the last one carries the count past the window.
     const updates = session.emitted.filter((f) => f.findingId === finding.findingId);
     assert.ok(updates.length < 600, `${updates.length} updates`);
     assert.equal(updates[updates.length - 1]!.occurrences, DROPS);
-    assert.ok(updates.every((f) => f.confidence > 0), 'never withdrawn');
+    assert.ok(
+      updates.every((f) => f.confidence > 0),
+      'never withdrawn',
+    );
 
     // Amortised cost: past the window the clusters are judged once per 1 % of it, not per drop.
     const judgedInSecondHalf = last.judgements - judgementsAtHalf;
     const allowed = Math.ceil(DROPS / 2 / Math.ceil(MAX_RETAINED_DROPS / 100)) + 5;
-    assert.ok(judgedInSecondHalf <= allowed, `${judgedInSecondHalf} judgements in the last ${DROPS / 2} drops, more than ${allowed}`);
+    assert.ok(
+      judgedInSecondHalf <= allowed,
+      `${judgedInSecondHalf} judgements in the last ${DROPS / 2} drops, more than ${allowed}`,
+    );
     t.diagnostic(
       `60 s cuts: ${DROPS} drops, ${last.judgements} judgements (${judgedInSecondHalf} in the second half), ` +
         `${updates.length} updates recorded; ms per 10 000 drops: ${msPer10k.join(', ')}; retained ${JSON.stringify(last)}`,
@@ -142,7 +162,9 @@ describe('DropAnalyzer memory bound', () => {
       for (let i = 1; i <= CYCLES; i++) {
         lastSeqs.pattern.push(session.step((s) => s.silentDrop(2_003 + (i % 7))));
         session.step((s) => s.connect().wait(irregularMs()).drop());
-        lastSeqs.goingAway.push(session.step((s) => s.connect().wait(irregularMs()).close(1001, 'remote', 'restarting')));
+        lastSeqs.goingAway.push(
+          session.step((s) => s.connect().wait(irregularMs()).close(1001, 'remote', 'restarting')),
+        );
         session.step((s) => s.wait(1_000).connect().wait(500).close(1008, 'remote', 'token expired').wait(1_000));
         lastSeqs.heartbeat.push(session.step((s) => s.connect().wait(1_500).heartbeatTimeout(500)));
         session.step((s) => s.close(1006, 'local').wait(1_000).handshakeFailed({ status: 503 }));
@@ -162,7 +184,9 @@ describe('DropAnalyzer memory bound', () => {
         'user-close': CYCLES,
         'lifetime-cap': 0,
       };
-      for (const [dropClass, n] of Object.entries(expected)) assert.equal(counts.get(dropClass as DropClass) ?? 0, n, dropClass);
+      for (const [dropClass, n] of Object.entries(expected)) {
+        assert.equal(counts.get(dropClass as DropClass) ?? 0, n, dropClass);
+      }
       assert.ok(session.analyzer.classifications().length <= 2 * MAX_RETAINED_DROPS);
 
       const findings = session.analyzer.findings();
@@ -197,7 +221,10 @@ describe('DropAnalyzer memory bound', () => {
     // Without the window, 3 000 of 6 000 drops would still be a 50 % share.
     const withdrawal = session.emitted.find((f) => f.findingId === 'idle-timeout@2000' && f.confidence === 0);
     assert.ok(withdrawal, 'withdrawn');
-    assert.match(withdrawal.summary, new RegExp(`^Withdrawn: only \\d+ of ${MAX_RETAINED_DROPS} unexplained drops fit it`));
+    assert.match(
+      withdrawal.summary,
+      new RegExp(`^Withdrawn: only \\d+ of ${MAX_RETAINED_DROPS} unexplained drops fit it`),
+    );
     assert.deepEqual(session.analyzer.findings(), []);
     assertBounded(session.analyzer.retainedSizes(), 'after 6 000 drops');
   });
@@ -209,7 +236,10 @@ describe('DropAnalyzer memory bound', () => {
     session.emitted.length = 0;
     session.step((s) => s.connect().wait(1_000).message('in').wait(120_000).message('in'));
     assert.equal(session.emitted.length, 1);
-    assert.match(session.emitted[0]!.summary, /^Withdrawn: a connection stayed silent for 120\.0 s without being cut, longer than 45\.1 s/);
+    assert.match(
+      session.emitted[0]!.summary,
+      /^Withdrawn: a connection stayed silent for 120\.0 s without being cut, longer than 45\.1 s/,
+    );
     assert.deepEqual(session.analyzer.findings(), []);
   });
 

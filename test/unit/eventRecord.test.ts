@@ -1,8 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PING, MESSAGE_HEARTBEAT_PONG, MESSAGE_OUT, MESSAGE_TRUNCATED } from '../../src/core/engine/eventRecord.js';
+import {
+  EventRecord,
+  MESSAGE_BINARY,
+  MESSAGE_HEARTBEAT_PING,
+  MESSAGE_HEARTBEAT_PONG,
+  MESSAGE_OUT,
+  MESSAGE_TRUNCATED,
+} from '../../src/core/engine/eventRecord.js';
 
-const message = (t: number) => ({ seq: 0, type: 'message' as const, t, direction: 'in' as const, opcode: 'text' as const, size: 1, data: 'x', truncated: false });
+const message = (t: number) => ({
+  seq: 0,
+  type: 'message' as const,
+  t,
+  direction: 'in' as const,
+  opcode: 'text' as const,
+  size: 1,
+  data: 'x',
+  truncated: false,
+});
 
 describe('EventRecord', () => {
   it('stamps strictly increasing seqs starting at 1', () => {
@@ -18,7 +34,10 @@ describe('EventRecord', () => {
     for (let t = 1; t <= 7; t++) record.append(message(t));
     assert.equal(record.size, 3);
     assert.equal(record.droppedCount, 4);
-    assert.deepEqual(record.toArray().map((e) => e.seq), [5, 6, 7]);
+    assert.deepEqual(
+      record.toArray().map((e) => e.seq),
+      [5, 6, 7],
+    );
     assert.equal(record.get(4), undefined);
     assert.equal(record.get(6)?.t, 6);
   });
@@ -26,10 +45,19 @@ describe('EventRecord', () => {
   it('slices windows clamped to what is retained', () => {
     const record = new EventRecord(4);
     for (let t = 1; t <= 6; t++) record.append(message(t));
-    assert.deepEqual(record.slice(1, 2).map((e) => e.seq), [3, 4]);
-    assert.deepEqual(record.slice(5, 10).map((e) => e.seq), [5, 6]);
+    assert.deepEqual(
+      record.slice(1, 2).map((e) => e.seq),
+      [3, 4],
+    );
+    assert.deepEqual(
+      record.slice(5, 10).map((e) => e.seq),
+      [5, 6],
+    );
     assert.deepEqual(record.slice(7, 10), []);
-    assert.deepEqual([...record].map((e) => e.seq), [3, 4, 5, 6]);
+    assert.deepEqual(
+      [...record].map((e) => e.seq),
+      [3, 4, 5, 6],
+    );
   });
 
   it('keeps counting seqs after clear so readers can tell old from new', () => {
@@ -52,8 +80,28 @@ describe('EventRecord: compactly stored messages', () => {
     const record = new EventRecord(10);
     const seq = record.appendMessage(5, MESSAGE_HEARTBEAT_PONG, 4, Buffer.from('pong'), 1.5);
     const binary = record.appendMessage(6, MESSAGE_BINARY | MESSAGE_OUT, 2, Uint8Array.from([0xff, 0]), undefined);
-    assert.deepEqual(record.get(seq), { seq, t: 5, type: 'message', direction: 'in', opcode: 'text', size: 4, data: 'pong', truncated: false, heartbeat: 'pong', rttMs: 1.5 });
-    assert.deepEqual(record.get(binary), { seq: binary, t: 6, type: 'message', direction: 'out', opcode: 'binary', size: 2, data: '/wA=', truncated: false });
+    assert.deepEqual(record.get(seq), {
+      seq,
+      t: 5,
+      type: 'message',
+      direction: 'in',
+      opcode: 'text',
+      size: 4,
+      data: 'pong',
+      truncated: false,
+      heartbeat: 'pong',
+      rttMs: 1.5,
+    });
+    assert.deepEqual(record.get(binary), {
+      seq: binary,
+      t: 6,
+      type: 'message',
+      direction: 'out',
+      opcode: 'binary',
+      size: 2,
+      data: '/wA=',
+      truncated: false,
+    });
   });
 
   it('drops a partial character at the end of a truncated text', () => {
@@ -72,7 +120,14 @@ describe('EventRecord: compactly stored messages', () => {
       const event = record.get(seq);
       return event?.type === 'message' ? [event.size, event.data, event.truncated] : undefined;
     };
-    assert.deepEqual([summary(cut), summary(flagged), summary(whole)], [[70_000, 'head', true], [4, 'tail', true], [4, 'full', false]]);
+    assert.deepEqual(
+      [summary(cut), summary(flagged), summary(whole)],
+      [
+        [70_000, 'head', true],
+        [4, 'tail', true],
+        [4, 'full', false],
+      ],
+    );
   });
 
   it('keeps payload bytes within the budget by dropping the oldest events', () => {
@@ -91,7 +146,7 @@ describe('EventRecord: compactly stored messages', () => {
 
   it('matches a simple reference model under a random mix of events, growth and wrap-around', () => {
     let state = 12345;
-    const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
     const record = new EventRecord({ maxEvents: 500, maxPayloadBytes: 256 * 1024 });
     const model = new Map<number, { kind: 'object' | 'message'; data: string }>();
     for (let i = 0; i < 20_000; i++) {
@@ -137,14 +192,21 @@ describe('EventRecord: compactly stored messages', () => {
     for (let i = 0; i < 12; i++) record.appendMessage(i, 0, chunk, Buffer.alloc(chunk, 65 + i), undefined);
     const retained = record.toArray();
     assert.equal(retained.length, 4);
-    for (const event of retained) assert.equal(event.type === 'message' && event.data, String.fromCharCode(65 + event.t).repeat(chunk));
+    for (const event of retained) {
+      assert.equal(event.type === 'message' && event.data, String.fromCharCode(65 + event.t).repeat(chunk));
+    }
   });
 
   it('keeps the newest payload intact when a one-event record replaces its only event', () => {
     const record = new EventRecord({ maxEvents: 1, maxPayloadBytes: 64 * 1024 });
-    for (const text of ['first', 'second', 'third']) record.appendMessage(1, 0, text.length, Buffer.from(text), undefined);
+    for (const text of ['first', 'second', 'third']) {
+      record.appendMessage(1, 0, text.length, Buffer.from(text), undefined);
+    }
     record.appendMessage(1, 0, 4, Buffer.from('last'), undefined);
-    assert.deepEqual(record.toArray().map((e) => e.type === 'message' && e.data), ['last']);
+    assert.deepEqual(
+      record.toArray().map((e) => e.type === 'message' && e.data),
+      ['last'],
+    );
     assert.equal(record.payloadBytes, 4);
   });
 });
@@ -157,7 +219,16 @@ describe('EventRecord: cheap reads for the timeline', () => {
     record.appendMessage(2, 0, 1, Buffer.from('a'), undefined);
     record.append({ seq: 0, t: 3, type: 'ping', direction: 'in', data: '', encoding: 'utf8' });
     record.appendMessage(4, MESSAGE_OUT | MESSAGE_HEARTBEAT_PING, 4, Buffer.from('ping'), undefined);
-    record.append({ seq: 0, t: 5, type: 'message', direction: 'out', opcode: 'text', size: 2, data: 'hi', truncated: false });
+    record.append({
+      seq: 0,
+      t: 5,
+      type: 'message',
+      direction: 'out',
+      opcode: 'text',
+      size: 2,
+      data: 'hi',
+      truncated: false,
+    });
     record.appendMessage(6, MESSAGE_BINARY, 3, Uint8Array.from([1, 2, 3]), undefined);
     return record;
   }
@@ -171,7 +242,10 @@ describe('EventRecord: cheap reads for the timeline', () => {
       assert.equal(record.typeOf(seq), event.type, `type of ${seq}`);
       assert.equal(record.directionOf(seq), 'direction' in event ? event.direction : null, `direction of ${seq}`);
     }
-    assert.deepEqual([3, 4, 5, 6].map((seq) => record.isHeartbeatTraffic(seq)), [true, true, false, false]);
+    assert.deepEqual(
+      [3, 4, 5, 6].map((seq) => record.isHeartbeatTraffic(seq)),
+      [true, true, false, false],
+    );
   });
 
   it('answers nothing for seqs that are not retained', () => {

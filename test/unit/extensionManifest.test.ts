@@ -5,7 +5,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { CONNECTION_CONTEXT, DIAGNOSIS_CONTEXT } from '../../src/extension/model/connectionView.js';
-import { Commands, CONFIG_SECTION, ContextKeys, focusViewCommand, RECENT_URLS_KEY, SECRET_KEY_PREFIX, settingId, Settings, ViewContainers, Views, WebviewPanels } from '../../src/extension/model/ids.js';
+import {
+  Commands,
+  CONFIG_SECTION,
+  ContextKeys,
+  focusViewCommand,
+  RECENT_URLS_KEY,
+  SECRET_KEY_PREFIX,
+  settingId,
+  Settings,
+  ViewContainers,
+  Views,
+  WebviewPanels,
+} from '../../src/extension/model/ids.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -18,7 +30,10 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
     views: Record<string, Array<{ id: string; name: string }>>;
     viewsWelcome: Array<{ view: string; contents: string }>;
     menus: Record<string, Array<{ command: string; when?: string; group?: string }>>;
-    configuration: { title: string; properties: Record<string, { default?: unknown; description?: string; markdownDescription?: string }> };
+    configuration: {
+      title: string;
+      properties: Record<string, { default?: unknown; description?: string; markdownDescription?: string }>;
+    };
   };
 };
 const contributes = manifest.contributes;
@@ -41,9 +56,15 @@ describe('package.json contributions', () => {
   });
 
   it('contributes the activity bar container and the Connections view with a welcome view', () => {
-    assert.deepEqual(contributes.viewsContainers.activitybar.map((c) => [c.id, c.title]), [[ViewContainers.inspector, 'WebSocket Inspector']]);
+    assert.deepEqual(
+      contributes.viewsContainers.activitybar.map((c) => [c.id, c.title]),
+      [[ViewContainers.inspector, 'WebSocket Inspector']],
+    );
     assert.deepEqual(Object.keys(contributes.views), [ViewContainers.inspector]);
-    assert.deepEqual(contributes.views[ViewContainers.inspector]!.map((v) => v.id), Object.values(Views));
+    assert.deepEqual(
+      contributes.views[ViewContainers.inspector]!.map((v) => v.id),
+      Object.values(Views),
+    );
     const welcome = contributes.viewsWelcome.find((w) => w.view === Views.connections);
     assert.ok(welcome);
     assert.match(welcome.contents, new RegExp(`command:${Commands.connect.replace('.', '\\.')}`));
@@ -51,7 +72,10 @@ describe('package.json contributions', () => {
   });
 
   it('contributes exactly the settings in ids.ts, each with a default and a description', () => {
-    assert.deepEqual(sorted(Object.keys(contributes.configuration.properties)), sorted(Object.values(Settings).map(settingId)));
+    assert.deepEqual(
+      sorted(Object.keys(contributes.configuration.properties)),
+      sorted(Object.values(Settings).map(settingId)),
+    );
     for (const [id, property] of Object.entries(contributes.configuration.properties)) {
       assert.ok('default' in property, `${id} has no default`);
       assert.ok(property.description ?? property.markdownDescription, `${id} has no description`);
@@ -60,12 +84,19 @@ describe('package.json contributions', () => {
 
   it('limits untrusted workspaces and restricts the endpoints setting', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [settingId(Settings.endpoints)]);
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [
+      settingId(Settings.endpoints),
+    ]);
   });
 
   it('menus name only contributed commands, and `when` clauses only known context keys and views', () => {
     const commands = new Set<string>(Object.values(Commands));
-    const known = new Set<string>([...Object.values(ContextKeys), ...Object.values(Views), CONNECTION_CONTEXT, DIAGNOSIS_CONTEXT]);
+    const known = new Set<string>([
+      ...Object.values(ContextKeys),
+      ...Object.values(Views),
+      CONNECTION_CONTEXT,
+      DIAGNOSIS_CONTEXT,
+    ]);
     const usedKeys = new Set<string>();
     for (const [menu, entries] of Object.entries(contributes.menus)) {
       for (const entry of entries) {
@@ -76,7 +107,9 @@ describe('package.json contributions', () => {
         }
       }
     }
-    for (const key of Object.values(ContextKeys)) assert.ok(usedKeys.has(key), `context key ${key} is set but never used in a when clause`);
+    for (const key of Object.values(ContextKeys)) {
+      assert.ok(usedKeys.has(key), `context key ${key} is set but never used in a when clause`);
+    }
   });
 
   it('shows each item action for the states it applies to (contextValue regexes)', () => {
@@ -100,7 +133,12 @@ describe('package.json contributions', () => {
     assert.ok(!visible(Commands.sendMessage, ctx('connecting', 'settings')));
     assert.ok(visible(Commands.reconnect, ctx('waiting', 'settings')));
     assert.ok(!visible(Commands.reconnect, ctx('imported', 'imported')));
-    for (const command of [Commands.openTimeline, Commands.exportSession, Commands.copyUrl, Commands.removeConnection]) {
+    for (const command of [
+      Commands.openTimeline,
+      Commands.exportSession,
+      Commands.copyUrl,
+      Commands.removeConnection,
+    ]) {
       assert.ok(visible(command, ctx('imported', 'imported')), command);
       assert.ok(visible(command, ctx('open', 'settings')), command);
     }
@@ -110,7 +148,10 @@ describe('package.json contributions', () => {
     assert.ok(visible(Commands.openTimeline, `${DIAGNOSIS_CONTEXT};`));
     assert.ok(visible(Commands.openTimeline, `${DIAGNOSIS_CONTEXT};heartbeat;`));
     assert.ok(visible(Commands.applyRecommendedHeartbeat, `${DIAGNOSIS_CONTEXT};heartbeat;`));
-    assert.ok(!visible(Commands.applyRecommendedHeartbeat, `${DIAGNOSIS_CONTEXT};`), 'no fix offered without a recommendation');
+    assert.ok(
+      !visible(Commands.applyRecommendedHeartbeat, `${DIAGNOSIS_CONTEXT};`),
+      'no fix offered without a recommendation',
+    );
     assert.ok(!visible(Commands.applyRecommendedHeartbeat, ctx('open', 'settings')));
     assert.ok(visible(Commands.probeIdleTimeout, ctx('idle', 'settings')));
     assert.ok(visible(Commands.probeIdleTimeout, ctx('open', 'adhoc')));
@@ -135,7 +176,9 @@ describe('package.json contributions', () => {
     ]);
     const found: string[] = [];
     for (const file of sourceFiles(join(ROOT, 'src', 'extension'))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/['"`](wsInspector[A-Za-z.]*)['"`]/g)) found.push(`${match[1]} (${file.slice(ROOT.length + 1)})`);
+      for (const match of readFileSync(file, 'utf8').matchAll(/['"`](wsInspector[A-Za-z.]*)['"`]/g)) {
+        found.push(`${match[1]} (${file.slice(ROOT.length + 1)})`);
+      }
     }
     const unknown = found.filter((entry) => !known.has(entry.split(' ')[0]!));
     assert.deepEqual(unknown, []);

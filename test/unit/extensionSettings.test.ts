@@ -3,8 +3,10 @@ import { describe, it } from 'node:test';
 import { DEFAULT_HEARTBEAT, DEFAULT_RECONNECT } from '../../src/core/model/endpoint.js';
 import { describeProblem, parseSettings, type RawSettings } from '../../src/extension/model/settings.js';
 
-const parse = (endpoints: RawSettings['endpoints'], values: RawSettings['values'] = {}) => parseSettings({ endpoints, values });
-const errors = (result: ReturnType<typeof parse>) => result.problems.filter((p) => p.severity === 'error').map(describeProblem);
+const parse = (endpoints: RawSettings['endpoints'], values: RawSettings['values'] = {}) =>
+  parseSettings({ endpoints, values });
+const errors = (result: ReturnType<typeof parse>) =>
+  result.problems.filter((p) => p.severity === 'error').map(describeProblem);
 
 describe('settings: endpoints', () => {
   it('loads a minimal entry with the default heartbeat and reconnect', () => {
@@ -28,14 +30,21 @@ describe('settings: endpoints', () => {
       workspace: [
         { name: 'Good', url: 'ws://a.test/' },
         { name: 'Bad', url: 'ws://b.test/', heartbeat: { intervalMs: 'fast' } },
-        { name: 'Also good', url: 'wss://c.test/', heartbeat: { mode: 'text', payload: 'hb', expect: '/^ack/' }, reconnect: { maxAttempts: 3 } },
+        {
+          name: 'Also good',
+          url: 'wss://c.test/',
+          heartbeat: { mode: 'text', payload: 'hb', expect: '/^ack/' },
+          reconnect: { maxAttempts: 3 },
+        },
       ],
     });
     assert.deepEqual(
       result.endpoints.map((e) => e.name),
       ['Good', 'Also good'],
     );
-    assert.deepEqual(errors(result), ['wsInspector.endpoints[1].heartbeat.intervalMs must be a positive number of milliseconds, got "fast" (workspace settings)']);
+    assert.deepEqual(errors(result), [
+      'wsInspector.endpoints[1].heartbeat.intervalMs must be a positive number of milliseconds, got "fast" (workspace settings)',
+    ]);
     assert.equal(result.endpoints[1]!.endpoint.heartbeat.mode, 'text');
     assert.equal(result.endpoints[1]!.endpoint.reconnect.maxAttempts, 3);
   });
@@ -44,21 +53,60 @@ describe('settings: endpoints', () => {
     const cases: Array<[unknown, string]> = [
       ['not an object', 'wsInspector.endpoints[0] must be an object with at least a "url", got "not an object"'],
       [{ name: 'x' }, 'wsInspector.endpoints[0].url must be a ws:// or wss:// URL, got nothing'],
-      [{ url: 'https://example.test/?token=abc' }, 'wsInspector.endpoints[0].url is invalid: "https://example.test/?token=%5Bredacted%5D" uses https://, but a WebSocket URL must start with ws:// or wss:// (did you mean wss://?)'],
+      [
+        { url: 'https://example.test/?token=abc' },
+        'wsInspector.endpoints[0].url is invalid: "https://example.test/?token=%5Bredacted%5D" uses https://, but a WebSocket URL must start with ws:// or wss:// (did you mean wss://?)',
+      ],
       [{ url: 'ws://a.test/', name: '' }, 'wsInspector.endpoints[0].name must be a non-empty string, got ""'],
-      [{ url: 'ws://a.test/', headers: { 'Bad Name': 'x' } }, 'wsInspector.endpoints[0].headers.Bad Name is invalid: header name "Bad Name" is not a valid HTTP token'],
-      [{ url: 'ws://a.test/', headers: { Authorization: 'Bearer ${secret:}' } }, 'wsInspector.endpoints[0].headers.Authorization "${secret:}" is not a valid secret reference; names use letters, digits, _, . and -'],
-      [{ url: 'ws://a.test/', headers: { Authorization: 'Bearer ${secret:TOKEN' } }, 'wsInspector.endpoints[0].headers.Authorization has a malformed secret reference at character 8; write ${secret:NAME}'],
+      [
+        { url: 'ws://a.test/', headers: { 'Bad Name': 'x' } },
+        'wsInspector.endpoints[0].headers.Bad Name is invalid: header name "Bad Name" is not a valid HTTP token',
+      ],
+      [
+        { url: 'ws://a.test/', headers: { Authorization: 'Bearer ${secret:}' } },
+        'wsInspector.endpoints[0].headers.Authorization "${secret:}" is not a valid secret reference; names use letters, digits, _, . and -',
+      ],
+      [
+        { url: 'ws://a.test/', headers: { Authorization: 'Bearer ${secret:TOKEN' } },
+        'wsInspector.endpoints[0].headers.Authorization has a malformed secret reference at character 8; write ${secret:NAME}',
+      ],
       [{ url: 'ws://a.test/', headers: { 'X-N': 5 } }, 'wsInspector.endpoints[0].headers.X-N must be a string, got 5'],
-      [{ url: 'ws://a.test/', protocols: 'chat' }, 'wsInspector.endpoints[0].protocols must be an array of strings, got "chat"'],
-      [{ url: 'ws://a.test/', protocols: ['ok', 'not ok'] }, 'wsInspector.endpoints[0].protocols[1] "not ok" is not a valid subprotocol token'],
-      [{ url: 'ws://a.test/', heartbeat: { mode: 'pong' } }, 'wsInspector.endpoints[0].heartbeat.mode must be "ping", "text" or "off", got "pong"'],
-      [{ url: 'ws://a.test/', heartbeat: { mode: 'text', expect: '/(/' } }, 'wsInspector.endpoints[0].heartbeat.expect is not a valid regex: Invalid regular expression: /(/: Unterminated group'],
-      [{ url: 'ws://a.test/', reconnect: { maxDelayMs: 10, initialDelayMs: 100 } }, 'wsInspector.endpoints[0].reconnect.maxDelayMs (10) must be at least initialDelayMs (100)'],
-      [{ url: 'ws://a.test/', reconnect: { maxAttempts: 1.5 } }, 'wsInspector.endpoints[0].reconnect.maxAttempts must be a whole number of 0 or more, or null, got 1.5'],
-      [{ url: 'ws://a.test/', reconnect: { multiplier: 0.5 } }, 'wsInspector.endpoints[0].reconnect.multiplier must be a number of at least 1, got 0.5'],
-      [{ url: 'ws://a.test/', autoConnect: 'yes' }, 'wsInspector.endpoints[0].autoConnect must be true or false, got "yes"'],
-      [{ url: 'ws://a.test/', handshakeTimeoutMs: 0 }, 'wsInspector.endpoints[0].handshakeTimeoutMs must be a positive number of milliseconds, got 0'],
+      [
+        { url: 'ws://a.test/', protocols: 'chat' },
+        'wsInspector.endpoints[0].protocols must be an array of strings, got "chat"',
+      ],
+      [
+        { url: 'ws://a.test/', protocols: ['ok', 'not ok'] },
+        'wsInspector.endpoints[0].protocols[1] "not ok" is not a valid subprotocol token',
+      ],
+      [
+        { url: 'ws://a.test/', heartbeat: { mode: 'pong' } },
+        'wsInspector.endpoints[0].heartbeat.mode must be "ping", "text" or "off", got "pong"',
+      ],
+      [
+        { url: 'ws://a.test/', heartbeat: { mode: 'text', expect: '/(/' } },
+        'wsInspector.endpoints[0].heartbeat.expect is not a valid regex: Invalid regular expression: /(/: Unterminated group',
+      ],
+      [
+        { url: 'ws://a.test/', reconnect: { maxDelayMs: 10, initialDelayMs: 100 } },
+        'wsInspector.endpoints[0].reconnect.maxDelayMs (10) must be at least initialDelayMs (100)',
+      ],
+      [
+        { url: 'ws://a.test/', reconnect: { maxAttempts: 1.5 } },
+        'wsInspector.endpoints[0].reconnect.maxAttempts must be a whole number of 0 or more, or null, got 1.5',
+      ],
+      [
+        { url: 'ws://a.test/', reconnect: { multiplier: 0.5 } },
+        'wsInspector.endpoints[0].reconnect.multiplier must be a number of at least 1, got 0.5',
+      ],
+      [
+        { url: 'ws://a.test/', autoConnect: 'yes' },
+        'wsInspector.endpoints[0].autoConnect must be true or false, got "yes"',
+      ],
+      [
+        { url: 'ws://a.test/', handshakeTimeoutMs: 0 },
+        'wsInspector.endpoints[0].handshakeTimeoutMs must be a positive number of milliseconds, got 0',
+      ],
     ];
     for (const [entry, expected] of cases) {
       const result = parse({ user: [entry] });
@@ -73,8 +121,14 @@ describe('settings: endpoints', () => {
     assert.deepEqual(
       result.problems.map((p) => [p.severity, describeProblem(p)]),
       [
-        ['warning', 'wsInspector.endpoints[0].autoconnect is not a known endpoint field and was ignored (user settings)'],
-        ['warning', 'wsInspector.endpoints[0].heartbeat.interval is not a known heartbeat field and was ignored (user settings)'],
+        [
+          'warning',
+          'wsInspector.endpoints[0].autoconnect is not a known endpoint field and was ignored (user settings)',
+        ],
+        [
+          'warning',
+          'wsInspector.endpoints[0].heartbeat.interval is not a known heartbeat field and was ignored (user settings)',
+        ],
       ],
     );
   });
@@ -90,7 +144,9 @@ describe('settings: endpoints', () => {
         { name: 'API', url: 'ws://again.test/' },
       ],
     });
-    assert.deepEqual(errors(result), ['wsInspector.endpoints[1].name "API" is already used by wsInspector.endpoints[0]; entry skipped (workspace settings)']);
+    assert.deepEqual(errors(result), [
+      'wsInspector.endpoints[1].name "API" is already used by wsInspector.endpoints[0]; entry skipped (workspace settings)',
+    ]);
     assert.deepEqual(
       result.endpoints.map((e) => [e.name, e.endpoint.url, e.scope]),
       [
@@ -101,14 +157,20 @@ describe('settings: endpoints', () => {
   });
 
   it('keeps ${secret:NAME} references unresolved in the endpoint', () => {
-    const result = parse({ user: [{ url: 'ws://a.test/', headers: { Authorization: 'Bearer ${secret:API_TOKEN}' }, secretHeaders: ['X-Key'] }] });
+    const result = parse({
+      user: [
+        { url: 'ws://a.test/', headers: { Authorization: 'Bearer ${secret:API_TOKEN}' }, secretHeaders: ['X-Key'] },
+      ],
+    });
     assert.deepEqual(result.problems, []);
     assert.equal(result.endpoints[0]!.endpoint.headers['Authorization'], 'Bearer ${secret:API_TOKEN}');
     assert.deepEqual(result.endpoints[0]!.endpoint.secretHeaders, ['X-Key']);
   });
 
   it('reports a non-array endpoints setting', () => {
-    assert.deepEqual(errors(parse({ user: { url: 'ws://a.test/' } })), ['wsInspector.endpoints must be an array of endpoint objects, got an object (user settings)']);
+    assert.deepEqual(errors(parse({ user: { url: 'ws://a.test/' } })), [
+      'wsInspector.endpoints must be an array of endpoint objects, got an object (user settings)',
+    ]);
   });
 });
 
@@ -116,17 +178,36 @@ describe('settings: defaults and the rest', () => {
   it('applies default heartbeat and reconnect settings to endpoints that do not set their own', () => {
     const result = parse(
       { user: [{ url: 'ws://a.test/' }, { url: 'ws://b.test/', heartbeat: { intervalMs: 5000 } }] },
-      { 'heartbeat.mode': 'text', 'heartbeat.intervalMs': 15000, 'heartbeat.payload': 'hb', 'reconnect.maxAttempts': 5, 'reconnect.enabled': false },
+      {
+        'heartbeat.mode': 'text',
+        'heartbeat.intervalMs': 15000,
+        'heartbeat.payload': 'hb',
+        'reconnect.maxAttempts': 5,
+        'reconnect.enabled': false,
+      },
     );
     assert.deepEqual(result.problems, []);
     const [a, b] = result.endpoints;
-    assert.deepEqual([a!.endpoint.heartbeat.mode, a!.endpoint.heartbeat.intervalMs, a!.endpoint.heartbeat.payload], ['text', 15000, 'hb']);
+    assert.deepEqual(
+      [a!.endpoint.heartbeat.mode, a!.endpoint.heartbeat.intervalMs, a!.endpoint.heartbeat.payload],
+      ['text', 15000, 'hb'],
+    );
     assert.deepEqual([b!.endpoint.heartbeat.mode, b!.endpoint.heartbeat.intervalMs], ['text', 5000]);
     assert.deepEqual([a!.endpoint.reconnect.enabled, a!.endpoint.reconnect.maxAttempts], [false, 5]);
   });
 
   it('falls back to the built-in value for a bad default and says so', () => {
-    const result = parse({}, { 'heartbeat.intervalMs': -5, idleGapMs: 'long', maxEventsPerSession: 10, 'heartbeat.mode': 'loud', 'reconnect.maxDelayMs': 10, 'reconnect.initialDelayMs': 500 });
+    const result = parse(
+      {},
+      {
+        'heartbeat.intervalMs': -5,
+        idleGapMs: 'long',
+        maxEventsPerSession: 10,
+        'heartbeat.mode': 'loud',
+        'reconnect.maxDelayMs': 10,
+        'reconnect.initialDelayMs': 500,
+      },
+    );
     assert.deepEqual(errors(result), [
       'wsInspector.heartbeat.mode must be "ping", "text" or "off", got "loud"',
       'wsInspector.heartbeat.intervalMs must be a number of at least 1, got -5; using 30000',
@@ -141,8 +222,21 @@ describe('settings: defaults and the rest', () => {
   });
 
   it('validates wsInspector.knownTimeouts entry by entry', () => {
-    const result = parse({}, { knownTimeouts: [{ component: 'corp proxy', setting: 'idle', defaultSeconds: 45, kind: 'idle' }, { component: 'x', setting: 'y', defaultSeconds: -1, kind: 'idle' }] });
-    assert.deepEqual(result.knownTimeouts.map((t) => t.id), ['corp-proxy-idle']);
-    assert.deepEqual(errors(result), ['wsInspector.knownTimeouts[1] "defaultSeconds" must be a positive number or null']);
+    const result = parse(
+      {},
+      {
+        knownTimeouts: [
+          { component: 'corp proxy', setting: 'idle', defaultSeconds: 45, kind: 'idle' },
+          { component: 'x', setting: 'y', defaultSeconds: -1, kind: 'idle' },
+        ],
+      },
+    );
+    assert.deepEqual(
+      result.knownTimeouts.map((t) => t.id),
+      ['corp-proxy-idle'],
+    );
+    assert.deepEqual(errors(result), [
+      'wsInspector.knownTimeouts[1] "defaultSeconds" must be a positive number or null',
+    ]);
   });
 });

@@ -88,7 +88,9 @@ export function folderOf(file: string): string {
   if (parts.length === 1) return 'src';
   const [top, second] = parts as [string, string];
   if (top === 'core') return parts.length > 2 ? `core/${second}` : 'core';
-  if (top === 'extension' && parts.length > 2 && (second === 'model' || second === 'timeline')) return `extension/${second}`;
+  if (top === 'extension' && parts.length > 2 && (second === 'model' || second === 'timeline')) {
+    return `extension/${second}`;
+  }
   return top;
 }
 
@@ -107,7 +109,9 @@ function resolveSpecifier(fromFile: string, specifier: string): string | undefin
   const base = resolve(dirname(fromFile), specifier);
   const stem = base.replace(/\.(c|m)?js$/, '');
   const candidates = [`${stem}.ts`, `${stem}.d.ts`, base, `${base}.ts`, join(base, 'index.ts')];
-  return candidates.find((candidate) => candidate.startsWith(srcRoot + sep) && existsSync(candidate) && candidate.endsWith('.ts'));
+  return candidates.find(
+    (candidate) => candidate.startsWith(srcRoot + sep) && existsSync(candidate) && candidate.endsWith('.ts'),
+  );
 }
 
 interface FolderGraph {
@@ -135,7 +139,9 @@ function buildFolderGraph(): FolderGraph {
       const target = resolveSpecifier(file, specifier);
       if (target === undefined) {
         // Outside src/ (a test helper, say) is not a folder of this graph; anything else is a bug.
-        if (resolve(dirname(file), specifier).startsWith(srcRoot + sep)) unresolved.push(`${relative(repoRoot, file)}: ${specifier}`);
+        if (resolve(dirname(file), specifier).startsWith(srcRoot + sep)) {
+          unresolved.push(`${relative(repoRoot, file)}: ${specifier}`);
+        }
         continue;
       }
       const to = folderOf(target);
@@ -166,7 +172,10 @@ describe('folder import cycles', () => {
       ['q', new Set(['p'])],
     ]);
     const cycles = findCycles(graph);
-    assert.deepEqual(cycles, [['a', 'b', 'c'], ['p', 'q']]);
+    assert.deepEqual(cycles, [
+      ['a', 'b', 'c'],
+      ['p', 'q'],
+    ]);
     assert.deepEqual(cyclePath(graph, cycles[0]!), ['a', 'b', 'c', 'a']);
     assert.deepEqual(cyclePath(graph, cycles[1]!), ['p', 'q', 'p']);
 
@@ -197,6 +206,10 @@ describe('folder import cycles', () => {
     const edges = [...graph].flatMap(([from, targets]) => [...targets].sort().map((to) => `${from} → ${to}`)).sort();
     const cycles = findCycles(graph);
     t.diagnostic(`${graph.size} folders, ${edges.length} folder edges, ${cycles.length} cycle(s)`);
-    assert.equal(cycles.length, 0, `${cycles.map((component) => describeCycle(graph, witness, component)).join('\n\n')}\n\nall folder edges:\n${edges.join('\n')}`);
+    assert.equal(
+      cycles.length,
+      0,
+      `${cycles.map((component) => describeCycle(graph, witness, component)).join('\n\n')}\n\nall folder edges:\n${edges.join('\n')}`,
+    );
   });
 });

@@ -46,20 +46,34 @@ const STRING_ALPHABET = 'ab"\\/\n\t\u0000é€😀{}[],:01 -.eE';
 
 function randomJson(tools: Tools, depth = 0): unknown {
   switch (tools.int(depth > 3 ? 5 : 7)) {
-    case 0: return null;
-    case 1: return tools.chance(0.5);
-    case 2: return tools.pick([0, -1, 1.5, 1e308, -0, 2 ** 53, 42]);
-    case 3: return tools.string(tools.int(8), STRING_ALPHABET);
-    case 4: return tools.pick(['ws://a.test/', 'message', 'in', 'text', 'ws-inspector-session', 'websocket', '']);
-    case 5: return Array.from({ length: tools.int(4) }, () => randomJson(tools, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: tools.int(4) }, () => [tools.pick(['seq', 't', 'type', 'data', 'log', 'entries', 'events', 'format', 'url', 'x']), randomJson(tools, depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return tools.chance(0.5);
+    case 2:
+      return tools.pick([0, -1, 1.5, 1e308, -0, 2 ** 53, 42]);
+    case 3:
+      return tools.string(tools.int(8), STRING_ALPHABET);
+    case 4:
+      return tools.pick(['ws://a.test/', 'message', 'in', 'text', 'ws-inspector-session', 'websocket', '']);
+    case 5:
+      return Array.from({ length: tools.int(4) }, () => randomJson(tools, depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: tools.int(4) }, () => [
+          tools.pick(['seq', 't', 'type', 'data', 'log', 'entries', 'events', 'format', 'url', 'x']),
+          randomJson(tools, depth + 1),
+        ]),
+      );
   }
 }
 
 /** Replaces a random value somewhere in the tree with a random one (changes types). */
 function mutateTree(value: unknown, tools: Tools): unknown {
   if (typeof value !== 'object' || value === null || tools.chance(0.08)) return randomJson(tools);
-  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) };
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(value)
+    ? [...(value as unknown[])]
+    : { ...(value as Record<string, unknown>) };
   const keys = Object.keys(copy);
   if (keys.length === 0) return randomJson(tools);
   const key = tools.pick(keys);
@@ -75,11 +89,23 @@ function mutateText(text: string, tools: Tools): string {
   for (let i = 1 + tools.int(4); i > 0; i--) {
     const at = tools.int(out.length + 1);
     switch (tools.int(5)) {
-      case 0: out = out.slice(0, at) + String.fromCharCode(tools.int(128)) + out.slice(at + 1); break;
-      case 1: out = out.slice(0, at) + out.slice(at + 1 + tools.int(40)); break;
-      case 2: out = out.slice(0, at + tools.int(40)) + out.slice(at); break;
-      case 3: out = out.slice(0, at); break;
-      default: out = out.slice(0, at) + tools.pick(['{', '}', '[', ']', '"', ',', ':', '\\', 'null', '1e999', '-', '\n']) + out.slice(at);
+      case 0:
+        out = out.slice(0, at) + String.fromCharCode(tools.int(128)) + out.slice(at + 1);
+        break;
+      case 1:
+        out = out.slice(0, at) + out.slice(at + 1 + tools.int(40));
+        break;
+      case 2:
+        out = out.slice(0, at + tools.int(40)) + out.slice(at);
+        break;
+      case 3:
+        out = out.slice(0, at);
+        break;
+      default:
+        out =
+          out.slice(0, at) +
+          tools.pick(['{', '}', '[', ']', '"', ',', ':', '\\', 'null', '1e999', '-', '\n']) +
+          out.slice(at);
     }
   }
   return out;
@@ -89,7 +115,12 @@ function recording(): { json: string; har: string } {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
   const endpoint = makeEndpoint('ws://api.test/socket?token=abc', { name: 'API', heartbeat: { mode: 'off' } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock,
+    createSocket: sockets.create,
+    random: () => 0.5,
+    observer: sessionDiagnosis(endpoint),
+  });
   const connection = Connection.live('settings', session, endpoint, 'user');
   session.start();
   sockets.last.open({ requestHeaders: { Authorization: 'Bearer x' } });
@@ -102,20 +133,37 @@ function recording(): { json: string; har: string } {
   sockets.last.end(1006);
   clock.advance(1000);
   sockets.last.open();
-  const text = (format: 'json' | 'har') => [...exportChunks(connection, { format, keepSecrets: false, exportedAt: new Date(0), creator: { name: 'x', version: '0' } })].join('');
+  const text = (format: 'json' | 'har') =>
+    [
+      ...exportChunks(connection, {
+        format,
+        keepSecrets: false,
+        exportedAt: new Date(0),
+        creator: { name: 'x', version: '0' },
+      }),
+    ].join('');
   return { json: text('json'), har: text('har') };
 }
 
-const POSITION = /^(line \d+, column \d+: not valid JSON: |[A-Za-z_]\w*(\.[A-Za-z_]\w*|\[\d+\])*: |neither a WebSocket Inspector session log)/;
+const POSITION =
+  /^(line \d+, column \d+: not valid JSON: |[A-Za-z_]\w*(\.[A-Za-z_]\w*|\[\d+\])*: |neither a WebSocket Inspector session log)/;
 
 function checkImport(text: string): 'loaded' | 'refused' {
   try {
     const result = readSessionFile(text, 'fuzz', { idleGapMs: 5000 });
-    for (const session of result.sessions) for (let i = 1; i < session.events.length; i++) assert.ok(session.events[i]!.seq > session.events[i - 1]!.seq);
+    for (const session of result.sessions) {
+      for (let i = 1; i < session.events.length; i++) assert.ok(session.events[i]!.seq > session.events[i - 1]!.seq);
+    }
     return 'loaded';
   } catch (error) {
-    if (!(error instanceof SessionFileError)) throw new Error(`not the documented error for ${JSON.stringify(text.slice(0, 300))}: ${(error as Error).stack}`);
-    assert.match(error.message, POSITION, `no position in "${error.message}" for ${JSON.stringify(text.slice(0, 300))}`);
+    if (!(error instanceof SessionFileError)) {
+      throw new Error(`not the documented error for ${JSON.stringify(text.slice(0, 300))}: ${(error as Error).stack}`);
+    }
+    assert.match(
+      error.message,
+      POSITION,
+      `no position in "${error.message}" for ${JSON.stringify(text.slice(0, 300))}`,
+    );
     return 'refused';
   }
 }
@@ -123,7 +171,10 @@ function checkImport(text: string): 'loaded' | 'refused' {
 describe('fuzzing (fixed seed, bounded time)', () => {
   const { json, har } = recording();
 
-  for (const [name, base] of [['session-log importer', json], ['HAR importer', har]] as const) {
+  for (const [name, base] of [
+    ['session-log importer', json],
+    ['HAR importer', har],
+  ] as const) {
     it(`${name}: random documents, mutated trees and damaged bytes`, (t) => {
       const tools = fuzzTools(seededRandom(SEED + name.length));
       const tree = JSON.parse(base) as unknown;
@@ -132,16 +183,27 @@ describe('fuzzing (fixed seed, bounded time)', () => {
         let text: string;
         if (i % 3 === 0) text = JSON.stringify(mutateTree(tree, tools), null, tools.int(2));
         else if (i % 3 === 1) text = mutateText(base, tools);
-        else text = tools.chance(0.5) ? JSON.stringify(randomJson(tools)) : tools.string(tools.int(60), STRING_ALPHABET);
+        else {
+          text = tools.chance(0.5) ? JSON.stringify(randomJson(tools)) : tools.string(tools.int(60), STRING_ALPHABET);
+        }
         tally[checkImport(text)]++;
       });
-      t.diagnostic(`${name}: ${cases} cases (${tally.loaded} loaded, ${tally.refused} refused), slowest ${slowestMs.toFixed(1)} ms`);
+      t.diagnostic(
+        `${name}: ${cases} cases (${tally.loaded} loaded, ${tally.refused} refused), slowest ${slowestMs.toFixed(1)} ms`,
+      );
       assert.ok(tally.loaded > 0 && tally.refused > 0);
     });
   }
 
   it('importers: hostile shapes (deep nesting, huge numbers, long strings) are refused or read, never crash', () => {
-    for (const text of ['['.repeat(100_000), `{"format":"ws-inspector-session","events":${'['.repeat(10_000)}`, '{"log":{"entries":[' + '{"a":'.repeat(5000), `"${'x'.repeat(1_000_000)}`, '1'.repeat(100_000), '{"events":[1e999]}']) {
+    for (const text of [
+      '['.repeat(100_000),
+      `{"format":"ws-inspector-session","events":${'['.repeat(10_000)}`,
+      '{"log":{"entries":[' + '{"a":'.repeat(5000),
+      `"${'x'.repeat(1_000_000)}`,
+      '1'.repeat(100_000),
+      '{"events":[1e999]}',
+    ]) {
       checkImport(text);
     }
   });
@@ -154,14 +216,22 @@ describe('fuzzing (fixed seed, bounded time)', () => {
       let out = '';
       for (let n = 1 + tools.int(4); n > 0; n--) {
         const group = depth < 3 && tools.chance(0.3);
-        const body = group ? `(${tools.pick(['', '?:', '?=', '?<n>'])}${pattern(depth + 1)}${tools.chance(0.3) ? `|${pattern(depth + 1)}` : ''})` : tools.pick(atoms);
+        const body = group
+          ? `(${tools.pick(['', '?:', '?=', '?<n>'])}${pattern(depth + 1)}${tools.chance(0.3) ? `|${pattern(depth + 1)}` : ''})`
+          : tools.pick(atoms);
         out += body + tools.pick(quantifiers);
       }
       return out;
     };
     const replies = (source: string): string[] => {
       const run = tools.pick(['a', 'ab', ' ', '1', 'pong', 'aab']);
-      return [`${run.repeat(10 + tools.int(5000))}!`, tools.string(tools.int(200), 'ab 1!'), 'pong', '', 'a'.repeat(100_000) + source];
+      return [
+        `${run.repeat(10 + tools.int(5000))}!`,
+        tools.string(tools.int(200), 'ab 1!'),
+        'pong',
+        '',
+        'a'.repeat(100_000) + source,
+      ];
     };
     let accepted = 0;
     let refused = 0;
@@ -170,30 +240,64 @@ describe('fuzzing (fixed seed, bounded time)', () => {
       const source = `${tools.chance(0.5) ? '^' : ''}${pattern(0)}${tools.chance(0.5) ? '$' : ''}`;
       const expect = `/${source}/${tools.pick(['', 'i', 's', 'u', 'g'])}`;
       // Through the settings parser, as a user's pattern arrives.
-      const settings = parseSettings({ endpoints: { user: [{ name: 'E', url: 'ws://e.test/', heartbeat: { mode: 'text', expect } }] }, values: {} });
+      const settings = parseSettings({
+        endpoints: { user: [{ name: 'E', url: 'ws://e.test/', heartbeat: { mode: 'text', expect } }] },
+        values: {},
+      });
       if (settings.endpoints.length === 0) {
         refused++;
-        assert.ok(settings.problems.every((p) => p.setting.startsWith('wsInspector.endpoints[0].heartbeat.expect')), JSON.stringify(settings.problems));
+        assert.ok(
+          settings.problems.every((p) => p.setting.startsWith('wsInspector.endpoints[0].heartbeat.expect')),
+          JSON.stringify(settings.problems),
+        );
         return;
       }
       accepted++;
       const match = compileExpect(settings.endpoints[0]!.endpoint.heartbeat.expect);
       for (const reply of replies(source)) if (match(reply)) matches++;
     });
-    t.diagnostic(`matcher: ${cases} patterns (${accepted} accepted and run on 5 adversarial replies each, ${refused} refused), ${matches} matches, slowest ${slowestMs.toFixed(1)} ms`);
+    t.diagnostic(
+      `matcher: ${cases} patterns (${accepted} accepted and run on 5 adversarial replies each, ${refused} refused), ${matches} matches, slowest ${slowestMs.toFixed(1)} ms`,
+    );
     assert.ok(accepted > 50 && refused > 50);
   });
 
   it('settings parser: random and mutated wsInspector.* values', (t) => {
     const tools = fuzzTools(seededRandom(SEED + 2));
-    const valid = { name: 'E', url: 'wss://e.test/x', headers: { Authorization: '${secret:tok}', 'X-A': 'b' }, protocols: ['chat'], heartbeat: { mode: 'text', intervalMs: 1000, timeoutMs: 500, payload: 'ping', expect: '/^pong$/' }, reconnect: { enabled: true, initialDelayMs: 10, maxDelayMs: 100, multiplier: 2, maxAttempts: null }, autoConnect: true };
-    const keys = ['heartbeat.mode', 'heartbeat.intervalMs', 'heartbeat.timeoutMs', 'heartbeat.payload', 'heartbeat.expect', 'reconnect.enabled', 'reconnect.initialDelayMs', 'reconnect.maxDelayMs', 'reconnect.multiplier', 'reconnect.maxAttempts', 'idleGapMs', 'maxEventsPerSession', 'knownTimeouts'] as const;
+    const valid = {
+      name: 'E',
+      url: 'wss://e.test/x',
+      headers: { Authorization: '${secret:tok}', 'X-A': 'b' },
+      protocols: ['chat'],
+      heartbeat: { mode: 'text', intervalMs: 1000, timeoutMs: 500, payload: 'ping', expect: '/^pong$/' },
+      reconnect: { enabled: true, initialDelayMs: 10, maxDelayMs: 100, multiplier: 2, maxAttempts: null },
+      autoConnect: true,
+    };
+    const keys = [
+      'heartbeat.mode',
+      'heartbeat.intervalMs',
+      'heartbeat.timeoutMs',
+      'heartbeat.payload',
+      'heartbeat.expect',
+      'reconnect.enabled',
+      'reconnect.initialDelayMs',
+      'reconnect.maxDelayMs',
+      'reconnect.multiplier',
+      'reconnect.maxAttempts',
+      'idleGapMs',
+      'maxEventsPerSession',
+      'knownTimeouts',
+    ] as const;
     let endpointsLoaded = 0;
     let problems = 0;
     const { cases } = fuzz('settings', (i) => {
-      const entries = Array.from({ length: 1 + tools.int(4) }, () => (tools.chance(0.2) ? randomJson(tools) : mutateTree(valid, tools)));
+      const entries = Array.from({ length: 1 + tools.int(4) }, () =>
+        tools.chance(0.2) ? randomJson(tools) : mutateTree(valid, tools),
+      );
       const raw: RawSettings = {
-        endpoints: { [tools.pick(['user', 'workspace', 'workspaceFolder'])]: i % 10 === 0 ? randomJson(tools) : entries },
+        endpoints: {
+          [tools.pick(['user', 'workspace', 'workspaceFolder'])]: i % 10 === 0 ? randomJson(tools) : entries,
+        },
         values: Object.fromEntries(keys.filter(() => tools.chance(0.2)).map((key) => [key, randomJson(tools)])),
       };
       const settings = parseSettings(raw); // never throws
@@ -201,7 +305,9 @@ describe('fuzzing (fixed seed, bounded time)', () => {
         assert.match(problem.setting, /^wsInspector\.[\w.]+/, JSON.stringify(problem));
         assert.ok(problem.message.length > 0);
       }
-      for (const endpoint of settings.endpoints) assert.deepEqual(checkEndpoint(endpoint.endpoint), [], 'a loaded endpoint is valid');
+      for (const endpoint of settings.endpoints) {
+        assert.deepEqual(checkEndpoint(endpoint.endpoint), [], 'a loaded endpoint is valid');
+      }
       assert.equal(new Set(settings.endpoints.map((e) => e.name)).size, settings.endpoints.length, 'names unique');
       endpointsLoaded += settings.endpoints.length;
       problems += settings.problems.length;

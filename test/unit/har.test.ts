@@ -22,7 +22,12 @@ const ENDPOINT = makeEndpoint('wss://example.test/socket?token=abc123&room=1', {
 function recordedSession(): { session: Session; events: SessionEvent[] } {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
-  const session = new Session(ENDPOINT, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(ENDPOINT) });
+  const session = new Session(ENDPOINT, DEFAULT_SESSION_OPTIONS, {
+    clock,
+    createSocket: sockets.create,
+    random: () => 0.5,
+    observer: sessionDiagnosis(ENDPOINT),
+  });
   session.start();
   clock.advance(12);
   sockets.last.open({
@@ -53,7 +58,15 @@ describe('HAR writer', () => {
   it('writes Chrome DevTools HAR: one websocket entry per attempt, messages as {type, time, opcode, data}', () => {
     const { session, events } = recordedSession();
     const har = JSON.parse(
-      serializeHar({ endpoint: session.endpoint, events, stats: session.getStats(), droppedEvents: 0, exportedAt: new Date(0), policy: redactionPolicyFor(ENDPOINT), creator: { name: 'test', version: '1' } }),
+      serializeHar({
+        endpoint: session.endpoint,
+        events,
+        stats: session.getStats(),
+        droppedEvents: 0,
+        exportedAt: new Date(0),
+        policy: redactionPolicyFor(ENDPOINT),
+        creator: { name: 'test', version: '1' },
+      }),
     ) as { log: { version: string; creator: unknown; entries: Array<Record<string, unknown>> } };
     assert.equal(har.log.version, '1.2');
     assert.deepEqual(har.log.creator, { name: 'test', version: '1' });
@@ -64,8 +77,31 @@ describe('HAR writer', () => {
       assert.ok(!Number.isNaN(Date.parse(entry['startedDateTime'] as string)));
       const request = entry['request'] as Record<string, unknown>;
       const response = entry['response'] as Record<string, unknown>;
-      for (const field of ['method', 'url', 'httpVersion', 'cookies', 'headers', 'queryString', 'headersSize', 'bodySize']) assert.ok(field in request, `request.${field}`);
-      for (const field of ['status', 'statusText', 'httpVersion', 'cookies', 'headers', 'content', 'redirectURL', 'headersSize', 'bodySize']) assert.ok(field in response, `response.${field}`);
+      for (const field of [
+        'method',
+        'url',
+        'httpVersion',
+        'cookies',
+        'headers',
+        'queryString',
+        'headersSize',
+        'bodySize',
+      ]) {
+        assert.ok(field in request, `request.${field}`);
+      }
+      for (const field of [
+        'status',
+        'statusText',
+        'httpVersion',
+        'cookies',
+        'headers',
+        'content',
+        'redirectURL',
+        'headersSize',
+        'bodySize',
+      ]) {
+        assert.ok(field in response, `response.${field}`);
+      }
       assert.equal(response['status'], 101);
       assert.ok('timings' in entry && 'cache' in entry);
       // What Chrome's importer requires of every message.
@@ -97,7 +133,16 @@ describe('HAR writer', () => {
     assert.equal(messages[0]!.time, t0 + 0.012);
     assert.equal(messages[7]!._rttMs, 10); // ping at 1012 ms, pong at 1022 ms
     assert.equal(har.log.entries[0]!['_closeCode'], 1006);
-    assert.deepEqual(har.log.entries[1]!['_webSocketMessages'] as unknown[], [{ type: 'receive', time: (messages[8]!.time * 1000 + 300) / 1000, opcode: 1, data: 'again', _seq: events[events.length - 1]!.seq, _size: 5 }]);
+    assert.deepEqual(har.log.entries[1]!['_webSocketMessages'] as unknown[], [
+      {
+        type: 'receive',
+        time: (messages[8]!.time * 1000 + 300) / 1000,
+        opcode: 1,
+        data: 'again',
+        _seq: events[events.length - 1]!.seq,
+        _size: 5,
+      },
+    ]);
   });
 
   it('redacts secrets by default: headers, URL tokens, resolved secret values', () => {
@@ -111,10 +156,19 @@ describe('HAR writer', () => {
       policy: redactionPolicyFor(ENDPOINT, { secretValues: ['s3cret'] }),
       creator: { name: 'test', version: '1' },
     });
-    for (const secret of ['s3cret', 'abc123', 'k3y==', 'acc3pt=']) assert.ok(!text.includes(secret), `${secret} leaked`);
-    const entry = (JSON.parse(text) as { log: { entries: Array<{ request: { url: string; headers: Array<{ name: string; value: string }> } }> } }).log.entries[0]!;
+    for (const secret of ['s3cret', 'abc123', 'k3y==', 'acc3pt=']) {
+      assert.ok(!text.includes(secret), `${secret} leaked`);
+    }
+    const entry = (
+      JSON.parse(text) as {
+        log: { entries: Array<{ request: { url: string; headers: Array<{ name: string; value: string }> } }> };
+      }
+    ).log.entries[0]!;
     assert.match(entry.request.url, /token=%5Bredacted%5D/);
-    assert.deepEqual(entry.request.headers.find((h) => h.name === 'Authorization'), { name: 'Authorization', value: '[redacted]' });
+    assert.deepEqual(
+      entry.request.headers.find((h) => h.name === 'Authorization'),
+      { name: 'Authorization', value: '[redacted]' },
+    );
   });
 });
 
@@ -123,7 +177,15 @@ describe('HAR reader', () => {
 
   it('round-trips our own HAR exactly: text, binary, ping and pong frames, lifecycle events', () => {
     const { session, events } = recordedSession();
-    const text = serializeHar({ endpoint: session.endpoint, events, stats: session.getStats(), droppedEvents: 0, exportedAt: new Date(0), policy: policyKeep, creator: { name: 't', version: '1' } });
+    const text = serializeHar({
+      endpoint: session.endpoint,
+      events,
+      stats: session.getStats(),
+      droppedEvents: 0,
+      exportedAt: new Date(0),
+      policy: policyKeep,
+      creator: { name: 't', version: '1' },
+    });
     const result = readHar(text, { idleGapMs: 5000 });
     assert.equal(result.sessions.length, 1);
     const imported = result.sessions[0]!;
@@ -135,7 +197,15 @@ describe('HAR reader', () => {
   it('round-trips a redacted HAR to the redacted events', () => {
     const { session, events } = recordedSession();
     const policy = redactionPolicyFor(ENDPOINT);
-    const text = serializeHar({ endpoint: session.endpoint, events, stats: null, droppedEvents: 0, exportedAt: new Date(0), policy, creator: { name: 't', version: '1' } });
+    const text = serializeHar({
+      endpoint: session.endpoint,
+      events,
+      stats: null,
+      droppedEvents: 0,
+      exportedAt: new Date(0),
+      policy,
+      creator: { name: 't', version: '1' },
+    });
     const imported = readHar(text, { idleGapMs: 5000 }).sessions[0]!;
     assert.deepEqual(imported.events, JSON.parse(JSON.stringify(events.map((e) => redactEvent(e, policy)))));
     assert.equal(imported.redacted, true);
@@ -149,18 +219,40 @@ describe('HAR reader', () => {
         creator: { name: 'WebInspector', version: '537.36' },
         pages: [],
         entries: [
-          { startedDateTime: new Date(t - 1000).toISOString(), time: 30, request: { method: 'GET', url: 'https://example.test/', headers: [] }, response: { status: 200, headers: [] } },
+          {
+            startedDateTime: new Date(t - 1000).toISOString(),
+            time: 30,
+            request: { method: 'GET', url: 'https://example.test/', headers: [] },
+            response: { status: 200, headers: [] },
+          },
           {
             _resourceType: 'websocket',
             startedDateTime: new Date(t).toISOString(),
             time: 21.5,
-            request: { method: 'GET', url: 'wss://example.test/ws', httpVersion: 'HTTP/1.1', headers: [{ name: 'Origin', value: 'https://example.test' }, { name: 'Sec-WebSocket-Key', value: 'x' }] },
-            response: { status: 101, statusText: 'Switching Protocols', headers: [{ name: 'Sec-WebSocket-Protocol', value: 'chat' }] },
+            request: {
+              method: 'GET',
+              url: 'wss://example.test/ws',
+              httpVersion: 'HTTP/1.1',
+              headers: [
+                { name: 'Origin', value: 'https://example.test' },
+                { name: 'Sec-WebSocket-Key', value: 'x' },
+              ],
+            },
+            response: {
+              status: 101,
+              statusText: 'Switching Protocols',
+              headers: [{ name: 'Sec-WebSocket-Protocol', value: 'chat' }],
+            },
             _webSocketMessages: [
               { type: 'send', time: t / 1000 + 0.1, opcode: 1, data: 'hi' },
               { type: 'receive', time: t / 1000 + 0.2, opcode: 1, data: 'hello' },
               { type: 'receive', time: t / 1000 + 20.2, opcode: 2, data: 'AAEC/w==' },
-              { type: 'receive', time: t / 1000 + 21, opcode: 8, data: Buffer.from([0x03, 0xe9, 0x62, 0x79, 0x65]).toString('base64') },
+              {
+                type: 'receive',
+                time: t / 1000 + 21,
+                opcode: 8,
+                data: Buffer.from([0x03, 0xe9, 0x62, 0x79, 0x65]).toString('base64'),
+              },
             ],
           },
           {
@@ -220,24 +312,82 @@ describe('HAR reader', () => {
   it('says where a broken HAR is broken: line and column for syntax, the JSON path otherwise', () => {
     assert.throws(
       () => readHar('{\n "log": {\n  "entries": [,]\n }\n}', { idleGapMs: 5000 }),
-      (error: unknown) => error instanceof HarError && error.line === 3 && error.column === 15 && error.message === 'line 3, column 15: not valid JSON: unexpected ","',
+      (error: unknown) =>
+        error instanceof HarError &&
+        error.line === 3 &&
+        error.column === 15 &&
+        error.message === 'line 3, column 15: not valid JSON: unexpected ","',
     );
-    assert.throws(() => readHar('{"log": {"entries": []', { idleGapMs: 5000 }), { message: 'line 1, column 23: not valid JSON: expected "," or "}" after a property value, found the end of the text' });
-    assert.throws(() => readHar('{"log": {"entries": "a\nb"}}'.replace('\\n', '\n'), { idleGapMs: 5000 }), /line 1, column 23: not valid JSON: a control character inside a string/);
-    assert.throws(() => readHar('', { idleGapMs: 5000 }), { message: 'line 1, column 1: not valid JSON: unexpected end of the text' });
-    const bad = { log: { entries: [{ _resourceType: 'websocket', startedDateTime: new Date(0).toISOString(), request: { url: 'wss://x.test/' }, _webSocketMessages: [{ type: 'send', time: 1, opcode: 1, data: 'a' }, { type: 'send', time: 1, opcode: 'x', data: 'b' }] }] } };
-    assert.throws(() => readHar(JSON.stringify(bad), { idleGapMs: 5000 }), { name: 'HarError', message: 'log.entries[0]._webSocketMessages[1].opcode: expected a number, got "x"' });
-    const noWs = { log: { entries: [{ startedDateTime: new Date(0).toISOString(), request: { url: 'https://x.test/' } }] } };
-    assert.throws(() => readHar(JSON.stringify(noWs), { idleGapMs: 5000 }), /log\.entries: no WebSocket entries found \(1 entries/);
-    assert.throws(() => readHar('{"log": {}}', { idleGapMs: 5000 }), { message: 'log.entries: expected an array of entries, got nothing' });
-    const badType = { log: { entries: [{ _resourceType: 'websocket', startedDateTime: new Date(0).toISOString(), request: { url: 'wss://x.test/' }, _webSocketMessages: [{ type: 'sent', time: 1, opcode: 1, data: 'a' }] }] } };
-    assert.throws(() => readHar(JSON.stringify(badType), { idleGapMs: 5000 }), /_webSocketMessages\[0\]\.type: expected "send", "receive" or "error", got "sent"/);
+    assert.throws(() => readHar('{"log": {"entries": []', { idleGapMs: 5000 }), {
+      message:
+        'line 1, column 23: not valid JSON: expected "," or "}" after a property value, found the end of the text',
+    });
+    assert.throws(
+      () => readHar('{"log": {"entries": "a\nb"}}'.replace('\\n', '\n'), { idleGapMs: 5000 }),
+      /line 1, column 23: not valid JSON: a control character inside a string/,
+    );
+    assert.throws(() => readHar('', { idleGapMs: 5000 }), {
+      message: 'line 1, column 1: not valid JSON: unexpected end of the text',
+    });
+    const bad = {
+      log: {
+        entries: [
+          {
+            _resourceType: 'websocket',
+            startedDateTime: new Date(0).toISOString(),
+            request: { url: 'wss://x.test/' },
+            _webSocketMessages: [
+              { type: 'send', time: 1, opcode: 1, data: 'a' },
+              { type: 'send', time: 1, opcode: 'x', data: 'b' },
+            ],
+          },
+        ],
+      },
+    };
+    assert.throws(() => readHar(JSON.stringify(bad), { idleGapMs: 5000 }), {
+      name: 'HarError',
+      message: 'log.entries[0]._webSocketMessages[1].opcode: expected a number, got "x"',
+    });
+    const noWs = {
+      log: { entries: [{ startedDateTime: new Date(0).toISOString(), request: { url: 'https://x.test/' } }] },
+    };
+    assert.throws(
+      () => readHar(JSON.stringify(noWs), { idleGapMs: 5000 }),
+      /log\.entries: no WebSocket entries found \(1 entries/,
+    );
+    assert.throws(() => readHar('{"log": {}}', { idleGapMs: 5000 }), {
+      message: 'log.entries: expected an array of entries, got nothing',
+    });
+    const badType = {
+      log: {
+        entries: [
+          {
+            _resourceType: 'websocket',
+            startedDateTime: new Date(0).toISOString(),
+            request: { url: 'wss://x.test/' },
+            _webSocketMessages: [{ type: 'sent', time: 1, opcode: 1, data: 'a' }],
+          },
+        ],
+      },
+    };
+    assert.throws(
+      () => readHar(JSON.stringify(badType), { idleGapMs: 5000 }),
+      /_webSocketMessages\[0\]\.type: expected "send", "receive" or "error", got "sent"/,
+    );
   });
 
   it('writes a partial entry when the record starts mid-attempt', () => {
     const { session, events } = recordedSession();
     const tail = events.slice(4); // no connecting/open at the start
-    const text = serializeHar({ endpoint: session.endpoint, events: tail, stats: null, droppedEvents: 4, exportedAt: new Date(0), policy: policyKeep, creator: { name: 't', version: '1' } });
+    const text = serializeHar({
+      endpoint: session.endpoint,
+      events: tail,
+      stats: null,
+      droppedEvents: 4,
+      exportedAt: new Date(0),
+      policy: policyKeep,
+      creator: { name: 't', version: '1' },
+    });
     const entry = (JSON.parse(text) as { log: { entries: Array<Record<string, unknown>> } }).log.entries[0]!;
     assert.deepEqual((entry['_wsInspector'] as { partial: boolean }).partial, true);
     assert.equal((entry['response'] as { status: number }).status, 0);

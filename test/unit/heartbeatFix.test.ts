@@ -9,7 +9,11 @@ import { DEFAULT_HEARTBEAT } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
 import { DIAGNOSIS_CONTEXT, diagnosisItems } from '../../src/extension/model/connectionView.js';
-import { applyHeartbeatToEntries, diagnosisWithRecommendation, recommendedHeartbeat } from '../../src/extension/model/heartbeatFix.js';
+import {
+  applyHeartbeatToEntries,
+  diagnosisWithRecommendation,
+  recommendedHeartbeat,
+} from '../../src/extension/model/heartbeatFix.js';
 import { parseSettings } from '../../src/extension/model/settings.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
@@ -38,11 +42,19 @@ function diagnosis(overrides: Partial<DiagnosisEvent> = {}): DiagnosisEvent {
 describe('applyHeartbeatToEntries', () => {
   it('gives the named entry a ping heartbeat at the interval, keeps its other heartbeat fields, and leaves the other entries alone', () => {
     const other = { name: 'Other', url: 'ws://other.test/', heartbeat: { mode: 'off' } };
-    const entries = [other, { name: ' Proxied ', url: 'ws://proxied.test/', heartbeat: { mode: 'off', timeoutMs: 2500 }, autoConnect: true }];
+    const entries = [
+      other,
+      { name: ' Proxied ', url: 'ws://proxied.test/', heartbeat: { mode: 'off', timeoutMs: 2500 }, autoConnect: true },
+    ];
     const edit = applyHeartbeatToEntries(entries, 'Proxied', 4000);
     assert.ok(edit.ok);
     assert.equal(edit.index, 1);
-    assert.deepEqual(edit.entries[1], { name: ' Proxied ', url: 'ws://proxied.test/', heartbeat: { mode: 'ping', timeoutMs: 2500, intervalMs: 4000 }, autoConnect: true });
+    assert.deepEqual(edit.entries[1], {
+      name: ' Proxied ',
+      url: 'ws://proxied.test/',
+      heartbeat: { mode: 'ping', timeoutMs: 2500, intervalMs: 4000 },
+      autoConnect: true,
+    });
     assert.equal(edit.entries[0], other, 'other entries are the same objects');
     assert.deepEqual(entries[1]!.heartbeat, { mode: 'off', timeoutMs: 2500 }, 'the input is not modified');
   });
@@ -51,7 +63,17 @@ describe('applyHeartbeatToEntries', () => {
     const added = applyHeartbeatToEntries([{ url: 'ws://bare.test/' }], 'ws://bare.test/', 1000);
     assert.ok(added.ok);
     assert.deepEqual(added.entries[0], { url: 'ws://bare.test/', heartbeat: { mode: 'ping', intervalMs: 1000 } });
-    const text = applyHeartbeatToEntries([{ name: 'T', url: 'ws://t.test/', heartbeat: { mode: 'text', payload: 'hb', expect: 'ok', intervalMs: 60_000 } }], 'T', 30_000);
+    const text = applyHeartbeatToEntries(
+      [
+        {
+          name: 'T',
+          url: 'ws://t.test/',
+          heartbeat: { mode: 'text', payload: 'hb', expect: 'ok', intervalMs: 60_000 },
+        },
+      ],
+      'T',
+      30_000,
+    );
     assert.ok(text.ok);
     assert.deepEqual(text.heartbeat, { mode: 'text', payload: 'hb', expect: 'ok', intervalMs: 30_000 });
   });
@@ -61,7 +83,11 @@ describe('applyHeartbeatToEntries', () => {
     assert.ok(edit.ok);
     const settings = parseSettings({ endpoints: { workspace: edit.entries }, values: {} });
     assert.deepEqual(settings.problems, []);
-    assert.deepEqual(settings.endpoints[0]!.endpoint.heartbeat, { ...DEFAULT_HEARTBEAT, mode: 'ping', intervalMs: 4000 });
+    assert.deepEqual(settings.endpoints[0]!.endpoint.heartbeat, {
+      ...DEFAULT_HEARTBEAT,
+      mode: 'ping',
+      intervalMs: 4000,
+    });
   });
 
   it('names what is wrong: no such entry, not an array, a bad interval', () => {
@@ -77,7 +103,11 @@ describe('applyHeartbeatToEntries', () => {
 
 describe('recommendedHeartbeat and diagnosisWithRecommendation', () => {
   it('switches an off heartbeat to ping, keeps text, and sets the interval', () => {
-    assert.deepEqual(recommendedHeartbeat({ ...DEFAULT_HEARTBEAT, mode: 'off' }, 4000), { ...DEFAULT_HEARTBEAT, mode: 'ping', intervalMs: 4000 });
+    assert.deepEqual(recommendedHeartbeat({ ...DEFAULT_HEARTBEAT, mode: 'off' }, 4000), {
+      ...DEFAULT_HEARTBEAT,
+      mode: 'ping',
+      intervalMs: 4000,
+    });
     assert.equal(recommendedHeartbeat({ ...DEFAULT_HEARTBEAT, mode: 'text' }, 4000).mode, 'text');
   });
 
@@ -98,12 +128,25 @@ describe('Apply Recommended Heartbeat, the loop through the connection manager',
     const clock = new FakeClock();
     const sockets = new FakeSocketFactory();
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const manager = new ConnectionManager({ clock, createSocket: sockets.create, getSecret: async () => undefined, log, random: () => 0.5 });
+    const manager = new ConnectionManager({
+      clock,
+      createSocket: sockets.create,
+      getSecret: async () => undefined,
+      log,
+      random: () => 0.5,
+    });
     let workspaceEntries: unknown[] = [
       { name: 'Ticker', url: 'ws://ticker.test/' },
-      { name: 'Proxied', url: 'ws://proxied.test/', heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 500, maxDelayMs: 2000 }, autoConnect: true },
+      {
+        name: 'Proxied',
+        url: 'ws://proxied.test/',
+        heartbeat: { mode: 'off' },
+        reconnect: { initialDelayMs: 500, maxDelayMs: 2000 },
+        autoConnect: true,
+      },
     ];
-    const apply = () => manager.applySettings(parseSettings({ endpoints: { workspace: workspaceEntries }, values: {} }), true);
+    const apply = () =>
+      manager.applySettings(parseSettings({ endpoints: { workspace: workspaceEntries }, values: {} }), true);
     await apply();
     const proxied = manager.list().find((c) => c.name === 'Proxied')!;
 
@@ -115,7 +158,10 @@ describe('Apply Recommended Heartbeat, the loop through the connection manager',
       clock.advance(1000); // the reconnect (500 ms, jittered) fires
     }
     const found = diagnosisWithRecommendation(proxied.latestDiagnoses());
-    assert.ok(found, `a diagnosis with a recommendation; got ${JSON.stringify(proxied.latestDiagnoses().map((d) => d.summary))}`);
+    assert.ok(
+      found,
+      `a diagnosis with a recommendation; got ${JSON.stringify(proxied.latestDiagnoses().map((d) => d.summary))}`,
+    );
     assert.equal(found.kind, 'idle-timeout');
     assert.equal(found.recommendedHeartbeatMs, 4000);
     const node = diagnosisItems(proxied.snapshot(clock.now())).find((d) => d.findingId === found.findingId)!;
@@ -137,7 +183,9 @@ describe('Apply Recommended Heartbeat, the loop through the connection manager',
   });
 
   it('an imported session never offers the fix (it has no live session to apply it to)', () => {
-    const snapshot = { origin: 'imported', diagnoses: [diagnosis()] } as unknown as Parameters<typeof diagnosisItems>[0];
+    const snapshot = { origin: 'imported', diagnoses: [diagnosis()] } as unknown as Parameters<
+      typeof diagnosisItems
+    >[0];
     assert.equal(diagnosisItems(snapshot)[0]!.contextValue, `${DIAGNOSIS_CONTEXT};`);
   });
 });

@@ -56,7 +56,12 @@ class PathSocket extends FakeSocket {
     const b = path.behaviour;
     this.after((b.handshakeMs ?? 5) + (index % 4), () => {
       if (b.refuseStatus !== undefined || (b.maxOpen !== undefined && path.openNow >= b.maxOpen)) {
-        this.failHandshake({ status: b.refuseStatus ?? 503, statusText: b.refuseStatus === undefined ? 'Service Unavailable' : 'Refused', errorCode: null, message: 'Unexpected server response' });
+        this.failHandshake({
+          status: b.refuseStatus ?? 503,
+          statusText: b.refuseStatus === undefined ? 'Service Unavailable' : 'Refused',
+          errorCode: null,
+          message: 'Unexpected server response',
+        });
         this.finish(1006);
         return;
       }
@@ -181,7 +186,11 @@ const URL = 'ws://probe.test/socket';
  * Runs a probe against the simulated path, moving the fake clock in steps until the result
  * arrives; what is still pending then is a leak.
  */
-async function probe(behaviour: PathBehaviour, options: Partial<IdleProbeOptions> = {}, control: { stepMs?: number; cancelAtMs?: number; signal?: AbortSignal; abortAtMs?: number; abort?: () => void } = {}): Promise<ProbeRun> {
+async function probe(
+  behaviour: PathBehaviour,
+  options: Partial<IdleProbeOptions> = {},
+  control: { stepMs?: number; cancelAtMs?: number; signal?: AbortSignal; abortAtMs?: number; abort?: () => void } = {},
+): Promise<ProbeRun> {
   const clock = new FakeClock();
   const path = new FakePath(clock, behaviour);
   const real = probeSessionFactory(clock, path.create);
@@ -216,7 +225,15 @@ async function probe(behaviour: PathBehaviour, options: Partial<IdleProbeOptions
     clock.advance(step);
     await Promise.resolve();
   }
-  return { result, progress, clock, path, pendingTimersAtFinish: clock.pendingTimers, sessionsCreated, sessionsDisposed };
+  return {
+    result,
+    progress,
+    clock,
+    path,
+    pendingTimersAtFinish: clock.pendingTimers,
+    sessionsCreated,
+    sessionsDisposed,
+  };
 }
 
 /** Everything the probe started is gone: timers, sessions, sockets and their listeners. */
@@ -232,7 +249,10 @@ function assertNothingLeaked(run: ProbeRun): void {
 
 function assertWithin(actual: number | null, expected: number, tolerance: number, what: string): void {
   assert.ok(actual !== null, `${what}: got null`);
-  assert.ok(Math.abs(actual - expected) <= expected * tolerance, `${what}: ${actual} is not within ±${tolerance * 100} % of ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= expected * tolerance,
+    `${what}: ${actual} is not within ±${tolerance * 100} % of ${expected}`,
+  );
 }
 
 describe('IdleTimeoutProbe: idle timeouts', () => {
@@ -245,12 +265,20 @@ describe('IdleTimeoutProbe: idle timeouts', () => {
       assertWithin(result.intervalMs, timeoutMs, 0.05, 'intervalMs');
       assert.equal(result.converged, true);
       assert.ok(result.accuracy !== null && result.accuracy <= 0.05, `accuracy ${result.accuracy}`);
-      assert.ok(result.lowMs! <= timeoutMs && timeoutMs <= result.highMs!, `bracket [${result.lowMs}, ${result.highMs}] holds ${timeoutMs}`);
+      assert.ok(
+        result.lowMs! <= timeoutMs && timeoutMs <= result.highMs!,
+        `bracket [${result.lowMs}, ${result.highMs}] holds ${timeoutMs}`,
+      );
       // Long timeouts are known after one round (about 1.1 × the timeout); short ones need a
       // second round aimed just below the cut. Never a sequential search.
       assert.ok(result.elapsedMs <= 2.2 * timeoutMs + 500, `took ${result.elapsedMs} ms for a ${timeoutMs} ms timeout`);
-      if (timeoutMs >= 5_000) assert.ok(result.elapsedMs <= 1.15 * timeoutMs + 500, `one round: took ${result.elapsedMs} ms`);
-      assert.ok(result.maxParallel <= 6 && run.path.maxLive <= 6, `parallel: ${result.maxParallel} (sockets ${run.path.maxLive})`);
+      if (timeoutMs >= 5_000) {
+        assert.ok(result.elapsedMs <= 1.15 * timeoutMs + 500, `one round: took ${result.elapsedMs} ms`);
+      }
+      assert.ok(
+        result.maxParallel <= 6 && run.path.maxLive <= 6,
+        `parallel: ${result.maxParallel} (sockets ${run.path.maxLive})`,
+      );
       assert.match(result.advice, /heartbeat/);
       assertNothingLeaked(run);
     });
@@ -263,7 +291,10 @@ describe('IdleTimeoutProbe: idle timeouts', () => {
     const finished = run.progress.filter((p) => p.event === 'round-finished');
     assert.equal(finished[0]?.leading, 'idle-timeout');
     const first = finished[0]!;
-    assert.ok((first.highMs! - first.lowMs!) / (first.highMs! + first.lowMs!) > 0.05, `round 1 bracket [${first.lowMs}, ${first.highMs}] is wider than ±5 %`);
+    assert.ok(
+      (first.highMs! - first.lowMs!) / (first.highMs! + first.lowMs!) > 0.05,
+      `round 1 bracket [${first.lowMs}, ${first.highMs}] is wider than ±5 %`,
+    );
     assert.ok(run.result.accuracy! <= 0.05);
     // The second round's top rung pings just below the measured cut.
     const started = run.progress.filter((p) => p.event === 'round-started');
@@ -284,7 +315,10 @@ describe('IdleTimeoutProbe: idle timeouts', () => {
     assertWithin(run.result.intervalMs, 2_000, 0.05, 'intervalMs');
     assert.ok(run.result.rounds >= 2, `${run.result.rounds} rounds`);
     assert.ok(run.result.evidence.some((e) => e.outcome === 'lost'));
-    assert.ok(run.result.notes.some((n) => /without a close/.test(n)), run.result.notes.join('; '));
+    assert.ok(
+      run.result.notes.some((n) => /without a close/.test(n)),
+      run.result.notes.join('; '),
+    );
     assertNothingLeaked(run);
   });
 
@@ -296,7 +330,9 @@ describe('IdleTimeoutProbe: idle timeouts', () => {
       assert.ok(decided[i]!.highMs! <= decided[i - 1]!.highMs!, 'high never rises');
     }
     const finished = run.progress.filter((p) => p.event === 'round-finished');
-    for (let i = 1; i < finished.length; i++) assert.ok(finished[i]!.lowMs! >= finished[i - 1]!.lowMs!, 'low never falls between rounds');
+    for (let i = 1; i < finished.length; i++) {
+      assert.ok(finished[i]!.lowMs! >= finished[i - 1]!.lowMs!, 'low never falls between rounds');
+    }
     for (const p of run.progress) assert.ok(p.connectionsAlive <= 6);
     assert.deepEqual(
       run.progress.filter((p) => p.event === 'round-started').map((p) => p.round),
@@ -314,7 +350,9 @@ describe('IdleTimeoutProbe: lifetime caps', () => {
       assertWithin(result.intervalMs, capMs, 0.05, 'intervalMs');
       assert.equal(result.converged, true);
       // A connection with heartbeat traffic died at the same age: that is what makes it a cap.
-      const busyCuts = result.evidence.filter((e) => e.outcome === 'cut' && e.heartbeatMs !== null && e.silenceMs! < e.ageMs! / 2);
+      const busyCuts = result.evidence.filter(
+        (e) => e.outcome === 'cut' && e.heartbeatMs !== null && e.silenceMs! < e.ageMs! / 2,
+      );
       assert.ok(busyCuts.length > 0, 'a connection with traffic was cut');
       for (const cut of busyCuts) assertWithin(cut.ageMs, capMs, 0.05, 'age of a busy connection at the cut');
       assert.ok(result.elapsedMs <= 2.2 * capMs + 500, `took ${result.elapsedMs} ms`);
@@ -374,7 +412,10 @@ describe('IdleTimeoutProbe: no timeout, limits', () => {
       const run = await probe({ idleTimeoutMs: 700 }, { maxConnections }, { stepMs: 5 });
       assert.equal(run.result.kind, 'idle-timeout', `${maxConnections}: ${run.result.summary}`);
       assertWithin(run.result.intervalMs, 700, 0.05, `intervalMs with ${maxConnections} connections`);
-      assert.ok(run.path.maxLive <= maxConnections, `${run.path.maxLive} sockets at once with maxConnections ${maxConnections}`);
+      assert.ok(
+        run.path.maxLive <= maxConnections,
+        `${run.path.maxLive} sockets at once with maxConnections ${maxConnections}`,
+      );
       assert.ok(run.result.maxParallel <= maxConnections);
       assertNothingLeaked(run);
     }
@@ -387,7 +428,10 @@ describe('IdleTimeoutProbe: no timeout, limits', () => {
     assert.equal(run.result.converged, false);
     assert.equal(run.result.rounds, 1);
     assert.ok(run.result.accuracy! > 0.05);
-    assert.ok(run.result.notes.some((n) => /time limit/.test(n)), run.result.notes.join('; '));
+    assert.ok(
+      run.result.notes.some((n) => /time limit/.test(n)),
+      run.result.notes.join('; '),
+    );
     assert.ok(run.result.elapsedMs <= 1_000);
     assertWithin(run.result.intervalMs, 700, 0.05, 'the measurement is still good');
     assertNothingLeaked(run);
@@ -404,7 +448,10 @@ describe('IdleTimeoutProbe: no timeout, limits', () => {
     const run = await probe({ idleTimeoutMs: 2_000, maxOpen: 4 });
     assert.equal(run.result.kind, 'idle-timeout', run.result.summary);
     assertWithin(run.result.intervalMs, 2_000, 0.05, 'intervalMs');
-    assert.ok(run.result.notes.some((n) => /could not open/.test(n)), run.result.notes.join('; '));
+    assert.ok(
+      run.result.notes.some((n) => /could not open/.test(n)),
+      run.result.notes.join('; '),
+    );
     assertNothingLeaked(run);
   });
 });
@@ -442,7 +489,11 @@ describe('IdleTimeoutProbe: errors and cancellation', () => {
 
   it('an aborted signal stops it the same way', async () => {
     const controller = new AbortController();
-    const run = await probe({ lifetimeMs: 30_000 }, {}, { signal: controller.signal, abortAtMs: 5_000, abort: () => controller.abort(), stepMs: 100 });
+    const run = await probe(
+      { lifetimeMs: 30_000 },
+      {},
+      { signal: controller.signal, abortAtMs: 5_000, abort: () => controller.abort(), stepMs: 100 },
+    );
     assert.equal(run.result.error?.reason, 'cancelled');
     assert.ok(run.result.elapsedMs < 5_200);
     assertNothingLeaked(run);
@@ -460,7 +511,11 @@ describe('IdleTimeoutProbe: errors and cancellation', () => {
   it('run() twice returns the same result', async () => {
     const clock = new FakeClock();
     const path = new FakePath(clock, { refuseStatus: 503 });
-    const probe = new IdleTimeoutProbe(makeEndpoint(URL), {}, { clock, createSession: probeSessionFactory(clock, path.create) });
+    const probe = new IdleTimeoutProbe(
+      makeEndpoint(URL),
+      {},
+      { clock, createSession: probeSessionFactory(clock, path.create) },
+    );
     const first = probe.run();
     assert.equal(probe.run(), first);
     clock.advance(100);

@@ -13,7 +13,13 @@ import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import { exportChunks, readSessionFile, readSessionFileStream, SessionFileError, type ReadSessionFileResult } from '../../src/extension/model/sessionFiles.js';
+import {
+  exportChunks,
+  readSessionFile,
+  readSessionFileStream,
+  SessionFileError,
+  type ReadSessionFileResult,
+} from '../../src/extension/model/sessionFiles.js';
 import { JSON_SLICE_CHARS, jsonWithLongData } from '../../src/core/files/jsonStream.js';
 import { fuzzTools, seededRandom } from '../helpers/seededRandom.js';
 import { FakeClock } from './fakes/fakeClock.js';
@@ -24,7 +30,12 @@ function recording() {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
   const endpoint = makeEndpoint('ws://api.test/socket', { name: 'API', heartbeat: { mode: 'off' } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock,
+    createSocket: sockets.create,
+    random: () => 0.5,
+    observer: sessionDiagnosis(endpoint),
+  });
   const connection = Connection.live('settings', session, endpoint, 'user');
   session.start();
   sockets.last.open();
@@ -37,7 +48,15 @@ function recording() {
   clock.advance(2000);
   sockets.last.open();
   sockets.last.receiveText('again');
-  const text = (format: 'json' | 'har') => [...exportChunks(connection, { format, keepSecrets: false, exportedAt: new Date(0), creator: { name: 'WebSocket Inspector', version: '0' } })].join('');
+  const text = (format: 'json' | 'har') =>
+    [
+      ...exportChunks(connection, {
+        format,
+        keepSecrets: false,
+        exportedAt: new Date(0),
+        creator: { name: 'WebSocket Inspector', version: '0' },
+      }),
+    ].join('');
   return { json: text('json'), har: text('har'), events: connection.eventCount };
 }
 
@@ -56,7 +75,7 @@ function read(text: string): SessionFileError | ReadSessionFileResult {
 
 async function readInPieces(text: string, sizes: () => number): Promise<SessionFileError | ReadSessionFileResult> {
   async function* pieces() {
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       const size = Math.max(1, sizes());
       yield text.slice(i, i + size);
       i += size;
@@ -71,7 +90,8 @@ async function readInPieces(text: string, sizes: () => number): Promise<SessionF
 }
 
 /** A position: "line L, column C: " for syntax, a JSON path otherwise (or the verdict on the root object itself). */
-const POSITION = /^(neither a WebSocket Inspector session log|line \d+, column \d+: not valid JSON: |(format|version|endpoint(\.url)?|events|events\[\d+\](\.\w+)?|log(\.\w+)*(\[\d+\](\.\w+)*)*): )/;
+const POSITION =
+  /^(neither a WebSocket Inspector session log|line \d+, column \d+: not valid JSON: |(format|version|endpoint(\.url)?|events|events\[\d+\](\.\w+)?|log(\.\w+)*(\[\d+\](\.\w+)*)*): )/;
 
 /** The line and column a message names must be inside the text. */
 function assertInside(message: string, text: string): void {
@@ -84,7 +104,10 @@ function assertInside(message: string, text: string): void {
 }
 
 describe('import: truncated files', () => {
-  for (const [format, text] of [['session log', JSON_TEXT], ['HAR', HAR_TEXT]] as const) {
+  for (const [format, text] of [
+    ['session log', JSON_TEXT],
+    ['HAR', HAR_TEXT],
+  ] as const) {
     it(`${format}: cut at every one of its ${text.length} positions, it is refused with the position, never half-loaded`, () => {
       assert.equal(read(text) instanceof SessionFileError, false, 'the whole file reads');
       for (let cut = 0; cut < text.trimEnd().length; cut++) {
@@ -103,7 +126,11 @@ describe('import: truncated files', () => {
       for (let cut = 0; cut <= text.length; cut += 7) {
         const whole = read(text.slice(0, cut));
         const pieces = await readInPieces(text.slice(0, cut), () => tools.int(40));
-        assert.deepEqual(pieces instanceof Error ? pieces.message : pieces, whole instanceof Error ? whole.message : whole, `cut at ${cut}`);
+        assert.deepEqual(
+          pieces instanceof Error ? pieces.message : pieces,
+          whole instanceof Error ? whole.message : whole,
+          `cut at ${cut}`,
+        );
         cases++;
       }
     }
@@ -118,24 +145,172 @@ describe('import: wrong types, wrong order, missing parts', () => {
   const log = (): Json => JSON.parse(JSON_TEXT) as Json;
   const har = (): Json => JSON.parse(HAR_TEXT) as Json;
   const CASES: Array<[string, () => Json, string | RegExp]> = [
-    ['a string seq', () => { const l = log(); l['events'][2].seq = '3'; return l; }, 'events[2].seq: expected a number, got "3"'],
-    ['seq out of order', () => { const l = log(); [l['events'][3], l['events'][4]] = [l['events'][4], l['events'][3]]; return l; }, 'events[4].seq: seq must be an integer greater than the previous event\'s (5), got 4'],
-    ['a repeated seq', () => { const l = log(); l['events'][3].seq = l['events'][2].seq; return l; }, 'events[3].seq: seq must be an integer greater than the previous event\'s (3), got 3'],
-    ['a fractional seq', () => { const l = log(); l['events'][0].seq = 0.5; return l; }, 'events[0].seq: seq must be an integer greater than the previous event\'s (-Infinity), got 0.5'],
-    ['t as a date string', () => { const l = log(); l['events'][1].t = '2026-11-26'; return l; }, 'events[1].t: expected a number, got "2026-11-26"'],
-    ['an unknown event type', () => { const l = log(); l['events'][1].type = 'explosion'; return l; }, 'events[1].type: unknown event type "explosion"'],
-    ['message data as a number', () => { const l = log(); l['events'].find((e: Json) => e['type'] === 'message').data = 5; return l; }, /^events\[\d+\]\.data: expected a string, got 5$/],
-    ['a bad direction', () => { const l = log(); l['events'].find((e: Json) => e['type'] === 'message').direction = 'sideways'; return l; }, /^events\[\d+\]\.direction: expected one of in, out, got "sideways"$/],
-    ['an event that is an array', () => { const l = log(); l['events'][0] = [1]; return l; }, 'events[0]: expected an object, got an array'],
-    ['events as an object', () => { const l = log(); l['events'] = {}; return l; }, 'events: expected an array, got an object'],
-    ['no endpoint url', () => { const l = log(); delete l['endpoint'].url; return l; }, 'endpoint.url: expected a string, got nothing'],
-    ['a future version', () => { const l = log(); l['version'] = 2; return l; }, 'version: unsupported version 2; this build reads version 1'],
-    ['HAR: entries as a string', () => { const h = har(); h['log'].entries = 'x'; return h; }, 'log.entries: expected an array of entries, got "x"'],
-    ['HAR: a message type', () => { const h = har(); h['log'].entries[0]._webSocketMessages[0].type = 'sent'; return h; }, 'log.entries[0]._webSocketMessages[0].type: expected "send", "receive" or "error", got "sent"'],
-    ['HAR: opcode as a string', () => { const h = har(); h['log'].entries[0]._webSocketMessages[1].opcode = '1'; return h; }, 'log.entries[0]._webSocketMessages[1].opcode: expected a number, got "1"'],
-    ['HAR: our entry without _webSocketMessages', () => { const h = har(); delete h['log'].entries[1]._webSocketMessages; return h; }, 'log.entries[1]._webSocketMessages: expected the array of messages every WebSocket Inspector entry has, got nothing'],
-    ['HAR: no WebSocket entry at all', () => { const h = har(); for (const e of h['log'].entries) { delete e._webSocketMessages; delete e._resourceType; e.request.url = 'https://api.test/'; } return h; }, /^log\.entries: no WebSocket entries found/],
-    ['HAR: a bad start date', () => { const h = har(); h['log'].entries[0].startedDateTime = 'yesterday'; return h; }, 'log.entries[0].startedDateTime: expected an ISO 8601 date, got "yesterday"'],
+    [
+      'a string seq',
+      () => {
+        const l = log();
+        l['events'][2].seq = '3';
+        return l;
+      },
+      'events[2].seq: expected a number, got "3"',
+    ],
+    [
+      'seq out of order',
+      () => {
+        const l = log();
+        [l['events'][3], l['events'][4]] = [l['events'][4], l['events'][3]];
+        return l;
+      },
+      "events[4].seq: seq must be an integer greater than the previous event's (5), got 4",
+    ],
+    [
+      'a repeated seq',
+      () => {
+        const l = log();
+        l['events'][3].seq = l['events'][2].seq;
+        return l;
+      },
+      "events[3].seq: seq must be an integer greater than the previous event's (3), got 3",
+    ],
+    [
+      'a fractional seq',
+      () => {
+        const l = log();
+        l['events'][0].seq = 0.5;
+        return l;
+      },
+      "events[0].seq: seq must be an integer greater than the previous event's (-Infinity), got 0.5",
+    ],
+    [
+      't as a date string',
+      () => {
+        const l = log();
+        l['events'][1].t = '2026-11-26';
+        return l;
+      },
+      'events[1].t: expected a number, got "2026-11-26"',
+    ],
+    [
+      'an unknown event type',
+      () => {
+        const l = log();
+        l['events'][1].type = 'explosion';
+        return l;
+      },
+      'events[1].type: unknown event type "explosion"',
+    ],
+    [
+      'message data as a number',
+      () => {
+        const l = log();
+        l['events'].find((e: Json) => e['type'] === 'message').data = 5;
+        return l;
+      },
+      /^events\[\d+\]\.data: expected a string, got 5$/,
+    ],
+    [
+      'a bad direction',
+      () => {
+        const l = log();
+        l['events'].find((e: Json) => e['type'] === 'message').direction = 'sideways';
+        return l;
+      },
+      /^events\[\d+\]\.direction: expected one of in, out, got "sideways"$/,
+    ],
+    [
+      'an event that is an array',
+      () => {
+        const l = log();
+        l['events'][0] = [1];
+        return l;
+      },
+      'events[0]: expected an object, got an array',
+    ],
+    [
+      'events as an object',
+      () => {
+        const l = log();
+        l['events'] = {};
+        return l;
+      },
+      'events: expected an array, got an object',
+    ],
+    [
+      'no endpoint url',
+      () => {
+        const l = log();
+        delete l['endpoint'].url;
+        return l;
+      },
+      'endpoint.url: expected a string, got nothing',
+    ],
+    [
+      'a future version',
+      () => {
+        const l = log();
+        l['version'] = 2;
+        return l;
+      },
+      'version: unsupported version 2; this build reads version 1',
+    ],
+    [
+      'HAR: entries as a string',
+      () => {
+        const h = har();
+        h['log'].entries = 'x';
+        return h;
+      },
+      'log.entries: expected an array of entries, got "x"',
+    ],
+    [
+      'HAR: a message type',
+      () => {
+        const h = har();
+        h['log'].entries[0]._webSocketMessages[0].type = 'sent';
+        return h;
+      },
+      'log.entries[0]._webSocketMessages[0].type: expected "send", "receive" or "error", got "sent"',
+    ],
+    [
+      'HAR: opcode as a string',
+      () => {
+        const h = har();
+        h['log'].entries[0]._webSocketMessages[1].opcode = '1';
+        return h;
+      },
+      'log.entries[0]._webSocketMessages[1].opcode: expected a number, got "1"',
+    ],
+    [
+      'HAR: our entry without _webSocketMessages',
+      () => {
+        const h = har();
+        delete h['log'].entries[1]._webSocketMessages;
+        return h;
+      },
+      'log.entries[1]._webSocketMessages: expected the array of messages every WebSocket Inspector entry has, got nothing',
+    ],
+    [
+      'HAR: no WebSocket entry at all',
+      () => {
+        const h = har();
+        for (const e of h['log'].entries) {
+          delete e._webSocketMessages;
+          delete e._resourceType;
+          e.request.url = 'https://api.test/';
+        }
+        return h;
+      },
+      /^log\.entries: no WebSocket entries found/,
+    ],
+    [
+      'HAR: a bad start date',
+      () => {
+        const h = har();
+        h['log'].entries[0].startedDateTime = 'yesterday';
+        return h;
+      },
+      'log.entries[0].startedDateTime: expected an ISO 8601 date, got "yesterday"',
+    ],
   ];
   for (const [name, make, expected] of CASES) {
     it(`${name}: refused by the importer with the JSON path`, async () => {
@@ -182,10 +357,19 @@ describe('import: corrupted bytes', () => {
         assertInside(result.message, text);
       } else {
         loaded++;
-        for (const session of result.sessions) assert.ok(session.events.every((e, i, all) => i === 0 || e.seq > all[i - 1]!.seq), 'ordered');
+        for (const session of result.sessions) {
+          assert.ok(
+            session.events.every((e, i, all) => i === 0 || e.seq > all[i - 1]!.seq),
+            'ordered',
+          );
+        }
       }
       const streamed = await readInPieces(text, () => 1 + tools.int(500));
-      assert.deepEqual(streamed instanceof Error ? streamed.message : streamed, result instanceof Error ? result.message : result, `round ${round}: streamed differs`);
+      assert.deepEqual(
+        streamed instanceof Error ? streamed.message : streamed,
+        result instanceof Error ? result.message : result,
+        `round ${round}: streamed differs`,
+      );
     }
     assert.ok(refused > 100, `${refused} refused`);
     assert.ok(loaded > 0, `${loaded} loaded (flips inside strings)`);
@@ -205,7 +389,10 @@ describe('import: the CLI analyze', () => {
   };
 
   it('names the file and the line:column of a truncated file, and prints no analysis', async () => {
-    for (const [name, text] of [['cut.json', JSON_TEXT.slice(0, 700)], ['cut.har', HAR_TEXT.slice(0, 900)]] as const) {
+    for (const [name, text] of [
+      ['cut.json', JSON_TEXT.slice(0, 700)],
+      ['cut.har', HAR_TEXT.slice(0, 900)],
+    ] as const) {
       const result = await run(name, text);
       assert.equal(result.code, 1);
       assert.equal(result.out, '', 'nothing analyzed');
@@ -219,7 +406,10 @@ describe('import: the CLI analyze', () => {
     const result = await run('order.json', JSON.stringify(l));
     assert.equal(result.code, 1);
     assert.equal(result.out, '');
-    assert.match(result.err, /order\.json: events\[3\]\.seq: seq must be an integer greater than the previous event's \(3\), got 1/);
+    assert.match(
+      result.err,
+      /order\.json: events\[3\]\.seq: seq must be an integer greater than the previous event's \(3\), got 1/,
+    );
     const h = JSON.parse(HAR_TEXT) as { log: { entries: Array<Record<string, unknown>> } };
     delete h.log.entries[0]!['_webSocketMessages'];
     const stripped = await run('stripped.har', JSON.stringify(h));
@@ -233,10 +423,22 @@ describe('export: a long payload written in slices', () => {
     const unit = 'a"\\\n😀é€';
     let data = unit.repeat(Math.ceil((JSON_SLICE_CHARS * 2.5) / unit.length));
     data = `x${data}`; // shift, so pairs land on boundaries differently
-    const event = { seq: 1, t: 2, type: 'message', direction: 'in', opcode: 'text', size: data.length, data, truncated: false };
+    const event = {
+      seq: 1,
+      t: 2,
+      type: 'message',
+      direction: 'in',
+      opcode: 'text',
+      size: data.length,
+      data,
+      truncated: false,
+    };
     const pieces = [...jsonWithLongData(event)];
     assert.ok(pieces.length >= 4, `${pieces.length} pieces`);
-    assert.ok(pieces.every((piece) => piece.length <= JSON_SLICE_CHARS * 2 + 200), 'no piece holds the whole payload');
+    assert.ok(
+      pieces.every((piece) => piece.length <= JSON_SLICE_CHARS * 2 + 200),
+      'no piece holds the whole payload',
+    );
     assert.deepEqual(JSON.parse(pieces.join('')), event);
     const short = { data: 'short', n: 1 };
     assert.equal([...jsonWithLongData(short)].join(''), JSON.stringify(short));

@@ -17,9 +17,18 @@ const OPCODE_CONTINUATION = 0x0;
 const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
 
-function makeSession(createSocket: SocketFactory, options: Partial<SessionOptions>, clock: FakeClock, heartbeat: Partial<HeartbeatConfig> = { mode: 'off' }): Session {
+function makeSession(
+  createSocket: SocketFactory,
+  options: Partial<SessionOptions>,
+  clock: FakeClock,
+  heartbeat: Partial<HeartbeatConfig> = { mode: 'off' },
+): Session {
   const endpoint = makeEndpoint('ws://example.test/', { heartbeat, reconnect: { enabled: false } });
-  return new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, ...options }, { clock, createSocket, observer: sessionDiagnosis(endpoint) });
+  return new Session(
+    endpoint,
+    { ...DEFAULT_SESSION_OPTIONS, ...options },
+    { clock, createSocket, observer: sessionDiagnosis(endpoint) },
+  );
 }
 
 /** A session fed wire bytes through the capture, and one fed the same parsed messages without it. */
@@ -61,11 +70,15 @@ function randomStream(seed: number, messages: number): Buffer {
   for (let m = 0; m < messages; m++) {
     if (chance(0.1)) frames.push(encodeFrame({ opcode: pick([OPCODE_PING, OPCODE_PONG]), payload: text(int(40)) }));
     const binary = chance(0.3);
-    const payload = binary ? Buffer.from(Array.from({ length: lengthClass() }, () => int(256))) : Buffer.from(text(lengthClass()));
+    const payload = binary
+      ? Buffer.from(Array.from({ length: lengthClass() }, () => int(256)))
+      : Buffer.from(text(lengthClass()));
     if (chance(0.1) && payload.length > 2) {
       // Fragmented, with a ping between the fragments as RFC 6455 §5.4 allows.
       const cut = 1 + int(payload.length - 1);
-      frames.push(encodeFrame({ opcode: binary ? OPCODE_BINARY : OPCODE_TEXT, payload: payload.subarray(0, cut), fin: false }));
+      frames.push(
+        encodeFrame({ opcode: binary ? OPCODE_BINARY : OPCODE_TEXT, payload: payload.subarray(0, cut), fin: false }),
+      );
       if (chance(0.5)) frames.push(encodeFrame({ opcode: OPCODE_PING, payload: 'mid' }));
       frames.push(encodeFrame({ opcode: OPCODE_CONTINUATION, payload: payload.subarray(cut) }));
     } else {
@@ -79,7 +92,7 @@ function randomStream(seed: number, messages: number): Buffer {
 function randomReads(bytes: Buffer, seed: number): Buffer[] {
   const { int, chance } = fuzzTools(seededRandom(seed));
   const reads: Buffer[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = chance(0.1) ? 1 : chance(0.5) ? 1 + int(200) : 1 + int(20_000);
     // A fresh buffer per read, as the network gives.
     reads.push(Buffer.from(bytes.subarray(at, at + size)));
@@ -107,11 +120,16 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
     }
     await Promise.resolve();
     assert.equal(socket().parserError, null);
-    const messages = socket().delivered.filter((item): item is Extract<Delivered, { kind: 'message' }> => item.kind === 'message');
+    const messages = socket().delivered.filter(
+      (item): item is Extract<Delivered, { kind: 'message' }> => item.kind === 'message',
+    );
     assert.equal(session.getStats().messagesIn, messages.length);
     assert.deepEqual(session.getStats(), reference.getStats());
     // Not a vacuous pass: most messages took the capture's path.
-    assert.ok(sessions.storedCount() > messages.length / 2, `only ${sessions.storedCount()} of ${messages.length} messages were captured`);
+    assert.ok(
+      sessions.storedCount() > messages.length / 2,
+      `only ${sessions.storedCount()} of ${messages.length} messages were captured`,
+    );
     return sessions;
   }
 
@@ -129,10 +147,20 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
     it(`keeps every retained payload intact when the byte budget forces wraps and evictions (seed ${seed})`, async () => {
       // A 256 KiB arena: runs wrap, held bytes meet eviction. What each session drops to make
       // room differs (a run also holds headers), but what both still hold must be identical.
-      const { session, reference } = await feed(seed, { maxEvents: 400, maxRecordBytes: 256 * 1024, maxRecordedPayloadBytes: 4096 }, false);
+      const { session, reference } = await feed(
+        seed,
+        { maxEvents: 400, maxRecordBytes: 256 * 1024, maxRecordedPayloadBytes: 4096 },
+        false,
+      );
       const strip = ({ seq: _seq, ...rest }: SessionEvent) => rest;
-      const ours = session.record.toArray().filter((event) => event.type === 'message').map(strip);
-      const theirs = reference.record.toArray().filter((event) => event.type === 'message').map(strip);
+      const ours = session.record
+        .toArray()
+        .filter((event) => event.type === 'message')
+        .map(strip);
+      const theirs = reference.record
+        .toArray()
+        .filter((event) => event.type === 'message')
+        .map(strip);
       const common = Math.min(ours.length, theirs.length);
       assert.ok(common > 50, `only ${common} messages retained by both`);
       assert.deepEqual(ours.slice(-common), theirs.slice(-common));
@@ -152,7 +180,9 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
     const frames = [
       ...Array.from({ length: 50 }, (_, k) => encodeFrame({ opcode: OPCODE_TEXT, payload: `tick ${k}` })),
       encodeFrame({ opcode: OPCODE_PING, payload: 'are you there' }),
-      ...Array.from({ length: 50 }, (_, k) => encodeFrame({ opcode: OPCODE_BINARY, payload: Buffer.from([k, 255 - k]) })),
+      ...Array.from({ length: 50 }, (_, k) =>
+        encodeFrame({ opcode: OPCODE_BINARY, payload: Buffer.from([k, 255 - k]) }),
+      ),
     ];
     const read = Buffer.concat(frames);
     socket().receiveBytes(read);
@@ -191,12 +221,23 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
   it('hands every message to a text heartbeat, which must read each reply: replies count as pongs with their RTT', async () => {
     const clock = new FakeClock();
     const wire = new WireSocketFactory();
-    const session = makeSession(wire.create, {}, clock, { mode: 'text', intervalMs: 1000, timeoutMs: 500, payload: 'ping', expect: 'pong' });
+    const session = makeSession(wire.create, {}, clock, {
+      mode: 'text',
+      intervalMs: 1000,
+      timeoutMs: 500,
+      payload: 'ping',
+      expect: 'pong',
+    });
     session.start();
     wire.last.open();
     clock.advance(1000);
     clock.advance(20);
-    wire.last.receiveBytes(Buffer.concat([encodeFrame({ opcode: OPCODE_TEXT, payload: 'tick' }), encodeFrame({ opcode: OPCODE_TEXT, payload: 'pong' })]));
+    wire.last.receiveBytes(
+      Buffer.concat([
+        encodeFrame({ opcode: OPCODE_TEXT, payload: 'tick' }),
+        encodeFrame({ opcode: OPCODE_TEXT, payload: 'pong' }),
+      ]),
+    );
     await Promise.resolve();
     clock.advance(600);
     const inbound = session.record.toArray().filter((event) => event.type === 'message' && event.direction === 'in');
@@ -230,14 +271,23 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
     assert.equal(capture.confirm(3, true), true);
     assert.equal(capture.takeConfirmed(7), 1);
     const [stored] = record.toArray();
-    assert.deepEqual(stored && stored.type === 'message' && [stored.opcode, stored.data, stored.t], ['binary', 'AQID', 7]);
+    assert.deepEqual(stored && stored.type === 'message' && [stored.opcode, stored.data, stored.t], [
+      'binary',
+      'AQID',
+      7,
+    ]);
     assert.equal(capture.isCapturing, true);
   });
 
   it('copies messages still queued when the record is cleared: their positions pointed into the old arena', () => {
     const record = new EventRecord({ maxEvents: 100, maxPayloadBytes: 1 << 20 });
     const capture = new InboundCapture(record, 1000);
-    capture.observe(Buffer.concat([encodeFrame({ opcode: OPCODE_TEXT, payload: 'before' }), encodeFrame({ opcode: OPCODE_TEXT, payload: 'queued' })]));
+    capture.observe(
+      Buffer.concat([
+        encodeFrame({ opcode: OPCODE_TEXT, payload: 'before' }),
+        encodeFrame({ opcode: OPCODE_TEXT, payload: 'queued' }),
+      ]),
+    );
     assert.equal(capture.confirm(6, false), true);
     capture.takeConfirmed(1);
     record.clear();
@@ -274,7 +324,11 @@ describe('InboundCapture: payloads kept from the raw stream', () => {
     assert.equal(next, payloads.length);
     for (const event of record.toArray()) {
       assert.ok(event.type === 'message');
-      assert.equal(Buffer.from(event.data, 'base64').equals(payloads[event.t]!), true, `message ${event.t} was overwritten`);
+      assert.equal(
+        Buffer.from(event.data, 'base64').equals(payloads[event.t]!),
+        true,
+        `message ${event.t} was overwritten`,
+      );
     }
   });
 });

@@ -148,12 +148,24 @@ describe('validateKnownTimeouts', () => {
     assert.equal(entries[0]?.id, 'a-b');
     assert.ok(errors.includes('entry 1: "component" must be a non-empty string'), errors.join('\n'));
     assert.ok(errors.includes('entry 2: "defaultSeconds" must be a positive number or null'), errors.join('\n'));
-    assert.ok(errors.some((e) => e.startsWith('entry 3: "kind" must be one of')), errors.join('\n'));
+    assert.ok(
+      errors.some((e) => e.startsWith('entry 3: "kind" must be one of')),
+      errors.join('\n'),
+    );
     assert.ok(errors.includes('entry 4: "defaultSeconds" must be a positive number or null'), errors.join('\n'));
     assert.ok(errors.includes('entry 4: "pingResets" must be true, false or null'), errors.join('\n'));
-    assert.ok(errors.some((e) => e.startsWith('entry 5: must be an object')), errors.join('\n'));
-    assert.ok(errors.some((e) => e.startsWith('entry 6: "id" must be kebab-case')), errors.join('\n'));
-    assert.ok(errors.some((e) => e.startsWith('entry 7: "id" "a-b" is already used by entry 0')), errors.join('\n'));
+    assert.ok(
+      errors.some((e) => e.startsWith('entry 5: must be an object')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.startsWith('entry 6: "id" must be kebab-case')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.startsWith('entry 7: "id" "a-b" is already used by entry 0')),
+      errors.join('\n'),
+    );
   });
 
   it('requires defaultSeconds and kind to be present', () => {
@@ -248,22 +260,40 @@ describe('explainHandshakeFailure', () => {
   });
 
   it('ECONNREFUSED names host and port', () => {
-    const d = explainHandshakeFailure({ ...base, errorCode: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:8080' });
+    const d = explainHandshakeFailure({
+      ...base,
+      errorCode: 'ECONNREFUSED',
+      message: 'connect ECONNREFUSED 127.0.0.1:8080',
+    });
     assert.equal(d.title, 'Connection refused');
     assert.match(d.explanation, /example\.com:8080/);
   });
 
   it('self-signed certificate: how to allow it', () => {
-    const d = explainHandshakeFailure({ ...base, url: 'wss://dev.local/ws', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' });
+    const d = explainHandshakeFailure({
+      ...base,
+      url: 'wss://dev.local/ws',
+      errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      message: 'self-signed certificate',
+    });
     assert.match(d.title, /Self-signed/);
     assert.match(d.fix, /allowSelfSignedCertificate: true/);
     assert.match(d.fix, /--insecure/);
-    const fromMessage = explainHandshakeFailure({ ...base, url: 'wss://dev.local/ws', message: 'self signed certificate in certificate chain' });
+    const fromMessage = explainHandshakeFailure({
+      ...base,
+      url: 'wss://dev.local/ws',
+      message: 'self signed certificate in certificate chain',
+    });
     assert.match(fromMessage.fix, /--insecure/);
   });
 
   it('wss:// against a plain port, and the handshake timeout', () => {
-    const d = explainHandshakeFailure({ ...base, url: 'wss://example.com:8080/ws', errorCode: 'EPROTO', message: 'error:0A00010B:SSL routines::wrong version number' });
+    const d = explainHandshakeFailure({
+      ...base,
+      url: 'wss://example.com:8080/ws',
+      errorCode: 'EPROTO',
+      message: 'error:0A00010B:SSL routines::wrong version number',
+    });
     assert.match(d.fix, /ws:\/\/example\.com:8080\/ws/);
     const t = explainHandshakeFailure({ ...base, errorCode: 'ETIMEDOUT', message: 'Opening handshake has timed out' });
     assert.match(t.fix, /handshakeTimeoutMs/);

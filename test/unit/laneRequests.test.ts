@@ -20,7 +20,18 @@ interface PendingFetch {
 /** The host's answer to a request, with no marks. */
 function answerTo(fetch: PendingFetch): LaneAnswer {
   const empty = new Array<number>(fetch.buckets).fill(0);
-  return { type: 'lane', requestId: 1, fromT: fetch.fromT, toT: fetch.toT, bucketMs: (fetch.toT - fetch.fromT) / fetch.buckets, messagesIn: empty, messagesOut: empty, marks: [], messagesIncluded: true, lifetimes: [] };
+  return {
+    type: 'lane',
+    requestId: 1,
+    fromT: fetch.fromT,
+    toT: fetch.toT,
+    bucketMs: (fetch.toT - fetch.fromT) / fetch.buckets,
+    messagesIn: empty,
+    messagesOut: empty,
+    marks: [],
+    messagesIncluded: true,
+    lifetimes: [],
+  };
 }
 
 /** Lets promise callbacks (the answer's arrival) run. */
@@ -33,7 +44,8 @@ function lane(view: TimeRange | null = { fromT: 100_000, toT: 110_000 }) {
   const answered: LaneAnswer[] = [];
   const requests = new LaneRequests(
     {
-      fetch: (fromT, toT, buckets) => new Promise<LaneAnswer>((resolve, reject) => fetches.push({ fromT, toT, buckets, resolve, reject })),
+      fetch: (fromT, toT, buckets) =>
+        new Promise<LaneAnswer>((resolve, reject) => fetches.push({ fromT, toT, buckets, resolve, reject })),
       wanted: () => (state.view ? { view: state.view, plotWidthPx: state.plotWidthPx } : null),
       answered: (answer) => answered.push(answer),
       requested: () => undefined,

@@ -111,7 +111,14 @@ describe('lane time scale', () => {
 });
 
 describe('lane hit testing', () => {
-  const point = (x: number, index: number): HitTarget => ({ x0: x - 1, x1: x + 1, y0: 20, y1: 40, penaltyPx: 0, index });
+  const point = (x: number, index: number): HitTarget => ({
+    x0: x - 1,
+    x1: x + 1,
+    y0: 20,
+    y1: 40,
+    penaltyPx: 0,
+    index,
+  });
 
   it('picks the nearest mark within the tolerance', () => {
     const targets = [point(100, 0), point(106, 1), point(120, 2)];

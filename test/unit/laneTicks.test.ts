@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeMark, describeSummary, markSpan, markStyle, summarizeLane } from '../../src/webview/lane/laneMarks.js';
-import { chooseTickStep, formatClock, formatTimestamp, generateTicks, TICK_STEPS_MS } from '../../src/webview/lane/ticks.js';
+import {
+  chooseTickStep,
+  formatClock,
+  formatTimestamp,
+  generateTicks,
+  TICK_STEPS_MS,
+} from '../../src/webview/lane/ticks.js';
 import type { HostMessageOf, TimelineRow } from '../../src/shared/timelineProtocol.js';
 
 const utc = () => 0;
@@ -66,11 +72,23 @@ describe('lane ticks', () => {
   });
 });
 
-const row = (fields: Partial<TimelineRow> & Pick<TimelineRow, 'seq' | 'type'>): TimelineRow => ({ t: T0 + fields.seq * 1000, direction: null, size: null, preview: '', ...fields });
+const row = (fields: Partial<TimelineRow> & Pick<TimelineRow, 'seq' | 'type'>): TimelineRow => ({
+  t: T0 + fields.seq * 1000,
+  direction: null,
+  size: null,
+  preview: '',
+  ...fields,
+});
 
 describe('lane marks', () => {
   it('puts each kind of event on its row with its shape and label', () => {
-    assert.deepEqual(markStyle(row({ seq: 1, type: 'message', direction: 'in', size: 3 })), { row: 'in', shape: 'tick', colour: 'in', label: null, labelPriority: 0 });
+    assert.deepEqual(markStyle(row({ seq: 1, type: 'message', direction: 'in', size: 3 })), {
+      row: 'in',
+      shape: 'tick',
+      colour: 'in',
+      label: null,
+      labelPriority: 0,
+    });
     assert.equal(markStyle(row({ seq: 2, type: 'message', direction: 'out', size: 3 })).row, 'out');
     assert.equal(markStyle(row({ seq: 3, type: 'pong', direction: 'in', rttMs: 42.4 })).label, '42 ms');
     assert.equal(markStyle(row({ seq: 3, type: 'pong', direction: 'in', rttMs: 0.734 })).label, '0.73 ms');
@@ -87,13 +105,22 @@ describe('lane marks', () => {
   });
 
   it('spans idle gaps from their start and backoffs over their delay', () => {
-    assert.deepEqual(markSpan(row({ seq: 4, type: 'idle-gap', t: T0 + 90_000, durationMs: 90_000, startT: T0 })), { fromT: T0, toT: T0 + 90_000 });
-    assert.deepEqual(markSpan(row({ seq: 6, type: 'reconnect-scheduled', t: T0, durationMs: 2000 })), { fromT: T0, toT: T0 + 2000 });
+    assert.deepEqual(markSpan(row({ seq: 4, type: 'idle-gap', t: T0 + 90_000, durationMs: 90_000, startT: T0 })), {
+      fromT: T0,
+      toT: T0 + 90_000,
+    });
+    assert.deepEqual(markSpan(row({ seq: 6, type: 'reconnect-scheduled', t: T0, durationMs: 2000 })), {
+      fromT: T0,
+      toT: T0 + 2000,
+    });
     assert.equal(markSpan(row({ seq: 1, type: 'ping', direction: 'out' })), null);
   });
 
   it('describes a mark as plain text', () => {
-    const text = describeMark(row({ seq: 12, type: 'pong', t: T0 + 250, direction: 'in', rttMs: 12, preview: '<b>hi</b>' }), utc);
+    const text = describeMark(
+      row({ seq: 12, type: 'pong', t: T0 + 250, direction: 'in', rttMs: 12, preview: '<b>hi</b>' }),
+      utc,
+    );
     assert.equal(text, 'Pong ←  #12\n2026-11-26 09:12:00.250\nRTT 12 ms\n<b>hi</b>');
   });
 
@@ -119,13 +146,30 @@ describe('lane marks', () => {
       messagesOut: Array.from({ length: 60 }, (_, i) => (i === 0 ? 1 : 0)),
       marks,
       messagesIncluded: true,
-      lifetimes: [{ openT: T0, closeT: T0 + 5301, closeCode: 1006 }, { openT: T0 + 6302, closeT: null, closeCode: null }],
+      lifetimes: [
+        { openT: T0, closeT: T0 + 5301, closeCode: 1006 },
+        { openT: T0 + 6302, closeT: null, closeCode: null },
+      ],
     };
     const visible = summarizeLane(lane, T0, T0 + 10_000);
-    assert.deepEqual(visible, { messagesIn: 1, messagesOut: 1, pings: 1, pongs: 1, idleGaps: 1, closes: 1, reconnects: 1, failures: 0, diagnoses: 1, connections: 2 });
+    assert.deepEqual(visible, {
+      messagesIn: 1,
+      messagesOut: 1,
+      pings: 1,
+      pongs: 1,
+      idleGaps: 1,
+      closes: 1,
+      reconnects: 1,
+      failures: 0,
+      diagnoses: 1,
+      connections: 2,
+    });
     assert.equal(summarizeLane(lane, T0, T0 + 60_000).messagesIn, 2);
     assert.equal(summarizeLane({ ...lane, messagesIncluded: false }, T0, T0 + 60_000).messagesIn, 2);
     assert.equal(summarizeLane({ ...lane, messagesIncluded: false }, T0 + 10_000, T0 + 60_000).messagesOut, 0);
-    assert.match(describeSummary(visible, T0, T0 + 10_000, utc), /^Time lane from 2026-11-26 09:12:00.000 to 2026-11-26 09:12:10.000: 1 messages in, 1 out, 1 ping, 1 pong, 1 idle gap, 2 connections, 1 close, 1 reconnect, 1 diagnosis$/);
+    assert.match(
+      describeSummary(visible, T0, T0 + 10_000, utc),
+      /^Time lane from 2026-11-26 09:12:00.000 to 2026-11-26 09:12:10.000: 1 messages in, 1 out, 1 ping, 1 pong, 1 idle gap, 2 connections, 1 close, 1 reconnect, 1 diagnosis$/,
+    );
   });
 });

@@ -30,7 +30,9 @@ async function layeringMessages(filePath: string, code: string): Promise<string[
   assert.ok(result, `no lint result for ${filePath}`);
   const fatal = result.messages.filter((message) => message.fatal);
   assert.deepEqual(fatal, [], `${filePath} did not parse, so no rule ran on it`);
-  return result.messages.filter((message) => message.ruleId !== null && LAYERING_RULES.has(message.ruleId)).map((message) => message.message);
+  return result.messages
+    .filter((message) => message.ruleId !== null && LAYERING_RULES.has(message.ruleId))
+    .map((message) => message.message);
 }
 
 async function assertRejected(filePath: string, code: string, expected: RegExp = /Layering violation/): Promise<void> {
@@ -62,10 +64,16 @@ describe('folder layering (eslint.config.mjs)', () => {
     });
 
     it('rejects core → extension, node, cli and webview, including type-only and re-exports', async () => {
-      await assertRejected('src/core/model/probe.ts', "import type { CommandDeps } from '../../extension/commands.js';\nexport type X = CommandDeps;\n");
+      await assertRejected(
+        'src/core/model/probe.ts',
+        "import type { CommandDeps } from '../../extension/commands.js';\nexport type X = CommandDeps;\n",
+      );
       await assertRejected('src/core/common/probe.ts', "export { createWsSocket } from '../../node/wsSocket.js';\n");
       await assertRejected('src/core/files/probe.ts', "export * from '../../cli/main.js';\n");
-      await assertRejected('src/core/format/probe.ts', "export const load = () => import('../../webview/format.js');\n");
+      await assertRejected(
+        'src/core/format/probe.ts',
+        "export const load = () => import('../../webview/format.js');\n",
+      );
     });
   });
 
@@ -79,10 +87,26 @@ describe('folder layering (eslint.config.mjs)', () => {
     });
 
     it('rejects engine → files and common → model', async () => {
-      await assertRejected('src/core/engine/probe.ts', "export { parseJsonWithPosition } from '../files/jsonInput.js';\n", /src\/core\/engine/);
-      await assertRejected('src/core/common/probe.ts', "export type { SessionEvent } from '../model/sessionEvents.js';\n", /src\/core\/common may import no other core folder/);
-      await assertRejected('src/core/model/probe.ts', "export { formatDuration } from '../format/duration.js';\n", /src\/core\/model/);
-      await assertRejected('src/core/files/probe.ts', "export { Session } from '../engine/session.js';\n", /src\/core\/files/);
+      await assertRejected(
+        'src/core/engine/probe.ts',
+        "export { parseJsonWithPosition } from '../files/jsonInput.js';\n",
+        /src\/core\/engine/,
+      );
+      await assertRejected(
+        'src/core/common/probe.ts',
+        "export type { SessionEvent } from '../model/sessionEvents.js';\n",
+        /src\/core\/common may import no other core folder/,
+      );
+      await assertRejected(
+        'src/core/model/probe.ts',
+        "export { formatDuration } from '../format/duration.js';\n",
+        /src\/core\/model/,
+      );
+      await assertRejected(
+        'src/core/files/probe.ts',
+        "export { Session } from '../engine/session.js';\n",
+        /src\/core\/files/,
+      );
     });
 
     it('rejects core/probe from every other folder of src/core (a new folder without a layer fails here)', async () => {
@@ -91,7 +115,11 @@ describe('folder layering (eslint.config.mjs)', () => {
         .map((entry) => entry.name);
       assert.ok(parts.length >= 6, `core folders: ${parts.join(', ')}`);
       for (const part of parts) {
-        await assertRejected(`src/core/${part}/probe.ts`, "export { IdleTimeoutProbe } from '../probe/idleProbe.js';\n", new RegExp(`src/core/${part} may import`));
+        await assertRejected(
+          `src/core/${part}/probe.ts`,
+          "export { IdleTimeoutProbe } from '../probe/idleProbe.js';\n",
+          new RegExp(`src/core/${part} may import`),
+        );
       }
     });
 
@@ -100,8 +128,14 @@ describe('folder layering (eslint.config.mjs)', () => {
         'src/core/engine/probe.ts',
         "export type { Clock } from '../common/clock.js';\nexport type { SessionEvent } from '../model/sessionEvents.js';\nexport { formatDuration } from '../format/duration.js';\nexport type { ISocket } from './socket.js';\n",
       );
-      await assertAllowed('src/core/diagnosis/probe.ts', "export { Session } from '../engine/session.js';\nexport type { SessionEvent } from '../model/sessionEvents.js';\n");
-      await assertAllowed('src/core/files/probe.ts', "export { formatDuration } from '../format/duration.js';\nexport { findJsonSyntaxError } from '../common/jsonSyntax.js';\n");
+      await assertAllowed(
+        'src/core/diagnosis/probe.ts',
+        "export { Session } from '../engine/session.js';\nexport type { SessionEvent } from '../model/sessionEvents.js';\n",
+      );
+      await assertAllowed(
+        'src/core/files/probe.ts',
+        "export { formatDuration } from '../format/duration.js';\nexport { findJsonSyntaxError } from '../common/jsonSyntax.js';\n",
+      );
       await assertAllowed(
         'src/core/probe/deeper/probe.ts',
         "export { Session } from '../../engine/session.js';\nexport { explainCloseCode } from '../../diagnosis/closeCodes.js';\nexport { IdleTimeoutProbe } from '../idleProbe.js';\n",
@@ -111,9 +145,21 @@ describe('folder layering (eslint.config.mjs)', () => {
 
   describe('src/shared', () => {
     it('rejects core/engine and anything above it', async () => {
-      await assertRejected('src/shared/probe.ts', "export { Session } from '../core/engine/session.js';\n", /src\/shared is bundled into the browser/);
-      await assertRejected('src/shared/probe.ts', "export { explainCloseCode } from '../core/diagnosis/closeCodes.js';\n", /src\/shared/);
-      await assertRejected('src/shared/probe.ts', "export { formatDuration } from '../webview/format.js';\n", /src\/shared is imported by both/);
+      await assertRejected(
+        'src/shared/probe.ts',
+        "export { Session } from '../core/engine/session.js';\n",
+        /src\/shared is bundled into the browser/,
+      );
+      await assertRejected(
+        'src/shared/probe.ts',
+        "export { explainCloseCode } from '../core/diagnosis/closeCodes.js';\n",
+        /src\/shared/,
+      );
+      await assertRejected(
+        'src/shared/probe.ts',
+        "export { formatDuration } from '../webview/format.js';\n",
+        /src\/shared is imported by both/,
+      );
     });
 
     it('allows core/model, core/common and core/format', async () => {
@@ -142,10 +188,20 @@ describe('folder layering (eslint.config.mjs)', () => {
     });
 
     it('rejects core/files, core/probe, a dynamic import, and the extension', async () => {
-      await assertRejected('src/webview/probe.ts', "export { parseJsonWithPosition } from '../core/files/jsonInput.js';\n");
-      await assertRejected('src/webview/lane/probe.ts', "export type { IdleProbeOptions } from '../../core/probe/idleProbe.js';\n");
+      await assertRejected(
+        'src/webview/probe.ts',
+        "export { parseJsonWithPosition } from '../core/files/jsonInput.js';\n",
+      );
+      await assertRejected(
+        'src/webview/lane/probe.ts',
+        "export type { IdleProbeOptions } from '../../core/probe/idleProbe.js';\n",
+      );
       await assertRejected('src/webview/probe.ts', "export const load = () => import('../core/engine/session.js');\n");
-      await assertRejected('src/webview/probe.ts', "export { renderTimelineHtml } from '../extension/timeline/webviewHtml.js';\n", /the webview runs in a browser/);
+      await assertRejected(
+        'src/webview/probe.ts',
+        "export { renderTimelineHtml } from '../extension/timeline/webviewHtml.js';\n",
+        /the webview runs in a browser/,
+      );
     });
 
     it('allows src/shared and the pure core tables', async () => {
@@ -163,8 +219,16 @@ describe('folder layering (eslint.config.mjs)', () => {
         "import { registerCommands } from '../../commands.js';\nexport const x = registerCommands;\n",
         /Layering violation: src\/extension\/model is the VS Code-free model/,
       );
-      await assertRejected('src/extension/model/probe.ts', "export { renderTimelineHtml } from '../timeline/webviewHtml.js';\n", /src\/extension\/model is the VS Code-free model/);
-      await assertRejected('src/extension/model/probe.ts', "export { createWsSocket } from '../../node/wsSocket.js';\n", /src\/extension\/model depends on src\/core and src\/shared only/);
+      await assertRejected(
+        'src/extension/model/probe.ts',
+        "export { renderTimelineHtml } from '../timeline/webviewHtml.js';\n",
+        /src\/extension\/model is the VS Code-free model/,
+      );
+      await assertRejected(
+        'src/extension/model/probe.ts',
+        "export { createWsSocket } from '../../node/wsSocket.js';\n",
+        /src\/extension\/model depends on src\/core and src\/shared only/,
+      );
     });
 
     it('allows the model its own files, src/core and src/shared', async () => {
@@ -175,11 +239,31 @@ describe('folder layering (eslint.config.mjs)', () => {
     });
 
     it('rejects extension → cli/webview, node → cli/extension, cli → extension', async () => {
-      await assertRejected('src/extension/probe.ts', "export { main } from '../cli/main.js';\n", /the extension host must not depend on the CLI/);
-      await assertRejected('src/extension/timeline/probe.ts', "export { el } from '../../webview/dom.js';\n", /the extension host/);
-      await assertRejected('src/node/probe.ts', "export { main } from '../cli/main.js';\n", /src\/node is the ws\/network adapter/);
-      await assertRejected('src/node/probe.ts', "export { registerCommands } from '../extension/commands.js';\n", /src\/node/);
-      await assertRejected('src/cli/probe.ts', "export { TimelineFeed } from '../extension/model/timelineFeed.js';\n", /the CLI must not depend on the extension/);
+      await assertRejected(
+        'src/extension/probe.ts',
+        "export { main } from '../cli/main.js';\n",
+        /the extension host must not depend on the CLI/,
+      );
+      await assertRejected(
+        'src/extension/timeline/probe.ts',
+        "export { el } from '../../webview/dom.js';\n",
+        /the extension host/,
+      );
+      await assertRejected(
+        'src/node/probe.ts',
+        "export { main } from '../cli/main.js';\n",
+        /src\/node is the ws\/network adapter/,
+      );
+      await assertRejected(
+        'src/node/probe.ts',
+        "export { registerCommands } from '../extension/commands.js';\n",
+        /src\/node/,
+      );
+      await assertRejected(
+        'src/cli/probe.ts',
+        "export { TimelineFeed } from '../extension/model/timelineFeed.js';\n",
+        /the CLI must not depend on the extension/,
+      );
     });
 
     it('allows the extension and the CLI to use src/node, src/core and src/shared', async () => {
@@ -187,14 +271,25 @@ describe('folder layering (eslint.config.mjs)', () => {
         'src/extension/probe.ts',
         "export { createWsSocket } from '../node/wsSocket.js';\nexport { TimelineFeed } from './model/timelineFeed.js';\nexport { IdleTimeoutProbe } from '../core/probe/idleProbe.js';\n",
       );
-      await assertAllowed('src/cli/probe.ts', "export { createWsSocket } from '../node/wsSocket.js';\nexport { parseJsonWithPosition } from '../core/files/jsonInput.js';\n");
+      await assertAllowed(
+        'src/cli/probe.ts',
+        "export { createWsSocket } from '../node/wsSocket.js';\nexport { parseJsonWithPosition } from '../core/files/jsonInput.js';\n",
+      );
     });
   });
 
   describe('bench/, demo/, scripts/', () => {
     it('rejects imports of test/', async () => {
-      await assertRejected('bench/probe.ts', "export { FakeClock } from '../test/unit/fakes/fakeClock.js';\n", /bench\/, demo\/ and scripts\/ may not import test\//);
-      await assertRejected('scripts/deep/probe.ts', "export { FakeClock } from '../../test/unit/fakes/fakeClock.js';\n", /may not import test\//);
+      await assertRejected(
+        'bench/probe.ts',
+        "export { FakeClock } from '../test/unit/fakes/fakeClock.js';\n",
+        /bench\/, demo\/ and scripts\/ may not import test\//,
+      );
+      await assertRejected(
+        'scripts/deep/probe.ts',
+        "export { FakeClock } from '../../test/unit/fakes/fakeClock.js';\n",
+        /may not import test\//,
+      );
     });
 
     it('allows src/', async () => {
@@ -203,6 +298,10 @@ describe('folder layering (eslint.config.mjs)', () => {
   });
 
   it('rejects a relative import that does not resolve (the layering could not check it)', async () => {
-    await assertRejected('src/core/engine/probe.ts', "export { nothing } from '../nowhere/missing.js';\n", /Unable to resolve path/);
+    await assertRejected(
+      'src/core/engine/probe.ts',
+      "export { nothing } from '../nowhere/missing.js';\n",
+      /Unable to resolve path/,
+    );
   });
 });

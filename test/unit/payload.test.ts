@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { base64ToBytes, bytesToBase64, describeControlPayload, truncateText, utf8ByteLength } from '../../src/core/common/payload.js';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  describeControlPayload,
+  truncateText,
+  utf8ByteLength,
+} from '../../src/core/common/payload.js';
 import { formatDuration, parseDuration } from '../../src/core/format/duration.js';
 import { reconnectDelay } from '../../src/core/engine/backoff.js';
 import { DEFAULT_RECONNECT } from '../../src/core/model/endpoint.js';
@@ -66,6 +72,9 @@ describe('reconnect backoff', () => {
   });
 
   it('jitters downwards by at most the configured fraction', () => {
-    assert.equal(reconnectDelay({ ...DEFAULT_RECONNECT, jitter: 0.2 }, 1, () => 0.999999), 800);
+    assert.equal(
+      reconnectDelay({ ...DEFAULT_RECONNECT, jitter: 0.2 }, 1, () => 0.999999),
+      800,
+    );
   });
 });

@@ -24,7 +24,8 @@ function setup({ heartbeat = { mode: 'off' }, reconnect = {}, options = {} }: Se
   );
   const events: SessionEvent[] = [];
   session.onEvent((event) => events.push(event));
-  const ofType = <T extends SessionEvent['type']>(type: T) => events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
+  const ofType = <T extends SessionEvent['type']>(type: T) =>
+    events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
   return { clock, sockets, session, events, ofType };
 }
 
@@ -35,7 +36,10 @@ describe('Session: connecting and recording', () => {
     clock.advance(25);
     sockets.last.open({ protocol: 'chat', responseHeaders: { Upgrade: 'websocket' } });
     sockets.last.receiveText('hello');
-    assert.deepEqual(events.map((e) => e.type), ['connecting', 'open', 'message']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['connecting', 'open', 'message'],
+    );
     const open = events[1]!;
     assert.equal(open.type, 'open');
     assert.equal(open.type === 'open' && open.handshakeMs, 25);
@@ -97,8 +101,13 @@ describe('Session: connecting and recording', () => {
 
   it('rejects an invalid endpoint with every problem named', () => {
     assert.throws(
-      () => new Session(makeEndpoint('http://x', { heartbeat: { intervalMs: 0 } }), DEFAULT_SESSION_OPTIONS, { clock: new FakeClock(), createSocket: new FakeSocketFactory().create }),
-      (error: unknown) => error instanceof EndpointError && /ws:\/\//.test(error.message) && /intervalMs/.test(error.message),
+      () =>
+        new Session(makeEndpoint('http://x', { heartbeat: { intervalMs: 0 } }), DEFAULT_SESSION_OPTIONS, {
+          clock: new FakeClock(),
+          createSocket: new FakeSocketFactory().create,
+        }),
+      (error: unknown) =>
+        error instanceof EndpointError && /ws:\/\//.test(error.message) && /intervalMs/.test(error.message),
     );
   });
 });
@@ -149,7 +158,10 @@ describe('Session: idle gaps and close details', () => {
     session.start();
     assert.equal(sockets.last.options.maxMessageBytes, 1024, 'the limit reaches the socket');
     sockets.last.open();
-    sockets.last.error('the server sent a message larger than the 1024-byte limit; closing the connection with 1009', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    sockets.last.error(
+      'the server sent a message larger than the 1024-byte limit; closing the connection with 1009',
+      'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+    );
     // ws stops reading after a violation, so the wire gives 1006 even when the server echoes the close.
     sockets.last.closed = true;
     sockets.last._onClose.fire({ code: 1006, reason: '', protocolErrorCode: 1009 });
@@ -163,7 +175,9 @@ describe('Session: idle gaps and close details', () => {
 
 describe('Session: ping heartbeat', () => {
   it('pings every interval and records the RTT of each pong', () => {
-    const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 } });
+    const { clock, sockets, session, ofType } = setup({
+      heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 },
+    });
     session.start();
     sockets.last.open();
     clock.advance(1_000);
@@ -179,7 +193,9 @@ describe('Session: ping heartbeat', () => {
   });
 
   it('declares the link dead after interval + timeout without a sign of life, then reconnects', () => {
-    const { clock, sockets, session, events, ofType } = setup({ heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 } });
+    const { clock, sockets, session, events, ofType } = setup({
+      heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 },
+    });
     session.start();
     const first = sockets.last;
     first.open();
@@ -193,14 +209,19 @@ describe('Session: ping heartbeat', () => {
     const close = ofType('close')[0]!;
     assert.equal(close.initiator, 'local');
     // The reconnect is scheduled first; then the analyzer says what the drop was.
-    assert.deepEqual(events.slice(-2).map((e) => e.type), ['reconnect-scheduled', 'diagnosis']);
+    assert.deepEqual(
+      events.slice(-2).map((e) => e.type),
+      ['reconnect-scheduled', 'diagnosis'],
+    );
     assert.equal(ofType('diagnosis')[0]!.kind, 'heartbeat-timeout');
     assert.equal(session.getStats().drops, 1);
     assert.equal(session.getStats().heartbeatTimeouts, 1);
   });
 
   it('measures a late pong against the ping it answers, not an older one', () => {
-    const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 } });
+    const { clock, sockets, session, ofType } = setup({
+      heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 },
+    });
     session.start();
     sockets.last.open();
     clock.advance(1_100); // wsi-1 sent at 1000
@@ -212,7 +233,9 @@ describe('Session: ping heartbeat', () => {
   });
 
   it('counts any inbound frame as a sign of life', () => {
-    const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 } });
+    const { clock, sockets, session, ofType } = setup({
+      heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 },
+    });
     session.start();
     sockets.last.open();
     clock.advance(1_200); // ping sent at 1000, no pong yet
@@ -224,7 +247,10 @@ describe('Session: ping heartbeat', () => {
   });
 
   it('still destroys the socket if a dead link never reports close', () => {
-    const { clock, sockets, session } = setup({ heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 100 }, options: { closeTimeoutMs: 1_000 } });
+    const { clock, sockets, session } = setup({
+      heartbeat: { mode: 'ping', intervalMs: 100, timeoutMs: 100 },
+      options: { closeTimeoutMs: 1_000 },
+    });
     session.start();
     sockets.last.open();
     clock.advance(200); // dead
@@ -238,7 +264,9 @@ describe('Session: ping heartbeat', () => {
 
 describe('Session: text heartbeat', () => {
   it('sends the payload and matches the reply, with RTT', () => {
-    const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'text', intervalMs: 1_000, timeoutMs: 500, payload: 'ping', expect: 'pong' } });
+    const { clock, sockets, session, ofType } = setup({
+      heartbeat: { mode: 'text', intervalMs: 1_000, timeoutMs: 500, payload: 'ping', expect: 'pong' },
+    });
     session.start();
     sockets.last.open();
     clock.advance(1_000);
@@ -254,7 +282,15 @@ describe('Session: text heartbeat', () => {
   });
 
   it('accepts a /regex/ reply pattern', () => {
-    const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'text', intervalMs: 1_000, timeoutMs: 500, payload: '{"op":"ping"}', expect: '/"op"\\s*:\\s*"pong"/' } });
+    const { clock, sockets, session, ofType } = setup({
+      heartbeat: {
+        mode: 'text',
+        intervalMs: 1_000,
+        timeoutMs: 500,
+        payload: '{"op":"ping"}',
+        expect: '/"op"\\s*:\\s*"pong"/',
+      },
+    });
     session.start();
     sockets.last.open();
     clock.advance(1_000);
@@ -263,7 +299,9 @@ describe('Session: text heartbeat', () => {
   });
 
   it('times out when nothing at all comes back', () => {
-    const { clock, sockets, session, ofType } = setup({ heartbeat: { mode: 'text', intervalMs: 1_000, timeoutMs: 500 } });
+    const { clock, sockets, session, ofType } = setup({
+      heartbeat: { mode: 'text', intervalMs: 1_000, timeoutMs: 500 },
+    });
     session.start();
     sockets.last.open();
     clock.advance(1_500);
@@ -284,15 +322,23 @@ describe('Session: heartbeat off', () => {
 
 describe('Session: reconnect policy', () => {
   it('backs off exponentially while attempts fail, capped at maxDelayMs', () => {
-    const { clock, sockets, session, ofType } = setup({ reconnect: { initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 5_000 } });
+    const { clock, sockets, session, ofType } = setup({
+      reconnect: { initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 5_000 },
+    });
     session.start();
     for (let i = 0; i < 5; i++) {
       sockets.last.failHandshake();
       sockets.last.end(1006);
       clock.advance(10_000);
     }
-    assert.deepEqual(ofType('reconnect-scheduled').map((e) => e.delayMs), [1_000, 2_000, 4_000, 5_000, 5_000]);
-    assert.deepEqual(ofType('connecting').map((e) => e.attempt), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      ofType('reconnect-scheduled').map((e) => e.delayMs),
+      [1_000, 2_000, 4_000, 5_000, 5_000],
+    );
+    assert.deepEqual(
+      ofType('connecting').map((e) => e.attempt),
+      [0, 1, 2, 3, 4, 5],
+    );
   });
 
   it('applies jitter downwards only, within the configured fraction', () => {
@@ -300,7 +346,10 @@ describe('Session: reconnect policy', () => {
     const sockets = new FakeSocketFactory();
     const delays: number[] = [];
     let r = 0;
-    const endpoint = makeEndpoint('ws://x.test/', { heartbeat: { mode: 'off' }, reconnect: { initialDelayMs: 1_000, jitter: 0.5 } });
+    const endpoint = makeEndpoint('ws://x.test/', {
+      heartbeat: { mode: 'off' },
+      reconnect: { initialDelayMs: 1_000, jitter: 0.5 },
+    });
     const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
       clock,
       createSocket: sockets.create,
@@ -316,7 +365,10 @@ describe('Session: reconnect policy', () => {
       clock.advance(2_000);
     }
     assert.ok(delays.length >= 10);
-    assert.ok(delays.every((d) => d >= 500 && d <= 1_000), `delays out of range: ${delays.join(',')}`);
+    assert.ok(
+      delays.every((d) => d >= 500 && d <= 1_000),
+      `delays out of range: ${delays.join(',')}`,
+    );
     assert.ok(new Set(delays).size > 1, 'jitter produced no variation');
   });
 
@@ -334,7 +386,10 @@ describe('Session: reconnect policy', () => {
     sockets.last.open();
     clock.advance(3_000); // healthy
     sockets.last.end(1006);
-    assert.deepEqual(ofType('reconnect-scheduled').map((e) => e.delayMs), [1_000, 2_000, 1_000]);
+    assert.deepEqual(
+      ofType('reconnect-scheduled').map((e) => e.delayMs),
+      [1_000, 2_000, 1_000],
+    );
   });
 
   it('gives up after maxAttempts consecutive failures', () => {
@@ -448,7 +503,12 @@ describe('Session: live settings', () => {
     const { clock, sockets, session } = setup({ heartbeat: { mode: 'off' } });
     session.start();
     sockets.last.open();
-    session.updateEndpoint(makeEndpoint('ws://example.test/socket', { heartbeat: { mode: 'ping', intervalMs: 1_000 }, reconnect: { jitter: 0 } }));
+    session.updateEndpoint(
+      makeEndpoint('ws://example.test/socket', {
+        heartbeat: { mode: 'ping', intervalMs: 1_000 },
+        reconnect: { jitter: 0 },
+      }),
+    );
     clock.advance(1_000);
     assert.deepEqual(sockets.last.pings, ['wsi-1']);
   });
@@ -487,7 +547,11 @@ describe('Session: observer', () => {
       const clock = new FakeClock();
       const sockets = new FakeSocketFactory();
       const endpoint = makeEndpoint('ws://example.test/', { heartbeat: { mode: 'off' }, reconnect: { jitter: 0 } });
-      const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, ...(withObserver ? { observer: sessionDiagnosis(endpoint) } : {}) });
+      const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+        clock,
+        createSocket: sockets.create,
+        ...(withObserver ? { observer: sessionDiagnosis(endpoint) } : {}),
+      });
       const types: string[] = [];
       session.onEvent((event) => types.push(event.type));
       session.start();
@@ -505,6 +569,10 @@ describe('Session: observer', () => {
     assert.equal(plain.filter((t) => t === 'close').length, 3);
     assert.ok(!plain.includes('diagnosis'));
     assert.ok(diagnosed.includes('diagnosis'));
-    assert.deepEqual(diagnosed.filter((t) => t !== 'diagnosis'), plain, 'the observer changes nothing else');
+    assert.deepEqual(
+      diagnosed.filter((t) => t !== 'diagnosis'),
+      plain,
+      'the observer changes nothing else',
+    );
   });
 });

@@ -7,16 +7,34 @@ import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import { checkSecretReferences, referencedSecrets, resolveSecretReferences } from '../../src/extension/model/secretRefs.js';
-import { defaultExportName, exportChunks, readSessionFile, SessionFileError, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
+import {
+  checkSecretReferences,
+  referencedSecrets,
+  resolveSecretReferences,
+} from '../../src/extension/model/secretRefs.js';
+import {
+  defaultExportName,
+  exportChunks,
+  readSessionFile,
+  SessionFileError,
+  withDiagnoses,
+} from '../../src/extension/model/sessionFiles.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 
 function liveConnection() {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
-  const endpoint = makeEndpoint('ws://api.test/socket', { name: 'API', headers: { 'X-Api-Key': 'key-s3cret' }, heartbeat: { mode: 'off' } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, observer: sessionDiagnosis(endpoint) });
+  const endpoint = makeEndpoint('ws://api.test/socket', {
+    name: 'API',
+    headers: { 'X-Api-Key': 'key-s3cret' },
+    heartbeat: { mode: 'off' },
+  });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock,
+    createSocket: sockets.create,
+    observer: sessionDiagnosis(endpoint),
+  });
   const connection = Connection.live('settings', session, endpoint, 'user');
   connection.secretValues = ['key-s3cret'];
   session.start();
@@ -28,7 +46,14 @@ function liveConnection() {
 }
 
 const exportText = (connection: Connection, format: 'json' | 'har', keepSecrets: boolean) =>
-  [...exportChunks(connection, { format, keepSecrets, exportedAt: new Date(0), creator: { name: 'WebSocket Inspector', version: '0.1.0' } })].join('');
+  [
+    ...exportChunks(connection, {
+      format,
+      keepSecrets,
+      exportedAt: new Date(0),
+      creator: { name: 'WebSocket Inspector', version: '0.1.0' },
+    }),
+  ].join('');
 
 describe('export', () => {
   for (const format of ['json', 'har'] as const) {
@@ -47,7 +72,10 @@ describe('export', () => {
   }
 
   it('suggests a file name without characters file systems reject', () => {
-    assert.equal(defaultExportName('wss://api.test:8443/a b?x=1', 'har', new Date(Date.UTC(2026, 10, 26, 9, 5, 7, 123))), 'api.test-8443-a-b-x-1-2026-11-26T090507Z.har');
+    assert.equal(
+      defaultExportName('wss://api.test:8443/a b?x=1', 'har', new Date(Date.UTC(2026, 10, 26, 9, 5, 7, 123))),
+      'api.test-8443-a-b-x-1-2026-11-26T090507Z.har',
+    );
     assert.equal(defaultExportName('Echo (e2e)', 'json', new Date(0)), 'Echo-e2e-1970-01-01T000000Z.json');
   });
 });
@@ -57,25 +85,41 @@ describe('import', () => {
     const { connection } = liveConnection();
     const log = JSON.parse(exportText(connection, 'json', false)) as { events: Array<Record<string, unknown>> };
     log.events[2]!['seq'] = 'three';
-    assert.throws(() => readSessionFile(JSON.stringify(log), 'x.json', { idleGapMs: 5000 }), (error: unknown) => error instanceof SessionFileError && error.message === 'events[2].seq: expected a number, got "three"');
+    assert.throws(
+      () => readSessionFile(JSON.stringify(log), 'x.json', { idleGapMs: 5000 }),
+      (error: unknown) =>
+        error instanceof SessionFileError && error.message === 'events[2].seq: expected a number, got "three"',
+    );
   });
 
   it('says where a file is not JSON, and what it is not', () => {
-    assert.throws(() => readSessionFile('{"format": "ws-inspector-session",\n  "events": [1 2]}', 'x.json', { idleGapMs: 5000 }), {
-      message: 'line 2, column 16: not valid JSON: expected "," or "]" after an array element, found "2"',
-    });
-    assert.throws(() => readSessionFile('{"hello": 1}', 'x.json', { idleGapMs: 5000 }), /neither a WebSocket Inspector session log .* nor a HAR file/);
+    assert.throws(
+      () => readSessionFile('{"format": "ws-inspector-session",\n  "events": [1 2]}', 'x.json', { idleGapMs: 5000 }),
+      {
+        message: 'line 2, column 16: not valid JSON: expected "," or "]" after an array element, found "2"',
+      },
+    );
+    assert.throws(
+      () => readSessionFile('{"hello": 1}', 'x.json', { idleGapMs: 5000 }),
+      /neither a WebSocket Inspector session log .* nor a HAR file/,
+    );
   });
 });
 
 describe('secret references', () => {
   it('finds, checks and resolves ${secret:NAME}', () => {
-    const endpoint = makeEndpoint('ws://a.test/', { headers: { Authorization: 'Bearer ${secret:A}', Cookie: 'x=${secret:B}; y=${secret:A}', 'X-Plain': 'p' } });
+    const endpoint = makeEndpoint('ws://a.test/', {
+      headers: { Authorization: 'Bearer ${secret:A}', Cookie: 'x=${secret:B}; y=${secret:A}', 'X-Plain': 'p' },
+    });
     assert.deepEqual(referencedSecrets(endpoint), ['A', 'B']);
     const resolved = resolveSecretReferences(endpoint, (name) => (name === 'A' ? 'alpha' : undefined));
     assert.deepEqual(resolved.missing, ['B']);
     assert.deepEqual(resolved.secretValues, ['alpha']);
-    assert.deepEqual(resolved.endpoint.headers, { Authorization: 'Bearer alpha', Cookie: 'x=; y=alpha', 'X-Plain': 'p' });
+    assert.deepEqual(resolved.endpoint.headers, {
+      Authorization: 'Bearer alpha',
+      Cookie: 'x=; y=alpha',
+      'X-Plain': 'p',
+    });
     assert.deepEqual(resolved.endpoint.secretHeaders, ['Authorization', 'Cookie']);
     assert.equal(checkSecretReferences('Bearer ${secret:GOOD_1.x-y}'), null);
     assert.match(checkSecretReferences('${secret}') ?? '', /malformed secret reference at character 1/);
@@ -101,22 +145,30 @@ describe('imported sessions are analyzed like live ones', () => {
       ],
     });
     const starts = [0, 1, 2, 3].map((i) => t0 + i * 91_000);
-    const text = JSON.stringify({ log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, entries: starts.map(entry) } });
+    const text = JSON.stringify({
+      log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, entries: starts.map(entry) },
+    });
     const read = readSessionFile(text, 'chrome.har', { idleGapMs: 5000 });
     assert.match(read.notes.join(), /3 closes were inferred from reconnects/);
     const session = read.sessions[0]!;
     assert.equal(session.format, 'har');
     const closes = session.events.filter((e) => e.type === 'close');
-    assert.deepEqual(closes.map((c) => c.type === 'close' && [c.code, c.idleMs, c.initiator]), [
-      [1006, 90_900, 'none'],
-      [1006, 90_900, 'none'],
-      [1006, 90_900, 'none'],
-    ]);
+    assert.deepEqual(
+      closes.map((c) => c.type === 'close' && [c.code, c.idleMs, c.initiator]),
+      [
+        [1006, 90_900, 'none'],
+        [1006, 90_900, 'none'],
+        [1006, 90_900, 'none'],
+      ],
+    );
     const analyzed = withDiagnoses(session, []);
     const diagnoses = analyzed.events.filter((e) => e.type === 'diagnosis');
     assert.ok(diagnoses.length >= 1, 'no diagnosis');
     const idle = diagnoses.find((d) => d.type === 'diagnosis' && d.kind === 'idle-timeout');
-    assert.ok(idle && idle.type === 'diagnosis', JSON.stringify(diagnoses.map((d) => d.type === 'diagnosis' && d.summary)));
+    assert.ok(
+      idle && idle.type === 'diagnosis',
+      JSON.stringify(diagnoses.map((d) => d.type === 'diagnosis' && d.summary)),
+    );
     assert.equal(idle.occurrences, 3);
     assert.ok(Math.abs((idle.intervalMs ?? 0) - 90_900) < 1000);
     // Seqs continue after the record's last event.

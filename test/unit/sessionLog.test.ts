@@ -21,17 +21,42 @@ const events: SessionEvent[] = [
     handshakeMs: 10,
     protocol: '',
     extensions: '',
-    requestHeaders: { Authorization: SECRET_TOKEN, Cookie: 'sid=cookie-secret', 'Sec-WebSocket-Key': 'key==', 'X-Api-Key': 'key-999' },
+    requestHeaders: {
+      Authorization: SECRET_TOKEN,
+      Cookie: 'sid=cookie-secret',
+      'Sec-WebSocket-Key': 'key==',
+      'X-Api-Key': 'key-999',
+    },
     responseHeaders: { 'Set-Cookie': 'sid=set-cookie-secret', 'Sec-WebSocket-Accept': 'acc==', Server: 'nginx' },
   },
   { seq: 3, t: 1020, type: 'message', direction: 'in', opcode: 'text', size: 5, data: 'hello', truncated: false },
   { seq: 4, t: 1030, type: 'message', direction: 'out', opcode: 'binary', size: 2, data: '/wA=', truncated: false },
   { seq: 5, t: 1040, type: 'ping', direction: 'out', data: 'wsi-1', encoding: 'utf8' },
   { seq: 6, t: 1041, type: 'pong', direction: 'in', data: 'wsi-1', encoding: 'utf8', rttMs: 1 },
-  { seq: 7, t: 3041, type: 'close', code: 1006, reason: '', wasClean: false, initiator: 'none', idleMs: 2000, ageMs: 2031 },
+  {
+    seq: 7,
+    t: 3041,
+    type: 'close',
+    code: 1006,
+    reason: '',
+    wasClean: false,
+    initiator: 'none',
+    idleMs: 2000,
+    ageMs: 2031,
+  },
 ];
 
-const SECRETS = [SECRET_TOKEN, 's3cr3t', 'cookie-secret', 'set-cookie-secret', 'key-999', 'hunter2', 'abc123', 'key==', 'acc=='];
+const SECRETS = [
+  SECRET_TOKEN,
+  's3cr3t',
+  'cookie-secret',
+  'set-cookie-secret',
+  'key-999',
+  'hunter2',
+  'abc123',
+  'key==',
+  'acc==',
+];
 
 function exportLog(keepSecrets = false): string {
   return serializeSessionLog({
@@ -50,7 +75,10 @@ describe('session log export', () => {
     assert.equal(parsed.format, 'ws-inspector-session');
     assert.equal(parsed.version, 1);
     assert.equal(parsed.redacted, true);
-    assert.deepEqual(parsed.events.map((e: SessionEvent) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(
+      parsed.events.map((e: SessionEvent) => e.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
     assert.equal(parsed.events[2].data, 'hello');
   });
 
@@ -77,24 +105,68 @@ describe('session log export', () => {
     const policy = redactionPolicyFor(endpoint, { secretValues: ['tok-xyz-123'] });
     const secretBytes = Buffer.from('id=7;tok-xyz-123;end');
     const echoed: SessionEvent[] = [
-      { seq: 1, t: 1, type: 'message', direction: 'in', opcode: 'binary', size: secretBytes.length, data: secretBytes.toString('base64'), truncated: false },
-      { seq: 2, t: 2, type: 'ping', direction: 'in', data: Buffer.concat([Buffer.from([0xff]), secretBytes]).toString('base64'), encoding: 'base64' },
+      {
+        seq: 1,
+        t: 1,
+        type: 'message',
+        direction: 'in',
+        opcode: 'binary',
+        size: secretBytes.length,
+        data: secretBytes.toString('base64'),
+        truncated: false,
+      },
+      {
+        seq: 2,
+        t: 2,
+        type: 'ping',
+        direction: 'in',
+        data: Buffer.concat([Buffer.from([0xff]), secretBytes]).toString('base64'),
+        encoding: 'base64',
+      },
       { seq: 3, t: 3, type: 'pong', direction: 'out', data: 'tok-xyz-123', encoding: 'utf8', rttMs: null },
-      { seq: 4, t: 4, type: 'close', code: 4001, reason: 'bad token tok-xyz-123', wasClean: true, initiator: 'remote', idleMs: 0, ageMs: 4 },
+      {
+        seq: 4,
+        t: 4,
+        type: 'close',
+        code: 4001,
+        reason: 'bad token tok-xyz-123',
+        wasClean: true,
+        initiator: 'remote',
+        idleMs: 0,
+        ageMs: 4,
+      },
       { seq: 5, t: 5, type: 'message', direction: 'in', opcode: 'binary', size: 2, data: '/wA=', truncated: false },
     ];
-    const [binary, ping, pong, close, untouched] = echoed.map((event) => redactEvent(event, policy)) as [SessionEvent, SessionEvent, SessionEvent, SessionEvent, SessionEvent];
-    const bytesOf = (event: SessionEvent) => Buffer.from(base64ToBytes((event as { data: string }).data)).toString('latin1');
+    const [binary, ping, pong, close, untouched] = echoed.map((event) => redactEvent(event, policy)) as [
+      SessionEvent,
+      SessionEvent,
+      SessionEvent,
+      SessionEvent,
+      SessionEvent,
+    ];
+    const bytesOf = (event: SessionEvent) =>
+      Buffer.from(base64ToBytes((event as { data: string }).data)).toString('latin1');
     assert.equal(bytesOf(binary), 'id=7;***********;end', 'same size, the secret bytes masked');
     assert.equal(bytesOf(ping), '\xffid=7;***********;end');
     assert.equal((pong as { data: string }).data, REDACTED);
     assert.equal((close as { reason: string }).reason, `bad token ${REDACTED}`);
     assert.equal(untouched, echoed[4], 'a payload without a secret is passed through as it is');
-    assert.equal((echoed[0] as { data: string }).data, secretBytes.toString('base64'), 'the recorded event is not changed');
+    assert.equal(
+      (echoed[0] as { data: string }).data,
+      secretBytes.toString('base64'),
+      'the recorded event is not changed',
+    );
   });
 
   it('writes an empty session as valid JSON', () => {
-    const text = serializeSessionLog({ endpoint, events: [], stats: null, droppedEvents: 0, exportedAt: new Date(0), policy: redactionPolicyFor(endpoint) });
+    const text = serializeSessionLog({
+      endpoint,
+      events: [],
+      stats: null,
+      droppedEvents: 0,
+      exportedAt: new Date(0),
+      policy: redactionPolicyFor(endpoint),
+    });
     assert.deepEqual(JSON.parse(text).events, []);
   });
 });
@@ -111,15 +183,34 @@ describe('session log import', () => {
     ['wrong format', (log) => ({ ...log, format: 'har' }), /^format: expected "ws-inspector-session"/],
     ['future version', (log) => ({ ...log, version: 9 }), /^version: unsupported version 9/],
     ['events not an array', (log) => ({ ...log, events: {} }), /^events: expected an array/],
-    ['seq out of order', (log) => ({ ...log, events: [events[1], events[0]] }), /^events\[1\]\.seq: seq must be an integer greater/],
-    ['unknown type', (log) => ({ ...log, events: [{ seq: 1, t: 1, type: 'banana' }] }), /^events\[0\]\.type: unknown event type "banana"/],
-    ['wrong field type', (log) => ({ ...log, events: [{ ...events[2], size: '5' }] }), /^events\[0\]\.size: expected a number, got "5"/],
-    ['bad direction', (log) => ({ ...log, events: [{ ...events[2], direction: 'up' }] }), /^events\[0\]\.direction: expected one of in, out/],
+    [
+      'seq out of order',
+      (log) => ({ ...log, events: [events[1], events[0]] }),
+      /^events\[1\]\.seq: seq must be an integer greater/,
+    ],
+    [
+      'unknown type',
+      (log) => ({ ...log, events: [{ seq: 1, t: 1, type: 'banana' }] }),
+      /^events\[0\]\.type: unknown event type "banana"/,
+    ],
+    [
+      'wrong field type',
+      (log) => ({ ...log, events: [{ ...events[2], size: '5' }] }),
+      /^events\[0\]\.size: expected a number, got "5"/,
+    ],
+    [
+      'bad direction',
+      (log) => ({ ...log, events: [{ ...events[2], direction: 'up' }] }),
+      /^events\[0\]\.direction: expected one of in, out/,
+    ],
   ];
   for (const [name, mutate, message] of broken) {
     it(`rejects a log with ${name}, naming where`, () => {
       const log = JSON.parse(exportLog());
-      assert.throws(() => parseSessionLog(JSON.stringify(mutate(log))), (error: unknown) => error instanceof SessionLogError && message.test(error.message));
+      assert.throws(
+        () => parseSessionLog(JSON.stringify(mutate(log))),
+        (error: unknown) => error instanceof SessionLogError && message.test(error.message),
+      );
     });
   }
 

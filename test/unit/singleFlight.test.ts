@@ -14,8 +14,15 @@ const CYCLES = 1_000;
 function setup() {
   const clock = new FakeClock();
   const sockets = new FakeSocketFactory();
-  const endpoint = makeEndpoint('ws://example.test/', { heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 }, reconnect: { initialDelayMs: 100, maxDelayMs: 400, jitter: 0.3 } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create, observer: sessionDiagnosis(endpoint) });
+  const endpoint = makeEndpoint('ws://example.test/', {
+    heartbeat: { mode: 'ping', intervalMs: 1_000, timeoutMs: 500 },
+    reconnect: { initialDelayMs: 100, maxDelayMs: 400, jitter: 0.3 },
+  });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock,
+    createSocket: sockets.create,
+    observer: sessionDiagnosis(endpoint),
+  });
   let scheduled = 0;
   session.onEvent((e) => {
     if (e.type === 'reconnect-scheduled') scheduled++;

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SessionStats } from '../../src/core/model/stats.js';
 
-const pong = (rttMs: number) => ({ seq: 1, t: 0, type: 'pong' as const, direction: 'in' as const, data: '', encoding: 'utf8' as const, rttMs });
+const pong = (rttMs: number) => ({
+  seq: 1,
+  t: 0,
+  type: 'pong' as const,
+  direction: 'in' as const,
+  data: '',
+  encoding: 'utf8' as const,
+  rttMs,
+});
 
 describe('SessionStats: RTT summary', () => {
   it('summarises again after each new sample, though snapshots reuse the last sort', () => {

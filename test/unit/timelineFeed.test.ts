@@ -10,7 +10,13 @@ import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import { APPENDED_ROWS, DEFAULT_FLUSH_INTERVAL_MS, STATUS_INTERVAL_MS, TimelineFeed, type TimelineFeedOptions } from '../../src/extension/model/timelineFeed.js';
+import {
+  APPENDED_ROWS,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  STATUS_INTERVAL_MS,
+  TimelineFeed,
+  type TimelineFeedOptions,
+} from '../../src/extension/model/timelineFeed.js';
 import {
   DEFAULT_QUERY,
   MAX_LANE_MARKS,
@@ -30,8 +36,16 @@ const SECRET = 'key-s3cret-value';
 const URL_TOKEN = 'tok-in-url-123';
 const LEAKS = ['sekrit-auth-value', SECRET, URL_TOKEN, 'cookie-value-42'];
 
-const ready = (query: TimelineQuery | null = null, lastSeenSeq: number | null = null) => ({ type: 'ready', version: TIMELINE_PROTOCOL_VERSION, lastSeenSeq, query });
-const query = (overrides: Partial<TimelineQuery>): TimelineQuery => ({ ...structuredClone(DEFAULT_QUERY), ...overrides });
+const ready = (query: TimelineQuery | null = null, lastSeenSeq: number | null = null) => ({
+  type: 'ready',
+  version: TIMELINE_PROTOCOL_VERSION,
+  lastSeenSeq,
+  query,
+});
+const query = (overrides: Partial<TimelineQuery>): TimelineQuery => ({
+  ...structuredClone(DEFAULT_QUERY),
+  ...overrides,
+});
 
 interface Harness {
   clock: FakeClock;
@@ -50,7 +64,13 @@ interface Harness {
   receive(message: unknown): void;
 }
 
-function live(options: { sessionOptions?: Partial<SessionOptions>; feedOptions?: Partial<TimelineFeedOptions>; open?: boolean } = {}): Harness {
+function live(
+  options: {
+    sessionOptions?: Partial<SessionOptions>;
+    feedOptions?: Partial<TimelineFeedOptions>;
+    open?: boolean;
+  } = {},
+): Harness {
   const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
   const sockets = new FakeSocketFactory();
   const endpoint = makeEndpoint(`ws://api.test/socket?token=${URL_TOKEN}`, {
@@ -59,12 +79,19 @@ function live(options: { sessionOptions?: Partial<SessionOptions>; feedOptions?:
     heartbeat: { mode: 'off' },
     reconnect: { enabled: false },
   });
-  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, idleGapMs: 1000, ...options.sessionOptions }, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
+  const session = new Session(
+    endpoint,
+    { ...DEFAULT_SESSION_OPTIONS, idleGapMs: 1000, ...options.sessionOptions },
+    { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) },
+  );
   const connection = Connection.live('settings', session, endpoint, 'user');
   connection.secretValues = [SECRET];
   if (options.open !== false) {
     session.start();
-    sockets.last.open({ requestHeaders: { Authorization: AUTH, 'X-Api-Key': SECRET, Cookie: 'session=cookie-value-42' }, responseHeaders: { 'Set-Cookie': 'id=cookie-value-42' } });
+    sockets.last.open({
+      requestHeaders: { Authorization: AUTH, 'X-Api-Key': SECRET, Cookie: 'session=cookie-value-42' },
+      responseHeaders: { 'Set-Cookie': 'id=cookie-value-42' },
+    });
   }
   return harness(clock, connection, options.feedOptions, sockets, session);
 }
@@ -83,7 +110,13 @@ function imported(events: SessionEvent[], feedOptions: Partial<TimelineFeedOptio
   return harness(clock, connection, feedOptions, new FakeSocketFactory(), null);
 }
 
-function harness(clock: FakeClock, connection: Connection, feedOptions: Partial<TimelineFeedOptions> = {}, sockets: FakeSocketFactory, session: Session | null): Harness {
+function harness(
+  clock: FakeClock,
+  connection: Connection,
+  feedOptions: Partial<TimelineFeedOptions> = {},
+  sockets: FakeSocketFactory,
+  session: Session | null,
+): Harness {
   const posted: HostMessage[] = [];
   const logs: string[] = [];
   const commands: TimelineCommand[] = [];
@@ -147,7 +180,10 @@ describe('TimelineFeed: ready handshake', () => {
     assert.equal(init.readOnly, false);
     assert.deepEqual(init.query, DEFAULT_QUERY);
     assert.equal(init.total, 12, 'connecting, open and 10 messages');
-    assert.deepEqual(init.tail.map((r) => r.seq), Array.from({ length: 12 }, (_, i) => i + 1));
+    assert.deepEqual(
+      init.tail.map((r) => r.seq),
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
     assert.equal(init.status.state, 'open');
     assert.equal(init.status.stateText, 'open');
     assert.equal(init.status.eventCount, 12);
@@ -190,7 +226,10 @@ describe('TimelineFeed: ready handshake', () => {
     h.receive(ready(messagesOnly, 5));
     const [second] = h.take('init');
     assert.equal(second!.total, 8);
-    assert.deepEqual(second!.tail.map((r) => r.preview), ['m0', 'm1', 'm2', 'm3', 'm4', 'late0', 'late1', 'late2']);
+    assert.deepEqual(
+      second!.tail.map((r) => r.preview),
+      ['m0', 'm1', 'm2', 'm3', 'm4', 'late0', 'late1', 'late2'],
+    );
     assert.equal(second!.queryId, first!.queryId, 'same query, same id');
   });
 
@@ -266,7 +305,10 @@ describe('TimelineFeed: live batching', () => {
     h.clock.advance(33);
     const [appended] = h.take('appended');
     assert.equal(appended!.removedFromStart, 2, 'connecting and open were evicted');
-    assert.deepEqual(appended!.rows.map((r) => r.type), ['overflow']);
+    assert.deepEqual(
+      appended!.rows.map((r) => r.type),
+      ['overflow'],
+    );
     assert.equal(appended!.total, 1);
   });
 });
@@ -292,9 +334,16 @@ describe('TimelineFeed: paging', () => {
     h.receive({ type: 'get-rows', requestId: 1, queryId: init!.queryId, start: 5, count: 3 });
     const [page] = h.take('rows');
     assert.deepEqual([page!.requestId, page!.queryId, page!.start], [1, init!.queryId, 5]);
-    assert.deepEqual(page!.rows.map((r) => r.seq), [6, 7, 8]);
+    assert.deepEqual(
+      page!.rows.map((r) => r.seq),
+      [6, 7, 8],
+    );
     h.receive({ type: 'get-rows', requestId: 2, queryId: init!.queryId, start: 30, count: 10 });
-    assert.deepEqual(h.take('rows')[0]!.rows.map((r) => r.seq), [31, 32], 'clamped at the end');
+    assert.deepEqual(
+      h.take('rows')[0]!.rows.map((r) => r.seq),
+      [31, 32],
+      'clamped at the end',
+    );
     h.receive({ type: 'get-rows', requestId: 3, queryId: init!.queryId, start: 1000, count: 10 });
     const beyond = h.take('rows')[0]!;
     assert.deepEqual([beyond.start, beyond.rows.length], [32, 0]);
@@ -339,18 +388,49 @@ describe('TimelineFeed: queries and search', () => {
     h.receive(ready());
     h.drain();
     const types = (q: TimelineQuery) => run(h, q).rows.map((r) => `${r.type}${r.direction ? `:${r.direction}` : ''}`);
-    assert.deepEqual(types(DEFAULT_QUERY), ['connecting', 'open', 'message:in', 'message:out', 'ping:in', 'pong:out', 'message:in', 'message:in', 'idle-gap', 'message:in']);
-    assert.deepEqual(types(query({ kinds: { messages: true, control: false, lifecycle: false } })), ['message:in', 'message:out', 'message:in', 'message:in', 'message:in']);
-    assert.deepEqual(types(query({ kinds: { messages: false, control: true, lifecycle: false } })), ['ping:in', 'pong:out']);
-    assert.deepEqual(types(query({ directions: { in: false, out: true } })), ['connecting', 'open', 'message:out', 'pong:out', 'idle-gap'], 'events without a direction stay');
-    assert.deepEqual(types(query({ hidePingPong: true, kinds: { messages: true, control: true, lifecycle: false } })), ['message:in', 'message:out', 'message:in', 'message:in', 'message:in']);
+    assert.deepEqual(types(DEFAULT_QUERY), [
+      'connecting',
+      'open',
+      'message:in',
+      'message:out',
+      'ping:in',
+      'pong:out',
+      'message:in',
+      'message:in',
+      'idle-gap',
+      'message:in',
+    ]);
+    assert.deepEqual(types(query({ kinds: { messages: true, control: false, lifecycle: false } })), [
+      'message:in',
+      'message:out',
+      'message:in',
+      'message:in',
+      'message:in',
+    ]);
+    assert.deepEqual(types(query({ kinds: { messages: false, control: true, lifecycle: false } })), [
+      'ping:in',
+      'pong:out',
+    ]);
+    assert.deepEqual(
+      types(query({ directions: { in: false, out: true } })),
+      ['connecting', 'open', 'message:out', 'pong:out', 'idle-gap'],
+      'events without a direction stay',
+    );
+    assert.deepEqual(types(query({ hidePingPong: true, kinds: { messages: true, control: true, lifecycle: false } })), [
+      'message:in',
+      'message:out',
+      'message:in',
+      'message:in',
+      'message:in',
+    ]);
   });
 
   it('searches payloads as text (case-insensitive by default, or sensitive) and as a regex', () => {
     const h = mixed();
     h.receive(ready());
     h.drain();
-    const search = (text: string, regex = false, caseSensitive = false) => run(h, query({ search: { text, regex, caseSensitive } })).rows.map((r) => r.preview);
+    const search = (text: string, regex = false, caseSensitive = false) =>
+      run(h, query({ search: { text, regex, caseSensitive } })).rows.map((r) => r.preview);
     assert.deepEqual(search('ADA'), ['{"type":"hello","user":"Ada"}']);
     assert.deepEqual(search('ADA', false, true), []);
     assert.deepEqual(search('^price \\d+$', true), ['price 42']);
@@ -378,17 +458,39 @@ describe('TimelineFeed: queries and search', () => {
     for (let i = 0; i < 4500; i++) h.sockets.last.receiveText(i % 3 === 0 ? `needle ${i}` : `hay ${i}`);
     h.receive(ready());
     h.drain();
-    h.receive({ type: 'set-query', queryId: 2, query: query({ search: { text: 'needle', regex: false, caseSensitive: false } }) });
+    h.receive({
+      type: 'set-query',
+      queryId: 2,
+      query: query({ search: { text: 'needle', regex: false, caseSensitive: false } }),
+    });
     const first = h.take('query-result');
-    assert.deepEqual(first.map((m) => [m.queryId, m.done]), [[2, false]], 'one slice, then it yields to the event loop');
+    assert.deepEqual(
+      first.map((m) => [m.queryId, m.done]),
+      [[2, false]],
+      'one slice, then it yields to the event loop',
+    );
     assert.ok(first[0]!.total > 0 && first[0]!.total < 1500);
     // A newer query replaces it before it is done.
-    h.receive({ type: 'set-query', queryId: 3, query: query({ search: { text: 'hay 44', regex: false, caseSensitive: false } }) });
+    h.receive({
+      type: 'set-query',
+      queryId: 3,
+      query: query({ search: { text: 'hay 44', regex: false, caseSensitive: false } }),
+    });
     h.clock.advance(100);
     const later = h.take('query-result');
-    assert.ok(later.every((m) => m.queryId === 3), 'nothing more for query 2');
-    assert.deepEqual(later.map((m) => m.done), [false, false, false, false, true], 'five slices of 1000 events');
-    assert.ok(later.every((m, i) => i === 0 || m.total >= later[i - 1]!.total), 'the total only grows');
+    assert.ok(
+      later.every((m) => m.queryId === 3),
+      'nothing more for query 2',
+    );
+    assert.deepEqual(
+      later.map((m) => m.done),
+      [false, false, false, false, true],
+      'five slices of 1000 events',
+    );
+    assert.ok(
+      later.every((m, i) => i === 0 || m.total >= later[i - 1]!.total),
+      'the total only grows',
+    );
     let expected = 0;
     for (let i = 0; i < 4500; i++) if (i % 3 !== 0 && `hay ${i}`.includes('hay 44')) expected++;
     assert.equal(later.at(-1)!.total, expected);
@@ -404,7 +506,10 @@ describe('TimelineFeed: queries and search', () => {
     h.clock.advance(33);
     const [appended] = h.take('appended');
     assert.equal(appended!.total, 1);
-    assert.deepEqual(appended!.rows.map((r) => r.preview), ['ALERT: disk full']);
+    assert.deepEqual(
+      appended!.rows.map((r) => r.preview),
+      ['ALERT: disk full'],
+    );
   });
 
   it('answers a locate that arrives mid-scan once the scan is done, with the index in the final result', () => {
@@ -412,7 +517,11 @@ describe('TimelineFeed: queries and search', () => {
     for (let i = 0; i < 4500; i++) h.sockets.last.receiveText(i % 3 === 0 ? `needle ${i}` : `hay ${i}`);
     h.receive(ready());
     h.drain();
-    h.receive({ type: 'set-query', queryId: 2, query: query({ search: { text: 'needle', regex: false, caseSensitive: false } }) });
+    h.receive({
+      type: 'set-query',
+      queryId: 2,
+      query: query({ search: { text: 'needle', regex: false, caseSensitive: false } }),
+    });
     // Message i has seq i + 3 (after connecting and open). Needle 4200 lies beyond the first
     // slice, so a partial index does not hold it yet; needle 3 is already indexed.
     const lateSeq = 4200 + 3;
@@ -420,13 +529,20 @@ describe('TimelineFeed: queries and search', () => {
     h.receive({ type: 'locate', requestId: 1, queryId: 2, seq: lateSeq });
     h.receive({ type: 'locate', requestId: 2, queryId: 2, seq: earlySeq });
     const whileScanning = h.drain();
-    assert.deepEqual(whileScanning.map((m) => m.type), ['query-result'], 'no reveal while the search is running');
+    assert.deepEqual(
+      whileScanning.map((m) => m.type),
+      ['query-result'],
+      'no reveal while the search is running',
+    );
     assert.equal((whileScanning[0] as HostMessageOf<'query-result'>).done, false);
     h.clock.advance(100);
     const rest = h.drain();
     const finalAt = rest.findIndex((m) => m.type === 'query-result' && m.done);
     assert.ok(finalAt >= 0, 'the scan finished');
-    assert.ok(rest.slice(0, finalAt).every((m) => m.type !== 'reveal'), 'no reveal before the result is complete');
+    assert.ok(
+      rest.slice(0, finalAt).every((m) => m.type !== 'reveal'),
+      'no reveal before the result is complete',
+    );
     const reveals = rest.filter((m): m is HostMessageOf<'reveal'> => m.type === 'reveal');
     assert.deepEqual(
       reveals.map((m) => [m.requestId, m.queryId, m.seq, m.index]),
@@ -438,7 +554,11 @@ describe('TimelineFeed: queries and search', () => {
     );
     assert.ok(rest.indexOf(reveals[0]!) > finalAt);
     h.receive({ type: 'get-rows', requestId: 9, queryId: 2, start: 4200 / 3, count: 1 });
-    assert.deepEqual(h.take('rows')[0]!.rows.map((r) => r.seq), [lateSeq], 'the index points at the event');
+    assert.deepEqual(
+      h.take('rows')[0]!.rows.map((r) => r.seq),
+      [lateSeq],
+      'the index points at the event',
+    );
   });
 
   it('locates an event in the current query, or says it is not there', () => {
@@ -468,9 +588,18 @@ describe('TimelineFeed: reveal', () => {
     assert.equal(h.posted.length, 0);
     h.receive(ready());
     const messages = h.drain();
-    assert.deepEqual(messages.map((m) => m.type), ['init', 'reveal']);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['init', 'reveal'],
+    );
     assert.equal((messages[0] as HostMessageOf<'init'>).focusSeq, 4);
-    assert.deepEqual(messages[1], { type: 'reveal', requestId: null, queryId: (messages[0] as HostMessageOf<'init'>).queryId, seq: 4, index: 3 });
+    assert.deepEqual(messages[1], {
+      type: 'reveal',
+      requestId: null,
+      queryId: (messages[0] as HostMessageOf<'init'>).queryId,
+      seq: 4,
+      index: 3,
+    });
     h.receive(ready());
     assert.equal(h.take('init')[0]!.focusSeq, null, 'only once');
   });
@@ -480,7 +609,10 @@ describe('TimelineFeed: reveal', () => {
     h.receive(ready());
     h.drain();
     h.feed.reveal(2);
-    assert.deepEqual(h.take('reveal').map((m) => [m.seq, m.index]), [[2, 1]]);
+    assert.deepEqual(
+      h.take('reveal').map((m) => [m.seq, m.index]),
+      [[2, 1]],
+    );
   });
 });
 
@@ -504,7 +636,10 @@ describe('TimelineFeed: lane', () => {
     assert.deepEqual(lane!.messagesIn, [1, 0, 0, 1]);
     assert.deepEqual(lane!.messagesOut, [1, 0, 0, 0]);
     assert.equal(lane!.messagesIncluded, true);
-    assert.deepEqual(lane!.marks.map((m) => m.type), ['connecting', 'open', 'message', 'message', 'ping', 'pong', 'idle-gap', 'message', 'close', 'stopped']);
+    assert.deepEqual(
+      lane!.marks.map((m) => m.type),
+      ['connecting', 'open', 'message', 'message', 'ping', 'pong', 'idle-gap', 'message', 'close', 'stopped'],
+    );
     const gap = lane!.marks.find((m) => m.type === 'idle-gap')!;
     assert.deepEqual([gap.startT, gap.durationMs], [t0 + 100, 1500]);
     const close = lane!.marks.find((m) => m.type === 'close')!;
@@ -539,7 +674,10 @@ describe('TimelineFeed: lane', () => {
     h.drain();
     h.receive({ type: 'get-lane', requestId: 1, fromT: t0 + 4000, toT: t0 + 5000, buckets: 10 });
     const [lane] = h.take('lane');
-    assert.deepEqual(lane!.marks.map((m) => m.type), ['idle-gap']);
+    assert.deepEqual(
+      lane!.marks.map((m) => m.type),
+      ['idle-gap'],
+    );
     h.receive({ type: 'get-lane', requestId: 2, fromT: t0 + 5000, toT: t0 + 4000, buckets: 10 });
     assert.deepEqual(h.take('lane')[0]!.marks, [], 'an empty range');
   });
@@ -558,19 +696,29 @@ describe('TimelineFeed: redaction', () => {
     for (let seq = 1; seq <= lastSeq(h); seq++) h.receive({ type: 'get-detail', requestId: seq, seq });
     h.receive({ type: 'get-lane', requestId: 1, fromT: 0, toT: h.clock.now() + 1, buckets: 10 });
     h.receive({ type: 'locate', requestId: 1, queryId: 2, seq: 3 });
-    h.receive({ type: 'set-query', queryId: 3, query: query({ search: { text: SECRET, regex: false, caseSensitive: false } }) });
+    h.receive({
+      type: 'set-query',
+      queryId: 3,
+      query: query({ search: { text: SECRET, regex: false, caseSensitive: false } }),
+    });
     h.clock.advance(2000);
     const all = JSON.stringify(h.posted);
     for (const leak of LEAKS) assert.ok(!all.includes(leak), `${leak} leaked`);
     const types = new Set(h.posted.map((m) => m.type));
-    for (const type of ['init', 'query-result', 'rows', 'detail', 'lane', 'reveal']) assert.ok(types.has(type as HostMessage['type']), type);
+    for (const type of ['init', 'query-result', 'rows', 'detail', 'lane', 'reveal']) {
+      assert.ok(types.has(type as HostMessage['type']), type);
+    }
     // The details still say what was there.
-    const open = h.posted.find((m): m is HostMessageOf<'detail'> => m.type === 'detail' && m.event?.type === 'open')!.event!;
+    const open = h.posted.find(
+      (m): m is HostMessageOf<'detail'> => m.type === 'detail' && m.event?.type === 'open',
+    )!.event!;
     assert.ok(open.type === 'open');
     assert.equal(open.requestHeaders['Authorization'], '[redacted]');
     assert.equal(open.requestHeaders['X-Api-Key'], '[redacted]');
     assert.match(all, /my key is \[redacted\]/);
-    const searched = h.posted.filter((m): m is HostMessageOf<'query-result'> => m.type === 'query-result' && m.queryId === 3).at(-1)!;
+    const searched = h.posted
+      .filter((m): m is HostMessageOf<'query-result'> => m.type === 'query-result' && m.queryId === 3)
+      .at(-1)!;
     assert.equal(searched.total, 0, 'searching for the secret finds nothing');
     const init = h.posted.find((m): m is HostMessageOf<'init'> => m.type === 'init')!;
     assert.match(init.status.displayUrl, /token=%5Bredacted%5D|token=\[redacted\]/);
@@ -630,7 +778,10 @@ describe('TimelineFeed: status', () => {
     const [changed, ...more] = h.take('status');
     assert.equal(changed?.status.state, 'stopped', 'the state change is shown without waiting a second');
     assert.equal(more.length, 0);
-    assert.ok(changed.status.now - closedAt <= 100 + DEFAULT_FLUSH_INTERVAL_MS, `shown ${changed.status.now - closedAt} ms after the close`);
+    assert.ok(
+      changed.status.now - closedAt <= 100 + DEFAULT_FLUSH_INTERVAL_MS,
+      `shown ${changed.status.now - closedAt} ms after the close`,
+    );
     assert.ok(changed.status.now - countedAt >= 100, 'but not sooner than 100 ms after the previous status');
   });
 
@@ -655,7 +806,10 @@ describe('TimelineFeed: composer, clear, copy and commands', () => {
     assert.deepEqual(h.take('send-result'), [{ type: 'send-result', requestId: 1, ok: true, error: null }]);
     assert.deepEqual(h.sockets.last.sent, ['hello']);
     h.clock.advance(0);
-    assert.deepEqual(h.take('appended').flatMap((m) => m.rows.map((r) => [r.direction, r.preview])), [['out', 'hello']]);
+    assert.deepEqual(
+      h.take('appended').flatMap((m) => m.rows.map((r) => [r.direction, r.preview])),
+      [['out', 'hello']],
+    );
   });
 
   it('validates JSON on the host and says where it is broken', () => {
@@ -688,14 +842,20 @@ describe('TimelineFeed: composer, clear, copy and commands', () => {
     h.receive({ type: 'clear' });
     assert.equal(h.session.record.size, 0);
     const messages = h.drain();
-    assert.deepEqual(messages.map((m) => m.type), ['reset', 'init']);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['reset', 'init'],
+    );
     assert.equal((messages[1] as HostMessageOf<'init'>).total, 0);
     texts(h, 3);
     h.clock.advance(33);
     assert.equal(h.take('appended')[0]!.total, 3);
     h.connection.clearRecord(); // the wsInspector.clearSession command
     h.clock.advance(33);
-    assert.deepEqual(h.drain().map((m) => m.type), ['reset', 'init']);
+    assert.deepEqual(
+      h.drain().map((m) => m.type),
+      ['reset', 'init'],
+    );
   });
 
   it('forgets connection lifetimes from before a clear, by the clear message or by Clear Session', () => {
@@ -729,7 +889,11 @@ describe('TimelineFeed: composer, clear, copy and commands', () => {
     h.connection.clearRecord();
     h.clock.advance(33);
     assert.equal(h.take('reset').length, 1, 'the webview starts over, then asks for its lane');
-    assert.deepEqual(wholeLane(4), [{ openT: thirdOpenT, closeT: null, closeCode: null }], 'Clear Session: only the connection still open remains');
+    assert.deepEqual(
+      wholeLane(4),
+      [{ openT: thirdOpenT, closeT: null, closeCode: null }],
+      'Clear Session: only the connection still open remains',
+    );
   });
 
   it('passes copy and header commands to the glue', () => {
@@ -746,10 +910,29 @@ describe('TimelineFeed: imported sessions', () => {
   const t = Date.UTC(2026, 10, 26, 8, 0, 0);
   const events: SessionEvent[] = [
     { seq: 3, t, type: 'connecting', attempt: 0, url: 'ws://recorded.test/', protocols: [] },
-    { seq: 4, t: t + 5, type: 'open', handshakeMs: 5, protocol: '', extensions: '', requestHeaders: { Authorization: AUTH }, responseHeaders: {} },
+    {
+      seq: 4,
+      t: t + 5,
+      type: 'open',
+      handshakeMs: 5,
+      protocol: '',
+      extensions: '',
+      requestHeaders: { Authorization: AUTH },
+      responseHeaders: {},
+    },
     { seq: 7, t: t + 10, type: 'message', direction: 'in', opcode: 'text', size: 5, data: 'hello', truncated: false },
     { seq: 9, t: t + 20, type: 'message', direction: 'out', opcode: 'text', size: 3, data: 'bye', truncated: false },
-    { seq: 10, t: t + 90_000, type: 'close', code: 1006, reason: '', wasClean: false, initiator: 'none', idleMs: 89_980, ageMs: 89_995 },
+    {
+      seq: 10,
+      t: t + 90_000,
+      type: 'close',
+      code: 1006,
+      reason: '',
+      wasClean: false,
+      initiator: 'none',
+      idleMs: 89_980,
+      ageMs: 89_995,
+    },
   ];
 
   it('serves rows, details and lane from the file, read-only, with no timer running', () => {
@@ -759,10 +942,16 @@ describe('TimelineFeed: imported sessions', () => {
     assert.equal(init!.readOnly, true);
     assert.equal(init!.origin, 'imported');
     assert.equal(init!.status.state, 'imported');
-    assert.deepEqual(init!.tail.map((r) => r.seq), [3, 4, 7, 9, 10]);
+    assert.deepEqual(
+      init!.tail.map((r) => r.seq),
+      [3, 4, 7, 9, 10],
+    );
     assert.equal(h.clock.pendingTimers, 0, 'an imported session never changes: no polling');
     h.receive({ type: 'get-rows', requestId: 1, queryId: init!.queryId, start: 2, count: 2 });
-    assert.deepEqual(h.take('rows')[0]!.rows.map((r) => r.seq), [7, 9]);
+    assert.deepEqual(
+      h.take('rows')[0]!.rows.map((r) => r.seq),
+      [7, 9],
+    );
     h.receive({ type: 'get-detail', requestId: 1, seq: 4 });
     h.receive({ type: 'get-detail', requestId: 2, seq: 5 });
     const details = h.take('detail');
@@ -770,14 +959,30 @@ describe('TimelineFeed: imported sessions', () => {
     assert.equal(details[1]!.event, null, 'a seq not in the file');
     h.receive({ type: 'locate', requestId: 1, queryId: init!.queryId, seq: 9 });
     assert.equal(h.take('reveal')[0]!.index, 3);
-    h.receive({ type: 'set-query', queryId: 4, query: query({ directions: { in: false, out: true }, kinds: { messages: true, control: false, lifecycle: false } }) });
-    assert.deepEqual(h.take('query-result').map((m) => [m.total, m.done]), [[1, true]]);
+    h.receive({
+      type: 'set-query',
+      queryId: 4,
+      query: query({
+        directions: { in: false, out: true },
+        kinds: { messages: true, control: false, lifecycle: false },
+      }),
+    });
+    assert.deepEqual(
+      h.take('query-result').map((m) => [m.total, m.done]),
+      [[1, true]],
+    );
     h.receive({ type: 'locate', requestId: 2, queryId: 4, seq: 9 });
     assert.equal(h.take('reveal')[0]!.index, 0);
     h.receive({ type: 'get-lane', requestId: 1, fromT: t, toT: t + 100_000, buckets: 2 });
     const [lane] = h.take('lane');
     assert.deepEqual(lane!.lifetimes, [{ openT: t + 5, closeT: t + 90_000, closeCode: 1006 }]);
-    assert.deepEqual([lane!.messagesIn, lane!.messagesOut], [[1, 0], [1, 0]]);
+    assert.deepEqual(
+      [lane!.messagesIn, lane!.messagesOut],
+      [
+        [1, 0],
+        [1, 0],
+      ],
+    );
     assert.ok(!JSON.stringify(h.posted).includes('sekrit-auth-value'));
   });
 
@@ -810,7 +1015,11 @@ describe('TimelineFeed: untrusted input and disposal', () => {
       { type: 'send', requestId: 1, format: 'html', text: '<b>' },
       { type: 'command', command: 'rm -rf' },
       { type: 'ready', version: 1, lastSeenSeq: null, query: null, extra: true },
-      { type: 'set-query', queryId: 1, query: { ...DEFAULT_QUERY, search: { text: 'x'.repeat(5000), regex: false, caseSensitive: false } } },
+      {
+        type: 'set-query',
+        queryId: 1,
+        query: { ...DEFAULT_QUERY, search: { text: 'x'.repeat(5000), regex: false, caseSensitive: false } },
+      },
     ];
     for (const message of bad) assert.doesNotThrow(() => h.receive(message));
     assert.equal(h.drain().length, 0);
@@ -823,7 +1032,8 @@ describe('TimelineFeed: untrusted input and disposal', () => {
 
   it('dispose removes its timers and its session listener, and posts nothing after', () => {
     const h = live();
-    const lifecycleListeners = () => (h.session as unknown as { _onLifecycleEvent: { listenerCount: number } })._onLifecycleEvent.listenerCount;
+    const lifecycleListeners = () =>
+      (h.session as unknown as { _onLifecycleEvent: { listenerCount: number } })._onLifecycleEvent.listenerCount;
     const before = lifecycleListeners();
     const baselineTimers = h.clock.pendingTimers;
     const feed = new TimelineFeed(h.connection, { clock: h.clock, post: () => assert.fail('posted after dispose') });

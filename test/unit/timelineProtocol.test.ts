@@ -67,10 +67,29 @@ const hostMessages: HostMessage[] = [
     tail: [row, fullRow],
     focusSeq: null,
   },
-  { type: 'init', version: 1, connectionId: 'c2', title: 'file', origin: 'imported', readOnly: true, status: { ...status, firstT: null, lastT: null, reconnectAt: 5 }, queryId: 0, query: { ...DEFAULT_QUERY, search: { text: 'x', regex: true, caseSensitive: true } }, total: 0, tail: [], focusSeq: 7 },
+  {
+    type: 'init',
+    version: 1,
+    connectionId: 'c2',
+    title: 'file',
+    origin: 'imported',
+    readOnly: true,
+    status: { ...status, firstT: null, lastT: null, reconnectAt: 5 },
+    queryId: 0,
+    query: { ...DEFAULT_QUERY, search: { text: 'x', regex: true, caseSensitive: true } },
+    total: 0,
+    tail: [],
+    focusSeq: 7,
+  },
   { type: 'status', status },
   { type: 'appended', queryId: 1, total: 3, removedFromStart: 1, rows: [row] },
-  { type: 'query-result', queryId: 2, total: 0, done: true, error: 'invalid regular expression: /(/: Unterminated group' },
+  {
+    type: 'query-result',
+    queryId: 2,
+    total: 0,
+    done: true,
+    error: 'invalid regular expression: /(/: Unterminated group',
+  },
   { type: 'query-result', queryId: 2, total: 10, done: false, error: null },
   { type: 'rows', requestId: 1, queryId: 1, start: 0, rows: Array.from({ length: MAX_ROWS_PER_MESSAGE }, () => row) },
   {
@@ -99,7 +118,11 @@ const hostMessages: HostMessage[] = [
 const webviewMessages: WebviewMessage[] = [
   { type: 'ready', version: 1, lastSeenSeq: null, query: null },
   { type: 'ready', version: 1, lastSeenSeq: 42, query: { ...DEFAULT_QUERY, hidePingPong: true } },
-  { type: 'set-query', queryId: 3, query: { ...DEFAULT_QUERY, search: { text: 'a'.repeat(MAX_SEARCH_CHARS), regex: false, caseSensitive: false } } },
+  {
+    type: 'set-query',
+    queryId: 3,
+    query: { ...DEFAULT_QUERY, search: { text: 'a'.repeat(MAX_SEARCH_CHARS), regex: false, caseSensitive: false } },
+  },
   { type: 'get-rows', requestId: 1, queryId: 3, start: 0, count: MAX_ROWS_PER_MESSAGE },
   { type: 'get-lane', requestId: 2, fromT: 0.5, toT: 10, buckets: MAX_LANE_BUCKETS },
   { type: 'get-detail', requestId: 3, seq: 0 },
@@ -135,22 +158,88 @@ describe('timeline protocol: host messages', () => {
     const init = hostMessages[0] as Extract<HostMessage, { type: 'init' }>;
     rejects(parseHostMessage, 'init', 'message', /expected an object/);
     rejects(parseHostMessage, { type: 'explode' }, 'message.type', /not a host message type/);
-    rejects(parseHostMessage, { type: 'ready', version: 1, lastSeenSeq: null, query: null }, 'message.type', /not a host message type/);
+    rejects(
+      parseHostMessage,
+      { type: 'ready', version: 1, lastSeenSeq: null, query: null },
+      'message.type',
+      /not a host message type/,
+    );
     rejects(parseHostMessage, { ...init, readOnly: 'no' }, 'message(init).readOnly', /boolean/);
     rejects(parseHostMessage, { ...init, origin: 'remote' }, 'message(init).origin', /one of/);
     rejects(parseHostMessage, { ...init, tail: [{ ...row, seq: -1 }] }, 'message(init).tail[0].seq', /integer/);
-    rejects(parseHostMessage, { ...init, tail: [{ ...row, html: '<b>' }] }, 'message(init).tail[0].html', /unexpected field/);
-    rejects(parseHostMessage, { ...init, status: { ...status, firstT: 'yesterday' } }, 'message(init).status.firstT', /finite number/);
-    rejects(parseHostMessage, { ...init, query: { ...DEFAULT_QUERY, kinds: { messages: true, control: true } } }, 'message(init).query.kinds.lifecycle', /boolean/);
-    rejects(parseHostMessage, { type: 'appended', queryId: 1, total: 1, removedFromStart: 0, rows: Array.from({ length: MAX_ROWS_PER_MESSAGE + 1 }, () => row) }, 'message(appended).rows', /more than 500/);
-    rejects(parseHostMessage, { type: 'appended', queryId: 1, total: 1, rows: [] }, 'message(appended).removedFromStart', /integer/);
-    rejects(parseHostMessage, { type: 'lane', ...(hostMessages[7] as object), type2: 1 }, 'message(lane).type2', /unexpected field/);
-    rejects(parseHostMessage, { ...(hostMessages[7] as object), lifetimes: [{ openT: 0, closeT: null }] }, 'message(lane).lifetimes[0].closeCode', /integer/);
-    rejects(parseHostMessage, { ...(hostMessages[7] as object), bucketMs: Infinity }, 'message(lane).bucketMs', /finite/);
-    rejects(parseHostMessage, { type: 'detail', requestId: 1, seq: 1, event: 'text' }, 'message(detail).event', /object/);
-    rejects(parseHostMessage, { type: 'reveal', requestId: null, queryId: 1, seq: 1, index: 1.5 }, 'message(reveal).index', /integer/);
+    rejects(
+      parseHostMessage,
+      { ...init, tail: [{ ...row, html: '<b>' }] },
+      'message(init).tail[0].html',
+      /unexpected field/,
+    );
+    rejects(
+      parseHostMessage,
+      { ...init, status: { ...status, firstT: 'yesterday' } },
+      'message(init).status.firstT',
+      /finite number/,
+    );
+    rejects(
+      parseHostMessage,
+      { ...init, query: { ...DEFAULT_QUERY, kinds: { messages: true, control: true } } },
+      'message(init).query.kinds.lifecycle',
+      /boolean/,
+    );
+    rejects(
+      parseHostMessage,
+      {
+        type: 'appended',
+        queryId: 1,
+        total: 1,
+        removedFromStart: 0,
+        rows: Array.from({ length: MAX_ROWS_PER_MESSAGE + 1 }, () => row),
+      },
+      'message(appended).rows',
+      /more than 500/,
+    );
+    rejects(
+      parseHostMessage,
+      { type: 'appended', queryId: 1, total: 1, rows: [] },
+      'message(appended).removedFromStart',
+      /integer/,
+    );
+    rejects(
+      parseHostMessage,
+      { type: 'lane', ...(hostMessages[7] as object), type2: 1 },
+      'message(lane).type2',
+      /unexpected field/,
+    );
+    rejects(
+      parseHostMessage,
+      { ...(hostMessages[7] as object), lifetimes: [{ openT: 0, closeT: null }] },
+      'message(lane).lifetimes[0].closeCode',
+      /integer/,
+    );
+    rejects(
+      parseHostMessage,
+      { ...(hostMessages[7] as object), bucketMs: Infinity },
+      'message(lane).bucketMs',
+      /finite/,
+    );
+    rejects(
+      parseHostMessage,
+      { type: 'detail', requestId: 1, seq: 1, event: 'text' },
+      'message(detail).event',
+      /object/,
+    );
+    rejects(
+      parseHostMessage,
+      { type: 'reveal', requestId: null, queryId: 1, seq: 1, index: 1.5 },
+      'message(reveal).index',
+      /integer/,
+    );
     rejects(parseHostMessage, { type: 'reset', reason: 'overflow' }, 'message(reset).reason', /one of/);
-    rejects(parseHostMessage, { type: 'send-result', requestId: 1, ok: 1, error: null }, 'message(send-result).ok', /boolean/);
+    rejects(
+      parseHostMessage,
+      { type: 'send-result', requestId: 1, ok: 1, error: null },
+      'message(send-result).ok',
+      /boolean/,
+    );
   });
 });
 
@@ -166,19 +255,81 @@ describe('timeline protocol: webview messages', () => {
     rejects(parseWebviewMessage, { type: 'init' }, 'message.type', /not a webview message type/);
     rejects(parseWebviewMessage, { type: 'toString' }, 'message.type', /not a webview message type/);
     rejects(parseWebviewMessage, { type: 'ready', version: 1, lastSeenSeq: null }, 'message(ready).query', /object/);
-    rejects(parseWebviewMessage, { type: 'ready', version: 1, lastSeenSeq: 'x', query: null }, 'message(ready).lastSeenSeq', /integer/);
-    rejects(parseWebviewMessage, { type: 'get-rows', requestId: 1, queryId: 1, start: 0, count: 0 }, 'message(get-rows).count', /\[1, 500\]/);
-    rejects(parseWebviewMessage, { type: 'get-rows', requestId: 1, queryId: 1, start: 0, count: MAX_ROWS_PER_MESSAGE + 1 }, 'message(get-rows).count', /\[1, 500\]/);
-    rejects(parseWebviewMessage, { type: 'get-lane', requestId: 1, fromT: 0, toT: NaN, buckets: 1 }, 'message(get-lane).toT', /finite/);
-    rejects(parseWebviewMessage, { type: 'get-lane', requestId: 1, fromT: 0, toT: 1, buckets: MAX_LANE_BUCKETS + 1 }, 'message(get-lane).buckets', /integer/);
-    rejects(parseWebviewMessage, { type: 'set-query', queryId: 1, query: { ...DEFAULT_QUERY, search: { text: 'x'.repeat(MAX_SEARCH_CHARS + 1), regex: false, caseSensitive: false } } }, 'message(set-query).query.search.text', /longer than 1000/);
-    rejects(parseWebviewMessage, { type: 'set-query', queryId: 1, query: { ...DEFAULT_QUERY, directions: { in: true, out: 'yes' } } }, 'message(set-query).query.directions.out', /boolean/);
-    rejects(parseWebviewMessage, { type: 'send', requestId: 1, format: 'xml', text: '' }, 'message(send).format', /one of "text", "json"/);
-    rejects(parseWebviewMessage, { type: 'send', requestId: 1, format: 'text', text: 'x'.repeat(MAX_SEND_CHARS + 1) }, 'message(send).text', /longer than/);
+    rejects(
+      parseWebviewMessage,
+      { type: 'ready', version: 1, lastSeenSeq: 'x', query: null },
+      'message(ready).lastSeenSeq',
+      /integer/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'get-rows', requestId: 1, queryId: 1, start: 0, count: 0 },
+      'message(get-rows).count',
+      /\[1, 500\]/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'get-rows', requestId: 1, queryId: 1, start: 0, count: MAX_ROWS_PER_MESSAGE + 1 },
+      'message(get-rows).count',
+      /\[1, 500\]/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'get-lane', requestId: 1, fromT: 0, toT: NaN, buckets: 1 },
+      'message(get-lane).toT',
+      /finite/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'get-lane', requestId: 1, fromT: 0, toT: 1, buckets: MAX_LANE_BUCKETS + 1 },
+      'message(get-lane).buckets',
+      /integer/,
+    );
+    rejects(
+      parseWebviewMessage,
+      {
+        type: 'set-query',
+        queryId: 1,
+        query: {
+          ...DEFAULT_QUERY,
+          search: { text: 'x'.repeat(MAX_SEARCH_CHARS + 1), regex: false, caseSensitive: false },
+        },
+      },
+      'message(set-query).query.search.text',
+      /longer than 1000/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'set-query', queryId: 1, query: { ...DEFAULT_QUERY, directions: { in: true, out: 'yes' } } },
+      'message(set-query).query.directions.out',
+      /boolean/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'send', requestId: 1, format: 'xml', text: '' },
+      'message(send).format',
+      /one of "text", "json"/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'send', requestId: 1, format: 'text', text: 'x'.repeat(MAX_SEND_CHARS + 1) },
+      'message(send).text',
+      /longer than/,
+    );
     rejects(parseWebviewMessage, { type: 'clear', now: true }, 'message(clear).now', /unexpected field/);
     rejects(parseWebviewMessage, { type: 'copy', text: 42 }, 'message(copy).text', /string/);
-    rejects(parseWebviewMessage, { type: 'command', command: 'workbench.action.terminal.new' }, 'message(command).command', /one of/);
-    rejects(parseWebviewMessage, { type: 'get-detail', requestId: 1.5, seq: 1 }, 'message(get-detail).requestId', /integer/);
+    rejects(
+      parseWebviewMessage,
+      { type: 'command', command: 'workbench.action.terminal.new' },
+      'message(command).command',
+      /one of/,
+    );
+    rejects(
+      parseWebviewMessage,
+      { type: 'get-detail', requestId: 1.5, seq: 1 },
+      'message(get-detail).requestId',
+      /integer/,
+    );
   });
 });
 
@@ -186,6 +337,8 @@ describe('timeline protocol: event kinds', () => {
   it('groups messages, control frames and lifecycle events', () => {
     assert.equal(eventKindOf('message'), 'messages');
     for (const type of ['ping', 'pong', 'close'] as const) assert.equal(eventKindOf(type), 'control');
-    for (const type of ['connecting', 'open', 'idle-gap', 'diagnosis', 'overflow'] as const) assert.equal(eventKindOf(type), 'lifecycle');
+    for (const type of ['connecting', 'open', 'idle-gap', 'diagnosis', 'overflow'] as const) {
+      assert.equal(eventKindOf(type), 'lifecycle');
+    }
   });
 });

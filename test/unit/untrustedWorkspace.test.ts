@@ -31,7 +31,8 @@ function setup(answer: boolean | null) {
           },
         }),
   });
-  const apply = (endpoints: RawSettings['endpoints'], trusted: boolean) => manager.applySettings(parseSettings({ endpoints, values: {} }), trusted);
+  const apply = (endpoints: RawSettings['endpoints'], trusted: boolean) =>
+    manager.applySettings(parseSettings({ endpoints, values: {} }), trusted);
   const named = (name: string) => manager.list().find((c) => c.name === name)!;
   return { manager, sockets, asked, apply, named };
 }
@@ -45,7 +46,10 @@ describe('untrusted workspace', () => {
   it('never auto-connects the workspace endpoints, nor asks about them', async () => {
     const { sockets, asked, apply, named } = setup(true);
     await apply(ENDPOINTS, false);
-    assert.deepEqual(sockets.sockets.map((s) => s.options.url), ['ws://mine.test/']);
+    assert.deepEqual(
+      sockets.sockets.map((s) => s.options.url),
+      ['ws://mine.test/'],
+    );
     assert.equal(named('Theirs').state, 'idle');
     assert.equal(named('Theirs').untrusted, true);
     assert.deepEqual(asked, []);
@@ -57,7 +61,11 @@ describe('untrusted workspace', () => {
     const result = await manager.connect(named('Theirs'));
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.reason, /untrusted workspace; connecting needs your confirmation/);
-    assert.deepEqual(asked, [{ name: 'Theirs', displayUrl: 'ws://theirs.test/?token=%5Bredacted%5D' }], 'asked, with the token hidden');
+    assert.deepEqual(
+      asked,
+      [{ name: 'Theirs', displayUrl: 'ws://theirs.test/?token=%5Bredacted%5D' }],
+      'asked, with the token hidden',
+    );
     assert.equal(sockets.sockets.length, 1, 'only the user endpoint');
     assert.match(named('Theirs').problem ?? '', /needs your confirmation/);
   });
@@ -104,7 +112,10 @@ describe('untrusted workspace', () => {
     await apply(ENDPOINTS, false);
     await apply(ENDPOINTS, true);
     assert.equal(named('Theirs').state, 'connecting');
-    assert.deepEqual(sockets.sockets.map((s) => s.options.url), ['ws://mine.test/', 'ws://theirs.test/?token=abcdef123']);
+    assert.deepEqual(
+      sockets.sockets.map((s) => s.options.url),
+      ['ws://mine.test/', 'ws://theirs.test/?token=abcdef123'],
+    );
     assert.deepEqual(asked, []);
   });
 });

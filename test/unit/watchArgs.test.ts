@@ -18,12 +18,47 @@ describe('ws-inspector watch arguments', () => {
   it('parses every option', () => {
     const options = parseWatchArgs([
       'wss://example.test/ws',
-      '--heartbeat', 'text', '--interval', '500ms', '--timeout', '2s', '--ping-payload', 'hb', '--expect', '/^ok$/',
-      '-H', 'Authorization: Bearer x', '--header', 'X-A: 1', '--subprotocol', 'chat', '--subprotocol', 'v2',
-      '--insecure', '--no-reconnect', '--max-reconnects', '3', '--idle-gap', '1s', '--duration', '2m',
-      '--send', 'a', '--send', 'b', '--export', 'out.json', '--json',
+      '--heartbeat',
+      'text',
+      '--interval',
+      '500ms',
+      '--timeout',
+      '2s',
+      '--ping-payload',
+      'hb',
+      '--expect',
+      '/^ok$/',
+      '-H',
+      'Authorization: Bearer x',
+      '--header',
+      'X-A: 1',
+      '--subprotocol',
+      'chat',
+      '--subprotocol',
+      'v2',
+      '--insecure',
+      '--no-reconnect',
+      '--max-reconnects',
+      '3',
+      '--idle-gap',
+      '1s',
+      '--duration',
+      '2m',
+      '--send',
+      'a',
+      '--send',
+      'b',
+      '--export',
+      'out.json',
+      '--json',
     ]);
-    assert.deepEqual(options.endpoint.heartbeat, { mode: 'text', intervalMs: 500, timeoutMs: 2_000, payload: 'hb', expect: '/^ok$/' });
+    assert.deepEqual(options.endpoint.heartbeat, {
+      mode: 'text',
+      intervalMs: 500,
+      timeoutMs: 2_000,
+      payload: 'hb',
+      expect: '/^ok$/',
+    });
     assert.deepEqual(options.endpoint.headers, { Authorization: 'Bearer x', 'X-A': '1' });
     assert.deepEqual(options.endpoint.protocols, ['chat', 'v2']);
     assert.equal(options.endpoint.allowSelfSignedCertificate, true);
@@ -55,7 +90,10 @@ describe('ws-inspector watch arguments', () => {
   ];
   for (const [argv, message] of bad) {
     it(`rejects ${JSON.stringify(argv)} with a clear message`, () => {
-      assert.throws(() => parseWatchArgs(argv), (error: unknown) => error instanceof UsageError && message.test(error.message));
+      assert.throws(
+        () => parseWatchArgs(argv),
+        (error: unknown) => error instanceof UsageError && message.test(error.message),
+      );
     });
   }
 });

@@ -26,7 +26,10 @@ describe('timeline webview HTML', () => {
 
   it('loads one script, with the nonce, and the stylesheet from a file; nothing inline', () => {
     const html = renderTimelineHtml(options);
-    assert.deepEqual([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]), [`<script nonce="${options.nonce}" src="${options.scriptUri}" defer>`]);
+    assert.deepEqual(
+      [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]),
+      [`<script nonce="${options.nonce}" src="${options.scriptUri}" defer>`],
+    );
     assert.match(html, new RegExp(`<link rel="stylesheet" href="${options.styleUri.replace(/[.+/]/g, '\\$&')}">`));
     assert.doesNotMatch(html, /<style|style=|\son[a-z]+=/i, 'no inline style or handler');
     assert.match(html, /<script[^>]*><\/script>/, 'the script element has no inline body');

@@ -57,8 +57,15 @@ async function main(): Promise<void> {
   if (process.platform === 'linux' && !process.env['DISPLAY'] && !process.env['WS_INSPECTOR_UNDER_XVFB']) {
     const vscode = await findVsCode(); // skip early (and say why) if there is no VS Code anyway
     const xvfb = findExecutable(['xvfb-run']);
-    if (!xvfb) skip(`no display (DISPLAY is unset) and xvfb-run is not installed (apt-get install -y xvfb); VS Code found at ${vscode}`);
-    const result = spawnSync(xvfb, ['-a', process.execPath, '--import', 'tsx', __filename], { stdio: 'inherit', env: { ...process.env, WS_INSPECTOR_UNDER_XVFB: '1' } });
+    if (!xvfb) {
+      skip(
+        `no display (DISPLAY is unset) and xvfb-run is not installed (apt-get install -y xvfb); VS Code found at ${vscode}`,
+      );
+    }
+    const result = spawnSync(xvfb, ['-a', process.execPath, '--import', 'tsx', __filename], {
+      stdio: 'inherit',
+      env: { ...process.env, WS_INSPECTOR_UNDER_XVFB: '1' },
+    });
     process.exit(result.status ?? 1);
   }
   const vscodeExecutablePath = await findVsCode();
@@ -76,7 +83,14 @@ async function main(): Promise<void> {
       vscodeExecutablePath,
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: join(OUT, 'index.js'),
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', `--user-data-dir=${userData}`],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        '--skip-welcome',
+        '--skip-release-notes',
+        `--user-data-dir=${userData}`,
+      ],
     });
     exitCode = code === 0 ? 0 : 1;
   } catch (error) {

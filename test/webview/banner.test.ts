@@ -10,7 +10,10 @@ import { assertNoProblems, harnessPerSuite } from './harness/pageHelpers.js';
 import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, () => {
-  const suite = harnessPerSuite(() => proxyDropFixture({ idleMs: 60_000 }), { theme: 'dark', viewport: { width: 1280, height: 860 } });
+  const suite = harnessPerSuite(() => proxyDropFixture({ idleMs: 60_000 }), {
+    theme: 'dark',
+    viewport: { width: 1280, height: 860 },
+  });
 
   it('states the finding, the likely component and what to do', async () => {
     const { harness } = suite;
@@ -29,20 +32,34 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
     const { harness, fixture } = suite;
     const page = harness.page;
     const diagnosis = latestDiagnosis(fixture.session)!;
-    const closes = [...fixture.session.record].filter((e): e is CloseEvent => e.type === 'close' && diagnosis.evidence.includes(e.seq));
+    const closes = [...fixture.session.record].filter(
+      (e): e is CloseEvent => e.type === 'close' && diagnosis.evidence.includes(e.seq),
+    );
     assert.equal(closes.length, 3);
     const rangeBefore = await page.locator('.lane-range').textContent();
     await page.click('#banner-show-drops');
-    await page.waitForFunction((seq) => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === String(seq), closes[0]!.seq);
-    await page.waitForFunction((seq) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${seq} `) ?? false, closes[0]!.seq);
+    await page.waitForFunction(
+      (seq) => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === String(seq),
+      closes[0]!.seq,
+    );
+    await page.waitForFunction(
+      (seq) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${seq} `) ?? false,
+      closes[0]!.seq,
+    );
     assert.match((await page.locator('#detail').textContent()) ?? '', /1006/);
     assert.equal(await page.isChecked('#follow-tail'), false, 'jumping to the drops pauses the live tail');
     // The lane moved to the drops: its visible range (shown as text) now spans them.
     await page.waitForFunction((before) => document.querySelector('.lane-range')?.textContent !== before, rangeBefore);
     const range = (await page.locator('.lane-range').textContent()) ?? '';
     const minutes = (t: number) => new Date(t).toTimeString().slice(0, 5);
-    assert.ok(range.startsWith(minutes(closes[0]!.t - 60_000)) || range.startsWith(minutes(closes[0]!.t - 120_000)), `the range "${range}" starts before the first drop's silence`);
-    assert.ok(range.includes(minutes(closes[2]!.t)) || range.includes(minutes(closes[2]!.t + 60_000)), `the range "${range}" reaches the last drop`);
+    assert.ok(
+      range.startsWith(minutes(closes[0]!.t - 60_000)) || range.startsWith(minutes(closes[0]!.t - 120_000)),
+      `the range "${range}" starts before the first drop's silence`,
+    );
+    assert.ok(
+      range.includes(minutes(closes[2]!.t)) || range.includes(minutes(closes[2]!.t + 60_000)),
+      `the range "${range}" reaches the last drop`,
+    );
   });
 
   it('"Show the fix" shows the diagnosis with candidates, advice and the config snippet; Copy copies it', async () => {
@@ -50,12 +67,21 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
     const page = harness.page;
     const diagnosis = latestDiagnosis(fixture.session)!;
     await page.click('#banner-show-fix');
-    await page.waitForFunction((seq) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${seq} `) ?? false, diagnosis.seq);
+    await page.waitForFunction(
+      (seq) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${seq} `) ?? false,
+      diagnosis.seq,
+    );
     const detail = page.locator('#detail');
     assert.equal(await detail.locator('.diagnosis-summary').textContent(), diagnosis.summary);
     assert.equal(await detail.locator('.candidates li').count(), diagnosis.candidates.length);
-    assert.match((await detail.locator('.candidates li').first().textContent()) ?? '', /^nginx proxy_read_timeout — default 60 s, idle/);
-    assert.match((await detail.locator('.candidates li').first().locator('.candidate-source').textContent()) ?? '', /^Source: /);
+    assert.match(
+      (await detail.locator('.candidates li').first().textContent()) ?? '',
+      /^nginx proxy_read_timeout — default 60 s, idle/,
+    );
+    assert.match(
+      (await detail.locator('.candidates li').first().locator('.candidate-source').textContent()) ?? '',
+      /^Source: /,
+    );
     assert.equal(await detail.locator('.advice').textContent(), diagnosis.advice);
     const snippet = diagnosis.candidates.find((c) => c.fix.config)!.fix.config!;
     assert.equal(await detail.locator('pre.snippet').textContent(), snippet);

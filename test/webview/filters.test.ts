@@ -11,14 +11,17 @@ import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 describe('timeline webview: filters and search', { skip: harnessSkipReason() }, () => {
   const { connection, events } = everyEventTypeConnection();
-  const seqsOf = (predicate: (event: (typeof events)[number]) => boolean) => events.filter(predicate).map((event) => event.seq);
+  const seqsOf = (predicate: (event: (typeof events)[number]) => boolean) =>
+    events.filter(predicate).map((event) => event.seq);
   const suite = harnessPerSuite(() => ({ connection }), { theme: 'light', viewport: { width: 1280, height: 900 } });
 
   beforeEach(async () => {
     const { harness } = suite;
     // Back to everything: all boxes checked, no search.
     const page = harness.page;
-    for (const id of ['filter-messages', 'filter-control', 'filter-lifecycle', 'filter-in', 'filter-out']) await page.check(`#${id}`);
+    for (const id of ['filter-messages', 'filter-control', 'filter-lifecycle', 'filter-in', 'filter-out']) {
+      await page.check(`#${id}`);
+    }
     await page.uncheck('#filter-hide-pings');
     await page.uncheck('#search-regex');
     await page.uncheck('#search-case');
@@ -28,7 +31,11 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
   });
 
   const shows = async (expected: number[], what: string) => {
-    const rows = await waitForRows(suite.harness.page, (r) => r.length === expected.length && r.every((row, i) => row.seq === expected[i]), what);
+    const rows = await waitForRows(
+      suite.harness.page,
+      (r) => r.length === expected.length && r.every((row, i) => row.seq === expected[i]),
+      what,
+    );
     assert.deepEqual(
       rows.map((row) => row.seq),
       expected,
@@ -38,10 +45,18 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
   it('filters by kind: messages, control frames, lifecycle', async () => {
     const { harness } = suite;
     await harness.page.uncheck('#filter-lifecycle');
-    await shows(seqsOf((e) => ['message', 'ping', 'pong', 'close'].includes(e.type)), 'messages and control frames');
+    await shows(
+      seqsOf((e) => ['message', 'ping', 'pong', 'close'].includes(e.type)),
+      'messages and control frames',
+    );
     await harness.page.uncheck('#filter-messages');
-    await shows(seqsOf((e) => ['ping', 'pong', 'close'].includes(e.type)), 'control frames only');
-    const last = harness.posted.filter((m) => (m as { type: string }).type === 'set-query').pop() as { query: TimelineQuery };
+    await shows(
+      seqsOf((e) => ['ping', 'pong', 'close'].includes(e.type)),
+      'control frames only',
+    );
+    const last = harness.posted.filter((m) => (m as { type: string }).type === 'set-query').pop() as {
+      query: TimelineQuery;
+    };
     assert.deepEqual(last.query.kinds, { messages: false, control: true, lifecycle: false });
     assertNoProblems(harness);
   });
@@ -49,13 +64,19 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
   it('filters by direction, keeping events that have none', async () => {
     const { harness } = suite;
     await harness.page.uncheck('#filter-in');
-    await shows(seqsOf((e) => !('direction' in e) || e.direction === 'out'), 'outbound and undirected events');
+    await shows(
+      seqsOf((e) => !('direction' in e) || e.direction === 'out'),
+      'outbound and undirected events',
+    );
   });
 
   it('hides pings and pongs with one toggle', async () => {
     const { harness } = suite;
     await harness.page.check('#filter-hide-pings');
-    await shows(seqsOf((e) => e.type !== 'ping' && e.type !== 'pong'), 'no pings or pongs');
+    await shows(
+      seqsOf((e) => e.type !== 'ping' && e.type !== 'pong'),
+      'no pings or pongs',
+    );
   });
 
   /** The host's total for the newest query with this search, once it is done: 0 is then a real answer, not a list still loading. */
@@ -63,7 +84,12 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
     const { harness } = suite;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const query = harness.posted.filter((m): m is { type: 'set-query'; queryId: number; query: TimelineQuery } => (m as { type: string }).type === 'set-query').pop();
+      const query = harness.posted
+        .filter(
+          (m): m is { type: 'set-query'; queryId: number; query: TimelineQuery } =>
+            (m as { type: string }).type === 'set-query',
+        )
+        .pop();
       if (query && isDeepStrictEqual(query.query.search, search)) {
         const result = harness.received.find((m) => m.type === 'query-result' && m.queryId === query.queryId && m.done);
         if (result?.type === 'query-result') return result.total;
@@ -88,10 +114,16 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
     await shows([3], 'the JSON message matched by a regex');
     const queriesBefore = harness.posted.filter((m) => (m as { type: string }).type === 'set-query').length;
     await harness.page.fill('#search-input', 'price(');
-    await harness.page.waitForFunction(() => /Invalid regex/.test(document.querySelector('#search-error')?.textContent ?? ''));
+    await harness.page.waitForFunction(() =>
+      /Invalid regex/.test(document.querySelector('#search-error')?.textContent ?? ''),
+    );
     assert.equal(await harness.page.locator('#search-input').getAttribute('aria-invalid'), 'true');
     await harness.page.waitForTimeout(400); // longer than the search debounce
-    assert.equal(harness.posted.filter((m) => (m as { type: string }).type === 'set-query').length, queriesBefore, 'an invalid regex is never sent');
+    assert.equal(
+      harness.posted.filter((m) => (m as { type: string }).type === 'set-query').length,
+      queriesBefore,
+      'an invalid regex is never sent',
+    );
     await harness.page.fill('#search-input', 'price\\(|subscribe');
     await shows([4], 'a valid regex again');
     assert.equal(await harness.page.locator('#search-error').textContent(), '');
@@ -125,7 +157,11 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
     await page.press('#search-input', 'Enter');
     await waitForRows(page, (rows) => rows.length === events.length, 'all rows for an empty search');
     await page.waitForTimeout(300); // the state is written at most every 250 ms
-    assert.deepEqual((harness.state() as { query?: TimelineQuery }).query?.search, { text: '', regex: true, caseSensitive: true });
+    assert.deepEqual((harness.state() as { query?: TimelineQuery }).query?.search, {
+      text: '',
+      regex: true,
+      caseSensitive: true,
+    });
     await harness.reload();
     await harness.ready();
     assert.equal(await page.isChecked('#search-case'), true, 'Aa still on after the reload');
@@ -138,7 +174,10 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
   it('persists the query in the webview state', async () => {
     const { harness } = suite;
     await harness.page.uncheck('#filter-control');
-    await shows(seqsOf((e) => !['ping', 'pong', 'close'].includes(e.type)), 'no control frames');
+    await shows(
+      seqsOf((e) => !['ping', 'pong', 'close'].includes(e.type)),
+      'no control frames',
+    );
     await harness.page.waitForTimeout(300); // the state is written at most every 250 ms
     const state = harness.state() as { query?: TimelineQuery };
     assert.equal(state.query?.kinds.control, false);

@@ -35,10 +35,17 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     const anchor = (await renderedRows(page))[0]!.seq;
 
     receiveMany(fixture, 100, 'while paused');
-    await page.waitForFunction((total) => document.querySelector('#event-list .row')?.getAttribute('aria-setsize') === String(total), fixture.session.record.size);
+    await page.waitForFunction(
+      (total) => document.querySelector('#event-list .row')?.getAttribute('aria-setsize') === String(total),
+      fixture.session.record.size,
+    );
     const rows = await renderedRows(page);
     assert.equal(rows[0]!.seq, anchor, 'the view stays on the same rows');
-    assert.equal(rows.some((row) => row.seq === lastSeq(fixture)), false, 'the new rows arrived below, out of view');
+    assert.equal(
+      rows.some((row) => row.seq === lastSeq(fixture)),
+      false,
+      'the new rows arrived below, out of view',
+    );
     assert.equal(await page.isChecked('#follow-tail'), false);
 
     // Checking it resumes: the newest row comes into view and stays there as more arrive.
@@ -57,9 +64,17 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     // refills it: that move is the list's own, not the user scrolling away from the tail.
     for (let round = 0; round < 8; round++) {
       await page.uncheck('#filter-control');
-      await waitForRows(page, (rows) => rows.some((row) => row.seq === lastSeq(fixture)), `round ${round}: the newest row without control frames`);
+      await waitForRows(
+        page,
+        (rows) => rows.some((row) => row.seq === lastSeq(fixture)),
+        `round ${round}: the newest row without control frames`,
+      );
       await page.check('#filter-control');
-      await waitForRows(page, (rows) => rows.some((row) => row.seq === lastSeq(fixture)), `round ${round}: the newest row with everything`);
+      await waitForRows(
+        page,
+        (rows) => rows.some((row) => row.seq === lastSeq(fixture)),
+        `round ${round}: the newest row with everything`,
+      );
       assert.equal(await page.isChecked('#follow-tail'), true, `round ${round}: still following`);
     }
     assertNoProblems(harness);
@@ -73,7 +88,9 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     assert.equal(await page.isDisabled('#composer-input'), false, 'enabled while open');
     await page.selectOption('#composer-format', 'json');
     await page.fill('#composer-input', '{"op": "subscribe", "channel":}');
-    await page.waitForFunction(() => /Invalid JSON: line 1, column 31/.test(document.querySelector('#composer-error')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /Invalid JSON: line 1, column 31/.test(document.querySelector('#composer-error')?.textContent ?? ''),
+    );
     await page.click('#composer-send');
     await page.waitForTimeout(100);
     assert.equal(socket.sent.length, sentBefore, 'invalid JSON is never sent');
@@ -84,7 +101,11 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     await page.waitForFunction(() => (document.querySelector('#composer-input') as HTMLTextAreaElement).value === '');
     assert.deepEqual(socket.sent.slice(sentBefore), ['{"op": "subscribe", "channel": "prices"}']);
     // The sent message shows up as an outbound row.
-    await waitForRows(page, (rows) => rows.some((row) => row.direction === 'out' && row.preview.includes('"channel": "prices"')), 'the sent message as a row');
+    await waitForRows(
+      page,
+      (rows) => rows.some((row) => row.direction === 'out' && row.preview.includes('"channel": "prices"')),
+      'the sent message as a row',
+    );
 
     await page.selectOption('#composer-format', 'text');
     await page.fill('#composer-input', 'ping please');
@@ -112,7 +133,10 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     await page.keyboard.press('ArrowDown');
     assert.equal(await value(), 'draft');
     await page.waitForTimeout(300);
-    assert.deepEqual((harness.state() as { composerHistory?: string[] }).composerHistory, ['{"op": "subscribe", "channel": "prices"}', 'ping please']);
+    assert.deepEqual((harness.state() as { composerHistory?: string[] }).composerHistory, [
+      '{"op": "subscribe", "channel": "prices"}',
+      'ping please',
+    ]);
     await page.fill('#composer-input', '');
     assertNoProblems(harness);
   });
@@ -142,7 +166,12 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
       assert.equal(await page.inputValue('#composer-input'), text, 'the text stays in the composer');
       assert.equal(await page.isDisabled('#composer-send'), false, 'ready to try again');
       assert.equal(socket.sent.length, sentBefore, 'nothing went out');
-      assert.ok(![...fixture.session.record].some((event) => event.type === 'message' && event.direction === 'out' && event.data === text), 'nor was it recorded as sent');
+      assert.ok(
+        ![...fixture.session.record].some(
+          (event) => event.type === 'message' && event.direction === 'out' && event.data === text,
+        ),
+        'nor was it recorded as sent',
+      );
     } finally {
       socket.send = write;
     }
@@ -152,7 +181,11 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
     assert.deepEqual(socket.sent.slice(sentBefore), [text]);
     assert.equal(await page.locator('#composer-error').textContent(), '');
     await page.waitForTimeout(300); // the state is written at most every 250 ms
-    assert.equal((harness.state() as { composerHistory?: string[] }).composerHistory?.at(-1), text, 'in the history only once sent');
+    assert.equal(
+      (harness.state() as { composerHistory?: string[] }).composerHistory?.at(-1),
+      text,
+      'in the history only once sent',
+    );
     assertNoProblems(harness);
   });
 
@@ -168,16 +201,26 @@ describe('timeline webview: a live session', { skip: harnessSkipReason() }, () =
 
     await harness.reload({ whileHidden: () => receiveMany(fixture, 40, 'while hidden') });
     await harness.ready();
-    const readies = harness.posted.filter((m) => (m as { type: string }).type === 'ready') as Array<{ lastSeenSeq: number | null; query: { kinds: { lifecycle: boolean } } | null }>;
+    const readies = harness.posted.filter((m) => (m as { type: string }).type === 'ready') as Array<{
+      lastSeenSeq: number | null;
+      query: { kinds: { lifecycle: boolean } } | null;
+    }>;
     assert.equal(readies.length, 2);
     assert.equal(readies[1]!.lastSeenSeq, seenBefore, 'the reloaded webview says what it had seen');
     assert.equal(readies[1]!.query?.kinds.lifecycle, false, 'and asks for its persisted query');
     assert.equal(await page.isChecked('#filter-lifecycle'), false);
     // The events that arrived while hidden are there, and the old selection is restored.
-    await waitForRows(page, (rows) => rows.some((row) => row.seq === lastSeq(fixture)), 'the events recorded while hidden');
-    await page.waitForFunction((seq) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${seq} `) ?? false, selected);
+    await waitForRows(
+      page,
+      (rows) => rows.some((row) => row.seq === lastSeq(fixture)),
+      'the events recorded while hidden',
+    );
+    await page.waitForFunction(
+      (seq) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${seq} `) ?? false,
+      selected,
+    );
     // The selected row was above the tail, so it is not in view; locate it by keyboard-free means.
-    assert.equal(((harness.state() as { selectedSeq?: number }).selectedSeq), selected);
+    assert.equal((harness.state() as { selectedSeq?: number }).selectedSeq, selected);
     assertNoProblems(harness);
   });
 });

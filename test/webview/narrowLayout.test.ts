@@ -48,12 +48,20 @@ async function measure(page: Page): Promise<Layout> {
       return !row.hidden && rect.bottom > listRect.top && rect.top < listRect.bottom;
     });
     const overflowing: string[] = [];
-    for (const element of Array.from(document.querySelectorAll<HTMLElement>('#header *, #banner *, #toolbar *, #lane *, .list-columns *, #composer *'))) {
+    for (const element of Array.from(
+      document.querySelectorAll<HTMLElement>('#header *, #banner *, #toolbar *, #lane *, .list-columns *, #composer *'),
+    )) {
       const rect = element.getBoundingClientRect();
-      if (rect.width > 0 && rect.right > window.innerWidth + 0.5) overflowing.push(`${element.tagName.toLowerCase()}#${element.id}.${element.className} ${Math.round(rect.right)}`);
+      if (rect.width > 0 && rect.right > window.innerWidth + 0.5) {
+        overflowing.push(
+          `${element.tagName.toLowerCase()}#${element.id}.${element.className} ${Math.round(rect.right)}`,
+        );
+      }
     }
     const bannerText: Box[] = [];
-    for (const part of Array.from(document.querySelectorAll('#banner-text, #banner-others, #banner-show-drops, #banner-show-fix'))) {
+    for (const part of Array.from(
+      document.querySelectorAll('#banner-text, #banner-others, #banner-show-drops, #banner-show-fix'),
+    )) {
       for (const rect of Array.from(part.getClientRects())) if (rect.width > 0) bannerText.push(rect.toJSON() as Box);
     }
     return {
@@ -68,7 +76,9 @@ async function measure(page: Page): Promise<Layout> {
       detail: document.querySelector('#detail')!.getBoundingClientRect().toJSON() as Box,
       bannerIcon: document.querySelector('#banner > svg')!.getBoundingClientRect().toJSON() as Box,
       bannerText,
-      toolbarGroups: Array.from(document.querySelectorAll<HTMLElement>('#toolbar > .filter-group, #toolbar > .search-group')).map((group) => ({
+      toolbarGroups: Array.from(
+        document.querySelectorAll<HTMLElement>('#toolbar > .filter-group, #toolbar > .search-group'),
+      ).map((group) => ({
         name: group.getAttribute('aria-label') ?? group.className,
         box: group.getBoundingClientRect().toJSON() as Box,
         height: group.getBoundingClientRect().height,
@@ -84,35 +94,69 @@ function lineCount(boxes: Box[]): number {
 
 function assertReadable(layout: Layout, width: number): void {
   assert.equal(layout.viewportWidth, width);
-  assert.ok(layout.scrollWidth <= layout.clientWidth, `nothing overflows sideways (scrollWidth ${layout.scrollWidth} > clientWidth ${layout.clientWidth})`);
+  assert.ok(
+    layout.scrollWidth <= layout.clientWidth,
+    `nothing overflows sideways (scrollWidth ${layout.scrollWidth} > clientWidth ${layout.clientWidth})`,
+  );
   assert.deepEqual(layout.overflowing, [], 'no element reaches past the right edge');
 
   assert.ok(layout.previewWidths.length >= 4, `several rows are visible (${layout.previewWidths.length})`);
   const narrowest = Math.min(...layout.previewWidths);
-  assert.ok(narrowest >= MIN_PREVIEW_PX, `every visible preview cell is at least ${MIN_PREVIEW_PX} px wide (narrowest ${narrowest.toFixed(0)} px)`);
-  assert.ok(Math.abs(layout.previewHeaderLeft - layout.previewCellLeft) < 1, `the PREVIEW heading (${layout.previewHeaderLeft}) sits over its cells (${layout.previewCellLeft})`);
+  assert.ok(
+    narrowest >= MIN_PREVIEW_PX,
+    `every visible preview cell is at least ${MIN_PREVIEW_PX} px wide (narrowest ${narrowest.toFixed(0)} px)`,
+  );
+  assert.ok(
+    Math.abs(layout.previewHeaderLeft - layout.previewCellLeft) < 1,
+    `the PREVIEW heading (${layout.previewHeaderLeft}) sits over its cells (${layout.previewCellLeft})`,
+  );
 
   const sideBySide = layout.detail.left >= layout.list.right - 0.5;
   const below = layout.detail.top >= layout.list.bottom - 0.5;
-  assert.ok(sideBySide || below, `the detail pane is beside or below the list, never over it: list ${JSON.stringify(layout.list)}, detail ${JSON.stringify(layout.detail)}`);
-  assert.ok(layout.detail.right <= width + 0.5 && layout.detail.bottom > layout.detail.top + 60, 'the detail pane is on screen with some height');
+  assert.ok(
+    sideBySide || below,
+    `the detail pane is beside or below the list, never over it: list ${JSON.stringify(layout.list)}, detail ${JSON.stringify(layout.detail)}`,
+  );
+  assert.ok(
+    layout.detail.right <= width + 0.5 && layout.detail.bottom > layout.detail.top + 60,
+    'the detail pane is on screen with some height',
+  );
 
   assert.ok(layout.bannerIcon.right > 0, 'the banner has its icon');
   assert.ok(layout.bannerText.length >= 2, 'the banner has text and links');
   for (const fragment of layout.bannerText) {
-    assert.ok(fragment.left >= layout.bannerIcon.right, `banner text at x=${fragment.left.toFixed(1)} starts right of its icon (ends at x=${layout.bannerIcon.right.toFixed(1)})`);
+    assert.ok(
+      fragment.left >= layout.bannerIcon.right,
+      `banner text at x=${fragment.left.toFixed(1)} starts right of its icon (ends at x=${layout.bannerIcon.right.toFixed(1)})`,
+    );
   }
 
-  for (const group of layout.toolbarGroups) assert.ok(group.height <= 28, `the toolbar group "${group.name}" is on one line (${group.height} px tall)`);
-  assert.ok(lineCount(layout.toolbarGroups.map((group) => group.box)) <= 2, `the toolbar takes at most two lines: ${JSON.stringify(layout.toolbarGroups)}`);
+  for (const group of layout.toolbarGroups) {
+    assert.ok(group.height <= 28, `the toolbar group "${group.name}" is on one line (${group.height} px tall)`);
+  }
+  assert.ok(
+    lineCount(layout.toolbarGroups.map((group) => group.box)) <= 2,
+    `the toolbar takes at most two lines: ${JSON.stringify(layout.toolbarGroups)}`,
+  );
   const search = layout.toolbarGroups.find((group) => group.name.includes('search-group'))!;
   const view = layout.toolbarGroups.find((group) => group.name === 'View')!;
-  assert.ok(Math.abs(search.box.top - view.box.top) < 4, 'Follow, the time mode and Clear stay on the line of the search box');
+  assert.ok(
+    Math.abs(search.box.top - view.box.top) < 4,
+    'Follow, the time mode and Clear stay on the line of the search box',
+  );
 }
 
-async function openNarrow(width: number, name: string, check: (page: Page, layout: Layout) => Promise<void> | void): Promise<void> {
+async function openNarrow(
+  width: number,
+  name: string,
+  check: (page: Page, layout: Layout) => Promise<void> | void,
+): Promise<void> {
   const fixture = proxyDropFixture({ idleMs: 60_000 });
-  const harness = await launchTimelineHarness({ connection: fixture.connection, theme: 'dark', viewport: { width, height: 720 } });
+  const harness = await launchTimelineHarness({
+    connection: fixture.connection,
+    theme: 'dark',
+    viewport: { width, height: 720 },
+  });
   try {
     await harness.ready();
     const page = harness.page;
@@ -138,7 +182,11 @@ describe('timeline webview: editor-panel widths', { skip: harnessSkipReason() },
   it('760 px (an editor beside the sidebar): the detail pane beside the list, SIZE dropped for the preview', async () => {
     await openNarrow(760, '760', async (page, layout) => {
       assert.ok(layout.detail.left >= layout.list.right - 0.5, 'beside the list');
-      assert.equal(await page.locator('.list-columns .cell.size').isVisible(), false, 'SIZE gives way to the preview (the detail pane shows the size)');
+      assert.equal(
+        await page.locator('.list-columns .cell.size').isVisible(),
+        false,
+        'SIZE gives way to the preview (the detail pane shows the size)',
+      );
     });
   });
 

@@ -37,7 +37,12 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
     assert.equal(byType('idle-gap').size, '9.0 s');
     // Warning rows are marked for the theme's warning colour.
     for (const type of ['close', 'heartbeat-timeout', 'handshake-failed', 'diagnosis']) {
-      assert.ok(await harness.page.locator(`#event-list .row[data-type="${type}"]`).evaluate((e) => e.classList.contains('warn')), `${type} is a warning row`);
+      assert.ok(
+        await harness.page
+          .locator(`#event-list .row[data-type="${type}"]`)
+          .evaluate((e) => e.classList.contains('warn')),
+        `${type} is a warning row`,
+      );
     }
     // Read-only: the header hides connect/disconnect/reconnect, and the composer is disabled.
     assert.equal(await harness.page.locator('#header-reconnect').isHidden(), true);
@@ -61,7 +66,15 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
     await selectRow(harness.page, 3);
     const detail = harness.page.locator('#detail');
     assert.equal(await detail.locator('.json-tree details').count(), 3, 'the object, user and roles fold');
-    assert.deepEqual(await detail.locator('.json-tree .json-key').allTextContents(), ['"type"', '"user"', '"id"', '"name"', '"roles"', '"ok"', '"quota"']);
+    assert.deepEqual(await detail.locator('.json-tree .json-key').allTextContents(), [
+      '"type"',
+      '"user"',
+      '"id"',
+      '"name"',
+      '"roles"',
+      '"ok"',
+      '"quota"',
+    ]);
     assert.ok(await detail.locator('.json-value.json-string', { hasText: '"Ada"' }).isVisible());
     assert.ok(await detail.locator('.json-value.json-null').isVisible());
     // Fold "user": its children disappear, the summary says how many keys it holds.
@@ -73,7 +86,11 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
     await detail.locator('.json-expand').click();
     assert.equal(await user.evaluate((e) => (e as HTMLDetailsElement).open), true);
     const selected = (await renderedRows(harness.page)).filter((row) => row.selected);
-    assert.deepEqual(selected.map((row) => row.seq), [3], 'the clicked row is the selected one');
+    assert.deepEqual(
+      selected.map((row) => row.seq),
+      [3],
+      'the clicked row is the selected one',
+    );
   });
 
   it('shows plain text as text', async () => {
@@ -98,7 +115,10 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
     await selectRow(harness.page, 2);
     const tables = harness.page.locator('#detail .headers');
     assert.equal(await tables.count(), 2);
-    const request = await tables.nth(0).locator('tbody tr').evaluateAll((rows) => rows.map((row) => Array.from(row.children, (cell) => cell.textContent)));
+    const request = await tables
+      .nth(0)
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => Array.from(row.children, (cell) => cell.textContent)));
     assert.deepEqual(request[0], ['Host', 'app.example.test']);
     assert.ok(request.some(([name, value]) => name === 'Sec-WebSocket-Version' && value === '13'));
     assert.match((await tables.nth(1).textContent()) ?? '', /nginx\/1\.22\.1/);
@@ -111,7 +131,10 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
     assert.match(close, /1006/);
     assert.match(close, /nobody: the connection was lost/);
     await selectRow(harness.page, 9);
-    assert.match((await harness.page.locator('#detail .detail-note').textContent()) ?? '', /Truncated in the record: the original was 195\.3 KiB \(200000 bytes\)/);
+    assert.match(
+      (await harness.page.locator('#detail .detail-note').textContent()) ?? '',
+      /Truncated in the record: the original was 195\.3 KiB \(200000 bytes\)/,
+    );
   });
 
   it('shows a failed handshake with its status, headers and body as text', async () => {
@@ -119,7 +142,10 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
     await selectRow(harness.page, 15);
     const detail = (await harness.page.locator('#detail').textContent()) ?? '';
     assert.match(detail, /502 Bad Gateway/);
-    assert.equal(await harness.page.locator('#detail .payload-text').textContent(), '<html><body><h1>502 Bad Gateway</h1></body></html>');
+    assert.equal(
+      await harness.page.locator('#detail .payload-text').textContent(),
+      '<html><body><h1>502 Bad Gateway</h1></body></html>',
+    );
     assert.equal(await harness.page.locator('#detail h1').count(), 0, 'the body is text, not markup');
   });
 
@@ -127,11 +153,18 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
     const { harness } = suite;
     await selectRow(harness.page, 4);
     await harness.page.keyboard.press('ArrowDown');
-    await harness.page.waitForFunction(() => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === '5');
+    await harness.page.waitForFunction(
+      () => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === '5',
+    );
     await harness.page.keyboard.press('End');
-    await harness.page.waitForFunction((last) => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === String(last), events.length);
+    await harness.page.waitForFunction(
+      (last) => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === String(last),
+      events.length,
+    );
     await harness.page.keyboard.press('Home');
-    await harness.page.waitForFunction(() => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === '1');
+    await harness.page.waitForFunction(
+      () => document.querySelector('#event-list .row.selected')?.getAttribute('data-seq') === '1',
+    );
     assertNoProblems(harness);
   });
 });

@@ -10,7 +10,10 @@ import { proxyDropFixture } from './harness/fixtures.js';
 import { assertNoProblems, saveScreenshot, showHelloMessage } from './harness/pageHelpers.js';
 import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from '../../support/timelineHarness.js';
 
-const THEMES = JSON.parse(readFileSync(join(__dirname, 'harness', 'themes.json'), 'utf8')) as Record<HarnessTheme, Record<string, string>>;
+const THEMES = JSON.parse(readFileSync(join(__dirname, 'harness', 'themes.json'), 'utf8')) as Record<
+  HarnessTheme,
+  Record<string, string>
+>;
 
 /** "#1f1f1f" → "rgb(31, 31, 31)", as getComputedStyle reports it. */
 function rgb(hex: string): string {
@@ -22,7 +25,11 @@ describe('timeline webview: screenshots per theme', { skip: harnessSkipReason() 
   for (const theme of ['light', 'dark', 'high-contrast'] as const) {
     it(`${theme}: banner and a selected JSON message`, async () => {
       const fixture = proxyDropFixture({ idleMs: 60_000 });
-      const harness = await launchTimelineHarness({ connection: fixture.connection, theme, viewport: { width: 1280, height: 800 } });
+      const harness = await launchTimelineHarness({
+        connection: fixture.connection,
+        theme,
+        viewport: { width: 1280, height: 800 },
+      });
       try {
         await harness.ready();
         const page = harness.page;
@@ -34,7 +41,10 @@ describe('timeline webview: screenshots per theme', { skip: harnessSkipReason() 
           bodyClass: document.body.className,
         }));
         assert.equal(colours.body, rgb(THEMES[theme]['--vscode-editor-background']!));
-        assert.match(colours.bodyClass, theme === 'light' ? /vscode-light/ : theme === 'dark' ? /vscode-dark/ : /vscode-high-contrast/);
+        assert.match(
+          colours.bodyClass,
+          theme === 'light' ? /vscode-light/ : theme === 'dark' ? /vscode-dark/ : /vscode-high-contrast/,
+        );
 
         await saveScreenshot(page, `timeline-${theme}`);
         assertNoProblems(harness);

@@ -37,7 +37,12 @@ interface LaneState {
 async function laneState(page: Page): Promise<LaneState> {
   const raw = await page.$eval('#lane-canvas', (element) => {
     const canvas = element as HTMLCanvasElement;
-    return { data: { ...canvas.dataset }, ariaLabel: canvas.getAttribute('aria-label') ?? '', role: canvas.getAttribute('role') ?? '', tabIndex: canvas.tabIndex };
+    return {
+      data: { ...canvas.dataset },
+      ariaLabel: canvas.getAttribute('aria-label') ?? '',
+      role: canvas.getAttribute('role') ?? '',
+      tabIndex: canvas.tabIndex,
+    };
   });
   const data = raw.data as Record<string, string | undefined>;
   return {
@@ -59,7 +64,12 @@ async function laneState(page: Page): Promise<LaneState> {
 }
 
 /** Polls the lane until `check` holds (answers arrive asynchronously, drawing is in rAF). */
-async function waitForLane(page: Page, check: (state: LaneState) => boolean, what: string, timeoutMs = 10_000): Promise<LaneState> {
+async function waitForLane(
+  page: Page,
+  check: (state: LaneState) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<LaneState> {
   const deadline = Date.now() + timeoutMs;
   let state = await laneState(page);
   while (Date.now() < deadline) {
@@ -76,7 +86,9 @@ async function pointOf(page: Page, state: LaneState, t: number, row: string): Pr
   assert.ok(box, 'the lane canvas is laid out');
   const y = state.rows[row];
   assert.ok(y !== undefined, `row ${row} in ${JSON.stringify(state.rows)}`);
-  const x = state.plotLeft + ((t - state.visibleFrom) / (state.visibleTo - state.visibleFrom)) * (state.plotRight - state.plotLeft);
+  const x =
+    state.plotLeft +
+    ((t - state.visibleFrom) / (state.visibleTo - state.visibleFrom)) * (state.plotRight - state.plotLeft);
   return { x: box.x + x, y: box.y + y };
 }
 
@@ -95,7 +107,10 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
     assert.equal(state.role, 'img');
     assert.equal(state.tabIndex, 0, 'keyboard focusable');
     assert.equal(state.viewMode, 'fit', 'the whole record is shown at first');
-    assert.ok(state.visibleFrom <= events[0]!.t && state.visibleTo >= events[events.length - 1]!.t, 'fit shows every event');
+    assert.ok(
+      state.visibleFrom <= events[0]!.t && state.visibleTo >= events[events.length - 1]!.t,
+      'fit shows every event',
+    );
     assert.equal(state.messageMode, 'marks', 'a small record gets individual message marks');
     const summary = state.summary!;
     assert.equal(summary['closes'], count('close'));
@@ -110,7 +125,10 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
     assert.equal(summary['messagesIn'], messages.filter((event) => event.direction === 'in').length);
     assert.equal(summary['messagesOut'], messages.filter((event) => event.direction === 'out').length);
     assert.ok(state.markCount >= messages.length + count('close') + count('ping'), `mark count ${state.markCount}`);
-    assert.match(state.ariaLabel, /^Time lane from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} to .*: \d+ messages in, \d+ out, .*3 idle gaps, 4 connections, 3 closes, 3 reconnects/);
+    assert.match(
+      state.ariaLabel,
+      /^Time lane from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} to .*: \d+ messages in, \d+ out, .*3 idle gaps, 4 connections, 3 closes, 3 reconnects/,
+    );
     await page.locator('#lane').screenshot({ path: join(ARTIFACTS, 'lane-proxy-drops.png') });
     assertNoProblems(harness);
   });
@@ -123,14 +141,22 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
     // The close's bar runs through the traffic rows; click it there, inside the idle gap's shading.
     const point = await pointOf(page, state, close.t, 'out');
     await page.mouse.click(point.x + 1, point.y);
-    await waitForRows(page, (rows) => rows.some((row) => row.seq === close.seq && row.selected), `the close #${close.seq} selected in the list`);
+    await waitForRows(
+      page,
+      (rows) => rows.some((row) => row.seq === close.seq && row.selected),
+      `the close #${close.seq} selected in the list`,
+    );
     await waitForLane(page, (s) => s.selectedSeq === close.seq, 'the close highlighted on the lane');
 
     // A message tick, a few pixels off, still hits the nearest mark.
     const message = eventsOf(fixture).find((event) => event.type === 'message' && event.direction === 'out')!;
     const messagePoint = await pointOf(page, state, message.t, 'out');
     await page.mouse.click(messagePoint.x + 2, messagePoint.y + 3);
-    await waitForRows(page, (rows) => rows.some((row) => row.selected && row.type === 'message' && row.direction === 'out'), 'an outbound message selected in the list');
+    await waitForRows(
+      page,
+      (rows) => rows.some((row) => row.selected && row.type === 'message' && row.direction === 'out'),
+      'an outbound message selected in the list',
+    );
     assertNoProblems(harness);
   });
 
@@ -143,7 +169,10 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
     const point = await pointOf(page, state, gap.t - gap.durationMs / 2, 'in');
     await page.mouse.move(point.x, point.y);
     await page.waitForFunction(() => !(document.querySelector('.lane-tooltip') as HTMLElement).hidden);
-    const tooltip = await page.$eval('.lane-tooltip', (element) => ({ text: element.textContent ?? '', children: element.children.length }));
+    const tooltip = await page.$eval('.lane-tooltip', (element) => ({
+      text: element.textContent ?? '',
+      children: element.children.length,
+    }));
     assert.match(tooltip.text, /^Idle gap {2}#\d+\n.*\nsilent since .*\n1 m 30 s/);
     assert.equal(tooltip.children, 0, 'plain text, no markup');
     await page.mouse.move(5, 700);
@@ -161,12 +190,18 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
     await page.keyboard.press('+');
     await page.keyboard.press('+');
     const zoomed = await waitForLane(page, (s) => s.visibleTo - s.visibleFrom < fitSpan * 0.5, 'zoomed in twice');
-    assert.ok(Math.abs(zoomed.visibleTo - zoomed.visibleFrom - fitSpan / 2.25) < fitSpan * 0.01, 'each step zooms 1.5×');
+    assert.ok(
+      Math.abs(zoomed.visibleTo - zoomed.visibleFrom - fitSpan / 2.25) < fitSpan * 0.01,
+      'each step zooms 1.5×',
+    );
     assert.notEqual(zoomed.viewMode, 'fit');
 
     await page.keyboard.press('ArrowLeft');
     const panned = await waitForLane(page, (s) => s.visibleFrom < zoomed.visibleFrom, 'panned left');
-    assert.ok(Math.abs(zoomed.visibleFrom - panned.visibleFrom - (zoomed.visibleTo - zoomed.visibleFrom) * 0.1) < 5, 'an arrow pans a tenth of the view');
+    assert.ok(
+      Math.abs(zoomed.visibleFrom - panned.visibleFrom - (zoomed.visibleTo - zoomed.visibleFrom) * 0.1) < 5,
+      'an arrow pans a tenth of the view',
+    );
     assert.equal(panned.viewMode, 'free', 'panned away from the live edge: it stops following');
 
     // Drag right by 200 px: the view moves 200 px' worth of time earlier.
@@ -179,20 +214,33 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
     await page.mouse.move(box.x + 600, box.y + panned.rows['out']!, { steps: 4 });
     await page.mouse.up();
     const dragged = await waitForLane(page, (s) => s.visibleFrom < panned.visibleFrom - 100 * msPerPx, 'dragged');
-    assert.ok(Math.abs(panned.visibleFrom - dragged.visibleFrom - 200 * msPerPx) < 2 * msPerPx + 1, `dragged by ${(panned.visibleFrom - dragged.visibleFrom) / msPerPx} px`);
+    assert.ok(
+      Math.abs(panned.visibleFrom - dragged.visibleFrom - 200 * msPerPx) < 2 * msPerPx + 1,
+      `dragged by ${(panned.visibleFrom - dragged.visibleFrom) / msPerPx} px`,
+    );
 
     // The wheel zooms around the cursor: the time under it stays put.
     const cursorX = box.x + 300;
     const before = await laneState(page);
-    const timeUnderCursor = before.visibleFrom + ((300 - before.plotLeft) / (before.plotRight - before.plotLeft)) * (before.visibleTo - before.visibleFrom);
+    const timeUnderCursor =
+      before.visibleFrom +
+      ((300 - before.plotLeft) / (before.plotRight - before.plotLeft)) * (before.visibleTo - before.visibleFrom);
     await page.mouse.move(cursorX, box.y + before.rows['in']!);
     await page.mouse.wheel(0, -200);
-    const wheeled = await waitForLane(page, (s) => s.visibleTo - s.visibleFrom < before.visibleTo - before.visibleFrom, 'wheel zoom');
-    const stillUnderCursor = wheeled.visibleFrom + ((300 - wheeled.plotLeft) / (wheeled.plotRight - wheeled.plotLeft)) * (wheeled.visibleTo - wheeled.visibleFrom);
+    const wheeled = await waitForLane(
+      page,
+      (s) => s.visibleTo - s.visibleFrom < before.visibleTo - before.visibleFrom,
+      'wheel zoom',
+    );
+    const stillUnderCursor =
+      wheeled.visibleFrom +
+      ((300 - wheeled.plotLeft) / (wheeled.plotRight - wheeled.plotLeft)) * (wheeled.visibleTo - wheeled.visibleFrom);
     assert.ok(Math.abs(stillUnderCursor - timeUnderCursor) < msPerPx * 2, 'the time under the cursor stays under it');
 
     // New lane answers came for the new ranges, at a bounded rate.
-    const requests = (await waitForLane(page, (s) => s.laneRequests > fit.laneRequests, 'a lane request for the new range')).laneRequests;
+    const requests = (
+      await waitForLane(page, (s) => s.laneRequests > fit.laneRequests, 'a lane request for the new range')
+    ).laneRequests;
     assert.ok(requests >= 2);
 
     await page.locator('#lane-fit').click();
@@ -210,15 +258,26 @@ describe('timeline webview: the time lane', { skip: harnessSkipReason() }, () =>
     const atEdge = await waitForLane(page, (s) => s.viewMode === 'follow', 'following the live edge');
     await page.keyboard.press('+');
     // The state is published after each draw: wait for the zoom's, not just the End's.
-    const following = await waitForLane(page, (s) => s.viewMode === 'follow' && s.visibleTo - s.visibleFrom < (atEdge.visibleTo - atEdge.visibleFrom) * 0.9, 'zoomed in at the live edge');
+    const following = await waitForLane(
+      page,
+      (s) => s.viewMode === 'follow' && s.visibleTo - s.visibleFrom < (atEdge.visibleTo - atEdge.visibleFrom) * 0.9,
+      'zoomed in at the live edge',
+    );
     for (let i = 0; i < 50; i++) {
       fixture.clock.advance(2000);
       fixture.socket().receiveText(`{"live":${i}}`);
     }
     const newestT = eventsOf(fixture).at(-1)!.t;
-    const moved = await waitForLane(page, (s) => s.visibleTo >= newestT && s.visibleFrom > following.visibleFrom, 'the view moved with the live edge');
+    const moved = await waitForLane(
+      page,
+      (s) => s.visibleTo >= newestT && s.visibleFrom > following.visibleFrom,
+      'the view moved with the live edge',
+    );
     assert.equal(moved.viewMode, 'follow');
-    assert.ok(Math.abs(moved.visibleTo - moved.visibleFrom - (following.visibleTo - following.visibleFrom)) < 2, 'following keeps the zoom');
+    assert.ok(
+      Math.abs(moved.visibleTo - moved.visibleFrom - (following.visibleTo - following.visibleFrom)) < 2,
+      'following keeps the zoom',
+    );
     await waitForLane(page, (s) => (s.summary?.['messagesIn'] ?? 0) >= 40, 'the new messages drawn');
 
     // A row clicked in the list is highlighted on the lane and brought into view.
@@ -241,7 +300,11 @@ describe('timeline webview: the time lane in each theme', { skip: harnessSkipRea
       try {
         await harness.ready();
         const page = harness.page;
-        const state = await waitForLane(page, (s) => s.summary !== null && (s.summary['diagnoses'] ?? 0) === 1, 'the imported session drawn');
+        const state = await waitForLane(
+          page,
+          (s) => s.summary !== null && (s.summary['diagnoses'] ?? 0) === 1,
+          'the imported session drawn',
+        );
         assert.equal(state.summary!['pongs'], 1);
         assert.equal(state.summary!['failures'], 3, 'handshake failure, error and heartbeat timeout');
         assert.equal(state.viewMode, 'fit');

@@ -25,7 +25,12 @@ describe('timeline webview: virtual scrolling of 1 000 000 events', { skip: harn
       socket.receiveText(`{"n":${i}}`);
     }
     total = fixture.session.record.size;
-    harness = await launchTimelineHarness({ connection: fixture.connection, theme: 'dark', viewport: { width: 1200, height: 800 }, timeoutMs: 30_000 });
+    harness = await launchTimelineHarness({
+      connection: fixture.connection,
+      theme: 'dark',
+      viewport: { width: 1200, height: 800 },
+      timeoutMs: 30_000,
+    });
     await harness.ready();
   });
   after(async () => {
@@ -40,7 +45,10 @@ describe('timeline webview: virtual scrolling of 1 000 000 events', { skip: harn
     const last = fixture.session.record.lastSeq;
     await waitForRows(harness.page, (rows) => rows.some((row) => row.seq === last), 'the last event at the tail');
     assert.ok((await domRowCount()) <= 80, `DOM rows: ${await domRowCount()}`);
-    const { scrollHeight, setSize } = await harness.page.$eval('#event-list', (list) => ({ scrollHeight: list.scrollHeight, setSize: list.querySelector('.row')?.getAttribute('aria-setsize') }));
+    const { scrollHeight, setSize } = await harness.page.$eval('#event-list', (list) => ({
+      scrollHeight: list.scrollHeight,
+      setSize: list.querySelector('.row')?.getAttribute('aria-setsize'),
+    }));
     assert.equal(setSize, String(total));
     assert.ok(scrollHeight <= 8_100_000, `the scroll range is capped (${scrollHeight} px for ${total} rows)`);
   });
@@ -51,7 +59,11 @@ describe('timeline webview: virtual scrolling of 1 000 000 events', { skip: harn
     await waitForRows(harness.page, (rows) => rows[0]?.seq === 1 && rows[0].selected, 'the first event, selected');
     await harness.page.keyboard.press('End');
     const last = fixture.session.record.lastSeq;
-    const rows = await waitForRows(harness.page, (r) => r.some((row) => row.seq === last && row.selected), 'the last event, selected');
+    const rows = await waitForRows(
+      harness.page,
+      (r) => r.some((row) => row.seq === last && row.selected),
+      'the last event, selected',
+    );
     assert.equal(rows[rows.length - 1]!.seq, last);
     assert.ok((await domRowCount()) <= 80);
   });
@@ -62,7 +74,11 @@ describe('timeline webview: virtual scrolling of 1 000 000 events', { skip: harn
       list.scrollTop = (list.scrollHeight - list.clientHeight) / 2;
     });
     // Row n sits at index n - 1 (seq 1 is `connecting`); the middle is around seq 500 000.
-    const rows = await waitForRows(page, (r) => r.length > 10 && Math.abs(r[0]!.seq - total / 2) < total * 0.01, 'rows around the middle');
+    const rows = await waitForRows(
+      page,
+      (r) => r.length > 10 && Math.abs(r[0]!.seq - total / 2) < total * 0.01,
+      'rows around the middle',
+    );
     for (let i = 1; i < rows.length; i++) assert.equal(rows[i]!.seq, rows[i - 1]!.seq + 1, 'consecutive rows, no gaps');
     assert.match(rows[5]!.preview, /^\{"n":\d+\}$/);
     // A small scroll moves by rows, not by thousands of rows.
@@ -70,7 +86,10 @@ describe('timeline webview: virtual scrolling of 1 000 000 events', { skip: harn
     await page.hover('#event-list');
     await page.mouse.wheel(0, 220);
     const moved = await waitForRows(page, (r) => r.length > 0 && r[0]!.seq !== before, 'a wheel step');
-    assert.ok(moved[0]!.seq - before > 0 && moved[0]!.seq - before < 60, `one wheel step moved ${moved[0]!.seq - before} rows`);
+    assert.ok(
+      moved[0]!.seq - before > 0 && moved[0]!.seq - before < 60,
+      `one wheel step moved ${moved[0]!.seq - before} rows`,
+    );
     assert.ok((await domRowCount()) <= 80);
     const nonEmpty = (await renderedRows(page)).length;
     assert.ok(nonEmpty > 20, 'the viewport is filled with real rows');

@@ -27,7 +27,13 @@ function hostileEvents(): SessionEvent[] {
   let t = START_T;
   const at = () => ({ seq: ++seq, t: (t += 10) });
   const events: SessionEvent[] = [
-    { ...at(), type: 'connecting', attempt: 0, url: `wss://evil.example.test/${PAYLOADS[0]}`, protocols: [PAYLOADS[1]] },
+    {
+      ...at(),
+      type: 'connecting',
+      attempt: 0,
+      url: `wss://evil.example.test/${PAYLOADS[0]}`,
+      protocols: [PAYLOADS[1]],
+    },
     {
       ...at(),
       type: 'open',
@@ -39,15 +45,40 @@ function hostileEvents(): SessionEvent[] {
     },
   ];
   for (const payload of PAYLOADS) {
-    events.push({ ...at(), type: 'message', direction: 'in', opcode: 'text', size: payload.length, data: payload, truncated: false });
+    events.push({
+      ...at(),
+      type: 'message',
+      direction: 'in',
+      opcode: 'text',
+      size: payload.length,
+      data: payload,
+      truncated: false,
+    });
   }
   events.push(
     { ...at(), type: 'message', direction: 'out', opcode: 'text', size: 10, data: PAYLOADS[1], truncated: false },
-    { ...at(), type: 'message', direction: 'in', opcode: 'text', size: 10, data: JSON.stringify({ [PAYLOADS[0]]: PAYLOADS[3], list: [PAYLOADS[4]] }), truncated: false },
+    {
+      ...at(),
+      type: 'message',
+      direction: 'in',
+      opcode: 'text',
+      size: 10,
+      data: JSON.stringify({ [PAYLOADS[0]]: PAYLOADS[3], list: [PAYLOADS[4]] }),
+      truncated: false,
+    },
     { ...at(), type: 'ping', direction: 'in', data: PAYLOADS[0], encoding: 'utf8' },
     { ...at(), type: 'pong', direction: 'in', data: PAYLOADS[3], encoding: 'utf8', rttMs: null },
     { ...at(), type: 'error', message: PAYLOADS[4], code: PAYLOADS[1] },
-    { ...at(), type: 'close', code: 4000, reason: PAYLOADS[0], wasClean: true, initiator: 'remote', idleMs: 10, ageMs: 100 },
+    {
+      ...at(),
+      type: 'close',
+      code: 4000,
+      reason: PAYLOADS[0],
+      wasClean: true,
+      initiator: 'remote',
+      idleMs: 10,
+      ageMs: 100,
+    },
     {
       ...at(),
       type: 'handshake-failed',
@@ -69,7 +100,18 @@ function hostileEvents(): SessionEvent[] {
       occurrences: 2,
       confidence: 0.8,
       summary: `Dropped twice: ${PAYLOADS[0]}`,
-      candidates: [{ id: 'evil', component: PAYLOADS[3], setting: PAYLOADS[4], defaultSeconds: 60, kind: 'idle', fix: { config: PAYLOADS[1] }, source: PAYLOADS[2], unconfirmed: true }],
+      candidates: [
+        {
+          id: 'evil',
+          component: PAYLOADS[3],
+          setting: PAYLOADS[4],
+          defaultSeconds: 60,
+          kind: 'idle',
+          fix: { config: PAYLOADS[1] },
+          source: PAYLOADS[2],
+          unconfirmed: true,
+        },
+      ],
       advice: PAYLOADS[5],
       evidence: [seq - 1],
     },
@@ -114,9 +156,20 @@ describe('timeline webview: hostile payloads render as text and never run', { sk
       links: document.querySelectorAll('a').length,
       foreignSvg: document.querySelectorAll('svg:not(.codicon)').length,
       bold: document.querySelectorAll('b').length,
-      handlers: Array.from(document.querySelectorAll('*')).filter((element) => Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on'))).length,
+      handlers: Array.from(document.querySelectorAll('*')).filter((element) =>
+        Array.from(element.attributes).some((attribute) => attribute.name.startsWith('on')),
+      ).length,
     }));
-    assert.deepEqual(counts, { img: 0, iframe: 0, script: 1, styles: 0, links: 0, foreignSvg: 0, bold: 0, handlers: 0 });
+    assert.deepEqual(counts, {
+      img: 0,
+      iframe: 0,
+      script: 1,
+      styles: 0,
+      links: 0,
+      foreignSvg: 0,
+      bold: 0,
+      handlers: 0,
+    });
     assert.equal(harness.page.frames().length, 1, 'no frame was created');
     assert.equal(
       harness.cspViolations.filter((v) => v.directive.startsWith('script-src')).length,
@@ -151,13 +204,21 @@ describe('timeline webview: hostile payloads render as text and never run', { sk
           assert.ok(text.includes(event.url) && text.includes(PAYLOADS[1]), 'url and subprotocols');
           break;
         case 'open':
-          for (const payload of [PAYLOADS[2], PAYLOADS[3], PAYLOADS[4], PAYLOADS[5]]) assert.ok(text.includes(payload), `open shows ${payload}`);
-          assert.equal(await page.locator('#detail .headers td').filter({ hasText: PAYLOADS[3] }).count(), 1, 'a header value is a table cell of text');
+          for (const payload of [PAYLOADS[2], PAYLOADS[3], PAYLOADS[4], PAYLOADS[5]]) {
+            assert.ok(text.includes(payload), `open shows ${payload}`);
+          }
+          assert.equal(
+            await page.locator('#detail .headers td').filter({ hasText: PAYLOADS[3] }).count(),
+            1,
+            'a header value is a table cell of text',
+          );
           break;
         case 'message':
           if (event.data.startsWith('{')) {
             // JSON keys and values are shown JSON-quoted (escaped quotes), still as text.
-            for (const payload of [PAYLOADS[0], PAYLOADS[3], PAYLOADS[4]]) assert.ok(text.includes(JSON.stringify(payload)), `JSON shows ${payload}`);
+            for (const payload of [PAYLOADS[0], PAYLOADS[3], PAYLOADS[4]]) {
+              assert.ok(text.includes(JSON.stringify(payload)), `JSON shows ${payload}`);
+            }
           } else {
             assert.equal(await page.locator('#detail .payload-text').textContent(), event.data);
           }
@@ -173,7 +234,9 @@ describe('timeline webview: hostile payloads render as text and never run', { sk
           assert.ok(text.includes(event.reason));
           break;
         case 'handshake-failed':
-          for (const payload of [PAYLOADS[1], PAYLOADS[2], PAYLOADS[3], PAYLOADS[5]]) assert.ok(text.includes(payload), `handshake failure shows ${payload}`);
+          for (const payload of [PAYLOADS[1], PAYLOADS[2], PAYLOADS[3], PAYLOADS[5]]) {
+            assert.ok(text.includes(payload), `handshake failure shows ${payload}`);
+          }
           break;
         case 'diagnosis':
           for (const payload of PAYLOADS.slice(0, 6)) assert.ok(text.includes(payload), `diagnosis shows ${payload}`);

@@ -102,7 +102,9 @@ export function findJsonSyntaxError(text: string): { offset: number; message: st
     if (i < text.length) fail(`unexpected ${describeHere()} after the JSON value`);
     return null;
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'offset' in error) return error as { offset: number; message: string };
+    if (typeof error === 'object' && error !== null && 'offset' in error) {
+      return error as { offset: number; message: string };
+    }
     throw error;
   }
 }

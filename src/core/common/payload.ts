@@ -94,7 +94,8 @@ export function bytesToBase64(bytes: Uint8Array): string {
     chunk += BASE64_ALPHABET[(n >> 18) & 63]! + BASE64_ALPHABET[(n >> 12) & 63]! + '==';
   } else if (rest === 2) {
     const n = (bytes[full]! << 16) | (bytes[full + 1]! << 8);
-    chunk += BASE64_ALPHABET[(n >> 18) & 63]! + BASE64_ALPHABET[(n >> 12) & 63]! + BASE64_ALPHABET[(n >> 6) & 63]! + '=';
+    chunk +=
+      BASE64_ALPHABET[(n >> 18) & 63]! + BASE64_ALPHABET[(n >> 12) & 63]! + BASE64_ALPHABET[(n >> 6) & 63]! + '=';
   }
   parts.push(chunk);
   return parts.join('');

@@ -19,7 +19,9 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > DESCRIBED_STRING_MAX ? `${value.slice(0, DESCRIBED_STRING_MAX)}…` : value);
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > DESCRIBED_STRING_MAX ? `${value.slice(0, DESCRIBED_STRING_MAX)}…` : value);
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return `a ${typeof value}`;
 }

@@ -27,7 +27,8 @@ export interface IntervalFindingFacts {
   closeFrames: boolean;
 }
 
-const NO_MATCH_IDLE_EXAMPLES = 'e.g. nginx proxy_read_timeout, HAProxy timeout tunnel/client/server, Apache ProxyTimeout';
+const NO_MATCH_IDLE_EXAMPLES =
+  'e.g. nginx proxy_read_timeout, HAProxy timeout tunnel/client/server, Apache ProxyTimeout';
 const NO_MATCH_LIFETIME_EXAMPLES =
   'e.g. GCP backend service timeoutSec, Cloud Run request timeout, Envoy max_stream_duration, Caddy stream_timeout';
 
@@ -54,7 +55,8 @@ export function suggestedHeartbeatMs(timeoutMs: number): number {
 
 /** "nginx proxy_read_timeout (default 60 s)", with ", unconfirmed" when no source confirmed it. */
 export function describeKnownTimeout(entry: KnownTimeout): string {
-  const defaultText = entry.defaultSeconds === null ? 'no default' : `default ${formatSeconds(entry.defaultSeconds * 1000)}`;
+  const defaultText =
+    entry.defaultSeconds === null ? 'no default' : `default ${formatSeconds(entry.defaultSeconds * 1000)}`;
   return `${entry.component} ${entry.setting} (${defaultText}${entry.unconfirmed ? ', unconfirmed' : ''})`;
 }
 
@@ -81,7 +83,11 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
   if (top) advice.push(...pingNotes(top, facts.heartbeat));
   const named = top ?? cap;
   if (named?.unconfirmed) advice.push(unconfirmedNote(named));
-  advice.push(named ? configSection(candidates) : `Or raise the timeout where it is configured, for example:\n${indent(CONFIGURED_IDLE_FIXES)}`);
+  advice.push(
+    named
+      ? configSection(candidates)
+      : `Or raise the timeout where it is configured, for example:\n${indent(CONFIGURED_IDLE_FIXES)}`,
+  );
   if (facts.noTraffic) {
     advice.push(
       `Nothing was sent on these connections, so a lifetime cap of ${timeout} would look the same. With a heartbeat running, an idle timeout stops cutting and a lifetime cap does not.`,
@@ -89,10 +95,12 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
   }
   if (facts.closeFrames) {
     advice.push(
-      'Some of these closes came with code 1001 (Going Away) instead of a silent cut: an intermediary closing politely, or the server\'s own idle timeout (Jetty\'s reportedly uses 1001).',
+      "Some of these closes came with code 1001 (Going Away) instead of a silent cut: an intermediary closing politely, or the server's own idle timeout (Jetty's reportedly uses 1001).",
     );
   }
-  if (facts.occurrences === 1) advice.push(`Only one drop so far: if the next one also comes after ${timeout} of silence, this is confirmed.`);
+  if (facts.occurrences === 1) {
+    advice.push(`Only one drop so far: if the next one also comes after ${timeout} of silence, this is confirmed.`);
+  }
   return { summary, advice: advice.join('\n\n') };
 }
 
@@ -130,7 +138,9 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
     ? `${top.component} ${top.pingResets === false ? 'does not count them as traffic' : 'may not count them as traffic (unknown)'}`
     : 'whatever cuts the connection does not count them as traffic';
   const pingsNow =
-    facts.heartbeat?.mode === 'ping' ? `, instead of the ping frames every ${formatSeconds(facts.heartbeat.intervalMs)}` : '';
+    facts.heartbeat?.mode === 'ping'
+      ? `, instead of the ping frames every ${formatSeconds(facts.heartbeat.intervalMs)}`
+      : '';
   const advice: string[] = [
     `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
   ];
@@ -179,7 +189,7 @@ export function serverCloseText(facts: {
   const summary = `The server closed the connection ${timesText(facts.occurrences)} with ${explanation.code} ${explanation.name}${reason}${after}`;
   const advice: string[] = [
     explanation.likelyCause,
-    'It sent a close frame, so this was the application\'s (or its framework\'s) decision, not a proxy timeout.',
+    "It sent a close frame, so this was the application's (or its framework's) decision, not a proxy timeout.",
   ];
   if (facts.idleMs !== null) {
     advice.push(
@@ -229,10 +239,14 @@ function heartbeatAgainstIdle(heartbeat: HeartbeatSetting | null, timeoutMs: num
 function pingNotes(top: KnownTimeout, heartbeat: HeartbeatSetting | null): string[] {
   if (top.pingResets === false) {
     const now = heartbeat?.mode === 'ping' ? ' Your heartbeat sends ping frames now, so switch it to text mode.' : '';
-    return [`${top.component} does not count WebSocket ping frames as traffic: the heartbeat must be an application message (a text heartbeat).${now}`];
+    return [
+      `${top.component} does not count WebSocket ping frames as traffic: the heartbeat must be an application message (a text heartbeat).${now}`,
+    ];
   }
   if (top.pingResets === null && heartbeat?.mode === 'ping') {
-    return [`Whether ${top.component} counts WebSocket ping frames as traffic is unknown: if drops continue with a ping heartbeat, use a text heartbeat.`];
+    return [
+      `Whether ${top.component} counts WebSocket ping frames as traffic is unknown: if drops continue with a ping heartbeat, use a text heartbeat.`,
+    ];
   }
   return [];
 }
@@ -252,7 +266,7 @@ function configSection(candidates: readonly KnownTimeout[]): string {
     parts.push(`${candidate.component} ${candidate.setting}:\n${indent(config)}`);
     if (parts.length === 3) break;
   }
-  if (parts.length === 0) return 'Or raise the limit in the component\'s own settings.';
+  if (parts.length === 0) return "Or raise the limit in the component's own settings.";
   return `Or raise the limit where it is set:\n${indent(parts.join('\n'))}`;
 }
 

@@ -10,7 +10,10 @@ import type { DiagnosisFinding } from './findings.js';
  * after the record's last one, and `t` is the time of each finding's latest evidence (the
  * record's last time when that seq is not in it). In time order.
  */
-export function asDiagnosisEvents(findings: readonly DiagnosisFinding[], events: readonly SessionEvent[]): DiagnosisEvent[] {
+export function asDiagnosisEvents(
+  findings: readonly DiagnosisFinding[],
+  events: readonly SessionEvent[],
+): DiagnosisEvent[] {
   const timeOf = new Map<number, number>();
   for (const event of events) timeOf.set(event.seq, event.t);
   const lastEvent = events[events.length - 1];

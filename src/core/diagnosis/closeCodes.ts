@@ -28,93 +28,142 @@ export interface CloseCodeExplanation {
 type Known = Omit<CloseCodeExplanation, 'code'>;
 
 const KNOWN_CODES: ReadonlyMap<number, Known> = new Map<number, Known>([
-  [1000, {
-    name: 'Normal Closure',
-    meaning: 'The connection did what it was opened for and was closed on purpose.',
-    likelyCause: 'An application-initiated close, such as a logout or a finished task. Not a failure.',
-  }],
-  [1001, {
-    name: 'Going Away',
-    meaning: 'The endpoint is going away: a server shutting down or a browser navigating away.',
-    likelyCause:
-      'A server or pod shutting down, a rolling deploy, or an intermediary draining gracefully (fly-proxy sends a close frame before stopping a machine). Jetty\'s idle close reportedly uses 1001 (unconfirmed), so a 1001 after a fixed silence may be a server idle timeout.',
-  }],
-  [1002, {
-    name: 'Protocol Error',
-    meaning: 'The endpoint received something that breaks the WebSocket protocol.',
-    likelyCause:
-      'An intermediary mangling frames, or an extension or compression mismatch (in one Render incident, compression by a Cloudflare Worker caused 1002 and 1009).',
-  }],
-  [1003, {
-    name: 'Unsupported Data',
-    meaning: 'The endpoint received a type of data it cannot accept, e.g. binary on a text-only endpoint.',
-    likelyCause: 'The client and server disagree on the message format.',
-  }],
-  [1004, {
-    name: 'Reserved',
-    meaning: 'Reserved by RFC 6455; it has no defined meaning.',
-    likelyCause: 'Should never appear; a peer that sends it is misbehaving.',
-    reserved: true,
-  }],
-  [1005, {
-    name: 'No Status Received',
-    meaning: 'Reported locally, never sent: a close frame arrived without a status code.',
-    likelyCause: 'The peer closed on purpose but sent an empty close frame.',
-    reserved: true,
-  }],
-  [1006, {
-    name: 'Abnormal Closure',
-    meaning: 'Reported locally, never sent: the connection closed without a close frame being sent or received.',
-    likelyCause:
-      'The TCP connection ended without a close frame: a proxy or load balancer idle timeout (nginx, ALB, NLB, NAT, Azure LB, Cloudflare), a proxy reload, a TCP reset, a network change, a crashed server, or a client-side heartbeat terminating a dead link. Compare the time since connect and since the last message with the known timeouts.',
-    reserved: true,
-  }],
-  [1007, {
-    name: 'Invalid Frame Payload Data',
-    meaning: 'A message\'s data did not match its type, e.g. non-UTF-8 bytes in a text message.',
-    likelyCause: 'An encoding bug in the application.',
-  }],
-  [1008, {
-    name: 'Policy Violation',
-    meaning: 'A generic rejection for breaking the endpoint\'s policy.',
-    likelyCause: 'Expired authentication, or an origin or rate-limit policy.',
-  }],
-  [1009, {
-    name: 'Message Too Big',
-    meaning: 'A message was larger than the endpoint accepts.',
-    likelyCause: 'A size limit: AWS API Gateway\'s 32 KB frame / 128 KB message limit, or the server\'s maximum payload setting.',
-  }],
-  [1010, {
-    name: 'Mandatory Extension',
-    meaning: 'Sent by the client: it expected an extension that the server did not negotiate.',
-    likelyCause: 'A proxy stripped the extension negotiation (Sec-WebSocket-Extensions).',
-  }],
-  [1011, {
-    name: 'Internal Error',
-    meaning: 'The server hit an unexpected condition.',
-    likelyCause: 'An exception in the server application; check its logs.',
-  }],
-  [1012, {
-    name: 'Service Restart',
-    meaning: 'The service is restarting (IANA registry).',
-    likelyCause: 'A server restart or deploy. Reconnecting should work shortly.',
-  }],
-  [1013, {
-    name: 'Try Again Later',
-    meaning: 'The server is temporarily overloaded (IANA registry).',
-    likelyCause: 'The server is shedding load. Reconnect with backoff.',
-  }],
-  [1014, {
-    name: 'Bad Gateway',
-    meaning: 'A gateway or proxy got an invalid response from upstream, like HTTP 502 (IANA registry).',
-    likelyCause: 'A proxy or its upstream server failed.',
-  }],
-  [1015, {
-    name: 'TLS Handshake',
-    meaning: 'Reported locally, never sent: the TLS handshake failed.',
-    likelyCause: 'A certificate or SNI problem at the load balancer or CDN.',
-    reserved: true,
-  }],
+  [
+    1000,
+    {
+      name: 'Normal Closure',
+      meaning: 'The connection did what it was opened for and was closed on purpose.',
+      likelyCause: 'An application-initiated close, such as a logout or a finished task. Not a failure.',
+    },
+  ],
+  [
+    1001,
+    {
+      name: 'Going Away',
+      meaning: 'The endpoint is going away: a server shutting down or a browser navigating away.',
+      likelyCause:
+        "A server or pod shutting down, a rolling deploy, or an intermediary draining gracefully (fly-proxy sends a close frame before stopping a machine). Jetty's idle close reportedly uses 1001 (unconfirmed), so a 1001 after a fixed silence may be a server idle timeout.",
+    },
+  ],
+  [
+    1002,
+    {
+      name: 'Protocol Error',
+      meaning: 'The endpoint received something that breaks the WebSocket protocol.',
+      likelyCause:
+        'An intermediary mangling frames, or an extension or compression mismatch (in one Render incident, compression by a Cloudflare Worker caused 1002 and 1009).',
+    },
+  ],
+  [
+    1003,
+    {
+      name: 'Unsupported Data',
+      meaning: 'The endpoint received a type of data it cannot accept, e.g. binary on a text-only endpoint.',
+      likelyCause: 'The client and server disagree on the message format.',
+    },
+  ],
+  [
+    1004,
+    {
+      name: 'Reserved',
+      meaning: 'Reserved by RFC 6455; it has no defined meaning.',
+      likelyCause: 'Should never appear; a peer that sends it is misbehaving.',
+      reserved: true,
+    },
+  ],
+  [
+    1005,
+    {
+      name: 'No Status Received',
+      meaning: 'Reported locally, never sent: a close frame arrived without a status code.',
+      likelyCause: 'The peer closed on purpose but sent an empty close frame.',
+      reserved: true,
+    },
+  ],
+  [
+    1006,
+    {
+      name: 'Abnormal Closure',
+      meaning: 'Reported locally, never sent: the connection closed without a close frame being sent or received.',
+      likelyCause:
+        'The TCP connection ended without a close frame: a proxy or load balancer idle timeout (nginx, ALB, NLB, NAT, Azure LB, Cloudflare), a proxy reload, a TCP reset, a network change, a crashed server, or a client-side heartbeat terminating a dead link. Compare the time since connect and since the last message with the known timeouts.',
+      reserved: true,
+    },
+  ],
+  [
+    1007,
+    {
+      name: 'Invalid Frame Payload Data',
+      meaning: "A message's data did not match its type, e.g. non-UTF-8 bytes in a text message.",
+      likelyCause: 'An encoding bug in the application.',
+    },
+  ],
+  [
+    1008,
+    {
+      name: 'Policy Violation',
+      meaning: "A generic rejection for breaking the endpoint's policy.",
+      likelyCause: 'Expired authentication, or an origin or rate-limit policy.',
+    },
+  ],
+  [
+    1009,
+    {
+      name: 'Message Too Big',
+      meaning: 'A message was larger than the endpoint accepts.',
+      likelyCause:
+        "A size limit: AWS API Gateway's 32 KB frame / 128 KB message limit, or the server's maximum payload setting.",
+    },
+  ],
+  [
+    1010,
+    {
+      name: 'Mandatory Extension',
+      meaning: 'Sent by the client: it expected an extension that the server did not negotiate.',
+      likelyCause: 'A proxy stripped the extension negotiation (Sec-WebSocket-Extensions).',
+    },
+  ],
+  [
+    1011,
+    {
+      name: 'Internal Error',
+      meaning: 'The server hit an unexpected condition.',
+      likelyCause: 'An exception in the server application; check its logs.',
+    },
+  ],
+  [
+    1012,
+    {
+      name: 'Service Restart',
+      meaning: 'The service is restarting (IANA registry).',
+      likelyCause: 'A server restart or deploy. Reconnecting should work shortly.',
+    },
+  ],
+  [
+    1013,
+    {
+      name: 'Try Again Later',
+      meaning: 'The server is temporarily overloaded (IANA registry).',
+      likelyCause: 'The server is shedding load. Reconnect with backoff.',
+    },
+  ],
+  [
+    1014,
+    {
+      name: 'Bad Gateway',
+      meaning: 'A gateway or proxy got an invalid response from upstream, like HTTP 502 (IANA registry).',
+      likelyCause: 'A proxy or its upstream server failed.',
+    },
+  ],
+  [
+    1015,
+    {
+      name: 'TLS Handshake',
+      meaning: 'Reported locally, never sent: the TLS handshake failed.',
+      likelyCause: 'A certificate or SNI problem at the load balancer or CDN.',
+      reserved: true,
+    },
+  ],
 ]);
 
 /** Explains any close code, including reserved and application-defined ranges. */
@@ -142,7 +191,8 @@ export function explainCloseCode(code: number): CloseCodeExplanation {
     return {
       code,
       name: 'Reserved for the protocol',
-      meaning: 'Codes 1016–2999 are reserved for the WebSocket protocol, its future revisions and extensions; this one has no meaning assigned here.',
+      meaning:
+        'Codes 1016–2999 are reserved for the WebSocket protocol, its future revisions and extensions; this one has no meaning assigned here.',
       likelyCause: 'A peer sending it is misbehaving, or it was defined after this table was written.',
       reserved: true,
     };
@@ -152,13 +202,14 @@ export function explainCloseCode(code: number): CloseCodeExplanation {
       code,
       name: 'Registered (libraries and frameworks)',
       meaning: 'Codes 3000–3999 are registered with IANA for libraries, frameworks and applications.',
-      likelyCause: 'Framework-specific: look up this code in the docs of the server\'s WebSocket library or framework, and read the close reason.',
+      likelyCause:
+        "Framework-specific: look up this code in the docs of the server's WebSocket library or framework, and read the close reason.",
     };
   }
   return {
     code,
     name: 'Private use',
     meaning: 'Codes 4000–4999 are for private use: the application defines them.',
-    likelyCause: 'Application-specific: the close reason or the server\'s code or docs say what it means.',
+    likelyCause: "Application-specific: the close reason or the server's code or docs say what it means.",
   };
 }

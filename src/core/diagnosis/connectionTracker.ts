@@ -8,7 +8,11 @@ import type { Measure } from './dropClusters.js';
 
 /** Per reading, the value beyond which a survival matters (Infinity: none would). */
 export type SurvivalThresholds = Record<Measure, number>;
-export const NOWHERE: Readonly<SurvivalThresholds> = Object.freeze({ idle: Infinity, 'message-idle': Infinity, age: Infinity });
+export const NOWHERE: Readonly<SurvivalThresholds> = Object.freeze({
+  idle: Infinity,
+  'message-idle': Infinity,
+  age: Infinity,
+});
 
 /** The longest silence, message silence and age that connections are known to have survived. */
 export class SurvivalRecord {
@@ -81,7 +85,14 @@ export class ConnectionTracker {
   }
 
   opened(t: number): void {
-    this.connection = { openT: t, lastFrameT: t, lastMessageT: t, maxGapMs: 0, maxMessageGapMs: 0, heartbeatTimedOut: false };
+    this.connection = {
+      openT: t,
+      lastFrameT: t,
+      lastMessageT: t,
+      maxGapMs: 0,
+      maxMessageGapMs: 0,
+      heartbeatTimedOut: false,
+    };
   }
 
   /** A message, ping or pong; true when it contradicts an accepted finding. */

@@ -32,11 +32,24 @@ import type { SessionObserver } from '../engine/sessionObserver.js';
 import { heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
 import type { CloseEvent, SessionEvent } from '../model/sessionEvents.js';
 import { ConnectionTracker } from './connectionTracker.js';
-import { classifyClose, closeFrameArrived, CloseTally, dropClassOf, type DropClass, type DropClassification } from './dropClassification.js';
+import {
+  classifyClose,
+  closeFrameArrived,
+  CloseTally,
+  dropClassOf,
+  type DropClass,
+  type DropClassification,
+} from './dropClassification.js';
 import { DropClusters, type Drop } from './dropClusters.js';
 import { MAX_RETAINED_DROPS } from './dropLimits.js';
 import { FindingReports, RejudgeSchedule } from './findingReports.js';
-import { HandshakeGroups, HeartbeatTimeouts, intervalFinding, ServerCloseGroups, type DiagnosisFinding } from './findings.js';
+import {
+  HandshakeGroups,
+  HeartbeatTimeouts,
+  intervalFinding,
+  ServerCloseGroups,
+  type DiagnosisFinding,
+} from './findings.js';
 import { KNOWN_TIMEOUTS, type KnownTimeout } from './knowledgeBase.js';
 import { combineKnownTimeouts } from './userTimeouts.js';
 import { claimOf, judgeClusters, type ClusterVerdicts } from './readings.js';
@@ -60,13 +73,19 @@ export interface DropAnalyzerOptions {
  * when the heartbeat changes; a change of the user's timeouts goes through setKnownTimeouts().
  */
 export function sessionDiagnosis(endpoint: EndpointConfig, userTimeouts: readonly KnownTimeout[] = []): DropAnalyzer {
-  return new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: heartbeatSettingOf(endpoint) });
+  return new DropAnalyzer({
+    knownTimeouts: combineKnownTimeouts(userTimeouts),
+    heartbeat: heartbeatSettingOf(endpoint),
+  });
 }
 
 const NO_FINDINGS: readonly DiagnosisFinding[] = Object.freeze([]);
 
 /** Runs the analyzer over a recorded session; `diagnosis` events already in it are ignored. */
-export function analyzeSessionEvents(events: Iterable<SessionEvent>, options: DropAnalyzerOptions = {}): DiagnosisFinding[] {
+export function analyzeSessionEvents(
+  events: Iterable<SessionEvent>,
+  options: DropAnalyzerOptions = {},
+): DiagnosisFinding[] {
   const analyzer = new DropAnalyzer(options);
   // Ingest without publishing: a recorded session only needs the final verdicts.
   for (const event of events) analyzer.ingest(event);
@@ -212,7 +231,11 @@ export class DropAnalyzer implements SessionObserver {
     for (const drop of this.drops) {
       const claim = claimOf(verdicts, drop);
       const dropClass = dropClassOf(drop, claim?.cluster.measure ?? null);
-      const findingId = claim ? claim.cluster.id : dropClass === 'server-close' && ids.has('server-close@1001') ? 'server-close@1001' : null;
+      const findingId = claim
+        ? claim.cluster.id
+        : dropClass === 'server-close' && ids.has('server-close@1001')
+          ? 'server-close@1001'
+          : null;
       result.push({ seq: drop.seq, dropClass, findingId });
     }
     return result.sort((a, b) => a.seq - b.seq);
@@ -231,7 +254,11 @@ export class DropAnalyzer implements SessionObserver {
   /** For tests: how much the analyzer holds, and how often it judged its clusters. */
   retainedSizes(): RetainedSizes {
     const clustered = this.clusters.retainedSizes();
-    const groups = [this.serverCloses.retainedSizes(), this.handshakes.retainedSizes(), this.heartbeatTimeouts.retainedSizes()];
+    const groups = [
+      this.serverCloses.retainedSizes(),
+      this.handshakes.retainedSizes(),
+      this.heartbeatTimeouts.retainedSizes(),
+    ];
     return {
       drops: this.drops.size,
       goingAwayDrops: this.goingAwayDrops.size,
@@ -254,7 +281,11 @@ export class DropAnalyzer implements SessionObserver {
     const messageIdleMs = c ? Math.max(event.idleMs, event.t - c.lastMessageT) : event.idleMs;
     // A close frame that got through proves the link was alive to the end.
     const survivedToTheEnd = () =>
-      this.connections.survival.raise(Math.max(c?.maxGapMs ?? 0, event.idleMs), Math.max(c?.maxMessageGapMs ?? 0, messageIdleMs), event.ageMs);
+      this.connections.survival.raise(
+        Math.max(c?.maxGapMs ?? 0, event.idleMs),
+        Math.max(c?.maxMessageGapMs ?? 0, messageIdleMs),
+        event.ageMs,
+      );
 
     switch (classifyClose(event, c?.heartbeatTimedOut ?? false)) {
       case 'heartbeat-timeout':

@@ -41,7 +41,10 @@ export function closeFrameArrived(event: CloseEvent): boolean {
  * What a close is, decided at once; 'drop' for a silent cut or a 1001 (which may come from
  * an intermediary), whose cause only the timing of all drops can tell.
  */
-export function classifyClose(event: CloseEvent, heartbeatTimedOut: boolean): 'heartbeat-timeout' | 'user-close' | 'server-close' | 'drop' {
+export function classifyClose(
+  event: CloseEvent,
+  heartbeatTimedOut: boolean,
+): 'heartbeat-timeout' | 'user-close' | 'server-close' | 'drop' {
   if (heartbeatTimedOut) return 'heartbeat-timeout';
   if (event.initiator === 'local') return 'user-close';
   return closeFrameArrived(event) && event.code !== 1001 ? 'server-close' : 'drop';

@@ -19,7 +19,11 @@ export class FindingReports {
    * The findings that changed in a way worth recording, plus a withdrawal (confidence 0) for
    * each reported one no longer current; `rejections` words why, by finding id.
    */
-  update(current: readonly DiagnosisFinding[], currentIds: ReadonlySet<string>, rejections: ReadonlyMap<string, string>): DiagnosisFinding[] {
+  update(
+    current: readonly DiagnosisFinding[],
+    currentIds: ReadonlySet<string>,
+    rejections: ReadonlyMap<string, string>,
+  ): DiagnosisFinding[] {
     const changed: DiagnosisFinding[] = [];
     for (const finding of current) {
       const key = reportKey(finding);
@@ -30,7 +34,12 @@ export class FindingReports {
     for (const [id, previous] of this.reported) {
       if (currentIds.has(id)) continue;
       const reason = rejections.get(id) ?? 'later evidence no longer supports it';
-      changed.push({ ...previous.finding, confidence: 0, candidates: [], ...withdrawalText(previous.finding.summary, reason) });
+      changed.push({
+        ...previous.finding,
+        confidence: 0,
+        candidates: [],
+        ...withdrawalText(previous.finding.summary, reason),
+      });
       // Forgotten once withdrawn: should it return, it is new again. Keeps the map to live findings.
       this.reported.delete(id);
     }

@@ -40,7 +40,11 @@ export interface GroupSizes {
  * The finding for an accepted reading. `oldestSeqInWindow` tells which members left the
  * analyzer's window since the judging: the cluster counts those in claimedBeforeWindow.
  */
-export function intervalFinding(p: Proposal, heartbeat: HeartbeatSetting | null, oldestSeqInWindow: number): DiagnosisFinding {
+export function intervalFinding(
+  p: Proposal,
+  heartbeat: HeartbeatSetting | null,
+  oldestSeqInWindow: number,
+): DiagnosisFinding {
   const measure = p.cluster.measure;
   const live = p.members.length - countBelow(p.members, oldestSeqInWindow);
   const occurrences = live + p.cluster.claimedBeforeWindow;
@@ -52,7 +56,12 @@ export function intervalFinding(p: Proposal, heartbeat: HeartbeatSetting | null,
     noTraffic: p.noTraffic,
     closeFrames: p.closeFrames,
   };
-  const text = measure === 'idle' ? idleTimeoutText(facts) : measure === 'age' ? lifetimeCapText(facts) : pingIgnoringIdleText(facts);
+  const text =
+    measure === 'idle'
+      ? idleTimeoutText(facts)
+      : measure === 'age'
+        ? lifetimeCapText(facts)
+        : pingIgnoringIdleText(facts);
   return finding({
     findingId: p.cluster.id,
     kind: FINDING_KIND[measure],
@@ -93,7 +102,11 @@ interface ServerCloseGroup {
 export class ServerCloseGroups {
   private readonly groups = new Map<number, ServerCloseGroup>();
   /** 1001s that left the window with no timing pattern explaining them. */
-  private readonly goingAwayBeforeWindow = { seqs: new RecentSeqs(MAX_EVIDENCE), idles: new RecentValues(MAX_RETAINED_DROPS), reason: '' };
+  private readonly goingAwayBeforeWindow = {
+    seqs: new RecentSeqs(MAX_EVIDENCE),
+    idles: new RecentValues(MAX_RETAINED_DROPS),
+    reason: '',
+  };
 
   /** A close frame other than 1001; returns its finding's id. */
   note(event: CloseEvent): string {
@@ -191,7 +204,13 @@ export class HandshakeGroups {
       url,
     });
     const id = `handshake@${event.status ?? event.errorCode ?? 'error'}:${slug(diagnosis.title)}`;
-    const group = this.groups.get(id) ?? { id, status: event.status, errorCode: event.errorCode, diagnosis, seqs: new RecentSeqs(MAX_EVIDENCE) };
+    const group = this.groups.get(id) ?? {
+      id,
+      status: event.status,
+      errorCode: event.errorCode,
+      diagnosis,
+      seqs: new RecentSeqs(MAX_EVIDENCE),
+    };
     group.seqs.add(event.seq);
     this.groups.set(id, group);
     return id;
@@ -206,7 +225,12 @@ export class HandshakeGroups {
         intervalMs: null,
         occurrences,
         confidence: round2(Math.min(0.9, 0.6 + 0.1 * occurrences)),
-        text: handshakeText({ diagnosis: group.diagnosis, status: group.status, errorCode: group.errorCode, occurrences }),
+        text: handshakeText({
+          diagnosis: group.diagnosis,
+          status: group.status,
+          errorCode: group.errorCode,
+          occurrences,
+        }),
         candidates: [],
         evidence: group.seqs.recent(),
       });

@@ -103,7 +103,7 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
     return {
       title: 'Upgrade required: the server got a plain HTTP request',
       explanation:
-        'A WebSocket-only server (such as Node\'s ws) received a request without the Upgrade headers: a proxy dropped them, or the request took a route that is not WebSocket-aware. Some servers also answer 426 to an unsupported Sec-WebSocket-Version (RFC 6455 §4.4; unconfirmed).',
+        "A WebSocket-only server (such as Node's ws) received a request without the Upgrade headers: a proxy dropped them, or the request took a route that is not WebSocket-aware. Some servers also answer 426 to an unsupported Sec-WebSocket-Version (RFC 6455 §4.4; unconfirmed).",
       fix: 'Make the proxy forward Upgrade and Connection over HTTP/1.1, and check that this path routes to the WebSocket server.',
       fixConfig: NGINX_WEBSOCKET_LOCATION,
     };
@@ -125,8 +125,7 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
     if (schemeOf(url) === 'ws') {
       return {
         title: 'Redirected: the server wants wss://',
-        explanation:
-          `The handshake got an HTTP ${status} redirect, most likely from HTTP to HTTPS (platforms such as Render redirect ws:// this way). WebSocket clients do not follow redirects.`,
+        explanation: `The handshake got an HTTP ${status} redirect, most likely from HTTP to HTTPS (platforms such as Render redirect ws:// this way). WebSocket clients do not follow redirects.`,
         fix: `Use ${withScheme(url, 'wss')}.`,
       };
     }
@@ -140,7 +139,8 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
   if (status === 401) {
     return {
       title: 'Unauthorized: the handshake needs credentials',
-      explanation: 'The server, or a proxy in front of it, requires authentication and did not accept what was sent: a missing, wrong or expired token, cookie or password.',
+      explanation:
+        'The server, or a proxy in front of it, requires authentication and did not accept what was sent: a missing, wrong or expired token, cookie or password.',
       fix: 'Add the credentials the server expects to the endpoint (an Authorization or Cookie header, or a token in the URL), and check they have not expired.',
     };
   }
@@ -149,14 +149,15 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
     return {
       title: 'Not found: the path is not routed',
       explanation: `Nothing handles ${target}: the path in the URL is wrong, or a proxy rule does not match it (Ingress path, ALB rule, nginx location, socket.io path).`,
-      fix: 'Compare the URL path with the server\'s WebSocket route and with the proxy\'s routing rules.',
+      fix: "Compare the URL path with the server's WebSocket route and with the proxy's routing rules.",
     };
   }
 
   if (status === 429) {
     return {
       title: 'Too many requests',
-      explanation: 'The server or a proxy is rate-limiting connection attempts, often because clients reconnect in a tight loop.',
+      explanation:
+        'The server or a proxy is rate-limiting connection attempts, often because clients reconnect in a tight loop.',
       fix: 'Reconnect more slowly (raise reconnect.initialDelayMs and maxDelayMs), and honour a Retry-After response header if there is one.',
     };
   }
@@ -166,8 +167,8 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
     return {
       title: 'Bad gateway: the proxy could not use the upstream',
       explanation:
-        'A proxy or load balancer could not reach the server, or the server closed an idle keep-alive connection just as the load balancer reused it (the app\'s keep-alive timeout is shorter than the load balancer\'s idle timeout).',
-      fix: 'Check that the backend is up and healthy, and make the app\'s keep-alive timeout longer than the load balancer\'s idle timeout.',
+        "A proxy or load balancer could not reach the server, or the server closed an idle keep-alive connection just as the load balancer reused it (the app's keep-alive timeout is shorter than the load balancer's idle timeout).",
+      fix: "Check that the backend is up and healthy, and make the app's keep-alive timeout longer than the load balancer's idle timeout.",
     };
   }
 
@@ -177,7 +178,7 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
       title: 'Service unavailable: no healthy backend',
       explanation:
         'The proxy or load balancer has no healthy backend to send the handshake to (Azure Application Gateway, for one, needs a passing HTTP/HTTPS health probe before it routes WebSockets), or the server is overloaded or down for maintenance.',
-      fix: 'Check the backend\'s health probes and that it is running.',
+      fix: "Check the backend's health probes and that it is running.",
     };
   }
 
@@ -187,7 +188,7 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
     return {
       title: 'Gateway timeout: the upstream did not answer the handshake in time',
       explanation:
-        'A proxy gave up waiting for the server\'s 101 answer: nginx proxy_read_timeout before the upgrade, the Cloud Run request timeout, or Heroku\'s 30 s initial-response window (H12).',
+        "A proxy gave up waiting for the server's 101 answer: nginx proxy_read_timeout before the upgrade, the Cloud Run request timeout, or Heroku's 30 s initial-response window (H12).",
       fix: 'Check why the server is slow to accept the upgrade on this route (startup, blocking work in the handshake handler, an overloaded backend).',
     };
   }
@@ -203,8 +204,7 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
   if (status >= 200 && status <= 299) {
     return {
       title: `Answered as a normal HTTP request (${status})`,
-      explanation:
-        `The request to ${target} was served as plain HTTP rather than upgraded: the URL points at a page or API instead of the WebSocket route, or a proxy dropped the Upgrade headers and the app answered the plain GET.`,
+      explanation: `The request to ${target} was served as plain HTTP rather than upgraded: the URL points at a page or API instead of the WebSocket route, or a proxy dropped the Upgrade headers and the app answered the plain GET.`,
       fix: 'Check the URL path, and that every proxy forwards Upgrade and Connection over HTTP/1.1.',
       fixConfig: NGINX_WEBSOCKET_LOCATION,
     };
@@ -213,14 +213,18 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
   if (status >= 400 && status <= 499) {
     return {
       title: `Handshake rejected (${status})`,
-      explanation: `The server refused the handshake with HTTP ${status}, which is not one of the common WebSocket failures.` + bodyHint(body),
+      explanation:
+        `The server refused the handshake with HTTP ${status}, which is not one of the common WebSocket failures.` +
+        bodyHint(body),
       fix: 'Check the server and proxy logs, and the response headers and body, for the reason.',
     };
   }
 
   return {
     title: `Unexpected HTTP ${status}`,
-    explanation: `The server answered with HTTP ${status} instead of 101 Switching Protocols. This is not a failure we recognise.` + bodyHint(body),
+    explanation:
+      `The server answered with HTTP ${status} instead of 101 Switching Protocols. This is not a failure we recognise.` +
+      bodyHint(body),
     fix: 'Check the response headers and body, and the server and proxy logs.',
   };
 }
@@ -271,7 +275,7 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
         return {
           title: 'Handshake timed out',
           explanation:
-            'The handshake did not complete within the endpoint\'s handshakeTimeoutMs: a firewall silently dropping packets, a host or port that never answers, or a proxy or server too slow to answer the upgrade.',
+            "The handshake did not complete within the endpoint's handshakeTimeoutMs: a firewall silently dropping packets, a host or port that never answers, or a proxy or server too slow to answer the upgrade.",
           fix: 'Check that the host and port are reachable from this machine. If the server is just slow to accept, raise handshakeTimeoutMs.',
         };
       }
@@ -296,7 +300,8 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
     case 'SELF_SIGNED_CERT_IN_CHAIN':
       return {
         title: 'Untrusted root certificate',
-        explanation: 'The certificate chain ends in a self-signed root that this machine does not trust: a private CA, or a TLS-inspecting corporate proxy.',
+        explanation:
+          'The certificate chain ends in a self-signed root that this machine does not trust: a private CA, or a TLS-inspecting corporate proxy.',
         fix: TRUST_ANYWAY,
       };
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
@@ -304,13 +309,14 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
       return {
         title: 'Certificate chain cannot be verified',
-        explanation: 'The server\'s certificate could not be traced to a trusted root: the server does not send its intermediate certificates, or a private CA issued it.',
+        explanation:
+          "The server's certificate could not be traced to a trusted root: the server does not send its intermediate certificates, or a private CA issued it.",
         fix: `Serve the full chain (certificate plus intermediates, e.g. fullchain.pem) on the server or load balancer. ${TRUST_ANYWAY}`,
       };
     case 'CERT_HAS_EXPIRED':
       return {
         title: 'Certificate expired',
-        explanation: 'The server\'s certificate is past its expiry date (or this machine\'s clock is wrong).',
+        explanation: "The server's certificate is past its expiry date (or this machine's clock is wrong).",
         fix: `Renew the certificate on the server or load balancer. As a stopgap only: ${TRUST_ANYWAY}`,
       };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
@@ -329,7 +335,7 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
     return {
       title: 'TLS handshake failed',
       explanation: `The secure connection could not be set up${code ? ` (${code})` : ''}: ${message}`,
-      fix: 'Check the server\'s certificate and TLS settings, and that the URL\'s scheme and port match (wss:// needs a TLS port).',
+      fix: "Check the server's certificate and TLS settings, and that the URL's scheme and port match (wss:// needs a TLS port).",
     };
   }
 
@@ -371,7 +377,7 @@ function explainParseError(code: string, message: string, url: string): Handshak
     return {
       title: 'Response headers too large',
       explanation: `The server's answer to the handshake carries more header bytes than Node.js accepts (16 KiB by default): typically many or large Set-Cookie headers, or a proxy adding headers in a loop.`,
-      fix: 'Trim the response headers (cookies above all) on the server or proxy. For the CLI, Node\'s limit can be raised with NODE_OPTIONS=--max-http-header-size=65536.',
+      fix: "Trim the response headers (cookies above all) on the server or proxy. For the CLI, Node's limit can be raised with NODE_OPTIONS=--max-http-header-size=65536.",
     };
   }
   return {

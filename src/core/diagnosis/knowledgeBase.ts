@@ -5,7 +5,6 @@
 // The drop analyzer matches observed intervals against this table; userTimeouts.ts checks
 // the entries users add and combines them with it.
 
-
 /**
  * How a timeout decides to close:
  * - `idle`: after N seconds without traffic (any bytes reset it, some count one direction only);
@@ -65,8 +64,10 @@ const INGRESS_NGINX_SOURCE =
 const HAPROXY_TUNNEL_SOURCE =
   'haproxy/haproxy doc/configuration.txt §4.2 "timeout tunnel" ("applies when … the connection remains inactive in both directions … supersedes both the client and server timeouts … upgraded (e.g. when switching to the WebSocket protocol)"; example timeout tunnel 1h)';
 const ENVOY_TIMEOUTS_SOURCE = 'envoyproxy/envoy docs/root/faq/configuration/timeouts.rst';
-const API_GATEWAY_SOURCE = 'docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html';
-const APP_GATEWAY_DOC = 'MicrosoftDocs/azure-docs articles/application-gateway/application-gateway-websocket.md ("The request timeout value in HTTP Settings also applies to the WebSocket session")';
+const API_GATEWAY_SOURCE =
+  'docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html';
+const APP_GATEWAY_DOC =
+  'MicrosoftDocs/azure-docs articles/application-gateway/application-gateway-websocket.md ("The request timeout value in HTTP Settings also applies to the WebSocket session")';
 const FRONT_DOOR_SOURCE = 'learn.microsoft.com/azure/frontdoor/standard-premium/websocket';
 const SIGNALR_SOURCE =
   'learn.microsoft.com API docs: HubOptions.KeepAliveInterval ("default interval is 15 seconds"), HubOptions.ClientTimeoutInterval ("default timeout is 30 seconds"), HubOptions.HandshakeTimeout (15 s), HubConnection.DefaultServerTimeout (30 s)';
@@ -111,7 +112,8 @@ export const KNOWN_TIMEOUTS: readonly KnownTimeout[] = [
     kind: 'idle',
     pingResets: null,
     fix: { config: 'send_timeout 3600s;' },
-    source: 'nginx.org ngx_http_core_module.xml; nginx/nginx src/http/ngx_http_upstream.c (clcf->send_timeout on the downstream write)',
+    source:
+      'nginx.org ngx_http_core_module.xml; nginx/nginx src/http/ngx_http_upstream.c (clcf->send_timeout on the downstream write)',
     unconfirmed: false,
     note: 'Client side, armed only while a write to the client is blocked.',
   },
@@ -141,9 +143,11 @@ export const KNOWN_TIMEOUTS: readonly KnownTimeout[] = [
     defaultSeconds: 60,
     kind: 'idle',
     pingResets: null,
-    fix: { config: `metadata:
+    fix: {
+      config: `metadata:
   annotations:
-    nginx.ingress.kubernetes.io/proxy-send-timeout: "3600"` },
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "3600"`,
+    },
     source: INGRESS_NGINX_SOURCE,
     unconfirmed: false,
     note: 'Same as nginx proxy_send_timeout: fires only while a write to the upstream is stalled.',
@@ -156,7 +160,10 @@ export const KNOWN_TIMEOUTS: readonly KnownTimeout[] = [
     defaultSeconds: 60,
     kind: 'idle',
     pingResets: true,
-    fix: { config: 'curl -X PATCH http://localhost:8001/services/<svc> --data read_timeout=3600000 --data write_timeout=3600000' },
+    fix: {
+      config:
+        'curl -X PATCH http://localhost:8001/services/<svc> --data read_timeout=3600000 --data write_timeout=3600000',
+    },
     source: 'Kong/kong kong/db/schema/entities/services.lua (read_timeout / write_timeout default 60000)',
     unconfirmed: false,
     note: 'Set in milliseconds (default 60000); they drive the nginx proxy read/send timeouts.',
@@ -170,9 +177,11 @@ export const KNOWN_TIMEOUTS: readonly KnownTimeout[] = [
     defaultSeconds: 60,
     kind: 'idle',
     pingResets: true,
-    fix: { config: `ProxyPass "/ws/" "ws://backend:8080/ws/" upgrade=websocket timeout=3600
+    fix: {
+      config: `ProxyPass "/ws/" "ws://backend:8080/ws/" upgrade=websocket timeout=3600
 # or for all proxied requests:
-ProxyTimeout 3600` },
+ProxyTimeout 3600`,
+    },
     source:
       'apache/httpd 2.4.x modules/proxy/mod_proxy_http.c ("Set timeout to the highest configured for client or backend") and proxy_util.c (ap_proxy_tunnel_create); docs/manual/mod/core.xml (TimeOut 60); mod_proxy.xml (ProxyTimeout default = Timeout)',
     unconfirmed: false,
@@ -200,9 +209,11 @@ ProxyTimeout 3600` },
     defaultSeconds: null,
     kind: 'idle',
     pingResets: true,
-    fix: { config: `defaults
+    fix: {
+      config: `defaults
     timeout tunnel 1h
-    timeout client-fin 30s` },
+    timeout client-fin 30s`,
+    },
     source: HAPROXY_TUNNEL_SOURCE,
     unconfirmed: false,
     note: 'Unset by default, and while unset timeout client / timeout server apply to the tunnel. Needs silence in both directions.',
@@ -214,9 +225,11 @@ ProxyTimeout 3600` },
     defaultSeconds: null,
     kind: 'idle',
     pingResets: true,
-    fix: { config: `timeout client 30s
+    fix: {
+      config: `timeout client 30s
 timeout server 30s
-timeout tunnel 1h` },
+timeout tunnel 1h`,
+    },
     source: 'haproxy/haproxy doc/configuration.txt "timeout client"',
     unconfirmed: false,
     note: 'Unset means infinite (HAProxy warns at startup).',
@@ -230,7 +243,7 @@ timeout tunnel 1h` },
     pingResets: true,
     fix: { config: 'timeout tunnel 1h', heartbeat: 'Or send a ping more often than every 50 s.' },
     source:
-      'haproxy/haproxy examples/haproxy.cfg (clitimeout 50000, srvtimeout 50000). The Debian/Ubuntu package\'s default /etc/haproxy/haproxy.cfg block (timeout connect 5000 / timeout client 50000 / timeout server 50000 / errorfile …) appears verbatim in many repos; the Debian source itself wasn\'t read.',
+      "haproxy/haproxy examples/haproxy.cfg (clitimeout 50000, srvtimeout 50000). The Debian/Ubuntu package's default /etc/haproxy/haproxy.cfg block (timeout connect 5000 / timeout client 50000 / timeout server 50000 / errorfile …) appears verbatim in many repos; the Debian source itself wasn't read.",
     unconfirmed: false,
     note: 'No timeout tunnel is set, so WebSockets drop after about 50 s of silence. The Debian package default is unconfirmed from Debian source.',
   },
@@ -243,9 +256,11 @@ timeout tunnel 1h` },
     defaultSeconds: 300,
     kind: 'idle',
     pingResets: true,
-    fix: { config: `stream_idle_timeout: 3600s   # HTTP connection manager
+    fix: {
+      config: `stream_idle_timeout: 3600s   # HTTP connection manager
 # or per route:
-idle_timeout: 3600s          # 0s disables it` },
+idle_timeout: 3600s          # 0s disables it`,
+    },
     source: `${ENVOY_TIMEOUTS_SOURCE} ("default stream idle timeout is 5 minutes")`,
     unconfirmed: false,
     note: 'No upstream or downstream activity on the stream; WebSocket bytes pass through as stream data.',
@@ -301,7 +316,7 @@ idle_timeout: 3600s          # 0s disables it` },
     pingResets: null,
     fix: { config: '--entryPoints.<ep>.transport.respondingTimeouts.readTimeout=0' },
     source:
-      'traefik/traefik PR #10531 (description). HTTP routers: traefik/traefik docs/content/reference/install-configuration/entrypoints.md, pkg/config/static/static_config.go; traefik issue #8668 (the 180 s drops were the reporter\'s cloud LB); Go net/http server.go hijackLocked',
+      "traefik/traefik PR #10531 (description). HTTP routers: traefik/traefik docs/content/reference/install-configuration/entrypoints.md, pkg/config/static/static_config.go; traefik issue #8668 (the 180 s drops were the reporter's cloud LB); Go net/http server.go hijackLocked",
     unconfirmed: true,
     note: 'PR #10531 says that on TCP it bounds "all read operations on the connection"; its exact effect on WebSockets is unconfirmed. HTTP routers set no timeout on an established WebSocket.',
   },
@@ -312,11 +327,14 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: null,
     kind: 'lifetime',
     pingResets: false,
-    fix: { config: `reverse_proxy app:8080 {
+    fix: {
+      config: `reverse_proxy app:8080 {
     stream_timeout 24h        # or leave it unset
     stream_close_delay 5m     # keeps WebSockets open across config reloads
-}` },
-    source: 'caddyserver/caddy modules/caddyhttp/reverseproxy/reverseproxy.go (StreamTimeout, "Default: no timeout"; StreamCloseDelay)',
+}`,
+    },
+    source:
+      'caddyserver/caddy modules/caddyhttp/reverseproxy/reverseproxy.go (StreamTimeout, "Default: no timeout"; StreamCloseDelay)',
     unconfirmed: false,
     note: 'No timeout by default. Separately, config reloads close WebSockets unless stream_close_delay is set (default 0).',
   },
@@ -330,7 +348,8 @@ idle_timeout: 3600s          # 0s disables it` },
     kind: 'idle',
     pingResets: true,
     fix: {
-      config: 'aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> --attributes Key=idle_timeout.timeout_seconds,Value=3600',
+      config:
+        'aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> --attributes Key=idle_timeout.timeout_seconds,Value=3600',
       heartbeat: 'Or send a ping more often than every 60 s.',
     },
     source:
@@ -347,7 +366,8 @@ idle_timeout: 3600s          # 0s disables it` },
     kind: 'idle',
     pingResets: true,
     fix: {
-      config: 'aws elb modify-load-balancer-attributes --load-balancer-name <n> --load-balancer-attributes "{\\"ConnectionSettings\\":{\\"IdleTimeout\\":3600}}"',
+      config:
+        'aws elb modify-load-balancer-attributes --load-balancer-name <n> --load-balancer-attributes "{\\"ConnectionSettings\\":{\\"IdleTimeout\\":3600}}"',
       heartbeat: 'Or send a ping more often than every 60 s.',
     },
     source:
@@ -364,7 +384,8 @@ idle_timeout: 3600s          # 0s disables it` },
     kind: 'idle',
     pingResets: true,
     fix: {
-      config: 'aws elbv2 modify-listener-attributes --listener-arn <arn> --attributes Key=tcp.idle_timeout.seconds,Value=3600',
+      config:
+        'aws elbv2 modify-listener-attributes --listener-arn <arn> --attributes Key=tcp.idle_timeout.seconds,Value=3600',
       heartbeat: 'Or send a ping, or TCP keepalive, more often than every 350 s.',
     },
     source:
@@ -404,7 +425,10 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 350,
     kind: 'idle',
     pingResets: true,
-    fix: { config: 'sysctl -w net.ipv4.tcp_keepalive_time=300', heartbeat: 'Send a ping, or TCP keepalive, more often than every 350 s.' },
+    fix: {
+      config: 'sysctl -w net.ipv4.tcp_keepalive_time=300',
+      heartbeat: 'Send a ping, or TCP keepalive, more often than every 350 s.',
+    },
     source:
       'docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html#nat-gateway-troubleshooting-timeout (as cited by folio-org wiki "TCP Keepalive"); repost.aws/knowledge-center/vpc-troubleshoot-nat-gateway-connection (IdleTimeoutCount)',
     unconfirmed: false,
@@ -443,7 +467,8 @@ idle_timeout: 3600s          # 0s disables it` },
     kind: 'idle',
     pingResets: true,
     fix: { config: '--connection-tracking-specification TcpEstablishedTimeout=<seconds>' },
-    source: 'EC2 API ConnectionTrackingSpecification docs ("Default: 432000 seconds"). The GWLB doc notes a Nitro v6 default of 350 s.',
+    source:
+      'EC2 API ConnectionTrackingSpecification docs ("Default: 432000 seconds"). The GWLB doc notes a Nitro v6 default of 350 s.',
     unconfirmed: false,
     note: '5 days; the GWLB doc notes a 350 s default on Nitro v6.',
   },
@@ -469,8 +494,11 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 240,
     kind: 'idle',
     pingResets: true,
-    fix: { config: 'az network lb rule update -g <rg> --lb-name <lb> -n <rule> --idle-timeout 30 --enable-tcp-reset true' },
-    source: 'learn.microsoft.com/azure/load-balancer/load-balancer-tcp-idle-timeout; load-balancer-tcp-reset (MicrosoftDocs/azure-docs articles/load-balancer/…)',
+    fix: {
+      config: 'az network lb rule update -g <rg> --lb-name <lb> -n <rule> --idle-timeout 30 --enable-tcp-reset true',
+    },
+    source:
+      'learn.microsoft.com/azure/load-balancer/load-balancer-tcp-idle-timeout; load-balancer-tcp-reset (MicrosoftDocs/azure-docs articles/load-balancer/…)',
     unconfirmed: false,
     note: 'Range 4–100 minutes. The flow is dropped silently unless TCP reset is enabled; TCP keepalive also resets it.',
   },
@@ -482,7 +510,8 @@ idle_timeout: 3600s          # 0s disables it` },
     kind: 'idle',
     pingResets: true,
     fix: {
-      config: 'az network application-gateway http-settings update -g <rg> --gateway-name <gw> -n <setting> --timeout 3600',
+      config:
+        'az network application-gateway http-settings update -g <rg> --gateway-name <gw> -n <setting> --timeout 3600',
       heartbeat: 'Or ping more often than the timeout (a ping interval equal to it still dropped).',
     },
     source: `${APP_GATEWAY_DOC}; MicrosoftDocs/azure-docs issue #49622 (1006 when ping interval = timeout = 20 s)`,
@@ -499,7 +528,7 @@ idle_timeout: 3600s          # 0s disables it` },
     fix: { config: 'appgw.ingress.kubernetes.io/request-timeout: "3600"' },
     source: `${APP_GATEWAY_DOC}; Azure/application-gateway-kubernetes-ingress issue #491 (drops at 30 s = timeout); Azure/azure-powershell issue #5145 (resets to 30 s)`,
     unconfirmed: true,
-    note: 'Same setting as the portal\'s 20 s default, reported at 30 s when managed by AGIC or PowerShell.',
+    note: "Same setting as the portal's 20 s default, reported at 30 s when managed by AGIC or PowerShell.",
     aliases: ['AGIC', 'Application Gateway Ingress Controller'],
   },
   {
@@ -534,7 +563,8 @@ idle_timeout: 3600s          # 0s disables it` },
     kind: 'idle',
     pingResets: true,
     fix: { config: 'az network nat gateway update -g <rg> -n <nat> --idle-timeout 30' },
-    source: 'unconfirmed from Microsoft docs (cloudnetworking.pro "Cloud NAT Timeouts Demystified"; Azure SDK INatGateway.IdleTimeoutInMinute)',
+    source:
+      'unconfirmed from Microsoft docs (cloudnetworking.pro "Cloud NAT Timeouts Demystified"; Azure SDK INatGateway.IdleTimeoutInMinute)',
     unconfirmed: true,
     note: 'TCP can go up to 120 minutes; TCP keepalive also resets it.',
   },
@@ -545,7 +575,9 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 30,
     kind: 'heartbeat-protocol',
     pingResets: false,
-    fix: { heartbeat: 'Use a SignalR client ≥1.1 (official clients send pings), or send {"type":6} pings about every 15 s.' },
+    fix: {
+      heartbeat: 'Use a SignalR client ≥1.1 (official clients send pings), or send {"type":6} pings about every 15 s.',
+    },
     source:
       'learn.microsoft.com/dotnet/api/microsoft.azure.management.signalr.models.serverlesssettings.connectiontimeoutinseconds ("Default value is 30 seconds … including keep-alive"); Azure/azure-signalr issue #558 (maintainer: "30 seconds without receiving Ping messages")',
     unconfirmed: false,
@@ -594,7 +626,10 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 1200,
     kind: 'idle',
     pingResets: true,
-    fix: { config: 'gcloud compute routers nats update <nat> --router=<r> --region=<reg> --tcp-established-idle-timeout=3600' },
+    fix: {
+      config:
+        'gcloud compute routers nats update <nat> --router=<r> --region=<reg> --tcp-established-idle-timeout=3600',
+    },
     source: 'Compute API RouterNat docs ("Defaults to 1200s"); gcloud routers nats update reference',
     unconfirmed: false,
     note: 'TCP keepalive also resets it.',
@@ -645,11 +680,15 @@ idle_timeout: 3600s          # 0s disables it` },
   {
     id: 'tomcat-max-session-idle-timeout',
     component: 'Spring / Tomcat (JSR-356)',
-    setting: 'ServerContainer.setDefaultMaxSessionIdleTimeout / Session.setMaxIdleTimeout (Spring: ServletServerContainerFactoryBean.setMaxSessionIdleTimeout)',
+    setting:
+      'ServerContainer.setDefaultMaxSessionIdleTimeout / Session.setMaxIdleTimeout (Spring: ServletServerContainerFactoryBean.setMaxSessionIdleTimeout)',
     defaultSeconds: null,
     kind: 'idle',
     pingResets: true,
-    fix: { config: '@Bean ServletServerContainerFactoryBean c(){ var b=new ServletServerContainerFactoryBean(); b.setMaxSessionIdleTimeout(600000L); return b; }' },
+    fix: {
+      config:
+        '@Bean ServletServerContainerFactoryBean c(){ var b=new ServletServerContainerFactoryBean(); b.setMaxSessionIdleTimeout(600000L); return b; }',
+    },
     source:
       'apache/tomcat java/org/apache/tomcat/websocket/WsWebSocketContainer.java (defaultMaxSessionIdleTimeout = 0), WsFrameBase.java (updateLastActiveRead())',
     unconfirmed: false,
@@ -675,7 +714,10 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 30,
     kind: 'idle',
     pingResets: true,
-    fix: { config: 'JettyWebSocketServletContainerInitializer.configure(ctx,(sc,c)->c.setIdleTimeout(Duration.ofMinutes(10)));\n// or the @WebSocket(idleTimeout=…) annotation' },
+    fix: {
+      config:
+        'JettyWebSocketServletContainerInitializer.configure(ctx,(sc,c)->c.setIdleTimeout(Duration.ofMinutes(10)));\n// or the @WebSocket(idleTimeout=…) annotation',
+    },
     source:
       'jetty/jetty.project org/eclipse/jetty/websocket/core/WebSocketConstants.java ("default duration that a websocket connection may be idle before being closed", 30 s)',
     unconfirmed: false,
@@ -688,7 +730,10 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 120,
     kind: 'idle',
     pingResets: null,
-    fix: { config: 'server.timeout = 0;', heartbeat: 'Or use the ws library, which turns the socket timeout off on upgrade.' },
+    fix: {
+      config: 'server.timeout = 0;',
+      heartbeat: 'Or use the ws library, which turns the socket timeout off on upgrade.',
+    },
     source:
       'nodejs/node commit 86686ccbab ("default timeout changed from 120s to 0", v13.0.0); websockets/ws lib/websocket.js (socket.setTimeout(0))',
     unconfirmed: false,
@@ -730,7 +775,10 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 15,
     kind: 'heartbeat-protocol',
     pingResets: null,
-    fix: { config: 'builder.Services.AddSignalR(o=>{o.KeepAliveInterval=TimeSpan.FromSeconds(15);o.ClientTimeoutInterval=TimeSpan.FromSeconds(60);});' },
+    fix: {
+      config:
+        'builder.Services.AddSignalR(o=>{o.KeepAliveInterval=TimeSpan.FromSeconds(15);o.ClientTimeoutInterval=TimeSpan.FromSeconds(60);});',
+    },
     source: SIGNALR_SOURCE,
     unconfirmed: false,
     note: 'How often the server sends SignalR ping messages.',
@@ -743,7 +791,10 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 30,
     kind: 'heartbeat-protocol',
     pingResets: false,
-    fix: { config: 'builder.Services.AddSignalR(o=>{o.KeepAliveInterval=TimeSpan.FromSeconds(15);o.ClientTimeoutInterval=TimeSpan.FromSeconds(60);});' },
+    fix: {
+      config:
+        'builder.Services.AddSignalR(o=>{o.KeepAliveInterval=TimeSpan.FromSeconds(15);o.ClientTimeoutInterval=TimeSpan.FromSeconds(60);});',
+    },
     source: SIGNALR_SOURCE,
     unconfirmed: true,
     note: 'The server closes when it gets no client message for 30 s. That WS control frames do not count is unconfirmed.',
@@ -769,7 +820,7 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 15,
     kind: 'heartbeat-protocol',
     pingResets: null,
-    fix: { heartbeat: 'Keep it well below the server\'s ClientTimeoutInterval.' },
+    fix: { heartbeat: "Keep it well below the server's ClientTimeoutInterval." },
     source: SIGNALR_SOURCE,
     unconfirmed: false,
     note: 'How often the client sends SignalR ping messages.',
@@ -782,7 +833,7 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 30,
     kind: 'heartbeat-protocol',
     pingResets: false,
-    fix: { heartbeat: 'Set it to about twice the server\'s KeepAliveInterval.' },
+    fix: { heartbeat: "Set it to about twice the server's KeepAliveInterval." },
     source: SIGNALR_SOURCE,
     unconfirmed: true,
     note: 'The client closes when it gets no server message for 30 s. That WS control frames do not count is unconfirmed.',
@@ -856,10 +907,13 @@ idle_timeout: 3600s          # 0s disables it` },
     defaultSeconds: 86400,
     kind: 'idle',
     pingResets: true,
-    fix: { config: `# KubeProxyConfiguration
+    fix: {
+      config: `# KubeProxyConfiguration
 conntrack:
-  tcpEstablishedTimeout: 24h0m0s` },
-    source: 'many dumped default KubeProxyConfiguration files (tcpEstablishedTimeout: 24h0m0s); not read from Kubernetes source',
+  tcpEstablishedTimeout: 24h0m0s`,
+    },
+    source:
+      'many dumped default KubeProxyConfiguration files (tcpEstablishedTimeout: 24h0m0s); not read from Kubernetes source',
     unconfirmed: true,
     note: '24 h; taken from dumped default configs, not from Kubernetes source.',
   },
@@ -870,11 +924,14 @@ conntrack:
     defaultSeconds: 900,
     kind: 'idle',
     pingResets: true,
-    fix: { config: `# KubeProxyConfiguration
+    fix: {
+      config: `# KubeProxyConfiguration
 ipvs:
   tcpTimeout: 3600s
-# or: ipvsadm --set 3600 120 300` },
-    source: 'secondary: ipvsadm -Ln --timeout output "900 120 300" quoted in several guides. unconfirmed from kernel source.',
+# or: ipvsadm --set 3600 120 300`,
+    },
+    source:
+      'secondary: ipvsadm -Ln --timeout output "900 120 300" quoted in several guides. unconfirmed from kernel source.',
     unconfirmed: true,
     note: '15 minutes; TCP keepalive also resets it.',
   },
@@ -885,7 +942,10 @@ ipvs:
     defaultSeconds: 7440,
     kind: 'idle',
     pingResets: true,
-    fix: { heartbeat: 'Many home and carrier NATs time out sooner: use heartbeats of 60–120 s or less on mobile and home networks.' },
+    fix: {
+      heartbeat:
+        'Many home and carrier NATs time out sooner: use heartbeats of 60–120 s or less on mobile and home networks.',
+    },
     source: 'RFC 5382 §5 REQ-5 (as cited in public code comments). Real device values are unconfirmed.',
     unconfirmed: true,
     note: 'A minimum the standard requires (2 h 4 min), not a device default; many NATs violate it.',
@@ -898,7 +958,8 @@ ipvs:
     kind: 'idle',
     pingResets: true,
     fix: { config: 'timeout conn 8:00:00\n! or an MPF policy: set connection timeout idle …' },
-    source: 'cisco.com ASA configuration guide "Configuring Connection Settings"; cisco.com doc 222075 ("default tcp idle timeout is 1 hour")',
+    source:
+      'cisco.com ASA configuration guide "Configuring Connection Settings"; cisco.com doc 222075 ("default tcp idle timeout is 1 hour")',
     unconfirmed: false,
     note: 'With "set connection timeout idle … reset" the firewall sends an RST instead of dropping silently.',
   },
@@ -909,7 +970,10 @@ ipvs:
     defaultSeconds: 3600,
     kind: 'idle',
     pingResets: true,
-    fix: { heartbeat: 'Ping more often than every hour, or raise it under Device > Setup > Session > Session Timeouts (or with an application-level timeout override).' },
+    fix: {
+      heartbeat:
+        'Ping more often than every hour, or raise it under Device > Setup > Session > Session Timeouts (or with an application-level timeout override).',
+    },
     source: 'docs.paloaltonetworks.com "Configure Session Timeouts (PAN-OS)" ("TCP … default is 3,600")',
     unconfirmed: false,
   },

@@ -184,9 +184,12 @@ function matchCandidates(
   single: boolean,
   noTraffic: boolean,
 ): KnownTimeout[] {
-  const window = single ? SINGLE_DROP_MATCH_MS : Math.max(SINGLE_DROP_MATCH_MS, CLUSTER_RELATIVE_TOLERANCE * intervalMs);
+  const window = single
+    ? SINGLE_DROP_MATCH_MS
+    : Math.max(SINGLE_DROP_MATCH_MS, CLUSTER_RELATIVE_TOLERANCE * intervalMs);
   // Without any traffic an idle timeout and a lifetime cap look the same: list caps after.
-  const kinds: TimeoutKind[] = measure === 'age' ? ['lifetime'] : noTraffic && !single ? ['idle', 'lifetime'] : ['idle'];
+  const kinds: TimeoutKind[] =
+    measure === 'age' ? ['lifetime'] : noTraffic && !single ? ['idle', 'lifetime'] : ['idle'];
   const matches: Array<{ entry: KnownTimeout; index: number; distance: number }> = [];
   knownTimeouts.forEach((entry, index) => {
     if (entry.defaultSeconds === null || !kinds.includes(entry.kind)) return;

@@ -9,7 +9,9 @@ export class SlidingWindow<T> {
   private head = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`SlidingWindow capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`SlidingWindow capacity must be a positive integer, got ${capacity}`);
+    }
   }
 
   get size(): number {

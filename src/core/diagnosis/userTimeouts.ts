@@ -18,7 +18,17 @@ export function combineKnownTimeouts(
 
 const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const KNOWN_FIELDS = new Set([
-  'id', 'component', 'setting', 'defaultSeconds', 'kind', 'pingResets', 'fix', 'source', 'unconfirmed', 'note', 'aliases',
+  'id',
+  'component',
+  'setting',
+  'defaultSeconds',
+  'kind',
+  'pingResets',
+  'fix',
+  'source',
+  'unconfirmed',
+  'note',
+  'aliases',
 ]);
 
 /** Turns free text into a kebab-case id fragment: "AWS ALB" + "idle_timeout" → "aws-alb-idle-timeout". */
@@ -115,26 +125,33 @@ function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | nul
   }
 
   const unconfirmed = obj['unconfirmed'];
-  if (unconfirmed !== undefined && typeof unconfirmed !== 'boolean') problems.push(`${at}: "unconfirmed" must be true or false`);
+  if (unconfirmed !== undefined && typeof unconfirmed !== 'boolean') {
+    problems.push(`${at}: "unconfirmed" must be true or false`);
+  }
 
   const note = obj['note'];
   if (note !== undefined && typeof note !== 'string') problems.push(`${at}: "note" must be a string`);
 
   const aliases = obj['aliases'];
-  const aliasesOk = aliases === undefined || (Array.isArray(aliases) && aliases.every((a) => nonEmptyString(a) !== null));
+  const aliasesOk =
+    aliases === undefined || (Array.isArray(aliases) && aliases.every((a) => nonEmptyString(a) !== null));
   if (!aliasesOk) problems.push(`${at}: "aliases" must be an array of non-empty strings`);
 
   let id: string | null = null;
   if (obj['id'] !== undefined) {
     if (typeof obj['id'] !== 'string' || !ID_PATTERN.test(obj['id'])) {
-      problems.push(`${at}: "id" must be kebab-case (lowercase letters, digits and single hyphens), e.g. "my-proxy-idle-timeout"`);
+      problems.push(
+        `${at}: "id" must be kebab-case (lowercase letters, digits and single hyphens), e.g. "my-proxy-idle-timeout"`,
+      );
     } else {
       id = obj['id'];
     }
   } else if (component !== null && setting !== null) {
     id = toTimeoutId(component, setting);
     // Component and setting made only of symbols leave nothing to build an id from.
-    if (id === '') problems.push(`${at}: "id" is missing and cannot be derived from "component" and "setting"; give one explicitly`);
+    if (id === '') {
+      problems.push(`${at}: "id" is missing and cannot be derived from "component" and "setting"; give one explicitly`);
+    }
   }
 
   if (problems.length > 0 || component === null || setting === null || id === null || id === '') {
@@ -159,4 +176,3 @@ function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | nul
 function nonEmptyString(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
-

@@ -73,7 +73,8 @@ export class EventRecord {
   private dropped = 0;
 
   constructor(limits: EventRecordLimits | number) {
-    const { maxEvents, maxPayloadBytes } = typeof limits === 'number' ? { maxEvents: limits, maxPayloadBytes: 128 * 1024 * 1024 } : limits;
+    const { maxEvents, maxPayloadBytes } =
+      typeof limits === 'number' ? { maxEvents: limits, maxPayloadBytes: 128 * 1024 * 1024 } : limits;
     if (!Number.isInteger(maxEvents) || maxEvents < 1) {
       throw new RangeError(`record capacity must be a positive integer, got ${maxEvents}`);
     }
@@ -109,7 +110,9 @@ export class EventRecord {
     // While raw bytes are held for messages still to come, a copy placed after them would
     // break the order of payload positions (see arenaTailExact): such a message is kept as an
     // object. So a copy never finds held bytes in its way.
-    if (rttMs !== undefined || this.rawHold !== Infinity) return this.append(messageEvent(t, flags, size, payload, rttMs)).seq;
+    if (rttMs !== undefined || this.rawHold !== Infinity) {
+      return this.append(messageEvent(t, flags, size, payload, rttMs)).seq;
+    }
     let bytes = payload;
     let messageFlags = flags;
     if (bytes.length > this.maxArenaBytes) {
@@ -266,7 +269,9 @@ export class EventRecord {
     const flags = this.flags[slot]!;
     if (flags & COMPACT) return (flags & (MESSAGE_HEARTBEAT_PING | MESSAGE_HEARTBEAT_PONG)) !== 0;
     const event = this.objects[slot]!;
-    return event.type === 'ping' || event.type === 'pong' || (event.type === 'message' && event.heartbeat !== undefined);
+    return (
+      event.type === 'ping' || event.type === 'pong' || (event.type === 'message' && event.heartbeat !== undefined)
+    );
   }
 
   /**
@@ -407,7 +412,7 @@ export class EventRecord {
   private grow(): void {
     const old = this.arena;
     const next = new Uint8Array(Math.min(this.maxArenaBytes, old.length * 2));
-    for (let position = this.arenaTail; position < this.arenaHead; ) {
+    for (let position = this.arenaTail; position < this.arenaHead;) {
       const from = position % old.length;
       const to = position % next.length;
       const run = Math.min(this.arenaHead - position, old.length - from, next.length - to);
@@ -434,7 +439,13 @@ export class EventRecord {
 }
 
 /** A message as an event object, from the bytes the record keeps of it. */
-function messageEvent(t: number, flags: number, size: number, bytes: Uint8Array, rttMs: number | undefined): MessageEvent {
+function messageEvent(
+  t: number,
+  flags: number,
+  size: number,
+  bytes: Uint8Array,
+  rttMs: number | undefined,
+): MessageEvent {
   const binary = (flags & MESSAGE_BINARY) !== 0;
   const truncated = (flags & MESSAGE_TRUNCATED) !== 0 || size > bytes.length;
   const data = binary ? bytesToBase64(bytes) : truncated ? utf8DecodePrefix(bytes) : utf8Decode(bytes);

@@ -178,7 +178,13 @@ export class InboundCapture {
         kept = length <= MAX_CONTROL_PAYLOAD;
       } else if (opcode <= BINARY) {
         const final = (b0 & FIN) !== 0;
-        if (final && opcode !== CONTINUATION && (b0 & RSV) === 0 && (b1 & MASKED) === 0 && length <= this.maxPayloadBytes) {
+        if (
+          final &&
+          opcode !== CONTINUATION &&
+          (b0 & RSV) === 0 &&
+          (b1 & MASKED) === 0 &&
+          length <= this.maxPayloadBytes
+        ) {
           if (end === this.starts.length) this.growQueue();
           this.starts[end] = i;
           this.keys[end] = messageKey(length, opcode === BINARY);
@@ -265,7 +271,9 @@ export class InboundCapture {
     const binary = key < 0 ? key === notCapturedKey(true) : key % 2 === 1;
     const expected = key < 0 ? length : (key - (binary ? 1 : 0)) / 2;
     if (expected !== length || binary !== isBinary) {
-      this.stop(`the parser delivered a ${isBinary ? 'binary' : 'text'} message of ${length} bytes where a ${binary ? 'binary' : 'text'} one of ${expected} was expected`);
+      this.stop(
+        `the parser delivered a ${isBinary ? 'binary' : 'text'} message of ${length} bytes where a ${binary ? 'binary' : 'text'} one of ${expected} was expected`,
+      );
       return NOT_CAPTURED;
     }
     this.updateHold();
@@ -360,7 +368,9 @@ export class InboundCapture {
     }
     if (this.openEntry >= firstNew) {
       if (starts[this.openEntry]! < 0) this.openEntry = -1;
-      else this.openContinuesAt = runAt[runFrom.length - 1]! + (runTo[runFrom.length - 1]! - runFrom[runFrom.length - 1]!);
+      else {
+        this.openContinuesAt = runAt[runFrom.length - 1]! + (runTo[runFrom.length - 1]! - runFrom[runFrom.length - 1]!);
+      }
     }
     this.updateHold();
   }

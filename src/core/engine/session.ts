@@ -7,7 +7,14 @@ import { Heartbeat } from './heartbeat.js';
 import { InboundCapture, NOT_CAPTURED } from './inboundCapture.js';
 import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from '../common/payload.js';
 import type { CloseInitiator, HandshakeFailure, SessionEvent, StoppedEvent } from '../model/sessionEvents.js';
-import { networkFailure, type ISocket, type SocketClose, type SocketError, type SocketFactory, type SocketOpenInfo } from './socket.js';
+import {
+  networkFailure,
+  type ISocket,
+  type SocketClose,
+  type SocketError,
+  type SocketFactory,
+  type SocketOpenInfo,
+} from './socket.js';
 import type { SessionFinding, SessionObserver } from './sessionObserver.js';
 import { SessionStats, type SessionStatsSnapshot } from '../model/stats.js';
 
@@ -327,7 +334,14 @@ export class Session implements IDisposable {
     this.reconnectImmediately = false;
     this.attemptStartedMono = this.clock.monotonic();
     this.setState('connecting');
-    this.emit({ seq: 0, type: 'connecting', t: this.clock.now(), attempt: this.attempt, url: endpoint.url, protocols: [...endpoint.protocols] });
+    this.emit({
+      seq: 0,
+      type: 'connecting',
+      t: this.clock.now(),
+      attempt: this.attempt,
+      url: endpoint.url,
+      protocols: [...endpoint.protocols],
+    });
     let socket: ISocket;
     try {
       socket = this.createSocket({
@@ -358,7 +372,9 @@ export class Session implements IDisposable {
         if (this.socket === socket) handler(value);
       };
     listeners.add(socket.onOpen(current((info: SocketOpenInfo) => this.handleOpen(info))));
-    listeners.add(socket.onHandshakeFailed(current((failure: HandshakeFailure) => this.handleHandshakeFailed(failure))));
+    listeners.add(
+      socket.onHandshakeFailed(current((failure: HandshakeFailure) => this.handleHandshakeFailed(failure))),
+    );
     listeners.add(
       // current()'s check written out: one closure per message rather than two.
       socket.onMessage((bytes: Uint8Array, isBinary: boolean) => {
@@ -426,7 +442,13 @@ export class Session implements IDisposable {
   }
 
   private handleHandshakeFailed(failure: HandshakeFailure): void {
-    this.emit({ seq: 0, type: 'handshake-failed', t: this.clock.now(), ...failure, handshakeMs: this.elapsedSinceAttempt() });
+    this.emit({
+      seq: 0,
+      type: 'handshake-failed',
+      t: this.clock.now(),
+      ...failure,
+      handshakeMs: this.elapsedSinceAttempt(),
+    });
   }
 
   /**
@@ -540,7 +562,8 @@ export class Session implements IDisposable {
     const wasOpened = this.opened;
     // A protocol violation is closed by our side (the adapter), with the code it sent.
     const closedForViolation = close.protocolErrorCode !== undefined;
-    const initiator: CloseInitiator = this.localCloseRequested || closedForViolation ? 'local' : close.code === 1006 ? 'none' : 'remote';
+    const initiator: CloseInitiator =
+      this.localCloseRequested || closedForViolation ? 'local' : close.code === 1006 ? 'none' : 'remote';
     this.releaseSocket();
     const now = this.clock.now();
     let ageMs = 0;
@@ -686,11 +709,27 @@ export class Session implements IDisposable {
     const cap = this.options.maxRecordedPayloadBytes;
     if (typeof data === 'string') {
       const size = utf8ByteLength(data);
-      const event: SessionEvent = { seq: 0, type: 'message', t, direction: 'out', opcode: 'text', size, ...truncateText(data, size, cap) };
+      const event: SessionEvent = {
+        seq: 0,
+        type: 'message',
+        t,
+        direction: 'out',
+        opcode: 'text',
+        size,
+        ...truncateText(data, size, cap),
+      };
       if (heartbeat) event.heartbeat = heartbeat;
       this.emit(event);
     } else {
-      this.emit({ seq: 0, type: 'message', t, direction: 'out', opcode: 'binary', size: data.length, ...truncateBinary(data, cap) });
+      this.emit({
+        seq: 0,
+        type: 'message',
+        t,
+        direction: 'out',
+        opcode: 'binary',
+        size: data.length,
+        ...truncateBinary(data, cap),
+      });
     }
   }
 
@@ -736,7 +775,13 @@ export class Session implements IDisposable {
   private noteOverflow(t: number): void {
     if (this.record.droppedCount < this.nextOverflowNotice) return;
     this.nextOverflowNotice = this.record.droppedCount + this.record.capacity;
-    const notice = this.record.append({ seq: 0, type: 'overflow', t, droppedEvents: this.record.droppedCount, capacity: this.record.capacity });
+    const notice = this.record.append({
+      seq: 0,
+      type: 'overflow',
+      t,
+      droppedEvents: this.record.droppedCount,
+      capacity: this.record.capacity,
+    });
     this.deliver(notice);
   }
 

@@ -13,7 +13,15 @@ export interface SocketOpenInfo {
 
 /** A failure before any HTTP answer: refused, unreachable, timed out, TLS. */
 export function networkFailure(errorCode: string | null, message: string): HandshakeFailure {
-  return { status: null, statusText: null, requestHeaders: null, responseHeaders: null, body: null, errorCode, message };
+  return {
+    status: null,
+    statusText: null,
+    requestHeaders: null,
+    responseHeaders: null,
+    body: null,
+    errorCode,
+    message,
+  };
 }
 
 export interface SocketClose {

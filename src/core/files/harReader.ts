@@ -7,7 +7,13 @@ import { describeValue } from '../common/values.js';
 import { JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { base64ToBytes, describeControlPayload, utf8ByteLength } from '../common/payload.js';
 import type { HeaderMap, MessageEvent, SessionEvent } from '../model/sessionEvents.js';
-import { HAR_EXTENSION_FORMAT, HAR_EXTENSION_VERSION, OPCODE, type HarLogExtension, type HarWebSocketMessage } from './harFormat.js';
+import {
+  HAR_EXTENSION_FORMAT,
+  HAR_EXTENSION_VERSION,
+  OPCODE,
+  type HarLogExtension,
+  type HarWebSocketMessage,
+} from './harFormat.js';
 
 /** A HAR that cannot be read, with where (JSON path such as `log.entries[3]._webSocketMessages[7].opcode`, or line/column). */
 export class HarError extends JsonInputError {
@@ -49,7 +55,9 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
   const root = objectAt(value, '');
   const log = objectAt(root['log'], 'log');
   const entriesValue = log['entries'];
-  if (!Array.isArray(entriesValue)) throw new HarError(`expected an array of entries, got ${describeValue(entriesValue)}`, 'log.entries');
+  if (!Array.isArray(entriesValue)) {
+    throw new HarError(`expected an array of entries, got ${describeValue(entriesValue)}`, 'log.entries');
+  }
   const ours = readLogExtension(log['_wsInspector']);
   const notes: string[] = [];
 
@@ -67,14 +75,17 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
     const entry = objectAt(raw, path);
     const request = objectAt(entry['request'], `${path}.request`);
     const url = stringAt(request['url'], `${path}.request.url`);
-    const isWebSocket = entry['_resourceType'] === 'websocket' || Array.isArray(entry['_webSocketMessages']) || /^wss?:\/\//i.test(url);
+    const isWebSocket =
+      entry['_resourceType'] === 'websocket' || Array.isArray(entry['_webSocketMessages']) || /^wss?:\/\//i.test(url);
     if (!isWebSocket) {
       others++;
       return;
     }
     const started = stringAt(entry['startedDateTime'], `${path}.startedDateTime`);
     const start = Date.parse(started);
-    if (Number.isNaN(start)) throw new HarError(`expected an ISO 8601 date, got ${describeValue(started)}`, `${path}.startedDateTime`);
+    if (Number.isNaN(start)) {
+      throw new HarError(`expected an ISO 8601 date, got ${describeValue(started)}`, `${path}.startedDateTime`);
+    }
     webSockets.push({ url, start, index, entry, path });
   });
   if (webSockets.length === 0) {
@@ -97,8 +108,14 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
     const restored = attempts.every((a) => hasOwnEvents(a.entry)) && ours !== null;
     const events = restored ? restoreOwnEvents(attempts) : synthesizeEvents(attempts, options, notes);
     const first = attempts[0]!;
-    const requestHeaders = headersAt(objectAt(first.entry['request'], `${first.path}.request`)['headers'], `${first.path}.request.headers`);
-    const endpoint = ours && attempts.length === webSockets.length ? ours.endpoint : makeEndpoint(url, { name: url, headers: handshakeFreeHeaders(requestHeaders) });
+    const requestHeaders = headersAt(
+      objectAt(first.entry['request'], `${first.path}.request`)['headers'],
+      `${first.path}.request.headers`,
+    );
+    const endpoint =
+      ours && attempts.length === webSockets.length
+        ? ours.endpoint
+        : makeEndpoint(url, { name: url, headers: handshakeFreeHeaders(requestHeaders) });
     sessions.push({
       url,
       endpoint: { ...endpoint, url },
@@ -117,7 +134,10 @@ function readLogExtension(value: unknown): HarLogExtension | null {
   const ext = value as Record<string, unknown>;
   if (ext['format'] !== HAR_EXTENSION_FORMAT) return null;
   if (ext['version'] !== HAR_EXTENSION_VERSION) {
-    throw new HarError(`unsupported version ${describeValue(ext['version'])}; this build reads version ${HAR_EXTENSION_VERSION}`, 'log._wsInspector.version');
+    throw new HarError(
+      `unsupported version ${describeValue(ext['version'])}; this build reads version ${HAR_EXTENSION_VERSION}`,
+      'log._wsInspector.version',
+    );
   }
   const endpoint = objectAt(ext['endpoint'], 'log._wsInspector.endpoint');
   stringAt(endpoint['url'], 'log._wsInspector.endpoint.url');
@@ -136,7 +156,10 @@ function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path
     // Our writer always writes the array: without it the messages were cut out, and the
     // session would load with holes instead of failing.
     if (!Array.isArray(entry['_webSocketMessages'])) {
-      throw new HarError(`expected the array of messages every WebSocket Inspector entry has, got ${describeValue(entry['_webSocketMessages'])}`, `${path}._webSocketMessages`);
+      throw new HarError(
+        `expected the array of messages every WebSocket Inspector entry has, got ${describeValue(entry['_webSocketMessages'])}`,
+        `${path}._webSocketMessages`,
+      );
     }
     const lifecycle = (entry['_wsInspector'] as { events: unknown[] }).events;
     lifecycle.forEach((raw, index) => {
@@ -149,19 +172,27 @@ function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path
     });
     messagesOf(entry, path).forEach(({ message, at }) => {
       const seq = message._seq;
-      if (typeof seq !== 'number' || !Number.isInteger(seq)) throw new HarError(`expected the integer _seq our exports carry, got ${describeValue(seq)}`, `${at}._seq`);
+      if (typeof seq !== 'number' || !Number.isInteger(seq)) {
+        throw new HarError(`expected the integer _seq our exports carry, got ${describeValue(seq)}`, `${at}._seq`);
+      }
       events.push(fromHarMessage(message, Math.round(message.time * 1000), seq, at));
     });
   }
   events.sort((a, b) => a.seq - b.seq);
   for (let i = 1; i < events.length; i++) {
-    if (events[i]!.seq === events[i - 1]!.seq) throw new HarError(`two events have seq ${events[i]!.seq}`, 'log.entries');
+    if (events[i]!.seq === events[i - 1]!.seq) {
+      throw new HarError(`two events have seq ${events[i]!.seq}`, 'log.entries');
+    }
   }
   return events;
 }
 
 /** Anyone else's HAR (Chrome DevTools): the events a live session would have recorded. */
-function synthesizeEvents(attempts: Array<{ url: string; start: number; entry: Record<string, unknown>; path: string }>, options: HarReadOptions, notes: string[]): SessionEvent[] {
+function synthesizeEvents(
+  attempts: Array<{ url: string; start: number; entry: Record<string, unknown>; path: string }>,
+  options: HarReadOptions,
+  notes: string[],
+): SessionEvent[] {
   const events: SessionEvent[] = [];
   let seq = 0;
   let inferredCloses = 0;
@@ -174,24 +205,37 @@ function synthesizeEvents(attempts: Array<{ url: string; start: number; entry: R
     const response = entry['response'] === undefined ? {} : objectAt(entry['response'], `${path}.response`);
     const status = response['status'] === undefined ? 0 : numberAt(response['status'], `${path}.response.status`);
     const requestHeaders = headersAt(request['headers'], `${path}.request.headers`);
-    const responseHeaders = response['headers'] === undefined ? {} : headersAt(response['headers'], `${path}.response.headers`);
+    const responseHeaders =
+      response['headers'] === undefined ? {} : headersAt(response['headers'], `${path}.response.headers`);
     const time = typeof entry['time'] === 'number' && entry['time'] >= 0 ? entry['time'] : 0;
-    const protocol = Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? '';
-    const extensions = Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
+    const protocol =
+      Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? '';
+    const extensions =
+      Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
     push({ seq: 0, type: 'connecting', t: start, attempt: attemptIndex, url, protocols: [] });
     const messages = messagesOf(entry, path);
     // Chrome marks the handshake 101; an entry with frames opened whatever its status says.
     const opened = status === 101 || messages.some(({ message }) => message.type !== 'error');
     const openT = start + time;
     if (opened) {
-      push({ seq: 0, type: 'open', t: openT, handshakeMs: time, protocol, extensions, requestHeaders, responseHeaders });
+      push({
+        seq: 0,
+        type: 'open',
+        t: openT,
+        handshakeMs: time,
+        protocol,
+        extensions,
+        requestHeaders,
+        responseHeaders,
+      });
     } else {
       push({
         seq: 0,
         type: 'handshake-failed',
         t: openT,
         status: status || null,
-        statusText: typeof response['statusText'] === 'string' && response['statusText'] ? response['statusText'] : null,
+        statusText:
+          typeof response['statusText'] === 'string' && response['statusText'] ? response['statusText'] : null,
         requestHeaders,
         responseHeaders: Object.keys(responseHeaders).length ? responseHeaders : null,
         body: null,
@@ -205,7 +249,9 @@ function synthesizeEvents(attempts: Array<{ url: string; start: number; entry: R
     let closed = false;
     for (const { message, at } of messages) {
       const t = Math.round(message.time * 1000 * 1000) / 1000;
-      if (t - lastFrameT > options.idleGapMs) push({ seq: 0, type: 'idle-gap', t, durationMs: t - lastFrameT, startT: lastFrameT });
+      if (t - lastFrameT > options.idleGapMs) {
+        push({ seq: 0, type: 'idle-gap', t, durationMs: t - lastFrameT, startT: lastFrameT });
+      }
       if (message.type === 'error') {
         push({ seq: 0, type: 'error', t, message: message.data, code: null });
         continue;
@@ -215,11 +261,26 @@ function synthesizeEvents(attempts: Array<{ url: string; start: number; entry: R
         const bytes = decodeBase64(message.data, `${at}.data`);
         const code = bytes.length >= 2 ? (bytes[0]! << 8) | bytes[1]! : 1005;
         const reason = bytes.length > 2 ? new TextDecoder().decode(bytes.subarray(2)) : '';
-        push({ seq: 0, type: 'close', t, code, reason, wasClean: true, initiator: message.type === 'send' ? 'local' : 'remote', idleMs: 0, ageMs: t - openT });
+        push({
+          seq: 0,
+          type: 'close',
+          t,
+          code,
+          reason,
+          wasClean: true,
+          initiator: message.type === 'send' ? 'local' : 'remote',
+          idleMs: 0,
+          ageMs: t - openT,
+        });
         closed = true;
         continue;
       }
-      if (message.opcode === OPCODE.text || message.opcode === OPCODE.binary || message.opcode === OPCODE.ping || message.opcode === OPCODE.pong) {
+      if (
+        message.opcode === OPCODE.text ||
+        message.opcode === OPCODE.binary ||
+        message.opcode === OPCODE.ping ||
+        message.opcode === OPCODE.pong
+      ) {
         push(fromHarMessage(message, t, 0, at));
       } else {
         notes.push(`${at}: opcode ${message.opcode} skipped`);
@@ -231,11 +292,25 @@ function synthesizeEvents(attempts: Array<{ url: string; start: number; entry: R
     const next = attempts[attemptIndex + 1];
     if (!closed && next) {
       const t = Math.max(lastFrameT, next.start);
-      push({ seq: 0, type: 'close', t, code: 1006, reason: 'not in the HAR; inferred from the next connection', wasClean: false, initiator: 'none', idleMs: t - lastFrameT, ageMs: t - openT });
+      push({
+        seq: 0,
+        type: 'close',
+        t,
+        code: 1006,
+        reason: 'not in the HAR; inferred from the next connection',
+        wasClean: false,
+        initiator: 'none',
+        idleMs: t - lastFrameT,
+        ageMs: t - openT,
+      });
       inferredCloses++;
     }
   });
-  if (inferredCloses > 0) notes.push(`${inferredCloses} ${inferredCloses === 1 ? 'close was' : 'closes were'} inferred from reconnects (the HAR records none)`);
+  if (inferredCloses > 0) {
+    notes.push(
+      `${inferredCloses} ${inferredCloses === 1 ? 'close was' : 'closes were'} inferred from reconnects (the HAR records none)`,
+    );
+  }
   return events;
 }
 
@@ -247,8 +322,22 @@ function fromHarMessage(message: HarWebSocketMessage, t: number, seq: number, at
     case OPCODE.text:
     case OPCODE.binary: {
       const binary = message.opcode === OPCODE.binary;
-      const size = typeof message._size === 'number' ? message._size : binary ? decodeBase64(message.data, `${at}.data`).length : utf8ByteLength(message.data);
-      const event: MessageEvent = { seq, t, type: 'message', direction, opcode: binary ? 'binary' : 'text', size, data: message.data, truncated: message._truncated === true };
+      const size =
+        typeof message._size === 'number'
+          ? message._size
+          : binary
+            ? decodeBase64(message.data, `${at}.data`).length
+            : utf8ByteLength(message.data);
+      const event: MessageEvent = {
+        seq,
+        t,
+        type: 'message',
+        direction,
+        opcode: binary ? 'binary' : 'text',
+        size,
+        data: message.data,
+        truncated: message._truncated === true,
+      };
       if (message._heartbeat === 'ping' || message._heartbeat === 'pong') event.heartbeat = message._heartbeat;
       if (typeof message._rttMs === 'number') event.rttMs = message._rttMs;
       return event;
@@ -257,7 +346,14 @@ function fromHarMessage(message: HarWebSocketMessage, t: number, seq: number, at
     case OPCODE.pong: {
       const described = describeControlPayload(decodeBase64(message.data, `${at}.data`));
       if (message.opcode === OPCODE.ping) return { seq, t, type: 'ping', direction, ...described };
-      return { seq, t, type: 'pong', direction, ...described, rttMs: typeof message._rttMs === 'number' ? message._rttMs : null };
+      return {
+        seq,
+        t,
+        type: 'pong',
+        direction,
+        ...described,
+        rttMs: typeof message._rttMs === 'number' ? message._rttMs : null,
+      };
     }
     default:
       throw new HarError(`opcode ${message.opcode} has no recorded-event form`, `${at}.opcode`);
@@ -268,7 +364,9 @@ function fromHarMessage(message: HarWebSocketMessage, t: number, seq: number, at
 function messagesOf(entry: Record<string, unknown>, path: string): Array<{ message: HarWebSocketMessage; at: string }> {
   const raw = entry['_webSocketMessages'];
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw new HarError(`expected an array, got ${describeValue(raw)}`, `${path}._webSocketMessages`);
+  if (!Array.isArray(raw)) {
+    throw new HarError(`expected an array, got ${describeValue(raw)}`, `${path}._webSocketMessages`);
+  }
   return raw.map((value: unknown, index) => {
     const at = `${path}._webSocketMessages[${index}]`;
     return { message: validateHarMessage(value, at), at };
@@ -279,7 +377,9 @@ function messagesOf(entry: Record<string, unknown>, path: string): Array<{ messa
 export function validateHarMessage(value: unknown, at: string): HarWebSocketMessage {
   const message = objectAt(value, at);
   const type = stringAt(message['type'], `${at}.type`);
-  if (type !== 'send' && type !== 'receive' && type !== 'error') throw new HarError(`expected "send", "receive" or "error", got ${describeValue(type)}`, `${at}.type`);
+  if (type !== 'send' && type !== 'receive' && type !== 'error') {
+    throw new HarError(`expected "send", "receive" or "error", got ${describeValue(type)}`, `${at}.type`);
+  }
   numberAt(message['time'], `${at}.time`);
   numberAt(message['opcode'], `${at}.opcode`);
   stringAt(message['data'], `${at}.data`);
@@ -288,15 +388,28 @@ export function validateHarMessage(value: unknown, at: string): HarWebSocketMess
 
 /** Headers the handshake adds by itself; an imported endpoint should not replay them. */
 function handshakeFreeHeaders(headers: HeaderMap): HeaderMap {
-  const skip = new Set(['host', 'connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol', 'content-length']);
+  const skip = new Set([
+    'host',
+    'connection',
+    'upgrade',
+    'sec-websocket-key',
+    'sec-websocket-version',
+    'sec-websocket-extensions',
+    'sec-websocket-protocol',
+    'content-length',
+  ]);
   const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) if (!skip.has(name.toLowerCase()) && !name.startsWith(':')) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!skip.has(name.toLowerCase()) && !name.startsWith(':')) out[name] = value;
+  }
   return out;
 }
 
 function headersAt(value: unknown, path: string): HeaderMap {
   if (value === undefined) return {};
-  if (!Array.isArray(value)) throw new HarError(`expected an array of {name, value}, got ${describeValue(value)}`, path);
+  if (!Array.isArray(value)) {
+    throw new HarError(`expected an array of {name, value}, got ${describeValue(value)}`, path);
+  }
   const headers: HeaderMap = {};
   value.forEach((raw: unknown, index) => {
     const header = objectAt(raw, `${path}[${index}]`);

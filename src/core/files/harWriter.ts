@@ -15,7 +15,15 @@ import type {
   PongEvent,
   SessionEvent,
 } from '../model/sessionEvents.js';
-import { HAR_EXTENSION_FORMAT, HAR_EXTENSION_VERSION, HAR_VERSION, OPCODE, type HarLogExtension, type HarNameValue, type HarWebSocketMessage } from './harFormat.js';
+import {
+  HAR_EXTENSION_FORMAT,
+  HAR_EXTENSION_VERSION,
+  HAR_VERSION,
+  OPCODE,
+  type HarLogExtension,
+  type HarNameValue,
+  type HarWebSocketMessage,
+} from './harFormat.js';
 
 /** What a session-log export takes, plus the HAR's `creator`. */
 export interface HarWriterInput extends SessionLogInput {
@@ -114,7 +122,14 @@ export function toHarMessage(event: MessageEvent | PingEvent | PongEvent): HarWe
   const type = event.direction === 'out' ? 'send' : 'receive';
   const time = event.t / 1000;
   if (event.type === 'message') {
-    const message: HarWebSocketMessage = { type, time, opcode: event.opcode === 'text' ? OPCODE.text : OPCODE.binary, data: event.data, _seq: event.seq, _size: event.size };
+    const message: HarWebSocketMessage = {
+      type,
+      time,
+      opcode: event.opcode === 'text' ? OPCODE.text : OPCODE.binary,
+      data: event.data,
+      _seq: event.seq,
+      _size: event.size,
+    };
     if (event.truncated) message._truncated = true;
     if (event.heartbeat) message._heartbeat = event.heartbeat;
     if (event.rttMs !== undefined) message._rttMs = event.rttMs;
@@ -122,7 +137,13 @@ export function toHarMessage(event: MessageEvent | PingEvent | PongEvent): HarWe
   }
   // Control frames are base64 in Chrome's format, whatever their content.
   const bytes = event.encoding === 'base64' ? base64ToBytes(event.data) : new TextEncoder().encode(event.data);
-  const message: HarWebSocketMessage = { type, time, opcode: event.type === 'ping' ? OPCODE.ping : OPCODE.pong, data: bytesToBase64(bytes), _seq: event.seq };
+  const message: HarWebSocketMessage = {
+    type,
+    time,
+    opcode: event.type === 'ping' ? OPCODE.ping : OPCODE.pong,
+    data: bytesToBase64(bytes),
+    _seq: event.seq,
+  };
   if (event.type === 'pong') message._rttMs = event.rttMs;
   return message;
 }
@@ -158,7 +179,11 @@ function entryHead(attempt: Attempt, endpoint: EndpointConfig): Record<string, u
       httpVersion: status ? 'HTTP/1.1' : '',
       cookies: [],
       headers: toNameValues(responseHeaders),
-      content: { size: utf8ByteLength(body), mimeType: headerValue(responseHeaders, 'content-type') ?? 'x-unknown', ...(body ? { text: body } : {}) },
+      content: {
+        size: utf8ByteLength(body),
+        mimeType: headerValue(responseHeaders, 'content-type') ?? 'x-unknown',
+        ...(body ? { text: body } : {}),
+      },
       redirectURL: headerValue(responseHeaders, 'location') ?? '',
       headersSize: -1,
       bodySize: failed ? utf8ByteLength(body) : 0,
@@ -177,8 +202,17 @@ function entryTail(attempt: Attempt): Record<string, unknown> {
     _closeCode: close ? close.code : null,
     _closeReason: close ? close.reason : null,
     _closeInitiator: close ? close.initiator : null,
-    _rtt: rtts.length ? { count: rtts.length, min: rtts[0], median: rtts[Math.ceil(rtts.length / 2) - 1], max: rtts[rtts.length - 1] } : null,
-    _diagnoses: [...attempt.diagnoses.values()].map((d) => ({ findingId: d.findingId, kind: d.kind, summary: d.summary, confidence: d.confidence, intervalMs: d.intervalMs, occurrences: d.occurrences })),
+    _rtt: rtts.length
+      ? { count: rtts.length, min: rtts[0], median: rtts[Math.ceil(rtts.length / 2) - 1], max: rtts[rtts.length - 1] }
+      : null,
+    _diagnoses: [...attempt.diagnoses.values()].map((d) => ({
+      findingId: d.findingId,
+      kind: d.kind,
+      summary: d.summary,
+      confidence: d.confidence,
+      intervalMs: d.intervalMs,
+      occurrences: d.occurrences,
+    })),
     _wsInspector: { partial: attempt.connecting === null, events: attempt.events },
   };
   return tail;
@@ -207,6 +241,8 @@ function queryStringOf(url: string): HarNameValue[] {
           return text;
         }
       };
-      return eq < 0 ? { name: decode(part), value: '' } : { name: decode(part.slice(0, eq)), value: decode(part.slice(eq + 1)) };
+      return eq < 0
+        ? { name: decode(part), value: '' }
+        : { name: decode(part.slice(0, eq)), value: decode(part.slice(eq + 1)) };
     });
 }

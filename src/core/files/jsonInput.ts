@@ -6,7 +6,12 @@ import { findJsonSyntaxError, lineAndColumn } from '../common/jsonSyntax.js';
 import { describeValue, isObject } from '../common/values.js';
 
 /** An error class of a file format: message, JSON path, and for syntax errors the position. */
-export type JsonInputErrorClass<E extends Error> = new (message: string, path: string, line?: number, column?: number) => E;
+export type JsonInputErrorClass<E extends Error> = new (
+  message: string,
+  path: string,
+  line?: number,
+  column?: number,
+) => E;
 
 /**
  * The error of a file format (session log, HAR): the message leads with the JSON path of the
@@ -49,9 +54,10 @@ export function jsonFieldReaders<E extends Error>(ErrorClass: JsonInputErrorClas
       return value;
     },
     number(value: unknown, path: string): number {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new ErrorClass(`expected a number, got ${describeValue(value)}`, path);
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ErrorClass(`expected a number, got ${describeValue(value)}`, path);
+      }
       return value;
     },
   };
 }
-

@@ -117,7 +117,9 @@ export class JsonStreamReader<E extends Error> {
       this.finishCapture();
     }
     const here = this.positionAt(this.base);
-    if (!this.started) throw new this.options.ErrorClass('not valid JSON: unexpected end of the text', '', here.line, here.column);
+    if (!this.started) {
+      throw new this.options.ErrorClass('not valid JSON: unexpected end of the text', '', here.line, here.column);
+    }
     const top = this.stack[this.stack.length - 1];
     if (top) throw this.syntaxError(this.expectation(top, 'the end of the text'), here);
     return this.root;
@@ -138,11 +140,18 @@ export class JsonStreamReader<E extends Error> {
       switch (top.state) {
         case 'key':
           if (ch === '}' && top.first) return this.close(i);
-          if (ch !== '"') throw this.syntaxError(`expected a property name in double quotes, found "${ch}"`, this.positionAt(this.base + i));
+          if (ch !== '"') {
+            throw this.syntaxError(
+              `expected a property name in double quotes, found "${ch}"`,
+              this.positionAt(this.base + i),
+            );
+          }
           this.capture = this.newCapture('string', true, i);
           return i;
         case 'colon':
-          if (ch !== ':') throw this.syntaxError(`expected ":" after a property name, found "${ch}"`, this.positionAt(this.base + i));
+          if (ch !== ':') {
+            throw this.syntaxError(`expected ":" after a property name, found "${ch}"`, this.positionAt(this.base + i));
+          }
           top.state = 'value';
           return i + 1;
         case 'value':
@@ -176,7 +185,9 @@ export class JsonStreamReader<E extends Error> {
     if (frame.kind === 'object') {
       if (frame.state === 'key') return `expected a property name in double quotes, found ${found}`;
       if (frame.state === 'colon') return `expected ":" after a property name, found ${found}`;
-      if (frame.state === 'value') return found === 'the end of the text' ? 'unexpected end of the text' : `unexpected ${found}`;
+      if (frame.state === 'value') {
+        return found === 'the end of the text' ? 'unexpected end of the text' : `unexpected ${found}`;
+      }
       return `expected "," or "}" after a property value, found ${found}`;
     }
     if (frame.state === 'next') return `expected "," or "]" after an array element, found ${found}`;
@@ -189,8 +200,19 @@ export class JsonStreamReader<E extends Error> {
     if (ch === '{' || ch === '[') {
       const streamed = ch === '[' && this.isStreamed(path);
       if (streamed || this.leadsToStreamed(path, ch)) {
-        if (this.stack.length >= this.maxDepth) throw this.syntaxError(`nesting deeper than ${this.maxDepth} levels`, this.positionAt(this.base + i));
-        this.stack.push({ kind: ch === '{' ? 'object' : 'array', value: ch === '{' ? {} : [], path, streamed, state: ch === '{' ? 'key' : 'value', first: true, key: '', index: 0 });
+        if (this.stack.length >= this.maxDepth) {
+          throw this.syntaxError(`nesting deeper than ${this.maxDepth} levels`, this.positionAt(this.base + i));
+        }
+        this.stack.push({
+          kind: ch === '{' ? 'object' : 'array',
+          value: ch === '{' ? {} : [],
+          path,
+          streamed,
+          state: ch === '{' ? 'key' : 'value',
+          first: true,
+          key: '',
+          index: 0,
+        });
         return i + 1;
       }
       this.capture = this.newCapture('container', false, i);
@@ -408,7 +430,7 @@ export function* jsonWithLongData(value: { data: string }): Generator<string> {
   const head = JSON.stringify({ ...value, data: '' });
   const at = head.lastIndexOf('"data":""');
   yield head.slice(0, at + '"data":"'.length);
-  for (let i = 0; i < data.length; ) {
+  for (let i = 0; i < data.length;) {
     let end = Math.min(data.length, i + JSON_SLICE_CHARS);
     // Never split a surrogate pair.
     const last = data.charCodeAt(end - 1);

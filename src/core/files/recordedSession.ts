@@ -59,7 +59,16 @@ export function recordedSessions(content: RecordedFileContent, options: Recorded
   }
   const log = content.sessionLog();
   return {
-    sessions: [{ name: log.endpoint.name || log.endpoint.url, endpoint: log.endpoint, events: log.events, format: 'session-log', redacted: log.redacted, droppedEvents: log.droppedEvents }],
+    sessions: [
+      {
+        name: log.endpoint.name || log.endpoint.url,
+        endpoint: log.endpoint,
+        events: log.events,
+        format: 'session-log',
+        redacted: log.redacted,
+        droppedEvents: log.droppedEvents,
+      },
+    ],
     notes: [],
   };
 }

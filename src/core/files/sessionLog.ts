@@ -100,11 +100,16 @@ export function validateSessionLogHeader(value: unknown, events: SessionEvent[])
     throw new SessionLogError(`expected "${SESSION_LOG_FORMAT}", got ${describeValue(root['format'])}`, 'format');
   }
   if (root['version'] !== SESSION_LOG_VERSION) {
-    throw new SessionLogError(`unsupported version ${describeValue(root['version'])}; this build reads version ${SESSION_LOG_VERSION}`, 'version');
+    throw new SessionLogError(
+      `unsupported version ${describeValue(root['version'])}; this build reads version ${SESSION_LOG_VERSION}`,
+      'version',
+    );
   }
   const endpoint = expectObject(root['endpoint'], 'endpoint');
   expectString(endpoint['url'], 'endpoint.url');
-  if (!Array.isArray(root['events'])) throw new SessionLogError(`expected an array, got ${describeValue(root['events'])}`, 'events');
+  if (!Array.isArray(root['events'])) {
+    throw new SessionLogError(`expected an array, got ${describeValue(root['events'])}`, 'events');
+  }
   return {
     format: SESSION_LOG_FORMAT,
     version: SESSION_LOG_VERSION,
@@ -122,7 +127,10 @@ export function validateSessionEvent(raw: unknown, path: string, previousSeq: nu
   const event = expectObject(raw, path);
   const seq = expectNumber(event['seq'], `${path}.seq`);
   if (!Number.isInteger(seq) || seq <= previousSeq) {
-    throw new SessionLogError(`seq must be an integer greater than the previous event's (${previousSeq}), got ${seq}`, `${path}.seq`);
+    throw new SessionLogError(
+      `seq must be an integer greater than the previous event's (${previousSeq}), got ${seq}`,
+      `${path}.seq`,
+    );
   }
   expectNumber(event['t'], `${path}.t`);
   const type = expectString(event['type'], `${path}.type`);
@@ -207,13 +215,23 @@ function validateEventFields(type: string, event: Record<string, unknown>, path:
       break;
     case 'diagnosis':
       checkStringField(event, path, 'findingId');
-      checkOneOfField(event, path, 'kind', ['idle-timeout', 'lifetime-cap', 'heartbeat-timeout', 'handshake', 'server-close']);
+      checkOneOfField(event, path, 'kind', [
+        'idle-timeout',
+        'lifetime-cap',
+        'heartbeat-timeout',
+        'handshake',
+        'server-close',
+      ]);
       checkNumberField(event, path, 'occurrences');
       checkNumberField(event, path, 'confidence');
       checkStringField(event, path, 'summary');
       checkStringField(event, path, 'advice');
-      if (!Array.isArray(event['candidates'])) throw new SessionLogError(`expected an array, got ${describeValue(event['candidates'])}`, `${path}.candidates`);
-      if (!Array.isArray(event['evidence'])) throw new SessionLogError(`expected an array, got ${describeValue(event['evidence'])}`, `${path}.evidence`);
+      if (!Array.isArray(event['candidates'])) {
+        throw new SessionLogError(`expected an array, got ${describeValue(event['candidates'])}`, `${path}.candidates`);
+      }
+      if (!Array.isArray(event['evidence'])) {
+        throw new SessionLogError(`expected an array, got ${describeValue(event['evidence'])}`, `${path}.evidence`);
+      }
       break;
     default:
       break;
@@ -231,7 +249,14 @@ function checkStringField(event: Record<string, unknown>, path: string, field: s
   return value as string;
 }
 
-function checkOneOfField(event: Record<string, unknown>, path: string, field: string, allowed: readonly string[]): void {
+function checkOneOfField(
+  event: Record<string, unknown>,
+  path: string,
+  field: string,
+  allowed: readonly string[],
+): void {
   const value = checkStringField(event, path, field);
-  if (!allowed.includes(value)) throw new SessionLogError(`expected one of ${allowed.join(', ')}, got "${value}"`, `${path}.${field}`);
+  if (!allowed.includes(value)) {
+    throw new SessionLogError(`expected one of ${allowed.join(', ')}, got "${value}"`, `${path}.${field}`);
+  }
 }

@@ -48,7 +48,9 @@ export function describeEvent(event: SessionEvent): string {
       return `${event.errorCode ? `${event.errorCode}: ` : ''}${previewText(event.message, 200)}`;
     case 'message': {
       const body = event.opcode === 'text' ? previewText(event.data) : `base64 ${previewText(event.data, 60)}`;
-      const heartbeat = event.heartbeat ? ` [heartbeat ${event.heartbeat}${event.rttMs !== undefined ? `, rtt ${formatRtt(event.rttMs)}` : ''}]` : '';
+      const heartbeat = event.heartbeat
+        ? ` [heartbeat ${event.heartbeat}${event.rttMs !== undefined ? `, rtt ${formatRtt(event.rttMs)}` : ''}]`
+        : '';
       return `${arrow(event.direction)} ${event.opcode} ${formatBytes(event.size)}${event.truncated ? ' (truncated in record)' : ''}${heartbeat}  ${body}`;
     }
     case 'ping':
@@ -108,8 +110,14 @@ export function describeStats(stats: SessionStatsSnapshot): string[] {
   ];
   if (stats.rtt) {
     const r = stats.rtt;
-    lines.push(`rtt: last ${formatRtt(r.last)}, min ${formatRtt(r.min)}, median ${formatRtt(r.median)}, p95 ${formatRtt(r.p95)}, max ${formatRtt(r.max)} (${r.count} samples)`);
+    lines.push(
+      `rtt: last ${formatRtt(r.last)}, min ${formatRtt(r.min)}, median ${formatRtt(r.median)}, p95 ${formatRtt(r.p95)}, max ${formatRtt(r.max)} (${r.count} samples)`,
+    );
   }
-  if (stats.lastClose) lines.push(`last close: code ${stats.lastClose.code}${stats.lastClose.reason ? ` "${previewText(stats.lastClose.reason, 80)}"` : ''}`);
+  if (stats.lastClose) {
+    lines.push(
+      `last close: code ${stats.lastClose.code}${stats.lastClose.reason ? ` "${previewText(stats.lastClose.reason, 80)}"` : ''}`,
+    );
+  }
   return lines;
 }

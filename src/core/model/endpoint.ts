@@ -74,10 +74,13 @@ export const DEFAULT_RECONNECT: ReconnectConfig = {
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Builds a complete endpoint from a URL and optional overrides. */
-export function makeEndpoint(url: string, overrides: Partial<Omit<EndpointConfig, 'heartbeat' | 'reconnect'>> & {
-  heartbeat?: Partial<HeartbeatConfig>;
-  reconnect?: Partial<ReconnectConfig>;
-} = {}): EndpointConfig {
+export function makeEndpoint(
+  url: string,
+  overrides: Partial<Omit<EndpointConfig, 'heartbeat' | 'reconnect'>> & {
+    heartbeat?: Partial<HeartbeatConfig>;
+    reconnect?: Partial<ReconnectConfig>;
+  } = {},
+): EndpointConfig {
   return {
     name: overrides.name ?? url,
     url,
@@ -96,7 +99,9 @@ export function checkWebSocketUrl(url: string): string | null {
   if (url.trim() === '') return 'the URL is empty; expected ws://host[:port]/path or wss://host[:port]/path';
   // The URL parser would quietly trim or percent-encode these; a typed URL with them is a mistake.
   const bad = [...url].findIndex((ch) => /\s/.test(ch) || isControl(ch));
-  if (bad >= 0) return `"${url}" is not a valid URL: it contains ${describeChar([...url][bad]!)} at character ${bad + 1}, and URLs cannot contain spaces or control characters (encode a space as %20)`;
+  if (bad >= 0) {
+    return `"${url}" is not a valid URL: it contains ${describeChar([...url][bad]!)} at character ${bad + 1}, and URLs cannot contain spaces or control characters (encode a space as %20)`;
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -105,7 +110,10 @@ export function checkWebSocketUrl(url: string): string | null {
   }
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     const scheme = parsed.protocol.replace(/:$/, '');
-    const hint = parsed.protocol === 'http:' || parsed.protocol === 'https:' ? ` (did you mean ${parsed.protocol === 'https:' ? 'wss' : 'ws'}://?)` : '';
+    const hint =
+      parsed.protocol === 'http:' || parsed.protocol === 'https:'
+        ? ` (did you mean ${parsed.protocol === 'https:' ? 'wss' : 'ws'}://?)`
+        : '';
     const uses = url.slice(parsed.protocol.length).startsWith('//') ? `${scheme}://` : `the "${scheme}:" scheme`;
     return `"${url}" uses ${uses}, but a WebSocket URL must start with ws:// or wss://${hint}`;
   }
@@ -127,7 +135,12 @@ export function checkHeader(name: string, value: string): string | null {
   if (HEADER_VALUE.test(value)) return null;
   const index = [...value].findIndex((ch) => !HEADER_VALUE.test(ch));
   const ch = [...value][index]!;
-  const why = ch === '\r' || ch === '\n' ? 'would start a new header line' : ch.codePointAt(0)! > 0xff ? 'is outside Latin-1 (HTTP header values are bytes; percent-encode or base64 it)' : 'is a control character';
+  const why =
+    ch === '\r' || ch === '\n'
+      ? 'would start a new header line'
+      : ch.codePointAt(0)! > 0xff
+        ? 'is outside Latin-1 (HTTP header values are bytes; percent-encode or base64 it)'
+        : 'is a control character';
   return `header "${name}" has a value with characters not allowed in HTTP: ${describeChar(ch)} at character ${index + 1} ${why}`;
 }
 
@@ -156,7 +169,9 @@ export function checkEndpoint(endpoint: EndpointConfig): string[] {
     if (headerProblem) problems.push(headerProblem);
   }
   const hb = endpoint.heartbeat;
-  if (!['ping', 'text', 'off'].includes(hb.mode)) problems.push(`heartbeat.mode must be ping, text or off, got "${String(hb.mode)}"`);
+  if (!['ping', 'text', 'off'].includes(hb.mode)) {
+    problems.push(`heartbeat.mode must be ping, text or off, got "${String(hb.mode)}"`);
+  }
   if (!(hb.intervalMs > 0)) problems.push(`heartbeat.intervalMs must be positive, got ${hb.intervalMs}`);
   if (!(hb.timeoutMs > 0)) problems.push(`heartbeat.timeoutMs must be positive, got ${hb.timeoutMs}`);
   if (hb.mode === 'text') {
@@ -165,12 +180,20 @@ export function checkEndpoint(endpoint: EndpointConfig): string[] {
     if (expectProblem) problems.push(expectProblem);
   }
   const rc = endpoint.reconnect;
-  if (!(rc.initialDelayMs >= 0)) problems.push(`reconnect.initialDelayMs must be zero or more, got ${rc.initialDelayMs}`);
-  if (!(rc.maxDelayMs >= rc.initialDelayMs)) problems.push(`reconnect.maxDelayMs (${rc.maxDelayMs}) must be at least initialDelayMs (${rc.initialDelayMs})`);
+  if (!(rc.initialDelayMs >= 0)) {
+    problems.push(`reconnect.initialDelayMs must be zero or more, got ${rc.initialDelayMs}`);
+  }
+  if (!(rc.maxDelayMs >= rc.initialDelayMs)) {
+    problems.push(`reconnect.maxDelayMs (${rc.maxDelayMs}) must be at least initialDelayMs (${rc.initialDelayMs})`);
+  }
   if (!(rc.multiplier >= 1)) problems.push(`reconnect.multiplier must be at least 1, got ${rc.multiplier}`);
-  if (rc.maxAttempts !== null && !(Number.isInteger(rc.maxAttempts) && rc.maxAttempts >= 0)) problems.push(`reconnect.maxAttempts must be a whole number or null, got ${rc.maxAttempts}`);
+  if (rc.maxAttempts !== null && !(Number.isInteger(rc.maxAttempts) && rc.maxAttempts >= 0)) {
+    problems.push(`reconnect.maxAttempts must be a whole number or null, got ${rc.maxAttempts}`);
+  }
   if (!(rc.jitter >= 0 && rc.jitter <= 1)) problems.push(`reconnect.jitter must be between 0 and 1, got ${rc.jitter}`);
-  if (!(endpoint.handshakeTimeoutMs > 0)) problems.push(`handshakeTimeoutMs must be positive, got ${endpoint.handshakeTimeoutMs}`);
+  if (!(endpoint.handshakeTimeoutMs > 0)) {
+    problems.push(`handshakeTimeoutMs must be positive, got ${endpoint.handshakeTimeoutMs}`);
+  }
   return problems;
 }
 
@@ -256,10 +279,14 @@ export function analyzeRegexSource(source: string): { problem: string | null; un
     const ch = source[i]!;
     if (ch === '\\') {
       const next = source[i + 1] ?? '';
-      if (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<')) problem = `uses a backreference (\\${next}…), which can take exponential time on some replies; match without it`;
+      if (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<')) {
+        problem = `uses a backreference (\\${next}…), which can take exponential time on some replies; match without it`;
+      }
       i += 2;
       // \p{…}, \u{…}: the braces are part of the escape, not a quantifier.
-      if ((next === 'p' || next === 'P' || next === 'u') && source[i] === '{') i = source.indexOf('}', i) + 1 || source.length;
+      if ((next === 'p' || next === 'P' || next === 'u') && source[i] === '{') {
+        i = source.indexOf('}', i) + 1 || source.length;
+      }
     } else if (ch === '[') {
       i++;
       while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;

@@ -16,7 +16,8 @@ export const BUILT_IN_SECRET_HEADERS: readonly string[] = [
 ];
 
 // Query parameters that commonly carry tokens in WebSocket URLs (browsers cannot set headers).
-const SECRET_QUERY_PARAM = /^(access[_-]?token|token|auth|authorization|api[_-]?key|key|secret|password|passwd|pwd|session|sessionid|sid|jwt|signature|sig|x-amz-signature|x-amz-security-token|code|ticket)$/i;
+const SECRET_QUERY_PARAM =
+  /^(access[_-]?token|token|auth|authorization|api[_-]?key|key|secret|password|passwd|pwd|session|sessionid|sid|jwt|signature|sig|x-amz-signature|x-amz-security-token|code|ticket)$/i;
 
 /** What to hide. `keepSecrets` is the user's explicit opt-in to export secrets as they are. */
 export interface RedactionPolicy {
@@ -36,7 +37,10 @@ export function redactionPolicyFor(
   endpoint: Pick<EndpointConfig, 'secretHeaders'> & { headers?: Readonly<Record<string, string>>; url?: string },
   options: { keepSecrets?: boolean; secretValues?: readonly string[] } = {},
 ): RedactionPolicy {
-  const secretHeaders = new Set([...BUILT_IN_SECRET_HEADERS, ...endpoint.secretHeaders.map((name) => name.toLowerCase())]);
+  const secretHeaders = new Set([
+    ...BUILT_IN_SECRET_HEADERS,
+    ...endpoint.secretHeaders.map((name) => name.toLowerCase()),
+  ]);
   const values = new Set((options.secretValues ?? []).filter((value) => value.length > 0));
   for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
     if (secretHeaders.has(name.toLowerCase())) for (const piece of secretPieces(value)) values.add(piece);
@@ -69,7 +73,9 @@ function urlSecrets(url: string | undefined): string[] {
     // Kept as written.
   }
   const pieces = [password];
-  for (const name of [...parsed.searchParams.keys()]) if (SECRET_QUERY_PARAM.test(name)) pieces.push(...parsed.searchParams.getAll(name));
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_QUERY_PARAM.test(name)) pieces.push(...parsed.searchParams.getAll(name));
+  }
   return pieces.filter((piece) => piece.length >= MIN_SECRET_PIECE_LENGTH && !/\$\{secret:[^}]*\}/.test(piece));
 }
 
@@ -175,7 +181,11 @@ function redactPayload(data: string, isText: boolean, policy: RedactionPolicy): 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): number {
   const first = needle[0];
   if (first === undefined) return -1;
-  for (let i = haystack.indexOf(first, from); i >= 0 && i + needle.length <= haystack.length; i = haystack.indexOf(first, i + 1)) {
+  for (
+    let i = haystack.indexOf(first, from);
+    i >= 0 && i + needle.length <= haystack.length;
+    i = haystack.indexOf(first, i + 1)
+  ) {
     let j = 1;
     while (j < needle.length && haystack[i + j] === needle[j]) j++;
     if (j === needle.length) return i;
@@ -194,7 +204,11 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
     case 'connecting':
       return { ...event, url: redactUrl(event.url, policy) };
     case 'open':
-      return { ...event, requestHeaders: redactHeaders(event.requestHeaders, policy), responseHeaders: redactHeaders(event.responseHeaders, policy) };
+      return {
+        ...event,
+        requestHeaders: redactHeaders(event.requestHeaders, policy),
+        responseHeaders: redactHeaders(event.responseHeaders, policy),
+      };
     case 'handshake-failed':
       return {
         ...event,

@@ -107,7 +107,9 @@ export class SessionStats {
         this.lastClose = { code: event.code, reason: event.reason, t: event.t };
         // We close the socket ourselves after a heartbeat timeout or a protocol violation, but
         // it is still a drop.
-        if (event.initiator !== 'local' || this.closeIsForced || PROTOCOL_ERROR_CLOSE_CODES.has(event.code)) this.drops++;
+        if (event.initiator !== 'local' || this.closeIsForced || PROTOCOL_ERROR_CLOSE_CODES.has(event.code)) {
+          this.drops++;
+        }
         this.closeIsForced = false;
         break;
       default:

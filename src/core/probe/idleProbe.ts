@@ -24,8 +24,30 @@ import { DisposableSlot, Emitter, type Event, type IDisposable } from '../common
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../engine/session.js';
 import type { SessionEvent } from '../model/sessionEvents.js';
 import type { SocketFactory } from '../engine/socket.js';
-import { assessEvidence, bracketOf, measureVerdict, relativeHalfWidth, silentDropsSeen, type Assessment, type ObservedConnection, type ProbeRole } from './probeInference.js';
-import { describeAssessment, describeCodes, describeFailure, describeInconsistency, handshakeErrorOf, noTimeoutSummary, probeEvidence, probeNotes, verdictText, type ProbeErrorReason, type ProbeHandshakeError, type ProbeResult } from './probeReport.js';
+import {
+  assessEvidence,
+  bracketOf,
+  measureVerdict,
+  relativeHalfWidth,
+  silentDropsSeen,
+  type Assessment,
+  type ObservedConnection,
+  type ProbeRole,
+} from './probeInference.js';
+import {
+  describeAssessment,
+  describeCodes,
+  describeFailure,
+  describeInconsistency,
+  handshakeErrorOf,
+  noTimeoutSummary,
+  probeEvidence,
+  probeNotes,
+  verdictText,
+  type ProbeErrorReason,
+  type ProbeHandshakeError,
+  type ProbeResult,
+} from './probeReport.js';
 import { sessionDiagnosis } from '../diagnosis/dropAnalyzer.js';
 
 export interface IdleProbeOptions {
@@ -80,7 +102,8 @@ export const PROBE_SESSION_OPTIONS: SessionOptions = {
 
 /** The usual session factory: real Sessions over the given clock and sockets. */
 export function probeSessionFactory(clock: Clock, createSocket: SocketFactory): (endpoint: EndpointConfig) => Session {
-  return (endpoint) => new Session(endpoint, PROBE_SESSION_OPTIONS, { clock, createSocket, observer: sessionDiagnosis(endpoint) });
+  return (endpoint) =>
+    new Session(endpoint, PROBE_SESSION_OPTIONS, { clock, createSocket, observer: sessionDiagnosis(endpoint) });
 }
 
 /** The part of AbortSignal the probe uses (the DOM and Node signals both fit). */
@@ -153,13 +176,21 @@ export class IdleTimeoutProbe implements IDisposable {
     if (problems.length > 0) throw new EndpointError(problems);
     this.options = { ...DEFAULT_PROBE_OPTIONS, ...options };
     const o = this.options;
-    if (!Number.isInteger(o.maxConnections) || o.maxConnections < 3) throw new RangeError(`maxConnections must be a whole number of at least 3, got ${o.maxConnections}`);
+    if (!Number.isInteger(o.maxConnections) || o.maxConnections < 3) {
+      throw new RangeError(`maxConnections must be a whole number of at least 3, got ${o.maxConnections}`);
+    }
     if (!(o.maxDurationMs > 0)) throw new RangeError(`maxDurationMs must be positive, got ${o.maxDurationMs}`);
-    if (!(o.tolerance > 0 && o.tolerance < 0.5)) throw new RangeError(`tolerance must be between 0 and 0.5, got ${o.tolerance}`);
-    if (!(o.fastHeartbeatMs >= MIN_HEARTBEAT_MS)) throw new RangeError(`fastHeartbeatMs must be at least ${MIN_HEARTBEAT_MS}, got ${o.fastHeartbeatMs}`);
+    if (!(o.tolerance > 0 && o.tolerance < 0.5)) {
+      throw new RangeError(`tolerance must be between 0 and 0.5, got ${o.tolerance}`);
+    }
+    if (!(o.fastHeartbeatMs >= MIN_HEARTBEAT_MS)) {
+      throw new RangeError(`fastHeartbeatMs must be at least ${MIN_HEARTBEAT_MS}, got ${o.fastHeartbeatMs}`);
+    }
     if (!(o.pongTimeoutMs > 0)) throw new RangeError(`pongTimeoutMs must be positive, got ${o.pongTimeoutMs}`);
     if (!(o.settleMs >= 0)) throw new RangeError(`settleMs must be zero or more, got ${o.settleMs}`);
-    if (!(Number.isInteger(o.maxRounds) && o.maxRounds >= 1)) throw new RangeError(`maxRounds must be a whole number of at least 1, got ${o.maxRounds}`);
+    if (!(Number.isInteger(o.maxRounds) && o.maxRounds >= 1)) {
+      throw new RangeError(`maxRounds must be a whole number of at least 1, got ${o.maxRounds}`);
+    }
     this.clock = deps.clock;
     this.createSession = deps.createSession;
   }
@@ -202,8 +233,13 @@ export class IdleTimeoutProbe implements IDisposable {
     this.round++;
     const plan = this.planRound();
     const assessment = this.assess();
-    this.roundHorizonMs = this.round === 1 ? Infinity : this.horizonAfterCut(maxOf([assessment.idle.highMs, assessment.cap.highMs]) ?? Infinity);
-    const rungs = plan.map((p) => (p.heartbeatMs === null ? 'silent' : `ping ${formatDuration(p.heartbeatMs)}`)).join(', ');
+    this.roundHorizonMs =
+      this.round === 1
+        ? Infinity
+        : this.horizonAfterCut(maxOf([assessment.idle.highMs, assessment.cap.highMs]) ?? Infinity);
+    const rungs = plan
+      .map((p) => (p.heartbeatMs === null ? 'silent' : `ping ${formatDuration(p.heartbeatMs)}`))
+      .join(', ');
     this.progress('round-started', `round ${this.round}: ${plan.length} connections (${rungs})`, assessment);
     this.launching = true;
     for (const planned of plan) {
@@ -225,7 +261,10 @@ export class IdleTimeoutProbe implements IDisposable {
       return [
         ...Array.from({ length: silent }, () => ({ role: 'silent' as const, heartbeatMs: null })),
         { role: 'control', heartbeatMs: o.fastHeartbeatMs },
-        ...geometric(o.fastHeartbeatMs, o.maxDurationMs, ladderSlots - (silent - 1)).map((ms) => ({ role: 'ladder' as const, heartbeatMs: ms })),
+        ...geometric(o.fastHeartbeatMs, o.maxDurationMs, ladderSlots - (silent - 1)).map((ms) => ({
+          role: 'ladder' as const,
+          heartbeatMs: ms,
+        })),
       ];
     }
     const { lowMs, highMs } = this.planningBracket();
@@ -235,7 +274,10 @@ export class IdleTimeoutProbe implements IDisposable {
     if (silentDropsSeen(this.connections)) {
       // An unanswered ping only bounds the timeout from above, and a silent connection
       // proves nothing here: bisect the bracket with every slot.
-      return [{ role: 'control', heartbeatMs: control }, ...evenly(floor, highMs, ladderSlots + 1).map((ms) => ({ role: 'ladder' as const, heartbeatMs: ms }))];
+      return [
+        { role: 'control', heartbeatMs: control },
+        ...evenly(floor, highMs, ladderSlots + 1).map((ms) => ({ role: 'ladder' as const, heartbeatMs: ms })),
+      ];
     }
     // A cut measured the timeout: a ping just inside the tolerance proves it lies in the top
     // band, and the rest of the ladder covers the bracket in case the cut came late.
@@ -278,7 +320,15 @@ export class IdleTimeoutProbe implements IDisposable {
     const endpoint: EndpointConfig = {
       ...this.endpoint,
       name: `${this.endpoint.name} (probe round ${this.round}, ${role}${heartbeatMs === null ? '' : ` ${heartbeatMs} ms`})`,
-      heartbeat: heartbeatMs === null ? { ...this.endpoint.heartbeat, mode: 'off' } : { ...this.endpoint.heartbeat, mode: 'ping', intervalMs: heartbeatMs, timeoutMs: this.options.pongTimeoutMs },
+      heartbeat:
+        heartbeatMs === null
+          ? { ...this.endpoint.heartbeat, mode: 'off' }
+          : {
+              ...this.endpoint.heartbeat,
+              mode: 'ping',
+              intervalMs: heartbeatMs,
+              timeoutMs: this.options.pongTimeoutMs,
+            },
       // A reconnect would be a new connection with a new age: the probe opens its own.
       reconnect: { ...this.endpoint.reconnect, enabled: false },
     };
@@ -291,7 +341,19 @@ export class IdleTimeoutProbe implements IDisposable {
       session.start();
     } catch (error) {
       connection.state = 'failed';
-      connection.failure = { seq: 0, type: 'handshake-failed', t: this.clock.now(), status: null, statusText: null, requestHeaders: null, responseHeaders: null, body: null, errorCode: null, message: (error as Error).message, handshakeMs: 0 };
+      connection.failure = {
+        seq: 0,
+        type: 'handshake-failed',
+        t: this.clock.now(),
+        status: null,
+        statusText: null,
+        requestHeaders: null,
+        responseHeaders: null,
+        body: null,
+        errorCode: null,
+        message: (error as Error).message,
+        handshakeMs: 0,
+      };
       this.release(connection);
     }
   }
@@ -329,7 +391,12 @@ export class IdleTimeoutProbe implements IDisposable {
       }
       case 'close':
         if (c.state !== 'open' || event.initiator === 'local') return;
-        this.endConnection(c, 'cut', { ageMs: event.ageMs, silenceMs: event.t - c.lastInboundAt, code: event.code, reason: event.reason });
+        this.endConnection(c, 'cut', {
+          ageMs: event.ageMs,
+          silenceMs: event.t - c.lastInboundAt,
+          code: event.code,
+          reason: event.reason,
+        });
         break;
       case 'handshake-failed':
         if (c.state !== 'connecting') return;
@@ -367,7 +434,12 @@ export class IdleTimeoutProbe implements IDisposable {
     c.endedAt = this.clock.now();
     this.release(c);
     if (c.round === this.round) this.roundHorizonMs = Math.min(this.roundHorizonMs, this.horizonAfterCut(end.ageMs));
-    const who = c.role === 'silent' ? 'silent connection' : c.role === 'control' ? `control (ping ${formatDuration(c.heartbeatMs ?? 0)})` : `ladder (ping ${formatDuration(c.heartbeatMs ?? 0)})`;
+    const who =
+      c.role === 'silent'
+        ? 'silent connection'
+        : c.role === 'control'
+          ? `control (ping ${formatDuration(c.heartbeatMs ?? 0)})`
+          : `ladder (ping ${formatDuration(c.heartbeatMs ?? 0)})`;
     const how =
       state === 'lost'
         ? `lost: its ping after ${formatDuration(end.silenceMs)} of silence got no pong`
@@ -383,7 +455,11 @@ export class IdleTimeoutProbe implements IDisposable {
   private horizonAfterCut(ageMs: number): number {
     // Whole milliseconds: a fractional horizon added to an epoch timestamp rounds, and the
     // wake-up timer could fire a hair before it forever.
-    return Math.ceil(ageMs * (1 + this.options.tolerance) + this.settleMs()) + 1 + (silentDropsSeen(this.connections) ? this.options.pongTimeoutMs : 0);
+    return (
+      Math.ceil(ageMs * (1 + this.options.tolerance) + this.settleMs()) +
+      1 +
+      (silentDropsSeen(this.connections) ? this.options.pongTimeoutMs : 0)
+    );
   }
 
   private settleMs(): number {
@@ -401,7 +477,9 @@ export class IdleTimeoutProbe implements IDisposable {
       return;
     }
     const now = this.clock.now();
-    const pending = this.roundConnections().filter((c) => c.state === 'connecting' || (c.state === 'open' && now - c.openedAt < this.roundHorizonMs));
+    const pending = this.roundConnections().filter(
+      (c) => c.state === 'connecting' || (c.state === 'open' && now - c.openedAt < this.roundHorizonMs),
+    );
     if (pending.length === 0) {
       this.endRound();
       return;
@@ -410,10 +488,13 @@ export class IdleTimeoutProbe implements IDisposable {
     const opens = pending.filter((c) => c.state === 'open');
     if (opens.length > 0 && Number.isFinite(this.roundHorizonMs)) {
       const due = Math.max(...opens.map((c) => c.openedAt + this.roundHorizonMs));
-      this.roundTimer.value = this.clock.setTimeout(() => {
-        this.roundTimer.value = undefined;
-        this.afterEvidence();
-      }, Math.max(0, due - now));
+      this.roundTimer.value = this.clock.setTimeout(
+        () => {
+          this.roundTimer.value = undefined;
+          this.afterEvidence();
+        },
+        Math.max(0, due - now),
+      );
     } else {
       this.roundTimer.clear();
     }
@@ -424,10 +505,19 @@ export class IdleTimeoutProbe implements IDisposable {
     const a = this.assess();
     const round = this.roundConnections();
     const opened = round.some((c) => c.opened);
-    this.progress('round-finished', `round ${this.round} done: ${opened ? describeAssessment(a) : 'no connection opened'}`, a);
+    this.progress(
+      'round-finished',
+      `round ${this.round} done: ${opened ? describeAssessment(a) : 'no connection opened'}`,
+      a,
+    );
     if (!opened) {
       if (this.round === 1) this.finishWithHandshakeError(round);
-      else this.finishUnconverged(a, `round ${this.round}: no connection opened (${describeFailure(round.find((c) => c.failure)?.failure ?? null)})`);
+      else {
+        this.finishUnconverged(
+          a,
+          `round ${this.round}: no connection opened (${describeFailure(round.find((c) => c.failure)?.failure ?? null)})`,
+        );
+      }
       return;
     }
     if (a.inconsistent) {
@@ -444,14 +534,24 @@ export class IdleTimeoutProbe implements IDisposable {
     }
     const { highMs } = this.planningBracket();
     if (highMs / 4 < MIN_HEARTBEAT_MS) {
-      this.finishWithError('inconclusive', `connections were cut ${formatDuration(highMs)} after opening, too soon for a heartbeat to tell an idle timeout from a lifetime cap${describeCodes(this.connections)}`);
+      this.finishWithError(
+        'inconclusive',
+        `connections were cut ${formatDuration(highMs)} after opening, too soon for a heartbeat to tell an idle timeout from a lifetime cap${describeCodes(this.connections)}`,
+      );
       return;
     }
     // Worth another round only if its top rung can answer within the budget.
     const remaining = this.options.maxDurationMs - this.elapsedMs();
-    const topRungAnswersAfter = highMs * (1 - this.options.tolerance) + this.settleMs() + this.maxHandshakeMs + (silentDropsSeen(this.connections) ? this.options.pongTimeoutMs : 0);
+    const topRungAnswersAfter =
+      highMs * (1 - this.options.tolerance) +
+      this.settleMs() +
+      this.maxHandshakeMs +
+      (silentDropsSeen(this.connections) ? this.options.pongTimeoutMs : 0);
     if (remaining < topRungAnswersAfter) {
-      this.finishUnconverged(a, `the time limit (${formatDuration(this.options.maxDurationMs)}) left no room for another round`);
+      this.finishUnconverged(
+        a,
+        `the time limit (${formatDuration(this.options.maxDurationMs)}) left no room for another round`,
+      );
       return;
     }
     this.startRound();
@@ -522,7 +622,10 @@ export class IdleTimeoutProbe implements IDisposable {
   /** Out of time or rounds: the leading explanation with its bracket, or no verdict at all. */
   private finishUnconverged(a: Assessment, why: string): void {
     if (a.leading) {
-      this.finishWithVerdict(a, a.converged ? undefined : `${why} before the bracket reached ±${Math.round(this.options.tolerance * 100)} %`);
+      this.finishWithVerdict(
+        a,
+        a.converged ? undefined : `${why} before the bracket reached ±${Math.round(this.options.tolerance * 100)} %`,
+      );
       return;
     }
     if (a.cuts === 0) {
@@ -530,7 +633,10 @@ export class IdleTimeoutProbe implements IDisposable {
       return;
     }
     const high = a.idle.highMs ?? a.cap.highMs ?? 0;
-    this.finishWithError('inconclusive', `connections were cut after about ${formatDuration(high)}, but ${why} before the probe could tell an idle timeout from a lifetime cap`);
+    this.finishWithError(
+      'inconclusive',
+      `connections were cut after about ${formatDuration(high)}, but ${why} before the probe could tell an idle timeout from a lifetime cap`,
+    );
   }
 
   private finishWithNone(a: Assessment): void {
@@ -554,7 +660,11 @@ export class IdleTimeoutProbe implements IDisposable {
     this.finishWithError('handshake-failed', `could not connect: ${describeFailure(failure)}`, handshake);
   }
 
-  private finishWithError(reason: ProbeErrorReason, message: string, handshake: ProbeHandshakeError | null = null): void {
+  private finishWithError(
+    reason: ProbeErrorReason,
+    message: string,
+    handshake: ProbeHandshakeError | null = null,
+  ): void {
     const a = this.assess();
     this.finish({
       kind: 'error',
@@ -569,12 +679,20 @@ export class IdleTimeoutProbe implements IDisposable {
     });
   }
 
-  private finish(outcome: Pick<ProbeResult, 'kind' | 'intervalMs' | 'lowMs' | 'highMs' | 'converged' | 'summary' | 'advice' | 'notes' | 'error'>): void {
+  private finish(
+    outcome: Pick<
+      ProbeResult,
+      'kind' | 'intervalMs' | 'lowMs' | 'highMs' | 'converged' | 'summary' | 'advice' | 'notes' | 'error'
+    >,
+  ): void {
     if (this.finished) return;
     this.finished = true;
     this.closeRound();
     this.releaseEverything();
-    const accuracy = outcome.highMs !== null && outcome.lowMs !== null && outcome.kind !== 'none' && outcome.kind !== 'error' ? round3(relativeHalfWidth(outcome.lowMs, outcome.highMs)) : null;
+    const accuracy =
+      outcome.highMs !== null && outcome.lowMs !== null && outcome.kind !== 'none' && outcome.kind !== 'error'
+        ? round3(relativeHalfWidth(outcome.lowMs, outcome.highMs))
+        : null;
     const result: ProbeResult = {
       type: 'probe-result',
       kind: outcome.kind,

@@ -50,7 +50,12 @@ export interface Assessment {
  * Brackets the timeout under both hypotheses at once and keeps the one the evidence does not
  * contradict. `settle`: how long a cut may take to reach us; `tol`: the relative accuracy wanted.
  */
-export function assessEvidence(connections: readonly ObservedConnection[], now: number, settle: number, tol: number): Assessment {
+export function assessEvidence(
+  connections: readonly ObservedConnection[],
+  now: number,
+  settle: number,
+  tol: number,
+): Assessment {
   let idleLow = 0;
   let capLow = 0;
   let idleHigh: number | null = null;
@@ -68,7 +73,11 @@ export function assessEvidence(connections: readonly ObservedConnection[], now: 
       capHigh = capHigh === null ? c.end.ageMs : Math.min(capHigh, c.end.ageMs);
     }
   }
-  const hypothesis = (lowMs: number, highMs: number | null): Hypothesis => ({ lowMs, highMs, consistent: highMs === null || lowMs <= highMs * (1 + tol) });
+  const hypothesis = (lowMs: number, highMs: number | null): Hypothesis => ({
+    lowMs,
+    highMs,
+    consistent: highMs === null || lowMs <= highMs * (1 + tol),
+  });
   const idle = hypothesis(idleLow, idleHigh);
   const cap = hypothesis(capLow, capHigh);
   let leading: Assessment['leading'] = null;
@@ -81,7 +90,11 @@ export function assessEvidence(connections: readonly ObservedConnection[], now: 
 }
 
 /** The value a decided assessment measured, and its bracket. */
-export function measureVerdict(a: Assessment, connections: readonly ObservedConnection[], tolerance: number): { kind: 'idle-timeout' | 'lifetime-cap'; intervalMs: number; lowMs: number; highMs: number } {
+export function measureVerdict(
+  a: Assessment,
+  connections: readonly ObservedConnection[],
+  tolerance: number,
+): { kind: 'idle-timeout' | 'lifetime-cap'; intervalMs: number; lowMs: number; highMs: number } {
   const kind = a.leading!;
   const { lowMs, highMs } = bracketOf(kind === 'idle-timeout' ? a.idle : a.cap);
   // Cuts are direct measurements; their median, kept inside the bracket, is the value. An
@@ -109,7 +122,12 @@ export function silentDropsSeen(connections: readonly ObservedConnection[]): boo
  * it alive at s - settle. A path that drops connections without a close breaks that
  * inference: then only inbound frames count.
  */
-export function proven(c: ObservedConnection, now: number, settle: number, silentDrops: boolean): { survivedSilence: number; aliveAge: number } {
+export function proven(
+  c: ObservedConnection,
+  now: number,
+  settle: number,
+  silentDrops: boolean,
+): { survivedSilence: number; aliveAge: number } {
   let until: number | null = null;
   if (!silentDrops) {
     if (c.state === 'open') until = now - settle;
@@ -117,7 +135,10 @@ export function proven(c: ObservedConnection, now: number, settle: number, silen
     else if (c.state === 'cut') until = c.endedAt - settle;
   }
   if (until === null) return { survivedSilence: c.longestGap, aliveAge: c.lastAliveAge };
-  return { survivedSilence: Math.max(c.longestGap, until - c.lastInboundAt), aliveAge: Math.max(c.lastAliveAge, until - c.openedAt) };
+  return {
+    survivedSilence: Math.max(c.longestGap, until - c.lastInboundAt),
+    aliveAge: Math.max(c.lastAliveAge, until - c.openedAt),
+  };
 }
 
 /**

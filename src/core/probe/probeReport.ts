@@ -4,7 +4,14 @@
 import { formatDuration } from '../format/duration.js';
 import type { HandshakeFailedEvent } from '../model/sessionEvents.js';
 import { explainHandshakeFailure } from '../diagnosis/handshakeCauses.js';
-import { bracketOf, proven, silentDropsSeen, type Assessment, type ObservedConnection, type ProbeRole } from './probeInference.js';
+import {
+  bracketOf,
+  proven,
+  silentDropsSeen,
+  type Assessment,
+  type ObservedConnection,
+  type ProbeRole,
+} from './probeInference.js';
 
 export type ProbeVerdictKind = 'idle-timeout' | 'lifetime-cap' | 'none';
 export type ProbeErrorReason = 'handshake-failed' | 'cancelled' | 'inconclusive';
@@ -79,7 +86,12 @@ export interface ProbeResult {
 }
 
 /** The verdict's summary and advice, for a measured idle timeout or lifetime cap. */
-export function verdictText(kind: 'idle-timeout' | 'lifetime-cap', intervalMs: number, lowMs: number, highMs: number): { summary: string; advice: string } {
+export function verdictText(
+  kind: 'idle-timeout' | 'lifetime-cap',
+  intervalMs: number,
+  lowMs: number,
+  highMs: number,
+): { summary: string; advice: string } {
   const range = `between ${formatDuration(lowMs)} and ${formatDuration(highMs)}`;
   const summary =
     kind === 'idle-timeout'
@@ -99,7 +111,13 @@ export function noTimeoutSummary(lowMs: number): string {
 
 /** What a failed handshake says, with its likely cause and fix. */
 export function handshakeErrorOf(failure: HandshakeFailedEvent | null, url: string): ProbeHandshakeError {
-  const explained = explainHandshakeFailure({ status: failure?.status ?? null, body: failure?.body ?? null, errorCode: failure?.errorCode ?? null, message: failure?.message ?? 'the connection closed before the handshake completed', url });
+  const explained = explainHandshakeFailure({
+    status: failure?.status ?? null,
+    body: failure?.body ?? null,
+    errorCode: failure?.errorCode ?? null,
+    message: failure?.message ?? 'the connection closed before the handshake completed',
+    url,
+  });
   return {
     status: failure?.status ?? null,
     errorCode: failure?.errorCode ?? null,
@@ -113,16 +131,30 @@ export function handshakeErrorOf(failure: HandshakeFailedEvent | null, url: stri
 export function probeNotes(connections: readonly ObservedConnection[]): string[] {
   const notes: string[] = [];
   const chatty = connections.filter((c) => c.role === 'silent' && c.inboundFrames > 0).length;
-  if (chatty > 0) notes.push('the server sent frames on the silent connection, so its silences are shorter than the probe intended');
+  if (chatty > 0) {
+    notes.push('the server sent frames on the silent connection, so its silences are shorter than the probe intended');
+  }
   const refused = connections.filter((c) => c.failure).length;
   const opened = connections.filter((c) => c.opened).length;
-  if (refused > 0 && opened > 0) notes.push(`${refused} of ${connections.length} connections could not open (${describeFailure(connections.find((c) => c.failure)?.failure ?? null)}); the server may limit parallel connections`);
+  if (refused > 0 && opened > 0) {
+    notes.push(
+      `${refused} of ${connections.length} connections could not open (${describeFailure(connections.find((c) => c.failure)?.failure ?? null)}); the server may limit parallel connections`,
+    );
+  }
   const lost = connections.filter((c) => c.state === 'lost').length;
-  if (lost > 0) notes.push(`${lost} connection(s) died without a close (a ping got no pong): the intermediary drops connections silently`);
+  if (lost > 0) {
+    notes.push(
+      `${lost} connection(s) died without a close (a ping got no pong): the intermediary drops connections silently`,
+    );
+  }
   // 1006 (no close frame) is how a cut looks; a close frame means the server or a
   // WebSocket-aware proxy ended the connection on purpose, which is worth saying.
   const frames = connections.filter((c) => c.end && c.end.code !== null && c.end.code !== 1006);
-  if (frames.length > 0) notes.push(`${frames.length} connection(s) were ended by a close frame${describeCodes(frames)}: the server or a WebSocket-aware proxy closed them`);
+  if (frames.length > 0) {
+    notes.push(
+      `${frames.length} connection(s) were ended by a close frame${describeCodes(frames)}: the server or a WebSocket-aware proxy closed them`,
+    );
+  }
   return notes;
 }
 
@@ -130,7 +162,8 @@ export function probeNotes(connections: readonly ObservedConnection[]): string[]
 export function probeEvidence(connections: readonly ObservedConnection[], now: number): ProbeConnectionEvidence[] {
   const silentDrops = silentDropsSeen(connections);
   return connections.map((c) => {
-    const outcome: ProbeConnectionEvidence['outcome'] = c.state === 'cut' || c.state === 'lost' ? c.state : c.opened ? 'survived' : 'failed';
+    const outcome: ProbeConnectionEvidence['outcome'] =
+      c.state === 'cut' || c.state === 'lost' ? c.state : c.opened ? 'survived' : 'failed';
     const closedAge = c.state === 'closed' ? c.closedAt - c.openedAt : null;
     return {
       round: c.round,
@@ -164,7 +197,9 @@ export function describeFailure(failure: HandshakeFailedEvent | null): string {
 }
 
 export function describeCodes(connections: readonly ObservedConnection[]): string {
-  const codes = [...new Set(connections.flatMap((c) => (c.end && c.end.code !== null ? [c.end.code] : [])))].sort((a, b) => a - b);
+  const codes = [...new Set(connections.flatMap((c) => (c.end && c.end.code !== null ? [c.end.code] : [])))].sort(
+    (a, b) => a - b,
+  );
   return codes.length > 0 ? ` with close code${codes.length > 1 ? 's' : ''} ${codes.join(', ')}` : '';
 }
 

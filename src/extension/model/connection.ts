@@ -7,7 +7,13 @@ import type { EndpointConfig, HeartbeatConfig } from '../../core/model/endpoint.
 import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
 import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/model/redaction.js';
 import type { Session, SessionState } from '../../core/engine/session.js';
-import type { CloseEvent, DiagnosisEvent, HandshakeFailedEvent, SessionEvent, StoppedEvent } from '../../core/model/sessionEvents.js';
+import type {
+  CloseEvent,
+  DiagnosisEvent,
+  HandshakeFailedEvent,
+  SessionEvent,
+  StoppedEvent,
+} from '../../core/model/sessionEvents.js';
 import type { RecordedSession } from '../../core/files/recordedSession.js';
 import { SessionStats, type SessionStatsSnapshot } from '../../core/model/stats.js';
 import type { SettingsScope } from './settings.js';
@@ -184,7 +190,7 @@ export class Connection implements IDisposable {
   }
 
   stats(now: number): SessionStatsSnapshot {
-    return this.session ? this.session.getStats() : this.importedStats ?? new SessionStats().snapshot(now);
+    return this.session ? this.session.getStats() : (this.importedStats ?? new SessionStats().snapshot(now));
   }
 
   /** Latest diagnosis per finding, oldest first. */

@@ -41,7 +41,9 @@ export interface ConnectionManagerDeps {
 export type ConnectResult = { ok: true } | { ok: false; reason: string };
 
 /** Session options from the settings. */
-export function sessionOptionsFrom(settings: Pick<ExtensionSettings, 'idleGapMs' | 'maxEventsPerSession'>): SessionOptions {
+export function sessionOptionsFrom(
+  settings: Pick<ExtensionSettings, 'idleGapMs' | 'maxEventsPerSession'>,
+): SessionOptions {
   return {
     ...DEFAULT_SESSION_OPTIONS,
     idleGapMs: settings.idleGapMs,
@@ -51,7 +53,10 @@ export function sessionOptionsFrom(settings: Pick<ExtensionSettings, 'idleGapMs'
 
 const EMPTY_SETTINGS: ExtensionSettings = {
   endpoints: [],
-  defaults: { heartbeat: makeEndpoint('ws://localhost/').heartbeat, reconnect: makeEndpoint('ws://localhost/').reconnect },
+  defaults: {
+    heartbeat: makeEndpoint('ws://localhost/').heartbeat,
+    reconnect: makeEndpoint('ws://localhost/').reconnect,
+  },
   idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs,
   maxEventsPerSession: DEFAULT_SESSION_OPTIONS.maxEvents,
   knownTimeouts: [],
@@ -110,13 +115,21 @@ export class ConnectionManager implements IDisposable {
       if (connection.session) {
         connection.session.options.idleGapMs = settings.idleGapMs; // read live by the session
         // Findings whose candidates change with the user's table are recorded again.
-        if (connection.analyzer) connection.session.recordFindings(connection.analyzer.setKnownTimeouts(combineKnownTimeouts(settings.knownTimeouts)));
+        if (connection.analyzer) {
+          connection.session.recordFindings(
+            connection.analyzer.setKnownTimeouts(combineKnownTimeouts(settings.knownTimeouts)),
+          );
+        }
       }
       if (connection.origin === 'adhoc') {
         // Ad-hoc URLs follow the default heartbeat and reconnect settings, except a heartbeat
         // the user applied to the connection itself.
         const heartbeat = connection.heartbeatOverride ?? settings.defaults.heartbeat;
-        await this.updateTemplate(connection, { ...connection.template, heartbeat, reconnect: settings.defaults.reconnect });
+        await this.updateTemplate(connection, {
+          ...connection.template,
+          heartbeat,
+          reconnect: settings.defaults.reconnect,
+        });
         continue;
       }
       if (connection.origin !== 'settings') continue;
@@ -133,7 +146,9 @@ export class ConnectionManager implements IDisposable {
       this.describeSetting(connection, setting);
       await this.updateTemplate(connection, setting.endpoint);
       const mayAutoConnect = connection.autoConnect && !connection.untrusted && !connection.isActive;
-      if (mayAutoConnect && (!wasAuto || wasUntrusted || trustGranted) && connection.state === 'idle') toConnect.push(connection);
+      if (mayAutoConnect && (!wasAuto || wasUntrusted || trustGranted) && connection.state === 'idle') {
+        toConnect.push(connection);
+      }
       connection.notifyChanged();
     }
 
@@ -155,7 +170,9 @@ export class ConnectionManager implements IDisposable {
     if (!session) return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
     const prepared = await this.prepareEndpoint(connection);
     // Deactivated or removed while its secrets were read: its session is disposed by now.
-    if (this.disposed || !this.connections.has(connection.id)) return { ok: false, reason: `"${connection.name}" was closed before it could connect` };
+    if (this.disposed || !this.connections.has(connection.id)) {
+      return { ok: false, reason: `"${connection.name}" was closed before it could connect` };
+    }
     if (!prepared.ok) return this.refuse(connection, prepared.reason);
     try {
       session.updateEndpoint(prepared.endpoint);
@@ -173,15 +190,34 @@ export class ConnectionManager implements IDisposable {
    * The endpoint a connection (or a probe of it) may connect with: secrets resolved, or the
    * reason it may not (a missing secret; secrets of an untrusted workspace's endpoint).
    */
-  async prepareEndpoint(connection: Connection): Promise<{ ok: true; endpoint: EndpointConfig; secretValues: string[] } | { ok: false; reason: string }> {
-    if (connection.origin === 'imported') return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
+  async prepareEndpoint(
+    connection: Connection,
+  ): Promise<{ ok: true; endpoint: EndpointConfig; secretValues: string[] } | { ok: false; reason: string }> {
+    if (connection.origin === 'imported') {
+      return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
+    }
     if (connection.untrusted && referencedSecrets(connection.template).length > 0) {
-      return { ok: false, reason: 'it comes from the settings of an untrusted workspace and references secrets, which are not resolved there; trust the workspace to connect' };
+      return {
+        ok: false,
+        reason:
+          'it comes from the settings of an untrusted workspace and references secrets, which are not resolved there; trust the workspace to connect',
+      };
     }
     if (connection.untrusted && !this.confirmedUntrusted.has(connection.id)) {
       // Someone else's settings chose this URL: the user decides, once per connection.
-      const confirmed = this.deps.confirmUntrusted ? await this.deps.confirmUntrusted({ name: connection.name, displayUrl: connection.snapshot(this.deps.clock.now()).displayUrl }) : false;
-      if (!confirmed) return { ok: false, reason: 'it comes from the settings of an untrusted workspace; connecting needs your confirmation (or trust the workspace)' };
+      const confirmed = this.deps.confirmUntrusted
+        ? await this.deps.confirmUntrusted({
+            name: connection.name,
+            displayUrl: connection.snapshot(this.deps.clock.now()).displayUrl,
+          })
+        : false;
+      if (!confirmed) {
+        return {
+          ok: false,
+          reason:
+            'it comes from the settings of an untrusted workspace; connecting needs your confirmation (or trust the workspace)',
+        };
+      }
       this.confirmedUntrusted.add(connection.id);
     }
     const resolved = await this.resolve(connection);
@@ -196,7 +232,11 @@ export class ConnectionManager implements IDisposable {
   async connectUrl(url: string): Promise<{ connection: Connection; result: ConnectResult }> {
     let connection = this.list().find((c) => c.origin === 'adhoc' && c.template.url === url);
     if (!connection) {
-      const endpoint = makeEndpoint(url, { name: adHocName(url), heartbeat: this.settings.defaults.heartbeat, reconnect: this.settings.defaults.reconnect });
+      const endpoint = makeEndpoint(url, {
+        name: adHocName(url),
+        heartbeat: this.settings.defaults.heartbeat,
+        reconnect: this.settings.defaults.reconnect,
+      });
       connection = this.createLive('adhoc', endpoint, null);
       this._onDidChangeConnections.fire();
     }
@@ -209,7 +249,9 @@ export class ConnectionManager implements IDisposable {
    * the settings change (an endpoint from settings gets its heartbeat from its entry instead).
    */
   async setAdHocHeartbeat(connection: Connection, heartbeat: HeartbeatConfig): Promise<void> {
-    if (connection.origin !== 'adhoc') throw new Error(`"${connection.name}" is not an ad-hoc connection; its heartbeat comes from its settings entry`);
+    if (connection.origin !== 'adhoc') {
+      throw new Error(`"${connection.name}" is not an ad-hoc connection; its heartbeat comes from its settings entry`);
+    }
     connection.heartbeatOverride = heartbeat;
     await this.updateTemplate(connection, { ...connection.template, heartbeat });
     connection.notifyChanged();
@@ -223,7 +265,9 @@ export class ConnectionManager implements IDisposable {
   async reconnect(connection: Connection): Promise<ConnectResult> {
     const session = connection.session;
     if (!session) return { ok: false, reason: `"${connection.name}" is an imported session; it cannot connect` };
-    if (!session.isActive || (connection.untrusted && referencedSecrets(connection.template).length > 0)) return this.connect(connection);
+    if (!session.isActive || (connection.untrusted && referencedSecrets(connection.template).length > 0)) {
+      return this.connect(connection);
+    }
     const resolved = await this.resolve(connection);
     if (resolved.missing.length === 0) {
       connection.secretValues = resolved.secretValues;
@@ -263,8 +307,9 @@ export class ConnectionManager implements IDisposable {
       const uses = referencedSecrets(connection.template).some((name) => names.includes(name));
       if (!uses || !connection.session) continue;
       if (connection.session.isActive) await this.reconnect(connection);
-      else if (connection.autoConnect && !connection.untrusted && connection.state === 'idle') await this.connect(connection);
-      else if (connection.problem) {
+      else if (connection.autoConnect && !connection.untrusted && connection.state === 'idle') {
+        await this.connect(connection);
+      } else if (connection.problem) {
         connection.problem = null;
         connection.notifyChanged();
       }
@@ -296,7 +341,11 @@ export class ConnectionManager implements IDisposable {
 
   // ---- internals ------------------------------------------------------------------------
 
-  private createLive(origin: 'settings' | 'adhoc', endpoint: EndpointConfig, setting: EndpointSetting | null): Connection {
+  private createLive(
+    origin: 'settings' | 'adhoc',
+    endpoint: EndpointConfig,
+    setting: EndpointSetting | null,
+  ): Connection {
     const analyzer = sessionDiagnosis(endpoint, this.settings.knownTimeouts);
     const session = new Session(endpoint, sessionOptionsFrom(this.settings), {
       clock: this.deps.clock,
@@ -333,7 +382,9 @@ export class ConnectionManager implements IDisposable {
 
   private reorder(endpoints: readonly EndpointSetting[]): void {
     const order = new Map(endpoints.map((setting, index) => [setting.name, index]));
-    const settingsConnections = [...this.connections.values()].filter((c) => c.origin === 'settings').sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+    const settingsConnections = [...this.connections.values()]
+      .filter((c) => c.origin === 'settings')
+      .sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
     const others = [...this.connections.values()].filter((c) => c.origin !== 'settings');
     this.connections.clear();
     for (const connection of [...settingsConnections, ...others]) this.connections.set(connection.id, connection);

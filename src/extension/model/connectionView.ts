@@ -101,7 +101,10 @@ export function stateText(s: ConnectionSnapshot): string {
     case 'connecting':
       return 'connecting…';
     case 'reconnecting': {
-      const wait = s.reconnectAt !== null && s.state === 'waiting' ? ` in ${formatDuration(Math.max(0, s.reconnectAt - s.now))}` : '';
+      const wait =
+        s.reconnectAt !== null && s.state === 'waiting'
+          ? ` in ${formatDuration(Math.max(0, s.reconnectAt - s.now))}`
+          : '';
       return `reconnecting (attempt ${s.attempt})${wait}`;
     }
     case 'open':
@@ -119,7 +122,9 @@ export function stateText(s: ConnectionSnapshot): string {
 
 function failureText(s: ConnectionSnapshot): string {
   const failure = s.lastFailure;
-  if (s.lastAttemptFailed && failure) return failure.status !== null ? `HTTP ${failure.status}` : (failure.errorCode ?? 'handshake failed');
+  if (s.lastAttemptFailed && failure) {
+    return failure.status !== null ? `HTTP ${failure.status}` : (failure.errorCode ?? 'handshake failed');
+  }
   if (s.lastClose) return `close ${s.lastClose.code}`;
   return '';
 }
@@ -130,8 +135,12 @@ export function connectionDescription(s: ConnectionSnapshot): string {
   const stats = s.stats;
   // The median in whole milliseconds: the description should not change with every pong
   // (each change re-renders the row and closes an open tooltip); the tooltip has the details.
-  if (stats.rtt && (s.state === 'open' || s.state === 'imported')) parts.push(stats.rtt.median < 1 ? '<1 ms' : `${Math.round(stats.rtt.median)} ms`);
-  if (stats.messagesIn + stats.messagesOut > 0 || s.state === 'open') parts.push(`↑${stats.messagesOut} ↓${stats.messagesIn}`);
+  if (stats.rtt && (s.state === 'open' || s.state === 'imported')) {
+    parts.push(stats.rtt.median < 1 ? '<1 ms' : `${Math.round(stats.rtt.median)} ms`);
+  }
+  if (stats.messagesIn + stats.messagesOut > 0 || s.state === 'open') {
+    parts.push(`↑${stats.messagesOut} ↓${stats.messagesIn}`);
+  }
   if (stats.drops > 0) parts.push(`${stats.drops} ${stats.drops === 1 ? 'drop' : 'drops'}`);
   if (s.untrusted) parts.push('untrusted workspace');
   return parts.join(' · ');
@@ -140,7 +149,10 @@ export function connectionDescription(s: ConnectionSnapshot): string {
 export function connectionItem(s: ConnectionSnapshot): ConnectionItemModel {
   const state = viewState(s);
   const description = connectionDescription(s);
-  const icon = s.problem && (state === 'idle' || state === 'closed') ? { id: 'warning', color: 'problemsWarningIcon.foreground' } : ICONS[state];
+  const icon =
+    s.problem && (state === 'idle' || state === 'closed')
+      ? { id: 'warning', color: 'problemsWarningIcon.foreground' }
+      : ICONS[state];
   return {
     label: s.name,
     description,
@@ -153,23 +165,45 @@ export function connectionItem(s: ConnectionSnapshot): ConnectionItemModel {
 }
 
 export function connectionTooltip(s: ConnectionSnapshot): TooltipModel {
-  const rows: TooltipRow[] = [{ label: 'URL', value: s.displayUrl }, { label: 'State', value: stateText(s) }];
+  const rows: TooltipRow[] = [
+    { label: 'URL', value: s.displayUrl },
+    { label: 'State', value: stateText(s) },
+  ];
   const stats = s.stats;
   if (s.state === 'open') rows.push({ label: 'Uptime', value: formatDuration(stats.uptimeMs) });
-  if (stats.connectedMs > 0 && (stats.connections > 1 || s.state !== 'open')) rows.push({ label: 'Connected in total', value: formatDuration(stats.connectedMs) });
-  if (stats.messagesIn + stats.messagesOut > 0) rows.push({ label: 'Messages', value: `${stats.messagesOut} sent, ${stats.messagesIn} received` });
-  if (stats.rtt) rows.push({ label: 'RTT', value: `last ${formatRtt(stats.rtt.last)}, median ${formatRtt(stats.rtt.median)}, p95 ${formatRtt(stats.rtt.p95)}` });
-  if (stats.reconnects > 0 || stats.drops > 0) rows.push({ label: 'Reconnects', value: `${stats.reconnects} reconnects, ${stats.drops} ${stats.drops === 1 ? 'drop' : 'drops'}` });
+  if (stats.connectedMs > 0 && (stats.connections > 1 || s.state !== 'open')) {
+    rows.push({ label: 'Connected in total', value: formatDuration(stats.connectedMs) });
+  }
+  if (stats.messagesIn + stats.messagesOut > 0) {
+    rows.push({ label: 'Messages', value: `${stats.messagesOut} sent, ${stats.messagesIn} received` });
+  }
+  if (stats.rtt) {
+    rows.push({
+      label: 'RTT',
+      value: `last ${formatRtt(stats.rtt.last)}, median ${formatRtt(stats.rtt.median)}, p95 ${formatRtt(stats.rtt.p95)}`,
+    });
+  }
+  if (stats.reconnects > 0 || stats.drops > 0) {
+    rows.push({
+      label: 'Reconnects',
+      value: `${stats.reconnects} reconnects, ${stats.drops} ${stats.drops === 1 ? 'drop' : 'drops'}`,
+    });
+  }
   if (s.lastClose) {
     const reason = s.lastClose.reason ? ` "${previewText(s.lastClose.reason, 80)}"` : '';
-    rows.push({ label: 'Last close', value: `code ${s.lastClose.code}${reason}, ${initiatorText(s.lastClose.initiator)}, after ${formatDuration(s.lastClose.ageMs)} open` });
+    rows.push({
+      label: 'Last close',
+      value: `code ${s.lastClose.code}${reason}, ${initiatorText(s.lastClose.initiator)}, after ${formatDuration(s.lastClose.ageMs)} open`,
+    });
   }
   if (s.lastAttemptFailed && s.lastFailure) rows.push({ label: 'Last attempt', value: handshakeText(s) });
   const latest = s.diagnoses[s.diagnoses.length - 1];
   if (latest) rows.push({ label: 'Latest diagnosis', value: diagnosisLine(latest) });
   if (s.problem) rows.push({ label: 'Problem', value: s.problem });
   rows.push({ label: 'Source', value: sourceText(s) });
-  if (s.droppedEvents > 0) rows.push({ label: 'Record', value: `${s.eventCount} events kept, ${s.droppedEvents} oldest dropped` });
+  if (s.droppedEvents > 0) {
+    rows.push({ label: 'Record', value: `${s.eventCount} events kept, ${s.droppedEvents} oldest dropped` });
+  }
   return { title: s.name, rows };
 }
 

@@ -14,18 +14,22 @@ export function recommendedHeartbeat(current: HeartbeatConfig, intervalMs: numbe
 }
 
 /** The newest diagnosis that recommends a heartbeat, if any. */
-export function diagnosisWithRecommendation(diagnoses: readonly DiagnosisEvent[], findingId?: string): (DiagnosisEvent & { recommendedHeartbeatMs: number }) | undefined {
+export function diagnosisWithRecommendation(
+  diagnoses: readonly DiagnosisEvent[],
+  findingId?: string,
+): (DiagnosisEvent & { recommendedHeartbeatMs: number }) | undefined {
   for (let i = diagnoses.length - 1; i >= 0; i--) {
     const diagnosis = diagnoses[i]!;
     if (findingId !== undefined && diagnosis.findingId !== findingId) continue;
-    if (diagnosis.confidence > 0 && diagnosis.recommendedHeartbeatMs !== undefined) return diagnosis as DiagnosisEvent & { recommendedHeartbeatMs: number };
+    if (diagnosis.confidence > 0 && diagnosis.recommendedHeartbeatMs !== undefined) {
+      return diagnosis as DiagnosisEvent & { recommendedHeartbeatMs: number };
+    }
   }
   return undefined;
 }
 
 export type HeartbeatEdit =
-  | { ok: true; entries: unknown[]; index: number; heartbeat: Record<string, unknown> }
-  | { ok: false; reason: string };
+  { ok: true; entries: unknown[]; index: number; heartbeat: Record<string, unknown> } | { ok: false; reason: string };
 
 /**
  * The endpoints array with the entry named `name` given the recommended heartbeat: its own
@@ -33,8 +37,15 @@ export type HeartbeatEdit =
  * it is `text`, and `intervalMs` the recommendation. Other entries are untouched, byte for byte.
  */
 export function applyHeartbeatToEntries(entries: unknown, name: string, intervalMs: number): HeartbeatEdit {
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) return { ok: false, reason: `the recommended heartbeat must be a positive number of milliseconds, got ${describeValue(intervalMs)}` };
-  if (!Array.isArray(entries)) return { ok: false, reason: `the endpoints setting must be an array, got ${describeValue(entries)}` };
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+    return {
+      ok: false,
+      reason: `the recommended heartbeat must be a positive number of milliseconds, got ${describeValue(intervalMs)}`,
+    };
+  }
+  if (!Array.isArray(entries)) {
+    return { ok: false, reason: `the endpoints setting must be an array, got ${describeValue(entries)}` };
+  }
   const index = entries.findIndex((entry) => isObject(entry) && entryName(entry) === name);
   if (index < 0) return { ok: false, reason: `no endpoint named "${name}" is in this settings file` };
   const entry = entries[index] as Record<string, unknown>;

@@ -13,7 +13,9 @@ export function checkSecretReferences(value: string): string | null {
   for (let at = value.indexOf('${secret'); at >= 0; at = value.indexOf('${secret', at + 1)) {
     const match = /^\$\{secret:([^}]*)\}/.exec(value.slice(at));
     if (!match) return `has a malformed secret reference at character ${at + 1}; write \${secret:NAME}`;
-    if (!SECRET_NAME.test(match[1]!)) return `"\${secret:${match[1]}}" is not a valid secret reference; names use letters, digits, _, . and -`;
+    if (!SECRET_NAME.test(match[1]!)) {
+      return `"\${secret:${match[1]}}" is not a valid secret reference; names use letters, digits, _, . and -`;
+    }
   }
   return null;
 }
@@ -37,7 +39,10 @@ export interface ResolvedEndpoint {
 }
 
 /** Substitutes secret references; `lookup` returns undefined for a secret that is not set. */
-export function resolveSecretReferences(endpoint: EndpointConfig, lookup: (name: string) => string | undefined): ResolvedEndpoint {
+export function resolveSecretReferences(
+  endpoint: EndpointConfig,
+  lookup: (name: string) => string | undefined,
+): ResolvedEndpoint {
   const secretValues: string[] = [];
   const missing: string[] = [];
   const secretHeaders = [...endpoint.secretHeaders];
@@ -54,7 +59,9 @@ export function resolveSecretReferences(endpoint: EndpointConfig, lookup: (name:
       if (secret !== '' && !secretValues.includes(secret)) secretValues.push(secret);
       return secret;
     });
-    if (usedSecret && !secretHeaders.some((header) => header.toLowerCase() === name.toLowerCase())) secretHeaders.push(name);
+    if (usedSecret && !secretHeaders.some((header) => header.toLowerCase() === name.toLowerCase())) {
+      secretHeaders.push(name);
+    }
   }
   return { endpoint: { ...endpoint, headers, secretHeaders }, secretValues, missing };
 }

@@ -40,8 +40,16 @@ export function exportChunks(connection: Connection, options: ExportOptions): Ge
 
 /** A file name without characters that file systems reject. */
 export function defaultExportName(connectionName: string, format: ExportFormat, at: Date): string {
-  const base = connectionName.replace(/^wss?:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'session';
-  const stamp = at.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base =
+    connectionName
+      .replace(/^wss?:\/\//, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'session';
+  const stamp = at
+    .toISOString()
+    .replace(/[:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${base}-${stamp}.${format === 'har' ? 'har' : 'json'}`;
 }
 
@@ -69,7 +77,11 @@ export function readSessionFile(text: string, fileName: string, options: { idleG
 }
 
 /** The same from text pieces (a file stream): the file's text is never held whole. */
-export async function readSessionFileStream(chunks: AsyncIterable<string>, fileName: string, options: { idleGapMs: number }): Promise<ReadSessionFileResult> {
+export async function readSessionFileStream(
+  chunks: AsyncIterable<string>,
+  fileName: string,
+  options: { idleGapMs: number },
+): Promise<ReadSessionFileResult> {
   const reader = new SessionFileReader(fileName, options);
   for await (const chunk of chunks) reader.write(chunk);
   return reader.end();
@@ -122,7 +134,10 @@ function guard<T>(step: () => T): T {
  */
 export function withDiagnoses(session: ImportedSession, userTimeouts: readonly KnownTimeout[]): ImportedSession {
   if (session.events.some((event) => event.type === 'diagnosis')) return session;
-  const findings = analyzeSessionEvents(session.events, { knownTimeouts: combineKnownTimeouts(userTimeouts), heartbeat: recordedHeartbeat(session) });
+  const findings = analyzeSessionEvents(session.events, {
+    knownTimeouts: combineKnownTimeouts(userTimeouts),
+    heartbeat: recordedHeartbeat(session),
+  });
   if (findings.length === 0) return session;
   const events: SessionEvent[] = [...session.events, ...asDiagnosisEvents(findings, session.events)];
   return { ...session, events };

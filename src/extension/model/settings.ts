@@ -76,7 +76,16 @@ export interface RawSettings {
 }
 
 const ENDPOINT_FIELDS = new Set([
-  'name', 'url', 'headers', 'protocols', 'secretHeaders', 'heartbeat', 'reconnect', 'handshakeTimeoutMs', 'autoConnect', 'allowSelfSignedCertificate',
+  'name',
+  'url',
+  'headers',
+  'protocols',
+  'secretHeaders',
+  'heartbeat',
+  'reconnect',
+  'handshakeTimeoutMs',
+  'autoConnect',
+  'allowSelfSignedCertificate',
 ]);
 const HEARTBEAT_FIELDS = new Set(['mode', 'intervalMs', 'timeoutMs', 'payload', 'expect']);
 const RECONNECT_FIELDS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'multiplier', 'maxAttempts']);
@@ -90,11 +99,23 @@ const URL_POLICY = redactionPolicyFor({ secretHeaders: [] });
 export function parseSettings(raw: RawSettings): ExtensionSettings {
   const problems: SettingsProblem[] = [];
   const defaults = parseDefaults(raw.values, problems);
-  const idleGapMs = readNumber(raw.values[Settings.idleGapMs], Settings.idleGapMs, DEFAULT_SESSION_OPTIONS.idleGapMs, problems, { min: 1 });
-  const maxEventsPerSession = readNumber(raw.values[Settings.maxEventsPerSession], Settings.maxEventsPerSession, DEFAULT_SESSION_OPTIONS.maxEvents, problems, {
-    min: MIN_EVENTS,
-    integer: true,
-  });
+  const idleGapMs = readNumber(
+    raw.values[Settings.idleGapMs],
+    Settings.idleGapMs,
+    DEFAULT_SESSION_OPTIONS.idleGapMs,
+    problems,
+    { min: 1 },
+  );
+  const maxEventsPerSession = readNumber(
+    raw.values[Settings.maxEventsPerSession],
+    Settings.maxEventsPerSession,
+    DEFAULT_SESSION_OPTIONS.maxEvents,
+    problems,
+    {
+      min: MIN_EVENTS,
+      integer: true,
+    },
+  );
   const knownTimeouts = parseKnownTimeouts(raw.values[Settings.knownTimeouts], problems);
   const endpoints = parseEndpoints(raw.endpoints, defaults, problems);
   return { endpoints, defaults, idleGapMs, maxEventsPerSession, knownTimeouts, problems };
@@ -109,37 +130,103 @@ function parseDefaults(values: RawSettings['values'], problems: SettingsProblem[
   const modeValue = values[Settings.heartbeatMode];
   let mode = DEFAULT_HEARTBEAT.mode;
   if (modeValue !== undefined) {
-    if (typeof modeValue === 'string' && (HEARTBEAT_MODES as readonly string[]).includes(modeValue)) mode = modeValue as HeartbeatMode;
-    else problems.push(error(settingId(Settings.heartbeatMode), `must be "ping", "text" or "off", got ${describeValue(modeValue)}`));
+    if (typeof modeValue === 'string' && (HEARTBEAT_MODES as readonly string[]).includes(modeValue)) {
+      mode = modeValue as HeartbeatMode;
+    } else {
+      problems.push(
+        error(settingId(Settings.heartbeatMode), `must be "ping", "text" or "off", got ${describeValue(modeValue)}`),
+      );
+    }
   }
   const heartbeat: HeartbeatConfig = {
     mode,
-    intervalMs: readNumber(values[Settings.heartbeatIntervalMs], Settings.heartbeatIntervalMs, DEFAULT_HEARTBEAT.intervalMs, problems, { min: 1 }),
-    timeoutMs: readNumber(values[Settings.heartbeatTimeoutMs], Settings.heartbeatTimeoutMs, DEFAULT_HEARTBEAT.timeoutMs, problems, { min: 1 }),
-    payload: readString(values[Settings.heartbeatPayload], Settings.heartbeatPayload, DEFAULT_HEARTBEAT.payload, problems),
+    intervalMs: readNumber(
+      values[Settings.heartbeatIntervalMs],
+      Settings.heartbeatIntervalMs,
+      DEFAULT_HEARTBEAT.intervalMs,
+      problems,
+      { min: 1 },
+    ),
+    timeoutMs: readNumber(
+      values[Settings.heartbeatTimeoutMs],
+      Settings.heartbeatTimeoutMs,
+      DEFAULT_HEARTBEAT.timeoutMs,
+      problems,
+      { min: 1 },
+    ),
+    payload: readString(
+      values[Settings.heartbeatPayload],
+      Settings.heartbeatPayload,
+      DEFAULT_HEARTBEAT.payload,
+      problems,
+    ),
     expect: readString(values[Settings.heartbeatExpect], Settings.heartbeatExpect, DEFAULT_HEARTBEAT.expect, problems),
   };
   const expectProblem = checkExpectPattern(heartbeat.expect);
   if (expectProblem) {
-    problems.push(error(settingId(Settings.heartbeatExpect), `${expectProblem.replace(/^heartbeat\.expect /, '')}; using "${DEFAULT_HEARTBEAT.expect}"`));
+    problems.push(
+      error(
+        settingId(Settings.heartbeatExpect),
+        `${expectProblem.replace(/^heartbeat\.expect /, '')}; using "${DEFAULT_HEARTBEAT.expect}"`,
+      ),
+    );
     heartbeat.expect = DEFAULT_HEARTBEAT.expect;
   }
   const maxAttemptsValue = values[Settings.reconnectMaxAttempts];
   let maxAttempts = DEFAULT_RECONNECT.maxAttempts;
   if (maxAttemptsValue !== undefined) {
-    if (maxAttemptsValue === null || (typeof maxAttemptsValue === 'number' && Number.isInteger(maxAttemptsValue) && maxAttemptsValue >= 0)) maxAttempts = maxAttemptsValue;
-    else problems.push(error(settingId(Settings.reconnectMaxAttempts), `must be a whole number of 0 or more, or null, got ${describeValue(maxAttemptsValue)}`));
+    if (
+      maxAttemptsValue === null ||
+      (typeof maxAttemptsValue === 'number' && Number.isInteger(maxAttemptsValue) && maxAttemptsValue >= 0)
+    ) {
+      maxAttempts = maxAttemptsValue;
+    } else {
+      problems.push(
+        error(
+          settingId(Settings.reconnectMaxAttempts),
+          `must be a whole number of 0 or more, or null, got ${describeValue(maxAttemptsValue)}`,
+        ),
+      );
+    }
   }
   const reconnect: ReconnectConfig = {
     ...DEFAULT_RECONNECT,
-    enabled: readBoolean(values[Settings.reconnectEnabled], Settings.reconnectEnabled, DEFAULT_RECONNECT.enabled, problems),
-    initialDelayMs: readNumber(values[Settings.reconnectInitialDelayMs], Settings.reconnectInitialDelayMs, DEFAULT_RECONNECT.initialDelayMs, problems, { min: 0 }),
-    maxDelayMs: readNumber(values[Settings.reconnectMaxDelayMs], Settings.reconnectMaxDelayMs, DEFAULT_RECONNECT.maxDelayMs, problems, { min: 0 }),
-    multiplier: readNumber(values[Settings.reconnectMultiplier], Settings.reconnectMultiplier, DEFAULT_RECONNECT.multiplier, problems, { min: 1 }),
+    enabled: readBoolean(
+      values[Settings.reconnectEnabled],
+      Settings.reconnectEnabled,
+      DEFAULT_RECONNECT.enabled,
+      problems,
+    ),
+    initialDelayMs: readNumber(
+      values[Settings.reconnectInitialDelayMs],
+      Settings.reconnectInitialDelayMs,
+      DEFAULT_RECONNECT.initialDelayMs,
+      problems,
+      { min: 0 },
+    ),
+    maxDelayMs: readNumber(
+      values[Settings.reconnectMaxDelayMs],
+      Settings.reconnectMaxDelayMs,
+      DEFAULT_RECONNECT.maxDelayMs,
+      problems,
+      { min: 0 },
+    ),
+    multiplier: readNumber(
+      values[Settings.reconnectMultiplier],
+      Settings.reconnectMultiplier,
+      DEFAULT_RECONNECT.multiplier,
+      problems,
+      { min: 1 },
+    ),
     maxAttempts,
   };
   if (reconnect.maxDelayMs < reconnect.initialDelayMs) {
-    problems.push(error(settingId(Settings.reconnectMaxDelayMs), `(${reconnect.maxDelayMs}) must be at least ${settingId(Settings.reconnectInitialDelayMs)} (${reconnect.initialDelayMs}); using ${reconnect.initialDelayMs}`));
+    problems.push(
+      error(
+        settingId(Settings.reconnectMaxDelayMs),
+        `(${reconnect.maxDelayMs}) must be at least ${settingId(Settings.reconnectInitialDelayMs)} (${reconnect.initialDelayMs}); using ${reconnect.initialDelayMs}`,
+      ),
+    );
     reconnect.maxDelayMs = reconnect.initialDelayMs;
   }
   return { heartbeat, reconnect };
@@ -152,20 +239,33 @@ function parseKnownTimeouts(value: unknown, problems: SettingsProblem[]): KnownT
     // validateKnownTimeouts says "entry 2: …"; point at the setting path instead.
     const match = /^entry (\d+): (.*)$/s.exec(message);
     const setting = match ? `${settingId(Settings.knownTimeouts)}[${match[1]}]` : settingId(Settings.knownTimeouts);
-    problems.push({ setting, message: match ? match[2]! : message, severity: /ignored$/.test(message) ? 'warning' : 'error' });
+    problems.push({
+      setting,
+      message: match ? match[2]! : message,
+      severity: /ignored$/.test(message) ? 'warning' : 'error',
+    });
   }
   return result.entries;
 }
 
 /** Endpoints of every scope; a more specific scope's entry replaces a same-named one. */
-function parseEndpoints(byScope: RawSettings['endpoints'], defaults: ExtensionSettings['defaults'], problems: SettingsProblem[]): EndpointSetting[] {
+function parseEndpoints(
+  byScope: RawSettings['endpoints'],
+  defaults: ExtensionSettings['defaults'],
+  problems: SettingsProblem[],
+): EndpointSetting[] {
   const merged = new Map<string, EndpointSetting>();
   for (const scope of SETTINGS_SCOPES) {
     const value = byScope[scope];
     if (value === undefined || value === null) continue;
     const base = settingId(Settings.endpoints);
     if (!Array.isArray(value)) {
-      problems.push({ setting: base, scope, message: `must be an array of endpoint objects, got ${describeValue(value)}`, severity: 'error' });
+      problems.push({
+        setting: base,
+        scope,
+        message: `must be an array of endpoint objects, got ${describeValue(value)}`,
+        severity: 'error',
+      });
       continue;
     }
     const seen = new Map<string, number>();
@@ -174,7 +274,12 @@ function parseEndpoints(byScope: RawSettings['endpoints'], defaults: ExtensionSe
       if (!parsed) return;
       const first = seen.get(parsed.name);
       if (first !== undefined) {
-        problems.push({ setting: `${base}[${index}].name`, scope, message: `"${parsed.name}" is already used by ${base}[${first}]; entry skipped`, severity: 'error' });
+        problems.push({
+          setting: `${base}[${index}].name`,
+          scope,
+          message: `"${parsed.name}" is already used by ${base}[${first}]; entry skipped`,
+          severity: 'error',
+        });
         return;
       }
       seen.set(parsed.name, index);
@@ -193,15 +298,19 @@ function parseEndpoint(
   problems: SettingsProblem[],
 ): Omit<EndpointSetting, 'index'> | null {
   const before = problems.length;
-  const fail = (field: string, message: string) => problems.push({ setting: field ? `${path}.${field}` : path, scope, message, severity: 'error' });
-  const warn = (field: string, message: string) => problems.push({ setting: `${path}.${field}`, scope, message, severity: 'warning' });
+  const fail = (field: string, message: string) =>
+    problems.push({ setting: field ? `${path}.${field}` : path, scope, message, severity: 'error' });
+  const warn = (field: string, message: string) =>
+    problems.push({ setting: `${path}.${field}`, scope, message, severity: 'warning' });
   const countErrors = () => problems.slice(before).filter((p) => p.severity === 'error').length;
 
   if (!isObject(entry)) {
     fail('', `must be an object with at least a "url", got ${describeValue(entry)}`);
     return null;
   }
-  for (const key of Object.keys(entry)) if (!ENDPOINT_FIELDS.has(key)) warn(key, 'is not a known endpoint field and was ignored');
+  for (const key of Object.keys(entry)) {
+    if (!ENDPOINT_FIELDS.has(key)) warn(key, 'is not a known endpoint field and was ignored');
+  }
 
   const url = entry['url'];
   if (typeof url !== 'string') fail('url', `must be a ws:// or wss:// URL, got ${describeValue(url)}`);
@@ -212,38 +321,50 @@ function parseEndpoint(
 
   let name = typeof url === 'string' ? url : '';
   if (entry['name'] !== undefined) {
-    if (typeof entry['name'] !== 'string' || entry['name'].trim() === '') fail('name', `must be a non-empty string, got ${describeValue(entry['name'])}`);
-    else name = entry['name'].trim();
+    if (typeof entry['name'] !== 'string' || entry['name'].trim() === '') {
+      fail('name', `must be a non-empty string, got ${describeValue(entry['name'])}`);
+    } else name = entry['name'].trim();
   }
 
   const headers: Record<string, string> = {};
   if (entry['headers'] !== undefined) {
-    if (!isObject(entry['headers'])) fail('headers', `must be an object of header names to string values, got ${describeValue(entry['headers'])}`);
-    else {
+    if (!isObject(entry['headers'])) {
+      fail('headers', `must be an object of header names to string values, got ${describeValue(entry['headers'])}`);
+    } else {
       for (const [header, value] of Object.entries(entry['headers'])) {
         if (typeof value !== 'string') {
           fail(`headers.${header}`, `must be a string, got ${describeValue(value)}`);
           continue;
         }
         const headerProblem = checkHeader(header, value) ?? checkSecretReferences(value);
-        if (headerProblem) fail(`headers.${header}`, headerProblem.startsWith('header') ? `is invalid: ${headerProblem}` : headerProblem);
-        else headers[header] = value;
+        if (headerProblem) {
+          fail(
+            `headers.${header}`,
+            headerProblem.startsWith('header') ? `is invalid: ${headerProblem}` : headerProblem,
+          );
+        } else headers[header] = value;
       }
     }
   }
 
-  const protocols = readStringArray(entry['protocols'], 'protocols', fail, (protocol) => (TOKEN.test(protocol) ? null : `"${protocol}" is not a valid subprotocol token`));
+  const protocols = readStringArray(entry['protocols'], 'protocols', fail, (protocol) =>
+    TOKEN.test(protocol) ? null : `"${protocol}" is not a valid subprotocol token`,
+  );
   const secretHeaders = readStringArray(entry['secretHeaders'], 'secretHeaders', fail, () => null);
 
   const heartbeat: HeartbeatConfig = { ...defaults.heartbeat };
   if (entry['heartbeat'] !== undefined) {
     const hb = entry['heartbeat'];
-    if (!isObject(hb)) fail('heartbeat', `must be an object such as { "mode": "ping", "intervalMs": 30000 }, got ${describeValue(hb)}`);
-    else {
-      for (const key of Object.keys(hb)) if (!HEARTBEAT_FIELDS.has(key)) warn(`heartbeat.${key}`, 'is not a known heartbeat field and was ignored');
+    if (!isObject(hb)) {
+      fail('heartbeat', `must be an object such as { "mode": "ping", "intervalMs": 30000 }, got ${describeValue(hb)}`);
+    } else {
+      for (const key of Object.keys(hb)) {
+        if (!HEARTBEAT_FIELDS.has(key)) warn(`heartbeat.${key}`, 'is not a known heartbeat field and was ignored');
+      }
       if (hb['mode'] !== undefined) {
-        if (typeof hb['mode'] === 'string' && (HEARTBEAT_MODES as readonly string[]).includes(hb['mode'])) heartbeat.mode = hb['mode'] as HeartbeatMode;
-        else fail('heartbeat.mode', `must be "ping", "text" or "off", got ${describeValue(hb['mode'])}`);
+        if (typeof hb['mode'] === 'string' && (HEARTBEAT_MODES as readonly string[]).includes(hb['mode'])) {
+          heartbeat.mode = hb['mode'] as HeartbeatMode;
+        } else fail('heartbeat.mode', `must be "ping", "text" or "off", got ${describeValue(hb['mode'])}`);
       }
       heartbeat.intervalMs = positiveField(hb['intervalMs'], 'heartbeat.intervalMs', heartbeat.intervalMs, fail);
       heartbeat.timeoutMs = positiveField(hb['timeoutMs'], 'heartbeat.timeoutMs', heartbeat.timeoutMs, fail);
@@ -258,35 +379,69 @@ function parseEndpoint(
   const reconnect: ReconnectConfig = { ...defaults.reconnect };
   if (entry['reconnect'] !== undefined) {
     const rc = entry['reconnect'];
-    if (!isObject(rc)) fail('reconnect', `must be an object such as { "enabled": true, "maxDelayMs": 30000 }, got ${describeValue(rc)}`);
-    else {
-      for (const key of Object.keys(rc)) if (!RECONNECT_FIELDS.has(key)) warn(`reconnect.${key}`, 'is not a known reconnect field and was ignored');
+    if (!isObject(rc)) {
+      fail('reconnect', `must be an object such as { "enabled": true, "maxDelayMs": 30000 }, got ${describeValue(rc)}`);
+    } else {
+      for (const key of Object.keys(rc)) {
+        if (!RECONNECT_FIELDS.has(key)) warn(`reconnect.${key}`, 'is not a known reconnect field and was ignored');
+      }
       if (rc['enabled'] !== undefined) {
         if (typeof rc['enabled'] === 'boolean') reconnect.enabled = rc['enabled'];
         else fail('reconnect.enabled', `must be true or false, got ${describeValue(rc['enabled'])}`);
       }
-      reconnect.initialDelayMs = numberField(rc['initialDelayMs'], 'reconnect.initialDelayMs', reconnect.initialDelayMs, 0, fail);
+      reconnect.initialDelayMs = numberField(
+        rc['initialDelayMs'],
+        'reconnect.initialDelayMs',
+        reconnect.initialDelayMs,
+        0,
+        fail,
+      );
       reconnect.maxDelayMs = numberField(rc['maxDelayMs'], 'reconnect.maxDelayMs', reconnect.maxDelayMs, 0, fail);
       reconnect.multiplier = numberField(rc['multiplier'], 'reconnect.multiplier', reconnect.multiplier, 1, fail);
       if (rc['maxAttempts'] !== undefined) {
         const value = rc['maxAttempts'];
-        if (value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 0)) reconnect.maxAttempts = value;
-        else fail('reconnect.maxAttempts', `must be a whole number of 0 or more, or null, got ${describeValue(value)}`);
+        if (value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 0)) {
+          reconnect.maxAttempts = value;
+        } else {
+          fail('reconnect.maxAttempts', `must be a whole number of 0 or more, or null, got ${describeValue(value)}`);
+        }
       }
     }
   }
 
-  const handshakeTimeoutMs = positiveField(entry['handshakeTimeoutMs'], 'handshakeTimeoutMs', DEFAULT_HANDSHAKE_TIMEOUT_MS, fail);
+  const handshakeTimeoutMs = positiveField(
+    entry['handshakeTimeoutMs'],
+    'handshakeTimeoutMs',
+    DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    fail,
+  );
   const autoConnect = booleanField(entry['autoConnect'], 'autoConnect', false, fail);
-  const allowSelfSignedCertificate = booleanField(entry['allowSelfSignedCertificate'], 'allowSelfSignedCertificate', false, fail);
+  const allowSelfSignedCertificate = booleanField(
+    entry['allowSelfSignedCertificate'],
+    'allowSelfSignedCertificate',
+    false,
+    fail,
+  );
 
   if (countErrors() > 0 || typeof url !== 'string') return null;
-  const endpoint: EndpointConfig = { name, url, headers, protocols, secretHeaders, heartbeat, reconnect, handshakeTimeoutMs, allowSelfSignedCertificate };
+  const endpoint: EndpointConfig = {
+    name,
+    url,
+    headers,
+    protocols,
+    secretHeaders,
+    heartbeat,
+    reconnect,
+    handshakeTimeoutMs,
+    allowSelfSignedCertificate,
+  };
   // The engine's own check catches combinations (maxDelayMs below initialDelayMs, a bad expect regex).
   const remaining = checkEndpoint(endpoint);
   for (const message of remaining) {
     const field = /^([a-zA-Z]+(?:\.[a-zA-Z]+)?)\b/.exec(message)?.[1];
-    const known = field && (ENDPOINT_FIELDS.has(field.split('.')[0]!) || field.startsWith('heartbeat.') || field.startsWith('reconnect.'));
+    const known =
+      field &&
+      (ENDPOINT_FIELDS.has(field.split('.')[0]!) || field.startsWith('heartbeat.') || field.startsWith('reconnect.'));
     fail(known ? field : '', known ? message.slice(field.length).trim() : message);
   }
   if (remaining.length > 0) return null;
@@ -297,10 +452,23 @@ function parseEndpoint(
 
 type Fail = (field: string, message: string) => void;
 
-function readNumber(value: unknown, key: SettingKey, fallback: number, problems: SettingsProblem[], { min, integer = false }: { min: number; integer?: boolean }): number {
+function readNumber(
+  value: unknown,
+  key: SettingKey,
+  fallback: number,
+  problems: SettingsProblem[],
+  { min, integer = false }: { min: number; integer?: boolean },
+): number {
   if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value))) return value;
-  problems.push(error(settingId(key), `must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, got ${describeValue(value)}; using ${fallback}`));
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value))) {
+    return value;
+  }
+  problems.push(
+    error(
+      settingId(key),
+      `must be ${integer ? 'a whole number' : 'a number'} of at least ${min}, got ${describeValue(value)}; using ${fallback}`,
+    ),
+  );
   return fallback;
 }
 

@@ -49,8 +49,18 @@ export class TimelineBatcher implements IDisposable {
 }
 
 /** The `appended` for a batch: the result's new total and the newest of the rows it added. */
-export function appendedBatch(result: QueryResult, progress: ScanProgress, policy: RedactionPolicy): HostMessageOf<'appended'> {
+export function appendedBatch(
+  result: QueryResult,
+  progress: ScanProgress,
+  policy: RedactionPolicy,
+): HostMessageOf<'appended'> {
   const total = result.total;
   const count = Math.min(progress.added, APPENDED_ROWS);
-  return { type: 'appended', queryId: result.id, total, removedFromStart: progress.removed, rows: result.rows(total - count, total, policy) };
+  return {
+    type: 'appended',
+    queryId: result.id,
+    total,
+    removedFromStart: progress.removed,
+    rows: result.rows(total - count, total, policy),
+  };
 }

@@ -7,7 +7,11 @@ import type { WebviewMessageOf } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
 
 /** Sends the composer's text; returns null when sent, otherwise why not (redacted). */
-export function sendFromComposer(connection: Connection, request: WebviewMessageOf<'send'>, policy: RedactionPolicy): string | null {
+export function sendFromComposer(
+  connection: Connection,
+  request: WebviewMessageOf<'send'>,
+  policy: RedactionPolicy,
+): string | null {
   const session = connection.session;
   if (!session) return 'This session was opened from a file: it is read-only.';
   if (request.format === 'json') {
@@ -35,6 +39,8 @@ class InvalidJsonError extends Error {
 
   describe(): string {
     const detail = this.message.replace(/^not valid JSON: /, '');
-    return this.line === undefined ? `Not valid JSON: ${detail}` : `Not valid JSON (line ${this.line}, column ${this.column ?? 1}): ${detail}`;
+    return this.line === undefined
+      ? `Not valid JSON: ${detail}`
+      : `Not valid JSON (line ${this.line}, column ${this.column ?? 1}): ${detail}`;
   }
 }

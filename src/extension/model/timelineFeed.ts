@@ -74,8 +74,14 @@ export class TimelineFeed implements IDisposable {
     this.clock = options.clock;
     const session = connection.session;
     this.source = session ? new RecordSource(session.record) : new ArraySource(connection.imported?.events ?? []);
-    this.scan = { source: this.source, clock: this.clock, sliceEvents: Math.max(1, options.scanSliceEvents ?? DEFAULT_SCAN_SLICE_EVENTS) };
-    this.batcher = new TimelineBatcher(this.clock, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS, () => this.flush());
+    this.scan = {
+      source: this.source,
+      clock: this.clock,
+      sliceEvents: Math.max(1, options.scanSliceEvents ?? DEFAULT_SCAN_SLICE_EVENTS),
+    };
+    this.batcher = new TimelineBatcher(this.clock, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS, () =>
+      this.flush(),
+    );
     this.header = new TimelineHeader(connection, this.source, this.clock);
     this.lookup = new TimelineLookup(this.source, (message) => this.post(message));
     this.clearEpoch = this.source.clearEpoch;
@@ -154,13 +160,17 @@ export class TimelineFeed implements IDisposable {
 
   private onReady(message: WebviewMessageOf<'ready'>): void {
     if (message.version !== TIMELINE_PROTOCOL_VERSION) {
-      this.log(`the timeline webview speaks protocol version ${message.version}, the host ${TIMELINE_PROTOCOL_VERSION}`);
+      this.log(
+        `the timeline webview speaks protocol version ${message.version}, the host ${TIMELINE_PROTOCOL_VERSION}`,
+      );
     }
     this.ready = true;
     this.resetIfCleared();
     const query = message.query ? normalizeQuery(message.query) : defaultQuery();
     // Keep the index (and catch up from where it stopped) when the query is the same.
-    if (!sameQuery(query, this.current.query) || this.current.error) this.current = this.newResult(this.current.id + 1, query);
+    if (!sameQuery(query, this.current.query) || this.current.error) {
+      this.current = this.newResult(this.current.id + 1, query);
+    }
     this.postInit();
   }
 
@@ -178,13 +188,25 @@ export class TimelineFeed implements IDisposable {
     const result = this.current;
     if (message.queryId !== result.id) {
       // An answer for a query that is no longer in force would be misread; an empty one resolves the request.
-      this.post({ type: 'rows', requestId: message.requestId, queryId: message.queryId, start: message.start, rows: [] });
+      this.post({
+        type: 'rows',
+        requestId: message.requestId,
+        queryId: message.queryId,
+        start: message.start,
+        rows: [],
+      });
       return;
     }
     const total = result.total;
     const start = Math.min(message.start, total);
     const end = Math.min(total, start + Math.min(message.count, MAX_ROWS_PER_MESSAGE));
-    this.post({ type: 'rows', requestId: message.requestId, queryId: result.id, start, rows: result.rows(start, end, this.policy()) });
+    this.post({
+      type: 'rows',
+      requestId: message.requestId,
+      queryId: result.id,
+      start,
+      rows: result.rows(start, end, this.policy()),
+    });
   }
 
   private onSend(message: WebviewMessageOf<'send'>): void {
@@ -243,7 +265,13 @@ export class TimelineFeed implements IDisposable {
 
   private postQueryProgress(progress: ScanProgress): void {
     const result = this.current;
-    this.post({ type: 'query-result', queryId: result.id, total: result.total, done: progress.complete, error: result.error });
+    this.post({
+      type: 'query-result',
+      queryId: result.id,
+      total: result.total,
+      done: progress.complete,
+      error: result.error,
+    });
     if (progress.complete) this.markDone();
   }
 

@@ -10,7 +10,13 @@ import type { Clock } from '../../core/common/clock.js';
 import type { IDisposable } from '../../core/common/events.js';
 import type { RedactionPolicy } from '../../core/model/redaction.js';
 import type { SessionEvent } from '../../core/model/sessionEvents.js';
-import { MAX_LANE_MARKS, type HostMessageOf, type LaneLifetime, type TimelineRow, type WebviewMessageOf } from '../../shared/timelineProtocol.js';
+import {
+  MAX_LANE_MARKS,
+  type HostMessageOf,
+  type LaneLifetime,
+  type TimelineRow,
+  type WebviewMessageOf,
+} from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
 import { ROW_PREVIEW_BYTES, toRow } from './timelineRows.js';
 import type { TimelineSource } from './timelineSource.js';
@@ -67,9 +73,22 @@ export class TimelineLane implements IDisposable {
     }
     if (this.lifetimes.length > MAX_LIFETIMES) this.forgetEndedLifetimes();
     const lifetimes = valid
-      ? this.lifetimes.filter((l) => l.openT < toT && (l.closeT === null || l.closeT >= fromT)).map(({ openT, closeT, closeCode }) => ({ openT, closeT, closeCode }))
+      ? this.lifetimes
+          .filter((l) => l.openT < toT && (l.closeT === null || l.closeT >= fromT))
+          .map(({ openT, closeT, closeCode }) => ({ openT, closeT, closeCode }))
       : [];
-    return { type: 'lane', requestId, fromT, toT, bucketMs, messagesIn, messagesOut, marks, messagesIncluded, lifetimes };
+    return {
+      type: 'lane',
+      requestId,
+      fromT,
+      toT,
+      bucketMs,
+      messagesIn,
+      messagesOut,
+      marks,
+      messagesIncluded,
+      lifetimes,
+    };
   }
 
   /** Forgets connections that ended before the oldest retained event. */
@@ -94,7 +113,12 @@ export class TimelineLane implements IDisposable {
     const last = this.lifetimes[this.lifetimes.length - 1];
     if (session && session.state === 'open' && (!last || last.closeT !== null)) {
       const now = clock.now();
-      this.lifetimes.push({ openSeq: source.size > 0 ? source.seqAt(0) : 0, openT: now - session.getStats().uptimeMs, closeT: null, closeCode: null });
+      this.lifetimes.push({
+        openSeq: source.size > 0 ? source.seqAt(0) : 0,
+        openT: now - session.getStats().uptimeMs,
+        closeT: null,
+        closeCode: null,
+      });
     }
   }
 
@@ -107,7 +131,12 @@ export class TimelineLane implements IDisposable {
         last.closeT = event.t;
         last.closeCode = event.code;
       } else {
-        this.lifetimes.push({ openSeq: event.seq, openT: event.t - event.ageMs, closeT: event.t, closeCode: event.code });
+        this.lifetimes.push({
+          openSeq: event.seq,
+          openT: event.t - event.ageMs,
+          closeT: event.t,
+          closeCode: event.code,
+        });
       }
     }
   }

@@ -50,7 +50,9 @@ export function compileQuery(raw: TimelineQuery): CompiledQuery {
   }
   const filtersKinds = !query.kinds.messages || !query.kinds.control || !query.kinds.lifecycle;
   const filtersDirections = !query.directions.in || !query.directions.out;
-  if (!filtersKinds && !filtersDirections && !query.hidePingPong && !test) return { matcher: null, materialises: false, error: null };
+  if (!filtersKinds && !filtersDirections && !query.hidePingPong && !test) {
+    return { matcher: null, materialises: false, error: null };
+  }
   const { kinds, directions, hidePingPong } = query;
   const search = test;
   const matcher: Matcher = (source, position, policy) => {

@@ -64,7 +64,9 @@ function hexPreview(base64: string, truncated: boolean): string {
   } catch {
     return previewText(base64, 60);
   }
-  const hex = Array.from(bytes.subarray(0, BINARY_PREVIEW_BYTES), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  const hex = Array.from(bytes.subarray(0, BINARY_PREVIEW_BYTES), (byte) => byte.toString(16).padStart(2, '0')).join(
+    ' ',
+  );
   return truncated || base64.length > head.length ? `${hex} …` : hex;
 }
 
@@ -79,7 +81,9 @@ function controlPayloadSize(data: string, encoding: 'utf8' | 'base64'): number {
 function rowPreview(event: SessionEvent): string {
   switch (event.type) {
     case 'message':
-      return event.opcode === 'text' ? previewText(event.data, ROW_PREVIEW_CHARS) : hexPreview(event.data, event.truncated);
+      return event.opcode === 'text'
+        ? previewText(event.data, ROW_PREVIEW_CHARS)
+        : hexPreview(event.data, event.truncated);
     case 'ping':
     case 'pong':
       if (!event.data) return '(empty)';

@@ -155,7 +155,9 @@ export class ArraySource implements TimelineSource {
 
   isHeartbeatAt(position: number): boolean {
     const event = this.events[position]!;
-    return event.type === 'ping' || event.type === 'pong' || (event.type === 'message' && event.heartbeat !== undefined);
+    return (
+      event.type === 'ping' || event.type === 'pong' || (event.type === 'message' && event.heartbeat !== undefined)
+    );
   }
 
   eventAt(position: number): SessionEvent {

@@ -127,7 +127,10 @@ class TimelinePanel implements vscode.Disposable {
   private title(): string {
     const connection = this.connection;
     // A name defaults to the URL, which may carry a token.
-    const name = connection.name === connection.template.url ? connection.snapshot(Date.now()).displayUrl : redactText(connection.name, connection.redactionPolicy());
+    const name =
+      connection.name === connection.template.url
+        ? connection.snapshot(Date.now()).displayUrl
+        : redactText(connection.name, connection.redactionPolicy());
     return `${name} — Timeline`;
   }
 }

@@ -22,7 +22,14 @@ export interface LabelObstacle {
  * Indices of the candidates to draw: no two on a row closer than `gapPx`, none on an obstacle,
  * none leaving [left, right], at most `maxLabels`. Higher priority first; among equals, left to right.
  */
-export function layoutLabels(candidates: readonly LabelCandidate[], left: number, right: number, gapPx = 4, maxLabels = 400, obstacles: readonly LabelObstacle[] = []): number[] {
+export function layoutLabels(
+  candidates: readonly LabelCandidate[],
+  left: number,
+  right: number,
+  gapPx = 4,
+  maxLabels = 400,
+  obstacles: readonly LabelObstacle[] = [],
+): number[] {
   const order = candidates
     .map((_, index) => index)
     .filter((index) => {

@@ -68,7 +68,12 @@ export class LaneInput {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 
-  private listen<K extends keyof HTMLElementEventMap>(target: HTMLElement, type: K, handler: (event: HTMLElementEventMap[K]) => void, options?: AddEventListenerOptions): void {
+  private listen<K extends keyof HTMLElementEventMap>(
+    target: HTMLElement,
+    type: K,
+    handler: (event: HTMLElementEventMap[K]) => void,
+    options?: AddEventListenerOptions,
+  ): void {
     target.addEventListener(type, handler, options);
     this.cleanups.push(() => target.removeEventListener(type, handler, options));
   }
@@ -115,7 +120,9 @@ export class LaneInput {
   }
 
   private endDrag(): void {
-    if (this.drag && this.canvas.hasPointerCapture(this.drag.pointerId)) this.canvas.releasePointerCapture(this.drag.pointerId);
+    if (this.drag && this.canvas.hasPointerCapture(this.drag.pointerId)) {
+      this.canvas.releasePointerCapture(this.drag.pointerId);
+    }
     this.drag = null;
     this.canvas.classList.remove('dragging');
   }
@@ -125,7 +132,12 @@ export class LaneInput {
     if (!view) return;
     event.preventDefault();
     const layout = this.lane.layout();
-    const unit = event.deltaMode === WheelEvent.DOM_DELTA_LINE ? 16 : event.deltaMode === WheelEvent.DOM_DELTA_PAGE ? layout.width : 1;
+    const unit =
+      event.deltaMode === WheelEvent.DOM_DELTA_LINE
+        ? 16
+        : event.deltaMode === WheelEvent.DOM_DELTA_PAGE
+          ? layout.width
+          : 1;
     const dx = event.deltaX * unit;
     const dy = event.deltaY * unit;
     const scale = layout.scale(view);

@@ -9,7 +9,13 @@ import { formatTimestamp, localUtcOffset, type UtcOffset } from './ticks.js';
 /** The lane's rows, top to bottom. */
 export const LANE_ROWS = ['flags', 'connection', 'in', 'out', 'control'] as const;
 export type LaneRowName = (typeof LANE_ROWS)[number];
-export const ROW_TITLES: Record<LaneRowName, string> = { flags: 'diag', connection: 'conn', in: 'in', out: 'out', control: 'ping' };
+export const ROW_TITLES: Record<LaneRowName, string> = {
+  flags: 'diag',
+  connection: 'conn',
+  in: 'in',
+  out: 'out',
+  control: 'ping',
+};
 
 /** Theme roles; the lane maps them to --vscode-* colours. */
 export type ColourRole = 'in' | 'out' | 'control' | 'open' | 'warn' | 'error' | 'muted' | 'retry' | 'idle';
@@ -52,23 +58,59 @@ export interface MarkStyle {
 export function markStyle(row: TimelineRow): MarkStyle {
   switch (row.type) {
     case 'message':
-      return { row: row.direction === 'out' ? 'out' : 'in', shape: 'tick', colour: row.direction === 'out' ? 'out' : 'in', label: null, labelPriority: 0 };
+      return {
+        row: row.direction === 'out' ? 'out' : 'in',
+        shape: 'tick',
+        colour: row.direction === 'out' ? 'out' : 'in',
+        label: null,
+        labelPriority: 0,
+      };
     case 'ping':
       return { row: 'control', shape: 'ping', colour: 'control', label: null, labelPriority: 0 };
     case 'pong':
-      return { row: 'control', shape: 'pong', colour: 'control', label: row.rttMs !== undefined ? formatRtt(row.rttMs) : null, labelPriority: 1 };
+      return {
+        row: 'control',
+        shape: 'pong',
+        colour: 'control',
+        label: row.rttMs !== undefined ? formatRtt(row.rttMs) : null,
+        labelPriority: 1,
+      };
     case 'idle-gap':
-      return { row: 'in', shape: 'gap', colour: 'idle', label: row.durationMs !== undefined ? `idle ${formatDuration(row.durationMs)}` : 'idle', labelPriority: 3 };
+      return {
+        row: 'in',
+        shape: 'gap',
+        colour: 'idle',
+        label: row.durationMs !== undefined ? `idle ${formatDuration(row.durationMs)}` : 'idle',
+        labelPriority: 3,
+      };
     case 'close':
-      return { row: 'connection', shape: 'close', colour: row.code === 1000 ? 'muted' : 'error', label: row.code !== undefined ? String(row.code) : 'close', labelPriority: 5 };
+      return {
+        row: 'connection',
+        shape: 'close',
+        colour: row.code === 1000 ? 'muted' : 'error',
+        label: row.code !== undefined ? String(row.code) : 'close',
+        labelPriority: 5,
+      };
     case 'reconnect-scheduled':
-      return { row: 'connection', shape: 'backoff', colour: 'retry', label: row.durationMs !== undefined ? `retry in ${formatDuration(row.durationMs)}` : 'retry', labelPriority: 2 };
+      return {
+        row: 'connection',
+        shape: 'backoff',
+        colour: 'retry',
+        label: row.durationMs !== undefined ? `retry in ${formatDuration(row.durationMs)}` : 'retry',
+        labelPriority: 2,
+      };
     case 'connecting':
       return { row: 'connection', shape: 'ring', colour: 'muted', label: null, labelPriority: 0 };
     case 'open':
       return { row: 'connection', shape: 'dot', colour: 'open', label: null, labelPriority: 0 };
     case 'handshake-failed':
-      return { row: 'connection', shape: 'cross', colour: 'error', label: row.code !== undefined ? `HTTP ${row.code}` : 'failed', labelPriority: 4 };
+      return {
+        row: 'connection',
+        shape: 'cross',
+        colour: 'error',
+        label: row.code !== undefined ? `HTTP ${row.code}` : 'failed',
+        labelPriority: 4,
+      };
     case 'error':
       return { row: 'connection', shape: 'cross', colour: 'error', label: 'error', labelPriority: 3 };
     case 'heartbeat-timeout':
@@ -78,7 +120,13 @@ export function markStyle(row: TimelineRow): MarkStyle {
     case 'overflow':
       return { row: 'flags', shape: 'square', colour: 'muted', label: null, labelPriority: 0 };
     case 'diagnosis':
-      return { row: 'flags', shape: 'flag', colour: row.confidence === 0 ? 'muted' : 'warn', label: row.preview.length > 60 ? `${row.preview.slice(0, 59)}…` : row.preview, labelPriority: 6 };
+      return {
+        row: 'flags',
+        shape: 'flag',
+        colour: row.confidence === 0 ? 'muted' : 'warn',
+        label: row.preview.length > 60 ? `${row.preview.slice(0, 59)}…` : row.preview,
+        labelPriority: 6,
+      };
     default:
       return { row: 'connection', shape: 'dot', colour: 'muted', label: null, labelPriority: 0 };
   }
@@ -103,14 +151,30 @@ export function styleMarks(rows: readonly TimelineRow[]): StyledMark[] {
 }
 
 /** Keyboard selection: the mark in view just after (1) or before (-1) the selected one, or the view's first/last. */
-export function adjacentMark(marks: readonly StyledMark[], view: { fromT: number; toT: number }, selectedSeq: number | null, selectedT: number | null, direction: -1 | 1): TimelineRow | null {
+export function adjacentMark(
+  marks: readonly StyledMark[],
+  view: { fromT: number; toT: number },
+  selectedSeq: number | null,
+  selectedT: number | null,
+  direction: -1 | 1,
+): TimelineRow | null {
   const reference = selectedT ?? (direction > 0 ? view.fromT - 1 : view.toT + 1);
   let best: TimelineRow | null = null;
   for (const { mark } of marks) {
     if (mark.t < view.fromT || mark.t > view.toT || mark.seq === selectedSeq) continue;
-    const ahead = direction > 0 ? mark.t > reference || (mark.t === reference && mark.seq > (selectedSeq ?? -1)) : mark.t < reference || (mark.t === reference && mark.seq < (selectedSeq ?? Infinity));
+    const ahead =
+      direction > 0
+        ? mark.t > reference || (mark.t === reference && mark.seq > (selectedSeq ?? -1))
+        : mark.t < reference || (mark.t === reference && mark.seq < (selectedSeq ?? Infinity));
     if (!ahead) continue;
-    if (!best || (direction > 0 ? mark.t < best.t || (mark.t === best.t && mark.seq < best.seq) : mark.t > best.t || (mark.t === best.t && mark.seq > best.seq))) best = mark;
+    if (
+      !best ||
+      (direction > 0
+        ? mark.t < best.t || (mark.t === best.t && mark.seq < best.seq)
+        : mark.t > best.t || (mark.t === best.t && mark.seq > best.seq))
+    ) {
+      best = mark;
+    }
   }
   return best;
 }
@@ -136,12 +200,20 @@ const TYPE_TITLES: Record<string, string> = {
 export function describeMark(row: TimelineRow, utcOffset: UtcOffset = localUtcOffset): string {
   const arrow = row.direction === 'in' ? ' ←' : row.direction === 'out' ? ' →' : '';
   const lines = [`${TYPE_TITLES[row.type] ?? row.type}${arrow}  #${row.seq}`, formatTimestamp(row.t, utcOffset)];
-  if (row.type === 'idle-gap' && row.startT !== undefined) lines.push(`silent since ${formatTimestamp(row.startT, utcOffset)}`);
-  if (row.durationMs !== undefined) lines.push(row.type === 'reconnect-scheduled' ? `backoff ${formatDuration(row.durationMs)}` : formatDuration(row.durationMs));
+  if (row.type === 'idle-gap' && row.startT !== undefined) {
+    lines.push(`silent since ${formatTimestamp(row.startT, utcOffset)}`);
+  }
+  if (row.durationMs !== undefined) {
+    lines.push(
+      row.type === 'reconnect-scheduled' ? `backoff ${formatDuration(row.durationMs)}` : formatDuration(row.durationMs),
+    );
+  }
   if (row.rttMs !== undefined) lines.push(`RTT ${formatRtt(row.rttMs)}`);
   if (row.code !== undefined) lines.push(row.type === 'close' ? `code ${row.code}` : `status ${row.code}`);
   if (row.size !== null && row.type === 'message') lines.push(`${formatBytes(row.size)}${row.binary ? ' binary' : ''}`);
-  if (row.confidence !== undefined) lines.push(row.confidence === 0 ? 'withdrawn' : `confidence ${Math.round(row.confidence * 100)} %`);
+  if (row.confidence !== undefined) {
+    lines.push(row.confidence === 0 ? 'withdrawn' : `confidence ${Math.round(row.confidence * 100)} %`);
+  }
   if (row.preview) lines.push(row.preview.length > 160 ? `${row.preview.slice(0, 159)}…` : row.preview);
   return lines.join('\n');
 }
@@ -151,15 +223,26 @@ export function describeLifetime(lifetime: LaneLifetime, utcOffset: UtcOffset = 
   const lines = ['Connection', `opened ${formatTimestamp(lifetime.openT, utcOffset)}`];
   if (lifetime.closeT === null) lines.push('still open');
   else {
-    lines.push(`closed ${formatTimestamp(lifetime.closeT, utcOffset)}${lifetime.closeCode !== null ? ` with ${lifetime.closeCode}` : ''}`);
+    lines.push(
+      `closed ${formatTimestamp(lifetime.closeT, utcOffset)}${lifetime.closeCode !== null ? ` with ${lifetime.closeCode}` : ''}`,
+    );
     lines.push(`open for ${formatDuration(lifetime.closeT - lifetime.openT)}`);
   }
   return lines.join('\n');
 }
 
 /** The tooltip of a density bucket (messages too many to draw one by one). */
-export function describeBucket(fromT: number, bucketMs: number, messagesIn: number, messagesOut: number, utcOffset: UtcOffset = localUtcOffset): string {
-  return [`${formatTimestamp(fromT, utcOffset)} + ${formatDuration(bucketMs)}`, `${messagesIn} in, ${messagesOut} out`].join('\n');
+export function describeBucket(
+  fromT: number,
+  bucketMs: number,
+  messagesIn: number,
+  messagesOut: number,
+  utcOffset: UtcOffset = localUtcOffset,
+): string {
+  return [
+    `${formatTimestamp(fromT, utcOffset)} + ${formatDuration(bucketMs)}`,
+    `${messagesIn} in, ${messagesOut} out`,
+  ].join('\n');
 }
 
 /** Counts of what is in [fromT, toT) of a lane answer, for the aria-label and the test hooks. */
@@ -180,7 +263,18 @@ const inRange = (t: number, fromT: number, toT: number) => t >= fromT && t < toT
 
 /** Summarises the part of `lane` that lies in [fromT, toT). */
 export function summarizeLane(lane: HostMessageOf<'lane'>, fromT: number, toT: number): LaneSummary {
-  const summary: LaneSummary = { messagesIn: 0, messagesOut: 0, pings: 0, pongs: 0, idleGaps: 0, closes: 0, reconnects: 0, failures: 0, diagnoses: 0, connections: 0 };
+  const summary: LaneSummary = {
+    messagesIn: 0,
+    messagesOut: 0,
+    pings: 0,
+    pongs: 0,
+    idleGaps: 0,
+    closes: 0,
+    reconnects: 0,
+    failures: 0,
+    diagnoses: 0,
+    connections: 0,
+  };
   if (lane.messagesIncluded) {
     for (const mark of lane.marks) {
       if (mark.type !== 'message' || !inRange(mark.t, fromT, toT)) continue;
@@ -235,7 +329,12 @@ export function summarizeLane(lane: HostMessageOf<'lane'>, fromT: number, toT: n
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "Time lane from 09:12:00.000 to 09:13:00.000: 120 messages in, …". */
-export function describeSummary(summary: LaneSummary, fromT: number, toT: number, utcOffset: UtcOffset = localUtcOffset): string {
+export function describeSummary(
+  summary: LaneSummary,
+  fromT: number,
+  toT: number,
+  utcOffset: UtcOffset = localUtcOffset,
+): string {
   const parts = [
     `${summary.messagesIn} messages in`,
     `${summary.messagesOut} out`,

@@ -14,7 +14,10 @@ import type { TimeRange, TimeScale } from './scale.js';
 import { generateTicks } from './ticks.js';
 
 /** What a hit target stands for. */
-export type TargetInfo = { kind: 'mark'; mark: StyledMark } | { kind: 'lifetime'; lifetime: LaneLifetime } | { kind: 'bucket'; fromT: number; messagesIn: number; messagesOut: number };
+export type TargetInfo =
+  | { kind: 'mark'; mark: StyledMark }
+  | { kind: 'lifetime'; lifetime: LaneLifetime }
+  | { kind: 'bucket'; fromT: number; messagesIn: number; messagesOut: number };
 
 /** Everything one draw depends on. */
 export interface LaneScene {
@@ -32,7 +35,18 @@ export interface LaneScene {
   hovered: TargetInfo | null;
 }
 
-const NOTHING_YET: LaneScene = { layout: new LaneLayout(0, 0), pixelRatio: 1, view: null, answer: null, marks: [], lastT: null, live: false, selectedSeq: null, selectedT: null, hovered: null };
+const NOTHING_YET: LaneScene = {
+  layout: new LaneLayout(0, 0),
+  pixelRatio: 1,
+  view: null,
+  answer: null,
+  marks: [],
+  lastT: null,
+  live: false,
+  selectedSeq: null,
+  selectedT: null,
+  hovered: null,
+};
 
 export class LaneRenderer {
   private readonly textWidths = new Map<string, number>();
@@ -150,7 +164,9 @@ export class LaneRenderer {
       ctx.fillStyle = tick.major ? this.palette.foreground : this.palette.muted;
       // A label cut by the plot's edge is noise: leave it out.
       const half = this.textWidth(tick.label) / 2;
-      if (x - half >= scale.left - 2 && x + half <= scale.left + scale.width) ctx.fillText(tick.label, x, plotBottom + AXIS_PX / 2 + 1);
+      if (x - half >= scale.left - 2 && x + half <= scale.left + scale.width) {
+        ctx.fillText(tick.label, x, plotBottom + AXIS_PX / 2 + 1);
+      }
     }
   }
 
@@ -226,7 +242,10 @@ export class LaneRenderer {
         ctx.lineTo(x0 + width, y + 4);
         ctx.stroke();
         ctx.lineWidth = 1;
-        this.addTarget(x0, x0 + width, connectionTop, connectionBottom, HIT_TOLERANCE_PX - 1, { kind: 'mark', mark: styled });
+        this.addTarget(x0, x0 + width, connectionTop, connectionBottom, HIT_TOLERANCE_PX - 1, {
+          kind: 'mark',
+          mark: styled,
+        });
       }
     }
   }
@@ -262,7 +281,9 @@ export class LaneRenderer {
     const ctx = this.context;
     const bucketMs = answer.bucketMs > 0 ? answer.bucketMs : 1;
     let max = 1;
-    for (let i = 0; i < answer.messagesIn.length; i++) max = Math.max(max, answer.messagesIn[i] ?? 0, answer.messagesOut[i] ?? 0);
+    for (let i = 0; i < answer.messagesIn.length; i++) {
+      max = Math.max(max, answer.messagesIn[i] ?? 0, answer.messagesOut[i] ?? 0);
+    }
     const logMax = Math.log1p(max);
     for (const direction of ['in', 'out'] as const) {
       const counts = direction === 'in' ? answer.messagesIn : answer.messagesOut;
@@ -289,7 +310,12 @@ export class LaneRenderer {
           columnMax = 0;
           const height = Math.max(1.5, (Math.log1p(count) / logMax) * room);
           ctx.rect(x0, bottom - 1 - height, Math.max(1, x1 - x0 - 0.5), height);
-          this.addTarget(x0, x1, top, bottom, HIT_TOLERANCE_PX - 1, { kind: 'bucket', fromT: answer.fromT + i * bucketMs, messagesIn: answer.messagesIn[i] ?? 0, messagesOut: answer.messagesOut[i] ?? 0 });
+          this.addTarget(x0, x1, top, bottom, HIT_TOLERANCE_PX - 1, {
+            kind: 'bucket',
+            fromT: answer.fromT + i * bucketMs,
+            messagesIn: answer.messagesIn[i] ?? 0,
+            messagesOut: answer.messagesOut[i] ?? 0,
+          });
           continue;
         }
         const at = Math.floor(x0);
@@ -396,9 +422,15 @@ export class LaneRenderer {
       }
       ctx.lineWidth = 1;
       if (style.shape === 'close') {
-        for (const row of ['connection', 'in', 'out', 'control'] as const) this.labelObstacles.push({ row: LANE_ROWS.indexOf(row), x0: x - 4, x1: x + 4 });
+        for (const row of ['connection', 'in', 'out', 'control'] as const) {
+          this.labelObstacles.push({ row: LANE_ROWS.indexOf(row), x0: x - 4, x1: x + 4 });
+        }
       } else {
-        this.labelObstacles.push({ row: LANE_ROWS.indexOf(style.row), x0: x - size, x1: style.shape === 'flag' ? x + 1 + size * 2 : x + size });
+        this.labelObstacles.push({
+          row: LANE_ROWS.indexOf(style.row),
+          x0: x - size,
+          x1: style.shape === 'flag' ? x + 1 + size * 2 : x + size,
+        });
       }
       const [hitTop, hitBottom] = style.shape === 'close' ? [top, this.layout.rowBand('control')[1]] : [top, bottom];
       this.addTarget(x - size, x + size, hitTop, hitBottom, 0, { kind: 'mark', mark: styled });
@@ -438,7 +470,12 @@ export class LaneRenderer {
       }
       const [top, bottom] = this.layout.rowBand(row);
       candidates.push({ row: rowIndex(row), x, width, priority: style.labelPriority });
-      texts.push({ text: style.label, y: (top + bottom) / 2, colour: style.shape === 'gap' || style.shape === 'pong' ? this.palette.foreground : this.palette.roles[style.colour] });
+      texts.push({
+        text: style.label,
+        y: (top + bottom) / 2,
+        colour:
+          style.shape === 'gap' || style.shape === 'pong' ? this.palette.foreground : this.palette.roles[style.colour],
+      });
     }
     ctx.textAlign = 'left';
     for (const index of layoutLabels(candidates, scale.left, scale.left + scale.width, 4, 400, this.labelObstacles)) {
@@ -497,7 +534,12 @@ export class LaneRenderer {
     ctx.strokeStyle = this.palette.foreground;
     ctx.globalAlpha = 0.6;
     ctx.lineWidth = 1;
-    ctx.strokeRect(Math.round(target.x0) - 1.5, Math.round(target.y0) + 1.5, Math.round(target.x1 - target.x0) + 3, Math.round(target.y1 - target.y0) - 3);
+    ctx.strokeRect(
+      Math.round(target.x0) - 1.5,
+      Math.round(target.y0) + 1.5,
+      Math.round(target.x1 - target.x0) + 3,
+      Math.round(target.y1 - target.y0) - 3,
+    );
     ctx.globalAlpha = 1;
   }
 }

@@ -104,7 +104,10 @@ export class LaneRequests {
     if (!wanted) return false;
     if (this.dirty || !this.current) return true;
     if (!covers({ fromT: this.current.fromT, toT: this.current.toT }, wanted.view)) return true;
-    return this.current.bucketMs !== laneRequestRange(wanted.view, wanted.plotWidthPx, REQUEST_MARGIN, MAX_LANE_BUCKETS).bucketMs;
+    return (
+      this.current.bucketMs !==
+      laneRequestRange(wanted.view, wanted.plotWidthPx, REQUEST_MARGIN, MAX_LANE_BUCKETS).bucketMs
+    );
   }
 
   /** Schedules a request after `debounceMs` of quiet (capped during a long drag), and never before `notBeforeMs`. */
@@ -113,7 +116,10 @@ export class LaneRequests {
     const now = this.clock.monotonic();
     this.wantedSince ??= now;
     let due = Math.max(now + debounceMs, this.lastRequestAt + MIN_REQUEST_INTERVAL_MS);
-    due = Math.min(due, Math.max(this.wantedSince + MAX_REQUEST_DELAY_MS, this.lastRequestAt + MIN_REQUEST_INTERVAL_MS));
+    due = Math.min(
+      due,
+      Math.max(this.wantedSince + MAX_REQUEST_DELAY_MS, this.lastRequestAt + MIN_REQUEST_INTERVAL_MS),
+    );
     due = Math.max(due, now + notBeforeMs);
     if (this.timer !== null) {
       if (due <= this.due) return;
@@ -176,7 +182,9 @@ export class LaneRequests {
     const wanted = this.host.wanted();
     // Stale: the user moved far away meanwhile, or zoomed so much that its buckets are useless.
     const overlaps = wanted !== null && answer.toT > wanted.view.fromT && answer.fromT < wanted.view.toT;
-    const wantedBucketMs = wanted ? laneRequestRange(wanted.view, wanted.plotWidthPx, REQUEST_MARGIN, MAX_LANE_BUCKETS).bucketMs : 0;
+    const wantedBucketMs = wanted
+      ? laneRequestRange(wanted.view, wanted.plotWidthPx, REQUEST_MARGIN, MAX_LANE_BUCKETS).bucketMs
+      : 0;
     if (overlaps && answer.bucketMs <= wantedBucketMs * 4 && answer.bucketMs >= wantedBucketMs / 4) {
       this.current = answer;
       this.host.answered(answer);

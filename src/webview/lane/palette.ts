@@ -37,7 +37,8 @@ export function readPalette(element: Element): LanePalette {
   const style = getComputedStyle(element);
   const read = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   const body = element.ownerDocument.body;
-  const highContrast = body.classList.contains('vscode-high-contrast') || body.classList.contains('vscode-high-contrast-light');
+  const highContrast =
+    body.classList.contains('vscode-high-contrast') || body.classList.contains('vscode-high-contrast-light');
   const foreground = read('--vscode-editor-foreground', read('--vscode-foreground', FALLBACKS.foreground));
   const muted = read('--vscode-descriptionForeground', FALLBACKS.description);
   return {

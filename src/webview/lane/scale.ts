@@ -58,7 +58,10 @@ export function spanOf(range: TimeRange): number {
 /** Keeps the span within the limits, around the range's centre. */
 export function clampSpan(range: TimeRange, limits: SpanLimits = DEFAULT_LIMITS): TimeRange {
   const span = spanOf(range);
-  const clamped = Math.min(limits.maxSpanMs, Math.max(limits.minSpanMs, Number.isFinite(span) ? span : limits.minSpanMs));
+  const clamped = Math.min(
+    limits.maxSpanMs,
+    Math.max(limits.minSpanMs, Number.isFinite(span) ? span : limits.minSpanMs),
+  );
   if (clamped === span) return range;
   const centre = Number.isFinite(span) ? range.fromT + span / 2 : range.fromT;
   return { fromT: centre - clamped / 2, toT: centre + clamped / 2 };
@@ -68,7 +71,12 @@ export function clampSpan(range: TimeRange, limits: SpanLimits = DEFAULT_LIMITS)
  * Zooms by `factor` (< 1 zooms in, > 1 out) keeping `anchorT` at the same place on screen,
  * as a map does around the cursor. The span stays within the limits.
  */
-export function zoomRange(range: TimeRange, factor: number, anchorT: number, limits: SpanLimits = DEFAULT_LIMITS): TimeRange {
+export function zoomRange(
+  range: TimeRange,
+  factor: number,
+  anchorT: number,
+  limits: SpanLimits = DEFAULT_LIMITS,
+): TimeRange {
   const span = spanOf(range);
   if (!(span > 0) || !(factor > 0)) return clampSpan(range, limits);
   const newSpan = Math.min(limits.maxSpanMs, Math.max(limits.minSpanMs, span * factor));
@@ -123,7 +131,12 @@ export function rangeRevealing(range: TimeRange, t: number, marginFraction = 0.1
  * snapped to whole buckets so that small pans reuse the same bucket grid (density bars do not
  * shimmer). `bucketsPerView` is the view's width in CSS pixels (one bucket per pixel).
  */
-export function laneRequestRange(view: TimeRange, bucketsPerView: number, marginFraction: number, maxBuckets: number): { fromT: number; toT: number; buckets: number; bucketMs: number } {
+export function laneRequestRange(
+  view: TimeRange,
+  bucketsPerView: number,
+  marginFraction: number,
+  maxBuckets: number,
+): { fromT: number; toT: number; buckets: number; bucketMs: number } {
   const span = Math.max(spanOf(view), MIN_SPAN_MS);
   const perView = Math.max(1, Math.round(bucketsPerView));
   let bucketMs = span / perView;

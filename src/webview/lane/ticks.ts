@@ -8,11 +8,35 @@ const DAY = 24 * HOUR;
 
 /** Every step the axis may use, smallest first. */
 export const TICK_STEPS_MS: readonly number[] = [
-  1, 2, 5, 10, 20, 50, 100, 200, 500,
-  SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND,
-  MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
-  HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,
-  DAY, 2 * DAY, 7 * DAY,
+  1,
+  2,
+  5,
+  10,
+  20,
+  50,
+  100,
+  200,
+  500,
+  SECOND,
+  2 * SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
 ];
 
 /** Local time minus UTC, in ms, at instant t (east of Greenwich is positive). */
@@ -81,7 +105,12 @@ function majorStepFor(stepMs: number): number {
 }
 
 /** Ticks across [fromT, toT] for a lane `widthPx` wide, aligned to whole local units. */
-export function generateTicks(fromT: number, toT: number, widthPx: number, options: TickOptions = {}): { stepMs: number; ticks: Tick[] } {
+export function generateTicks(
+  fromT: number,
+  toT: number,
+  widthPx: number,
+  options: TickOptions = {},
+): { stepMs: number; ticks: Tick[] } {
   const utcOffset = options.utcOffset ?? localUtcOffset;
   const stepMs = chooseTickStep(toT - fromT, widthPx, options.charWidthPx, options.gapPx);
   if (!(toT > fromT) || !Number.isFinite(fromT) || !Number.isFinite(toT)) return { stepMs, ticks: [] };

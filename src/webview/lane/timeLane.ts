@@ -13,11 +13,30 @@ import type { HostMessageOf } from '../../shared/timelineProtocol.js';
 import type { HitTarget } from './hitTest.js';
 import { LaneInput } from './laneInput.js';
 import { LaneLayout } from './laneLayout.js';
-import { adjacentMark, describeBucket, describeLifetime, describeMark, describeSummary, styleMarks, summarizeLane, type StyledMark } from './laneMarks.js';
+import {
+  adjacentMark,
+  describeBucket,
+  describeLifetime,
+  describeMark,
+  describeSummary,
+  styleMarks,
+  summarizeLane,
+  type StyledMark,
+} from './laneMarks.js';
 import { LaneRenderer, type LaneScene, type TargetInfo } from './laneRenderer.js';
 import { INTERACTION_DEBOUNCE_MS, LaneRequests } from './laneRequests.js';
 import { readPalette } from './palette.js';
-import { clampSpan, fitRange, followRange, panRange, rangeRevealing, showsLiveEdge, spanOf, zoomRange, type TimeRange } from './scale.js';
+import {
+  clampSpan,
+  fitRange,
+  followRange,
+  panRange,
+  rangeRevealing,
+  showsLiveEdge,
+  spanOf,
+  zoomRange,
+  type TimeRange,
+} from './scale.js';
 import { formatClock } from './ticks.js';
 import './timeLane.css';
 
@@ -95,7 +114,8 @@ export class TimeLane {
 
     this.requests = new LaneRequests({
       fetch: (fromT, toT, buckets) => this.host.requestLane(fromT, toT, buckets),
-      wanted: () => (this.view && this.layout.width !== 0 ? { view: this.view, plotWidthPx: this.layout.plotWidth } : null),
+      wanted: () =>
+        this.view && this.layout.width !== 0 ? { view: this.view, plotWidthPx: this.layout.plotWidth } : null,
       answered: (answer) => {
         this.marks = styleMarks(answer.marks);
         this.scheduleDraw();
@@ -203,15 +223,22 @@ export class TimeLane {
   private applyMode(): void {
     if (this.firstT === null || this.lastT === null) return;
     if (this.mode === 'fit') this.setView(fitRange(this.firstT, this.lastT), INTERACTION_DEBOUNCE_MS);
-    else if (this.mode === 'follow') this.setView(followRange(this.lastT, spanOf(this.view ?? fitRange(this.firstT, this.lastT))), INTERACTION_DEBOUNCE_MS);
-    else if (!this.view) this.setView(fitRange(this.firstT, this.lastT), 0);
+    else if (this.mode === 'follow') {
+      this.setView(
+        followRange(this.lastT, spanOf(this.view ?? fitRange(this.firstT, this.lastT))),
+        INTERACTION_DEBOUNCE_MS,
+      );
+    } else if (!this.view) this.setView(fitRange(this.firstT, this.lastT), 0);
   }
 
   /** A zoom, pan or reveal by the user: it stops fitting, and follows the live edge only if it is still in view. */
   private setUserView(range: TimeRange, debounceMs: number): void {
     const clamped = clampSpan(range);
     this.mode = this.live && this.lastT !== null && showsLiveEdge(clamped, this.lastT) ? 'follow' : 'free';
-    this.setView(this.mode === 'follow' && this.lastT !== null ? followRange(this.lastT, spanOf(clamped)) : clamped, debounceMs);
+    this.setView(
+      this.mode === 'follow' && this.lastT !== null ? followRange(this.lastT, spanOf(clamped)) : clamped,
+      debounceMs,
+    );
     this.updateFollowButton();
   }
 
@@ -224,7 +251,12 @@ export class TimeLane {
   private zoomBy(factor: number, anchorX: number | null): void {
     if (!this.view) return;
     const scale = this.layout.scale(this.view);
-    const anchorT = anchorX === null ? (this.mode === 'follow' && this.lastT !== null ? this.lastT : (this.view.fromT + this.view.toT) / 2) : scale.t(anchorX);
+    const anchorT =
+      anchorX === null
+        ? this.mode === 'follow' && this.lastT !== null
+          ? this.lastT
+          : (this.view.fromT + this.view.toT) / 2
+        : scale.t(anchorX);
     this.setUserView(zoomRange(this.view, factor, anchorT), INTERACTION_DEBOUNCE_MS);
   }
 
@@ -243,7 +275,10 @@ export class TimeLane {
     if (this.lastT === null) return;
     if (!this.live) {
       // Nothing arrives any more: "live edge" means the end of the record.
-      this.setUserView(followRange(this.lastT, spanOf(this.view ?? fitRange(this.firstT ?? this.lastT, this.lastT))), 0);
+      this.setUserView(
+        followRange(this.lastT, spanOf(this.view ?? fitRange(this.firstT ?? this.lastT, this.lastT))),
+        0,
+      );
       return;
     }
     this.mode = 'follow';
@@ -278,7 +313,8 @@ export class TimeLane {
   }
 
   private setHovered(hovered: { target: HitTarget; info: TargetInfo } | null, x = 0, y = 0): void {
-    const changed = hovered?.target.index !== this.hovered?.target.index || (hovered === null) !== (this.hovered === null);
+    const changed =
+      hovered?.target.index !== this.hovered?.target.index || (hovered === null) !== (this.hovered === null);
     this.hovered = hovered;
     if (!hovered) {
       this.tooltip.hidden = true;
@@ -286,7 +322,11 @@ export class TimeLane {
     } else {
       const info = hovered.info;
       this.tooltip.textContent =
-        info.kind === 'mark' ? describeMark(info.mark.mark) : info.kind === 'lifetime' ? describeLifetime(info.lifetime) : describeBucket(info.fromT, this.requests.answer?.bucketMs ?? 0, info.messagesIn, info.messagesOut);
+        info.kind === 'mark'
+          ? describeMark(info.mark.mark)
+          : info.kind === 'lifetime'
+            ? describeLifetime(info.lifetime)
+            : describeBucket(info.fromT, this.requests.answer?.bucketMs ?? 0, info.messagesIn, info.messagesOut);
       this.tooltip.hidden = false;
       this.canvas.style.cursor = info.kind === 'mark' ? 'pointer' : '';
       // Next to the pointer, flipped left near the right edge; within the lane's box.
@@ -381,7 +421,9 @@ export class TimeLane {
       set('visibleTo', '');
       set('messageMode', 'none');
       this.rangeText.textContent = '';
-      if (this.lastAria !== 'Time lane: no events') canvas.setAttribute('aria-label', (this.lastAria = 'Time lane: no events'));
+      if (this.lastAria !== 'Time lane: no events') {
+        canvas.setAttribute('aria-label', (this.lastAria = 'Time lane: no events'));
+      }
       return;
     }
     set('visibleFrom', String(Math.round(view.fromT)));

@@ -10,7 +10,6 @@ import { startCodeServer, type CodeServer } from '../../../support/codeServer.js
 import { launchChromium, REPO_ROOT, type E2eComponents } from '../../../support/components.js';
 import { packageVsix } from '../../../support/vsix.js';
 
-
 export interface WorkbenchOptions {
   chromiumPath: string;
   url: string;
@@ -76,7 +75,14 @@ export class Workbench {
 
   quickPickRow(label: string, exact = false): Locator {
     const rows = this.quickInput.locator('.quick-input-list .monaco-list-row');
-    return rows.filter({ has: this.page.locator('.label-name', exact ? { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) } : { hasText: label }) }).first();
+    return rows
+      .filter({
+        has: this.page.locator(
+          '.label-name',
+          exact ? { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) } : { hasText: label },
+        ),
+      })
+      .first();
   }
 
   /** Types into the open input box (or quick pick filter) and presses Enter. */
@@ -100,7 +106,9 @@ export class Workbench {
       await input.fill(path);
       await this.page.waitForTimeout(300);
       if ((await input.inputValue()) === path) break;
-      if (attempt === 3) throw new Error(`the file dialog kept replacing the path; it shows ${await input.inputValue()}`);
+      if (attempt === 3) {
+        throw new Error(`the file dialog kept replacing the path; it shows ${await input.inputValue()}`);
+      }
     }
     await input.press('Enter');
     await this.quickInput.waitFor({ state: 'hidden' });
@@ -193,7 +201,11 @@ export class Workbench {
       lines = await this.visibleEditorLines();
       const line = lines.find((text) => pattern.test(text));
       if (line !== undefined) return line;
-      if (Date.now() > deadline) throw new Error(`no visible editor line matched ${pattern} within ${timeoutMs} ms; visible lines:\n${lines.join('\n')}`);
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no visible editor line matched ${pattern} within ${timeoutMs} ms; visible lines:\n${lines.join('\n')}`,
+        );
+      }
       await this.page.waitForTimeout(200);
     }
   }
@@ -211,7 +223,9 @@ export class Workbench {
         const found = await frame.$(selector).catch(() => null);
         if (found) return frame;
       }
-      if (Date.now() > deadline) throw new Error(`no webview frame has ${selector} after ${timeoutMs} ms (${this.page.frames().length} frames)`);
+      if (Date.now() > deadline) {
+        throw new Error(`no webview frame has ${selector} after ${timeoutMs} ms (${this.page.frames().length} frames)`);
+      }
       await this.page.waitForTimeout(250);
     }
   }
@@ -232,9 +246,12 @@ export class Workbench {
     } catch (error) {
       const shot = await this.screenshot(`failure-${name}`).catch(() => 'none');
       const toasts = await this.notifications().catch(() => []);
-      throw new Error(`${(error as Error).message}\n  screenshot: ${shot}\n  notifications: ${JSON.stringify(toasts)}\n  console errors: ${this.consoleErrors.slice(-5).join(' | ')}`, {
-        cause: error,
-      });
+      throw new Error(
+        `${(error as Error).message}\n  screenshot: ${shot}\n  notifications: ${JSON.stringify(toasts)}\n  console errors: ${this.consoleErrors.slice(-5).join(' | ')}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -251,12 +268,28 @@ function escapeRegExp(text: string): string {
  * Packages the extension, starts code-server on the workspace with the .vsix installed, opens
  * the workbench and waits until the extension is active (its status bar item shows).
  */
-export async function openExtensionWorkbench(options: { components: E2eComponents; workspaceFolder: string; artifactsDir: string }): Promise<{ codeServer: CodeServer; workbench: Workbench }> {
+export async function openExtensionWorkbench(options: {
+  components: E2eComponents;
+  workspaceFolder: string;
+  artifactsDir: string;
+}): Promise<{ codeServer: CodeServer; workbench: Workbench }> {
   const vsixPath = packageVsix(join(REPO_ROOT, 'out', 'e2e'));
-  const codeServer = await startCodeServer({ components: options.components, vsixPath, workspaceFolder: options.workspaceFolder, artifactsDir: options.artifactsDir });
+  const codeServer = await startCodeServer({
+    components: options.components,
+    vsixPath,
+    workspaceFolder: options.workspaceFolder,
+    artifactsDir: options.artifactsDir,
+  });
   try {
-    const workbench = await Workbench.open({ chromiumPath: options.components.chromium, url: codeServer.workbenchUrl, artifactsDir: options.artifactsDir });
-    await workbench.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().waitFor({ timeout: 60_000 });
+    const workbench = await Workbench.open({
+      chromiumPath: options.components.chromium,
+      url: codeServer.workbenchUrl,
+      artifactsDir: options.artifactsDir,
+    });
+    await workbench.page
+      .locator('.part.statusbar [aria-label^="WebSocket Inspector:"]')
+      .first()
+      .waitFor({ timeout: 60_000 });
     return { codeServer, workbench };
   } catch (error) {
     await codeServer.stop();
@@ -265,7 +298,12 @@ export async function openExtensionWorkbench(options: { components: E2eComponent
 }
 
 /** Polls `probe` every 200 ms until `ok` holds; a timeout names what was awaited and the last value. */
-export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await probe();
   while (!ok(value)) {

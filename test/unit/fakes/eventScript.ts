@@ -22,13 +22,29 @@ export class Script {
 
   connect(url = 'wss://app.example.test/ws'): this {
     this.events.push({ ...this.next(), type: 'connecting', attempt: 0, url, protocols: [] });
-    this.events.push({ ...this.next(), type: 'open', handshakeMs: 0, protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} });
+    this.events.push({
+      ...this.next(),
+      type: 'open',
+      handshakeMs: 0,
+      protocol: '',
+      extensions: '',
+      requestHeaders: {},
+      responseHeaders: {},
+    });
     this.openT = this.lastFrameT = this.t;
     return this;
   }
 
   message(direction: 'in' | 'out', data = 'x'): this {
-    this.events.push({ ...this.next(), type: 'message', direction, opcode: 'text', size: data.length, data, truncated: false });
+    this.events.push({
+      ...this.next(),
+      type: 'message',
+      direction,
+      opcode: 'text',
+      size: data.length,
+      data,
+      truncated: false,
+    });
     this.lastFrameT = this.t;
     return this;
   }
@@ -72,7 +88,13 @@ export class Script {
   }
 
   handshakeFailed(failure: { status?: number; body?: string; errorCode?: string; message?: string }): this {
-    this.events.push({ ...this.next(), type: 'connecting', attempt: 1, url: 'wss://app.example.test/ws', protocols: [] });
+    this.events.push({
+      ...this.next(),
+      type: 'connecting',
+      attempt: 1,
+      url: 'wss://app.example.test/ws',
+      protocols: [],
+    });
     this.events.push({
       ...this.next(),
       type: 'handshake-failed',

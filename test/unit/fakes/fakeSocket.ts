@@ -1,6 +1,14 @@
 import { Emitter, type IDisposable } from '../../../src/core/common/events.js';
 import type { HandshakeFailure } from '../../../src/core/model/sessionEvents.js';
-import { networkFailure, type ISocket, type MessageListener, type SocketClose, type SocketError, type SocketOpenInfo, type SocketOptions } from '../../../src/core/engine/socket.js';
+import {
+  networkFailure,
+  type ISocket,
+  type MessageListener,
+  type SocketClose,
+  type SocketError,
+  type SocketOpenInfo,
+  type SocketOptions,
+} from '../../../src/core/engine/socket.js';
 
 /**
  * A scripted socket for deterministic engine tests. It enforces the adapter contract

@@ -4,7 +4,8 @@ import type { SocketOptions } from '../../../src/core/engine/socket.js';
 import { FakeSocket } from './fakeSocket.js';
 
 /** What ws's parser delivered, in order: what any session fed these bytes must record. */
-export type Delivered = { kind: 'message'; payload: Buffer; isBinary: boolean } | { kind: 'ping' | 'pong'; payload: Buffer };
+export type Delivered =
+  { kind: 'message'; payload: Buffer; isBinary: boolean } | { kind: 'ping' | 'pong'; payload: Buffer };
 
 interface ReceiverLike {
   write(chunk: Buffer): boolean;
@@ -29,7 +30,12 @@ export class WireSocket extends FakeSocket {
 
   constructor(options: SocketOptions, onClosed: (socket: FakeSocket) => void) {
     super(options, onClosed);
-    this.receiver = new Receiver({ isServer: false, binaryType: 'nodebuffer', maxPayload: options.maxMessageBytes, allowSynchronousEvents: true });
+    this.receiver = new Receiver({
+      isServer: false,
+      binaryType: 'nodebuffer',
+      maxPayload: options.maxMessageBytes,
+      allowSynchronousEvents: true,
+    });
     this.receiver.on('message', (data, isBinary) => {
       this.delivered.push({ kind: 'message', payload: Buffer.from(data), isBinary });
       this.receiveMessage(data, isBinary);

@@ -46,9 +46,19 @@ async function main(): Promise<void> {
   const result: Record<string, Record<string, string>> = {};
   for (const [kind, theme] of Object.entries(THEMES)) {
     const workspace = mkdtempSync(join(tmpdir(), 'wsi-theme-'));
-    const server = await startCodeServer({ components, vsixPath, workspaceFolder: workspace, userSettings: { 'workbench.colorTheme': theme.name }, artifactsDir: join(REPO_ROOT, 'test-results', 'webview', 'theme-capture') });
+    const server = await startCodeServer({
+      components,
+      vsixPath,
+      workspaceFolder: workspace,
+      userSettings: { 'workbench.colorTheme': theme.name },
+      artifactsDir: join(REPO_ROOT, 'test-results', 'webview', 'theme-capture'),
+    });
     try {
-      const workbench = await Workbench.open({ chromiumPath: components.chromium, url: server.workbenchUrl, artifactsDir: join(REPO_ROOT, 'test-results', 'webview', 'theme-capture') });
+      const workbench = await Workbench.open({
+        chromiumPath: components.chromium,
+        url: server.workbenchUrl,
+        artifactsDir: join(REPO_ROOT, 'test-results', 'webview', 'theme-capture'),
+      });
       try {
         // The workbench starts with a built-in default and applies the configured theme once
         // the theme extension is read: wait until the class and a theme-specific value show it.
@@ -56,7 +66,10 @@ async function main(): Promise<void> {
           (expected) => {
             const element = document.querySelector('.monaco-workbench');
             if (!element || !element.classList.contains(expected.workbenchClass)) return false;
-            return getComputedStyle(element).getPropertyValue('--vscode-editor-background').trim().toLowerCase() === expected.editorBackground;
+            return (
+              getComputedStyle(element).getPropertyValue('--vscode-editor-background').trim().toLowerCase() ===
+              expected.editorBackground
+            );
           },
           theme,
           { timeout: 60_000 },

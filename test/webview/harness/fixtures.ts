@@ -24,7 +24,9 @@ export interface LiveFixture {
   dispose(): void;
 }
 
-export function liveFixture(options: { heartbeat?: Partial<HeartbeatConfig>; session?: Partial<SessionOptions>; name?: string } = {}): LiveFixture {
+export function liveFixture(
+  options: { heartbeat?: Partial<HeartbeatConfig>; session?: Partial<SessionOptions>; name?: string } = {},
+): LiveFixture {
   const clock = new FakeClock(START_T);
   const sockets = new FakeSocketFactory();
   const endpoint = makeEndpoint('wss://app.example.test/ws?token=s3cr3t', {
@@ -33,7 +35,11 @@ export function liveFixture(options: { heartbeat?: Partial<HeartbeatConfig>; ses
     heartbeat: { mode: 'off', ...options.heartbeat },
     reconnect: { jitter: 0 },
   });
-  const session = new Session(endpoint, { ...DEFAULT_SESSION_OPTIONS, ...options.session }, { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) });
+  const session = new Session(
+    endpoint,
+    { ...DEFAULT_SESSION_OPTIONS, ...options.session },
+    { clock, createSocket: sockets.create, random: () => 0.5, observer: sessionDiagnosis(endpoint) },
+  );
   const connection = Connection.live('adhoc', session, endpoint);
   return {
     clock,
@@ -61,13 +67,19 @@ const RESPONSE_HEADERS = {
   'Sec-WebSocket-Accept': 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=',
 };
 
-export const HELLO_JSON = '{"type":"hello","user":{"id":42,"name":"Ada","roles":["admin","ops"]},"ok":true,"quota":null}';
+export const HELLO_JSON =
+  '{"type":"hello","user":{"id":42,"name":"Ada","roles":["admin","ops"]},"ok":true,"quota":null}';
 export const BINARY_BYTES = Uint8Array.from({ length: 40 }, (_, i) => (i * 7 + 0x20) & 0xff);
 
 /** Opens the current attempt with realistic handshake headers. */
 export function openSocket(fixture: LiveFixture): void {
   fixture.clock.advance(12);
-  fixture.socket().open({ protocol: '', extensions: 'permessage-deflate', requestHeaders: REQUEST_HEADERS, responseHeaders: RESPONSE_HEADERS });
+  fixture.socket().open({
+    protocol: '',
+    extensions: 'permessage-deflate',
+    requestHeaders: REQUEST_HEADERS,
+    responseHeaders: RESPONSE_HEADERS,
+  });
 }
 
 /**
@@ -115,23 +127,80 @@ export function latestDiagnosis(session: Session): DiagnosisEvent | null {
 }
 
 /** One event of every type, realistic values, as an imported (read-only) connection. */
-export function everyEventTypeConnection(extra: SessionEvent[] = []): { connection: Connection; events: SessionEvent[] } {
+export function everyEventTypeConnection(extra: SessionEvent[] = []): {
+  connection: Connection;
+  events: SessionEvent[];
+} {
   let seq = 0;
   let t = START_T;
   const at = (ms: number) => ({ seq: ++seq, t: (t += ms) });
   const events: SessionEvent[] = [
     { ...at(0), type: 'connecting', attempt: 0, url: 'wss://app.example.test/ws', protocols: ['chat.v2'] },
-    { ...at(14), type: 'open', handshakeMs: 14, protocol: 'chat.v2', extensions: '', requestHeaders: REQUEST_HEADERS, responseHeaders: RESPONSE_HEADERS },
-    { ...at(30), type: 'message', direction: 'in', opcode: 'text', size: HELLO_JSON.length, data: HELLO_JSON, truncated: false },
-    { ...at(5), type: 'message', direction: 'out', opcode: 'text', size: 16, data: 'subscribe:prices', truncated: false },
-    { ...at(7), type: 'message', direction: 'in', opcode: 'binary', size: 40, data: Buffer.from(BINARY_BYTES).toString('base64'), truncated: false },
+    {
+      ...at(14),
+      type: 'open',
+      handshakeMs: 14,
+      protocol: 'chat.v2',
+      extensions: '',
+      requestHeaders: REQUEST_HEADERS,
+      responseHeaders: RESPONSE_HEADERS,
+    },
+    {
+      ...at(30),
+      type: 'message',
+      direction: 'in',
+      opcode: 'text',
+      size: HELLO_JSON.length,
+      data: HELLO_JSON,
+      truncated: false,
+    },
+    {
+      ...at(5),
+      type: 'message',
+      direction: 'out',
+      opcode: 'text',
+      size: 16,
+      data: 'subscribe:prices',
+      truncated: false,
+    },
+    {
+      ...at(7),
+      type: 'message',
+      direction: 'in',
+      opcode: 'binary',
+      size: 40,
+      data: Buffer.from(BINARY_BYTES).toString('base64'),
+      truncated: false,
+    },
     { ...at(30_000), type: 'ping', direction: 'out', data: 'wsi', encoding: 'utf8' },
     { ...at(23), type: 'pong', direction: 'in', data: 'wsi', encoding: 'utf8', rttMs: 23 },
     { ...at(9_000), type: 'idle-gap', durationMs: 9_000, startT: t - 9_000 },
-    { ...at(1), type: 'message', direction: 'in', opcode: 'text', size: 200_000, data: 'x'.repeat(1000), truncated: true },
+    {
+      ...at(1),
+      type: 'message',
+      direction: 'in',
+      opcode: 'text',
+      size: 200_000,
+      data: 'x'.repeat(1000),
+      truncated: true,
+    },
     { ...at(40_000), type: 'heartbeat-timeout', mode: 'ping', waitedMs: 10_000 },
-    { ...at(1), type: 'error', message: 'Invalid WebSocket frame: RSV1 must be clear', code: 'WS_ERR_UNEXPECTED_RSV_1' },
-    { ...at(1), type: 'close', code: 1006, reason: '', wasClean: false, initiator: 'none', idleMs: 50_001, ageMs: 79_082 },
+    {
+      ...at(1),
+      type: 'error',
+      message: 'Invalid WebSocket frame: RSV1 must be clear',
+      code: 'WS_ERR_UNEXPECTED_RSV_1',
+    },
+    {
+      ...at(1),
+      type: 'close',
+      code: 1006,
+      reason: '',
+      wasClean: false,
+      initiator: 'none',
+      idleMs: 50_001,
+      ageMs: 79_082,
+    },
     { ...at(0), type: 'reconnect-scheduled', attempt: 1, delayMs: 1000 },
     { ...at(1000), type: 'connecting', attempt: 1, url: 'wss://app.example.test/ws', protocols: ['chat.v2'] },
     {
@@ -155,7 +224,8 @@ export function everyEventTypeConnection(extra: SessionEvent[] = []): { connecti
       intervalMs: 90_000,
       occurrences: 3,
       confidence: 0.9,
-      summary: 'Dropped 3 times after 90.0 s without traffic — matches an idle timeout: nginx proxy_read_timeout (default 60 s)?',
+      summary:
+        'Dropped 3 times after 90.0 s without traffic — matches an idle timeout: nginx proxy_read_timeout (default 60 s)?',
       candidates: [
         {
           id: 'nginx-proxy-read-timeout',
@@ -163,7 +233,10 @@ export function everyEventTypeConnection(extra: SessionEvent[] = []): { connecti
           setting: 'proxy_read_timeout',
           defaultSeconds: 60,
           kind: 'idle',
-          fix: { config: 'location /ws {\n    proxy_pass http://backend;\n    proxy_http_version 1.1;\n    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection "upgrade";\n    proxy_read_timeout 3600s;\n}' },
+          fix: {
+            config:
+              'location /ws {\n    proxy_pass http://backend;\n    proxy_http_version 1.1;\n    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection "upgrade";\n    proxy_read_timeout 3600s;\n}',
+          },
           source: 'nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout',
           unconfirmed: false,
         },

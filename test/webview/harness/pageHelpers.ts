@@ -8,7 +8,11 @@ import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Connection } from '../../../src/extension/model/connection.js';
 import { REPO_ROOT } from '../../../support/components.js';
-import { launchTimelineHarness, type TimelineHarness, type TimelineHarnessOptions } from '../../../support/timelineHarness.js';
+import {
+  launchTimelineHarness,
+  type TimelineHarness,
+  type TimelineHarnessOptions,
+} from '../../../support/timelineHarness.js';
 
 /**
  * For a describe() block: makes the fixture and opens a harness on its connection before the
@@ -80,7 +84,12 @@ export async function renderedRows(page: Page): Promise<RenderedRow[]> {
 }
 
 /** Waits until the rendered rows satisfy `check` (rows page in asynchronously). */
-export async function waitForRows(page: Page, check: (rows: RenderedRow[]) => boolean, what: string, timeoutMs = 10_000): Promise<RenderedRow[]> {
+export async function waitForRows(
+  page: Page,
+  check: (rows: RenderedRow[]) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<RenderedRow[]> {
   const deadline = Date.now() + timeoutMs;
   let rows: RenderedRow[] = [];
   while (Date.now() < deadline) {
@@ -88,13 +97,18 @@ export async function waitForRows(page: Page, check: (rows: RenderedRow[]) => bo
     if (check(rows)) return rows;
     await page.waitForTimeout(50);
   }
-  assert.fail(`timed out waiting for ${what}; rows now: ${JSON.stringify(rows.slice(0, 40).map((r) => `${r.seq}:${r.type}`))}`);
+  assert.fail(
+    `timed out waiting for ${what}; rows now: ${JSON.stringify(rows.slice(0, 40).map((r) => `${r.seq}:${r.type}`))}`,
+  );
 }
 
 /** Clicks the row of an event and waits until the detail pane shows it. */
 export async function selectRow(page: Page, seq: number): Promise<void> {
   await page.locator(`#event-list .row[data-seq="${seq}"]`).click();
-  await page.waitForFunction((s) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${s} `) ?? false, seq);
+  await page.waitForFunction(
+    (s) => document.querySelector('#detail .detail-meta')?.textContent?.startsWith(`#${s} `) ?? false,
+    seq,
+  );
 }
 
 /**
