@@ -16,7 +16,7 @@
 // pays on its first messages (a record whose memory is untouched, hot code optimised
 // again for new objects); that ratio is printed for information.
 // Target: Session / bare >= 0.85 on the open connection. What makes it reachable: the session
-// records a flood without a copy per message (src/core/inboundCapture.ts); a per-message
+// records a flood without a copy per message (src/core/engine/inboundCapture.ts); a per-message
 // TypedArray.set of 64 bytes alone costs about 0.1 of the ratio here.
 
 import { fork, spawn, type ChildProcess } from 'node:child_process';
