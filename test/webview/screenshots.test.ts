@@ -4,16 +4,17 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { proxyDropFixture } from './harness/fixtures.js';
 import { assertNoProblems, saveScreenshot, showHelloMessage } from './harness/pageHelpers.js';
-import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from '../../support/timelineHarness.js';
+import {
+  harnessSkipReason,
+  launchTimelineHarness,
+  THEMES_FILE,
+  type HarnessTheme,
+} from '../../support/timelineHarness.js';
 
-const THEMES = JSON.parse(readFileSync(join(__dirname, 'harness', 'themes.json'), 'utf8')) as Record<
-  HarnessTheme,
-  Record<string, string>
->;
+const THEMES = JSON.parse(readFileSync(THEMES_FILE, 'utf8')) as Record<HarnessTheme, Record<string, string>>;
 
 /** "#1f1f1f" → "rgb(31, 31, 31)", as getComputedStyle reports it. */
 function rgb(hex: string): string {
