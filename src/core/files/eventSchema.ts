@@ -209,7 +209,7 @@ export function validateEvent<E extends Error>(
   ErrorClass: JsonInputErrorClass<E>,
   fieldPath?: Readonly<Record<string, string>>,
 ): SessionEvent {
-  const at = (field: string) => (fieldPath && field in fieldPath ? fieldPath[field]! : `${path}.${field}`);
+  const at = (field: string) => `${path}.${fieldPath?.[field] ?? field}`;
   if (!isObject(raw)) throw new ErrorClass(`expected an object, got ${describeValue(raw)}`, path);
   const seq = raw['seq'];
   if (typeof seq !== 'number' || !Number.isFinite(seq)) {

@@ -405,6 +405,8 @@ export class JsonStreamReader<E extends Error> {
             i = backslash + 1;
             continue;
           }
+          // The string ends here: refused now if it took the value past the limit.
+          if (capture.length + (quote + 1 - from) > this.maxStringChars) throw this.tooLong(capture);
           capture.inString = false;
           i = quote + 1;
           if (capture.depth === 0) {
