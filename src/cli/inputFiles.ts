@@ -1,14 +1,19 @@
 // Files the CLI reads: recorded sessions (session logs, HARs) and known-timeout tables.
 // Every problem becomes an InputFileError naming the file and where it is broken.
 
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
 import { validateKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { HarError } from '../core/files/harReader.js';
 import { parseJsonWithPosition } from '../core/files/jsonInput.js';
 import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
-import { RecordedFileReader, type RecordedFileContent } from '../core/files/recordedFile.js';
+import {
+  checkRecordedFileSize,
+  RECORDED_FILE_LIMITS,
+  RecordedFileReader,
+  type RecordedFileContent,
+  type RecordedFileLimits,
+} from '../core/files/recordedFile.js';
 import { recordedSessions, type RecordedSessions } from '../core/files/recordedSession.js';
 import { SessionLogError } from '../core/files/sessionLog.js';
 
@@ -37,12 +42,16 @@ export function loadKnownTimeoutsFile(path: string): KnownTimeout[] {
 /**
  * Reads a session log (JSON) or a HAR, as one recorded session per WebSocket connection
  * (a session log holds one; a HAR one per URL). A file named .har is read as a HAR. Throws
- * InputFileError naming the file and the position.
+ * InputFileError naming the file and the position. Files over `limits` (1 GiB, 128 Mi
+ * characters per string; injectable for tests) are refused, saying the limit.
  */
-export function readRecordedSessions(path: string): RecordedSessions {
+export function readRecordedSessions(
+  path: string,
+  limits: RecordedFileLimits = RECORDED_FILE_LIMITS,
+): RecordedSessions {
   try {
     // Silences in a foreign HAR become idle-gap events, as a live session records them.
-    return recordedSessions(readRecordedFile(path), {
+    return recordedSessions(readRecordedFile(path, limits), {
       idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs,
       harByName: /\.har$/i.test(path),
     });
@@ -61,9 +70,8 @@ export function readRecordedSessions(path: string): RecordedSessions {
 const READ_CHUNK_BYTES = 1 << 20;
 
 /** Streams a recorded file through the reader (which throws JsonTextError, SessionLogError or HarError where it is broken). */
-function readRecordedFile(path: string): RecordedFileContent {
-  const reader = new RecordedFileReader(JsonTextError);
-  const decoder = new StringDecoder('utf8');
+function readRecordedFile(path: string, limits: RecordedFileLimits): RecordedFileContent {
+  const reader = new RecordedFileReader(JsonTextError, limits);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -71,6 +79,17 @@ function readRecordedFile(path: string): RecordedFileContent {
     throw cannotRead(path, error);
   }
   try {
+    let size: number;
+    try {
+      const stat = fstatSync(fd);
+      if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      size = stat.size;
+    } catch (error) {
+      throw cannotRead(path, error);
+    }
+    // Refused before reading a byte: a huge file would only fail later, or exhaust memory.
+    const tooBig = checkRecordedFileSize(size, limits);
+    if (tooBig) throw new InputFileError(`${path}: ${tooBig}`);
     const buffer = Buffer.alloc(READ_CHUNK_BYTES);
     for (;;) {
       let bytes: number;
@@ -80,9 +99,8 @@ function readRecordedFile(path: string): RecordedFileContent {
         throw cannotRead(path, error);
       }
       if (bytes === 0) break;
-      reader.write(decoder.write(buffer.subarray(0, bytes)));
+      reader.writeBytes(buffer.subarray(0, bytes));
     }
-    reader.write(decoder.end());
     return reader.end();
   } finally {
     closeSync(fd);

@@ -8,7 +8,7 @@ interface TextEncoder {
 declare const TextEncoder: { new (): TextEncoder };
 
 interface TextDecoder {
-  decode(input?: Uint8Array): string;
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
 declare const TextDecoder: {
   new (label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean }): TextDecoder;

@@ -1,15 +1,16 @@
 // Export Session Log… and Open Session Log…: dialogs and file I/O around model/sessionFiles.ts.
 
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
 import {
+  checkSessionFileSize,
   defaultExportName,
   exportChunks,
-  readSessionFile,
   readSessionFileStream,
   SessionFileError,
   withDiagnoses,
@@ -131,6 +132,13 @@ async function writeChunks(target: vscode.Uri, chunks: Iterable<string>): Promis
   }
 }
 
+const READ_CHUNK_BYTES = 1 << 20;
+
+/** A file read whole, handed to the reader in pieces (no whole-file string). */
+async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += READ_CHUNK_BYTES) yield bytes.subarray(at, at + READ_CHUNK_BYTES);
+}
+
 /** Opens session logs and HAR files as read-only connections. Returns the connections added. */
 export async function importSessions(manager: ConnectionManager, files?: readonly vscode.Uri[]): Promise<Connection[]> {
   const uris =
@@ -147,15 +155,20 @@ export async function importSessions(manager: ConnectionManager, files?: readonl
     const fileName = basename(uri.path);
     try {
       const options = { idleGapMs: manager.currentSettings.idleGapMs };
-      // Local files stream (a million-event log never becomes one string); others are read whole.
-      const result =
-        uri.scheme === 'file'
-          ? await readSessionFileStream(
-              createReadStream(uri.fsPath, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>,
-              fileName,
-              options,
-            )
-          : readSessionFile(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), fileName, options);
+      // Too large a file is refused before a byte is read. Local files stream (a million-event
+      // log never becomes one string); others are read as bytes and decoded piece by piece.
+      let result;
+      if (uri.scheme === 'file') {
+        checkSessionFileSize((await stat(uri.fsPath)).size);
+        result = await readSessionFileStream(
+          createReadStream(uri.fsPath, { highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<Uint8Array>,
+          fileName,
+          options,
+        );
+      } else {
+        checkSessionFileSize((await vscode.workspace.fs.stat(uri)).size);
+        result = await readSessionFileStream(slices(await vscode.workspace.fs.readFile(uri)), fileName, options);
+      }
       for (const session of result.sessions) {
         added.push(manager.addImported(withDiagnoses(session, manager.currentSettings.knownTimeouts)));
       }

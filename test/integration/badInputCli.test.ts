@@ -3,8 +3,15 @@
 // with a message naming what is wrong — and never starts connecting.
 
 import assert from 'node:assert/strict';
+import { truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { before, test } from 'node:test';
-import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
+import { serializeSessionLog } from '../../src/core/files/sessionLog.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import { redactionPolicyFor } from '../../src/core/model/redaction.js';
+import { buildCli, describeRun, runCli, tempDir } from '../helpers/cliProcess.js';
+import { sampleSession } from '../helpers/sampleEvents.js';
 import { cleanups } from '../helpers/testScope.js';
 
 before(() => buildCli());
@@ -85,5 +92,62 @@ test(
       assert.doesNotMatch(run.stderr, /unexpected error|at .*\.js:\d+/, `${name}: no stack trace`);
     }
     t.diagnostic(`${results.length} bad invocations, each exit 2 with its reason`);
+  },
+);
+
+// Hostile recorded files through the real CLI: `ws-inspector analyze` refuses each with exit 1
+// and one line naming the file and where it is broken (or what it is) — never a stack trace,
+// never a raw control byte on the terminal.
+test(
+  'analyze refuses hostile session files: wrong types, a gzip file, binary bytes, a file over the size limit',
+  { timeout: 60_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const dir = tempDir(defer);
+    const events = sampleSession();
+    const endpoint = makeEndpoint('ws://api.test/socket');
+    const log = JSON.parse(
+      serializeSessionLog({
+        endpoint,
+        events,
+        stats: null,
+        droppedEvents: 0,
+        exportedAt: new Date(0),
+        policy: redactionPolicyFor(endpoint),
+      }),
+    ) as { events: Array<Record<string, unknown>>; endpoint: Record<string, unknown> };
+    const failedIndex = log.events.findIndex((e) => e['type'] === 'handshake-failed');
+    const numericBody = structuredClone(log);
+    numericBody.events[failedIndex]!['body'] = 5;
+    const noHeartbeat = structuredClone(log);
+    noHeartbeat.endpoint = { url: 'ws://api.test/socket' };
+    delete noHeartbeat.events[0]!['protocols'];
+    const text = JSON.stringify(log);
+    const files: Array<[string, string | Buffer, number, RegExp]> = [
+      ['numeric-body.json', JSON.stringify(numericBody), 1, /: events\[\d+\]\.body: expected a string, got 5$/],
+      ['gzip.json.gz', gzipSync(text), 1, /:1:1: not a JSON text: this is a gzip file; decompress it first/],
+      ['binary.json', Buffer.from([0x01, 0x02, 0x7b, 0x00]), 1, /:1:1: not valid JSON: the text starts with U\+0001/],
+      ['bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 0, /^$/],
+      ['defaults.json', JSON.stringify(noHeartbeat), 0, /^$/],
+      ['huge.json', text, 1, /: the file is 1 GiB \(1073741825 bytes\); recorded files of at most 1 GiB/],
+    ];
+    const results: Array<Awaited<ReturnType<typeof runCli>>> = [];
+    for (const [name, content] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      if (name === 'huge.json') truncateSync(path, 1024 ** 3 + 1); // sparse
+      results.push(await runCli(defer, ['analyze', path], 20_000));
+    }
+    files.forEach(([name, , code, pattern], index) => {
+      const run = results[index]!;
+      assert.equal(run.code, code, `${name}: ${describeRun(run)}`);
+      const stderr = run.stderr.trimEnd();
+      assert.match(stderr, code === 1 ? /^ws-inspector analyze: / : /^$/, name);
+      assert.match(stderr, pattern, `${name}: ${stderr}`);
+      assert.doesNotMatch(stderr, /TypeError|RangeError|unexpected error|at .*\.js:\d+/, `${name}: no stack trace`);
+      assert.ok(![...stderr].some((ch) => ch.charCodeAt(0) < 0x20 && ch !== '\n'), `${name}: no control byte`);
+      if (code === 0) assert.match(run.stdout, /events; /, name);
+    });
+    t.diagnostic(`${files.length} hostile files through ws-inspector analyze`);
   },
 );

@@ -1,6 +1,24 @@
 // Locating a JSON syntax error by line and column: pure text scanning, shared by the file
 // formats (core/files) and the webview's message composer, which checks JSON as it is typed.
 
+/**
+ * The character at `index` as a syntax error names it: printable ones quoted (`"x"`), the
+ * invisible ones by code point and kind — a control character is never echoed to a terminal,
+ * and a byte order mark or a zero-width space is not shown as an empty pair of quotes.
+ */
+export function describeJsonCharacter(text: string, index: number): string {
+  const code = text.codePointAt(index) ?? 0;
+  const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `${name} (a control character)`;
+  if (code === 0xfeff) return `${name} (a byte order mark)`;
+  if (code === 0xfffd) return `${name} (a replacement character: the bytes were not UTF-8)`;
+  if ((code >= 0xd800 && code <= 0xdfff) || (code >= 0xfff0 && code <= 0xffff)) return `${name} (not a character)`;
+  if ((code >= 0x200b && code <= 0x200f) || (code >= 0x2028 && code <= 0x202e) || (code >= 0x2060 && code <= 0x206f)) {
+    return `${name} (an invisible character)`;
+  }
+  return `"${String.fromCodePoint(code)}"`;
+}
+
 /** Where the first JSON syntax error is, and what was expected there; null if the text is valid. */
 export function findJsonSyntaxError(text: string): { offset: number; message: string } | null {
   let i = 0;
@@ -10,7 +28,7 @@ export function findJsonSyntaxError(text: string): { offset: number; message: st
   const ws = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
   };
-  const describeHere = () => (i >= text.length ? 'the end of the text' : `"${text[i]}"`);
+  const describeHere = () => (i >= text.length ? 'the end of the text' : describeJsonCharacter(text, i));
   const literal = (word: string) => {
     if (text.startsWith(word, i)) i += word.length;
     else fail(`unexpected ${describeHere()}`);

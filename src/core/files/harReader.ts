@@ -3,6 +3,7 @@
 // have recorded. Every error names where the file is broken.
 
 import { makeEndpoint, type EndpointConfig } from '../model/endpoint.js';
+import { readRecordedCount, readRecordedEndpoint, readRecordedStats, validateEvent } from './eventSchema.js';
 import { describeValue } from '../common/values.js';
 import { JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
 import { base64ToBytes, describeControlPayload, utf8ByteLength } from '../common/payload.js';
@@ -139,10 +140,48 @@ function readLogExtension(value: unknown): HarLogExtension | null {
       'log._wsInspector.version',
     );
   }
-  const endpoint = objectAt(ext['endpoint'], 'log._wsInspector.endpoint');
-  stringAt(endpoint['url'], 'log._wsInspector.endpoint.url');
-  return ext as unknown as HarLogExtension;
+  return {
+    format: HAR_EXTENSION_FORMAT,
+    version: HAR_EXTENSION_VERSION,
+    exportedAt: typeof ext['exportedAt'] === 'string' ? ext['exportedAt'] : '',
+    redacted: ext['redacted'] !== false,
+    endpoint: readRecordedEndpoint(ext['endpoint'], 'log._wsInspector.endpoint', HarError),
+    stats: readRecordedStats(ext['stats']),
+    droppedEvents: readRecordedCount(ext['droppedEvents'], 'log._wsInspector.droppedEvents', HarError),
+  };
 }
+
+/** Where an event rebuilt from a `_webSocketMessages` element got each field, for error paths. */
+const FROM_MESSAGE: Readonly<Record<string, string>> = {
+  seq: '_seq',
+  t: 'time',
+  direction: 'type',
+  size: '_size',
+  truncated: '_truncated',
+  heartbeat: '_heartbeat',
+  rttMs: '_rttMs',
+  encoding: 'data',
+  startT: 'time',
+  durationMs: 'time',
+  message: 'data',
+  reason: 'data',
+  idleMs: 'time',
+  ageMs: 'time',
+};
+
+/** Where an event synthesized from a HAR entry (connecting, open, handshake-failed, an inferred close) got each field. */
+const FROM_ENTRY: Readonly<Record<string, string>> = {
+  t: 'startedDateTime',
+  url: 'request.url',
+  handshakeMs: 'time',
+  requestHeaders: 'request.headers',
+  responseHeaders: 'response.headers',
+  status: 'response.status',
+  statusText: 'response.statusText',
+  errorCode: 'response._error',
+  idleMs: 'startedDateTime',
+  ageMs: 'startedDateTime',
+};
 
 function hasOwnEvents(entry: Record<string, unknown>): boolean {
   const ext = entry['_wsInspector'];
@@ -163,19 +202,16 @@ function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path
     }
     const lifecycle = (entry['_wsInspector'] as { events: unknown[] }).events;
     lifecycle.forEach((raw, index) => {
-      const at = `${path}._wsInspector.events[${index}]`;
-      const event = objectAt(raw, at);
-      numberAt(event['seq'], `${at}.seq`);
-      numberAt(event['t'], `${at}.t`);
-      stringAt(event['type'], `${at}.type`);
-      events.push(event as unknown as SessionEvent);
+      // The same schema as a session log's events; the order is checked once all are merged.
+      events.push(validateEvent(raw, `${path}._wsInspector.events[${index}]`, -Infinity, HarError));
     });
     messagesOf(entry, path).forEach(({ message, at }) => {
       const seq = message._seq;
       if (typeof seq !== 'number' || !Number.isInteger(seq)) {
         throw new HarError(`expected the integer _seq our exports carry, got ${describeValue(seq)}`, `${at}._seq`);
       }
-      events.push(fromHarMessage(message, Math.round(message.time * 1000), seq, at));
+      const event = fromHarMessage(message, Math.round(message.time * 1000), seq, at);
+      events.push(validateEvent(event, at, -Infinity, HarError, FROM_MESSAGE));
     });
   }
   events.sort((a, b) => a.seq - b.seq);
@@ -196,9 +232,10 @@ function synthesizeEvents(
   const events: SessionEvent[] = [];
   let seq = 0;
   let inferredCloses = 0;
-  const push = (event: SessionEvent) => {
+  /** Every synthesized event passes the schema too: a HAR's numbers can make impossible ones (a time past year 275760). */
+  const push = (event: SessionEvent, at: string, from: Readonly<Record<string, string>>) => {
     event.seq = ++seq;
-    events.push(event);
+    events.push(validateEvent(event, at, seq - 1, HarError, from));
   };
   attempts.forEach(({ url, start, entry, path }, attemptIndex) => {
     const request = objectAt(entry['request'], `${path}.request`);
@@ -212,37 +249,45 @@ function synthesizeEvents(
       Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? '';
     const extensions =
       Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
-    push({ seq: 0, type: 'connecting', t: start, attempt: attemptIndex, url, protocols: [] });
+    push({ seq: 0, type: 'connecting', t: start, attempt: attemptIndex, url, protocols: [] }, path, FROM_ENTRY);
     const messages = messagesOf(entry, path);
     // Chrome marks the handshake 101; an entry with frames opened whatever its status says.
     const opened = status === 101 || messages.some(({ message }) => message.type !== 'error');
     const openT = start + time;
     if (opened) {
-      push({
-        seq: 0,
-        type: 'open',
-        t: openT,
-        handshakeMs: time,
-        protocol,
-        extensions,
-        requestHeaders,
-        responseHeaders,
-      });
+      push(
+        {
+          seq: 0,
+          type: 'open',
+          t: openT,
+          handshakeMs: time,
+          protocol,
+          extensions,
+          requestHeaders,
+          responseHeaders,
+        },
+        path,
+        FROM_ENTRY,
+      );
     } else {
-      push({
-        seq: 0,
-        type: 'handshake-failed',
-        t: openT,
-        status: status || null,
-        statusText:
-          typeof response['statusText'] === 'string' && response['statusText'] ? response['statusText'] : null,
-        requestHeaders,
-        responseHeaders: Object.keys(responseHeaders).length ? responseHeaders : null,
-        body: null,
-        errorCode: typeof response['_error'] === 'string' ? response['_error'] : null,
-        message: status ? `server answered the handshake with HTTP ${status}` : 'the handshake did not complete',
-        handshakeMs: time,
-      });
+      push(
+        {
+          seq: 0,
+          type: 'handshake-failed',
+          t: openT,
+          status: status || null,
+          statusText:
+            typeof response['statusText'] === 'string' && response['statusText'] ? response['statusText'] : null,
+          requestHeaders,
+          responseHeaders: Object.keys(responseHeaders).length ? responseHeaders : null,
+          body: null,
+          errorCode: typeof response['_error'] === 'string' ? response['_error'] : null,
+          message: status ? `server answered the handshake with HTTP ${status}` : 'the handshake did not complete',
+          handshakeMs: time,
+        },
+        path,
+        FROM_ENTRY,
+      );
       return;
     }
     let lastFrameT = openT;
@@ -250,10 +295,10 @@ function synthesizeEvents(
     for (const { message, at } of messages) {
       const t = Math.round(message.time * 1000 * 1000) / 1000;
       if (t - lastFrameT > options.idleGapMs) {
-        push({ seq: 0, type: 'idle-gap', t, durationMs: t - lastFrameT, startT: lastFrameT });
+        push({ seq: 0, type: 'idle-gap', t, durationMs: t - lastFrameT, startT: lastFrameT }, at, FROM_MESSAGE);
       }
       if (message.type === 'error') {
-        push({ seq: 0, type: 'error', t, message: message.data, code: null });
+        push({ seq: 0, type: 'error', t, message: message.data, code: null }, at, FROM_MESSAGE);
         continue;
       }
       lastFrameT = Math.max(lastFrameT, t);
@@ -261,17 +306,21 @@ function synthesizeEvents(
         const bytes = decodeBase64(message.data, `${at}.data`);
         const code = bytes.length >= 2 ? (bytes[0]! << 8) | bytes[1]! : 1005;
         const reason = bytes.length > 2 ? new TextDecoder().decode(bytes.subarray(2)) : '';
-        push({
-          seq: 0,
-          type: 'close',
-          t,
-          code,
-          reason,
-          wasClean: true,
-          initiator: message.type === 'send' ? 'local' : 'remote',
-          idleMs: 0,
-          ageMs: t - openT,
-        });
+        push(
+          {
+            seq: 0,
+            type: 'close',
+            t,
+            code,
+            reason,
+            wasClean: true,
+            initiator: message.type === 'send' ? 'local' : 'remote',
+            idleMs: 0,
+            ageMs: t - openT,
+          },
+          at,
+          FROM_MESSAGE,
+        );
         closed = true;
         continue;
       }
@@ -281,7 +330,7 @@ function synthesizeEvents(
         message.opcode === OPCODE.ping ||
         message.opcode === OPCODE.pong
       ) {
-        push(fromHarMessage(message, t, 0, at));
+        push(fromHarMessage(message, t, 0, at), at, FROM_MESSAGE);
       } else {
         notes.push(`${at}: opcode ${message.opcode} skipped`);
       }
@@ -292,17 +341,21 @@ function synthesizeEvents(
     const next = attempts[attemptIndex + 1];
     if (!closed && next) {
       const t = Math.max(lastFrameT, next.start);
-      push({
-        seq: 0,
-        type: 'close',
-        t,
-        code: 1006,
-        reason: 'not in the HAR; inferred from the next connection',
-        wasClean: false,
-        initiator: 'none',
-        idleMs: t - lastFrameT,
-        ageMs: t - openT,
-      });
+      push(
+        {
+          seq: 0,
+          type: 'close',
+          t,
+          code: 1006,
+          reason: 'not in the HAR; inferred from the next connection',
+          wasClean: false,
+          initiator: 'none',
+          idleMs: t - lastFrameT,
+          ageMs: t - openT,
+        },
+        next.path,
+        FROM_ENTRY,
+      );
       inferredCloses++;
     }
   });
@@ -416,8 +469,13 @@ function headersAt(value: unknown, path: string): HeaderMap {
     const name = stringAt(header['name'], `${path}[${index}].name`);
     const headerValue = stringAt(header['value'], `${path}[${index}].value`);
     const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
-    if (existing) headers[existing] = `${headers[existing]}, ${headerValue}`;
-    else headers[name] = headerValue;
+    // Own properties, as JSON.parse makes them: a header named __proto__ is a header.
+    Object.defineProperty(headers, existing ?? name, {
+      value: existing ? `${headers[existing]}, ${headerValue}` : headerValue,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
   });
   return headers;
 }

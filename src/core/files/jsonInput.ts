@@ -30,7 +30,9 @@ export class JsonInputError extends Error {
 }
 
 /** JSON.parse, but a syntax error says line and column. */
-export function parseJsonWithPosition<E extends Error>(text: string, ErrorClass: JsonInputErrorClass<E>): unknown {
+export function parseJsonWithPosition<E extends Error>(input: string, ErrorClass: JsonInputErrorClass<E>): unknown {
+  // A leading byte order mark is not part of the JSON text (JSON.parse would refuse it).
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -5,7 +5,7 @@
 // JSON.parse. Syntax errors say line and column, with the same wording as
 // findJsonSyntaxError, so a file reads the same whether it is streamed or not.
 
-import { findJsonSyntaxError } from '../common/jsonSyntax.js';
+import { describeJsonCharacter, findJsonSyntaxError } from '../common/jsonSyntax.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
 
 export type JsonPathSegment = string | number;
@@ -28,6 +28,39 @@ export interface JsonStreamOptions<E extends Error> {
   ErrorClass: JsonInputErrorClass<E>;
   /** Deepest nesting accepted (default 512): a hostile file must not exhaust the stack. */
   maxDepth?: number;
+  /**
+   * Longest value read whole, in characters of JSON text: any string, and each element of a
+   * streamed array (default MAX_JSON_STRING_CHARS). Longer is refused with its position.
+   */
+  maxStringChars?: number;
+  /** Longest input, in characters (default MAX_JSON_INPUT_CHARS). Longer is refused. */
+  maxInputChars?: number;
+}
+
+/**
+ * The longest string (or event, or HAR message) a recorded file may hold: 128 Mi characters
+ * of JSON text. The largest message a session records is 64 MiB, 85 Mi characters as
+ * base64; the JS engine's own limit for one string is about 512 Mi characters, and reading a
+ * value takes its text and its parsed copy at once.
+ */
+export const MAX_JSON_STRING_CHARS = 128 * 1024 * 1024;
+
+/**
+ * The longest recorded file read: 1 Gi characters, which a file of at most 1 GiB never
+ * exceeds (UTF-8 takes at least one byte per UTF-16 unit). A session of a million events and a
+ * full 128 MiB payload record takes well under half of it.
+ */
+export const MAX_JSON_INPUT_CHARS = 1024 * 1024 * 1024;
+
+/** A limit as people read it: "134217728 characters (128 Mi)". */
+export function describeCharLimit(chars: number): string {
+  const units: Array<[number, string]> = [
+    [1024 * 1024 * 1024, 'Gi'],
+    [1024 * 1024, 'Mi'],
+    [1024, 'Ki'],
+  ];
+  const unit = units.find(([size]) => chars >= size && chars % size === 0);
+  return `${chars} characters${unit ? ` (${chars / unit[0]} ${unit[1]})` : ''}`;
 }
 
 /** A container being read member by member, because it holds a streamed array. */
@@ -52,6 +85,13 @@ interface Capture {
   inString: boolean;
   escaped: boolean;
   at: JsonPosition;
+  /** Where the value sits (its key's or index's path), for messages. */
+  path: readonly JsonPathSegment[];
+  /** Characters collected so far. */
+  length: number;
+  /** In a container: where the string being scanned began (global offset, and its position once known). */
+  stringStart: number;
+  stringAt: JsonPosition | null;
 }
 
 const DEFAULT_MAX_DEPTH = 512;
@@ -75,15 +115,31 @@ export class JsonStreamReader<E extends Error> {
   private nextBackslash = -2;
   private chunk = '';
   private readonly maxDepth: number;
+  private readonly maxStringChars: number;
+  private readonly maxInputChars: number;
 
   constructor(private readonly options: JsonStreamOptions<E>) {
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxStringChars = options.maxStringChars ?? MAX_JSON_STRING_CHARS;
+    this.maxInputChars = options.maxInputChars ?? MAX_JSON_INPUT_CHARS;
   }
 
   /** Reads the next piece of text. */
   write(text: string): void {
+    if (this.base + text.length > this.maxInputChars) {
+      throw new this.options.ErrorClass(
+        `refused: the text is longer than ${describeCharLimit(this.maxInputChars)}, the limit for a recorded file`,
+        '',
+      );
+    }
     this.chunk = text;
     let i = 0;
+    // A leading byte order mark, as editors on Windows write it, is not part of the JSON
+    // text (as JSON.parse-compatible file readers take it): skipped, and column 1 follows it.
+    if (this.base === 0 && text.charCodeAt(0) === 0xfeff) {
+      i = 1;
+      this.lineStart = 1;
+    }
     while (i < text.length) {
       if (this.capture) {
         i = this.continueCapture(i);
@@ -95,6 +151,11 @@ export class JsonStreamReader<E extends Error> {
         continue;
       }
       i = this.structural(i);
+    }
+    // A string still open at the end of the chunk: its position, while it can still be counted.
+    const capture = this.capture;
+    if (capture && capture.inString && capture.kind === 'container' && !capture.stringAt) {
+      capture.stringAt = this.positionAt(capture.stringStart);
     }
     this.positionAt(this.base + text.length);
     this.base += text.length;
@@ -131,7 +192,9 @@ export class JsonStreamReader<E extends Error> {
     const text = this.chunk;
     const ch = text[i]!;
     const top = this.stack[this.stack.length - 1];
-    if (this.done) throw this.syntaxError(`unexpected "${ch}" after the JSON value`, this.positionAt(this.base + i));
+    if (this.done) {
+      throw this.syntaxError(`unexpected ${this.describe(i)} after the JSON value`, this.positionAt(this.base + i));
+    }
     if (!top) {
       this.started = true;
       return this.beginValue(i, []);
@@ -142,15 +205,18 @@ export class JsonStreamReader<E extends Error> {
           if (ch === '}' && top.first) return this.close(i);
           if (ch !== '"') {
             throw this.syntaxError(
-              `expected a property name in double quotes, found "${ch}"`,
+              `expected a property name in double quotes, found ${this.describe(i)}`,
               this.positionAt(this.base + i),
             );
           }
-          this.capture = this.newCapture('string', true, i);
+          this.capture = this.newCapture('string', true, i, top.path);
           return i;
         case 'colon':
           if (ch !== ':') {
-            throw this.syntaxError(`expected ":" after a property name, found "${ch}"`, this.positionAt(this.base + i));
+            throw this.syntaxError(
+              `expected ":" after a property name, found ${this.describe(i)}`,
+              this.positionAt(this.base + i),
+            );
           }
           top.state = 'value';
           return i + 1;
@@ -163,7 +229,7 @@ export class JsonStreamReader<E extends Error> {
             return i + 1;
           }
           if (ch === '}') return this.close(i);
-          throw this.syntaxError(this.expectation(top, `"${ch}"`), this.positionAt(this.base + i));
+          throw this.syntaxError(this.expectation(top, this.describe(i)), this.positionAt(this.base + i));
       }
     }
     // An array.
@@ -174,7 +240,7 @@ export class JsonStreamReader<E extends Error> {
         return i + 1;
       }
       if (ch === ']') return this.close(i);
-      throw this.syntaxError(this.expectation(top, `"${ch}"`), this.positionAt(this.base + i));
+      throw this.syntaxError(this.expectation(top, this.describe(i)), this.positionAt(this.base + i));
     }
     if (ch === ']' && top.first) return this.close(i);
     return this.beginValue(i, [...top.path, top.index]);
@@ -215,18 +281,30 @@ export class JsonStreamReader<E extends Error> {
         });
         return i + 1;
       }
-      this.capture = this.newCapture('container', false, i);
+      this.capture = this.newCapture('container', false, i, path);
       return i;
     }
     if (ch === '"') {
-      this.capture = this.newCapture('string', false, i);
+      this.capture = this.newCapture('string', false, i, path);
       return i;
     }
     if (ch === '-' || (ch >= '0' && ch <= '9') || ch === 't' || ch === 'f' || ch === 'n') {
-      this.capture = this.newCapture('primitive', false, i);
+      this.capture = this.newCapture('primitive', false, i, path);
       return i;
     }
-    throw this.syntaxError(`unexpected "${ch}"`, this.positionAt(this.base + i));
+    const code = ch.charCodeAt(0);
+    if (path.length === 0 && (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0xfffd)) {
+      // Never echo a control byte to a terminal; say what the file probably is.
+      throw this.syntaxError(
+        `the text starts with ${this.describe(i)}: this is binary data, not JSON (a compressed or binary file?)`,
+        this.positionAt(this.base + i),
+      );
+    }
+    throw this.syntaxError(`unexpected ${this.describe(i)}`, this.positionAt(this.base + i));
+  }
+
+  private describe(i: number): string {
+    return describeJsonCharacter(this.chunk, i);
   }
 
   private close(i: number): number {
@@ -248,8 +326,12 @@ export class JsonStreamReader<E extends Error> {
       top.state = 'colon';
       return;
     }
-    if (top.kind === 'object') (top.value as Record<string, unknown>)[top.key] = value;
-    else if (top.streamed) this.options.onElement(value, [...top.path, top.index], at ?? this.positionAt(this.base));
+    if (top.kind === 'object') {
+      // An own property, as JSON.parse makes it: assigning "__proto__" would set the prototype.
+      if (top.key === '__proto__') {
+        Object.defineProperty(top.value, top.key, { value, writable: true, enumerable: true, configurable: true });
+      } else (top.value as Record<string, unknown>)[top.key] = value;
+    } else if (top.streamed) this.options.onElement(value, [...top.path, top.index], at ?? this.positionAt(this.base));
     else (top.value as unknown[]).push(value);
     if (top.kind === 'array') top.index++;
     top.state = 'next';
@@ -270,8 +352,20 @@ export class JsonStreamReader<E extends Error> {
 
   // ---- collecting a value's text ----------------------------------------------------------
 
-  private newCapture(kind: Capture['kind'], forKey: boolean, i: number): Capture {
-    return { kind, forKey, parts: [], depth: 0, inString: false, escaped: false, at: this.positionAt(this.base + i) };
+  private newCapture(kind: Capture['kind'], forKey: boolean, i: number, path: readonly JsonPathSegment[]): Capture {
+    return {
+      kind,
+      forKey,
+      parts: [],
+      depth: 0,
+      inString: false,
+      escaped: false,
+      at: this.positionAt(this.base + i),
+      path,
+      length: 0,
+      stringStart: -1,
+      stringAt: null,
+    };
   }
 
   /** Scans from i until the captured value ends or the chunk does; returns where it stopped. */
@@ -311,6 +405,8 @@ export class JsonStreamReader<E extends Error> {
             i = backslash + 1;
             continue;
           }
+          // The string ends here: refused now if it took the value past the limit.
+          if (capture.length + (quote + 1 - from) > this.maxStringChars) throw this.tooLong(capture);
           capture.inString = false;
           i = quote + 1;
           if (capture.depth === 0) {
@@ -321,8 +417,11 @@ export class JsonStreamReader<E extends Error> {
         }
         const ch = text.charCodeAt(i);
         i++;
-        if (ch === 0x22) capture.inString = true;
-        else if (ch === 0x7b || ch === 0x5b) {
+        if (ch === 0x22) {
+          capture.inString = true;
+          capture.stringStart = this.base + i - 1;
+          capture.stringAt = null;
+        } else if (ch === 0x7b || ch === 0x5b) {
           if (++capture.depth + this.stack.length > this.maxDepth) {
             throw this.syntaxError(`nesting deeper than ${this.maxDepth} levels`, this.positionAt(this.base + i - 1));
           }
@@ -334,7 +433,10 @@ export class JsonStreamReader<E extends Error> {
         }
       }
     }
-    capture.parts.push(text.slice(from, end < 0 ? text.length : end));
+    const piece = text.slice(from, end < 0 ? text.length : end);
+    capture.length += piece.length;
+    if (capture.length > this.maxStringChars) throw this.tooLong(capture);
+    capture.parts.push(piece);
     if (end < 0) return text.length;
     this.finishCapture();
     return end;
@@ -377,6 +479,23 @@ export class JsonStreamReader<E extends Error> {
     return { line: this.line, column: offset - this.lineStart + 1 };
   }
 
+  /** A value longer than maxStringChars: where it (or the string in it being read) starts, and the limit. */
+  private tooLong(capture: Capture): E {
+    const inString = capture.kind === 'string' || (capture.kind === 'container' && capture.inString);
+    const at =
+      capture.kind === 'container' && capture.inString
+        ? (capture.stringAt ?? this.positionAt(capture.stringStart))
+        : capture.at;
+    const where = capture.forKey ? `a property name in ${formatJsonPath(capture.path)}` : formatJsonPath(capture.path);
+    const what = inString ? 'string' : 'value';
+    return new this.options.ErrorClass(
+      `refused: the ${what} starting here${where ? ` (in ${where})` : ''} is longer than ${describeCharLimit(this.maxStringChars)}, the limit for one ${what} in a recorded file`,
+      '',
+      at.line,
+      at.column,
+    );
+  }
+
   private syntaxError(message: string, at: JsonPosition): E {
     return new this.options.ErrorClass(`not valid JSON: ${message}`, '', at.line, at.column);
   }
@@ -393,6 +512,16 @@ export class JsonStreamReader<E extends Error> {
     }
     return this.syntaxError(found.message, { line, column });
   }
+}
+
+/** A path as error messages write it: `events[3].data`; empty for the root. */
+export function formatJsonPath(path: readonly JsonPathSegment[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += /^[A-Za-z_$][\w$]*$/.test(segment) ? `${out ? '.' : ''}${segment}` : `[${JSON.stringify(segment)}]`;
+  }
+  return out;
 }
 
 function matches(pattern: readonly string[], path: readonly JsonPathSegment[]): boolean {

@@ -3,7 +3,8 @@ import { describeValue } from '../common/values.js';
 import { JsonInputError, jsonFieldReaders } from './jsonInput.js';
 import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
 import { redactEndpoint, redactEvent, type RedactionPolicy } from '../model/redaction.js';
-import { SESSION_EVENT_TYPES, type SessionEvent } from '../model/sessionEvents.js';
+import type { SessionEvent } from '../model/sessionEvents.js';
+import { readRecordedCount, readRecordedEndpoint, readRecordedStats, validateEvent } from './eventSchema.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
 
 // The session log file: everything one session recorded, in a documented JSON shape
@@ -73,7 +74,7 @@ export class SessionLogError extends JsonInputError {
   override name = 'SessionLogError';
 }
 
-const { object: expectObject, string: expectString, number: expectNumber } = jsonFieldReaders(SessionLogError);
+const { object: expectObject } = jsonFieldReaders(SessionLogError);
 
 /** Parses and validates a session log; nothing is returned unless all of it is valid. */
 export function parseSessionLog(text: string): SessionLog {
@@ -105,8 +106,7 @@ export function validateSessionLogHeader(value: unknown, events: SessionEvent[])
       'version',
     );
   }
-  const endpoint = expectObject(root['endpoint'], 'endpoint');
-  expectString(endpoint['url'], 'endpoint.url');
+  const endpoint = readRecordedEndpoint(root['endpoint'], 'endpoint', SessionLogError);
   if (!Array.isArray(root['events'])) {
     throw new SessionLogError(`expected an array, got ${describeValue(root['events'])}`, 'events');
   }
@@ -115,30 +115,19 @@ export function validateSessionLogHeader(value: unknown, events: SessionEvent[])
     version: SESSION_LOG_VERSION,
     exportedAt: typeof root['exportedAt'] === 'string' ? root['exportedAt'] : '',
     redacted: root['redacted'] !== false,
-    endpoint: endpoint as unknown as EndpointConfig,
-    stats: (root['stats'] ?? null) as SessionStatsSnapshot | null,
-    droppedEvents: typeof root['droppedEvents'] === 'number' ? root['droppedEvents'] : 0,
+    endpoint,
+    stats: readRecordedStats(root['stats']),
+    droppedEvents: readRecordedCount(root['droppedEvents'], 'droppedEvents', SessionLogError),
     events,
   };
 }
 
-/** Checks one event of a session log, at `path`, after an event with `previousSeq`. */
+/**
+ * Checks one event of a session log, at `path`, after an event with `previousSeq`, against
+ * its type's schema (eventSchema.ts); fields the format lets a file omit are filled in.
+ */
 export function validateSessionEvent(raw: unknown, path: string, previousSeq: number): SessionEvent {
-  const event = expectObject(raw, path);
-  const seq = expectNumber(event['seq'], `${path}.seq`);
-  if (!Number.isInteger(seq) || seq <= previousSeq) {
-    throw new SessionLogError(
-      `seq must be an integer greater than the previous event's (${previousSeq}), got ${seq}`,
-      `${path}.seq`,
-    );
-  }
-  expectNumber(event['t'], `${path}.t`);
-  const type = expectString(event['type'], `${path}.type`);
-  if (!(SESSION_EVENT_TYPES as readonly string[]).includes(type)) {
-    throw new SessionLogError(`unknown event type "${type}"`, `${path}.type`);
-  }
-  validateEventFields(type, event, path);
-  return event as unknown as SessionEvent;
+  return validateEvent(raw, path, previousSeq, SessionLogError);
 }
 
 /**
@@ -173,90 +162,5 @@ export class SessionLogReader {
     const root = this.reader.end();
     if (this.invalid) throw this.invalid.error;
     return validateSessionLogHeader(root, this.events);
-  }
-}
-
-/** The fields each event type must have, checked so consumers can rely on them. */
-function validateEventFields(type: string, event: Record<string, unknown>, path: string): void {
-  // No closures per event, and no path built unless a field is wrong: a log may hold a
-  // million events.
-  switch (type) {
-    case 'connecting':
-      checkNumberField(event, path, 'attempt');
-      break;
-    case 'open':
-      checkNumberField(event, path, 'handshakeMs');
-      break;
-    case 'message':
-      checkOneOfField(event, path, 'direction', ['in', 'out']);
-      checkOneOfField(event, path, 'opcode', ['text', 'binary']);
-      checkNumberField(event, path, 'size');
-      checkStringField(event, path, 'data');
-      break;
-    case 'ping':
-    case 'pong':
-      checkOneOfField(event, path, 'direction', ['in', 'out']);
-      checkStringField(event, path, 'data');
-      break;
-    case 'close':
-      checkNumberField(event, path, 'code');
-      checkNumberField(event, path, 'idleMs');
-      checkNumberField(event, path, 'ageMs');
-      break;
-    case 'idle-gap':
-      checkNumberField(event, path, 'durationMs');
-      break;
-    case 'heartbeat-timeout':
-      checkNumberField(event, path, 'waitedMs');
-      break;
-    case 'reconnect-scheduled':
-      checkNumberField(event, path, 'attempt');
-      checkNumberField(event, path, 'delayMs');
-      break;
-    case 'diagnosis':
-      checkStringField(event, path, 'findingId');
-      checkOneOfField(event, path, 'kind', [
-        'idle-timeout',
-        'lifetime-cap',
-        'heartbeat-timeout',
-        'handshake',
-        'server-close',
-      ]);
-      checkNumberField(event, path, 'occurrences');
-      checkNumberField(event, path, 'confidence');
-      checkStringField(event, path, 'summary');
-      checkStringField(event, path, 'advice');
-      if (!Array.isArray(event['candidates'])) {
-        throw new SessionLogError(`expected an array, got ${describeValue(event['candidates'])}`, `${path}.candidates`);
-      }
-      if (!Array.isArray(event['evidence'])) {
-        throw new SessionLogError(`expected an array, got ${describeValue(event['evidence'])}`, `${path}.evidence`);
-      }
-      break;
-    default:
-      break;
-  }
-}
-
-function checkNumberField(event: Record<string, unknown>, path: string, field: string): void {
-  const value = event[field];
-  if (typeof value !== 'number' || !Number.isFinite(value)) expectNumber(value, `${path}.${field}`);
-}
-
-function checkStringField(event: Record<string, unknown>, path: string, field: string): string {
-  const value = event[field];
-  if (typeof value !== 'string') expectString(value, `${path}.${field}`);
-  return value as string;
-}
-
-function checkOneOfField(
-  event: Record<string, unknown>,
-  path: string,
-  field: string,
-  allowed: readonly string[],
-): void {
-  const value = checkStringField(event, path, field);
-  if (!allowed.includes(value)) {
-    throw new SessionLogError(`expected one of ${allowed.join(', ')}, got "${value}"`, `${path}.${field}`);
   }
 }

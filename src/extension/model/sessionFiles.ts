@@ -7,7 +7,12 @@ import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
 import { combineKnownTimeouts } from '../../core/diagnosis/userTimeouts.js';
 import { HarError } from '../../core/files/harReader.js';
 import { harChunks } from '../../core/files/harWriter.js';
-import { RecordedFileReader } from '../../core/files/recordedFile.js';
+import {
+  checkRecordedFileSize,
+  RECORDED_FILE_LIMITS,
+  RecordedFileReader,
+  type RecordedFileLimits,
+} from '../../core/files/recordedFile.js';
 import { recordedHeartbeat, recordedSessions } from '../../core/files/recordedSession.js';
 import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
@@ -66,38 +71,66 @@ export interface ReadSessionFileResult {
   notes: string[];
 }
 
+/** How a session file is read: silences longer than `idleGapMs` become idle gaps (foreign HARs); `limits` for tests. */
+export interface ReadSessionFileOptions {
+  idleGapMs: number;
+  limits?: RecordedFileLimits;
+}
+
 /**
  * Reads a session log (ours) or a HAR (ours or Chrome DevTools'); returns its sessions or
  * throws SessionFileError with the JSON path (or line and column) of the first problem.
  */
-export function readSessionFile(text: string, fileName: string, options: { idleGapMs: number }): ReadSessionFileResult {
+export function readSessionFile(
+  text: string,
+  fileName: string,
+  options: ReadSessionFileOptions,
+): ReadSessionFileResult {
   const reader = new SessionFileReader(fileName, options);
   reader.write(text);
   return reader.end();
 }
 
-/** The same from text pieces (a file stream): the file's text is never held whole. */
+/**
+ * The same from pieces of a file (a file stream): the file's text is never held whole.
+ * Bytes are decoded as UTF-8 after a look at the first ones (a gzip file is named as such).
+ */
 export async function readSessionFileStream(
-  chunks: AsyncIterable<string>,
+  chunks: AsyncIterable<string | Uint8Array>,
   fileName: string,
-  options: { idleGapMs: number },
+  options: ReadSessionFileOptions,
 ): Promise<ReadSessionFileResult> {
   const reader = new SessionFileReader(fileName, options);
-  for await (const chunk of chunks) reader.write(chunk);
+  for await (const chunk of chunks) {
+    if (typeof chunk === 'string') reader.write(chunk);
+    else reader.writeBytes(chunk);
+  }
   return reader.end();
+}
+
+/** Throws SessionFileError when a file of `bytes` bytes is over the limit; call it before reading. */
+export function checkSessionFileSize(bytes: number, limits: RecordedFileLimits = RECORDED_FILE_LIMITS): void {
+  const refusal = checkRecordedFileSize(bytes, limits);
+  if (refusal) throw new SessionFileError(refusal);
 }
 
 /** Reads a session file piece by piece; `end()` yields every session, or throws SessionFileError and yields none. */
 export class SessionFileReader {
-  private readonly reader = new RecordedFileReader(HarError);
+  private readonly reader: RecordedFileReader<HarError>;
 
   constructor(
     private readonly fileName: string,
-    private readonly options: { idleGapMs: number },
-  ) {}
+    private readonly options: ReadSessionFileOptions,
+  ) {
+    this.reader = new RecordedFileReader(HarError, options.limits ?? RECORDED_FILE_LIMITS);
+  }
 
   write(text: string): void {
     guard(() => this.reader.write(text));
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    guard(() => this.reader.writeBytes(bytes));
   }
 
   end(): ReadSessionFileResult {
@@ -111,7 +144,7 @@ export class SessionFileReader {
         `neither a WebSocket Inspector session log (no "format": "${SESSION_LOG_FORMAT}") nor a HAR file (no "log" object)`,
       );
     }
-    const { sessions, notes } = recordedSessions(content, this.options);
+    const { sessions, notes } = recordedSessions(content, { idleGapMs: this.options.idleGapMs });
     return { sessions: sessions.map((session) => ({ ...session, fileName: this.fileName })), notes };
   }
 }

@@ -1,0 +1,113 @@
+// One valid event of every type, every optional field set: what the schema round trip and the
+// type-confusion fuzzer start from. The type makes the list complete (a new event type that
+// is missing here does not compile).
+
+import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
+
+type Sample<T extends SessionEventType> = Omit<Extract<SessionEvent, { type: T }>, 'seq' | 't'>;
+
+export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
+  connecting: { type: 'connecting', attempt: 0, url: 'ws://api.test/socket', protocols: ['chat', 'v2'] },
+  open: {
+    type: 'open',
+    handshakeMs: 12,
+    protocol: 'chat',
+    extensions: 'permessage-deflate',
+    requestHeaders: { 'X-Trace': 'abc' },
+    responseHeaders: { Server: 'nginx' },
+  },
+  'handshake-failed': {
+    type: 'handshake-failed',
+    status: 403,
+    statusText: 'Forbidden',
+    requestHeaders: { 'X-Trace': 'abc' },
+    responseHeaders: { 'Content-Type': 'text/plain' },
+    body: 'go away',
+    errorCode: null,
+    message: 'server answered the handshake with HTTP 403',
+    handshakeMs: 8,
+  },
+  message: {
+    type: 'message',
+    direction: 'in',
+    opcode: 'text',
+    size: 4,
+    data: 'pong',
+    truncated: false,
+    heartbeat: 'pong',
+    rttMs: 3,
+  },
+  ping: { type: 'ping', direction: 'out', data: 'wsi-1', encoding: 'utf8' },
+  pong: { type: 'pong', direction: 'in', data: 'wsi-1', encoding: 'utf8', rttMs: 2 },
+  'heartbeat-timeout': { type: 'heartbeat-timeout', mode: 'ping', waitedMs: 10_000 },
+  'idle-gap': { type: 'idle-gap', durationMs: 6000, startT: 1_000 },
+  close: {
+    type: 'close',
+    code: 1006,
+    reason: 'gone',
+    wasClean: false,
+    initiator: 'none',
+    idleMs: 60_000,
+    ageMs: 61_000,
+  },
+  error: { type: 'error', message: 'write after end', code: 'EPIPE' },
+  'reconnect-scheduled': { type: 'reconnect-scheduled', attempt: 1, delayMs: 1000 },
+  stopped: { type: 'stopped', reason: 'user' },
+  overflow: { type: 'overflow', droppedEvents: 10, capacity: 100 },
+  diagnosis: {
+    type: 'diagnosis',
+    findingId: 'idle-timeout@60000',
+    kind: 'idle-timeout',
+    intervalMs: 60_000,
+    occurrences: 2,
+    confidence: 0.8,
+    summary: 'idle for 60 s, then dropped',
+    candidates: [
+      {
+        id: 'nginx-proxy-read-timeout',
+        component: 'nginx',
+        setting: 'proxy_read_timeout',
+        defaultSeconds: 60,
+        kind: 'idle',
+        fix: { config: 'proxy_read_timeout 3600s;', heartbeat: 'ping every 30 s' },
+        source: 'https://nginx.org/',
+        unconfirmed: false,
+      },
+    ],
+    advice: 'send a heartbeat',
+    recommendedHeartbeatMs: 30_000,
+    evidence: [9],
+  },
+};
+
+/**
+ * A session of every event type in an order the HAR writer takes (a connecting first, the
+ * frames of an open connection, a second attempt that fails), seqs 1…n, times 1 s apart.
+ */
+export function sampleSession(start = Date.UTC(2026, 10, 26, 9, 0, 0)): SessionEvent[] {
+  const order: SessionEventType[] = [
+    'connecting',
+    'open',
+    'message',
+    'ping',
+    'pong',
+    'idle-gap',
+    'heartbeat-timeout',
+    'error',
+    'close',
+    'diagnosis',
+    'overflow',
+    'reconnect-scheduled',
+    'connecting',
+    'handshake-failed',
+    'stopped',
+  ];
+  return order.map((type, index) => {
+    const event = structuredClone(SAMPLE_EVENTS[type]) as SessionEvent;
+    event.seq = index + 1;
+    event.t = start + index * 1000;
+    if (event.type === 'idle-gap') event.startT = event.t - event.durationMs;
+    if (event.type === 'connecting' && index > 0) event.attempt = 1;
+    return event;
+  });
+}
