@@ -63,7 +63,7 @@ function query(run: string): string {
  * Per `run` query value: the first attempt gets a 401 whose status text and body carry
  * secrets, the second a 301 to wss://user:password@…?token=…, the next ones open, echo what
  * they were sent, repeat every secret, send a message longer than the record's cap with a
- * secret across the cut, ping with one and close with a reason that carries two.
+ * secret across the cut, ping with one and close (after 0.3 s) with a reason that carries two.
  */
 async function startRepeatingServer(): Promise<{ url: (run: string) => string; close(): Promise<void> }> {
   const attempts = new Map<string, number>();
@@ -102,7 +102,7 @@ async function startRepeatingServer(): Promise<{ url: (run: string) => string; c
       ws.send(`${'x'.repeat(CUT - 5)}${S.bearer} and more after it`);
       ws.send(Buffer.from(`${'y'.repeat(CUT - 4)}${S.literal}`));
       ws.ping(S.literal);
-      setTimeout(() => ws.close(4001, `bye ${S.literal} ${S.refresh}`), 1_200);
+      setTimeout(() => ws.close(4001, `bye ${S.literal} ${S.refresh}`), 300);
     });
   });
   return {
@@ -155,8 +155,9 @@ test('every output channel hides every secret a repeating server sends back', { 
     '--subprotocol',
     K8S_PROTOCOL,
     ...secretFlags,
+    // Attempts at 0, ~1 s and ~3 s (backoff with jitter); the close comes 0.3 s after the third.
     '--duration',
-    '5s',
+    '6s',
     '--export',
     join(dir, exportName),
     ...extra,
@@ -167,7 +168,14 @@ test('every output channel hides every secret a repeating server sends back', { 
     runCli(defer, watchArgs('quiet', 'quiet.json', ['--quiet']), 30_000),
     runCli(defer, watchArgs('kept', 'kept.json', ['--quiet', '--keep-secrets']), 30_000),
   ]);
-  for (const run of [lines, json, quiet, kept]) assert.equal(run.code, 0, describeRun(run));
+  for (const run of [lines, json, quiet, kept]) {
+    assert.equal(run.code, 0, describeRun(run));
+    assert.match(
+      run.stdout,
+      /last close: code 4001|"code":4001/,
+      `the server's close came in time: ${describeRun(run)}`,
+    );
+  }
   const keptExport = readFileSync(join(dir, 'kept.json'), 'utf8');
   // The server really repeated the secrets: the kept export holds them (the test can fail).
   for (const secret of [S.authToken, S.bearer, S.literal, S.refresh, BASIC, S.customParam]) {
