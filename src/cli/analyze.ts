@@ -6,8 +6,9 @@ import { DropAnalyzer, type DiagnosisFinding, type DropClass } from '../core/dia
 import { combineKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
 import { recordedHeartbeat } from '../core/files/recordedSession.js';
-import { redactUrl, type RedactionPolicy } from '../core/model/redaction.js';
-import { parseCommandArgs } from './commonArgs.js';
+import { redactEvent, redactionPolicyFor, redactProse, redactUrl } from '../core/model/redaction.js';
+import { parseCommandArgs, parseSecretFlags, SECRET_OPTIONS } from './commonArgs.js';
+import { redactingIo } from './output.js';
 import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';
 import type { CliIo } from './watch.js';
@@ -16,16 +17,25 @@ export interface AnalyzeOptions {
   path: string;
   knownTimeoutsPath: string | null;
   json: boolean;
+  /** Also secret (--secret-header, --secret-param, --secret), for a file exported with its secrets kept. */
+  secretHeaders: string[];
+  secretQueryParams: string[];
+  secretValues: string[];
 }
 
 /** Parses `analyze` arguments (after the word "analyze"); throws UsageError with a clear message. */
 export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
   const { values, positional: path } = parseCommandArgs(
     argv,
-    { 'known-timeouts': { type: 'string' }, json: { type: 'boolean' } },
+    { 'known-timeouts': { type: 'string' }, ...SECRET_OPTIONS, json: { type: 'boolean' } },
     { command: 'analyze', noun: 'file', missing: 'a recorded session, e.g. ws-inspector analyze session.json' },
   );
-  return { path, knownTimeoutsPath: values['known-timeouts'] ?? null, json: values.json ?? false };
+  return {
+    path,
+    knownTimeoutsPath: values['known-timeouts'] ?? null,
+    json: values.json ?? false,
+    ...parseSecretFlags(values),
+  };
 }
 
 /**
@@ -45,8 +55,19 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
     const userTimeouts = options.knownTimeoutsPath === null ? [] : loadKnownTimeoutsFile(options.knownTimeoutsPath);
     const { sessions, notes } = readRecordedSessions(options.path);
     for (const [index, session] of sessions.entries()) {
+      // A recorded file is redacted unless exported with its secrets kept: what it still
+      // holds (its endpoint's credentials, the user's --secret values) is hidden again.
+      const policy = redactionPolicyFor(
+        {
+          ...session.endpoint,
+          secretHeaders: [...(session.endpoint.secretHeaders ?? []), ...options.secretHeaders],
+          secretQueryParams: [...(session.endpoint.secretQueryParams ?? []), ...options.secretQueryParams],
+        },
+        { secretValues: options.secretValues },
+      );
+      const out = redactingIo(io, policy);
       for (const note of [...(index === 0 ? notes : []), ...droppedNote(session.droppedEvents)]) {
-        io.err(`note: ${note}`);
+        out.err(`note: ${note}`);
       }
       const analyzer = new DropAnalyzer({
         knownTimeouts: combineKnownTimeouts(userTimeouts),
@@ -55,18 +76,21 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       for (const event of session.events) analyzer.ingest(event);
       const findings = analyzer.findings();
       if (options.json) {
-        for (const event of asDiagnosisEvents(findings, session.events)) io.out(JSON.stringify(event));
+        for (const event of asDiagnosisEvents(findings, session.events)) {
+          out.out(JSON.stringify(redactEvent(event, policy)));
+        }
         continue;
       }
       // A HAR may hold several connections: each is analyzed on its own.
       const name =
         sessions.length > 1
-          ? `${options.path} [${index + 1}/${sessions.length}: ${redactUrl(session.endpoint.url, ALWAYS_REDACT)}]`
+          ? `${options.path} [${index + 1}/${sessions.length}: ${redactUrl(session.endpoint.url, policy)}]`
           : options.path;
-      if (index > 0) io.out('');
-      io.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
-      if (findings.length === 0) io.out('No drop pattern found.');
-      for (const finding of findings) io.out(`\n${formatFinding(finding)}`);
+      if (index > 0) out.out('');
+      out.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
+      if (findings.length === 0) out.out('No drop pattern found.');
+      // The whole block is derived text: every URL and known value in it is redacted.
+      for (const finding of findings) out.out(`\n${redactProse(formatFinding(finding), policy)}`);
     }
     return 0;
   } catch (error) {
@@ -77,9 +101,6 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
 }
 
 // ---- output ---------------------------------------------------------------------------
-
-// Session names are printed: never with a token from the URL.
-const ALWAYS_REDACT: RedactionPolicy = { keepSecrets: false, secretHeaders: new Set(), secretValues: [] };
 
 function droppedNote(droppedEvents: number): string[] {
   return droppedEvents > 0

@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../core/format/duration.js';
 import { checkHeader } from '../core/model/endpoint.js';
+import { MIN_SECRET_PIECE_LENGTH } from '../core/model/redaction.js';
 import { UsageError } from './usage.js';
 
 /** `-H "Name: value"` flags as a header map; an illegal name or value is a usage error. */
@@ -70,3 +71,37 @@ export const CONNECTION_OPTIONS = {
   subprotocol: { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
 } as const;
+
+/** What else is secret: watch, probe and analyze share these (see redactionPolicyFor). */
+export const SECRET_OPTIONS = {
+  'secret-header': { type: 'string', multiple: true },
+  'secret-param': { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
+} as const;
+
+/** The secret flags' values, checked: names must be non-empty, values long enough to be worth hiding. */
+export function parseSecretFlags(values: {
+  'secret-header'?: string[];
+  'secret-param'?: string[];
+  secret?: string[];
+}): { secretHeaders: string[]; secretQueryParams: string[]; secretValues: string[] } {
+  const names = (flag: string, list: string[] | undefined) =>
+    (list ?? []).map((name) => {
+      const trimmed = name.trim();
+      if (trimmed === '' || /[\s:=]/.test(trimmed)) throw new UsageError(`--${flag} expects a name, got "${name}"`);
+      return trimmed;
+    });
+  const secretValues = values.secret ?? [];
+  for (const value of secretValues) {
+    if (value.length < MIN_SECRET_PIECE_LENGTH) {
+      throw new UsageError(
+        `--secret needs a value of at least ${MIN_SECRET_PIECE_LENGTH} characters (shorter ones would hide ordinary words)`,
+      );
+    }
+  }
+  return {
+    secretHeaders: names('secret-header', values['secret-header']),
+    secretQueryParams: names('secret-param', values['secret-param']),
+    secretValues,
+  };
+}

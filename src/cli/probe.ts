@@ -1,9 +1,10 @@
 import { IdleTimeoutProbe, probeSessionFactory, type ProbeProgress } from '../core/probe/idleProbe.js';
 import type { ProbeResult } from '../core/probe/probeReport.js';
 import { formatDuration } from '../core/format/duration.js';
-import { redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
+import { redactDeep, redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
+import { redactingIo } from './output.js';
 import { parseProbeArgs, type ProbeCliOptions } from './probeArgs.js';
 import { UsageError } from './usage.js';
 import type { CliIo } from './watch.js';
@@ -13,7 +14,8 @@ import type { CliIo } from './watch.js';
  * the endpoint. Prints progress and a verdict (NDJSON with --json, the result last).
  * Returns 0 with a verdict, 1 without one, 2 for bad usage.
  */
-export async function runProbe(args: string[], io: CliIo, stop: AbortSignal): Promise<number> {
+export async function runProbe(args: string[], rawIo: CliIo, stop: AbortSignal): Promise<number> {
+  let io = rawIo;
   let options: ProbeCliOptions;
   try {
     options = parseProbeArgs(args);
@@ -22,21 +24,26 @@ export async function runProbe(args: string[], io: CliIo, stop: AbortSignal): Pr
     io.err(`ws-inspector: ${error.message}\nRun "ws-inspector --help" for usage.`);
     return 2;
   }
+  const policy = redactionPolicyFor(options.endpoint, { secretValues: options.secretValues });
+  io = redactingIo(rawIo, policy);
   const probe = new IdleTimeoutProbe(
     options.endpoint,
     { maxDurationMs: options.maxDurationMs, maxConnections: options.maxConnections },
     { clock: systemClock, createSession: probeSessionFactory(systemClock, createWsSocket) },
   );
-  probe.onProgress((progress) => io.out(options.json ? JSON.stringify(progress) : describeProgress(progress)));
+  probe.onProgress((raw) => {
+    const progress = redactDeep(raw, policy);
+    io.out(options.json ? JSON.stringify(progress) : describeProgress(progress));
+  });
   if (!options.json) {
-    const url = redactUrl(options.endpoint.url, redactionPolicyFor(options.endpoint));
+    const url = redactUrl(options.endpoint.url, policy);
     io.err(
       `probing ${url}: up to ${options.maxConnections} connections at once, at most ${formatDuration(options.maxDurationMs)}; Ctrl-C to stop`,
     );
   }
   let result: ProbeResult;
   try {
-    result = await probe.run(stop);
+    result = redactDeep(await probe.run(stop), policy);
   } finally {
     probe.dispose();
   }

@@ -1,6 +1,13 @@
 import { DEFAULT_PROBE_OPTIONS } from '../core/probe/idleProbe.js';
 import { checkEndpoint, makeEndpoint, type EndpointConfig } from '../core/model/endpoint.js';
-import { CONNECTION_OPTIONS, parseCommandArgs, parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
+import {
+  CONNECTION_OPTIONS,
+  parseCommandArgs,
+  parseDurationFlag,
+  parseHeaderFlags,
+  parseSecretFlags,
+  SECRET_OPTIONS,
+} from './commonArgs.js';
 import { UsageError } from './usage.js';
 
 export interface ProbeCliOptions {
@@ -8,13 +15,21 @@ export interface ProbeCliOptions {
   maxDurationMs: number;
   maxConnections: number;
   json: boolean;
+  /** Literal values (--secret) hidden wherever they appear. */
+  secretValues: string[];
 }
 
 /** Parses `probe` arguments (after the word "probe"); throws UsageError with a clear message. */
 export function parseProbeArgs(argv: string[]): ProbeCliOptions {
   const { values, positional: url } = parseCommandArgs(
     argv,
-    { max: { type: 'string' }, connections: { type: 'string' }, ...CONNECTION_OPTIONS, json: { type: 'boolean' } },
+    {
+      max: { type: 'string' },
+      connections: { type: 'string' },
+      ...CONNECTION_OPTIONS,
+      ...SECRET_OPTIONS,
+      json: { type: 'boolean' },
+    },
     { command: 'probe', noun: 'URL', missing: 'a URL, e.g. ws-inspector probe wss://example.com/socket' },
   );
 
@@ -28,13 +43,16 @@ export function parseProbeArgs(argv: string[]): ProbeCliOptions {
     }
   }
 
+  const secrets = parseSecretFlags(values);
   const endpoint = makeEndpoint(url, {
     headers: parseHeaderFlags(values.header ?? []),
+    secretHeaders: secrets.secretHeaders,
+    secretQueryParams: secrets.secretQueryParams,
     protocols: values.subprotocol ?? [],
     allowSelfSignedCertificate: values.insecure ?? false,
   });
   const problems = checkEndpoint(endpoint);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
 
-  return { endpoint, maxDurationMs, maxConnections, json: values.json ?? false };
+  return { endpoint, maxDurationMs, maxConnections, json: values.json ?? false, secretValues: secrets.secretValues };
 }

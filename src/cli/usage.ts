@@ -9,6 +9,11 @@ Options for probe:
   -H, --header "Name: value"  extra handshake header (repeatable)
   --subprotocol P             offer a subprotocol (repeatable)
   --insecure                  accept self-signed TLS certificates (wss://)
+  --secret-header NAME        also redact this header's value everywhere, as the
+                              extension's secretHeaders setting does (repeatable)
+  --secret-param NAME         also redact this query parameter's value (repeatable;
+                              token, access_token, refresh_token, client_secret, … are built in)
+  --secret VALUE              redact this literal value wherever it appears (repeatable)
   --json                      print progress as NDJSON; the last line is the result:
                               {"type":"probe-result","kind":"idle-timeout"|"lifetime-cap"|"none"|"error",...}
 
@@ -23,6 +28,11 @@ heartbeat timeouts, server closes and failed handshakes, each with advice.
 Options for analyze:
   --known-timeouts FILE       add your own timeouts; they win ties and replace built-in
                               entries with the same id
+  --secret-header NAME        also redact this header's value everywhere, as the
+                              extension's secretHeaders setting does (repeatable)
+  --secret-param NAME         also redact this query parameter's value (repeatable;
+                              token, access_token, refresh_token, client_secret, … are built in)
+  --secret VALUE              redact this literal value wherever it appears (repeatable)
   --json                      print one diagnosis event per line (NDJSON)
 
 Exit codes: 0 when the file was analyzed (with or without findings), 1 if a file cannot
@@ -60,7 +70,13 @@ Options for watch:
   --duration DURATION         stop after this long (default: run until Ctrl-C)
   --send TEXT                 send TEXT once after the first open (repeatable)
   --export FILE.json          write the session log to FILE.json when done
-  --keep-secrets              do not redact Authorization, Cookie and other secrets
+  --keep-secrets              write secrets into the --export file as they are (printed
+                              output is always redacted)
+  --secret-header NAME        also redact this header's value everywhere, as the
+                              extension's secretHeaders setting does (repeatable)
+  --secret-param NAME         also redact this query parameter's value (repeatable;
+                              token, access_token, refresh_token, client_secret, … are built in)
+  --secret VALUE              redact this literal value wherever it appears (repeatable)
   --known-timeouts FILE       add your own intermediary timeouts to the drop diagnosis
                               (a JSON array, fields as in the wsInspector.knownTimeouts setting)
   --json                      print one JSON event per line (NDJSON)

@@ -1,13 +1,14 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
-import { redactEvent, redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
+import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } from '../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
 import type { SessionEvent } from '../core/model/sessionEvents.js';
 import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';
+import { redactingIo } from './output.js';
 import type { WatchOptions } from './watchArgs.js';
 
 export interface CliIo {
@@ -16,7 +17,10 @@ export interface CliIo {
 }
 
 /** Runs `watch` until the duration elapses, `stop` aborts, or the session stops by itself. */
-export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSignal): Promise<number> {
+export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortSignal): Promise<number> {
+  // --keep-secrets keeps them in the export only: what is printed is always redacted.
+  const printPolicy = redactionPolicyFor(options.endpoint, { secretValues: options.secretValues });
+  const io = redactingIo(rawIo, printPolicy);
   let knownTimeouts;
   try {
     knownTimeouts = options.knownTimeoutsPath === null ? [] : loadKnownTimeoutsFile(options.knownTimeoutsPath);
@@ -28,9 +32,17 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   const session = new Session(
     options.endpoint,
     { ...DEFAULT_SESSION_OPTIONS, idleGapMs: options.idleGapMs },
-    { clock: systemClock, createSocket: createWsSocket, observer: sessionDiagnosis(options.endpoint, knownTimeouts) },
+    {
+      clock: systemClock,
+      createSocket: createWsSocket,
+      observer: sessionDiagnosis(options.endpoint, knownTimeouts),
+      secretValues: options.secretValues,
+    },
   );
-  const policy = redactionPolicyFor(options.endpoint, { keepSecrets: options.keepSecrets });
+  const exportPolicy = redactionPolicyFor(options.endpoint, {
+    keepSecrets: options.keepSecrets,
+    secretValues: options.secretValues,
+  });
   let everOpened = false;
   let sentInitialMessages = false;
 
@@ -38,7 +50,7 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   // materialised as an object for nothing.
   if (options.output !== 'quiet') {
     session.onEvent((event: SessionEvent) => {
-      const safe = redactEvent(event, policy);
+      const safe = redactEvent(event, printPolicy);
       if (options.output === 'json') io.out(JSON.stringify(safe));
       else io.out(`${formatTime(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
     });
@@ -54,7 +66,7 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
           queueMicrotask(() => {
             for (const text of options.send) {
               const result = session.send(text);
-              if (!result.ok) io.err(`--send failed: ${result.reason}`);
+              if (!result.ok) io.err(`--send failed: ${redactProse(result.reason, printPolicy)}`);
             }
           });
         }
@@ -69,7 +81,7 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
 
   if (options.output === 'lines') {
     io.err(
-      `watching ${redactUrl(options.endpoint.url, policy)} (heartbeat ${options.endpoint.heartbeat.mode}); Ctrl-C to stop`,
+      `watching ${redactUrl(options.endpoint.url, printPolicy)} (heartbeat ${options.endpoint.heartbeat.mode}); Ctrl-C to stop`,
     );
   }
   session.start();
@@ -82,7 +94,7 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   let exitCode = everOpened ? 0 : 1;
   if (options.exportPath) {
     try {
-      writeExport(options.exportPath, session, policy);
+      writeExport(options.exportPath, session, exportPolicy);
       if (options.output !== 'json') {
         io.err(`session log written to ${options.exportPath} (${session.record.size} events)`);
       }
@@ -93,7 +105,7 @@ export async function runWatch(options: WatchOptions, io: CliIo, stop: AbortSign
   }
   if (options.output !== 'json') {
     io.out(everOpened ? 'summary:' : 'summary: never connected');
-    for (const line of describeStats(stats)) io.out(`  ${line}`);
+    for (const line of describeStats(redactStats(stats, printPolicy))) io.out(`  ${line}`);
   }
   session.dispose();
   return exitCode;

@@ -1,5 +1,12 @@
 import { checkEndpoint, makeEndpoint, type EndpointConfig, type HeartbeatMode } from '../core/model/endpoint.js';
-import { CONNECTION_OPTIONS, parseCommandArgs, parseDurationFlag, parseHeaderFlags } from './commonArgs.js';
+import {
+  CONNECTION_OPTIONS,
+  parseCommandArgs,
+  parseDurationFlag,
+  parseHeaderFlags,
+  parseSecretFlags,
+  SECRET_OPTIONS,
+} from './commonArgs.js';
 import { UsageError } from './usage.js';
 
 export type OutputMode = 'lines' | 'json' | 'quiet';
@@ -11,6 +18,8 @@ export interface WatchOptions {
   send: string[];
   exportPath: string | null;
   keepSecrets: boolean;
+  /** Literal values (--secret) hidden wherever they appear, beyond the endpoint's own secrets. */
+  secretValues: string[];
   /** A JSON file of the user's own known timeouts, read when the watch starts. */
   knownTimeoutsPath: string | null;
   output: OutputMode;
@@ -27,6 +36,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
       'ping-payload': { type: 'string' },
       expect: { type: 'string' },
       ...CONNECTION_OPTIONS,
+      ...SECRET_OPTIONS,
       'handshake-timeout': { type: 'string' },
       'no-reconnect': { type: 'boolean' },
       'max-reconnects': { type: 'string' },
@@ -48,6 +58,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     throw new UsageError(`--heartbeat must be ping, text or off, got "${mode}"`);
   }
   const headers = parseHeaderFlags(values.header ?? []);
+  const secrets = parseSecretFlags(values);
   let maxAttempts: number | null = null;
   if (values['max-reconnects'] !== undefined) {
     maxAttempts = Number(values['max-reconnects']);
@@ -58,6 +69,8 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
 
   const endpoint = makeEndpoint(url, {
     headers,
+    secretHeaders: secrets.secretHeaders,
+    secretQueryParams: secrets.secretQueryParams,
     protocols: values.subprotocol ?? [],
     allowSelfSignedCertificate: values.insecure ?? false,
     ...definedOnly({ handshakeTimeoutMs: parseDurationFlag(values['handshake-timeout'], '--handshake-timeout') }),
@@ -82,6 +95,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     send: values.send ?? [],
     exportPath: values.export ?? null,
     keepSecrets: values['keep-secrets'] ?? false,
+    secretValues: secrets.secretValues,
     knownTimeoutsPath: values['known-timeouts'] ?? null,
     output: values.json ? 'json' : values.quiet ? 'quiet' : 'lines',
   };

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { IdleTimeoutProbe, probeSessionFactory } from '../core/probe/idleProbe.js';
 import type { ProbeResult } from '../core/probe/probeReport.js';
 import { formatDuration } from '../core/format/duration.js';
-import { redactText, redactionPolicyFor } from '../core/model/redaction.js';
+import { redactProse, redactionPolicyFor } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import type { Connection } from './model/connection.js';
@@ -71,7 +71,7 @@ export async function probeIdleTimeout(
       async (progress, token) => {
         const subscriptions = [
           probe.onProgress((step) => {
-            const message = redactText(step.message, policy);
+            const message = redactProse(step.message, policy);
             log.info(`[${connection.name}] probe: ${message}`);
             progress.report({ message: `${message} (${formatDuration(step.elapsedMs)})` });
           }),
@@ -87,10 +87,10 @@ export async function probeIdleTimeout(
   } finally {
     probe.dispose();
   }
-  const summary = redactText(result.summary, policy);
-  const advice = redactText(result.advice, policy);
+  const summary = redactProse(result.summary, policy);
+  const advice = redactProse(result.advice, policy);
   log.info(`[${connection.name}] probe result: ${summary}${advice ? ` — ${advice}` : ''}`);
-  for (const note of result.notes) log.info(`[${connection.name}] probe note: ${redactText(note, policy)}`);
+  for (const note of result.notes) log.info(`[${connection.name}] probe note: ${redactProse(note, policy)}`);
   if (result.error?.reason === 'cancelled') return result;
   const show = result.kind === 'error' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(`${connection.name}: ${sentence(summary)}${advice ? ` ${sentence(advice)}` : ''}`, 'Show Log').then(

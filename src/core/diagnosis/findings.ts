@@ -202,6 +202,7 @@ export class HandshakeGroups {
       errorCode: event.errorCode,
       message: event.message,
       url,
+      location: headerValue(event.responseHeaders, 'location'),
     });
     const id = `handshake@${event.status ?? event.errorCode ?? 'error'}:${slug(diagnosis.title)}`;
     const group = this.groups.get(id) ?? {
@@ -354,4 +355,10 @@ function slug(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
+}
+
+function headerValue(headers: Readonly<Record<string, string>> | null, name: string): string | null {
+  if (!headers) return null;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return null;
 }

@@ -4,6 +4,7 @@
 // HTTP causes follow the compiled proxy-timeout knowledge base; sources are noted per case.
 
 import { NGINX_WEBSOCKET_LOCATION } from './knowledgeBase.js';
+import { redactUrl, type RedactionPolicy } from '../model/redaction.js';
 
 /** The parts of a failed handshake the diagnosis needs. */
 export interface HandshakeFailureInput {
@@ -12,6 +13,8 @@ export interface HandshakeFailureInput {
   errorCode: string | null;
   message: string;
   url: string;
+  /** The `Location` response header of a redirect, when there was one. */
+  location?: string | null;
 }
 
 /** A likely cause for a failed handshake and what to do about it. */
@@ -51,12 +54,12 @@ const TRUST_ANYWAY =
 
 /** Explains a failed handshake; unknown cases get a generic explanation that says so. */
 export function explainHandshakeFailure(input: HandshakeFailureInput): HandshakeDiagnosis {
-  if (input.status !== null) return explainStatus(input.status, input.body ?? '', input.url);
+  if (input.status !== null) return explainStatus(input.status, input.body ?? '', input.url, input.location ?? null);
   const code = (input.errorCode ?? codeFromMessage(input.message) ?? '').toUpperCase();
   return explainError(code, input.message, input.url);
 }
 
-function explainStatus(status: number, body: string, url: string): HandshakeDiagnosis {
+function explainStatus(status: number, body: string, url: string, location: string | null): HandshakeDiagnosis {
   const target = describeTarget(url, true);
 
   if (status === 400) {
@@ -120,20 +123,9 @@ function explainStatus(status: number, body: string, url: string): HandshakeDiag
     };
   }
 
-  // Source: render.com/docs/websocket (ws:// gets a 301).
+  // Source: render.com/docs/websocket (ws:// gets a 301). The wording follows what Location says.
   if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308) {
-    if (schemeOf(url) === 'ws') {
-      return {
-        title: 'Redirected: the server wants wss://',
-        explanation: `The handshake got an HTTP ${status} redirect, most likely from HTTP to HTTPS (platforms such as Render redirect ws:// this way). WebSocket clients do not follow redirects.`,
-        fix: `Use ${withScheme(url, 'wss')}.`,
-      };
-    }
-    return {
-      title: `Redirected (${status})`,
-      explanation: 'The server answered the handshake with a redirect. WebSocket clients do not follow redirects.',
-      fix: 'Point the endpoint at the redirect target (the Location response header).',
-    };
+    return explainRedirect(status, url, location);
   }
 
   if (status === 401) {
@@ -346,6 +338,59 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
   };
 }
 
+function explainRedirect(status: number, url: string, location: string | null): HandshakeDiagnosis {
+  const noFollow = 'WebSocket clients do not follow redirects.';
+  const target = location === null ? null : resolveLocation(location, url);
+  const targetScheme = target === null ? null : schemeOf(target.replace(/^https:/i, 'wss:').replace(/^http:/i, 'ws:'));
+  if (target !== null && targetScheme === 'wss') {
+    const wssTarget = target.replace(/^https:/i, 'wss:');
+    return {
+      title:
+        schemeOf(url) === 'ws'
+          ? 'Redirected: the server wants wss://'
+          : `Redirected (${status}) to another wss:// address`,
+      explanation: `The handshake got an HTTP ${status} redirect to ${safeUrl(wssTarget)}${schemeOf(url) === 'ws' ? ' (platforms such as Render redirect ws:// to TLS this way)' : ''}. ${noFollow}`,
+      fix: `Use ${safeUrl(wssTarget)}.`,
+    };
+  }
+  if (target !== null && targetScheme === 'ws') {
+    const wsTarget = target.replace(/^http:/i, 'ws:');
+    return {
+      title: `Redirected (${status}) to another ws:// address`,
+      explanation: `The handshake got an HTTP ${status} redirect to ${safeUrl(wsTarget)}, still without TLS. ${noFollow}`,
+      fix: `Point the endpoint at ${safeUrl(wsTarget)}.`,
+    };
+  }
+  if (target !== null) {
+    return {
+      title: `Redirected (${status})`,
+      explanation: `The handshake got an HTTP ${status} redirect to ${safeUrl(target)}, which is not a WebSocket address. ${noFollow}`,
+      fix: 'Check the URL: the server sends this path somewhere else (a login page, another service).',
+    };
+  }
+  if (schemeOf(url) === 'ws') {
+    return {
+      title: `Redirected (${status})`,
+      explanation: `The handshake got an HTTP ${status} redirect without a Location header. On ws:// this is often HTTP being redirected to HTTPS (platforms such as Render do this). ${noFollow}`,
+      fix: `If the server only accepts TLS, use ${withScheme(url, 'wss')}; otherwise point the endpoint at the redirect target.`,
+    };
+  }
+  return {
+    title: `Redirected (${status})`,
+    explanation: `The server answered the handshake with a redirect. ${noFollow}`,
+    fix: 'Point the endpoint at the redirect target (the Location response header).',
+  };
+}
+
+/** A Location header as an absolute URL (relative ones resolve against the request's URL); null if it cannot. */
+function resolveLocation(location: string, url: string): string | null {
+  try {
+    return new URL(location.trim(), url).toString();
+  } catch {
+    return null;
+  }
+}
+
 function wrongVersion(url: string): HandshakeDiagnosis {
   return {
     title: 'wss:// to a port that does not speak TLS',
@@ -405,7 +450,16 @@ function schemeOf(url: string): 'ws' | 'wss' | null {
 }
 
 function withScheme(url: string, scheme: 'ws' | 'wss'): string {
-  return url.trim().replace(/^[a-z][a-z0-9+.-]*:/i, `${scheme}:`);
+  return safeUrl(url.trim().replace(/^[a-z][a-z0-9+.-]*:/i, `${scheme}:`));
+}
+
+// Advice repeats URLs: never with their user info or token parameters (the event's redaction
+// hides the endpoint's own secrets again, with the user's parameter names).
+const URL_ONLY: RedactionPolicy = { keepSecrets: false, secretHeaders: new Set(), secretValues: [] };
+
+/** A URL as advice may show it: user info and secret query parameters hidden. */
+function safeUrl(url: string): string {
+  return redactUrl(url, URL_ONLY);
 }
 
 function hostOf(url: string): string | null {
@@ -424,7 +478,7 @@ function describeTarget(url: string, withPath = false): string {
     const where = port ? `${parsed.hostname}:${port}` : parsed.hostname;
     return withPath ? `${parsed.pathname} on ${where}` : where;
   } catch {
-    return url;
+    return safeUrl(url);
   }
 }
 

@@ -5,7 +5,14 @@ import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable 
 import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
 import { InboundCapture, NOT_CAPTURED } from './inboundCapture.js';
-import { describeControlPayload, truncateBinary, truncateText, utf8ByteLength, utf8Decode } from '../common/payload.js';
+import {
+  bytesToBase64,
+  describeControlPayload,
+  utf8ByteLength,
+  utf8Decode,
+  utf8DecodePrefix,
+} from '../common/payload.js';
+import { redactionPolicyFor, secretBytesOf, secretSafeCut } from '../model/redaction.js';
 import type { CloseInitiator, HandshakeFailure, SessionEvent, StoppedEvent } from '../model/sessionEvents.js';
 import {
   networkFailure,
@@ -59,6 +66,11 @@ export interface SessionDeps {
   random?: () => number;
   /** Explains the drops; its findings are recorded as `diagnosis` events. None: no diagnosis. */
   observer?: SessionObserver;
+  /**
+   * Secret values beyond those the endpoint itself sends (its secret headers, URL credentials
+   * and subprotocol tokens): a truncated payload is never cut inside any of them.
+   */
+  secretValues?: readonly string[];
 }
 
 export type SendResult = { ok: true } | { ok: false; reason: string };
@@ -149,6 +161,9 @@ export class Session implements IDisposable {
   private readonly observer: SessionObserver | null;
   /** Findings from a drop, recorded once the session has reacted to it. */
   private readonly heldDiagnoses: SessionFinding[] = [];
+  private readonly secretValues: readonly string[];
+  /** The secrets a truncation must not cut into, as bytes, for the endpoint they were made for. */
+  private cutSecrets: { endpoint: EndpointConfig; bytes: Uint8Array[] } | null = null;
 
   constructor(
     endpoint: EndpointConfig,
@@ -163,6 +178,7 @@ export class Session implements IDisposable {
     this.random = deps.random ?? Math.random;
     this.record = new EventRecord({ maxEvents: options.maxEvents, maxPayloadBytes: options.maxRecordBytes });
     this.observer = deps.observer ?? null;
+    this.secretValues = deps.secretValues ?? [];
     this.createdAt = this.clock.now();
   }
 
@@ -519,7 +535,7 @@ export class Session implements IDisposable {
     } else {
       let payload = bytes;
       if (payload.length > this.options.maxRecordedPayloadBytes) {
-        payload = payload.subarray(0, this.options.maxRecordedPayloadBytes);
+        payload = payload.subarray(0, this.truncationCut(payload));
         flags |= MESSAGE_TRUNCATED;
       }
       seq = this.record.appendMessage(now, flags, bytes.length, payload, rttMs);
@@ -709,6 +725,11 @@ export class Session implements IDisposable {
     const cap = this.options.maxRecordedPayloadBytes;
     if (typeof data === 'string') {
       const size = utf8ByteLength(data);
+      let recorded = data;
+      if (size > cap) {
+        const bytes = new TextEncoder().encode(data);
+        recorded = utf8DecodePrefix(bytes.subarray(0, this.truncationCut(bytes)));
+      }
       const event: SessionEvent = {
         seq: 0,
         type: 'message',
@@ -716,11 +737,13 @@ export class Session implements IDisposable {
         direction: 'out',
         opcode: 'text',
         size,
-        ...truncateText(data, size, cap),
+        data: recorded,
+        truncated: size > cap,
       };
       if (heartbeat) event.heartbeat = heartbeat;
       this.emit(event);
     } else {
+      const truncated = data.length > cap;
       this.emit({
         seq: 0,
         type: 'message',
@@ -728,9 +751,24 @@ export class Session implements IDisposable {
         direction: 'out',
         opcode: 'binary',
         size: data.length,
-        ...truncateBinary(data, cap),
+        data: bytesToBase64(truncated ? data.subarray(0, this.truncationCut(data)) : data),
+        truncated,
       });
     }
+  }
+
+  /**
+   * How many bytes of a payload longer than the cap the record keeps: the cap, or less so that
+   * no known secret is cut in two (its first characters would survive every later redaction).
+   * Only truncated payloads come here: the per-message cost of the others is unchanged.
+   */
+  private truncationCut(payload: Uint8Array): number {
+    const endpoint = this.endpointConfig;
+    if (this.cutSecrets?.endpoint !== endpoint) {
+      const policy = redactionPolicyFor(endpoint, { secretValues: this.secretValues });
+      this.cutSecrets = { endpoint, bytes: secretBytesOf(policy) };
+    }
+    return secretSafeCut(payload, this.options.maxRecordedPayloadBytes, this.cutSecrets.bytes);
   }
 
   /** Records an idle gap if the silence that ends now was long enough. */

@@ -380,6 +380,7 @@ const ENDPOINT_FIELDS: { readonly [K in keyof EndpointConfig]-?: FieldSpec } = {
   headers: optional(headers),
   protocols: optional(arrayOf(string)),
   secretHeaders: optional(arrayOf(string)),
+  secretQueryParams: optional(arrayOf(string)),
   heartbeat: optional(object(HEARTBEAT_FIELDS)),
   reconnect: optional(object(RECONNECT_FIELDS)),
   handshakeTimeoutMs: optional(number()),

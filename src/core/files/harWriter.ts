@@ -4,7 +4,7 @@
 import type { EndpointConfig } from '../model/endpoint.js';
 import { jsonWithLongData } from './jsonStream.js';
 import { base64ToBytes, bytesToBase64, utf8ByteLength } from '../common/payload.js';
-import { redactEndpoint, redactEvent } from '../model/redaction.js';
+import { redactEndpoint, redactEvent, redactStats } from '../model/redaction.js';
 import type { SessionLogInput } from './sessionLog.js';
 import type {
   CloseEvent,
@@ -57,7 +57,7 @@ export function* harChunks(input: HarWriterInput): Generator<string> {
     exportedAt: input.exportedAt.toISOString(),
     redacted: !policy.keepSecrets,
     endpoint,
-    stats: input.stats,
+    stats: redactStats(input.stats, policy),
     droppedEvents: input.droppedEvents,
   };
   yield `{\n "log": {\n  "version": "${HAR_VERSION}",\n  "creator": ${JSON.stringify(input.creator)},\n  "pages": [],\n  "_wsInspector": ${JSON.stringify(extension)},\n  "entries": [`;

@@ -2,7 +2,7 @@ import type { EndpointConfig } from '../model/endpoint.js';
 import { describeValue } from '../common/values.js';
 import { JsonInputError, jsonFieldReaders } from './jsonInput.js';
 import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
-import { redactEndpoint, redactEvent, type RedactionPolicy } from '../model/redaction.js';
+import { redactEndpoint, redactEvent, redactStats, type RedactionPolicy } from '../model/redaction.js';
 import type { SessionEvent } from '../model/sessionEvents.js';
 import { readRecordedCount, readRecordedEndpoint, readRecordedStats, validateEvent } from './eventSchema.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
@@ -47,7 +47,7 @@ export function* sessionLogChunks(input: SessionLogInput): Generator<string> {
     exportedAt: input.exportedAt.toISOString(),
     redacted: !input.policy.keepSecrets,
     endpoint: redactEndpoint(input.endpoint, input.policy),
-    stats: input.stats,
+    stats: redactStats(input.stats, input.policy),
     droppedEvents: input.droppedEvents,
   };
   const headerJson = JSON.stringify(header, null, 1);

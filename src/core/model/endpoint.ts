@@ -46,6 +46,11 @@ export interface EndpointConfig {
   protocols: string[];
   /** Header names (case-insensitive) whose values are secret, beyond the built-in ones. */
   secretHeaders: string[];
+  /**
+   * Query parameter names whose values are secret, beyond the built-in list
+   * (BUILT_IN_SECRET_QUERY_PARAMS in redaction.ts). Absent means none.
+   */
+  secretQueryParams?: string[];
   heartbeat: HeartbeatConfig;
   reconnect: ReconnectConfig;
   handshakeTimeoutMs: number;
@@ -87,6 +92,7 @@ export function makeEndpoint(
     headers: overrides.headers ?? {},
     protocols: overrides.protocols ?? [],
     secretHeaders: overrides.secretHeaders ?? [],
+    ...(overrides.secretQueryParams?.length ? { secretQueryParams: overrides.secretQueryParams } : {}),
     heartbeat: { ...DEFAULT_HEARTBEAT, ...overrides.heartbeat },
     reconnect: { ...DEFAULT_RECONNECT, ...overrides.reconnect },
     handshakeTimeoutMs: overrides.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,

@@ -1,6 +1,12 @@
 import type { EndpointConfig } from './endpoint.js';
-import { base64ToBytes, bytesToBase64 } from '../common/payload.js';
-import type { HeaderMap, SessionEvent } from './sessionEvents.js';
+import { base64ToBytes, bytesToBase64, utf8DecodeStrict } from '../common/payload.js';
+import type { DiagnosisCandidate, HeaderMap, SessionEvent } from './sessionEvents.js';
+import type { SessionStatsSnapshot } from './stats.js';
+
+// One redaction policy for every exit: the CLI's lines, --json and --quiet output, both export
+// formats, the extension's log, tree, tooltips, status bar and webview all pass what they show
+// through redactEvent / redactStats / redactEndpoint / redactUrl / redactProse below, never
+// field by field. src/core/model/outputChannels.ts lists those exits; a test keeps it complete.
 
 /** Replaces a secret value everywhere the product shows or writes one. */
 export const REDACTED = '[redacted]';
@@ -15,9 +21,79 @@ export const BUILT_IN_SECRET_HEADERS: readonly string[] = [
   'sec-websocket-accept',
 ];
 
-// Query parameters that commonly carry tokens in WebSocket URLs (browsers cannot set headers).
-const SECRET_QUERY_PARAM =
-  /^(access[_-]?token|token|auth|authorization|api[_-]?key|key|secret|password|passwd|pwd|session|sessionid|sid|jwt|signature|sig|x-amz-signature|x-amz-security-token|code|ticket)$/i;
+/**
+ * Query parameters that carry credentials in WebSocket URLs (browsers cannot set headers).
+ * Names compare without case, `-` or `_` (`access_token`, `accessToken` and `Access-Token` are
+ * one name). Besides these, any name ending in `token`, `secret`, `password`, `passwd`,
+ * `apikey` or `signature` is secret too (SECRET_QUERY_PARAM_SUFFIXES). The README lists both.
+ */
+export const BUILT_IN_SECRET_QUERY_PARAMS: readonly string[] = [
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'auth_token',
+  'api_token',
+  'private_token',
+  'session_token',
+  'jwt',
+  'auth',
+  'authorization',
+  'bearer',
+  'api_key',
+  'x-api-key',
+  'key',
+  'access_key',
+  'secret_key',
+  'client_secret',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'session',
+  'sessionid',
+  'sid',
+  'signature',
+  'sig',
+  'x-amz-signature',
+  'x-amz-security-token',
+  'x-amz-credential',
+  'credential',
+  'credentials',
+  'code',
+  'ticket',
+];
+
+/** Name endings (compared like the names above) that make any query parameter secret. */
+export const SECRET_QUERY_PARAM_SUFFIXES: readonly string[] = [
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'apikey',
+  'signature',
+];
+
+const normalizeParamName = (name: string): string => name.toLowerCase().replace(/[-_]/g, '');
+const BUILT_IN_PARAMS = new Set(BUILT_IN_SECRET_QUERY_PARAMS.map(normalizeParamName));
+
+/** Whether a query parameter of this name carries a credential (built-in list, suffixes, or the user's names). */
+export function isSecretQueryParam(name: string, policy?: Pick<RedactionPolicy, 'secretQueryParams'>): boolean {
+  const normalized = normalizeParamName(name);
+  if (BUILT_IN_PARAMS.has(normalized)) return true;
+  if (SECRET_QUERY_PARAM_SUFFIXES.some((suffix) => normalized.endsWith(suffix))) return true;
+  return policy?.secretQueryParams?.has(normalized) ?? false;
+}
+
+/**
+ * Subprotocols that carry a credential, as Kubernetes does
+ * (`base64url.bearer.authorization.k8s.io.<token>`): group 1 is what may be shown, group 2 the
+ * token. Also `bearer.<token>`, `token.<token>`, `access_token.<token>` and `jwt.<token>`.
+ */
+const SUBPROTOCOL_TOKEN =
+  /^((?:[^.]*\.)*?(?:bearer\.authorization\.k8s\.io|bearer|access[_-]?token|token|jwt)\.)([^,\s]+)$/i;
+// A JSON Web Token offered as a subprotocol on its own.
+const JWT_LIKE = /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*$/;
 
 /** What to hide. `keepSecrets` is the user's explicit opt-in to export secrets as they are. */
 export interface RedactionPolicy {
@@ -25,40 +101,73 @@ export interface RedactionPolicy {
   /** Literal values (e.g. resolved ${secret:NAME} references) that must never appear. */
   secretValues: readonly string[];
   keepSecrets: boolean;
+  /** The user's own secret query parameter names (normalized: lowercase, no `-` or `_`), beyond the built-in ones. */
+  secretQueryParams?: ReadonlySet<string>;
 }
+
+/** What of an endpoint the policy reads. */
+export type RedactionSource = Pick<EndpointConfig, 'secretHeaders'> & {
+  headers?: Readonly<Record<string, string>>;
+  url?: string;
+  protocols?: readonly string[];
+  secretQueryParams?: readonly string[];
+};
 
 /**
  * What hides an endpoint's secrets. Besides the given values (resolved `${secret:…}`
- * references), the values the endpoint itself sends in secret headers (Authorization,
- * Cookie, …) are hidden wherever they appear as text — also when a server echoes them back
- * in a message.
+ * references, the CLI's `--secret`), the values the endpoint itself sends — in secret headers
+ * (Authorization, Cookie, …, the decoded `user:password` of a Basic credential), in the URL
+ * (user name, password, their Basic form, secret query parameters) and in subprotocol tokens —
+ * are hidden wherever they appear as text, also when a server echoes them back.
  */
 export function redactionPolicyFor(
-  endpoint: Pick<EndpointConfig, 'secretHeaders'> & { headers?: Readonly<Record<string, string>>; url?: string },
+  endpoint: RedactionSource,
   options: { keepSecrets?: boolean; secretValues?: readonly string[] } = {},
 ): RedactionPolicy {
   const secretHeaders = new Set([
     ...BUILT_IN_SECRET_HEADERS,
     ...endpoint.secretHeaders.map((name) => name.toLowerCase()),
   ]);
+  const secretQueryParams = new Set((endpoint.secretQueryParams ?? []).map(normalizeParamName));
   const values = new Set((options.secretValues ?? []).filter((value) => value.length > 0));
   for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
     if (secretHeaders.has(name.toLowerCase())) for (const piece of secretPieces(value)) values.add(piece);
   }
-  for (const piece of urlSecrets(endpoint.url)) values.add(piece);
+  for (const piece of urlSecrets(endpoint.url, secretQueryParams)) values.add(piece);
+  for (const piece of subprotocolSecrets(endpoint.protocols ?? [])) values.add(piece);
   return {
     secretHeaders,
     // Longest first, so a value containing another is hidden whole.
     secretValues: [...values].sort((a, b) => b.length - a.length),
     keepSecrets: options.keepSecrets ?? false,
+    secretQueryParams,
   };
 }
 
 /** Shorter pieces would hide ordinary words in payloads (and are not worth much as secrets). */
 export const MIN_SECRET_PIECE_LENGTH = 6;
 
-/** The password and token-like query values of a URL, to hide wherever they appear as text. */
-function urlSecrets(url: string | undefined): string[] {
+const isPiece = (piece: string) => piece.length >= MIN_SECRET_PIECE_LENGTH && !/\$\{secret:[^}]*\}/.test(piece);
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** Standard base64 of a string's UTF-8 bytes: how a Basic credential carries `user:password`. */
+function base64OfText(text: string): string {
+  return bytesToBase64(new TextEncoder().encode(text));
+}
+
+/**
+ * The secrets of a URL, to hide wherever they appear as text: the user name and password
+ * (decoded and as written), the Basic credential a client builds from them, and the values of
+ * secret query parameters (decoded and as written).
+ */
+function urlSecrets(url: string | undefined, userParams: ReadonlySet<string>): string[] {
   if (!url) return [];
   let parsed: URL;
   try {
@@ -66,45 +175,111 @@ function urlSecrets(url: string | undefined): string[] {
   } catch {
     return [];
   }
-  let password = parsed.password;
+  const pieces: string[] = [];
+  if (parsed.username || parsed.password) {
+    const user = decodeComponent(parsed.username);
+    const password = decodeComponent(parsed.password);
+    pieces.push(parsed.username, parsed.password, user, password, `${user}:${password}`);
+    pieces.push(base64OfText(`${user}:${password}`));
+  }
+  for (const part of parsed.search.replace(/^\?/, '').split('&')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = decodeComponent(part.slice(0, eq));
+    if (!isSecretQueryParam(name, { secretQueryParams: userParams })) continue;
+    const raw = part.slice(eq + 1);
+    pieces.push(raw, decodeComponent(raw));
+  }
+  return pieces.filter(isPiece);
+}
+
+/** The tokens carried in offered subprotocols (see SUBPROTOCOL_TOKEN), as offered and decoded. */
+function subprotocolSecrets(protocols: readonly string[]): string[] {
+  const pieces: string[] = [];
+  for (const protocol of protocols) {
+    if (JWT_LIKE.test(protocol)) {
+      pieces.push(protocol);
+      continue;
+    }
+    const match = SUBPROTOCOL_TOKEN.exec(protocol);
+    if (!match) continue;
+    const token = match[2]!;
+    pieces.push(protocol, token);
+    const decoded = decodeBase64Text(token);
+    if (decoded !== null) pieces.push(decoded);
+  }
+  return pieces.filter(isPiece);
+}
+
+/** Printable text encoded as base64 or base64url, or null. */
+function decodeBase64Text(encoded: string): string | null {
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(encoded)) return null;
+  let standard = encoded.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  if (standard.length % 4 === 1) return null;
+  while (standard.length % 4 !== 0) standard += '=';
   try {
-    password = decodeURIComponent(password);
+    const text = utf8DecodeStrict(base64ToBytes(standard));
+    // eslint-disable-next-line no-control-regex
+    return text !== null && !/[\u0000-\u001f\u007f]/.test(text) ? text : null;
   } catch {
-    // Kept as written.
+    return null;
   }
-  const pieces = [password];
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_QUERY_PARAM.test(name)) pieces.push(...parsed.searchParams.getAll(name));
-  }
-  return pieces.filter((piece) => piece.length >= MIN_SECRET_PIECE_LENGTH && !/\$\{secret:[^}]*\}/.test(piece));
 }
 
 /**
  * The parts of a secret header value worth hiding on their own: the whole value, the
- * credential after an auth scheme ("Bearer abc…" → "abc…"), and each cookie's value.
- * `${secret:NAME}` references (not yet resolved) are not secrets themselves.
+ * credential after an auth scheme ("Bearer abc…" → "abc…"), the decoded `user:password` and
+ * password of a Basic credential, and each cookie's value. `${secret:NAME}` references (not
+ * yet resolved) are not secrets themselves.
  */
 function secretPieces(value: string): string[] {
   const pieces = [value.trim()];
-  const scheme = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value.trim());
-  if (scheme) pieces.push(scheme[1]!.trim());
+  const scheme = /^([A-Za-z][\w-]*)\s+(\S.*)$/.exec(value.trim());
+  if (scheme) {
+    const credential = scheme[2]!.trim();
+    pieces.push(credential);
+    if (scheme[1]!.toLowerCase() === 'basic') {
+      const decoded = decodeBase64Text(credential);
+      if (decoded !== null) {
+        pieces.push(decoded);
+        const colon = decoded.indexOf(':');
+        if (colon >= 0) pieces.push(decoded.slice(0, colon), decoded.slice(colon + 1));
+      }
+    }
+  }
   for (const cookie of value.split(';')) {
     const eq = cookie.indexOf('=');
     if (eq > 0) pieces.push(cookie.slice(eq + 1).trim());
   }
-  return pieces.filter((piece) => piece.length >= MIN_SECRET_PIECE_LENGTH && !/\$\{secret:[^}]*\}/.test(piece));
+  return pieces.filter(isPiece);
 }
 
 export function redactHeaders(headers: HeaderMap, policy: RedactionPolicy): HeaderMap {
   if (policy.keepSecrets) return { ...headers };
   const out: HeaderMap = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = policy.secretHeaders.has(name.toLowerCase()) ? REDACTED : redactText(value, policy);
+    const lower = name.toLowerCase();
+    out[name] = policy.secretHeaders.has(lower)
+      ? REDACTED
+      : lower === 'sec-websocket-protocol'
+        ? value
+            .split(',')
+            .map((protocol) => redactSubprotocol(protocol.trim(), policy))
+            .join(', ')
+        : redactProse(value, policy);
   }
   return out;
 }
 
-/** Hides the password in user info and token-like query parameters. */
+/** A subprotocol with the token it carries (see SUBPROTOCOL_TOKEN) hidden. */
+export function redactSubprotocol(protocol: string, policy: RedactionPolicy): string {
+  if (policy.keepSecrets) return protocol;
+  if (JWT_LIKE.test(protocol)) return REDACTED;
+  const match = SUBPROTOCOL_TOKEN.exec(protocol);
+  return redactText(match ? `${match[1]}${REDACTED}` : protocol, policy);
+}
+
+/** Hides the user info (user name and password), secret query parameters and known secret values of a URL. */
 export function redactUrl(url: string, policy: RedactionPolicy): string {
   if (policy.keepSecrets) return url;
   let parsed: URL;
@@ -114,12 +289,16 @@ export function redactUrl(url: string, policy: RedactionPolicy): string {
     return redactText(url, policy);
   }
   let changed = false;
+  if (parsed.username) {
+    parsed.username = 'redacted';
+    changed = true;
+  }
   if (parsed.password) {
     parsed.password = 'redacted';
     changed = true;
   }
   for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_QUERY_PARAM.test(name)) {
+    if (isSecretQueryParam(name, policy)) {
       parsed.searchParams.set(name, REDACTED);
       changed = true;
     }
@@ -135,6 +314,28 @@ export function redactText(text: string, policy: RedactionPolicy): string {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
   return out;
+}
+
+// A URL inside prose; trailing punctuation is the sentence's, not the URL's.
+const URL_IN_TEXT = /\b(?:wss?|https?):\/\/[^\s"'<>`]+/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+
+/**
+ * Text we derive or repeat (status texts, bodies, close reasons, error messages, diagnosis
+ * summaries and advice, header values): known secret values hidden, and every URL in it
+ * redacted as redactUrl does, so a credential the policy does not know by value (a Location
+ * with user:password@, a token parameter in a recorded file) is hidden by its place.
+ */
+export function redactProse(text: string, policy: RedactionPolicy): string {
+  if (policy.keepSecrets) return text;
+  const withUrls = text.includes('://')
+    ? text.replace(URL_IN_TEXT, (match) => {
+        const trailing = TRAILING_PUNCTUATION.exec(match)?.[0] ?? '';
+        const url = match.slice(0, match.length - trailing.length);
+        return redactUrl(url, policy) + trailing;
+      })
+    : text;
+  return redactText(withUrls, policy);
 }
 
 /**
@@ -164,13 +365,38 @@ export function redactBase64(data: string, policy: RedactionPolicy): string {
 // A policy's secrets as UTF-8 bytes, encoded once per policy rather than once per payload.
 const encoder = new TextEncoder();
 const secretBytesCache = new WeakMap<RedactionPolicy, Uint8Array[]>();
-function secretBytesOf(policy: RedactionPolicy): Uint8Array[] {
+/** The policy's secret values as UTF-8 bytes (cached per policy). */
+export function secretBytesOf(policy: RedactionPolicy): Uint8Array[] {
   let bytes = secretBytesCache.get(policy);
   if (!bytes) {
     bytes = policy.secretValues.map((secret) => encoder.encode(secret));
     secretBytesCache.set(policy, bytes);
   }
   return bytes;
+}
+
+/**
+ * Where to cut a payload of `bytes` that must keep at most `cap` bytes, so that no secret
+ * straddles the cut: a secret that would lose its end at `cap` is cut off whole, so not even
+ * its first characters survive a truncation (which happens when recording, before any
+ * redaction). Called only for payloads that are actually truncated.
+ */
+export function secretSafeCut(bytes: Uint8Array, cap: number, secrets: readonly Uint8Array[]): number {
+  let cut = Math.min(cap, bytes.length);
+  if (cut >= bytes.length) return cut;
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const needle of secrets) {
+      // Occurrences that start before the cut and end after it.
+      const from = Math.max(0, cut - needle.length + 1);
+      const at = indexOfBytes(bytes.subarray(0, cut + needle.length - 1), needle, from);
+      if (at >= 0 && at < cut) {
+        cut = at;
+        moved = true;
+      }
+    }
+  }
+  return cut;
 }
 
 /** A payload as the event keeps it: text as it is, anything else as base64. */
@@ -194,28 +420,37 @@ function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number): n
 }
 
 /**
- * A copy of the event fit to leave the process: headers, URLs and known secret values
- * hidden. Payloads (messages, pings, pongs, close reasons) are the user's data and are
- * kept, except for literal secret values.
+ * A copy of the event fit to leave the process: headers, URLs, subprotocol tokens and known
+ * secret values hidden in every event type, derived text (status texts, close reasons,
+ * diagnosis summaries, advice and candidates) included. Payloads (messages, pings, pongs)
+ * are the user's data and are kept, except for literal secret values. The switch is
+ * exhaustive: a new event type does not compile until it says what of it is secret.
  */
 export function redactEvent(event: SessionEvent, policy: RedactionPolicy): SessionEvent {
   if (policy.keepSecrets) return event;
   switch (event.type) {
     case 'connecting':
-      return { ...event, url: redactUrl(event.url, policy) };
+      return {
+        ...event,
+        url: redactUrl(event.url, policy),
+        protocols: event.protocols.map((protocol) => redactSubprotocol(protocol, policy)),
+      };
     case 'open':
       return {
         ...event,
+        protocol: redactSubprotocol(event.protocol, policy),
+        extensions: redactProse(event.extensions, policy),
         requestHeaders: redactHeaders(event.requestHeaders, policy),
         responseHeaders: redactHeaders(event.responseHeaders, policy),
       };
     case 'handshake-failed':
       return {
         ...event,
+        statusText: event.statusText === null ? null : redactProse(event.statusText, policy),
         requestHeaders: event.requestHeaders && redactHeaders(event.requestHeaders, policy),
         responseHeaders: event.responseHeaders && redactHeaders(event.responseHeaders, policy),
-        body: event.body === null ? null : redactText(event.body, policy),
-        message: redactText(event.message, policy),
+        body: event.body === null ? null : redactProse(event.body, policy),
+        message: redactProse(event.message, policy),
       };
     // Payloads: a copy only where a secret was found, most events pass through as they are.
     case 'message': {
@@ -228,20 +463,107 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
       return data === event.data ? event : { ...event, data };
     }
     case 'close': {
-      const reason = redactText(event.reason, policy);
+      const reason = redactProse(event.reason, policy);
       return reason === event.reason ? event : { ...event, reason };
     }
     case 'error':
-      return { ...event, message: redactText(event.message, policy) };
-    default:
-      return event;
+      return { ...event, message: redactProse(event.message, policy) };
+    case 'diagnosis':
+      return {
+        ...event,
+        summary: redactProse(event.summary, policy),
+        advice: redactProse(event.advice, policy),
+        candidates: event.candidates.map((candidate) => redactCandidate(candidate, policy)),
+      };
+    case 'heartbeat-timeout':
+    case 'idle-gap':
+    case 'reconnect-scheduled':
+    case 'stopped':
+    case 'overflow':
+      return event; // numbers and fixed words only
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }
 
-/** The endpoint as it may be written to a file or shown: secret header values hidden. */
+function redactCandidate(candidate: DiagnosisCandidate, policy: RedactionPolicy): DiagnosisCandidate {
+  const fix: DiagnosisCandidate['fix'] = {};
+  if (candidate.fix.config !== undefined) fix.config = redactProse(candidate.fix.config, policy);
+  if (candidate.fix.heartbeat !== undefined) fix.heartbeat = redactProse(candidate.fix.heartbeat, policy);
+  return {
+    ...candidate,
+    id: redactProse(candidate.id, policy),
+    component: redactProse(candidate.component, policy),
+    setting: redactProse(candidate.setting, policy),
+    source: redactProse(candidate.source, policy),
+    fix,
+  };
+}
+
+/** Statistics fit to leave the process: the last close's reason is redacted like the close event's. */
+export function redactStats(stats: SessionStatsSnapshot, policy: RedactionPolicy): SessionStatsSnapshot;
+export function redactStats(stats: SessionStatsSnapshot | null, policy: RedactionPolicy): SessionStatsSnapshot | null;
+export function redactStats(stats: SessionStatsSnapshot | null, policy: RedactionPolicy): SessionStatsSnapshot | null {
+  if (stats === null || policy.keepSecrets || stats.lastClose === null) return stats;
+  return { ...stats, lastClose: { ...stats.lastClose, reason: redactProse(stats.lastClose.reason, policy) } };
+}
+
+/** The endpoint as it may be written to a file or shown: secret header values, URL secrets and subprotocol tokens hidden. */
 export function redactEndpoint(endpoint: EndpointConfig, policy: RedactionPolicy): EndpointConfig {
+  if (policy.keepSecrets) return endpoint;
   const url = redactUrl(endpoint.url, policy);
   // The name defaults to the URL, credentials included.
-  const name = endpoint.name === endpoint.url ? url : redactText(endpoint.name, policy);
-  return { ...endpoint, name, url, headers: redactHeaders(endpoint.headers, policy) };
+  const name = endpoint.name === endpoint.url ? url : redactProse(endpoint.name, policy);
+  return {
+    ...endpoint,
+    name,
+    url,
+    headers: redactHeaders(endpoint.headers, policy),
+    protocols: endpoint.protocols.map((protocol) => redactSubprotocol(protocol, policy)),
+    heartbeat: {
+      ...endpoint.heartbeat,
+      payload: redactText(endpoint.heartbeat.payload, policy),
+      expect: redactText(endpoint.heartbeat.expect, policy),
+    },
+  };
+}
+
+/**
+ * Text cut short (a truncated payload, a preview) without its continuation: drops a tail that
+ * is the beginning of a known secret, so no fragment of one survives the cut.
+ */
+export function dropSecretFragmentAtEnd(text: string, policy: RedactionPolicy): string {
+  if (policy.keepSecrets) return text;
+  let out = text;
+  for (const secret of policy.secretValues) {
+    for (let k = Math.min(secret.length - 1, out.length); k > 0; k--) {
+      if (out.endsWith(secret.slice(0, k))) {
+        out = out.slice(0, out.length - k);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A deep copy of plain data (a probe result, a webview message) with every string passed
+ * through redactProse: for derived structures that carry text from the connection.
+ */
+export function redactDeep<T>(value: T, policy: RedactionPolicy): T {
+  if (policy.keepSecrets) return value;
+  return redactDeepValue(value, policy) as T;
+}
+
+function redactDeepValue(value: unknown, policy: RedactionPolicy): unknown {
+  if (typeof value === 'string') return redactProse(value, policy);
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeepValue(item, policy));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = redactDeepValue(item, policy);
+    return out;
+  }
+  return value;
 }

@@ -5,7 +5,14 @@
 import type { DropAnalyzer } from '../../core/diagnosis/dropAnalyzer.js';
 import type { EndpointConfig, HeartbeatConfig } from '../../core/model/endpoint.js';
 import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
-import { redactionPolicyFor, redactUrl, type RedactionPolicy } from '../../core/model/redaction.js';
+import {
+  redactEvent,
+  redactionPolicyFor,
+  redactProse,
+  redactStats,
+  redactUrl,
+  type RedactionPolicy,
+} from '../../core/model/redaction.js';
 import type { Session, SessionState } from '../../core/engine/session.js';
 import type {
   CloseEvent,
@@ -30,7 +37,10 @@ export interface ImportedSession extends RecordedSession {
   fileName: string;
 }
 
-/** Everything the view needs about a connection at one moment. Plain data. */
+/**
+ * Everything the view needs about a connection at one moment. Plain data, redacted: the tree,
+ * its tooltips, the diagnosis nodes, the status bar and the timeline header show nothing else.
+ */
 export interface ConnectionSnapshot {
   id: string;
   name: string;
@@ -96,6 +106,7 @@ export class Connection implements IDisposable {
   private readonly diagnoses = new Map<string, DiagnosisEvent>();
   private readonly listeners: IDisposable[] = [];
   private readonly importedStats: SessionStatsSnapshot | null = null;
+  private policyCache: { endpoint: EndpointConfig; secretValues: string[]; policy: RedactionPolicy } | null = null;
 
   private constructor(
     readonly origin: ConnectionOrigin,
@@ -165,7 +176,14 @@ export class Connection implements IDisposable {
 
   /** What hides this connection's secrets; `keepSecrets` only on the user's explicit opt-in. */
   redactionPolicy(keepSecrets = false): RedactionPolicy {
-    return redactionPolicyFor(this.endpoint, { secretValues: this.secretValues, keepSecrets });
+    if (keepSecrets) return redactionPolicyFor(this.endpoint, { secretValues: this.secretValues, keepSecrets });
+    // Asked for on every snapshot and timeline batch: built again only when its inputs change.
+    const endpoint = this.endpoint;
+    const cached = this.policyCache;
+    if (cached && cached.endpoint === endpoint && cached.secretValues === this.secretValues) return cached.policy;
+    const policy = redactionPolicyFor(endpoint, { secretValues: this.secretValues });
+    this.policyCache = { endpoint, secretValues: this.secretValues, policy };
+    return policy;
   }
 
   /** The recorded events, oldest first. */
@@ -211,24 +229,28 @@ export class Connection implements IDisposable {
     this._onDidChange.fire(this);
   }
 
+  /** What the view shows, every text in it redacted with this connection's policy. */
   snapshot(now: number): ConnectionSnapshot {
+    const policy = this.redactionPolicy();
+    const redacted = <T extends SessionEvent>(event: T | null): T | null =>
+      event === null ? null : (redactEvent(event, policy) as T);
     return {
       id: this.id,
-      name: this.name,
+      name: redactProse(this.name, policy),
       origin: this.origin,
       scope: this.scope,
       untrusted: this.untrusted,
       state: this.state,
-      displayUrl: redactUrl(this.template.url, this.redactionPolicy()),
+      displayUrl: redactUrl(this.template.url, policy),
       attempt: this.attempt,
       reconnectAt: this.state === 'waiting' ? this.reconnectAt : null,
-      stats: this.stats(now),
-      lastClose: this.lastClose,
-      lastFailure: this.lastFailure,
+      stats: redactStats(this.stats(now), policy),
+      lastClose: redacted(this.lastClose),
+      lastFailure: redacted(this.lastFailure),
       stopReason: this.state === 'stopped' || this.state === 'imported' ? this.stopReason : null,
       lastAttemptFailed: this.lastAttemptFailed,
-      diagnoses: this.latestDiagnoses(),
-      problem: this.problem,
+      diagnoses: this.latestDiagnoses().map((d) => redactEvent(d, policy) as DiagnosisEvent),
+      problem: this.problem === null ? null : redactProse(this.problem, policy),
       eventCount: this.eventCount,
       droppedEvents: this.droppedEvents,
       importedFrom: this.imported?.fileName ?? null,

@@ -9,7 +9,7 @@ import { combineKnownTimeouts } from '../../core/diagnosis/userTimeouts.js';
 import { describeEvent } from '../../core/format/describeEvent.js';
 import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../core/model/endpoint.js';
 import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
-import { redactEvent } from '../../core/model/redaction.js';
+import { redactEvent, redactProse, redactText } from '../../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../core/engine/session.js';
 import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import type { SocketFactory } from '../../core/engine/socket.js';
@@ -422,13 +422,16 @@ export class ConnectionManager implements IDisposable {
   private refuse(connection: Connection, reason: string): ConnectResult {
     connection.problem = reason;
     connection.notifyChanged();
-    this.deps.log.warn(`[${connection.name}] cannot connect: ${reason}`);
+    const policy = connection.redactionPolicy();
+    this.deps.log.warn(`[${redactProse(connection.name, policy)}] cannot connect: ${redactProse(reason, policy)}`);
     return { ok: false, reason };
   }
 
   private logEvent(connection: Connection, event: SessionEvent): void {
-    const safe = redactEvent(event, connection.redactionPolicy());
-    const line = `[${connection.name}] ${safe.type}: ${describeEvent(safe)}`;
+    const policy = connection.redactionPolicy();
+    const safe = redactEvent(event, policy);
+    // The line is derived text: it passes through the value redaction as a whole too.
+    const line = redactText(`[${redactProse(connection.name, policy)}] ${safe.type}: ${describeEvent(safe)}`, policy);
     switch (safe.type) {
       case 'handshake-failed':
       case 'heartbeat-timeout':

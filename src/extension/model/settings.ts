@@ -81,6 +81,7 @@ const ENDPOINT_FIELDS = new Set([
   'headers',
   'protocols',
   'secretHeaders',
+  'secretQueryParams',
   'heartbeat',
   'reconnect',
   'handshakeTimeoutMs',
@@ -351,6 +352,9 @@ function parseEndpoint(
     TOKEN.test(protocol) ? null : `"${protocol}" is not a valid subprotocol token`,
   );
   const secretHeaders = readStringArray(entry['secretHeaders'], 'secretHeaders', fail, () => null);
+  const secretQueryParams = readStringArray(entry['secretQueryParams'], 'secretQueryParams', fail, (name) =>
+    name.trim() === '' ? 'must not be empty' : null,
+  );
 
   const heartbeat: HeartbeatConfig = { ...defaults.heartbeat };
   if (entry['heartbeat'] !== undefined) {
@@ -430,6 +434,7 @@ function parseEndpoint(
     headers,
     protocols,
     secretHeaders,
+    ...(secretQueryParams.length > 0 ? { secretQueryParams } : {}),
     heartbeat,
     reconnect,
     handshakeTimeoutMs,

@@ -4,7 +4,7 @@
 // ticks uptime and "now" itself).
 
 import type { Clock } from '../../core/common/clock.js';
-import { redactText, type RedactionPolicy } from '../../core/model/redaction.js';
+import { redactProse, type RedactionPolicy } from '../../core/model/redaction.js';
 import type { TimelineStatus } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
 import { stateText } from './connectionView.js';
@@ -68,7 +68,7 @@ export class TimelineHeader {
   title(policy: RedactionPolicy): string {
     const connection = this.connection;
     if (connection.name === connection.template.url) return connection.snapshot(this.clock.now()).displayUrl;
-    return redactText(connection.name, policy);
+    return redactProse(connection.name, policy);
   }
 }
 

@@ -3,7 +3,7 @@
 // that must never hold a credential.
 
 import { describeEvent, previewText } from '../../core/format/describeEvent.js';
-import { redactEvent, redactText, type RedactionPolicy } from '../../core/model/redaction.js';
+import { dropSecretFragmentAtEnd, redactEvent, redactText, type RedactionPolicy } from '../../core/model/redaction.js';
 import { base64ToBytes, utf8ByteLength } from '../../core/common/payload.js';
 import { isObject } from '../../core/common/values.js';
 import type { SessionEvent } from '../../core/model/sessionEvents.js';
@@ -95,7 +95,11 @@ function rowPreview(event: SessionEvent): string {
 
 /** A list row or lane mark for the event. `event` may carry a cut payload (see ROW_PREVIEW_BYTES). */
 export function toRow(event: SessionEvent, policy: RedactionPolicy): TimelineRow {
-  const redacted = redactEvent(event, policy);
+  let redacted = redactEvent(event, policy);
+  // A preview cut (ROW_PREVIEW_BYTES) may end inside a secret whose rest it no longer has.
+  if (redacted.type === 'message' && redacted.truncated && redacted.opcode === 'text') {
+    redacted = { ...redacted, data: dropSecretFragmentAtEnd(redacted.data, policy) };
+  }
   const row: TimelineRow = {
     seq: event.seq,
     t: event.t,

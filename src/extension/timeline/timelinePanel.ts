@@ -7,7 +7,7 @@
 // panel would show an empty or a different session. VS Code simply does not restore it.
 
 import * as vscode from 'vscode';
-import { redactText } from '../../core/model/redaction.js';
+import { redactProse } from '../../core/model/redaction.js';
 import { systemClock } from '../../node/systemClock.js';
 import type { TimelineCommand } from '../../shared/timelineProtocol.js';
 import type { Connection } from '../model/connection.js';
@@ -130,7 +130,7 @@ class TimelinePanel implements vscode.Disposable {
     const name =
       connection.name === connection.template.url
         ? connection.snapshot(Date.now()).displayUrl
-        : redactText(connection.name, connection.redactionPolicy());
+        : redactProse(connection.name, connection.redactionPolicy());
     return `${name} — Timeline`;
   }
 }
