@@ -91,6 +91,7 @@ describe('regex safety: the shared guard', () => {
 
   it('tells an invalid pattern from a refused one', () => {
     const invalid = compileSearchRegex('price (', false);
+    assert.equal(invalid.test, null);
     assert.equal(invalid.invalid, true);
     assert.match(invalid.error!, /^invalid regular expression: .*Unterminated group/);
     assert.doesNotMatch(invalid.error!, /Invalid regular expression/, 'the engine prefix is not repeated');
