@@ -2,17 +2,21 @@
 // `--expect` reply matcher and the timeline's regex search. Both share this one guard.
 //
 // JavaScript gives no sound way to stop a slow match once it has started: a RegExp call
-// cannot be interrupted, V8 has no match timeout, and its linear-time engine is behind a flag
-// an extension cannot set. The options are (1) refusing patterns statically, (2) limiting the
-// input length each test runs on, (3) running matches in a worker and terminating it at a
-// deadline, or (4) a non-backtracking engine. (3) would copy every searched message to another
-// thread and still cannot help the heartbeat, which answers inline; (4) needs a new dependency
-// (re2/re2js) and drops lookarounds. So we do (1) and (2) together: the static check refuses
-// what backtracks exponentially, which no input limit can bound (`(a+)+$` takes seconds on 30
-// characters); what it lets through costs at most about ways·n^(k+1) steps for k unbounded
-// quantifiers on n characters, and `regexInputLimit` picks the n that keeps this near 2^28
-// (measured well under a second per test). The static check is conservative (it refuses some
-// harmless patterns) but never complete on its own: the input limit is what bounds the rest.
+// cannot be interrupted, V8 has no match timeout, and its linear-time engine is behind a V8
+// flag an extension host cannot set. The options were:
+// - refusing patterns statically: necessary (no input limit bounds `(a+)+$`, seconds on 30
+//   characters) but never complete on its own (`.*.*x` is quadratic, cubic, … on any text);
+// - limiting the input each test runs on: sound for what the static check lets through;
+// - a worker with a deadline: sound, but every searched message (redacted first) would be
+//   copied to another thread, the scan would become asynchronous, and the heartbeat, which
+//   matches each reply inline in core, could not use it;
+// - a non-backtracking engine (re2, re2js): sound and linear, but a new dependency (a native
+//   module, or a large JS port) without lookarounds or backreferences.
+// So we do the first two together: the static check refuses what backtracks exponentially;
+// what it lets through costs at most about ways·n^(k+1) steps for k unbounded quantifiers on
+// n characters, and `regexInputLimit` picks an n that keeps this small (bench/regexSearch.ts:
+// tens of milliseconds per test at worst). The static check is conservative (it refuses some
+// harmless patterns); the input limit is what bounds everything it lets through.
 
 /** The outcome of looking at a regex's source. */
 export interface RegexAnalysis {
@@ -30,18 +34,19 @@ export const MAX_UNBOUNDED_QUANTIFIERS = 3;
 /** Most ways a pattern's bounded choices may match the same text; `(a|a){10}` has 1024. */
 export const MAX_REGEX_WAYS = 1024;
 
-/** Backtracking steps one test may take in the worst case (about 0.1 s in V8). */
-const STEP_BUDGET = 2 ** 28;
-
 /**
  * The longest text a regex with this many unbounded quantifiers (and ways of matching the
- * same text) is run on. Backtracking over k quantifiers costs up to about ways·n^(k+1)
- * steps; these lengths keep that within STEP_BUDGET, and never exceed 4096 characters.
+ * same text) is run on. Backtracking over k quantifiers costs up to about ways·n^(k+1) steps:
+ * n is at most 4096 characters (512 for two quantifiers, 128 for three), and shorter when the
+ * pattern's ways would take the steps past what that length allows with one way (at least
+ * 2^24). Measured by bench/regexSearch.ts: under 30 ms per test on a hostile text.
  */
 export function regexInputLimit(unboundedQuantifiers: number, ways = 1): number {
   const cap = unboundedQuantifiers <= 1 ? 4096 : unboundedQuantifiers === 2 ? 512 : 128;
-  const budget = Math.floor((STEP_BUDGET / Math.max(1, ways)) ** (1 / (unboundedQuantifiers + 1)) + 1e-9);
-  return Math.max(1, Math.min(cap, budget));
+  const exponent = unboundedQuantifiers + 1;
+  const budget = Math.max(2 ** 24, cap ** exponent);
+  const length = Math.floor((budget / Math.max(1, ways)) ** (1 / exponent) + 1e-9);
+  return Math.max(1, Math.min(cap, length));
 }
 
 /**

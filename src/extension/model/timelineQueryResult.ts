@@ -101,8 +101,8 @@ export class QueryResult {
         added++;
       }
       position++;
-      // A search materialises each event and may run a regex on it (up to ~0.1 s in the worst
-      // case its input limit allows): look at the clock after each one, filters every 256.
+      // A search materialises each event and may run a regex on it (tens of milliseconds in the
+      // worst case its input limit allows): look at the clock after each one, filters every 256.
       if ((materialises || (position & 255) === 0) && clock.monotonic() - started > SLICE_BUDGET_MS) break;
     }
     this.nextSeq = position < source.size ? source.seqAt(position) : source.lastSeq + 1;
