@@ -1,6 +1,6 @@
 // The only module that touches the `ws` package: adapts a ws client to the core's ISocket.
 
-import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { maxHeaderSize, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { Emitter, type IDisposable } from '../core/common/events.js';
@@ -47,6 +47,8 @@ export class WsSocket implements ISocket {
   /** Set when we abort the handshake ourselves, so ws's follow-up error is not reported. */
   private abortedLocally = false;
   private readonly requestHeaders: HeaderMap;
+  /** ws's handshake request, when it can be read: its socket counts the bytes of the answer. */
+  private readonly handshakeRequest: ClientRequest | undefined;
   private upgradeResponse: IncomingMessage | null = null;
   /** The close code ws sent when the server broke the protocol; null otherwise. */
   private protocolErrorCode: number | null = null;
@@ -74,8 +76,8 @@ export class WsSocket implements ISocket {
     this.handshakeTimer = setTimeout(() => this.handleHandshakeDeadline(), options.handshakeTimeoutMs);
     // ws keeps its handshake request private; it is the only place the headers it adds
     // (Sec-WebSocket-Key, -Version, -Extensions) can be read. Fall back to ours if it moves.
-    const handshakeRequest = (this.ws as unknown as { _req?: ClientRequest })._req;
-    this.requestHeaders = requestHeadersOf(handshakeRequest) ?? { ...options.headers };
+    this.handshakeRequest = (this.ws as unknown as { _req?: ClientRequest })._req;
+    this.requestHeaders = requestHeadersOf(this.handshakeRequest) ?? { ...options.headers };
     this.ws.on('upgrade', (response) => {
       this.upgradeResponse = response;
       // ws attaches its own reader right after this event, and puts back any frames that came
@@ -208,7 +210,11 @@ export class WsSocket implements ISocket {
       this.clearHandshakeTimer();
       this.phase = 'failed';
       const code = error.code ?? errorCodeFromMessage(error.message);
-      this._onHandshakeFailed.fire(networkFailure(code, this.describeHandshakeError(error.message, code)));
+      const description =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? this.describeHeaderOverflow(error as Error & { rawPacket?: unknown })
+          : this.describeHandshakeError(error.message, code);
+      this._onHandshakeFailed.fire(networkFailure(code, description));
       return;
     }
     if (this.phase === 'failed' && this.abortedLocally) return;
@@ -262,6 +268,23 @@ export class WsSocket implements ISocket {
       return `the server did not answer the handshake with HTTP (${message}): whatever listens on this port does not speak HTTP or WebSocket`;
     }
     return message;
+  }
+
+  /**
+   * llhttp stops at Node's header limit (http.maxHeaderSize: 16 KiB unless --max-http-header-size
+   * says otherwise) with HPE_HEADER_OVERFLOW: an HTTP answer whose headers are too large, not a
+   * server that does not speak HTTP. How large they are in all is unknown (Node stops reading);
+   * the bytes that had arrived by then are a lower bound.
+   */
+  private describeHeaderOverflow(error: Error & { rawPacket?: unknown }): string {
+    const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.length : 0;
+    const received = Math.max(packet, this.handshakeRequest?.socket?.bytesRead ?? 0);
+    const limit = `${maxHeaderSize.toLocaleString('en-US')} bytes${maxHeaderSize % 1024 === 0 ? ` (${maxHeaderSize / 1024} KiB)` : ''}`;
+    const size =
+      received > maxHeaderSize
+        ? `; ${received.toLocaleString('en-US')} bytes of it had arrived when Node stopped reading`
+        : '';
+    return `the server's answer to the handshake has response headers too large for Node.js: over its limit of ${limit}${maxHeaderSize === 16384 ? ', the default' : ''}${size} (${error.message})`;
   }
 
   private describeProtocolError(error: Error & { code?: string }, closeCode: number): string {

@@ -3,6 +3,7 @@
 // inline, since it discards the record). Query changes are debounced for typing and immediate
 // for checkboxes.
 
+import { compileSearchRegex } from '../core/common/regexSafety.js';
 import { MAX_SEARCH_CHARS, type TimelineQuery } from '../shared/timelineProtocol.js';
 import { button, checkbox, el } from './dom.js';
 import { icon } from './icons.js';
@@ -16,14 +17,14 @@ export interface FiltersHost {
   clear(): void;
 }
 
-/** Why a search regex cannot run, or null. */
-export function regexError(text: string): string | null {
-  try {
-    new RegExp(text, 'u');
-    return null;
-  } catch (error) {
-    return (error as Error).message.replace(/^Invalid regular expression: /, '');
-  }
+/**
+ * Why a search regex cannot run, as the filter box shows it, or null: invalid, or refused
+ * because it could backtrack for seconds on a hostile message (the host runs the same check).
+ */
+export function regexError(text: string, caseSensitive: boolean): string | null {
+  const compiled = compileSearchRegex(text, caseSensitive);
+  if (compiled.error === null) return null;
+  return compiled.invalid ? `Invalid regex: ${compiled.reason}` : `Regex refused: it ${compiled.reason}`;
 }
 
 export class Filters {
@@ -234,8 +235,9 @@ export class Filters {
   }
 
   private validate(): boolean {
-    const error = this.regex.checked && this.search.value !== '' ? regexError(this.search.value) : null;
-    this.searchError.textContent = error ? `Invalid regex: ${error}` : '';
+    const error =
+      this.regex.checked && this.search.value !== '' ? regexError(this.search.value, this.caseSensitive.checked) : null;
+    this.searchError.textContent = error ?? '';
     if (error) this.search.setAttribute('aria-invalid', 'true');
     else this.search.removeAttribute('aria-invalid');
     return error === null;

@@ -1,9 +1,10 @@
 // The wrong kind of server on the other end, met by a real session over the real ws adapter:
-// a service that is not HTTP, ws:// against a TLS port, wss:// against a plain one. Each
-// failed handshake is recorded with the error code Node gives, and the session's own
-// diagnosis names the cause in plain words.
+// a service that is not HTTP, an HTTP answer with too many header bytes, ws:// against a TLS
+// port, wss:// against a plain one. Each failed handshake is recorded with the error code Node
+// gives, and the session's own diagnosis names the cause in plain words.
 
 import assert from 'node:assert/strict';
+import { maxHeaderSize } from 'node:http';
 import { before, test, type TestContext } from 'node:test';
 import { startRawServer } from '../helpers/rawServers.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
@@ -54,6 +55,35 @@ test('ws:// to a service that speaks first and not HTTP (an SSH banner): "did no
     diagnosis.advice,
   );
   assert.ok(diagnosis.advice.includes(`use ${asWss(server.url)}`), diagnosis.advice);
+});
+
+test('an HTTP answer with 64 KB of headers: "response headers too large" with Node\'s limit, not "does not speak HTTP"', async (t) => {
+  const defer = cleanups(t);
+  // A 101 with 64 headers of 1000 bytes each: llhttp stops at Node's limit (HPE_HEADER_OVERFLOW).
+  const headers = Array.from({ length: 64 }, (_, i) => `X-Big-${i}: ${'v'.repeat(1000)}\r\n`).join('');
+  const answer = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${headers}\r\n`;
+  const server = await startRawServer({ onRequest: (connection) => connection.write(answer) });
+  defer(() => server.close());
+  const { failed, diagnosis } = await diagnoseOnce(t, defer, server.url);
+  assert.equal(failed.errorCode, 'HPE_HEADER_OVERFLOW');
+  const limit = maxHeaderSize.toLocaleString('en-US');
+  assert.match(
+    failed.message,
+    new RegExp(
+      `^the server's answer to the handshake has response headers too large for Node\\.js: over its limit of ${limit} bytes`,
+    ),
+  );
+  const arrived = /; ([\d,]+) bytes of it had arrived when Node stopped reading \(Parse Error: Header overflow\)$/.exec(
+    failed.message,
+  );
+  assert.ok(arrived, failed.message);
+  const bytes = Number(arrived[1]!.replace(/,/g, ''));
+  assert.ok(bytes > maxHeaderSize && bytes <= Buffer.byteLength(answer), `${bytes} bytes`);
+  assert.doesNotMatch(failed.message, /speak HTTP|did not answer the handshake with HTTP/);
+  assert.equal(diagnosis.summary, 'Handshake failed once: Response headers too large (HPE_HEADER_OVERFLOW)');
+  assert.doesNotMatch(diagnosis.advice, /does not speak HTTP/);
+  assert.ok(diagnosis.advice.includes(`(${arrived[1]} bytes had arrived when Node stopped reading)`), diagnosis.advice);
+  assert.ok(diagnosis.advice.includes('--max-http-header-size'), diagnosis.advice);
 });
 
 test('ws:// to a TLS port (a TLS server answering with an alert record): the same diagnosis', async (t) => {

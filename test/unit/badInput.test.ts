@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeRegexSource, checkHeader, checkWebSocketUrl, compileExpect } from '../../src/core/model/endpoint.js';
+import { analyzeRegexSource } from '../../src/core/common/regexSafety.js';
+import { checkHeader, checkWebSocketUrl, compileExpect } from '../../src/core/model/endpoint.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
 import { describeProblem, parseSettings, type RawSettings } from '../../src/extension/model/settings.js';
 import { FakeClock } from './fakes/fakeClock.js';

@@ -528,6 +528,24 @@ describe('explainHandshakeFailure: answers that are not HTTP, and TLS on the wro
     assert.match(token.explanation, /HPE_INVALID_HEADER_TOKEN: Parse Error: Invalid header token/);
   });
 
+  it('response headers too large: says how much had arrived, and is found in the message when a record lost the code', () => {
+    const message =
+      "the server's answer to the handshake has response headers too large for Node.js: over its limit of 16,384 bytes (16 KiB), the default; 64,835 bytes of it had arrived when Node stopped reading (Parse Error: Header overflow)";
+    for (const errorCode of ['HPE_HEADER_OVERFLOW', null]) {
+      const d = explainHandshakeFailure({ ...base, errorCode, message, url: 'ws://h:1/' });
+      assert.equal(d.title, 'Response headers too large', String(errorCode));
+      assert.match(d.explanation, /\(64,835 bytes had arrived when Node stopped reading\)/);
+      assert.doesNotMatch(`${d.explanation} ${d.fix}`, /speak HTTP/);
+    }
+    const bare = explainHandshakeFailure({
+      ...base,
+      errorCode: null,
+      message: 'Parse Error: Header overflow',
+      url: 'ws://h:1/',
+    });
+    assert.equal(bare.title, 'Response headers too large');
+  });
+
   it('wss:// to a plain port: wrong version number, or the server hanging up on the TLS hello', () => {
     const wrongVersion = explainHandshakeFailure({
       ...base,

@@ -453,6 +453,42 @@ describe('TimelineFeed: queries and search', () => {
     assert.deepEqual(h.take('rows')[0]!.rows, []);
   });
 
+  it('refuses a regex that backtracks exponentially, with the reason, before running it on hostile messages', () => {
+    const h = live();
+    // (\w+\s?)+$ takes seconds on each of these in a backtracking engine.
+    for (let i = 0; i < 200; i++) h.sockets.last.receiveText(`${'ab '.repeat(9)}!${i}`);
+    h.receive(ready());
+    h.drain();
+    for (const text of ['(\\w+\\s?)+$', '(a|aa)+$', '(.*a){12}', '(a|a){16}b']) {
+      const { result } = run(h, query({ search: { text, regex: true, caseSensitive: false } }));
+      assert.equal(result.done, true, text);
+      assert.equal(result.total, 0, text);
+      assert.match(result.error ?? '', /^regex refused: it .*exponential time on some messages/, text);
+    }
+    h.receive({ type: 'get-rows', requestId: 1, queryId: 5, start: 0, count: 10 });
+    assert.deepEqual(h.take('rows')[0]!.rows, []);
+  });
+
+  it('runs an accepted regex on a bounded prefix of each message, so a huge one cannot hold the host', () => {
+    const h = live();
+    const socket = h.sockets.last;
+    socket.receiveText(`${'a'.repeat(100)}x`);
+    socket.receiveText(`${'a'.repeat(50_000)}x`); // the x is beyond what .*.*.*x is run on
+    socket.receiveText('a'.repeat(50_000));
+    h.receive(ready());
+    h.drain();
+    const { result, rows } = run(h, query({ search: { text: '^.*.*.*x', regex: true, caseSensitive: false } }));
+    assert.equal(result.error, null);
+    assert.equal(result.done, true);
+    assert.deepEqual(
+      rows.map((r) => r.preview.length),
+      [101],
+      'only the match within the first 128 characters',
+    );
+    // Plain text search still sees the whole message.
+    assert.equal(run(h, query({ search: { text: 'ax', regex: false, caseSensitive: false } })).result.total, 2);
+  });
+
   it('searches a long history in slices on the clock, with progress, and a newer query cancels it', () => {
     const h = live({ feedOptions: { scanSliceEvents: 1000 } });
     for (let i = 0; i < 4500; i++) h.sockets.last.receiveText(i % 3 === 0 ? `needle ${i}` : `hay ${i}`);

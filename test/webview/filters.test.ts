@@ -1,5 +1,6 @@
 // Filters and search in Chromium, answered by the real TimelineFeed: kinds, directions, hide
-// pings/pongs, text search, regex search, matching case, and an invalid regex's error.
+// pings/pongs, text search, regex search, matching case, an invalid regex's error, and the
+// refusal of a regex that could backtrack catastrophically on a hostile message.
 
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
@@ -127,6 +128,35 @@ describe('timeline webview: filters and search', { skip: harnessSkipReason() }, 
     await harness.page.fill('#search-input', 'price\\(|subscribe');
     await shows([4], 'a valid regex again');
     assert.equal(await harness.page.locator('#search-error').textContent(), '');
+    assertNoProblems(harness);
+  });
+
+  it('refuses a regex that could backtrack for seconds on a hostile message, saying why, without querying', async () => {
+    const { harness } = suite;
+    const page = harness.page;
+    await page.check('#search-regex');
+    const queriesBefore = harness.posted.filter((m) => (m as { type: string }).type === 'set-query').length;
+    await page.fill('#search-input', '(\\w+\\s?)+$');
+    await page.waitForFunction(() => /^Regex refused/.test(document.querySelector('#search-error')?.textContent ?? ''));
+    assert.equal(
+      await page.locator('#search-error').textContent(),
+      'Regex refused: it has a repeated group with a quantifier inside ("(\\w+\\s?)+"), which can take exponential time on some messages; simplify the pattern',
+    );
+    assert.equal(await page.locator('#search-input').getAttribute('aria-invalid'), 'true');
+    await page.fill('#search-input', '(a|aa)+');
+    await page.waitForFunction(() =>
+      /repeats a group of alternatives/.test(document.querySelector('#search-error')?.textContent ?? ''),
+    );
+    await page.waitForTimeout(400); // longer than the search debounce
+    assert.equal(
+      harness.posted.filter((m) => (m as { type: string }).type === 'set-query').length,
+      queriesBefore,
+      'a refused regex is never sent',
+    );
+    await page.fill('#search-input', 'price\\(|subscribe');
+    await shows([4], 'an ordinary regex again');
+    assert.equal(await page.locator('#search-error').textContent(), '');
+    assert.equal(await page.locator('#search-input').getAttribute('aria-invalid'), null);
     assertNoProblems(harness);
   });
 

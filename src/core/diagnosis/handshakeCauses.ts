@@ -419,9 +419,12 @@ function explainParseError(code: string, message: string, url: string): Handshak
     };
   }
   if (code === 'HPE_HEADER_OVERFLOW') {
+    // wsSocket says how much had arrived when Node stopped reading, when it knows.
+    const arrived = /([\d,]+) bytes of it had arrived/.exec(message)?.[1];
+    const size = arrived ? ` (${arrived} bytes had arrived when Node stopped reading)` : '';
     return {
       title: 'Response headers too large',
-      explanation: `The server's answer to the handshake carries more header bytes than Node.js accepts (16 KiB by default): typically many or large Set-Cookie headers, or a proxy adding headers in a loop.`,
+      explanation: `The server's answer to the handshake carries more header bytes than Node.js accepts (16 KiB by default)${size}: typically many or large Set-Cookie headers, or a proxy adding headers in a loop.`,
       fix: "Trim the response headers (cookies above all) on the server or proxy. For the CLI, Node's limit can be raised with NODE_OPTIONS=--max-http-header-size=65536.",
     };
   }
@@ -439,7 +442,8 @@ function codeFromMessage(message: string): string | null {
   if (/wrong version number/i.test(message)) return 'ERR_SSL_WRONG_VERSION_NUMBER';
   if (/handshake has timed out/i.test(message)) return 'ETIMEDOUT';
   if (/socket hang up|before secure TLS connection was established/i.test(message)) return 'ECONNRESET';
-  // llhttp's message, also inside wsSocket's explanation, for records that lost the code.
+  // llhttp's messages, also inside wsSocket's explanations, for records that lost the code.
+  if (/Header overflow|response headers too large/i.test(message)) return 'HPE_HEADER_OVERFLOW';
   if (/Expected HTTP\/|did not answer the handshake with HTTP/i.test(message)) return 'HPE_INVALID_CONSTANT';
   return null;
 }

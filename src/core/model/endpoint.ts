@@ -1,6 +1,13 @@
 // Endpoint configuration: what to connect to and how to keep the connection alive.
 // Shared by the CLI flags, the VS Code settings and the session log header.
 
+import {
+  analyzeRegexSource,
+  MAX_UNBOUNDED_QUANTIFIERS,
+  regexInputLimit,
+  regexSafetyProblem,
+} from '../common/regexSafety.js';
+
 export type HeartbeatMode = 'ping' | 'text' | 'off';
 
 export interface HeartbeatConfig {
@@ -211,24 +218,15 @@ export function checkEndpoint(endpoint: EndpointConfig): string[] {
 export function compileExpect(expect: string): (text: string) => boolean {
   const regex = parseRegexLiteral(expect);
   if (regex) {
-    const maxLength = regexInputLimit(analyzeRegexSource(regex.source).unboundedQuantifiers);
+    const analysis = analyzeRegexSource(regex.source);
+    const maxLength = regexInputLimit(analysis.unboundedQuantifiers, analysis.ways);
     return (text) => text.length <= maxLength && regex.test(text);
   }
   return (text) => text === expect;
 }
 
-/**
- * The longest reply a regex with this many unbounded quantifiers is run on. Backtracking over
- * k quantifiers costs up to about n^(k+1) steps; these lengths keep that near 10^8.
- */
-export function regexInputLimit(unboundedQuantifiers: number): number {
-  if (unboundedQuantifiers <= 1) return 4096;
-  if (unboundedQuantifiers === 2) return 512;
-  return 128;
-}
-
 /** Most unbounded quantifiers (`*`, `+`, `{n,}`) an expect regex may have. */
-export const MAX_EXPECT_QUANTIFIERS = 3;
+export const MAX_EXPECT_QUANTIFIERS = MAX_UNBOUNDED_QUANTIFIERS;
 
 /** Checks a text-heartbeat `expect` value; returns a message starting with `heartbeat.expect`, or null. */
 export function checkExpectPattern(expect: string): string | null {
@@ -239,102 +237,8 @@ export function checkExpectPattern(expect: string): string | null {
     return `heartbeat.expect is not a valid regex: ${(error as Error).message}`;
   }
   if (!regex) return null;
-  const analysis = analyzeRegexSource(regex.source);
-  if (analysis.problem) return `heartbeat.expect ${analysis.problem}`;
-  if (analysis.unboundedQuantifiers > MAX_EXPECT_QUANTIFIERS) {
-    return `heartbeat.expect has ${analysis.unboundedQuantifiers} unbounded quantifiers (*, + or {n,}); at most ${MAX_EXPECT_QUANTIFIERS} are allowed, so that matching a server's reply stays fast`;
-  }
-  return null;
-}
-
-/**
- * A conservative look at a regex's source for catastrophic backtracking: a repeated group
- * that itself contains an unbounded quantifier (`(a+)+`, `(\w*x)*`, `(a+){2,9}`), an unbounded
- * repeat of a quantified body (`(\w{1,3})*`, `(a?b?)+`) or of alternatives (`(a|aa)+`), and
- * backreferences are refused; unbounded quantifiers are counted.
- */
-export function analyzeRegexSource(source: string): { problem: string | null; unboundedQuantifiers: number } {
-  const groups: Array<{ start: number; unbounded: boolean; quantified: boolean; alternation: boolean }> = [];
-  let top = { start: 0, unbounded: false, quantified: false, alternation: false };
-  let count = 0;
-  let problem: string | null = null;
-  let i = 0;
-  /** Reads a quantifier at i, if any: whether it repeats more than once without bound (or widely). */
-  const quantifier = (): { repeats: boolean; unbounded: boolean } | null => {
-    const ch = source[i];
-    let result: { repeats: boolean; unbounded: boolean } | null = null;
-    if (ch === '*' || ch === '+') {
-      i++;
-      result = { repeats: true, unbounded: true };
-    } else if (ch === '?') {
-      i++;
-      result = { repeats: false, unbounded: false };
-    } else if (ch === '{') {
-      const match = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
-      if (match) {
-        i += match[0].length;
-        const min = Number(match[1]);
-        const max = match[2] === undefined ? min : match[3] === '' ? Infinity : Number(match[3]);
-        result = { repeats: max > 1, unbounded: max === Infinity || max - min > 16 };
-      }
-    }
-    if (result && source[i] === '?') i++; // lazy: the same cost
-    return result;
-  };
-  while (i < source.length && !problem) {
-    const ch = source[i]!;
-    if (ch === '\\') {
-      const next = source[i + 1] ?? '';
-      if (/[1-9]/.test(next) || (next === 'k' && source[i + 2] === '<')) {
-        problem = `uses a backreference (\\${next}…), which can take exponential time on some replies; match without it`;
-      }
-      i += 2;
-      // \p{…}, \u{…}: the braces are part of the escape, not a quantifier.
-      if ((next === 'p' || next === 'P' || next === 'u') && source[i] === '{') {
-        i = source.indexOf('}', i) + 1 || source.length;
-      }
-    } else if (ch === '[') {
-      i++;
-      while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-      i++;
-    } else if (ch === '(') {
-      groups.push(top);
-      top = { start: i, unbounded: false, quantified: false, alternation: false };
-      i++;
-      continue; // a group is not an atom a quantifier follows
-    } else if (ch === ')') {
-      const inner = top;
-      top = groups.pop() ?? { start: 0, unbounded: false, quantified: false, alternation: false };
-      i++;
-      const q = quantifier();
-      // (a+)+, (a+){2,9}, and also (\w{1,3})* or (a?b?)*: a repeat over a quantified body has
-      // exponentially many ways to split a long reply.
-      if ((q?.repeats && inner.unbounded) || (q?.unbounded && inner.quantified)) {
-        problem = `has a repeated group with a quantifier inside ("${source.slice(inner.start, i)}"), which can take exponential time on some replies; simplify the pattern`;
-      }
-      // (a|aa)+: overlapping alternatives under a repeat backtrack exponentially too.
-      if (q?.unbounded && inner.alternation && !problem) {
-        problem = `repeats a group of alternatives ("${source.slice(inner.start, i)}"), which can take exponential time on some replies; repeat a character class instead, or drop the repeat`;
-      }
-      if (q?.unbounded) count++;
-      if (inner.unbounded || q?.unbounded) top.unbounded = true;
-      if (inner.quantified || q) top.quantified = true;
-      continue;
-    } else if (ch === '|') {
-      top.alternation = true;
-      i++;
-      continue;
-    } else {
-      i++;
-    }
-    const q = quantifier();
-    if (q) top.quantified = true;
-    if (q?.unbounded) {
-      count++;
-      top.unbounded = true;
-    }
-  }
-  return { problem, unboundedQuantifiers: count };
+  const problem = regexSafetyProblem(regex.source, 'replies', "matching a server's reply");
+  return problem ? `heartbeat.expect ${problem}` : null;
 }
 
 function parseRegexLiteral(text: string): RegExp | null {

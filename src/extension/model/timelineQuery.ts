@@ -2,6 +2,7 @@
 // direction and heartbeat read the source's cheap accessors; only a search materialises
 // events. A query that keeps everything has no index at all.
 
+import { compileSearchRegex } from '../../core/common/regexSafety.js';
 import type { RedactionPolicy } from '../../core/model/redaction.js';
 import { DEFAULT_QUERY, eventKindOf, type TimelineQuery } from '../../shared/timelineProtocol.js';
 import { searchableText } from './timelineRows.js';
@@ -34,13 +35,11 @@ export function compileQuery(raw: TimelineQuery): CompiledQuery {
   if (query.search) {
     const { text, regex, caseSensitive } = query.search;
     if (regex) {
-      let pattern: RegExp;
-      try {
-        pattern = new RegExp(text, caseSensitive ? '' : 'i');
-      } catch (error) {
-        return { matcher: null, materialises: false, error: `invalid regular expression: ${(error as Error).message}` };
-      }
-      test = (haystack) => pattern.test(haystack);
+      // Refuses patterns that backtrack exponentially and runs the rest on a bounded prefix of
+      // each event's text (see core/common/regexSafety.ts): a server's message cannot hold the host.
+      const compiled = compileSearchRegex(text, caseSensitive);
+      if (compiled.error !== null) return { matcher: null, materialises: false, error: compiled.error };
+      test = compiled.test;
     } else if (caseSensitive) {
       test = (haystack) => haystack.includes(text);
     } else {

@@ -93,6 +93,7 @@ export class QueryResult {
     let position = source.positionAtOrAfterSeq(this.nextSeq);
     const limit = Math.min(source.size, position + (this.compiled.materialises ? sliceEvents : sliceEvents * 4));
     const started = clock.monotonic();
+    const materialises = this.compiled.materialises;
     let added = 0;
     while (position < limit) {
       if (matcher(source, position, policy)) {
@@ -100,7 +101,9 @@ export class QueryResult {
         added++;
       }
       position++;
-      if ((position & 255) === 0 && clock.monotonic() - started > SLICE_BUDGET_MS) break;
+      // A search materialises each event and may run a regex on it (tens of milliseconds in the
+      // worst case its input limit allows): look at the clock after each one, filters every 256.
+      if ((materialises || (position & 255) === 0) && clock.monotonic() - started > SLICE_BUDGET_MS) break;
     }
     this.nextSeq = position < source.size ? source.seqAt(position) : source.lastSeq + 1;
     return { added, removed, complete: position >= source.size };
