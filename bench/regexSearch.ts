@@ -1,4 +1,4 @@
-// node --import tsx bench/regexSearch.ts — the worst case of one regex test that the guard in
+// npm run bench:regex — the worst case of one regex test that the guard in
 // src/core/common/regexSafety.ts lets through: accepted patterns built to backtrack as much as
 // they can (polynomially), each run on a hostile text of the longest length it is run on.
 // Target: every test well under 0.1 s, so that a search slice (which checks the clock after
