@@ -217,8 +217,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       try {
         return await handler(...args);
       } catch (error) {
-        deps.log.error(`${id} failed: ${(error as Error).stack ?? String(error)}`);
-        void vscode.window.showErrorMessage(`WebSocket Inspector: ${(error as Error).message}`);
+        deps.log.error(manager.redactForLog(`${id} failed: ${(error as Error).stack ?? String(error)}`));
+        void vscode.window.showErrorMessage(`WebSocket Inspector: ${manager.redactForLog((error as Error).message)}`);
         return undefined;
       }
     }),

@@ -228,6 +228,19 @@ describe('ConnectionManager: secrets', () => {
     assert.match(lines.join('\n'), /\[redacted\]/);
   });
 
+  it("hides every connection's secrets and URL credentials in text meant for the log", async () => {
+    const { manager, apply, named } = setup({ TOKEN: 'tok-s3cret' });
+    await apply(endpoints);
+    assert.deepEqual(await manager.connect(named('API')), { ok: true });
+    const logged = manager.redactForLog(
+      'Error: send failed for tok-s3cret\n    at wss://bob:hunter22@api.test/?access_token=abc123 (x.js:1:1)',
+    );
+    assert.ok(!logged.includes('tok-s3cret'), logged);
+    assert.ok(!logged.includes('hunter22'), logged);
+    assert.ok(!logged.includes('abc123'), logged);
+    assert.match(logged, /send failed for \[redacted\]/);
+  });
+
   it('connects an auto-connect endpoint once its missing secret is set', async () => {
     const { manager, sockets, apply, named, store } = setup();
     await apply({ user: [{ ...endpoints.user[0]!, autoConnect: true }] });

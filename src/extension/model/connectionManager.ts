@@ -89,6 +89,16 @@ export class ConnectionManager implements IDisposable {
     return all.sort((a, b) => rank[a.origin] - rank[b.origin]);
   }
 
+  /**
+   * Text that may quote any connection (an error's message or stack): every connection's
+   * known secrets hidden, and every URL in it redacted by its place.
+   */
+  redactForLog(text: string): string {
+    let out = text;
+    for (const connection of this.connections.values()) out = redactProse(out, connection.redactionPolicy());
+    return out;
+  }
+
   get(id: string): Connection | undefined {
     return this.connections.get(id);
   }
