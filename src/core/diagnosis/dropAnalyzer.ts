@@ -301,6 +301,12 @@ export class DropAnalyzer implements SessionObserver {
       case 'drop':
         break;
     }
+    // A close the file never recorded (its reader inferred it from the entry's timing): its
+    // time is not evidence of an idle timeout or a lifetime cap, so it joins no cluster.
+    if (event.inferred === true) {
+      this.closes.notePlain({ seq: event.seq, dropClass: 'network-error', findingId: null });
+      return true;
+    }
 
     const drop: Drop = {
       seq: event.seq,

@@ -145,6 +145,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     initiator: required(oneOf('local', 'remote', 'none')),
     idleMs: required(ms),
     ageMs: required(ms),
+    inferred: optional(boolean),
   },
   error: {
     message: required(string),

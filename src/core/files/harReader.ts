@@ -71,6 +71,7 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
   }
   const webSockets: Parsed[] = [];
   let others = 0;
+  let placeholders = 0;
   entriesValue.forEach((raw: unknown, index) => {
     const path = `log.entries[${index}]`;
     const entry = objectAt(raw, path);
@@ -87,15 +88,31 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
     if (Number.isNaN(start)) {
       throw new HarError(`expected an ISO 8601 date, got ${describeValue(started)}`, `${path}.startedDateTime`);
     }
+    // Chrome lists a socket that never sent its handshake request too: DevTools never learnt
+    // when it was issued, so Log.ts's pseudoWallTime(request, issueTime()) dates it before the
+    // Unix epoch (1969-12-31T23:59:59Z), with an empty method and a meaningless `time`
+    // (devtools-frontend front_end/models/har/Log.ts, Entry.build; NetworkManager.ts sets the
+    // wall-clock issue time in webSocketWillSendHandshakeRequest). Nothing happened on it: skip it.
+    if (start < 0) {
+      placeholders++;
+      return;
+    }
     webSockets.push({ url, start, index, entry, path });
   });
   if (webSockets.length === 0) {
     throw new HarError(
-      `no WebSocket entries found (${entriesValue.length} entries, none with "_resourceType": "websocket", "_webSocketMessages" or a ws:// or wss:// URL)`,
+      placeholders > 0
+        ? `no WebSocket entries found but ${placeholders} Chrome ${placeholders === 1 ? 'placeholder' : 'placeholders'} (dated before 1970: sockets that never sent a handshake)`
+        : `no WebSocket entries found (${entriesValue.length} entries, none with "_resourceType": "websocket", "_webSocketMessages" or a ws:// or wss:// URL)`,
       'log.entries',
     );
   }
   if (others > 0) notes.push(`${others} non-WebSocket ${others === 1 ? 'entry was' : 'entries were'} skipped`);
+  if (placeholders > 0) {
+    notes.push(
+      `${placeholders} WebSocket ${placeholders === 1 ? 'entry was' : 'entries were'} skipped: Chrome's ${placeholders === 1 ? 'placeholder' : 'placeholders'} for a socket that never sent its handshake (dated before 1970)`,
+    );
+  }
 
   // Several attempts to one URL are one session, in time order.
   const byUrl = new Map<string, Parsed[]>();
@@ -232,6 +249,8 @@ function synthesizeEvents(
   const events: SessionEvent[] = [];
   let seq = 0;
   let inferredCloses = 0;
+  let closesFromTiming = 0;
+  let unknownHandshakes = 0;
   /** Every synthesized event passes the schema too: a HAR's numbers can make impossible ones (a time past year 275760). */
   const push = (event: SessionEvent, at: string, from: Readonly<Record<string, string>>) => {
     event.seq = ++seq;
@@ -249,18 +268,42 @@ function synthesizeEvents(
       Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? '';
     const extensions =
       Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
-    push({ seq: 0, type: 'connecting', t: start, attempt: attemptIndex, url, protocols: [] }, path, FROM_ENTRY);
     const messages = messagesOf(entry, path);
     // Chrome marks the handshake 101; an entry with frames opened whatever its status says.
     const opened = status === 101 || messages.some(({ message }) => message.type !== 'error');
-    const openT = start + time;
+    // What Chrome's `time` covers (devtools-frontend front_end/models/har/Log.ts): the sum of
+    // `timings`, whose `wait` ends at the request's responseReceivedTime and whose `receive`
+    // is endTime - responseReceivedTime, never below 0. For a WebSocket, NetworkManager.ts's
+    // webSocketFrameSent/webSocketFrameReceived move responseReceivedTime to every frame, and
+    // endTime is set once the socket closed. So `time - receive` ends at the last frame (at
+    // the 101 when there is none), and `receive > 0` means the socket closed at
+    // startedDateTime + time. Frame times are the same pseudo wall clock as startedDateTime.
+    const receiveMs = timingsReceive(entry['timings']);
+    const untilResponseMs = Math.max(0, time - receiveMs);
+    const firstFrameT = messages.reduce(
+      (first, { message }) => Math.min(first, frameTime(message)),
+      Number.POSITIVE_INFINITY,
+    );
+    // Only when that ends before the first frame (within a millisecond) can it be the
+    // handshake (no frames, or a file written by another tool); otherwise the handshake's
+    // duration is not in the file, and the open is put at the earliest time it can have
+    // happened: the request, never after the first frame.
+    const handshakeKnown = untilResponseMs < firstFrameT - start - 1;
+    const handshakeMs = handshakeKnown ? untilResponseMs : 0;
+    const openT = handshakeKnown ? start + untilResponseMs : Math.min(start, firstFrameT);
+    if (opened && !handshakeKnown) unknownHandshakes++;
+    push(
+      { seq: 0, type: 'connecting', t: Math.min(start, openT), attempt: attemptIndex, url, protocols: [] },
+      path,
+      FROM_ENTRY,
+    );
     if (opened) {
       push(
         {
           seq: 0,
           type: 'open',
           t: openT,
-          handshakeMs: time,
+          handshakeMs,
           protocol,
           extensions,
           requestHeaders,
@@ -270,11 +313,15 @@ function synthesizeEvents(
         FROM_ENTRY,
       );
     } else {
+      // Chrome's "error" pseudo-frames (opcode -1) on an attempt that never opened say why,
+      // such as "WebSocket is closed before the connection is established."
+      const errors = messages.filter(({ message }) => message.type === 'error').map(({ message }) => message.data);
+      const failedT = start + untilResponseMs;
       push(
         {
           seq: 0,
           type: 'handshake-failed',
-          t: openT,
+          t: failedT,
           status: status || null,
           statusText:
             typeof response['statusText'] === 'string' && response['statusText'] ? response['statusText'] : null,
@@ -282,8 +329,11 @@ function synthesizeEvents(
           responseHeaders: Object.keys(responseHeaders).length ? responseHeaders : null,
           body: null,
           errorCode: typeof response['_error'] === 'string' ? response['_error'] : null,
-          message: status ? `server answered the handshake with HTTP ${status}` : 'the handshake did not complete',
-          handshakeMs: time,
+          message: [
+            status ? `server answered the handshake with HTTP ${status}` : 'the handshake did not complete',
+            ...errors,
+          ].join(': '),
+          handshakeMs: untilResponseMs,
         },
         path,
         FROM_ENTRY,
@@ -293,7 +343,7 @@ function synthesizeEvents(
     let lastFrameT = openT;
     let closed = false;
     for (const { message, at } of messages) {
-      const t = Math.round(message.time * 1000 * 1000) / 1000;
+      const t = frameTime(message);
       if (t - lastFrameT > options.idleGapMs) {
         push({ seq: 0, type: 'idle-gap', t, durationMs: t - lastFrameT, startT: lastFrameT }, at, FROM_MESSAGE);
       }
@@ -335,9 +385,34 @@ function synthesizeEvents(
         notes.push(`${at}: opcode ${message.opcode} skipped`);
       }
     }
-    // Chrome records no close. When the page opened another connection to the same URL, this
-    // one had ended by then: record that drop (as a live session would have), at the latest
-    // time it can have happened, and say that it is inferred.
+    // Chrome records no close frame, but an entry whose timings.receive is above 0 closed at
+    // startedDateTime + time (see above). Record that close, with no code (1006: none
+    // received) and marked inferred: its time says when, not why.
+    if (!closed && receiveMs > 0) {
+      const t = Math.max(lastFrameT, start + time);
+      push(
+        {
+          seq: 0,
+          type: 'close',
+          t,
+          code: 1006,
+          reason:
+            "not in the HAR; inferred from the entry's timing (timings.receive > 0: the socket closed at startedDateTime + time)",
+          wasClean: false,
+          initiator: 'none',
+          idleMs: t - lastFrameT,
+          ageMs: t - openT,
+          inferred: true,
+        },
+        path,
+        FROM_ENTRY,
+      );
+      closesFromTiming++;
+      closed = true;
+    }
+    // When the page opened another connection to the same URL, this one had ended by then:
+    // record that drop (as a live session would have), at the latest time it can have
+    // happened, and say that it is inferred.
     const next = attempts[attemptIndex + 1];
     if (!closed && next) {
       const t = Math.max(lastFrameT, next.start);
@@ -359,12 +434,34 @@ function synthesizeEvents(
       inferredCloses++;
     }
   });
+  if (unknownHandshakes > 0) {
+    notes.push(
+      `${unknownHandshakes} ${unknownHandshakes === 1 ? "connection's handshake time is" : "connections' handshake times are"} not in the HAR: opened at the request, handshake shown as 0 ms`,
+    );
+  }
+  if (closesFromTiming > 0) {
+    notes.push(
+      `${closesFromTiming} ${closesFromTiming === 1 ? 'close was' : 'closes were'} inferred from the entries' timing (the HAR records no close frames)`,
+    );
+  }
   if (inferredCloses > 0) {
     notes.push(
       `${inferredCloses} ${inferredCloses === 1 ? 'close was' : 'closes were'} inferred from reconnects (the HAR records none)`,
     );
   }
   return events;
+}
+
+/** A `_webSocketMessages` element's time (epoch seconds) in epoch milliseconds, to the microsecond. */
+function frameTime(message: HarWebSocketMessage): number {
+  return Math.round(message.time * 1000 * 1000) / 1000;
+}
+
+/** `timings.receive` in ms, 0 when absent or not a positive number. */
+function timingsReceive(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const receive = (value as Record<string, unknown>)['receive'];
+  return typeof receive === 'number' && Number.isFinite(receive) && receive > 0 ? receive : 0;
 }
 
 /** One `_webSocketMessages` element as a recorded event. */

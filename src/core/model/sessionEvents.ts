@@ -113,6 +113,12 @@ export interface CloseEvent extends EventBase {
   idleMs: number;
   /** Time since open. */
   ageMs: number;
+  /**
+   * Set when the file did not record this close and its reader inferred it (a Chrome HAR's
+   * entry timing): its time and code are not evidence, so the drop analyzer draws no
+   * timing finding from it.
+   */
+  inferred?: boolean;
 }
 
 /** An error on an open connection (protocol violation, write failure, …). */
