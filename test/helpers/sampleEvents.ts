@@ -49,6 +49,7 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     initiator: 'none',
     idleMs: 60_000,
     ageMs: 61_000,
+    inferred: true,
   },
   error: { type: 'error', message: 'write after end', code: 'EPIPE' },
   'reconnect-scheduled': { type: 'reconnect-scheduled', attempt: 1, delayMs: 1000 },
