@@ -195,9 +195,7 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
   it('exports the session log, redacted, to a file chosen in the save dialog', async () => {
     const target = join(workspace, 'exported-session.json');
     const toast = await step('export', async (wb) => {
-      await wb.runCommand('WebSocket Inspector: Export Session Log…');
-      await wb.pickRow(ENDPOINT, { exact: true });
-      await wb.pickRow('Session log (JSON)', { exact: true });
+      await wb.runCommandAndPick('WebSocket Inspector: Export Session Log…', [ENDPOINT, 'Session log (JSON)']);
       // code-server's save dialog is VS Code's simple file dialog: a path in a quick input.
       await wb.acceptFileDialog(target);
       return (await wb.waitForNotification('written to')).innerText();
@@ -248,9 +246,7 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
 
   it('finds the idle timeout of an endpoint with a cancellable progress notification', async () => {
     await step('probe', async (wb) => {
-      await wb.runCommand('WebSocket Inspector: Find Idle Timeout…');
-      await wb.pickRow(IDLE_ENDPOINT, { exact: true });
-      await wb.pickRow('Up to 5 minutes', { exact: true });
+      await wb.runCommandAndPick('WebSocket Inspector: Find Idle Timeout…', [IDLE_ENDPOINT, 'Up to 5 minutes']);
       const progress = await wb.waitForNotification(/Finding the idle timeout of "Idle proxy \(e2e\)"/);
       assert.ok(
         (await progress.locator('.codicon-notifications-clear, .action-label[aria-label*="Cancel"]').count()) >= 0,

@@ -66,6 +66,29 @@ export class Workbench {
     await this.pickRow(title, { exact: true });
   }
 
+  /**
+   * Runs a palette command and picks each label, exactly, in turn. A quick pick closes when
+   * something else takes focus, and a webview that finishes loading late does (seen in
+   * code-server with an export or probe picker open); then the command is cancelled and run
+   * again, at most `attempts` times. What the command does is still asserted by the caller.
+   */
+  async runCommandAndPick(title: string, labels: readonly string[], attempts = 3): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(title);
+      try {
+        for (const label of labels) {
+          const row = this.quickPickRow(label, true);
+          await row.waitFor({ state: 'visible', timeout: 7000 });
+          await row.click({ timeout: 7000 });
+        }
+        return;
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
   /** Picks the quick-pick row whose label contains (or equals) the text. */
   async pickRow(label: string, { exact = false }: { exact?: boolean } = {}): Promise<void> {
     const row = this.quickPickRow(label, exact);
