@@ -118,6 +118,7 @@ function importedConnection(events: SessionEvent[]): Connection {
     events,
     fileName: 'bench.json',
     format: 'session-log',
+    producer: 'WebSocket Inspector session log',
     redacted: true,
     droppedEvents: 0,
   });

@@ -1,11 +1,15 @@
 // `ws-inspector analyze <session.json|session.har>`: runs the drop analyzer on a recorded
 // session and prints its verdicts, readably or as NDJSON `diagnosis` events.
 
-import { asDiagnosisEvents } from '../core/diagnosis/analyzeRecorded.js';
+import {
+  asDiagnosisEvents,
+  recordedAnalyzerOptions,
+  withRecordedDiagnoses,
+} from '../core/diagnosis/analyzeRecorded.js';
 import { DropAnalyzer, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { combineKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
-import { recordedHeartbeat } from '../core/files/recordedSession.js';
+import { recordedRun } from '../core/files/recordedSession.js';
 import { redactEvent, redactionPolicyFor, redactProse, redactUrl } from '../core/model/redaction.js';
 import { parseCommandArgs, parseSecretFlags, SECRET_OPTIONS } from './commonArgs.js';
 import { redactingIo } from './output.js';
@@ -17,6 +21,8 @@ export interface AnalyzeOptions {
   path: string;
   knownTimeoutsPath: string | null;
   json: boolean;
+  /** Print every event of every session (NDJSON), diagnoses included. */
+  events: boolean;
   /** Also secret (--secret-header, --secret-param, --secret), for a file exported with its secrets kept. */
   secretHeaders: string[];
   secretQueryParams: string[];
@@ -27,13 +33,14 @@ export interface AnalyzeOptions {
 export function parseAnalyzeArgs(argv: string[]): AnalyzeOptions {
   const { values, positional: path } = parseCommandArgs(
     argv,
-    { 'known-timeouts': { type: 'string' }, ...SECRET_OPTIONS, json: { type: 'boolean' } },
+    { 'known-timeouts': { type: 'string' }, ...SECRET_OPTIONS, json: { type: 'boolean' }, events: { type: 'boolean' } },
     { command: 'analyze', noun: 'file', missing: 'a recorded session, e.g. ws-inspector analyze session.json' },
   );
   return {
     path,
     knownTimeoutsPath: values['known-timeouts'] ?? null,
     json: values.json ?? false,
+    events: values.events ?? false,
     ...parseSecretFlags(values),
   };
 }
@@ -69,16 +76,18 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       for (const note of [...(index === 0 ? notes : []), ...droppedNote(session.droppedEvents)]) {
         out.err(`note: ${note}`);
       }
-      const analyzer = new DropAnalyzer({
-        knownTimeouts: combineKnownTimeouts(userTimeouts),
-        heartbeat: recordedHeartbeat(session),
-      });
+      const analyzer = new DropAnalyzer(
+        recordedAnalyzerOptions(recordedRun(session), combineKnownTimeouts(userTimeouts)),
+      );
       for (const event of session.events) analyzer.ingest(event);
       const findings = analyzer.findings();
-      if (options.json) {
-        for (const event of asDiagnosisEvents(findings, session.events)) {
-          out.out(JSON.stringify(redactEvent(event, policy)));
-        }
+      // Which session a line belongs to: the name the extension shows (the endpoint's, or the URL).
+      const label = redactProse(session.name, policy);
+      if (options.events || options.json) {
+        const events = options.events
+          ? withRecordedDiagnoses(session.events, findings)
+          : asDiagnosisEvents(findings, session.events);
+        for (const event of events) out.out(JSON.stringify({ session: label, ...redactEvent(event, policy) }));
         continue;
       }
       // A HAR may hold several connections: each is analyzed on its own.
@@ -135,6 +144,7 @@ export function formatFinding(finding: DiagnosisFinding): string {
 
 const CLASS_WORDS: Record<DropClass, string> = {
   'user-close': 'by the user',
+  'endpoint-close': 'closed by the app or its server',
   'heartbeat-timeout': 'heartbeat timeout',
   'server-close': 'closed by the server',
   'idle-timeout': 'idle timeout',

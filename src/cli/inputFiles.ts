@@ -4,7 +4,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
 import { validateKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
-import { HarError } from '../core/files/harReader.js';
+import { HarError } from '../core/files/harEntries.js';
 import { parseJsonWithPosition } from '../core/files/jsonInput.js';
 import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
 import {

@@ -33,7 +33,11 @@ Options for analyze:
   --secret-param NAME         also redact this query parameter's value (repeatable;
                               token, access_token, refresh_token, client_secret, … are built in)
   --secret VALUE              redact this literal value wherever it appears (repeatable)
-  --json                      print one diagnosis event per line (NDJSON)
+  --json                      print one diagnosis event per line (NDJSON), each with a
+                              "session" field naming its connection
+  --events                    print every event of every session as NDJSON, in seq order,
+                              each with a "session" field: the file's events, then the
+                              analyzer's diagnosis events when the file has none
 
 Exit codes: 0 when the file was analyzed (with or without findings), 1 if a file cannot
 be read or is invalid, 2 for bad usage.`;

@@ -117,6 +117,11 @@ export interface TimelineStatus {
   now: number;
   /** When a scheduled reconnect fires (epoch ms), while waiting. */
   reconnectAt: number | null;
+  /**
+   * Where an imported session came from, e.g. "imported from chrome.har · Chrome DevTools
+   * (WebInspector 537.36; Chrome 131)"; null for a live connection.
+   */
+  provenance: string | null;
 }
 
 /** Host commands the header's buttons may ask for; nothing else is accepted. */
@@ -355,6 +360,7 @@ const statusShape: Checker = shape({
   lastT: nullable(epochMs),
   now: epochMs,
   reconnectAt: nullable(epochMs),
+  provenance: nullable(string()),
 });
 
 const rows = arrayOf(rowShape, MAX_ROWS_PER_MESSAGE);

@@ -132,7 +132,9 @@ export class DetailPane {
             ? 'we closed it'
             : event.initiator === 'remote'
               ? 'the peer sent a close frame'
-              : 'nobody: the connection was lost';
+              : event.initiator === 'unknown'
+                ? 'one of the two ends sent a close frame (the file does not say which)'
+                : 'nobody: the connection was lost';
         return [
           factTable([
             ['code', `${event.code} ${explanation.name}`],
@@ -141,9 +143,19 @@ export class DetailPane {
             ['reason', event.reason || '(none)'],
             ['clean', event.wasClean ? 'yes' : 'no'],
             ['closed by', initiator],
-            ['idle before', formatDuration(event.idleMs)],
-            ['connection age', formatDuration(event.ageMs)],
+            ['idle before', event.idleMs === null ? 'not known' : formatDuration(event.idleMs)],
+            ['connection age', event.ageMs === null ? 'not known' : formatDuration(event.ageMs)],
           ]),
+          ...(event.inferred
+            ? [
+                el('p', {
+                  text:
+                    event.idleMs === null
+                      ? 'Inferred: the file records no close for this connection, only that the next one began. It had ended by then; when and why are not in the file.'
+                      : "Inferred: the file records no close frame, only when this connection ended (from the entry's timing). Its code and reason are not in the file.",
+                }),
+              ]
+            : []),
         ];
       }
       case 'heartbeat-timeout':

@@ -30,6 +30,8 @@ const BUTTONS: Array<{ command: TimelineCommand; label: string; icon: IconName; 
 export class Header {
   private readonly title: HTMLElement;
   private readonly url: HTMLElement;
+  /** Where an imported session came from: the file and who wrote it. */
+  private readonly provenance: HTMLElement;
   private readonly state: HTMLElement;
   private readonly stats: HTMLElement;
   private readonly uptime: HTMLElement;
@@ -51,6 +53,8 @@ export class Header {
   ) {
     this.title = el('span', { id: 'header-title', className: 'header-title' });
     this.url = el('span', { id: 'header-url', className: 'header-url' });
+    this.provenance = el('span', { id: 'header-provenance', className: 'header-provenance' });
+    this.provenance.hidden = true;
     this.state = el('span', { id: 'header-state', className: 'header-state', attrs: { 'aria-live': 'polite' } });
     this.uptime = el('span', { className: 'stat stat-uptime' });
     this.rtt = el('span', { className: 'stat stat-rtt' });
@@ -71,7 +75,11 @@ export class Header {
       this.buttons.set(spec.command, element);
       actions.append(element);
     }
-    root.append(el('div', { className: 'header-main' }, [this.title, this.state, this.url]), this.stats, actions);
+    root.append(
+      el('div', { className: 'header-main' }, [this.title, this.state, this.url, this.provenance]),
+      this.stats,
+      actions,
+    );
     this.ticker = setInterval(() => this.renderUptime(), 1000);
   }
 
@@ -96,6 +104,9 @@ export class Header {
     this.state.dataset['state'] = status.state;
     setText(this.url, status.displayUrl);
     this.url.title = status.displayUrl;
+    this.provenance.hidden = status.provenance === null;
+    setText(this.provenance, status.provenance ?? '');
+    this.provenance.title = status.provenance ?? '';
     const rtt = status.stats.rtt;
     setText(
       this.rtt,

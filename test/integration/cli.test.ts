@@ -59,6 +59,7 @@ test(
     t.diagnostic(`drops: ${drops.map(({ close }) => `idleMs ${close.idleMs} (code ${close.code})`).join(', ')}`);
     assert.ok(drops.length >= 3, `at least three drops; ${describeRun(result)}`);
     for (const { close, index } of drops) {
+      assert.ok(close.idleMs !== null, 'a live close is measured');
       assert.ok(Math.abs(close.idleMs - 2000) <= 200, `idleMs ${close.idleMs} within 10 % of 2000`);
       assert.equal(close.wasClean, false);
       assert.equal(close.initiator, 'none');

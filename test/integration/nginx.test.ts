@@ -80,6 +80,7 @@ test(
     );
     for (const index of closes.slice(0, 3)) {
       const close = events[index] as EventOf<'close'>;
+      assert.ok(close.idleMs !== null, 'a live close is measured');
       assert.ok(
         Math.abs(close.idleMs - PROXY_READ_TIMEOUT_MS) <= PROXY_READ_TIMEOUT_MS * 0.1,
         `idleMs ${close.idleMs} within 10 % of ${PROXY_READ_TIMEOUT_MS}`,

@@ -309,6 +309,7 @@ describe('ConnectionManager: ad-hoc, imported, shutdown', () => {
       events: [],
       fileName: 'f.json',
       format: 'session-log',
+      producer: 'WebSocket Inspector session log',
       redacted: true,
       droppedEvents: 0,
     });

@@ -192,6 +192,7 @@ describe('Connections view items', () => {
       ],
       fileName: 'session.har',
       format: 'har',
+      producer: 'Chrome DevTools (WebInspector 537.36; Chrome 131)',
       redacted: true,
       droppedEvents: 0,
     });
@@ -200,7 +201,10 @@ describe('Connections view items', () => {
     assert.deepEqual(model.icon, { id: 'history' });
     assert.equal(model.contextValue, 'wsInspector.connection;imported;imported;');
     const rows = Object.fromEntries(model.tooltip.rows.map((r) => [r.label, r.value]));
-    assert.equal(rows['Source'], 'imported from session.har (read-only)');
+    assert.equal(
+      rows['Source'],
+      'imported from session.har (read-only) · Chrome DevTools (WebInspector 537.36; Chrome 131)',
+    );
   });
 
   it('an untrusted workspace endpoint says so', () => {

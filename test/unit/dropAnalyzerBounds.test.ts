@@ -182,6 +182,7 @@ describe('DropAnalyzer memory bound', () => {
         'heartbeat-timeout': CYCLES,
         'handshake-failure': CYCLES,
         'user-close': CYCLES,
+        'endpoint-close': 0,
         'lifetime-cap': 0,
       };
       for (const [dropClass, n] of Object.entries(expected)) {

@@ -131,46 +131,77 @@ describe('secret references', () => {
 });
 
 describe('imported sessions are analyzed like live ones', () => {
-  it('a Chrome HAR whose page reconnected every 90 s of silence gets an idle-timeout diagnosis', () => {
-    const t0 = Date.UTC(2026, 10, 26, 9, 0, 0);
-    const entry = (start: number) => ({
-      _resourceType: 'websocket',
-      startedDateTime: new Date(start).toISOString(),
-      time: 20,
-      request: { method: 'GET', url: 'wss://app.test/live', headers: [] },
-      response: { status: 101, statusText: 'Switching Protocols', headers: [] },
-      _webSocketMessages: [
-        { type: 'send', time: (start + 50) / 1000, opcode: 1, data: 'subscribe' },
-        { type: 'receive', time: (start + 100) / 1000, opcode: 1, data: 'ok' },
-      ],
+  const t0 = Date.UTC(2026, 10, 26, 9, 0, 0);
+  const starts = [0, 1, 2, 3].map((i) => t0 + i * 91_000);
+  /** A Chrome entry with two frames; `closedAfterMs` sets timings.receive as Chrome does once the socket closed. */
+  const entry = (start: number, closedAfterMs: number | null) => ({
+    _resourceType: 'websocket',
+    startedDateTime: new Date(start).toISOString(),
+    time: closedAfterMs ?? 100,
+    request: { method: 'GET', url: 'wss://app.test/live', headers: [] },
+    response: { status: 101, statusText: 'Switching Protocols', headers: [] },
+    timings: { send: 0, wait: 100, receive: closedAfterMs === null ? 0 : closedAfterMs - 100 },
+    _webSocketMessages: [
+      { type: 'send', time: (start + 50) / 1000, opcode: 1, data: 'subscribe' },
+      { type: 'receive', time: (start + 100) / 1000, opcode: 1, data: 'ok' },
+    ],
+  });
+  const chromeHar = (entries: unknown[]) =>
+    JSON.stringify({ log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, entries } });
+
+  it('a page that reconnected every 91 s with no close in the file: the closes are inferred and prove nothing', () => {
+    const read = readSessionFile(chromeHar(starts.map((start) => entry(start, null))), 'chrome.har', {
+      idleGapMs: 5000,
     });
-    const starts = [0, 1, 2, 3].map((i) => t0 + i * 91_000);
-    const text = JSON.stringify({
-      log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, entries: starts.map(entry) },
-    });
-    const read = readSessionFile(text, 'chrome.har', { idleGapMs: 5000 });
-    assert.match(read.notes.join(), /3 closes were inferred from reconnects/);
+    assert.match(read.notes.join(), /3 closes were inferred from the next connection to the same URL/);
     const session = read.sessions[0]!;
     assert.equal(session.format, 'har');
+    assert.equal(session.producer, 'Chrome DevTools (WebInspector 537.36)');
     const closes = session.events.filter((e) => e.type === 'close');
     assert.deepEqual(
-      closes.map((c) => c.type === 'close' && [c.code, c.idleMs, c.initiator]),
+      closes.map((c) => c.type === 'close' && [c.code, c.idleMs, c.ageMs, c.inferred]),
       [
-        [1006, 90_900, 'none'],
-        [1006, 90_900, 'none'],
-        [1006, 90_900, 'none'],
+        [1006, null, null, true],
+        [1006, null, null, true],
+        [1006, null, null, true],
       ],
+    );
+    // Each close is at the next connection's start: the latest it can have happened.
+    assert.deepEqual(
+      closes.map((c) => c.t),
+      starts.slice(1),
+    );
+    const analyzed = withDiagnoses(session, []);
+    const claims = analyzed.events.filter(
+      (e) => e.type === 'diagnosis' && (e.kind === 'idle-timeout' || e.kind === 'lifetime-cap'),
+    );
+    assert.deepEqual(claims, [], 'no timing finding from closes the file does not date');
+  });
+
+  it('the same page whose closes Chrome dated (timings.receive): an idle timeout, said of the capture', () => {
+    const read = readSessionFile(chromeHar(starts.map((start) => entry(start, 91_000))), 'chrome.har', {
+      idleGapMs: 5000,
+    });
+    assert.match(read.notes.join(), /4 closes were inferred from the entries' timing/);
+    const session = read.sessions[0]!;
+    const closes = session.events.filter((e) => e.type === 'close');
+    assert.deepEqual(
+      closes.map((c) => c.type === 'close' && [c.t - t0, c.idleMs, c.inferred]),
+      starts.map((start) => [start - t0 + 91_000, 90_900, true]),
     );
     const analyzed = withDiagnoses(session, []);
     const diagnoses = analyzed.events.filter((e) => e.type === 'diagnosis');
-    assert.ok(diagnoses.length >= 1, 'no diagnosis');
     const idle = diagnoses.find((d) => d.type === 'diagnosis' && d.kind === 'idle-timeout');
     assert.ok(
       idle && idle.type === 'diagnosis',
       JSON.stringify(diagnoses.map((d) => d.type === 'diagnosis' && d.summary)),
     );
-    assert.equal(idle.occurrences, 3);
+    assert.equal(idle.occurrences, 4);
     assert.ok(Math.abs((idle.intervalMs ?? 0) - 90_900) < 1000);
+    // Advice about what the capture shows, never about a heartbeat setting of ours.
+    assert.doesNotMatch(idle.advice, /Your heartbeat/);
+    assert.match(idle.advice, /The capture shows no heartbeat on these connections/);
+    assert.match(idle.advice, /records when these connections closed, not how/);
     // Seqs continue after the record's last event.
     assert.ok(idle.seq > session.events[session.events.length - 1]!.seq);
     // A file that already has diagnoses keeps its own.

@@ -104,6 +104,7 @@ function imported(events: SessionEvent[], feedOptions: Partial<TimelineFeedOptio
     events,
     fileName: 'recorded.json',
     format: 'session-log',
+    producer: 'WebSocket Inspector session log',
     redacted: true,
     droppedEvents: 0,
   });

@@ -50,6 +50,7 @@ const status: TimelineStatus = {
   lastT: 2,
   now: 3,
   reconnectAt: null,
+  provenance: 'imported from chrome.har · Chrome DevTools (WebInspector 537.36; Chrome 131)',
 };
 
 const hostMessages: HostMessage[] = [

@@ -129,6 +129,7 @@ describe('timeline webview: hostile payloads render as text and never run', { sk
     events,
     fileName: 'evil.json',
     format: 'session-log',
+    producer: 'WebSocket Inspector session log',
     redacted: true,
     droppedEvents: 0,
   });

@@ -4,6 +4,7 @@
 
 import { formatDuration, formatSeconds } from '../format/duration.js';
 import type { HeartbeatSetting } from '../model/endpoint.js';
+import { describeAppHeartbeat, type AppHeartbeat } from './appHeartbeat.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
 import { NGINX_WEBSOCKET_LOCATION, type KnownTimeout } from './knowledgeBase.js';
@@ -15,16 +16,26 @@ export interface FindingText {
 }
 
 /** The facts behind a finding about a repeating interval (idle time or connection age). */
+/** An application's connection as another tool captured it (a browser's HAR, a proxy's capture). */
+export interface CapturedConnection {
+  /** The heartbeat its frames show, if any. */
+  appHeartbeat: AppHeartbeat | null;
+}
+
 export interface IntervalFindingFacts {
   intervalMs: number;
   occurrences: number;
   /** Matching known timeouts, best first. */
   candidates: readonly KnownTimeout[];
   heartbeat: HeartbeatSetting | null;
+  /** Set for an application's connection captured by another tool: no heartbeat of ours ran. */
+  captured: CapturedConnection | null;
   /** Nothing at all was sent on these connections, so idle time and age were the same. */
   noTraffic: boolean;
   /** Some of the drops came with a 1001 close frame instead of a silent cut. */
   closeFrames: boolean;
+  /** Some of the closes were dated by the capture but not described (no code: Chrome's HAR). */
+  codesUnknown: boolean;
 }
 
 const NO_MATCH_IDLE_EXAMPLES =
@@ -79,7 +90,11 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
   const summary = `Dropped ${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without traffic — ${verdict}`;
 
   const suggested = formatSeconds(suggestedHeartbeatMs(intervalMs));
-  const advice: string[] = [heartbeatAgainstIdle(facts.heartbeat, intervalMs, suggested)];
+  const advice: string[] = [
+    facts.captured
+      ? appHeartbeatAgainstIdle(facts.captured.appHeartbeat, intervalMs, suggested)
+      : heartbeatAgainstIdle(facts.heartbeat, intervalMs, suggested),
+  ];
   if (top) advice.push(...pingNotes(top, facts.heartbeat));
   const named = top ?? cap;
   if (named?.unconfirmed) advice.push(unconfirmedNote(named));
@@ -98,6 +113,7 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
       "Some of these closes came with code 1001 (Going Away) instead of a silent cut: an intermediary closing politely, or the server's own idle timeout (Jetty's reportedly uses 1001).",
     );
   }
+  if (facts.codesUnknown) advice.push(CODES_UNKNOWN_NOTE);
   if (facts.occurrences === 1) {
     advice.push(`Only one drop so far: if the next one also comes after ${timeout} of silence, this is confirmed.`);
   }
@@ -121,6 +137,7 @@ export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
   ];
   if (top?.unconfirmed) advice.push(unconfirmedNote(top));
   if (top) advice.push(configSection(candidates));
+  if (facts.codesUnknown) advice.push(CODES_UNKNOWN_NOTE);
   return { summary, advice: advice.join('\n\n') };
 }
 
@@ -223,6 +240,9 @@ export function withdrawalText(previousSummary: string, reason: string): Finding
 
 // ---- pieces ---------------------------------------------------------------------------
 
+const CODES_UNKNOWN_NOTE =
+  'The capture records when these connections closed, not how (a Chrome HAR has no close codes): an application that closed its own socket at that moment would look the same. To tell them apart, record the connection with the inspector (ws-inspector watch) or a proxy capture that keeps close codes (HTTP Toolkit).';
+
 function heartbeatAgainstIdle(heartbeat: HeartbeatSetting | null, timeoutMs: number, suggested: string): string {
   const timeout = formatSeconds(timeoutMs);
   if (heartbeat && heartbeat.mode !== 'off') {
@@ -234,6 +254,19 @@ function heartbeatAgainstIdle(heartbeat: HeartbeatSetting | null, timeoutMs: num
   }
   const off = heartbeat?.mode === 'off' ? ' (the heartbeat is off now)' : '';
   return `Keep the connection busy: send a heartbeat at least every ${suggested}, safely below the ${timeout} timeout — a WebSocket ping frame or a small message${off}.`;
+}
+
+/** The same advice for a captured connection: about the heartbeat its frames show, if any. */
+function appHeartbeatAgainstIdle(heartbeat: AppHeartbeat | null, timeoutMs: number, suggested: string): string {
+  const timeout = formatSeconds(timeoutMs);
+  if (!heartbeat) {
+    return `The capture shows no heartbeat on these connections. Keep them busy: have the application (or its server) send a small message or a ping frame at least every ${suggested}, safely below the ${timeout} timeout.`;
+  }
+  const seen = `The capture shows a heartbeat: ${describeAppHeartbeat(heartbeat)}.`;
+  if (heartbeat.intervalMs >= timeoutMs) {
+    return `${seen} That is too slow for a ${timeout} idle timeout: send it every ${suggested} or more often.`;
+  }
+  return `${seen} It is faster than the ${timeout} timeout, yet these connections went ${timeout} without a frame: it was not running then (a page in a background tab or a sleeping machine can delay its timers). Keep it at every ${suggested} or more often, or have the server send it.`;
 }
 
 function pingNotes(top: KnownTimeout, heartbeat: HeartbeatSetting | null): string[] {

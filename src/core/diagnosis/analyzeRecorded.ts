@@ -2,8 +2,45 @@
 // session would have appended. `ws-inspector analyze --json` prints them; an imported file
 // without diagnoses gets them added.
 
+import type { HeartbeatSetting } from '../model/endpoint.js';
 import type { DiagnosisEvent, SessionEvent } from '../model/sessionEvents.js';
+import { detectAppHeartbeat } from './appHeartbeat.js';
+import type { DropAnalyzerOptions } from './dropAnalyzer.js';
 import type { DiagnosisFinding } from './findings.js';
+import type { KnownTimeout } from './knowledgeBase.js';
+
+/** What the analysis of a recorded session needs to know about it. */
+export interface RecordedRun {
+  events: readonly SessionEvent[];
+  /** The heartbeat our connection ran with, when the file says (see recordedHeartbeat). */
+  heartbeat: HeartbeatSetting | null;
+  /** An application's connection captured by another tool (someone else's HAR), not one of ours. */
+  captured: boolean;
+}
+
+/**
+ * The analyzer's options for a recorded session: advice about our heartbeat setting for our
+ * own records, about the heartbeat the frames show for a captured one.
+ */
+export function recordedAnalyzerOptions(run: RecordedRun, knownTimeouts: readonly KnownTimeout[]): DropAnalyzerOptions {
+  return {
+    knownTimeouts,
+    heartbeat: run.heartbeat,
+    captured: run.captured ? { appHeartbeat: detectAppHeartbeat(run.events) } : null,
+  };
+}
+
+/**
+ * The record as the timeline and `analyze --events` show it: with its own `diagnosis` events
+ * when it has any (recorded live), with the analyzer's findings appended otherwise.
+ */
+export function withRecordedDiagnoses(
+  events: readonly SessionEvent[],
+  findings: readonly DiagnosisFinding[],
+): readonly SessionEvent[] {
+  if (findings.length === 0 || events.some((event) => event.type === 'diagnosis')) return events;
+  return [...events, ...asDiagnosisEvents(findings, events)];
+}
 
 /**
  * The findings as the `diagnosis` events a live session would have appended: seqs continue

@@ -37,9 +37,11 @@ import {
   closeFrameArrived,
   CloseTally,
   dropClassOf,
+  isMeasuredClose,
   type DropClass,
   type DropClassification,
 } from './dropClassification.js';
+import type { CapturedConnection } from './advice.js';
 import { DropClusters, type Drop } from './dropClusters.js';
 import { MAX_RETAINED_DROPS } from './dropLimits.js';
 import { FindingReports, RejudgeSchedule } from './findingReports.js';
@@ -65,6 +67,11 @@ export interface DropAnalyzerOptions {
   knownTimeouts?: readonly KnownTimeout[];
   /** The endpoint's heartbeat, which the advice is written for; null when unknown. */
   heartbeat?: HeartbeatSetting | null;
+  /**
+   * Set when the record is an application's connection captured by another tool (a browser's
+   * HAR): the advice then speaks of the heartbeat the capture shows, and `heartbeat` is ignored.
+   */
+  captured?: CapturedConnection | null;
 }
 
 /**
@@ -125,6 +132,7 @@ export interface RetainedSizes {
 export class DropAnalyzer implements SessionObserver {
   private knownTimeouts: readonly KnownTimeout[];
   private heartbeat: HeartbeatSetting | null;
+  private readonly captured: CapturedConnection | null;
 
   // A connection that outlived some cluster's interval calls for judging the clusters again.
   private readonly connections = new ConnectionTracker(() => {
@@ -151,7 +159,8 @@ export class DropAnalyzer implements SessionObserver {
 
   constructor(options: DropAnalyzerOptions = {}) {
     this.knownTimeouts = options.knownTimeouts ?? KNOWN_TIMEOUTS;
-    this.heartbeat = options.heartbeat ?? null;
+    this.captured = options.captured ?? null;
+    this.heartbeat = this.captured ? null : (options.heartbeat ?? null);
   }
 
   /** Takes one event; returns the findings it created or changed (often none). */
@@ -278,6 +287,12 @@ export class DropAnalyzer implements SessionObserver {
 
   private noteClose(event: CloseEvent): boolean {
     const c = this.connections.closed();
+    // A close the file implies but does not date (the next connection to the URL began): its
+    // time is a bound, not evidence of an idle timeout or a lifetime cap, so it joins no cluster.
+    if (!isMeasuredClose(event)) {
+      this.closes.notePlain({ seq: event.seq, dropClass: 'network-error', findingId: null });
+      return true;
+    }
     const messageIdleMs = c ? Math.max(event.idleMs, event.t - c.lastMessageT) : event.idleMs;
     // A close frame that got through proves the link was alive to the end.
     const survivedToTheEnd = () =>
@@ -294,6 +309,10 @@ export class DropAnalyzer implements SessionObserver {
       case 'user-close':
         this.closes.notePlain({ seq: event.seq, dropClass: 'user-close', findingId: null });
         return closeFrameArrived(event) ? survivedToTheEnd() : false;
+      case 'endpoint-close':
+        this.closes.notePlain({ seq: event.seq, dropClass: 'endpoint-close', findingId: null });
+        survivedToTheEnd();
+        return true;
       case 'server-close':
         this.closes.notePlain({ seq: event.seq, dropClass: 'server-close', findingId: this.serverCloses.note(event) });
         survivedToTheEnd();
@@ -301,13 +320,6 @@ export class DropAnalyzer implements SessionObserver {
       case 'drop':
         break;
     }
-    // A close the file never recorded (its reader inferred it from the entry's timing): its
-    // time is not evidence of an idle timeout or a lifetime cap, so it joins no cluster.
-    if (event.inferred === true) {
-      this.closes.notePlain({ seq: event.seq, dropClass: 'network-error', findingId: null });
-      return true;
-    }
-
     const drop: Drop = {
       seq: event.seq,
       idleMs: event.idleMs,
@@ -316,6 +328,7 @@ export class DropAnalyzer implements SessionObserver {
       priorGapMs: c?.maxGapMs ?? 0,
       priorMessageGapMs: c?.maxMessageGapMs ?? 0,
       closeFrame: closeFrameArrived(event),
+      codeUnknown: event.inferred === true,
       reason: event.reason,
       clusters: {},
     };
@@ -353,7 +366,7 @@ export class DropAnalyzer implements SessionObserver {
   private analysis(exact: boolean): Analysis {
     const verdicts = this.clusterVerdicts(exact);
     const oldestSeqInWindow = this.drops.first()?.seq ?? Infinity;
-    const findings = verdicts.accepted.map((p) => intervalFinding(p, this.heartbeat, oldestSeqInWindow));
+    const findings = verdicts.accepted.map((p) => intervalFinding(p, this.heartbeat, this.captured, oldestSeqInWindow));
     // 1001s that no timing pattern explains were the server going away.
     findings.push(...this.serverCloses.findings(this.goingAwayDrops.toArray().filter((d) => !claimOf(verdicts, d))));
     const heartbeat = this.heartbeatTimeouts.finding(this.heartbeat);

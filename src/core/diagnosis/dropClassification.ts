@@ -10,6 +10,7 @@ import { SlidingWindow } from './recentWindow.js';
 /** What ended one connection (or attempt), as the analyzer sees it now. */
 export type DropClass =
   | 'user-close'
+  | 'endpoint-close'
   | 'heartbeat-timeout'
   | 'server-close'
   | 'idle-timeout'
@@ -32,6 +33,18 @@ export const FINDING_KIND: Record<Measure, 'idle-timeout' | 'lifetime-cap'> = {
   age: 'lifetime-cap',
 };
 
+/** A close whose idle time and age were measured. */
+export type MeasuredClose = CloseEvent & { idleMs: number; ageMs: number };
+
+/**
+ * False for a close a file implies but does not date (the next connection began): its time
+ * is only a bound, no evidence of an idle timeout or a lifetime cap. A close dated by the
+ * file's timing (Chrome's `timings.receive`) is measured, though its code is not known.
+ */
+export function isMeasuredClose(event: CloseEvent): event is MeasuredClose {
+  return event.idleMs !== null && event.ageMs !== null;
+}
+
 /** A close frame got through: neither a 1006 nor a close that nobody initiated. */
 export function closeFrameArrived(event: CloseEvent): boolean {
   return event.code !== 1006 && event.initiator !== 'none';
@@ -44,9 +57,12 @@ export function closeFrameArrived(event: CloseEvent): boolean {
 export function classifyClose(
   event: CloseEvent,
   heartbeatTimedOut: boolean,
-): 'heartbeat-timeout' | 'user-close' | 'server-close' | 'drop' {
+): 'heartbeat-timeout' | 'user-close' | 'endpoint-close' | 'server-close' | 'drop' {
   if (heartbeatTimedOut) return 'heartbeat-timeout';
   if (event.initiator === 'local') return 'user-close';
+  // A close frame from a side the file does not name (HTTP Toolkit's _webSocketClose): a
+  // decision of the application or its server, not a proxy's timeout, blamed on neither.
+  if (event.initiator === 'unknown' && closeFrameArrived(event) && event.code !== 1001) return 'endpoint-close';
   return closeFrameArrived(event) && event.code !== 1001 ? 'server-close' : 'drop';
 }
 

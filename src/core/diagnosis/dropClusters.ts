@@ -36,6 +36,8 @@ export interface Drop {
   priorMessageGapMs: number;
   /** A 1001 close frame rather than a silent cut. */
   closeFrame: boolean;
+  /** A close a capture dated but did not describe (Chrome's HAR has no close codes): the page may have closed it. */
+  codeUnknown: boolean;
   reason: string;
   /** The cluster this drop joined for each reading it is eligible for. */
   clusters: Partial<Record<Measure, Cluster>>;
@@ -53,6 +55,8 @@ export interface Cluster {
   silentDrops: number;
   /** How many drops came with a 1001 close frame. */
   closeFrames: number;
+  /** How many drops were closes whose code the file does not have. */
+  codesUnknown: number;
   /** Drops shared with clusters of the other readings, by cluster. */
   overlaps: Map<Cluster, number>;
   /**
@@ -139,6 +143,7 @@ export class DropClusters {
       removeSorted(cluster.sorted, valueOf(drop, cluster.measure));
       if (isSilentThroughout(drop)) cluster.silentDrops--;
       if (drop.closeFrame) cluster.closeFrames--;
+      if (drop.codeUnknown) cluster.codesUnknown--;
       for (const other of joined) {
         if (other === cluster) continue;
         const shared = (cluster.overlaps.get(other) ?? 0) - 1;
@@ -193,6 +198,7 @@ export class DropClusters {
         sorted: [],
         silentDrops: 0,
         closeFrames: 0,
+        codesUnknown: 0,
         overlaps: new Map(),
         claimedBeforeWindow: 0,
       };
@@ -202,6 +208,7 @@ export class DropClusters {
     insertSorted(best.sorted, value);
     if (isSilentThroughout(drop)) best.silentDrops++;
     if (drop.closeFrame) best.closeFrames++;
+    if (drop.codeUnknown) best.codesUnknown++;
     return best;
   }
 

@@ -5,7 +5,7 @@
 
 import type { SessionFinding } from '../engine/sessionObserver.js';
 import type { HeartbeatSetting } from '../model/endpoint.js';
-import type { CloseEvent, DiagnosisCandidate, DiagnosisKind, HandshakeFailedEvent } from '../model/sessionEvents.js';
+import type { DiagnosisCandidate, DiagnosisKind, HandshakeFailedEvent } from '../model/sessionEvents.js';
 import {
   handshakeText,
   heartbeatTimeoutText,
@@ -14,11 +14,12 @@ import {
   pingIgnoringIdleText,
   serverCloseText,
   suggestedHeartbeatMs,
+  type CapturedConnection,
   type FindingText,
   type IntervalFindingFacts,
 } from './advice.js';
 import { explainCloseCode } from './closeCodes.js';
-import { FINDING_KIND } from './dropClassification.js';
+import { FINDING_KIND, type MeasuredClose } from './dropClassification.js';
 import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop } from './dropClusters.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
@@ -43,6 +44,7 @@ export interface GroupSizes {
 export function intervalFinding(
   p: Proposal,
   heartbeat: HeartbeatSetting | null,
+  captured: CapturedConnection | null,
   oldestSeqInWindow: number,
 ): DiagnosisFinding {
   const measure = p.cluster.measure;
@@ -53,8 +55,10 @@ export function intervalFinding(
     occurrences,
     candidates: p.candidates,
     heartbeat,
+    captured,
     noTraffic: p.noTraffic,
     closeFrames: p.closeFrames,
+    codesUnknown: p.codesUnknown,
   };
   const text =
     measure === 'idle'
@@ -83,6 +87,8 @@ function intervalConfidence(p: Proposal): number {
   let confidence = (base + (p.primaryMatch ? 0.05 : 0)) * (0.8 + 0.2 * p.tightness) * (0.7 + 0.3 * p.share);
   // A 1001 may be the server's own idle close rather than an intermediary.
   if (p.closeFrames) confidence *= 0.85;
+  // A capture without close codes cannot rule out the page closing its own socket.
+  if (p.codesUnknown) confidence *= 0.85;
   return round2(Math.min(0.97, confidence));
 }
 
@@ -109,7 +115,7 @@ export class ServerCloseGroups {
   };
 
   /** A close frame other than 1001; returns its finding's id. */
-  note(event: CloseEvent): string {
+  note(event: MeasuredClose): string {
     const group = this.groups.get(event.code) ?? {
       code: event.code,
       reason: '',

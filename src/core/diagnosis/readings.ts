@@ -50,6 +50,7 @@ export interface Proposal {
   share: number;
   noTraffic: boolean;
   closeFrames: boolean;
+  codesUnknown: boolean;
   score: number;
 }
 
@@ -158,6 +159,7 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
     share,
     noTraffic,
     closeFrames: whole ? cluster.closeFrames > 0 : members.some((d) => d.closeFrame),
+    codesUnknown: whole ? cluster.codesUnknown > 0 : members.some((d) => d.codeUnknown),
     score: n + (primaryMatch ? 0.5 : 0) + MEASURE_PRIOR[measure] + 0.05 * tightness,
   };
 }

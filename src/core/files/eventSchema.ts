@@ -142,9 +142,9 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     code: required(integer(0, 65535, 'a close code (a whole number from 0 to 65535)')),
     reason: orElse(string, () => ''),
     wasClean: required(boolean),
-    initiator: required(oneOf('local', 'remote', 'none')),
-    idleMs: required(ms),
-    ageMs: required(ms),
+    initiator: required(oneOf('local', 'remote', 'none', 'unknown')),
+    idleMs: required(nullable(ms)),
+    ageMs: required(nullable(ms)),
     inferred: optional(boolean),
   },
   error: {

@@ -1,36 +1,40 @@
 // Reads a HAR file back into recorded sessions: our own files without loss (events restored
-// from `_wsInspector`), anyone else's (Chrome DevTools) as the events a live session would
-// have recorded. Every error names where the file is broken.
+// from `_wsInspector`), anyone else's (Chrome, mitmproxy, HTTP Toolkit, Playwright, Firefox:
+// harProducers.ts) as the events a live session would have recorded (harCapture.ts). Every
+// error names where the file is broken.
 
 import { makeEndpoint, type EndpointConfig } from '../model/endpoint.js';
 import { readRecordedCount, readRecordedEndpoint, readRecordedStats, validateEvent } from './eventSchema.js';
 import { describeValue } from '../common/values.js';
-import { JsonInputError, jsonFieldReaders, parseJsonWithPosition } from './jsonInput.js';
-import { base64ToBytes, describeControlPayload, utf8ByteLength } from '../common/payload.js';
-import type { HeaderMap, MessageEvent, SessionEvent } from '../model/sessionEvents.js';
+import { parseJsonWithPosition } from './jsonInput.js';
+import type { SessionEvent } from '../model/sessionEvents.js';
+import { HAR_EXTENSION_FORMAT, HAR_EXTENSION_VERSION, type HarLogExtension } from './harFormat.js';
+import { CaptureNotes, captureSessions, type CaptureEntry } from './harCapture.js';
 import {
-  HAR_EXTENSION_FORMAT,
-  HAR_EXTENSION_VERSION,
-  OPCODE,
-  type HarLogExtension,
-  type HarWebSocketMessage,
-} from './harFormat.js';
-
-/** A HAR that cannot be read, with where (JSON path such as `log.entries[3]._webSocketMessages[7].opcode`, or line/column). */
-export class HarError extends JsonInputError {
-  override name = 'HarError';
-}
-
-const { object: objectAt, string: stringAt, number: numberAt } = jsonFieldReaders(HarError);
+  FROM_MESSAGE,
+  fromHarMessage,
+  HarError,
+  handshakeFreeHeaders,
+  headerIn,
+  headersAt,
+  messagesOf,
+  objectAt,
+  stringAt,
+} from './harEntries.js';
+import { describeHarProducer, detectHarProducer, type HarProducer } from './harProducers.js';
 
 /** One WebSocket connection found in a HAR, as recorded events. */
 export interface ImportedHarSession {
   /** The URL (several attempts to one URL make one session). */
   url: string;
+  /** What to call it: the URL, with "(2)"… for connections open at the same time as an earlier one. */
+  label: string;
   endpoint: EndpointConfig;
   events: SessionEvent[];
   /** 'ws-inspector' when written by us (events restored exactly), 'har' otherwise. */
   source: 'ws-inspector' | 'har';
+  /** Who wrote the file, e.g. "Chrome DevTools (WebInspector 537.36; Chrome 131)" or "WebSocket Inspector 0.2.0". */
+  producer: string;
   redacted: boolean;
   droppedEvents: number;
   exportedAt: string;
@@ -38,8 +42,10 @@ export interface ImportedHarSession {
 
 export interface HarReadResult {
   sessions: ImportedHarSession[];
-  /** Non-fatal notes: entries that are not WebSockets, messages of unknown type skipped… */
+  /** Non-fatal notes: entries that are not WebSockets, what was inferred… */
   notes: string[];
+  /** Who wrote the file; null for our own. */
+  producer: HarProducer | null;
 }
 
 export interface HarReadOptions {
@@ -62,27 +68,38 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
   const ours = readLogExtension(log['_wsInspector']);
   const notes: string[] = [];
 
-  interface Parsed {
-    url: string;
-    start: number;
-    index: number;
-    entry: Record<string, unknown>;
-    path: string;
-  }
-  const webSockets: Parsed[] = [];
+  const webSockets: CaptureEntry[] = [];
   let others = 0;
   let placeholders = 0;
+  let httpSchemes = 0;
+  let userAgent: string | null = null;
   entriesValue.forEach((raw: unknown, index) => {
     const path = `log.entries[${index}]`;
     const entry = objectAt(raw, path);
     const request = objectAt(entry['request'], `${path}.request`);
-    const url = stringAt(request['url'], `${path}.request.url`);
+    const written = stringAt(request['url'], `${path}.request.url`);
+    const response = entry['response'];
+    const upgraded =
+      typeof response === 'object' &&
+      response !== null &&
+      (response as Record<string, unknown>)['status'] === 101 &&
+      /websocket/i.test(
+        headerIn(headersAt((response as Record<string, unknown>)['headers'], `${path}.response.headers`), 'upgrade') ??
+          '',
+      );
     const isWebSocket =
-      entry['_resourceType'] === 'websocket' || Array.isArray(entry['_webSocketMessages']) || /^wss?:\/\//i.test(url);
+      entry['_resourceType'] === 'websocket' ||
+      Array.isArray(entry['_webSocketMessages']) ||
+      /^wss?:\/\//i.test(written) ||
+      upgraded;
     if (!isWebSocket) {
       others++;
       return;
     }
+    // mitmproxy writes the upgrade request's own URL (savehar.py: flow.request.pretty_url):
+    // https:// for a wss:// socket.
+    const url = written.replace(/^http(s?):\/\//i, (_, s: string) => `ws${s.toLowerCase()}://`);
+    if (url !== written) httpSchemes++;
     const started = stringAt(entry['startedDateTime'], `${path}.startedDateTime`);
     const start = Date.parse(started);
     if (Number.isNaN(start)) {
@@ -97,13 +114,14 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
       placeholders++;
       return;
     }
+    userAgent ??= headerIn(headersAt(request['headers'], `${path}.request.headers`), 'user-agent') ?? null;
     webSockets.push({ url, start, index, entry, path });
   });
   if (webSockets.length === 0) {
     throw new HarError(
       placeholders > 0
         ? `no WebSocket entries found but ${placeholders} Chrome ${placeholders === 1 ? 'placeholder' : 'placeholders'} (dated before 1970: sockets that never sent a handshake)`
-        : `no WebSocket entries found (${entriesValue.length} entries, none with "_resourceType": "websocket", "_webSocketMessages" or a ws:// or wss:// URL)`,
+        : `no WebSocket entries found (${entriesValue.length} entries, none with "_resourceType": "websocket", "_webSocketMessages", a ws:// or wss:// URL or a 101 upgrade to websocket)`,
       'log.entries',
     );
   }
@@ -113,38 +131,76 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
       `${placeholders} WebSocket ${placeholders === 1 ? 'entry was' : 'entries were'} skipped: Chrome's ${placeholders === 1 ? 'placeholder' : 'placeholders'} for a socket that never sent its handshake (dated before 1970)`,
     );
   }
+  if (httpSchemes > 0) {
+    notes.push(
+      `${httpSchemes} WebSocket ${httpSchemes === 1 ? 'URL was' : 'URLs were'} written as http:// or https:// (the upgrade request's URL, as mitmproxy writes it) and ${httpSchemes === 1 ? 'is' : 'are'} shown as ws:// or wss://`,
+    );
+  }
 
   // Several attempts to one URL are one session, in time order.
-  const byUrl = new Map<string, Parsed[]>();
+  const byUrl = new Map<string, CaptureEntry[]>();
   for (const parsed of webSockets.sort((a, b) => a.start - b.start || a.index - b.index)) {
     const list = byUrl.get(parsed.url) ?? [];
     list.push(parsed);
     byUrl.set(parsed.url, list);
   }
+  const restoredAll = ours !== null && webSockets.every((a) => hasOwnEvents(a.entry));
+  if (restoredAll) {
+    const sessions = [...byUrl].map(([url, attempts], index): ImportedHarSession => {
+      const endpoint = attempts.length === webSockets.length ? ours.endpoint : foreignEndpoint(url, attempts[0]!);
+      return {
+        url,
+        label: url,
+        endpoint: { ...endpoint, url },
+        events: restoreOwnEvents(attempts),
+        source: 'ws-inspector',
+        producer: creatorOf(log),
+        redacted: ours.redacted,
+        droppedEvents: index === 0 ? ours.droppedEvents : 0,
+        exportedAt: ours.exportedAt,
+      };
+    });
+    return { sessions, notes, producer: null };
+  }
+
+  const producer = detectHarProducer(log, userAgent);
+  const described = describeHarProducer(producer);
+  const captureNotes = new CaptureNotes();
   const sessions: ImportedHarSession[] = [];
   for (const [url, attempts] of byUrl) {
-    const restored = attempts.every((a) => hasOwnEvents(a.entry)) && ours !== null;
-    const events = restored ? restoreOwnEvents(attempts) : synthesizeEvents(attempts, options, notes);
-    const first = attempts[0]!;
-    const requestHeaders = headersAt(
-      objectAt(first.entry['request'], `${first.path}.request`)['headers'],
-      `${first.path}.request.headers`,
-    );
-    const endpoint =
-      ours && attempts.length === webSockets.length
-        ? ours.endpoint
-        : makeEndpoint(url, { name: url, headers: handshakeFreeHeaders(requestHeaders) });
-    sessions.push({
-      url,
-      endpoint: { ...endpoint, url },
-      events,
-      source: restored ? 'ws-inspector' : 'har',
-      redacted: ours?.redacted ?? false,
-      droppedEvents: ours && sessions.length === 0 ? ours.droppedEvents : 0,
-      exportedAt: ours?.exportedAt ?? '',
-    });
+    for (const session of captureSessions(url, attempts, producer, options, captureNotes)) {
+      sessions.push({
+        url,
+        label: session.lane === 1 ? url : `${url} (${session.lane})`,
+        endpoint: foreignEndpoint(url, attempts[0]!),
+        events: session.events,
+        source: 'har',
+        producer: described,
+        redacted: ours?.redacted ?? false,
+        droppedEvents: 0,
+        exportedAt: ours?.exportedAt ?? '',
+      });
+    }
   }
-  return { sessions, notes };
+  notes.push(...captureNotes.list(producer));
+  return { sessions, notes, producer };
+}
+
+/** "WebSocket Inspector 0.2.0": our own file's `log.creator`. */
+function creatorOf(log: Record<string, unknown>): string {
+  const creator = log['creator'];
+  if (typeof creator !== 'object' || creator === null) return '';
+  const { name, version } = creator as Record<string, unknown>;
+  return [name, version].filter((part) => typeof part === 'string' && part !== '').join(' ');
+}
+
+/** The endpoint an imported connection is shown with: its URL and the request headers an endpoint would send. */
+function foreignEndpoint(url: string, first: CaptureEntry): EndpointConfig {
+  const requestHeaders = headersAt(
+    objectAt(first.entry['request'], `${first.path}.request`)['headers'],
+    `${first.path}.request.headers`,
+  );
+  return makeEndpoint(url, { name: url, headers: handshakeFreeHeaders(requestHeaders) });
 }
 
 function readLogExtension(value: unknown): HarLogExtension | null {
@@ -167,38 +223,6 @@ function readLogExtension(value: unknown): HarLogExtension | null {
     droppedEvents: readRecordedCount(ext['droppedEvents'], 'log._wsInspector.droppedEvents', HarError),
   };
 }
-
-/** Where an event rebuilt from a `_webSocketMessages` element got each field, for error paths. */
-const FROM_MESSAGE: Readonly<Record<string, string>> = {
-  seq: '_seq',
-  t: 'time',
-  direction: 'type',
-  size: '_size',
-  truncated: '_truncated',
-  heartbeat: '_heartbeat',
-  rttMs: '_rttMs',
-  encoding: 'data',
-  startT: 'time',
-  durationMs: 'time',
-  message: 'data',
-  reason: 'data',
-  idleMs: 'time',
-  ageMs: 'time',
-};
-
-/** Where an event synthesized from a HAR entry (connecting, open, handshake-failed, an inferred close) got each field. */
-const FROM_ENTRY: Readonly<Record<string, string>> = {
-  t: 'startedDateTime',
-  url: 'request.url',
-  handshakeMs: 'time',
-  requestHeaders: 'request.headers',
-  responseHeaders: 'response.headers',
-  status: 'response.status',
-  statusText: 'response.statusText',
-  errorCode: 'response._error',
-  idleMs: 'startedDateTime',
-  ageMs: 'startedDateTime',
-};
 
 function hasOwnEvents(entry: Record<string, unknown>): boolean {
   const ext = entry['_wsInspector'];
@@ -238,349 +262,4 @@ function restoreOwnEvents(attempts: Array<{ entry: Record<string, unknown>; path
     }
   }
   return events;
-}
-
-/** Anyone else's HAR (Chrome DevTools): the events a live session would have recorded. */
-function synthesizeEvents(
-  attempts: Array<{ url: string; start: number; entry: Record<string, unknown>; path: string }>,
-  options: HarReadOptions,
-  notes: string[],
-): SessionEvent[] {
-  const events: SessionEvent[] = [];
-  let seq = 0;
-  let inferredCloses = 0;
-  let closesFromTiming = 0;
-  let unknownHandshakes = 0;
-  /** Every synthesized event passes the schema too: a HAR's numbers can make impossible ones (a time past year 275760). */
-  const push = (event: SessionEvent, at: string, from: Readonly<Record<string, string>>) => {
-    event.seq = ++seq;
-    events.push(validateEvent(event, at, seq - 1, HarError, from));
-  };
-  attempts.forEach(({ url, start, entry, path }, attemptIndex) => {
-    const request = objectAt(entry['request'], `${path}.request`);
-    const response = entry['response'] === undefined ? {} : objectAt(entry['response'], `${path}.response`);
-    const status = response['status'] === undefined ? 0 : numberAt(response['status'], `${path}.response.status`);
-    const requestHeaders = headersAt(request['headers'], `${path}.request.headers`);
-    const responseHeaders =
-      response['headers'] === undefined ? {} : headersAt(response['headers'], `${path}.response.headers`);
-    const time = typeof entry['time'] === 'number' && entry['time'] >= 0 ? entry['time'] : 0;
-    const protocol =
-      Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? '';
-    const extensions =
-      Object.entries(responseHeaders).find(([name]) => name.toLowerCase() === 'sec-websocket-extensions')?.[1] ?? '';
-    const messages = messagesOf(entry, path);
-    // Chrome marks the handshake 101; an entry with frames opened whatever its status says.
-    const opened = status === 101 || messages.some(({ message }) => message.type !== 'error');
-    // What Chrome's `time` covers (devtools-frontend front_end/models/har/Log.ts): the sum of
-    // `timings`, whose `wait` ends at the request's responseReceivedTime and whose `receive`
-    // is endTime - responseReceivedTime, never below 0. For a WebSocket, NetworkManager.ts's
-    // webSocketFrameSent/webSocketFrameReceived move responseReceivedTime to every frame, and
-    // endTime is set once the socket closed. So `time - receive` ends at the last frame (at
-    // the 101 when there is none), and `receive > 0` means the socket closed at
-    // startedDateTime + time. Frame times are the same pseudo wall clock as startedDateTime.
-    const receiveMs = timingsReceive(entry['timings']);
-    const untilResponseMs = Math.max(0, time - receiveMs);
-    const firstFrameT = messages.reduce(
-      (first, { message }) => Math.min(first, frameTime(message)),
-      Number.POSITIVE_INFINITY,
-    );
-    // Only when that ends before the first frame (within a millisecond) can it be the
-    // handshake (no frames, or a file written by another tool); otherwise the handshake's
-    // duration is not in the file, and the open is put at the earliest time it can have
-    // happened: the request, never after the first frame.
-    const handshakeKnown = untilResponseMs < firstFrameT - start - 1;
-    const handshakeMs = handshakeKnown ? untilResponseMs : 0;
-    const openT = handshakeKnown ? start + untilResponseMs : Math.min(start, firstFrameT);
-    if (opened && !handshakeKnown) unknownHandshakes++;
-    push(
-      { seq: 0, type: 'connecting', t: Math.min(start, openT), attempt: attemptIndex, url, protocols: [] },
-      path,
-      FROM_ENTRY,
-    );
-    if (opened) {
-      push(
-        {
-          seq: 0,
-          type: 'open',
-          t: openT,
-          handshakeMs,
-          protocol,
-          extensions,
-          requestHeaders,
-          responseHeaders,
-        },
-        path,
-        FROM_ENTRY,
-      );
-    } else {
-      // Chrome's "error" pseudo-frames (opcode -1) on an attempt that never opened say why,
-      // such as "WebSocket is closed before the connection is established."
-      const errors = messages.filter(({ message }) => message.type === 'error').map(({ message }) => message.data);
-      const failedT = start + untilResponseMs;
-      push(
-        {
-          seq: 0,
-          type: 'handshake-failed',
-          t: failedT,
-          status: status || null,
-          statusText:
-            typeof response['statusText'] === 'string' && response['statusText'] ? response['statusText'] : null,
-          requestHeaders,
-          responseHeaders: Object.keys(responseHeaders).length ? responseHeaders : null,
-          body: null,
-          errorCode: typeof response['_error'] === 'string' ? response['_error'] : null,
-          message: [
-            status ? `server answered the handshake with HTTP ${status}` : 'the handshake did not complete',
-            ...errors,
-          ].join(': '),
-          handshakeMs: untilResponseMs,
-        },
-        path,
-        FROM_ENTRY,
-      );
-      return;
-    }
-    let lastFrameT = openT;
-    let closed = false;
-    for (const { message, at } of messages) {
-      const t = frameTime(message);
-      if (t - lastFrameT > options.idleGapMs) {
-        push({ seq: 0, type: 'idle-gap', t, durationMs: t - lastFrameT, startT: lastFrameT }, at, FROM_MESSAGE);
-      }
-      if (message.type === 'error') {
-        push({ seq: 0, type: 'error', t, message: message.data, code: null }, at, FROM_MESSAGE);
-        continue;
-      }
-      lastFrameT = Math.max(lastFrameT, t);
-      if (message.opcode === OPCODE.close) {
-        const bytes = decodeBase64(message.data, `${at}.data`);
-        const code = bytes.length >= 2 ? (bytes[0]! << 8) | bytes[1]! : 1005;
-        const reason = bytes.length > 2 ? new TextDecoder().decode(bytes.subarray(2)) : '';
-        push(
-          {
-            seq: 0,
-            type: 'close',
-            t,
-            code,
-            reason,
-            wasClean: true,
-            initiator: message.type === 'send' ? 'local' : 'remote',
-            idleMs: 0,
-            ageMs: t - openT,
-          },
-          at,
-          FROM_MESSAGE,
-        );
-        closed = true;
-        continue;
-      }
-      if (
-        message.opcode === OPCODE.text ||
-        message.opcode === OPCODE.binary ||
-        message.opcode === OPCODE.ping ||
-        message.opcode === OPCODE.pong
-      ) {
-        push(fromHarMessage(message, t, 0, at), at, FROM_MESSAGE);
-      } else {
-        notes.push(`${at}: opcode ${message.opcode} skipped`);
-      }
-    }
-    // Chrome records no close frame, but an entry whose timings.receive is above 0 closed at
-    // startedDateTime + time (see above). Record that close, with no code (1006: none
-    // received) and marked inferred: its time says when, not why.
-    if (!closed && receiveMs > 0) {
-      const t = Math.max(lastFrameT, start + time);
-      push(
-        {
-          seq: 0,
-          type: 'close',
-          t,
-          code: 1006,
-          reason:
-            "not in the HAR; inferred from the entry's timing (timings.receive > 0: the socket closed at startedDateTime + time)",
-          wasClean: false,
-          initiator: 'none',
-          idleMs: t - lastFrameT,
-          ageMs: t - openT,
-          inferred: true,
-        },
-        path,
-        FROM_ENTRY,
-      );
-      closesFromTiming++;
-      closed = true;
-    }
-    // When the page opened another connection to the same URL, this one had ended by then:
-    // record that drop (as a live session would have), at the latest time it can have
-    // happened, and say that it is inferred.
-    const next = attempts[attemptIndex + 1];
-    if (!closed && next) {
-      const t = Math.max(lastFrameT, next.start);
-      push(
-        {
-          seq: 0,
-          type: 'close',
-          t,
-          code: 1006,
-          reason: 'not in the HAR; inferred from the next connection',
-          wasClean: false,
-          initiator: 'none',
-          idleMs: t - lastFrameT,
-          ageMs: t - openT,
-        },
-        next.path,
-        FROM_ENTRY,
-      );
-      inferredCloses++;
-    }
-  });
-  if (unknownHandshakes > 0) {
-    notes.push(
-      `${unknownHandshakes} ${unknownHandshakes === 1 ? "connection's handshake time is" : "connections' handshake times are"} not in the HAR: opened at the request, handshake shown as 0 ms`,
-    );
-  }
-  if (closesFromTiming > 0) {
-    notes.push(
-      `${closesFromTiming} ${closesFromTiming === 1 ? 'close was' : 'closes were'} inferred from the entries' timing (the HAR records no close frames)`,
-    );
-  }
-  if (inferredCloses > 0) {
-    notes.push(
-      `${inferredCloses} ${inferredCloses === 1 ? 'close was' : 'closes were'} inferred from reconnects (the HAR records none)`,
-    );
-  }
-  return events;
-}
-
-/** A `_webSocketMessages` element's time (epoch seconds) in epoch milliseconds, to the microsecond. */
-function frameTime(message: HarWebSocketMessage): number {
-  return Math.round(message.time * 1000 * 1000) / 1000;
-}
-
-/** `timings.receive` in ms, 0 when absent or not a positive number. */
-function timingsReceive(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  const receive = (value as Record<string, unknown>)['receive'];
-  return typeof receive === 'number' && Number.isFinite(receive) && receive > 0 ? receive : 0;
-}
-
-/** One `_webSocketMessages` element as a recorded event. */
-function fromHarMessage(message: HarWebSocketMessage, t: number, seq: number, at: string): SessionEvent {
-  if (message.type === 'error') throw new HarError('error frames have no recorded-event form here', `${at}.type`);
-  const direction = message.type === 'send' ? 'out' : 'in';
-  switch (message.opcode) {
-    case OPCODE.text:
-    case OPCODE.binary: {
-      const binary = message.opcode === OPCODE.binary;
-      const size =
-        typeof message._size === 'number'
-          ? message._size
-          : binary
-            ? decodeBase64(message.data, `${at}.data`).length
-            : utf8ByteLength(message.data);
-      const event: MessageEvent = {
-        seq,
-        t,
-        type: 'message',
-        direction,
-        opcode: binary ? 'binary' : 'text',
-        size,
-        data: message.data,
-        truncated: message._truncated === true,
-      };
-      if (message._heartbeat === 'ping' || message._heartbeat === 'pong') event.heartbeat = message._heartbeat;
-      if (typeof message._rttMs === 'number') event.rttMs = message._rttMs;
-      return event;
-    }
-    case OPCODE.ping:
-    case OPCODE.pong: {
-      const described = describeControlPayload(decodeBase64(message.data, `${at}.data`));
-      if (message.opcode === OPCODE.ping) return { seq, t, type: 'ping', direction, ...described };
-      return {
-        seq,
-        t,
-        type: 'pong',
-        direction,
-        ...described,
-        rttMs: typeof message._rttMs === 'number' ? message._rttMs : null,
-      };
-    }
-    default:
-      throw new HarError(`opcode ${message.opcode} has no recorded-event form`, `${at}.opcode`);
-  }
-}
-
-/** The messages of an entry, checked the way Chrome's importer checks them. */
-function messagesOf(entry: Record<string, unknown>, path: string): Array<{ message: HarWebSocketMessage; at: string }> {
-  const raw = entry['_webSocketMessages'];
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    throw new HarError(`expected an array, got ${describeValue(raw)}`, `${path}._webSocketMessages`);
-  }
-  return raw.map((value: unknown, index) => {
-    const at = `${path}._webSocketMessages[${index}]`;
-    return { message: validateHarMessage(value, at), at };
-  });
-}
-
-/** Checks one `_webSocketMessages` element at `at` (a JSON path). */
-export function validateHarMessage(value: unknown, at: string): HarWebSocketMessage {
-  const message = objectAt(value, at);
-  const type = stringAt(message['type'], `${at}.type`);
-  if (type !== 'send' && type !== 'receive' && type !== 'error') {
-    throw new HarError(`expected "send", "receive" or "error", got ${describeValue(type)}`, `${at}.type`);
-  }
-  numberAt(message['time'], `${at}.time`);
-  numberAt(message['opcode'], `${at}.opcode`);
-  stringAt(message['data'], `${at}.data`);
-  return message as unknown as HarWebSocketMessage;
-}
-
-/** Headers the handshake adds by itself; an imported endpoint should not replay them. */
-function handshakeFreeHeaders(headers: HeaderMap): HeaderMap {
-  const skip = new Set([
-    'host',
-    'connection',
-    'upgrade',
-    'sec-websocket-key',
-    'sec-websocket-version',
-    'sec-websocket-extensions',
-    'sec-websocket-protocol',
-    'content-length',
-  ]);
-  const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!skip.has(name.toLowerCase()) && !name.startsWith(':')) out[name] = value;
-  }
-  return out;
-}
-
-function headersAt(value: unknown, path: string): HeaderMap {
-  if (value === undefined) return {};
-  if (!Array.isArray(value)) {
-    throw new HarError(`expected an array of {name, value}, got ${describeValue(value)}`, path);
-  }
-  const headers: HeaderMap = {};
-  value.forEach((raw: unknown, index) => {
-    const header = objectAt(raw, `${path}[${index}]`);
-    const name = stringAt(header['name'], `${path}[${index}].name`);
-    const headerValue = stringAt(header['value'], `${path}[${index}].value`);
-    const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
-    // Own properties, as JSON.parse makes them: a header named __proto__ is a header.
-    Object.defineProperty(headers, existing ?? name, {
-      value: existing ? `${headers[existing]}, ${headerValue}` : headerValue,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  });
-  return headers;
-}
-
-function decodeBase64(data: string, path: string): Uint8Array {
-  try {
-    return base64ToBytes(data);
-  } catch (error) {
-    throw new HarError(`expected base64 data: ${(error as Error).message}`, path);
-  }
 }

@@ -39,6 +39,8 @@ interface Attempt {
   events: SessionEvent[];
   close: CloseEvent | null;
   rtts: number[];
+  /** The last message, ping or pong: Chrome's `wait` ends there. */
+  lastFrameT: number | null;
   diagnoses: Map<string, DiagnosisEvent>;
   headWritten: boolean;
   messagesWritten: number;
@@ -71,6 +73,7 @@ export function* harChunks(input: HarWriterInput): Generator<string> {
     events: connecting ? [connecting] : [],
     close: null,
     rtts: [],
+    lastFrameT: null,
     diagnoses: new Map(),
     headWritten: false,
     messagesWritten: 0,
@@ -100,6 +103,7 @@ export function* harChunks(input: HarWriterInput): Generator<string> {
       if (!current.headWritten) yield* head(current);
       const rtt = event.type === 'pong' ? event.rttMs : event.type === 'message' ? event.rttMs : undefined;
       if (typeof rtt === 'number') current.rtts.push(rtt);
+      current.lastFrameT = event.t;
       yield `${current.messagesWritten++ ? ',' : ''}\n    `;
       yield* jsonWithLongData(toHarMessage(event));
       continue;
@@ -154,7 +158,6 @@ function entryHead(attempt: Attempt, endpoint: EndpointConfig): Record<string, u
   const response = attempt.response;
   const open = response?.type === 'open' ? response : null;
   const failed = response?.type === 'handshake-failed' ? response : null;
-  const handshakeMs = open?.handshakeMs ?? failed?.handshakeMs ?? 0;
   const requestHeaders = open?.requestHeaders ?? failed?.requestHeaders ?? endpoint.headers;
   const responseHeaders = open?.responseHeaders ?? failed?.responseHeaders ?? {};
   const status = open ? 101 : (failed?.status ?? 0);
@@ -162,7 +165,6 @@ function entryHead(attempt: Attempt, endpoint: EndpointConfig): Record<string, u
   const body = failed?.body ?? '';
   return {
     startedDateTime: new Date(attempt.startT).toISOString(),
-    time: handshakeMs,
     request: {
       method: 'GET',
       url,
@@ -190,15 +192,42 @@ function entryHead(attempt: Attempt, endpoint: EndpointConfig): Record<string, u
       ...(failed ? { _error: failed.errorCode ?? failed.message } : {}),
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, ssl: -1, connect: -1, send: 0, wait: handshakeMs, receive: 0 },
     _resourceType: 'websocket',
   };
+}
+
+/**
+ * `time` and `timings` as Chrome writes them for a WebSocket (devtools-frontend
+ * front_end/models/har/Log.ts, Entry.build and buildTimings; NetworkManager.ts moves the
+ * response time to every frame): `wait` runs from the request to the last frame (to the
+ * handshake's answer when there was none), `receive` from there to the close (0 while
+ * open), and `time` is their sum. Chrome's waterfall then shows the socket's whole life, and
+ * Chrome's importer draws it as Chrome drew it. Written after the messages, when both are known.
+ */
+function chromeTiming(attempt: Attempt): { time: number; timings: Record<string, number> } {
+  const response = attempt.response;
+  const answeredT =
+    response?.type === 'open' || response?.type === 'handshake-failed'
+      ? attempt.startT + response.handshakeMs
+      : attempt.startT;
+  const waitEnd = Math.max(attempt.startT, attempt.lastFrameT ?? answeredT);
+  const wait = round3(waitEnd - attempt.startT);
+  const receive = attempt.close ? round3(Math.max(0, attempt.close.t - waitEnd)) : 0;
+  return {
+    time: round3(wait + receive),
+    timings: { blocked: -1, dns: -1, ssl: -1, connect: -1, send: 0, wait, receive },
+  };
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 function entryTail(attempt: Attempt): Record<string, unknown> {
   const close = attempt.close;
   const rtts = [...attempt.rtts].sort((a, b) => a - b);
   const tail: Record<string, unknown> = {
+    ...chromeTiming(attempt),
     _closeCode: close ? close.code : null,
     _closeReason: close ? close.reason : null,
     _closeInitiator: close ? close.initiator : null,

@@ -5,7 +5,7 @@
 
 import { isObject } from '../common/values.js';
 import type { HarWebSocketMessage } from './harFormat.js';
-import { validateHarMessage } from './harReader.js';
+import { validateHarMessage } from './harEntries.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
 import { JsonStreamReader, MAX_JSON_INPUT_CHARS, MAX_JSON_STRING_CHARS, type JsonPathSegment } from './jsonStream.js';
 import type { SessionEvent } from '../model/sessionEvents.js';

@@ -19,6 +19,11 @@ export interface RecordedSession {
   endpoint: EndpointConfig;
   events: readonly SessionEvent[];
   format: RecordedFormat;
+  /**
+   * Who wrote the file, as shown with an imported session: "Chrome DevTools (WebInspector
+   * 537.36; Chrome 131)", "mitmproxy 10.1.0", "WebSocket Inspector 0.2.0"; '' when it does not say.
+   */
+  producer: string;
   /** Whether secret values were redacted in the file. */
   redacted: boolean;
   /** Events the recording's ring buffer dropped before the export (the oldest ones). */
@@ -47,10 +52,11 @@ export function recordedSessions(content: RecordedFileContent, options: Recorded
     const har = readHarValue(content.harValue(), { idleGapMs: options.idleGapMs });
     return {
       sessions: har.sessions.map((session) => ({
-        name: har.sessions.length === 1 && session.source === 'ws-inspector' ? session.endpoint.name : session.url,
+        name: har.sessions.length === 1 && session.source === 'ws-inspector' ? session.endpoint.name : session.label,
         endpoint: session.endpoint,
         events: session.events,
         format: session.source === 'ws-inspector' ? 'ws-inspector-har' : 'har',
+        producer: session.producer,
         redacted: session.redacted,
         droppedEvents: session.droppedEvents,
       })),
@@ -65,12 +71,22 @@ export function recordedSessions(content: RecordedFileContent, options: Recorded
         endpoint: log.endpoint,
         events: log.events,
         format: 'session-log',
+        producer: 'WebSocket Inspector session log',
         redacted: log.redacted,
         droppedEvents: log.droppedEvents,
       },
     ],
     notes: [],
   };
+}
+
+/** What the analysis needs to know about a recorded session (see recordedAnalyzerOptions). */
+export function recordedRun(session: RecordedSession): {
+  events: readonly SessionEvent[];
+  heartbeat: Pick<HeartbeatConfig, 'mode' | 'intervalMs'> | null;
+  captured: boolean;
+} {
+  return { events: session.events, heartbeat: recordedHeartbeat(session), captured: session.format === 'har' };
 }
 
 /**

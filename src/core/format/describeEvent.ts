@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import type { SessionEvent } from '../model/sessionEvents.js';
+import type { CloseEvent, CloseInitiator, SessionEvent } from '../model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
 
 // One-line, human-readable descriptions of events and stats, shared by the CLI,
@@ -62,7 +62,7 @@ export function describeEvent(event: SessionEvent): string {
     case 'idle-gap':
       return `no frames in either direction for ${formatDuration(event.durationMs)}`;
     case 'close':
-      return `code ${event.code}${event.reason ? ` "${previewText(event.reason, 80)}"` : ''}, ${event.wasClean ? 'clean' : 'no close frame'}, by ${closeInitiatorText(event.initiator)}, idle ${formatDuration(event.idleMs)}, open ${formatDuration(event.ageMs)}`;
+      return `code ${event.code}${event.reason ? ` "${previewText(event.reason, 80)}"` : ''}, ${event.wasClean ? 'clean' : 'no close frame'}, by ${closeInitiatorText(event.initiator)}, ${describeCloseTiming(event)}`;
     case 'error':
       return `${event.code ? `${event.code}: ` : ''}${previewText(event.message, 200)}`;
     case 'reconnect-scheduled':
@@ -76,7 +76,7 @@ export function describeEvent(event: SessionEvent): string {
   }
 }
 
-function closeInitiatorText(initiator: 'local' | 'remote' | 'none'): string {
+function closeInitiatorText(initiator: CloseInitiator): string {
   switch (initiator) {
     case 'local':
       return 'us';
@@ -84,6 +84,8 @@ function closeInitiatorText(initiator: 'local' | 'remote' | 'none'): string {
       return 'the server';
     case 'none':
       return 'nobody (connection lost)';
+    case 'unknown':
+      return 'one of the two ends (the file does not say which)';
   }
 }
 
@@ -120,4 +122,11 @@ export function describeStats(stats: SessionStatsSnapshot): string[] {
     );
   }
   return lines;
+}
+
+/** "idle 2.0 s, open 1m 30s"; an inferred close says what its time is. */
+function describeCloseTiming(event: CloseEvent): string {
+  if (event.idleMs === null || event.ageMs === null) return 'inferred: ended by the time the next connection began';
+  const timing = `idle ${formatDuration(event.idleMs)}, open ${formatDuration(event.ageMs)}`;
+  return event.inferred ? `${timing}, inferred from the file's timing` : timing;
 }

@@ -6,7 +6,11 @@
 export type Direction = 'in' | 'out';
 export type DataOpcode = 'text' | 'binary';
 /** Who ended the connection: we did, the peer sent a close frame, or the link just died. */
-export type CloseInitiator = 'local' | 'remote' | 'none';
+/**
+ * Who ended the connection: we (the client), the server (a close frame), nobody (lost), or
+ * 'unknown' when a recorded file has the close frame but not which side sent it.
+ */
+export type CloseInitiator = 'local' | 'remote' | 'none' | 'unknown';
 export type HeaderMap = Record<string, string>;
 
 interface EventBase {
@@ -109,14 +113,17 @@ export interface CloseEvent extends EventBase {
   reason: string;
   wasClean: boolean;
   initiator: CloseInitiator;
-  /** Time since the last frame in either direction. */
-  idleMs: number;
-  /** Time since open. */
-  ageMs: number;
   /**
-   * Set when the file did not record this close and its reader inferred it (a Chrome HAR's
-   * entry timing): its time and code are not evidence, so the drop analyzer draws no
-   * timing finding from it.
+   * Time since the last frame in either direction; null only for an inferred close whose
+   * time is a bound, not a measurement (the file shows only that the next connection began).
+   */
+  idleMs: number | null;
+  /** Time since open; null as for `idleMs`. */
+  ageMs: number | null;
+  /**
+   * Set when the file did not record this close and its reader inferred it (a Chrome HAR
+   * entry's timing, or the next connection to the same URL): its code is not evidence, so
+   * the drop analyzer draws no timing finding from it.
    */
   inferred?: boolean;
 }

@@ -392,7 +392,7 @@ export class IdleTimeoutProbe implements IDisposable {
       case 'close':
         if (c.state !== 'open' || event.initiator === 'local') return;
         this.endConnection(c, 'cut', {
-          ageMs: event.ageMs,
+          ageMs: event.ageMs ?? event.t - c.openedAt,
           silenceMs: event.t - c.lastInboundAt,
           code: event.code,
           reason: event.reason,

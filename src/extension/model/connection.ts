@@ -69,7 +69,10 @@ export interface ConnectionSnapshot {
   problem: string | null;
   eventCount: number;
   droppedEvents: number;
+  /** The file an imported session was read from; null for a live connection. */
   importedFrom: string | null;
+  /** Who wrote that file ("Chrome DevTools (WebInspector 537.36; Chrome 131)"); '' when it does not say. */
+  importedProducer: string | null;
   now: number;
 }
 
@@ -254,6 +257,7 @@ export class Connection implements IDisposable {
       eventCount: this.eventCount,
       droppedEvents: this.droppedEvents,
       importedFrom: this.imported?.fileName ?? null,
+      importedProducer: this.imported?.producer ?? null,
       now,
     };
   }

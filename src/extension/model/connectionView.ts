@@ -4,7 +4,7 @@
 
 import { formatDuration } from '../../core/format/duration.js';
 import { formatRtt, previewText } from '../../core/format/describeEvent.js';
-import type { DiagnosisEvent } from '../../core/model/sessionEvents.js';
+import type { CloseInitiator, DiagnosisEvent } from '../../core/model/sessionEvents.js';
 import type { ConnectionSnapshot } from './connection.js';
 import { SCOPE_LABELS } from './settings.js';
 
@@ -193,7 +193,7 @@ export function connectionTooltip(s: ConnectionSnapshot): TooltipModel {
     const reason = s.lastClose.reason ? ` "${previewText(s.lastClose.reason, 80)}"` : '';
     rows.push({
       label: 'Last close',
-      value: `code ${s.lastClose.code}${reason}, ${initiatorText(s.lastClose.initiator)}, after ${formatDuration(s.lastClose.ageMs)} open`,
+      value: `code ${s.lastClose.code}${reason}, ${initiatorText(s.lastClose.initiator)}${s.lastClose.ageMs === null ? '' : `, after ${formatDuration(s.lastClose.ageMs)} open`}`,
     });
   }
   if (s.lastAttemptFailed && s.lastFailure) rows.push({ label: 'Last attempt', value: handshakeText(s) });
@@ -213,8 +213,17 @@ function handshakeText(s: ConnectionSnapshot): string {
   return `${failure.errorCode ? `${failure.errorCode}: ` : ''}${previewText(failure.message, 120)}`;
 }
 
-function initiatorText(initiator: 'local' | 'remote' | 'none'): string {
-  return initiator === 'local' ? 'closed by us' : initiator === 'remote' ? 'closed by the server' : 'connection lost';
+function initiatorText(initiator: CloseInitiator): string {
+  switch (initiator) {
+    case 'local':
+      return 'closed by us';
+    case 'remote':
+      return 'closed by the server';
+    case 'none':
+      return 'connection lost';
+    case 'unknown':
+      return 'closed by one of the two ends';
+  }
 }
 
 function sourceText(s: ConnectionSnapshot): string {
@@ -224,8 +233,14 @@ function sourceText(s: ConnectionSnapshot): string {
     case 'adhoc':
       return 'ad-hoc URL';
     case 'imported':
-      return `imported from ${s.importedFrom ?? 'a file'} (read-only)`;
+      return importedText(s, ' (read-only)');
   }
+}
+
+/** "imported from chrome.har · Chrome DevTools (WebInspector 537.36; Chrome 131)", `note` after the file. */
+export function importedText(s: ConnectionSnapshot, note = ''): string {
+  const file = `imported from ${s.importedFrom ?? 'a file'}${note}`;
+  return s.importedProducer ? `${file} · ${s.importedProducer}` : file;
 }
 
 /** "Dropped 3 times after 90.0 s idle … (confidence 80 %)". */

@@ -1,11 +1,11 @@
 // Export and import of a connection's record: the JSON session log and HAR. Pure; the glue
 // only picks file names and writes or reads the bytes.
 
-import { asDiagnosisEvents } from '../../core/diagnosis/analyzeRecorded.js';
+import { recordedAnalyzerOptions, withRecordedDiagnoses } from '../../core/diagnosis/analyzeRecorded.js';
 import { analyzeSessionEvents } from '../../core/diagnosis/dropAnalyzer.js';
 import type { KnownTimeout } from '../../core/diagnosis/knowledgeBase.js';
 import { combineKnownTimeouts } from '../../core/diagnosis/userTimeouts.js';
-import { HarError } from '../../core/files/harReader.js';
+import { HarError } from '../../core/files/harEntries.js';
 import { harChunks } from '../../core/files/harWriter.js';
 import {
   checkRecordedFileSize,
@@ -13,8 +13,7 @@ import {
   RecordedFileReader,
   type RecordedFileLimits,
 } from '../../core/files/recordedFile.js';
-import { recordedHeartbeat, recordedSessions } from '../../core/files/recordedSession.js';
-import type { SessionEvent } from '../../core/model/sessionEvents.js';
+import { recordedRun, recordedSessions } from '../../core/files/recordedSession.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
 import type { Connection, ImportedSession } from './connection.js';
 
@@ -167,11 +166,10 @@ function guard<T>(step: () => T): T {
  */
 export function withDiagnoses(session: ImportedSession, userTimeouts: readonly KnownTimeout[]): ImportedSession {
   if (session.events.some((event) => event.type === 'diagnosis')) return session;
-  const findings = analyzeSessionEvents(session.events, {
-    knownTimeouts: combineKnownTimeouts(userTimeouts),
-    heartbeat: recordedHeartbeat(session),
-  });
-  if (findings.length === 0) return session;
-  const events: SessionEvent[] = [...session.events, ...asDiagnosisEvents(findings, session.events)];
-  return { ...session, events };
+  const findings = analyzeSessionEvents(
+    session.events,
+    recordedAnalyzerOptions(recordedRun(session), combineKnownTimeouts(userTimeouts)),
+  );
+  const events = withRecordedDiagnoses(session.events, findings);
+  return events === session.events ? session : { ...session, events };
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../../core/common/clock.js';
 import { redactProse, type RedactionPolicy } from '../../core/model/redaction.js';
 import type { TimelineStatus } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
-import { stateText } from './connectionView.js';
+import { importedText, stateText } from './connectionView.js';
 import { redactStrings } from './timelineRows.js';
 import type { TimelineSource } from './timelineSource.js';
 
@@ -42,6 +42,7 @@ export class TimelineHeader {
       lastT: source.size > 0 ? source.timeAt(source.size - 1) : null,
       now,
       reconnectAt: snapshot.reconnectAt,
+      provenance: snapshot.importedFrom === null ? null : importedText(snapshot),
     };
     return redactStrings(status, policy);
   }

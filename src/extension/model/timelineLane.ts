@@ -133,7 +133,7 @@ export class TimelineLane implements IDisposable {
       } else {
         this.lifetimes.push({
           openSeq: event.seq,
-          openT: event.t - event.ageMs,
+          openT: event.t - (event.ageMs ?? 0),
           closeT: event.t,
           closeCode: event.code,
         });

@@ -254,6 +254,7 @@ export function everyEventTypeConnection(extra: SessionEvent[] = []): {
     events,
     fileName: 'session.json',
     format: 'session-log',
+    producer: 'WebSocket Inspector session log',
     redacted: true,
     droppedEvents: 0,
   });
