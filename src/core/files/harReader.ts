@@ -137,12 +137,15 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
     );
   }
 
-  // Several attempts to one URL are one session, in time order.
+  // Several attempts to one URL are one session, in time order. Our own files keep the URL
+  // whole; a capture's reconnects often differ only in their query (a fresh token each
+  // time), so there the query and fragment do not part sessions.
   const byUrl = new Map<string, CaptureEntry[]>();
   for (const parsed of webSockets.sort((a, b) => a.start - b.start || a.index - b.index)) {
-    const list = byUrl.get(parsed.url) ?? [];
+    const key = ours ? parsed.url : withoutQuery(parsed.url);
+    const list = byUrl.get(key) ?? [];
     list.push(parsed);
-    byUrl.set(parsed.url, list);
+    byUrl.set(key, list);
   }
   const restoredAll = ours !== null && webSockets.every((a) => hasOwnEvents(a.entry));
   if (restoredAll) {
@@ -167,7 +170,10 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
   const described = describeHarProducer(producer);
   const captureNotes = new CaptureNotes();
   const sessions: ImportedHarSession[] = [];
-  for (const [url, attempts] of byUrl) {
+  let mixedQueries = 0;
+  for (const attempts of byUrl.values()) {
+    const url = attempts[0]!.url;
+    if (attempts.some((attempt) => attempt.url !== url)) mixedQueries++;
     for (const session of captureSessions(url, attempts, producer, options, captureNotes)) {
       sessions.push({
         url,
@@ -182,8 +188,18 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
       });
     }
   }
+  if (mixedQueries > 0) {
+    notes.push(
+      `${mixedQueries} ${mixedQueries === 1 ? 'session joins connections' : 'sessions join connections'} to one address whose query strings differ (a fresh token on each reconnect, say): each connection's own URL is in its connecting event`,
+    );
+  }
   notes.push(...captureNotes.list(producer));
   return { sessions, notes, producer };
+}
+
+/** The URL without its query and fragment: what makes connections of a capture one session. */
+function withoutQuery(url: string): string {
+  return url.replace(/[?#].*$/s, '');
 }
 
 /** "WebSocket Inspector 0.2.0": our own file's `log.creator`. */
