@@ -6,6 +6,7 @@ import {
   recordedAnalyzerOptions,
   withRecordedDiagnoses,
 } from '../core/diagnosis/analyzeRecorded.js';
+import { describeAppHeartbeat } from '../core/diagnosis/appHeartbeat.js';
 import { DropAnalyzer, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { combineKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { formatMeasured } from '../core/diagnosis/advice.js';
@@ -76,9 +77,8 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
       for (const note of [...(index === 0 ? notes : []), ...droppedNote(session.droppedEvents)]) {
         out.err(`note: ${note}`);
       }
-      const analyzer = new DropAnalyzer(
-        recordedAnalyzerOptions(recordedRun(session), combineKnownTimeouts(userTimeouts)),
-      );
+      const analyzerOptions = recordedAnalyzerOptions(recordedRun(session), combineKnownTimeouts(userTimeouts));
+      const analyzer = new DropAnalyzer(analyzerOptions);
       for (const event of session.events) analyzer.ingest(event);
       const findings = analyzer.findings();
       // Which session a line belongs to: the name the extension shows (the endpoint's, or the URL).
@@ -97,6 +97,9 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
           : options.path;
       if (index > 0) out.out('');
       out.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
+      if (session.format === 'har' && session.producer) out.out(`Captured by ${session.producer}.`);
+      const appHeartbeat = analyzerOptions.captured?.appHeartbeat;
+      if (appHeartbeat) out.out(`Heartbeat seen in the capture: ${describeAppHeartbeat(appHeartbeat)}.`);
       if (findings.length === 0) out.out('No drop pattern found.');
       // The whole block is derived text: every URL and known value in it is redacted.
       for (const finding of findings) out.out(`\n${redactProse(formatFinding(finding), policy)}`);

@@ -1,7 +1,7 @@
 // `ws-inspector analyze` run in-process on recorded sessions written to a temporary folder.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import { InputFileError, loadKnownTimeoutsFile } from '../../src/cli/inputFiles.
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { serializeHar } from '../../src/core/files/harWriter.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
-import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
+import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { serializeSessionLog } from '../../src/core/files/sessionLog.js';
 import { Script } from './fakes/eventScript.js';
 
@@ -137,5 +137,56 @@ describe('ws-inspector analyze', () => {
     const empty = await run(file('empty.har', JSON.stringify({ log: { version: '1.2', entries: [] } })));
     assert.equal(empty.code, 1);
     assert.match(empty.err, /empty\.har: .*no WebSocket/);
+  });
+
+  it('prints every event of every session with --events: NDJSON in seq order, each naming its session', async () => {
+    const capture = join(import.meta.dirname, '..', 'fixtures', 'har', 'real', 'chrome-flux-1.har');
+    const result = await run(capture, '--events');
+    assert.equal(result.code, 0, result.err);
+    const events = result.lines.map((line) => JSON.parse(line) as SessionEvent & { session: string });
+    // Socket.IO's two connections to one address were open at the same time: two sessions
+    // (its sid is a secret query parameter, redacted as everywhere).
+    const sessions = [...new Set(events.map((e) => e.session))];
+    assert.deepEqual(sessions, [
+      'ws://localhost:5000/socket.io/?EIO=4&transport=websocket&sid=%5Bredacted%5D',
+      'ws://localhost:5000/socket.io/?EIO=4&transport=websocket&sid=%5Bredacted%5D (2)',
+    ]);
+    for (const session of sessions) {
+      const own = events.filter((e) => e.session === session);
+      assert.deepEqual(
+        own.map((e) => e.seq),
+        own.map((_, i) => i + 1),
+        `${session}: seqs 1, 2, 3… in order`,
+      );
+      assert.equal(own[0]!.type, 'connecting');
+    }
+    // Every frame of the file is there once.
+    const raw = JSON.parse(readFileSync(capture, 'utf8')) as {
+      log: { entries: Array<{ _webSocketMessages?: unknown[] }> };
+    };
+    const frames = raw.log.entries.reduce((n, e) => n + (e._webSocketMessages?.length ?? 0), 0);
+    assert.equal(events.filter((e) => e.type === 'message').length, frames);
+    // The notes go to stderr, not among the events.
+    assert.match(result.err, /note: 1 connection was open at the same time as an earlier one/);
+  });
+
+  it("--events adds the analyzer's diagnoses to a record without any, and --json lines name their session", async () => {
+    const withEvents = await run(sessionPath, '--events');
+    assert.equal(withEvents.code, 0, withEvents.err);
+    const events = withEvents.lines.map((line) => JSON.parse(line) as SessionEvent & { session: string });
+    assert.equal(events.length, script.events.length + 1);
+    assert.deepEqual(
+      events.slice(0, -1).map(({ session: _session, ...event }) => event),
+      JSON.parse(JSON.stringify(script.events)),
+    );
+    assert.equal(events[events.length - 1]!.type, 'diagnosis');
+    assert.ok(events.every((e) => e.session === 'wss://app.example.test/ws'));
+
+    const json = await run(sessionPath, '--json');
+    const diagnoses = json.lines.map((line) => JSON.parse(line) as DiagnosisEvent & { session: string });
+    assert.deepEqual(
+      diagnoses.map((d) => d.session),
+      ['wss://app.example.test/ws'],
+    );
   });
 });

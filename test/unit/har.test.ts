@@ -9,6 +9,7 @@ import { serializeHar } from '../../src/core/files/harWriter.js';
 import { redactEvent, redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
+import { chromeImportProblems } from './fakes/chromeHarImport.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 
@@ -393,5 +394,64 @@ describe('HAR reader', () => {
     assert.deepEqual((entry['_wsInspector'] as { partial: boolean }).partial, true);
     assert.equal((entry['response'] as { status: number }).status, 0);
     assert.deepEqual(readHar(text, { idleGapMs: 5000 }).sessions[0]!.events, JSON.parse(JSON.stringify(tail)));
+  });
+});
+
+describe('HAR round trip through Chrome', () => {
+  const exported = (events: SessionEvent[], session: Session) =>
+    serializeHar({
+      endpoint: session.endpoint,
+      events,
+      stats: session.getStats(),
+      droppedEvents: 0,
+      exportedAt: new Date(0),
+      policy: redactionPolicyFor(ENDPOINT, { keepSecrets: true }),
+      creator: { name: 'WebSocket Inspector', version: '1' },
+    });
+
+  it("passes Chrome's importer checks and reads back to the same events", () => {
+    const { session, events } = recordedSession();
+    const text = exported(events, session);
+    assert.deepEqual(chromeImportProblems(JSON.parse(text)), { problems: [], skippedFrames: 0 });
+    assert.deepEqual(readHar(text, { idleGapMs: 5000 }).sessions[0]!.events, JSON.parse(JSON.stringify(events)));
+    // The checks can fail: the importer throws without timings.wait.
+    const broken = JSON.parse(text) as { log: { entries: Array<{ timings: Record<string, unknown> }> } };
+    delete broken.log.entries[0]!.timings['wait'];
+    assert.deepEqual(chromeImportProblems(broken).problems, ['log.entries[0].timings.wait']);
+  });
+
+  it("writes time and timings as Chrome does, so Chrome's reading of them gives the socket's real life", () => {
+    const { session, events } = recordedSession();
+    const text = exported(events, session);
+    const entries = (JSON.parse(text) as { log: { entries: Array<Record<string, unknown>> } }).log.entries;
+    const close = events.find((e) => e.type === 'close')!;
+    const frames = events.filter((e) => e.type === 'message' || e.type === 'ping' || e.type === 'pong');
+    const firstAttemptFrames = frames.filter((e) => e.t <= close.t);
+    const start = Date.parse(entries[0]!['startedDateTime'] as string);
+    const timings = entries[0]!['timings'] as { wait: number; receive: number };
+    // wait ends at the last frame, receive runs on to the close, time is their sum.
+    assert.equal(start + timings.wait, firstAttemptFrames[firstAttemptFrames.length - 1]!.t);
+    assert.equal(start + timings.wait + timings.receive, close.t);
+    assert.equal(entries[0]!['time'], timings.wait + timings.receive);
+    // The reconnected attempt is still open: receive 0, as Chrome writes an open socket.
+    assert.equal((entries[1]!['timings'] as { receive: number }).receive, 0);
+
+    // Without our extension fields, as Chrome itself would have written it: Chrome's rules
+    // put the close where it happened and every frame inside the open connection.
+    const asChrome = JSON.parse(text, (key, value: unknown) => (key === '_wsInspector' ? undefined : value)) as {
+      log: { creator: unknown; entries: Array<Record<string, unknown>> };
+    };
+    asChrome.log.creator = { name: 'WebInspector', version: '537.36' };
+    const read = readHar(JSON.stringify(asChrome), { idleGapMs: 60_000 });
+    assert.equal(read.producer?.id, 'chrome');
+    const chromeEvents = read.sessions[0]!.events;
+    const readClose = chromeEvents.find((e) => e.type === 'close')!;
+    assert.ok(Math.abs(readClose.t - close.t) <= 1, `${readClose.t} vs ${close.t}`);
+    assert.deepEqual(
+      chromeEvents.filter((e) => e.type === 'message' || e.type === 'ping' || e.type === 'pong').map((e) => e.t),
+      frames.map((e) => e.t),
+    );
+    const open = chromeEvents.find((e) => e.type === 'open')!;
+    assert.ok(open.t <= frames[0]!.t);
   });
 });
