@@ -140,7 +140,7 @@ describe('ws-inspector analyze', () => {
   });
 
   it('prints every event of every session with --events: NDJSON in seq order, each naming its session', async () => {
-    const capture = join(import.meta.dirname, '..', 'fixtures', 'har', 'real', 'chrome-flux-1.har');
+    const capture = join(__dirname, '..', 'fixtures', 'har', 'real', 'chrome-flux-1.har');
     const result = await run(capture, '--events');
     assert.equal(result.code, 0, result.err);
     const events = result.lines.map((line) => JSON.parse(line) as SessionEvent & { session: string });

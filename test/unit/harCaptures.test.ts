@@ -12,7 +12,7 @@ import { analyzeSessionEvents } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { readHar } from '../../src/core/files/harReader.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 
-const HAR_DIR = join(import.meta.dirname, '..', 'fixtures', 'har');
+const HAR_DIR = join(__dirname, '..', 'fixtures', 'har');
 const REAL_DIR = join(HAR_DIR, 'real');
 
 const fixtures = [

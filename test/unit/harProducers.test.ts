@@ -12,7 +12,7 @@ import { analyzeSessionEvents, DropAnalyzer } from '../../src/core/diagnosis/dro
 import { readHar } from '../../src/core/files/harReader.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 
-const HAR_DIR = join(import.meta.dirname, '..', 'fixtures', 'har');
+const HAR_DIR = join(__dirname, '..', 'fixtures', 'har');
 const load = (name: string) => readFileSync(join(HAR_DIR, name), 'utf8');
 const read = (text: string) => readHar(text, { idleGapMs: 5000 });
 const ofType = <T extends SessionEvent['type']>(events: readonly SessionEvent[], type: T) =>
