@@ -311,7 +311,12 @@ describe('timeline webview: the time lane in each theme', { skip: harnessSkipRea
         // An imported session is not live: nothing to follow.
         assert.equal(await page.$eval('#lane-canvas', (canvas) => (canvas as HTMLElement).dataset['live']), 'false');
         assert.ok(events.length > 0);
+        // The header says where the session came from and who wrote the file.
+        const provenance = page.locator('#header-provenance');
+        assert.equal(await provenance.isVisible(), true);
+        assert.equal(await provenance.textContent(), 'imported from session.json · WebSocket Inspector session log');
         await page.locator('#lane').screenshot({ path: join(ARTIFACTS, `lane-${theme}.png`) });
+        await page.locator('#header').screenshot({ path: join(ARTIFACTS, `header-imported-${theme}.png`) });
         assertNoProblems(harness);
       } finally {
         await harness.close();
