@@ -172,10 +172,13 @@ export async function importSessions(manager: ConnectionManager, files?: readonl
       for (const session of result.sessions) {
         added.push(manager.addImported(withDiagnoses(session, manager.currentSettings.knownTimeouts)));
       }
-      const notes = result.notes.length ? ` (${result.notes.slice(0, 3).join('; ')})` : '';
+      const more = result.notes.length > 3 ? `; and ${result.notes.length - 3} more` : '';
+      const notes = result.notes.length ? ` Notes: ${result.notes.slice(0, 3).join('; ')}${more}.` : '';
       const count = result.sessions.length;
+      const capture = result.sessions.find((session) => session.format === 'har' && session.producer);
+      const by = capture ? `, captured by ${capture.producer}` : '';
       void vscode.window.showInformationMessage(
-        `Opened ${count} ${count === 1 ? 'session' : 'sessions'} from ${fileName}${notes}.`,
+        `Opened ${count} ${count === 1 ? 'session' : 'sessions'} from ${fileName}${by}.${notes}`,
       );
     } catch (error) {
       const message = error instanceof SessionFileError ? error.message : (error as Error).message;

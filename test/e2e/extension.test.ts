@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -241,6 +241,26 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
         .locator('#event-list .row[data-type="message"][data-direction="in"]', { hasText: MESSAGE })
         .first()
         .waitFor();
+    });
+  });
+
+  it("opens a real Chrome capture, saying who captured it, in the notification and the timeline's header", async () => {
+    const capture = join(workspace, 'chrome-harreader-1.har');
+    copyFileSync(join(__dirname, '..', 'fixtures', 'har', 'real', 'chrome-harreader-1.har'), capture);
+    await step('import-capture', async (wb) => {
+      await wb.runCommand('WebSocket Inspector: Open Session Log…');
+      await wb.acceptFileDialog(capture);
+      await wb.waitForNotification(
+        'Opened 1 session from chrome-harreader-1.har, captured by Chrome DevTools (WebInspector 537.36; Chrome 79).',
+      );
+      const frame = await wb.webviewFrame(
+        'body.read-only[data-ready="true"] #header-provenance:has-text("chrome-harreader-1.har")',
+      );
+      assert.equal(
+        await frame.locator('#header-provenance').innerText(),
+        'imported from chrome-harreader-1.har · Chrome DevTools (WebInspector 537.36; Chrome 79)',
+      );
+      await wb.screenshot('imported-chrome-capture');
     });
   });
 
