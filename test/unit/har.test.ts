@@ -6,7 +6,7 @@ import { OPCODE, type HarWebSocketMessage } from '../../src/core/files/harFormat
 import { HarError } from '../../src/core/files/harEntries.js';
 import { readHar } from '../../src/core/files/harReader.js';
 import { serializeHar } from '../../src/core/files/harWriter.js';
-import { redactEvent, redactionPolicyFor } from '../../src/core/model/redaction.js';
+import { redactEvent, redactionPolicyFor, type RedactionPolicy } from '../../src/core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { chromeImportProblems } from './fakes/chromeHarImport.js';
@@ -56,20 +56,25 @@ function recordedSession(): { session: Session; events: SessionEvent[] } {
   return { session, events: session.record.toArray() };
 }
 
+/** The session's events as our HAR export writes them. */
+function exportHar(session: Session, events: SessionEvent[], policy: RedactionPolicy, creator: string): string {
+  return serializeHar({
+    endpoint: session.endpoint,
+    events,
+    stats: session.getStats(),
+    droppedEvents: 0,
+    exportedAt: new Date(0),
+    policy,
+    creator: { name: creator, version: '1' },
+  });
+}
+
 describe('HAR writer', () => {
   it('writes Chrome DevTools HAR: one websocket entry per attempt, messages as {type, time, opcode, data}', () => {
     const { session, events } = recordedSession();
-    const har = JSON.parse(
-      serializeHar({
-        endpoint: session.endpoint,
-        events,
-        stats: session.getStats(),
-        droppedEvents: 0,
-        exportedAt: new Date(0),
-        policy: redactionPolicyFor(ENDPOINT),
-        creator: { name: 'test', version: '1' },
-      }),
-    ) as { log: { version: string; creator: unknown; entries: Array<Record<string, unknown>> } };
+    const har = JSON.parse(exportHar(session, events, redactionPolicyFor(ENDPOINT), 'test')) as {
+      log: { version: string; creator: unknown; entries: Array<Record<string, unknown>> };
+    };
     assert.equal(har.log.version, '1.2');
     assert.deepEqual(har.log.creator, { name: 'test', version: '1' });
     assert.equal(har.log.entries.length, 2);
@@ -399,15 +404,7 @@ describe('HAR reader', () => {
 
 describe('HAR round trip through Chrome', () => {
   const exported = (events: SessionEvent[], session: Session) =>
-    serializeHar({
-      endpoint: session.endpoint,
-      events,
-      stats: session.getStats(),
-      droppedEvents: 0,
-      exportedAt: new Date(0),
-      policy: redactionPolicyFor(ENDPOINT, { keepSecrets: true }),
-      creator: { name: 'WebSocket Inspector', version: '1' },
-    });
+    exportHar(session, events, redactionPolicyFor(ENDPOINT, { keepSecrets: true }), 'WebSocket Inspector');
 
   it("passes Chrome's importer checks and reads back to the same events", () => {
     const { session, events } = recordedSession();

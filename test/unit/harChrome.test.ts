@@ -217,6 +217,13 @@ describe('Chrome HAR timing', () => {
     assert.equal(close.t, Date.parse('2025-12-05T08:02:33.000Z'));
     assert.match(notes.join('\n'), /1 close was inferred from the entries' timing/);
     assert.match(notes.join('\n'), /1 WebSocket entry was skipped: Chrome's placeholder/);
+    // The error frame is an error event on the attempt, just before its failure.
+    const failedAt = sessions[0]!.events.findIndex((e) => e.type === 'handshake-failed');
+    const before = sessions[0]!.events[failedAt - 1];
+    assert.deepEqual(before?.type === 'error' && [before.message, before.t <= sessions[0]!.events[failedAt]!.t], [
+      'WebSocket is closed before the connection is established.',
+      true,
+    ]);
     const failed = sessions[0]!.events.find((e) => e.type === 'handshake-failed');
     assert.equal(
       failed?.type === 'handshake-failed' && failed.message,

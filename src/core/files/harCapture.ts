@@ -3,7 +3,7 @@
 // Where the file does not say something (the handshake's duration, a close), the reader
 // places it at the earliest or latest time it can have happened and says so in a note.
 
-import type { CloseInitiator, SessionEvent } from '../model/sessionEvents.js';
+import type { SessionEvent } from '../model/sessionEvents.js';
 import { validateEvent } from './eventSchema.js';
 import {
   decodeBase64,
@@ -17,7 +17,7 @@ import {
   objectAt,
 } from './harEntries.js';
 import { OPCODE, type HarWebSocketMessage } from './harFormat.js';
-import type { HarProducer } from './harProducers.js';
+import { entryTiming, type HarProducer, type RecordedClose } from './harProducers.js';
 
 /** One WebSocket entry of the file, in the order read. */
 export interface CaptureEntry {
@@ -211,27 +211,6 @@ function laneEvents(attempts: readonly Attempt[], notes: CaptureNotes): SessionE
   return events;
 }
 
-/** How the entry's producer dates its handshake and close (see harProducers.ts). */
-interface EntryTiming {
-  /** The handshake's duration when the file has it; null when it does not. */
-  handshakeMs: number | null;
-  /** When a failed attempt ended. */
-  failedT: number;
-  /** A close the file records, or implies by its timing. */
-  close: RecordedClose | null;
-}
-
-interface RecordedClose {
-  t: number;
-  code: number;
-  reason: string;
-  wasClean: boolean;
-  initiator: CloseInitiator;
-  /** From the entry's timing, not a close the file names. */
-  inferred: boolean;
-  at: string;
-}
-
 function readAttempt(
   { url, start, entry, path }: CaptureEntry,
   producer: HarProducer,
@@ -264,9 +243,18 @@ function readAttempt(
   if (!opened) {
     // Chrome's "error" pseudo-frames (opcode -1) on an attempt that never opened say why,
     // such as "WebSocket is closed before the connection is established."
-    const errors = messages.filter(({ message }) => message.type === 'error').map(({ message }) => message.data);
+    const errorFrames = messages.filter(({ message }) => message.type === 'error');
+    let failedT = Math.max(start, timing.failedT);
+    for (const { message, at, t } of errorFrames) {
+      add(
+        { seq: 0, type: 'error', t, message: message.data || 'an error frame with no text', code: null },
+        at,
+        FROM_MESSAGE,
+      );
+      failedT = Math.max(failedT, t);
+    }
+    const errors = errorFrames.map(({ message }) => message.data).filter((text) => text !== '');
     if (failureText) errors.push(failureText);
-    const failedT = Math.max(start, timing.failedT);
     add(
       {
         seq: 0,
@@ -329,7 +317,7 @@ function readAttempt(
         reason: bytes.length > 2 ? new TextDecoder().decode(bytes.subarray(2)) : '',
         wasClean: true,
         initiator: message.type === 'send' ? 'local' : 'remote',
-        inferred: false,
+        source: 'frame',
         at,
       };
     } else if (
@@ -354,8 +342,8 @@ function readAttempt(
   close ??= timing.close;
   if (close) {
     const t = Math.max(lastEventT, close.t);
-    if (close.inferred) notes.closesFromTiming++;
-    else if (close.at.endsWith('_webSocketClose')) notes.closesRecorded++;
+    if (close.source === 'timing') notes.closesFromTiming++;
+    else if (close.source === 'field') notes.closesRecorded++;
     add(
       {
         seq: 0,
@@ -367,112 +355,14 @@ function readAttempt(
         initiator: close.initiator,
         idleMs: t - lastFrameT,
         ageMs: t - openT,
-        ...(close.inferred ? { inferred: true } : {}),
+        ...(close.source === 'timing' ? { inferred: true } : {}),
       },
       close.at,
-      close.at.endsWith('_webSocketClose') ? FROM_ENTRY : FROM_MESSAGE,
+      close.source === 'frame' ? FROM_MESSAGE : FROM_ENTRY,
     );
     return { start, path, events, end: t, closed: true };
   }
   return { start, path, events, end: lastEventT, closed: false };
-}
-
-/** How this producer's entry dates its handshake, its failure and its close. */
-function entryTiming(
-  producer: HarProducer,
-  entry: Record<string, unknown>,
-  path: string,
-  start: number,
-  time: number,
-  firstFrameT: number,
-): EntryTiming {
-  switch (producer.id) {
-    case 'chrome': {
-      // What Chrome's `time` covers (Log.ts): the sum of `timings`, whose `wait` ends at the
-      // request's responseReceivedTime and whose `receive` is endTime - responseReceivedTime,
-      // never below 0. For a WebSocket, NetworkManager.ts's webSocketFrameSent/Received move
-      // responseReceivedTime to every frame, and endTime is set once the socket closed. So
-      // `time - receive` ends at the last frame (at the 101 when there is none), and
-      // `receive > 0` means the socket closed at startedDateTime + time. Only when that ends
-      // before the first frame can it be the handshake.
-      const receive = timingsReceive(entry['timings']);
-      const untilResponse = Math.max(0, time - receive);
-      return {
-        handshakeMs: start + untilResponse < firstFrameT - 1 ? untilResponse : null,
-        failedT: start + untilResponse,
-        close:
-          receive > 0
-            ? {
-                t: start + time,
-                code: 1006,
-                reason:
-                  "not in the HAR; inferred from the entry's timing (timings.receive > 0: the socket closed at startedDateTime + time)",
-                wasClean: false,
-                initiator: 'none',
-                inferred: true,
-                at: `${path}.timings.receive`,
-              }
-            : null,
-      };
-    }
-    case 'mitmproxy':
-    case 'firefox':
-      // Both write the handshake's own timings and their sum as `time`; nothing of the close.
-      return { handshakeMs: time >= 0 ? time : null, failedT: start + Math.max(0, time), close: null };
-    case 'http-toolkit':
-    case 'playwright':
-    case 'unknown': {
-      // HTTP Toolkit's `time` runs to the close (-1 while open), Playwright's from the first
-      // frame to the last: neither is the handshake. A producer we do not know gets the one
-      // reading that cannot place a frame before the open.
-      const handshakeMs = producer.id === 'unknown' && time >= 0 && start + time <= firstFrameT ? time : null;
-      return {
-        handshakeMs,
-        failedT: start + Math.max(0, time),
-        close: closeRecordedIn(entry, path, start, time),
-      };
-    }
-  }
-}
-
-/**
- * HTTP Toolkit's `_webSocketClose`: {code, reason, timestamp} after a close frame, "aborted"
- * when the connection was lost. Its timestamp is the proxy's monotonic clock in seconds (not
- * a date), so the close is placed at startedDateTime + time, which runs to the close. The
- * file does not say which side sent the close frame.
- */
-function closeRecordedIn(
-  entry: Record<string, unknown>,
-  path: string,
-  start: number,
-  time: number,
-): RecordedClose | null {
-  const value = entry['_webSocketClose'];
-  if (value === undefined || value === null) return null;
-  const at = `${path}._webSocketClose`;
-  const t = start + Math.max(0, time);
-  if (value === 'aborted') {
-    return {
-      t,
-      code: 1006,
-      reason: 'aborted (no close frame)',
-      wasClean: false,
-      initiator: 'none',
-      inferred: false,
-      at,
-    };
-  }
-  const close = objectAt(value, at);
-  const code = close['code'] === undefined ? 1005 : numberAt(close['code'], `${at}.code`);
-  return {
-    t,
-    code,
-    reason: typeof close['reason'] === 'string' ? close['reason'] : '',
-    wasClean: true,
-    initiator: 'unknown',
-    inferred: false,
-    at,
-  };
 }
 
 /** The entry's frames with their times in epoch ms, in file order, never running backwards. */
@@ -503,11 +393,4 @@ function framesOf(
     previous = t;
     return { message, at, t };
   });
-}
-
-/** `timings.receive` in ms, 0 when absent or not a positive number. */
-function timingsReceive(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  const receive = (value as Record<string, unknown>)['receive'];
-  return typeof receive === 'number' && Number.isFinite(receive) && receive > 0 ? receive : 0;
 }

@@ -25,6 +25,8 @@
 //   handshake.
 
 import { isObject } from '../common/values.js';
+import type { CloseInitiator } from '../model/sessionEvents.js';
+import { numberAt, objectAt } from './harEntries.js';
 
 export type HarProducerId = 'chrome' | 'mitmproxy' | 'http-toolkit' | 'playwright' | 'firefox' | 'unknown';
 
@@ -96,4 +98,132 @@ function browserInUserAgent(userAgent: string): string | null {
     if (match) return `${name} ${match[1]}`;
   }
   return null;
+}
+
+// ---- how each producer dates an entry ------------------------------------------------
+
+/** How the entry's producer dates its handshake and close . */
+export interface EntryTiming {
+  /** The handshake's duration when the file has it; null when it does not. */
+  handshakeMs: number | null;
+  /** When a failed attempt ended. */
+  failedT: number;
+  /** A close the file records, or implies by its timing. */
+  close: RecordedClose | null;
+}
+
+export interface RecordedClose {
+  t: number;
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  initiator: CloseInitiator;
+  /** A close frame among the messages, the entry's timing (Chrome: when, not how), or a field such as `_webSocketClose`. */
+  source: 'frame' | 'timing' | 'field';
+  at: string;
+}
+
+/** How this producer's entry dates its handshake, its failure and its close. */
+export function entryTiming(
+  producer: HarProducer,
+  entry: Record<string, unknown>,
+  path: string,
+  start: number,
+  time: number,
+  firstFrameT: number,
+): EntryTiming {
+  switch (producer.id) {
+    case 'chrome': {
+      // What Chrome's `time` covers (Log.ts): the sum of `timings`, whose `wait` ends at the
+      // request's responseReceivedTime and whose `receive` is endTime - responseReceivedTime,
+      // never below 0. For a WebSocket, NetworkManager.ts's webSocketFrameSent/Received move
+      // responseReceivedTime to every frame, and endTime is set once the socket closed. So
+      // `time - receive` ends at the last frame (at the 101 when there is none), and
+      // `receive > 0` means the socket closed at startedDateTime + time. Only when that ends
+      // before the first frame can it be the handshake.
+      const receive = timingsReceive(entry['timings']);
+      const untilResponse = Math.max(0, time - receive);
+      return {
+        handshakeMs: start + untilResponse < firstFrameT - 1 ? untilResponse : null,
+        failedT: start + untilResponse,
+        close:
+          receive > 0
+            ? {
+                t: start + time,
+                code: 1006,
+                reason:
+                  "not in the HAR; inferred from the entry's timing (timings.receive > 0: the socket closed at startedDateTime + time)",
+                wasClean: false,
+                initiator: 'none',
+                source: 'timing',
+                at: `${path}.timings.receive`,
+              }
+            : null,
+      };
+    }
+    case 'mitmproxy':
+    case 'firefox':
+      // Both write the handshake's own timings and their sum as `time`; nothing of the close.
+      return { handshakeMs: time >= 0 ? time : null, failedT: start + Math.max(0, time), close: null };
+    case 'http-toolkit':
+    case 'playwright':
+    case 'unknown': {
+      // HTTP Toolkit's `time` runs to the close (-1 while open), Playwright's from the first
+      // frame to the last: neither is the handshake. A producer we do not know gets the one
+      // reading that cannot place a frame before the open.
+      const handshakeMs = producer.id === 'unknown' && time >= 0 && start + time <= firstFrameT ? time : null;
+      return {
+        handshakeMs,
+        failedT: start + Math.max(0, time),
+        close: closeRecordedIn(entry, path, start, time),
+      };
+    }
+  }
+}
+
+/**
+ * HTTP Toolkit's `_webSocketClose`: {code, reason, timestamp} after a close frame, "aborted"
+ * when the connection was lost. Its timestamp is the proxy's monotonic clock in seconds (not
+ * a date), so the close is placed at startedDateTime + time, which runs to the close. The
+ * file does not say which side sent the close frame.
+ */
+function closeRecordedIn(
+  entry: Record<string, unknown>,
+  path: string,
+  start: number,
+  time: number,
+): RecordedClose | null {
+  const value = entry['_webSocketClose'];
+  if (value === undefined || value === null) return null;
+  const at = `${path}._webSocketClose`;
+  const t = start + Math.max(0, time);
+  if (value === 'aborted') {
+    return {
+      t,
+      code: 1006,
+      reason: 'aborted (no close frame)',
+      wasClean: false,
+      initiator: 'none',
+      source: 'field',
+      at,
+    };
+  }
+  const close = objectAt(value, at);
+  const code = close['code'] === undefined ? 1005 : numberAt(close['code'], `${at}.code`);
+  return {
+    t,
+    code,
+    reason: typeof close['reason'] === 'string' ? close['reason'] : '',
+    wasClean: true,
+    initiator: 'unknown',
+    source: 'field',
+    at,
+  };
+}
+
+/** `timings.receive` in ms, 0 when absent or not a positive number. */
+function timingsReceive(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  const receive = (value as Record<string, unknown>)['receive'];
+  return typeof receive === 'number' && Number.isFinite(receive) && receive > 0 ? receive : 0;
 }
