@@ -169,6 +169,43 @@ describe('HAR producers', () => {
   });
 });
 
+describe('closes a capture dates but does not describe', () => {
+  /** `count` Chrome entries, each closed (timings.receive) 25 s after it opened, with traffic until then. */
+  const closedAt25s = (count: number) =>
+    har(
+      'WebInspector',
+      Array.from({ length: count }, (_, i) => {
+        const start = T0 + i * 60_000;
+        const messages = [0, 5, 10, 15, 20, 24.9].map((s) => ({
+          type: 'send',
+          time: (start + s * 1000) / 1000,
+          opcode: 1,
+          data: `update ${s}`,
+        }));
+        return wsEntry(start, {
+          time: 25_000,
+          timings: { send: 0, wait: 24_900, receive: 100 },
+          _webSocketMessages: messages,
+        });
+      }),
+    );
+  const timingFindings = (text: string) => {
+    const events = read(text).sessions[0]!.events;
+    return analyzeSessionEvents(events, recordedAnalyzerOptions({ events, heartbeat: null, captured: true }, []))
+      .filter((f) => f.kind === 'idle-timeout' || f.kind === 'lifetime-cap')
+      .map((f) => [f.kind, f.intervalMs, f.occurrences]);
+  };
+
+  it('two alike are no pattern: the page may have closed them itself (a real capture: a logout)', () => {
+    assert.deepEqual(timingFindings(closedAt25s(2)), []);
+    assert.deepEqual(timingFindings(readFileSync(join(HAR_DIR, 'real', 'chrome-booka-6.har'), 'utf8')), []);
+  });
+
+  it('three alike are', () => {
+    assert.deepEqual(timingFindings(closedAt25s(3)), [['lifetime-cap', 25_000, 3]]);
+  });
+});
+
 describe("a captured connection's heartbeat", () => {
   it("recognises Socket.IO's ping and pong in a real Chrome capture", () => {
     const { sessions } = read(readFileSync(join(HAR_DIR, 'real', 'chrome-flux-1.har'), 'utf8'));

@@ -31,6 +31,8 @@ export const MAX_CANDIDATES = 8;
 const MIN_SHARE_SINGLE = 0.5;
 const MIN_SHARE_PAIR = 0.4;
 const MIN_SHARE = 0.2;
+/** Closes whose codes a capture does not have: a reading needs at least this many. */
+const MIN_UNDESCRIBED_CLOSES = 3;
 
 const PRIMARY_KIND: Record<Measure, TimeoutKind> = { idle: 'idle', 'message-idle': 'idle', age: 'lifetime' };
 // Tie-breaker between readings of the same drops: idle timeouts are by far the most common.
@@ -132,6 +134,14 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
     if (share < MIN_SHARE_SINGLE) return `only one of ${total} unexplained drops fits it`;
   } else if (share < (n === 2 ? MIN_SHARE_PAIR : MIN_SHARE)) {
     return `only ${n} of ${total} unexplained drops fit it`;
+  }
+  // Closes a capture dated without saying how (Chrome's HAR) may be the application closing
+  // its own socket: one or two alike can be chance, so it takes more of them.
+  if (
+    n < MIN_UNDESCRIBED_CLOSES &&
+    (members === cluster.drops ? cluster.codesUnknown > 0 : members.some((d) => d.codeUnknown))
+  ) {
+    return `only ${n} closes fit it, and the file does not say how they closed`;
   }
 
   const whole = members === cluster.drops;
