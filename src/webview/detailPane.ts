@@ -4,7 +4,7 @@
 
 import { base64ToBytes } from '../core/common/payload.js';
 import { explainCloseCode } from '../core/diagnosis/closeCodes.js';
-import type { DiagnosisEvent, HeaderMap, SessionEvent } from '../core/model/sessionEvents.js';
+import type { DiagnosisEvent, HeaderMap, ResetBy, SessionEvent } from '../core/model/sessionEvents.js';
 import { button, clear, el } from './dom.js';
 import { formatBytes, formatClock, formatDuration, formatRtt, hexDumpLines, typeLabel } from './format.js';
 import { icon } from './icons.js';
@@ -17,6 +17,13 @@ const AUTO_OPEN_NODES = 400;
 export interface DetailPaneHost {
   copy(text: string): void;
 }
+
+/** What an idle timeout's `resetBy` means, for the fact table. */
+const RESET_BY_TEXT: Record<ResetBy, string> = {
+  'any-frame': 'any frame (pings too)',
+  messages: 'messages only (pings do not count)',
+  unknown: 'not known yet',
+};
 
 export class DetailPane {
   private showing: number | null = null;
@@ -211,6 +218,14 @@ export class DetailPane {
       ['confidence', `${Math.round(event.confidence * 100)} %${event.confidence === 0 ? ' (withdrawn)' : ''}`],
     ];
     if (event.intervalMs !== null) facts.push(['interval', formatDuration(event.intervalMs)]);
+    if (event.resetBy) facts.push(['timer reset by', RESET_BY_TEXT[event.resetBy]]);
+    for (const alternative of event.alternatives ?? []) {
+      const what =
+        alternative.kind === 'lifetime-cap'
+          ? 'a lifetime cap'
+          : `an idle timeout${alternative.resetBy ? ` (timer reset by ${RESET_BY_TEXT[alternative.resetBy]})` : ''}`;
+      facts.push(['or', `${what} of ${formatDuration(alternative.intervalMs)}`]);
+    }
     if (event.recommendedHeartbeatMs !== undefined) {
       facts.push(['recommended heartbeat', `every ≤ ${formatDuration(event.recommendedHeartbeatMs)}`]);
     }

@@ -77,6 +77,8 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     ],
     advice: 'send a heartbeat',
     recommendedHeartbeatMs: 30_000,
+    resetBy: 'unknown',
+    alternatives: [{ kind: 'lifetime-cap', intervalMs: 60_000 }],
     evidence: [9],
   },
 };

@@ -996,3 +996,77 @@ describe('DropAnalyzer on a real Session (fake clock and sockets)', () => {
     session.dispose();
   });
 });
+
+describe('what resets the timer, and readings the drops cannot tell apart', () => {
+  const PING_HEARTBEAT_500MS: HeartbeatSetting = { mode: 'ping', intervalMs: 500 };
+
+  it('cut 1.5 s after opening with only pings sent: a lifetime cap or an idle timeout that ignores pings, said so', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) {
+      script.connect();
+      for (let k = 0; k < 2; k++) script.wait(495).pingPong(5);
+      script.wait(495 + i * 10).drop();
+    }
+    const findings = analyzeSessionEvents(script.events, { heartbeat: PING_HEARTBEAT_500MS });
+    const finding = only(findings, 'lifetime-cap');
+    assert.deepEqual(finding.alternatives, [
+      { kind: 'idle-timeout', resetBy: 'messages', intervalMs: finding.intervalMs },
+    ]);
+    assert.ok(Math.abs(finding.intervalMs! - 1_500) <= 20, `${finding.intervalMs}`);
+    assert.equal(finding.resetBy, undefined);
+    assert.match(
+      finding.summary,
+      /with no message sent — .*or an idle timeout of 1\.5 s that ping frames do not reset/,
+    );
+    assert.match(finding.advice, /To tell them apart, send any message more often than every 1\.5 s/);
+    assert.doesNotMatch(finding.advice, /^Heartbeats will not help/m);
+    assert.equal(findings.filter((f) => f.kind === 'idle-timeout').length, 0, 'one finding, not two');
+  });
+
+  it('cut 1.5 s after opening while messages flowed: a plain lifetime cap', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) {
+      script.connect();
+      for (let k = 0; k < 5; k++) script.wait(300).message('in');
+      script.wait(10 + i * 10).drop();
+    }
+    const finding = only(analyzeSessionEvents(script.events), 'lifetime-cap');
+    assert.equal(finding.alternatives, undefined);
+    assert.match(finding.advice, /^Heartbeats will not help/);
+  });
+
+  it('pings kept a connection open through a longer silence in messages: the idle timer counts any frame', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) {
+      script.connect().message('out');
+      for (let k = 0; k < 8; k++) script.wait(995).pingPong(5);
+      script.wait(3_000 + i * 20).drop();
+    }
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    assert.equal(finding.intervalMs, 3_020);
+    assert.equal(finding.resetBy, 'any-frame');
+    assert.equal(finding.alternatives, undefined);
+  });
+
+  it('silent connections: an idle timeout whose reset is unknown, or a lifetime cap', () => {
+    const script = new Script().silentDrop(4_000).silentDrop(4_010).silentDrop(4_020);
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    assert.equal(finding.resetBy, 'unknown');
+    assert.deepEqual(finding.alternatives, [{ kind: 'lifetime-cap', intervalMs: 4_010 }]);
+  });
+
+  it('a cut after a silence in messages while pings flowed: reset by messages only', () => {
+    const script = new Script();
+    // Messages for a while (longer each time), then only pings, and a cut 10 s after the
+    // last message: the connection's age differs, the silence in messages does not.
+    for (let i = 0; i < 3; i++) {
+      script.connect();
+      for (let k = 0; k < 5 + 2 * i; k++) script.wait(1_000).message('in');
+      for (let k = 0; k < 10; k++) script.wait(995).pingPong(5);
+      script.wait(10 + i * 10).drop();
+    }
+    const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    assert.equal(finding.resetBy, 'messages');
+    assert.equal(finding.alternatives, undefined, 'messages were sent after open: not a lifetime cap');
+  });
+});

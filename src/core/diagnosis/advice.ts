@@ -4,6 +4,7 @@
 
 import { formatDuration, formatSeconds } from '../format/duration.js';
 import type { HeartbeatSetting } from '../model/endpoint.js';
+import type { DiagnosisAlternative } from '../model/sessionEvents.js';
 import { describeAppHeartbeat, type AppHeartbeat } from './appHeartbeat.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
@@ -36,6 +37,8 @@ export interface IntervalFindingFacts {
   closeFrames: boolean;
   /** Some of the closes were dated by the capture but not described (no code: Chrome's HAR). */
   codesUnknown: boolean;
+  /** Other readings the drops fit as well. */
+  alternatives: readonly DiagnosisAlternative[];
 }
 
 const NO_MATCH_IDLE_EXAMPLES =
@@ -128,13 +131,21 @@ export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
   const verdict = top
     ? `matches a connection lifetime cap: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}`
     : `a consistent connection lifetime of ${cap}; no known default matches — probably a configured maximum (${NO_MATCH_LIFETIME_EXAMPLES})`;
-  const summary = `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with traffic flowing — ${verdict}`;
+  const ambiguous = facts.alternatives.some((a) => a.kind === 'idle-timeout' && a.resetBy === 'messages');
+  const summary = ambiguous
+    ? `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with no message sent — ${verdict}, or an idle timeout of ${cap} that ping frames do not reset`
+    : `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with traffic flowing — ${verdict}`;
 
   const reconnectMs = suggestedReconnectMs(intervalMs);
-  const advice: string[] = [
-    `Heartbeats will not help: the connection is cut ${cap} after it opens, whatever the traffic.`,
-    `Raise the limit where it is set, or have the client reconnect on its own schedule before it (e.g. every ${formatSeconds(reconnectMs)}), and reconnect at once whenever it drops.`,
-  ];
+  const advice: string[] = ambiguous
+    ? [
+        tellApartText(intervalMs),
+        `If it is a lifetime cap, heartbeats will not help: raise the limit where it is set, or reconnect on schedule before it (e.g. every ${formatSeconds(reconnectMs)}).`,
+      ]
+    : [
+        `Heartbeats will not help: the connection is cut ${cap} after it opens, whatever the traffic.`,
+        `Raise the limit where it is set, or have the client reconnect on its own schedule before it (e.g. every ${formatSeconds(reconnectMs)}), and reconnect at once whenever it drops.`,
+      ];
   if (top?.unconfirmed) advice.push(unconfirmedNote(top));
   if (top) advice.push(configSection(candidates));
   if (facts.codesUnknown) advice.push(CODES_UNKNOWN_NOTE);
@@ -161,6 +172,7 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
   const advice: string[] = [
     `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
   ];
+  if (facts.alternatives.some((a) => a.kind === 'lifetime-cap')) advice.push(tellApartText(intervalMs));
   if (top?.unconfirmed) advice.push(unconfirmedNote(top));
   if (top) advice.push(configSection(candidates));
   return { summary, advice: advice.join('\n\n') };
@@ -239,6 +251,12 @@ export function withdrawalText(previousSummary: string, reason: string): Finding
 }
 
 // ---- pieces ---------------------------------------------------------------------------
+
+/** How to tell a lifetime cap from an idle timeout that ping frames do not reset. */
+function tellApartText(intervalMs: number): string {
+  const interval = formatSeconds(intervalMs);
+  return `Nothing but ping frames was sent on these connections, so the drops cannot tell a lifetime cap of ${interval} from an idle timeout of ${interval} that counts only messages. To tell them apart, send any message more often than every ${interval} (a text heartbeat, or ws-inspector probe --text-heartbeat TEXT): if the connection then stays open past ${interval}, it was an idle timeout that ignores pings; if it is still cut ${interval} after opening, a lifetime cap.`;
+}
 
 const CODES_UNKNOWN_NOTE =
   'The capture records when these connections closed, not how (a Chrome HAR has no close codes): an application that closed its own socket at that moment would look the same. To tell them apart, record the connection with the inspector (ws-inspector watch) or a proxy capture that keeps close codes (HTTP Toolkit).';

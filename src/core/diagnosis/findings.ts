@@ -5,7 +5,13 @@
 
 import type { SessionFinding } from '../engine/sessionObserver.js';
 import type { HeartbeatSetting } from '../model/endpoint.js';
-import type { DiagnosisCandidate, DiagnosisKind, HandshakeFailedEvent } from '../model/sessionEvents.js';
+import type {
+  DiagnosisAlternative,
+  DiagnosisCandidate,
+  DiagnosisKind,
+  HandshakeFailedEvent,
+  ResetBy,
+} from '../model/sessionEvents.js';
 import {
   handshakeText,
   heartbeatTimeoutText,
@@ -59,6 +65,7 @@ export function intervalFinding(
     noTraffic: p.noTraffic,
     closeFrames: p.closeFrames,
     codesUnknown: p.codesUnknown,
+    alternatives: p.alternatives,
   };
   const text =
     measure === 'idle'
@@ -77,6 +84,8 @@ export function intervalFinding(
     evidence: p.members.slice(Math.max(p.members.length - live, p.members.length - MAX_EVIDENCE)).map((d) => d.seq),
     // A heartbeat helps against idle timeouts only; the advice names the same interval.
     recommendedHeartbeatMs: measure === 'age' ? null : suggestedHeartbeatMs(p.intervalMs),
+    resetBy: p.resetBy,
+    alternatives: p.alternatives,
   });
 }
 
@@ -312,6 +321,8 @@ function finding(parts: {
   candidates: DiagnosisCandidate[];
   evidence: number[];
   recommendedHeartbeatMs?: number | null;
+  resetBy?: ResetBy | null;
+  alternatives?: DiagnosisAlternative[];
 }): DiagnosisFinding {
   const result: DiagnosisFinding = {
     type: 'diagnosis',
@@ -328,6 +339,8 @@ function finding(parts: {
   if (parts.recommendedHeartbeatMs !== undefined && parts.recommendedHeartbeatMs !== null) {
     result.recommendedHeartbeatMs = parts.recommendedHeartbeatMs;
   }
+  if (parts.resetBy) result.resetBy = parts.resetBy;
+  if (parts.alternatives && parts.alternatives.length > 0) result.alternatives = parts.alternatives;
   return result;
 }
 

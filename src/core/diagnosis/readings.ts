@@ -19,6 +19,7 @@ import {
   type DropClusters,
   type Measure,
 } from './dropClusters.js';
+import type { DiagnosisAlternative, ResetBy } from '../model/sessionEvents.js';
 import { NOWHERE, type SurvivalRecord, type SurvivalThresholds } from './connectionTracker.js';
 import type { KnownTimeout, TimeoutKind } from './knowledgeBase.js';
 
@@ -53,6 +54,10 @@ export interface Proposal {
   noTraffic: boolean;
   closeFrames: boolean;
   codesUnknown: boolean;
+  /** For an idle reading, what resets the timer as far as the drops and survivals show. */
+  resetBy: ResetBy | null;
+  /** Other readings the same drops fit as well. */
+  alternatives: DiagnosisAlternative[];
   score: number;
 }
 
@@ -170,8 +175,44 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
     noTraffic,
     closeFrames: whole ? cluster.closeFrames > 0 : members.some((d) => d.closeFrame),
     codesUnknown: whole ? cluster.codesUnknown > 0 : members.some((d) => d.codeUnknown),
+    resetBy: resetByOf(measure, intervalMs, judging.survival),
+    alternatives: alternativesOf(measure, members, intervalMs, noTraffic),
     score: n + (primaryMatch ? 0.5 : 0) + MEASURE_PRIOR[measure] + 0.05 * tightness,
   };
+}
+
+/**
+ * What resets an idle reading's timer. A cut after a silence in messages while pings flowed
+ * says messages; a connection that lived through a longer silence in messages than the
+ * interval, with pings flowing, says any frame counts; otherwise the drops cannot tell.
+ */
+function resetByOf(measure: Measure, intervalMs: number, survival: SurvivalRecord): ResetBy | null {
+  if (measure === 'age') return null;
+  if (measure === 'message-idle') return 'messages';
+  return survival.of('message-idle') > intervalMs + refutationMargin(intervalMs) ? 'any-frame' : 'unknown';
+}
+
+/**
+ * The readings the same drops fit as well. With no message since open, a cut at a fixed age
+ * is also a cut after a fixed silence in messages (and the other way round); with nothing
+ * sent at all, an idle timeout is also a lifetime cap.
+ */
+function alternativesOf(
+  measure: Measure,
+  members: readonly Drop[],
+  intervalMs: number,
+  noTraffic: boolean,
+): DiagnosisAlternative[] {
+  const noMessageSinceOpen = members.every((d) => Math.abs(d.ageMs - d.messageIdleMs) <= clusterTolerance(d.ageMs));
+  const interval = Math.round(intervalMs);
+  switch (measure) {
+    case 'age':
+      return noMessageSinceOpen ? [{ kind: 'idle-timeout', resetBy: 'messages', intervalMs: interval }] : [];
+    case 'message-idle':
+      return noMessageSinceOpen ? [{ kind: 'lifetime-cap', intervalMs: interval }] : [];
+    case 'idle':
+      return noTraffic ? [{ kind: 'lifetime-cap', intervalMs: interval }] : [];
+  }
 }
 
 /** Why a connection's survival rules the interval out, or null. */

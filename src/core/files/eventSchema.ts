@@ -185,6 +185,16 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     ),
     advice: required(string),
     recommendedHeartbeatMs: optional(ms),
+    resetBy: optional(oneOf('any-frame', 'messages', 'unknown')),
+    alternatives: optional(
+      arrayOf(
+        object({
+          kind: required(oneOf('idle-timeout', 'lifetime-cap')),
+          resetBy: optional(oneOf('any-frame', 'messages', 'unknown')),
+          intervalMs: required(ms),
+        }),
+      ),
+    ),
     evidence: required(arrayOf(integer(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a whole number (a seq)'))),
   },
 };

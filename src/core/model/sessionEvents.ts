@@ -175,6 +175,17 @@ export interface DiagnosisCandidate {
  * the evidence is there; a later diagnosis with the same `findingId` supersedes the earlier
  * one (more occurrences, a tighter interval, a higher confidence).
  */
+/** What resets an idle timeout's timer: see DiagnosisEvent.resetBy. */
+export type ResetBy = 'any-frame' | 'messages' | 'unknown';
+
+/** Another reading of a finding's drops that the evidence does not rule out. */
+export interface DiagnosisAlternative {
+  kind: 'idle-timeout' | 'lifetime-cap';
+  /** For an idle timeout, as DiagnosisEvent.resetBy. */
+  resetBy?: ResetBy;
+  intervalMs: number;
+}
+
 export interface DiagnosisEvent extends EventBase {
   type: 'diagnosis';
   /** Stable across updates of the same finding, e.g. 'idle-timeout@2000'. */
@@ -192,6 +203,18 @@ export interface DiagnosisEvent extends EventBase {
   advice: string;
   /** For an idle timeout: a heartbeat interval safely below it. Absent when a heartbeat cannot help. */
   recommendedHeartbeatMs?: number;
+  /**
+   * For an idle timeout, what resets its timer as far as the drops show: `any-frame` (ping
+   * frames kept a connection open through a longer silence in messages), `messages` (cut
+   * after a silence in messages while pings flowed), `unknown` (no evidence either way).
+   * Absent for other kinds.
+   */
+  resetBy?: ResetBy;
+  /**
+   * Other readings the same drops fit as well: with no message since open, a lifetime cap
+   * and an idle timeout that ignores pings look alike. Absent when there is none.
+   */
+  alternatives?: DiagnosisAlternative[];
   /** The `seq`s of the close (or handshake-failed / heartbeat-timeout) events behind it. */
   evidence: number[];
 }
