@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { FINGERPRINT_RULES } from '../../src/core/diagnosis/fingerprints.js';
 import { KNOWN_TIMEOUTS } from '../../src/core/diagnosis/knowledgeBase.js';
-import { renderKnownTimeoutsTable, updateReadme } from '../../scripts/readmeTables.js';
+import { renderFingerprintsTable, renderKnownTimeoutsTable, updateReadme } from '../../scripts/readmeTables.js';
 
 describe('README generated tables', () => {
   it('lists every knowledge-base entry, with its unconfirmed mark and source', () => {
@@ -14,6 +15,17 @@ describe('README generated tables', () => {
       assert.ok(row.startsWith(`| ${entry.component.replace(/\|/g, '\\|')} |`), row);
       assert.equal(row.includes('(unconfirmed)'), entry.unconfirmed, `${entry.id}: ${row}`);
       assert.equal(row.split(/(?<!\\)\|/).length, 8, `${entry.id}: a pipe inside a cell breaks the table: ${row}`);
+    }
+  });
+
+  it('lists every fingerprint rule with its source', () => {
+    const rows = renderFingerprintsTable().trim().split('\n').slice(2);
+    assert.equal(rows.length, FINGERPRINT_RULES.length);
+    for (const [index, rule] of FINGERPRINT_RULES.entries()) {
+      const row = rows[index]!;
+      assert.ok(row.startsWith(`| ${rule.component}`), row);
+      assert.ok(row.endsWith(`| <${rule.source}> |`), row);
+      assert.equal(row.split(/(?<!\\)\|/).length, 5, `a pipe inside a cell breaks the table: ${row}`);
     }
   });
 
