@@ -73,6 +73,9 @@ Options for watch:
   --idle-gap DURATION         record silences longer than this (default: 5s)
   --duration DURATION         stop after this long (default: run until Ctrl-C)
   --send TEXT                 send TEXT once after the first open (repeatable)
+  --on-open TEXT              send TEXT after every open, reconnects included, before
+                              anything else: a protocol's set-up, e.g.
+                              '{"type":"connection_init"}' (repeatable, in order)
   --export FILE.json          write the session log to FILE.json when done
   --keep-secrets              write secrets into the --export file as they are (printed
                               output is always redacted)

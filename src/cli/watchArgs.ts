@@ -43,6 +43,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
       'idle-gap': { type: 'string' },
       duration: { type: 'string' },
       send: { type: 'string', multiple: true },
+      'on-open': { type: 'string', multiple: true },
       export: { type: 'string' },
       'keep-secrets': { type: 'boolean' },
       'known-timeouts': { type: 'string' },
@@ -84,6 +85,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
       }),
     },
     reconnect: { enabled: !values['no-reconnect'], maxAttempts },
+    onOpen: values['on-open'] ?? [],
   });
   const problems = checkEndpoint(endpoint);
   if (problems.length > 0) throw new UsageError(problems.join('; '));

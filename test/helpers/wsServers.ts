@@ -137,6 +137,34 @@ export function startTextPingServer(ping = 'ping', pong = 'pong'): Promise<TestW
 }
 
 /**
+ * A protocol that needs a set-up message, as GraphQL over WebSocket (graphql-ws) does: a
+ * connection without the text `{"type":"connection_init"}` within initTimeoutMs is closed with
+ * 4408 "Connection initialisation timeout"; the init is answered `{"type":"connection_ack"}`,
+ * and after it the server says nothing unless spoken to (other messages are echoed).
+ */
+export function startInitRequiredServer(initTimeoutMs = 1000): Promise<TestWsServer> {
+  return startWsServer((ws, { setTimeout }) => {
+    let initialised = false;
+    setTimeout(() => {
+      if (!initialised) ws.close(4408, 'Connection initialisation timeout');
+    }, initTimeoutMs);
+    ws.on('message', (data, isBinary) => {
+      const text = isBinary ? null : (data as Buffer).toString('utf8');
+      let type: unknown;
+      try {
+        type = text === null ? undefined : (JSON.parse(text) as { type?: unknown }).type;
+      } catch {
+        type = undefined;
+      }
+      if (type === 'connection_init' && !initialised) {
+        initialised = true;
+        ws.send(JSON.stringify({ type: 'connection_ack' }));
+      } else ws.send(data as Buffer, { binary: isBinary });
+    });
+  });
+}
+
+/**
  * A plain HTTP server that refuses every WebSocket handshake: the upgrade request (and any
  * ordinary request) gets `HTTP/1.1 <status>`, the given headers and body, then the socket ends.
  */

@@ -167,6 +167,37 @@ describe('settings: endpoints', () => {
     assert.deepEqual(result.endpoints[0]!.endpoint.secretHeaders, ['X-Key']);
   });
 
+  it('reads onOpen: texts as they are, JSON values as their JSON text, ${secret:NAME} kept unresolved', () => {
+    const result = parse({
+      user: [
+        {
+          name: 'GraphQL',
+          url: 'ws://a.test/graphql',
+          onOpen: [{ type: 'connection_init', payload: { token: '${secret:GQL}' } }, 'hello', 42, ['a', 1], null],
+        },
+        { name: 'Plain', url: 'ws://b.test/' },
+      ],
+    });
+    assert.deepEqual(result.problems, []);
+    assert.deepEqual(result.endpoints[0]!.endpoint.onOpen, [
+      '{"type":"connection_init","payload":{"token":"${secret:GQL}"}}',
+      'hello',
+      '42',
+      '["a",1]',
+      'null',
+    ]);
+    assert.equal(result.endpoints[1]!.endpoint.onOpen, undefined);
+  });
+
+  it('names a bad onOpen by its path and skips the entry', () => {
+    assert.deepEqual(errors(parse({ user: [{ url: 'ws://a.test/', onOpen: 'connection_init' }] })), [
+      'wsInspector.endpoints[0].onOpen must be an array of texts or JSON values, got "connection_init" (user settings)',
+    ]);
+    const bad = parse({ user: [{ url: 'ws://a.test/', onOpen: ['ok', '${secret:bad name}'] }] });
+    assert.equal(bad.endpoints.length, 0);
+    assert.match(errors(bad)[0]!, /^wsInspector\.endpoints\[0\]\.onOpen\[1\] .*not a valid secret reference/);
+  });
+
   it('reports a non-array endpoints setting', () => {
     assert.deepEqual(errors(parse({ user: { url: 'ws://a.test/' } })), [
       'wsInspector.endpoints must be an array of endpoint objects, got an object (user settings)',

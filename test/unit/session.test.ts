@@ -11,12 +11,17 @@ interface Setup {
   heartbeat?: Partial<HeartbeatConfig>;
   reconnect?: Partial<ReconnectConfig>;
   options?: Partial<SessionOptions>;
+  onOpen?: string[];
 }
 
-function setup({ heartbeat = { mode: 'off' }, reconnect = {}, options = {} }: Setup = {}) {
+function setup({ heartbeat = { mode: 'off' }, reconnect = {}, options = {}, onOpen = [] }: Setup = {}) {
   const clock = new FakeClock();
   const sockets = new FakeSocketFactory();
-  const endpoint = makeEndpoint('ws://example.test/socket', { heartbeat, reconnect: { jitter: 0, ...reconnect } });
+  const endpoint = makeEndpoint('ws://example.test/socket', {
+    heartbeat,
+    reconnect: { jitter: 0, ...reconnect },
+    onOpen,
+  });
   const session = new Session(
     endpoint,
     { ...DEFAULT_SESSION_OPTIONS, ...options },
@@ -573,6 +578,124 @@ describe('Session: observer', () => {
       diagnosed.filter((t) => t !== 'diagnosis'),
       plain,
       'the observer changes nothing else',
+    );
+  });
+});
+
+describe('Session: set-up messages (onOpen)', () => {
+  const INIT = '{"type":"connection_init"}';
+  const SUBSCRIBE = '{"id":"1","type":"subscribe"}';
+  const outTexts = (events: SessionEvent[]) =>
+    events.flatMap((e) => (e.type === 'message' && e.direction === 'out' ? [e.data] : []));
+
+  it('sends them in order right after every open, reconnects included, as ordinary sent messages', () => {
+    const { clock, sockets, session, events } = setup({
+      onOpen: [INIT, SUBSCRIBE],
+      reconnect: { initialDelayMs: 1_000, multiplier: 1 },
+    });
+    session.start();
+    sockets.last.open();
+    const first = sockets.last;
+    assert.deepEqual(first.sent, [INIT, SUBSCRIBE]);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['connecting', 'open', 'message', 'message'],
+    );
+    const [, , init] = events;
+    assert.ok(init?.type === 'message');
+    assert.equal(init.direction, 'out');
+    assert.equal(init.opcode, 'text');
+    assert.equal(init.size, INIT.length);
+    assert.equal(init.heartbeat, undefined, 'not heartbeat traffic');
+
+    // Each reconnect opens a new connection, which gets its own set-up.
+    for (const code of [4408, 1006]) {
+      const previous = sockets.last;
+      previous.end(code);
+      clock.advance(1_000);
+      assert.notEqual(sockets.last, previous);
+      const from = events.length;
+      sockets.last.open();
+      assert.deepEqual(sockets.last.sent, [INIT, SUBSCRIBE]);
+      assert.deepEqual(
+        events.slice(from).map((e) => e.type),
+        ['open', 'message', 'message'],
+      );
+    }
+    assert.equal(sockets.sockets.length, 3);
+    assert.equal(session.getStats().messagesOut, 6);
+  });
+
+  it('goes before anything the user sends, even from a listener of open', () => {
+    const { sockets, session, events } = setup({ onOpen: [INIT] });
+    const results: unknown[] = [];
+    session.onLifecycleEvent((event) => {
+      if (event.type === 'open') results.push(session.send('from a listener'));
+    });
+    session.start();
+    sockets.last.open();
+    session.send('later');
+    assert.deepEqual(results, [{ ok: true }]);
+    assert.deepEqual(sockets.last.sent, [INIT, 'from a listener', 'later']);
+    assert.deepEqual(outTexts(events), [INIT, 'from a listener', 'later']);
+    assert.equal(events[1]!.type, 'open', 'the open event comes first');
+  });
+
+  it('are not sent when the user stopped during the handshake', async () => {
+    const { sockets, session } = setup({ onOpen: [INIT] });
+    session.start();
+    const stopped = session.stop();
+    sockets.last.open();
+    assert.deepEqual(sockets.last.sent, []);
+    assert.deepEqual(sockets.last.closeRequested, { code: 1000, reason: 'user disconnect' });
+    sockets.last.end(1000);
+    await stopped;
+  });
+
+  it('records a set-up message that cannot be sent as an error and sends none after it', () => {
+    const { sockets, session, events } = setup({ onOpen: [INIT, SUBSCRIBE] });
+    session.start();
+    const socket = sockets.last;
+    socket.send = () => {
+      throw new Error('socket is not open');
+    };
+    socket.open();
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['connecting', 'open', 'error'],
+    );
+    const error = events[2]!;
+    assert.equal(error.type === 'error' && error.message, 'set-up message not sent: socket is not open');
+  });
+
+  it('starts the heartbeat after the set-up, and a new onOpen applies from the next open without reconnecting', () => {
+    const { clock, sockets, session, events } = setup({
+      onOpen: [INIT],
+      heartbeat: { mode: 'text', intervalMs: 1_000, timeoutMs: 500, payload: 'ping' },
+      reconnect: { initialDelayMs: 1_000 },
+    });
+    session.start();
+    sockets.last.open();
+    clock.advance(1_000);
+    assert.deepEqual(sockets.last.sent, [INIT, 'ping']);
+    session.updateEndpoint({ ...session.endpoint, onOpen: ['{"type":"connection_init","payload":{}}'] });
+    assert.equal(sockets.sockets.length, 1, 'no reconnect for a new set-up');
+    sockets.last.end(1006);
+    clock.advance(1_000);
+    sockets.last.open();
+    assert.deepEqual(sockets.last.sent, ['{"type":"connection_init","payload":{}}']);
+    assert.ok(outTexts(events).length >= 3);
+  });
+
+  it('refuses an onOpen that is not a list of texts', () => {
+    const endpoint = { ...makeEndpoint('ws://example.test/'), onOpen: [{ type: 'connection_init' }] };
+    assert.throws(
+      () =>
+        new Session(endpoint as never, DEFAULT_SESSION_OPTIONS, {
+          clock: new FakeClock(),
+          createSocket: new FakeSocketFactory().create,
+        }),
+      (error: unknown) => error instanceof EndpointError && /onOpen\[0\] must be a text/.test(error.message),
     );
   });
 });

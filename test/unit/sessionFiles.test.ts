@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
-import { redactionPolicyFor } from '../../src/core/model/redaction.js';
+import { redactEvent, redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import {
@@ -127,6 +127,36 @@ describe('secret references', () => {
     // Redaction hides the resolved value wherever it appears.
     const policy = redactionPolicyFor(resolved.endpoint, { secretValues: resolved.secretValues });
     assert.ok(policy.secretHeaders.has('authorization'));
+  });
+
+  it('resolves them in set-up messages (onOpen) too, as secret values', () => {
+    const endpoint = makeEndpoint('ws://a.test/', {
+      headers: { 'X-Plain': 'p' },
+      onOpen: ['{"type":"connection_init","payload":{"token":"${secret:GQL}"}}', 'plain'],
+    });
+    assert.deepEqual(referencedSecrets(endpoint), ['GQL']);
+    assert.deepEqual(resolveSecretReferences(endpoint, () => undefined).missing, ['GQL']);
+    const resolved = resolveSecretReferences(endpoint, (name) => (name === 'GQL' ? 'gql-secret-1' : undefined));
+    assert.deepEqual(resolved.endpoint.onOpen, [
+      '{"type":"connection_init","payload":{"token":"gql-secret-1"}}',
+      'plain',
+    ]);
+    assert.deepEqual(resolved.secretValues, ['gql-secret-1']);
+    assert.deepEqual(resolved.endpoint.secretHeaders, [], 'no header is made secret by a message');
+    // The message as sent and recorded is shown with the value hidden.
+    const policy = redactionPolicyFor(resolved.endpoint, { secretValues: resolved.secretValues });
+    const clock = new FakeClock();
+    const sockets = new FakeSocketFactory();
+    const session = new Session(resolved.endpoint, DEFAULT_SESSION_OPTIONS, { clock, createSocket: sockets.create });
+    session.start();
+    sockets.last.open();
+    assert.equal(sockets.last.sent[0], '{"type":"connection_init","payload":{"token":"gql-secret-1"}}');
+    const sent = session.record.toArray().find((e) => e.type === 'message');
+    assert.ok(sent);
+    const shown = redactEvent(sent, policy);
+    assert.ok(shown.type === 'message');
+    assert.equal(shown.data, '{"type":"connection_init","payload":{"token":"[redacted]"}}');
+    session.dispose();
   });
 });
 

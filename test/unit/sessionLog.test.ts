@@ -171,6 +171,45 @@ describe('session log export', () => {
   });
 });
 
+describe('session log: set-up messages (onOpen)', () => {
+  it("keeps the endpoint's onOpen with secret values hidden, and reads it back", () => {
+    const endpoint = makeEndpoint('ws://a.test/', {
+      onOpen: ['{"type":"connection_init","payload":{"token":"tok-123456"}}', 'subscribe'],
+    });
+    const write = (keepSecrets: boolean) =>
+      serializeSessionLog({
+        endpoint,
+        events: [],
+        stats: null,
+        droppedEvents: 0,
+        exportedAt: new Date(0),
+        policy: redactionPolicyFor(endpoint, { keepSecrets, secretValues: ['tok-123456'] }),
+      });
+    const redacted = parseSessionLog(write(false));
+    assert.deepEqual(redacted.endpoint.onOpen, [
+      `{"type":"connection_init","payload":{"token":"${REDACTED}"}}`,
+      'subscribe',
+    ]);
+    assert.deepEqual(parseSessionLog(write(true)).endpoint.onOpen, endpoint.onOpen);
+    // An endpoint without set-up messages is written as before: no onOpen field.
+    const plain = makeEndpoint('ws://a.test/');
+    const text = serializeSessionLog({
+      endpoint: plain,
+      events: [],
+      stats: null,
+      droppedEvents: 0,
+      exportedAt: new Date(0),
+      policy: redactionPolicyFor(plain),
+    });
+    assert.equal('onOpen' in JSON.parse(text).endpoint, false);
+    assert.equal(parseSessionLog(text).endpoint.onOpen, undefined);
+    assert.throws(
+      () => parseSessionLog(text.replace('"url":', '"onOpen":[1],"url":')),
+      (error: unknown) => error instanceof SessionLogError && /endpoint\.onOpen\[0\]/.test(error.message),
+    );
+  });
+});
+
 describe('session log import', () => {
   it('reads back what export wrote', () => {
     const log = parseSessionLog(exportLog());

@@ -15,6 +15,21 @@ describe('ws-inspector watch arguments', () => {
     assert.equal(options.output, 'lines');
   });
 
+  it('keeps --on-open texts in order on the endpoint, apart from --send', () => {
+    const options = parseWatchArgs([
+      'ws://127.0.0.1:9/',
+      '--on-open',
+      '{"type":"connection_init"}',
+      '--send',
+      'once',
+      '--on-open',
+      '{"id":"1","type":"subscribe"}',
+    ]);
+    assert.deepEqual(options.endpoint.onOpen, ['{"type":"connection_init"}', '{"id":"1","type":"subscribe"}']);
+    assert.deepEqual(options.send, ['once']);
+    assert.equal(parseWatchArgs(['ws://127.0.0.1:9/']).endpoint.onOpen, undefined);
+  });
+
   it('parses every option', () => {
     const options = parseWatchArgs([
       'wss://example.test/ws',

@@ -147,6 +147,8 @@ export class Session implements IDisposable {
   private attempt = 0;
   private attemptStartedMono = 0;
   private opened = false;
+  /** Whether this connection's set-up messages (endpoint.onOpen) are still to be sent. */
+  private setUpPending = false;
   private openedAt = 0;
   private lastFrameAt = 0;
   private localCloseRequested = false;
@@ -264,8 +266,12 @@ export class Session implements IDisposable {
     }
   }
 
-  /** Sends a text or binary message on the open connection and records it. */
+  /**
+   * Sends a text or binary message on the open connection and records it. The endpoint's
+   * set-up messages (onOpen) always go first, also when a listener of `open` sends at once.
+   */
   send(data: string | Uint8Array): SendResult {
+    if (this.setUpPending) this.sendSetUpMessages();
     const socket = this.socket;
     if (!socket || this.currentState !== 'open') {
       return { ok: false, reason: `not connected (state: ${this.currentState})` };
@@ -283,7 +289,8 @@ export class Session implements IDisposable {
 
   /**
    * Applies new settings to the live session. Heartbeat and reconnect changes take effect
-   * at once; a change of URL, headers, subprotocols or TLS policy reconnects.
+   * at once; a change of URL, headers, subprotocols or TLS policy reconnects; set-up
+   * messages (onOpen) are sent from the next open on.
    */
   updateEndpoint(endpoint: EndpointConfig): void {
     const problems = checkEndpoint(endpoint);
@@ -439,6 +446,8 @@ export class Session implements IDisposable {
     // Compressed payloads on the wire are not what the messages hold.
     if (info.extensions !== '') this.capture?.stop(`the connection uses ${info.extensions}`);
     this.setState('open');
+    // From here on, whoever sends (a listener of `open` included) sends after the set-up messages.
+    this.setUpPending = (this.endpointConfig.onOpen?.length ?? 0) > 0;
     this.emit({
       seq: 0,
       type: 'open',
@@ -451,10 +460,39 @@ export class Session implements IDisposable {
     });
     // The user may have asked to stop while the handshake was in flight.
     if (this.stopRequested) {
+      this.setUpPending = false;
       this.beginGracefulClose(1000, 'user disconnect');
       return;
     }
+    if (this.setUpPending) {
+      const socket = this.socket;
+      this.sendSetUpMessages();
+      // A listener may have closed, stopped or disposed the session meanwhile.
+      if (this.socket !== socket || this.currentState !== 'open') return;
+    }
     this.startHeartbeat();
+  }
+
+  /**
+   * Sends the endpoint's set-up messages (onOpen), in order, recorded as ordinary outbound
+   * messages right after `open`. Once per connection: a send that fails is recorded as an
+   * error and the rest are not sent (the connection is going away).
+   */
+  private sendSetUpMessages(): void {
+    this.setUpPending = false;
+    const socket = this.socket;
+    for (const text of this.endpointConfig.onOpen ?? []) {
+      if (!socket || this.socket !== socket || this.currentState !== 'open') return;
+      try {
+        socket.send(text);
+      } catch (error) {
+        this.handleError({ message: `set-up message not sent: ${(error as Error).message}`, code: null });
+        return;
+      }
+      const now = this.clock.now();
+      this.noteFrame(now);
+      this.recordOutboundMessage(text, now, undefined);
+    }
   }
 
   private handleHandshakeFailed(failure: HandshakeFailure): void {
@@ -851,6 +889,7 @@ export class Session implements IDisposable {
   private releaseSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
+    this.setUpPending = false;
     this.flushPendingMessages();
     this.capture?.stop('the connection ended');
     this.capture = null;

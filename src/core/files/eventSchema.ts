@@ -396,6 +396,7 @@ const ENDPOINT_FIELDS: { readonly [K in keyof EndpointConfig]-?: FieldSpec } = {
   reconnect: optional(object(RECONNECT_FIELDS)),
   handshakeTimeoutMs: optional(number()),
   allowSelfSignedCertificate: optional(boolean),
+  onOpen: optional(arrayOf(string)),
 };
 
 /**
@@ -423,6 +424,7 @@ export function readRecordedEndpoint<E extends Error>(
     reconnect: definedOnly(reconnect, DEFAULT_RECONNECT),
     handshakeTimeoutMs: (raw.handshakeTimeoutMs as number | undefined) ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     allowSelfSignedCertificate: (raw.allowSelfSignedCertificate as boolean | undefined) ?? false,
+    onOpen: [...((raw.onOpen as string[] | undefined) ?? [])],
   });
 }
 

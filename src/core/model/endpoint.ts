@@ -63,6 +63,12 @@ export interface EndpointConfig {
   handshakeTimeoutMs: number;
   /** Accept self-signed or otherwise unverifiable TLS certificates (wss:// only). */
   allowSelfSignedCertificate: boolean;
+  /**
+   * Text messages sent, in order, right after every open (reconnects included), before
+   * anything else: a protocol's set-up (GraphQL over WebSocket's `connection_init`, a
+   * subscribe, an auth message). Absent means none.
+   */
+  onOpen?: string[];
 }
 
 export const DEFAULT_HEARTBEAT: HeartbeatConfig = {
@@ -104,7 +110,16 @@ export function makeEndpoint(
     reconnect: { ...DEFAULT_RECONNECT, ...overrides.reconnect },
     handshakeTimeoutMs: overrides.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     allowSelfSignedCertificate: overrides.allowSelfSignedCertificate ?? false,
+    ...(overrides.onOpen?.length ? { onOpen: [...overrides.onOpen] } : {}),
   };
+}
+
+/**
+ * A set-up message as the settings may give it: a string is sent as it is, any other JSON
+ * value (an object such as `{ "type": "connection_init" }`, a number, …) as its JSON text.
+ */
+export function onOpenText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** Validates a WebSocket URL; returns a message saying what is wrong, or null. */
@@ -206,6 +221,14 @@ export function checkEndpoint(endpoint: EndpointConfig): string[] {
   if (!(rc.jitter >= 0 && rc.jitter <= 1)) problems.push(`reconnect.jitter must be between 0 and 1, got ${rc.jitter}`);
   if (!(endpoint.handshakeTimeoutMs > 0)) {
     problems.push(`handshakeTimeoutMs must be positive, got ${endpoint.handshakeTimeoutMs}`);
+  }
+  if (endpoint.onOpen !== undefined) {
+    if (!Array.isArray(endpoint.onOpen)) problems.push('onOpen must be a list of texts');
+    else {
+      endpoint.onOpen.forEach((text: unknown, index) => {
+        if (typeof text !== 'string') problems.push(`onOpen[${index}] must be a text, got ${typeof text}`);
+      });
+    }
   }
   return problems;
 }

@@ -527,6 +527,7 @@ export function redactEndpoint(endpoint: EndpointConfig, policy: RedactionPolicy
       payload: redactText(endpoint.heartbeat.payload, policy),
       expect: redactText(endpoint.heartbeat.expect, policy),
     },
+    ...(endpoint.onOpen ? { onOpen: endpoint.onOpen.map((text) => redactText(text, policy)) } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
-// `${secret:NAME}` references in header values. The settings keep only the reference; the
-// value lives in VS Code's SecretStorage and is substituted just before a connection starts.
+// `${secret:NAME}` references in header values and set-up messages (onOpen). The settings
+// keep only the reference; the value lives in VS Code's SecretStorage and is substituted just
+// before a connection starts.
 
 import type { EndpointConfig } from '../../core/model/endpoint.js';
 
@@ -21,16 +22,19 @@ export function checkSecretReferences(value: string): string | null {
 }
 
 /** The secret names an endpoint references, without duplicates, in order of appearance. */
-export function referencedSecrets(endpoint: Pick<EndpointConfig, 'headers'>): string[] {
+export function referencedSecrets(endpoint: Pick<EndpointConfig, 'headers' | 'onOpen'>): string[] {
   const names = new Set<string>();
-  for (const value of Object.values(endpoint.headers)) {
+  for (const value of [...Object.values(endpoint.headers), ...(endpoint.onOpen ?? [])]) {
     for (const match of value.matchAll(REFERENCE)) names.add(match[1]!);
   }
   return [...names];
 }
 
 export interface ResolvedEndpoint {
-  /** The endpoint with every reference replaced; headers that held one are marked secret. */
+  /**
+   * The endpoint with every reference replaced; headers that held one are marked secret.
+   * A set-up message gets the value as it is (no JSON escaping).
+   */
   endpoint: EndpointConfig;
   /** The substituted values, for redaction wherever text is shown or written. */
   secretValues: string[];
@@ -47,10 +51,9 @@ export function resolveSecretReferences(
   const missing: string[] = [];
   const secretHeaders = [...endpoint.secretHeaders];
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(endpoint.headers)) {
-    let usedSecret = false;
-    headers[name] = value.replace(REFERENCE, (_whole, secretName: string) => {
-      usedSecret = true;
+  // The substituted values are secret values: hidden wherever they appear, sent messages included.
+  const substitute = (value: string) =>
+    value.replace(REFERENCE, (_whole, secretName: string) => {
       const secret = lookup(secretName);
       if (secret === undefined) {
         if (!missing.includes(secretName)) missing.push(secretName);
@@ -59,9 +62,14 @@ export function resolveSecretReferences(
       if (secret !== '' && !secretValues.includes(secret)) secretValues.push(secret);
       return secret;
     });
+  for (const [name, value] of Object.entries(endpoint.headers)) {
+    headers[name] = substitute(value);
+    const usedSecret = value.matchAll(REFERENCE).next().done === false;
     if (usedSecret && !secretHeaders.some((header) => header.toLowerCase() === name.toLowerCase())) {
       secretHeaders.push(name);
     }
   }
-  return { endpoint: { ...endpoint, headers, secretHeaders }, secretValues, missing };
+  const resolved: EndpointConfig = { ...endpoint, headers, secretHeaders };
+  if (endpoint.onOpen) resolved.onOpen = endpoint.onOpen.map(substitute);
+  return { endpoint: resolved, secretValues, missing };
 }

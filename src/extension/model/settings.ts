@@ -16,6 +16,7 @@ import {
   type EndpointConfig,
   type HeartbeatConfig,
   type HeartbeatMode,
+  onOpenText,
   type ReconnectConfig,
 } from '../../core/model/endpoint.js';
 import { redactionPolicyFor, redactUrl } from '../../core/model/redaction.js';
@@ -87,6 +88,7 @@ const ENDPOINT_FIELDS = new Set([
   'handshakeTimeoutMs',
   'autoConnect',
   'allowSelfSignedCertificate',
+  'onOpen',
 ]);
 const HEARTBEAT_FIELDS = new Set(['mode', 'intervalMs', 'timeoutMs', 'payload', 'expect']);
 const RECONNECT_FIELDS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'multiplier', 'maxAttempts']);
@@ -427,6 +429,8 @@ function parseEndpoint(
     fail,
   );
 
+  const onOpen = readOnOpen(entry['onOpen'], fail);
+
   if (countErrors() > 0 || typeof url !== 'string') return null;
   const endpoint: EndpointConfig = {
     name,
@@ -439,6 +443,7 @@ function parseEndpoint(
     reconnect,
     handshakeTimeoutMs,
     allowSelfSignedCertificate,
+    ...(onOpen.length > 0 ? { onOpen } : {}),
   };
   // The engine's own check catches combinations (maxDelayMs below initialDelayMs, a bad expect regex).
   const remaining = checkEndpoint(endpoint);
@@ -533,6 +538,27 @@ function readStringArray(value: unknown, field: string, fail: Fail, check: (item
       if (problem) fail(`${field}[${index}]`, problem);
       else out.push(item);
     }
+  });
+  return out;
+}
+
+/** Set-up messages: texts as they are, other JSON values as their JSON text. */
+function readOnOpen(value: unknown, fail: Fail): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    fail('onOpen', `must be an array of texts or JSON values, got ${describeValue(value)}`);
+    return [];
+  }
+  const out: string[] = [];
+  value.forEach((item: unknown, index) => {
+    const text = item === undefined ? undefined : onOpenText(item);
+    if (text === undefined) {
+      fail(`onOpen[${index}]`, `must be a text or a JSON value, got ${describeValue(item)}`);
+      return;
+    }
+    const problem = checkSecretReferences(text);
+    if (problem) fail(`onOpen[${index}]`, problem);
+    else out.push(text);
   });
   return out;
 }
