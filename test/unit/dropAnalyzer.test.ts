@@ -159,14 +159,18 @@ describe('DropAnalyzer: idle timeouts', () => {
     );
   });
 
-  it('treats repeated 1001s from an intermediary after a fixed silence as an idle timeout', () => {
+  it("calls repeated 1001s after a fixed silence an idle close of the server's (or what is in front of it), no proxy's", () => {
     const script = new Script();
     for (let i = 0; i < 3; i++) script.connect().wait(60_100).close(1001, 'remote', 'idle').wait(1_000);
     const findings = analyzeSessionEvents(script.events);
-    const finding = only(findings, 'idle-timeout');
+    const finding = only(findings, 'server-close');
+    assert.equal(finding.findingId, 'server-close@1001');
     assert.equal(finding.occurrences, 3);
-    assert.match(finding.advice, /code 1001 \(Going Away\)/);
-    assert.equal(findings.filter((f) => f.kind === 'server-close').length, 0);
+    assert.match(finding.summary, /3 times with 1001 Going Away \("idle"\), each after 60\.1 s without traffic/);
+    assert.match(finding.advice, /an idle timeout of the server's own, or of what stands in front of it/);
+    assert.deepEqual(finding.candidates, []);
+    assert.equal(finding.recommendedHeartbeatMs, 30_000);
+    assert.equal(findings.filter((f) => f.kind === 'idle-timeout' || f.kind === 'lifetime-cap').length, 0);
   });
 });
 
@@ -414,7 +418,7 @@ describe('DropAnalyzer: heartbeat timeouts, server closes, handshakes', () => {
       normal.summary,
       /^The server closed the connection 3 times with 1000 Normal Closure, each after 60.0 s without traffic$/,
     );
-    assert.match(normal.advice, /not a proxy timeout/);
+    assert.match(normal.advice, /a proxy's timeout cuts without one/);
     assert.match(byId.get('server-close@1008')!.summary, /1008 Policy Violation \("token expired"\)/);
     assert.match(byId.get('server-close@4001')!.summary, /4001 Private use \("kicked"\)/);
   });

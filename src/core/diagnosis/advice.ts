@@ -33,8 +33,6 @@ export interface IntervalFindingFacts {
   captured: CapturedConnection | null;
   /** Nothing at all was sent on these connections, so idle time and age were the same. */
   noTraffic: boolean;
-  /** Some of the drops came with a 1001 close frame instead of a silent cut. */
-  closeFrames: boolean;
   /** Some of the closes were dated by the capture but not described (no code: Chrome's HAR). */
   codesUnknown: boolean;
   /** Other readings the drops fit as well. */
@@ -109,11 +107,6 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
   if (facts.noTraffic) {
     advice.push(
       `Nothing was sent on these connections, so a lifetime cap of ${timeout} would look the same. With a heartbeat running, an idle timeout stops cutting and a lifetime cap does not.`,
-    );
-  }
-  if (facts.closeFrames) {
-    advice.push(
-      "Some of these closes came with code 1001 (Going Away) instead of a silent cut: an intermediary closing politely, or the server's own idle timeout (Jetty's reportedly uses 1001).",
     );
   }
   if (facts.codesUnknown) advice.push(CODES_UNKNOWN_NOTE);
@@ -218,11 +211,11 @@ export function serverCloseText(facts: {
   const summary = `The server closed the connection ${timesText(facts.occurrences)} with ${explanation.code} ${explanation.name}${reason}${after}`;
   const advice: string[] = [
     explanation.likelyCause,
-    "It sent a close frame, so this was the application's (or its framework's) decision, not a proxy timeout.",
+    "A close frame came, so this was a decision: the application's (or its framework's), or that of something in front of it closing politely; a proxy's timeout cuts without one.",
   ];
   if (facts.idleMs !== null) {
     advice.push(
-      `The same silence before each close suggests the server's own idle timeout: send a heartbeat more often than every ${formatSeconds(facts.idleMs)}, or raise the timeout on the server.`,
+      `The same silence before each close suggests an idle timeout of the server's own, or of what stands in front of it: send a heartbeat more often than every ${formatSeconds(facts.idleMs)}, or raise that timeout (the server's logs or its WebSocket settings say which).`,
     );
   }
   return { summary, advice: advice.join('\n\n') };

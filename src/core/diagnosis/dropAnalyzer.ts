@@ -108,7 +108,6 @@ interface Analysis {
 /** How much state the analyzer holds, for tests of the memory bound. */
 export interface RetainedSizes {
   drops: number;
-  goingAwayDrops: number;
   clusters: number;
   /** Drops and values held by all clusters together. */
   clusteredValues: number;
@@ -139,12 +138,10 @@ export class DropAnalyzer implements SessionObserver {
     this.verdicts = null;
   });
 
-  /** The most recent silent cuts and 1001s, the drops whose cause the clusters decide. */
+  /** The most recent silent cuts, the drops whose cause the clusters decide. */
   private readonly drops = new SlidingWindow<Drop>(MAX_RETAINED_DROPS);
   /** All of them, including those that left the window. */
   private dropsSeen = 0;
-  /** The 1001s among `drops`: server closes unless a timing pattern explains them. */
-  private readonly goingAwayDrops = new SlidingWindow<Drop>(MAX_RETAINED_DROPS);
   private readonly clusters = new DropClusters();
 
   private readonly closes = new CloseTally();
@@ -239,7 +236,7 @@ export class DropAnalyzer implements SessionObserver {
     const result = this.closes.recentPlain();
     for (const drop of this.drops) {
       const claim = claimOf(verdicts, drop);
-      const dropClass = dropClassOf(drop, claim?.cluster.measure ?? null);
+      const dropClass = dropClassOf(claim?.cluster.measure ?? null);
       const findingId = claim
         ? claim.cluster.id
         : dropClass === 'server-close' && ids.has('server-close@1001')
@@ -270,7 +267,6 @@ export class DropAnalyzer implements SessionObserver {
     ];
     return {
       drops: this.drops.size,
-      goingAwayDrops: this.goingAwayDrops.size,
       clusters: clustered.clusters,
       clusteredValues: clustered.values,
       overlaps: clustered.overlaps,
@@ -327,7 +323,6 @@ export class DropAnalyzer implements SessionObserver {
       ageMs: event.ageMs,
       priorGapMs: c?.maxGapMs ?? 0,
       priorMessageGapMs: c?.maxMessageGapMs ?? 0,
-      closeFrame: closeFrameArrived(event),
       codeUnknown: event.inferred === true,
       reason: event.reason,
       clusters: {},
@@ -335,7 +330,6 @@ export class DropAnalyzer implements SessionObserver {
     if (this.drops.size >= MAX_RETAINED_DROPS) this.forgetOldestDrop();
     this.drops.push(drop);
     this.dropsSeen++;
-    if (drop.closeFrame) this.goingAwayDrops.push(drop);
     this.clusters.add(drop);
     this.schedule.dropArrived();
     return true;
@@ -350,11 +344,9 @@ export class DropAnalyzer implements SessionObserver {
     const verdicts = this.clusterVerdicts(false);
     const drop = this.drops.shift();
     if (!drop) return;
-    if (this.goingAwayDrops.first() === drop) this.goingAwayDrops.shift();
     const claim = claimOf(verdicts, drop);
     if (claim) claim.cluster.claimedBeforeWindow++;
-    else if (drop.closeFrame) this.serverCloses.noteGoingAwayBeforeWindow(drop);
-    this.closes.countBeforeWindow(dropClassOf(drop, claim?.cluster.measure ?? null));
+    this.closes.countBeforeWindow(dropClassOf(claim?.cluster.measure ?? null));
     const emptied = this.clusters.remove(drop);
     // A finding whose cluster is gone must be judged again before it is published.
     if (emptied.length > 0 && this.verdicts?.accepted.some((p) => emptied.includes(p.cluster))) this.verdicts = null;
@@ -367,8 +359,7 @@ export class DropAnalyzer implements SessionObserver {
     const verdicts = this.clusterVerdicts(exact);
     const oldestSeqInWindow = this.drops.first()?.seq ?? Infinity;
     const findings = verdicts.accepted.map((p) => intervalFinding(p, this.heartbeat, this.captured, oldestSeqInWindow));
-    // 1001s that no timing pattern explains were the server going away.
-    findings.push(...this.serverCloses.findings(this.goingAwayDrops.toArray().filter((d) => !claimOf(verdicts, d))));
+    findings.push(...this.serverCloses.findings());
     const heartbeat = this.heartbeatTimeouts.finding(this.heartbeat);
     if (heartbeat) findings.push(heartbeat);
     findings.push(...this.handshakes.findings());

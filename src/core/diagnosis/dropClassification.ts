@@ -3,7 +3,7 @@
 // 1001s are drops, whose class waits on the timing patterns (see readings.ts).
 
 import type { CloseEvent } from '../model/sessionEvents.js';
-import type { Drop, Measure } from './dropClusters.js';
+import type { Measure } from './dropClusters.js';
 import { MAX_RETAINED_DROPS } from './dropLimits.js';
 import { SlidingWindow } from './recentWindow.js';
 
@@ -62,17 +62,16 @@ export function classifyClose(
   if (event.initiator === 'local') return 'user-close';
   // A close frame from a side the file does not name (HTTP Toolkit's _webSocketClose): a
   // decision of the application or its server, not a proxy's timeout, blamed on neither.
-  if (event.initiator === 'unknown' && closeFrameArrived(event) && event.code !== 1001) return 'endpoint-close';
-  return closeFrameArrived(event) && event.code !== 1001 ? 'server-close' : 'drop';
+  if (event.initiator === 'unknown' && closeFrameArrived(event)) return 'endpoint-close';
+  // A close frame, 1001 "going away" included, is the application's decision (or that of
+  // whatever stands in front of it, closing politely): a proxy's timeout cuts silently.
+  return closeFrameArrived(event) ? 'server-close' : 'drop';
 }
 
-/**
- * A drop's class given the reading that claims it, if any: an unclaimed 1001 was the server
- * going away, an unclaimed silent cut a network error.
- */
-export function dropClassOf(drop: Drop, claimedBy: Measure | null): DropClass {
+/** A silent cut's class given the reading that claims it, if any; unclaimed, a network error. */
+export function dropClassOf(claimedBy: Measure | null): DropClass {
   if (claimedBy) return FINDING_KIND[claimedBy];
-  return drop.closeFrame ? 'server-close' : 'network-error';
+  return 'network-error';
 }
 
 /**

@@ -34,8 +34,6 @@ export interface Drop {
   /** The longest silence (and message silence) the connection survived before the last one. */
   priorGapMs: number;
   priorMessageGapMs: number;
-  /** A 1001 close frame rather than a silent cut. */
-  closeFrame: boolean;
   /** A close a capture dated but did not describe (Chrome's HAR has no close codes): the page may have closed it. */
   codeUnknown: boolean;
   reason: string;
@@ -53,8 +51,6 @@ export interface Cluster {
   sorted: number[];
   /** How many drops had no frame at all between open and the cut. */
   silentDrops: number;
-  /** How many drops came with a 1001 close frame. */
-  closeFrames: number;
   /** How many drops were closes whose code the file does not have. */
   codesUnknown: number;
   /** Drops shared with clusters of the other readings, by cluster. */
@@ -142,7 +138,6 @@ export class DropClusters {
       cluster.drops.shift();
       removeSorted(cluster.sorted, valueOf(drop, cluster.measure));
       if (isSilentThroughout(drop)) cluster.silentDrops--;
-      if (drop.closeFrame) cluster.closeFrames--;
       if (drop.codeUnknown) cluster.codesUnknown--;
       for (const other of joined) {
         if (other === cluster) continue;
@@ -197,7 +192,6 @@ export class DropClusters {
         drops: [],
         sorted: [],
         silentDrops: 0,
-        closeFrames: 0,
         codesUnknown: 0,
         overlaps: new Map(),
         claimedBeforeWindow: 0,
@@ -207,7 +201,6 @@ export class DropClusters {
     best.drops.push(drop);
     insertSorted(best.sorted, value);
     if (isSilentThroughout(drop)) best.silentDrops++;
-    if (drop.closeFrame) best.closeFrames++;
     if (drop.codeUnknown) best.codesUnknown++;
     return best;
   }

@@ -63,7 +63,6 @@ export function intervalFinding(
     heartbeat,
     captured,
     noTraffic: p.noTraffic,
-    closeFrames: p.closeFrames,
     codesUnknown: p.codesUnknown,
     alternatives: p.alternatives,
   };
@@ -95,7 +94,6 @@ function intervalConfidence(p: Proposal): number {
   const base = n === 1 ? 0.35 : 0.9 - 0.5 * 0.6 ** (n - 1);
   let confidence = (base + (p.primaryMatch ? 0.05 : 0)) * (0.8 + 0.2 * p.tightness) * (0.7 + 0.3 * p.share);
   // A 1001 may be the server's own idle close rather than an intermediary.
-  if (p.closeFrames) confidence *= 0.85;
   // A capture without close codes cannot rule out the page closing its own socket.
   if (p.codesUnknown) confidence *= 0.85;
   return round2(Math.min(0.97, confidence));
@@ -110,20 +108,13 @@ interface ServerCloseGroup {
 }
 
 /**
- * Closes the server sent, grouped by code. 1001s are drops first (a timing pattern may
- * explain them): the analyzer passes in those still in its window, and hands over each one
- * that leaves it unexplained.
+ * Closes that came with a close frame, grouped by code: the application's (or whatever
+ * stands in front of it) decisions, 1001 "going away" included, never a proxy's silent cut.
  */
 export class ServerCloseGroups {
   private readonly groups = new Map<number, ServerCloseGroup>();
-  /** 1001s that left the window with no timing pattern explaining them. */
-  private readonly goingAwayBeforeWindow = {
-    seqs: new RecentSeqs(MAX_EVIDENCE),
-    idles: new RecentValues(MAX_RETAINED_DROPS),
-    reason: '',
-  };
 
-  /** A close frame other than 1001; returns its finding's id. */
+  /** A close frame; returns its finding's id. */
   note(event: MeasuredClose): string {
     const group = this.groups.get(event.code) ?? {
       code: event.code,
@@ -138,57 +129,34 @@ export class ServerCloseGroups {
     return `server-close@${event.code}`;
   }
 
-  /** A 1001 that left the analyzer's window with nothing else explaining it. */
-  noteGoingAwayBeforeWindow(drop: Drop): void {
-    const before = this.goingAwayBeforeWindow;
-    before.seqs.add(drop.seq);
-    before.idles.add(drop.idleMs);
-    before.reason = drop.reason;
-  }
-
-  /** One finding per code; `goingAway` are the window's 1001s that no timing pattern explains. */
-  findings(goingAway: readonly Drop[]): DiagnosisFinding[] {
-    const groups = [...this.groups.values()].map((group) => ({
-      code: group.code,
-      reason: group.reason,
-      occurrences: group.seqs.count,
-      evidence: group.seqs.recent(),
-      idles: group.idles.sorted,
-    }));
-    const before = this.goingAwayBeforeWindow;
-    if (goingAway.length > 0 || before.seqs.count > 0) {
-      const idles = [...before.idles.sorted, ...goingAway.map((d) => d.idleMs)].sort((a, b) => a - b);
-      groups.push({
-        code: 1001,
-        reason: goingAway[goingAway.length - 1]?.reason ?? before.reason,
-        occurrences: before.seqs.count + goingAway.length,
-        evidence: [...before.seqs.recent(), ...goingAway.map((d) => d.seq)].slice(-MAX_EVIDENCE),
-        idles,
-      });
-    }
-    return groups.map((group) =>
-      finding({
+  /** One finding per code. */
+  findings(): DiagnosisFinding[] {
+    return [...this.groups.values()].map((group) => {
+      const idleMs = stableValue(group.idles.sorted);
+      return finding({
         findingId: `server-close@${group.code}`,
         kind: 'server-close',
         intervalMs: null,
-        occurrences: group.occurrences,
+        occurrences: group.seqs.count,
         // The close frame is a fact; only the application's reason for it is unknown.
         confidence: 0.95,
         text: serverCloseText({
           explanation: explainCloseCode(group.code),
           reason: group.reason,
-          occurrences: group.occurrences,
-          idleMs: stableValue(group.idles),
+          occurrences: group.seqs.count,
+          idleMs,
         }),
         candidates: [],
-        evidence: group.evidence,
-      }),
-    );
+        evidence: group.seqs.recent(),
+        // After the same silence each time: a heartbeat keeps the server's idle close away.
+        recommendedHeartbeatMs: idleMs === null ? null : suggestedHeartbeatMs(idleMs),
+      });
+    });
   }
 
   retainedSizes(): GroupSizes {
-    let seqs = this.goingAwayBeforeWindow.seqs.retained;
-    let values = this.goingAwayBeforeWindow.idles.size;
+    let seqs = 0;
+    let values = 0;
     for (const group of this.groups.values()) {
       seqs += group.seqs.retained;
       values += group.idles.size;

@@ -52,7 +52,6 @@ export interface Proposal {
   tightness: number;
   share: number;
   noTraffic: boolean;
-  closeFrames: boolean;
   codesUnknown: boolean;
   /** For an idle reading, what resets the timer as far as the drops and survivals show. */
   resetBy: ResetBy | null;
@@ -173,7 +172,6 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
     tightness,
     share,
     noTraffic,
-    closeFrames: whole ? cluster.closeFrames > 0 : members.some((d) => d.closeFrame),
     codesUnknown: whole ? cluster.codesUnknown > 0 : members.some((d) => d.codeUnknown),
     resetBy: resetByOf(measure, intervalMs, judging.survival),
     alternatives: alternativesOf(measure, members, intervalMs, noTraffic),
