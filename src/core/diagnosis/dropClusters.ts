@@ -12,8 +12,8 @@ export type Measure = 'idle' | 'message-idle' | 'age';
 export const MEASURES: readonly Measure[] = ['idle', 'message-idle', 'age'];
 
 /** Two values cluster when they differ by at most 5 % of the smaller one, or 1 s. */
-export const CLUSTER_RELATIVE_TOLERANCE = 0.05;
-export const CLUSTER_ABSOLUTE_TOLERANCE_MS = 1_000;
+export const CLUSTER_RELATIVE_TOLERANCE = 0.03;
+export const CLUSTER_ABSOLUTE_TOLERANCE_MS = 300;
 /** Shorter silences are ordinary gaps between frames, not evidence of an idle timeout. */
 export const MIN_TIMEOUT_MS = 1_000;
 
