@@ -7,12 +7,12 @@ import {
   withRecordedDiagnoses,
 } from '../core/diagnosis/analyzeRecorded.js';
 import { describeAppHeartbeat } from '../core/diagnosis/appHeartbeat.js';
-import { DropAnalyzer, type DiagnosisFinding, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
+import { DropAnalyzer, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { combineKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
-import { formatMeasured } from '../core/diagnosis/advice.js';
 import { recordedRun } from '../core/files/recordedSession.js';
 import { redactEvent, redactionPolicyFor, redactProse, redactUrl } from '../core/model/redaction.js';
 import { parseCommandArgs, parseSecretFlags, SECRET_OPTIONS } from './commonArgs.js';
+import { formatFinding } from './findingText.js';
 import { redactingIo } from './output.js';
 import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';
@@ -118,31 +118,6 @@ function droppedNote(droppedEvents: number): string[] {
   return droppedEvents > 0
     ? [`the recording lost its ${droppedEvents} oldest events (ring buffer full); drops before them are not analyzed`]
     : [];
-}
-
-/** One finding as a readable block: headline, summary, candidates, advice, evidence. */
-export function formatFinding(finding: DiagnosisFinding): string {
-  const facts = [
-    `confidence ${Math.round(finding.confidence * 100)} %`,
-    `${finding.occurrences} occurrence${finding.occurrences === 1 ? '' : 's'}`,
-  ];
-  if (finding.intervalMs !== null) facts.push(`interval ${formatMeasured(finding.intervalMs)}`);
-  const lines = [`${finding.kind} · ${facts.join(' · ')}`, `  ${finding.summary}`];
-  if (finding.candidates.length > 0) {
-    lines.push('  Candidates:');
-    finding.candidates.forEach((c, i) => {
-      const seconds = c.defaultSeconds === null ? 'no default' : `default ${c.defaultSeconds} s`;
-      lines.push(
-        `    ${i + 1}. ${c.component} ${c.setting} (${c.kind}, ${seconds}${c.unconfirmed ? ', UNCONFIRMED' : ''})`,
-      );
-    });
-  }
-  if (finding.advice) {
-    lines.push('  Advice:');
-    for (const line of finding.advice.split('\n')) lines.push(line ? `    ${line}` : '');
-  }
-  if (finding.evidence.length > 0) lines.push(`  Evidence: seq ${finding.evidence.join(', ')}`);
-  return lines.join('\n');
 }
 
 const CLASS_WORDS: Record<DropClass, string> = {

@@ -87,10 +87,12 @@ Options for watch:
   --known-timeouts FILE       add your own intermediary timeouts to the drop diagnosis
                               (a JSON array, fields as in the wsInspector.knownTimeouts setting)
   --json                      print one JSON event per line (NDJSON)
-  --quiet                     print only a final summary
+  --quiet                     print only a final summary (with each active finding's advice)
 
 Drops are diagnosed as they happen: a "diagnosis" event names the proxy or load balancer
-timeout that likely cut the connection, and how to fix it.
+timeout that likely cut the connection, and how to fix it. The readable output prints
+that advice (candidates, config snippet) under a finding's first verdict, and again only
+when it changes.
 
 Exit codes: 0 after a normal run, 1 if it never connected, 2 for bad usage.
 

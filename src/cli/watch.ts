@@ -3,10 +3,11 @@ import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } from '../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
-import type { SessionEvent } from '../core/model/sessionEvents.js';
+import type { DiagnosisEvent, SessionEvent } from '../core/model/sessionEvents.js';
 import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
+import { AdviceShown, adviceLines } from './findingText.js';
 import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';
 import { redactingIo } from './output.js';
 import type { WatchOptions } from './watchArgs.js';
@@ -49,10 +50,26 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
   // --quiet prints no events, so it does not listen to them: every message would be
   // materialised as an object for nothing.
   if (options.output !== 'quiet') {
+    const adviceShown = new AdviceShown();
     session.onEvent((event: SessionEvent) => {
       const safe = redactEvent(event, printPolicy);
-      if (options.output === 'json') io.out(JSON.stringify(safe));
-      else io.out(`${formatTime(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
+      if (options.output === 'json') {
+        io.out(JSON.stringify(safe));
+        return;
+      }
+      io.out(`${formatTime(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
+      // A finding's advice under its verdict, when it first appears and when its text changes.
+      if (safe.type === 'diagnosis') printLines(io, adviceShown.linesFor(safe), printPolicy);
+    });
+  }
+  // --quiet ends with each active finding's latest verdict and advice: diagnoses are
+  // lifecycle events, so following them costs nothing per message.
+  const activeFindings = new Map<string, DiagnosisEvent>();
+  if (options.output === 'quiet') {
+    session.onLifecycleEvent((event) => {
+      if (event.type !== 'diagnosis') return;
+      if (event.confidence === 0) activeFindings.delete(event.findingId);
+      else activeFindings.set(event.findingId, event);
     });
   }
 
@@ -107,8 +124,19 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
     io.out(everOpened ? 'summary:' : 'summary: never connected');
     for (const line of describeStats(redactStats(stats, printPolicy))) io.out(`  ${line}`);
   }
+  for (const finding of activeFindings.values()) {
+    const safe = redactEvent(finding, printPolicy) as DiagnosisEvent;
+    io.out(`finding: ${describeEvent(safe)}`);
+    printLines(io, adviceLines(safe), printPolicy);
+  }
   session.dispose();
   return exitCode;
+}
+
+/** Derived text, redacted once more as a block (as `analyze` does), then printed line by line. */
+function printLines(io: CliIo, lines: readonly string[], policy: ReturnType<typeof redactionPolicyFor>): void {
+  if (lines.length === 0) return;
+  for (const line of redactProse(lines.join('\n'), policy).split('\n')) io.out(line);
 }
 
 function writeExport(path: string, session: Session, policy: ReturnType<typeof redactionPolicyFor>): void {
