@@ -2,7 +2,7 @@
 // unit test (test/unit/readmeTables.test.ts) that fails when the README is out of date.
 // Regenerate with `npm run docs:tables`.
 
-import { FINGERPRINT_RULES, type FingerprintRule } from '../src/core/diagnosis/fingerprints.js';
+import { FINGERPRINT_RULES, type FingerprintRule } from '../src/core/model/pathFingerprints.js';
 import { KNOWN_TIMEOUTS, type KnownTimeout } from '../src/core/diagnosis/knowledgeBase.js';
 
 export const KNOWN_TIMEOUTS_START =

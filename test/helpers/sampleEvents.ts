@@ -15,6 +15,14 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     extensions: 'permessage-deflate',
     requestHeaders: { 'X-Trace': 'abc' },
     responseHeaders: { Server: 'nginx' },
+    path: [
+      {
+        component: 'nginx',
+        evidence: 'Server: nginx',
+        version: null,
+        source: 'https://nginx.org/en/docs/http/ngx_http_core_module.html#server_tokens',
+      },
+    ],
   },
   'handshake-failed': {
     type: 'handshake-failed',
@@ -26,6 +34,14 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     errorCode: null,
     message: 'server answered the handshake with HTTP 403',
     handshakeMs: 8,
+    path: [
+      {
+        component: 'AWS ALB',
+        evidence: 'Server: awselb/2.0',
+        version: '2.0',
+        source: 'https://hayashier.gitbook.io/article/load-balancer/clb-alb-nlb-response',
+      },
+    ],
   },
   message: {
     type: 'message',

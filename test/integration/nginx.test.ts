@@ -101,6 +101,28 @@ test(
     assert.equal(ofType('idle-gap').length, 0);
     assert.equal(ofType('handshake-failed').length, 0);
     assert.ok(setup.upstream.connectionCount() >= 4);
+
+    // nginx names itself in the 101 (Server: nginx/…): it is recorded with each open, and the
+    // diagnosis puts its proxy_read_timeout first, as a configured value, saying why.
+    const headers = (ofType('open')[0] as EventOf<'open'>).responseHeaders;
+    const server = Object.entries(headers).find(([name]) => name.toLowerCase() === 'server')?.[1] ?? '';
+    assert.match(server, /^nginx/);
+    assert.deepEqual(
+      (ofType('open')[0] as EventOf<'open'>).path?.map((p) => [p.component, p.evidence]),
+      [['nginx', `Server: ${server}`]],
+    );
+    const diagnosis = ofType('diagnosis')
+      .map((e) => e as EventOf<'diagnosis'>)
+      .filter((d) => d.kind === 'idle-timeout')
+      .pop();
+    assert.ok(diagnosis, 'an idle-timeout diagnosis');
+    assert.equal(diagnosis.candidates[0]?.id, 'nginx-proxy-read-timeout');
+    assert.match(
+      diagnosis.summary,
+      new RegExp(
+        `the handshake came through nginx \\(Server: ${server.replace(/[./()]/g, '\\$&')}\\): its proxy_read_timeout is probably set to 2 s`,
+      ),
+    );
   },
 );
 

@@ -14,6 +14,7 @@ import type { KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
 import { combineKnownTimeouts, validateKnownTimeouts } from '../../src/core/diagnosis/userTimeouts.js';
 import { makeEndpoint, type HeartbeatConfig, type HeartbeatSetting } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import { fingerprintsOf } from '../../src/core/model/pathFingerprints.js';
 import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Script } from './fakes/eventScript.js';
 import { FakeClock } from './fakes/fakeClock.js';
@@ -1072,5 +1073,54 @@ describe('what resets the timer, and readings the drops cannot tell apart', () =
     const finding = only(analyzeSessionEvents(script.events), 'idle-timeout');
     assert.equal(finding.resetBy, 'messages');
     assert.equal(finding.alternatives, undefined, 'messages were sent after open: not a lifetime cap');
+  });
+});
+
+describe('the path names itself', () => {
+  const NGINX = fingerprintsOf({ url: 'wss://app.example.test/ws', responseHeaders: { Server: 'nginx/1.22.1' } });
+  /** The script's events with every open naming `path`, as the session records it. */
+  const through = (events: readonly SessionEvent[], path = NGINX): SessionEvent[] =>
+    events.map((e) => (e.type === 'open' ? { ...e, path } : e));
+
+  it('a configured 2 s idle timeout behind nginx: its proxy_read_timeout first, named from the Server header', () => {
+    const script = new Script().silentDrop(2_000).silentDrop(2_010).silentDrop(2_005);
+    const plain = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    assert.deepEqual(plain.candidates, [], 'no default is 2 s');
+    const finding = only(analyzeSessionEvents(through(script.events)), 'idle-timeout');
+    assert.equal(finding.candidates[0]?.id, 'nginx-proxy-read-timeout');
+    assert.match(
+      finding.summary,
+      /the handshake came through nginx \(Server: nginx\/1\.22\.1\): its proxy_read_timeout is probably set to 2 s/,
+    );
+  });
+
+  it('a 60 s idle timeout that several defaults match: the one on the path ranks first', () => {
+    const script = new Script().silentDrop(60_050).silentDrop(60_100).silentDrop(60_020);
+    const alb = fingerprintsOf({ url: 'wss://app.example.test/ws', responseHeaders: { Server: 'awselb/2.0' } });
+    const plain = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    const viaAlb = only(analyzeSessionEvents(through(script.events, alb)), 'idle-timeout');
+    assert.equal(viaAlb.candidates[0]?.component, 'AWS ALB');
+    assert.match(viaAlb.summary, /the handshake came through it \(Server: awselb\/2\.0\)/);
+    assert.ok(plain.candidates.some((c) => c.component === 'AWS ALB'));
+    const viaNginx = only(analyzeSessionEvents(through(script.events)), 'idle-timeout');
+    assert.equal(viaNginx.candidates[0]?.component, 'nginx');
+  });
+
+  it('a direct connection to 127.0.0.1 that names nothing: a proxy claim is less sure, and says why', () => {
+    const script = new Script();
+    for (const ms of [2_000, 2_010, 2_005]) script.connect('ws://127.0.0.1:8080/').wait(ms).drop();
+    const local = only(analyzeSessionEvents(script.events), 'idle-timeout');
+    const remote = only(
+      analyzeSessionEvents(new Script().silentDrop(2_000).silentDrop(2_010).silentDrop(2_005).events),
+      'idle-timeout',
+    );
+    assert.ok(local.confidence < remote.confidence, `${local.confidence} < ${remote.confidence}`);
+    assert.match(
+      local.advice,
+      /a direct connection to 127\.0\.0\.1, and nothing in the handshake named an intermediary/,
+    );
+    // Through a local nginx the path names it: no such doubt.
+    const proxied = only(analyzeSessionEvents(through(script.events)), 'idle-timeout');
+    assert.doesNotMatch(proxied.advice, /direct connection/);
   });
 });

@@ -7,7 +7,7 @@ import {
   fingerprintedComponents,
   fingerprintsOf,
   type PathFingerprint,
-} from '../../src/core/diagnosis/fingerprints.js';
+} from '../../src/core/model/pathFingerprints.js';
 import { KNOWN_TIMEOUTS } from '../../src/core/diagnosis/knowledgeBase.js';
 
 const WSS = 'wss://app.example.com/socket';

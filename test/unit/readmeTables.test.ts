@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { FINGERPRINT_RULES } from '../../src/core/diagnosis/fingerprints.js';
+import { FINGERPRINT_RULES } from '../../src/core/model/pathFingerprints.js';
 import { KNOWN_TIMEOUTS } from '../../src/core/diagnosis/knowledgeBase.js';
 import { renderFingerprintsTable, renderKnownTimeoutsTable, updateReadme } from '../../scripts/readmeTables.js';
 

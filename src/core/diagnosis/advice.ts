@@ -4,6 +4,7 @@
 
 import { formatDuration, formatSeconds } from '../format/duration.js';
 import type { HeartbeatSetting } from '../model/endpoint.js';
+import type { PathFingerprint } from '../model/pathFingerprints.js';
 import type { DiagnosisAlternative } from '../model/sessionEvents.js';
 import { describeAppHeartbeat, type AppHeartbeat } from './appHeartbeat.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
@@ -37,6 +38,12 @@ export interface IntervalFindingFacts {
   codesUnknown: boolean;
   /** Other readings the drops fit as well. */
   alternatives: readonly DiagnosisAlternative[];
+  /** How the handshake named the top candidate's component, when it did. */
+  onPath: PathFingerprint | null;
+  /** The top candidate came from the path with no default matching: its value is a configured one. */
+  configured: boolean;
+  /** A direct connection to a loopback or private address, and nothing on the path named itself. */
+  direct: string | null;
 }
 
 const NO_MATCH_IDLE_EXAMPLES =
@@ -80,9 +87,11 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
   const top = candidates.find((c) => c.kind === 'idle');
   const cap = candidates.find((c) => c.kind === 'lifetime');
   let verdict: string;
-  if (top) {
+  if (top && facts.configured && facts.onPath) {
+    verdict = configuredOnPathText(top, facts.onPath, timeout);
+  } else if (top) {
     const lead = facts.occurrences === 1 ? 'may be an idle timeout' : 'matches an idle timeout';
-    verdict = `${lead}: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}`;
+    verdict = `${lead}: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}${cameThrough(facts.onPath)}`;
   } else if (cap) {
     verdict = `no known idle timeout matches, but a lifetime cap does: ${describeKnownTimeout(cap)}?${othersText(candidates.length - 1)}`;
   } else {
@@ -110,6 +119,7 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
     );
   }
   if (facts.codesUnknown) advice.push(CODES_UNKNOWN_NOTE);
+  if (facts.direct) advice.push(directNote(facts.direct));
   if (facts.occurrences === 1) {
     advice.push(`Only one drop so far: if the next one also comes after ${timeout} of silence, this is confirmed.`);
   }
@@ -121,9 +131,12 @@ export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
   const { intervalMs, candidates } = facts;
   const cap = formatSeconds(intervalMs);
   const top = candidates[0];
-  const verdict = top
-    ? `matches a connection lifetime cap: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}`
-    : `a consistent connection lifetime of ${cap}; no known default matches — probably a configured maximum (${NO_MATCH_LIFETIME_EXAMPLES})`;
+  const verdict =
+    top && facts.configured && facts.onPath
+      ? configuredOnPathText(top, facts.onPath, cap)
+      : top
+        ? `matches a connection lifetime cap: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}${cameThrough(facts.onPath)}`
+        : `a consistent connection lifetime of ${cap}; no known default matches — probably a configured maximum (${NO_MATCH_LIFETIME_EXAMPLES})`;
   const ambiguous = facts.alternatives.some((a) => a.kind === 'idle-timeout' && a.resetBy === 'messages');
   const summary = ambiguous
     ? `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with no message sent — ${verdict}, or an idle timeout of ${cap} that ping frames do not reset`
@@ -142,6 +155,7 @@ export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
   if (top?.unconfirmed) advice.push(unconfirmedNote(top));
   if (top) advice.push(configSection(candidates));
   if (facts.codesUnknown) advice.push(CODES_UNKNOWN_NOTE);
+  if (facts.direct) advice.push(directNote(facts.direct));
   return { summary, advice: advice.join('\n\n') };
 }
 
@@ -150,9 +164,12 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
   const { intervalMs, candidates } = facts;
   const timeout = formatSeconds(intervalMs);
   const top = candidates[0];
-  const verdict = top
-    ? `matches an idle timeout that does not count ping frames: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}`
-    : `a consistent idle timeout of ${timeout} that ping frames do not reset; no known default matches — probably a configured value`;
+  const verdict =
+    top && facts.configured && facts.onPath
+      ? configuredOnPathText(top, facts.onPath, timeout)
+      : top
+        ? `matches an idle timeout that does not count ping frames: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}${cameThrough(facts.onPath)}`
+        : `a consistent idle timeout of ${timeout} that ping frames do not reset; no known default matches — probably a configured value`;
   const summary = `Dropped ${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without a message, while ping frames kept flowing — ${verdict}`;
 
   const who = top
@@ -166,6 +183,7 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
     `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
   ];
   if (facts.alternatives.some((a) => a.kind === 'lifetime-cap')) advice.push(tellApartText(intervalMs));
+  if (facts.direct) advice.push(directNote(facts.direct));
   if (top?.unconfirmed) advice.push(unconfirmedNote(top));
   if (top) advice.push(configSection(candidates));
   return { summary, advice: advice.join('\n\n') };
@@ -244,6 +262,21 @@ export function withdrawalText(previousSummary: string, reason: string): Finding
 }
 
 // ---- pieces ---------------------------------------------------------------------------
+
+/** " — the handshake came through it (Server: nginx/1.22.1)", or nothing. */
+function cameThrough(onPath: PathFingerprint | null): string {
+  return onPath ? ` — the handshake came through it (${onPath.evidence})` : '';
+}
+
+/** "the handshake came through nginx (Server: nginx/1.22.1): its proxy_read_timeout is probably set to 2 s". */
+function configuredOnPathText(top: KnownTimeout, onPath: PathFingerprint, value: string): string {
+  return `the handshake came through ${top.component} (${onPath.evidence}): its ${top.setting} is probably set to ${value} (default ${top.defaultSeconds === null ? 'none' : formatSeconds(top.defaultSeconds * 1000)})`;
+}
+
+/** Why a proxy is less likely on a direct connection to a local address. */
+function directNote(host: string): string {
+  return `This is a direct connection to ${host}, and nothing in the handshake named an intermediary: the server's own timeout (or one in the server's own stack) is likelier than a proxy's.`;
+}
 
 /** How to tell a lifetime cap from an idle timeout that ping frames do not reset. */
 function tellApartText(intervalMs: number): string {

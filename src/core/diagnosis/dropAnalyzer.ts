@@ -30,6 +30,7 @@
 
 import type { SessionObserver } from '../engine/sessionObserver.js';
 import { heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
+import type { PathFingerprint } from '../model/pathFingerprints.js';
 import type { CloseEvent, SessionEvent } from '../model/sessionEvents.js';
 import { ConnectionTracker } from './connectionTracker.js';
 import {
@@ -55,6 +56,7 @@ import {
 import { KNOWN_TIMEOUTS, type KnownTimeout } from './knowledgeBase.js';
 import { combineKnownTimeouts } from './userTimeouts.js';
 import { claimOf, judgeClusters, type ClusterVerdicts } from './readings.js';
+import { localHostOf } from './localAddress.js';
 import { SlidingWindow } from './recentWindow.js';
 
 export type { DropClass, DropClassification } from './dropClassification.js';
@@ -148,6 +150,8 @@ export class DropAnalyzer implements SessionObserver {
   private readonly serverCloses = new ServerCloseGroups();
   private readonly handshakes = new HandshakeGroups();
   private readonly heartbeatTimeouts = new HeartbeatTimeouts();
+  /** The intermediaries the handshakes named, by component, most recent evidence kept. */
+  private readonly onPath = new Map<string, PathFingerprint>();
 
   /** The last judging of the clusters; null when it must be done again before use. */
   private verdicts: ClusterVerdicts | null = null;
@@ -181,13 +185,14 @@ export class DropAnalyzer implements SessionObserver {
         return false;
       case 'open':
         this.connections.opened(event.t);
-        return false;
+        return this.notePath(event.path);
       case 'heartbeat-timeout':
         this.heartbeatTimeouts.note(event.seq, event.waitedMs, this.connections.heartbeatTimedOut(event.t));
         return true;
       case 'close':
         return this.noteClose(event);
       case 'handshake-failed': {
+        this.notePath(event.path);
         const findingId = this.handshakes.note(event, this.connections.lastUrl);
         this.closes.notePlain({ seq: event.seq, dropClass: 'handshake-failure', findingId });
         return true;
@@ -281,6 +286,18 @@ export class DropAnalyzer implements SessionObserver {
 
   // ---- ingestion ----------------------------------------------------------------------
 
+  /** The intermediaries a handshake named; true when one is new (candidates rank by them). */
+  private notePath(path: readonly PathFingerprint[] | undefined): boolean {
+    let changed = false;
+    for (const fingerprint of path ?? []) {
+      if (this.onPath.get(fingerprint.component)?.evidence === fingerprint.evidence) continue;
+      this.onPath.set(fingerprint.component, fingerprint);
+      changed = true;
+    }
+    if (changed) this.verdicts = null;
+    return changed;
+  }
+
   private noteClose(event: CloseEvent): boolean {
     const c = this.connections.closed();
     // A close the file implies but does not date (the next connection to the URL began): its
@@ -358,7 +375,10 @@ export class DropAnalyzer implements SessionObserver {
   private analysis(exact: boolean): Analysis {
     const verdicts = this.clusterVerdicts(exact);
     const oldestSeqInWindow = this.drops.first()?.seq ?? Infinity;
-    const findings = verdicts.accepted.map((p) => intervalFinding(p, this.heartbeat, this.captured, oldestSeqInWindow));
+    const direct = this.onPath.size === 0 ? localHostOf(this.connections.lastUrl) : null;
+    const findings = verdicts.accepted.map((p) =>
+      intervalFinding(p, this.heartbeat, this.captured, direct, oldestSeqInWindow),
+    );
     findings.push(...this.serverCloses.findings());
     const heartbeat = this.heartbeatTimeouts.finding(this.heartbeat);
     if (heartbeat) findings.push(heartbeat);
@@ -373,6 +393,7 @@ export class DropAnalyzer implements SessionObserver {
       total: this.drops.size,
       survival: this.connections.survival,
       knownTimeouts: this.knownTimeouts,
+      onPath: this.onPath,
     });
     this.connections.survival.watch(verdicts);
     this.verdicts = verdicts;

@@ -51,6 +51,8 @@ export function intervalFinding(
   p: Proposal,
   heartbeat: HeartbeatSetting | null,
   captured: CapturedConnection | null,
+  /** A direct connection's local host, when nothing on the path named itself. */
+  direct: string | null,
   oldestSeqInWindow: number,
 ): DiagnosisFinding {
   const measure = p.cluster.measure;
@@ -65,6 +67,9 @@ export function intervalFinding(
     noTraffic: p.noTraffic,
     codesUnknown: p.codesUnknown,
     alternatives: p.alternatives,
+    onPath: p.onPath,
+    configured: p.configured,
+    direct,
   };
   const text =
     measure === 'idle'
@@ -77,7 +82,8 @@ export function intervalFinding(
     kind: FINDING_KIND[measure],
     intervalMs: Math.round(p.intervalMs),
     occurrences,
-    confidence: intervalConfidence(p),
+    // Nothing named a proxy, and the server is right here: its own timeout is likelier.
+    confidence: round2(intervalConfidence(p) * (direct ? 0.6 : 1)),
     text,
     candidates: p.candidates.map(toDiagnosisCandidate),
     evidence: p.members.slice(Math.max(p.members.length - live, p.members.length - MAX_EVIDENCE)).map((d) => d.seq),

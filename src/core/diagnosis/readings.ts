@@ -19,6 +19,7 @@ import {
   type DropClusters,
   type Measure,
 } from './dropClusters.js';
+import type { PathFingerprint } from '../model/pathFingerprints.js';
 import type { DiagnosisAlternative, ResetBy } from '../model/sessionEvents.js';
 import { NOWHERE, type SurvivalRecord, type SurvivalThresholds } from './connectionTracker.js';
 import type { KnownTimeout, TimeoutKind } from './knowledgeBase.js';
@@ -53,6 +54,10 @@ export interface Proposal {
   share: number;
   noTraffic: boolean;
   codesUnknown: boolean;
+  /** The fingerprint of the top candidate's component, when the handshake named it. */
+  onPath: PathFingerprint | null;
+  /** The top candidate came from the path, its default not matching: a configured value. */
+  configured: boolean;
   /** For an idle reading, what resets the timer as far as the drops and survivals show. */
   resetBy: ResetBy | null;
   /** Other readings the same drops fit as well. */
@@ -76,6 +81,8 @@ interface Judging {
   total: number;
   survival: SurvivalRecord;
   knownTimeouts: readonly KnownTimeout[];
+  /** The intermediaries the handshakes named, by component. */
+  onPath: ReadonlyMap<string, PathFingerprint>;
 }
 
 /** The accepted reading that explains a drop, if any. */
@@ -155,8 +162,24 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
   if (refuted) return refuted;
 
   const noTraffic = measure === 'idle' && (whole ? cluster.silentDrops === n : members.every(isSilentThroughout));
-  const candidates = matchCandidates(judging.knownTimeouts, measure, intervalMs, n === 1, noTraffic);
-  const primaryMatch = candidates.some((c) => c.kind === PRIMARY_KIND[measure]);
+  const matched = matchCandidates(judging.knownTimeouts, measure, intervalMs, n === 1, noTraffic);
+  // What the path named comes first; with no default matching, its setting is a configured one.
+  const named = (entry: KnownTimeout) => judging.onPath.has(entry.component);
+  const configuredOnPath =
+    matched.some(named) || n === 1
+      ? []
+      : judging.knownTimeouts.filter(
+          (entry) =>
+            named(entry) &&
+            entry.kind === PRIMARY_KIND[measure] &&
+            !(measure === 'message-idle' && entry.pingResets === true),
+        );
+  const candidates = [...matched.filter(named), ...configuredOnPath, ...matched.filter((e) => !named(e))].slice(
+    0,
+    MAX_CANDIDATES,
+  );
+  const onPath = candidates[0] ? (judging.onPath.get(candidates[0].component) ?? null) : null;
+  const primaryMatch = matched.some((c) => c.kind === PRIMARY_KIND[measure]);
   if (n === 1 && !primaryMatch) return 'a single drop whose interval matches no known default';
 
   const low = values[0]!;
@@ -173,6 +196,8 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
     share,
     noTraffic,
     codesUnknown: whole ? cluster.codesUnknown > 0 : members.some((d) => d.codeUnknown),
+    onPath,
+    configured: onPath !== null && configuredOnPath.includes(candidates[0]!),
     resetBy: resetByOf(measure, intervalMs, judging.survival),
     alternatives: alternativesOf(measure, members, intervalMs, noTraffic),
     score: n + (primaryMatch ? 0.5 : 0) + MEASURE_PRIOR[measure] + 0.05 * tightness,

@@ -1,6 +1,7 @@
 import { reconnectDelay } from './backoff.js';
 import type { Clock } from '../common/clock.js';
 import { checkEndpoint, heartbeatSettingOf, type EndpointConfig } from '../model/endpoint.js';
+import { pathOf } from '../model/pathFingerprints.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from '../common/events.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
@@ -457,6 +458,7 @@ export class Session implements IDisposable {
       extensions: info.extensions,
       requestHeaders: info.requestHeaders,
       responseHeaders: info.responseHeaders,
+      ...pathOf({ url: this.endpointConfig.url, responseHeaders: info.responseHeaders }),
     });
     // The user may have asked to stop while the handshake was in flight.
     if (this.stopRequested) {
@@ -502,6 +504,7 @@ export class Session implements IDisposable {
       t: this.clock.now(),
       ...failure,
       handshakeMs: this.elapsedSinceAttempt(),
+      ...pathOf({ url: this.endpointConfig.url, responseHeaders: failure.responseHeaders, body: failure.body }),
     });
   }
 

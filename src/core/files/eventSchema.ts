@@ -78,6 +78,15 @@ const time = number(-MAX_TIME_MS, MAX_TIME_MS, 'a time in epoch milliseconds (at
 const ms = number();
 const count = integer(0, Number.MAX_SAFE_INTEGER, 'a whole number of 0 or more');
 const direction = oneOf('in', 'out');
+/** The intermediaries a handshake named (model/pathFingerprints.ts). */
+const pathFingerprints: ValueSpec = arrayOf(
+  object({
+    component: required(string),
+    evidence: required(string),
+    version: orNull(string),
+    source: required(string),
+  }),
+);
 
 // ---- one description per event type ----------------------------------------------------------
 
@@ -99,6 +108,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     extensions: orElse(string, () => ''),
     requestHeaders: orElse(headers, () => ({})),
     responseHeaders: orElse(headers, () => ({})),
+    path: optional(pathFingerprints),
   },
   'handshake-failed': {
     status: orNull(integer(0, 999, 'an HTTP status (a whole number up to 999)')),
@@ -109,6 +119,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     errorCode: orNull(string),
     message: required(string),
     handshakeMs: required(ms),
+    path: optional(pathFingerprints),
   },
   message: {
     direction: required(direction),

@@ -3,6 +3,7 @@
 // Where the file does not say something (the handshake's duration, a close), the reader
 // places it at the earliest or latest time it can have happened and says so in a note.
 
+import { pathOf } from '../model/pathFingerprints.js';
 import type { SessionEvent } from '../model/sessionEvents.js';
 import { validateEvent } from './eventSchema.js';
 import {
@@ -56,6 +57,7 @@ const FROM_ENTRY: Readonly<Record<string, string>> = {
   reason: '_webSocketClose.reason',
   idleMs: 'time',
   ageMs: 'time',
+  path: 'response.headers',
 };
 
 /** 2000-01-01: a frame dated earlier is on some other clock, or in another unit. */
@@ -272,6 +274,7 @@ function readAttempt(
           ...errors,
         ].join(': '),
         handshakeMs: failedT - start,
+        ...pathOf({ url, responseHeaders }),
       },
       path,
       FROM_ENTRY,
@@ -291,6 +294,7 @@ function readAttempt(
       extensions: headerIn(responseHeaders, 'sec-websocket-extensions') ?? '',
       requestHeaders,
       responseHeaders,
+      ...pathOf({ url, responseHeaders }),
     },
     path,
     FROM_ENTRY,

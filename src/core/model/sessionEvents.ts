@@ -3,9 +3,10 @@
 // the CLI's --json output, the timeline and the drop analyzer all read these shapes,
 // so field names here are a public contract: add fields, never rename them.
 
+import type { PathFingerprint } from './pathFingerprints.js';
+
 export type Direction = 'in' | 'out';
 export type DataOpcode = 'text' | 'binary';
-/** Who ended the connection: we did, the peer sent a close frame, or the link just died. */
 /**
  * Who ended the connection: we (the client), the server (a close frame), nobody (lost), or
  * 'unknown' when a recorded file has the close frame but not which side sent it.
@@ -34,6 +35,8 @@ export interface OpenEvent extends EventBase {
   extensions: string;
   requestHeaders: HeaderMap;
   responseHeaders: HeaderMap;
+  /** The intermediaries the response and the URL name (pathFingerprints.ts); absent when none. */
+  path?: PathFingerprint[];
 }
 
 /**
@@ -56,6 +59,8 @@ export interface HandshakeFailure {
 export interface HandshakeFailedEvent extends EventBase, HandshakeFailure {
   type: 'handshake-failed';
   handshakeMs: number;
+  /** As OpenEvent.path: read from the failed response, its body and the URL. */
+  path?: PathFingerprint[];
 }
 
 /** A data frame (or reassembled message) in either direction. */

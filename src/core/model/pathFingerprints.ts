@@ -309,6 +309,12 @@ export function fingerprintsOf(input: FingerprintInput): PathFingerprint[] {
 }
 
 /** The components among the fingerprints, for matching against KNOWN_TIMEOUTS entries. */
+/** `{ path }` for an open or handshake-failed event, or nothing when no intermediary announced itself. */
+export function pathOf(input: FingerprintInput): { path?: PathFingerprint[] } {
+  const path = fingerprintsOf(input);
+  return path.length > 0 ? { path } : {};
+}
+
 export function fingerprintedComponents(fingerprints: readonly PathFingerprint[]): Set<string> {
   return new Set(fingerprints.map((fp) => fp.component));
 }
