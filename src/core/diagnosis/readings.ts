@@ -111,6 +111,12 @@ export function judgeClusters(clusters: DropClusters, judging: Judging): Cluster
   proposals.sort((a, b) => b.score - a.score || a.cluster.drops[0]!.seq - b.cluster.drops[0]!.seq);
   const accepted: Proposal[] = [];
   for (const proposal of proposals) {
+    // One finding per kind at a time: two "consistent" idle timeouts at once are chance.
+    const sameKind = accepted.find((a) => PRIMARY_KIND[a.cluster.measure] === PRIMARY_KIND[proposal.cluster.measure]);
+    if (sameKind) {
+      rejections.set(proposal.cluster.id, `${sameKind.cluster.id} explains more of the drops`);
+      continue;
+    }
     const rivals = accepted.filter((a) => (proposal.cluster.overlaps.get(a.cluster) ?? 0) > 0);
     let verdict: Proposal | string = proposal;
     if (rivals.length > 0) {
