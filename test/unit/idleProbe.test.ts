@@ -495,6 +495,27 @@ describe('IdleTimeoutProbe: what resets an idle timeout (--text-heartbeat)', () 
     assertNothingLeaked(run);
   });
 
+  it('on a path that drops connections without a close, only a server that answers the text settles it', async () => {
+    const answered = await probe(
+      { messageIdleTimeoutMs: 2_000, silentCut: true, echo: true },
+      { textHeartbeat: 'ping' },
+      { stepMs: 10 },
+    );
+    assert.equal(answered.result.kind, 'idle-timeout', answered.result.summary);
+    assert.equal(answered.result.resetBy, 'messages');
+    assertWithin(answered.result.intervalMs, 2_000, 0.05, 'intervalMs');
+    assertNothingLeaked(answered);
+    const unanswered = await probe(
+      { messageIdleTimeoutMs: 2_000, silentCut: true },
+      { textHeartbeat: 'ping' },
+      { stepMs: 10 },
+    );
+    assert.equal(unanswered.result.kind, 'lifetime-cap', unanswered.result.summary);
+    assert.equal(unanswered.result.alternatives?.length, 1);
+    assert.match(unanswered.result.summary, /the server did not answer the text/);
+    assertNothingLeaked(unanswered);
+  });
+
   it('sends the text as a message on the text-heartbeat connections, and nothing on the others', async () => {
     const run = await probe({ messageIdleTimeoutMs: 2_000 }, { textHeartbeat: '{"op":"hb"}' }, { stepMs: 10 });
     const senders = run.path.sockets.filter((s) => s.sent.length > 0);

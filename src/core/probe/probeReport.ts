@@ -139,7 +139,7 @@ export function verdictText(
   const alternative = verdict.alternatives.find((a) => a.kind === 'idle-timeout' && a.resetBy === 'messages');
   if (alternative) {
     const why = textHeartbeatUsed
-      ? 'the connections sending the text heartbeat did not live long enough to tell them apart'
+      ? 'the connections sending the text heartbeat could not tell them apart (they did not open, or the path drops connections without a close and the server did not answer the text, so nothing proved them alive)'
       : 'only ping frames were sent, and both cut such connections at that age';
     return {
       summary: `ambiguous: a lifetime cap of ${t}, or an idle timeout of ${formatDuration(alternative.intervalMs)} that only messages reset: connections are cut ${t} after opening, ping frames or not (${range}); ${why}`,
