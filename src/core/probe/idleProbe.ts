@@ -365,7 +365,7 @@ export class IdleTimeoutProbe implements IDisposable {
     const endpoint: EndpointConfig = {
       ...this.endpoint,
       name: `${this.endpoint.name} (probe round ${this.round}, ${role}${heartbeatMs === null ? '' : ` ${connection.textHeartbeat ? 'text' : 'ping'} ${heartbeatMs} ms`})`,
-      // The probe sends the text heartbeat itself (sendText): the session's text heartbeat
+      // The probe sends the text heartbeat itself (scheduleText): the session's text heartbeat
       // waits for a reply before it sends again, and a server need not reply.
       heartbeat:
         heartbeatMs === null || connection.textHeartbeat
