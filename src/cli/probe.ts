@@ -1,6 +1,7 @@
 import { IdleTimeoutProbe, probeSessionFactory, type ProbeProgress } from '../core/probe/idleProbe.js';
 import type { ProbeResult } from '../core/probe/probeReport.js';
 import { formatDuration } from '../core/format/duration.js';
+import type { ResetBy } from '../core/model/sessionEvents.js';
 import { redactDeep, redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
@@ -28,7 +29,11 @@ export async function runProbe(args: string[], rawIo: CliIo, stop: AbortSignal):
   io = redactingIo(rawIo, policy);
   const probe = new IdleTimeoutProbe(
     options.endpoint,
-    { maxDurationMs: options.maxDurationMs, maxConnections: options.maxConnections },
+    {
+      maxDurationMs: options.maxDurationMs,
+      maxConnections: options.maxConnections,
+      textHeartbeat: options.textHeartbeat,
+    },
     { clock: systemClock, createSession: probeSessionFactory(systemClock, createWsSocket) },
   );
   probe.onProgress((raw) => {
@@ -37,8 +42,12 @@ export async function runProbe(args: string[], rawIo: CliIo, stop: AbortSignal):
   });
   if (!options.json) {
     const url = redactUrl(options.endpoint.url, policy);
+    const text =
+      options.textHeartbeat === null
+        ? ''
+        : `, some sending ${JSON.stringify(options.textHeartbeat)} as a text heartbeat`;
     io.err(
-      `probing ${url}: up to ${options.maxConnections} connections at once, at most ${formatDuration(options.maxDurationMs)}; Ctrl-C to stop`,
+      `probing ${url}: up to ${options.maxConnections} connections at once${text}, at most ${formatDuration(options.maxDurationMs)}; Ctrl-C to stop`,
     );
   }
   let result: ProbeResult;
@@ -52,6 +61,13 @@ export async function runProbe(args: string[], rawIo: CliIo, stop: AbortSignal):
   return result.kind === 'error' ? 1 : 0;
 }
 
+/** What an idle timeout's `resetBy` means, for people. */
+const RESET_BY_TEXT: Record<ResetBy, string> = {
+  'any-frame': 'any frame (ping frames count)',
+  messages: 'messages only (ping frames do not count)',
+  unknown: 'not known (no connection showed whether ping frames count)',
+};
+
 function describeProgress(progress: ProbeProgress): string {
   return `${formatDuration(progress.elapsedMs).padStart(9)}  ${progress.message}`;
 }
@@ -59,6 +75,13 @@ function describeProgress(progress: ProbeProgress): string {
 /** The verdict for people: what it is, what to do, how sure, what it cost. */
 export function describeResult(result: ProbeResult): string[] {
   const lines = [`result: ${result.summary}`];
+  if (result.resetBy) lines.push(`timer reset by: ${RESET_BY_TEXT[result.resetBy]}`);
+  for (const alternative of result.alternatives ?? []) {
+    const reset = alternative.resetBy ? `, timer reset by ${RESET_BY_TEXT[alternative.resetBy]}` : '';
+    lines.push(
+      `or: ${alternative.kind === 'idle-timeout' ? 'an idle timeout' : 'a lifetime cap'} of ${formatDuration(alternative.intervalMs)}${reset}`,
+    );
+  }
   if (result.error?.handshake) lines.push(`cause: ${result.error.handshake.cause}`);
   if (result.advice) lines.push(`${result.error ? 'fix' : 'advice'}: ${result.advice}`);
   for (const note of result.notes) lines.push(`note: ${note}`);

@@ -15,6 +15,8 @@ export interface ProbeCliOptions {
   maxDurationMs: number;
   maxConnections: number;
   json: boolean;
+  /** --text-heartbeat: a message some connections send as a heartbeat; null without it. */
+  textHeartbeat: string | null;
   /** Literal values (--secret) hidden wherever they appear. */
   secretValues: string[];
 }
@@ -26,6 +28,7 @@ export function parseProbeArgs(argv: string[]): ProbeCliOptions {
     {
       max: { type: 'string' },
       connections: { type: 'string' },
+      'text-heartbeat': { type: 'string' },
       ...CONNECTION_OPTIONS,
       ...SECRET_OPTIONS,
       json: { type: 'boolean' },
@@ -43,6 +46,9 @@ export function parseProbeArgs(argv: string[]): ProbeCliOptions {
     }
   }
 
+  const textHeartbeat = values['text-heartbeat'] ?? null;
+  if (textHeartbeat === '') throw new UsageError('--text-heartbeat needs a text, e.g. --text-heartbeat ping');
+
   const secrets = parseSecretFlags(values);
   const endpoint = makeEndpoint(url, {
     headers: parseHeaderFlags(values.header ?? []),
@@ -54,5 +60,12 @@ export function parseProbeArgs(argv: string[]): ProbeCliOptions {
   const problems = checkEndpoint(endpoint);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
 
-  return { endpoint, maxDurationMs, maxConnections, json: values.json ?? false, secretValues: secrets.secretValues };
+  return {
+    endpoint,
+    maxDurationMs,
+    maxConnections,
+    json: values.json ?? false,
+    textHeartbeat,
+    secretValues: secrets.secretValues,
+  };
 }

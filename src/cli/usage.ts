@@ -6,6 +6,10 @@ Options for probe:
   --max DURATION              give up after this long: no cut by then means no timeout
                               up to that long (default: 15m)
   --connections N             most connections open at once, at least 3 (default: 6)
+  --text-heartbeat TEXT       some connections also send TEXT as a message (one the
+                              server accepts) on the ping connections' schedule: tells
+                              a lifetime cap from an idle timeout that ping frames do
+                              not reset; without it, such cuts are reported as ambiguous
   -H, --header "Name: value"  extra handshake header (repeatable)
   --subprotocol P             offer a subprotocol (repeatable)
   --insecure                  accept self-signed TLS certificates (wss://)
@@ -16,6 +20,9 @@ Options for probe:
   --secret VALUE              redact this literal value wherever it appears (repeatable)
   --json                      print progress as NDJSON; the last line is the result:
                               {"type":"probe-result","kind":"idle-timeout"|"lifetime-cap"|"none"|"error",...}
+                              with "resetBy":"any-frame"|"messages"|"unknown" for an idle
+                              timeout, and "alternatives":[{"kind","resetBy","intervalMs"}]
+                              when the evidence fits another reading as well
 
 Exit codes: 0 with a verdict (idle-timeout, lifetime-cap or none), 1 without one (could
 not connect, inconclusive, interrupted), 2 for bad usage.`;

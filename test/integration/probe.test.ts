@@ -1,6 +1,7 @@
 // `ws-inspector probe` against real intermediaries on 127.0.0.1: nginx with proxy_read_timeout 2s
 // (an idle timeout), a TCP proxy that cuts every connection 3 s after it opens (a lifetime cap),
-// and a bare echo server (neither). Runs runProbe in this process with a collecting CliIo; the
+// a server that cuts a connection after 1.5 s without a message while it answers pings (an idle
+// timeout only messages reset: --text-heartbeat), and a bare echo server (neither). Runs runProbe in this process with a collecting CliIo; the
 // last test runs the built CLI as a user would.
 // nginx: skipped with an install hint outside CI, a failure in CI (CI=true).
 
@@ -15,7 +16,7 @@ import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
 import { freePort } from '../../support/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { behindNginx, cleanups } from '../helpers/testScope.js';
-import { startEchoServer, startHandshakeStatusServer } from '../helpers/wsServers.js';
+import { startEchoServer, startHandshakeStatusServer, startWsServer } from '../helpers/wsServers.js';
 
 before(buildCli);
 
@@ -57,6 +58,23 @@ async function eventually(ready: () => boolean, timeoutMs = 2000): Promise<boole
   const deadline = performance.now() + timeoutMs;
   while (!ready() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return ready();
+}
+
+/**
+ * Cuts (terminates, no close frame) a connection after timeoutMs without a message from the
+ * client; ws answers its pings all the while, and it never answers a message.
+ */
+function startMessageIdleServer(timeoutMs: number) {
+  return startWsServer((ws, { setTimeout }) => {
+    let lastMessage = performance.now();
+    ws.on('message', () => (lastMessage = performance.now()));
+    const check = () => {
+      const quiet = performance.now() - lastMessage;
+      if (quiet >= timeoutMs) ws.terminate();
+      else setTimeout(check, timeoutMs - quiet);
+    };
+    setTimeout(check, timeoutMs);
+  });
 }
 
 function describe(run: ProbeRun): string {
@@ -130,6 +148,12 @@ test(
       result.intervalMs !== null && Math.abs(result.intervalMs - 3000) <= 150,
       `intervalMs ${result.intervalMs} within 3000 ±5 %`,
     );
+    // Pings only: an idle timeout only messages reset would cut at the same age.
+    assert.deepEqual(
+      result.alternatives?.map((a) => [a.kind, a.resetBy]),
+      [['idle-timeout', 'messages']],
+    );
+    assert.match(result.summary, /^ambiguous: /);
     // Connections with ping traffic died at the same age as the silent ones.
     const busy = result.evidence.filter(
       (e) => e.outcome === 'cut' && e.heartbeatMs !== null && e.silenceMs! < e.ageMs! / 2,
@@ -139,6 +163,66 @@ test(
     assert.ok(
       await eventually(() => proxy.connections() === 0),
       `${proxy.connections()} connection(s) left open through the proxy`,
+    );
+  },
+);
+
+test(
+  'a server that cuts after 1.5 s without a message, answering pings: --text-heartbeat finds an idle timeout reset by messages; without it, ambiguous',
+  { timeout: 40_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const server = await startMessageIdleServer(1500);
+    defer(() => server.close());
+
+    const withText = await probe([server.url, '--text-heartbeat', 'ping', '--max', '20s', '--json']);
+    const { result } = parseJson(withText);
+    t.diagnostic(
+      `with text: ${result.kind} ${result.resetBy} ${result.intervalMs} ms, bracket [${result.lowMs}, ${result.highMs}], ${result.rounds} round(s), wall ${withText.elapsedMs.toFixed(0)} ms`,
+    );
+    assert.equal(withText.code, 0, describe(withText));
+    assert.equal(result.kind, 'idle-timeout', describe(withText));
+    assert.equal(result.resetBy, 'messages', describe(withText));
+    assert.equal(result.alternatives, undefined);
+    assert.ok(
+      result.intervalMs !== null && Math.abs(result.intervalMs - 1500) <= 150,
+      `intervalMs ${result.intervalMs} within 1500 ±10 %`,
+    );
+    // The ping connections died at 1.5 s of age like under a cap; the text ones lived on.
+    assert.ok(result.evidence.some((e) => e.heartbeat === 'ping' && e.outcome === 'cut'));
+    assert.ok(result.evidence.some((e) => e.heartbeat === 'text' && e.outcome === 'survived' && e.ageMs! > 1500));
+    assert.ok(withText.elapsedMs < 10_000, `wall time ${withText.elapsedMs.toFixed(0)} ms`);
+
+    const readable = await probe([server.url, '--text-heartbeat', 'ping', '--max', '20s', '--connections', '4']);
+    assert.equal(readable.code, 0, describe(readable));
+    assert.match(
+      readable.err.join('\n'),
+      /4 connections at once, some sending "ping" as a text heartbeat, at most 20(\.0)? s/,
+    );
+    assert.match(readable.out.join('\n'), /^result: idle timeout of 1\.\d s that only messages reset/m);
+    assert.match(readable.out.join('\n'), /^timer reset by: messages only \(ping frames do not count\)$/m);
+
+    const pingsOnly = await probe([server.url, '--max', '20s', '--json']);
+    const ambiguous = parseJson(pingsOnly).result;
+    t.diagnostic(
+      `pings only: ${ambiguous.kind} ${ambiguous.intervalMs} ms, alternatives ${JSON.stringify(ambiguous.alternatives)}, wall ${pingsOnly.elapsedMs.toFixed(0)} ms`,
+    );
+    assert.equal(pingsOnly.code, 0, describe(pingsOnly));
+    // Never a plain lifetime cap: the idle timeout only messages reset is named beside it.
+    assert.equal(ambiguous.kind, 'lifetime-cap', describe(pingsOnly));
+    assert.equal(ambiguous.alternatives?.length, 1, describe(pingsOnly));
+    const [alternative] = ambiguous.alternatives!;
+    assert.equal(alternative!.kind, 'idle-timeout');
+    assert.equal(alternative!.resetBy, 'messages');
+    assert.ok(Math.abs(alternative!.intervalMs - 1500) <= 150, `alternative ${alternative!.intervalMs} ms`);
+    assert.match(
+      ambiguous.summary,
+      /^ambiguous: a lifetime cap of 1\.\d s, or an idle timeout of 1\.\d s that only messages reset/,
+    );
+    assert.match(ambiguous.advice, /--text-heartbeat TEXT/);
+    assert.ok(
+      await eventually(() => server.liveSockets() === 0),
+      `${server.liveSockets()} connection(s) left open on the server`,
     );
   },
 );
@@ -168,13 +252,15 @@ test('the readable output: progress lines, then the verdict with advice', { time
   const proxy = await startTcpProxy({ targetPort: echo.port, lifetimeMs: 1500 });
   defer(() => proxy.close());
 
-  const run = await probe([proxy.url, '--connections', '4']);
+  // With a text heartbeat (the echo server answers it), the cap is plain: the text
+  // connection was cut at the same age.
+  const run = await probe([proxy.url, '--connections', '5', '--text-heartbeat', 'ping']);
   assert.equal(run.code, 0, describe(run));
   assert.match(
     run.err.join('\n'),
-    /^probing ws:\/\/127\.0\.0\.1:\d+\/: up to 4 connections at once, at most 15 m; Ctrl-C to stop$/,
+    /^probing ws:\/\/127\.0\.0\.1:\d+\/: up to 5 connections at once, some sending "ping" as a text heartbeat, at most 15 m; Ctrl-C to stop$/,
   );
-  assert.match(run.out[0]!, /^\s+0 ms {2}round 1: 4 connections \(silent, silent, ping 500 ms, ping \d/);
+  assert.match(run.out[0]!, /^\s+0 ms {2}round 1: 5 connections \(silent, silent, ping 500 ms, text 500 ms, ping \d/);
   assert.ok(
     run.out.some((line) => /cut after .* of silence, 1\.\d s after opening \(code 1006\)/.test(line)),
     describe(run),
@@ -190,7 +276,7 @@ test('the readable output: progress lines, then the verdict with advice', { time
   );
   assert.match(
     run.out[run.out.length - 1]!,
-    /^took \d+(\.\d)? s: \d rounds?, \d+ connections \(at most 4 at once\), ±\d+\.\d %$/,
+    /^took \d+(\.\d)? s: \d rounds?, \d+ connections \(at most 5 at once\), ±\d+\.\d %$/,
   );
 });
 
@@ -244,6 +330,7 @@ test('exit 2 with a clear message for bad usage', async () => {
     [['http://x/'], /must start with ws:\/\/ or wss:\/\//],
     [['ws://x/', '-H', 'nocolon'], /-H expects "Name: value"/],
     [['ws://x/', '--bogus'], /Unknown option '--bogus'/],
+    [['ws://x/', '--text-heartbeat', ''], /--text-heartbeat needs a text/],
   ] as const) {
     const run = await probe([...args]);
     assert.equal(run.code, 2, describe(run));

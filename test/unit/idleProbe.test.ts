@@ -11,6 +11,13 @@ import {
   type ProbeSession,
 } from '../../src/core/probe/idleProbe.js';
 import type { ProbeResult } from '../../src/core/probe/probeReport.js';
+import {
+  assessEvidence,
+  measureVerdict,
+  noteQuietEnd,
+  quietTrack,
+  type ObservedConnection,
+} from '../../src/core/probe/probeInference.js';
 import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
 import type { IDisposable } from '../../src/core/common/events.js';
 import type { SocketOptions } from '../../src/core/engine/socket.js';
@@ -21,6 +28,10 @@ import { FakeSocket } from './fakes/fakeSocket.js';
 interface PathBehaviour {
   /** Cuts a connection after this long without a frame in either direction. */
   idleTimeoutMs?: number;
+  /** Cuts a connection after this long without a message either way; ping frames do not count. */
+  messageIdleTimeoutMs?: number;
+  /** The server answers every message with the same text (after rttMs). */
+  echo?: boolean;
   /** Cuts a connection this long after it opened, whatever the traffic. */
   lifetimeMs?: number;
   /** Cuts without telling the client (no FIN): the socket just goes quiet. */
@@ -41,6 +52,7 @@ interface PathBehaviour {
 class PathSocket extends FakeSocket {
   private readonly timers = new Set<IDisposable>();
   private idleTimer: IDisposable | null = null;
+  private messageIdleTimer: IDisposable | null = null;
   /** Cut silently: frames vanish, no close arrives. */
   private dead = false;
   /** Counted in path.openNow. */
@@ -69,6 +81,7 @@ class PathSocket extends FakeSocket {
       this.countedOpen = true;
       this.open();
       this.traffic();
+      this.messageTraffic();
       if (b.lifetimeMs !== undefined) this.after(b.lifetimeMs, () => this.cut());
       const close = b.serverClose;
       if (close) this.after(close.afterMs, () => this.finish(close.code, 'server says bye'));
@@ -83,6 +96,20 @@ class PathSocket extends FakeSocket {
       if (this.dead || this.closed) return;
       this.traffic();
       this.receivePong(payload);
+    });
+  }
+
+  override send(data: string | Uint8Array): void {
+    super.send(data);
+    if (this.dead) return;
+    this.traffic();
+    this.messageTraffic();
+    if (!this.path.behaviour.echo || typeof data !== 'string') return;
+    this.after(this.path.behaviour.rttMs ?? 2, () => {
+      if (this.dead || this.closed) return;
+      this.traffic();
+      this.messageTraffic();
+      this.receiveText(data);
     });
   }
 
@@ -103,6 +130,13 @@ class PathSocket extends FakeSocket {
     if (idle === undefined) return;
     this.idleTimer?.dispose();
     this.idleTimer = this.after(idle, () => this.cut());
+  }
+
+  private messageTraffic(): void {
+    const idle = this.path.behaviour.messageIdleTimeoutMs;
+    if (idle === undefined) return;
+    this.messageIdleTimer?.dispose();
+    this.messageIdleTimer = this.after(idle, () => this.cut());
   }
 
   private cut(): void {
@@ -143,6 +177,7 @@ class PathSocket extends FakeSocket {
     for (const timer of this.timers) timer.dispose();
     this.timers.clear();
     this.idleTimer = null;
+    this.messageIdleTimer = null;
   }
 }
 
@@ -261,6 +296,7 @@ describe('IdleTimeoutProbe: idle timeouts', () => {
       const run = await probe({ idleTimeoutMs: timeoutMs }, {}, { stepMs: timeoutMs >= 60_000 ? 100 : 10 });
       const { result } = run;
       assert.equal(result.kind, 'idle-timeout', result.summary);
+      assert.equal(result.resetBy, 'any-frame', 'ping connections outlived the timeout');
       assert.equal(result.error, null);
       assertWithin(result.intervalMs, timeoutMs, 0.05, 'intervalMs');
       assert.equal(result.converged, true);
@@ -343,10 +379,16 @@ describe('IdleTimeoutProbe: idle timeouts', () => {
 
 describe('IdleTimeoutProbe: lifetime caps', () => {
   for (const capMs of [3_000, 30_000, 300_000]) {
-    it(`classifies a ${capMs} ms cap (cut at that age whatever the traffic) as a lifetime cap within ±5 %`, async () => {
-      const run = await probe({ lifetimeMs: capMs }, {}, { stepMs: capMs >= 60_000 ? 100 : 10 });
+    it(`classifies a ${capMs} ms cap (cut at that age whatever the traffic, text heartbeat too) as a lifetime cap within ±5 %`, async () => {
+      const run = await probe({ lifetimeMs: capMs }, { textHeartbeat: 'ping' }, { stepMs: capMs >= 60_000 ? 100 : 10 });
       const { result } = run;
       assert.equal(result.kind, 'lifetime-cap', result.summary);
+      assert.equal(result.alternatives, undefined, 'a text-heartbeat connection was cut at the same age');
+      assert.equal(result.resetBy, undefined);
+      assert.match(result.summary, /^lifetime cap of /);
+      const textCuts = result.evidence.filter((e) => e.heartbeat === 'text' && e.outcome === 'cut');
+      assert.ok(textCuts.length > 0, 'a text-heartbeat connection was cut');
+      for (const cut of textCuts) assertWithin(cut.ageMs, capMs, 0.05, 'age of a text-heartbeat connection at the cut');
       assertWithin(result.intervalMs, capMs, 0.05, 'intervalMs');
       assert.equal(result.converged, true);
       // A connection with heartbeat traffic died at the same age: that is what makes it a cap.
@@ -360,6 +402,26 @@ describe('IdleTimeoutProbe: lifetime caps', () => {
       assertNothingLeaked(run);
     });
   }
+
+  it('without a text heartbeat, reports a cap as ambiguous: a lifetime cap or an idle timeout only messages reset', async () => {
+    const run = await probe({ lifetimeMs: 3_000 }, {}, { stepMs: 10 });
+    const { result } = run;
+    assert.equal(result.kind, 'lifetime-cap', result.summary);
+    assertWithin(result.intervalMs, 3_000, 0.05, 'intervalMs');
+    assert.equal(result.resetBy, undefined);
+    assert.equal(result.alternatives?.length, 1);
+    assert.equal(result.alternatives[0]!.kind, 'idle-timeout');
+    assert.equal(result.alternatives[0]!.resetBy, 'messages');
+    assertWithin(result.alternatives[0]!.intervalMs, 3_000, 0.05, 'the alternative interval');
+    assert.match(
+      result.summary,
+      /^ambiguous: a lifetime cap of 3\.0 s, or an idle timeout of 3\.0 s that only messages reset/,
+    );
+    assert.match(result.advice, /--text-heartbeat TEXT/);
+    assert.doesNotMatch(result.advice, /^Heartbeats cannot/);
+    assert.ok(result.evidence.every((e) => e.heartbeat !== 'text'));
+    assertNothingLeaked(run);
+  });
 
   it('classifies a cap shorter than the fast heartbeat once a faster control dies with traffic', async () => {
     const run = await probe({ lifetimeMs: 300 }, {}, { stepMs: 5 });
@@ -375,6 +437,202 @@ describe('IdleTimeoutProbe: lifetime caps', () => {
     const capFirst = await probe({ idleTimeoutMs: 10_000, lifetimeMs: 3_000 });
     assert.equal(capFirst.result.kind, 'lifetime-cap');
     assertWithin(capFirst.result.intervalMs, 3_000, 0.05, 'cap');
+  });
+});
+
+describe('IdleTimeoutProbe: what resets an idle timeout (--text-heartbeat)', () => {
+  it('an idle timeout ping frames reset: resetBy any-frame, with or without a text heartbeat', async () => {
+    for (const textHeartbeat of [null, 'ping']) {
+      const run = await probe({ idleTimeoutMs: 2_000 }, { textHeartbeat }, { stepMs: 10 });
+      const { result } = run;
+      assert.equal(result.kind, 'idle-timeout', result.summary);
+      assert.equal(result.resetBy, 'any-frame', `${textHeartbeat}: ${result.summary}`);
+      assert.equal(result.alternatives, undefined);
+      assertWithin(result.intervalMs, 2_000, 0.05, 'intervalMs');
+      assert.match(result.summary, /^idle timeout of 2\.0 s: connections silent for that long are cut/);
+      assert.equal(
+        result.evidence.some((e) => e.heartbeat === 'text'),
+        textHeartbeat !== null,
+      );
+      assertNothingLeaked(run);
+    }
+  });
+
+  for (const echo of [false, true]) {
+    it(`an idle timeout only messages reset, ${echo ? 'the server echoing' : 'the server never answering'} the text: resetBy messages within ±5 %`, async () => {
+      const run = await probe({ messageIdleTimeoutMs: 2_000, echo }, { textHeartbeat: 'ping' }, { stepMs: 10 });
+      const { result } = run;
+      assert.equal(result.kind, 'idle-timeout', result.summary);
+      assert.equal(result.resetBy, 'messages', result.summary);
+      assert.equal(result.alternatives, undefined);
+      assertWithin(result.intervalMs, 2_000, 0.05, 'intervalMs');
+      assert.equal(result.converged, true);
+      assert.ok(result.lowMs! <= 2_000 && 2_000 <= result.highMs!, `bracket [${result.lowMs}, ${result.highMs}]`);
+      assert.match(result.summary, /^idle timeout of 2\.0 s that only messages reset/);
+      assert.match(result.advice, /text heartbeat/);
+      // Ping connections died at the timeout's age, like under a cap; text ones lived on.
+      const pingCuts = result.evidence.filter((e) => e.heartbeat === 'ping' && e.outcome === 'cut');
+      assert.ok(pingCuts.length > 0, 'a ping connection was cut');
+      for (const cut of pingCuts) assertWithin(cut.ageMs, 2_000, 0.05, 'age of a ping connection at the cut');
+      const texts = result.evidence.filter((e) => e.heartbeat === 'text');
+      assert.ok(texts.length > 0 && texts.every((e) => e.outcome === 'survived' && e.ageMs! > 2_000));
+      assert.ok(result.elapsedMs <= 2.2 * 2_000 + 500, `took ${result.elapsedMs} ms`);
+      assertNothingLeaked(run);
+    });
+  }
+
+  it('the same path without a text heartbeat: ambiguous, never a plain lifetime cap', async () => {
+    const run = await probe({ messageIdleTimeoutMs: 2_000 }, {}, { stepMs: 10 });
+    const { result } = run;
+    assert.equal(result.kind, 'lifetime-cap', result.summary);
+    assert.deepEqual(
+      result.alternatives?.map((a) => [a.kind, a.resetBy]),
+      [['idle-timeout', 'messages']],
+    );
+    assertWithin(result.alternatives[0]!.intervalMs, 2_000, 0.05, 'the alternative interval');
+    assert.match(result.summary, /^ambiguous: /);
+    assert.match(result.advice, /run the probe again with a text heartbeat/);
+    assertNothingLeaked(run);
+  });
+
+  it('on a path that drops connections without a close, only a server that answers the text settles it', async () => {
+    const answered = await probe(
+      { messageIdleTimeoutMs: 2_000, silentCut: true, echo: true },
+      { textHeartbeat: 'ping' },
+      { stepMs: 10 },
+    );
+    assert.equal(answered.result.kind, 'idle-timeout', answered.result.summary);
+    assert.equal(answered.result.resetBy, 'messages');
+    assertWithin(answered.result.intervalMs, 2_000, 0.05, 'intervalMs');
+    assertNothingLeaked(answered);
+    const unanswered = await probe(
+      { messageIdleTimeoutMs: 2_000, silentCut: true },
+      { textHeartbeat: 'ping' },
+      { stepMs: 10 },
+    );
+    assert.equal(unanswered.result.kind, 'lifetime-cap', unanswered.result.summary);
+    assert.equal(unanswered.result.alternatives?.length, 1);
+    assert.match(unanswered.result.summary, /the server did not answer the text/);
+    assertNothingLeaked(unanswered);
+  });
+
+  it('sends the text as a message on the text-heartbeat connections, and nothing on the others', async () => {
+    const run = await probe({ messageIdleTimeoutMs: 2_000 }, { textHeartbeat: '{"op":"hb"}' }, { stepMs: 10 });
+    const senders = run.path.sockets.filter((s) => s.sent.length > 0);
+    assert.ok(senders.length > 0);
+    for (const socket of senders) {
+      assert.ok(socket.sent.every((m) => m === '{"op":"hb"}'));
+      assert.equal(socket.pings.length, 0, 'a text-heartbeat connection sends no pings');
+    }
+    const started = run.progress.find((p) => p.event === 'round-started')!;
+    assert.match(started.message, /^round 1: 6 connections \(silent, silent, ping 500 ms, text 500 ms, ping /);
+  });
+
+  it('fits a text-heartbeat connection into the fewest connections allowed', async () => {
+    const run = await probe(
+      { messageIdleTimeoutMs: 2_000 },
+      { textHeartbeat: 'ping', maxConnections: 3 },
+      { stepMs: 10 },
+    );
+    assert.equal(run.result.kind, 'idle-timeout', run.result.summary);
+    assert.equal(run.result.resetBy, 'messages');
+    assertWithin(run.result.intervalMs, 2_000, 0.05, 'intervalMs');
+    assert.ok(run.path.maxLive <= 3, `${run.path.maxLive} sockets at once`);
+    assertNothingLeaked(run);
+  });
+
+  it('rejects an empty text heartbeat', () => {
+    const deps = { clock: new FakeClock(), createSession: () => assert.fail('no session expected') };
+    assert.throws(() => new IdleTimeoutProbe(makeEndpoint(URL), { textHeartbeat: '' }, deps), /textHeartbeat/);
+  });
+});
+
+describe('probe inference: what the evidence leaves standing', () => {
+  /** A connection that opened at 0 and ended (or was last seen) as given. */
+  function observed(
+    over: Partial<ObservedConnection> & Pick<ObservedConnection, 'role' | 'heartbeatMs' | 'state'>,
+  ): ObservedConnection {
+    return {
+      round: 1,
+      textHeartbeat: false,
+      opened: true,
+      openedAt: 0,
+      lastInboundAt: 0,
+      longestGap: 0,
+      lastAliveAge: 0,
+      inboundFrames: 0,
+      frames: quietTrack(0),
+      messages: quietTrack(0),
+      closedAt: 0,
+      endedAt: 0,
+      end: null,
+      failure: null,
+      ...over,
+    };
+  }
+  const cutAt = (ms: number) => ({
+    state: 'cut' as const,
+    endedAt: ms + 1,
+    end: { ageMs: ms, silenceMs: ms, messageSilenceMs: ms, code: 1006, reason: null },
+  });
+
+  it('silent cuts and a text connection that lived on, without ping evidence: an idle timeout, resetBy unknown', () => {
+    const texts = quietTrack(0);
+    for (let t = 500; t <= 3_000; t += 500) noteQuietEnd(texts, t, false);
+    const connections = [
+      observed({ role: 'silent', heartbeatMs: null, ...cutAt(2_000) }),
+      observed({ role: 'silent', heartbeatMs: null, ...cutAt(2_010) }),
+      observed({
+        role: 'control',
+        heartbeatMs: 500,
+        textHeartbeat: true,
+        state: 'closed',
+        closedAt: 3_200,
+        frames: texts,
+        messages: texts,
+      }),
+    ];
+    const a = assessEvidence(connections, 3_200, 100, 0.05);
+    assert.equal(a.leading, 'idle-timeout');
+    assert.equal(a.resetBy, 'unknown');
+    assert.equal(a.ambiguous, false);
+    const verdict = measureVerdict(a, connections, 0.05);
+    assert.equal(verdict.resetBy, 'unknown');
+    assert.deepEqual(verdict.alternatives, []);
+  });
+
+  it('a text connection still open keeps an ambiguous cap from converging', () => {
+    const texts = quietTrack(0);
+    for (let t = 500; t <= 2_000; t += 500) noteQuietEnd(texts, t, false);
+    const connections = [
+      observed({ role: 'silent', heartbeatMs: null, ...cutAt(2_000) }),
+      // Pings and pongs every 500 ms: cut 5 ms after a pong, 2 s after the last message.
+      observed({
+        role: 'control',
+        heartbeatMs: 500,
+        longestGap: 500,
+        lastAliveAge: 2_000,
+        state: 'cut',
+        endedAt: 2_006,
+        end: { ageMs: 2_005, silenceMs: 5, messageSilenceMs: 2_005, code: 1006, reason: null },
+      }),
+      observed({
+        role: 'control',
+        heartbeatMs: 500,
+        textHeartbeat: true,
+        state: 'open',
+        frames: texts,
+        messages: texts,
+      }),
+    ];
+    const open = assessEvidence(connections, 2_050, 100, 0.05);
+    assert.equal(open.leading, 'lifetime-cap');
+    assert.equal(open.ambiguous, true);
+    assert.equal(open.converged, false);
+    // Without the text connection the same cuts are an ambiguous verdict.
+    const pingsOnly = assessEvidence(connections.slice(0, 2), 2_050, 100, 0.05);
+    assert.equal(pingsOnly.ambiguous, true);
+    assert.equal(pingsOnly.converged, true);
   });
 });
 

@@ -8,7 +8,12 @@
 // - a control connection with a fast ping heartbeat: it survives an idle timeout but not a
 //   lifetime cap, so it tells the two apart;
 // - ladder connections pinging at different intervals: one that got its pong after I ms of
-//   silence proves the timeout is longer than I; one cut before its first ping measures it.
+//   silence proves the timeout is longer than I; one cut before its first ping measures it;
+// - with a text heartbeat (options.textHeartbeat), a control connection that sends that text
+//   as a message instead of pings: an idle timeout that only messages reset cuts the ping
+//   connections at the same age as a lifetime cap would, and only this one tells them apart
+//   (it survives the idle timeout, not the cap). Once that timeout is the leading explanation,
+//   later rounds' ladders send the text too.
 // The evidence brackets the timeout under two hypotheses at once: an idle timeout (bounded
 // by silences survived and silences at the cuts) and a lifetime cap (bounded by ages); the
 // one the evidence contradicts is dropped. A cut after s ms of silence also shows the
@@ -27,7 +32,11 @@ import type { SocketFactory } from '../engine/socket.js';
 import {
   assessEvidence,
   bracketOf,
+  leadingHypothesis,
   measureVerdict,
+  noteAliveDuringQuiet,
+  noteQuietEnd,
+  quietTrack,
   relativeHalfWidth,
   silentDropsSeen,
   type Assessment,
@@ -68,6 +77,12 @@ export interface IdleProbeOptions {
   settleMs: number;
   /** Gives up (with the best bracket so far) after this many rounds. */
   maxRounds: number;
+  /**
+   * A text message some connections send as an application-level heartbeat (on the ping
+   * connections' schedule), to tell a lifetime cap from an idle timeout only messages reset.
+   * Null: pings only, and such a cut is reported as either (`alternatives`).
+   */
+  textHeartbeat: string | null;
 }
 
 export const DEFAULT_PROBE_OPTIONS: IdleProbeOptions = {
@@ -78,13 +93,14 @@ export const DEFAULT_PROBE_OPTIONS: IdleProbeOptions = {
   pongTimeoutMs: 5_000,
   settleMs: 100,
   maxRounds: 8,
+  textHeartbeat: null,
 };
 
 /** Below this a heartbeat cannot be told apart from the handshake: nothing to measure. */
 const MIN_HEARTBEAT_MS = 25;
 
 /** What the probe needs from a session: start it, read its events, throw it away. */
-export type ProbeSession = Pick<Session, 'start' | 'dispose' | 'onEvent'>;
+export type ProbeSession = Pick<Session, 'start' | 'dispose' | 'onEvent' | 'send'>;
 
 export interface IdleProbeDeps {
   clock: Clock;
@@ -130,10 +146,20 @@ export interface ProbeProgress {
   message: string;
 }
 
+/** One connection a round plans: its role and heartbeat (null: silent). */
+interface PlannedConnection {
+  role: ProbeRole;
+  heartbeatMs: number | null;
+  /** Sends the text heartbeat rather than pings. */
+  text: boolean;
+}
+
 /** A probe connection: what it showed, and the session it runs on while it is open. */
 interface ProbeConnection extends ObservedConnection {
   session: ProbeSession | null;
   subscription: IDisposable | null;
+  /** The next text heartbeat, for a text-heartbeat connection that is open. */
+  textTimer: IDisposable | null;
 }
 
 /**
@@ -191,6 +217,9 @@ export class IdleTimeoutProbe implements IDisposable {
     if (!(Number.isInteger(o.maxRounds) && o.maxRounds >= 1)) {
       throw new RangeError(`maxRounds must be a whole number of at least 1, got ${o.maxRounds}`);
     }
+    if (o.textHeartbeat !== null && (typeof o.textHeartbeat !== 'string' || o.textHeartbeat === '')) {
+      throw new RangeError('textHeartbeat must be a non-empty text, or null');
+    }
     this.clock = deps.clock;
     this.createSession = deps.createSession;
   }
@@ -238,12 +267,12 @@ export class IdleTimeoutProbe implements IDisposable {
         ? Infinity
         : this.horizonAfterCut(maxOf([assessment.idle.highMs, assessment.cap.highMs]) ?? Infinity);
     const rungs = plan
-      .map((p) => (p.heartbeatMs === null ? 'silent' : `ping ${formatDuration(p.heartbeatMs)}`))
+      .map((p) => (p.heartbeatMs === null ? 'silent' : `${p.text ? 'text' : 'ping'} ${formatDuration(p.heartbeatMs)}`))
       .join(', ');
     this.progress('round-started', `round ${this.round}: ${plan.length} connections (${rungs})`, assessment);
     this.launching = true;
     for (const planned of plan) {
-      this.openConnection(planned.role, planned.heartbeatMs);
+      this.openConnection(planned);
       if (this.finished) return;
     }
     this.launching = false;
@@ -251,59 +280,73 @@ export class IdleTimeoutProbe implements IDisposable {
   }
 
   /** Round 1 spreads the ladder over the whole budget; later rounds aim just below the cut. */
-  private planRound(): Array<{ role: ProbeRole; heartbeatMs: number | null }> {
+  private planRound(): PlannedConnection[] {
     const o = this.options;
-    const ladderSlots = o.maxConnections - 2;
+    const text = o.textHeartbeat !== null;
+    const silentOne: PlannedConnection = { role: 'silent', heartbeatMs: null, text: false };
     if (this.round === 1) {
+      const controls: PlannedConnection[] = [
+        { role: 'control', heartbeatMs: o.fastHeartbeatMs, text: false },
+        ...(text ? [{ role: 'control' as const, heartbeatMs: o.fastHeartbeatMs, text: true }] : []),
+      ];
+      const ladderSlots = o.maxConnections - 1 - controls.length;
       // Two silent connections when there is room: a timeout longer than every rung is then
       // still measured twice in one round, and two cuts that agree make a verdict.
       const silent = ladderSlots >= 2 ? 2 : 1;
       return [
-        ...Array.from({ length: silent }, () => ({ role: 'silent' as const, heartbeatMs: null })),
-        { role: 'control', heartbeatMs: o.fastHeartbeatMs },
+        ...Array.from({ length: silent }, () => silentOne),
+        ...controls,
         ...geometric(o.fastHeartbeatMs, o.maxDurationMs, ladderSlots - (silent - 1)).map((ms) => ({
           role: 'ladder' as const,
           heartbeatMs: ms,
+          text: false,
         })),
       ];
     }
+    const a = this.assess();
+    const byMessages = a.leading === 'idle-timeout' && a.resetBy === 'messages';
+    // Texts once they matter: while a cap and an idle timeout only messages reset are both
+    // possible, and to measure the latter; pings unless that is what the evidence shows.
+    const textControl =
+      text && (a.leading === null || a.ambiguous || a.resetBy === 'messages' || a.resetBy === 'unknown');
     const { lowMs, highMs } = this.planningBracket();
     // A quarter of the shortest cut: comfortably inside an idle timeout of that length.
     const control = Math.max(MIN_HEARTBEAT_MS, Math.round(Math.min(o.fastHeartbeatMs, highMs / 4)));
+    const controls: PlannedConnection[] = [
+      ...(byMessages ? [] : [{ role: 'control' as const, heartbeatMs: control, text: false }]),
+      ...(textControl ? [{ role: 'control' as const, heartbeatMs: control, text: true }] : []),
+    ];
+    const rung = (ms: number): PlannedConnection => ({ role: 'ladder', heartbeatMs: Math.round(ms), text: byMessages });
     const floor = Math.max(lowMs, MIN_HEARTBEAT_MS);
     if (silentDropsSeen(this.connections)) {
       // An unanswered ping only bounds the timeout from above, and a silent connection
       // proves nothing here: bisect the bracket with every slot.
-      return [
-        { role: 'control', heartbeatMs: control },
-        ...evenly(floor, highMs, ladderSlots + 1).map((ms) => ({ role: 'ladder' as const, heartbeatMs: ms })),
-      ];
+      return [...controls, ...evenly(floor, highMs, o.maxConnections - controls.length).map(rung)];
     }
-    // A cut measured the timeout: a ping just inside the tolerance proves it lies in the top
-    // band, and the rest of the ladder covers the bracket in case the cut came late.
+    // A cut measured the timeout: a heartbeat just inside the tolerance proves it lies in the
+    // top band, and the rest of the ladder covers the bracket in case the cut came late.
+    const ladderSlots = o.maxConnections - 1 - controls.length;
     const top = highMs * (1 - o.tolerance);
-    const rungs = [top, ...(floor < top ? geometric(floor, top, ladderSlots - 1) : [])];
-    return [
-      { role: 'silent', heartbeatMs: null },
-      { role: 'control', heartbeatMs: control },
-      ...rungs.map((ms) => ({ role: 'ladder' as const, heartbeatMs: Math.round(ms) })),
-    ];
+    const rungs = ladderSlots <= 0 ? [] : [top, ...(floor < top ? geometric(floor, top, ladderSlots - 1) : [])];
+    return [silentOne, ...controls, ...rungs.map(rung)];
   }
 
   private planningBracket(): { lowMs: number; highMs: number } {
     const a = this.assess();
-    const chosen = a.leading === 'lifetime-cap' ? a.cap : a.idle;
+    const chosen = leadingHypothesis(a);
     const highMs = chosen.highMs ?? a.cap.highMs ?? this.options.maxDurationMs;
     return { lowMs: Math.min(chosen.lowMs, highMs), highMs };
   }
 
-  private openConnection(role: ProbeRole, heartbeatMs: number | null): void {
+  private openConnection({ role, heartbeatMs, text }: PlannedConnection): void {
     const connection: ProbeConnection = {
       round: this.round,
       role,
       heartbeatMs,
+      textHeartbeat: text && heartbeatMs !== null,
       session: null,
       subscription: null,
+      textTimer: null,
       state: 'connecting',
       opened: false,
       openedAt: 0,
@@ -311,6 +354,8 @@ export class IdleTimeoutProbe implements IDisposable {
       longestGap: 0,
       lastAliveAge: 0,
       inboundFrames: 0,
+      frames: quietTrack(0),
+      messages: quietTrack(0),
       closedAt: 0,
       endedAt: 0,
       end: null,
@@ -319,9 +364,11 @@ export class IdleTimeoutProbe implements IDisposable {
     this.connections.push(connection);
     const endpoint: EndpointConfig = {
       ...this.endpoint,
-      name: `${this.endpoint.name} (probe round ${this.round}, ${role}${heartbeatMs === null ? '' : ` ${heartbeatMs} ms`})`,
+      name: `${this.endpoint.name} (probe round ${this.round}, ${role}${heartbeatMs === null ? '' : ` ${connection.textHeartbeat ? 'text' : 'ping'} ${heartbeatMs} ms`})`,
+      // The probe sends the text heartbeat itself (scheduleText): the session's text heartbeat
+      // waits for a reply before it sends again, and a server need not reply.
       heartbeat:
-        heartbeatMs === null
+        heartbeatMs === null || connection.textHeartbeat
           ? { ...this.endpoint.heartbeat, mode: 'off' }
           : {
               ...this.endpoint.heartbeat,
@@ -365,19 +412,40 @@ export class IdleTimeoutProbe implements IDisposable {
         c.state = 'open';
         c.opened = true;
         c.openedAt = c.lastInboundAt = event.t;
+        c.frames = quietTrack(event.t);
+        c.messages = quietTrack(event.t);
         this.maxHandshakeMs = Math.max(this.maxHandshakeMs, event.handshakeMs);
+        if (c.textHeartbeat) this.scheduleText(c);
         break;
+      case 'message':
+        if (c.state !== 'open') return;
+        if (event.direction === 'out') {
+          // Our text heartbeat (or a set-up message): a frame and a message on the way,
+          // though no proof of life.
+          noteQuietEnd(c.frames, event.t, false);
+          noteQuietEnd(c.messages, event.t, false);
+          return;
+        }
+        noteQuietEnd(c.messages, event.t, true);
+        this.noteInbound(c, event.t);
+        return;
       case 'pong':
       case 'ping':
-      case 'message':
         if (event.direction !== 'in' || c.state !== 'open') return;
+        noteAliveDuringQuiet(c.messages, event.t);
         this.noteInbound(c, event.t);
         return;
       case 'heartbeat-timeout': {
         if (c.state !== 'open') return;
         // The oldest unanswered ping went out waitedMs ago: the path was dead by then.
         const pingAt = event.t - event.waitedMs;
-        const end = { ageMs: pingAt - c.openedAt, silenceMs: pingAt - c.lastInboundAt, code: null, reason: null };
+        const end = {
+          ageMs: pingAt - c.openedAt,
+          silenceMs: pingAt - c.frames.lastAt,
+          messageSilenceMs: pingAt - c.messages.lastAt,
+          code: null,
+          reason: null,
+        };
         // The session still has work to do after reporting this (it terminates the socket),
         // so it must not be disposed from inside its own report: continue on the next tick.
         const timer = this.clock.setTimeout(() => {
@@ -393,7 +461,8 @@ export class IdleTimeoutProbe implements IDisposable {
         if (c.state !== 'open' || event.initiator === 'local') return;
         this.endConnection(c, 'cut', {
           ageMs: event.ageMs ?? event.t - c.openedAt,
-          silenceMs: event.t - c.lastInboundAt,
+          silenceMs: event.t - c.frames.lastAt,
+          messageSilenceMs: event.t - c.messages.lastAt,
           code: event.code,
           reason: event.reason,
         });
@@ -416,9 +485,21 @@ export class IdleTimeoutProbe implements IDisposable {
     this.afterEvidence();
   }
 
+  /** The text heartbeat: every heartbeatMs, whether or not the server answers. */
+  private scheduleText(c: ProbeConnection): void {
+    c.textTimer = this.clock.setTimeout(() => {
+      c.textTimer = null;
+      if (this.finished || c.state !== 'open' || c.session === null) return;
+      c.session.send(this.options.textHeartbeat!);
+      // A failed send shows as the close that follows; only a live session sends again.
+      if (c.session !== null && c.state === 'open') this.scheduleText(c);
+    }, c.heartbeatMs!);
+  }
+
   private noteInbound(c: ProbeConnection, t: number): void {
     const gap = t - c.lastInboundAt;
     c.lastInboundAt = t;
+    noteQuietEnd(c.frames, t, true);
     c.lastAliveAge = t - c.openedAt;
     c.inboundFrames++;
     // Only a longer silence than before is new evidence; a busy connection costs nothing more.
@@ -434,16 +515,16 @@ export class IdleTimeoutProbe implements IDisposable {
     c.endedAt = this.clock.now();
     this.release(c);
     if (c.round === this.round) this.roundHorizonMs = Math.min(this.roundHorizonMs, this.horizonAfterCut(end.ageMs));
-    const who =
-      c.role === 'silent'
-        ? 'silent connection'
-        : c.role === 'control'
-          ? `control (ping ${formatDuration(c.heartbeatMs ?? 0)})`
-          : `ladder (ping ${formatDuration(c.heartbeatMs ?? 0)})`;
+    const heartbeat = `${c.textHeartbeat ? 'text' : 'ping'} ${formatDuration(c.heartbeatMs ?? 0)}`;
+    const who = c.role === 'silent' ? 'silent connection' : `${c.role} (${heartbeat})`;
+    const sinceMessage =
+      c.textHeartbeat || end.messageSilenceMs < end.ageMs
+        ? `, ${formatDuration(end.messageSilenceMs)} after the last message`
+        : '';
     const how =
       state === 'lost'
         ? `lost: its ping after ${formatDuration(end.silenceMs)} of silence got no pong`
-        : `cut after ${formatDuration(end.silenceMs)} of silence, ${formatDuration(end.ageMs)} after opening (code ${end.code ?? '-'}${end.reason ? ` "${end.reason}"` : ''})`;
+        : `cut after ${formatDuration(end.silenceMs)} of silence${sinceMessage}, ${formatDuration(end.ageMs)} after opening (code ${end.code ?? '-'}${end.reason ? ` "${end.reason}"` : ''})`;
     this.progress('connection-cut', `round ${c.round}: ${who} ${how}`, this.assess());
   }
 
@@ -592,6 +673,8 @@ export class IdleTimeoutProbe implements IDisposable {
   }
 
   private release(c: ProbeConnection): void {
+    c.textTimer?.dispose();
+    c.textTimer = null;
     // Unsubscribe first: disposing a session reports its own 'stopped' event.
     c.subscription?.dispose();
     c.subscription = null;
@@ -612,11 +695,24 @@ export class IdleTimeoutProbe implements IDisposable {
   // ---- results -----------------------------------------------------------------------------
 
   private finishWithVerdict(a: Assessment, extraNote?: string): void {
-    const { kind, intervalMs, lowMs, highMs } = measureVerdict(a, this.connections, this.options.tolerance);
-    const { summary, advice } = verdictText(kind, intervalMs, lowMs, highMs);
+    const verdict = measureVerdict(a, this.connections, this.options.tolerance);
+    const { kind, intervalMs, lowMs, highMs, resetBy, alternatives } = verdict;
+    const { summary, advice } = verdictText(verdict, this.options.textHeartbeat !== null);
     const notes = probeNotes(this.connections);
     if (extraNote) notes.push(extraNote);
-    this.finish({ kind, intervalMs, lowMs, highMs, converged: a.converged, summary, advice, notes, error: null });
+    this.finish({
+      kind,
+      intervalMs,
+      lowMs,
+      highMs,
+      converged: a.converged,
+      summary,
+      advice,
+      notes,
+      error: null,
+      ...(resetBy ? { resetBy } : {}),
+      ...(alternatives.length > 0 ? { alternatives } : {}),
+    });
   }
 
   /** Out of time or rounds: the leading explanation with its bracket, or no verdict at all. */
@@ -682,7 +778,17 @@ export class IdleTimeoutProbe implements IDisposable {
   private finish(
     outcome: Pick<
       ProbeResult,
-      'kind' | 'intervalMs' | 'lowMs' | 'highMs' | 'converged' | 'summary' | 'advice' | 'notes' | 'error'
+      | 'kind'
+      | 'intervalMs'
+      | 'lowMs'
+      | 'highMs'
+      | 'converged'
+      | 'summary'
+      | 'advice'
+      | 'notes'
+      | 'error'
+      | 'resetBy'
+      | 'alternatives'
     >,
   ): void {
     if (this.finished) return;
@@ -701,6 +807,8 @@ export class IdleTimeoutProbe implements IDisposable {
       highMs: outcome.highMs === null ? null : Math.round(outcome.highMs),
       accuracy,
       converged: outcome.converged,
+      ...(outcome.resetBy ? { resetBy: outcome.resetBy } : {}),
+      ...(outcome.alternatives ? { alternatives: outcome.alternatives } : {}),
       summary: outcome.summary,
       advice: outcome.advice,
       rounds: this.round,
@@ -732,7 +840,7 @@ export class IdleTimeoutProbe implements IDisposable {
   }
 
   private progress(event: ProbeProgress['event'], message: string, a: Assessment): void {
-    const h = a.leading === 'lifetime-cap' ? a.cap : a.idle;
+    const h = leadingHypothesis(a);
     const bracket = h.highMs === null ? null : bracketOf(h);
     this._onProgress.fire({
       type: 'probe-progress',

@@ -2,10 +2,11 @@
 // evidence list, and the one-line descriptions progress messages use).
 
 import { formatDuration } from '../format/duration.js';
-import type { HandshakeFailedEvent } from '../model/sessionEvents.js';
+import type { DiagnosisAlternative, HandshakeFailedEvent, ResetBy } from '../model/sessionEvents.js';
 import { explainHandshakeFailure } from '../diagnosis/handshakeCauses.js';
 import {
   bracketOf,
+  leadingHypothesis,
   proven,
   silentDropsSeen,
   type Assessment,
@@ -20,8 +21,10 @@ export type ProbeErrorReason = 'handshake-failed' | 'cancelled' | 'inconclusive'
 export interface ProbeConnectionEvidence {
   round: number;
   role: ProbeRole;
-  /** Ping interval; null for the silent connection. */
+  /** Heartbeat interval; null for the silent connection. */
   heartbeatMs: number | null;
+  /** What its heartbeat sent: ping frames, or the text heartbeat as a message. */
+  heartbeat: 'ping' | 'text' | null;
   /**
    * - `cut`: closed by the path or the server (no close frame, or one we did not ask for);
    * - `lost`: a ping got no pong, so the path had died without telling us;
@@ -31,8 +34,10 @@ export interface ProbeConnectionEvidence {
   outcome: 'cut' | 'lost' | 'survived' | 'failed';
   /** Age at the cut, at the unanswered ping, or when the probe closed it. */
   ageMs: number | null;
-  /** Silence (no inbound frame) at the cut or the unanswered ping. */
+  /** Silence (no inbound frame, nor a message sent) at the cut or the unanswered ping. */
   silenceMs: number | null;
+  /** Time since the last message either way (or the open) at the cut or the unanswered ping. */
+  messageSilenceMs: number | null;
   /** The longest silence the connection lived through. */
   longestSilenceSurvivedMs: number | null;
   closeCode: number | null;
@@ -69,6 +74,16 @@ export interface ProbeResult {
   accuracy: number | null;
   /** The bracket reached the tolerance (always true for `none`). */
   converged: boolean;
+  /**
+   * For an idle timeout, what resets its timer: `any-frame` (ping connections outlived it),
+   * `messages` (ping connections were cut, text-heartbeat ones were not), `unknown`.
+   */
+  resetBy?: ResetBy;
+  /**
+   * Other readings the evidence fits as well: a lifetime cap found with pings only (no
+   * --text-heartbeat) may be an idle timeout only messages reset. Absent when there is none.
+   */
+  alternatives?: DiagnosisAlternative[];
   /** One line for people. */
   summary: string;
   /** What to do about it, in plain words ('' when there is nothing to do). */
@@ -85,23 +100,56 @@ export interface ProbeResult {
   error: ProbeError | null;
 }
 
-/** The verdict's summary and advice, for a measured idle timeout or lifetime cap. */
+const IDLE_FIXES = "nginx proxy_read_timeout, HAProxy timeout tunnel, a load balancer's idle timeout";
+const CAP_FIXES = "a GCP load balancer's backend timeout, Cloud Run's request timeout, Envoy max_stream_duration";
+
+/**
+ * The verdict's summary and advice, for a measured idle timeout or lifetime cap.
+ * `textHeartbeatUsed`: whether some connections sent a text heartbeat.
+ */
 export function verdictText(
-  kind: 'idle-timeout' | 'lifetime-cap',
-  intervalMs: number,
-  lowMs: number,
-  highMs: number,
+  verdict: {
+    kind: 'idle-timeout' | 'lifetime-cap';
+    intervalMs: number;
+    lowMs: number;
+    highMs: number;
+    resetBy: ResetBy | null;
+    alternatives: readonly DiagnosisAlternative[];
+  },
+  textHeartbeatUsed: boolean,
 ): { summary: string; advice: string } {
+  const { kind, intervalMs, lowMs, highMs, resetBy } = verdict;
+  const t = formatDuration(intervalMs);
+  const half = formatDuration(roundDown(intervalMs / 2));
   const range = `between ${formatDuration(lowMs)} and ${formatDuration(highMs)}`;
-  const summary =
-    kind === 'idle-timeout'
-      ? `idle timeout of ${formatDuration(intervalMs)}: connections silent for that long are cut (${range}); a fast heartbeat keeps them open`
-      : `lifetime cap of ${formatDuration(intervalMs)}: connections are cut ${formatDuration(intervalMs)} after opening, whatever the traffic (${range})`;
-  const advice =
-    kind === 'idle-timeout'
-      ? `Send a heartbeat (a ping, or any message) more often than every ${formatDuration(intervalMs)}; every ${formatDuration(roundDown(intervalMs / 2))} leaves a safe margin. Or raise the intermediary's idle timeout (e.g. nginx proxy_read_timeout, HAProxy timeout tunnel, a load balancer's idle timeout).`
-      : `Heartbeats cannot keep a connection past a lifetime cap. Raise the cap (e.g. a GCP load balancer's backend timeout, Cloud Run's request timeout, Envoy max_stream_duration) or reconnect on a schedule before ${formatDuration(intervalMs)}.`;
-  return { summary, advice };
+  if (kind === 'idle-timeout' && resetBy === 'messages') {
+    return {
+      summary: `idle timeout of ${t} that only messages reset: connections without a message for that long are cut (${range}), ping frames or not; a text heartbeat keeps them open`,
+      advice: `Send an application message (a text heartbeat) more often than every ${t}; every ${half} leaves a safe margin. Ping frames do not reset this timer. Or raise the intermediary's idle timeout.`,
+    };
+  }
+  if (kind === 'idle-timeout') {
+    const unknown = resetBy === 'unknown';
+    return {
+      summary: `idle timeout of ${t}: connections silent for that long are cut (${range}); a fast heartbeat keeps them open${unknown ? ' (whether ping frames reset it, or only messages, is not known)' : ''}`,
+      advice: `Send a heartbeat (${unknown ? 'a message; a ping frame may not count' : 'a ping, or any message'}) more often than every ${t}; every ${half} leaves a safe margin. Or raise the intermediary's idle timeout (e.g. ${IDLE_FIXES}).`,
+    };
+  }
+  const capAdvice = `raise the cap (e.g. ${CAP_FIXES}) or reconnect on a schedule before ${t}`;
+  const alternative = verdict.alternatives.find((a) => a.kind === 'idle-timeout' && a.resetBy === 'messages');
+  if (alternative) {
+    const why = textHeartbeatUsed
+      ? 'the connections sending the text heartbeat could not tell them apart (they did not open, or the path drops connections without a close and the server did not answer the text, so nothing proved them alive)'
+      : 'only ping frames were sent, and both cut such connections at that age';
+    return {
+      summary: `ambiguous: a lifetime cap of ${t}, or an idle timeout of ${formatDuration(alternative.intervalMs)} that only messages reset: connections are cut ${t} after opening, ping frames or not (${range}); ${why}`,
+      advice: `To tell them apart, run the probe again with a text heartbeat, a message the server accepts (ws-inspector probe URL --text-heartbeat TEXT; in VS Code, Find Idle Timeout… with a text heartbeat): if the connections sending it stay open past ${t}, it is an idle timeout that only messages reset, and a text heartbeat every ${half} keeps connections open; if they are cut ${t} after opening too, it is a lifetime cap: heartbeats cannot help, ${capAdvice}.`,
+    };
+  }
+  return {
+    summary: `lifetime cap of ${t}: connections are cut ${t} after opening, whatever the traffic (${range})`,
+    advice: `Heartbeats cannot keep a connection past a lifetime cap. ${capAdvice[0]!.toUpperCase()}${capAdvice.slice(1)}.`,
+  };
 }
 
 /** The summary when no connection was cut within the budget. */
@@ -169,9 +217,11 @@ export function probeEvidence(connections: readonly ObservedConnection[], now: n
       round: c.round,
       role: c.role,
       heartbeatMs: c.heartbeatMs,
+      heartbeat: c.heartbeatMs === null ? null : c.textHeartbeat ? 'text' : 'ping',
       outcome,
       ageMs: c.end?.ageMs ?? closedAge,
       silenceMs: c.end?.silenceMs ?? null,
+      messageSilenceMs: c.end?.messageSilenceMs ?? null,
       // As observed, without the settle margin the assessment keeps.
       longestSilenceSurvivedMs: c.opened ? proven(c, now, 0, silentDrops).survivedSilence : null,
       closeCode: c.end?.code ?? null,
@@ -183,10 +233,14 @@ export function probeEvidence(connections: readonly ObservedConnection[], now: n
 export function describeAssessment(a: Assessment): string {
   if (a.cuts === 0) return 'no connection was cut';
   if (a.inconsistent) return 'the cuts fit neither an idle timeout nor a lifetime cap';
-  const { lowMs, highMs } = bracketOf(a.leading === 'lifetime-cap' ? a.cap : a.idle);
+  const { lowMs, highMs } = bracketOf(leadingHypothesis(a));
   const range = `between ${formatDuration(lowMs)} and ${formatDuration(highMs)}`;
-  if (a.leading === 'idle-timeout') return `idle timeout ${range}`;
-  if (a.leading === 'lifetime-cap') return `lifetime cap ${range}`;
+  if (a.leading === 'idle-timeout') {
+    return `idle timeout ${range}${a.resetBy === 'messages' ? ', reset by messages only' : a.resetBy === 'any-frame' ? ', reset by any frame' : ''}`;
+  }
+  if (a.leading === 'lifetime-cap') {
+    return a.ambiguous ? `lifetime cap ${range}, or an idle timeout that only messages reset` : `lifetime cap ${range}`;
+  }
   return `cut after about ${formatDuration(highMs)}; not yet clear whether idle timeout or lifetime cap`;
 }
 
