@@ -171,8 +171,9 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
   const matched = matchCandidates(judging.knownTimeouts, measure, intervalMs, n === 1, noTraffic);
   // What the path named comes first; with no default matching, its setting is a configured one.
   const named = (entry: KnownTimeout) => judging.onPath.has(entry.component);
+  // (A default that matches, the user's own entries first, still wins over a guess.)
   const configuredOnPath =
-    matched.some(named) || n === 1
+    matched.length > 0 || n === 1
       ? []
       : judging.knownTimeouts.filter(
           (entry) =>
