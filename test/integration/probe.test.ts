@@ -260,7 +260,7 @@ test('the readable output: progress lines, then the verdict with advice', { time
     run.err.join('\n'),
     /^probing ws:\/\/127\.0\.0\.1:\d+\/: up to 5 connections at once, some sending "ping" as a text heartbeat, at most 15 m; Ctrl-C to stop$/,
   );
-  assert.match(run.out[0]!, /^\s+0 ms {2}round 1: 5 connections \(silent, silent, ping 500 ms, text 500 ms, ping \d/);
+  assert.match(run.out[0]!, /^\s+\d+ ms {2}round 1: 5 connections \(silent, silent, ping 500 ms, text 500 ms, ping \d/);
   assert.ok(
     run.out.some((line) => /cut after .* of silence, 1\.\d s after opening \(code 1006\)/.test(line)),
     describe(run),

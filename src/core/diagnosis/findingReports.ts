@@ -24,13 +24,8 @@ export class FindingReports {
     currentIds: ReadonlySet<string>,
     rejections: ReadonlyMap<string, string>,
   ): DiagnosisFinding[] {
+    // Withdrawals first: a finding that replaces another is never recorded beside it.
     const changed: DiagnosisFinding[] = [];
-    for (const finding of current) {
-      const key = reportKey(finding);
-      if (this.reported.get(finding.findingId)?.key === key) continue;
-      this.reported.set(finding.findingId, { key, finding });
-      changed.push(finding);
-    }
     for (const [id, previous] of this.reported) {
       if (currentIds.has(id)) continue;
       const reason = rejections.get(id) ?? 'later evidence no longer supports it';
@@ -42,6 +37,12 @@ export class FindingReports {
       });
       // Forgotten once withdrawn: should it return, it is new again. Keeps the map to live findings.
       this.reported.delete(id);
+    }
+    for (const finding of current) {
+      const key = reportKey(finding);
+      if (this.reported.get(finding.findingId)?.key === key) continue;
+      this.reported.set(finding.findingId, { key, finding });
+      changed.push(finding);
     }
     return changed;
   }

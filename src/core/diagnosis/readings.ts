@@ -31,8 +31,8 @@ export const MAX_CANDIDATES = 8;
 // Share of the unexplained drops a cluster must hold: random drops pair up by chance once
 // there are many of them, so small clusters need a larger share.
 const MIN_SHARE_SINGLE = 0.5;
-const MIN_SHARE_PAIR = 0.4;
-const MIN_SHARE = 0.2;
+const MIN_SHARE_PAIR = 0.6;
+const MIN_SHARE = 0.5;
 /** Closes whose codes a capture does not have: a reading needs at least this many. */
 const MIN_UNDESCRIBED_CLOSES = 3;
 
