@@ -79,7 +79,13 @@ describe('DropAnalyzer: idle timeouts', () => {
       finding.evidence,
       closes.map((c) => c.seq),
     );
-    assert.deepEqual(finding.candidates, []);
+    // No default matches; what the text names as examples are the candidates, to look up and fix.
+    assert.deepEqual(candidateIds(finding), [
+      'nginx-proxy-read-timeout',
+      'haproxy-timeout-tunnel',
+      'haproxy-timeout-client-server',
+      'apache-httpd-proxy-timeout',
+    ]);
     assert.ok(finding.summary.includes(NO_MATCH_IDLE(2)), finding.summary);
     assert.match(finding.advice, /at least every 1 s\b/);
     assert.equal(finding.recommendedHeartbeatMs, 1_000);
@@ -344,7 +350,12 @@ describe('DropAnalyzer: lifetime caps', () => {
     const finding = only(findings, 'lifetime-cap');
     assert.equal(finding.findingId, 'lifetime-cap@3000');
     assert.equal(finding.occurrences, 3);
-    assert.deepEqual(finding.candidates, []);
+    assert.deepEqual(candidateIds(finding), [
+      'gcp-lb-backend-timeout',
+      'gcp-cloud-run-request-timeout',
+      'envoy-max-stream-duration',
+      'caddy-stream-timeout',
+    ]);
     assert.match(
       finding.summary,
       /a consistent connection lifetime of 3 s; no known default matches — probably a configured maximum/,
@@ -1085,7 +1096,8 @@ describe('the path names itself', () => {
   it('a configured 2 s idle timeout behind nginx: its proxy_read_timeout first, named from the Server header', () => {
     const script = new Script().silentDrop(2_000).silentDrop(2_010).silentDrop(2_005);
     const plain = only(analyzeSessionEvents(script.events), 'idle-timeout');
-    assert.deepEqual(plain.candidates, [], 'no default is 2 s');
+    assert.equal(plain.candidates[0]?.id, 'nginx-proxy-read-timeout', 'as an example: no default is 2 s');
+    assert.doesNotMatch(plain.summary, /came through/);
     const finding = only(analyzeSessionEvents(through(script.events)), 'idle-timeout');
     assert.equal(finding.candidates[0]?.id, 'nginx-proxy-read-timeout');
     assert.match(

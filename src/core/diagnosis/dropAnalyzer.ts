@@ -375,10 +375,13 @@ export class DropAnalyzer implements SessionObserver {
   private analysis(exact: boolean): Analysis {
     const verdicts = this.clusterVerdicts(exact);
     const oldestSeqInWindow = this.drops.first()?.seq ?? Infinity;
-    const direct = this.onPath.size === 0 ? localHostOf(this.connections.lastUrl) : null;
-    const findings = verdicts.accepted.map((p) =>
-      intervalFinding(p, this.heartbeat, this.captured, direct, oldestSeqInWindow),
-    );
+    const context = {
+      heartbeat: this.heartbeat,
+      captured: this.captured,
+      direct: this.onPath.size === 0 ? localHostOf(this.connections.lastUrl) : null,
+      knownTimeouts: this.knownTimeouts,
+    };
+    const findings = verdicts.accepted.map((p) => intervalFinding(p, context, oldestSeqInWindow));
     findings.push(...this.serverCloses.findings());
     const heartbeat = this.heartbeatTimeouts.finding(this.heartbeat);
     if (heartbeat) findings.push(heartbeat);

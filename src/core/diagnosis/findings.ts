@@ -26,7 +26,7 @@ import {
 } from './advice.js';
 import { explainCloseCode } from './closeCodes.js';
 import { FINDING_KIND, type MeasuredClose } from './dropClassification.js';
-import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop } from './dropClusters.js';
+import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop, type Measure } from './dropClusters.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
 import type { KnownTimeout } from './knowledgeBase.js';
@@ -47,14 +47,17 @@ export interface GroupSizes {
  * The finding for an accepted reading. `oldestSeqInWindow` tells which members left the
  * analyzer's window since the judging: the cluster counts those in claimedBeforeWindow.
  */
-export function intervalFinding(
-  p: Proposal,
-  heartbeat: HeartbeatSetting | null,
-  captured: CapturedConnection | null,
+/** What an interval finding's words and candidates depend on besides its reading. */
+export interface FindingContext {
+  heartbeat: HeartbeatSetting | null;
+  captured: CapturedConnection | null;
   /** A direct connection's local host, when nothing on the path named itself. */
-  direct: string | null,
-  oldestSeqInWindow: number,
-): DiagnosisFinding {
+  direct: string | null;
+  knownTimeouts: readonly KnownTimeout[];
+}
+
+export function intervalFinding(p: Proposal, context: FindingContext, oldestSeqInWindow: number): DiagnosisFinding {
+  const { heartbeat, captured, direct } = context;
   const measure = p.cluster.measure;
   const live = p.members.length - countBelow(p.members, oldestSeqInWindow);
   const occurrences = live + p.cluster.claimedBeforeWindow;
@@ -85,13 +88,37 @@ export function intervalFinding(
     // Nothing named a proxy, and the server is right here: its own timeout is likelier.
     confidence: round2(intervalConfidence(p) * (direct ? 0.6 : 1)),
     text,
-    candidates: p.candidates.map(toDiagnosisCandidate),
+    candidates: (p.candidates.length > 0 ? p.candidates : configurableExamples(measure, context.knownTimeouts)).map(
+      toDiagnosisCandidate,
+    ),
     evidence: p.members.slice(Math.max(p.members.length - live, p.members.length - MAX_EVIDENCE)).map((d) => d.seq),
     // A heartbeat helps against idle timeouts only; the advice names the same interval.
     recommendedHeartbeatMs: measure === 'age' ? null : suggestedHeartbeatMs(p.intervalMs),
     resetBy: p.resetBy,
     alternatives: p.alternatives,
   });
+}
+
+/**
+ * The components a finding with no matching default names as examples of a configured value
+ * (advice.ts: NO_MATCH_IDLE_EXAMPLES, NO_MATCH_LIFETIME_EXAMPLES): listed as its candidates
+ * too, so that what the text names can be looked up and fixed.
+ */
+const CONFIGURABLE_EXAMPLE_IDS: Record<'idle' | 'age', readonly string[]> = {
+  idle: [
+    'nginx-proxy-read-timeout',
+    'haproxy-timeout-tunnel',
+    'haproxy-timeout-client-server',
+    'apache-httpd-proxy-timeout',
+  ],
+  age: ['gcp-lb-backend-timeout', 'gcp-cloud-run-request-timeout', 'envoy-max-stream-duration', 'caddy-stream-timeout'],
+};
+
+function configurableExamples(measure: Measure, knownTimeouts: readonly KnownTimeout[]): KnownTimeout[] {
+  // An idle timeout that ignores pings names no examples: the ones above count pings.
+  if (measure === 'message-idle') return [];
+  const ids = CONFIGURABLE_EXAMPLE_IDS[measure];
+  return ids.flatMap((id) => knownTimeouts.filter((entry) => entry.id === id));
 }
 
 /** Grows with occurrences and tightness; shrinks when other drops do not fit. */
