@@ -238,3 +238,20 @@ function closeHttpServer(server: Server, sockets: Set<Socket>): Promise<void> {
     for (const socket of sockets) socket.destroy();
   });
 }
+
+/**
+ * Cuts (terminates, no close frame) a connection after timeoutMs without a message from the
+ * client; ws answers its pings all the while, and it never answers a message.
+ */
+export function startMessageIdleServer(timeoutMs: number): Promise<TestWsServer> {
+  return startWsServer((ws, { setTimeout }) => {
+    let lastMessage = performance.now();
+    ws.on('message', () => (lastMessage = performance.now()));
+    const check = () => {
+      const quiet = performance.now() - lastMessage;
+      if (quiet >= timeoutMs) ws.terminate();
+      else setTimeout(check, timeoutMs - quiet);
+    };
+    setTimeout(check, timeoutMs);
+  });
+}

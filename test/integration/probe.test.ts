@@ -16,7 +16,7 @@ import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
 import { freePort } from '../../support/ports.js';
 import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { behindNginx, cleanups } from '../helpers/testScope.js';
-import { startEchoServer, startHandshakeStatusServer, startWsServer } from '../helpers/wsServers.js';
+import { startEchoServer, startHandshakeStatusServer, startMessageIdleServer } from '../helpers/wsServers.js';
 
 before(buildCli);
 
@@ -58,23 +58,6 @@ async function eventually(ready: () => boolean, timeoutMs = 2000): Promise<boole
   const deadline = performance.now() + timeoutMs;
   while (!ready() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return ready();
-}
-
-/**
- * Cuts (terminates, no close frame) a connection after timeoutMs without a message from the
- * client; ws answers its pings all the while, and it never answers a message.
- */
-function startMessageIdleServer(timeoutMs: number) {
-  return startWsServer((ws, { setTimeout }) => {
-    let lastMessage = performance.now();
-    ws.on('message', () => (lastMessage = performance.now()));
-    const check = () => {
-      const quiet = performance.now() - lastMessage;
-      if (quiet >= timeoutMs) ws.terminate();
-      else setTimeout(check, timeoutMs - quiet);
-    };
-    setTimeout(check, timeoutMs);
-  });
 }
 
 function describe(run: ProbeRun): string {
