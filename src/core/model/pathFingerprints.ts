@@ -262,7 +262,10 @@ export const FINGERPRINT_RULES: readonly FingerprintRule[] = [
   {
     component: 'Apache httpd',
     matcher: { kind: 'header', name: 'server', value: product('Apache') },
-    identifiedBy: '`Server: Apache[/version]`',
+    // Not on a WebSocket handshake it proxies: mod_proxy_http relays the backend's 101 with the
+    // backend's headers only (test/integration/proxies.test.ts); its own 4xx/5xx carry it.
+    identifiedBy:
+      "`Server: Apache[/version]` (responses httpd writes itself; a proxied 101 carries only the backend's headers)",
     source: 'https://documentation.ubuntu.com/security/security-features/network/version-banners/apache2/',
     versioned: { atLeast: '2.4.47', component: 'Apache httpd ≥2.4.47 (mod_proxy_http)' },
   },
