@@ -22,7 +22,8 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
     const text = (await page.locator('#banner-text').textContent()) ?? '';
     assert.equal(
       text,
-      'Dropped 3 times after 60.0 s without traffic — matches an idle timeout: nginx proxy_read_timeout (default 60 s)? (or 7 other candidates). Send a heartbeat every ≤ 30 s, or raise the proxy timeout.',
+      // The fixture's 101 says Server: nginx/1.22.1, so nginx is named as being on the path.
+      'Dropped 3 times after 60.0 s without traffic — matches an idle timeout: nginx proxy_read_timeout (default 60 s)? (or 7 other candidates) — the handshake came through it (Server: nginx/1.22.1). Send a heartbeat every ≤ 30 s, or raise the proxy timeout.',
     );
     assert.equal(await page.locator('#banner-others').textContent(), '', 'one finding, so no "other findings" note');
     assert.match((await page.locator('#header-stats').textContent()) ?? '', /3 drops/);
