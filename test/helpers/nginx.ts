@@ -1,13 +1,9 @@
 // A real nginx in front of a test server, as an unprivileged foreground process whose config,
 // pid file, logs and temp folders all live in a fresh temp dir. Works as root and as a normal user.
 
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, LOOPBACK, waitForPort } from '../../support/ports.js';
+import { LOOPBACK } from '../../support/ports.js';
+import { startDaemon } from './daemonProcess.js';
 import { missingExecutableMessage, requireExecutable } from './requireComponent.js';
 
 export const NGINX_CANDIDATES = ['/usr/sbin/nginx', 'nginx'];
@@ -58,8 +54,6 @@ export interface NginxProxy {
 }
 
 const TIME_VALUE = /^\d+(ms|s|m|h|d)?$/;
-const KILL_AFTER_MS = 2000;
-const START_ATTEMPTS = 3;
 
 /** The nginx.conf startNginx writes; exported so tests can show or check it. */
 export function nginxConfig(options: NginxOptions & { port: number; prefix: string }): string {
@@ -128,120 +122,26 @@ export function nginxConfig(options: NginxOptions & { port: number; prefix: stri
 export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
   const nginxPath = options.nginxPath ?? findNginx();
   if (nginxPath === null) throw new Error(NGINX_MISSING_MESSAGE);
-  let lastError: unknown = null;
-  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    try {
-      return await startOnce(nginxPath, options, await freePort());
-    } catch (error) {
-      lastError = error;
-      // Another process took the port between freePort() and nginx's bind(): try another.
-      if (!(error instanceof Error && /Address already in use/.test(error.message))) throw error;
-    }
-  }
-  throw lastError;
-}
-
-/** Running instances, killed synchronously if the test process exits without stopping them. */
-const running = new Set<{ child: ChildProcess; prefix: string }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const { child, prefix } of running) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      rmSync(prefix, { recursive: true, force: true });
-    }
+  const daemon = await startDaemon({
+    name: 'nginx',
+    executable: nginxPath,
+    tempPrefix: 'ws-inspector-nginx-',
+    configFile: 'nginx.conf',
+    errorLogFile: 'error.log',
+    config: ({ port, prefix }) => nginxConfig({ ...options, port, prefix }),
+    // -e: the startup error log. Without it nginx first opens its compiled-in default
+    // (/var/log/nginx/error.log), which a normal user cannot write.
+    args: ({ prefix, configPath, errorLogPath }) => ['-p', `${prefix}/`, '-c', configPath, '-e', errorLogPath!],
+    startTimeoutMs: options.startTimeoutMs,
   });
-}
-
-async function startOnce(nginxPath: string, options: NginxOptions, port: number): Promise<NginxProxy> {
-  const prefix = mkdtempSync(join(tmpdir(), 'ws-inspector-nginx-'));
-  const confPath = join(prefix, 'nginx.conf');
-  const errorLogPath = join(prefix, 'error.log');
-  let config: string;
-  try {
-    config = nginxConfig({ ...options, port, prefix });
-    writeFileSync(confPath, config);
-  } catch (error) {
-    rmSync(prefix, { recursive: true, force: true });
-    throw error;
-  }
-
-  // -e: the startup error log. Without it nginx first opens its compiled-in default
-  // (/var/log/nginx/error.log), which a normal user cannot write.
-  const child = spawn(nginxPath, ['-p', `${prefix}/`, '-c', confPath, '-e', errorLogPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const entry = { child, prefix };
-  running.add(entry);
-  installExitHook();
-
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<string>((resolve) => {
-    child.once('error', (error) => resolve(`could not run ${nginxPath}: ${error.message}`));
-    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
-  });
-
-  let lastErrorLog = '';
-  const errorLog = (): string => {
-    try {
-      lastErrorLog = readFileSync(errorLogPath, 'utf8');
-    } catch {
-      // not written yet, or already removed by stop(): keep what we read last
-    }
-    return lastErrorLog;
-  };
-
-  let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      let killer: NodeJS.Timeout | undefined;
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        child.kill('SIGTERM');
-        killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-      }
-      // Resolves on 'exit', or on 'error' when the spawn itself failed.
-      await exited;
-      clearTimeout(killer);
-      errorLog();
-      running.delete(entry);
-      await rm(prefix, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
-
-  const earlyExit = new AbortController();
-  let exitDescription: string | null = null;
-  void exited.then((description) => {
-    exitDescription = description;
-    earlyExit.abort(new Error(description));
-  });
-
-  try {
-    await waitForPort(port, options.startTimeoutMs ?? 5000, { signal: earlyExit.signal });
-  } catch (error) {
-    await stop();
-    const reason =
-      exitDescription !== null
-        ? `nginx exited before listening (${exitDescription})`
-        : `nginx did not start: ${(error as Error).message}`;
-    throw new Error(
-      `${reason}\n--- nginx stdout/stderr ---\n${output.trim()}\n--- error.log ---\n${lastErrorLog.trim()}\n--- nginx.conf ---\n${config}`,
-    );
-  }
-
   return {
-    port,
-    url: `ws://${LOOPBACK}:${port}/`,
-    pid: child.pid!,
-    prefix,
-    config,
-    stop,
-    errorLog,
+    port: daemon.port,
+    url: `ws://${LOOPBACK}:${daemon.port}/`,
+    pid: daemon.pid,
+    prefix: daemon.prefix,
+    config: daemon.config,
+    stop: daemon.stop,
+    errorLog: daemon.errorLog,
   };
 }
 

@@ -3,13 +3,10 @@
 // Both listen on a free 127.0.0.1 port, proxy WebSocket to 127.0.0.1:<upstream> and cut a
 // tunnel after `idleTimeoutSeconds` of silence. Works as root and as a normal user.
 
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, LOOPBACK, waitForPort } from '../../support/ports.js';
+import { LOOPBACK } from '../../support/ports.js';
+import { startDaemon, type Daemon } from './daemonProcess.js';
 import { missingExecutableMessage, requireExecutable } from './requireComponent.js';
 
 export const HAPROXY_CANDIDATES = ['/usr/sbin/haproxy', 'haproxy'];
@@ -132,21 +129,18 @@ export function apacheConfig(
 export async function startHaproxy(options: ProxyServerOptions): Promise<ProxyServer> {
   const executable = options.executable ?? findHaproxy();
   if (executable === null) throw new Error(HAPROXY_MISSING_MESSAGE);
-  return withFreePort((port) => {
-    const prefix = mkdtempSync(join(tmpdir(), 'ws-inspector-haproxy-'));
-    const configPath = join(prefix, 'haproxy.cfg');
-    return startProcess({
+  return proxyServer(
+    'HAProxy',
+    await startDaemon({
       name: 'HAProxy',
       executable,
-      port,
-      prefix,
-      configPath,
-      config: () => haproxyConfig({ ...options, port, prefix }),
-      args: ['-f', configPath, '-db'],
-      errorLogPath: null,
+      tempPrefix: 'ws-inspector-haproxy-',
+      configFile: 'haproxy.cfg',
+      config: ({ port, prefix }) => haproxyConfig({ ...options, port, prefix }),
+      args: ({ configPath }) => ['-f', configPath, '-db'],
       startTimeoutMs: options.startTimeoutMs,
-    });
-  });
+    }),
+  );
 }
 
 /**
@@ -161,145 +155,25 @@ export async function startApacheHttpd(options: ProxyServerOptions): Promise<Pro
   if (moduleDir === undefined) {
     throw new Error(`Apache httpd's mod_proxy_http.so is not in ${APACHE_MODULE_DIRS.join(', ')}`);
   }
-  return withFreePort((port) => {
-    const prefix = mkdtempSync(join(tmpdir(), 'ws-inspector-httpd-'));
-    const configPath = join(prefix, 'httpd.conf');
-    return startProcess({
+  return proxyServer(
+    'Apache httpd',
+    await startDaemon({
       name: 'Apache httpd',
       executable,
-      port,
-      prefix,
-      configPath,
-      config: () => apacheConfig({ ...options, port, prefix, moduleDir }),
-      args: ['-X', '-f', configPath, '-d', prefix],
-      errorLogPath: join(prefix, 'error.log'),
+      tempPrefix: 'ws-inspector-httpd-',
+      configFile: 'httpd.conf',
+      errorLogFile: 'error.log',
+      config: ({ port, prefix }) => apacheConfig({ ...options, port, prefix, moduleDir }),
+      args: ({ prefix, configPath }) => ['-X', '-f', configPath, '-d', prefix],
       startTimeoutMs: options.startTimeoutMs,
-    });
-  });
+    }),
+  );
 }
 
-const KILL_AFTER_MS = 2000;
-const START_ATTEMPTS = 3;
-
-/** Tries free ports until the process binds one (another process may take it in between). */
-async function withFreePort(start: (port: number) => Promise<ProxyServer>): Promise<ProxyServer> {
-  let lastError: unknown = null;
-  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    try {
-      return await start(await freePort());
-    } catch (error) {
-      lastError = error;
-      if (!(
-        error instanceof Error && /Address already in use|cannot bind socket|could not bind/i.test(error.message)
-      )) {
-        throw error;
-      }
-    }
-  }
-  throw lastError;
-}
-
-/** Running instances, killed synchronously if the test process exits without stopping them. */
-const running = new Set<{ child: ChildProcess; prefix: string }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const { child, prefix } of running) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      rmSync(prefix, { recursive: true, force: true });
-    }
-  });
-}
-
-interface ProcessSpec {
-  name: string;
-  executable: string;
-  port: number;
-  prefix: string;
-  configPath: string;
-  config: () => string;
-  args: string[];
-  /** A log file the process writes, read by log(); null when it logs to stderr only. */
-  errorLogPath: string | null;
-  startTimeoutMs: number | undefined;
-}
-
-async function startProcess(spec: ProcessSpec): Promise<ProxyServer> {
-  const { name, executable, port, prefix, errorLogPath } = spec;
-  let config: string;
-  try {
-    config = spec.config();
-    writeFileSync(spec.configPath, config);
-  } catch (error) {
-    rmSync(prefix, { recursive: true, force: true });
-    throw error;
-  }
-
-  const child = spawn(executable, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const entry = { child, prefix };
-  running.add(entry);
-  installExitHook();
-
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<string>((resolve) => {
-    child.once('error', (error) => resolve(`could not run ${executable}: ${error.message}`));
-    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
-  });
-
-  let lastErrorLog = '';
-  const log = (): string => {
-    if (errorLogPath !== null) {
-      try {
-        lastErrorLog = readFileSync(errorLogPath, 'utf8');
-      } catch {
-        // not written yet, or already removed by stop(): keep what we read last
-      }
-    }
-    return [output.trim(), lastErrorLog.trim()].filter(Boolean).join('\n');
-  };
-
-  let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      let killer: NodeJS.Timeout | undefined;
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        child.kill('SIGTERM');
-        killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-      }
-      // Resolves on 'exit', or on 'error' when the spawn itself failed.
-      await exited;
-      clearTimeout(killer);
-      log();
-      running.delete(entry);
-      await rm(prefix, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
-
-  const earlyExit = new AbortController();
-  let exitDescription: string | null = null;
-  void exited.then((description) => {
-    exitDescription = description;
-    earlyExit.abort(new Error(description));
-  });
-
-  try {
-    await waitForPort(port, spec.startTimeoutMs ?? 5000, { signal: earlyExit.signal });
-  } catch (error) {
-    await stop();
-    const reason =
-      exitDescription !== null
-        ? `${name} exited before listening (${exitDescription})`
-        : `${name} did not start: ${(error as Error).message}`;
-    throw new Error(`${reason}\n--- ${name} output and error log ---\n${log()}\n--- config ---\n${config}`);
-  }
-
-  return { name, port, url: `ws://${LOOPBACK}:${port}/`, pid: child.pid!, prefix, config, stop, log };
+function proxyServer(name: string, daemon: Daemon): ProxyServer {
+  const { port, pid, prefix, config, stop } = daemon;
+  const log = () => [daemon.output().trim(), daemon.errorLog().trim()].filter(Boolean).join('\n');
+  return { name, port, url: `ws://${LOOPBACK}:${port}/`, pid, prefix, config, stop, log };
 }
 
 function wholeSeconds(value: number): number {

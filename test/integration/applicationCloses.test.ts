@@ -5,12 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
-import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
+import { QUICK_RECONNECT, startLiveSession } from '../helpers/liveSession.js';
 import { cleanups } from '../helpers/testScope.js';
 import { startWsServer } from '../helpers/wsServers.js';
 
@@ -25,25 +21,16 @@ async function watch(
   done: (closes: number) => boolean,
   timeoutMs: number,
 ): Promise<SessionEvent[]> {
-  const endpoint = makeEndpoint(url, {
-    heartbeat: { mode: 'off' },
-    reconnect: { initialDelayMs: 100, maxDelayMs: 200, jitter: 0 },
-  });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock: systemClock,
-    createSocket: createWsSocket,
-    observer: sessionDiagnosis(endpoint),
-  });
-  defer(() => session.dispose());
-  const events: SessionEvent[] = [];
   let closes = 0;
-  const finished = new Promise<void>((resolve) => {
-    session.onEvent((event) => {
-      events.push(event);
-      if (event.type === 'close' && done(++closes)) resolve();
-    });
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const { session, events } = startLiveSession(defer, url, {
+    heartbeat: { mode: 'off' },
+    reconnect: QUICK_RECONNECT,
+    onEvent: (event) => {
+      if (event.type === 'close' && done(++closes)) finish();
+    },
   });
-  session.start();
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
   await session.stop();
   return events;

@@ -6,12 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
-import { makeEndpoint, type HeartbeatConfig } from '../../src/core/model/endpoint.js';
+import type { HeartbeatConfig } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
+import { QUICK_RECONNECT, startLiveSession } from '../helpers/liveSession.js';
 import { cleanups } from '../helpers/testScope.js';
 import { startMessageIdleServer } from '../helpers/wsServers.js';
 
@@ -25,16 +22,7 @@ async function watchFor(
   ms: number,
   sendEveryMs: number | null = null,
 ): Promise<SessionEvent[]> {
-  const endpoint = makeEndpoint(url, { heartbeat, reconnect: { initialDelayMs: 100, maxDelayMs: 200, jitter: 0 } });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock: systemClock,
-    createSocket: createWsSocket,
-    observer: sessionDiagnosis(endpoint),
-  });
-  defer(() => session.dispose());
-  const events: SessionEvent[] = [];
-  session.onEvent((event) => events.push(event));
-  session.start();
+  const { session, events } = startLiveSession(defer, url, { heartbeat, reconnect: QUICK_RECONNECT });
   const sender = sendEveryMs === null ? null : setInterval(() => session.send('tick'), sendEveryMs);
   await new Promise((resolve) => setTimeout(resolve, ms));
   if (sender) clearInterval(sender);

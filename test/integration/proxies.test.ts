@@ -6,14 +6,9 @@
 // Needs haproxy and apache2: skipped with an install hint outside CI, a failure in CI (CI=true).
 
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 import { test, type TestContext } from 'node:test';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
-import { makeEndpoint } from '../../src/core/model/endpoint.js';
-import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
+import { DEFAULT_SESSION_OPTIONS } from '../../src/core/engine/session.js';
+import { awaitIdleCutCycles, startLiveSession } from '../helpers/liveSession.js';
 import { behindProxyServer, cleanups, type EventOf } from '../helpers/testScope.js';
 import { startEchoServer } from '../helpers/wsServers.js';
 
@@ -31,14 +26,6 @@ const GENERIC_IDLE_CANDIDATES = [
 const GENERIC_VERDICT =
   'a consistent idle timeout of 2 s; no known default matches — probably a configured value (e.g. nginx proxy_read_timeout, HAProxy timeout tunnel/client/server, Apache ProxyTimeout)';
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Resolves when `ready()` holds (checked every 50 ms) or after timeoutMs, whichever is first. */
-async function until(ready: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!ready() && performance.now() < deadline) await delay(50);
-}
-
 /**
  * A heartbeat-less session (the CLI's default reconnect policy, the drop analyzer watching)
  * through the proxy until its third idle cut has been followed by a reopen; checks the cuts
@@ -54,51 +41,12 @@ async function watchIdleCuts(t: TestContext, kind: 'haproxy' | 'apache') {
     if (log) t.diagnostic(`${setup.proxy.name} log:\n${log}`);
   });
 
-  const endpoint = makeEndpoint(setup.proxy.url, { heartbeat: { mode: 'off' } });
-  const session = new Session(
-    endpoint,
-    { ...DEFAULT_SESSION_OPTIONS, idleGapMs: 5000 },
-    { clock: systemClock, createSocket: createWsSocket, observer: sessionDiagnosis(endpoint) },
-  );
-  defer(() => session.dispose());
-  const events: SessionEvent[] = [];
-  const at: number[] = [];
-  const startedAt = performance.now();
-  session.onEvent((event) => {
-    events.push(event);
-    at.push(performance.now() - startedAt);
+  const live = startLiveSession(defer, setup.proxy.url, {
+    heartbeat: { mode: 'off' },
+    sessionOptions: { ...DEFAULT_SESSION_OPTIONS, idleGapMs: 5000 },
   });
-  const ofType = <T extends SessionEventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
-  session.start();
-
-  const thirdCycleDone = () => {
-    const closes = events.flatMap((e, i) => (e.type === 'close' ? [i] : []));
-    return closes.length >= 3 && events.slice(closes[2]!).some((e) => e.type === 'open');
-  };
-  await until(thirdCycleDone, WINDOW_MS);
-  await session.stop();
-
-  const closes = events.flatMap((e, i) => (e.type === 'close' && e.initiator !== 'local' ? [i] : []));
-  const summary = closes.map((i) => {
-    const c = events[i] as EventOf<'close'>;
-    return `close at ${at[i]!.toFixed(0)} ms: code ${c.code}, idleMs ${c.idleMs}, ageMs ${c.ageMs}`;
-  });
-  t.diagnostic(summary.join('; '));
-  assert.ok(
-    thirdCycleDone(),
-    `three cut/reconnect cycles within ${WINDOW_MS} ms; got: ${summary.join('; ') || 'no close'}; events: ${events.map((e) => e.type).join(', ')}`,
-  );
-  for (const index of closes.slice(0, 3)) {
-    const close = events[index] as EventOf<'close'>;
-    assert.ok(close.idleMs !== null, 'a live close is measured');
-    assert.ok(
-      Math.abs(close.idleMs - IDLE_TIMEOUT_MS) <= IDLE_TIMEOUT_MS * 0.1,
-      `idleMs ${close.idleMs} within 10 % of ${IDLE_TIMEOUT_MS}`,
-    );
-    assert.equal(close.wasClean, false);
-    assert.equal(close.code, 1006);
-    assert.equal(close.initiator, 'none');
-  }
+  const { ofType } = live;
+  await awaitIdleCutCycles(t, live, { cycles: 3, windowMs: WINDOW_MS, idleTimeoutMs: IDLE_TIMEOUT_MS });
   assert.equal(ofType('handshake-failed').length, 0);
   assert.ok(setup.upstream.connectionCount() >= 4);
 
