@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { freePort, waitForPort } from '../../support/ports.js';
+import { freePort, LOOPBACK, waitForPort } from '../../support/ports.js';
 
 const KILL_AFTER_MS = 2000;
 const START_ATTEMPTS = 3;
@@ -35,6 +35,9 @@ export interface DaemonSpec {
 
 export interface Daemon {
   port: number;
+  /** ws://127.0.0.1:<port>/ */
+  url: string;
+  /** The process's pid while it runs. */
   pid: number;
   /** The temp dir holding config, pid file and logs (removed by stop()). */
   prefix: string;
@@ -161,5 +164,6 @@ async function startOnce(spec: DaemonSpec, port: number): Promise<Daemon> {
     );
   }
 
-  return { port, pid: child.pid!, prefix, config, stop, output: () => output, errorLog };
+  const url = `ws://${LOOPBACK}:${port}/`;
+  return { port, url, pid: child.pid!, prefix, config, stop, output: () => output, errorLog };
 }

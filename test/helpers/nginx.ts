@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { LOOPBACK } from '../../support/ports.js';
-import { startDaemon } from './daemonProcess.js';
+import { startDaemon, type Daemon } from './daemonProcess.js';
 import { missingExecutableMessage, requireExecutable } from './requireComponent.js';
 
 export const NGINX_CANDIDATES = ['/usr/sbin/nginx', 'nginx'];
@@ -37,21 +37,8 @@ export interface NginxOptions {
   startTimeoutMs?: number;
 }
 
-export interface NginxProxy {
-  port: number;
-  /** ws://127.0.0.1:<port>/ */
-  url: string;
-  /** nginx's pid while it runs. */
-  pid: number;
-  /** The temp dir holding config, pid file, logs and temp paths (removed by stop()). */
-  prefix: string;
-  /** The generated nginx.conf text. */
-  config: string;
-  /** SIGTERM, then SIGKILL after 2 s; waits for exit and removes the temp dir. Idempotent. */
-  stop(): Promise<void>;
-  /** The error.log content so far ('' if none). Still answers after stop(). */
-  errorLog(): string;
-}
+/** nginx's port, url, pid, temp dir (with temp paths), nginx.conf text, stop() and error.log. */
+export type NginxProxy = Omit<Daemon, 'output'>;
 
 const TIME_VALUE = /^\d+(ms|s|m|h|d)?$/;
 
@@ -134,15 +121,8 @@ export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
     args: ({ prefix, configPath, errorLogPath }) => ['-p', `${prefix}/`, '-c', configPath, '-e', errorLogPath!],
     startTimeoutMs: options.startTimeoutMs,
   });
-  return {
-    port: daemon.port,
-    url: `ws://${LOOPBACK}:${daemon.port}/`,
-    pid: daemon.pid,
-    prefix: daemon.prefix,
-    config: daemon.config,
-    stop: daemon.stop,
-    errorLog: daemon.errorLog,
-  };
+  const { port, url, pid, prefix, config, stop, errorLog } = daemon;
+  return { port, url, pid, prefix, config, stop, errorLog };
 }
 
 /** Double-quotes a path for nginx.conf. */

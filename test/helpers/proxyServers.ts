@@ -42,19 +42,9 @@ export interface ProxyServerOptions {
   startTimeoutMs?: number;
 }
 
-export interface ProxyServer {
+export interface ProxyServer extends Omit<Daemon, 'output' | 'errorLog'> {
   /** 'HAProxy' or 'Apache httpd'. */
   name: string;
-  port: number;
-  /** ws://127.0.0.1:<port>/ */
-  url: string;
-  pid: number;
-  /** The temp dir holding config, pid file and logs (removed by stop()). */
-  prefix: string;
-  /** The generated config text. */
-  config: string;
-  /** SIGTERM, then SIGKILL after 2 s; waits for exit and removes the temp dir. Idempotent. */
-  stop(): Promise<void>;
   /** The process's stdout/stderr and its error log file (if any) so far. Still answers after stop(). */
   log(): string;
 }
@@ -171,9 +161,9 @@ export async function startApacheHttpd(options: ProxyServerOptions): Promise<Pro
 }
 
 function proxyServer(name: string, daemon: Daemon): ProxyServer {
-  const { port, pid, prefix, config, stop } = daemon;
+  const { port, url, pid, prefix, config, stop } = daemon;
   const log = () => [daemon.output().trim(), daemon.errorLog().trim()].filter(Boolean).join('\n');
-  return { name, port, url: `ws://${LOOPBACK}:${port}/`, pid, prefix, config, stop, log };
+  return { name, port, url, pid, prefix, config, stop, log };
 }
 
 function wholeSeconds(value: number): number {
