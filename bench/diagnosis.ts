@@ -11,12 +11,12 @@
 // within ±10 % of the true timeout) ≥ 95 % once three proxy drops are seen.
 
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../support/seededRandom.js';
 import { analyzeSessionEvents, type DiagnosisFinding } from '../src/core/diagnosis/dropAnalyzer.js';
 import {
   AMBIGUOUS_VARIANT,
   CAUSES,
   generateSession,
-  mulberry32,
   PROXY_CAUSES,
   type GeneratedSession,
 } from './diagnosisSessions.js';
@@ -78,7 +78,7 @@ function judge({ events: _events, ...session }: GeneratedSession, findings: Diag
 
 // ---- run ----------------------------------------------------------------------------------
 
-const rng = mulberry32(seed);
+const rng = seededRandom(seed);
 const judged: Judged[] = [];
 let eventCount = 0;
 let generateMs = 0;

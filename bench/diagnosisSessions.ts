@@ -14,18 +14,6 @@ import type { CloseInitiator, SessionEvent } from '../src/core/model/sessionEven
 
 export type Rng = () => number;
 
-/** mulberry32: a small, fast, seeded PRNG; floats in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const uniform = (rng: Rng, low: number, high: number): number => low + (high - low) * rng();
 const logUniform = (rng: Rng, low: number, high: number): number => low * (high / low) ** rng();
 const exponential = (rng: Rng, mean: number): number => -mean * Math.log(1 - rng());

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { QUICK_RECONNECT, startLiveSession } from '../helpers/liveSession.js';
+import { seededRandom } from '../../support/seededRandom.js';
 import { cleanups } from '../helpers/testScope.js';
 import { startWsServer } from '../helpers/wsServers.js';
 
@@ -95,11 +96,7 @@ test(
   async (t) => {
     const defer = cleanups(t);
     // Seeded: the same irregular cuts every run (1 to 4 s after open).
-    let state = 42;
-    const random = () => {
-      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-      return state / 2 ** 31;
-    };
+    const random = seededRandom(42);
     const cuts: number[] = [];
     const server = await startWsServer((ws, { setTimeout }) => {
       const after = 1_000 + Math.round(random() * 3_000);

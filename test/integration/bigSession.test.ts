@@ -12,7 +12,7 @@ import type { WebSocket } from 'ws';
 import { tempDir } from '../helpers/cliProcess.js';
 import { cleanups } from '../helpers/testScope.js';
 import { startWsServer } from '../helpers/wsServers.js';
-import { seededRandom } from '../helpers/seededRandom.js';
+import { seededRandom } from '../../support/seededRandom.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CHILD = join(ROOT, 'test', 'helpers', 'bigSessionChild.ts');

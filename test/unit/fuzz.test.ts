@@ -11,7 +11,7 @@ import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.
 import { Connection } from '../../src/extension/model/connection.js';
 import { parseSettings, type RawSettings } from '../../src/extension/model/settings.js';
 import { exportChunks, readSessionFile, SessionFileError } from '../../src/extension/model/sessionFiles.js';
-import { fuzzTools, seededRandom } from '../helpers/seededRandom.js';
+import { fuzzTools, seededRandom } from '../../support/seededRandom.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 

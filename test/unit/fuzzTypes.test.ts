@@ -32,7 +32,7 @@ import {
 import { readSessionFile, SessionFileError, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
 import { isWarning, redactEventForWebview, searchableText, toRow } from '../../src/extension/model/timelineRows.js';
 import { sampleSession } from '../helpers/sampleEvents.js';
-import { fuzzTools, seededRandom } from '../helpers/seededRandom.js';
+import { fuzzTools, seededRandom } from '../../support/seededRandom.js';
 
 /** The run stops at whichever comes first, after at least MIN_CASES. */
 const BUDGET_MS = 4000;

@@ -21,7 +21,7 @@ import {
   type ReadSessionFileResult,
 } from '../../src/extension/model/sessionFiles.js';
 import { JSON_SLICE_CHARS, jsonWithLongData } from '../../src/core/files/jsonStream.js';
-import { fuzzTools, seededRandom } from '../helpers/seededRandom.js';
+import { fuzzTools, seededRandom } from '../../support/seededRandom.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 

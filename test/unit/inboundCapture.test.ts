@@ -8,7 +8,7 @@ import type { SocketFactory } from '../../src/core/engine/socket.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { encodeFrame, OPCODE_BINARY, OPCODE_TEXT } from '../helpers/rawServers.js';
-import { fuzzTools, seededRandom } from '../helpers/seededRandom.js';
+import { fuzzTools, seededRandom } from '../../support/seededRandom.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 import { WireSocketFactory, type Delivered } from './fakes/wireSocket.js';
