@@ -69,6 +69,10 @@ export interface TimelineRow {
   startT?: number;
   /** `diagnosis`: 0..1 (0 = withdrawn). */
   confidence?: number;
+  /** `diagnosis`: the finding no longer happens (DiagnosisEvent.resolved); drawn muted. */
+  resolved?: boolean;
+  /** `idle-gap`: the normal quiet between heartbeats (IdleGapEvent.expected); drawn neutral, never warn. */
+  expected?: boolean;
   /** Events worth a warning colour: drops, failures, errors, heartbeat timeouts, diagnoses. */
   warn?: boolean;
 }
@@ -124,9 +128,20 @@ export interface TimelineStatus {
   provenance: string | null;
 }
 
-/** Host commands the header's buttons may ask for; nothing else is accepted. */
-export type TimelineCommand = 'connect' | 'disconnect' | 'reconnect' | 'export';
-export const TIMELINE_COMMANDS: readonly TimelineCommand[] = ['connect', 'disconnect', 'reconnect', 'export'];
+/**
+ * Host commands the webview's buttons may ask for; nothing else is accepted. Each runs the
+ * palette's command for this connection, so there is one path (and one confirmation) for each:
+ * `clear` asks before clearing, `apply-heartbeat` applies the active finding's recommendation.
+ */
+export type TimelineCommand = 'connect' | 'disconnect' | 'reconnect' | 'export' | 'clear' | 'apply-heartbeat';
+export const TIMELINE_COMMANDS: readonly TimelineCommand[] = [
+  'connect',
+  'disconnect',
+  'reconnect',
+  'export',
+  'clear',
+  'apply-heartbeat',
+];
 
 // ——— Host → webview ———
 
@@ -345,6 +360,8 @@ const rowShape: Checker = shape({
   durationMs: optional(finite),
   startT: optional(epochMs),
   confidence: optional(finite),
+  resolved: optional(boolean),
+  expected: optional(boolean),
   warn: optional(boolean),
 });
 

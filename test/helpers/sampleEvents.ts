@@ -56,7 +56,7 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
   ping: { type: 'ping', direction: 'out', data: 'wsi-1', encoding: 'utf8' },
   pong: { type: 'pong', direction: 'in', data: 'wsi-1', encoding: 'utf8', rttMs: 2 },
   'heartbeat-timeout': { type: 'heartbeat-timeout', mode: 'ping', waitedMs: 10_000 },
-  'idle-gap': { type: 'idle-gap', durationMs: 6000, startT: 1_000 },
+  'idle-gap': { type: 'idle-gap', durationMs: 6000, startT: 1_000, expected: false },
   close: {
     type: 'close',
     code: 1006,
@@ -96,6 +96,7 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     resetBy: 'unknown',
     alternatives: [{ kind: 'lifetime-cap', intervalMs: 60_000 }],
     evidence: [9],
+    resolved: { sinceT: 2_000, fix: 'heartbeat every 30 s', heldMs: 120_000 },
   },
 };
 

@@ -148,6 +148,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
   'idle-gap': {
     durationMs: required(ms),
     startT: required(time),
+    expected: optional(boolean),
   },
   close: {
     code: required(integer(0, 65535, 'a close code (a whole number from 0 to 65535)')),
@@ -207,6 +208,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
       ),
     ),
     evidence: required(arrayOf(integer(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a whole number (a seq)'))),
+    resolved: optional(object({ sinceT: required(time), fix: required(string), heldMs: required(ms) })),
   },
 };
 

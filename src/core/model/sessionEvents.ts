@@ -109,6 +109,11 @@ export interface IdleGapEvent extends EventBase {
   durationMs: number;
   /** When the silence began (epoch ms). */
   startT: number;
+  /**
+   * Set when the silence was no longer than the heartbeat's own interval (plus its timeout):
+   * the connection's normal quiet between heartbeats, recorded for the lane but not a warning.
+   */
+  expected?: boolean;
 }
 
 /** The connection closed. */
@@ -222,6 +227,32 @@ export interface DiagnosisEvent extends EventBase {
   alternatives?: DiagnosisAlternative[];
   /** The `seq`s of the close (or handshake-failed / heartbeat-timeout) events behind it. */
   evidence: number[];
+  /**
+   * Set when the evidence says the finding no longer happens: the fix is in place and the
+   * connection has held without such a drop long enough to show it (an idle timeout: twice
+   * its interval), or, for a handshake finding, a later attempt opened. A later drop of the
+   * same kind records the finding again without it (active).
+   */
+  resolved?: FindingResolution;
+}
+
+/** How a resolved finding was put right: see DiagnosisEvent.resolved. */
+export interface FindingResolution {
+  /** Since when (epoch ms) no such drop happened: the later of its last drop and the fix. */
+  sinceT: number;
+  /** What changed, short enough for a label: "heartbeat every 4 s", "a connection opened". */
+  fix: string;
+  /** How long it had held when judged resolved (ms). */
+  heldMs: number;
+}
+
+/** Where a finding stands: its newest `diagnosis` event decides. */
+export type FindingState = 'active' | 'resolved' | 'withdrawn';
+
+/** Withdrawn findings have confidence 0; resolved ones carry `resolved`. */
+export function findingStateOf(diagnosis: Pick<DiagnosisEvent, 'confidence' | 'resolved'>): FindingState {
+  if (diagnosis.confidence === 0) return 'withdrawn';
+  return diagnosis.resolved ? 'resolved' : 'active';
 }
 
 export type SessionEvent =

@@ -29,6 +29,8 @@ const COMMAND_IDS: Record<TimelineCommand, string> = {
   disconnect: Commands.disconnect,
   reconnect: Commands.reconnect,
   export: Commands.exportSession,
+  clear: Commands.clearSession,
+  'apply-heartbeat': Commands.applyRecommendedHeartbeat,
 };
 
 export class TimelinePanels implements TimelinePresenter {
