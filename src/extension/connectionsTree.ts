@@ -7,6 +7,7 @@ import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
 import { connectionItem, diagnosisItems, type IconModel, type TooltipModel } from './model/connectionView.js';
 import { Commands, ContextKeys, Views } from './model/ids.js';
+import { tooltipMarkdown } from './model/tooltipMarkdown.js';
 
 /** A node of the view; commands from the view's menus receive these. */
 export type TreeNode = ConnectionNode | DiagnosisNode;
@@ -92,7 +93,9 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     item.tooltip = toMarkdown(model.tooltip);
     item.iconPath = toIcon(model.icon);
     item.contextValue = model.contextValue;
-    item.command = { command: Commands.openTimeline, title: 'Open Timeline', arguments: [node] };
+    item.accessibilityInformation = { label: `${model.label}, ${model.description}` };
+    // Opens the timeline at the finding's first piece of evidence (the command reads node.seq).
+    item.command = { command: Commands.openTimeline, title: 'Show the Evidence in the Timeline', arguments: [node] };
     return item;
   }
 
@@ -204,7 +207,8 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     for (const connection of this.manager.list()) {
       if (connection.state !== 'open' && connection.state !== 'waiting') continue;
       const model = connectionItem(connection.snapshot(now));
-      const signature = `${model.description}|${model.icon.id}|${model.contextValue}|${model.hasChildren}`;
+      // The icon's colour too: a recent drop stops colouring the dot without any event.
+      const signature = `${model.label}|${model.description}|${model.icon.id}|${model.icon.color ?? ''}|${model.contextValue}|${model.hasChildren}|${model.accessibilityLabel}`;
       if (this.shown.get(connection.id) === signature) continue;
       this.shown.set(connection.id, signature);
       this.schedule(connection.id);
@@ -232,19 +236,14 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 }
 
-/** A tooltip as Markdown; every value is escaped text (names, URLs and reasons come from outside). */
+/**
+ * A tooltip as an untrusted MarkdownString: the text is built (and every outside value escaped)
+ * in model/tooltipMarkdown.ts; no command links, no HTML, no theme icons.
+ */
 export function toMarkdown(model: TooltipModel): vscode.MarkdownString {
-  const markdown = new vscode.MarkdownString();
-  markdown.supportHtml = false;
+  const markdown = new vscode.MarkdownString(tooltipMarkdown(model), false);
   markdown.isTrusted = false;
-  markdown.appendMarkdown('**');
-  markdown.appendText(model.title);
-  markdown.appendMarkdown('**\n\n');
-  for (const row of model.rows) {
-    markdown.appendMarkdown(`${row.label}: `);
-    markdown.appendText(row.value);
-    markdown.appendMarkdown('  \n');
-  }
+  markdown.supportHtml = false;
   return markdown;
 }
 

@@ -37,7 +37,8 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = model.text;
     this.item.tooltip = model.tooltip;
     this.item.backgroundColor = model.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.accessibilityInformation = { label: model.tooltip.split('\n')[0]! };
+    // The counts the text shows, in words ("1 live connection, 2 active findings").
+    this.item.accessibilityInformation = { label: model.accessibilityLabel };
     this.item.show();
   }
 

@@ -8,7 +8,12 @@ import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import { connectionItem, diagnosisItems, statusBarModel } from '../../src/extension/model/connectionView.js';
+import {
+  connectionItem,
+  diagnosisItems,
+  RECENT_DROP_MS,
+  statusBarModel,
+} from '../../src/extension/model/connectionView.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { FakeSocketFactory } from './fakes/fakeSocket.js';
 
@@ -104,14 +109,38 @@ describe('Connections view items', () => {
     clock.advance(5000);
     sockets.last.end(1006);
     const waiting = item();
-    assert.equal(waiting.description, 'reconnecting (attempt 1) in 1.0 s · 1 drop');
+    // The drop count first: a long name cuts the description from its end.
+    assert.equal(waiting.description, '1 drop · reconnecting (attempt 1) in 1.0 s');
     assert.deepEqual(waiting.icon, { id: 'sync~spin', color: 'charts.yellow' });
     assert.equal(waiting.contextValue, 'wsInspector.connection;waiting;settings;');
     assert.equal(rows()['Last close'], 'code 1006, connection lost, after 5.0 s open');
     clock.advance(1000);
-    assert.equal(item().description, 'reconnecting (attempt 1) · 1 drop');
+    assert.equal(item().description, '1 drop · reconnecting (attempt 1)');
     sockets.last.open();
-    assert.match(item().description, /^open · ↑0 ↓0 · 1 drop$/);
+    assert.equal(item().description, '1 drop · open · ↑0 ↓0');
+    // Open again, but the drop is recent: the dot is yellow, not green.
+    assert.deepEqual(item().icon, { id: 'circle-filled', color: 'charts.yellow' });
+  });
+
+  it('the yellow dot of a recent drop turns green after RECENT_DROP_MS without another', () => {
+    const quiet = makeEndpoint('ws://quiet.test/', {
+      name: 'Quiet',
+      heartbeat: { mode: 'off' },
+      reconnect: { jitter: 0 },
+    });
+    const { clock, sockets, session, item } = setup(quiet);
+    session.start();
+    sockets.last.open();
+    assert.deepEqual(item().icon, { id: 'circle-filled', color: 'charts.green' }, 'no drop yet');
+    sockets.last.end(1006);
+    clock.advance(1000);
+    sockets.last.open();
+    assert.deepEqual(item().icon, { id: 'circle-filled', color: 'charts.yellow' });
+    clock.advance(RECENT_DROP_MS - 1000 - 1); // RECENT_DROP_MS after the drop, less 1 ms
+    assert.deepEqual(item().icon, { id: 'circle-filled', color: 'charts.yellow' });
+    clock.advance(1);
+    assert.deepEqual(item().icon, { id: 'circle-filled', color: 'charts.green' }, 'green once the drop is old');
+    assert.equal(item().description, '1 drop · open · ↑0 ↓0', 'the count stays');
   });
 
   it('failed: stopped after the last attempt, with the handshake error', () => {
@@ -151,7 +180,8 @@ describe('Connections view items', () => {
     assert.equal(connectionItem(snapshot).hasChildren, true);
     const children = diagnosisItems(snapshot);
     assert.equal(children.length, 1, 'a later diagnosis with the same findingId supersedes the earlier one');
-    assert.equal(children[0]!.description, '3× · 80 %');
+    assert.equal(children[0]!.label, 'Idle timeout ≈ 90 s · 3 drops');
+    assert.equal(children[0]!.description, '80 % · matches an idle timeout (nginx proxy_read_timeout 90 s?)');
     assert.equal(children[0]!.seq, 7);
     assert.deepEqual(children[0]!.icon, { id: 'warning', color: 'problemsWarningIcon.foreground' });
     const rows = Object.fromEntries(connectionItem(snapshot).tooltip.rows.map((r) => [r.label, r.value]));
@@ -197,7 +227,7 @@ describe('Connections view items', () => {
       droppedEvents: 0,
     });
     const model = connectionItem(connection.snapshot(clock.now()));
-    assert.equal(model.description, 'imported · ↑0 ↓1 · 1 drop');
+    assert.equal(model.description, '1 drop · imported · ↑0 ↓1');
     assert.deepEqual(model.icon, { id: 'history' });
     assert.equal(model.contextValue, 'wsInspector.connection;imported;imported;');
     const rows = Object.fromEntries(model.tooltip.rows.map((r) => [r.label, r.value]));
@@ -233,6 +263,7 @@ describe('status bar', () => {
     model = statusBarModel([a.connection.snapshot(a.clock.now()), b.connection.snapshot(b.clock.now())]);
     assert.equal(model.text, '$(plug) 1 $(warning) 1');
     assert.equal(model.warning, true);
-    assert.match(model.tooltip, /^WebSocket Inspector: 1 live connection\nAPI: Dropped 3 times/);
+    assert.match(model.tooltip, /^WebSocket Inspector: 1 live connection, 1 active finding\nAPI: Dropped 3 times/);
+    assert.equal(model.accessibilityLabel, 'WebSocket Inspector: 1 live connection, 1 active finding');
   });
 });

@@ -2,11 +2,14 @@
 // ConnectionSnapshot: labels, descriptions, tooltips, icons and the contextValue that menus
 // match. The glue only turns these into TreeItems, ThemeIcons and MarkdownStrings.
 
-import { formatDuration } from '../../core/format/duration.js';
+import { formatDuration, formatSeconds } from '../../core/format/duration.js';
 import { formatRtt, previewText } from '../../core/format/describeEvent.js';
-import type { CloseInitiator, DiagnosisEvent } from '../../core/model/sessionEvents.js';
+import { findingStateOf, type CloseInitiator, type DiagnosisEvent } from '../../core/model/sessionEvents.js';
 import type { ConnectionSnapshot } from './connection.js';
 import { SCOPE_LABELS } from './settings.js';
+import { adviceBlocks, type TooltipModel, type TooltipRow } from './tooltipMarkdown.js';
+
+export type { TooltipModel, TooltipRow } from './tooltipMarkdown.js';
 
 /** The state words and icon the view shows. */
 export type ViewState = 'idle' | 'connecting' | 'reconnecting' | 'open' | 'closing' | 'closed' | 'failed' | 'imported';
@@ -15,17 +18,6 @@ export type ViewState = 'idle' | 'connecting' | 'reconnecting' | 'open' | 'closi
 export interface IconModel {
   id: string;
   color?: string;
-}
-
-/** One row of a tooltip: a bold label and a plain-text value (escaped by the glue). */
-export interface TooltipRow {
-  label: string;
-  value: string;
-}
-
-export interface TooltipModel {
-  title: string;
-  rows: TooltipRow[];
 }
 
 export interface ConnectionItemModel {
@@ -129,10 +121,13 @@ function failureText(s: ConnectionSnapshot): string {
   return '';
 }
 
-/** `open · 42 ms · ↑12 ↓30 · 2 drops` — ↑ sent, ↓ received. */
+/**
+ * `2 drops · open · 42 ms · ↑12 ↓30` — ↑ sent, ↓ received. The drop count comes first: the
+ * row cuts the description from its end when the name is long.
+ */
 export function connectionDescription(s: ConnectionSnapshot): string {
-  const parts = [stateText(s)];
   const stats = s.stats;
+  const parts = stats.drops > 0 ? [dropsText(stats.drops), stateText(s)] : [stateText(s)];
   // The median in whole milliseconds: the description should not change with every pong
   // (each change re-renders the row and closes an open tooltip); the tooltip has the details.
   if (stats.rtt && (s.state === 'open' || s.state === 'imported')) {
@@ -141,26 +136,77 @@ export function connectionDescription(s: ConnectionSnapshot): string {
   if (stats.messagesIn + stats.messagesOut > 0 || s.state === 'open') {
     parts.push(`↑${stats.messagesOut} ↓${stats.messagesIn}`);
   }
-  if (stats.drops > 0) parts.push(`${stats.drops} ${stats.drops === 1 ? 'drop' : 'drops'}`);
   if (s.untrusted) parts.push('untrusted workspace');
   return parts.join(' · ');
 }
 
-export function connectionItem(s: ConnectionSnapshot): ConnectionItemModel {
+const dropsText = (drops: number) => `${drops} ${drops === 1 ? 'drop' : 'drops'}`;
+
+/** Longer names are shortened in the middle, so that the description (drops first) stays in view. */
+export const MAX_LABEL_CHARS = 40;
+
+/** "very-long-production-gat…-eu-west-1": both ends of a long name kept, the full name in the tooltip. */
+export function shortLabel(name: string, max = MAX_LABEL_CHARS): string {
+  const chars = [...name];
+  if (chars.length <= max) return name;
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
+/** A drop this recent still colours an open connection's dot. */
+export const RECENT_DROP_MS = 5 * 60_000;
+
+/** Findings that still apply: not resolved, not withdrawn. */
+export function activeFindings(s: Pick<ConnectionSnapshot, 'diagnoses'>): DiagnosisEvent[] {
+  return s.diagnoses.filter((d) => findingStateOf(d) === 'active');
+}
+
+/**
+ * The last close was a drop, within RECENT_DROP_MS. Not a drop: our own normal close (1000, a
+ * Reconnect); our abort after a heartbeat timeout is one (1006, as the stats count it).
+ */
+export function droppedRecently(s: ConnectionSnapshot): boolean {
+  const close = s.lastClose;
+  if (s.stats.drops === 0 || close === null) return false;
+  const ours = close.initiator === 'local' && close.code === 1000;
+  return !ours && s.now - close.t < RECENT_DROP_MS;
+}
+
+/** Icon colours beyond the state's own: see connectionIcon. */
+export const FINDING_COLOR = 'problemsWarningIcon.foreground';
+export const DROPS_COLOR = 'charts.yellow';
+
+/**
+ * The state's icon, coloured by health. An active finding colours a live connection (open or
+ * reconnecting) in the warning colour; without one, a drop in the last RECENT_DROP_MS turns an
+ * open connection's dot yellow (reconnects are fast, so the reconnecting state alone flashes
+ * by). Green means open with no active finding and no recent drop. Resolved and withdrawn
+ * findings do not count; an imported session keeps its history icon.
+ */
+export function connectionIcon(s: ConnectionSnapshot): IconModel {
   const state = viewState(s);
+  if (s.problem && (state === 'idle' || state === 'closed')) return { id: 'warning', color: FINDING_COLOR };
+  const icon = ICONS[state];
+  if (state !== 'open' && state !== 'reconnecting') return icon;
+  if (activeFindings(s).length > 0) return { id: icon.id, color: FINDING_COLOR };
+  if (state === 'open' && droppedRecently(s)) return { id: icon.id, color: DROPS_COLOR };
+  return icon;
+}
+
+export function connectionItem(s: ConnectionSnapshot): ConnectionItemModel {
   const description = connectionDescription(s);
-  const icon =
-    s.problem && (state === 'idle' || state === 'closed')
-      ? { id: 'warning', color: 'problemsWarningIcon.foreground' }
-      : ICONS[state];
+  const active = activeFindings(s).length;
+  const findings = active > 0 ? `, ${active} active ${active === 1 ? 'finding' : 'findings'}` : '';
   return {
-    label: s.name,
+    label: shortLabel(s.name),
     description,
     tooltip: connectionTooltip(s),
-    icon,
+    icon: connectionIcon(s),
     contextValue: `${CONNECTION_CONTEXT};${s.state};${s.origin};`,
     hasChildren: s.diagnoses.length > 0,
-    accessibilityLabel: `${s.name}, ${description}`,
+    // The full name, and the findings that the icon's colour shows.
+    accessibilityLabel: `${s.name}, ${description}${findings}`,
   };
 }
 
@@ -199,6 +245,10 @@ export function connectionTooltip(s: ConnectionSnapshot): TooltipModel {
   if (s.lastAttemptFailed && s.lastFailure) rows.push({ label: 'Last attempt', value: handshakeText(s) });
   const latest = s.diagnoses[s.diagnoses.length - 1];
   if (latest) rows.push({ label: 'Latest diagnosis', value: diagnosisLine(latest) });
+  const active = activeFindings(s).length;
+  if (active !== s.diagnoses.length) {
+    rows.push({ label: 'Findings', value: `${active} active, ${s.diagnoses.length - active} resolved or withdrawn` });
+  }
   if (s.problem) rows.push({ label: 'Problem', value: s.problem });
   rows.push({ label: 'Source', value: sourceText(s) });
   if (s.droppedEvents > 0) {
@@ -243,55 +293,193 @@ export function importedText(s: ConnectionSnapshot, note = ''): string {
   return s.importedProducer ? `${file} · ${s.importedProducer}` : file;
 }
 
-/** "Dropped 3 times after 90.0 s idle … (confidence 80 %)". */
+/** "Dropped 3 times after 90.0 s idle … (confidence 80 %)", then whether it was resolved or withdrawn. */
 export function diagnosisLine(d: DiagnosisEvent): string {
-  return `${previewText(d.summary, 200)} (confidence ${Math.round(d.confidence * 100)} %)`;
+  const line = `${previewText(d.summary, 200)} (confidence ${Math.round(d.confidence * 100)} %)`;
+  const state = findingStateOf(d);
+  if (state === 'resolved') return `${line}, resolved: ${previewText(d.resolved!.fix, 80)}`;
+  return state === 'withdrawn' ? `${previewText(d.summary, 200)}` : line;
+}
+
+/** "Idle timeout ≈ 8 s", "Lifetime cap ≈ 60 s", "Handshake failed": what was found, in a few words. */
+export function findingTitle(d: DiagnosisEvent): string {
+  const interval = d.intervalMs !== null && d.intervalMs > 0 ? ` ≈ ${formatSeconds(d.intervalMs)}` : '';
+  switch (d.kind) {
+    case 'idle-timeout':
+      return `Idle timeout${interval}`;
+    case 'lifetime-cap':
+      return `Lifetime cap${interval}`;
+    case 'heartbeat-timeout':
+      return 'Dead link (heartbeat timeout)';
+    case 'handshake':
+      return 'Handshake failed';
+    case 'server-close':
+      return 'Closed by the server';
+  }
+}
+
+/** "2 drops", "4 failed attempts", "1 close": what the finding counted. */
+export function occurrencesText(d: DiagnosisEvent): string {
+  const n = d.occurrences;
+  switch (d.kind) {
+    case 'handshake':
+      return `${n} failed ${n === 1 ? 'attempt' : 'attempts'}`;
+    case 'server-close':
+      return `${n} ${n === 1 ? 'close' : 'closes'}`;
+    default:
+      return dropsText(n);
+  }
+}
+
+/** "Idle timeout ≈ 8 s · 2 drops": short and complete, so the row's width never cuts the point. */
+export function findingLabel(d: DiagnosisEvent): string {
+  const label = `${findingTitle(d)} · ${occurrencesText(d)}`;
+  return findingStateOf(d) === 'withdrawn' ? `Withdrawn: ${label}` : label;
+}
+
+/** "07:02:04" in local time, as the timeline's clock shows it. */
+export function localTimeOfDay(t: number): string {
+  const date = new Date(t);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** "matches an idle timeout: nginx proxy_read_timeout (default 60 s)?": the summary after its counts. */
+function verdictOf(summary: string): string {
+  const dash = summary.indexOf(' — ');
+  return dash >= 0 ? summary.slice(dash + 3) : summary;
+}
+
+/** Advice longer than this is cut (a file may carry anything); the analyzer's stays well below. */
+const MAX_ADVICE_CHARS = 4000;
+
+/** Control and bidi characters shown as escapes, line breaks kept (the advice's layout). */
+function plainLines(text: string, max: number): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut
+    .split('\n')
+    .map((line) => previewText(line, Number.POSITIVE_INFINITY))
+    .join('\n');
 }
 
 export function diagnosisItems(s: ConnectionSnapshot): DiagnosisItemModel[] {
-  return s.diagnoses.map((d) => ({
+  return s.diagnoses.map((d) => diagnosisItem(d, s.origin !== 'imported'));
+}
+
+/**
+ * A finding's row. Active: a warning, the verdict and confidence in the description, the
+ * advice in the tooltip, Apply Recommended Heartbeat offered on a live connection. Resolved:
+ * greyed with a pass icon, what fixed it and since when, no fix offered. Withdrawn: as before,
+ * with the withdrawal's reason.
+ */
+export function diagnosisItem(d: DiagnosisEvent, live: boolean): DiagnosisItemModel {
+  const state = findingStateOf(d);
+  const label = findingLabel(d);
+  const confidence = `${Math.round(d.confidence * 100)} %`;
+  const seen = {
+    label: 'Seen',
+    value: `${d.occurrences} ${d.occurrences === 1 ? 'time' : 'times'}, confidence ${confidence}`,
+  };
+  const candidates = d.candidates.slice(0, 3).map((c) => ({
+    label: 'Candidate',
+    value: `${c.component} ${c.setting}${c.defaultSeconds !== null ? ` (default ${c.defaultSeconds} s)` : ''}${c.unconfirmed ? ' — unconfirmed' : ''}`,
+  }));
+  const base = {
     findingId: d.findingId,
-    label: previewText(d.summary, 120),
-    description: `${d.occurrences}× · ${Math.round(d.confidence * 100)} %`,
-    tooltip: {
-      title: 'Diagnosis',
-      rows: [
-        { label: 'Finding', value: previewText(d.summary, 300) },
-        { label: 'Advice', value: previewText(d.advice, 600) },
-        ...d.candidates.slice(0, 3).map((c) => ({
-          label: 'Candidate',
-          value: `${c.component} ${c.setting}${c.defaultSeconds !== null ? ` (default ${c.defaultSeconds} s)` : ''}${c.unconfirmed ? ' — unconfirmed' : ''}`,
-        })),
-        { label: 'Seen', value: `${d.occurrences} times, confidence ${Math.round(d.confidence * 100)} %` },
-      ],
-    },
-    icon: { id: 'warning', color: 'problemsWarningIcon.foreground' },
-    // A live connection's fix can be applied; an imported session's cannot.
-    contextValue: `${DIAGNOSIS_CONTEXT};${s.origin !== 'imported' && d.recommendedHeartbeatMs !== undefined && d.confidence > 0 ? 'heartbeat;' : ''}`,
+    label,
     // The first piece of evidence is where the pattern starts; the diagnosis itself otherwise.
     seq: d.evidence[0] ?? d.seq,
-  }));
+  };
+  if (state === 'resolved') {
+    const resolved = d.resolved!;
+    const fix = previewText(resolved.fix, 120);
+    return {
+      ...base,
+      description: `resolved · ${fix}`,
+      tooltip: {
+        title: `Resolved: ${label}`,
+        rows: [
+          {
+            label: 'Resolved',
+            value: `${fix}; no such drop since ${localTimeOfDay(resolved.sinceT)} (held ${formatDuration(resolved.heldMs)})`,
+          },
+          { label: 'Was', value: previewText(d.summary, 300) },
+          seen,
+        ],
+      },
+      icon: { id: 'pass', color: 'disabledForeground' },
+      contextValue: `${DIAGNOSIS_CONTEXT};resolved;`,
+    };
+  }
+  if (state === 'withdrawn') {
+    return {
+      ...base,
+      description: previewText(d.summary, 300),
+      tooltip: {
+        title: label,
+        rows: [{ label: 'Finding', value: previewText(d.summary, 300) }],
+        body: adviceBlocks(plainLines(d.advice, MAX_ADVICE_CHARS)),
+      },
+      icon: { id: 'warning', color: FINDING_COLOR },
+      contextValue: `${DIAGNOSIS_CONTEXT};`,
+    };
+  }
+  return {
+    ...base,
+    description: `${confidence} · ${previewText(verdictOf(d.summary), 300)}`,
+    tooltip: {
+      title: label,
+      rows: [{ label: 'Finding', value: previewText(d.summary, 300) }, ...candidates, seen],
+      body: adviceBlocks(plainLines(d.advice, MAX_ADVICE_CHARS), d.candidates),
+    },
+    icon: { id: 'warning', color: FINDING_COLOR },
+    // A live connection's fix can be applied; an imported session's cannot.
+    contextValue: `${DIAGNOSIS_CONTEXT};${live && d.recommendedHeartbeatMs !== undefined ? 'heartbeat;' : ''}`,
+  };
 }
 
 export interface StatusBarModel {
   visible: boolean;
   text: string;
   tooltip: string;
+  /** What a screen reader says: the same counts the text shows, in words. */
+  accessibilityLabel: string;
   warning: boolean;
 }
 
-/** `$(plug) 2` live connections; `$(warning)` and the count of findings when there are diagnoses. */
+/**
+ * `$(plug) 2` live connections, `$(sync) 1` reconnecting, `$(warning) 2` active findings
+ * (resolved and withdrawn ones do not count, nor an imported session's).
+ */
 export function statusBarModel(snapshots: readonly ConnectionSnapshot[]): StatusBarModel {
   const live = snapshots.filter((s) => s.state === 'open').length;
   const reconnecting = snapshots.filter((s) => viewState(s) === 'reconnecting').length;
-  const diagnosed = snapshots.filter((s) => s.diagnoses.length > 0 && s.origin !== 'imported');
-  const findings = diagnosed.reduce((sum, s) => sum + s.diagnoses.length, 0);
+  const withFindings = snapshots
+    .filter((s) => s.origin !== 'imported')
+    .map((s) => ({ s, active: activeFindings(s) }))
+    .filter(({ active }) => active.length > 0);
+  const findings = withFindings.reduce((sum, { active }) => sum + active.length, 0);
   const parts = [`$(plug) ${live}`];
-  if (reconnecting > 0) parts.push(`$(sync) ${reconnecting}`);
-  if (findings > 0) parts.push(`$(warning) ${findings}`);
-  const lines = [`WebSocket Inspector: ${live} live ${live === 1 ? 'connection' : 'connections'}`];
-  if (reconnecting > 0) lines.push(`${reconnecting} reconnecting`);
-  for (const s of diagnosed) lines.push(`${s.name}: ${diagnosisLine(s.diagnoses[s.diagnoses.length - 1]!)}`);
+  const words = [`${live} live ${live === 1 ? 'connection' : 'connections'}`];
+  if (reconnecting > 0) {
+    parts.push(`$(sync) ${reconnecting}`);
+    words.push(`${reconnecting} reconnecting`);
+  }
+  if (findings > 0) {
+    parts.push(`$(warning) ${findings}`);
+    words.push(`${findings} active ${findings === 1 ? 'finding' : 'findings'}`);
+  }
+  const summary = `WebSocket Inspector: ${words.join(', ')}`;
+  const lines = [summary];
+  for (const { s, active } of withFindings) {
+    for (const d of active) lines.push(`${s.name}: ${diagnosisLine(d)}`);
+  }
   lines.push('Click to show the Connections view');
-  return { visible: snapshots.length > 0, text: parts.join(' '), tooltip: lines.join('\n'), warning: findings > 0 };
+  return {
+    visible: snapshots.length > 0,
+    text: parts.join(' '),
+    tooltip: lines.join('\n'),
+    accessibilityLabel: summary,
+    warning: findings > 0,
+  };
 }
