@@ -83,6 +83,8 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       item.iconPath = toIcon(model.icon);
       item.contextValue = model.contextValue;
       item.accessibilityInformation = { label: model.accessibilityLabel };
+      // The row's default action (click, Enter): open its timeline, or bring it to the front.
+      item.command = { command: Commands.openTimeline, title: 'Open Timeline', arguments: [node] };
       return item;
     }
     const model = diagnosisItems(snapshot).find((d) => d.findingId === node.findingId);
