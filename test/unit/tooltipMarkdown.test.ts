@@ -1,6 +1,6 @@
 // Tooltips as Markdown: prose escaped exactly once, config in a fenced block with its language,
 // fences that the config's own backticks cannot close. Checked as exact text, and rendered with
-// markdown-it (already installed with @vscode/vsce; VS Code's own renderer, marked, follows the
+// markdown-it (a dev dependency, also what @vscode/vsce renders with; VS Code's own renderer, marked, follows the
 // same CommonMark rules for escapes, emphasis, links and fences).
 
 import assert from 'node:assert/strict';
