@@ -1,8 +1,9 @@
 // The warning banner: the analyzer's most confident (then newest) active finding, in one
-// sentence, with links to the drops and to the fix. Dismissed per finding; it comes back when
-// the finding grows (more occurrences).
+// sentence, with links to the drops and to the fix, and, on a live connection, the fix itself
+// (Apply heartbeat). Dismissed per finding; it comes back when the finding grows (more
+// occurrences). Resolved and withdrawn findings never show: the banner is for what still happens.
 
-import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
+import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
 import { button, clear, el } from './dom.js';
 import { formatSeconds } from './format.js';
 import { icon } from './icons.js';
@@ -10,6 +11,8 @@ import { icon } from './icons.js';
 export interface BannerHost {
   showDrops(diagnosis: DiagnosisEvent): void;
   showFix(diagnosis: DiagnosisEvent): void;
+  /** Runs the palette's Apply Recommended Heartbeat for this connection. */
+  applyHeartbeat(): void;
   dismissed(): Record<string, number>;
   setDismissed(dismissed: Record<string, number>): void;
 }
@@ -26,12 +29,17 @@ export function bannerText(diagnosis: DiagnosisEvent): string {
   return text;
 }
 
-/** Active findings (confidence > 0), the one to show first. */
+/** The Apply button's text: "Apply heartbeat (4 s)", in the same wording as the advice. */
+export function applyHeartbeatLabel(recommendedHeartbeatMs: number): string {
+  return `Apply heartbeat (${formatSeconds(recommendedHeartbeatMs)})`;
+}
+
+/** Active findings (not resolved, not withdrawn), and the one to show first. */
 export function pickFinding(diagnoses: readonly DiagnosisEvent[]): {
   top: DiagnosisEvent | null;
   active: DiagnosisEvent[];
 } {
-  const active = diagnoses.filter((diagnosis) => diagnosis.confidence > 0);
+  const active = diagnoses.filter((diagnosis) => findingStateOf(diagnosis) === 'active');
   let top: DiagnosisEvent | null = null;
   for (const diagnosis of active) {
     if (
@@ -50,6 +58,9 @@ export class Banner {
   private diagnoses: readonly DiagnosisEvent[] = [];
   private readonly text: HTMLElement;
   private readonly others: HTMLElement;
+  private readonly apply: HTMLButtonElement;
+  /** Imported sessions cannot apply anything: there is no connection to change. */
+  private live = true;
 
   constructor(
     readonly root: HTMLElement,
@@ -63,11 +74,14 @@ export class Banner {
       'Show the drops',
     ]);
     const fix = button({ id: 'banner-show-fix', className: 'link-button', label: 'Show the fix' }, ['Show the fix']);
+    this.apply = button({ id: 'banner-apply-heartbeat', className: 'button primary banner-apply', label: 'Apply' });
+    this.apply.hidden = true;
     const dismiss = button({ id: 'banner-dismiss', className: 'icon-button', label: 'Dismiss this warning' }, [
       icon('close'),
     ]);
     drops.addEventListener('click', () => this.current && this.host.showDrops(this.current));
     fix.addEventListener('click', () => this.current && this.host.showFix(this.current));
+    this.apply.addEventListener('click', () => this.host.applyHeartbeat());
     dismiss.addEventListener('click', () => this.dismiss());
     clear(root);
     root.append(
@@ -75,10 +89,16 @@ export class Banner {
       el('div', { className: 'banner-body' }, [
         this.text,
         this.others,
-        el('span', { className: 'banner-actions' }, [drops, fix]),
+        el('span', { className: 'banner-actions' }, [this.apply, drops, fix]),
       ]),
       dismiss,
     );
+  }
+
+  /** A live connection (not an imported session) may apply the recommended heartbeat. */
+  setLive(live: boolean): void {
+    this.live = live;
+    this.update(this.diagnoses);
   }
 
   update(diagnoses: readonly DiagnosisEvent[]): void {
@@ -97,6 +117,14 @@ export class Banner {
     this.text.textContent = bannerText(top);
     const others = active.length - 1;
     this.others.textContent = others > 0 ? ` (${others} other finding${others === 1 ? '' : 's'})` : '';
+    const recommended = top.recommendedHeartbeatMs;
+    this.apply.hidden = !this.live || recommended === undefined;
+    if (recommended !== undefined) {
+      const label = applyHeartbeatLabel(recommended);
+      this.apply.textContent = label;
+      this.apply.title = `${label}: the heartbeat this finding recommends, for this connection`;
+      this.apply.setAttribute('aria-label', label);
+    }
     this.root.dataset['findingId'] = top.findingId;
     this.root.hidden = false;
   }
