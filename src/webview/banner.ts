@@ -3,10 +3,12 @@
 // (Apply heartbeat). Dismissed per finding; it comes back when the finding grows (more
 // occurrences). Resolved and withdrawn findings never show: the banner is for what still happens.
 
-import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
+import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
+import { applyHeartbeatLabel, bannerText, pickFinding } from './bannerText.js';
 import { button, clear, el } from './dom.js';
-import { formatSeconds } from './format.js';
 import { icon } from './icons.js';
+
+export { applyHeartbeatLabel, bannerText, pickFinding };
 
 export interface BannerHost {
   showDrops(diagnosis: DiagnosisEvent): void;
@@ -15,42 +17,6 @@ export interface BannerHost {
   applyHeartbeat(): void;
   dismissed(): Record<string, number>;
   setDismissed(dismissed: Record<string, number>): void;
-}
-
-/** The banner's sentence: the analyzer's summary plus what to do. */
-export function bannerText(diagnosis: DiagnosisEvent): string {
-  let text = diagnosis.summary.trim();
-  if (!/[.?!]$/.test(text)) text += '.';
-  if (diagnosis.recommendedHeartbeatMs !== undefined) {
-    text += ` Send a heartbeat every ≤ ${formatSeconds(diagnosis.recommendedHeartbeatMs)}, or raise the ${diagnosis.kind === 'idle-timeout' ? 'proxy timeout' : 'timeout'}.`;
-  } else if (diagnosis.kind === 'lifetime-cap') {
-    text += ' Heartbeats will not help: raise the limit, or reconnect before it.';
-  }
-  return text;
-}
-
-/** The Apply button's text: "Apply heartbeat (4 s)", in the same wording as the advice. */
-export function applyHeartbeatLabel(recommendedHeartbeatMs: number): string {
-  return `Apply heartbeat (${formatSeconds(recommendedHeartbeatMs)})`;
-}
-
-/** Active findings (not resolved, not withdrawn), and the one to show first. */
-export function pickFinding(diagnoses: readonly DiagnosisEvent[]): {
-  top: DiagnosisEvent | null;
-  active: DiagnosisEvent[];
-} {
-  const active = diagnoses.filter((diagnosis) => findingStateOf(diagnosis) === 'active');
-  let top: DiagnosisEvent | null = null;
-  for (const diagnosis of active) {
-    if (
-      !top ||
-      diagnosis.confidence > top.confidence ||
-      (diagnosis.confidence === top.confidence && diagnosis.seq > top.seq)
-    ) {
-      top = diagnosis;
-    }
-  }
-  return { top, active };
 }
 
 export class Banner {
