@@ -4,7 +4,7 @@
 // occurrences). Resolved and withdrawn findings never show: the banner is for what still happens.
 
 import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
-import { applyHeartbeatLabel, bannerText, pickFinding } from './bannerText.js';
+import { applyHeartbeatLabel, bannerText, pickFinding } from './findingText.js';
 import { button, clear, el } from './dom.js';
 import { icon } from './icons.js';
 

@@ -13,6 +13,7 @@ import {
   type SessionEvent,
 } from '../core/model/sessionEvents.js';
 import { button, clear, el } from './dom.js';
+import { diagnosisStateText } from './findingText.js';
 import { formatBytes, formatClock, formatDuration, formatRtt, hexDumpLines, typeLabel } from './format.js';
 import { icon } from './icons.js';
 
@@ -294,23 +295,6 @@ export class DetailPane {
       el('div', { className: 'snippet-head' }, [el('span', { className: 'snippet-title', text: 'Config' }), copy]),
       el('pre', { className: 'snippet', attrs: { tabindex: '0', 'aria-label': `${name} config snippet` } }, [code]),
     ]);
-  }
-}
-
-/** "Resolved: heartbeat every 4 s, no drops since 07:02:04", "Withdrawn: …", or null while active. */
-export function diagnosisStateText(event: Pick<DiagnosisEvent, 'kind' | 'confidence' | 'resolved'>): string | null {
-  switch (findingStateOf(event)) {
-    case 'resolved': {
-      const resolved = event.resolved!;
-      // Local wall-clock time to the second, like the list's times (without their milliseconds).
-      const since = formatClock(resolved.sinceT).slice(0, 8);
-      const what = event.kind === 'handshake' ? 'failed handshakes' : 'drops';
-      return `Resolved: ${resolved.fix}, no ${what} since ${since}`;
-    }
-    case 'withdrawn':
-      return 'Withdrawn: later events no longer support this finding.';
-    case 'active':
-      return null;
   }
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import type { TimelineRow } from '../../src/shared/timelineProtocol.js';
-import { applyHeartbeatLabel, pickFinding } from '../../src/webview/bannerText.js';
+import { applyHeartbeatLabel, diagnosisStateText, pickFinding } from '../../src/webview/findingText.js';
 import { describeMark, markStyle } from '../../src/webview/lane/laneMarks.js';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 12, 0);
@@ -53,6 +53,30 @@ describe('the banner picks active findings only', () => {
     assert.equal(applyHeartbeatLabel(4_000), 'Apply heartbeat (4 s)');
     assert.equal(applyHeartbeatLabel(45_000), 'Apply heartbeat (45 s)');
     assert.equal(applyHeartbeatLabel(1_500), 'Apply heartbeat (1.5 s)');
+  });
+});
+
+describe("a finding's state in the detail pane", () => {
+  it('says what fixed a resolved finding and since when, in local clock time', () => {
+    const sinceT = T0 + 4_000;
+    const date = new Date(sinceT);
+    const clock = [date.getHours(), date.getMinutes(), date.getSeconds()]
+      .map((n) => String(n).padStart(2, '0'))
+      .join(':');
+    const resolved = { sinceT, fix: 'heartbeat every 4 s', heldMs: 16_000 };
+    assert.equal(
+      diagnosisStateText({ kind: 'idle-timeout', confidence: 0.8, resolved }),
+      `Resolved: heartbeat every 4 s, no drops since ${clock}`,
+    );
+    assert.equal(
+      diagnosisStateText({ kind: 'handshake', confidence: 0.8, resolved: { ...resolved, fix: 'a connection opened' } }),
+      `Resolved: a connection opened, no failed handshakes since ${clock}`,
+    );
+  });
+
+  it('says a withdrawn finding is withdrawn, and nothing for an active one', () => {
+    assert.match(diagnosisStateText({ kind: 'idle-timeout', confidence: 0 }) ?? '', /^Withdrawn: /);
+    assert.equal(diagnosisStateText({ kind: 'idle-timeout', confidence: 0.8 }), null);
   });
 });
 

@@ -1,5 +1,6 @@
-// What the warning banner says and which finding it shows. Pure (no DOM), so the unit tests
-// can check it without a browser.
+// What the webview says about a finding: the banner's sentence, which finding it shows, its Apply
+// label, and a finding's state for the detail pane. Pure (no DOM), so the unit tests can check it
+// without a browser.
 
 import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
 import { formatSeconds } from '../core/format/duration.js';
@@ -38,4 +39,24 @@ export function pickFinding(diagnoses: readonly DiagnosisEvent[]): {
     }
   }
   return { top, active };
+}
+
+const pad = (value: number): string => String(value).padStart(2, '0');
+
+/** "Resolved: heartbeat every 4 s, no drops since 07:02:04", "Withdrawn: …", or null while active. */
+export function diagnosisStateText(event: Pick<DiagnosisEvent, 'kind' | 'confidence' | 'resolved'>): string | null {
+  switch (findingStateOf(event)) {
+    case 'resolved': {
+      const resolved = event.resolved!;
+      // Local wall-clock time to the second, like the list's times (without their milliseconds).
+      const date = new Date(resolved.sinceT);
+      const since = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+      const what = event.kind === 'handshake' ? 'failed handshakes' : 'drops';
+      return `Resolved: ${resolved.fix}, no ${what} since ${since}`;
+    }
+    case 'withdrawn':
+      return 'Withdrawn: later events no longer support this finding.';
+    case 'active':
+      return null;
+  }
 }
