@@ -108,6 +108,7 @@ export class TimelineApp {
     this.banner = new Banner(bannerElement, {
       showDrops: (diagnosis) => void this.showDrops(diagnosis),
       showFix: (diagnosis) => this.selectSeq(diagnosis.seq, true),
+      applyHeartbeat: () => this.bridge.post({ type: 'command', command: 'apply-heartbeat' }),
       dismissed: () => this.bridge.getState().dismissedFindings ?? {},
       setDismissed: (dismissedFindings) => this.bridge.updateState({ dismissedFindings }),
     });
@@ -119,7 +120,8 @@ export class TimelineApp {
         this.bridge.updateState({ timeMode: mode });
         this.list.refresh(true);
       },
-      clear: () => this.bridge.post({ type: 'clear' }),
+      // The host's Clear Session command confirms: one path for the palette and this button.
+      clear: () => this.bridge.post({ type: 'command', command: 'clear' }),
     });
     this.filters.setTimeMode(this.timeMode);
     this.filters.setFollowTail(this.followTail);
@@ -223,11 +225,15 @@ export class TimelineApp {
   }
 
   private onInit(message: HostMessageOf<'init'>): void {
-    this.readOnly = message.readOnly;
+    // An imported session: no live-only controls (Follow, Live, the composer, Apply, Clear).
+    this.readOnly = message.readOnly || message.origin === 'imported';
     document.title = message.title;
-    this.header.setTitle(message.title, message.readOnly);
-    this.filters.setReadOnly(message.readOnly);
-    document.body.classList.toggle('read-only', message.readOnly);
+    this.header.setTitle(message.title, this.readOnly);
+    this.filters.setReadOnly(this.readOnly);
+    this.banner.setLive(!this.readOnly);
+    this.composer.setPresent(!this.readOnly);
+    this.lane.setImported(this.readOnly);
+    document.body.classList.toggle('read-only', this.readOnly);
     this.queryId = message.queryId;
     this.lastQueryId = Math.max(this.lastQueryId, message.queryId);
     this.filters.setQuery(message.query);
@@ -261,10 +267,7 @@ export class TimelineApp {
     this.banner.update(status.diagnoses as DiagnosisEvent[]);
     this.lane.setSpan(status.firstT, status.lastT, LIVE_STATES.has(status.state));
     const open = status.state === 'open';
-    this.composer.setEnabled(
-      !this.readOnly && open,
-      this.readOnly ? 'An imported session is read-only.' : 'Sending needs an open connection.',
-    );
+    this.composer.setEnabled(!this.readOnly && open, 'Sending needs an open connection.');
   }
 
   private onAppended(message: HostMessageOf<'appended'>): void {

@@ -1,48 +1,22 @@
 // The warning banner: the analyzer's most confident (then newest) active finding, in one
-// sentence, with links to the drops and to the fix. Dismissed per finding; it comes back when
-// the finding grows (more occurrences).
+// sentence, with links to the drops and to the fix, and, on a live connection, the fix itself
+// (Apply heartbeat). Dismissed per finding; it comes back when the finding grows (more
+// occurrences). Resolved and withdrawn findings never show: the banner is for what still happens.
 
 import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
+import { applyHeartbeatLabel, bannerText, pickFinding } from './findingText.js';
 import { button, clear, el } from './dom.js';
-import { formatSeconds } from './format.js';
 import { icon } from './icons.js';
+
+export { applyHeartbeatLabel, bannerText, pickFinding };
 
 export interface BannerHost {
   showDrops(diagnosis: DiagnosisEvent): void;
   showFix(diagnosis: DiagnosisEvent): void;
+  /** Runs the palette's Apply Recommended Heartbeat for this connection. */
+  applyHeartbeat(): void;
   dismissed(): Record<string, number>;
   setDismissed(dismissed: Record<string, number>): void;
-}
-
-/** The banner's sentence: the analyzer's summary plus what to do. */
-export function bannerText(diagnosis: DiagnosisEvent): string {
-  let text = diagnosis.summary.trim();
-  if (!/[.?!]$/.test(text)) text += '.';
-  if (diagnosis.recommendedHeartbeatMs !== undefined) {
-    text += ` Send a heartbeat every ≤ ${formatSeconds(diagnosis.recommendedHeartbeatMs)}, or raise the ${diagnosis.kind === 'idle-timeout' ? 'proxy timeout' : 'timeout'}.`;
-  } else if (diagnosis.kind === 'lifetime-cap') {
-    text += ' Heartbeats will not help: raise the limit, or reconnect before it.';
-  }
-  return text;
-}
-
-/** Active findings (confidence > 0), the one to show first. */
-export function pickFinding(diagnoses: readonly DiagnosisEvent[]): {
-  top: DiagnosisEvent | null;
-  active: DiagnosisEvent[];
-} {
-  const active = diagnoses.filter((diagnosis) => diagnosis.confidence > 0);
-  let top: DiagnosisEvent | null = null;
-  for (const diagnosis of active) {
-    if (
-      !top ||
-      diagnosis.confidence > top.confidence ||
-      (diagnosis.confidence === top.confidence && diagnosis.seq > top.seq)
-    ) {
-      top = diagnosis;
-    }
-  }
-  return { top, active };
 }
 
 export class Banner {
@@ -50,6 +24,9 @@ export class Banner {
   private diagnoses: readonly DiagnosisEvent[] = [];
   private readonly text: HTMLElement;
   private readonly others: HTMLElement;
+  private readonly apply: HTMLButtonElement;
+  /** Imported sessions cannot apply anything: there is no connection to change. */
+  private live = true;
 
   constructor(
     readonly root: HTMLElement,
@@ -63,11 +40,14 @@ export class Banner {
       'Show the drops',
     ]);
     const fix = button({ id: 'banner-show-fix', className: 'link-button', label: 'Show the fix' }, ['Show the fix']);
+    this.apply = button({ id: 'banner-apply-heartbeat', className: 'button primary banner-apply', label: 'Apply' });
+    this.apply.hidden = true;
     const dismiss = button({ id: 'banner-dismiss', className: 'icon-button', label: 'Dismiss this warning' }, [
       icon('close'),
     ]);
     drops.addEventListener('click', () => this.current && this.host.showDrops(this.current));
     fix.addEventListener('click', () => this.current && this.host.showFix(this.current));
+    this.apply.addEventListener('click', () => this.host.applyHeartbeat());
     dismiss.addEventListener('click', () => this.dismiss());
     clear(root);
     root.append(
@@ -75,10 +55,16 @@ export class Banner {
       el('div', { className: 'banner-body' }, [
         this.text,
         this.others,
-        el('span', { className: 'banner-actions' }, [drops, fix]),
+        el('span', { className: 'banner-actions' }, [this.apply, drops, fix]),
       ]),
       dismiss,
     );
+  }
+
+  /** A live connection (not an imported session) may apply the recommended heartbeat. */
+  setLive(live: boolean): void {
+    this.live = live;
+    this.update(this.diagnoses);
   }
 
   update(diagnoses: readonly DiagnosisEvent[]): void {
@@ -97,6 +83,14 @@ export class Banner {
     this.text.textContent = bannerText(top);
     const others = active.length - 1;
     this.others.textContent = others > 0 ? ` (${others} other finding${others === 1 ? '' : 's'})` : '';
+    const recommended = top.recommendedHeartbeatMs;
+    this.apply.hidden = !this.live || recommended === undefined;
+    if (recommended !== undefined) {
+      const label = applyHeartbeatLabel(recommended);
+      this.apply.textContent = label;
+      this.apply.title = `${label}: the heartbeat this finding recommends, for this connection`;
+      this.apply.setAttribute('aria-label', label);
+    }
     this.root.dataset['findingId'] = top.findingId;
     this.root.hidden = false;
   }

@@ -91,6 +91,14 @@ export class Composer {
     this.validate();
   }
 
+  /**
+   * An imported session has no connection to send on: no composer at all (a disabled one would
+   * suggest that it might become usable).
+   */
+  setPresent(present: boolean): void {
+    this.root.hidden = !present;
+  }
+
   /** Sending needs an open, writable connection. */
   setEnabled(enabled: boolean, why: string): void {
     this.enabled = enabled;

@@ -1,11 +1,19 @@
 // The selected event in full: text, JSON (pretty-printed, foldable <details>), binary as hex +
-// ASCII, handshake headers as tables, and a diagnosis with its advice, config snippet and a Copy
-// button. Everything from the event is set as text; no markup is ever parsed.
+// ASCII, handshake headers as tables, and a diagnosis with its state (active, resolved or
+// withdrawn), its advice, and each candidate's config snippet as code with a Copy button of its
+// own. Everything from the event is set as text; no markup is ever parsed.
 
 import { base64ToBytes } from '../core/common/payload.js';
 import { explainCloseCode } from '../core/diagnosis/closeCodes.js';
-import type { DiagnosisEvent, HeaderMap, ResetBy, SessionEvent } from '../core/model/sessionEvents.js';
+import {
+  findingStateOf,
+  type DiagnosisEvent,
+  type HeaderMap,
+  type ResetBy,
+  type SessionEvent,
+} from '../core/model/sessionEvents.js';
 import { button, clear, el } from './dom.js';
+import { diagnosisStateText } from './findingText.js';
 import { formatBytes, formatClock, formatDuration, formatRtt, hexDumpLines, typeLabel } from './format.js';
 import { icon } from './icons.js';
 
@@ -211,7 +219,10 @@ export class DetailPane {
   }
 
   private diagnosis(event: DiagnosisEvent): Node[] {
-    const nodes: Node[] = [el('p', { className: 'diagnosis-summary', text: event.summary })];
+    const nodes: Node[] = [];
+    const state = diagnosisStateText(event);
+    if (state) nodes.push(el('p', { className: `diagnosis-state ${findingStateOf(event)}`, text: state }));
+    nodes.push(el('p', { className: 'diagnosis-summary', text: event.summary }));
     const facts: Array<[string, string]> = [
       ['kind', event.kind],
       ['occurrences', String(event.occurrences)],
@@ -234,9 +245,12 @@ export class DetailPane {
     if (event.candidates.length) {
       nodes.push(el('h3', { text: 'Candidates' }));
       const list = el('ul', { className: 'candidates' });
+      // Several candidates may share one config (the same block fixes both): shown once.
+      const shownSnippets = new Set<string>();
       for (const candidate of event.candidates) {
+        const name = `${candidate.component} ${candidate.setting}`;
         const item = el('li', {}, [
-          el('strong', { text: `${candidate.component} ${candidate.setting}` }),
+          el('strong', { text: name }),
           ` — ${candidate.defaultSeconds === null ? 'no default' : `default ${candidate.defaultSeconds} s`}, ${candidate.kind}`,
         ]);
         if (candidate.unconfirmed) {
@@ -245,23 +259,16 @@ export class DetailPane {
         if (candidate.source) {
           item.append(el('div', { className: 'candidate-source', text: `Source: ${candidate.source}` }));
         }
+        const config = candidate.fix.config;
+        if (config && !shownSnippets.has(config)) {
+          shownSnippets.add(config);
+          item.append(this.snippet(name, config, shownSnippets.size));
+        }
         list.append(item);
       }
       nodes.push(list);
     }
     nodes.push(el('h3', { text: 'Advice' }), el('div', { className: 'advice', text: event.advice }));
-    const snippet = event.candidates.find((candidate) => candidate.fix.config)?.fix.config;
-    if (snippet) {
-      const copy = button(
-        { id: 'detail-copy-snippet', className: 'button secondary', label: 'Copy the config snippet' },
-        [icon('copy'), ' Copy'],
-      );
-      copy.addEventListener('click', () => this.host.copy(snippet));
-      nodes.push(
-        el('div', { className: 'snippet-head' }, [el('h3', { text: 'Config snippet' }), copy]),
-        el('pre', { className: 'snippet', text: snippet }),
-      );
-    }
     const copyAll = button({ id: 'detail-copy-advice', className: 'button secondary', label: 'Copy the advice' }, [
       icon('copy'),
       ' Copy advice',
@@ -269,6 +276,25 @@ export class DetailPane {
     copyAll.addEventListener('click', () => this.host.copy(`${event.summary}\n\n${event.advice}`));
     nodes.push(el('div', { className: 'detail-actions' }, [copyAll]));
     return nodes;
+  }
+
+  /** A config snippet as code (monospace, not wrapped, scrolled sideways) with a Copy of its own. */
+  private snippet(name: string, config: string, index: number): HTMLElement {
+    const copy = button(
+      {
+        // The first keeps the id it always had; the others are numbered.
+        id: index === 1 ? 'detail-copy-snippet' : `detail-copy-snippet-${index}`,
+        className: 'button secondary snippet-copy',
+        label: `Copy the ${name} snippet`,
+      },
+      [icon('copy'), ' Copy'],
+    );
+    copy.addEventListener('click', () => this.host.copy(config));
+    const code = el('code', { text: config });
+    return el('div', { className: 'snippet-block' }, [
+      el('div', { className: 'snippet-head' }, [el('span', { className: 'snippet-title', text: 'Config' }), copy]),
+      el('pre', { className: 'snippet', attrs: { tabindex: '0', 'aria-label': `${name} config snippet` } }, [code]),
+    ]);
   }
 }
 

@@ -1,7 +1,7 @@
 // The toolbar: kind and direction filters, hide pings/pongs, search (text or regex, matching
-// case or not; a regex is validated here too), follow tail, time mode and Clear (confirmed
-// inline, since it discards the record). Query changes are debounced for typing and immediate
-// for checkboxes.
+// case or not; a regex is validated here too), follow tail, time mode and Clear (the host's Clear
+// Session command asks before discarding the record, the same for the palette and this button).
+// Query changes are debounced for typing and immediate for checkboxes.
 
 import { compileSearchRegex } from '../core/common/regexSafety.js';
 import { MAX_SEARCH_CHARS, type TimelineQuery } from '../shared/timelineProtocol.js';
@@ -14,6 +14,7 @@ export interface FiltersHost {
   queryChanged(query: TimelineQuery): void;
   followTailChanged(follow: boolean): void;
   timeModeChanged(mode: 'absolute' | 'relative'): void;
+  /** Asks the host to clear the session (it confirms first). */
   clear(): void;
 }
 
@@ -29,6 +30,7 @@ export function regexError(text: string, caseSensitive: boolean): string | null 
 
 export class Filters {
   readonly followTail: HTMLInputElement;
+  private readonly followLabel: HTMLLabelElement;
   private readonly messages: HTMLInputElement;
   private readonly control: HTMLInputElement;
   private readonly lifecycle: HTMLInputElement;
@@ -42,7 +44,6 @@ export class Filters {
   private readonly progress: HTMLElement;
   private readonly timeMode: HTMLButtonElement;
   private readonly clearButton: HTMLButtonElement;
-  private readonly confirm: HTMLElement;
   private mode: 'absolute' | 'relative' = 'absolute';
   private debounce: ReturnType<typeof setTimeout> | null = null;
 
@@ -78,6 +79,7 @@ export class Filters {
     this.regex = regex.input;
     this.caseSensitive = caseSensitive.input;
     this.followTail = follow.input;
+    this.followLabel = follow.label;
     this.search = el('input', {
       id: 'search-input',
       className: 'search-input',
@@ -96,22 +98,9 @@ export class Filters {
       ['Absolute'],
     );
     this.timeMode.setAttribute('aria-pressed', 'false');
-    this.clearButton = button({ id: 'clear', className: 'icon-button', label: 'Clear the recorded events' }, [
+    this.clearButton = button({ id: 'clear', className: 'icon-button', label: 'Clear the recorded events…' }, [
       icon('clear-all'),
     ]);
-    const confirmYes = button(
-      { id: 'clear-confirm', className: 'button danger', label: 'Discard all recorded events' },
-      ['Clear'],
-    );
-    const confirmNo = button({ id: 'clear-cancel', className: 'button secondary', label: 'Keep the events' }, [
-      'Cancel',
-    ]);
-    this.confirm = el(
-      'span',
-      { id: 'clear-confirmation', className: 'confirm', attrs: { role: 'alertdialog', 'aria-label': 'Confirm clear' } },
-      ['Discard every recorded event? ', confirmYes, confirmNo],
-    );
-    this.confirm.hidden = true;
 
     const group = (label: string, ...children: Node[]) =>
       el('div', { className: 'filter-group', attrs: { role: 'group', 'aria-label': label } }, children);
@@ -130,7 +119,6 @@ export class Filters {
         follow.label,
         this.timeMode,
         this.clearButton,
-        this.confirm,
       ]),
       // Only for layout: on narrow panels, search and the view controls come first, then this break, then the filters.
       el('div', { className: 'toolbar-break', attrs: { 'aria-hidden': 'true' } }),
@@ -156,15 +144,7 @@ export class Filters {
     this.timeMode.addEventListener('click', () =>
       this.setTimeMode(this.mode === 'absolute' ? 'relative' : 'absolute', true),
     );
-    this.clearButton.addEventListener('click', () => {
-      this.confirm.hidden = false;
-      confirmNo.focus();
-    });
-    confirmNo.addEventListener('click', () => (this.confirm.hidden = true));
-    confirmYes.addEventListener('click', () => {
-      this.confirm.hidden = true;
-      this.host.clear();
-    });
+    this.clearButton.addEventListener('click', () => this.host.clear());
   }
 
   /** Shows a query (persisted or from the host) without emitting it. */
@@ -202,9 +182,10 @@ export class Filters {
     if (notify) this.host.timeModeChanged(mode);
   }
 
+  /** An imported session: nothing to clear, and no live tail to follow. */
   setReadOnly(readOnly: boolean): void {
     this.clearButton.hidden = readOnly;
-    if (readOnly) this.confirm.hidden = true;
+    this.followLabel.hidden = readOnly;
   }
 
   /** A search is running (`done` false) or finished; the host's error wins over ours. */

@@ -1,12 +1,14 @@
 // The warning banner for a real diagnosis (the session's own analyzer, three silent cuts after
 // 60 s without traffic behind an "nginx"), its links to the drops and to the fix, Copy, and
-// dismissing it.
+// dismissing it; Apply heartbeat on a live connection; a resolved finding leaving the banner and
+// showing its state in the detail pane; config snippets as code with a Copy of their own.
+// Screenshots: test-results/webview/banner-apply.png, detail-snippet.png, detail-resolved.png.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloseEvent } from '../../src/core/model/sessionEvents.js';
+import type { CloseEvent, DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { latestDiagnosis, proxyDropFixture } from './harness/fixtures.js';
-import { assertNoProblems, harnessPerSuite } from './harness/pageHelpers.js';
+import { assertNoProblems, harnessPerSuite, saveScreenshot, selectRow } from './harness/pageHelpers.js';
 import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, () => {
@@ -63,7 +65,7 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
     );
   });
 
-  it('"Show the fix" shows the diagnosis with candidates, advice and the config snippet; Copy copies it', async () => {
+  it('"Show the fix" shows the diagnosis with candidates, advice and each config snippet as code; Copy copies only the snippet', async () => {
     const { harness, fixture } = suite;
     const page = harness.page;
     const diagnosis = latestDiagnosis(fixture.session)!;
@@ -84,12 +86,41 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
       /^Source: /,
     );
     assert.equal(await detail.locator('.advice').textContent(), diagnosis.advice);
-    const snippet = diagnosis.candidates.find((c) => c.fix.config)!.fix.config!;
-    assert.equal(await detail.locator('pre.snippet').textContent(), snippet);
+    // Each candidate's config once, in its list item, as <pre><code>: monospace, not wrapped, scrolled sideways.
+    const configs = [...new Set(diagnosis.candidates.flatMap((c) => (c.fix.config ? [c.fix.config] : [])))];
+    assert.ok(configs.length >= 2, 'the fixture has several candidates with a config');
+    const snippets = detail.locator('.candidates li pre.snippet > code');
+    assert.deepEqual(await snippets.allTextContents(), configs);
+    const snippet = configs[0]!;
     assert.match(snippet, /proxy_read_timeout/);
+    const look = await detail
+      .locator('pre.snippet')
+      .first()
+      .evaluate((pre) => {
+        const style = getComputedStyle(pre);
+        return {
+          whiteSpace: style.whiteSpace,
+          overflowX: style.overflowX,
+          fontFamily: style.fontFamily,
+          bodyFont: getComputedStyle(document.body).fontFamily,
+          children: pre.querySelectorAll('*').length,
+          codeChildren: pre.querySelector('code')?.children.length,
+        };
+      });
+    assert.equal(look.whiteSpace, 'pre', 'a config line is never wrapped');
+    assert.equal(look.overflowX, 'auto', 'a long line scrolls sideways');
+    assert.match(look.fontFamily, /mono/i, 'monospace');
+    assert.notEqual(look.fontFamily, look.bodyFont);
+    assert.equal(look.children, 1, 'one <code>, nothing else');
+    assert.equal(look.codeChildren, 0, 'the snippet is text only');
+    await detail.locator('pre.snippet').first().scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'detail-snippet');
+    // Each snippet's Copy copies that snippet alone; "Copy advice" copies the prose.
     await page.click('#detail-copy-snippet');
-    await page.waitForTimeout(100);
-    assert.deepEqual(harness.copied, [snippet]);
+    await page.click('#detail-copy-snippet-2');
+    await page.click('#detail-copy-advice');
+    await waitFor(() => harness.copied.length === 3, 'three copies');
+    assert.deepEqual(harness.copied, [snippet, configs[1], `${diagnosis.summary}\n\n${diagnosis.advice}`]);
     assertNoProblems(harness);
   });
 
@@ -103,6 +134,72 @@ describe('timeline webview: the warning banner', { skip: harnessSkipReason() }, 
     await harness.ready();
     await page.waitForTimeout(200);
     assert.equal(await page.locator('#banner').isHidden(), true);
+    assertNoProblems(harness);
+  });
+});
+
+/** Polls a Node-side condition (messages from the page arrive through a binding). */
+async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
+  }
+}
+
+describe('timeline webview: the banner as the finding is fixed', { skip: harnessSkipReason() }, () => {
+  const suite = harnessPerSuite(() => proxyDropFixture({ idleMs: 8_000 }), {
+    theme: 'dark',
+    viewport: { width: 1280, height: 860 },
+  });
+
+  it('offers "Apply heartbeat (4 s)" on a live connection, which runs the palette\'s command', async () => {
+    const { harness, fixture } = suite;
+    const page = harness.page;
+    const diagnosis = latestDiagnosis(fixture.session)!;
+    assert.equal(diagnosis.recommendedHeartbeatMs, 4_000, 'an 8 s idle timeout wants a heartbeat every 4 s');
+    const apply = page.locator('#banner-apply-heartbeat');
+    await apply.waitFor({ state: 'visible' });
+    assert.equal(await apply.textContent(), 'Apply heartbeat (4 s)');
+    assert.equal(await apply.getAttribute('aria-label'), 'Apply heartbeat (4 s)');
+    // Beside the links to the drops and to the fix.
+    assert.deepEqual(await page.locator('.banner-actions button').evaluateAll((b) => b.map((e) => e.id)), [
+      'banner-apply-heartbeat',
+      'banner-show-drops',
+      'banner-show-fix',
+    ]);
+    await saveScreenshot(page, 'banner-apply');
+    await apply.click();
+    await waitFor(() => harness.commands.length === 1, 'the command');
+    assert.deepEqual(harness.commands, ['apply-heartbeat']);
+    assert.deepEqual(
+      harness.posted.filter((m) => (m as { type?: string }).type === 'command'),
+      [{ type: 'command', command: 'apply-heartbeat' }],
+    );
+    assertNoProblems(harness);
+  });
+
+  it('leaves when its only finding is resolved, and the detail pane says since when', async () => {
+    const { harness, fixture } = suite;
+    const page = harness.page;
+    const { seq: _seq, t: _t, ...finding } = latestDiagnosis(fixture.session)!;
+    fixture.clock.advance(16_000);
+    const sinceT = fixture.clock.now() - 16_000;
+    fixture.session.recordFindings([{ ...finding, resolved: { sinceT, fix: 'heartbeat every 4 s', heldMs: 16_000 } }]);
+    await page.locator('#banner').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#banner-apply-heartbeat').isVisible(), false);
+    const resolved = [...fixture.session.record].filter((e): e is DiagnosisEvent => e.type === 'diagnosis').at(-1)!;
+    assert.ok(resolved.resolved, 'the update is recorded');
+    await page.uncheck('#follow-tail');
+    await page.locator(`#event-list .row[data-seq="${resolved.seq}"]`).scrollIntoViewIfNeeded();
+    await selectRow(page, resolved.seq);
+    // Local wall-clock time, like the list's times: the page runs in this process's time zone.
+    const clock = new Date(sinceT).toTimeString().slice(0, 8);
+    assert.equal(
+      await page.locator('#detail .diagnosis-state').textContent(),
+      `Resolved: heartbeat every 4 s, no drops since ${clock}`,
+    );
+    await saveScreenshot(page, 'detail-resolved');
     assertNoProblems(harness);
   });
 });

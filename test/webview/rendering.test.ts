@@ -44,9 +44,9 @@ describe('timeline webview: rendering', { skip: harnessSkipReason() }, () => {
         `${type} is a warning row`,
       );
     }
-    // Read-only: the header hides connect/disconnect/reconnect, and the composer is disabled.
+    // Imported: the header hides connect/disconnect/reconnect, and there is no composer at all.
     assert.equal(await harness.page.locator('#header-reconnect').isHidden(), true);
-    assert.equal(await harness.page.locator('#composer-input').isDisabled(), true);
+    assert.equal(await harness.page.locator('#composer').isHidden(), true);
     assertNoProblems(harness);
   });
 

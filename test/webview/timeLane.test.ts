@@ -1,15 +1,16 @@
 // The time lane in real Chromium, fed by the real TimelineFeed: the marks of a session that a
 // proxy keeps dropping (messages, pings, idle gaps, closes, reconnects with their backoff, the
 // diagnosis), clicking a mark to select its event in the list, hover tooltips, zoom and pan,
-// following the live edge, and screenshots (test-results/webview/lane-*.png: the drops, and every
-// event type in the light, dark and high-contrast themes).
+// following the live edge, the normal quiet between heartbeats drawn neutral and a resolved
+// finding drawn muted, and screenshots (test-results/webview/lane-*.png: the drops, every event
+// type in the light, dark and high-contrast themes, and the quiet and resolved marks).
 
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
+import type { DiagnosisEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { everyEventTypeConnection, proxyDropFixture, type LiveFixture } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, waitForRows } from './harness/pageHelpers.js';
 import { REPO_ROOT } from '../../support/components.js';
@@ -324,3 +325,136 @@ describe('timeline webview: the time lane in each theme', { skip: harnessSkipRea
     });
   }
 });
+
+/**
+ * Rows as the contract has the host send them: `expected` on the idle gaps and `resolved` on the
+ * diagnoses whose events say so (TimelineRow.expected / .resolved). The host's row builder is
+ * another slice's; until it copies those fields this wraps the harness's delivery in the page to
+ * add them for the given seqs, and once it does, this changes nothing.
+ */
+async function deliverContractFlags(page: Page, flags: { expected: number[]; resolved: number[] }): Promise<void> {
+  await page.addInitScript((given) => {
+    type Row = { seq: number; type: string; expected?: boolean; resolved?: boolean };
+    const win = window as unknown as { __wsiHarnessDeliver(messages: unknown[]): void };
+    const deliver = win.__wsiHarnessDeliver;
+    win.__wsiHarnessDeliver = (messages) => {
+      for (const message of messages as Array<Record<string, unknown>>) {
+        for (const key of ['tail', 'rows', 'marks']) {
+          const rows = message[key];
+          if (!Array.isArray(rows)) continue;
+          for (const row of rows as Row[]) {
+            if (row.type === 'idle-gap' && given.expected.includes(row.seq)) row.expected = true;
+            if (row.type === 'diagnosis' && given.resolved.includes(row.seq)) row.resolved = true;
+          }
+        }
+      }
+      deliver(messages);
+    };
+  }, flags);
+}
+
+/** The colour role the lane reports for the mark under the pointer, and the tooltip text. */
+async function hoverMark(page: Page, point: { x: number; y: number }): Promise<{ colour: string; text: string }> {
+  await page.mouse.move(5, 5);
+  await page.waitForFunction(() => (document.querySelector('.lane-tooltip') as HTMLElement).hidden);
+  await page.mouse.move(point.x, point.y);
+  await page.waitForFunction(() => !(document.querySelector('.lane-tooltip') as HTMLElement).hidden);
+  return page.$eval('.lane-tooltip', (element) => ({
+    colour: (element as HTMLElement).dataset['colour'] ?? '',
+    text: element.textContent ?? '',
+  }));
+}
+
+/** The drawn colour at a page point of the lane canvas (red, green, blue). */
+async function pixelAt(page: Page, point: { x: number; y: number }): Promise<[number, number, number]> {
+  return page.$eval(
+    '#lane-canvas',
+    (element, at) => {
+      const canvas = element as HTMLCanvasElement;
+      const rect = canvas.getBoundingClientRect();
+      const ratio = canvas.width / rect.width;
+      const data = canvas
+        .getContext('2d')!
+        .getImageData(Math.round((at.x - rect.left) * ratio), Math.round((at.y - rect.top) * ratio), 1, 1).data;
+      return [data[0]!, data[1]!, data[2]!] as [number, number, number];
+    },
+    point,
+  );
+}
+
+describe(
+  'timeline webview: quiet between heartbeats and resolved findings on the lane',
+  { skip: harnessSkipReason() },
+  () => {
+    // The every-event-type session (its 9 s idle gap is a real silence), then a heartbeat's normal
+    // 4 s quiet and the finding's resolution.
+    const base = everyEventTypeConnection().events;
+    const lastSeq = base[base.length - 1]!.seq;
+    const lastT = base[base.length - 1]!.t;
+    const finding = base.find((event): event is DiagnosisEvent => event.type === 'diagnosis')!;
+    const quiet: SessionEvent = {
+      seq: lastSeq + 1,
+      t: lastT + 20_000,
+      type: 'idle-gap',
+      durationMs: 4_000,
+      startT: lastT + 16_000,
+      expected: true,
+    };
+    const resolved: DiagnosisEvent = {
+      ...finding,
+      seq: lastSeq + 2,
+      t: lastT + 30_000,
+      resolved: { sinceT: lastT + 10_000, fix: 'heartbeat every 4 s', heldMs: 20_000 },
+    };
+    const suite = harnessPerSuite(() => everyEventTypeConnection([quiet, resolved]), {
+      theme: 'dark',
+      viewport: { width: 1200, height: 760 },
+    });
+
+    it('draws an expected idle gap in a neutral colour, not the warning amber, and says it is normal', async () => {
+      const { harness } = suite;
+      const { events } = suite.fixture;
+      const page = harness.page;
+      await deliverContractFlags(page, { expected: [quiet.seq], resolved: [resolved.seq] });
+      await harness.reload();
+      await harness.ready();
+      const state = await waitForLane(page, (s) => (s.summary?.['idleGaps'] ?? 0) === 2, 'both idle gaps drawn');
+      const silence = events.find((event) => event.type === 'idle-gap' && !event.expected)!;
+      assert.equal(silence.type, 'idle-gap');
+      const silencePoint = await pointOf(page, state, silence.t - silence.durationMs / 2, 'in');
+      const quietPoint = await pointOf(page, state, quiet.t - quiet.durationMs / 2, 'in');
+
+      const real = await hoverMark(page, silencePoint);
+      assert.equal(real.colour, 'idle', 'a real silence keeps the warning colour');
+      assert.doesNotMatch(real.text, /normal quiet/);
+      const normal = await hoverMark(page, quietPoint);
+      assert.equal(normal.colour, 'quiet');
+      assert.match(normal.text, /^Idle gap {2}#\d+\n.*\nsilent since .*\nnormal quiet between heartbeats\n4\.0 s/);
+
+      // And on the canvas itself: the real silence is tinted amber (red well above blue), the quiet one grey.
+      await page.mouse.move(5, 5);
+      await page.waitForTimeout(100);
+      const [realRed, , realBlue] = await pixelAt(page, silencePoint);
+      const [quietRed, quietGreen, quietBlue] = await pixelAt(page, quietPoint);
+      assert.ok(realRed - realBlue > 15, `the silence is amber: rgb ${realRed}, ?, ${realBlue}`);
+      assert.ok(
+        Math.abs(quietRed - quietBlue) <= 6 && Math.abs(quietGreen - quietBlue) <= 6,
+        `the quiet is neutral grey: rgb ${quietRed}, ${quietGreen}, ${quietBlue}`,
+      );
+      await page.locator('#lane').screenshot({ path: join(ARTIFACTS, 'lane-quiet-and-resolved.png') });
+      assertNoProblems(harness);
+    });
+
+    it('draws a resolved finding muted, like a withdrawn one, with "resolved" in its tooltip', async () => {
+      const page = suite.harness.page;
+      const state = await laneState(page);
+      const active = await hoverMark(page, await pointOf(page, state, finding.t, 'flags'));
+      assert.equal(active.colour, 'warn', 'the finding when it was active');
+      assert.match(active.text, /confidence 90 %/);
+      const later = await hoverMark(page, await pointOf(page, state, resolved.t, 'flags'));
+      assert.equal(later.colour, 'muted');
+      assert.match(later.text, /^Diagnosis {2}#\d+\n.*\nresolved\n/);
+      assertNoProblems(suite.harness);
+    });
+  },
+);

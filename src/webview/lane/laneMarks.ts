@@ -17,8 +17,11 @@ export const ROW_TITLES: Record<LaneRowName, string> = {
   control: 'ping',
 };
 
-/** Theme roles; the lane maps them to --vscode-* colours. */
-export type ColourRole = 'in' | 'out' | 'control' | 'open' | 'warn' | 'error' | 'muted' | 'retry' | 'idle';
+/**
+ * Theme roles; the lane maps them to --vscode-* colours. `idle` is a silence worth a look
+ * (amber); `quiet` is the normal quiet between heartbeats (neutral, like muted text).
+ */
+export type ColourRole = 'in' | 'out' | 'control' | 'open' | 'warn' | 'error' | 'muted' | 'retry' | 'idle' | 'quiet';
 
 export type MarkShape =
   /** A thin vertical line (a message). */
@@ -79,9 +82,10 @@ export function markStyle(row: TimelineRow): MarkStyle {
       return {
         row: 'in',
         shape: 'gap',
-        colour: 'idle',
-        label: row.durationMs !== undefined ? `idle ${formatDuration(row.durationMs)}` : 'idle',
-        labelPriority: 3,
+        // Within the heartbeat's own interval: the connection's normal quiet, not a warning.
+        colour: row.expected ? 'quiet' : 'idle',
+        label: `${row.expected ? 'quiet' : 'idle'}${row.durationMs !== undefined ? ` ${formatDuration(row.durationMs)}` : ''}`,
+        labelPriority: row.expected ? 1 : 3,
       };
     case 'close':
       return {
@@ -123,7 +127,8 @@ export function markStyle(row: TimelineRow): MarkStyle {
       return {
         row: 'flags',
         shape: 'flag',
-        colour: row.confidence === 0 ? 'muted' : 'warn',
+        // Withdrawn and resolved findings no longer call for anything: drawn muted.
+        colour: row.confidence === 0 || row.resolved ? 'muted' : 'warn',
         label: row.preview.length > 60 ? `${row.preview.slice(0, 59)}…` : row.preview,
         labelPriority: 6,
       };
@@ -203,6 +208,7 @@ export function describeMark(row: TimelineRow, utcOffset: UtcOffset = localUtcOf
   if (row.type === 'idle-gap' && row.startT !== undefined) {
     lines.push(`silent since ${formatTimestamp(row.startT, utcOffset)}`);
   }
+  if (row.type === 'idle-gap' && row.expected) lines.push('normal quiet between heartbeats');
   if (row.durationMs !== undefined) {
     lines.push(
       row.type === 'reconnect-scheduled' ? `backoff ${formatDuration(row.durationMs)}` : formatDuration(row.durationMs),
@@ -212,7 +218,13 @@ export function describeMark(row: TimelineRow, utcOffset: UtcOffset = localUtcOf
   if (row.code !== undefined) lines.push(row.type === 'close' ? `code ${row.code}` : `status ${row.code}`);
   if (row.size !== null && row.type === 'message') lines.push(`${formatBytes(row.size)}${row.binary ? ' binary' : ''}`);
   if (row.confidence !== undefined) {
-    lines.push(row.confidence === 0 ? 'withdrawn' : `confidence ${Math.round(row.confidence * 100)} %`);
+    lines.push(
+      row.confidence === 0
+        ? 'withdrawn'
+        : row.resolved
+          ? 'resolved'
+          : `confidence ${Math.round(row.confidence * 100)} %`,
+    );
   }
   if (row.preview) lines.push(row.preview.length > 160 ? `${row.preview.slice(0, 159)}…` : row.preview);
   return lines.join('\n');

@@ -52,6 +52,8 @@ export function readPalette(element: Element): LanePalette {
       muted,
       retry: read('--vscode-charts-orange', FALLBACKS.orange),
       idle: read('--vscode-charts-yellow', FALLBACKS.yellow),
+      // Neutral: the normal quiet between heartbeats must not look like a warning.
+      quiet: muted,
     },
     foreground,
     muted,

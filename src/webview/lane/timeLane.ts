@@ -155,6 +155,11 @@ export class TimeLane {
     this.updateFollowButton();
   }
 
+  /** An imported session never receives events: no "Live" button to follow them. */
+  setImported(imported: boolean): void {
+    this.input.followButton.hidden = imported;
+  }
+
   /** The retained record's time span; `live` while events may still arrive (the view follows the live edge unless the user zoomed or panned away). */
   setSpan(firstT: number | null, lastT: number | null, live: boolean): void {
     if (this.disposed) return;
@@ -327,6 +332,9 @@ export class TimeLane {
           : info.kind === 'lifetime'
             ? describeLifetime(info.lifetime)
             : describeBucket(info.fromT, this.requests.answer?.bucketMs ?? 0, info.messagesIn, info.messagesOut);
+      // The hovered mark's colour role, for tests and tools (the canvas itself has no DOM per mark).
+      if (info.kind === 'mark') this.tooltip.dataset['colour'] = info.mark.style.colour;
+      else delete this.tooltip.dataset['colour'];
       this.tooltip.hidden = false;
       this.canvas.style.cursor = info.kind === 'mark' ? 'pointer' : '';
       // Next to the pointer, flipped left near the right edge; within the lane's box.

@@ -1,0 +1,62 @@
+// What the webview says about a finding: the banner's sentence, which finding it shows, its Apply
+// label, and a finding's state for the detail pane. Pure (no DOM), so the unit tests can check it
+// without a browser.
+
+import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
+import { formatSeconds } from '../core/format/duration.js';
+
+/** The banner's sentence: the analyzer's summary plus what to do. */
+export function bannerText(diagnosis: DiagnosisEvent): string {
+  let text = diagnosis.summary.trim();
+  if (!/[.?!]$/.test(text)) text += '.';
+  if (diagnosis.recommendedHeartbeatMs !== undefined) {
+    text += ` Send a heartbeat every ≤ ${formatSeconds(diagnosis.recommendedHeartbeatMs)}, or raise the ${diagnosis.kind === 'idle-timeout' ? 'proxy timeout' : 'timeout'}.`;
+  } else if (diagnosis.kind === 'lifetime-cap') {
+    text += ' Heartbeats will not help: raise the limit, or reconnect before it.';
+  }
+  return text;
+}
+
+/** The Apply button's text: "Apply heartbeat (4 s)", in the same wording as the advice. */
+export function applyHeartbeatLabel(recommendedHeartbeatMs: number): string {
+  return `Apply heartbeat (${formatSeconds(recommendedHeartbeatMs)})`;
+}
+
+/** Active findings (not resolved, not withdrawn), and the one to show first. */
+export function pickFinding(diagnoses: readonly DiagnosisEvent[]): {
+  top: DiagnosisEvent | null;
+  active: DiagnosisEvent[];
+} {
+  const active = diagnoses.filter((diagnosis) => findingStateOf(diagnosis) === 'active');
+  let top: DiagnosisEvent | null = null;
+  for (const diagnosis of active) {
+    if (
+      !top ||
+      diagnosis.confidence > top.confidence ||
+      (diagnosis.confidence === top.confidence && diagnosis.seq > top.seq)
+    ) {
+      top = diagnosis;
+    }
+  }
+  return { top, active };
+}
+
+const pad = (value: number): string => String(value).padStart(2, '0');
+
+/** "Resolved: heartbeat every 4 s, no drops since 07:02:04", "Withdrawn: …", or null while active. */
+export function diagnosisStateText(event: Pick<DiagnosisEvent, 'kind' | 'confidence' | 'resolved'>): string | null {
+  switch (findingStateOf(event)) {
+    case 'resolved': {
+      const resolved = event.resolved!;
+      // Local wall-clock time to the second, like the list's times (without their milliseconds).
+      const date = new Date(resolved.sinceT);
+      const since = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+      const what = event.kind === 'handshake' ? 'failed handshakes' : 'drops';
+      return `Resolved: ${resolved.fix}, no ${what} since ${since}`;
+    }
+    case 'withdrawn':
+      return 'Withdrawn: later events no longer support this finding.';
+    case 'active':
+      return null;
+  }
+}
