@@ -10,6 +10,9 @@ import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.
 import { makeEndpoint, type HeartbeatConfig, type HeartbeatSetting } from '../../src/core/model/endpoint.js';
 import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
+import { readHar } from '../../src/core/files/harReader.js';
+import { serializeHar } from '../../src/core/files/harWriter.js';
+import { parseSessionLog, serializeSessionLog } from '../../src/core/files/sessionLog.js';
 import { toRow } from '../../src/extension/model/timelineRows.js';
 import { Script } from './fakes/eventScript.js';
 import { FakeClock } from './fakes/fakeClock.js';
@@ -67,14 +70,10 @@ describe('finding life cycle: an idle timeout', () => {
     const from = script.events.length;
     script.connect();
     const openT = script.t;
-    // Our heartbeat's pings every 4 s: the first at 4 s, so the proof runs from there to 20 s.
-    for (let i = 0; i < 4; i++) script.wait(4_000).pingPong();
+    // Our heartbeat's pings every 4 s: after 12 s, not yet twice the timeout.
+    for (let i = 0; i < 3; i++) script.wait(4_000).pingPong();
     const early = feed(analyzer, script.events, from);
-    assert.equal(
-      early.filter((e) => e.finding.resolved).length,
-      0,
-      'not resolved after 16 s: the proof starts at the first heartbeat',
-    );
+    assert.equal(early.filter((e) => e.finding.resolved).length, 0, 'not resolved after 12 s');
     assert.equal(findingStateOf(idleFinding(analyzer)), 'active');
 
     const next = script.events.length;
@@ -105,6 +104,32 @@ describe('finding life cycle: an idle timeout', () => {
     const emitted = feed(analyzer, script.events, from);
     assert.equal(emitted.filter((e) => e.finding.resolved).length, 0);
     assert.equal(findingStateOf(idleFinding(analyzer)), 'active');
+
+    // A heartbeat that fits is set (as a recorded file's endpoint may say), but none of its
+    // frames is on the connection: nothing shows that it ran.
+    const setOnly = new DropAnalyzer({ heartbeat: PING_4S });
+    feed(setOnly, script.events);
+    assert.equal(findingStateOf(idleFinding(setOnly)), 'active');
+  });
+
+  it('counts from the heartbeat change when it is applied on an open connection', () => {
+    const script = twoIdleDrops();
+    const analyzer = new DropAnalyzer();
+    feed(analyzer, script.events);
+    let from = script.events.length;
+    // Open for 12 s, kept busy by the application, before the heartbeat is applied.
+    script.connect();
+    for (let i = 0; i < 6; i++) script.wait(2_000).message('in', 'tick');
+    feed(analyzer, script.events, from);
+    analyzer.setHeartbeat(PING_4S, script.t);
+    from = script.events.length;
+    for (let i = 0; i < 3; i++) script.wait(4_000).pingPong();
+    feed(analyzer, script.events, from);
+    assert.equal(findingStateOf(idleFinding(analyzer)), 'active', 'open 24 s, but only 12 s since the change');
+    from = script.events.length;
+    script.wait(4_000).pingPong();
+    feed(analyzer, script.events, from);
+    assert.equal(findingStateOf(idleFinding(analyzer)), 'resolved');
   });
 
   it('is not resolved when the heartbeat is slower than the timeout, however long the connection holds', () => {
@@ -428,5 +453,66 @@ describe('timeline rows: resolved findings and expected gaps are not warnings', 
     );
     assert.equal(resolved.resolved, true);
     assert.equal(resolved.warn, undefined);
+  });
+});
+
+describe('files keep `resolved` and `expected` as they are', () => {
+  const endpoint = makeEndpoint('wss://app.example.test/ws');
+  const policy = redactionPolicyFor(endpoint, { keepSecrets: true });
+
+  function recorded(): SessionEvent[] {
+    const script = twoIdleDrops();
+    script.connect().wait(4_000);
+    const t = script.t;
+    script.events.push(
+      { seq: script.events.length + 1, t, type: 'idle-gap', durationMs: 4_000, startT: t - 4_000, expected: true },
+      {
+        seq: script.events.length + 2,
+        t,
+        type: 'diagnosis',
+        findingId: IDLE_8S,
+        kind: 'idle-timeout',
+        intervalMs: 8_010,
+        occurrences: 2,
+        confidence: 0.6,
+        summary: 'Fixed: heartbeat every 4 s, no drops for 16 s (idle timeout ≈ 8 s)',
+        candidates: [],
+        advice: 'Resolved.',
+        evidence: [3, 7],
+        resolved: { sinceT: t - 20_000, fix: 'heartbeat every 4 s', heldMs: 16_000 },
+      },
+    );
+    return script.events;
+  }
+
+  function tail(events: readonly SessionEvent[]): unknown[] {
+    return events.filter((e) => e.type === 'idle-gap' || e.type === 'diagnosis');
+  }
+
+  it('the session log', () => {
+    const events = recorded();
+    const text = serializeSessionLog({
+      endpoint,
+      events,
+      stats: null,
+      droppedEvents: 0,
+      exportedAt: new Date(0),
+      policy,
+    });
+    assert.deepEqual(tail(parseSessionLog(text).events), tail(events));
+  });
+
+  it('our HAR', () => {
+    const events = recorded();
+    const text = serializeHar({
+      endpoint,
+      events,
+      stats: null,
+      droppedEvents: 0,
+      exportedAt: new Date(0),
+      policy,
+      creator: { name: 't', version: '1' },
+    });
+    assert.deepEqual(tail(readHar(text, { idleGapMs: 5_000 }).sessions[0]!.events), tail(events));
   });
 });

@@ -184,7 +184,7 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
       : '';
   const advice: string[] = [
     facts.pendingFix?.setAfterDrops
-      ? `Ping frames do not keep this connection open: ${who}. ${fixInPlaceText(facts.pendingFix, intervalMs, 'messages, which this timeout counts')}`
+      ? `Ping frames do not keep this connection open: ${who}. ${fixInPlaceText(facts.pendingFix, intervalMs, 'messages (which this timeout counts)')}`
       : `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
   ];
   if (facts.alternatives.some((a) => a.kind === 'lifetime-cap')) advice.push(tellApartText(intervalMs));

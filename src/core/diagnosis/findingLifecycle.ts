@@ -3,12 +3,12 @@
 // strength of a setting alone:
 // - An idle timeout (or a server's close after a stable silence, which a heartbeat keeps
 //   away too) resolves when the heartbeat in use fits it (more often than the timeout, and
-//   a text heartbeat when the timer counts only messages), our heartbeat frames of that kind
-//   were seen on the connection now open, and that connection has then stayed open, without
-//   a drop, for twice the timeout: counted from the later of the finding's last drop, the
-//   connection's open and its first fitting heartbeat frame after the setting changed. A
-//   connection kept open by chatty traffic alone proves nothing about the fix and resolves
-//   nothing. Should the heartbeat stop fitting (turned off, slowed down), the finding is
+//   a text heartbeat when the timer counts only messages), and the connection now open has
+//   stayed open, without a drop, for twice the timeout, counted from the later of the
+//   finding's last drop, the heartbeat's change and the connection's open; and our heartbeat
+//   frames of that kind were seen on it since the change, which shows the heartbeat ran (a
+//   recorded file's endpoint says only how it was set at export). A connection kept open by
+//   chatty traffic alone proves nothing about the fix and resolves nothing. Should the heartbeat stop fitting (turned off, slowed down), the finding is
 //   active again: its advice must match the settings.
 // - A handshake finding resolves when a later attempt opens.
 // - A lifetime cap never resolves here: no heartbeat can help, and a connection that
@@ -192,7 +192,7 @@ export class FindingLifecycle {
     const c = this.connection;
     const firstFrameT = c ? (basis.textOnly ? c.firstTextHeartbeatT : c.firstHeartbeatT) : null;
     if (!c || firstFrameT === null) return pending;
-    const holdingSince = Math.max(c.openT, firstFrameT, basis.lastDropT);
+    const holdingSince = Math.max(c.openT, this.heartbeatSetT, basis.lastDropT);
     const provenAt = holdingSince + confirmAfterMs;
     if (this.now < provenAt) {
       if (provenAt < this.dueT) this.dueT = provenAt;
