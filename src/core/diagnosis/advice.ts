@@ -240,7 +240,7 @@ export function serverCloseText(facts: {
   ];
   if (facts.idleMs !== null && facts.pendingFix?.setAfterDrops) {
     advice.push(
-      `The same silence before each close suggests an idle timeout of the server's own, or of what stands in front of it. ${fixInPlaceText(facts.pendingFix, facts.idleMs, 'frames')}`,
+      `The same silence before each close suggests an idle timeout of the server's own, or of what stands in front of it. ${fixInPlaceText(facts.pendingFix, facts.idleMs, 'frames', 'close')}`,
     );
   } else if (facts.idleMs !== null) {
     advice.push(
@@ -333,8 +333,8 @@ const CODES_UNKNOWN_NOTE =
  * A heartbeat that fits the finding was set after its drops: the fix is in place, and what
  * will confirm it. Never "it was not running then": that would read as a new problem.
  */
-function fixInPlaceText(fix: PendingFix, timeoutMs: number, resets: string): string {
-  return `Your ${heartbeatFixText(fix.heartbeat)} (set after these drops) sends ${resets} more often than the ${formatSeconds(timeoutMs)} timeout: the fix is in place. It is confirmed once a connection stays open for ${formatSeconds(fix.confirmAfterMs)} (twice the timeout) without such a drop; the finding then shows as resolved.`;
+function fixInPlaceText(fix: PendingFix, timeoutMs: number, resets: string, cut = 'drop'): string {
+  return `Your ${heartbeatFixText(fix.heartbeat)} (set after these drops) sends ${resets} more often than the ${formatSeconds(timeoutMs)} timeout: the fix is in place. It is confirmed once a connection stays open for ${formatSeconds(fix.confirmAfterMs)} (twice the timeout) without such a ${cut}; the finding then shows as resolved.`;
 }
 
 function heartbeatAgainstIdle(
