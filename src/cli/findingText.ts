@@ -1,17 +1,31 @@
 // A finding as readable text, for `analyze` (the whole block) and `watch` (its advice, under
-// the one-line verdict, when a finding first appears or its advice changes).
+// the one-line verdict, when a finding first appears or its advice changes, and its
+// resolution once).
 
 import { formatMeasured } from '../core/diagnosis/advice.js';
 import type { DiagnosisFinding } from '../core/diagnosis/dropAnalyzer.js';
+import { formatDuration } from '../core/format/duration.js';
+import { findingStateOf } from '../core/model/sessionEvents.js';
 
-/** One finding as a readable block: headline, summary, candidates, advice, evidence. */
-export function formatFinding(finding: DiagnosisFinding): string {
+/** How a clock time is printed: ISO 8601 (UTC) unless the caller prints local times. */
+export type ClockText = (t: number) => string;
+const isoTime: ClockText = (t) => new Date(t).toISOString();
+
+/** One finding as a readable block: headline, summary, resolution, candidates, advice, evidence. */
+export function formatFinding(finding: DiagnosisFinding, clock: ClockText = isoTime): string {
   const facts = [
     `confidence ${Math.round(finding.confidence * 100)} %`,
     `${finding.occurrences} occurrence${finding.occurrences === 1 ? '' : 's'}`,
   ];
   if (finding.intervalMs !== null) facts.push(`interval ${formatMeasured(finding.intervalMs)}`);
-  const lines = [`${finding.kind} · ${facts.join(' · ')}`, `  ${finding.summary}`, ...adviceLines(finding)];
+  if (findingStateOf(finding) === 'resolved') facts.unshift('resolved');
+  const resolution = resolutionLine(finding, clock);
+  const lines = [
+    `${finding.kind} · ${facts.join(' · ')}`,
+    `  ${finding.summary}`,
+    ...(resolution ? [resolution] : []),
+    ...adviceLines(finding),
+  ];
   if (finding.evidence.length > 0) lines.push(`  Evidence: seq ${finding.evidence.join(', ')}`);
   return lines.join('\n');
 }
@@ -38,22 +52,38 @@ export function adviceLines(finding: Pick<DiagnosisFinding, 'candidates' | 'advi
   return lines;
 }
 
+/** "  ✓ resolved: heartbeat every 4 s, no such drop since 07:02:04 (held 16.0 s)"; null when not resolved. */
+export function resolutionLine(
+  finding: Pick<DiagnosisFinding, 'confidence' | 'resolved'>,
+  clock: ClockText = isoTime,
+): string | null {
+  const resolution = finding.resolved;
+  if (!resolution || findingStateOf(finding) !== 'resolved') return null;
+  return `  ✓ resolved: ${resolution.fix}, no such drop since ${clock(resolution.sinceT)} (held ${formatDuration(resolution.heldMs)})`;
+}
+
 /**
  * Which advice `watch` prints under a diagnosis's one-line verdict: a finding's the first time
  * its id appears, then again only when its candidates or advice read differently (more
  * occurrences or another confidence alone print nothing more). A withdrawal prints none, and
- * a finding that returns after one is new again.
+ * a finding that returns after one is new again. A resolution prints its line once instead of
+ * advice; should the finding become active again, its advice prints again.
  */
 export class AdviceShown {
   private readonly shown = new Map<string, string>();
 
+  constructor(private readonly clock: ClockText = isoTime) {}
+
   /** The lines to print under this diagnosis's verdict; none when they were printed already. */
-  linesFor(finding: Pick<DiagnosisFinding, 'findingId' | 'confidence' | 'candidates' | 'advice'>): string[] {
+  linesFor(
+    finding: Pick<DiagnosisFinding, 'findingId' | 'confidence' | 'candidates' | 'advice' | 'resolved'>,
+  ): string[] {
     if (finding.confidence === 0) {
       this.shown.delete(finding.findingId);
       return [];
     }
-    const lines = adviceLines(finding);
+    const resolution = resolutionLine(finding, this.clock);
+    const lines = resolution ? [resolution] : adviceLines(finding);
     const text = lines.join('\n');
     if (this.shown.get(finding.findingId) === text) return [];
     this.shown.set(finding.findingId, text);

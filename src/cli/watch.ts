@@ -3,11 +3,11 @@ import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } from '../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
-import type { DiagnosisEvent, SessionEvent } from '../core/model/sessionEvents.js';
+import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../core/model/sessionEvents.js';
 import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
-import { AdviceShown, adviceLines } from './findingText.js';
+import { AdviceShown, adviceLines, resolutionLine } from './findingText.js';
 import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';
 import { redactingIo } from './output.js';
 import type { WatchOptions } from './watchArgs.js';
@@ -50,7 +50,7 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
   // --quiet prints no events, so it does not listen to them: every message would be
   // materialised as an object for nothing.
   if (options.output !== 'quiet') {
-    const adviceShown = new AdviceShown();
+    const adviceShown = new AdviceShown(formatTime);
     session.onEvent((event: SessionEvent) => {
       const safe = redactEvent(event, printPolicy);
       if (options.output === 'json') {
@@ -62,14 +62,15 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
       if (safe.type === 'diagnosis') printLines(io, adviceShown.linesFor(safe), printPolicy);
     });
   }
-  // --quiet ends with each active finding's latest verdict and advice: diagnoses are
-  // lifecycle events, so following them costs nothing per message.
-  const activeFindings = new Map<string, DiagnosisEvent>();
+  // --quiet ends with each active finding's latest verdict and advice, then each resolved
+  // one's verdict and resolution: diagnoses are lifecycle events, so following them costs
+  // nothing per message.
+  const latestFindings = new Map<string, DiagnosisEvent>();
   if (options.output === 'quiet') {
     session.onLifecycleEvent((event) => {
       if (event.type !== 'diagnosis') return;
-      if (event.confidence === 0) activeFindings.delete(event.findingId);
-      else activeFindings.set(event.findingId, event);
+      if (findingStateOf(event) === 'withdrawn') latestFindings.delete(event.findingId);
+      else latestFindings.set(event.findingId, event);
     });
   }
 
@@ -124,10 +125,16 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
     io.out(everOpened ? 'summary:' : 'summary: never connected');
     for (const line of describeStats(redactStats(stats, printPolicy))) io.out(`  ${line}`);
   }
-  for (const finding of activeFindings.values()) {
+  const findings = [...latestFindings.values()];
+  for (const finding of findings.filter((f) => findingStateOf(f) === 'active')) {
     const safe = redactEvent(finding, printPolicy) as DiagnosisEvent;
     io.out(`finding: ${describeEvent(safe)}`);
     printLines(io, adviceLines(safe), printPolicy);
+  }
+  for (const finding of findings.filter((f) => findingStateOf(f) === 'resolved')) {
+    const safe = redactEvent(finding, printPolicy) as DiagnosisEvent;
+    io.out(`resolved: ${describeEvent(safe)}`);
+    printLines(io, [resolutionLine(safe, formatTime) ?? ''], printPolicy);
   }
   session.dispose();
   return exitCode;

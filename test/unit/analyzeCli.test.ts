@@ -189,4 +189,42 @@ describe('ws-inspector analyze', () => {
       ['wss://app.example.test/ws'],
     );
   });
+  it('prints a finding the recording shows fixed as resolved, once, and --json carries `resolved` as is', async () => {
+    // Two cuts after 8 s of silence, then the 4 s ping heartbeat the file's endpoint runs with
+    // keeps a connection open for 24 s: its pings are in the record.
+    const fixed = new Script();
+    fixed.connect().wait(8_010).drop().connect().wait(8_010).drop().connect();
+    for (let i = 0; i < 6; i++) fixed.wait(4_000).pingPong();
+    const withHeartbeat = makeEndpoint('wss://app.example.test/ws', { heartbeat: { mode: 'ping', intervalMs: 4_000 } });
+    const path = file(
+      'fixed.json',
+      serializeSessionLog({
+        ...exported,
+        endpoint: withHeartbeat,
+        events: fixed.events,
+        policy: redactionPolicyFor(withHeartbeat),
+      }),
+    );
+    const result = await run(path);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /^idle-timeout · resolved · confidence \d+ % · 2 occurrences · interval 8\.0 s$/m);
+    assert.match(result.out, /^ {2}Fixed: heartbeat every 4 s, no drops for 24 s \(idle timeout ≈ 8 s\)$/m);
+    assert.equal(result.out.match(/✓ resolved: heartbeat every 4 s, no such drop since /g)?.length, 1);
+
+    const json = await run(path, '--json');
+    const events = json.lines.map((line) => JSON.parse(line) as DiagnosisEvent);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.resolved?.fix, 'heartbeat every 4 s');
+    // Judged at the end of the record: from the open to the last pong.
+    assert.equal(events[0]!.resolved.heldMs, 24_030);
+
+    // The same record under an endpoint without a heartbeat: the pings are no fix of its, not resolved.
+    const off = makeEndpoint('wss://app.example.test/ws', { heartbeat: { mode: 'off' } });
+    const offPath = file(
+      'off.json',
+      serializeSessionLog({ ...exported, endpoint: off, events: fixed.events, policy: redactionPolicyFor(off) }),
+    );
+    const unfixed = await run(offPath);
+    assert.doesNotMatch(unfixed.out, /resolved/);
+  });
 });

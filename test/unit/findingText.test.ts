@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AdviceShown, adviceLines, formatFinding } from '../../src/cli/findingText.js';
+import { AdviceShown, adviceLines, formatFinding, resolutionLine } from '../../src/cli/findingText.js';
 import type { DiagnosisFinding } from '../../src/core/diagnosis/dropAnalyzer.js';
 import type { DiagnosisCandidate } from '../../src/core/model/sessionEvents.js';
 
@@ -77,4 +77,32 @@ test('AdviceShown: a withdrawal prints no advice, and a finding that returns aft
   assert.notDeepEqual(shown.linesFor(finding()), []);
   assert.deepEqual(shown.linesFor(finding({ confidence: 0, candidates: [], advice: 'No longer supported.' })), []);
   assert.deepEqual(shown.linesFor(finding()), adviceLines(finding()));
+});
+
+const RESOLVED = {
+  summary: 'Fixed: heartbeat every 30 s, no drops for 120 s (idle timeout ≈ 60 s)',
+  advice: 'Resolved: with a heartbeat every 30 s, a connection has stayed open.',
+  resolved: { sinceT: Date.UTC(2026, 0, 1, 7, 2, 4), fix: 'heartbeat every 30 s', heldMs: 120_000 },
+};
+
+test('formatFinding: a resolved finding says so in its headline and prints its resolution', () => {
+  const text = formatFinding(finding(RESOLVED));
+  const lines = text.split('\n');
+  assert.equal(lines[0], 'idle-timeout · resolved · confidence 60 % · 2 occurrences · interval 60.0 s');
+  assert.equal(lines[1], '  Fixed: heartbeat every 30 s, no drops for 120 s (idle timeout ≈ 60 s)');
+  assert.equal(lines[2], '  ✓ resolved: heartbeat every 30 s, no such drop since 2026-01-01T07:02:04.000Z (held 2 m)');
+  assert.equal(resolutionLine(finding()), null, 'an active finding has none');
+  assert.equal(resolutionLine(finding({ ...RESOLVED, confidence: 0 })), null, 'nor a withdrawn one');
+  assert.doesNotMatch(formatFinding(finding()), /resolved/);
+});
+
+test('AdviceShown: a resolution prints once instead of advice; active again, the advice prints again', () => {
+  const shown = new AdviceShown((t) => `@${t}`);
+  assert.deepEqual(shown.linesFor(finding()), adviceLines(finding()));
+  const resolved = finding(RESOLVED);
+  assert.deepEqual(shown.linesFor(resolved), [
+    `  ✓ resolved: heartbeat every 30 s, no such drop since @${RESOLVED.resolved.sinceT} (held 2 m)`,
+  ]);
+  assert.deepEqual(shown.linesFor(resolved), [], 'printed once');
+  assert.deepEqual(shown.linesFor(finding({ occurrences: 3 })), adviceLines(finding()), 'active again');
 });

@@ -121,6 +121,26 @@ describe('recommendedHeartbeat and diagnosisWithRecommendation', () => {
     assert.equal(diagnosisWithRecommendation([lifetime]), undefined);
     assert.equal(diagnosisWithRecommendation([diagnosis({ confidence: 0 })]), undefined);
   });
+
+  it('offers no fix for a finding since resolved, and offers it again once it is active again', () => {
+    const active = diagnosis({ seq: 3 });
+    const resolved = diagnosis({
+      seq: 20,
+      summary: 'Fixed: heartbeat every 4 s, no drops for 16 s (idle timeout ≈ 8 s)',
+      resolved: { sinceT: 1_000, fix: 'heartbeat every 4 s', heldMs: 16_000 },
+    });
+    // The resolution is the newest word on it: the earlier active event no longer counts.
+    assert.equal(diagnosisWithRecommendation([active, resolved]), undefined);
+    assert.equal(diagnosisWithRecommendation([active, resolved], 'idle-timeout@8000'), undefined);
+    const other = diagnosis({ findingId: 'idle-timeout@60000', recommendedHeartbeatMs: 30_000, seq: 2 });
+    assert.equal(
+      diagnosisWithRecommendation([other, active, resolved]),
+      other,
+      'another active finding still offers it',
+    );
+    const again = diagnosis({ seq: 30, occurrences: 3 });
+    assert.equal(diagnosisWithRecommendation([active, resolved, again]), again);
+  });
 });
 
 describe('Apply Recommended Heartbeat, the loop through the connection manager', () => {

@@ -8,6 +8,7 @@ import type { PathFingerprint } from '../model/pathFingerprints.js';
 import type { DiagnosisAlternative } from '../model/sessionEvents.js';
 import { describeAppHeartbeat, type AppHeartbeat } from './appHeartbeat.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
+import { heartbeatFixText, type PendingFix } from './findingLifecycle.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
 import { NGINX_WEBSOCKET_LOCATION, type KnownTimeout } from './knowledgeBase.js';
 
@@ -44,6 +45,8 @@ export interface IntervalFindingFacts {
   configured: boolean;
   /** A direct connection to a loopback or private address, and nothing on the path named itself. */
   direct: string | null;
+  /** The heartbeat in use fits the finding, not yet proved by a connection (findingLifecycle.ts). */
+  pendingFix?: PendingFix | null;
 }
 
 const NO_MATCH_IDLE_EXAMPLES =
@@ -103,7 +106,7 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
   const advice: string[] = [
     facts.captured
       ? appHeartbeatAgainstIdle(facts.captured.appHeartbeat, intervalMs, suggested)
-      : heartbeatAgainstIdle(facts.heartbeat, intervalMs, suggested),
+      : heartbeatAgainstIdle(facts.heartbeat, intervalMs, suggested, facts.pendingFix ?? null),
   ];
   if (top) advice.push(...pingNotes(top, facts.heartbeat));
   const named = top ?? cap;
@@ -180,7 +183,9 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
       ? `, instead of the ping frames every ${formatSeconds(facts.heartbeat.intervalMs)}`
       : '';
   const advice: string[] = [
-    `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
+    facts.pendingFix?.setAfterDrops
+      ? `Ping frames do not keep this connection open: ${who}. ${fixInPlaceText(facts.pendingFix, intervalMs, 'messages (which this timeout counts)')}`
+      : `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
   ];
   if (facts.alternatives.some((a) => a.kind === 'lifetime-cap')) advice.push(tellApartText(intervalMs));
   if (facts.direct) advice.push(directNote(facts.direct));
@@ -222,6 +227,8 @@ export function serverCloseText(facts: {
   occurrences: number;
   /** The silence before each close, when it was the same each time. */
   idleMs: number | null;
+  /** The heartbeat in use keeps that silence away, not yet proved by a connection. */
+  pendingFix?: PendingFix | null;
 }): FindingText {
   const { explanation } = facts;
   const reason = facts.reason ? ` ("${facts.reason}")` : '';
@@ -231,7 +238,11 @@ export function serverCloseText(facts: {
     explanation.likelyCause,
     "A close frame came, so this was a decision: the application's (or its framework's), or that of something in front of it closing politely; a proxy's timeout cuts without one.",
   ];
-  if (facts.idleMs !== null) {
+  if (facts.idleMs !== null && facts.pendingFix?.setAfterDrops) {
+    advice.push(
+      `The same silence before each close suggests an idle timeout of the server's own, or of what stands in front of it. ${fixInPlaceText(facts.pendingFix, facts.idleMs, 'frames', 'close')}`,
+    );
+  } else if (facts.idleMs !== null) {
     advice.push(
       `The same silence before each close suggests an idle timeout of the server's own, or of what stands in front of it: send a heartbeat more often than every ${formatSeconds(facts.idleMs)}, or raise that timeout (the server's logs or its WebSocket settings say which).`,
     );
@@ -251,6 +262,37 @@ export function handshakeText(facts: {
   const advice = [facts.diagnosis.explanation, facts.diagnosis.fix];
   if (facts.diagnosis.fixConfig) advice.push(facts.diagnosis.fixConfig);
   return { summary, advice: advice.join('\n\n') };
+}
+
+/**
+ * A finding the events show fixed (findingLifecycle.ts): what fixed it and that it holds,
+ * with what it was about in brackets, e.g. "Fixed: heartbeat every 4 s, no drops for 16 s
+ * (idle timeout ≈ 8 s)". The time it holds since is the event's `resolved.sinceT`, for each
+ * view to render as a clock time of its own.
+ */
+export function resolvedHeartbeatText(facts: {
+  heartbeat: HeartbeatSetting;
+  heldMs: number;
+  /** What the drops were, e.g. "idle timeout ≈ 8 s". */
+  what: string;
+  /** What was cut: "drops", "server closes". */
+  cuts: string;
+}): FindingText {
+  const fix = heartbeatFixText(facts.heartbeat);
+  const held = formatSeconds(facts.heldMs);
+  return {
+    summary: `Fixed: ${fix}, no ${facts.cuts} for ${held} (${facts.what})`,
+    advice: `Resolved: with a ${fix}, a connection has stayed open for ${held} without such a cut, at least twice the timeout. Keep the heartbeat at least this frequent; if such a cut happens again, this finding becomes active again.`,
+  };
+}
+
+/** A handshake finding after a later attempt opened. */
+export function resolvedHandshakeText(facts: { previousSummary: string }): FindingText {
+  return {
+    summary: `Fixed: a connection opened (was: ${facts.previousSummary})`,
+    advice:
+      'Resolved: a later attempt opened the connection. If the handshake fails the same way again, this finding becomes active again.',
+  };
 }
 
 /** A finding that later evidence no longer supports. */
@@ -287,8 +329,22 @@ function tellApartText(intervalMs: number): string {
 const CODES_UNKNOWN_NOTE =
   'The capture records when these connections closed, not how (a Chrome HAR has no close codes): an application that closed its own socket at that moment would look the same. To tell them apart, record the connection with the inspector (ws-inspector watch) or a proxy capture that keeps close codes (HTTP Toolkit).';
 
-function heartbeatAgainstIdle(heartbeat: HeartbeatSetting | null, timeoutMs: number, suggested: string): string {
+/**
+ * A heartbeat that fits the finding was set after its drops: the fix is in place, and what
+ * will confirm it. Never "it was not running then": that would read as a new problem.
+ */
+function fixInPlaceText(fix: PendingFix, timeoutMs: number, resets: string, cut = 'drop'): string {
+  return `Your ${heartbeatFixText(fix.heartbeat)} (set after these drops) sends ${resets} more often than the ${formatSeconds(timeoutMs)} timeout: the fix is in place. It is confirmed once a connection stays open for ${formatSeconds(fix.confirmAfterMs)} (twice the timeout) without such a ${cut}; the finding then shows as resolved.`;
+}
+
+function heartbeatAgainstIdle(
+  heartbeat: HeartbeatSetting | null,
+  timeoutMs: number,
+  suggested: string,
+  pendingFix: PendingFix | null,
+): string {
   const timeout = formatSeconds(timeoutMs);
+  if (pendingFix?.setAfterDrops) return fixInPlaceText(pendingFix, timeoutMs, 'frames');
   if (heartbeat && heartbeat.mode !== 'off') {
     const every = formatSeconds(heartbeat.intervalMs);
     if (heartbeat.intervalMs >= timeoutMs) {

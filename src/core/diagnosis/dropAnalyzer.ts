@@ -18,6 +18,10 @@
 // - Findings (findings.ts) are re-derived after relevant events and re-emitted (same
 //   findingId) when they change; a finding that later evidence contradicts is withdrawn
 //   with confidence 0 (findingReports.ts).
+// - A finding the events show fixed is re-emitted as resolved, and as active again should
+//   such a drop return (findingLifecycle.ts): an idle timeout once a fitting heartbeat has
+//   kept a connection open for twice the timeout, a handshake finding once an attempt
+//   opens. Until then, the advice of a finding whose fix is in place says so.
 // - Memory is bounded (MAX_RETAINED_DROPS): clustering sees a sliding window of the most
 //   recent silent cuts and 1001s, and every other per-close list keeps its most recent
 //   entries plus a count. Below the bound the verdicts are those of an unbounded analyzer;
@@ -45,6 +49,7 @@ import {
 import type { CapturedConnection } from './advice.js';
 import { DropClusters, type Drop } from './dropClusters.js';
 import { MAX_RETAINED_DROPS } from './dropLimits.js';
+import { FindingLifecycle } from './findingLifecycle.js';
 import { FindingReports, RejudgeSchedule } from './findingReports.js';
 import {
   HandshakeGroups,
@@ -157,11 +162,14 @@ export class DropAnalyzer implements SessionObserver {
   private verdicts: ClusterVerdicts | null = null;
   private readonly schedule = new RejudgeSchedule();
   private readonly reports = new FindingReports();
+  /** Which findings the events show fixed; the heartbeat in use, as the analyzer's own. */
+  private readonly lifecycle: FindingLifecycle;
 
   constructor(options: DropAnalyzerOptions = {}) {
     this.knownTimeouts = options.knownTimeouts ?? KNOWN_TIMEOUTS;
     this.captured = options.captured ?? null;
     this.heartbeat = this.captured ? null : (options.heartbeat ?? null);
+    this.lifecycle = new FindingLifecycle(this.heartbeat);
   }
 
   /** Takes one event; returns the findings it created or changed (often none). */
@@ -174,18 +182,34 @@ export class DropAnalyzer implements SessionObserver {
    * Cheap for frames, which are most events.
    */
   ingest(event: SessionEvent): boolean {
+    // Whether a fix's proof completes at this time, whatever the event.
+    const due = this.lifecycle.advance(event.t);
+    return this.ingestEvent(event) || due;
+  }
+
+  private ingestEvent(event: SessionEvent): boolean {
     switch (event.type) {
-      case 'message':
-        return this.connections.frame(event.t, event.direction === 'in', true);
-      case 'ping':
+      case 'message': {
+        const ours =
+          event.direction === 'out' && event.heartbeat === 'ping' && this.lifecycle.heartbeatSent(event.t, true);
+        return this.connections.frame(event.t, event.direction === 'in', true) || ours;
+      }
+      case 'ping': {
+        const ours = event.direction === 'out' && this.lifecycle.heartbeatSent(event.t, false);
+        return this.connections.frame(event.t, event.direction === 'in', false) || ours;
+      }
       case 'pong':
         return this.connections.frame(event.t, event.direction === 'in', false);
       case 'connecting':
         this.connections.connecting(event.url);
+        this.lifecycle.closed();
         return false;
       case 'open':
         this.connections.opened(event.t);
-        return this.notePath(event.path);
+        this.lifecycle.opened(event.t);
+        // A handshake finding resolves now: always judge again (opens are rare beside frames).
+        this.notePath(event.path);
+        return true;
       case 'heartbeat-timeout':
         this.heartbeatTimeouts.note(event.seq, event.waitedMs, this.connections.heartbeatTimedOut(event.t));
         return true;
@@ -209,10 +233,14 @@ export class DropAnalyzer implements SessionObserver {
    * common case is a few comparisons and allocates nothing (see ConnectionTracker).
    */
   noteMessageReceived(t: number): readonly DiagnosisFinding[] {
-    return this.connections.messageReceived(t) ? this.publish() : NO_FINDINGS;
+    const due = this.lifecycle.advance(t);
+    return this.connections.messageReceived(t) || due ? this.publish() : NO_FINDINGS;
   }
 
-  /** The current verdicts, most confident first. Withdrawn findings are not included. */
+  /**
+   * The current verdicts, most confident first, resolved ones included (with `resolved` set).
+   * Withdrawn findings are not included.
+   */
   findings(): DiagnosisFinding[] {
     return this.analysis(true).findings;
   }
@@ -225,9 +253,14 @@ export class DropAnalyzer implements SessionObserver {
     return this.publish();
   }
 
-  /** Changes the heartbeat the advice is written for; returns the findings whose text changed. */
-  setHeartbeat(heartbeat: HeartbeatSetting | null): DiagnosisFinding[] {
-    this.heartbeat = heartbeat;
+  /**
+   * Changes the heartbeat the advice is written for, at `t` (by default the latest event's
+   * time); returns the findings whose text or state changed.
+   */
+  setHeartbeat(heartbeat: HeartbeatSetting | null, t?: number): DiagnosisFinding[] {
+    this.heartbeat = this.captured ? null : heartbeat;
+    // A fix applied (or removed) changes advice and may make a resolved finding active again.
+    this.lifecycle.setHeartbeat(this.heartbeat, t);
     return this.publish();
   }
 
@@ -300,6 +333,7 @@ export class DropAnalyzer implements SessionObserver {
 
   private noteClose(event: CloseEvent): boolean {
     const c = this.connections.closed();
+    this.lifecycle.closed();
     // A close the file implies but does not date (the next connection to the URL began): its
     // time is a bound, not evidence of an idle timeout or a lifetime cap, so it joins no cluster.
     if (!isMeasuredClose(event)) {
@@ -335,6 +369,7 @@ export class DropAnalyzer implements SessionObserver {
     }
     const drop: Drop = {
       seq: event.seq,
+      t: event.t,
       idleMs: event.idleMs,
       messageIdleMs,
       ageMs: event.ageMs,
@@ -381,11 +416,14 @@ export class DropAnalyzer implements SessionObserver {
       direct: this.onPath.size === 0 ? localHostOf(this.connections.lastUrl) : null,
       knownTimeouts: this.knownTimeouts,
     };
-    const findings = verdicts.accepted.map((p) => intervalFinding(p, context, oldestSeqInWindow));
-    findings.push(...this.serverCloses.findings());
+    this.lifecycle.startJudging();
+    const judgeLife = this.lifecycle.judge.bind(this.lifecycle);
+    const findings = verdicts.accepted.map((p) => intervalFinding(p, context, oldestSeqInWindow, judgeLife));
+    findings.push(...this.serverCloses.findings(judgeLife));
+    // Never resolved: see findingLifecycle.ts.
     const heartbeat = this.heartbeatTimeouts.finding(this.heartbeat);
     if (heartbeat) findings.push(heartbeat);
-    findings.push(...this.handshakes.findings());
+    findings.push(...this.handshakes.findings(judgeLife));
     findings.sort((a, b) => b.confidence - a.confidence || a.findingId.localeCompare(b.findingId));
     return { findings, ids: new Set(findings.map((f) => f.findingId)), verdicts };
   }

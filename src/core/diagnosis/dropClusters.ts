@@ -27,6 +27,8 @@ const ID_PREFIX: Record<Measure, string> = {
 export interface Drop {
   /** The close event. */
   seq: number;
+  /** When it came (epoch ms): a finding resolves only after its last drop. */
+  t: number;
   idleMs: number;
   /** Time since the last data message; ping and pong frames do not count. */
   messageIdleMs: number;

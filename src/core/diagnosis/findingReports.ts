@@ -1,6 +1,6 @@
 // When the drop analyzer speaks: which findings changed enough to be recorded again (same
-// findingId), which were withdrawn, and how often a long reconnect loop has its clusters
-// judged again.
+// findingId), resolved included (and active again: both change the key), which were
+// withdrawn, and how often a long reconnect loop has its clusters judged again.
 
 import { formatDuration } from '../format/duration.js';
 import { withdrawalText } from './advice.js';
@@ -29,8 +29,10 @@ export class FindingReports {
     for (const [id, previous] of this.reported) {
       if (currentIds.has(id)) continue;
       const reason = rejections.get(id) ?? 'later evidence no longer supports it';
+      // Withdrawn, not resolved: findingStateOf reads confidence 0 first, but say it once.
+      const { resolved: _resolved, ...withdrawn } = previous.finding;
       changed.push({
-        ...previous.finding,
+        ...withdrawn,
         confidence: 0,
         candidates: [],
         ...withdrawalText(previous.finding.summary, reason),
@@ -66,6 +68,7 @@ function reportKey(f: DiagnosisFinding): string {
     Math.round(f.confidence * 20),
     f.candidates.map((c) => c.id),
     f.advice,
+    f.resolved?.fix ?? null,
   ]);
 }
 

@@ -9,6 +9,7 @@ import type {
   DiagnosisAlternative,
   DiagnosisCandidate,
   DiagnosisKind,
+  FindingResolution,
   HandshakeFailedEvent,
   ResetBy,
 } from '../model/sessionEvents.js';
@@ -18,14 +19,18 @@ import {
   idleTimeoutText,
   lifetimeCapText,
   pingIgnoringIdleText,
+  resolvedHandshakeText,
+  resolvedHeartbeatText,
   serverCloseText,
   suggestedHeartbeatMs,
   type CapturedConnection,
   type FindingText,
   type IntervalFindingFacts,
 } from './advice.js';
+import { formatSeconds } from '../format/duration.js';
 import { explainCloseCode } from './closeCodes.js';
 import { FINDING_KIND, type MeasuredClose } from './dropClassification.js';
+import type { LifeState, ResolutionBasis } from './findingLifecycle.js';
 import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop, type Measure } from './dropClusters.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
@@ -35,6 +40,9 @@ import { RecentSeqs, RecentValues } from './recentWindow.js';
 
 /** A diagnosis before the record gives it a seq and a time: what a session records. */
 export type DiagnosisFinding = SessionFinding;
+
+/** Where a finding stands in its life cycle, given what it needs to resolve (findingLifecycle.ts). */
+export type JudgeLife = (findingId: string, basis: ResolutionBasis | null) => LifeState;
 
 /** Evidence seqs and timing values a group holds, for tests of the memory bound. */
 export interface GroupSizes {
@@ -56,11 +64,17 @@ export interface FindingContext {
   knownTimeouts: readonly KnownTimeout[];
 }
 
-export function intervalFinding(p: Proposal, context: FindingContext, oldestSeqInWindow: number): DiagnosisFinding {
+export function intervalFinding(
+  p: Proposal,
+  context: FindingContext,
+  oldestSeqInWindow: number,
+  judgeLife: JudgeLife,
+): DiagnosisFinding {
   const { heartbeat, captured, direct } = context;
   const measure = p.cluster.measure;
   const live = p.members.length - countBelow(p.members, oldestSeqInWindow);
   const occurrences = live + p.cluster.claimedBeforeWindow;
+  const life = judgeLife(p.cluster.id, intervalBasis(p));
   const facts: IntervalFindingFacts = {
     intervalMs: p.intervalMs,
     occurrences,
@@ -73,13 +87,21 @@ export function intervalFinding(p: Proposal, context: FindingContext, oldestSeqI
     onPath: p.onPath,
     configured: p.configured,
     direct,
+    pendingFix: life.state === 'active' ? life.pendingFix : null,
   };
   const text =
-    measure === 'idle'
-      ? idleTimeoutText(facts)
-      : measure === 'age'
-        ? lifetimeCapText(facts)
-        : pingIgnoringIdleText(facts);
+    life.state === 'resolved' && life.heartbeat
+      ? resolvedHeartbeatText({
+          heartbeat: life.heartbeat,
+          heldMs: life.resolution.heldMs,
+          what: `idle timeout ≈ ${formatSeconds(p.intervalMs)}${measure === 'message-idle' ? ' that ping frames do not reset' : ''}`,
+          cuts: 'drops',
+        })
+      : measure === 'idle'
+        ? idleTimeoutText(facts)
+        : measure === 'age'
+          ? lifetimeCapText(facts)
+          : pingIgnoringIdleText(facts);
   return finding({
     findingId: p.cluster.id,
     kind: FINDING_KIND[measure],
@@ -96,7 +118,21 @@ export function intervalFinding(p: Proposal, context: FindingContext, oldestSeqI
     recommendedHeartbeatMs: measure === 'age' ? null : suggestedHeartbeatMs(p.intervalMs),
     resetBy: p.resetBy,
     alternatives: p.alternatives,
+    resolved: life.state === 'resolved' ? life.resolution : null,
   });
+}
+
+/**
+ * What an interval finding needs to resolve: a heartbeat more frequent than an idle timeout
+ * (a text one when the timer counts only messages, or when the top candidate is known to
+ * ignore ping frames); nothing for a lifetime cap, which no heartbeat helps.
+ */
+function intervalBasis(p: Proposal): ResolutionBasis | null {
+  const last = p.members[p.members.length - 1];
+  if (p.cluster.measure === 'age' || !last) return null;
+  const textOnly =
+    p.cluster.measure === 'message-idle' || p.resetBy === 'messages' || p.candidates[0]?.pingResets === false;
+  return { kind: 'heartbeat', timeoutMs: p.intervalMs, textOnly, lastDropT: last.t };
 }
 
 /**
@@ -138,6 +174,8 @@ interface ServerCloseGroup {
   seqs: RecentSeqs;
   /** Idle times before the most recent closes. */
   idles: RecentValues;
+  /** When the most recent close came. */
+  lastT: number;
 }
 
 /**
@@ -154,35 +192,56 @@ export class ServerCloseGroups {
       reason: '',
       seqs: new RecentSeqs(MAX_EVIDENCE),
       idles: new RecentValues(MAX_RETAINED_DROPS),
+      lastT: event.t,
     };
     group.reason = event.reason;
+    group.lastT = Math.max(group.lastT, event.t);
     group.seqs.add(event.seq);
     group.idles.add(event.idleMs);
     this.groups.set(event.code, group);
     return `server-close@${event.code}`;
   }
 
-  /** One finding per code. */
-  findings(): DiagnosisFinding[] {
+  /**
+   * One finding per code. One after the same silence each time resolves as an idle timeout
+   * does (a heartbeat keeps that silence away); one without a stable silence never does.
+   */
+  findings(judgeLife: JudgeLife): DiagnosisFinding[] {
     return [...this.groups.values()].map((group) => {
       const idleMs = stableValue(group.idles.sorted);
+      const findingId = `server-close@${group.code}`;
+      const life = judgeLife(
+        findingId,
+        idleMs === null ? null : { kind: 'heartbeat', timeoutMs: idleMs, textOnly: false, lastDropT: group.lastT },
+      );
+      const text =
+        life.state === 'resolved' && life.heartbeat && idleMs !== null
+          ? resolvedHeartbeatText({
+              heartbeat: life.heartbeat,
+              heldMs: life.resolution.heldMs,
+              what: `closed with ${group.code} after ≈ ${formatSeconds(idleMs)} without traffic`,
+              cuts: 'server closes',
+            })
+          : serverCloseText({
+              explanation: explainCloseCode(group.code),
+              reason: group.reason,
+              occurrences: group.seqs.count,
+              idleMs,
+              pendingFix: life.state === 'active' ? life.pendingFix : null,
+            });
       return finding({
-        findingId: `server-close@${group.code}`,
+        findingId,
         kind: 'server-close',
         intervalMs: null,
         occurrences: group.seqs.count,
         // The close frame is a fact; only the application's reason for it is unknown.
         confidence: 0.95,
-        text: serverCloseText({
-          explanation: explainCloseCode(group.code),
-          reason: group.reason,
-          occurrences: group.seqs.count,
-          idleMs,
-        }),
+        text,
         candidates: [],
         evidence: group.seqs.recent(),
         // After the same silence each time: a heartbeat keeps the server's idle close away.
         recommendedHeartbeatMs: idleMs === null ? null : suggestedHeartbeatMs(idleMs),
+        resolved: life.state === 'resolved' ? life.resolution : null,
       });
     });
   }
@@ -204,6 +263,8 @@ interface HandshakeGroup {
   errorCode: string | null;
   diagnosis: HandshakeDiagnosis;
   seqs: RecentSeqs;
+  /** When the most recent failure came. */
+  lastT: number;
 }
 
 /** Failed handshakes, grouped by status (or error code) and cause. */
@@ -227,29 +288,35 @@ export class HandshakeGroups {
       errorCode: event.errorCode,
       diagnosis,
       seqs: new RecentSeqs(MAX_EVIDENCE),
+      lastT: event.t,
     };
     group.seqs.add(event.seq);
+    group.lastT = Math.max(group.lastT, event.t);
     this.groups.set(id, group);
     return id;
   }
 
-  findings(): DiagnosisFinding[] {
+  /** One finding per cause; each resolves once a later attempt opens. */
+  findings(judgeLife: JudgeLife): DiagnosisFinding[] {
     return [...this.groups.values()].map((group) => {
       const occurrences = group.seqs.count;
+      const life = judgeLife(group.id, { kind: 'opened', lastFailureT: group.lastT });
+      const active = handshakeText({
+        diagnosis: group.diagnosis,
+        status: group.status,
+        errorCode: group.errorCode,
+        occurrences,
+      });
       return finding({
         findingId: group.id,
         kind: 'handshake',
         intervalMs: null,
         occurrences,
         confidence: round2(Math.min(0.9, 0.6 + 0.1 * occurrences)),
-        text: handshakeText({
-          diagnosis: group.diagnosis,
-          status: group.status,
-          errorCode: group.errorCode,
-          occurrences,
-        }),
+        text: life.state === 'resolved' ? resolvedHandshakeText({ previousSummary: active.summary }) : active,
         candidates: [],
         evidence: group.seqs.recent(),
+        resolved: life.state === 'resolved' ? life.resolution : null,
       });
     });
   }
@@ -324,6 +391,7 @@ function finding(parts: {
   recommendedHeartbeatMs?: number | null;
   resetBy?: ResetBy | null;
   alternatives?: DiagnosisAlternative[];
+  resolved?: FindingResolution | null;
 }): DiagnosisFinding {
   const result: DiagnosisFinding = {
     type: 'diagnosis',
@@ -342,6 +410,7 @@ function finding(parts: {
   }
   if (parts.resetBy) result.resetBy = parts.resetBy;
   if (parts.alternatives && parts.alternatives.length > 0) result.alternatives = parts.alternatives;
+  if (parts.resolved) result.resolved = { ...parts.resolved };
   return result;
 }
 

@@ -51,6 +51,14 @@ export interface SessionOptions {
   closeTimeoutMs: number;
 }
 
+/**
+ * How late a heartbeat timer may fire and its silence still count as expected: timers of a
+ * busy event loop (an extension host shared with other extensions) run late by tens or
+ * hundreds of ms. A sleeping machine or a stalled loop makes the silence far longer, and that
+ * stays a warning.
+ */
+const HEARTBEAT_TIMER_SLACK_MS = 1_000;
+
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   idleGapMs: 5_000,
   maxEvents: 100_000,
@@ -300,7 +308,7 @@ export class Session implements IDisposable {
     this.endpointConfig = endpoint;
     if (this.observer && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
       // The advice is written for the heartbeat in use.
-      this.recordDiagnoses(this.observer.setHeartbeat(heartbeatSettingOf(endpoint)));
+      this.recordDiagnoses(this.observer.setHeartbeat(heartbeatSettingOf(endpoint), this.clock.now()));
     }
     if (this.currentState === 'open' && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
       this.startHeartbeat();
@@ -812,14 +820,32 @@ export class Session implements IDisposable {
     return secretSafeCut(payload, this.options.maxRecordedPayloadBytes, this.cutSecrets.bytes);
   }
 
-  /** Records an idle gap if the silence that ends now was long enough. */
+  /**
+   * Records an idle gap if the silence that ends now was long enough: `expected` when our
+   * heartbeat is running and the silence fits between its beats (see expectedQuietMs).
+   */
   private noteFrame(now: number): void {
     this.flushPendingMessages();
     const gap = now - this.lastFrameAt;
     if (this.opened && gap > this.options.idleGapMs) {
-      this.emit({ seq: 0, type: 'idle-gap', t: now, durationMs: gap, startT: this.lastFrameAt });
+      const event: SessionEvent = { seq: 0, type: 'idle-gap', t: now, durationMs: gap, startT: this.lastFrameAt };
+      const quietMs = this.expectedQuietMs();
+      if (quietMs !== null && gap <= quietMs) event.expected = true;
+      this.emit(event);
     }
     this.lastFrameAt = now;
+  }
+
+  /**
+   * The longest silence that is normal with our heartbeat running: a beat every interval, and
+   * one that waits for its reply skips the next beats until the timeout decides. Null when no
+   * heartbeat runs: then any long silence is worth seeing.
+   */
+  private expectedQuietMs(): number | null {
+    const running = this.heartbeat.value;
+    if (!running || running.mode === 'off') return null;
+    const { intervalMs, timeoutMs } = this.endpointConfig.heartbeat;
+    return intervalMs + timeoutMs + HEARTBEAT_TIMER_SLACK_MS;
   }
 
   private emit(event: SessionEvent): void {

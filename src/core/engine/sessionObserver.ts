@@ -24,6 +24,9 @@ export interface SessionObserver {
    * or per batch, on the hot path where messages are not objects.
    */
   noteMessageReceived(t: number): readonly SessionFinding[];
-  /** The endpoint's heartbeat changed; findings whose advice depends on it come back. */
-  setHeartbeat(heartbeat: HeartbeatSetting): readonly SessionFinding[];
+  /**
+   * The endpoint's heartbeat changed at `t` (the session's clock); findings whose advice or
+   * life cycle depend on it come back.
+   */
+  setHeartbeat(heartbeat: HeartbeatSetting, t: number): readonly SessionFinding[];
 }

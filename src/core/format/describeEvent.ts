@@ -60,7 +60,7 @@ export function describeEvent(event: SessionEvent): string {
     case 'heartbeat-timeout':
       return `no sign of life ${formatDuration(event.waitedMs)} after a ${event.mode} heartbeat: the link is dead, closing it`;
     case 'idle-gap':
-      return `no frames in either direction for ${formatDuration(event.durationMs)}`;
+      return `no frames in either direction for ${formatDuration(event.durationMs)}${event.expected ? " (the heartbeat's normal quiet)" : ''}`;
     case 'close':
       return `code ${event.code}${event.reason ? ` "${previewText(event.reason, 80)}"` : ''}, ${event.wasClean ? 'clean' : 'no close frame'}, by ${closeInitiatorText(event.initiator)}, ${describeCloseTiming(event)}`;
     case 'error':
@@ -72,7 +72,8 @@ export function describeEvent(event: SessionEvent): string {
     case 'overflow':
       return `record full (${event.capacity} events): ${event.droppedEvents} oldest events dropped so far`;
     case 'diagnosis':
-      return `${event.summary} (confidence ${Math.round(event.confidence * 100)} %)`;
+      // A resolved finding's summary says what fixed it; its confidence is about the cause.
+      return event.resolved ? event.summary : `${event.summary} (confidence ${Math.round(event.confidence * 100)} %)`;
   }
 }
 

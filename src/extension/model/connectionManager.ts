@@ -11,7 +11,7 @@ import { makeEndpoint, type EndpointConfig, type HeartbeatConfig } from '../../c
 import { Emitter, type Event, type IDisposable } from '../../core/common/events.js';
 import { redactEvent, redactProse, redactText } from '../../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../core/engine/session.js';
-import type { SessionEvent } from '../../core/model/sessionEvents.js';
+import { findingStateOf, type SessionEvent } from '../../core/model/sessionEvents.js';
 import type { SocketFactory } from '../../core/engine/socket.js';
 import { Connection, type ImportedSession } from './connection.js';
 import { referencedSecrets, resolveSecretReferences } from './secretRefs.js';
@@ -445,9 +445,18 @@ export class ConnectionManager implements IDisposable {
     switch (safe.type) {
       case 'handshake-failed':
       case 'heartbeat-timeout':
-      case 'diagnosis':
       case 'overflow':
         this.deps.log.warn(line);
+        break;
+      case 'diagnosis':
+        // A resolved or withdrawn finding is news, not a warning.
+        if (findingStateOf(safe) === 'active') this.deps.log.warn(line);
+        else this.deps.log.info(line);
+        break;
+      case 'idle-gap':
+        // The heartbeat's normal quiet is not logged: with a 30 s heartbeat it would be a line
+        // every 30 s. The timeline's lane still draws it, in a neutral colour.
+        if (!safe.expected) this.deps.log.info(line);
         break;
       case 'error':
         this.deps.log.error(line);

@@ -3,7 +3,7 @@
 // defines the endpoint and writes the result back; settings changes then apply live.
 
 import type { HeartbeatConfig } from '../../core/model/endpoint.js';
-import type { DiagnosisEvent } from '../../core/model/sessionEvents.js';
+import { findingStateOf, type DiagnosisEvent } from '../../core/model/sessionEvents.js';
 import { describeValue, isObject } from '../../core/common/values.js';
 
 /** The heartbeat that follows the advice, given the one in use. */
@@ -13,15 +13,22 @@ export function recommendedHeartbeat(current: HeartbeatConfig, intervalMs: numbe
   return { ...current, mode: current.mode === 'text' ? 'text' : 'ping', intervalMs };
 }
 
-/** The newest diagnosis that recommends a heartbeat, if any. */
+/**
+ * The newest diagnosis of an active finding that recommends a heartbeat, if any. A finding's
+ * newest event decides where it stands: one since resolved (or withdrawn) offers no fix,
+ * whatever its earlier events recommended.
+ */
 export function diagnosisWithRecommendation(
   diagnoses: readonly DiagnosisEvent[],
   findingId?: string,
 ): (DiagnosisEvent & { recommendedHeartbeatMs: number }) | undefined {
+  const decided = new Set<string>();
   for (let i = diagnoses.length - 1; i >= 0; i--) {
     const diagnosis = diagnoses[i]!;
     if (findingId !== undefined && diagnosis.findingId !== findingId) continue;
-    if (diagnosis.confidence > 0 && diagnosis.recommendedHeartbeatMs !== undefined) {
+    if (decided.has(diagnosis.findingId)) continue;
+    decided.add(diagnosis.findingId);
+    if (findingStateOf(diagnosis) === 'active' && diagnosis.recommendedHeartbeatMs !== undefined) {
       return diagnosis as DiagnosisEvent & { recommendedHeartbeatMs: number };
     }
   }

@@ -6,7 +6,7 @@ import { describeEvent, previewText } from '../../core/format/describeEvent.js';
 import { dropSecretFragmentAtEnd, redactEvent, redactText, type RedactionPolicy } from '../../core/model/redaction.js';
 import { base64ToBytes, utf8ByteLength } from '../../core/common/payload.js';
 import { isObject } from '../../core/common/values.js';
-import type { SessionEvent } from '../../core/model/sessionEvents.js';
+import { findingStateOf, type SessionEvent } from '../../core/model/sessionEvents.js';
 import type { TimelineRow } from '../../shared/timelineProtocol.js';
 
 /** Characters of payload shown in a row. */
@@ -49,8 +49,10 @@ export function isWarning(event: SessionEvent): boolean {
     case 'heartbeat-timeout':
       return true;
     case 'diagnosis':
-      return event.confidence > 0;
+      // A withdrawn or resolved finding is history, not a warning.
+      return findingStateOf(event) === 'active';
     default:
+      // An idle gap is not one either: the lane draws it, neutral when `expected`.
       return false;
   }
 }
@@ -131,6 +133,7 @@ export function toRow(event: SessionEvent, policy: RedactionPolicy): TimelineRow
     case 'idle-gap':
       row.durationMs = event.durationMs;
       row.startT = event.startT;
+      if (event.expected) row.expected = true;
       break;
     case 'reconnect-scheduled':
       row.durationMs = event.delayMs;
@@ -140,6 +143,7 @@ export function toRow(event: SessionEvent, policy: RedactionPolicy): TimelineRow
       break;
     case 'diagnosis':
       row.confidence = event.confidence;
+      if (findingStateOf(event) === 'resolved') row.resolved = true;
       break;
     default:
       break;
