@@ -14,6 +14,7 @@ import {
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
+import { confirmAndClear } from './model/clearSession.js';
 import { applyHeartbeatToEntries, diagnosisWithRecommendation, recommendedHeartbeat } from './model/heartbeatFix.js';
 import { Commands, RECENT_URLS_KEY, type CommandId } from './model/ids.js';
 import { referencedSecrets, SECRET_NAME } from './model/secretRefs.js';
@@ -209,7 +210,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         placeHolder: 'Clear the recorded events of which connection?',
         none: 'There is no live session to clear.',
       });
-      connection?.clearRecord();
+      if (!connection) return false;
+      // One confirmation, whoever asked: the palette, the tree or the timeline's Clear button.
+      return confirmAndClear(
+        connection,
+        Date.now(),
+        async (message, button) =>
+          (await vscode.window.showWarningMessage(message, { modal: true }, button)) === button,
+      );
     },
   };
   return Object.entries(handlers).map(([id, handler]) =>

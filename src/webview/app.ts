@@ -119,7 +119,7 @@ export class TimelineApp {
         this.bridge.updateState({ timeMode: mode });
         this.list.refresh(true);
       },
-      clear: () => this.bridge.post({ type: 'clear' }),
+      clear: () => this.bridge.post({ type: 'command', command: 'clear' }),
     });
     this.filters.setTimeMode(this.timeMode);
     this.filters.setFollowTail(this.followTail);

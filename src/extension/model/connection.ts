@@ -219,7 +219,10 @@ export class Connection implements IDisposable {
     return [...this.diagnoses.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Forgets the recorded events (not the counters) of a live connection. */
+  /**
+   * Forgets the recorded events of a live connection and starts its counters over (what the
+   * tree, the status bar and the timeline header show); the connection itself is untouched.
+   */
   clearRecord(): void {
     if (!this.session) return;
     this.session.clearRecord();
