@@ -15,11 +15,17 @@ import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
 import { confirmAndClear } from './model/clearSession.js';
+import {
+  addEndpointStepCount,
+  checkEndpointUrlInput,
+  endpointUrlFromInput,
+  proposedEndpointName,
+} from './model/connectTargets.js';
 import { applyHeartbeatToEntries, diagnosisWithRecommendation, recommendedHeartbeat } from './model/heartbeatFix.js';
 import { Commands, RECENT_URLS_KEY, type CommandId } from './model/ids.js';
 import { referencedSecrets, SECRET_NAME } from './model/secretRefs.js';
 import { SCOPE_LABELS, type SettingsScope } from './model/settings.js';
-import { pickConnectTarget, resolveConnection } from './pickers.js';
+import { askStep, pickConnectTarget, pickStep, resolveConnection } from './pickers.js';
 import { probeIdleTimeout, type ProbeRequest } from './probeCommand.js';
 import type { SecretStore } from './secrets.js';
 import { exportSession, importSessions, type ExportRequest } from './sessionFileCommands.js';
@@ -47,6 +53,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { manager, timeline } = deps;
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     [Commands.connect]: (arg) => connect(deps, arg),
+    [Commands.connectItem]: (arg) => connect(deps, arg),
 
     [Commands.disconnect]: async (arg) => {
       const connection = await resolveConnection(manager, arg, {
@@ -309,42 +316,42 @@ async function applyRecommendedHeartbeat(
 }
 
 async function addEndpoint(): Promise<void> {
-  const url = await vscode.window.showInputBox({
-    title: 'Add an Endpoint (1/2)',
+  const title = 'Add an Endpoint';
+  const hasWorkspace = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+  const totalSteps = addEndpointStepCount(hasWorkspace);
+  const typed = await askStep({
+    title,
+    step: 1,
+    totalSteps,
     prompt: 'WebSocket URL',
-    placeHolder: 'wss://example.com/socket',
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? checkWebSocketUrl(value.trim()) : 'Enter a ws:// or wss:// URL'),
+    placeholder: 'wss://example.com/socket',
+    check: checkEndpointUrlInput,
   });
-  if (url === undefined) return;
-  const name = await vscode.window.showInputBox({
-    title: 'Add an Endpoint (2/2)',
+  if (typed === undefined) return;
+  const url = endpointUrlFromInput(typed);
+  const name = await askStep({
+    title,
+    step: 2,
+    totalSteps,
     prompt: 'Name shown in the Connections view',
-    value: url
-      .trim()
-      .replace(/^wss?:\/\//, '')
-      .replace(/\?.*$/, ''),
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? null : 'The name must not be empty'),
+    value: proposedEndpointName(url),
+    check: (value) => (value.trim() ? null : { message: 'The name must not be empty', severity: 'error' }),
   });
   if (name === undefined) return;
   let scope: SettingsScope = 'user';
-  if (vscode.workspace.workspaceFolders?.length) {
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: 'User settings', description: 'available in every window', scope: 'user' as const },
-        {
-          label: 'Workspace settings',
-          description: 'shared with everyone who opens this workspace',
-          scope: 'workspace' as const,
-        },
-      ],
-      { title: 'Add an Endpoint: where to save it?' },
-    );
+  if (hasWorkspace) {
+    const picked = await pickStep({ title, step: 3, totalSteps, placeholder: 'Where to save it?' }, [
+      { label: 'User settings', description: 'available in every window', scope: 'user' as const },
+      {
+        label: 'Workspace settings',
+        description: 'shared with everyone who opens this workspace',
+        scope: 'workspace' as const,
+      },
+    ]);
     if (!picked) return;
     scope = picked.scope;
   }
-  await addEndpointSetting(scope, { name: name.trim(), url: url.trim() });
+  await addEndpointSetting(scope, { name: name.trim(), url });
   const answer = await vscode.window.showInformationMessage(
     `Endpoint "${name.trim()}" added to your ${SCOPE_LABELS[scope]}.`,
     'Connect',
