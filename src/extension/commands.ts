@@ -13,7 +13,7 @@ import {
 } from './configuration.js';
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
-import type { ConnectionManager } from './model/connectionManager.js';
+import type { ConnectionManager, ConnectResult } from './model/connectionManager.js';
 import { confirmAndClear } from './model/clearSession.js';
 import {
   addEndpointStepCount,
@@ -113,7 +113,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return added.map((c) => c.id);
     },
 
-    [Commands.addEndpoint]: () => addEndpoint(),
+    [Commands.addEndpoint]: () => addEndpoint(deps),
 
     [Commands.editEndpoint]: async (arg) => {
       const connection = await resolveConnection(manager, arg, {
@@ -240,7 +240,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   );
 }
 
-async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefined> {
+/**
+ * Connects what the argument names, or what the user picks. `reveal` (the palette's Connect…
+ * and Add an Endpoint's Connect) then shows the connection: its timeline, and its row in the
+ * tree. From a row or a timeline the user is already looking at it.
+ */
+async function connect(deps: CommandDeps, arg: unknown, reveal = arg === undefined): Promise<string | undefined> {
   const { manager } = deps;
   let connection: Connection | undefined;
   let url: string | undefined;
@@ -253,6 +258,7 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
     if (target.kind === 'connection') connection = target.connection;
     else url = target.url;
   }
+  let result: ConnectResult;
   if (url !== undefined) {
     const problem = checkWebSocketUrl(url);
     if (problem) {
@@ -264,14 +270,24 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
       MAX_RECENT_URLS,
     );
     await deps.globalState.update(RECENT_URLS_KEY, recent);
-    const { connection: created, result } = await manager.connectUrl(url);
-    if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect to "${created.name}": ${result.reason}`);
-    return created.id;
+    ({ connection, result } = await manager.connectUrl(url));
+  } else {
+    if (!connection) return undefined;
+    result = await manager.connect(connection);
   }
-  if (!connection) return undefined;
-  const result = await manager.connect(connection);
+  // A refusal (a secret not set, an untrusted workspace) needs the user: say why. Attempts
+  // that fail later (handshake, network) are not toasts: the row and the timeline show them
+  // and clear them when a later attempt opens, where a toast would outlive the failure.
   if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect "${connection.name}": ${result.reason}`);
+  if (reveal) await revealConnection(deps, connection);
   return connection.id;
+}
+
+/** Shows a connection where the user looks for it: its timeline, and its row in the tree. */
+async function revealConnection(deps: CommandDeps, connection: Connection): Promise<void> {
+  await deps.timeline.show(connection);
+  // The view may be hidden or not yet created; the timeline is what matters.
+  await deps.tree.reveal(connection).catch(() => undefined);
 }
 
 /**
@@ -315,7 +331,7 @@ async function applyRecommendedHeartbeat(
   );
 }
 
-async function addEndpoint(): Promise<void> {
+async function addEndpoint(deps: CommandDeps): Promise<void> {
   const title = 'Add an Endpoint';
   const hasWorkspace = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
   const totalSteps = addEndpointStepCount(hasWorkspace);
@@ -357,7 +373,8 @@ async function addEndpoint(): Promise<void> {
     'Connect',
     'Edit',
   );
-  if (answer === 'Connect') await vscode.commands.executeCommand(Commands.connect, name.trim());
+  // Connected from here, like from the palette: show it.
+  if (answer === 'Connect') await connect(deps, name.trim(), true);
   else if (answer === 'Edit') await revealEndpointSetting(scope, name.trim());
 }
 

@@ -160,10 +160,9 @@ export function pickConnectTarget(
         if (typed?.target) finish(typed.target);
         return;
       }
-      if (item.problem) {
-        void vscode.window.showErrorMessage(`Cannot connect: ${item.problem}`);
-        return;
-      }
+      // The problem is on the row already; the picker stays open for the user to correct the
+      // text. A toast would stay on screen after the corrected URL connects.
+      if (item.problem) return;
       if (item.target) finish(item.target);
     });
     pick.onDidHide(() => finish(undefined));

@@ -33,8 +33,10 @@ export type ConnectionState = SessionState | 'imported';
 
 /** A session read from a file: its events, frozen. */
 export interface ImportedSession extends RecordedSession {
-  /** The file it came from (its base name), for tooltips. */
+  /** The file it came from (its base name), for tooltips and the timeline's tab. */
   fileName: string;
+  /** How many sessions the file held (a HAR holds one per URL); 1 when absent. */
+  sessionsInFile?: number;
 }
 
 /**
