@@ -2,15 +2,8 @@
 // connection id (from other commands and tests) or nothing (from the palette: it asks).
 
 import * as vscode from 'vscode';
-import { formatSeconds } from '../core/format/duration.js';
 import { checkWebSocketUrl } from '../core/model/endpoint.js';
-import {
-  addEndpointSetting,
-  endpointsOf,
-  removeEndpointSetting,
-  revealEndpointSetting,
-  writeEndpointsSetting,
-} from './configuration.js';
+import { addEndpointSetting, removeEndpointSetting, revealEndpointSetting } from './configuration.js';
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager, ConnectResult } from './model/connectionManager.js';
@@ -21,7 +14,8 @@ import {
   endpointUrlFromInput,
   proposedEndpointName,
 } from './model/connectTargets.js';
-import { applyHeartbeatToEntries, diagnosisWithRecommendation, recommendedHeartbeat } from './model/heartbeatFix.js';
+import { applyHeartbeatInterval } from './heartbeatSetting.js';
+import { diagnosisWithRecommendation } from './model/heartbeatFix.js';
 import { Commands, RECENT_URLS_KEY, type CommandId } from './model/ids.js';
 import { referencedSecrets, SECRET_NAME } from './model/secretRefs.js';
 import { SCOPE_LABELS, type SettingsScope } from './model/settings.js';
@@ -290,11 +284,7 @@ async function revealConnection(deps: CommandDeps, connection: Connection): Prom
   await deps.tree.reveal(connection).catch(() => undefined);
 }
 
-/**
- * Writes the diagnosis' recommended heartbeat into the endpoint's entry in the settings file
- * that defines it (the settings change reaches the live session); an ad-hoc connection has no
- * entry, so the manager keeps the heartbeat on the connection, over later settings changes.
- */
+/** Applies the heartbeat a diagnosis recommends (the newest, or the finding the tree row names). */
 async function applyRecommendedHeartbeat(
   manager: ConnectionManager,
   connection: Connection,
@@ -305,30 +295,7 @@ async function applyRecommendedHeartbeat(
     void vscode.window.showInformationMessage(`No diagnosis of "${connection.name}" recommends a heartbeat.`);
     return;
   }
-  const every = formatSeconds(diagnosis.recommendedHeartbeatMs);
-  if (connection.origin === 'settings' && connection.scope) {
-    const edit = applyHeartbeatToEntries(
-      endpointsOf(connection.scope),
-      connection.name,
-      diagnosis.recommendedHeartbeatMs,
-    );
-    if (!edit.ok) {
-      void vscode.window.showErrorMessage(
-        `Cannot apply the heartbeat to "${connection.name}" in the ${SCOPE_LABELS[connection.scope]}: ${edit.reason}.`,
-      );
-      return;
-    }
-    await writeEndpointsSetting(connection.scope, edit.entries);
-    void vscode.window.showInformationMessage(
-      `"${connection.name}" now sends a ${String(edit.heartbeat['mode'])} heartbeat every ${every} (saved in the ${SCOPE_LABELS[connection.scope]}).`,
-    );
-    return;
-  }
-  const heartbeat = recommendedHeartbeat(connection.session.endpoint.heartbeat, diagnosis.recommendedHeartbeatMs);
-  await manager.setAdHocHeartbeat(connection, heartbeat);
-  void vscode.window.showInformationMessage(
-    `"${connection.name}" now sends a ${heartbeat.mode} heartbeat every ${every}, for as long as this connection is in the list: a URL connected to directly has no settings entry to save it in. Add it as an endpoint to keep the fix.`,
-  );
+  await applyHeartbeatInterval(manager, connection, diagnosis.recommendedHeartbeatMs);
 }
 
 async function addEndpoint(deps: CommandDeps): Promise<void> {
