@@ -2,23 +2,24 @@
 // connection id (from other commands and tests) or nothing (from the palette: it asks).
 
 import * as vscode from 'vscode';
-import { formatSeconds } from '../core/format/duration.js';
 import { checkWebSocketUrl } from '../core/model/endpoint.js';
-import {
-  addEndpointSetting,
-  endpointsOf,
-  removeEndpointSetting,
-  revealEndpointSetting,
-  writeEndpointsSetting,
-} from './configuration.js';
+import { addEndpointSetting, removeEndpointSetting, revealEndpointSetting } from './configuration.js';
 import { isTreeNode, type ConnectionsTree } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
-import type { ConnectionManager } from './model/connectionManager.js';
-import { applyHeartbeatToEntries, diagnosisWithRecommendation, recommendedHeartbeat } from './model/heartbeatFix.js';
+import type { ConnectionManager, ConnectResult } from './model/connectionManager.js';
+import { confirmAndClear } from './model/clearSession.js';
+import {
+  addEndpointStepCount,
+  checkEndpointUrlInput,
+  endpointUrlFromInput,
+  proposedEndpointName,
+} from './model/connectTargets.js';
+import { applyHeartbeatInterval } from './heartbeatSetting.js';
+import { diagnosisWithRecommendation } from './model/heartbeatFix.js';
 import { Commands, RECENT_URLS_KEY, type CommandId } from './model/ids.js';
 import { referencedSecrets, SECRET_NAME } from './model/secretRefs.js';
 import { SCOPE_LABELS, type SettingsScope } from './model/settings.js';
-import { pickConnectTarget, resolveConnection } from './pickers.js';
+import { askStep, pickConnectTarget, pickStep, resolveConnection } from './pickers.js';
 import { probeIdleTimeout, type ProbeRequest } from './probeCommand.js';
 import type { SecretStore } from './secrets.js';
 import { exportSession, importSessions, type ExportRequest } from './sessionFileCommands.js';
@@ -46,6 +47,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { manager, timeline } = deps;
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     [Commands.connect]: (arg) => connect(deps, arg),
+    [Commands.connectItem]: (arg) => connect(deps, arg),
 
     [Commands.disconnect]: async (arg) => {
       const connection = await resolveConnection(manager, arg, {
@@ -105,7 +107,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return added.map((c) => c.id);
     },
 
-    [Commands.addEndpoint]: () => addEndpoint(),
+    [Commands.addEndpoint]: () => addEndpoint(deps),
 
     [Commands.editEndpoint]: async (arg) => {
       const connection = await resolveConnection(manager, arg, {
@@ -209,7 +211,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         placeHolder: 'Clear the recorded events of which connection?',
         none: 'There is no live session to clear.',
       });
-      connection?.clearRecord();
+      if (!connection) return false;
+      // One confirmation, whoever asked: the palette, the tree or the timeline's Clear button.
+      return confirmAndClear(
+        connection,
+        Date.now(),
+        async (message, button) =>
+          (await vscode.window.showWarningMessage(message, { modal: true }, button)) === button,
+      );
     },
   };
   return Object.entries(handlers).map(([id, handler]) =>
@@ -225,7 +234,12 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   );
 }
 
-async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefined> {
+/**
+ * Connects what the argument names, or what the user picks. `reveal` (the palette's Connect…
+ * and Add an Endpoint's Connect) then shows the connection: its timeline, and its row in the
+ * tree. From a row or a timeline the user is already looking at it.
+ */
+async function connect(deps: CommandDeps, arg: unknown, reveal = arg === undefined): Promise<string | undefined> {
   const { manager } = deps;
   let connection: Connection | undefined;
   let url: string | undefined;
@@ -238,6 +252,7 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
     if (target.kind === 'connection') connection = target.connection;
     else url = target.url;
   }
+  let result: ConnectResult;
   if (url !== undefined) {
     const problem = checkWebSocketUrl(url);
     if (problem) {
@@ -249,21 +264,27 @@ async function connect(deps: CommandDeps, arg: unknown): Promise<string | undefi
       MAX_RECENT_URLS,
     );
     await deps.globalState.update(RECENT_URLS_KEY, recent);
-    const { connection: created, result } = await manager.connectUrl(url);
-    if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect to "${created.name}": ${result.reason}`);
-    return created.id;
+    ({ connection, result } = await manager.connectUrl(url));
+  } else {
+    if (!connection) return undefined;
+    result = await manager.connect(connection);
   }
-  if (!connection) return undefined;
-  const result = await manager.connect(connection);
+  // A refusal (a secret not set, an untrusted workspace) needs the user: say why. Attempts
+  // that fail later (handshake, network) are not toasts: the row and the timeline show them
+  // and clear them when a later attempt opens, where a toast would outlive the failure.
   if (!result.ok) void vscode.window.showErrorMessage(`Cannot connect "${connection.name}": ${result.reason}`);
+  if (reveal) await revealConnection(deps, connection);
   return connection.id;
 }
 
-/**
- * Writes the diagnosis' recommended heartbeat into the endpoint's entry in the settings file
- * that defines it (the settings change reaches the live session); an ad-hoc connection has no
- * entry, so the manager keeps the heartbeat on the connection, over later settings changes.
- */
+/** Shows a connection where the user looks for it: its timeline, and its row in the tree. */
+async function revealConnection(deps: CommandDeps, connection: Connection): Promise<void> {
+  await deps.timeline.show(connection);
+  // The view may be hidden or not yet created; the timeline is what matters.
+  await deps.tree.reveal(connection).catch(() => undefined);
+}
+
+/** Applies the heartbeat a diagnosis recommends (the newest, or the finding the tree row names). */
 async function applyRecommendedHeartbeat(
   manager: ConnectionManager,
   connection: Connection,
@@ -274,75 +295,53 @@ async function applyRecommendedHeartbeat(
     void vscode.window.showInformationMessage(`No diagnosis of "${connection.name}" recommends a heartbeat.`);
     return;
   }
-  const every = formatSeconds(diagnosis.recommendedHeartbeatMs);
-  if (connection.origin === 'settings' && connection.scope) {
-    const edit = applyHeartbeatToEntries(
-      endpointsOf(connection.scope),
-      connection.name,
-      diagnosis.recommendedHeartbeatMs,
-    );
-    if (!edit.ok) {
-      void vscode.window.showErrorMessage(
-        `Cannot apply the heartbeat to "${connection.name}" in the ${SCOPE_LABELS[connection.scope]}: ${edit.reason}.`,
-      );
-      return;
-    }
-    await writeEndpointsSetting(connection.scope, edit.entries);
-    void vscode.window.showInformationMessage(
-      `"${connection.name}" now sends a ${String(edit.heartbeat['mode'])} heartbeat every ${every} (saved in the ${SCOPE_LABELS[connection.scope]}).`,
-    );
-    return;
-  }
-  const heartbeat = recommendedHeartbeat(connection.session.endpoint.heartbeat, diagnosis.recommendedHeartbeatMs);
-  await manager.setAdHocHeartbeat(connection, heartbeat);
-  void vscode.window.showInformationMessage(
-    `"${connection.name}" now sends a ${heartbeat.mode} heartbeat every ${every}, for as long as this connection is in the list: a URL connected to directly has no settings entry to save it in. Add it as an endpoint to keep the fix.`,
-  );
+  await applyHeartbeatInterval(manager, connection, diagnosis.recommendedHeartbeatMs);
 }
 
-async function addEndpoint(): Promise<void> {
-  const url = await vscode.window.showInputBox({
-    title: 'Add an Endpoint (1/2)',
+async function addEndpoint(deps: CommandDeps): Promise<void> {
+  const title = 'Add an Endpoint';
+  const hasWorkspace = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+  const totalSteps = addEndpointStepCount(hasWorkspace);
+  const typed = await askStep({
+    title,
+    step: 1,
+    totalSteps,
     prompt: 'WebSocket URL',
-    placeHolder: 'wss://example.com/socket',
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? checkWebSocketUrl(value.trim()) : 'Enter a ws:// or wss:// URL'),
+    placeholder: 'wss://example.com/socket',
+    check: checkEndpointUrlInput,
   });
-  if (url === undefined) return;
-  const name = await vscode.window.showInputBox({
-    title: 'Add an Endpoint (2/2)',
+  if (typed === undefined) return;
+  const url = endpointUrlFromInput(typed);
+  const name = await askStep({
+    title,
+    step: 2,
+    totalSteps,
     prompt: 'Name shown in the Connections view',
-    value: url
-      .trim()
-      .replace(/^wss?:\/\//, '')
-      .replace(/\?.*$/, ''),
-    ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() ? null : 'The name must not be empty'),
+    value: proposedEndpointName(url),
+    check: (value) => (value.trim() ? null : { message: 'The name must not be empty', severity: 'error' }),
   });
   if (name === undefined) return;
   let scope: SettingsScope = 'user';
-  if (vscode.workspace.workspaceFolders?.length) {
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: 'User settings', description: 'available in every window', scope: 'user' as const },
-        {
-          label: 'Workspace settings',
-          description: 'shared with everyone who opens this workspace',
-          scope: 'workspace' as const,
-        },
-      ],
-      { title: 'Add an Endpoint: where to save it?' },
-    );
+  if (hasWorkspace) {
+    const picked = await pickStep({ title, step: 3, totalSteps, placeholder: 'Where to save it?' }, [
+      { label: 'User settings', description: 'available in every window', scope: 'user' as const },
+      {
+        label: 'Workspace settings',
+        description: 'shared with everyone who opens this workspace',
+        scope: 'workspace' as const,
+      },
+    ]);
     if (!picked) return;
     scope = picked.scope;
   }
-  await addEndpointSetting(scope, { name: name.trim(), url: url.trim() });
+  await addEndpointSetting(scope, { name: name.trim(), url });
   const answer = await vscode.window.showInformationMessage(
     `Endpoint "${name.trim()}" added to your ${SCOPE_LABELS[scope]}.`,
     'Connect',
     'Edit',
   );
-  if (answer === 'Connect') await vscode.commands.executeCommand(Commands.connect, name.trim());
+  // Connected from here, like from the palette: show it.
+  if (answer === 'Connect') await connect(deps, name.trim(), true);
   else if (answer === 'Edit') await revealEndpointSetting(scope, name.trim());
 }
 

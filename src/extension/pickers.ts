@@ -1,11 +1,11 @@
 // Quick picks: which connection a command acts on, and what "Connect…" connects to.
 
 import * as vscode from 'vscode';
-import { checkWebSocketUrl } from '../core/model/endpoint.js';
 import { redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { isTreeNode } from './connectionsTree.js';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
+import { connectGroups, readTypedUrl } from './model/connectTargets.js';
 import { stateText } from './model/connectionView.js';
 
 interface ConnectionPickItem extends vscode.QuickPickItem {
@@ -58,24 +58,24 @@ interface ConnectItem extends vscode.QuickPickItem {
 
 const URL_POLICY = redactionPolicyFor({ secretHeaders: [] });
 
-/** "Connect…": configured endpoints, recent URLs, or a URL typed in the box. */
+/** "Connect…": configured endpoints (those already connected apart), recent URLs, or a URL typed in the box. */
 export function pickConnectTarget(
   manager: ConnectionManager,
   recentUrls: readonly string[],
 ): Promise<ConnectTarget | undefined> {
   const now = Date.now();
-  const endpoints: ConnectItem[] = manager
-    .list()
-    .filter((c) => c.origin !== 'imported')
-    .map((connection) => {
-      const snapshot = connection.snapshot(now);
-      return {
-        label: connection.name,
-        description: snapshot.displayUrl,
-        detail: `${connection.origin === 'settings' ? '$(settings-gear) endpoint' : '$(link) ad-hoc'} · ${stateText(snapshot)}`,
-        target: { kind: 'connection', connection },
-      };
-    });
+  const item = (connection: Connection): ConnectItem => {
+    const snapshot = connection.snapshot(now);
+    return {
+      label: connection.name,
+      description: snapshot.displayUrl,
+      detail: `${connection.origin === 'settings' ? '$(settings-gear) endpoint' : '$(link) ad-hoc'} · ${stateText(snapshot)}`,
+      target: { kind: 'connection', connection },
+    };
+  };
+  const groups = connectGroups(manager.list());
+  const connected = groups.connected.map(item);
+  const notConnected = groups.notConnected.map(item);
   const known = new Set(manager.list().map((c) => c.template.url));
   const recents: ConnectItem[] = recentUrls
     .filter((url) => !known.has(url))
@@ -85,17 +85,19 @@ export function pickConnectTarget(
       iconPath: new vscode.ThemeIcon('history'),
       target: { kind: 'url', url },
     }));
+  const separator = (label: string): ConnectItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
   const fixed: ConnectItem[] = [
-    ...(endpoints.length ? [{ label: 'Endpoints', kind: vscode.QuickPickItemKind.Separator }, ...endpoints] : []),
-    ...(recents.length ? [{ label: 'Recent URLs', kind: vscode.QuickPickItemKind.Separator }, ...recents] : []),
+    ...(notConnected.length ? [separator('Not connected'), ...notConnected] : []),
+    // Picking one of these shows its timeline: it is connected already.
+    ...(connected.length ? [separator('Connected'), ...connected] : []),
+    ...(recents.length ? [separator('Recent URLs'), ...recents] : []),
   ];
+  const endpointCount = connected.length + notConnected.length;
 
   const pick = vscode.window.createQuickPick<ConnectItem>();
   pick.title = 'WebSocket Inspector: Connect';
   pick.placeholder =
-    endpoints.length || recents.length
-      ? 'Pick an endpoint, or type a ws:// or wss:// URL'
-      : 'Type a ws:// or wss:// URL';
+    endpointCount || recents.length ? 'Pick an endpoint, or type a ws:// or wss:// URL' : 'Type a ws:// or wss:// URL';
   pick.matchOnDescription = true;
   pick.items = fixed;
 
@@ -107,17 +109,35 @@ export function pickConnectTarget(
     );
     const looksLikeUrl = /[:/.]/.test(text);
     if (matchesSomething && !looksLikeUrl) return null;
-    const problem = checkWebSocketUrl(text);
+    const typed = readTypedUrl(text);
     // The typed text may hold a token; it is the user's own input, but keep it out of labels shown later.
-    return problem
-      ? { label: text, description: 'not a WebSocket URL', detail: `$(error) ${problem}`, alwaysShow: true, problem }
-      : {
+    switch (typed.kind) {
+      case 'invalid':
+        return {
+          label: text,
+          description: 'not a WebSocket URL',
+          detail: `$(error) ${typed.problem}`,
+          alwaysShow: true,
+          problem: typed.problem,
+        };
+      case 'suggested':
+        return {
+          label: typed.url,
+          description: 'connect to this URL',
+          detail: `$(info) ${typed.note}`,
+          iconPath: new vscode.ThemeIcon('plug'),
+          alwaysShow: true,
+          target: { kind: 'url', url: typed.url },
+        };
+      case 'url':
+        return {
           label: text,
           description: 'connect to this URL',
           iconPath: new vscode.ThemeIcon('plug'),
           alwaysShow: true,
-          target: { kind: 'url', url: text },
+          target: { kind: 'url', url: typed.url },
         };
+    }
   };
 
   return new Promise((resolve) => {
@@ -140,12 +160,92 @@ export function pickConnectTarget(
         if (typed?.target) finish(typed.target);
         return;
       }
-      if (item.problem) {
-        void vscode.window.showErrorMessage(`Cannot connect: ${item.problem}`);
-        return;
-      }
+      // The problem is on the row already; the picker stays open for the user to correct the
+      // text. A toast would stay on screen after the corrected URL connects.
+      if (item.problem) return;
       if (item.target) finish(item.target);
     });
+    pick.onDidHide(() => finish(undefined));
+    pick.show();
+  });
+}
+
+/** What a step's input is checked with: null when fine, a message (`info` does not block accepting). */
+export type StepCheck = (value: string) => { message: string; severity: 'error' | 'info' } | null;
+
+export interface StepInputOptions {
+  title: string;
+  /** This step's number and how many there are: VS Code shows "1/3" beside the title. */
+  step: number;
+  totalSteps: number;
+  prompt: string;
+  placeholder?: string;
+  value?: string;
+  check: StepCheck;
+}
+
+/** One step of a multi-step input, numbered as VS Code's own flows are. Undefined when dismissed. */
+export function askStep(options: StepInputOptions): Promise<string | undefined> {
+  const input = vscode.window.createInputBox();
+  input.title = options.title;
+  input.step = options.step;
+  input.totalSteps = options.totalSteps;
+  input.prompt = options.prompt;
+  input.placeholder = options.placeholder;
+  input.value = options.value ?? '';
+  input.ignoreFocusOut = true;
+  const validate = (value: string): boolean => {
+    const result = options.check(value);
+    input.validationMessage = result
+      ? {
+          message: result.message,
+          severity:
+            result.severity === 'error'
+              ? vscode.InputBoxValidationSeverity.Error
+              : vscode.InputBoxValidationSeverity.Info,
+        }
+      : undefined;
+    return result?.severity !== 'error';
+  };
+  validate(input.value);
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (value: string | undefined) => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+      input.dispose();
+    };
+    input.onDidChangeValue((value) => validate(value));
+    input.onDidAccept(() => {
+      if (validate(input.value)) finish(input.value);
+    });
+    input.onDidHide(() => finish(undefined));
+    input.show();
+  });
+}
+
+/** A numbered step that picks one item. Undefined when dismissed. */
+export function pickStep<T extends vscode.QuickPickItem>(
+  options: { title: string; step: number; totalSteps: number; placeholder: string },
+  items: readonly T[],
+): Promise<T | undefined> {
+  const pick = vscode.window.createQuickPick<T>();
+  pick.title = options.title;
+  pick.step = options.step;
+  pick.totalSteps = options.totalSteps;
+  pick.placeholder = options.placeholder;
+  pick.items = items;
+  pick.ignoreFocusOut = true;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (item: T | undefined) => {
+      if (settled) return;
+      settled = true;
+      resolve(item);
+      pick.dispose();
+    };
+    pick.onDidAccept(() => finish(pick.selectedItems[0] ?? pick.activeItems[0]));
     pick.onDidHide(() => finish(undefined));
     pick.show();
   });

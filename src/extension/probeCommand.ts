@@ -12,7 +12,14 @@ import { createWsSocket } from '../node/wsSocket.js';
 import type { Connection } from './model/connection.js';
 import type { EndpointConfig } from '../core/model/endpoint.js';
 import type { ConnectionManager } from './model/connectionManager.js';
-import { checkTextHeartbeat, endpointTextHeartbeat, probeChoices, type ProbeChoice } from './model/probeChoices.js';
+import { applyHeartbeatInterval } from './heartbeatSetting.js';
+import {
+  checkTextHeartbeat,
+  endpointTextHeartbeat,
+  probeChoices,
+  probeHeartbeatOffer,
+  type ProbeChoice,
+} from './model/probeChoices.js';
 
 interface ChoiceItem extends vscode.QuickPickItem {
   choice?: ProbeChoice;
@@ -139,12 +146,16 @@ export async function probeIdleTimeout(
     textHeartbeat === null && (result.alternatives ?? []).some((a) => a.resetBy === 'messages')
       ? [RETRY_WITH_TEXT]
       : [];
+  // The fix where the limit is shown: the heartbeat a diagnosis of these drops would recommend.
+  const offer = connection.session ? probeHeartbeatOffer(result, connection.template.heartbeat) : null;
   void show(
     `${connection.name}: ${sentence(summary)}${advice ? ` ${sentence(advice)}` : ''}`,
+    ...(offer ? [offer.label] : []),
     ...retry,
     'Show Log',
   ).then(async (answer) => {
     if (answer === 'Show Log') log.show(true);
+    if (offer && answer === offer.label) await applyHeartbeatInterval(manager, connection, offer.intervalMs);
     if (answer !== RETRY_WITH_TEXT) return;
     const typed = await askTextHeartbeat(connection, prepared.endpoint);
     if (typed === undefined) return;

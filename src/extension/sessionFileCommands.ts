@@ -106,11 +106,40 @@ export async function exportSession(
     return undefined;
   }
   const what = format === 'har' ? 'HAR' : 'Session log';
-  void vscode.window.showInformationMessage(
-    `${what} of "${connection.name}" written to ${target.fsPath} (${connection.eventCount} events${keepSecrets ? ', secrets kept' : ', secrets redacted'}).`,
-  );
+  const written = target;
+  const reveal = revealLabel(written);
+  void vscode.window
+    .showInformationMessage(
+      `${what} of "${connection.name}" written to ${written.fsPath} (${connection.eventCount} events${keepSecrets ? ', secrets kept' : ', secrets redacted'}).`,
+      OPEN,
+      ...(reveal ? [reveal] : []),
+    )
+    .then(async (answer) => {
+      if (answer === OPEN) await vscode.commands.executeCommand('vscode.open', written);
+      else if (reveal && answer === reveal) await vscode.commands.executeCommand('revealFileInOS', written);
+    });
   return target;
 }
+
+const OPEN = 'Open';
+
+/**
+ * The file manager's button, named as VS Code names it on each system; none where the file
+ * is not on this machine's disk (a remote or a browser window has no file manager to show it in).
+ */
+function revealLabel(file: vscode.Uri): string | null {
+  if (file.scheme !== 'file' || vscode.env.remoteName !== undefined || vscode.env.uiKind !== vscode.UIKind.Desktop) {
+    return null;
+  }
+  return process.platform === 'darwin'
+    ? 'Reveal in Finder'
+    : process.platform === 'win32'
+      ? 'Reveal in File Explorer'
+      : 'Open Containing Folder';
+}
+
+/** Where Open Session Log… last found files, for the next time (this window's lifetime). */
+let lastOpenFolder: vscode.Uri | undefined;
 
 /** Streams to local files (long sessions), writes whole for other file systems. */
 async function writeChunks(target: vscode.Uri, chunks: Iterable<string>): Promise<void> {
@@ -146,10 +175,13 @@ export async function importSessions(manager: ConnectionManager, files?: readonl
     (await vscode.window.showOpenDialog({
       title: 'Open Session Log',
       openLabel: 'Open',
+      // The folder last used, else the workspace's: not wherever the dialog was last (often .vscode/).
+      ...openDialogStart(),
       canSelectMany: true,
       filters: { 'Session logs and HAR files': ['json', 'har'], 'All files': ['*'] },
     }));
   if (!uris || uris.length === 0) return [];
+  if (!files) lastOpenFolder = vscode.Uri.joinPath(uris[0]!, '..');
   const added: Connection[] = [];
   for (const uri of uris) {
     const fileName = basename(uri.path);
@@ -186,4 +218,9 @@ export async function importSessions(manager: ConnectionManager, files?: readonl
     }
   }
   return added;
+}
+
+function openDialogStart(): { defaultUri?: vscode.Uri } {
+  const folder = lastOpenFolder ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+  return folder ? { defaultUri: folder } : {};
 }

@@ -238,7 +238,6 @@ export type WebviewMessage =
   | { type: 'get-detail'; requestId: number; seq: number }
   | { type: 'locate'; requestId: number; queryId: number; seq: number }
   | { type: 'send'; requestId: number; format: 'text' | 'json'; text: string }
-  | { type: 'clear' }
   | { type: 'copy'; text: string }
   | { type: 'command'; command: TimelineCommand };
 
@@ -341,7 +340,6 @@ const WEBVIEW_MESSAGES: Record<WebviewMessage['type'], Record<string, Checker>> 
   'get-detail': { requestId, seq },
   locate: { requestId, queryId, seq },
   send: { requestId, format: oneOf(['text', 'json']), text: string(MAX_SEND_CHARS) },
-  clear: {},
   copy: { text: string(MAX_SEND_CHARS) },
   command: { command: oneOf(TIMELINE_COMMANDS) },
 };

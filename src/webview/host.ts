@@ -90,7 +90,8 @@ export class HostBridge {
         reject(new Error(`${message.type} ${requestId}: no answer from the host`));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(requestId, { resolve: resolve as (m: HostMessage) => void, reject, timer });
-      this.post({ ...message, requestId } as WebviewMessage);
+      // Omit<> over one member of the union hides the overlap from TypeScript; the shape is that member's.
+      this.post({ ...message, requestId } as unknown as WebviewMessage);
     });
   }
 

@@ -69,6 +69,29 @@ describe('package.json contributions', () => {
     assert.ok(welcome);
     assert.match(welcome.contents, new RegExp(`command:${Commands.connect.replace('.', '\\.')}`));
     assert.match(welcome.contents, new RegExp(`command:${Commands.addEndpoint.replace('.', '\\.')}`));
+    // Markdown links, not code spans: the welcome view shows backticks literally.
+    assert.doesNotMatch(welcome.contents, /`/);
+    const settingLink = /\[([^\]]+)\]\(command:workbench\.action\.openSettings\?([^)]+)\)/.exec(welcome.contents);
+    assert.ok(settingLink, 'a link that opens the settings');
+    assert.deepEqual(JSON.parse(decodeURIComponent(settingLink[2]!)), [settingId(Settings.endpoints)]);
+  });
+
+  it('titles a command with an ellipsis only when it asks something (VS Code convention)', () => {
+    const title = (id: string) => contributes.commands.find((c) => c.command === id)?.title;
+    assert.equal(title(Commands.connect), 'Connect…', 'the palette asks what to connect to');
+    assert.equal(title(Commands.connectItem), 'Connect', 'the row acts on itself');
+    const itemMenus = contributes.menus['view/item/context']!;
+    assert.ok(itemMenus.some((entry) => entry.command === Commands.connectItem));
+    assert.ok(
+      !itemMenus.some((entry) => entry.command === Commands.connect),
+      'the rows never show "Connect…", which would ask nothing there',
+    );
+    assert.ok(
+      contributes.menus['commandPalette']!.some(
+        (entry) => entry.command === Commands.connectItem && entry.when === 'false',
+      ),
+      'the row command needs a row: hidden from the palette',
+    );
   });
 
   it('contributes exactly the settings in ids.ts, each with a default and a description', () => {
@@ -122,10 +145,10 @@ describe('package.json contributions', () => {
         return new RegExp(`viewItem == ${contextValue.replace(/[.]/g, '\\.')}($| )`).test(entry.when);
       });
     const ctx = (state: string, origin: string) => `${CONNECTION_CONTEXT};${state};${origin};`;
-    assert.ok(visible(Commands.connect, ctx('idle', 'settings')));
-    assert.ok(visible(Commands.connect, ctx('stopped', 'adhoc')));
-    assert.ok(!visible(Commands.connect, ctx('open', 'settings')));
-    assert.ok(!visible(Commands.connect, ctx('imported', 'imported')));
+    assert.ok(visible(Commands.connectItem, ctx('idle', 'settings')));
+    assert.ok(visible(Commands.connectItem, ctx('stopped', 'adhoc')));
+    assert.ok(!visible(Commands.connectItem, ctx('open', 'settings')));
+    assert.ok(!visible(Commands.connectItem, ctx('imported', 'imported')));
     assert.ok(visible(Commands.disconnect, ctx('open', 'adhoc')));
     assert.ok(visible(Commands.disconnect, ctx('waiting', 'settings')));
     assert.ok(!visible(Commands.disconnect, ctx('stopped', 'settings')));

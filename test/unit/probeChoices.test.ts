@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
-import { checkTextHeartbeat, endpointTextHeartbeat, probeChoices } from '../../src/extension/model/probeChoices.js';
+import { suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
+import {
+  checkTextHeartbeat,
+  endpointTextHeartbeat,
+  probeChoices,
+  probeHeartbeatOffer,
+} from '../../src/extension/model/probeChoices.js';
 
 const URL = 'ws://example.test/socket';
 
@@ -61,5 +67,41 @@ describe('probeChoices', () => {
   it('checkTextHeartbeat refuses only an empty text', () => {
     assert.match(checkTextHeartbeat('') ?? '', /Type the text/);
     assert.equal(checkTextHeartbeat('ping'), null);
+  });
+});
+
+describe('probeHeartbeatOffer: the probe result offers the fix', () => {
+  const pings = (intervalMs: number) => makeEndpoint(URL, { heartbeat: { mode: 'ping', intervalMs } }).heartbeat;
+  const text = makeEndpoint(URL, { heartbeat: { mode: 'text', intervalMs: 30_000, payload: 'hb' } }).heartbeat;
+  const off = makeEndpoint(URL, { heartbeat: { mode: 'off' } }).heartbeat;
+  const idle = (intervalMs: number, resetBy: 'any-frame' | 'messages' | 'unknown' = 'any-frame') => ({
+    kind: 'idle-timeout' as const,
+    intervalMs,
+    resetBy,
+  });
+
+  it('an idle timeout of 8 s: Apply heartbeat (4 s), the interval the drop analyzer would recommend', () => {
+    assert.deepEqual(probeHeartbeatOffer(idle(8000), pings(30_000)), {
+      intervalMs: 4000,
+      label: 'Apply heartbeat (4 s)',
+    });
+    assert.equal(probeHeartbeatOffer(idle(8000), off)?.intervalMs, 4000, 'a heartbeat that is off is turned on');
+    for (const limit of [2500, 8000, 61_000, 600_000]) {
+      assert.equal(probeHeartbeatOffer(idle(limit), pings(3_600_000))?.intervalMs, suggestedHeartbeatMs(limit));
+      assert.ok(suggestedHeartbeatMs(limit) < limit);
+    }
+  });
+
+  it('offers nothing a heartbeat cannot fix or does not need', () => {
+    assert.equal(probeHeartbeatOffer({ kind: 'lifetime-cap', intervalMs: 8000 }, pings(30_000)), null);
+    assert.equal(probeHeartbeatOffer({ kind: 'none', intervalMs: null }, pings(30_000)), null);
+    assert.equal(probeHeartbeatOffer({ kind: 'error', intervalMs: null }, pings(30_000)), null);
+    assert.equal(probeHeartbeatOffer(idle(8000), pings(4000)), null, 'the heartbeat in use already beats the limit');
+  });
+
+  it('when only messages reset the timer (or that pings do is unknown), only a text heartbeat is shortened', () => {
+    assert.equal(probeHeartbeatOffer(idle(8000, 'messages'), pings(30_000)), null);
+    assert.equal(probeHeartbeatOffer(idle(8000, 'unknown'), pings(30_000)), null);
+    assert.equal(probeHeartbeatOffer(idle(8000, 'messages'), text)?.label, 'Apply heartbeat (4 s)');
   });
 });

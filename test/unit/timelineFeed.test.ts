@@ -871,23 +871,32 @@ describe('TimelineFeed: composer, clear, copy and commands', () => {
     assert.match(result!.error ?? '', /not connected/);
   });
 
-  it('clear empties the record and starts the webview over; so does Clear Session from elsewhere', () => {
+  it('the Clear button runs Clear Session, which confirms; the record cleared from anywhere starts the webview over with reset counters', () => {
     const h = live();
     texts(h, 10);
     h.receive(ready());
     h.drain();
-    h.receive({ type: 'clear' });
-    assert.equal(h.session.record.size, 0);
+    h.receive({ type: 'command', command: 'clear' });
+    assert.deepEqual(h.commands, ['clear'], 'the palette command asks first; the feed clears nothing itself');
+    assert.equal(h.session.record.size, 12, 'connecting, open and the 10 messages are still there');
+    h.clock.advance(33);
+    assert.deepEqual(h.take('reset'), []);
+    h.connection.clearRecord(); // what wsInspector.clearSession does once confirmed
+    h.clock.advance(33);
     const messages = h.drain();
     assert.deepEqual(
       messages.map((m) => m.type),
       ['reset', 'init'],
     );
-    assert.equal((messages[1] as HostMessageOf<'init'>).total, 0);
+    const init = messages[1] as HostMessageOf<'init'>;
+    assert.equal(init.total, 0);
+    assert.equal(init.status.eventCount, 0);
+    assert.equal(init.status.stats.messagesIn, 0, 'the header counts from the clear');
+    assert.equal(init.status.state, 'open', 'the connection itself is untouched');
     texts(h, 3);
     h.clock.advance(33);
     assert.equal(h.take('appended')[0]!.total, 3);
-    h.connection.clearRecord(); // the wsInspector.clearSession command
+    h.connection.clearRecord();
     h.clock.advance(33);
     assert.deepEqual(
       h.drain().map((m) => m.type),
@@ -895,7 +904,7 @@ describe('TimelineFeed: composer, clear, copy and commands', () => {
     );
   });
 
-  it('forgets connection lifetimes from before a clear, by the clear message or by Clear Session', () => {
+  it('forgets connection lifetimes from before a clear', () => {
     const h = live();
     const t0 = h.clock.now();
     const wholeLane = (requestId: number) => {
@@ -907,9 +916,10 @@ describe('TimelineFeed: composer, clear, copy and commands', () => {
     h.receive(ready());
     h.drain();
     assert.deepEqual(wholeLane(1), [{ openT: t0, closeT: t0 + 500, closeCode: 1006 }]);
-    h.receive({ type: 'clear' });
+    h.connection.clearRecord();
+    h.clock.advance(33);
     h.drain();
-    assert.deepEqual(wholeLane(2), [], 'the clear message: the first connection is gone');
+    assert.deepEqual(wholeLane(2), [], 'the first connection is gone');
     // A second connection, then a third that is still open when Clear Session runs.
     h.clock.advance(100);
     h.session.start();
@@ -1023,13 +1033,13 @@ describe('TimelineFeed: imported sessions', () => {
     assert.ok(!JSON.stringify(h.posted).includes('sekrit-auth-value'));
   });
 
-  it('answers send with an error and ignores clear and live-only commands', () => {
+  it('answers send with an error and ignores live-only commands, Clear among them', () => {
     const h = imported(events);
     h.receive(ready());
     h.drain();
     h.receive({ type: 'send', requestId: 1, format: 'text', text: 'x' });
     assert.match(h.take('send-result')[0]!.error ?? '', /read-only/);
-    h.receive({ type: 'clear' });
+    h.receive({ type: 'command', command: 'clear' });
     h.receive({ type: 'command', command: 'reconnect' });
     h.receive({ type: 'command', command: 'export' });
     assert.deepEqual(h.drain(), []);

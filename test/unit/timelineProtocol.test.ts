@@ -130,9 +130,9 @@ const webviewMessages: WebviewMessage[] = [
   { type: 'locate', requestId: 4, queryId: 3, seq: 9 },
   { type: 'send', requestId: 5, format: 'json', text: '{}' },
   { type: 'send', requestId: 5, format: 'text', text: 'x'.repeat(MAX_SEND_CHARS) },
-  { type: 'clear' },
   { type: 'copy', text: 'snippet' },
   { type: 'command', command: 'export' },
+  { type: 'command', command: 'clear' },
 ];
 
 /** Asserts a ProtocolError whose path is exactly `path`. */
@@ -247,7 +247,7 @@ describe('timeline protocol: host messages', () => {
 describe('timeline protocol: webview messages', () => {
   it('accepts every well-formed webview message as it is', () => {
     for (const message of webviewMessages) assert.equal(parseWebviewMessage(message), message, message.type);
-    assert.equal(new Set(webviewMessages.map((m) => m.type)).size, 10, 'every webview message type is covered');
+    assert.equal(new Set(webviewMessages.map((m) => m.type)).size, 9, 'every webview message type is covered');
   });
 
   it('rejects wrong shapes, naming the field', () => {
@@ -317,7 +317,9 @@ describe('timeline protocol: webview messages', () => {
       'message(send).text',
       /longer than/,
     );
-    rejects(parseWebviewMessage, { type: 'clear', now: true }, 'message(clear).now', /unexpected field/);
+    // Clear is the palette's command (one confirmation, in the host), no longer a message of its own.
+    rejects(parseWebviewMessage, { type: 'clear' }, 'message.type', /not a webview message type/);
+    rejects(parseWebviewMessage, { type: 'copy', text: 'x', now: true }, 'message(copy).now', /unexpected field/);
     rejects(parseWebviewMessage, { type: 'copy', text: 42 }, 'message(copy).text', /string/);
     rejects(
       parseWebviewMessage,

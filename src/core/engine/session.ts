@@ -330,10 +330,11 @@ export class Session implements IDisposable {
     this.recordDiagnoses(findings);
   }
 
-  /** Forgets the recorded events; counters and the connection are unaffected. */
+  /** Forgets the recorded events and starts the counters over; the connection is unaffected. */
   clearRecord(): void {
     this.flushPendingMessages();
     this.record.clear();
+    this.stats.reset();
     // The capture's queued positions were in the arena just cleared.
     this.capture?.invalidatePending();
     this.nextOverflowNotice = 1;

@@ -116,6 +116,7 @@ export const OUTPUT_CHANNELS = [
     description: 'notifications, progress, quick picks and the clipboard (names, URLs, probe results)',
     files: [
       'extension/commands.ts',
+      'extension/heartbeatSetting.ts',
       'extension/pickers.ts',
       'extension/probeCommand.ts',
       'extension/sessionFileCommands.ts',

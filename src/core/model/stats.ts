@@ -135,6 +135,38 @@ export class SessionStats {
     this.bytesIn += bytes;
   }
 
+  /**
+   * Counts from now on, as Clear Session asks: every counter, the RTT samples and the last
+   * close start over. The connection in progress is not forgotten: its uptime keeps running
+   * (counted in `connections` and `connectedMs`), a close it ends with is still a drop, and the
+   * next attempt is still a reconnect.
+   */
+  reset(): void {
+    const open = this.openedAt !== null;
+    this.messagesIn = 0;
+    this.messagesOut = 0;
+    this.bytesIn = 0;
+    this.bytesOut = 0;
+    this.pingsOut = 0;
+    this.pingsIn = 0;
+    this.pongsIn = 0;
+    this.pongsOut = 0;
+    this.connections = open ? 1 : 0;
+    this.attempts = Math.min(this.attempts, 1);
+    this.drops = 0;
+    this.handshakeFailures = 0;
+    this.heartbeatTimeouts = 0;
+    this.closedConnectedMs = 0;
+    this.lastClose = null;
+    this.rttSamples.length = 0;
+    this.rttNext = 0;
+    this.rttCount = 0;
+    this.rttMin = Infinity;
+    this.rttMax = -Infinity;
+    this.rttLast = 0;
+    this.rttSummaryCache = null;
+  }
+
   snapshot(now: number): SessionStatsSnapshot {
     const uptimeMs = this.openedAt === null ? 0 : Math.max(0, now - this.openedAt);
     return {

@@ -33,8 +33,10 @@ export type ConnectionState = SessionState | 'imported';
 
 /** A session read from a file: its events, frozen. */
 export interface ImportedSession extends RecordedSession {
-  /** The file it came from (its base name), for tooltips. */
+  /** The file it came from (its base name), for tooltips and the timeline's tab. */
   fileName: string;
+  /** How many sessions the file held (a HAR holds one per URL); 1 when absent. */
+  sessionsInFile?: number;
 }
 
 /**
@@ -219,7 +221,10 @@ export class Connection implements IDisposable {
     return [...this.diagnoses.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Forgets the recorded events (not the counters) of a live connection. */
+  /**
+   * Forgets the recorded events of a live connection and starts its counters over (what the
+   * tree, the status bar and the timeline header show); the connection itself is untouched.
+   */
   clearRecord(): void {
     if (!this.session) return;
     this.session.clearRecord();

@@ -4,6 +4,8 @@
 /** Command ids. */
 export const Commands = {
   connect: 'wsInspector.connect',
+  /** The tree's "Connect" (no ellipsis: it acts on its row and asks nothing); hidden from the palette. */
+  connectItem: 'wsInspector.connectItem',
   disconnect: 'wsInspector.disconnect',
   reconnect: 'wsInspector.reconnect',
   openTimeline: 'wsInspector.openTimeline',

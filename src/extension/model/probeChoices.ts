@@ -3,7 +3,10 @@
 // send a text heartbeat (the endpoint's own, or a text the user types). Without the VS Code
 // API; probeCommand.ts shows these as a quick pick.
 
-import { DEFAULT_HEARTBEAT, type EndpointConfig } from '../../core/model/endpoint.js';
+import { suggestedHeartbeatMs } from '../../core/diagnosis/advice.js';
+import { formatSeconds } from '../../core/format/duration.js';
+import { DEFAULT_HEARTBEAT, type EndpointConfig, type HeartbeatConfig } from '../../core/model/endpoint.js';
+import type { ProbeResult } from '../../core/probe/probeReport.js';
 
 export interface ProbeChoice {
   label: string;
@@ -87,4 +90,32 @@ export function checkTextHeartbeat(text: string): string | null {
 function shown(payload: string): string {
   const quoted = JSON.stringify(payload);
   return quoted.length <= MAX_SHOWN ? quoted : `${quoted.slice(0, MAX_SHOWN - 2)}…"`;
+}
+
+/** The heartbeat the probe's result notification offers to apply, and its button. */
+export interface ProbeHeartbeatOffer {
+  intervalMs: number;
+  /** "Apply heartbeat (4 s)". */
+  label: string;
+}
+
+/**
+ * What "Find Idle Timeout…" offers to apply after a verdict: for an idle timeout, a heartbeat
+ * below it by the drop analyzer's rule (suggestedHeartbeatMs: half the limit, rounded down),
+ * so the probe and a diagnosis of the same drops recommend the same interval. None when a
+ * heartbeat cannot help (a lifetime cap, no limit, an error), when only messages reset the
+ * timer (or that pings do is not known) but the endpoint sends pings (its mode is the user's
+ * choice, not ours), or when the
+ * heartbeat in use already beats the limit.
+ */
+export function probeHeartbeatOffer(
+  result: Pick<ProbeResult, 'kind' | 'intervalMs' | 'resetBy'>,
+  current: HeartbeatConfig,
+): ProbeHeartbeatOffer | null {
+  if (result.kind !== 'idle-timeout' || result.intervalMs === null) return null;
+  // Only a ping connection that outlived the limit proves that ping frames reset its timer.
+  if (result.resetBy !== 'any-frame' && current.mode !== 'text') return null;
+  const intervalMs = suggestedHeartbeatMs(result.intervalMs);
+  if (current.mode !== 'off' && current.intervalMs <= intervalMs) return null;
+  return { intervalMs, label: `Apply heartbeat (${formatSeconds(intervalMs)})` };
 }

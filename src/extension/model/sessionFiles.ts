@@ -144,7 +144,8 @@ export class SessionFileReader {
       );
     }
     const { sessions, notes } = recordedSessions(content, { idleGapMs: this.options.idleGapMs });
-    return { sessions: sessions.map((session) => ({ ...session, fileName: this.fileName })), notes };
+    const sessionsInFile = sessions.length;
+    return { sessions: sessions.map((session) => ({ ...session, fileName: this.fileName, sessionsInFile })), notes };
   }
 }
 

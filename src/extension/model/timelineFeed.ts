@@ -118,8 +118,6 @@ export class TimelineFeed implements IDisposable {
         return this.lookup.locate(message.requestId, message.seq, this.current);
       case 'send':
         return this.onSend(message);
-      case 'clear':
-        return this.onClear();
       case 'copy':
         this.options.copy?.(message.text);
         return;
@@ -216,17 +214,6 @@ export class TimelineFeed implements IDisposable {
     if (error === null) this.schedule(0);
   }
 
-  private onClear(): void {
-    if (!this.connection.session) {
-      this.log(`"clear" ignored: ${this.connection.name} was opened from a file and is read-only`);
-      return;
-    }
-    this.connection.clearRecord();
-    this.resetIfCleared(true);
-    this.post({ type: 'reset', reason: 'cleared' });
-    this.postInit();
-  }
-
   private onCommand(command: TimelineCommand): void {
     if (!this.connection.session && command !== 'export') {
       this.log(`"${command}" ignored: ${this.connection.name} was opened from a file and is read-only`);
@@ -248,7 +235,8 @@ export class TimelineFeed implements IDisposable {
   private flush(): void {
     if (!this.active) return;
     if (this.resetIfCleared()) {
-      // Cleared by the Clear Session command: the webview starts over.
+      // Cleared by the Clear Session command (from the palette, the tree or this timeline's
+      // Clear button, which runs it): the webview starts over.
       this.post({ type: 'reset', reason: 'cleared' });
       this.postInit();
       return;
@@ -311,12 +299,12 @@ export class TimelineFeed implements IDisposable {
   }
 
   /**
-   * Notices that the record was cleared (by the webview's Clear or the Clear Session command)
-   * and starts the query's result over. Returns whether it did; the caller tells the webview.
+   * Notices that the record was cleared (by the Clear Session command, wherever it ran) and
+   * starts the query's result over. Returns whether it did; the caller tells the webview.
    */
-  private resetIfCleared(force = false): boolean {
+  private resetIfCleared(): boolean {
     const epoch = this.source.clearEpoch;
-    if (!force && epoch === this.clearEpoch) return false;
+    if (epoch === this.clearEpoch) return false;
     this.clearEpoch = epoch;
     this.current = this.newResult(this.current.id, this.current.query);
     this.lookup.forgetLocates();

@@ -7,13 +7,13 @@
 // panel would show an empty or a different session. VS Code simply does not restore it.
 
 import * as vscode from 'vscode';
-import { redactProse } from '../../core/model/redaction.js';
 import { systemClock } from '../../node/systemClock.js';
 import type { TimelineCommand } from '../../shared/timelineProtocol.js';
 import type { Connection } from '../model/connection.js';
 import type { ConnectionManager } from '../model/connectionManager.js';
 import { Commands, WebviewPanels } from '../model/ids.js';
 import { TimelineFeed } from '../model/timelineFeed.js';
+import { timelineTabTitle } from '../model/timelineTabTitle.js';
 import type { TimelinePresenter } from './timelinePresenter.js';
 import { renderTimelineHtml } from './webviewHtml.js';
 
@@ -127,12 +127,6 @@ class TimelinePanel implements vscode.Disposable {
   }
 
   private title(): string {
-    const connection = this.connection;
-    // A name defaults to the URL, which may carry a token.
-    const name =
-      connection.name === connection.template.url
-        ? connection.snapshot(Date.now()).displayUrl
-        : redactProse(connection.name, connection.redactionPolicy());
-    return `${name} — Timeline`;
+    return timelineTabTitle(this.connection, Date.now());
   }
 }
