@@ -53,6 +53,8 @@ export class TimelineApp {
   private timeMode: 'absolute' | 'relative' = 'absolute';
   private lastSeenSeq: number | null = null;
   private initialized = false;
+  /** The detail pane says "The record was cleared." (until new events arrive). */
+  private clearedNoteShown = false;
   private readonly disposers: Array<() => void> = [];
 
   constructor(root: HTMLElement) {
@@ -92,14 +94,18 @@ export class TimelineApp {
       attrs: { role: 'region', 'aria-label': 'Event details', tabindex: '-1' },
     });
     const composerElement = el('footer', { id: 'composer', className: 'composer' });
+    // Header and composer stay put; what is between them scrolls as one when the panel is too
+    // short for its regions' minimum sizes (styles.css, "Layout at any size").
     root.append(
       headerElement,
-      bannerElement,
-      toolbar,
-      laneElement,
-      el('main', { className: 'split' }, [
-        el('section', { className: 'list-pane' }, [columns, this.listElement]),
-        detailElement,
+      el('div', { className: 'timeline-body' }, [
+        bannerElement,
+        toolbar,
+        laneElement,
+        el('main', { className: 'split' }, [
+          el('section', { className: 'list-pane' }, [columns, this.listElement]),
+          detailElement,
+        ]),
       ]),
       composerElement,
     );
@@ -208,6 +214,7 @@ export class TimelineApp {
         this.lastSeenSeq = null;
         this.bridge.updateState({ selectedSeq: null, lastSeenSeq: null });
         this.detail.showEmpty('The record was cleared.');
+        this.clearedNoteShown = true;
         this.lane.setSelected(null, null);
         this.lane.invalidate();
         break;
@@ -273,6 +280,11 @@ export class TimelineApp {
     this.store.total = message.total;
     this.store.put(message.total - message.rows.length, message.rows);
     this.noteSeen(message.rows);
+    if (this.clearedNoteShown && message.rows.length > 0) {
+      // New events since the clear: the note is stale, the pane goes back to its usual hint.
+      this.clearedNoteShown = false;
+      if (this.detail.seq === null) this.detail.showEmpty();
+    }
     if (this.pendingIndex !== null) this.pendingIndex = Math.max(0, this.pendingIndex - message.removedFromStart);
     this.list.setTotal(message.total, message.removedFromStart);
     this.lane.invalidate();
