@@ -11,6 +11,11 @@ import { formatClock, formatDelta, formatRtt, sizeText, typeIcon, typeLabel } fr
 import { icon, setIcon } from './icons.js';
 
 export const ROW_HEIGHT = 22;
+
+/** A row's element id: stable for its event (seq), so aria-activedescendant can point at it. */
+export function rowElementId(seq: number): string {
+  return `event-row-${seq}`;
+}
 const MAX_SCROLL_PX = 8_000_000;
 const OVERSCAN = 6;
 
@@ -267,11 +272,30 @@ export class VirtualList {
         // A spare element is not a row: tests and assistive tech see only rendered rows.
         element.root.hidden = true;
         element.root.className = 'row-spare';
+        element.root.removeAttribute('id');
         delete element.root.dataset['seq'];
         delete element.root.dataset['index'];
         element.key = '';
         element.index = -1;
       }
+    }
+    this.updateActiveDescendant();
+  }
+
+  /**
+   * The listbox keeps focus while the selection moves, so a screen reader follows the selected
+   * row through aria-activedescendant; without a rendered selected row the attribute goes away.
+   */
+  private updateActiveDescendant(): void {
+    const selected = this.host.selectedSeq();
+    const id = selected === null ? null : rowElementId(selected);
+    const rendered = id !== null && this.pool.some((row) => !row.root.hidden && row.root.id === id);
+    if (rendered) {
+      if (this.container.getAttribute('aria-activedescendant') !== id) {
+        this.container.setAttribute('aria-activedescendant', id);
+      }
+    } else {
+      this.container.removeAttribute('aria-activedescendant');
     }
   }
 
@@ -329,6 +353,7 @@ export class VirtualList {
     root.setAttribute('aria-setsize', String(this.total));
     if (!row) {
       root.className = 'row-placeholder';
+      root.removeAttribute('id');
       delete root.dataset['seq'];
       delete root.dataset['type'];
       delete root.dataset['direction'];
@@ -351,7 +376,7 @@ export class VirtualList {
       'aria-label',
       `${typeLabel(row.type)}${row.direction ? ` ${row.direction === 'in' ? 'received' : 'sent'}` : ''}, ${formatClock(row.t)}: ${row.preview}`,
     );
-    root.id = selected ? 'selected-row' : '';
+    root.id = rowElementId(row.seq);
     if (mode === 'absolute') setText(element.time, formatClock(row.t));
     else setText(element.time, index === 0 ? '+0 ms' : previous ? formatDelta(row.t - previous.t) : '');
     if (row.direction) {
@@ -363,10 +388,10 @@ export class VirtualList {
       element.direction.title = '';
     }
     setIcon(element.typeIcon, typeIcon(row));
-    setText(
-      element.typeText,
-      row.heartbeat ? `${typeLabel(row.type)} (heartbeat)` : row.binary ? 'binary' : typeLabel(row.type),
-    );
+    const typeText = row.heartbeat ? `${typeLabel(row.type)} (heartbeat)` : row.binary ? 'binary' : typeLabel(row.type);
+    setText(element.typeText, typeText);
+    // The column may cut it ("handshake fai…"): the whole label on hover.
+    element.typeText.title = typeText;
     setText(element.size, sizeText(row));
     // The round trip is the point of a pong: show it even when the preview is just the payload.
     setText(
