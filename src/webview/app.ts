@@ -244,6 +244,7 @@ export class TimelineApp {
     this.noteSeen(message.tail);
     this.onStatus(message.status);
     this.list.setTotal(message.total);
+    if (message.total > 0) this.dropClearedNote();
 
     const saved = this.bridge.getState();
     if (message.focusSeq !== null) {
@@ -280,11 +281,7 @@ export class TimelineApp {
     this.store.total = message.total;
     this.store.put(message.total - message.rows.length, message.rows);
     this.noteSeen(message.rows);
-    if (this.clearedNoteShown && message.rows.length > 0) {
-      // New events since the clear: the note is stale, the pane goes back to its usual hint.
-      this.clearedNoteShown = false;
-      if (this.detail.seq === null) this.detail.showEmpty();
-    }
+    if (message.rows.length > 0) this.dropClearedNote();
     if (this.pendingIndex !== null) this.pendingIndex = Math.max(0, this.pendingIndex - message.removedFromStart);
     this.list.setTotal(message.total, message.removedFromStart);
     this.lane.invalidate();
@@ -334,6 +331,13 @@ export class TimelineApp {
       }
     }
     this.list.refresh();
+  }
+
+  /** New events since a clear: "The record was cleared." is stale, the pane shows its usual hint. */
+  private dropClearedNote(): void {
+    if (!this.clearedNoteShown) return;
+    this.clearedNoteShown = false;
+    if (this.detail.seq === null) this.detail.showEmpty();
   }
 
   private noteSeen(rows: readonly TimelineRow[]): void {

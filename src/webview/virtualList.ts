@@ -38,6 +38,7 @@ interface RowElement {
   time: HTMLSpanElement;
   direction: HTMLSpanElement;
   directionIcon: SVGSVGElement;
+  directionText: HTMLSpanElement;
   typeIcon: SVGSVGElement;
   typeText: HTMLSpanElement;
   size: HTMLSpanElement;
@@ -303,7 +304,9 @@ export class VirtualList {
     while (this.pool.length < size) {
       const time = el('span', { className: 'cell time' });
       const directionIcon = icon('arrow-down');
-      const direction = el('span', { className: 'cell direction' }, [directionIcon]);
+      // The arrow, said in words to a screen reader.
+      const directionText = el('span', { className: 'visually-hidden' });
+      const direction = el('span', { className: 'cell direction' }, [directionIcon, directionText]);
       const typeIconElement = icon('mail');
       const typeText = el('span', { className: 'type-text' });
       const type = el('span', { className: 'cell type' }, [typeIconElement, typeText]);
@@ -323,6 +326,7 @@ export class VirtualList {
         time,
         direction,
         directionIcon,
+        directionText,
         typeIcon: typeIconElement,
         typeText,
         size,
@@ -363,6 +367,7 @@ export class VirtualList {
       setText(element.typeText, '…');
       setText(element.size, '');
       setText(element.preview, '');
+      setText(element.directionText, '');
       element.direction.classList.add('none');
       return;
     }
@@ -372,10 +377,9 @@ export class VirtualList {
     if (row.direction) root.dataset['direction'] = row.direction;
     else delete root.dataset['direction'];
     root.setAttribute('aria-selected', selected ? 'true' : 'false');
-    root.setAttribute(
-      'aria-label',
-      `${typeLabel(row.type)}${row.direction ? ` ${row.direction === 'in' ? 'received' : 'sent'}` : ''}, ${formatClock(row.t)}: ${row.preview}`,
-    );
+    // The row's name is its visible text (time, direction, type, size, preview), read in the
+    // order it is shown; an aria-label that reordered it would hide what a sighted user reads.
+    root.removeAttribute('aria-label');
     root.id = rowElementId(row.seq);
     if (mode === 'absolute') setText(element.time, formatClock(row.t));
     else setText(element.time, index === 0 ? '+0 ms' : previous ? formatDelta(row.t - previous.t) : '');
@@ -383,9 +387,11 @@ export class VirtualList {
       element.direction.classList.remove('none');
       setIcon(element.directionIcon, row.direction === 'in' ? 'arrow-down' : 'arrow-up');
       element.direction.title = row.direction === 'in' ? 'received' : 'sent';
+      setText(element.directionText, row.direction === 'in' ? 'received' : 'sent');
     } else {
       element.direction.classList.add('none');
       element.direction.title = '';
+      setText(element.directionText, '');
     }
     setIcon(element.typeIcon, typeIcon(row));
     const typeText = row.heartbeat ? `${typeLabel(row.type)} (heartbeat)` : row.binary ? 'binary' : typeLabel(row.type);
