@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../../support/components.js';
 import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from '../../support/timelineHarness.js';
 import { openSocket, proxyDropFixture } from './harness/fixtures.js';
-import { assertNoProblems, harnessPerSuite, showHelloMessage } from './harness/pageHelpers.js';
+import { assertNoProblems, harnessPerSuite, saveScreenshot, showHelloMessage } from './harness/pageHelpers.js';
 
 interface AxeViolation {
   id: string;
@@ -199,6 +199,7 @@ describe('timeline webview: keyboard and screen reader', { skip: harnessSkipReas
     for (const region of await liveTexts()) {
       assert.doesNotMatch(region.text, /\bin \d[\d.]* (ms|s)\b/, `no countdown in live region #${region.id}`);
     }
+    await saveScreenshot(page, 'header-reconnecting');
     // A second later the countdown ticked, the announcement did not change.
     const announced = await page.textContent('#header-announcer');
     await page.waitForTimeout(1200);

@@ -181,7 +181,87 @@ function assertHolds(report: LayoutReport, size: { width: number; height: number
   assert.ok(rowsSeen >= MIN_VISIBLE_ROWS, `the list shows at least ${MIN_VISIBLE_ROWS} rows (${rowsSeen}) ${where}`);
 }
 
+/** Two frames: the resize observers ran and the list painted. */
+async function settle(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
+  await page.waitForTimeout(50);
+}
+
 describe('timeline webview: a layout that holds at any size', { skip: harnessSkipReason() }, () => {
+  it('every width from 320 to 1400 px, 300 to 860 px tall: still no overlap and nothing sideways', async () => {
+    const fixture = proxyDropFixture({ idleMs: 60_000 });
+    const harness = await launchTimelineHarness({
+      connection: fixture.connection,
+      theme: 'dark',
+      viewport: { width: 1000, height: 700 },
+    });
+    try {
+      await harness.ready();
+      const page = harness.page;
+      await page.locator('#banner').waitFor({ state: 'visible' });
+      await showHelloMessage(page);
+      let checked = 0;
+      for (const height of [300, 475, 860]) {
+        for (let width = 320; width <= 1400; width += 60) {
+          const size = { width, height };
+          await page.setViewportSize(size);
+          await settle(page);
+          // A person would bring the selection back into view after resizing: Up then Down does.
+          await page.locator('#event-list').focus();
+          await page.keyboard.press('ArrowDown');
+          await page.keyboard.press('ArrowUp');
+          await page.evaluate(() =>
+            document.querySelector('#event-list .row.selected')?.scrollIntoView({ block: 'nearest' }),
+          );
+          await settle(page);
+          assertHolds(await measure(page), size);
+          checked++;
+        }
+      }
+      assert.equal(checked, 57);
+      assertNoProblems(harness);
+    } finally {
+      await harness.close();
+      fixture.dispose();
+    }
+  });
+
+  it('520 px: the header wraps its stats and buttons as one group, each stat whole', async () => {
+    const fixture = proxyDropFixture({ idleMs: 60_000 });
+    const harness = await launchTimelineHarness({
+      connection: fixture.connection,
+      theme: 'dark',
+      viewport: { width: 520, height: 600 },
+    });
+    try {
+      await harness.ready();
+      const page = harness.page;
+      const header = await page.evaluate(() => ({
+        drops: document.querySelector('.stat-drops')!.getBoundingClientRect().toJSON() as Box,
+        actions: document.querySelector('.header-actions')!.getBoundingClientRect().toJSON() as Box,
+        stats: Array.from(document.querySelectorAll('.header-stats .stat')).map(
+          (stat) => stat.getBoundingClientRect().height,
+        ),
+        lineHeight: Number.parseFloat(getComputedStyle(document.querySelector('.stat-drops')!).lineHeight) || 18,
+      }));
+      for (const statHeight of header.stats) {
+        assert.ok(statHeight <= header.lineHeight + 2, `each stat is on one line (${statHeight} px)`);
+      }
+      assert.ok(
+        header.actions.top < header.drops.bottom && header.drops.top < header.actions.bottom,
+        `the drops and the buttons share a line: drops ${JSON.stringify(header.drops)}, buttons ${JSON.stringify(header.actions)}`,
+      );
+      assert.ok(header.drops.right <= header.actions.left, 'the buttons are right of the stats');
+      await saveScreenshot(page, 'layout-header-520');
+      assertNoProblems(harness);
+    } finally {
+      await harness.close();
+      fixture.dispose();
+    }
+  });
+
   for (const size of SIZES) {
     it(`${size.width}×${size.height}: no overlap, the composer and the selected row in view`, async () => {
       const fixture = proxyDropFixture({ idleMs: 60_000 });
