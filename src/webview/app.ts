@@ -259,6 +259,7 @@ export class TimelineApp {
       this.initialized = true;
       // The list paints in the next animation frame; this callback runs right after it.
       requestAnimationFrame(() => {
+        this.bringListIntoView();
         document.body.dataset['ready'] = 'true';
       });
     }
@@ -331,6 +332,19 @@ export class TimelineApp {
       }
     }
     this.list.refresh();
+  }
+
+  /**
+   * A panel too short for every region scrolls between header and composer; opened like that,
+   * it would show the banner and the filters but no event. Scrolls just enough to show the list
+   * (once, at the first paint, unless the person scrolled already).
+   */
+  private bringListIntoView(): void {
+    const body = this.listElement.closest('.timeline-body');
+    const pane = this.listElement.parentElement;
+    if (!(body instanceof HTMLElement) || !pane || body.scrollTop !== 0) return;
+    const cut = pane.getBoundingClientRect().bottom - body.getBoundingClientRect().bottom;
+    if (cut > 0) body.scrollTop = cut;
   }
 
   /** New events since a clear: "The record was cleared." is stale, the pane shows its usual hint. */

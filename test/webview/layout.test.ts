@@ -22,6 +22,8 @@ const SIZES: ReadonlyArray<{ width: number; height: number }> = [
 
 /** The fewest list rows that still make the list usable, whatever the panel's size. */
 const MIN_VISIBLE_ROWS = 3;
+/** The list's row height (virtualList.ts ROW_HEIGHT). */
+const ROW_HEIGHT = 22;
 
 interface Box {
   left: number;
@@ -175,10 +177,14 @@ function assertHolds(report: LayoutReport, size: { width: number; height: number
     report.selectedRow.visible !== null && height(report.selectedRow.visible) >= report.rowHeight - 0.5,
     `the selected row is fully visible (${JSON.stringify(report.selectedRow)}) ${where}`,
   );
-  const list = report.regions.find((region) => region.name === 'list')!;
-  // The column headings take one row's height; the rest is rows.
-  const rowsSeen = Math.floor(height(list.visible) / report.rowHeight) - 1;
-  assert.ok(rowsSeen >= MIN_VISIBLE_ROWS, `the list shows at least ${MIN_VISIBLE_ROWS} rows (${rowsSeen}) ${where}`);
+  const rows = rowsSeen(report);
+  assert.ok(rows >= MIN_VISIBLE_ROWS, `the list shows at least ${MIN_VISIBLE_ROWS} rows (${rows}) ${where}`);
+}
+
+/** Whole list rows on screen: the column headings take one row's height, the rest is rows. */
+function rowsSeen(report: LayoutReport): number {
+  const list = report.regions.find((region) => region.name === 'list');
+  return Math.floor(height(list?.visible ?? null) / ROW_HEIGHT) - 1;
 }
 
 /** Two frames: the resize observers ran and the list painted. */
@@ -270,6 +276,13 @@ describe('timeline webview: a layout that holds at any size', { skip: harnessSki
         await harness.ready();
         const page = harness.page;
         await page.locator('#banner').waitFor({ state: 'visible' });
+        // As opened, before anyone scrolls or clicks: events are in view.
+        const opened = await measure(page);
+        assert.ok(
+          rowsSeen(opened) >= MIN_VISIBLE_ROWS,
+          `as opened, the list shows at least ${MIN_VISIBLE_ROWS} rows (${rowsSeen(opened)}): ${describeLayout(opened)}`,
+        );
+        await saveScreenshot(page, `layout-${size.width}x${size.height}-opened`);
         await showHelloMessage(page);
         await page.locator('#detail .detail-meta').waitFor({ state: 'attached' });
 
