@@ -42,13 +42,20 @@ function seriousOrWorse(violations: AxeViolation[]): AxeViolation[] {
 }
 
 describe('timeline webview: axe-core finds nothing serious', { skip: harnessSkipReason() }, () => {
-  for (const theme of ['dark', 'high-contrast', 'light'] as const satisfies readonly HarnessTheme[]) {
-    it(`${theme}: banner, a selected row and the detail pane`, async () => {
+  const cases: Array<{ theme: HarnessTheme; width: number; height: number }> = [
+    { theme: 'dark', width: 1280, height: 800 },
+    { theme: 'high-contrast', width: 1280, height: 800 },
+    { theme: 'light', width: 1280, height: 800 },
+    // Narrow and short: the middle scrolls, the lane is folded away, the detail pane stacked.
+    { theme: 'dark', width: 345, height: 475 },
+  ];
+  for (const { theme, width, height } of cases) {
+    it(`${theme}, ${width}×${height}: banner, a selected row and the detail pane`, async () => {
       const fixture = proxyDropFixture({ idleMs: 60_000 });
       const harness = await launchTimelineHarness({
         connection: fixture.connection,
         theme,
-        viewport: { width: 1280, height: 800 },
+        viewport: { width, height },
       });
       try {
         await harness.ready();
