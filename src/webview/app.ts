@@ -53,6 +53,8 @@ export class TimelineApp {
   private timeMode: 'absolute' | 'relative' = 'absolute';
   private lastSeenSeq: number | null = null;
   private initialized = false;
+  /** The detail pane says "The record was cleared." (until new events arrive). */
+  private clearedNoteShown = false;
   private readonly disposers: Array<() => void> = [];
 
   constructor(root: HTMLElement) {
@@ -92,14 +94,18 @@ export class TimelineApp {
       attrs: { role: 'region', 'aria-label': 'Event details', tabindex: '-1' },
     });
     const composerElement = el('footer', { id: 'composer', className: 'composer' });
+    // Header and composer stay put; what is between them scrolls as one when the panel is too
+    // short for its regions' minimum sizes (styles.css, "Layout at any size").
     root.append(
       headerElement,
-      bannerElement,
-      toolbar,
-      laneElement,
-      el('main', { className: 'split' }, [
-        el('section', { className: 'list-pane' }, [columns, this.listElement]),
-        detailElement,
+      el('div', { className: 'timeline-body' }, [
+        bannerElement,
+        toolbar,
+        laneElement,
+        el('main', { className: 'split' }, [
+          el('section', { className: 'list-pane' }, [columns, this.listElement]),
+          detailElement,
+        ]),
       ]),
       composerElement,
     );
@@ -210,6 +216,7 @@ export class TimelineApp {
         this.lastSeenSeq = null;
         this.bridge.updateState({ selectedSeq: null, lastSeenSeq: null });
         this.detail.showEmpty('The record was cleared.');
+        this.clearedNoteShown = true;
         this.lane.setSelected(null, null);
         this.lane.invalidate();
         break;
@@ -243,6 +250,7 @@ export class TimelineApp {
     this.noteSeen(message.tail);
     this.onStatus(message.status);
     this.list.setTotal(message.total);
+    if (message.total > 0) this.dropClearedNote();
 
     const saved = this.bridge.getState();
     if (message.focusSeq !== null) {
@@ -257,6 +265,7 @@ export class TimelineApp {
       this.initialized = true;
       // The list paints in the next animation frame; this callback runs right after it.
       requestAnimationFrame(() => {
+        this.bringListIntoView();
         document.body.dataset['ready'] = 'true';
       });
     }
@@ -276,6 +285,7 @@ export class TimelineApp {
     this.store.total = message.total;
     this.store.put(message.total - message.rows.length, message.rows);
     this.noteSeen(message.rows);
+    if (message.rows.length > 0) this.dropClearedNote();
     if (this.pendingIndex !== null) this.pendingIndex = Math.max(0, this.pendingIndex - message.removedFromStart);
     this.list.setTotal(message.total, message.removedFromStart);
     this.lane.invalidate();
@@ -325,6 +335,26 @@ export class TimelineApp {
       }
     }
     this.list.refresh();
+  }
+
+  /**
+   * A panel too short for every region scrolls between header and composer; opened like that,
+   * it would show the banner and the filters but no event. Scrolls just enough to show the list
+   * (once, at the first paint, unless the person scrolled already).
+   */
+  private bringListIntoView(): void {
+    const body = this.listElement.closest('.timeline-body');
+    const pane = this.listElement.parentElement;
+    if (!(body instanceof HTMLElement) || !pane || body.scrollTop !== 0) return;
+    const cut = pane.getBoundingClientRect().bottom - body.getBoundingClientRect().bottom;
+    if (cut > 0) body.scrollTop = cut;
+  }
+
+  /** New events since a clear: "The record was cleared." is stale, the pane shows its usual hint. */
+  private dropClearedNote(): void {
+    if (!this.clearedNoteShown) return;
+    this.clearedNoteShown = false;
+    if (this.detail.seq === null) this.detail.showEmpty();
   }
 
   private noteSeen(rows: readonly TimelineRow[]): void {

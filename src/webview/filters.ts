@@ -80,6 +80,10 @@ export class Filters {
     this.caseSensitive = caseSensitive.input;
     this.followTail = follow.input;
     this.followLabel = follow.label;
+    // Their visible text is the editor's shorthand ("Aa", ".*"); a screen reader hears what they do.
+    // They stay checkboxes: their checked state is what aria-pressed would say on a button.
+    this.regex.setAttribute('aria-label', 'Use regular expression');
+    this.caseSensitive.setAttribute('aria-label', 'Match case');
     this.search = el('input', {
       id: 'search-input',
       className: 'search-input',

@@ -1,5 +1,9 @@
 // The header: connection name and state, uptime (ticking locally between statuses), RTT,
 // message counts and rates, drops, and the connect/disconnect/reconnect/export buttons.
+//
+// One countdown: the state pill says "reconnecting (attempt 3)" and only the uptime stat ticks
+// "reconnecting in 2.2 s" (from reconnectAt and the local clock). A screen reader hears state
+// changes from a polite live region that never holds the ticking text.
 
 import type { TimelineCommand, TimelineStatus } from '../shared/timelineProtocol.js';
 import { button, el, setText } from './dom.js';
@@ -38,6 +42,9 @@ export class Header {
   private readonly rtt: HTMLElement;
   private readonly counts: HTMLElement;
   private readonly drops: HTMLElement;
+  /** Visually hidden, polite: announces state changes (connected, dropped, reconnecting), never ticks. */
+  private readonly announcer: HTMLElement;
+  private announced = '';
   private readonly buttons = new Map<TimelineCommand, HTMLButtonElement>();
   private status: TimelineStatus | null = null;
   /** Local time when the status arrived, to tick uptime without a message a second. */
@@ -55,8 +62,13 @@ export class Header {
     this.url = el('span', { id: 'header-url', className: 'header-url' });
     this.provenance = el('span', { id: 'header-provenance', className: 'header-provenance' });
     this.provenance.hidden = true;
-    this.state = el('span', { id: 'header-state', className: 'header-state', attrs: { 'aria-live': 'polite' } });
-    this.uptime = el('span', { className: 'stat stat-uptime' });
+    this.state = el('span', { id: 'header-state', className: 'header-state' });
+    this.announcer = el('span', {
+      id: 'header-announcer',
+      className: 'visually-hidden',
+      attrs: { role: 'status', 'aria-live': 'polite' },
+    });
+    this.uptime = el('span', { id: 'header-uptime', className: 'stat stat-uptime' });
     this.rtt = el('span', { className: 'stat stat-rtt' });
     this.counts = el('span', { className: 'stat stat-counts' });
     this.drops = el('span', { className: 'stat stat-drops' });
@@ -75,10 +87,11 @@ export class Header {
       this.buttons.set(spec.command, element);
       actions.append(element);
     }
+    // The stats and the buttons wrap together, as one group, below the title when narrow.
     root.append(
       el('div', { className: 'header-main' }, [this.title, this.state, this.url, this.provenance]),
-      this.stats,
-      actions,
+      el('div', { className: 'header-side' }, [this.stats, actions]),
+      this.announcer,
     );
     this.ticker = setInterval(() => this.renderUptime(), 1000);
   }
@@ -97,11 +110,17 @@ export class Header {
         out: Math.max(0, status.stats.messagesOut - this.previous.messagesOut) / seconds,
       };
     }
+    const previousDrops = this.status?.stats.drops ?? null;
     this.previous = { now: status.now, messagesIn: status.stats.messagesIn, messagesOut: status.stats.messagesOut };
     this.status = status;
     this.receivedAt = Date.now();
-    setText(this.state, status.stateText || status.state);
+    const stateText = withoutCountdown(status.stateText || status.state);
+    setText(this.state, stateText);
     this.state.dataset['state'] = status.state;
+    this.announce(
+      status.state === 'open' ? 'connected' : stateText,
+      previousDrops !== null && status.stats.drops > previousDrops,
+    );
     setText(this.url, status.displayUrl);
     this.url.title = status.displayUrl;
     this.provenance.hidden = status.provenance === null;
@@ -131,6 +150,15 @@ export class Header {
     clearInterval(this.ticker);
   }
 
+  /** Says the new state once when it changes; a drop is said as such ("dropped · reconnecting …"). */
+  private announce(stateText: string, dropped: boolean): void {
+    if (stateText === this.announced && !dropped) return;
+    // The state the panel opens in is on screen, not news: only changes are said.
+    const first = this.announced === '';
+    this.announced = stateText;
+    if (!first) setText(this.announcer, `${this.title.textContent ?? ''}: ${dropped ? 'dropped · ' : ''}${stateText}`);
+  }
+
   private renderUptime(): void {
     const status = this.status;
     if (!status) return;
@@ -152,4 +180,12 @@ export class Header {
       element.hidden = spec.command === 'export' ? false : this.readOnly || !spec.states.includes(state);
     }
   }
+}
+
+/**
+ * The tree's state text without its trailing countdown ("reconnecting (attempt 3) in 2.9 s" →
+ * "reconnecting (attempt 3)"): the header ticks its own, so two clocks never disagree.
+ */
+export function withoutCountdown(stateText: string): string {
+  return stateText.replace(/ in \d[\d.]* (?:ms|s|m|h)(?: \d+ (?:s|m))?$/, '');
 }

@@ -11,6 +11,11 @@ import { formatClock, formatDelta, formatRtt, sizeText, typeIcon, typeLabel } fr
 import { icon, setIcon } from './icons.js';
 
 export const ROW_HEIGHT = 22;
+
+/** A row's element id: stable for its event (seq), so aria-activedescendant can point at it. */
+export function rowElementId(seq: number): string {
+  return `event-row-${seq}`;
+}
 const MAX_SCROLL_PX = 8_000_000;
 const OVERSCAN = 6;
 
@@ -33,6 +38,7 @@ interface RowElement {
   time: HTMLSpanElement;
   direction: HTMLSpanElement;
   directionIcon: SVGSVGElement;
+  directionText: HTMLSpanElement;
   typeIcon: SVGSVGElement;
   typeText: HTMLSpanElement;
   size: HTMLSpanElement;
@@ -267,11 +273,30 @@ export class VirtualList {
         // A spare element is not a row: tests and assistive tech see only rendered rows.
         element.root.hidden = true;
         element.root.className = 'row-spare';
+        element.root.removeAttribute('id');
         delete element.root.dataset['seq'];
         delete element.root.dataset['index'];
         element.key = '';
         element.index = -1;
       }
+    }
+    this.updateActiveDescendant();
+  }
+
+  /**
+   * The listbox keeps focus while the selection moves, so a screen reader follows the selected
+   * row through aria-activedescendant; without a rendered selected row the attribute goes away.
+   */
+  private updateActiveDescendant(): void {
+    const selected = this.host.selectedSeq();
+    const id = selected === null ? null : rowElementId(selected);
+    const rendered = id !== null && this.pool.some((row) => !row.root.hidden && row.root.id === id);
+    if (rendered) {
+      if (this.container.getAttribute('aria-activedescendant') !== id) {
+        this.container.setAttribute('aria-activedescendant', id);
+      }
+    } else {
+      this.container.removeAttribute('aria-activedescendant');
     }
   }
 
@@ -279,7 +304,9 @@ export class VirtualList {
     while (this.pool.length < size) {
       const time = el('span', { className: 'cell time' });
       const directionIcon = icon('arrow-down');
-      const direction = el('span', { className: 'cell direction' }, [directionIcon]);
+      // The arrow, said in words to a screen reader.
+      const directionText = el('span', { className: 'visually-hidden' });
+      const direction = el('span', { className: 'cell direction' }, [directionIcon, directionText]);
       const typeIconElement = icon('mail');
       const typeText = el('span', { className: 'type-text' });
       const type = el('span', { className: 'cell type' }, [typeIconElement, typeText]);
@@ -299,6 +326,7 @@ export class VirtualList {
         time,
         direction,
         directionIcon,
+        directionText,
         typeIcon: typeIconElement,
         typeText,
         size,
@@ -329,6 +357,7 @@ export class VirtualList {
     root.setAttribute('aria-setsize', String(this.total));
     if (!row) {
       root.className = 'row-placeholder';
+      root.removeAttribute('id');
       delete root.dataset['seq'];
       delete root.dataset['type'];
       delete root.dataset['direction'];
@@ -338,6 +367,7 @@ export class VirtualList {
       setText(element.typeText, '…');
       setText(element.size, '');
       setText(element.preview, '');
+      setText(element.directionText, '');
       element.direction.classList.add('none');
       return;
     }
@@ -347,26 +377,27 @@ export class VirtualList {
     if (row.direction) root.dataset['direction'] = row.direction;
     else delete root.dataset['direction'];
     root.setAttribute('aria-selected', selected ? 'true' : 'false');
-    root.setAttribute(
-      'aria-label',
-      `${typeLabel(row.type)}${row.direction ? ` ${row.direction === 'in' ? 'received' : 'sent'}` : ''}, ${formatClock(row.t)}: ${row.preview}`,
-    );
-    root.id = selected ? 'selected-row' : '';
+    // The row's name is its visible text (time, direction, type, size, preview), read in the
+    // order it is shown; an aria-label that reordered it would hide what a sighted user reads.
+    root.removeAttribute('aria-label');
+    root.id = rowElementId(row.seq);
     if (mode === 'absolute') setText(element.time, formatClock(row.t));
     else setText(element.time, index === 0 ? '+0 ms' : previous ? formatDelta(row.t - previous.t) : '');
     if (row.direction) {
       element.direction.classList.remove('none');
       setIcon(element.directionIcon, row.direction === 'in' ? 'arrow-down' : 'arrow-up');
       element.direction.title = row.direction === 'in' ? 'received' : 'sent';
+      setText(element.directionText, row.direction === 'in' ? 'received' : 'sent');
     } else {
       element.direction.classList.add('none');
       element.direction.title = '';
+      setText(element.directionText, '');
     }
     setIcon(element.typeIcon, typeIcon(row));
-    setText(
-      element.typeText,
-      row.heartbeat ? `${typeLabel(row.type)} (heartbeat)` : row.binary ? 'binary' : typeLabel(row.type),
-    );
+    const typeText = row.heartbeat ? `${typeLabel(row.type)} (heartbeat)` : row.binary ? 'binary' : typeLabel(row.type);
+    setText(element.typeText, typeText);
+    // The column may cut it ("handshake fai…"): the whole label on hover.
+    element.typeText.title = typeText;
     setText(element.size, sizeText(row));
     // The round trip is the point of a pong: show it even when the preview is just the payload.
     setText(

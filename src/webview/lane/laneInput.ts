@@ -52,8 +52,8 @@ export class LaneInput {
     };
     button('lane-zoom-in', '+', 'Zoom in (+)', () => lane.zoomBy(1 / ZOOM_STEP, null));
     button('lane-zoom-out', '−', 'Zoom out (-)', () => lane.zoomBy(ZOOM_STEP, null));
-    button('lane-fit', 'Fit', 'Show the whole record (Home)', () => lane.fitAll());
-    this.followButton = button('lane-follow', 'Live', 'Follow the live edge (End)', () => lane.followLive());
+    button('lane-fit', 'Fit', 'Fit: show the whole record (Home)', () => lane.fitAll());
+    this.followButton = button('lane-follow', 'Live', 'Live: follow the live edge (End)', () => lane.followLive());
 
     this.listen(canvas, 'pointerdown', (event) => this.onPointerDown(event));
     this.listen(canvas, 'pointermove', (event) => this.onPointerMove(event));
