@@ -227,6 +227,8 @@ describe('timeline webview: keyboard and screen reader', { skip: harnessSkipReas
     fixture.connection.clearRecord();
     fixture.clock.advance(50);
     fixture.socket().receiveText('{"after":"clear"}');
+    // The feed flushes on the fake clock: let its next batch (the reset, then the new row) go.
+    fixture.clock.advance(50);
     await page.waitForFunction(() => document.querySelectorAll('#event-list .row').length > 0);
     await page.waitForFunction(
       () => !/record was cleared/.test(document.querySelector('#detail')?.textContent ?? ''),
