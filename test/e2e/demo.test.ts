@@ -269,6 +269,33 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
       figures.push(
         `stayed open ${(watchMs / 1000).toFixed(0)} s (more than 3× the ${IDLE_TIMEOUT_MS / 1000} s idle timeout) with ${dropsBefore} drops before and after`,
       );
+
+      // Having held for twice the timeout with the fix in place, the finding is resolved: greyed
+      // in the tree with what fixed it, out of the banner and out of the status bar's count.
+      const resolvedAt = Date.now();
+      const resolvedDescription = await waitFor(
+        'the finding resolved in the tree',
+        () => description(diagnosisRow(wb)),
+        (text) => /resolved · heartbeat every 1 s/.test(text),
+        15_000,
+      );
+      figures.push(
+        `finding shown resolved ${((Date.now() - resolvedAt) / 1000).toFixed(1)} s after the watch ("${resolvedDescription}")`,
+      );
+      await waitFor(
+        'the status bar without a warning',
+        () =>
+          wb.page.locator('.part.statusbar [aria-label^="WebSocket Inspector:"]').first().getAttribute('aria-label'),
+        (label) => label !== null && !/active finding/.test(label),
+        10_000,
+      );
+      const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
+      await waitFor(
+        'the banner gone',
+        () => frame.$eval('#banner', (e) => (e as HTMLElement).hidden),
+        (hidden) => hidden,
+        10_000,
+      );
       // The README's picture: without the action's hover, which would cover the timeline's banner.
       await wb.page.mouse.move(200, 600);
       await wb.page
@@ -278,6 +305,23 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
         .waitFor({ state: 'hidden', timeout: 5000 })
         .catch(() => undefined);
       await wb.screenshot('demo-fixed');
+    });
+  });
+
+  it("clicking a connection's row opens its timeline", async () => {
+    await step('row-click', async (wb) => {
+      await wb.treeItem(VIEW, TICKER).locator('.label-name').click();
+      await wb.page
+        .locator('.part.editor .tab.active', { hasText: `${TICKER} — Timeline` })
+        .waitFor({ timeout: 15_000 });
+      const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
+      await waitFor(
+        "the ticker's rows",
+        () => frame.$$eval('#event-list .row', (rows) => rows.length),
+        (count) => count > 0,
+        15_000,
+      );
+      await wb.screenshot('demo-row-click');
     });
   });
 
