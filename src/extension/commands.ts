@@ -279,7 +279,7 @@ async function connect(deps: CommandDeps, arg: unknown, reveal = arg === undefin
 
 /** Shows a connection where the user looks for it: its timeline, and its row in the tree. */
 async function revealConnection(deps: CommandDeps, connection: Connection): Promise<void> {
-  await deps.timeline.show(connection);
+  await deps.timeline.show(connection, undefined, { preserveFocus: true });
   // The view may be hidden or not yet created; the timeline is what matters.
   await deps.tree.reveal(connection).catch(() => undefined);
 }

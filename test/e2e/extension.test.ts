@@ -142,9 +142,13 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
     await step('connect', async (wb) => {
       await wb.runCommand('WebSocket Inspector: Connect…');
       await wb.pickRow(ENDPOINT, { exact: true });
-      await wb.page.locator('.activitybar .action-item a[aria-label^="WebSocket Inspector"]').click();
-      await wb.resizeSidebar(520);
+      // Connecting from the palette shows what it connected: the timeline opens and the
+      // Connections view comes up with the connection in it (no click on the activity bar, which
+      // would now close the sidebar again).
+      await wb.page.locator('.part.editor .tab.active', { hasText: `${ENDPOINT} — Timeline` }).waitFor();
       const item = wb.treeItem(VIEW, ENDPOINT);
+      await item.waitFor();
+      await wb.resizeSidebar(520);
       await item.locator('.label-description', { hasText: /^open/ }).waitFor();
       // The secret reached the server, resolved from SecretStorage.
       assert.equal(handshakes.at(-1)?.authorization, `Bearer ${SECRET_VALUE}`);

@@ -47,11 +47,12 @@ export class TimelinePanels implements TimelinePresenter {
     );
   }
 
-  show(connection: Connection, focusSeq?: number): Promise<void> {
+  show(connection: Connection, focusSeq?: number, options: { preserveFocus?: boolean } = {}): Promise<void> {
+    const preserveFocus = options.preserveFocus ?? false;
     let panel = this.panels.get(connection.id);
-    if (panel) panel.reveal();
+    if (panel) panel.reveal(preserveFocus);
     else {
-      panel = new TimelinePanel(connection, this.deps, () => this.panels.delete(connection.id));
+      panel = new TimelinePanel(connection, this.deps, preserveFocus, () => this.panels.delete(connection.id));
       this.panels.set(connection.id, panel);
     }
     if (focusSeq !== undefined) panel.feed.reveal(focusSeq);
@@ -73,15 +74,21 @@ class TimelinePanel implements vscode.Disposable {
   constructor(
     private readonly connection: Connection,
     deps: TimelinePanelsDeps,
+    preserveFocus: boolean,
     private readonly onDisposed: () => void,
   ) {
     const bundle = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(WebviewPanels.timeline, this.title(), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [bundle],
-      // The feed resyncs a reloaded webview on its `ready`; keeping it alive while hidden buys nothing.
-      retainContextWhenHidden: false,
-    });
+    this.panel = vscode.window.createWebviewPanel(
+      WebviewPanels.timeline,
+      this.title(),
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      {
+        enableScripts: true,
+        localResourceRoots: [bundle],
+        // The feed resyncs a reloaded webview on its `ready`; keeping it alive while hidden buys nothing.
+        retainContextWhenHidden: false,
+      },
+    );
     this.panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'ws-inspector.svg');
     const webview = this.panel.webview;
     this.feed = new TimelineFeed(connection, {
@@ -107,8 +114,8 @@ class TimelinePanel implements vscode.Disposable {
     });
   }
 
-  reveal(): void {
-    this.panel.reveal(undefined, false);
+  reveal(preserveFocus: boolean): void {
+    this.panel.reveal(undefined, preserveFocus);
   }
 
   updateTitle(): void {

@@ -8,6 +8,9 @@ export interface TimelinePresenter extends vscode.Disposable {
   /**
    * Shows the connection's timeline and keeps it live while it is visible. With `focusSeq`,
    * scrolls to (and selects) that event — a diagnosis opens the timeline at its evidence.
+   * `preserveFocus` shows it without taking the keyboard focus (the palette's Connect…: the
+   * user may be about to run another command, and a webview that takes focus as it finishes
+   * loading closes whatever quick pick is open by then).
    */
-  show(connection: Connection, focusSeq?: number): Promise<void>;
+  show(connection: Connection, focusSeq?: number, options?: { preserveFocus?: boolean }): Promise<void>;
 }
