@@ -326,33 +326,6 @@ describe('timeline webview: the time lane in each theme', { skip: harnessSkipRea
   }
 });
 
-/**
- * Rows as the contract has the host send them: `expected` on the idle gaps and `resolved` on the
- * diagnoses whose events say so (TimelineRow.expected / .resolved). The host's row builder is
- * another slice's; until it copies those fields this wraps the harness's delivery in the page to
- * add them for the given seqs, and once it does, this changes nothing.
- */
-async function deliverContractFlags(page: Page, flags: { expected: number[]; resolved: number[] }): Promise<void> {
-  await page.addInitScript((given) => {
-    type Row = { seq: number; type: string; expected?: boolean; resolved?: boolean };
-    const win = window as unknown as { __wsiHarnessDeliver(messages: unknown[]): void };
-    const deliver = win.__wsiHarnessDeliver;
-    win.__wsiHarnessDeliver = (messages) => {
-      for (const message of messages as Array<Record<string, unknown>>) {
-        for (const key of ['tail', 'rows', 'marks']) {
-          const rows = message[key];
-          if (!Array.isArray(rows)) continue;
-          for (const row of rows as Row[]) {
-            if (row.type === 'idle-gap' && given.expected.includes(row.seq)) row.expected = true;
-            if (row.type === 'diagnosis' && given.resolved.includes(row.seq)) row.resolved = true;
-          }
-        }
-      }
-      deliver(messages);
-    };
-  }, flags);
-}
-
 /** The colour role the lane reports for the mark under the pointer, and the tooltip text. */
 async function hoverMark(page: Page, point: { x: number; y: number }): Promise<{ colour: string; text: string }> {
   await page.mouse.move(5, 5);
@@ -415,9 +388,6 @@ describe(
       const { harness } = suite;
       const { events } = suite.fixture;
       const page = harness.page;
-      await deliverContractFlags(page, { expected: [quiet.seq], resolved: [resolved.seq] });
-      await harness.reload();
-      await harness.ready();
       const state = await waitForLane(page, (s) => (s.summary?.['idleGaps'] ?? 0) === 2, 'both idle gaps drawn');
       const silence = events.find((event) => event.type === 'idle-gap' && !event.expected)!;
       assert.equal(silence.type, 'idle-gap');
