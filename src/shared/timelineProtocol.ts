@@ -105,7 +105,10 @@ export interface LaneLifetime {
 export interface TimelineStatus {
   /** 'connecting' | 'open' | 'closing' | 'waiting' | 'stopped' | 'idle' | 'imported' … as the tree shows it. */
   state: string;
-  /** The tree's one-line state text, e.g. "open · 3 drops". */
+  /**
+   * The tree's state text without the reconnect countdown ("reconnecting (attempt 3)"): the
+   * header ticks that itself from `reconnectAt`.
+   */
   stateText: string;
   displayUrl: string;
   stats: SessionStatsSnapshot;

@@ -114,7 +114,7 @@ export class Header {
     this.previous = { now: status.now, messagesIn: status.stats.messagesIn, messagesOut: status.stats.messagesOut };
     this.status = status;
     this.receivedAt = Date.now();
-    const stateText = withoutCountdown(status.stateText || status.state);
+    const stateText = status.stateText || status.state;
     setText(this.state, stateText);
     this.state.dataset['state'] = status.state;
     this.announce(
@@ -180,12 +180,4 @@ export class Header {
       element.hidden = spec.command === 'export' ? false : this.readOnly || !spec.states.includes(state);
     }
   }
-}
-
-/**
- * The tree's state text without its trailing countdown ("reconnecting (attempt 3) in 2.9 s" →
- * "reconnecting (attempt 3)"): the header ticks its own, so two clocks never disagree.
- */
-export function withoutCountdown(stateText: string): string {
-  return stateText.replace(/ in \d[\d.]* (?:ms|s|m|h)(?: \d+ (?:s|m))?$/, '');
 }

@@ -12,6 +12,7 @@ import {
   connectionItem,
   diagnosisItems,
   RECENT_DROP_MS,
+  stateText,
   statusBarModel,
 } from '../../src/extension/model/connectionView.js';
 import { FakeClock } from './fakes/fakeClock.js';
@@ -103,7 +104,7 @@ describe('Connections view items', () => {
   });
 
   it('a drop: reconnecting with the attempt number and countdown, then the drop count and last close', () => {
-    const { clock, sockets, session, item, rows } = setup();
+    const { clock, sockets, session, connection, item, rows } = setup();
     session.start();
     sockets.last.open();
     clock.advance(5000);
@@ -111,6 +112,8 @@ describe('Connections view items', () => {
     const waiting = item();
     // The drop count first: a long name cuts the description from its end.
     assert.equal(waiting.description, '1 drop · reconnecting (attempt 1) in 1.0 s');
+    // The timeline's header ticks its own countdown: its state text has none.
+    assert.equal(stateText(connection.snapshot(clock.now()), { countdown: false }), 'reconnecting (attempt 1)');
     assert.deepEqual(waiting.icon, { id: 'sync~spin', color: 'charts.yellow' });
     assert.equal(waiting.contextValue, 'wsInspector.connection;waiting;settings;');
     assert.equal(rows()['Last close'], 'code 1006, connection lost, after 5.0 s open');

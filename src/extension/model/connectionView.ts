@@ -84,8 +84,12 @@ const ICONS: Record<ViewState, IconModel> = {
   imported: { id: 'history' },
 };
 
-/** "open", "reconnecting (attempt 3) in 4.0 s", "closed (1006)", "failed: ECONNREFUSED"… */
-export function stateText(s: ConnectionSnapshot): string {
+/**
+ * "open", "reconnecting (attempt 3) in 4.0 s", "closed (1006)", "failed: ECONNREFUSED"…
+ * Without `countdown` (the timeline's header, which ticks its own from `reconnectAt`), a
+ * reconnect reads "reconnecting (attempt 3)": one clock on screen, never two that disagree.
+ */
+export function stateText(s: ConnectionSnapshot, { countdown = true }: { countdown?: boolean } = {}): string {
   const state = viewState(s);
   switch (state) {
     case 'idle':
@@ -94,7 +98,7 @@ export function stateText(s: ConnectionSnapshot): string {
       return 'connecting…';
     case 'reconnecting': {
       const wait =
-        s.reconnectAt !== null && s.state === 'waiting'
+        countdown && s.reconnectAt !== null && s.state === 'waiting'
           ? ` in ${formatDuration(Math.max(0, s.reconnectAt - s.now))}`
           : '';
       return `reconnecting (attempt ${s.attempt})${wait}`;

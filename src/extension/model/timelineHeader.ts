@@ -32,7 +32,7 @@ export class TimelineHeader {
     const source = this.source;
     const status: TimelineStatus = {
       state: snapshot.state,
-      stateText: stateText(snapshot),
+      stateText: stateText(snapshot, { countdown: false }),
       displayUrl: snapshot.displayUrl,
       stats: snapshot.stats,
       diagnoses: snapshot.diagnoses,
