@@ -98,11 +98,12 @@ export class TimelineApp {
     // short for its regions' minimum sizes (styles.css, "Layout at any size").
     root.append(
       headerElement,
-      el('div', { className: 'timeline-body' }, [
+      // One main landmark for everything between the header and the composer.
+      el('main', { className: 'timeline-body' }, [
         bannerElement,
         toolbar,
         laneElement,
-        el('main', { className: 'split' }, [
+        el('div', { className: 'split' }, [
           el('section', { className: 'list-pane' }, [columns, this.listElement]),
           detailElement,
         ]),

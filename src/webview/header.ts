@@ -58,7 +58,8 @@ export class Header {
     readonly root: HTMLElement,
     private readonly host: HeaderHost,
   ) {
-    this.title = el('span', { id: 'header-title', className: 'header-title' });
+    // The page's one heading: a screen reader's "next heading" lands on the connection's name.
+    this.title = el('h1', { id: 'header-title', className: 'header-title' });
     this.url = el('span', { id: 'header-url', className: 'header-url' });
     this.provenance = el('span', { id: 'header-provenance', className: 'header-provenance' });
     this.provenance.hidden = true;
