@@ -212,6 +212,18 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
       const label = await row.locator('.label-name').innerText();
       // Short and complete: the detail is in the description and the tooltip.
       assert.match(label, /^Idle timeout ≈ 3 s · \d+ drops?$/);
+      // The tooltip is real Markdown as VS Code renders it: prose without escapes or literal
+      // line breaks, config in a code block, no stray fences.
+      const tooltip = await wb.hoverText(row.locator('.monaco-icon-label'), 'without traffic');
+      assert.doesNotMatch(tooltip, /\\n|\\[-_#*.:]|```/, `the tooltip renders its Markdown: ${tooltip}`);
+      // The nginx example keeps its lines (a code block), the prose is one paragraph per line.
+      assert.match(tooltip, /\nlocation \/ws\/ \{\n\s+proxy_pass http:\/\/app;\n/);
+      const hover = wb.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'without traffic' }).first();
+      // The hover goes when the tree next refreshes the row: a picture of it when it is still there.
+      await hover
+        .screenshot({ path: join(ARTIFACTS, 'demo-finding-tooltip.png'), timeout: 2000 })
+        .catch(() => undefined);
+      await wb.page.mouse.move(200, 600);
       // The drops the tree counts are the ones the proxy made; the other two never dropped.
       assert.equal(dropsIn(await description(wb.treeItem(VIEW, TICKER))), 0);
       assert.equal(dropsIn(await description(wb.treeItem(VIEW, TEXT_HEARTBEAT))), 0);
