@@ -1,7 +1,7 @@
 // The live connection as the drop analyzer follows it: its longest silences so far, and the
 // longest silence, message silence and age that any connection is known to have survived.
 // A connection that survived longer than a finding's interval contradicts that finding, so
-// the record is never forgotten, and its checks run on every inbound frame: they are a few
+// the record is never forgotten (until the session's record is cleared), and its checks run on every inbound frame: they are a few
 // comparisons and allocate nothing.
 
 import type { Measure } from './dropClusters.js';
@@ -65,14 +65,26 @@ export interface LiveConnection {
 
 /** Follows one connection at a time (or none, between them) and what all of them survived. */
 export class ConnectionTracker {
-  readonly survival: SurvivalRecord;
+  private survivalRecord: SurvivalRecord;
   /** The URL of the latest attempt, which explains a failed handshake. */
   private url = '';
   private connection: LiveConnection | null = null;
 
   /** `onClusterRefuted`: see SurvivalRecord. */
-  constructor(onClusterRefuted: () => void) {
-    this.survival = new SurvivalRecord(onClusterRefuted);
+  constructor(private readonly onClusterRefuted: () => void) {
+    this.survivalRecord = new SurvivalRecord(onClusterRefuted);
+  }
+
+  get survival(): SurvivalRecord {
+    return this.survivalRecord;
+  }
+
+  /**
+   * Forgets what earlier connections survived (the record was cleared), keeping the URL and
+   * the connection open now, whose silences and age so far are its own and still count.
+   */
+  forgetPastConnections(): void {
+    this.survivalRecord = new SurvivalRecord(this.onClusterRefuted);
   }
 
   get lastUrl(): string {

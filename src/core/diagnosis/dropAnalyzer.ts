@@ -28,6 +28,8 @@
 //   past it they describe the recent drops, occurrences still count the whole session, and
 //   evidence lists the most recent seqs. What connections survived is never forgotten, so
 //   a contradiction still withdraws a finding.
+// - Clearing the session's record starts the analysis over (reset()), except for what
+//   describes the connection open now.
 //
 // This file coordinates: it feeds events to the parts above, keeps the window of drops,
 // and decides when to judge and publish.
@@ -140,30 +142,30 @@ export class DropAnalyzer implements SessionObserver {
   private heartbeat: HeartbeatSetting | null;
   private readonly captured: CapturedConnection | null;
 
+  // Kept by reset(): the connection open now, the route to the endpoint, what fixes are proved.
   // A connection that outlived some cluster's interval calls for judging the clusters again.
   private readonly connections = new ConnectionTracker(() => {
     this.verdicts = null;
   });
-
-  /** The most recent silent cuts, the drops whose cause the clusters decide. */
-  private readonly drops = new SlidingWindow<Drop>(MAX_RETAINED_DROPS);
-  /** All of them, including those that left the window. */
-  private dropsSeen = 0;
-  private readonly clusters = new DropClusters();
-
-  private readonly closes = new CloseTally();
-  private readonly serverCloses = new ServerCloseGroups();
-  private readonly handshakes = new HandshakeGroups();
-  private readonly heartbeatTimeouts = new HeartbeatTimeouts();
   /** The intermediaries the handshakes named, by component, most recent evidence kept. */
   private readonly onPath = new Map<string, PathFingerprint>();
-
-  /** The last judging of the clusters; null when it must be done again before use. */
-  private verdicts: ClusterVerdicts | null = null;
-  private readonly schedule = new RejudgeSchedule();
-  private readonly reports = new FindingReports();
   /** Which findings the events show fixed; the heartbeat in use, as the analyzer's own. */
   private readonly lifecycle: FindingLifecycle;
+
+  // What the record showed: reset() replaces each of these with a fresh one.
+  /** The most recent silent cuts, the drops whose cause the clusters decide. */
+  private drops = new SlidingWindow<Drop>(MAX_RETAINED_DROPS);
+  /** All of them, including those that left the window. */
+  private dropsSeen = 0;
+  private clusters = new DropClusters();
+  private closes = new CloseTally();
+  private serverCloses = new ServerCloseGroups();
+  private handshakes = new HandshakeGroups();
+  private heartbeatTimeouts = new HeartbeatTimeouts();
+  /** The last judging of the clusters; null when it must be done again before use. */
+  private verdicts: ClusterVerdicts | null = null;
+  private schedule = new RejudgeSchedule();
+  private reports = new FindingReports();
 
   constructor(options: DropAnalyzerOptions = {}) {
     this.knownTimeouts = options.knownTimeouts ?? KNOWN_TIMEOUTS;
@@ -243,6 +245,34 @@ export class DropAnalyzer implements SessionObserver {
    */
   findings(): DiagnosisFinding[] {
     return this.analysis(true).findings;
+  }
+
+  /**
+   * The session's record was cleared at `t`: the analysis starts over as if the session had
+   * been created then, with the same options, heartbeat and known timeouts, so no finding
+   * counts a drop from before, nor cites a seq the record no longer has. What describes the
+   * connection open now is kept, so its next drop is still read in full: its open time, last
+   * frame and message, longest silences so far and heartbeat frames (ConnectionTracker,
+   * FindingLifecycle), and the intermediaries its handshake named (the route to the endpoint).
+   * Resetting the parts in place, rather than the owner building a new analyzer, keeps the
+   * session's observer and the connection's handle to it (setKnownTimeouts) one object; and
+   * the analyzer already knows more of the open connection (last message, longest silences)
+   * than the session could hand a new one.
+   */
+  reset(t: number): void {
+    this.lifecycle.advance(t);
+    this.lifecycle.forgetFindings();
+    this.connections.forgetPastConnections();
+    this.drops = new SlidingWindow<Drop>(MAX_RETAINED_DROPS);
+    this.dropsSeen = 0;
+    this.clusters = new DropClusters();
+    this.closes = new CloseTally();
+    this.serverCloses = new ServerCloseGroups();
+    this.handshakes = new HandshakeGroups();
+    this.heartbeatTimeouts = new HeartbeatTimeouts();
+    this.verdicts = null;
+    this.schedule = new RejudgeSchedule();
+    this.reports = new FindingReports();
   }
 
   /** Changes the table candidates come from (the user edited theirs); returns the findings that changed. */

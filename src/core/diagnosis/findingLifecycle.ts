@@ -139,6 +139,15 @@ export class FindingLifecycle {
     return first;
   }
 
+  /**
+   * The findings are gone (the record was cleared): their resolutions go, while the
+   * heartbeat, its last change and the connection open now (its heartbeat frames) stay.
+   */
+  forgetFindings(): void {
+    this.held.clear();
+    this.dueT = Infinity;
+  }
+
   /** Before judging all findings: the next due time is recomputed from them. */
   startJudging(): void {
     this.dueT = Infinity;

@@ -330,11 +330,17 @@ export class Session implements IDisposable {
     this.recordDiagnoses(findings);
   }
 
-  /** Forgets the recorded events and starts the counters over; the connection is unaffected. */
+  /**
+   * Forgets the recorded events and starts the counters and the observer's analysis over;
+   * the connection is unaffected.
+   */
   clearRecord(): void {
     this.flushPendingMessages();
     this.record.clear();
     this.stats.reset();
+    // The analysis starts over too: findings must not count drops, or cite seqs, cleared here.
+    this.heldDiagnoses.length = 0;
+    this.observer?.reset(this.clock.now());
     // The capture's queued positions were in the arena just cleared.
     this.capture?.invalidatePending();
     this.nextOverflowNotice = 1;
