@@ -3,9 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import {
@@ -16,7 +14,7 @@ import {
   statusBarModel,
 } from '../../src/extension/model/connectionView.js';
 import { FakeClock } from './fakes/fakeClock.js';
-import { FakeSocketFactory } from './fakes/fakeSocket.js';
+import { fakeLiveConnection } from './fakes/fakeConnection.js';
 
 function setup(
   endpoint: EndpointConfig = makeEndpoint('wss://api.example.test/socket?token=abc', {
@@ -25,15 +23,7 @@ function setup(
     reconnect: { jitter: 0 },
   }),
 ) {
-  const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
-  const sockets = new FakeSocketFactory();
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock,
-    createSocket: sockets.create,
-    random: () => 0.5,
-    observer: sessionDiagnosis(endpoint),
-  });
-  const connection = Connection.live('settings', session, endpoint, 'workspace');
+  const { clock, sockets, session, connection } = fakeLiveConnection(endpoint);
   const item = () => connectionItem(connection.snapshot(clock.now()));
   const rows = () => Object.fromEntries(item().tooltip.rows.map((r) => [r.label, r.value]));
   return { clock, sockets, session, connection, item, rows };

@@ -5,11 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
-import { Connection } from '../../src/extension/model/connection.js';
 import {
   connectionItem,
   diagnosisItems,
@@ -18,22 +15,13 @@ import {
   shortLabel,
   statusBarModel,
 } from '../../src/extension/model/connectionView.js';
-import { FakeClock } from './fakes/fakeClock.js';
-import { FakeSocketFactory } from './fakes/fakeSocket.js';
+import { fakeLiveConnection, FAKE_CONNECTION_START } from './fakes/fakeConnection.js';
 
-const START = Date.UTC(2026, 10, 26, 9, 0, 0);
+const START = FAKE_CONNECTION_START;
 
 function setup(name = 'Demo') {
   const endpoint = makeEndpoint('ws://demo.test/ws/', { name, heartbeat: { mode: 'off' }, reconnect: { jitter: 0 } });
-  const clock = new FakeClock(START);
-  const sockets = new FakeSocketFactory();
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock,
-    createSocket: sockets.create,
-    random: () => 0.5,
-    observer: sessionDiagnosis(endpoint),
-  });
-  const connection = Connection.live('settings', session, endpoint, 'workspace');
+  const { clock, sockets, session, connection } = fakeLiveConnection(endpoint);
   // The engine records diagnoses as lifecycle events; feed them the same way.
   const emit = (event: DiagnosisEvent) => (session as unknown as { emit(e: DiagnosisEvent): void }).emit(event);
   const snapshot = () => connection.snapshot(clock.now());

@@ -8,12 +8,9 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { handshakeText } from '../../src/core/diagnosis/advice.js';
 import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { NGINX_WEBSOCKET_LOCATION } from '../../src/core/diagnosis/knowledgeBase.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { DiagnosisCandidate, DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
-import { Connection } from '../../src/extension/model/connection.js';
 import { diagnosisItem } from '../../src/extension/model/connectionView.js';
 import {
   adviceBlocks,
@@ -22,8 +19,7 @@ import {
   snippetLanguage,
   tooltipMarkdown,
 } from '../../src/extension/model/tooltipMarkdown.js';
-import { FakeClock } from './fakes/fakeClock.js';
-import { FakeSocketFactory } from './fakes/fakeSocket.js';
+import { fakeLiveConnection } from './fakes/fakeConnection.js';
 
 interface MarkdownRenderer {
   render(source: string): string;
@@ -40,15 +36,7 @@ function nginxIdleFinding(): DiagnosisEvent {
     heartbeat: { mode: 'off' },
     reconnect: { jitter: 0, initialDelayMs: 500 },
   });
-  const clock = new FakeClock(Date.UTC(2026, 10, 26, 9, 0, 0));
-  const sockets = new FakeSocketFactory();
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock,
-    createSocket: sockets.create,
-    random: () => 0.5,
-    observer: sessionDiagnosis(endpoint),
-  });
-  const connection = Connection.live('settings', session, endpoint, 'workspace');
+  const { clock, sockets, session, connection } = fakeLiveConnection(endpoint);
   session.start();
   for (let cut = 0; cut < 2; cut++) {
     sockets.last.open({ responseHeaders: { server: 'nginx/1.22.1' } });
