@@ -222,19 +222,21 @@ describe('timeline webview: keyboard and screen reader', { skip: harnessSkipReas
     const { harness, fixture } = suite;
     const page = harness.page;
     fixture.connection.clearRecord();
-    fixture.clock.advance(50);
+    // The feed notices the clear at its next flush (on the fake clock) and posts a reset.
+    const deadline = Date.now() + 5000;
+    while (!harness.received.some((message) => message.type === 'reset')) {
+      assert.ok(Date.now() < deadline, 'the webview was told the record was cleared');
+      fixture.clock.advance(50);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await page.waitForFunction(() => /record was cleared/.test(document.querySelector('#detail')?.textContent ?? ''));
     fixture.socket().receiveText('{"after":"clear"}');
-    // The feed flushes on the fake clock: let its next batch (the reset, then the new row) go.
     fixture.clock.advance(50);
     await page.waitForFunction(() => document.querySelectorAll('#event-list .row').length > 0);
     await page.waitForFunction(
       () => !/record was cleared/.test(document.querySelector('#detail')?.textContent ?? ''),
       undefined,
       { timeout: 5000 },
-    );
-    assert.ok(
-      harness.received.some((message) => message.type === 'reset'),
-      'the webview was told the record was cleared',
     );
     assert.match((await page.textContent('#detail')) ?? '', /Select an event/);
     assertNoProblems(harness);
