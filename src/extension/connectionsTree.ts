@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { Connection } from './model/connection.js';
 import type { ConnectionManager } from './model/connectionManager.js';
-import { connectionItem, diagnosisItems, type IconModel, type TooltipModel } from './model/connectionView.js';
+import { connectionItem, type IconModel, type TooltipModel } from './model/connectionView.js';
+import { diagnosisItems } from './model/findingView.js';
 import { Commands, ContextKeys, Views } from './model/ids.js';
 import { tooltipMarkdown } from './model/tooltipMarkdown.js';
 

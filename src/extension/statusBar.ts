@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { ConnectionManager } from './model/connectionManager.js';
-import { statusBarModel } from './model/connectionView.js';
+import { statusBarModel } from './model/statusBarView.js';
 import { focusViewCommand, Views } from './model/ids.js';
 
 const REFRESH_MS = 1000;

@@ -5,12 +5,9 @@
 
 import type { OutputChannelId } from '../../src/core/model/outputChannels.js';
 import type { Connection } from '../../src/extension/model/connection.js';
-import {
-  connectionItem,
-  connectionTooltip,
-  diagnosisItems,
-  statusBarModel,
-} from '../../src/extension/model/connectionView.js';
+import { connectionItem, connectionTooltip } from '../../src/extension/model/connectionView.js';
+import { diagnosisItems } from '../../src/extension/model/findingView.js';
+import { statusBarModel } from '../../src/extension/model/statusBarView.js';
 import { exportChunks, type ExportFormat } from '../../src/extension/model/sessionFiles.js';
 import type { HostMessage } from '../../src/shared/timelineProtocol.js';
 

@@ -18,12 +18,9 @@ import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import type { Connection } from '../../src/extension/model/connection.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
-import {
-  connectionItem,
-  connectionTooltip,
-  diagnosisItems,
-  statusBarModel,
-} from '../../src/extension/model/connectionView.js';
+import { connectionItem, connectionTooltip } from '../../src/extension/model/connectionView.js';
+import { diagnosisItems } from '../../src/extension/model/findingView.js';
+import { statusBarModel } from '../../src/extension/model/statusBarView.js';
 import { exportChunks } from '../../src/extension/model/sessionFiles.js';
 import { parseSettings } from '../../src/extension/model/settings.js';
 import { TimelineFeed } from '../../src/extension/model/timelineFeed.js';

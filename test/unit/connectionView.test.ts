@@ -6,13 +6,9 @@ import { describe, it } from 'node:test';
 import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import {
-  connectionItem,
-  diagnosisItems,
-  RECENT_DROP_MS,
-  stateText,
-  statusBarModel,
-} from '../../src/extension/model/connectionView.js';
+import { connectionItem, RECENT_DROP_MS, stateText } from '../../src/extension/model/connectionView.js';
+import { diagnosisItems } from '../../src/extension/model/findingView.js';
+import { statusBarModel } from '../../src/extension/model/statusBarView.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { fakeLiveConnection } from './fakes/fakeConnection.js';
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { CONNECTION_CONTEXT, DIAGNOSIS_CONTEXT } from '../../src/extension/model/connectionView.js';
+import { CONNECTION_CONTEXT } from '../../src/extension/model/connectionView.js';
+import { DIAGNOSIS_CONTEXT } from '../../src/extension/model/findingView.js';
 import {
   Commands,
   CONFIG_SECTION,

@@ -7,14 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
-import {
-  connectionItem,
-  diagnosisItems,
-  findingLabel,
-  MAX_LABEL_CHARS,
-  shortLabel,
-  statusBarModel,
-} from '../../src/extension/model/connectionView.js';
+import { connectionItem, MAX_LABEL_CHARS, shortLabel } from '../../src/extension/model/connectionView.js';
+import { diagnosisItems, findingLabel } from '../../src/extension/model/findingView.js';
+import { statusBarModel } from '../../src/extension/model/statusBarView.js';
 import { fakeLiveConnection, FAKE_CONNECTION_START } from './fakes/fakeConnection.js';
 
 const START = FAKE_CONNECTION_START;

@@ -23,12 +23,9 @@ import { describeStats } from '../../src/core/format/describeEvent.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import {
-  connectionItem,
-  connectionTooltip,
-  diagnosisItems,
-  statusBarModel,
-} from '../../src/extension/model/connectionView.js';
+import { connectionItem, connectionTooltip } from '../../src/extension/model/connectionView.js';
+import { diagnosisItems } from '../../src/extension/model/findingView.js';
+import { statusBarModel } from '../../src/extension/model/statusBarView.js';
 import { readSessionFile, SessionFileError, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
 import { isWarning, redactEventForWebview, searchableText, toRow } from '../../src/extension/model/timelineRows.js';
 import { sampleSession } from '../helpers/sampleEvents.js';

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_HEARTBEAT } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
-import { DIAGNOSIS_CONTEXT, diagnosisItems } from '../../src/extension/model/connectionView.js';
+import { DIAGNOSIS_CONTEXT, diagnosisItems } from '../../src/extension/model/findingView.js';
 import {
   applyHeartbeatToEntries,
   diagnosisWithRecommendation,

@@ -11,7 +11,7 @@ import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCause
 import { NGINX_WEBSOCKET_LOCATION } from '../../src/core/diagnosis/knowledgeBase.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { DiagnosisCandidate, DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
-import { diagnosisItem } from '../../src/extension/model/connectionView.js';
+import { diagnosisItem } from '../../src/extension/model/findingView.js';
 import {
   adviceBlocks,
   codeFence,

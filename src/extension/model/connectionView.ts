@@ -1,24 +1,21 @@
-// What the Connections view and the status bar show, as plain data computed from a
-// ConnectionSnapshot: labels, descriptions, tooltips, icons and the contextValue that menus
-// match. The glue only turns these into TreeItems, ThemeIcons and MarkdownStrings.
+// What the Connections view shows of a connection, as plain data computed from a
+// ConnectionSnapshot: label, description, tooltip, icon and the contextValue that menus match.
+// Its findings' rows are findingView.ts's, the status bar statusBarView.ts's. The glue only
+// turns these into TreeItems, ThemeIcons and MarkdownStrings.
 
-import { formatDuration, formatSeconds } from '../../core/format/duration.js';
+import { formatDuration } from '../../core/format/duration.js';
 import { formatRtt, previewText } from '../../core/format/describeEvent.js';
-import { findingStateOf, type CloseInitiator, type DiagnosisEvent } from '../../core/model/sessionEvents.js';
+import type { CloseInitiator } from '../../core/model/sessionEvents.js';
 import type { ConnectionSnapshot } from './connection.js';
 import { SCOPE_LABELS } from './settings.js';
-import { adviceBlocks, type TooltipModel, type TooltipRow } from './tooltipMarkdown.js';
+import { activeFindings, diagnosisLine, dropsText, FINDING_COLOR, type IconModel } from './findingView.js';
+import type { TooltipModel, TooltipRow } from './tooltipMarkdown.js';
 
 export type { TooltipModel, TooltipRow } from './tooltipMarkdown.js';
+export type { IconModel } from './findingView.js';
 
 /** The state words and icon the view shows. */
 export type ViewState = 'idle' | 'connecting' | 'reconnecting' | 'open' | 'closing' | 'closed' | 'failed' | 'imported';
-
-/** A codicon id and an optional theme color id. */
-export interface IconModel {
-  id: string;
-  color?: string;
-}
 
 export interface ConnectionItemModel {
   label: string;
@@ -33,22 +30,8 @@ export interface ConnectionItemModel {
   accessibilityLabel: string;
 }
 
-export interface DiagnosisItemModel {
-  findingId: string;
-  label: string;
-  description: string;
-  tooltip: TooltipModel;
-  icon: IconModel;
-  contextValue: string;
-  /** The event the timeline opens at. */
-  seq: number;
-}
-
 /** Context values of the two kinds of nodes. */
 export const CONNECTION_CONTEXT = 'wsInspector.connection';
-/** `wsInspector.diagnosis;`, then `heartbeat;` on a live connection's diagnosis that recommends a heartbeat (a fix the menu offers). */
-export const DIAGNOSIS_CONTEXT = 'wsInspector.diagnosis';
-
 export function viewState(s: ConnectionSnapshot): ViewState {
   switch (s.state) {
     case 'imported':
@@ -144,8 +127,6 @@ export function connectionDescription(s: ConnectionSnapshot): string {
   return parts.join(' · ');
 }
 
-const dropsText = (drops: number) => `${drops} ${drops === 1 ? 'drop' : 'drops'}`;
-
 /** Longer names are shortened in the middle, so that the description (drops first) stays in view. */
 export const MAX_LABEL_CHARS = 40;
 
@@ -161,11 +142,6 @@ export function shortLabel(name: string, max = MAX_LABEL_CHARS): string {
 /** A drop this recent still colours an open connection's dot. */
 export const RECENT_DROP_MS = 5 * 60_000;
 
-/** Findings that still apply: not resolved, not withdrawn. */
-export function activeFindings(s: Pick<ConnectionSnapshot, 'diagnoses'>): DiagnosisEvent[] {
-  return s.diagnoses.filter((d) => findingStateOf(d) === 'active');
-}
-
 /**
  * The last close was a drop, within RECENT_DROP_MS. Not a drop: our own normal close (1000, a
  * Reconnect); our abort after a heartbeat timeout is one (1006, as the stats count it).
@@ -177,8 +153,7 @@ export function droppedRecently(s: ConnectionSnapshot): boolean {
   return !ours && s.now - close.t < RECENT_DROP_MS;
 }
 
-/** Icon colours beyond the state's own: see connectionIcon. */
-export const FINDING_COLOR = 'problemsWarningIcon.foreground';
+/** Icon colour beyond the state's own: see connectionIcon (FINDING_COLOR is findingView's). */
 export const DROPS_COLOR = 'charts.yellow';
 
 /**
@@ -295,195 +270,4 @@ function sourceText(s: ConnectionSnapshot): string {
 export function importedText(s: ConnectionSnapshot, note = ''): string {
   const file = `imported from ${s.importedFrom ?? 'a file'}${note}`;
   return s.importedProducer ? `${file} · ${s.importedProducer}` : file;
-}
-
-/** "Dropped 3 times after 90.0 s idle … (confidence 80 %)", then whether it was resolved or withdrawn. */
-export function diagnosisLine(d: DiagnosisEvent): string {
-  const line = `${previewText(d.summary, 200)} (confidence ${Math.round(d.confidence * 100)} %)`;
-  const state = findingStateOf(d);
-  if (state === 'resolved') return `${line}, resolved: ${previewText(d.resolved!.fix, 80)}`;
-  return state === 'withdrawn' ? `${previewText(d.summary, 200)}` : line;
-}
-
-/** "Idle timeout ≈ 8 s", "Lifetime cap ≈ 60 s", "Handshake failed": what was found, in a few words. */
-export function findingTitle(d: DiagnosisEvent): string {
-  const interval = d.intervalMs !== null && d.intervalMs > 0 ? ` ≈ ${formatSeconds(d.intervalMs)}` : '';
-  switch (d.kind) {
-    case 'idle-timeout':
-      return `Idle timeout${interval}`;
-    case 'lifetime-cap':
-      return `Lifetime cap${interval}`;
-    case 'heartbeat-timeout':
-      return 'Dead link (heartbeat timeout)';
-    case 'handshake':
-      return 'Handshake failed';
-    case 'server-close':
-      return 'Closed by the server';
-  }
-}
-
-/** "2 drops", "4 failed attempts", "1 close": what the finding counted. */
-export function occurrencesText(d: DiagnosisEvent): string {
-  const n = d.occurrences;
-  switch (d.kind) {
-    case 'handshake':
-      return `${n} failed ${n === 1 ? 'attempt' : 'attempts'}`;
-    case 'server-close':
-      return `${n} ${n === 1 ? 'close' : 'closes'}`;
-    default:
-      return dropsText(n);
-  }
-}
-
-/** "Idle timeout ≈ 8 s · 2 drops": short and complete, so the row's width never cuts the point. */
-export function findingLabel(d: DiagnosisEvent): string {
-  const label = `${findingTitle(d)} · ${occurrencesText(d)}`;
-  return findingStateOf(d) === 'withdrawn' ? `Withdrawn: ${label}` : label;
-}
-
-/** "07:02:04" in local time, as the timeline's clock shows it. */
-export function localTimeOfDay(t: number): string {
-  const date = new Date(t);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
-/** "matches an idle timeout: nginx proxy_read_timeout (default 60 s)?": the summary after its counts. */
-function verdictOf(summary: string): string {
-  const dash = summary.indexOf(' — ');
-  return dash >= 0 ? summary.slice(dash + 3) : summary;
-}
-
-/** Advice longer than this is cut (a file may carry anything); the analyzer's stays well below. */
-const MAX_ADVICE_CHARS = 4000;
-
-/** Control and bidi characters shown as escapes, line breaks kept (the advice's layout). */
-function plainLines(text: string, max: number): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return cut
-    .split('\n')
-    .map((line) => previewText(line, Number.POSITIVE_INFINITY))
-    .join('\n');
-}
-
-export function diagnosisItems(s: ConnectionSnapshot): DiagnosisItemModel[] {
-  return s.diagnoses.map((d) => diagnosisItem(d, s.origin !== 'imported'));
-}
-
-/**
- * A finding's row. Active: a warning, the verdict and confidence in the description, the
- * advice in the tooltip, Apply Recommended Heartbeat offered on a live connection. Resolved:
- * greyed with a pass icon, what fixed it and since when, no fix offered. Withdrawn: as before,
- * with the withdrawal's reason.
- */
-export function diagnosisItem(d: DiagnosisEvent, live: boolean): DiagnosisItemModel {
-  const state = findingStateOf(d);
-  const label = findingLabel(d);
-  const confidence = `${Math.round(d.confidence * 100)} %`;
-  const seen = {
-    label: 'Seen',
-    value: `${d.occurrences} ${d.occurrences === 1 ? 'time' : 'times'}, confidence ${confidence}`,
-  };
-  const candidates = d.candidates.slice(0, 3).map((c) => ({
-    label: 'Candidate',
-    value: `${c.component} ${c.setting}${c.defaultSeconds !== null ? ` (default ${c.defaultSeconds} s)` : ''}${c.unconfirmed ? ' — unconfirmed' : ''}`,
-  }));
-  const base = {
-    findingId: d.findingId,
-    label,
-    // The first piece of evidence is where the pattern starts; the diagnosis itself otherwise.
-    seq: d.evidence[0] ?? d.seq,
-  };
-  if (state === 'resolved') {
-    const resolved = d.resolved!;
-    const fix = previewText(resolved.fix, 120);
-    return {
-      ...base,
-      description: `resolved · ${fix}`,
-      tooltip: {
-        title: `Resolved: ${label}`,
-        rows: [
-          {
-            label: 'Resolved',
-            value: `${fix}; no such drop since ${localTimeOfDay(resolved.sinceT)} (held ${formatDuration(resolved.heldMs)})`,
-          },
-          { label: 'Was', value: previewText(d.summary, 300) },
-          seen,
-        ],
-      },
-      icon: { id: 'pass', color: 'disabledForeground' },
-      contextValue: `${DIAGNOSIS_CONTEXT};resolved;`,
-    };
-  }
-  if (state === 'withdrawn') {
-    return {
-      ...base,
-      description: previewText(d.summary, 300),
-      tooltip: {
-        title: label,
-        rows: [{ label: 'Finding', value: previewText(d.summary, 300) }],
-        body: adviceBlocks(plainLines(d.advice, MAX_ADVICE_CHARS)),
-      },
-      icon: { id: 'warning', color: FINDING_COLOR },
-      contextValue: `${DIAGNOSIS_CONTEXT};`,
-    };
-  }
-  return {
-    ...base,
-    description: `${confidence} · ${previewText(verdictOf(d.summary), 300)}`,
-    tooltip: {
-      title: label,
-      rows: [{ label: 'Finding', value: previewText(d.summary, 300) }, ...candidates, seen],
-      body: adviceBlocks(plainLines(d.advice, MAX_ADVICE_CHARS), d.candidates),
-    },
-    icon: { id: 'warning', color: FINDING_COLOR },
-    // A live connection's fix can be applied; an imported session's cannot.
-    contextValue: `${DIAGNOSIS_CONTEXT};${live && d.recommendedHeartbeatMs !== undefined ? 'heartbeat;' : ''}`,
-  };
-}
-
-export interface StatusBarModel {
-  visible: boolean;
-  text: string;
-  tooltip: string;
-  /** What a screen reader says: the same counts the text shows, in words. */
-  accessibilityLabel: string;
-  warning: boolean;
-}
-
-/**
- * `$(plug) 2` live connections, `$(sync) 1` reconnecting, `$(warning) 2` active findings
- * (resolved and withdrawn ones do not count, nor an imported session's).
- */
-export function statusBarModel(snapshots: readonly ConnectionSnapshot[]): StatusBarModel {
-  const live = snapshots.filter((s) => s.state === 'open').length;
-  const reconnecting = snapshots.filter((s) => viewState(s) === 'reconnecting').length;
-  const withFindings = snapshots
-    .filter((s) => s.origin !== 'imported')
-    .map((s) => ({ s, active: activeFindings(s) }))
-    .filter(({ active }) => active.length > 0);
-  const findings = withFindings.reduce((sum, { active }) => sum + active.length, 0);
-  const parts = [`$(plug) ${live}`];
-  const words = [`${live} live ${live === 1 ? 'connection' : 'connections'}`];
-  if (reconnecting > 0) {
-    parts.push(`$(sync) ${reconnecting}`);
-    words.push(`${reconnecting} reconnecting`);
-  }
-  if (findings > 0) {
-    parts.push(`$(warning) ${findings}`);
-    words.push(`${findings} active ${findings === 1 ? 'finding' : 'findings'}`);
-  }
-  const summary = `WebSocket Inspector: ${words.join(', ')}`;
-  const lines = [summary];
-  for (const { s, active } of withFindings) {
-    for (const d of active) lines.push(`${s.name}: ${diagnosisLine(d)}`);
-  }
-  lines.push('Click to show the Connections view');
-  return {
-    visible: snapshots.length > 0,
-    text: parts.join(' '),
-    tooltip: lines.join('\n'),
-    accessibilityLabel: summary,
-    warning: findings > 0,
-  };
 }
