@@ -8,8 +8,9 @@
 //   finding's last drop, the heartbeat's change and the connection's open; and our heartbeat
 //   frames of that kind were seen on it since the change, which shows the heartbeat ran (a
 //   recorded file's endpoint says only how it was set at export). A connection kept open by
-//   chatty traffic alone proves nothing about the fix and resolves nothing. Should the heartbeat stop fitting (turned off, slowed down), the finding is
-//   active again: its advice must match the settings.
+//   chatty traffic alone proves nothing about the fix and resolves nothing. Should the
+//   heartbeat stop fitting (turned off, slowed down), the finding is active again: its
+//   advice must match the settings.
 // - A handshake finding resolves when a later attempt opens.
 // - A lifetime cap never resolves here: no heartbeat can help, and a connection that
 //   outlives the cap already withdraws the finding (readings.ts). A heartbeat timeout never
