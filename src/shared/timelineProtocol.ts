@@ -129,6 +129,11 @@ export interface TimelineStatus {
    * (WebInspector 537.36; Chrome 131)"; null for a live connection.
    */
   provenance: string | null;
+  /**
+   * The heartbeat interval the live connection now runs (ms), null when off or imported: the
+   * banner offers a finding's heartbeat only while it is not already in place.
+   */
+  heartbeatMs: number | null;
 }
 
 /**
@@ -379,6 +384,7 @@ const statusShape: Checker = shape({
   now: epochMs,
   reconnectAt: nullable(epochMs),
   provenance: nullable(string()),
+  heartbeatMs: nullable(finite),
 });
 
 const rows = arrayOf(rowShape, MAX_ROWS_PER_MESSAGE);

@@ -274,7 +274,7 @@ export class TimelineApp {
 
   private onStatus(status: TimelineStatus): void {
     this.header.update(status);
-    this.banner.update(status.diagnoses as DiagnosisEvent[]);
+    this.banner.update(status.diagnoses as DiagnosisEvent[], status.heartbeatMs);
     this.lane.setSpan(status.firstT, status.lastT, LIVE_STATES.has(status.state));
     const open = status.state === 'open';
     this.composer.setEnabled(!this.readOnly && open, 'Sending needs an open connection.');

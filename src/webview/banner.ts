@@ -3,6 +3,7 @@
 // (Apply heartbeat). Dismissed per finding; it comes back when the finding grows (more
 // occurrences). Resolved and withdrawn findings never show: the banner is for what still happens.
 
+import { heartbeatFixInPlace } from '../core/model/endpoint.js';
 import type { DiagnosisEvent } from '../core/model/sessionEvents.js';
 import { applyHeartbeatLabel, bannerText, pickFinding } from './findingText.js';
 import { button, clear, el } from './dom.js';
@@ -27,6 +28,7 @@ export class Banner {
   private readonly apply: HTMLButtonElement;
   /** Imported sessions cannot apply anything: there is no connection to change. */
   private live = true;
+  private heartbeatMs: number | null = null;
 
   constructor(
     readonly root: HTMLElement,
@@ -67,8 +69,10 @@ export class Banner {
     this.update(this.diagnoses);
   }
 
-  update(diagnoses: readonly DiagnosisEvent[]): void {
+  /** `heartbeatMs`: the heartbeat the connection now runs (TimelineStatus.heartbeatMs). */
+  update(diagnoses: readonly DiagnosisEvent[], heartbeatMs: number | null = this.heartbeatMs): void {
     this.diagnoses = diagnoses;
+    this.heartbeatMs = heartbeatMs;
     const dismissed = this.host.dismissed();
     const visible = diagnoses.filter((diagnosis) => {
       const at = dismissed[diagnosis.findingId];
@@ -80,11 +84,12 @@ export class Banner {
       this.root.hidden = true;
       return;
     }
-    this.text.textContent = bannerText(top);
+    this.text.textContent = bannerText(top, heartbeatMs);
     const others = active.length - 1;
     this.others.textContent = others > 0 ? ` (${others} other finding${others === 1 ? '' : 's'})` : '';
     const recommended = top.recommendedHeartbeatMs;
-    this.apply.hidden = !this.live || recommended === undefined;
+    // Offered until it runs: applying it again would change nothing.
+    this.apply.hidden = !this.live || recommended === undefined || heartbeatFixInPlace(heartbeatMs, recommended);
     if (recommended !== undefined) {
       const label = applyHeartbeatLabel(recommended);
       this.apply.textContent = label;

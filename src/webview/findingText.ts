@@ -4,13 +4,21 @@
 
 import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
 import { formatSeconds } from '../core/format/duration.js';
+import { heartbeatFixInPlace } from '../core/model/endpoint.js';
 
-/** The banner's sentence: the analyzer's summary plus what to do. */
-export function bannerText(diagnosis: DiagnosisEvent): string {
+/**
+ * The banner's sentence: the analyzer's summary plus what to do, or, once the heartbeat it
+ * recommends runs (`heartbeatMs`, the connection's own), that the fix is in place and waits to
+ * be proved.
+ */
+export function bannerText(diagnosis: DiagnosisEvent, heartbeatMs: number | null = null): string {
   let text = diagnosis.summary.trim();
   if (!/[.?!]$/.test(text)) text += '.';
-  if (diagnosis.recommendedHeartbeatMs !== undefined) {
-    text += ` Send a heartbeat every ≤ ${formatSeconds(diagnosis.recommendedHeartbeatMs)}, or raise the ${diagnosis.kind === 'idle-timeout' ? 'proxy timeout' : 'timeout'}.`;
+  const recommended = diagnosis.recommendedHeartbeatMs;
+  if (recommended !== undefined && heartbeatFixInPlace(heartbeatMs, recommended)) {
+    text += ` A heartbeat every ${formatSeconds(heartbeatMs!)} now runs: the finding is resolved once the connection stays open through twice the timeout.`;
+  } else if (recommended !== undefined) {
+    text += ` Send a heartbeat every ≤ ${formatSeconds(recommended)}, or raise the ${diagnosis.kind === 'idle-timeout' ? 'proxy timeout' : 'timeout'}.`;
   } else if (diagnosis.kind === 'lifetime-cap') {
     text += ' Heartbeats will not help: raise the limit, or reconnect before it.';
   }

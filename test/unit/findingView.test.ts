@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { connectionItem, MAX_LABEL_CHARS, shortLabel } from '../../src/extension/model/connectionView.js';
-import { diagnosisItems, findingLabel } from '../../src/extension/model/findingView.js';
+import { diagnosisItem, diagnosisItems, findingLabel } from '../../src/extension/model/findingView.js';
 import { statusBarModel } from '../../src/extension/model/statusBarView.js';
 import { fakeLiveConnection, FAKE_CONNECTION_START } from './fakes/fakeConnection.js';
 
@@ -66,6 +66,21 @@ describe('finding rows', () => {
     assert.equal(row!.contextValue, 'wsInspector.diagnosis;heartbeat;');
     assert.equal(row!.seq, 4, 'the default action opens the timeline at the first drop');
     assert.equal(row!.tooltip.title, 'Idle timeout ≈ 8 s · 2 drops');
+  });
+
+  it('a fix already in place is not offered again: the row says so until the connection proves it', () => {
+    // The connection runs a heartbeat every 4 s, what the finding recommends (or faster).
+    for (const heartbeatMs of [4000, 1000]) {
+      const row = diagnosisItem(idleFinding(), true, heartbeatMs);
+      assert.equal(row.contextValue, 'wsInspector.diagnosis;', `heartbeat every ${heartbeatMs} ms`);
+      assert.match(row.description, /^fix in place · 60 % · /);
+    }
+    // A slower heartbeat, or none, still needs the fix.
+    for (const heartbeatMs of [5000, null]) {
+      const row = diagnosisItem(idleFinding(), true, heartbeatMs);
+      assert.equal(row.contextValue, 'wsInspector.diagnosis;heartbeat;', `heartbeat ${heartbeatMs} ms`);
+      assert.match(row.description, /^60 % · /);
+    }
   });
 
   it('a resolved finding: greyed pass icon, what fixed it, since when in local time, no fix offered', () => {

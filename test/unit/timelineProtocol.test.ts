@@ -51,6 +51,7 @@ const status: TimelineStatus = {
   now: 3,
   reconnectAt: null,
   provenance: 'imported from chrome.har · Chrome DevTools (WebInspector 537.36; Chrome 131)',
+  heartbeatMs: 4000,
 };
 
 const hostMessages: HostMessage[] = [

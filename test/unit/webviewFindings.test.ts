@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import type { TimelineRow } from '../../src/shared/timelineProtocol.js';
-import { applyHeartbeatLabel, diagnosisStateText, pickFinding } from '../../src/webview/findingText.js';
+import { applyHeartbeatLabel, bannerText, diagnosisStateText, pickFinding } from '../../src/webview/findingText.js';
 import { describeMark, markStyle } from '../../src/webview/lane/laneMarks.js';
 
 const T0 = Date.UTC(2026, 10, 26, 9, 12, 0);
@@ -47,6 +47,15 @@ describe('the banner picks active findings only', () => {
     const withdrawn = diagnosis({ seq: 3, findingId: 'c', confidence: 0 });
     assert.deepEqual(pickFinding([active, resolved, withdrawn]), { top: active, active: [active] });
     assert.deepEqual(pickFinding([resolved]), { top: null, active: [] }, 'the only finding resolved: no banner');
+  });
+
+  it('says the fix is in place once the connection runs the recommended heartbeat, and what to do before', () => {
+    const finding = diagnosis({ seq: 1, findingId: 'a' });
+    assert.match(bannerText(finding, null), /Send a heartbeat every ≤ 4 s, or raise the proxy timeout\.$/);
+    assert.match(bannerText(finding, 30_000), /Send a heartbeat every ≤ 4 s/);
+    const inPlace = bannerText(finding, 1_000);
+    assert.match(inPlace, /A heartbeat every 1 s now runs: the finding is resolved once the connection stays open/);
+    assert.doesNotMatch(inPlace, /Send a heartbeat/);
   });
 
   it('labels Apply with the recommended interval as the advice words it', () => {

@@ -179,6 +179,30 @@ describe('timeline webview: the banner as the finding is fixed', { skip: harness
     assertNoProblems(harness);
   });
 
+  it('once the connection runs that heartbeat, Apply goes and the banner says the fix is in place', async () => {
+    const { harness, fixture } = suite;
+    const page = harness.page;
+    const endpoint = fixture.session.endpoint;
+    fixture.session.updateEndpoint({
+      ...endpoint,
+      heartbeat: { ...endpoint.heartbeat, mode: 'ping', intervalMs: 4_000 },
+    });
+    // The header's status goes out on the host's (fake) clock.
+    const deadline = Date.now() + 5000;
+    while (await page.locator('#banner-apply-heartbeat').isVisible()) {
+      assert.ok(Date.now() < deadline, 'Apply is withdrawn once the heartbeat runs');
+      fixture.clock.advance(1_100);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.match(
+      (await page.textContent('#banner-text')) ?? '',
+      /A heartbeat every 4 s now runs: the finding is resolved once the connection stays open/,
+    );
+    await saveScreenshot(page, 'banner-fix-in-place');
+    fixture.session.updateEndpoint(endpoint);
+    assertNoProblems(harness);
+  });
+
   it('leaves when its only finding is resolved, and the detail pane says since when', async () => {
     const { harness, fixture } = suite;
     const page = harness.page;

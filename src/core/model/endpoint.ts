@@ -33,6 +33,15 @@ export function heartbeatSettingOf(endpoint: EndpointConfig): HeartbeatSetting {
   return { mode: endpoint.heartbeat.mode, intervalMs: endpoint.heartbeat.intervalMs };
 }
 
+/**
+ * Whether a heartbeat running every `heartbeatMs` (null: off) already does what a finding
+ * recommends: then the fix is in place and is not offered again while the finding waits for
+ * the connection to prove it (see diagnosis/findingLifecycle.ts).
+ */
+export function heartbeatFixInPlace(heartbeatMs: number | null, recommendedHeartbeatMs: number): boolean {
+  return heartbeatMs !== null && heartbeatMs <= recommendedHeartbeatMs;
+}
+
 export interface ReconnectConfig {
   enabled: boolean;
   initialDelayMs: number;

@@ -45,6 +45,11 @@ export interface ImportedSession extends RecordedSession {
  */
 export interface ConnectionSnapshot {
   id: string;
+  /**
+   * The heartbeat interval the live session now runs (ms), null when its heartbeat is off or
+   * the session was imported: a finding's fix already in place is not offered again.
+   */
+  heartbeatMs: number | null;
   name: string;
   origin: ConnectionOrigin;
   /** For settings endpoints: which settings file defines it. */
@@ -244,6 +249,10 @@ export class Connection implements IDisposable {
       event === null ? null : (redactEvent(event, policy) as T);
     return {
       id: this.id,
+      heartbeatMs:
+        this.session && this.session.endpoint.heartbeat.mode !== 'off'
+          ? this.session.endpoint.heartbeat.intervalMs
+          : null,
       name: redactProse(this.name, policy),
       origin: this.origin,
       scope: this.scope,

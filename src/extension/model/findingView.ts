@@ -4,6 +4,7 @@
 
 import { formatDuration, formatSeconds } from '../../core/format/duration.js';
 import { previewText } from '../../core/format/describeEvent.js';
+import { heartbeatFixInPlace } from '../../core/model/endpoint.js';
 import { findingStateOf, type DiagnosisEvent } from '../../core/model/sessionEvents.js';
 import type { ConnectionSnapshot } from './connection.js';
 import { adviceBlocks, type TooltipModel } from './tooltipMarkdown.js';
@@ -108,16 +109,17 @@ function plainLines(text: string, max: number): string {
 }
 
 export function diagnosisItems(s: ConnectionSnapshot): DiagnosisItemModel[] {
-  return s.diagnoses.map((d) => diagnosisItem(d, s.origin !== 'imported'));
+  return s.diagnoses.map((d) => diagnosisItem(d, s.origin !== 'imported', s.heartbeatMs));
 }
 
 /**
  * A finding's row. Active: a warning, the verdict and confidence in the description, the
- * advice in the tooltip, Apply Recommended Heartbeat offered on a live connection. Resolved:
+ * advice in the tooltip, Apply Recommended Heartbeat offered on a live connection until the
+ * heartbeat it recommends runs (`heartbeatMs`; then "fix in place" until it is proved). Resolved:
  * greyed with a pass icon, what fixed it and since when, no fix offered. Withdrawn: as before,
  * with the withdrawal's reason.
  */
-export function diagnosisItem(d: DiagnosisEvent, live: boolean): DiagnosisItemModel {
+export function diagnosisItem(d: DiagnosisEvent, live: boolean, heartbeatMs: number | null = null): DiagnosisItemModel {
   const state = findingStateOf(d);
   const label = findingLabel(d);
   const confidence = `${Math.round(d.confidence * 100)} %`;
@@ -169,16 +171,18 @@ export function diagnosisItem(d: DiagnosisEvent, live: boolean): DiagnosisItemMo
       contextValue: `${DIAGNOSIS_CONTEXT};`,
     };
   }
+  const recommended = d.recommendedHeartbeatMs;
+  const fixInPlace = live && recommended !== undefined && heartbeatFixInPlace(heartbeatMs, recommended);
   return {
     ...base,
-    description: `${confidence} · ${previewText(verdictOf(d.summary), 300)}`,
+    description: `${fixInPlace ? 'fix in place · ' : ''}${confidence} · ${previewText(verdictOf(d.summary), 300)}`,
     tooltip: {
       title: label,
       rows: [{ label: 'Finding', value: previewText(d.summary, 300) }, ...candidates, seen],
       body: adviceBlocks(plainLines(d.advice, MAX_ADVICE_CHARS), d.candidates),
     },
     icon: { id: 'warning', color: FINDING_COLOR },
-    // A live connection's fix can be applied; an imported session's cannot.
-    contextValue: `${DIAGNOSIS_CONTEXT};${live && d.recommendedHeartbeatMs !== undefined ? 'heartbeat;' : ''}`,
+    // A live connection's fix can be applied, once; an imported session's cannot.
+    contextValue: `${DIAGNOSIS_CONTEXT};${live && recommended !== undefined && !fixInPlace ? 'heartbeat;' : ''}`,
   };
 }

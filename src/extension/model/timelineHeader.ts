@@ -43,6 +43,7 @@ export class TimelineHeader {
       now,
       reconnectAt: snapshot.reconnectAt,
       provenance: snapshot.importedFrom === null ? null : importedText(snapshot),
+      heartbeatMs: snapshot.heartbeatMs,
     };
     return redactStrings(status, policy);
   }
