@@ -16,7 +16,7 @@ import { formatFinding } from './findingText.js';
 import { redactingIo } from './output.js';
 import { InputFileError, loadKnownTimeoutsFile, readRecordedSessions } from './inputFiles.js';
 import { UsageError } from './usage.js';
-import type { CliIo } from './watch.js';
+import type { CliIo } from './output.js';
 
 export interface AnalyzeOptions {
   path: string;

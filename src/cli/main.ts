@@ -3,7 +3,8 @@
 import { runAnalyze } from './analyze.js';
 import { runProbe } from './probe.js';
 import { USAGE, UsageError } from './usage.js';
-import { runWatch, type CliIo } from './watch.js';
+import type { CliIo } from './output.js';
+import { runWatch } from './watch.js';
 import { parseWatchArgs } from './watchArgs.js';
 
 export async function main(argv: string[], io: CliIo, stop: AbortSignal): Promise<number> {

@@ -3,7 +3,12 @@
 // then passes through the policy's value redaction once more before it reaches a terminal.
 
 import { redactText, type RedactionPolicy } from '../core/model/redaction.js';
-import type { CliIo } from './watch.js';
+
+/** Where a command's lines go: stdout and stderr in the CLI, arrays in the tests. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
 
 /** An io whose lines cannot carry a known secret value, whatever built them. */
 export function redactingIo(io: CliIo, policy: RedactionPolicy): CliIo {

@@ -8,7 +8,7 @@ import { createWsSocket } from '../node/wsSocket.js';
 import { redactingIo } from './output.js';
 import { parseProbeArgs, type ProbeCliOptions } from './probeArgs.js';
 import { UsageError } from './usage.js';
-import type { CliIo } from './watch.js';
+import type { CliIo } from './output.js';
 
 /**
  * `ws-inspector probe <url> …`: measures the idle timeout or lifetime cap on the path to

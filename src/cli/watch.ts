@@ -9,13 +9,8 @@ import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import { AdviceShown, adviceLines, resolutionLine } from './findingText.js';
 import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';
-import { redactingIo } from './output.js';
+import { redactingIo, type CliIo } from './output.js';
 import type { WatchOptions } from './watchArgs.js';
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 /** Runs `watch` until the duration elapses, `stop` aborts, or the session stops by itself. */
 export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortSignal): Promise<number> {

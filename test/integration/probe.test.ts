@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { before, test } from 'node:test';
 import { runProbe } from '../../src/cli/probe.js';
-import type { CliIo } from '../../src/cli/watch.js';
+import type { CliIo } from '../../src/cli/output.js';
 import type { ProbeProgress } from '../../src/core/probe/idleProbe.js';
 import type { ProbeResult } from '../../src/core/probe/probeReport.js';
 import { buildCli, describeRun, runCli } from '../helpers/cliProcess.js';
