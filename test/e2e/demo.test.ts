@@ -337,6 +337,28 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
     });
   });
 
+  it('Clear Session asks once, then the counters and the finding start over in the tree', async () => {
+    await step('clear', async (wb) => {
+      await wb.runCommandAndPick('WebSocket Inspector: Clear Session', [PROXIED]);
+      const dialog = wb.page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 10_000 });
+      const question = await dialog.innerText();
+      assert.match(question, new RegExp(`Clear the [\\d,]+ recorded events of "${PROXIED}"\\?`));
+      await wb.screenshot('demo-clear-confirm');
+      await dialog.locator('.monaco-button', { hasText: /^Clear$/ }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const proxied = wb.treeItem(VIEW, PROXIED);
+      const after = await waitFor(
+        'the counters reset',
+        () => description(proxied),
+        (text) => dropsIn(text) === 0 && /^open · /.test(text),
+        10_000,
+      );
+      figures.push(`after Clear: "${after}"`);
+      assert.equal(await diagnosisRow(wb).count(), 0, 'the finding went with the record');
+    });
+  });
+
   it('Ctrl-C stops the demo: it exits, and the endpoints and code-server no longer listen', async () => {
     assert.ok(demo);
     await workbench?.close();
