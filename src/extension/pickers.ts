@@ -141,13 +141,7 @@ export function pickConnectTarget(
   };
 
   return new Promise((resolve) => {
-    let settled = false;
-    const finish = (target: ConnectTarget | undefined) => {
-      if (settled) return;
-      settled = true;
-      resolve(target);
-      pick.dispose();
-    };
+    const finish = settleOnce<ConnectTarget | undefined>(resolve, pick);
     pick.onDidChangeValue((value) => {
       const typed = typedItem(value);
       pick.items = typed ? [typed, ...fixed] : fixed;
@@ -209,13 +203,7 @@ export function askStep(options: StepInputOptions): Promise<string | undefined> 
   };
   validate(input.value);
   return new Promise((resolve) => {
-    let settled = false;
-    const finish = (value: string | undefined) => {
-      if (settled) return;
-      settled = true;
-      resolve(value);
-      input.dispose();
-    };
+    const finish = settleOnce<string | undefined>(resolve, input);
     input.onDidChangeValue((value) => validate(value));
     input.onDidAccept(() => {
       if (validate(input.value)) finish(input.value);
@@ -238,15 +226,23 @@ export function pickStep<T extends vscode.QuickPickItem>(
   pick.items = items;
   pick.ignoreFocusOut = true;
   return new Promise((resolve) => {
-    let settled = false;
-    const finish = (item: T | undefined) => {
-      if (settled) return;
-      settled = true;
-      resolve(item);
-      pick.dispose();
-    };
+    const finish = settleOnce<T | undefined>(resolve, pick);
     pick.onDidAccept(() => finish(pick.selectedItems[0] ?? pick.activeItems[0]));
     pick.onDidHide(() => finish(undefined));
     pick.show();
   });
+}
+
+/**
+ * The one ending of a quick input: accepting and hiding both call it, and disposing the widget
+ * hides it (a second call), so the first call resolves and disposes and later ones do nothing.
+ */
+function settleOnce<T>(resolve: (value: T) => void, widget: vscode.Disposable): (value: T) => void {
+  let settled = false;
+  return (value) => {
+    if (settled) return;
+    settled = true;
+    resolve(value);
+    widget.dispose();
+  };
 }
