@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
+import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } from '../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
@@ -45,14 +46,14 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
   // --quiet prints no events, so it does not listen to them: every message would be
   // materialised as an object for nothing.
   if (options.output !== 'quiet') {
-    const adviceShown = new AdviceShown(formatTime);
+    const adviceShown = new AdviceShown(formatClock);
     session.onEvent((event: SessionEvent) => {
       const safe = redactEvent(event, printPolicy);
       if (options.output === 'json') {
         io.out(JSON.stringify(safe));
         return;
       }
-      io.out(`${formatTime(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
+      io.out(`${formatClock(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
       // A finding's advice under its verdict, when it first appears and when its text changes.
       if (safe.type === 'diagnosis') printLines(io, adviceShown.linesFor(safe), printPolicy);
     });
@@ -129,7 +130,7 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
   for (const finding of findings.filter((f) => findingStateOf(f) === 'resolved')) {
     const safe = redactEvent(finding, printPolicy) as DiagnosisEvent;
     io.out(`resolved: ${describeEvent(safe)}`);
-    printLines(io, [resolutionLine(safe, formatTime) ?? ''], printPolicy);
+    printLines(io, [resolutionLine(safe, formatClock) ?? ''], printPolicy);
   }
   session.dispose();
   return exitCode;
@@ -157,10 +158,4 @@ function writeExport(path: string, session: Session, policy: ReturnType<typeof r
   } finally {
     closeSync(fd);
   }
-}
-
-function formatTime(t: number): string {
-  const d = new Date(t);
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }

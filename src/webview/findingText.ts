@@ -3,6 +3,7 @@
 // without a browser.
 
 import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
+import { formatTimeOfDay } from '../core/format/clockTime.js';
 import { formatSeconds } from '../core/format/duration.js';
 import { heartbeatFixInPlace } from '../core/model/endpoint.js';
 
@@ -49,16 +50,13 @@ export function pickFinding(diagnoses: readonly DiagnosisEvent[]): {
   return { top, active };
 }
 
-const pad = (value: number): string => String(value).padStart(2, '0');
-
 /** "Resolved: heartbeat every 4 s, no drops since 07:02:04", "Withdrawn: …", or null while active. */
 export function diagnosisStateText(event: Pick<DiagnosisEvent, 'kind' | 'confidence' | 'resolved'>): string | null {
   switch (findingStateOf(event)) {
     case 'resolved': {
       const resolved = event.resolved!;
       // Local wall-clock time to the second, like the list's times (without their milliseconds).
-      const date = new Date(resolved.sinceT);
-      const since = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+      const since = formatTimeOfDay(resolved.sinceT);
       const what = event.kind === 'handshake' ? 'failed handshakes' : 'drops';
       return `Resolved: ${resolved.fix}, no ${what} since ${since}`;
     }

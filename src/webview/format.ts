@@ -6,13 +6,7 @@ import type { SessionEventType } from '../core/model/sessionEvents.js';
 import type { TimelineRow } from '../shared/timelineProtocol.js';
 import type { IconName } from './icons.js';
 
-const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
-
-/** Local wall-clock time with milliseconds: 09:12:00.004. */
-export function formatClock(t: number): string {
-  const date = new Date(t);
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
-}
+export { formatClock } from '../core/format/clockTime.js';
 
 /** Time since the previous row: +12 ms, +1 234 ms; the first row has no predecessor. */
 export function formatDelta(ms: number | null): string {

@@ -2,6 +2,7 @@
 // active (a warning, the verdict and confidence, the fix offered on a live connection),
 // resolved (greyed, what fixed it and since when), withdrawn (as before, with the reason).
 
+import { formatTimeOfDay } from '../../core/format/clockTime.js';
 import { formatDuration, formatSeconds } from '../../core/format/duration.js';
 import { previewText } from '../../core/format/describeEvent.js';
 import { heartbeatFixInPlace } from '../../core/model/endpoint.js';
@@ -83,13 +84,6 @@ export function findingLabel(d: DiagnosisEvent): string {
   return findingStateOf(d) === 'withdrawn' ? `Withdrawn: ${label}` : label;
 }
 
-/** "07:02:04" in local time, as the timeline's clock shows it. */
-export function localTimeOfDay(t: number): string {
-  const date = new Date(t);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
 /** "matches an idle timeout: nginx proxy_read_timeout (default 60 s)?": the summary after its counts. */
 function verdictOf(summary: string): string {
   const dash = summary.indexOf(' — ');
@@ -148,7 +142,7 @@ export function diagnosisItem(d: DiagnosisEvent, live: boolean, heartbeatMs: num
         rows: [
           {
             label: 'Resolved',
-            value: `${fix}; no such drop since ${localTimeOfDay(resolved.sinceT)} (held ${formatDuration(resolved.heldMs)})`,
+            value: `${fix}; no such drop since ${formatTimeOfDay(resolved.sinceT)} (held ${formatDuration(resolved.heldMs)})`,
           },
           { label: 'Was', value: previewText(d.summary, 300) },
           seen,
