@@ -22,8 +22,9 @@ const CORE_LAYERS = {
   format: ['model', 'common'],
   engine: ['model', 'common', 'format'],
   files: ['model', 'common', 'format'],
-  diagnosis: ['model', 'common', 'format', 'engine'],
-  probe: ['engine', 'diagnosis', 'model', 'common', 'format'],
+  protocols: ['model', 'common', 'format', 'engine'],
+  diagnosis: ['model', 'common', 'format', 'engine', 'protocols'],
+  probe: ['engine', 'diagnosis', 'protocols', 'model', 'common', 'format'],
 };
 
 /** The zones of import-x/no-restricted-paths, paths relative to the repo root. */

@@ -302,7 +302,9 @@ export class TimelineApp {
       // Keep the selection in view across a filter change when it is still in the result.
       const seq = this.selectedSeq;
       void this.bridge.request<'locate'>({ type: 'locate', queryId: this.queryId, seq }).then((reply) => {
-        if (reply.queryId === this.queryId && this.selectedSeq === seq && reply.index !== null) {
+        // Follow may have been turned back on while the locate was out: the tail wins then.
+        if (reply.queryId !== this.queryId || this.selectedSeq !== seq || this.followTail) return;
+        if (reply.index !== null) {
           this.list.scrollToIndex(reply.index, 'center');
         }
       });

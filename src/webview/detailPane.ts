@@ -123,9 +123,18 @@ export class DetailPane {
             ['handshake', formatDuration(event.handshakeMs)],
             ['subprotocol', event.protocol || '(none)'],
             ['extensions', event.extensions || '(none)'],
+            ['application protocol', event.app ? `${event.app.label}: ${event.app.reason}` : '(none detected)'],
           ]),
           headersTable('Request headers', event.requestHeaders),
           headersTable('Response headers', event.responseHeaders),
+        ];
+      case 'protocol':
+        return [
+          factTable([
+            ['application protocol', event.label],
+            ['found by', event.by],
+            ['why', event.reason],
+          ]),
         ];
       case 'handshake-failed': {
         const facts: Array<[string, string]> = [];

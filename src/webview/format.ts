@@ -40,6 +40,8 @@ export function typeIcon(row: Pick<TimelineRow, 'type' | 'binary' | 'heartbeat'>
       return 'plug';
     case 'open':
       return 'pass';
+    case 'protocol':
+      return 'info';
     case 'handshake-failed':
     case 'error':
       return 'error';

@@ -23,6 +23,14 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
         source: 'https://nginx.org/en/docs/http/ngx_http_core_module.html#server_tokens',
       },
     ],
+    app: { protocol: 'socket.io', label: 'Socket.IO', by: 'url', reason: "the URL's path has /socket.io/" },
+  },
+  protocol: {
+    type: 'protocol',
+    protocol: 'socket.io',
+    label: 'Socket.IO',
+    by: 'frames',
+    reason: "the server's first frame is an Engine.IO open packet",
   },
   'handshake-failed': {
     type: 'handshake-failed',
@@ -48,10 +56,20 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     direction: 'in',
     opcode: 'text',
     size: 4,
-    data: 'pong',
+    data: '3',
     truncated: false,
     heartbeat: 'pong',
     rttMs: 3,
+    app: {
+      protocol: 'engine.io',
+      kind: 'pong',
+      summary: 'pong',
+      heartbeat: 'pong',
+      id: '1',
+      error: 'none',
+      name: 'pong',
+      fields: { packet: 'pong', nested: { list: [1, 'two', null] } },
+    },
   },
   ping: { type: 'ping', direction: 'out', data: 'wsi-1', encoding: 'utf8' },
   pong: { type: 'pong', direction: 'in', data: 'wsi-1', encoding: 'utf8', rttMs: 2 },
@@ -120,6 +138,8 @@ export function sampleSession(start = Date.UTC(2026, 10, 26, 9, 0, 0)): SessionE
     'reconnect-scheduled',
     'connecting',
     'handshake-failed',
+    // Found from frames after an open in practice; last here so that the seqs above stay put.
+    'protocol',
     'stopped',
   ];
   return order.map((type, index) => {

@@ -234,6 +234,24 @@ describe('TimelineFeed: ready handshake', () => {
     assert.equal(second!.queryId, first!.queryId, 'same query, same id');
   });
 
+  it("posts the held-back init when the reloaded webview's ready came before the view-state event", () => {
+    const h = live();
+    texts(h, 4);
+    h.receive(ready());
+    h.drain();
+    h.feed.setVisible(false);
+    texts(h, 2, 'late');
+    // The new webview says ready while the host still thinks the panel hidden: nothing can go out.
+    h.receive(ready(null, 4));
+    assert.equal(h.drain().length, 0, 'nothing posted while hidden');
+    h.feed.setVisible(true);
+    const [init] = h.take('init');
+    assert.equal(init!.total, 8, 'the two events of the live() fixture, 4 texts and 2 late ones');
+    texts(h, 1, 'after');
+    h.clock.advance(1000);
+    assert.ok(h.take('appended').length > 0, 'live rows flow again');
+  });
+
   it('ignores requests that come before ready', () => {
     const h = live();
     h.receive({ type: 'get-rows', requestId: 1, queryId: 1, start: 0, count: 10 });

@@ -34,7 +34,9 @@ export type ValueSpec =
   | { kind: 'array'; of: ValueSpec }
   /** Header names to string values. */
   | { kind: 'headers' }
-  | { kind: 'object'; fields: Readonly<Record<string, FieldSpec>> };
+  | { kind: 'object'; fields: Readonly<Record<string, FieldSpec>> }
+  /** An object whose members are any JSON values (a protocol's decoded fields or options). */
+  | { kind: 'record' };
 
 /** One field: its value, and whether a file may leave it out (and what it then is). */
 export interface FieldSpec {
@@ -64,6 +66,7 @@ const nullable = (of: ValueSpec): ValueSpec => ({ kind: 'nullable', of });
 const arrayOf = (of: ValueSpec): ValueSpec => ({ kind: 'array', of });
 const headers: ValueSpec = { kind: 'headers' };
 const object = (fields: Record<string, FieldSpec>): ValueSpec => ({ kind: 'object', fields });
+const record: ValueSpec = { kind: 'record' };
 
 const required = (spec: ValueSpec): FieldSpec => ({ spec, absent: 'required' });
 const optional = (spec: ValueSpec): FieldSpec => ({ spec, absent: 'optional' });
@@ -87,6 +90,24 @@ const pathFingerprints: ValueSpec = arrayOf(
     source: required(string),
   }),
 );
+/** How the application protocol was found (model/sessionEvents.ts ProtocolDetection). */
+const PROTOCOL_DETECTION_FIELDS = {
+  protocol: required(string),
+  label: required(string),
+  by: required(oneOf('user', 'subprotocol', 'url', 'frames')),
+  reason: required(string),
+};
+/** A frame in its application protocol's terms (AppMessage). */
+const appMessage: ValueSpec = object({
+  protocol: required(string),
+  kind: required(string),
+  name: optional(string),
+  summary: required(string),
+  heartbeat: optional(oneOf('ping', 'pong')),
+  id: optional(string),
+  error: optional(string),
+  fields: optional(record),
+});
 
 // ---- one description per event type ----------------------------------------------------------
 
@@ -109,7 +130,9 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     requestHeaders: orElse(headers, () => ({})),
     responseHeaders: orElse(headers, () => ({})),
     path: optional(pathFingerprints),
+    app: optional(object(PROTOCOL_DETECTION_FIELDS)),
   },
+  protocol: PROTOCOL_DETECTION_FIELDS,
   'handshake-failed': {
     status: orNull(integer(0, 999, 'an HTTP status (a whole number up to 999)')),
     statusText: orNull(string),
@@ -129,6 +152,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     truncated: required(boolean),
     heartbeat: optional(oneOf('ping', 'pong')),
     rttMs: optional(ms),
+    app: optional(appMessage),
   },
   ping: {
     direction: required(direction),
@@ -331,6 +355,9 @@ function checkValue<E extends Error>(
       checkFields(value, spec.fields, ErrorClass, here());
       return;
     }
+    case 'record':
+      if (!isObject(value)) throw new ErrorClass(`expected an object, got ${describeValue(value)}`, here());
+      return;
   }
 }
 
@@ -374,6 +401,7 @@ function expectation(spec: ValueSpec): string {
       return 'an array';
     case 'headers':
     case 'object':
+    case 'record':
       return 'an object';
   }
 }
@@ -410,6 +438,8 @@ const ENDPOINT_FIELDS: { readonly [K in keyof EndpointConfig]-?: FieldSpec } = {
   handshakeTimeoutMs: optional(number()),
   allowSelfSignedCertificate: optional(boolean),
   onOpen: optional(arrayOf(string)),
+  protocol: optional(string),
+  protocolOptions: optional(record),
 };
 
 /**

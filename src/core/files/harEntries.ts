@@ -24,6 +24,7 @@ export const FROM_MESSAGE: Readonly<Record<string, string>> = {
   truncated: '_truncated',
   heartbeat: '_heartbeat',
   rttMs: '_rttMs',
+  app: '_app',
   encoding: 'data',
   startT: 'time',
   durationMs: 'time',
@@ -59,6 +60,8 @@ export function fromHarMessage(message: HarWebSocketMessage, t: number, seq: num
       };
       if (message._heartbeat === 'ping' || message._heartbeat === 'pong') event.heartbeat = message._heartbeat;
       if (typeof message._rttMs === 'number') event.rttMs = message._rttMs;
+      // Checked with the rest of the event by the schema (eventSchema.ts) before anyone reads it.
+      if (message._app !== undefined) event.app = message._app;
       return event;
     }
     case OPCODE.ping:

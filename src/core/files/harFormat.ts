@@ -9,6 +9,7 @@
 // Chrome's importer ignores.
 
 import type { EndpointConfig } from '../model/endpoint.js';
+import type { AppMessage } from '../model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
 
 export const HAR_VERSION = '1.2';
@@ -35,6 +36,8 @@ export interface HarWebSocketMessage {
   _truncated?: boolean;
   _heartbeat?: 'ping' | 'pong';
   _rttMs?: number | null;
+  /** The frame in its application protocol's terms (MessageEvent.app), when the writer decoded it. */
+  _app?: AppMessage;
 }
 
 /** What our writer puts in `log._wsInspector`. */

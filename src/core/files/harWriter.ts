@@ -137,6 +137,7 @@ export function toHarMessage(event: MessageEvent | PingEvent | PongEvent): HarWe
     if (event.truncated) message._truncated = true;
     if (event.heartbeat) message._heartbeat = event.heartbeat;
     if (event.rttMs !== undefined) message._rttMs = event.rttMs;
+    if (event.app) message._app = event.app;
     return message;
   }
   // Control frames are base64 in Chrome's format, whatever their content.

@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import type { CloseEvent, CloseInitiator, SessionEvent } from '../model/sessionEvents.js';
+import type { CloseEvent, CloseInitiator, ProtocolDetection, SessionEvent } from '../model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
 
 // One-line, human-readable descriptions of events and stats, shared by the CLI,
@@ -33,13 +33,20 @@ export function formatRtt(ms: number): string {
 
 const arrow = (direction: 'in' | 'out') => (direction === 'in' ? '←' : '→');
 
+/** "speaks Socket.IO: the URL's path has /socket.io/". */
+export function describeDetection(detection: ProtocolDetection): string {
+  return `speaks ${detection.label}: ${detection.reason}`;
+}
+
 /** The summary part of an event line (no time, no type). */
 export function describeEvent(event: SessionEvent): string {
   switch (event.type) {
     case 'connecting':
       return `${event.attempt === 0 ? 'connecting' : `reconnect attempt ${event.attempt}`} to ${event.url}${event.protocols.length ? ` (subprotocols: ${event.protocols.join(', ')})` : ''}`;
     case 'open':
-      return `handshake ${formatDuration(event.handshakeMs)}${event.protocol ? `, subprotocol ${event.protocol}` : ''}${event.extensions ? `, extensions ${event.extensions}` : ''}`;
+      return `handshake ${formatDuration(event.handshakeMs)}${event.protocol ? `, subprotocol ${event.protocol}` : ''}${event.extensions ? `, extensions ${event.extensions}` : ''}${event.app ? `; ${describeDetection(event.app)}` : ''}`;
+    case 'protocol':
+      return describeDetection(event);
     case 'handshake-failed':
       if (event.status !== null) {
         const body = event.body ? ` — ${previewText(event.body.trim(), 80)}` : '';
@@ -51,7 +58,11 @@ export function describeEvent(event: SessionEvent): string {
       const heartbeat = event.heartbeat
         ? ` [heartbeat ${event.heartbeat}${event.rttMs !== undefined ? `, rtt ${formatRtt(event.rttMs)}` : ''}]`
         : '';
-      return `${arrow(event.direction)} ${event.opcode} ${formatBytes(event.size)}${event.truncated ? ' (truncated in record)' : ''}${heartbeat}  ${body}`;
+      const cut = event.truncated ? ' (truncated in record)' : '';
+      // A decoded frame says what it is in its protocol's words ("socket.io event").
+      const what = event.app ? `${event.app.protocol} ${event.app.kind}` : event.opcode;
+      const shown = event.app ? previewText(event.app.summary) : body;
+      return `${arrow(event.direction)} ${what} ${formatBytes(event.size)}${cut}${heartbeat}  ${shown}`;
     }
     case 'ping':
       return `${arrow(event.direction)} ${event.data ? previewText(event.data, 60) : '(empty)'}`;

@@ -78,6 +78,16 @@ export interface EndpointConfig {
    * subscribe, an auth message). Absent means none.
    */
   onOpen?: string[];
+  /**
+   * The application protocol the frames carry: a protocol id ('socket.io', 'stomp', …), 'auto'
+   * (detect it: subprotocol, URL, first frames) or 'none' (opaque frames). Absent means 'auto'.
+   */
+  protocol?: string;
+  /**
+   * Options of that protocol's client (a Socket.IO namespace and auth payload, STOMP login and
+   * host, an MQTT client id and keep-alive, …), checked by the protocol's module. Absent means none.
+   */
+  protocolOptions?: Record<string, unknown>;
 }
 
 export const DEFAULT_HEARTBEAT: HeartbeatConfig = {
@@ -120,6 +130,10 @@ export function makeEndpoint(
     handshakeTimeoutMs: overrides.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     allowSelfSignedCertificate: overrides.allowSelfSignedCertificate ?? false,
     ...(overrides.onOpen?.length ? { onOpen: [...overrides.onOpen] } : {}),
+    ...(overrides.protocol !== undefined && overrides.protocol !== 'auto' ? { protocol: overrides.protocol } : {}),
+    ...(overrides.protocolOptions && Object.keys(overrides.protocolOptions).length > 0
+      ? { protocolOptions: { ...overrides.protocolOptions } }
+      : {}),
   };
 }
 

@@ -455,7 +455,10 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
     // Payloads: a copy only where a secret was found, most events pass through as they are.
     case 'message': {
       const data = redactPayload(event.data, event.opcode === 'text', policy);
-      return data === event.data ? event : { ...event, data };
+      if (data === event.data) return event;
+      // A decoded frame read the secret too: it is decoded again from the redacted payload.
+      const { app: _decodedFromSecret, ...rest } = event;
+      return { ...rest, data };
     }
     case 'ping':
     case 'pong': {
@@ -475,6 +478,8 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
         advice: redactProse(event.advice, policy),
         candidates: event.candidates.map((candidate) => redactCandidate(candidate, policy)),
       };
+    case 'protocol':
+      return event; // a protocol id and words of ours (the subprotocols it names are a module's own)
     case 'heartbeat-timeout':
     case 'idle-gap':
     case 'reconnect-scheduled':

@@ -37,6 +37,51 @@ export interface OpenEvent extends EventBase {
   responseHeaders: HeaderMap;
   /** The intermediaries the response and the URL name (pathFingerprints.ts); absent when none. */
   path?: PathFingerprint[];
+  /**
+   * The application protocol the frames carry, when known at open (the user's choice, the
+   * subprotocol or the URL); absent when none, or when the first frames tell later (then a
+   * `protocol` event follows).
+   */
+  app?: ProtocolDetection;
+}
+
+/** How the application protocol of a connection was found: see core/protocols/catalog.ts. */
+export interface ProtocolDetection {
+  /** The protocol module's id: 'socket.io', 'graphql-transport-ws', 'stomp', … */
+  protocol: string;
+  /** For people: 'Socket.IO'. */
+  label: string;
+  by: 'user' | 'subprotocol' | 'url' | 'frames';
+  /** Why, in words: "the URL's path has /socket.io/", "the server chose subprotocol mqtt". */
+  reason: string;
+}
+
+/** The first frames of an open connection revealed its application protocol. */
+export interface ProtocolEvent extends EventBase, ProtocolDetection {
+  type: 'protocol';
+}
+
+/**
+ * A data frame in its application protocol's terms (MessageEvent.app). Computed from the
+ * payload when a message is shown or written, never stored in the record.
+ */
+export interface AppMessage {
+  /** The layer that framed it: 'engine.io' for Engine.IO's ping, 'socket.io' for an event, … */
+  protocol: string;
+  /** The packet or message type in the protocol's own words: 'event', 'ping', 'next', 'CONNECT', 'PUBLISH'. */
+  kind: string;
+  /** The event name, operation, destination, topic or method, when the frame has one. */
+  name?: string;
+  /** One line for lists: `tick {"n":3}`. */
+  summary: string;
+  /** The protocol's heartbeat traffic (hidden with pings). */
+  heartbeat?: 'ping' | 'pong';
+  /** Pairs requests and replies: an ack id, a subscription id, a JSON-RPC id, a Phoenix ref. */
+  id?: string;
+  /** An in-band error's text (an ERROR frame, a GraphQL error, a JSON-RPC error). */
+  error?: string;
+  /** The decoded structure for the detail pane: plain JSON values only. */
+  fields?: Record<string, unknown>;
 }
 
 /**
@@ -77,6 +122,11 @@ export interface MessageEvent extends EventBase {
   heartbeat?: 'ping' | 'pong';
   /** On a text-heartbeat reply: the round trip to the ping it answers. */
   rttMs?: number;
+  /**
+   * The frame in its application protocol's terms, added where messages are shown or written
+   * (watch, exports, the timeline); never in the record itself. Absent when no protocol applies.
+   */
+  app?: AppMessage;
 }
 
 /** A ping control frame. */
@@ -258,6 +308,7 @@ export function findingStateOf(diagnosis: Pick<DiagnosisEvent, 'confidence' | 'r
 export type SessionEvent =
   | ConnectingEvent
   | OpenEvent
+  | ProtocolEvent
   | HandshakeFailedEvent
   | MessageEvent
   | PingEvent
@@ -276,6 +327,7 @@ export type SessionEventType = SessionEvent['type'];
 export const SESSION_EVENT_TYPES: readonly SessionEventType[] = [
   'connecting',
   'open',
+  'protocol',
   'handshake-failed',
   'message',
   'ping',

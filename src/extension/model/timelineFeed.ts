@@ -137,6 +137,9 @@ export class TimelineFeed implements IDisposable {
       // The webview is torn down while hidden (retainContextWhenHidden is off): wait for its next ready.
       this.ready = false;
       this.batcher.stop();
+    } else if (this.ready) {
+      // The reloaded webview's ready overtook the view-state event and its init was held back.
+      this.postInit();
     }
   }
 
