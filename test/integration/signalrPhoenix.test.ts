@@ -4,8 +4,10 @@
 // - SignalR (dotnet/aspnetcore src/SignalR/docs/specs/HubProtocol.md): the first client message
 //   must be the HandshakeRequest, answered with `{}` + 0x1E (Overview); the server pings on its
 //   KeepAliveInterval and closes a client it has heard nothing from for ClientTimeoutInterval
-//   (Ping, aka "Keep Alive"), telling it with a Close message carrying an error (Close Message Encoding);
-//   an Invocation with an invocationId gets a Completion (Invocations).
+//   (Ping, aka "Keep Alive"); the peer then sends a Close message with an error (Close Message
+//   Encoding) before the WebSocket close. Whether ASP.NET Core's Close carries an error on a client
+//   timeout is not in the spec and was not checked against its source: the peer sends one so that
+//   decode's error is exercised. An Invocation with an invocationId gets a Completion (Invocations).
 // - Phoenix (phoenixframework/phoenix lib/phoenix/socket/serializers/v1/v2_json_serializer.ex,
 //   assets/js/phoenix/socket.js): phx_join and the `heartbeat` on topic `phoenix` get a phx_reply
 //   with the same ref, `{status, response}`; the server closes a socket that sends nothing for its
