@@ -106,6 +106,7 @@ async function startPhoenixPeer(options: { timeoutMs: number }): Promise<TestWsS
     const v1 = new URL(context.request.url ?? '/', 'ws://x').searchParams.get('vsn')?.startsWith('1.') ?? false;
     let lastHeartbeatAt = Date.now();
     let ticks = 0;
+    const joined = new Map<string, unknown>();
     const encode = (joinRef: unknown, ref: unknown, topic: string, event: string, payload: unknown) =>
       v1 ? JSON.stringify({ topic, event, payload, ref }) : JSON.stringify([joinRef, ref, topic, event, payload]);
     const watch = () => {
@@ -125,7 +126,12 @@ async function startPhoenixPeer(options: { timeoutMs: number }): Promise<TestWsS
       const [joinRef, ref, topic, event] = Array.isArray(parsed)
         ? (parsed as unknown[])
         : ((m: Record<string, unknown>) => [null, m['ref'], m['topic'], m['event']])(parsed as Record<string, unknown>);
-      if (topic === 'phoenix' && event === 'heartbeat') {
+      if (topic !== 'phoenix' && event !== 'phx_join') {
+        // socket.ex handle_in: a v2 push to a joined topic with another join_ref is stale, dropped.
+        const current = joined.get(String(topic));
+        if (current === undefined || (!v1 && current !== joinRef)) return;
+        ws.send(encode(joinRef, ref, String(topic), 'phx_reply', { status: 'ok', response: { echo: event } }));
+      } else if (topic === 'phoenix' && event === 'heartbeat') {
         lastHeartbeatAt = Date.now();
         ws.send(encode(null, ref, 'phoenix', 'phx_reply', { status: 'ok', response: {} }));
       } else if (event === 'phx_join') {
@@ -133,6 +139,7 @@ async function startPhoenixPeer(options: { timeoutMs: number }): Promise<TestWsS
         const response = refused ? { reason: 'unauthorized' } : {};
         ws.send(encode(joinRef, ref, String(topic), 'phx_reply', { status: refused ? 'error' : 'ok', response }));
         if (!refused) {
+          joined.set(String(topic), joinRef);
           const tick = () => {
             if (ws.readyState !== ws.OPEN) return;
             ws.send(encode(null, null, String(topic), 'tick', { n: ++ticks }));
@@ -329,6 +336,22 @@ for (const vsn of ['2.0.0', '1.0.0']) {
       assert.deepEqual(answers, run.beats.slice(0, answers.length));
       assert.ok(answers.length >= run.beats.length - 1, `${answers.length} answers for ${run.beats.length} beats`);
       assert.equal(new Set(run.beats).size, run.beats.length, 'a fresh ref per beat');
+
+      // A composed push reaches the channel with the join's ref (v2 drops it without; v1 has none).
+      const repliesBefore = run.inbound.length;
+      run.ws.send(phoenixProtocol.compose('push', { topic: 'room:lobby', event: 'shout', payload: '{}', vsn }));
+      run.ws.send(phoenixProtocol.compose('push', { topic: 'room:lobby', event: 'hello', joinRef: '1', vsn }));
+      await delay(200);
+      const echoes = run.inbound
+        .slice(repliesBefore)
+        .map((m) => JSON.stringify(decodeIn(phoenixProtocol, m.text)?.fields?.['payload'] ?? null))
+        .filter((payload) => payload.includes('echo'));
+      assert.deepEqual(
+        echoes,
+        vsn === '1.0.0'
+          ? ['{"status":"ok","response":{"echo":"shout"}}', '{"status":"ok","response":{"echo":"hello"}}']
+          : ['{"status":"ok","response":{"echo":"hello"}}'],
+      );
     },
   );
 }

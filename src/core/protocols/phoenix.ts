@@ -10,6 +10,8 @@
 //   (makeRef); the heartbeat is `heartbeat` on topic `phoenix` every heartbeatIntervalMs (30 s)
 //   and, when its phx_reply (same ref) has not come by the next beat, the client closes with
 //   1000 "heartbeat timeout" (heartbeatTimeout → abnormalClose).
+// - lib/phoenix/socket.ex (handle_in): a v2 push whose join_ref is not the channel's current join
+//   is stale and dropped without a reply, hence the composer's join ref field.
 // Phoenix's heartbeat is paired by ref: the server replies to each one.
 
 import type {
@@ -380,7 +382,12 @@ const COMPOSER_FORMS: readonly ComposerForm[] = [
       { name: 'topic', label: 'Topic', placeholder: 'room:lobby' },
       { name: 'event', label: 'Event', placeholder: 'new_msg' },
       { name: 'payload', label: 'Payload (JSON)', placeholder: '{"body": "hello"}', multiline: true, json: true },
-      { name: 'joinRef', label: 'Join ref (the phx_join’s ref, v2)', placeholder: '1' },
+      // lib/phoenix/socket.ex drops a v2 push whose join_ref is not the channel's current one.
+      {
+        name: 'joinRef',
+        label: 'Join ref (the ref of the phx_join that joined the topic; v2 drops pushes without it)',
+        placeholder: '1',
+      },
       { name: 'vsn', label: 'Serializer vsn', placeholder: '2.0.0' },
     ],
   },
