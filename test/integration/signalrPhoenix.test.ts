@@ -19,10 +19,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import type { OutboundFrame, ProtocolClient, ProtocolReaction } from '../../src/core/engine/appProtocol.js';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
+import { decorateEvents } from '../../src/core/protocols/appDecoder.js';
+import { Catalog } from '../../src/core/protocols/catalog.js';
 import { phoenixProtocol } from '../../src/core/protocols/phoenix.js';
 import { signalrProtocol } from '../../src/core/protocols/signalr.js';
-import { delay } from '../helpers/liveSession.js';
-import { cleanups } from '../helpers/testScope.js';
+import { systemClock } from '../../src/node/systemClock.js';
+import { createWsSocket } from '../../src/node/wsSocket.js';
+import { delay, QUICK_RECONNECT } from '../helpers/liveSession.js';
+import { cleanups, type EventOf } from '../helpers/testScope.js';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 
 const RS = '\x1e';
@@ -367,3 +375,149 @@ test('Phoenix scripted peer: without heartbeats the server closes the socket', {
   assert.deepEqual(peer.log.closes, ['heartbeat timeout']);
   assert.equal(run.closed?.code, 1000);
 });
+
+// The real Session, with the heartbeat left at its default so that the protocol's own heartbeat
+// replaces it (engine/protocolLink.ts), the protocol found from the URL, and its cadence made
+// short through protocolOptions (keepAliveMs, heartbeatMs) to fit the peers' short timeouts.
+
+/** A Session on `url` with the catalog, as test/helpers/liveSession.ts starts one, collecting events. */
+function startProtocolSession(
+  defer: (fn: () => unknown) => void,
+  url: string,
+  protocol: string,
+  protocolOptions: Record<string, unknown>,
+): { session: Session; events: SessionEvent[] } {
+  const endpoint = makeEndpoint(url, { heartbeat: {}, reconnect: QUICK_RECONNECT, protocol, protocolOptions });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock: systemClock,
+    createSocket: createWsSocket,
+    observer: sessionDiagnosis(endpoint),
+    protocols: new Catalog(),
+  });
+  defer(() => session.dispose());
+  const events: SessionEvent[] = [];
+  session.onEvent((event) => events.push(event));
+  session.start();
+  return { session, events };
+}
+
+const ofType = <T extends SessionEvent['type']>(events: SessionEvent[], type: T) =>
+  events.filter((e): e is EventOf<T> => e.type === type);
+
+test(
+  'Session on the SignalR peer: found from the URL, handshakes and keeps alive past ClientTimeout',
+  { timeout: 15_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const peer = await startSignalrPeer({ keepAliveMs: 300, clientTimeoutMs: 600, handshakeTimeoutMs: 500 });
+    defer(() => peer.close());
+    const { session, events } = startProtocolSession(defer, `${peer.url}hubs/chat`, 'auto', {
+      keepAliveMs: 200,
+      serverTimeoutMs: 1_000,
+    });
+    await delay(2_500);
+    await session.stop();
+
+    const open = ofType(events, 'open')[0];
+    assert.equal(open?.app?.protocol, 'signalr');
+    assert.equal(open?.app?.by, 'url');
+    const drops = ofType(events, 'close').filter((c) => c.initiator !== 'local');
+    assert.deepEqual(drops, [], `no drop in 2.5 s (ClientTimeout 600 ms); peer closes: ${peer.log.closes.join(', ')}`);
+    assert.deepEqual(ofType(events, 'heartbeat-timeout'), []);
+    assert.equal(ofType(events, 'open').length, 1, 'one connection, never reconnected');
+
+    const messages = ofType(events, 'message');
+    const outbound = messages.filter((m) => m.direction === 'out');
+    assert.equal(outbound[0]?.data, `{"protocol":"json","version":1}${RS}`, 'the handshake goes first');
+    const beats = outbound.filter((m) => m.heartbeat === 'ping');
+    assert.ok(beats.length >= 8, `the keep-alive Ping every 200 ms: ${beats.length}`);
+    assert.ok(beats.every((m) => m.data === `{"type":6}${RS}`));
+    const serverPings = messages.filter((m) => m.direction === 'in' && m.heartbeat === 'ping');
+    assert.ok(serverPings.length >= 5, `the server's pings are marked: ${serverPings.length}`);
+    assert.equal(peer.log.received.length, outbound.length, 'the peer got every frame the session recorded');
+
+    const decorated = ofType(decorateEvents(events), 'message').filter((m) => m.direction === 'in');
+    assert.equal(decorated[0]?.app?.kind, 'handshake response');
+    assert.match(decorated[0]?.app?.summary ?? '', /2 records/);
+  },
+);
+
+test(
+  'Session on the SignalR peer with protocol none: no handshake, so the peer closes it',
+  { timeout: 15_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const peer = await startSignalrPeer({ keepAliveMs: 300, clientTimeoutMs: 600, handshakeTimeoutMs: 400 });
+    defer(() => peer.close());
+    const { session, events } = startProtocolSession(defer, `${peer.url}hubs/chat`, 'none', {});
+    await delay(1_000);
+    await session.stop();
+    assert.equal(ofType(events, 'open')[0]?.app, undefined);
+    assert.ok(peer.log.closes.includes('handshake timeout'), `peer closes: ${peer.log.closes.join(', ')}`);
+    assert.ok(ofType(events, 'close').some((c) => c.initiator !== 'local'));
+  },
+);
+
+test(
+  'Session on the Phoenix peer: joins, beats every 200 ms, pairs each phx_reply by ref with an RTT',
+  { timeout: 15_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const peer = await startPhoenixPeer({ timeoutMs: 600 });
+    defer(() => peer.close());
+    const { session, events } = startProtocolSession(defer, `${peer.url}socket/websocket?vsn=2.0.0`, 'auto', {
+      topics: ['room:lobby'],
+      heartbeatMs: 200,
+    });
+    await delay(2_500);
+    await session.stop();
+
+    const open = ofType(events, 'open')[0];
+    assert.equal(open?.app?.protocol, 'phoenix');
+    const drops = ofType(events, 'close').filter((c) => c.initiator !== 'local');
+    assert.deepEqual(
+      drops,
+      [],
+      `no drop in 2.5 s (the peer's timeout 600 ms); peer closes: ${peer.log.closes.join(', ')}`,
+    );
+    assert.deepEqual(ofType(events, 'heartbeat-timeout'), []);
+
+    const messages = ofType(events, 'message');
+    assert.equal(messages.find((m) => m.direction === 'out')?.data, '["1","1","room:lobby","phx_join",{}]');
+    const beats = messages.filter((m) => m.direction === 'out' && m.heartbeat === 'ping');
+    assert.ok(beats.length >= 8, `a heartbeat every 200 ms: ${beats.length}`);
+    const refs = beats.map((m) => (JSON.parse(m.data) as unknown[])[1]);
+    assert.equal(new Set(refs).size, refs.length, 'a fresh ref per beat');
+    const replies = messages.filter((m) => m.direction === 'in' && m.heartbeat === 'pong');
+    assert.ok(replies.length >= beats.length - 1, `${replies.length} replies for ${beats.length} beats`);
+    assert.ok(
+      replies.every((m) => typeof m.rttMs === 'number'),
+      'each reply is paired with its beat by ref, so it has an RTT',
+    );
+
+    const decorated = ofType(decorateEvents(events), 'message').filter((m) => m.direction === 'in');
+    assert.ok(
+      decorated.some((m) => m.app?.kind === 'event' && m.app.name === 'tick'),
+      'channel events are named',
+    );
+    assert.ok(
+      decorated.some((m) => m.app?.kind === 'reply' && m.app.name === 'room:lobby'),
+      'the join reply',
+    );
+  },
+);
+
+test(
+  'Session on the Phoenix peer with protocol none: no heartbeat, so the peer closes it',
+  { timeout: 15_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const peer = await startPhoenixPeer({ timeoutMs: 400 });
+    defer(() => peer.close());
+    const { session, events } = startProtocolSession(defer, `${peer.url}socket/websocket?vsn=2.0.0`, 'none', {});
+    await delay(1_000);
+    await session.stop();
+    assert.ok(peer.log.closes.includes('heartbeat timeout'), `peer closes: ${peer.log.closes.join(', ')}`);
+    assert.ok(ofType(events, 'close').some((c) => c.initiator !== 'local'));
+  },
+);
