@@ -240,6 +240,8 @@ describe('SignalR options, closes and composer', () => {
     assert.equal(signalrProtocol.explainClose(1000, ''), null);
     assert.equal(signalrProtocol.explainClose(1006, ''), null);
     assert.equal(signalrProtocol.explainClose(4000, 'bye'), null);
+    assert.equal(signalrProtocol.explainClose(1011, 'type mapping failed'), null, 'no "ping" inside a word');
+    assert.equal(signalrProtocol.explainClose(1006, 'Ping timed out')?.heartbeatRelated, true);
     const timeout = signalrProtocol.explainClose(1000, 'Client timeout');
     assert.match(timeout?.meaning ?? '', /ClientTimeoutInterval/);
     assert.equal(timeout?.heartbeatRelated, true);

@@ -313,7 +313,7 @@ function explainSignalrClose(code: number, reason: string): ProtocolCloseExplana
       heartbeatRelated: true,
     };
   }
-  if ((code === 1000 || code === 1006 || code === 1011) && /timeout|timed out|ping|keep-?alive/.test(text)) {
+  if ((code === 1000 || code === 1006 || code === 1011) && /time(d)? ?out|\bping\b|keep-?alive/.test(text)) {
     return {
       meaning:
         `SignalR: the server closed after hearing nothing from the client for its ClientTimeoutInterval ` +
