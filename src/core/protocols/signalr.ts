@@ -231,7 +231,7 @@ function decodeSignalr(frame: AppFrame): AppMessage | null {
 }
 
 /** A positive number of milliseconds, from a number or (as the CLI passes them) a numeric string. */
-export function readMs(value: unknown): number | null {
+function readMs(value: unknown): number | null {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof number === 'number' && Number.isFinite(number) && number > 0 ? number : null;
 }
@@ -259,6 +259,9 @@ function bytesArePing(payload: Uint8Array): boolean {
   return true;
 }
 
+/** A frame longer than this is not a few Pings (each is 11 bytes, or a little more with spaces). */
+const PINGS_ONLY_MAX_BYTES = 256;
+
 class SignalrClient implements ProtocolClient {
   private readonly keepAliveMs: number;
   private readonly serverTimeoutMs: number;
@@ -277,6 +280,8 @@ class SignalrClient implements ProtocolClient {
     // The server's Ping needs no answer ("it has no obligation to respond"): only mark it.
     if (bytesArePing(payload)) return { heartbeat: 'ping' };
     if (isBinary || payload.length === 0 || payload[payload.length - 1] !== RECORD_SEPARATOR_BYTE) return null;
+    // Hot path: a frame of only pings is small; anything bigger carries more than pings.
+    if (payload.length > PINGS_ONLY_MAX_BYTES) return null;
     const message = decodeSignalr({ direction: 'in', text: null, bytes: payload, truncated: false });
     return message?.heartbeat === 'ping' ? { heartbeat: 'ping' } : null;
   }
