@@ -16,20 +16,15 @@
 // frame, heartbeat().beat every intervalMs.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import WebSocket from 'ws';
 import type { OutboundFrame, ProtocolClient, ProtocolReaction } from '../../src/core/engine/appProtocol.js';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
-import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { decorateEvents } from '../../src/core/protocols/appDecoder.js';
-import { Catalog } from '../../src/core/protocols/catalog.js';
 import { phoenixProtocol } from '../../src/core/protocols/phoenix.js';
 import { signalrProtocol } from '../../src/core/protocols/signalr.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
-import { delay, QUICK_RECONNECT } from '../helpers/liveSession.js';
+import { buildCli, describeRun, parseNdjson, runCli } from '../helpers/cliProcess.js';
+import { delay, QUICK_RECONNECT, startLiveSession } from '../helpers/liveSession.js';
 import { cleanups, type EventOf } from '../helpers/testScope.js';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 
@@ -380,25 +375,14 @@ test('Phoenix scripted peer: without heartbeats the server closes the socket', {
 // replaces it (engine/protocolLink.ts), the protocol found from the URL, and its cadence made
 // short through protocolOptions (keepAliveMs, heartbeatMs) to fit the peers' short timeouts.
 
-/** A Session on `url` with the catalog, as test/helpers/liveSession.ts starts one, collecting events. */
+/** A live Session (test/helpers/liveSession.ts) on `url`, with the heartbeat left at its default. */
 function startProtocolSession(
   defer: (fn: () => unknown) => void,
   url: string,
   protocol: string,
   protocolOptions: Record<string, unknown>,
-): { session: Session; events: SessionEvent[] } {
-  const endpoint = makeEndpoint(url, { heartbeat: {}, reconnect: QUICK_RECONNECT, protocol, protocolOptions });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock: systemClock,
-    createSocket: createWsSocket,
-    observer: sessionDiagnosis(endpoint),
-    protocols: new Catalog(),
-  });
-  defer(() => session.dispose());
-  const events: SessionEvent[] = [];
-  session.onEvent((event) => events.push(event));
-  session.start();
-  return { session, events };
+) {
+  return startLiveSession(defer, url, { heartbeat: {}, reconnect: QUICK_RECONNECT, protocol, protocolOptions });
 }
 
 const ofType = <T extends SessionEvent['type']>(events: SessionEvent[], type: T) =>
@@ -519,5 +503,33 @@ test(
     await session.stop();
     assert.ok(peer.log.closes.includes('heartbeat timeout'), `peer closes: ${peer.log.closes.join(', ')}`);
     assert.ok(ofType(events, 'close').some((c) => c.initiator !== 'local'));
+  },
+);
+
+// The built CLI (dist/cli.js), as a user runs it.
+before(buildCli);
+
+test(
+  'watch --json on the Phoenix peer: found from the URL, options from --protocol-option, stays up, decoded',
+  { timeout: 60_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const peer = await startPhoenixPeer({ timeoutMs: 600 });
+    defer(() => peer.close());
+    const url = `${peer.url}socket/websocket?vsn=2.0.0`;
+    const args = ['watch', url, '--json', '--duration', '2500ms'];
+    args.push('--protocol-option', 'heartbeatMs=200', '--protocol-option', 'topics=["room:lobby"]');
+    const result = await runCli(defer, args, 30_000);
+    assert.equal(result.code, 0, describeRun(result));
+    const events = parseNdjson(result);
+    assert.equal(ofType(events, 'open')[0]?.app?.protocol, 'phoenix', describeRun(result));
+    assert.deepEqual(peer.log.closes, [], 'the peer never timed the CLI out');
+    assert.equal(ofType(events, 'close').filter((c) => c.initiator !== 'local').length, 0);
+    const messages = ofType(events, 'message');
+    assert.ok(messages.filter((m) => m.heartbeat === 'ping').length >= 8, 'a heartbeat every 200 ms');
+    assert.ok(
+      messages.some((m) => m.app?.kind === 'event' && m.app.name === 'tick'),
+      'events printed decoded',
+    );
   },
 );
