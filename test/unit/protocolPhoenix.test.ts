@@ -304,3 +304,30 @@ describe('Phoenix options, closes and composer', () => {
     assert.throws(() => phoenixProtocol.compose('leave', { topic: 't' }), /no composer form/);
   });
 });
+
+describe('Phoenix decode never throws', () => {
+  it('on random bytes and on cut or mangled frames of both serializers', () => {
+    const samples = [
+      '["1","1","room:lobby","phx_join",{"user":"a"}]',
+      '[null,"5","phoenix","phx_reply",{"status":"ok","response":{}}]',
+      '{"topic":"room:lobby","event":"new_msg","payload":{"n":1},"ref":null}',
+    ];
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 3000; i++) {
+      const sample = samples[i % samples.length]!;
+      const cut = sample.slice(0, Math.floor(random() * sample.length));
+      const mangled = [...sample].map((c) => (random() < 0.05 ? String.fromCharCode(Math.floor(random() * 128)) : c));
+      const noise = new Uint8Array(Math.floor(random() * 40)).map(() => Math.floor(random() * 256));
+      if (noise.length > 0) noise[0] = Math.floor(random() * 3); // a known binary kind, random lengths
+      const direction = random() < 0.5 ? 'in' : 'out';
+      for (const data of [cut, mangled.join('')]) {
+        assert.doesNotThrow(() => phoenixProtocol.decode(text(data, direction)));
+        assert.doesNotThrow(() => phoenixProtocol.matchFrame(text(data, direction)));
+        assert.doesNotThrow(() => client().inbound(bytes(data), false));
+      }
+      assert.doesNotThrow(() => phoenixProtocol.decode(binary(noise, direction)));
+      assert.doesNotThrow(() => phoenixProtocol.matchFrame(binary(noise, direction)));
+    }
+  });
+});

@@ -285,3 +285,31 @@ describe('SignalR options, closes and composer', () => {
     assert.throws(() => signalrProtocol.compose('stream', { target: 'A' }), /no composer form/);
   });
 });
+
+describe('SignalR decode never throws', () => {
+  it('on random bytes and on cut or mangled spec frames', () => {
+    const samples = [
+      `{"type":1,"invocationId":"123","target":"Send","arguments":[42,"Test Message"]}${RS}`,
+      `{"type":3,"invocationId":"123","error":"It didn't work!"}${RS}{"type":6}${RS}`,
+      `{"type":7,"error":"x","allowReconnect":true}${RS}`,
+      `{"protocol":"json","version":1}${RS}`,
+    ];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 3000; i++) {
+      const sample = samples[i % samples.length]!;
+      const cut = sample.slice(0, Math.floor(random() * sample.length));
+      const mangled = [...sample].map((c) => (random() < 0.05 ? String.fromCharCode(Math.floor(random() * 128)) : c));
+      const noise = new Uint8Array(Math.floor(random() * 40)).map(() => Math.floor(random() * 256));
+      const direction = random() < 0.5 ? 'in' : 'out';
+      for (const data of [cut, mangled.join('')]) {
+        assert.doesNotThrow(() => signalrProtocol.decode(text(data, direction, random() < 0.5)));
+        assert.doesNotThrow(() => signalrProtocol.matchFrame(text(data, direction)));
+        assert.doesNotThrow(() => client().inbound(bytes(data), false));
+      }
+      const binary: AppFrame = { direction, text: null, bytes: noise, truncated: false };
+      assert.doesNotThrow(() => signalrProtocol.decode(binary));
+      assert.doesNotThrow(() => client().inbound(noise, true));
+    }
+  });
+});
