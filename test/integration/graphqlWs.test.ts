@@ -95,7 +95,7 @@ function drive(url: string, protocols: string[], module: ProtocolModule, client:
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('graphql-transport-ws: our client stays up past the init wait, gets connection_ack and labelled next frames', async (t) => {
+test('graphql-transport-ws: our client stays up past the init wait, gets connection_ack, labelled next', async (t) => {
   const defer = cleanups(t);
   const server = await startGraphqlTransportWsServer(INIT_WAIT_MS);
   defer(() => server.close());
@@ -149,7 +149,7 @@ test('graphql-transport-ws: our client stays up past the init wait, gets connect
   );
 });
 
-test("graphql-transport-ws: the server's 4408 (no connection_init) and 4406 (no subprotocol) are explained", async (t) => {
+test('graphql-transport-ws: 4408 (no connection_init) and 4406 (no subprotocol) provoked and explained', async (t) => {
   const defer = cleanups(t);
   const server = await startGraphqlTransportWsServer(INIT_WAIT_MS);
   defer(() => server.close());
@@ -183,7 +183,7 @@ test("graphql-transport-ws: the server's 4408 (no connection_init) and 4406 (no 
   assert.match(failure.message, /Server sent no subprotocol/);
 });
 
-test('graphql-ws (subscriptions-transport-ws): ka keep-alives decode as heartbeat, the heartbeat appears with the first', async (t) => {
+test('graphql-ws (legacy): ka keep-alives decode as heartbeat, known from the first ka', async (t) => {
   const defer = cleanups(t);
   const server = await startLegacyGraphqlWsServer(100);
   defer(() => server.close());
@@ -212,7 +212,7 @@ test('graphql-ws (subscriptions-transport-ws): ka keep-alives decode as heartbea
   assert.ok(driven.frames.every((frame) => frame.app !== null));
 });
 
-test('graphql-ws (subscriptions-transport-ws): a handshake without the subprotocol is closed with 1002, explained', async (t) => {
+test('graphql-ws (legacy): a handshake without the subprotocol is closed with 1002, explained', async (t) => {
   const defer = cleanups(t);
   const server = await startLegacyGraphqlWsServer(100);
   defer(() => server.close());
