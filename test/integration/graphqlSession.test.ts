@@ -1,4 +1,4 @@
-// A live Session (real sockets, system clock, the protocol catalog) against the real graphql-ws
+// A live Session (test/helpers/liveSession.ts: real sockets, system clock, the protocol catalog) against the real graphql-ws
 // server with a 500 ms connectionInitWaitTimeout: with graphql-transport-ws chosen (or found by
 // its subprotocol) it sends connection_init itself, so no 4408 comes; a subscribe gets `next`
 // frames that decode with their id; its own ping every 12 s is answered by a pong with an RTT.
@@ -6,38 +6,14 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
-import { makeEndpoint, type EndpointConfig } from '../../src/core/model/endpoint.js';
 import type { MessageEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { decorateEvents } from '../../src/core/protocols/appDecoder.js';
-import { Catalog } from '../../src/core/protocols/catalog.js';
 import { GRAPHQL_PING_INTERVAL_MS } from '../../src/core/protocols/graphqlTransportWs.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
 import { startGraphqlTransportWsServer, startLegacyGraphqlWsServer } from '../helpers/graphqlServers.js';
-import { delay, until } from '../helpers/liveSession.js';
+import { delay, startLiveSession, until } from '../helpers/liveSession.js';
 import { cleanups } from '../helpers/testScope.js';
 
 const INIT_WAIT_MS = 500;
-
-/** A Session with the protocol catalog (test/helpers/liveSession.ts does not pass one yet). */
-function startProtocolSession(
-  defer: (fn: () => unknown) => void,
-  endpoint: EndpointConfig,
-): { session: Session; events: SessionEvent[] } {
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock: systemClock,
-    createSocket: createWsSocket,
-    observer: sessionDiagnosis(endpoint),
-    protocols: new Catalog(),
-  });
-  defer(() => session.dispose());
-  const events: SessionEvent[] = [];
-  session.onEvent((event) => events.push(event));
-  session.start();
-  return { session, events };
-}
 
 const messages = (events: readonly SessionEvent[]) =>
   decorateEvents(events).filter((event): event is MessageEvent => event.type === 'message');
@@ -46,10 +22,11 @@ test('Session, graphql-transport-ws chosen: connection_init sent, no 4408, next 
   const defer = cleanups(t);
   const server = await startGraphqlTransportWsServer(INIT_WAIT_MS);
   defer(() => server.close());
-  const { session, events } = startProtocolSession(
-    defer,
-    makeEndpoint(server.url, { protocol: 'graphql-transport-ws', protocols: ['graphql-transport-ws'] }),
-  );
+  const { session, events } = startLiveSession(defer, server.url, {
+    heartbeat: {},
+    protocol: 'graphql-transport-ws',
+    protocols: ['graphql-transport-ws'],
+  });
   // A subscribe may go only after connection_ack (PROTOCOL.md, Subscribe: else 4401), so not in onOpen.
   const acked = () => messages(events).some((event) => event.app?.kind === 'connection_ack');
   await until(acked, 3000);
@@ -105,7 +82,7 @@ test('Session on auto: graphql-transport-ws found by the subprotocol the server 
   const defer = cleanups(t);
   const server = await startGraphqlTransportWsServer(INIT_WAIT_MS);
   defer(() => server.close());
-  const { events } = startProtocolSession(defer, makeEndpoint(server.url, { protocols: ['graphql-transport-ws'] }));
+  const { events } = startLiveSession(defer, server.url, { heartbeat: {}, protocols: ['graphql-transport-ws'] });
   await delay(INIT_WAIT_MS * 3);
   assert.deepEqual(
     events.filter((event) => event.type === 'close'),
@@ -120,10 +97,12 @@ test('Session without the protocol (none): the server closes with 4408 after its
   const defer = cleanups(t);
   const server = await startGraphqlTransportWsServer(INIT_WAIT_MS);
   defer(() => server.close());
-  const { events } = startProtocolSession(
-    defer,
-    makeEndpoint(server.url, { protocol: 'none', protocols: ['graphql-transport-ws'], reconnect: { enabled: false } }),
-  );
+  const { events } = startLiveSession(defer, server.url, {
+    heartbeat: {},
+    protocol: 'none',
+    protocols: ['graphql-transport-ws'],
+    reconnect: { enabled: false },
+  });
   await until(() => events.some((event) => event.type === 'close'), INIT_WAIT_MS * 6);
   const close = events.find((event) => event.type === 'close');
   assert.equal(close?.type === 'close' ? close.code : undefined, 4408);
@@ -133,7 +112,7 @@ test("Session on auto with the legacy server: ka frames recorded as the protocol
   const defer = cleanups(t);
   const server = await startLegacyGraphqlWsServer(100);
   defer(() => server.close());
-  const { events } = startProtocolSession(defer, makeEndpoint(server.url, { protocols: ['graphql-ws'] }));
+  const { events } = startLiveSession(defer, server.url, { heartbeat: {}, protocols: ['graphql-ws'] });
   await until(() => events.filter((event) => event.type === 'message' && event.heartbeat === 'ping').length >= 3, 3000);
   const decoded = messages(events);
   assert.equal(decoded[0]?.app?.kind, 'connection_init');
