@@ -1,0 +1,275 @@
+// The Socket.IO module against real servers: socket.io 4 (Engine.IO v4) and socket.io 2 (the
+// socket.io-v2 package, Engine.IO v3) with pingInterval 300 ms and pingTimeout 200 ms. A plain
+// `ws` client does only what the module's ProtocolClient asks (its start() frames, its answers to
+// inbound frames, its heartbeat beats), so these tests prove the duties themselves keep the
+// connection up and join the namespace; without them the server closes it.
+
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import WebSocket from 'ws';
+import type { AppFrame, OutboundFrame, ProtocolReaction } from '../../src/core/engine/appProtocol.js';
+import type { AppMessage } from '../../src/core/model/sessionEvents.js';
+import { socketIoProtocol } from '../../src/core/protocols/socketIo.js';
+import { delay, until } from '../helpers/liveSession.js';
+import { startSocketIoV2, startSocketIoV4, type SocketIoTestServer } from '../helpers/socketIoServers.js';
+import { cleanups } from '../helpers/testScope.js';
+
+interface DrivenClient {
+  frames: AppFrame[];
+  reactions: ProtocolReaction[];
+  /** The close, once the socket closed. */
+  closed: { code: number; reason: string; atMs: number } | null;
+  /** Each frame decoded by the module, index for index with `frames`. */
+  decoded(): Array<AppMessage | null>;
+  send(frame: OutboundFrame): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects a plain ws client to `url`. With `duties`, it does what the module's client asks:
+ * sends start() frames at open and each reaction's frames, and beats its heartbeat when the
+ * protocol has the client beat (Engine.IO v3). Without, it only listens.
+ */
+function drive(
+  defer: (fn: () => unknown) => void,
+  url: string,
+  { duties, options = {} }: { duties: boolean; options?: Record<string, unknown> },
+): DrivenClient {
+  const client = socketIoProtocol.createClient({ url, subprotocol: '', options });
+  const ws = new WebSocket(url);
+  const startedAt = Date.now();
+  let beatTimer: ReturnType<typeof setInterval> | null = null;
+  const driven: DrivenClient = {
+    frames: [],
+    reactions: [],
+    closed: null,
+    decoded: () => driven.frames.map((frame) => socketIoProtocol.decode(frame)),
+    send(frame) {
+      driven.frames.push(
+        typeof frame === 'string'
+          ? { direction: 'out', text: frame, bytes: new Uint8Array(0), truncated: false }
+          : { direction: 'out', text: null, bytes: frame, truncated: false },
+      );
+      ws.send(frame);
+    },
+    async stop() {
+      if (beatTimer) clearInterval(beatTimer);
+      if (ws.readyState === WebSocket.CLOSED) return;
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      ws.close();
+      await Promise.race([closed, delay(1000)]);
+      ws.terminate();
+    },
+  };
+  defer(() => driven.stop());
+  ws.on('open', () => {
+    if (duties) for (const frame of client.start()) driven.send(frame);
+  });
+  ws.on('message', (data: Buffer, isBinary) => {
+    const bytes = new Uint8Array(data);
+    driven.frames.push(
+      isBinary
+        ? { direction: 'in', text: null, bytes, truncated: false }
+        : { direction: 'in', text: data.toString('utf8'), bytes: new Uint8Array(0), truncated: false },
+    );
+    if (!duties) return;
+    const reaction = client.inbound(bytes, isBinary);
+    if (reaction === null) return;
+    driven.reactions.push(reaction);
+    for (const frame of reaction.send ?? []) driven.send(frame);
+    if (reaction.heartbeatChanged) {
+      if (beatTimer) clearInterval(beatTimer);
+      const heartbeat = client.heartbeat();
+      const beat = heartbeat?.beat;
+      if (heartbeat && beat) beatTimer = setInterval(() => driven.send(beat().frame), heartbeat.intervalMs);
+    }
+  });
+  ws.on('close', (code, reason) => {
+    if (beatTimer) clearInterval(beatTimer);
+    driven.closed = { code, reason: reason.toString('utf8'), atMs: Date.now() - startedAt };
+  });
+  ws.on('error', () => {
+    // The close that follows says what happened.
+  });
+  return driven;
+}
+
+/** What the server-side pings/pongs and events looked like, from the decoded frames. */
+function tally(decoded: Array<AppMessage | null>, frames: AppFrame[]) {
+  const count = (direction: 'in' | 'out', kind: string) =>
+    decoded.filter((app, i) => app?.kind === kind && frames[i]?.direction === direction).length;
+  const ticks = decoded.filter((app, i) => app?.name === 'tick' && frames[i]?.direction === 'in');
+  return { count, ticks };
+}
+
+async function server(
+  t: TestContext,
+  start: () => Promise<SocketIoTestServer>,
+): Promise<{ defer: (fn: () => unknown) => void; io: SocketIoTestServer }> {
+  const defer = cleanups(t);
+  const io = await start();
+  defer(() => io.close());
+  return { defer, io };
+}
+
+const cycle = (io: SocketIoTestServer) => io.pingIntervalMs + io.pingTimeoutMs;
+
+describe('Socket.IO 4 (Engine.IO v4), real server', { timeout: 30_000 }, () => {
+  it('the duties keep the connection up for 3 ping cycles and join "/"; ticks decode by name', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV4());
+    const client = drive(defer, io.url, { duties: true });
+    await delay(4 * cycle(io));
+    assert.equal(client.closed, null, `closed: ${JSON.stringify(client.closed)}; server saw ${io.engineCloses}`);
+    assert.deepEqual(io.engineCloses, []);
+    assert.deepEqual(io.connections, [{ namespace: '/', auth: {}, query: io.connections[0]?.query }]);
+
+    const decoded = client.decoded();
+    const { count, ticks } = tally(decoded, client.frames);
+    assert.equal(decoded[0]?.kind, 'open');
+    assert.equal(decoded[0]?.fields?.pingInterval, 300);
+    assert.deepEqual(
+      client.frames.filter((f) => f.direction === 'out' && f.text?.startsWith('4')).map((f) => f.text),
+      ['40'],
+      'the namespace connect, once',
+    );
+    assert.ok(count('in', 'ping') >= 3, `server pings: ${count('in', 'ping')}`);
+    assert.equal(count('out', 'pong'), count('in', 'ping'), 'every ping answered');
+    assert.equal(count('out', 'ping'), 0, 'never pings a v4 server (it would close: invalid heartbeat direction)');
+    const connected = decoded.find((app, i) => app?.kind === 'connect' && client.frames[i]?.direction === 'in');
+    assert.match(connected?.summary ?? '', /^connected to \/, sid \S+$/);
+    assert.ok(ticks.length >= 3, `ticks: ${ticks.length}`);
+    assert.deepEqual(ticks[0], {
+      protocol: 'socket.io',
+      kind: 'event',
+      name: 'tick',
+      summary: 'tick {"n":1}',
+      fields: { namespace: '/', name: 'tick', args: [{ n: 1 }] },
+    });
+    // The heartbeat the session would watch: the server's cadence from the open packet.
+    const reactionWithCadence = client.reactions.find((reaction) => reaction.heartbeatChanged);
+    assert.deepEqual(reactionWithCadence?.send, ['40']);
+  });
+
+  it('joins the namespace from the options with its auth payload: the server sees handshake.auth', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV4());
+    const client = drive(defer, io.url, { duties: true, options: { namespace: '/chat', auth: { token: 'abc' } } });
+    await until(() => io.connections.length > 0, 5000);
+    await delay(3 * cycle(io));
+    assert.equal(client.closed, null);
+    assert.deepEqual(
+      io.connections.map(({ namespace, auth }) => ({ namespace, auth })),
+      [{ namespace: '/chat', auth: { token: 'abc' } }],
+    );
+    const ticks = client.decoded().filter((app) => app?.name === 'tick');
+    assert.ok(ticks.length >= 2);
+    assert.match(ticks[0]?.summary ?? '', /^\/chat tick \{"n":1\}$/);
+  });
+
+  it('composed events reach the server, acks come back paired by id, binary events decode', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV4());
+    const client = drive(defer, io.url, { duties: true });
+    await until(() => io.connections.length > 0, 5000);
+    client.send(socketIoProtocol.compose('event', { event: 'hello', args: '["world", {"n": 1}]', ack: '7' }));
+    client.send(socketIoProtocol.compose('event', { event: 'send me bytes' }));
+    await until(() => client.decoded().some((app) => app?.kind === 'attachment'), 5000);
+    assert.deepEqual(io.received, [['/', 'hello', 'world', { n: 1 }]]);
+    const decoded = client.decoded();
+    const ack = decoded.find((app) => app?.kind === 'ack');
+    assert.deepEqual([ack?.id, ack?.summary], ['7', 'ack 7: "hi back" 2']);
+    const binaryIndex = decoded.findIndex((app) => app?.kind === 'binary-event');
+    assert.equal(decoded[binaryIndex]?.summary, 'bytes <binary 0> + 1 binary attachment');
+    // Engine.IO v4 sends the attachment as is, in the next frame.
+    assert.deepEqual(decoded[binaryIndex + 1]?.fields, { size: 3, hex: '01 02 03' });
+  });
+
+  it('without the duties the server closes with no code: explained as a ping timeout', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV4());
+    const client = drive(defer, io.url, { duties: false });
+    await until(() => client.closed !== null, 10 * cycle(io));
+    assert.ok(client.closed, 'the server closed the connection');
+    assert.equal(client.closed.code, 1005, 'Engine.IO closes its WebSocket with ws.close(): no status code');
+    assert.deepEqual(io.engineCloses, ['ping timeout']);
+    assert.ok(client.closed.atMs >= cycle(io) * 0.9, `closed after ${client.closed.atMs} ms`);
+    const byCode = socketIoProtocol.explainClose(client.closed.code, client.closed.reason);
+    assert.equal(byCode?.heartbeatRelated, true);
+    assert.match(byCode?.meaning ?? '', /no Engine\.IO pong arrived within pingTimeout/);
+    const byReason = socketIoProtocol.explainClose(client.closed.code, io.engineCloses[0] ?? '');
+    assert.equal(
+      byReason?.meaning,
+      'the server closed the connection because no Engine.IO pong arrived within pingTimeout',
+    );
+    assert.ok(
+      client.decoded().some((app) => app?.kind === 'ping'),
+      'the server pinged and got no pong',
+    );
+  });
+});
+
+describe('Socket.IO 2 (Engine.IO v3), real server', { timeout: 30_000 }, () => {
+  it('the client pings every pingInterval, the server pongs, "/" is joined by the server; ticks decode', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV2());
+    const client = drive(defer, io.url, { duties: true });
+    await delay(4 * cycle(io));
+    assert.equal(client.closed, null, `closed: ${JSON.stringify(client.closed)}; server saw ${io.engineCloses}`);
+    assert.deepEqual(io.engineCloses, []);
+    assert.deepEqual(
+      io.connections.map((c) => c.namespace),
+      ['/'],
+    );
+    const decoded = client.decoded();
+    const { count, ticks } = tally(decoded, client.frames);
+    assert.ok(count('out', 'ping') >= 3, `client pings: ${count('out', 'ping')}`);
+    assert.ok(count('in', 'pong') >= count('out', 'ping') - 1, 'the server answered them');
+    assert.equal(
+      client.reactions.filter((reaction) => reaction.answers === true).length,
+      count('in', 'pong'),
+      'each pong pairs with our ping',
+    );
+    assert.equal(
+      client.frames.filter((f) => f.direction === 'out' && f.text?.startsWith('4')).length,
+      0,
+      'no connect sent: Socket.IO 2 joins "/" by itself',
+    );
+    assert.equal(decoded[1]?.summary, 'connected to /');
+    assert.ok(ticks.length >= 3);
+    assert.equal(ticks[0]?.summary, 'tick {"n":1}');
+  });
+
+  it('joins another namespace with 40/chat, and the server acknowledges it', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV2());
+    const client = drive(defer, `${io.url}&token=t1`, { duties: true, options: { namespace: '/chat' } });
+    await until(() => io.connections.length >= 2, 5000);
+    await delay(3 * cycle(io));
+    assert.equal(client.closed, null);
+    assert.deepEqual(io.connections.map((c) => c.namespace).sort(), ['/', '/chat']);
+    assert.equal(io.connections.find((c) => c.namespace === '/chat')?.query.token, 't1', 'the query rides in the URL');
+    const summaries = client.decoded().map((app) => app?.summary);
+    assert.ok(summaries.includes('connect to /chat'));
+    assert.ok(summaries.includes('connected to /chat'));
+    assert.ok(summaries.includes('/chat tick {"n":1}'));
+  });
+
+  it('binary events: the attachment frame carries the Engine.IO v3 message byte 0x04 first', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV2());
+    const client = drive(defer, io.url, { duties: true });
+    await until(() => io.connections.length > 0, 5000);
+    client.send(socketIoProtocol.compose('event', { event: 'send me bytes' }));
+    await until(() => client.decoded().some((app) => app?.kind === 'attachment'), 5000);
+    const decoded = client.decoded();
+    const binaryIndex = decoded.findIndex((app) => app?.kind === 'binary-event');
+    assert.equal(decoded[binaryIndex]?.summary, 'bytes <binary 0> + 1 binary attachment');
+    const attachment = decoded[binaryIndex + 1];
+    assert.equal(attachment?.fields?.hex, '04 01 02 03');
+    assert.match(String(attachment?.fields?.note), /Engine\.IO v3/);
+  });
+
+  it('without the client ping the server closes with no code: a ping timeout', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV2());
+    const client = drive(defer, io.url, { duties: false });
+    await until(() => client.closed !== null, 10 * cycle(io));
+    assert.ok(client.closed, 'the server closed the connection');
+    assert.equal(client.closed.code, 1005);
+    assert.deepEqual(io.disconnects, ['ping timeout']);
+    assert.equal(socketIoProtocol.explainClose(1005, '')?.heartbeatRelated, true);
+  });
+});
