@@ -8,9 +8,16 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import type { AppFrame, OutboundFrame, ProtocolReaction } from '../../src/core/engine/appProtocol.js';
-import type { AppMessage } from '../../src/core/model/sessionEvents.js';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import type { AppMessage, MessageEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
+import { AppDecoder } from '../../src/core/protocols/appDecoder.js';
+import { Catalog } from '../../src/core/protocols/catalog.js';
 import { socketIoProtocol } from '../../src/core/protocols/socketIo.js';
-import { delay, until } from '../helpers/liveSession.js';
+import { systemClock } from '../../src/node/systemClock.js';
+import { createWsSocket } from '../../src/node/wsSocket.js';
+import { delay, QUICK_RECONNECT, until } from '../helpers/liveSession.js';
 import { startSocketIoV2, startSocketIoV4, type SocketIoTestServer } from '../helpers/socketIoServers.js';
 import { cleanups } from '../helpers/testScope.js';
 
@@ -271,5 +278,116 @@ describe('Socket.IO 2 (Engine.IO v3), real server', { timeout: 30_000 }, () => {
     assert.equal(client.closed.code, 1005);
     assert.deepEqual(io.disconnects, ['ping timeout']);
     assert.equal(socketIoProtocol.explainClose(1005, '')?.heartbeatRelated, true);
+  });
+});
+
+/**
+ * A live Session (system clock, real ws sockets, the drop analyzer) that speaks the protocols,
+ * with the endpoint's default heartbeat: the protocol's own heartbeat replaces it.
+ */
+function startProtocolSession(
+  defer: (fn: () => unknown) => void,
+  url: string,
+  overrides: { protocol?: string; protocolOptions?: Record<string, unknown> } = {},
+) {
+  const endpoint = makeEndpoint(url, { reconnect: QUICK_RECONNECT, ...overrides });
+  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+    clock: systemClock,
+    createSocket: createWsSocket,
+    observer: sessionDiagnosis(endpoint),
+    protocols: new Catalog(),
+  });
+  defer(() => session.dispose());
+  const events: SessionEvent[] = [];
+  session.onEvent((event) => events.push(event));
+  session.start();
+  const messages = () => events.filter((event): event is MessageEvent => event.type === 'message');
+  return { session, events, messages };
+}
+
+describe('a live Session on a Socket.IO URL, default heartbeat', { timeout: 30_000 }, () => {
+  for (const start of [startSocketIoV4, startSocketIoV2]) {
+    const version = start === startSocketIoV4 ? 'Socket.IO 4 (EIO=4)' : 'Socket.IO 2 (EIO=3)';
+    it(`${version}: stays up with no close, says it found Socket.IO by the URL, ticks labelled by name`, async (t) => {
+      const { defer, io } = await server(t, () => start());
+      const live = startProtocolSession(defer, io.url);
+      await delay(4 * cycle(io));
+      const types = live.events.map((event) => event.type);
+      assert.ok(!types.includes('close'), `no close; events: ${types.join(', ')}`);
+      assert.ok(!types.includes('heartbeat-timeout'));
+      assert.deepEqual(io.engineCloses, []);
+      assert.deepEqual(
+        io.connections.map((c) => c.namespace),
+        ['/'],
+        'the namespace connect was acknowledged',
+      );
+      const open = live.events.find((event) => event.type === 'open');
+      assert.deepEqual(open?.type === 'open' ? open.app : null, {
+        protocol: 'socket.io',
+        label: 'Socket.IO',
+        by: 'url',
+        reason: `the URL's path has /socket.io/ and EIO=${io.version === 4 ? 4 : 3}`,
+      });
+
+      const messages = live.messages();
+      const pings = messages.filter((m) => m.heartbeat === 'ping');
+      const pongs = messages.filter((m) => m.heartbeat === 'pong');
+      assert.ok(pings.length >= 3, `heartbeat pings: ${pings.length}`);
+      assert.ok(pongs.length >= 3, `heartbeat pongs: ${pongs.length}`);
+      if (io.version === 4) {
+        assert.ok(
+          pings.every((m) => m.direction === 'in' && m.data === '2'),
+          'the server pings',
+        );
+        assert.ok(
+          pongs.every((m) => m.direction === 'out' && m.data === '3'),
+          'the session answers',
+        );
+      } else {
+        assert.ok(
+          pings.every((m) => m.direction === 'out' && m.data === '2'),
+          'the session pings',
+        );
+        assert.ok(
+          pongs.every((m) => m.direction === 'in' && m.data === '3'),
+          'the server answers',
+        );
+        assert.ok(
+          pongs.some((m) => m.rttMs !== undefined),
+          'a paired beat has its round trip',
+        );
+      }
+
+      const decoder = new AppDecoder();
+      const decorated = live.events.map((event) => decoder.decorate(event));
+      const ticks = decorated.filter((event) => event.type === 'message' && event.app?.name === 'tick');
+      assert.ok(ticks.length >= 3, `ticks labelled: ${ticks.length}`);
+      assert.deepEqual(ticks[0]?.type === 'message' ? ticks[0].app : null, {
+        protocol: 'socket.io',
+        kind: 'event',
+        name: 'tick',
+        summary: 'tick {"n":1}',
+        fields: { namespace: '/', name: 'tick', args: [{ n: 1 }] },
+      });
+      const heartbeats = decorated.filter((event) => event.type === 'message' && event.app?.heartbeat);
+      assert.equal(heartbeats.length, pings.length + pongs.length, 'the decoder marks the same frames as heartbeat');
+    });
+  }
+
+  it('Socket.IO 4: the namespace and auth from the protocol options reach the server', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV4());
+    const live = startProtocolSession(defer, io.url, {
+      protocol: 'socket.io',
+      protocolOptions: { namespace: '/chat', auth: { token: 'abc' } },
+    });
+    await until(() => io.connections.length > 0, 5000);
+    await delay(2 * cycle(io));
+    assert.deepEqual(
+      io.connections.map(({ namespace, auth }) => ({ namespace, auth })),
+      [{ namespace: '/chat', auth: { token: 'abc' } }],
+    );
+    const open = live.events.find((event) => event.type === 'open');
+    assert.equal(open?.type === 'open' ? open.app?.by : null, 'user');
+    assert.ok(!live.events.some((event) => event.type === 'close'));
   });
 });
