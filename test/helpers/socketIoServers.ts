@@ -22,7 +22,7 @@ export interface SocketIoTestServer {
   /** 2 (socket.io-v2, EIO=3) or 4 (socket.io, EIO=4). */
   version: 2 | 4;
   port: number;
-  /** ws://127.0.0.1:<port>/socket.io/?EIO=<3|4>&transport=websocket */
+  /** ws://127.0.0.1:<port>/socket.io/?EIO=<3|4>&transport=websocket (with the path told) */
   url: string;
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -41,6 +41,8 @@ export interface SocketIoServerOptions {
   pingTimeoutMs?: number;
   /** How often 'tick' is emitted to each socket. */
   tickEveryMs?: number;
+  /** The server's path; '/socket.io' unless told (a custom one hides Socket.IO from the URL). */
+  path?: string;
 }
 
 /** The parts of a Socket.IO server socket (either version) the fixture uses. */
@@ -75,7 +77,7 @@ function serve(
   const fixture: SocketIoTestServer = {
     version,
     port,
-    url: `ws://${LOOPBACK}:${port}/socket.io/?EIO=${version === 4 ? 4 : 3}&transport=websocket`,
+    url: `ws://${LOOPBACK}:${port}${options.path}/?EIO=${version === 4 ? 4 : 3}&transport=websocket`,
     pingIntervalMs: options.pingIntervalMs,
     pingTimeoutMs: options.pingTimeoutMs,
     connections: [],
@@ -130,7 +132,7 @@ function serve(
 }
 
 function withDefaults(options: SocketIoServerOptions): Required<SocketIoServerOptions> {
-  return { pingIntervalMs: 300, pingTimeoutMs: 200, tickEveryMs: 150, ...options };
+  return { pingIntervalMs: 300, pingTimeoutMs: 200, tickEveryMs: 150, path: '/socket.io', ...options };
 }
 
 /** socket.io 4 (Engine.IO v4: the server pings, the client must CONNECT every namespace). */
@@ -141,6 +143,7 @@ export async function startSocketIoV4(options: SocketIoServerOptions = {}): Prom
     pingInterval: settings.pingIntervalMs,
     pingTimeout: settings.pingTimeoutMs,
     transports: ['websocket'],
+    path: settings.path,
   });
   const port = await listenOnLoopback(httpServer);
   return serve(4, httpServer, io as unknown as ServerLike, port, settings);
@@ -155,6 +158,7 @@ export async function startSocketIoV2(options: SocketIoServerOptions = {}): Prom
     pingInterval: settings.pingIntervalMs,
     pingTimeout: settings.pingTimeoutMs,
     transports: ['websocket'],
+    path: settings.path,
   });
   const port = await listenOnLoopback(httpServer);
   return serve(2, httpServer, io, port, settings);

@@ -391,3 +391,25 @@ describe('a live Session on a Socket.IO URL, default heartbeat', { timeout: 30_0
     assert.ok(!live.events.some((event) => event.type === 'close'));
   });
 });
+
+describe('a live Session that finds Socket.IO by its first frame', { timeout: 30_000 }, () => {
+  it('Socket.IO 2 on a custom path without EIO: the open packet reveals it, the duties follow', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV2({ path: '/rt' }));
+    const url = `ws://127.0.0.1:${io.port}/rt/?transport=websocket`;
+    assert.equal(socketIoProtocol.matchUrl(new URL(url)), null, 'nothing in this URL names Socket.IO');
+    const live = startProtocolSession(defer, url);
+    await delay(4 * cycle(io));
+    const types = live.events.map((event) => event.type);
+    assert.ok(!types.includes('close'), `no close; events: ${types.join(', ')}`);
+    const detected = live.events.find((event) => event.type === 'protocol');
+    assert.deepEqual(detected?.type === 'protocol' ? [detected.protocol, detected.by, detected.reason] : null, [
+      'socket.io',
+      'frames',
+      "the server's first frame is an Engine.IO open packet (pingInterval 300 ms)",
+    ]);
+    // Without EIO the server speaks Engine.IO v3, and so does the client: it pings.
+    const beats = live.messages().filter((m) => m.heartbeat === 'ping');
+    assert.ok(beats.length >= 3 && beats.every((m) => m.direction === 'out' && m.data === '2'));
+    assert.deepEqual(io.engineCloses, []);
+  });
+});
