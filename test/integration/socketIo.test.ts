@@ -5,19 +5,14 @@
 // connection up and join the namespace; without them the server closes it.
 
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { before, describe, it, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import type { AppFrame, OutboundFrame, ProtocolReaction } from '../../src/core/engine/appProtocol.js';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
-import { makeEndpoint } from '../../src/core/model/endpoint.js';
-import type { AppMessage, MessageEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
+import type { AppMessage, MessageEvent } from '../../src/core/model/sessionEvents.js';
 import { AppDecoder } from '../../src/core/protocols/appDecoder.js';
-import { Catalog } from '../../src/core/protocols/catalog.js';
 import { socketIoProtocol } from '../../src/core/protocols/socketIo.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
-import { delay, QUICK_RECONNECT, until } from '../helpers/liveSession.js';
+import { buildCli, describeRun, parseNdjson, runCli } from '../helpers/cliProcess.js';
+import { delay, QUICK_RECONNECT, startLiveSession, until } from '../helpers/liveSession.js';
 import { startSocketIoV2, startSocketIoV4, type SocketIoTestServer } from '../helpers/socketIoServers.js';
 import { cleanups } from '../helpers/testScope.js';
 
@@ -281,28 +276,15 @@ describe('Socket.IO 2 (Engine.IO v3), real server', { timeout: 30_000 }, () => {
   });
 });
 
-/**
- * A live Session (system clock, real ws sockets, the drop analyzer) that speaks the protocols,
- * with the endpoint's default heartbeat: the protocol's own heartbeat replaces it.
- */
+/** A live Session (test/helpers/liveSession.ts) with the endpoint's default heartbeat, speaking the protocols. */
 function startProtocolSession(
   defer: (fn: () => unknown) => void,
   url: string,
   overrides: { protocol?: string; protocolOptions?: Record<string, unknown> } = {},
 ) {
-  const endpoint = makeEndpoint(url, { reconnect: QUICK_RECONNECT, ...overrides });
-  const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
-    clock: systemClock,
-    createSocket: createWsSocket,
-    observer: sessionDiagnosis(endpoint),
-    protocols: new Catalog(),
-  });
-  defer(() => session.dispose());
-  const events: SessionEvent[] = [];
-  session.onEvent((event) => events.push(event));
-  session.start();
-  const messages = () => events.filter((event): event is MessageEvent => event.type === 'message');
-  return { session, events, messages };
+  const live = startLiveSession(defer, url, { heartbeat: {}, reconnect: QUICK_RECONNECT, ...overrides });
+  const messages = () => live.events.filter((event): event is MessageEvent => event.type === 'message');
+  return { ...live, messages };
 }
 
 describe('a live Session on a Socket.IO URL, default heartbeat', { timeout: 30_000 }, () => {
@@ -411,5 +393,51 @@ describe('a live Session that finds Socket.IO by its first frame', { timeout: 30
     const beats = live.messages().filter((m) => m.heartbeat === 'ping');
     assert.ok(beats.length >= 3 && beats.every((m) => m.direction === 'out' && m.data === '2'));
     assert.deepEqual(io.engineCloses, []);
+  });
+});
+
+describe('ws-inspector watch on a Socket.IO URL (the built CLI)', { timeout: 60_000 }, () => {
+  before(buildCli);
+
+  it('socket.io 4, default options: stays connected, prints decoded events, no drop', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV4());
+    const result = await runCli(defer, ['watch', io.url, '--duration', `${4 * cycle(io)}ms`], 20_000);
+    assert.equal(result.code, 0, describeRun(result));
+    assert.match(
+      result.stdout,
+      /open {2,}handshake .*; speaks Socket\.IO: the URL's path has \/socket\.io\/ and EIO=4/,
+    );
+    assert.match(result.stdout, /→ socket\.io connect 2 B {2}connect to \//);
+    assert.match(result.stdout, /← socket\.io event \d+ B {2}tick \{"n":1\}/);
+    assert.match(result.stdout, /← engine\.io ping 1 B \[heartbeat ping\]/);
+    assert.match(result.stdout, /→ engine\.io pong 1 B \[heartbeat pong\]/);
+    assert.match(result.stdout, /0 drops, 0 failed handshakes, 0 heartbeat timeouts/);
+    const closes = result.lines.filter((line) => /\bclose {2,}/.test(line));
+    assert.deepEqual(
+      closes.map((line) => line.replace(/^\S+\s+close\s+/, '').replace(/, idle .*$/, '')),
+      ['code 1000 "user disconnect", clean, by us'],
+      'only the close --duration asked for',
+    );
+    assert.deepEqual(io.engineCloses, ['transport close'], 'the server saw the client leave, not a ping timeout');
+  });
+
+  it('socket.io 2, --protocol-option namespace=/chat --json: joins /chat, Engine.IO v3 pings, ticks', async (t) => {
+    const { defer, io } = await server(t, () => startSocketIoV2());
+    const result = await runCli(
+      defer,
+      ['watch', io.url, '--protocol-option', 'namespace=/chat', '--duration', `${4 * cycle(io)}ms`, '--json'],
+      20_000,
+    );
+    assert.equal(result.code, 0, describeRun(result));
+    const events = parseNdjson(result);
+    const open = events.find((event) => event.type === 'open');
+    assert.deepEqual(open?.type === 'open' ? [open.app?.protocol, open.app?.by] : null, ['socket.io', 'url']);
+    assert.ok(!events.some((event) => event.type === 'close' && event.initiator !== 'local'), describeRun(result));
+    assert.deepEqual(io.connections.map((c) => c.namespace).sort(), ['/', '/chat']);
+    const apps = events.flatMap((event) => (event.type === 'message' && event.app ? [event.app] : []));
+    assert.ok(apps.some((app) => app.kind === 'connect' && app.summary === 'connect to /chat'));
+    assert.ok(apps.some((app) => app.name === 'tick' && app.summary === '/chat tick {"n":1}'));
+    const beats = events.filter((event) => event.type === 'message' && event.heartbeat === 'ping');
+    assert.ok(beats.length >= 3 && beats.every((event) => event.type === 'message' && event.direction === 'out'));
   });
 });
