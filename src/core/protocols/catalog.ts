@@ -12,12 +12,14 @@ import { graphqlWsModule } from './graphqlWs.js';
 import { jsonRpcModule } from './jsonRpc.js';
 import { phoenixProtocol } from './phoenix.js';
 import { signalrProtocol } from './signalr.js';
+import { socketIoProtocol } from './socketIo.js';
 
 /**
  * Every protocol module, in the order URL and frame detection try them (and the order of the
  * `protocol` setting's choices in package.json): the specific before the generic, JSON-RPC last.
  */
 export const PROTOCOL_MODULES: readonly ProtocolModule[] = [
+  socketIoProtocol,
   graphqlTransportWsModule,
   graphqlWsModule,
   signalrProtocol,
