@@ -66,6 +66,8 @@ export class TimelineProtocols {
 
   /** The message in its protocol's terms, decoded from its redacted payload; null when no protocol applies. */
   decode(event: MessageEvent, policy: RedactionPolicy): AppMessage | null {
+    // Most searched messages of a plain connection: nothing to redact or decode.
+    if (!event.app && !this.moduleAt(event.seq)) return null;
     let redacted = redactEvent(event, policy) as MessageEvent;
     // Decorated in the file it came from (and redaction kept it: it read no secret).
     if (redacted.app) return redacted.app;

@@ -283,6 +283,15 @@ export function everyEventTypeConnection(extra: SessionEvent[] = []): {
       evidence: [12],
     },
     { ...at(0), type: 'stopped', reason: 'user' },
+    // Last, so that the seqs above (a diagnosis's evidence, the tests' selections) stay as they were.
+    {
+      ...at(0),
+      type: 'protocol',
+      protocol: 'socket.io',
+      label: 'Socket.IO',
+      by: 'frames',
+      reason: "the server's first frame is an Engine.IO open packet",
+    },
     ...extra,
   ];
   const connection = Connection.imported({
