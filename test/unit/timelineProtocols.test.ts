@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
 import type { MessageEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
+import { Catalog } from '../../src/core/protocols/catalog.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { TimelineFeed } from '../../src/extension/model/timelineFeed.js';
 import {
@@ -333,6 +334,66 @@ describe('timeline protocols: search and Hide pings', () => {
       [null, null, null, null, null, 'late'],
     );
     assert.deepEqual(first.status.app, { label: 'Fake.IO', reason: 'you chose it', by: 'user' });
+  });
+});
+
+describe('timeline protocols: with the engine speaking the protocol (SessionDeps.protocols)', () => {
+  function engineSession(url: string): Fixture & { clock: FakeClock } {
+    const clock = new FakeClock(T0);
+    const sockets = new FakeSocketFactory();
+    const endpoint = makeEndpoint(url, { heartbeat: { mode: 'off' }, reconnect: { enabled: false } });
+    const session = new Session(endpoint, DEFAULT_SESSION_OPTIONS, {
+      clock,
+      createSocket: sockets.create,
+      random: () => 0.5,
+      protocols: new Catalog([fakeSocketIo]),
+    });
+    session.start();
+    sockets.last.open({ protocol: '' });
+    return { ...fixture(Connection.live('adhoc', session, endpoint), clock, sockets), clock };
+  }
+
+  it("uses the session's open.app and its heartbeat marks: Hide pings hides the answered ping", () => {
+    const f = engineSession('ws://api.test/fake.io/?EIO=4');
+    const socket = f.socket();
+    socket.receiveText('2');
+    assert.equal(socket.sent.at(-1), '3', 'the engine answered the ping');
+    socket.receiveText('42["tick",{"n":1}]');
+    const open = [...f.session!.record].find((event) => event.type === 'open');
+    assert.equal(open?.type === 'open' ? open.app?.by : null, 'url', 'the session recorded the detection');
+    const first = init(f);
+    assert.deepEqual(first.status.app, { label: 'Fake.IO', reason: "the URL's path has /fake.io/", by: 'url' });
+    assert.deepEqual(
+      messageRows(first.tail).map((row) => [row.heartbeat ?? null, row.app?.kind]),
+      [
+        ['ping', 'ping'],
+        ['pong', 'pong'],
+        [null, 'event'],
+      ],
+    );
+    const shown = rowsOf(f, { ...structuredClone(DEFAULT_QUERY), hidePingPong: true }, 2);
+    assert.deepEqual(
+      messageRows(shown).map((row) => row.app?.summary),
+      ['tick {"n":1}'],
+    );
+  });
+
+  it("follows the session's protocol event when the first frames revealed it", () => {
+    const f = engineSession('ws://api.test/plain');
+    f.socket().receiveText('0{"sid":"s1"}');
+    f.socket().receiveText('42["tick",{"n":2}]');
+    const events = [...f.session!.record];
+    assert.ok(
+      events.some((event) => event.type === 'protocol'),
+      'the session recorded a protocol event',
+    );
+    const first = init(f);
+    assert.equal(first.status.app?.by, 'frames');
+    assert.equal(first.status.composer?.protocol, 'fake.io');
+    assert.deepEqual(
+      messageRows(first.tail).map((row) => row.app?.kind),
+      ['open', 'event'],
+    );
   });
 });
 

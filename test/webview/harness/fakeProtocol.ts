@@ -1,7 +1,8 @@
 // A small Socket.IO-like protocol module for the timeline's tests, until the real modules are
 // on main: Engine.IO-style `0{…}` open, `2` ping and `3` pong (heartbeats), `42["name",…args]`
 // events and `44{"message":…}` errors, found by a `/fake.io/` URL, the `fakeio` subprotocol or
-// a first frame `0{`. One composer form: an event (name and JSON arguments).
+// a first frame `0{`. One composer form: an event (name and JSON arguments). Its client answers
+// the server's pings.
 
 import type { ProtocolModule } from '../../../src/core/engine/appProtocol.js';
 import type { AppMessage } from '../../../src/core/model/sessionEvents.js';
@@ -49,7 +50,17 @@ export const fakeSocketIo: ProtocolModule = {
     frame.direction === 'in' && frame.text?.startsWith('0{') ? "the server's first frame is an open packet" : null,
   decode: (frame) => (frame.text === null ? null : decodeText(frame.text)),
   checkOptions: () => [],
-  createClient: () => ({ start: () => [], inbound: () => null, heartbeat: () => null }),
+  // The client's duty, for sessions given this module: answer the server's ping `2` with `3`.
+  createClient: () => ({
+    start: () => [],
+    inbound: (payload, isBinary) => {
+      if (isBinary || payload.length !== 1) return null;
+      if (payload[0] === 0x32) return { send: ['3'], heartbeat: 'ping' };
+      if (payload[0] === 0x33) return { heartbeat: 'pong' };
+      return null;
+    },
+    heartbeat: () => null,
+  }),
   explainClose: () => null,
   composerForms: [
     {
