@@ -35,9 +35,9 @@ function client(options: Record<string, unknown> = {}): MqttClient {
   return new MqttClient(context);
 }
 
-// 3.1.1 section 3.1 figure 3.6ff: CONNECT, level 4, flags user+password+clean session, keep-alive 10.
-const CONNECT_311 = pkt(0x10, [...str('MQTT'), 4, 0xc2, 0, 10, ...str('client-1'), ...str('alice'), ...str('hunter2')]);
 // 3.1.1 section 3.1: CONNECT, level 4, flags user + password + clean session, keep-alive 10.
+const CONNECT_311 = pkt(0x10, [...str('MQTT'), 4, 0xc2, 0, 10, ...str('client-1'), ...str('alice'), ...str('hunter2')]);
+// 5.0 section 3.1: level 5, clean start, keep-alive 60, properties: Session Expiry Interval (0x11) 30.
 const CONNECT_5 = pkt(0x10, [...str('MQTT'), 5, 0x02, 0, 60, 5, 0x11, 0, 0, 0, 30, ...str('c5')]);
 
 describe('MQTT Variable Byte Integer (1.5.5 / 2.2.3)', () => {
