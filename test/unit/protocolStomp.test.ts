@@ -9,6 +9,7 @@ import { Catalog } from '../../src/core/protocols/catalog.js';
 import {
   escapeHeaderValue,
   negotiateHeartBeat,
+  NO_DEADLINE_MS,
   parseStompFrame,
   stompModule,
   StompClient,
@@ -232,6 +233,16 @@ describe('STOMP client', () => {
     assert.match(heartbeat.describe, /every 1 s.*server every 4 s/);
   });
 
+  it('sets no deadline when the server sends no heart-beats (it owes us no frame)', () => {
+    const stomp = client({ heartBeatMs: 1000 });
+    stomp.inbound(bytes('CONNECTED\nversion:1.2\nheart-beat:0,3000\n\n\0'), false);
+    const heartbeat = stomp.heartbeat()!;
+    assert.equal(heartbeat.intervalMs, 3000);
+    assert.equal(heartbeat.timeoutMs, NO_DEADLINE_MS);
+    assert.ok(heartbeat.beat);
+    assert.match(heartbeat.describe, /the server sends none/);
+  });
+
   it('beats nothing when the server wants no heart-beats, but still watches its own', () => {
     const stomp = client();
     stomp.inbound(bytes('CONNECTED\nversion:1.2\nheart-beat:5000,0\n\n\0'), false);
@@ -304,5 +315,13 @@ describe('STOMP module', () => {
     assert.equal(catalog.detectFromFrame(inbound('CONNECTED\nversion:1.2\n\n\0'))?.module.id, 'stomp');
     assert.equal(stompModule.matchFrame(inbound('CONNECTED but not really')), null);
     assert.equal(stompModule.explainClose(1000, ''), null);
+    assert.equal(stompModule.explainClose(1006, 'STOMP died'), null);
+  });
+
+  it('explains RabbitMQ Web-STOMP\'s close 1000 "STOMP died" as a heart-beat matter', () => {
+    const explanation = stompModule.explainClose(1000, 'STOMP died')!;
+    assert.equal(explanation.heartbeatRelated, true);
+    assert.match(explanation.meaning, /heart-beats/);
+    assert.match(explanation.source, /rabbit_web_stomp_handler\.erl/);
   });
 });

@@ -15,7 +15,8 @@
 //   "Connecting", "Client Frames", "Server Frames" for each command's headers; ERROR carries a
 //     short `message` header and details in its body, and the server closes right after it.
 // STOMP has no close codes: the WebSocket close after an ERROR frame is explained by that frame,
-// which decode reports with `error`.
+// which decode reports with `error`. One server's close is explained: RabbitMQ Web-STOMP's
+// 1000 "STOMP died" (rabbitmq-server deps/rabbitmq_web_stomp/src/rabbit_web_stomp_handler.erl).
 // Detection: the subprotocols are the ones RabbitMQ Web-STOMP and stomp.js negotiate. The URL is
 // only a hint when the path names STOMP (/stomp, Spring's usual endpoint): RabbitMQ Web-STOMP's
 // default path is /ws, which says nothing, so there the subprotocol or the user's choice decides.
@@ -61,6 +62,8 @@ const BODY_FIELD_CHARS = 4000;
 const EOL_ONLY = /^(?:\r?\n)+$/;
 /** What we offer in CONNECT's heart-beat when the user sets nothing (both ways, in ms). */
 export const DEFAULT_HEART_BEAT_MS = 10_000;
+/** A timeout that never comes: the longest delay a timer takes (2^31 - 1 ms, about 24 days). */
+export const NO_DEADLINE_MS = 2_147_483_647;
 
 export interface StompFrame {
   command: string;
@@ -274,7 +277,9 @@ function decodeStomp(frame: AppFrame): AppMessage | null {
     const details = parsed.body.trim();
     message.error = [h['message'], details].filter((part) => part !== undefined && part !== '').join(': ');
     if (message.error === '') message.error = 'ERROR frame without a message';
-    fields['advice'] = 'The server sends ERROR and then closes the connection (STOMP 1.2, "ERROR").';
+    fields['advice'] =
+      'The spec has the server close the connection right after an ERROR frame (STOMP 1.2, "ERROR"); ' +
+      'RabbitMQ keeps it open after some (an unknown destination, a refused login).';
   }
   if (parsed.problem !== null) message.error = message.error ? `${message.error}; ${parsed.problem}` : parsed.problem;
   message.fields = fields;
@@ -352,9 +357,9 @@ export class StompClient implements ProtocolClient {
     const theirs = serverToClientMs === 0 ? 'the server sends none' : `the server every ${seconds(serverToClientMs)}`;
     return {
       intervalMs: clientToServerMs === 0 ? serverToClientMs : clientToServerMs,
-      // The spec asks the receiver to tolerate timing errors; twice the server's interval.
-      // 0 when the server sends no heart-beats: then nothing proves the link alive.
-      timeoutMs: serverToClientMs === 0 ? 0 : 2 * serverToClientMs,
+      // The spec asks the receiver to tolerate timing errors: twice the server's interval.
+      // A server that sends no heart-beats owes us no frame, so no deadline at all.
+      timeoutMs: serverToClientMs === 0 ? NO_DEADLINE_MS : 2 * serverToClientMs,
       beat: clientToServerMs === 0 ? null : () => ({ frame: '\n' }),
       paired: false,
       describe:
@@ -448,6 +453,25 @@ function checkStompOptions(options: Readonly<Record<string, unknown>>): string[]
   return problems;
 }
 
+/**
+ * RabbitMQ Web-STOMP closes with 1000 "STOMP died" when its STOMP session ends without a framing
+ * error: the client's heart-beats stopped (rabbit_heartbeat's receive timeout, `client_timeout`),
+ * or the session stopped after an ERROR or DISCONNECT. Measured here: heart-beat 1000 ms agreed,
+ * none sent, closed after about 3 s.
+ */
+const RABBITMQ_STOMP_DIED: ProtocolCloseExplanation = {
+  meaning:
+    'RabbitMQ Web-STOMP ended the STOMP session (1000 "STOMP died"): with no ERROR frame before it, ' +
+    "the broker stopped hearing the client's heart-beats",
+  fix:
+    'Send a heart-beat (an EOL) at the interval agreed in CONNECT/CONNECTED, or any frame more often; ' +
+    'if an ERROR frame came first, it says what the broker refused.',
+  source:
+    'rabbitmq/rabbitmq-server deps/rabbitmq_web_stomp/src/rabbit_web_stomp_handler.erl ' +
+    '(client_timeout → stop/1 → close 1000 "STOMP died"); STOMP 1.2 "Heart-beating"',
+  heartbeatRelated: true,
+};
+
 export const stompModule: ProtocolModule = {
   id: PROTOCOL,
   label: 'STOMP',
@@ -466,8 +490,10 @@ export const stompModule: ProtocolModule = {
   decode: decodeStomp,
   checkOptions: checkStompOptions,
   createClient: (context) => new StompClient(context),
-  explainClose(): ProtocolCloseExplanation | null {
+  explainClose(code: number, reason: string): ProtocolCloseExplanation | null {
     // STOMP defines no WebSocket close codes; an ERROR frame before the close says why (decode).
+    // RabbitMQ Web-STOMP's own close is the one we know: its handler's stop/1.
+    if (code === 1000 && reason === 'STOMP died') return RABBITMQ_STOMP_DIED;
     return null;
   },
   composerForms: COMPOSER_FORMS,
