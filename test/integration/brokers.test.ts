@@ -3,13 +3,21 @@
 // loopback ports with a generated config (test/helpers/brokers.ts). A plain `ws` client does
 // what a session does with a ProtocolClient: sends start(), feeds every inbound frame to
 // inbound(), sends what it asks, and beats at heartbeat()'s cadence; the module decodes both ways.
+// Then the real Session (protocol chosen, heartbeat left at its default) stays connected past the
+// broker's keep-alive on the protocol's own heartbeat. The Session is built here rather than by
+// test/helpers/liveSession.ts, which does not yet pass the protocol catalog in.
 // Needs mosquitto and rabbitmq-server: skipped with an install hint outside CI, a failure in CI.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import type { OutboundFrame, ProtocolModule, ProtocolReaction } from '../../src/core/engine/appProtocol.js';
-import type { AppMessage, Direction } from '../../src/core/model/sessionEvents.js';
+import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
+import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
+import { makeEndpoint } from '../../src/core/model/endpoint.js';
+import type { AppMessage, Direction, SessionEvent } from '../../src/core/model/sessionEvents.js';
+import { AppDecoder } from '../../src/core/protocols/appDecoder.js';
+import { Catalog } from '../../src/core/protocols/catalog.js';
 import { mqttModule } from '../../src/core/protocols/mqtt.js';
 import { stompModule } from '../../src/core/protocols/stomp.js';
 import {
@@ -24,7 +32,9 @@ import {
 } from '../helpers/brokers.js';
 import { delay, until } from '../helpers/liveSession.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
-import { cleanups } from '../helpers/testScope.js';
+import { cleanups, type EventOf } from '../helpers/testScope.js';
+import { systemClock } from '../../src/node/systemClock.js';
+import { createWsSocket } from '../../src/node/wsSocket.js';
 
 interface Seen {
   direction: Direction;
@@ -132,6 +142,37 @@ class Driven {
     this.stopBeats();
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
   }
+}
+
+/**
+ * A real Session (system clock, `ws` sockets, the drop analyzer, the protocol catalog) with the
+ * heartbeat left at its default, so the protocol's own heartbeat runs; events decorated as
+ * watch and the exports decorate them.
+ */
+function startProtocolSession(
+  defer: (fn: () => unknown) => void,
+  url: string,
+  endpoint: { protocol: string; protocolOptions: Record<string, unknown>; protocols?: string[] },
+) {
+  const config = makeEndpoint(url, {
+    protocol: endpoint.protocol,
+    protocolOptions: endpoint.protocolOptions,
+    protocols: endpoint.protocols ?? [],
+  });
+  const session = new Session(config, DEFAULT_SESSION_OPTIONS, {
+    clock: systemClock,
+    createSocket: createWsSocket,
+    observer: sessionDiagnosis(config),
+    protocols: new Catalog(),
+  });
+  defer(() => session.dispose());
+  const decoder = new AppDecoder(endpoint.protocol);
+  const events: SessionEvent[] = [];
+  session.onEvent((event) => events.push(decoder.decorate(event)));
+  session.start();
+  const ofType = <T extends SessionEvent['type']>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
+  const messages = (direction: Direction) => ofType('message').filter((m) => m.direction === direction);
+  return { session, events, ofType, messages };
 }
 
 describe('MQTT against Mosquitto (WebSocket listener)', { timeout: 60_000 }, () => {
@@ -249,6 +290,37 @@ describe('MQTT against Mosquitto (WebSocket listener)', { timeout: 60_000 }, () 
     assert.equal(delivered!.fields?.['payload'], 'five');
     assert.equal(mqtt.closed, null);
   });
+
+  it('a live Session with protocol mqtt and the default heartbeat stays up past 1.5 × keep-alive (2 s)', async (t) => {
+    const mosquitto = need(t);
+    if (!mosquitto) return;
+    const defer = cleanups(t);
+    const live = startProtocolSession(defer, mosquitto.url, {
+      protocol: 'mqtt',
+      protocolOptions: { keepAliveSeconds: 2, clientId: 'wsi-live' },
+    });
+    await delay(7000);
+    const open = live.ofType('open')[0];
+    assert.ok(open, 'opened');
+    assert.equal(open.protocol, 'mqtt', 'the chosen protocol was offered as the subprotocol');
+    assert.deepEqual([open.app?.protocol, open.app?.by], ['mqtt', 'user']);
+    assert.deepEqual(live.ofType('close'), [], 'no close in 7 s with keep-alive 2 s');
+    assert.deepEqual(live.ofType('heartbeat-timeout'), []);
+    const out = live.messages('out');
+    const into = live.messages('in');
+    assert.equal(out[0]?.app?.kind, 'CONNECT');
+    assert.match(out[0]!.app!.summary, /client id "wsi-live", keep-alive 2 s/);
+    assert.equal(into[0]?.app?.summary, 'CONNACK accepted (code 0)');
+    const pings = out.filter((m) => m.heartbeat === 'ping');
+    const pongs = into.filter((m) => m.heartbeat === 'pong');
+    assert.ok(pings.length >= 3, `PINGREQ sent: ${pings.length}`);
+    assert.ok(pongs.length >= 3, `PINGRESP received: ${pongs.length}`);
+    for (const ping of pings) assert.equal(ping.app?.kind, 'PINGREQ');
+    for (const pong of pongs) {
+      assert.equal(pong.app?.kind, 'PINGRESP');
+      assert.equal(typeof pong.rttMs, 'number', 'each PINGRESP has the round trip of its PINGREQ');
+    }
+  });
 });
 
 describe('STOMP against RabbitMQ Web-STOMP', { timeout: 120_000 }, () => {
@@ -350,5 +422,45 @@ describe('STOMP against RabbitMQ Web-STOMP', { timeout: 120_000 }, () => {
     assert.equal(stomp.outbound('heart-beat').length, 0);
     const explanation = stompModule.explainClose(stomp.closed.code, stomp.closed.reason);
     assert.equal(explanation?.heartbeatRelated, true);
+  });
+  it('a live Session with protocol stomp, default heartbeat: heart-beats at 1 s both ways, no close', async (t) => {
+    const rabbit = need(t);
+    if (!rabbit) return;
+    const defer = cleanups(t);
+    const live = startProtocolSession(defer, rabbit.url, {
+      protocol: 'stomp',
+      protocolOptions: { ...login, heartBeatMs: 1000 },
+    });
+    await delay(6000);
+    const open = live.ofType('open')[0];
+    assert.ok(open, 'opened');
+    assert.equal(open.protocol, 'v12.stomp');
+    assert.deepEqual([open.app?.protocol, open.app?.by], ['stomp', 'user']);
+    assert.deepEqual(live.ofType('close'), [], 'no close in 6 s with heart-beats of 1 s');
+    assert.deepEqual(live.ofType('heartbeat-timeout'), []);
+    const out = live.messages('out');
+    const into = live.messages('in');
+    assert.equal(out[0]?.app?.kind, 'CONNECT');
+    assert.match(into[0]!.app!.summary, /^CONNECTED version 1\.2 heart-beat 1000,1000/);
+    const ours = out.filter((m) => m.heartbeat === 'ping');
+    const theirs = into.filter((m) => m.heartbeat === 'ping');
+    assert.ok(ours.length >= 4, `our heart-beats: ${ours.length}`);
+    assert.ok(theirs.length >= 4, `RabbitMQ's heart-beats: ${theirs.length}`);
+    for (const beat of [...ours, ...theirs]) assert.equal(beat.app?.kind, 'heart-beat');
+  });
+
+  it("on Web-STOMP's /ws path 'auto' finds STOMP by the subprotocol the endpoint offers", async (t) => {
+    const rabbit = need(t);
+    if (!rabbit) return;
+    const defer = cleanups(t);
+    const live = startProtocolSession(defer, rabbit.url, {
+      protocol: 'auto',
+      protocolOptions: { ...login, heartBeatMs: 1000 },
+      protocols: ['v12.stomp', 'v11.stomp'],
+    });
+    await until(() => live.messages('in').length > 0, 5000);
+    const open = live.ofType('open')[0];
+    assert.deepEqual([open?.app?.protocol, open?.app?.by], ['stomp', 'subprotocol']);
+    assert.equal(live.messages('in')[0]?.app?.kind, 'CONNECTED', 'the session sent CONNECT by itself');
   });
 });
