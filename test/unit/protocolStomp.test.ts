@@ -106,6 +106,18 @@ describe('STOMP decode', () => {
     assert.match(app.error!, /REQUIRED/);
   });
 
+  it("advises the host option when RabbitMQ refuses CONNECT's host as a virtual host", () => {
+    // RabbitMQ 3.10 Web-STOMP's answer to `host:127.0.0.1` (captured here).
+    const app = stompModule.decode(
+      inbound(
+        'ERROR\nmessage:Bad CONNECT\ncontent-type:text/plain\nversion:1.0,1.1,1.2\ncontent-length:38\n\n' +
+          "Virtual host '127.0.0.1' access denied\0\n",
+      ),
+    )!;
+    assert.equal(app.error, "Bad CONNECT: Virtual host '127.0.0.1' access denied");
+    assert.match(String(app.fields?.['advice']), /set the STOMP option host/);
+  });
+
   it('reads ACK, NACK and the transaction frames', () => {
     assert.equal(stompModule.decode(outbound('ACK\nid:12345\ntransaction:tx1\n\n\0'))?.summary, 'ACK id 12345');
     assert.equal(stompModule.decode(outbound('NACK\nid:12345\n\n\0'))?.kind, 'NACK');

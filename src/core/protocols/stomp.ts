@@ -280,6 +280,13 @@ function decodeStomp(frame: AppFrame): AppMessage | null {
     fields['advice'] =
       'The spec has the server close the connection right after an ERROR frame (STOMP 1.2, "ERROR"); ' +
       'RabbitMQ keeps it open after some (an unknown destination, a refused login).';
+    // We send the URL's host name in CONNECT's host header, as the spec recommends; RabbitMQ
+    // reads it as a virtual host and refuses one it does not have.
+    if (/virtual host/i.test(details)) {
+      fields['advice'] =
+        "The broker reads CONNECT's host header as its virtual host: set the STOMP option host to " +
+        "one it has (RabbitMQ's default virtual host is '/').";
+    }
   }
   if (parsed.problem !== null) message.error = message.error ? `${message.error}; ${parsed.problem}` : parsed.problem;
   message.fields = fields;
