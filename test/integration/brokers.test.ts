@@ -4,20 +4,15 @@
 // what a session does with a ProtocolClient: sends start(), feeds every inbound frame to
 // inbound(), sends what it asks, and beats at heartbeat()'s cadence; the module decodes both ways.
 // Then the real Session (protocol chosen, heartbeat left at its default) stays connected past the
-// broker's keep-alive on the protocol's own heartbeat. The Session is built here rather than by
-// test/helpers/liveSession.ts, which does not yet pass the protocol catalog in.
+// broker's keep-alive on the protocol's own heartbeat.
 // Needs mosquitto and rabbitmq-server: skipped with an install hint outside CI, a failure in CI.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import type { OutboundFrame, ProtocolModule, ProtocolReaction } from '../../src/core/engine/appProtocol.js';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
-import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { AppMessage, Direction, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { AppDecoder } from '../../src/core/protocols/appDecoder.js';
-import { Catalog } from '../../src/core/protocols/catalog.js';
 import { mqttModule } from '../../src/core/protocols/mqtt.js';
 import { stompModule } from '../../src/core/protocols/stomp.js';
 import {
@@ -30,11 +25,9 @@ import {
   type MosquittoBroker,
   type RabbitmqBroker,
 } from '../helpers/brokers.js';
-import { delay, until } from '../helpers/liveSession.js';
+import { delay, startLiveSession, until } from '../helpers/liveSession.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { cleanups, type EventOf } from '../helpers/testScope.js';
-import { systemClock } from '../../src/node/systemClock.js';
-import { createWsSocket } from '../../src/node/wsSocket.js';
 
 interface Seen {
   direction: Direction;
@@ -145,34 +138,25 @@ class Driven {
 }
 
 /**
- * A real Session (system clock, `ws` sockets, the drop analyzer, the protocol catalog) with the
- * heartbeat left at its default, so the protocol's own heartbeat runs; events decorated as
- * watch and the exports decorate them.
+ * A real Session (test/helpers/liveSession.ts: system clock, `ws` sockets, the drop analyzer,
+ * the protocol catalog) with the heartbeat left at its default, so the protocol's own heartbeat
+ * runs; its messages decoded as watch and the exports decode them.
  */
 function startProtocolSession(
   defer: (fn: () => unknown) => void,
   url: string,
   endpoint: { protocol: string; protocolOptions: Record<string, unknown>; protocols?: string[] },
 ) {
-  const config = makeEndpoint(url, {
-    protocol: endpoint.protocol,
-    protocolOptions: endpoint.protocolOptions,
-    protocols: endpoint.protocols ?? [],
-  });
-  const session = new Session(config, DEFAULT_SESSION_OPTIONS, {
-    clock: systemClock,
-    createSocket: createWsSocket,
-    observer: sessionDiagnosis(config),
-    protocols: new Catalog(),
-  });
-  defer(() => session.dispose());
   const decoder = new AppDecoder(endpoint.protocol);
-  const events: SessionEvent[] = [];
-  session.onEvent((event) => events.push(decoder.decorate(event)));
-  session.start();
-  const ofType = <T extends SessionEvent['type']>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
-  const messages = (direction: Direction) => ofType('message').filter((m) => m.direction === direction);
-  return { session, events, ofType, messages };
+  const decorated: SessionEvent[] = [];
+  const live = startLiveSession(defer, url, {
+    heartbeat: {},
+    ...endpoint,
+    onEvent: (event) => decorated.push(decoder.decorate(event)),
+  });
+  const messages = (direction: Direction) =>
+    decorated.filter((e): e is EventOf<'message'> => e.type === 'message' && e.direction === direction);
+  return { ...live, messages };
 }
 
 describe('MQTT against Mosquitto (WebSocket listener)', { timeout: 60_000 }, () => {
