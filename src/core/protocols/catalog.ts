@@ -10,9 +10,11 @@ import type { AppFrame, ProtocolCatalog, ProtocolMatch, ProtocolModule } from '.
 import { graphqlTransportWsModule } from './graphqlTransportWs.js';
 import { graphqlWsModule } from './graphqlWs.js';
 import { jsonRpcModule } from './jsonRpc.js';
+import { mqttModule } from './mqtt.js';
 import { phoenixProtocol } from './phoenix.js';
 import { signalrProtocol } from './signalr.js';
 import { socketIoProtocol } from './socketIo.js';
+import { stompModule } from './stomp.js';
 
 /**
  * Every protocol module, in the order URL and frame detection try them (and the order of the
@@ -22,6 +24,8 @@ export const PROTOCOL_MODULES: readonly ProtocolModule[] = [
   socketIoProtocol,
   graphqlTransportWsModule,
   graphqlWsModule,
+  stompModule,
+  mqttModule,
   signalrProtocol,
   phoenixProtocol,
   jsonRpcModule,
