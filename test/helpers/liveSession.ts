@@ -29,6 +29,8 @@ export interface LiveSessionOptions {
   protocolOptions?: Record<string, unknown>;
   /** Subprotocols to offer. */
   protocols?: string[];
+  /** Set-up messages sent after every open (and after the protocol's handshake). */
+  onOpen?: string[];
 }
 
 export interface LiveSession {
@@ -52,6 +54,7 @@ export function startLiveSession(
     ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
     ...(options.protocolOptions ? { protocolOptions: options.protocolOptions } : {}),
     ...(options.protocols ? { protocols: options.protocols } : {}),
+    ...(options.onOpen ? { onOpen: options.onOpen } : {}),
   });
   const session = new Session(endpoint, options.sessionOptions ?? DEFAULT_SESSION_OPTIONS, {
     clock: systemClock,

@@ -22,16 +22,17 @@ test('Session, graphql-transport-ws chosen: connection_init sent, no 4408, next 
   const defer = cleanups(t);
   const server = await startGraphqlTransportWsServer(INIT_WAIT_MS);
   defer(() => server.close());
-  const { session, events } = startLiveSession(defer, server.url, {
+  // A subscribe may go only after connection_ack (PROTOCOL.md, Subscribe: else 4401): the
+  // session holds the endpoint's set-up messages until the protocol's handshake is done.
+  const { events } = startLiveSession(defer, server.url, {
     heartbeat: {},
     protocol: 'graphql-transport-ws',
     protocols: ['graphql-transport-ws'],
+    onOpen: ['{"id":"s1","type":"subscribe","payload":{"query":"subscription Counting { count(to: 3) }"}}'],
   });
-  // A subscribe may go only after connection_ack (PROTOCOL.md, Subscribe: else 4401), so not in onOpen.
   const acked = () => messages(events).some((event) => event.app?.kind === 'connection_ack');
   await until(acked, 3000);
   assert.ok(acked(), 'connection_ack arrived');
-  session.send('{"id":"s1","type":"subscribe","payload":{"query":"subscription Counting { count(to: 3) }"}}');
   // Past the init wait many times over, and past our first protocol ping (12 s) and its pong.
   const pongArrived = () =>
     events.some((event) => event.type === 'message' && event.direction === 'in' && event.heartbeat === 'pong');
@@ -52,10 +53,11 @@ test('Session, graphql-transport-ws chosen: connection_init sent, no 4408, next 
 
   const decoded = messages(events);
   assert.deepEqual(
-    decoded.slice(0, 2).map((event) => [event.direction, event.app?.kind]),
+    decoded.slice(0, 3).map((event) => [event.direction, event.app?.kind]),
     [
       ['out', 'connection_init'],
       ['in', 'connection_ack'],
+      ['out', 'subscribe'],
     ],
   );
   assert.equal(decoded.find((event) => event.app?.kind === 'subscribe')?.app?.name, 'Counting');

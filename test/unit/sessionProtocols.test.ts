@@ -199,6 +199,18 @@ describe('Session: speaking an application protocol', () => {
     );
   });
 
+  it('offers the subprotocol of a protocol the URL names, and none with protocol none', () => {
+    const named = setup('ws://app.test/toy/socket');
+    named.session.start();
+    assert.deepEqual(named.sockets.last.options.protocols, ['toy.v1']);
+    const none = setup('ws://app.test/toy/socket', { protocol: 'none' });
+    none.session.start();
+    assert.deepEqual(none.sockets.last.options.protocols, []);
+    const plain = setup('ws://app.test/socket');
+    plain.session.start();
+    assert.deepEqual(plain.sockets.last.options.protocols, []);
+  });
+
   it('detects from the subprotocol the server chose, and starts over on the next connection', () => {
     const { sockets, session, events, clock } = setup('ws://app.test/x');
     session.start();

@@ -82,6 +82,12 @@ export interface ProtocolClient {
   inbound(payload: Uint8Array, isBinary: boolean): ProtocolReaction | null;
   /** The protocol's heartbeat as now known; null when it has none (or none yet). */
   heartbeat(): ProtocolHeartbeat | null;
+  /**
+   * Optional: whether the protocol's handshake is complete (graphql-transport-ws's
+   * connection_ack). The endpoint's set-up messages (onOpen) wait until it is; absent, they go
+   * right after start()'s frames.
+   */
+  ready?(): boolean;
 }
 
 /** What a protocol's close code (or in-band error) means, and what to do about it. */

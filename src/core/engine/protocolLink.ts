@@ -71,11 +71,17 @@ export class ProtocolLink {
     this.endpoint = endpoint;
   }
 
-  /** The subprotocols to offer: the endpoint's, or those of the protocol the user chose. */
+  /**
+   * The subprotocols to offer: the endpoint's; when it lists none, those of the protocol the
+   * user chose or the URL names (MQTT over WebSocket requires `mqtt`: a broker that gets no
+   * subprotocol opens the socket and then never answers).
+   */
   offeredSubprotocols(): string[] {
     if (this.endpoint.protocols.length > 0) return [...this.endpoint.protocols];
-    const chosen = this.catalog.byId(protocolChoiceOf(this.endpoint));
-    return chosen ? [...chosen.offer] : [];
+    const choice = protocolChoiceOf(this.endpoint);
+    if (choice === 'none') return [];
+    const match = this.catalog.detect({ choice, url: this.endpoint.url, subprotocol: '' });
+    return match ? [...match.module.offer] : [];
   }
 
   /** The protocol in use on this connection, and why; null when none (yet). */
@@ -104,6 +110,11 @@ export class ProtocolLink {
     }
     this.framesToDetect = choice === 'auto' ? FRAMES_TO_DETECT : 0;
     return null;
+  }
+
+  /** Whether the endpoint's set-up messages may go: no protocol, or its handshake is done. */
+  get setUpMayGo(): boolean {
+    return this.client?.ready?.() ?? true;
   }
 
   /** Frames the client sends first (its init); [] when no protocol applies. */

@@ -528,9 +528,9 @@ export class Session implements IDisposable {
       this.beginGracefulClose(1000, 'user disconnect');
       return;
     }
-    // The protocol's init goes first: a set-up message (a subscribe) may need it done.
+    // The protocol's init goes first, and the set-up messages (a subscribe) wait for its handshake.
     if (this.protocolLink && !this.sendProtocolFrames(this.protocolLink.startFrames(), undefined)) return;
-    if (this.setUpPending) {
+    if (this.setUpPending && (this.protocolLink?.setUpMayGo ?? true)) {
       const socket = this.socket;
       this.sendSetUpMessages();
       // A listener may have closed, stopped or disposed the session meanwhile.
@@ -688,6 +688,10 @@ export class Session implements IDisposable {
     const answerKind = reaction?.heartbeat === 'ping' ? 'pong' : undefined;
     if (reaction?.send && !this.sendProtocolFrames(reaction.send, answerKind)) return;
     if (this.socket !== socket || this.currentState !== 'open') return;
+    if (this.setUpPending && link.setUpMayGo) {
+      this.sendSetUpMessages();
+      if (this.socket !== socket || this.currentState !== 'open') return;
+    }
     if (linked.detected || reaction?.heartbeatChanged) {
       if (link.drivesHeartbeat) this.startHeartbeat();
       else this.updateBatching();

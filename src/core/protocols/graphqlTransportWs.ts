@@ -111,7 +111,14 @@ function decode(frame: AppFrame): AppMessage | null {
 }
 
 class GraphqlTransportWsClient implements ProtocolClient {
+  /** connection_ack arrived: graphql-ws rejects a subscribe before it with 4401 (server.ts, onMessage). */
+  private acknowledged = false;
+
   constructor(private readonly context: ProtocolClientContext) {}
+
+  ready(): boolean {
+    return this.acknowledged;
+  }
 
   start(): string[] {
     const payload = connectionParamsOf(this.context.options);
@@ -121,7 +128,13 @@ class GraphqlTransportWsClient implements ProtocolClient {
   inbound(payload: Uint8Array, isBinary: boolean): ProtocolReaction | null {
     if (isBinary || payload.length > 4096) return null; // pings and pongs are small text frames
     const text = frameText({ direction: 'in', text: null, bytes: payload, truncated: false });
-    if (text === null || !text.includes('"p')) return null; // neither "ping" nor "pong": nothing to do
+    if (text === null) return null;
+    if (!this.acknowledged && text.includes('connection_ack')) {
+      const ack = parseJsonText(text);
+      this.acknowledged = isObject(ack) && ack['type'] === 'connection_ack';
+      return null;
+    }
+    if (!text.includes('"p')) return null; // neither "ping" nor "pong": nothing to do
     const message = parseJsonText(text);
     if (!isObject(message)) return null;
     if (message.type === 'ping') {
