@@ -64,6 +64,9 @@ export function mosquittoConfig(where: { port: number; mqttPort: number }): stri
     `listener ${where.mqttPort} ${LOOPBACK}`,
     `listener ${where.port} ${LOOPBACK}`,
     'protocol websockets',
+    // Without it, libwebsockets binds the WebSocket listener to every address (*:port), the
+    // listener's address notwithstanding; with it, to 127.0.0.1 as asked (checked with ss -ltn).
+    'socket_domain ipv4',
     '',
   ].join('\n');
 }
