@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProtocolModule } from '../../src/core/engine/appProtocol.js';
 import { analyzeSessionEvents, DropAnalyzer, type DiagnosisFinding } from '../../src/core/diagnosis/dropAnalyzer.js';
+import { recordedAnalyzerOptions } from '../../src/core/diagnosis/analyzeRecorded.js';
+import { KNOWN_TIMEOUTS } from '../../src/core/diagnosis/knowledgeBase.js';
 import { mqttConnectKeepAlive } from '../../src/core/diagnosis/protocolCloses.js';
 import type { CloseInitiator, ProtocolDetection, SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Catalog } from '../../src/core/protocols/catalog.js';
@@ -602,5 +604,40 @@ describe('Protocol diagnosis: a protocol heartbeat is traffic for idle-timeout r
     const findings = findingsOf(record.events, NO_MODULES);
     assert.ok(!findings.some((f) => f.kind === 'idle-timeout'), JSON.stringify(findings.map((f) => f.findingId)));
     assert.ok(findings.some((f) => f.kind === 'lifetime-cap'));
+  });
+});
+
+describe('Protocol diagnosis: recorded sessions (analyze, imported files)', () => {
+  function analyzeRecorded(events: readonly SessionEvent[], captured: boolean, catalog?: Catalog) {
+    const options = recordedAnalyzerOptions({ events, heartbeat: null, captured }, KNOWN_TIMEOUTS);
+    return analyzeSessionEvents(events, catalog ? { ...options, catalog } : options);
+  }
+
+  it('explains an Engine.IO ping timeout in a file that never said which protocol it carried', () => {
+    const findings = analyzeRecorded(engineIoPingTimeouts(3, { url: 'ws://localhost:3000/live' }).events, false);
+    assert.match(
+      byId(findings, 'protocol-heartbeat@socket.io').summary,
+      /^This looks like Socket\.IO .*no Engine\.IO pong arrived within pingTimeout \(1 s\)$/,
+    );
+    assertNoProxyBlame(findings);
+  });
+
+  it("reads a browser's capture that answered the pings as something else, and a 4408 by its module", () => {
+    // A browser's file does not mark heartbeat frames: the analyzer reads them itself.
+    const browser: SessionEvent[] = engineIoPingTimeouts(2, { answer: true }).events.map((event) => {
+      if (event.type !== 'message') return event;
+      const { heartbeat: _marked, ...unmarked } = event;
+      return unmarked;
+    });
+    const captured = analyzeRecorded(browser, true, CATALOG);
+    assert.ok(captured.some((f) => f.findingId === 'protocol-heartbeat@socket.io:answered'));
+    // A file from a tool that does not name the closing side (an endpoint-close).
+    const graphql = new Record()
+      .connect('wss://api.example.test/graphql', { subprotocol: 'graphql-transport-ws' })
+      .wait(3_000)
+      .close(4408, 'unknown', 'Connection initialisation timeout');
+    const findings = analyzeRecorded(graphql.events, true, CATALOG);
+    assert.match(byId(findings, 'protocol-close@graphql-transport-ws:4408').summary, /waited for connection_init/);
+    assertNoProxyBlame(findings);
   });
 });

@@ -405,15 +405,20 @@ export class DropAnalyzer implements SessionObserver {
     const dropClass = classifyClose(event, c?.heartbeatTimedOut ?? false);
     // The server's decision under the connection's protocol (its close code, its heartbeat
     // deadline) before any timing reading: never a proxy's idle timeout (protocolCloses.ts).
+    // A close frame from a side the file does not name is asked too: protocol codes say whose.
     const protocolVerdict =
-      dropClass === 'server-close' || dropClass === 'drop'
-        ? this.protocols.explainClose(event, dropClass === 'server-close')
+      dropClass === 'server-close' || dropClass === 'endpoint-close' || dropClass === 'drop'
+        ? this.protocols.explainClose(event, dropClass !== 'drop')
         : null;
     this.protocols.closed();
     if (protocolVerdict) {
       const findingId = this.protocolCloses.note(protocolVerdict, event.seq, event.ageMs);
-      this.closes.notePlain({ seq: event.seq, dropClass: 'server-close', findingId });
-      if (dropClass === 'server-close') survivedToTheEnd();
+      this.closes.notePlain({
+        seq: event.seq,
+        dropClass: dropClass === 'drop' ? 'server-close' : dropClass,
+        findingId,
+      });
+      if (dropClass !== 'drop') survivedToTheEnd();
       return true;
     }
     switch (dropClass) {
