@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { sessionDiagnosis } from '../src/core/diagnosis/dropAnalyzer.js';
 import { makeEndpoint } from '../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../src/core/engine/session.js';
+import { Catalog } from '../src/core/protocols/catalog.js';
 import { systemClock } from '../src/node/systemClock.js';
 import { createWsSocket } from '../src/node/wsSocket.js';
 
@@ -73,7 +74,8 @@ async function openBare(url: string, count: number, decode: boolean): Promise<Fl
 
 /**
  * The real engine, as the extension and the CLI run it: ping heartbeat on, every message
- * recorded, stats kept, the drop analyzer observing. `listenAll` adds a listener on every
+ * recorded, stats kept, the drop analyzer observing, protocol detection on (`auto`: the
+ * flood's first frames are read for a protocol, then the fast path takes over). `listenAll` adds a listener on every
  * event, which materialises each message as an object; without it the session has only a
  * lifecycle listener, as a busy session in the extension does.
  */
@@ -86,6 +88,7 @@ async function openSession(url: string, count: number, listenAll: boolean): Prom
     clock: systemClock,
     createSocket: createWsSocket,
     observer: sessionDiagnosis(endpoint),
+    protocols: new Catalog(),
   });
   let ended: Error | null = null;
   await new Promise<void>((resolve, reject) => {

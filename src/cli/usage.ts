@@ -83,6 +83,15 @@ Options for watch:
   --on-open TEXT              send TEXT after every open, reconnects included, before
                               anything else: a protocol's set-up, e.g.
                               '{"type":"connection_init"}' (repeatable, in order)
+  --protocol NAME|auto|none   the application protocol the frames carry (default: auto,
+                              found from the subprotocol, the URL or the first frames):
+                              socket.io, graphql-transport-ws, graphql-ws, stomp, mqtt,
+                              signalr, phoenix, json-rpc. A protocol found is spoken: its
+                              init, answers to its pings and, unless you set a heartbeat,
+                              its own heartbeat; events are printed decoded
+  --protocol-option KEY=VALUE an option of the protocol's client, VALUE as JSON or text
+                              (repeatable), e.g. namespace=/chat, auth='{"token":"…"}',
+                              login=guest, clientId=me, keepAliveSeconds=30
   --export FILE.json          write the session log to FILE.json when done
   --keep-secrets              write secrets into the --export file as they are (printed
                               output is always redacted)

@@ -6,6 +6,8 @@ import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } 
 import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
 import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../core/model/sessionEvents.js';
 import { sessionLogChunks } from '../core/files/sessionLog.js';
+import { AppDecoder } from '../core/protocols/appDecoder.js';
+import { Catalog } from '../core/protocols/catalog.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import { AdviceShown, adviceLines, resolutionLine } from './findingText.js';
@@ -34,8 +36,10 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
       createSocket: createWsSocket,
       observer: sessionDiagnosis(options.endpoint, knownTimeouts),
       secretValues: options.secretValues,
+      protocols: new Catalog(),
     },
   );
+  const protocolChoice = options.endpoint.protocol ?? 'auto';
   const exportPolicy = redactionPolicyFor(options.endpoint, {
     keepSecrets: options.keepSecrets,
     secretValues: options.secretValues,
@@ -47,8 +51,10 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
   // materialised as an object for nothing.
   if (options.output !== 'quiet') {
     const adviceShown = new AdviceShown(formatClock);
+    // Frames are decoded from what is printed: the redacted payload.
+    const decoder = new AppDecoder(protocolChoice);
     session.onEvent((event: SessionEvent) => {
-      const safe = redactEvent(event, printPolicy);
+      const safe = decoder.decorate(redactEvent(event, printPolicy));
       if (options.output === 'json') {
         io.out(JSON.stringify(safe));
         return;
@@ -95,7 +101,7 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
 
   if (options.output === 'lines') {
     io.err(
-      `watching ${redactUrl(options.endpoint.url, printPolicy)} (heartbeat ${options.endpoint.heartbeat.mode}); Ctrl-C to stop`,
+      `watching ${redactUrl(options.endpoint.url, printPolicy)} (heartbeat ${options.endpoint.heartbeat.mode}, protocol ${protocolChoice}); Ctrl-C to stop`,
     );
   }
   session.start();
@@ -108,7 +114,7 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
   let exitCode = everOpened ? 0 : 1;
   if (options.exportPath) {
     try {
-      writeExport(options.exportPath, session, exportPolicy);
+      writeExport(options.exportPath, session, exportPolicy, protocolChoice);
       if (options.output !== 'json') {
         io.err(`session log written to ${options.exportPath} (${session.record.size} events)`);
       }
@@ -142,10 +148,17 @@ function printLines(io: CliIo, lines: readonly string[], policy: ReturnType<type
   for (const line of redactProse(lines.join('\n'), policy).split('\n')) io.out(line);
 }
 
-function writeExport(path: string, session: Session, policy: ReturnType<typeof redactionPolicyFor>): void {
+function writeExport(
+  path: string,
+  session: Session,
+  policy: ReturnType<typeof redactionPolicyFor>,
+  protocolChoice: string,
+): void {
   const fd = openSync(path, 'w');
+  const decoder = new AppDecoder(protocolChoice);
   try {
     for (const chunk of sessionLogChunks({
+      decorate: (event) => decoder.decorate(event),
       endpoint: session.endpoint,
       events: session.record,
       stats: session.getStats(),

@@ -7,6 +7,7 @@ import {
   parseSecretFlags,
   SECRET_OPTIONS,
 } from './commonArgs.js';
+import { checkProtocolSettings } from '../core/protocols/catalog.js';
 import { UsageError } from './usage.js';
 
 export type OutputMode = 'lines' | 'json' | 'quiet';
@@ -44,6 +45,8 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
       duration: { type: 'string' },
       send: { type: 'string', multiple: true },
       'on-open': { type: 'string', multiple: true },
+      protocol: { type: 'string' },
+      'protocol-option': { type: 'string', multiple: true },
       export: { type: 'string' },
       'keep-secrets': { type: 'boolean' },
       'known-timeouts': { type: 'string' },
@@ -86,8 +89,10 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     },
     reconnect: { enabled: !values['no-reconnect'], maxAttempts },
     onOpen: values['on-open'] ?? [],
+    ...definedOnly({ protocol: values.protocol }),
+    protocolOptions: parseProtocolOptions(values['protocol-option'] ?? []),
   });
-  const problems = checkEndpoint(endpoint);
+  const problems = [...checkEndpoint(endpoint), ...checkProtocolSettings(endpoint.protocol, endpoint.protocolOptions)];
   if (problems.length > 0) throw new UsageError(problems.join('; '));
 
   return {
@@ -101,6 +106,24 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     knownTimeoutsPath: values['known-timeouts'] ?? null,
     output: values.json ? 'json' : values.quiet ? 'quiet' : 'lines',
   };
+}
+
+/** `--protocol-option KEY=VALUE`: VALUE read as JSON when it is JSON (`{"token":"x"}`, `30`, `true`), else as text. */
+export function parseProtocolOptions(flags: readonly string[]): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0) throw new UsageError(`--protocol-option must be KEY=VALUE, got "${flag}"`);
+    const value = flag.slice(at + 1);
+    let parsed: unknown = value;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      // Plain text: a namespace, a login, a client id.
+    }
+    options[flag.slice(0, at)] = parsed;
+  }
+  return options;
 }
 
 function definedOnly<T extends Record<string, unknown>>(

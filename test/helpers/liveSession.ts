@@ -8,6 +8,7 @@ import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
+import { Catalog } from '../../src/core/protocols/catalog.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import type { EventOf } from './testScope.js';
@@ -23,6 +24,11 @@ export interface LiveSessionOptions {
   sessionOptions?: SessionOptions;
   /** Called with each event after it is recorded. */
   onEvent?: (event: SessionEvent) => void;
+  /** The endpoint's application protocol ('auto' when absent) and its client's options. */
+  protocol?: string;
+  protocolOptions?: Record<string, unknown>;
+  /** Subprotocols to offer. */
+  protocols?: string[];
 }
 
 export interface LiveSession {
@@ -40,11 +46,18 @@ export function startLiveSession(
   url: string,
   options: LiveSessionOptions,
 ): LiveSession {
-  const endpoint = makeEndpoint(url, { heartbeat: options.heartbeat, reconnect: options.reconnect ?? {} });
+  const endpoint = makeEndpoint(url, {
+    heartbeat: options.heartbeat,
+    reconnect: options.reconnect ?? {},
+    ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
+    ...(options.protocolOptions ? { protocolOptions: options.protocolOptions } : {}),
+    ...(options.protocols ? { protocols: options.protocols } : {}),
+  });
   const session = new Session(endpoint, options.sessionOptions ?? DEFAULT_SESSION_OPTIONS, {
     clock: systemClock,
     createSocket: createWsSocket,
     observer: sessionDiagnosis(endpoint),
+    protocols: new Catalog(),
   });
   defer(() => session.dispose());
   const events: SessionEvent[] = [];

@@ -1,10 +1,13 @@
 import type { Clock } from '../common/clock.js';
 import { compileExpect, type HeartbeatConfig } from '../model/endpoint.js';
 import { DisposableSlot, type IDisposable } from '../common/events.js';
+import type { OutboundFrame, ProtocolHeartbeat } from './appProtocol.js';
 
 export interface HeartbeatIo {
   sendPing(payload: string): void;
   sendText(text: string): void;
+  /** One beat of an application protocol's own heartbeat (see ProtocolHeartbeat). */
+  sendBeat(frame: OutboundFrame): void;
   /** No sign of life within the timeout: the link is dead. */
   dead(waitedMs: number): void;
 }
@@ -28,25 +31,45 @@ export class Heartbeat implements IDisposable {
   private readonly deadlineTimer = new DisposableSlot<IDisposable>();
   private readonly outstanding: Outstanding[] = [];
   private readonly matchesReply: (text: string) => boolean;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
   private counter = 0;
   /** When the oldest unconfirmed heartbeat was sent; null while the link is proven alive. */
   private waitingSince: number | null = null;
   private disposed = false;
 
+  /**
+   * With `protocol`, the application protocol's heartbeat runs instead of `config`'s: its beats
+   * at its cadence, or, when the server drives it (no beat of ours), only the watch that the
+   * server's beats keep coming.
+   */
   constructor(
     private readonly config: HeartbeatConfig,
     private readonly clock: Clock,
     private readonly io: HeartbeatIo,
+    private readonly protocol: ProtocolHeartbeat | null = null,
   ) {
-    this.matchesReply = config.mode === 'text' ? compileExpect(config.expect) : () => false;
+    this.matchesReply = config.mode === 'text' && !protocol ? compileExpect(config.expect) : () => false;
+    this.intervalMs = protocol?.intervalMs ?? config.intervalMs;
+    // A server-driven heartbeat is late only after its own interval and then its timeout.
+    this.timeoutMs = protocol
+      ? protocol.beat
+        ? protocol.timeoutMs
+        : protocol.intervalMs + protocol.timeoutMs
+      : config.timeoutMs;
   }
 
-  get mode(): HeartbeatConfig['mode'] {
-    return this.config.mode;
+  get mode(): HeartbeatConfig['mode'] | 'protocol' {
+    return this.protocol ? 'protocol' : this.config.mode;
+  }
+
+  /** The longest silence that is normal while this heartbeat runs; null when it is off. */
+  get expectedQuietMs(): number | null {
+    return this.mode === 'off' ? null : this.intervalMs + this.timeoutMs;
   }
 
   start(): void {
-    if (this.config.mode === 'off' || this.disposed) return;
+    if (this.mode === 'off' || this.disposed) return;
     this.scheduleNext();
   }
 
@@ -60,8 +83,14 @@ export class Heartbeat implements IDisposable {
 
   /** A pong frame arrived; returns the RTT when it answers one of our pings. */
   notePong(payload: string): number | null {
-    if (this.config.mode !== 'ping') return null;
+    if (this.protocol || this.config.mode !== 'ping') return null;
     return this.takeRtt((o) => o.payload === payload);
+  }
+
+  /** A frame the protocol says answers our beat (`true`: the oldest; a string: the beat with that id). */
+  noteProtocolReply(answers: true | string): number | null {
+    if (!this.protocol?.paired) return null;
+    return this.takeRtt(answers === true ? () => true : (o) => o.payload === answers);
   }
 
   /**
@@ -83,7 +112,7 @@ export class Heartbeat implements IDisposable {
   }
 
   private scheduleNext(): void {
-    this.intervalTimer.value = this.clock.setTimeout(() => this.beat(), this.config.intervalMs);
+    this.intervalTimer.value = this.clock.setTimeout(() => this.beat(), this.intervalMs);
   }
 
   private beat(): void {
@@ -92,13 +121,24 @@ export class Heartbeat implements IDisposable {
     // Still waiting for a sign of life from an earlier heartbeat: let its deadline decide.
     if (this.waitingSince !== null) return;
     const now = this.clock.monotonic();
-    const payload = this.config.mode === 'ping' ? `wsi-${++this.counter}` : this.config.payload;
-    this.outstanding.push({ payload, sentAt: now });
-    if (this.outstanding.length > MAX_OUTSTANDING) this.outstanding.shift();
     this.waitingSince = now;
-    this.deadlineTimer.value = this.clock.setTimeout(() => this.expire(), this.config.timeoutMs);
+    this.deadlineTimer.value = this.clock.setTimeout(() => this.expire(), this.timeoutMs);
+    if (this.protocol) {
+      if (!this.protocol.beat) return; // the server beats; the deadline watches that it does
+      const beat = this.protocol.beat();
+      this.remember(beat.id ?? `beat-${++this.counter}`, now);
+      this.io.sendBeat(beat.frame);
+      return;
+    }
+    const payload = this.config.mode === 'ping' ? `wsi-${++this.counter}` : this.config.payload;
+    this.remember(payload, now);
     if (this.config.mode === 'ping') this.io.sendPing(payload);
     else this.io.sendText(payload);
+  }
+
+  private remember(payload: string, sentAt: number): void {
+    this.outstanding.push({ payload, sentAt });
+    if (this.outstanding.length > MAX_OUTSTANDING) this.outstanding.shift();
   }
 
   private expire(): void {

@@ -1,9 +1,16 @@
 import { reconnectDelay } from './backoff.js';
 import type { Clock } from '../common/clock.js';
-import { checkEndpoint, heartbeatSettingOf, type EndpointConfig } from '../model/endpoint.js';
+import { checkEndpoint, heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
 import { pathOf } from '../model/pathFingerprints.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from '../common/events.js';
-import { EventRecord, MESSAGE_BINARY, MESSAGE_HEARTBEAT_PONG, MESSAGE_TRUNCATED } from './eventRecord.js';
+import type { OutboundFrame, ProtocolCatalog } from './appProtocol.js';
+import {
+  EventRecord,
+  MESSAGE_BINARY,
+  MESSAGE_HEARTBEAT_PING,
+  MESSAGE_HEARTBEAT_PONG,
+  MESSAGE_TRUNCATED,
+} from './eventRecord.js';
 import { Heartbeat } from './heartbeat.js';
 import { InboundCapture, NOT_CAPTURED } from './inboundCapture.js';
 import {
@@ -14,7 +21,14 @@ import {
   utf8DecodePrefix,
 } from '../common/payload.js';
 import { redactionPolicyFor, secretBytesOf, secretSafeCut } from '../model/redaction.js';
-import type { CloseInitiator, HandshakeFailure, SessionEvent, StoppedEvent } from '../model/sessionEvents.js';
+import type {
+  CloseInitiator,
+  HandshakeFailure,
+  ProtocolDetection,
+  SessionEvent,
+  StoppedEvent,
+} from '../model/sessionEvents.js';
+import { ProtocolLink, type LinkInbound } from './protocolLink.js';
 import {
   networkFailure,
   type ISocket,
@@ -80,6 +94,11 @@ export interface SessionDeps {
    * and subprotocol tokens): a truncated payload is never cut inside any of them.
    */
   secretValues?: readonly string[];
+  /**
+   * The application protocols the session may speak (core/protocols' catalog). None: every
+   * frame is opaque, and the endpoint's `protocol` setting is not read.
+   */
+  protocols?: ProtocolCatalog;
 }
 
 export type SendResult = { ok: true } | { ok: false; reason: string };
@@ -173,6 +192,12 @@ export class Session implements IDisposable {
   /** Findings from a drop, recorded once the session has reacted to it. */
   private readonly heldDiagnoses: SessionFinding[] = [];
   private readonly secretValues: readonly string[];
+  /** The connection's application protocol and its client; null without a catalog. */
+  private readonly protocolLink: ProtocolLink | null;
+  /** The subprotocol the server chose for the current connection. */
+  private subprotocol = '';
+  /** The heartbeat the observer was last told of (the endpoint's, or a protocol's that replaced it). */
+  private observedHeartbeat: HeartbeatSetting;
   /** The secrets a truncation must not cut into, as bytes, for the endpoint they were made for. */
   private cutSecrets: { endpoint: EndpointConfig; bytes: Uint8Array[] } | null = null;
 
@@ -181,9 +206,14 @@ export class Session implements IDisposable {
     readonly options: SessionOptions,
     deps: SessionDeps,
   ) {
-    const problems = checkEndpoint(endpoint);
+    const problems = [
+      ...checkEndpoint(endpoint),
+      ...(deps.protocols ? ProtocolLink.problems(deps.protocols, endpoint) : []),
+    ];
     if (problems.length > 0) throw new EndpointError(problems);
     this.endpointConfig = endpoint;
+    this.protocolLink = deps.protocols ? new ProtocolLink(deps.protocols, endpoint) : null;
+    this.observedHeartbeat = heartbeatSettingOf(endpoint);
     this.clock = deps.clock;
     this.createSocket = deps.createSocket;
     this.random = deps.random ?? Math.random;
@@ -199,6 +229,11 @@ export class Session implements IDisposable {
 
   get state(): SessionState {
     return this.currentState;
+  }
+
+  /** The application protocol of the current (or last) connection, and why; null when none. */
+  get appProtocol(): ProtocolDetection | null {
+    return this.protocolLink?.current ?? null;
   }
 
   /** True while connecting, open, closing or waiting to reconnect. */
@@ -302,13 +337,15 @@ export class Session implements IDisposable {
    * messages (onOpen) are sent from the next open on.
    */
   updateEndpoint(endpoint: EndpointConfig): void {
-    const problems = checkEndpoint(endpoint);
+    const link = this.protocolLink;
+    const problems = [...checkEndpoint(endpoint), ...(link ? ProtocolLink.problems(link.catalog, endpoint) : [])];
     if (problems.length > 0) throw new EndpointError(problems);
     const previous = this.endpointConfig;
     this.endpointConfig = endpoint;
-    if (this.observer && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
+    link?.setEndpoint(endpoint);
+    if (JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
       // The advice is written for the heartbeat in use.
-      this.recordDiagnoses(this.observer.setHeartbeat(heartbeatSettingOf(endpoint), this.clock.now()));
+      this.tellObserverHeartbeat(heartbeatSettingOf(endpoint));
     }
     if (this.currentState === 'open' && JSON.stringify(previous.heartbeat) !== JSON.stringify(endpoint.heartbeat)) {
       this.startHeartbeat();
@@ -317,6 +354,8 @@ export class Session implements IDisposable {
       previous.url !== endpoint.url ||
       JSON.stringify(previous.headers) !== JSON.stringify(endpoint.headers) ||
       JSON.stringify(previous.protocols) !== JSON.stringify(endpoint.protocols) ||
+      previous.protocol !== endpoint.protocol ||
+      JSON.stringify(previous.protocolOptions) !== JSON.stringify(endpoint.protocolOptions) ||
       previous.allowSelfSignedCertificate !== endpoint.allowSelfSignedCertificate;
     if (connectionChanged && (this.currentState === 'open' || this.currentState === 'waiting')) this.reconnectNow();
   }
@@ -365,6 +404,11 @@ export class Session implements IDisposable {
 
   // ---- connection attempts -------------------------------------------------------------
 
+  /** The endpoint's subprotocols, or, when it lists none, those of the protocol the user chose. */
+  private offeredSubprotocols(): string[] {
+    return this.protocolLink?.offeredSubprotocols() ?? [...this.endpointConfig.protocols];
+  }
+
   private connect(): void {
     if (this.socket) return; // single flight
     const endpoint = this.endpointConfig;
@@ -379,14 +423,14 @@ export class Session implements IDisposable {
       t: this.clock.now(),
       attempt: this.attempt,
       url: endpoint.url,
-      protocols: [...endpoint.protocols],
+      protocols: this.offeredSubprotocols(),
     });
     let socket: ISocket;
     try {
       socket = this.createSocket({
         url: endpoint.url,
         headers: endpoint.headers,
-        protocols: endpoint.protocols,
+        protocols: this.offeredSubprotocols(),
         handshakeTimeoutMs: endpoint.handshakeTimeoutMs,
         allowSelfSignedCertificate: endpoint.allowSelfSignedCertificate,
         maxMessageBytes: this.options.maxMessageBytes,
@@ -464,6 +508,8 @@ export class Session implements IDisposable {
     this.setState('open');
     // From here on, whoever sends (a listener of `open` included) sends after the set-up messages.
     this.setUpPending = (this.endpointConfig.onOpen?.length ?? 0) > 0;
+    this.subprotocol = info.protocol;
+    const app = this.protocolLink?.open(info.protocol) ?? null;
     this.emit({
       seq: 0,
       type: 'open',
@@ -474,6 +520,7 @@ export class Session implements IDisposable {
       requestHeaders: info.requestHeaders,
       responseHeaders: info.responseHeaders,
       ...pathOf({ url: this.endpointConfig.url, responseHeaders: info.responseHeaders }),
+      ...(app ? { app } : {}),
     });
     // The user may have asked to stop while the handshake was in flight.
     if (this.stopRequested) {
@@ -481,6 +528,8 @@ export class Session implements IDisposable {
       this.beginGracefulClose(1000, 'user disconnect');
       return;
     }
+    // The protocol's init goes first: a set-up message (a subscribe) may need it done.
+    if (this.protocolLink && !this.sendProtocolFrames(this.protocolLink.startFrames(), undefined)) return;
     if (this.setUpPending) {
       const socket = this.socket;
       this.sendSetUpMessages();
@@ -558,7 +607,18 @@ export class Session implements IDisposable {
   }
 
   private updateBatching(): void {
-    this.batching = this.heartbeat.value?.mode !== 'text' && this._onEvent.listenerCount === 0;
+    this.batching =
+      this.heartbeat.value?.mode !== 'text' &&
+      this._onEvent.listenerCount === 0 &&
+      !(this.protocolLink?.readsFrames ?? false);
+  }
+
+  /** The observer reasons about the heartbeat that runs: tell it when that changes. */
+  private tellObserverHeartbeat(setting: HeartbeatSetting): void {
+    const told = this.observedHeartbeat;
+    if (told.mode === setting.mode && told.intervalMs === setting.intervalMs) return;
+    this.observedHeartbeat = { ...setting };
+    if (this.observer) this.recordDiagnoses(this.observer.setHeartbeat(setting, this.clock.now()));
   }
 
   private flushPendingMessages(): void {
@@ -572,6 +632,16 @@ export class Session implements IDisposable {
     let flags = isBinary ? MESSAGE_BINARY : 0;
     let rttMs: number | undefined;
     const heartbeat = this.heartbeat.value;
+    // The protocol reads the frame before it is recorded: it may be the protocol's heartbeat.
+    const link = this.protocolLink?.readsFrames ? this.protocolLink : null;
+    const linked = link?.inbound(bytes, isBinary, this.subprotocol) ?? null;
+    const reaction = linked?.reaction ?? null;
+    if (reaction?.heartbeat === 'ping') flags |= MESSAGE_HEARTBEAT_PING;
+    if (reaction?.heartbeat === 'pong') flags |= MESSAGE_HEARTBEAT_PONG;
+    if (reaction?.answers !== undefined) {
+      const rtt = heartbeat?.noteProtocolReply(reaction.answers) ?? null;
+      if (rtt !== null) rttMs = rtt;
+    }
     if (heartbeat) {
       heartbeat.noteInbound();
       if (!isBinary && heartbeat.mode === 'text') {
@@ -603,6 +673,46 @@ export class Session implements IDisposable {
       const findings = this.observer.noteMessageReceived(now);
       if (findings.length > 0) this.recordDiagnoses(findings);
     }
+    if (link) this.actOnProtocol(link, linked!);
+  }
+
+  /** Does what an inbound frame asked of the protocol's client: its detection, answers, heartbeat. */
+  private actOnProtocol(link: ProtocolLink, linked: LinkInbound): void {
+    const socket = this.socket;
+    if (linked.detected) {
+      this.emit({ seq: 0, type: 'protocol', t: this.clock.now(), ...linked.detected });
+      if (!this.sendProtocolFrames(link.startFrames(), undefined)) return;
+    }
+    const reaction = linked.reaction;
+    // An answer to the server's ping is our pong.
+    const answerKind = reaction?.heartbeat === 'ping' ? 'pong' : undefined;
+    if (reaction?.send && !this.sendProtocolFrames(reaction.send, answerKind)) return;
+    if (this.socket !== socket || this.currentState !== 'open') return;
+    if (linked.detected || reaction?.heartbeatChanged) {
+      if (link.drivesHeartbeat) this.startHeartbeat();
+      else this.updateBatching();
+    }
+  }
+
+  /**
+   * Sends the protocol's frames in order, recorded as outbound messages (`heartbeat` marks a
+   * protocol beat or an answer to the server's). False when the connection went away meanwhile.
+   */
+  private sendProtocolFrames(frames: readonly OutboundFrame[], heartbeat: 'ping' | 'pong' | undefined): boolean {
+    const socket = this.socket;
+    for (const frame of frames) {
+      if (!socket || this.socket !== socket || this.currentState !== 'open') return false;
+      try {
+        socket.send(frame);
+      } catch (error) {
+        this.handleError({ message: `protocol frame not sent: ${(error as Error).message}`, code: null });
+        return false;
+      }
+      const now = this.clock.now();
+      this.noteFrame(now);
+      this.recordOutboundMessage(frame, now, heartbeat);
+    }
+    return this.socket === socket && this.currentState === 'open';
   }
 
   private handlePing(payload: Uint8Array): void {
@@ -722,15 +832,33 @@ export class Session implements IDisposable {
     }, this.options.closeTimeoutMs);
   }
 
+  /**
+   * Starts (or restarts) the heartbeat: the endpoint's, or the protocol's own when a detected
+   * protocol drives it (the user left the heartbeat at its default) and its cadence is known.
+   */
   private startHeartbeat(): void {
     const config = this.endpointConfig.heartbeat;
-    const heartbeat = new Heartbeat(config, this.clock, {
-      sendPing: (payload) => this.sendHeartbeatPing(payload),
-      sendText: (text) => this.sendHeartbeatText(text),
-      dead: (waitedMs) => this.handleHeartbeatDead(config.mode === 'text' ? 'text' : 'ping', waitedMs),
-    });
+    const protocolBeat = this.protocolLink?.heartbeat() ?? null;
+    const heartbeat = new Heartbeat(
+      config,
+      this.clock,
+      {
+        sendPing: (payload) => this.sendHeartbeatPing(payload),
+        sendText: (text) => this.sendHeartbeatText(text),
+        sendBeat: (frame) => void this.sendProtocolFrames([frame], 'ping'),
+        dead: (waitedMs) =>
+          this.handleHeartbeatDead(
+            heartbeat.mode === 'text' ? 'text' : heartbeat.mode === 'protocol' ? 'protocol' : 'ping',
+            waitedMs,
+          ),
+      },
+      protocolBeat,
+    );
     this.heartbeat.value = heartbeat;
     this.updateBatching();
+    // A protocol's heartbeat is messages both ways at its cadence: traffic, as a text heartbeat is.
+    if (protocolBeat) this.tellObserverHeartbeat({ mode: 'text', intervalMs: protocolBeat.intervalMs });
+    else if (!this.protocolLink?.drivesHeartbeat) this.tellObserverHeartbeat(heartbeatSettingOf(this.endpointConfig));
     heartbeat.start();
   }
 
@@ -762,7 +890,7 @@ export class Session implements IDisposable {
     this.recordOutboundMessage(text, now, 'ping');
   }
 
-  private handleHeartbeatDead(mode: 'ping' | 'text', waitedMs: number): void {
+  private handleHeartbeatDead(mode: 'ping' | 'text' | 'protocol', waitedMs: number): void {
     const socket = this.socket;
     if (!socket) return;
     this.emit({ seq: 0, type: 'heartbeat-timeout', t: this.clock.now(), mode, waitedMs });
@@ -777,7 +905,7 @@ export class Session implements IDisposable {
 
   // ---- recording -----------------------------------------------------------------------
 
-  private recordOutboundMessage(data: string | Uint8Array, t: number, heartbeat: 'ping' | undefined): void {
+  private recordOutboundMessage(data: string | Uint8Array, t: number, heartbeat: 'ping' | 'pong' | undefined): void {
     const cap = this.options.maxRecordedPayloadBytes;
     if (typeof data === 'string') {
       const size = utf8ByteLength(data);
@@ -809,6 +937,7 @@ export class Session implements IDisposable {
         size: data.length,
         data: bytesToBase64(truncated ? data.subarray(0, this.truncationCut(data)) : data),
         truncated,
+        ...(heartbeat ? { heartbeat } : {}),
       });
     }
   }
@@ -849,10 +978,8 @@ export class Session implements IDisposable {
    * heartbeat runs: then any long silence is worth seeing.
    */
   private expectedQuietMs(): number | null {
-    const running = this.heartbeat.value;
-    if (!running || running.mode === 'off') return null;
-    const { intervalMs, timeoutMs } = this.endpointConfig.heartbeat;
-    return intervalMs + timeoutMs + HEARTBEAT_TIMER_SLACK_MS;
+    const quietMs = this.heartbeat.value?.expectedQuietMs ?? null;
+    return quietMs === null ? null : quietMs + HEARTBEAT_TIMER_SLACK_MS;
   }
 
   private emit(event: SessionEvent): void {
@@ -931,6 +1058,8 @@ export class Session implements IDisposable {
     this.capture = null;
     this.socketListeners.clear();
     this.heartbeat.clear();
+    this.protocolLink?.end();
+    this.updateBatching();
     this.closeTimer.clear();
     socket?.dispose();
   }

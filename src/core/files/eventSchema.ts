@@ -166,7 +166,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     rttMs: orNull(ms),
   },
   'heartbeat-timeout': {
-    mode: required(oneOf('ping', 'text')),
+    mode: required(oneOf('ping', 'text', 'protocol')),
     waitedMs: required(ms),
   },
   'idle-gap': {

@@ -90,7 +90,8 @@ export function* harChunks(input: HarWriterInput): Generator<string> {
   }
 
   for (const raw of input.events) {
-    const event = redactEvent(raw, policy);
+    const redacted = redactEvent(raw, policy);
+    const event = input.decorate ? input.decorate(redacted) : redacted;
     if (event.type === 'connecting') {
       if (attempt) yield* finish(attempt);
       attempt = begin(event, event.t);

@@ -34,6 +34,11 @@ export interface SessionLogInput {
   droppedEvents: number;
   exportedAt: Date;
   policy: RedactionPolicy;
+  /**
+   * Adds each message's application-protocol reading (MessageEvent.app), given every event in
+   * order after redaction: core/protocols' AppDecoder, passed in by whoever writes the file.
+   */
+  decorate?: (event: SessionEvent) => SessionEvent;
 }
 
 /**
@@ -55,7 +60,8 @@ export function* sessionLogChunks(input: SessionLogInput): Generator<string> {
   yield headerJson.slice(0, headerJson.lastIndexOf('}')).trimEnd() + ',\n "events": [';
   let first = true;
   for (const event of input.events) {
-    const safe = redactEvent(event, input.policy);
+    const redacted = redactEvent(event, input.policy);
+    const safe = input.decorate ? input.decorate(redacted) : redacted;
     if (safe.type === 'message') {
       yield first ? '\n  ' : ',\n  ';
       yield* jsonWithLongData(safe);

@@ -149,7 +149,8 @@ export interface PongEvent extends EventBase {
 /** The heartbeat got no sign of life in time; the socket is terminated next. */
 export interface HeartbeatTimeoutEvent extends EventBase {
   type: 'heartbeat-timeout';
-  mode: 'ping' | 'text';
+  /** `protocol`: an application protocol's own heartbeat (its beats, or the server's it watches). */
+  mode: 'ping' | 'text' | 'protocol';
   waitedMs: number;
 }
 

@@ -18,6 +18,7 @@ import type {
   CloseEvent,
   DiagnosisEvent,
   HandshakeFailedEvent,
+  ProtocolDetection,
   SessionEvent,
   StoppedEvent,
 } from '../../core/model/sessionEvents.js';
@@ -74,6 +75,8 @@ export interface ConnectionSnapshot {
   diagnoses: DiagnosisEvent[];
   /** Something that keeps the connection from starting (a missing secret, …). */
   problem: string | null;
+  /** The application protocol the connection speaks (or the imported one spoke), and why; null when none. */
+  appProtocol: ProtocolDetection | null;
   eventCount: number;
   droppedEvents: number;
   /** The file an imported session was read from; null for a live connection. */
@@ -268,6 +271,7 @@ export class Connection implements IDisposable {
       lastAttemptFailed: this.lastAttemptFailed,
       diagnoses: this.latestDiagnoses().map((d) => redactEvent(d, policy) as DiagnosisEvent),
       problem: this.problem === null ? null : redactProse(this.problem, policy),
+      appProtocol: this.session?.appProtocol ?? importedProtocol(this.imported?.events ?? []),
       eventCount: this.eventCount,
       droppedEvents: this.droppedEvents,
       importedFrom: this.imported?.fileName ?? null,
@@ -315,4 +319,16 @@ export class Connection implements IDisposable {
     }
     if (notify) this._onDidChange.fire(this);
   }
+}
+
+/** The protocol an imported session's last connection spoke, as its events recorded it. */
+function importedProtocol(events: readonly SessionEvent[]): ProtocolDetection | null {
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index]!;
+    if (event.type === 'protocol') {
+      return { protocol: event.protocol, label: event.label, by: event.by, reason: event.reason };
+    }
+    if (event.type === 'open') return event.app ?? null;
+  }
+  return null;
 }

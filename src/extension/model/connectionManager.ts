@@ -13,6 +13,7 @@ import { redactEvent, redactProse, redactText } from '../../core/model/redaction
 import { DEFAULT_SESSION_OPTIONS, EndpointError, Session, type SessionOptions } from '../../core/engine/session.js';
 import { findingStateOf, type SessionEvent } from '../../core/model/sessionEvents.js';
 import type { SocketFactory } from '../../core/engine/socket.js';
+import { Catalog } from '../../core/protocols/catalog.js';
 import { Connection, type ImportedSession } from './connection.js';
 import { referencedSecrets, resolveSecretReferences } from './secretRefs.js';
 import type { EndpointSetting, ExtensionSettings } from './settings.js';
@@ -362,6 +363,7 @@ export class ConnectionManager implements IDisposable {
       createSocket: this.deps.createSocket,
       ...(this.deps.random ? { random: this.deps.random } : {}),
       observer: analyzer,
+      protocols: new Catalog(),
     });
     const connection = Connection.live(origin, session, endpoint, setting?.scope ?? null, analyzer);
     if (setting) this.describeSetting(connection, setting);

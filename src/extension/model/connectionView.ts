@@ -195,6 +195,7 @@ export function connectionTooltip(s: ConnectionSnapshot): TooltipModel {
     { label: 'State', value: stateText(s) },
   ];
   const stats = s.stats;
+  if (s.appProtocol) rows.push({ label: 'Protocol', value: `${s.appProtocol.label} (${s.appProtocol.reason})` });
   if (s.state === 'open') rows.push({ label: 'Uptime', value: formatDuration(stats.uptimeMs) });
   if (stats.connectedMs > 0 && (stats.connections > 1 || s.state !== 'open')) {
     rows.push({ label: 'Connected in total', value: formatDuration(stats.connectedMs) });

@@ -1,4 +1,5 @@
-// `${secret:NAME}` references in header values and set-up messages (onOpen). The settings
+// `${secret:NAME}` references in header values, set-up messages (onOpen) and the texts of a
+// protocol's options (protocolOptions: an auth token, a STOMP passcode). The settings
 // keep only the reference; the value lives in VS Code's SecretStorage and is substituted just
 // before a connection starts.
 
@@ -22,12 +23,27 @@ export function checkSecretReferences(value: string): string | null {
 }
 
 /** The secret names an endpoint references, without duplicates, in order of appearance. */
-export function referencedSecrets(endpoint: Pick<EndpointConfig, 'headers' | 'onOpen'>): string[] {
+export function referencedSecrets(endpoint: Pick<EndpointConfig, 'headers' | 'onOpen' | 'protocolOptions'>): string[] {
   const names = new Set<string>();
-  for (const value of [...Object.values(endpoint.headers), ...(endpoint.onOpen ?? [])]) {
+  const texts = [...Object.values(endpoint.headers), ...(endpoint.onOpen ?? [])];
+  mapTexts(endpoint.protocolOptions ?? {}, (text) => {
+    texts.push(text);
+    return text;
+  });
+  for (const value of texts) {
     for (const match of value.matchAll(REFERENCE)) names.add(match[1]!);
   }
   return [...names];
+}
+
+/** A JSON value with each text inside it (at any depth) replaced by `map`'s answer. */
+function mapTexts(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapTexts(item, map));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapTexts(item, map)]));
+  }
+  return value;
 }
 
 export interface ResolvedEndpoint {
@@ -71,5 +87,8 @@ export function resolveSecretReferences(
   }
   const resolved: EndpointConfig = { ...endpoint, headers, secretHeaders };
   if (endpoint.onOpen) resolved.onOpen = endpoint.onOpen.map(substitute);
+  if (endpoint.protocolOptions) {
+    resolved.protocolOptions = mapTexts(endpoint.protocolOptions, substitute) as Record<string, unknown>;
+  }
   return { endpoint: resolved, secretValues, missing };
 }

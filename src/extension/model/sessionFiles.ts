@@ -15,6 +15,8 @@ import {
 } from '../../core/files/recordedFile.js';
 import { recordedRun, recordedSessions } from '../../core/files/recordedSession.js';
 import { SESSION_LOG_FORMAT, SessionLogError, sessionLogChunks } from '../../core/files/sessionLog.js';
+import { AppDecoder } from '../../core/protocols/appDecoder.js';
+import type { SessionEvent } from '../../core/model/sessionEvents.js';
 import type { Connection, ImportedSession } from './connection.js';
 
 export type ExportFormat = 'json' | 'har';
@@ -38,8 +40,15 @@ export function exportChunks(connection: Connection, options: ExportOptions): Ge
     droppedEvents: connection.droppedEvents,
     exportedAt: options.exportedAt,
     policy,
+    // Each message with its application protocol's reading, from the payload as written.
+    decorate: decoratorFor(connection.endpoint.protocol ?? 'auto'),
   };
   return options.format === 'har' ? harChunks({ ...common, creator: options.creator }) : sessionLogChunks(common);
+}
+
+function decoratorFor(choice: string): (event: SessionEvent) => SessionEvent {
+  const decoder = new AppDecoder(choice);
+  return (event) => decoder.decorate(event);
 }
 
 /** A file name without characters that file systems reject. */

@@ -23,6 +23,7 @@ import { redactionPolicyFor, redactUrl } from '../../core/model/redaction.js';
 import { describeValue, isObject } from '../../core/common/values.js';
 import { DEFAULT_SESSION_OPTIONS } from '../../core/engine/session.js';
 import { settingId, Settings, type SettingKey } from './ids.js';
+import { checkProtocolChoice, checkProtocolSettings } from '../../core/protocols/catalog.js';
 import { checkSecretReferences } from './secretRefs.js';
 
 /** Where a setting value comes from, least specific first. */
@@ -89,6 +90,8 @@ const ENDPOINT_FIELDS = new Set([
   'autoConnect',
   'allowSelfSignedCertificate',
   'onOpen',
+  'protocol',
+  'protocolOptions',
 ]);
 const HEARTBEAT_FIELDS = new Set(['mode', 'intervalMs', 'timeoutMs', 'payload', 'expect']);
 const RECONNECT_FIELDS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'multiplier', 'maxAttempts']);
@@ -430,6 +433,7 @@ function parseEndpoint(
   );
 
   const onOpen = readOnOpen(entry['onOpen'], fail);
+  const protocol = readProtocol(entry['protocol'], entry['protocolOptions'], fail);
 
   if (countErrors() > 0 || typeof url !== 'string') return null;
   const endpoint: EndpointConfig = {
@@ -444,6 +448,7 @@ function parseEndpoint(
     handshakeTimeoutMs,
     allowSelfSignedCertificate,
     ...(onOpen.length > 0 ? { onOpen } : {}),
+    ...protocol,
   };
   // The engine's own check catches combinations (maxDelayMs below initialDelayMs, a bad expect regex).
   const remaining = checkEndpoint(endpoint);
@@ -540,6 +545,33 @@ function readStringArray(value: unknown, field: string, fail: Fail, check: (item
     }
   });
   return out;
+}
+
+/** The application protocol and its client's options, checked by the protocol's module. */
+function readProtocol(
+  choice: unknown,
+  options: unknown,
+  fail: Fail,
+): Pick<EndpointConfig, 'protocol' | 'protocolOptions'> {
+  const read: Pick<EndpointConfig, 'protocol' | 'protocolOptions'> = {};
+  if (choice !== undefined) {
+    const problem = typeof choice === 'string' ? checkProtocolChoice(choice) : null;
+    if (typeof choice !== 'string') {
+      fail('protocol', `must be a protocol name, auto or none, got ${describeValue(choice)}`);
+    } else if (problem) fail('protocol', problem.replace(/^unknown protocol/, 'is an unknown protocol'));
+    else if (choice !== 'auto') read.protocol = choice;
+  }
+  if (options !== undefined) {
+    if (!isObject(options)) {
+      fail('protocolOptions', `must be an object of the protocol's options, got ${describeValue(options)}`);
+    } else if (Object.keys(options).length > 0) {
+      read.protocolOptions = options;
+      for (const problem of checkProtocolSettings(read.protocol, options)) {
+        fail('protocolOptions', problem.replace(/^protocolOptions: /, ''));
+      }
+    }
+  }
+  return read;
 }
 
 /** Set-up messages: texts as they are, other JSON values as their JSON text. */

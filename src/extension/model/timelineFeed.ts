@@ -137,9 +137,6 @@ export class TimelineFeed implements IDisposable {
       // The webview is torn down while hidden (retainContextWhenHidden is off): wait for its next ready.
       this.ready = false;
       this.batcher.stop();
-    } else if (this.ready) {
-      // The reloaded webview's ready overtook the view-state event and its init was held back.
-      this.postInit();
     }
   }
 
@@ -166,6 +163,9 @@ export class TimelineFeed implements IDisposable {
       );
     }
     this.ready = true;
+    // Only a shown webview exists to say ready (retainContextWhenHidden is off): whatever the
+    // view-state events said last, or have not said yet, it is visible now.
+    this.visible = true;
     this.resetIfCleared();
     const query = message.query ? normalizeQuery(message.query) : defaultQuery();
     // Keep the index (and catch up from where it stopped) when the query is the same.
