@@ -384,39 +384,47 @@ const ENGINE_IO_DEFAULT_TIMEOUT_MS = 20_000;
  * close, and that ping came pingInterval after the open.
  */
 function engineIoDeadline(c: ConnectionProtocol, close: CloseFacts): HeartbeatDeadline {
+  const { timing } = close;
   const announced = c.pingIntervalMs !== null && c.pingTimeoutMs !== null;
-  const inferred =
-    !announced && !c.beat && (close.code === 1005 || close.code === 1000) && close.timing.ageMs > close.timing.idleMs;
-  const interval = inferred
-    ? close.timing.ageMs - close.timing.idleMs
-    : (c.pingIntervalMs ?? ENGINE_IO_DEFAULT_INTERVAL_MS);
-  const timeout = inferred ? close.timing.idleMs : (c.pingTimeoutMs ?? ENGINE_IO_DEFAULT_TIMEOUT_MS);
+  // v3's server closes pingInterval + pingTimeout after the open (or our last ping): only the
+  // sum shows. v4's close comes pingTimeout after its ping, which came pingInterval after the open.
+  const statusless = close.code === 1005 || close.code === 1000;
+  const inferred = !announced && !c.beat && statusless && (c.version === 3 || timing.ageMs > timing.idleMs);
+  const candidateIds = ['socketio-ping-timeout', 'socketio-ping-interval'];
+  if (c.version === 3) {
+    const total = inferred
+      ? timing.idleMs
+      : (c.pingIntervalMs ?? ENGINE_IO_DEFAULT_INTERVAL_MS) + (c.pingTimeoutMs ?? ENGINE_IO_DEFAULT_TIMEOUT_MS);
+    const where = announced
+      ? 'as the open packet announced'
+      : inferred
+        ? "read from the close's timing; the open packet was not seen"
+        : 'the defaults; the open packet was not seen';
+    return {
+      deadlineMs: total,
+      missed: `no Engine.IO ping arrived from us within pingInterval + pingTimeout (${formatSeconds(total)})`,
+      describe: `Engine.IO v3's client sends a ping (2) every pingInterval and the server answers with a pong (3); the server closes a connection whose ping is pingTimeout late (pingInterval + pingTimeout ${formatSeconds(total)}, ${where})`,
+      candidateIds,
+      fits: (t) => inferred || near(t.idleMs, total) || near(t.ageMs, total),
+    };
+  }
+  const interval = inferred ? timing.ageMs - timing.idleMs : (c.pingIntervalMs ?? ENGINE_IO_DEFAULT_INTERVAL_MS);
+  const timeout = inferred ? timing.idleMs : (c.pingTimeoutMs ?? ENGINE_IO_DEFAULT_TIMEOUT_MS);
   const values = `pingInterval ${formatSeconds(interval)}, pingTimeout ${formatSeconds(timeout)}`;
   const where = announced
     ? 'as the open packet announced'
     : inferred
       ? "read from the close's timing; the open packet was not seen"
       : 'the defaults; the open packet was not seen';
-  const candidateIds = ['socketio-ping-timeout', 'socketio-ping-interval'];
-  // Never answered, the first ping's deadline ends the connection at pingInterval + pingTimeout;
-  // v4's last frame is then the server's ping, pingTimeout before the close.
-  const fits = (t: CloseTiming) =>
-    inferred || near(t.ageMs, interval + timeout) || near(t.idleMs, interval + timeout) || near(t.idleMs, timeout);
-  if (c.version === 3) {
-    return {
-      deadlineMs: interval + timeout,
-      missed: `no Engine.IO ping arrived from us within pingInterval + pingTimeout (${formatSeconds(interval + timeout)})`,
-      describe: `Engine.IO v3's client sends a ping (2) every pingInterval and the server answers with a pong (3); the server closes a connection whose ping is pingTimeout late (${values}, ${where})`,
-      candidateIds,
-      fits,
-    };
-  }
   return {
     deadlineMs: interval + timeout,
     missed: `no Engine.IO pong arrived within pingTimeout (${formatSeconds(timeout)})`,
     describe: `the Engine.IO server sends a ping (2) every pingInterval and closes the connection when no pong (3) comes back within pingTimeout (${values}, ${where}); Engine.IO v3 turns the direction around`,
     candidateIds,
-    fits,
+    // Never answered, the first ping's deadline ends the connection at pingInterval + pingTimeout;
+    // the last frame is then the server's ping, pingTimeout before the close.
+    fits: (t) =>
+      inferred || near(t.ageMs, interval + timeout) || near(t.idleMs, interval + timeout) || near(t.idleMs, timeout),
   };
 }
 
