@@ -7,9 +7,11 @@
 // 'none' turns all of it off; 'auto' (the default) runs 2–4.
 
 import type { AppFrame, ProtocolCatalog, ProtocolMatch, ProtocolModule } from '../engine/appProtocol.js';
+import { phoenixProtocol } from './phoenix.js';
+import { signalrProtocol } from './signalr.js';
 
 /** Every protocol module, in the order URL and frame detection try them. */
-export const PROTOCOL_MODULES: readonly ProtocolModule[] = [];
+export const PROTOCOL_MODULES: readonly ProtocolModule[] = [signalrProtocol, phoenixProtocol];
 
 /** The choices a user may write: a module id, 'auto' or 'none'. */
 export function protocolChoices(modules: readonly ProtocolModule[] = PROTOCOL_MODULES): string[] {
