@@ -641,3 +641,46 @@ describe('Protocol diagnosis: recorded sessions (analyze, imported files)', () =
     assertNoProxyBlame(findings);
   });
 });
+
+describe('Protocol diagnosis with the real modules (the default catalog)', () => {
+  const SIGNALR: ProtocolDetection = { protocol: 'signalr', label: 'SignalR', by: 'user', reason: 'you chose it' };
+  const PHOENIX: ProtocolDetection = {
+    protocol: 'phoenix',
+    label: 'Phoenix',
+    by: 'url',
+    reason: 'the path is /socket/websocket',
+  };
+
+  it("explains SignalR's client-timeout close by the module, never as a proxy's idle timeout", () => {
+    const record = new Record();
+    for (let i = 0; i < 3; i++) {
+      record
+        .connect('wss://app.example.test/hub', { app: SIGNALR })
+        .wait(30_000)
+        .close(1000, 'remote', 'Server timeout elapsed without receiving a message from the client.');
+    }
+    const findings = analyzeSessionEvents(record.events);
+    const finding = byId(findings, 'protocol-close@signalr:1000');
+    assert.match(finding.summary, /ClientTimeoutInterval/);
+    assert.match(finding.advice, /Ping \{"type":6\}/);
+    assert.match(finding.advice, /when the protocol is chosen or detected: set protocol to signalr/);
+    assertNoProxyBlame(findings);
+  });
+
+  it("reads our Phoenix heartbeats with the module's decoder: a close at the deadline is then something else", () => {
+    const record = new Record();
+    for (let i = 0; i < 2; i++) {
+      record.connect('wss://app.example.test/socket/websocket?vsn=2.0.0', { app: PHOENIX });
+      record.text('out', '["1","1","room:lobby","phx_join",{}]');
+      for (let beat = 2; beat <= 3; beat++) {
+        record.wait(20_000).text('out', `[null,"${beat}","phoenix","heartbeat",{}]`);
+        record.wait(5).text('in', `[null,"${beat}","phoenix","phx_reply",{"status":"ok","response":{}}]`);
+      }
+      record.wait(60_000).close(1006, 'none');
+    }
+    const findings = analyzeSessionEvents(record.events);
+    const finding = byId(findings, 'protocol-heartbeat@phoenix:answered');
+    assert.match(finding.summary, /although our side did its heartbeat/);
+    assert.ok(!findings.some((f) => f.findingId === 'protocol-heartbeat@phoenix'));
+  });
+});
