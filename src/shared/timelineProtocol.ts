@@ -17,6 +17,7 @@
 import type { DiagnosisEvent, Direction, SessionEvent, SessionEventType } from '../core/model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../core/model/stats.js';
 import { describeValue, isObject } from '../core/common/values.js';
+import { base64ToBytes } from '../core/common/payload.js';
 
 export const TIMELINE_PROTOCOL_VERSION = 1;
 
@@ -28,6 +29,9 @@ export const MAX_LANE_BUCKETS = 4000;
 export const MAX_LANE_MARKS = 3000;
 /** Longest composer text the host accepts, in characters. */
 export const MAX_SEND_CHARS = 1024 * 1024;
+/** Most fields of one composer form. */
+export const MAX_FORM_FIELDS = 20;
+export const COMPOSER_ENCODINGS: readonly ComposerEncoding[] = ['text', 'hex', 'base64'];
 /** Longest search text. */
 export const MAX_SEARCH_CHARS = 1000;
 
@@ -75,7 +79,38 @@ export interface TimelineRow {
   expected?: boolean;
   /** Events worth a warning colour: drops, failures, errors, heartbeat timeouts, diagnoses. */
   warn?: boolean;
+  /**
+   * A message in its application protocol's terms (decoded host-side from the redacted payload):
+   * the list shows `protocol kind` as a tag, then the summary; `error` is drawn warn-coloured.
+   */
+  app?: TimelineRowApp;
 }
+
+export interface TimelineRowApp {
+  /** The layer that framed it: 'socket.io', 'engine.io', 'stomp', … */
+  protocol: string;
+  /** The packet or message type in the protocol's words: 'event', 'ping', 'CONNECT'. */
+  kind: string;
+  /** Event name, destination, topic or method, when the frame has one. */
+  name?: string;
+  /** One line, control characters escaped, at most ~200 characters. */
+  summary: string;
+  /** An in-band error (an ERROR frame, a GraphQL error, a JSON-RPC error). */
+  error?: boolean;
+}
+
+/**
+ * A form of the composer for the connection's protocol. The same shape as the engine's
+ * ComposerForm (core/engine/appProtocol.ts), restated here because shared/ may not import the engine.
+ */
+export interface TimelineComposerForm {
+  id: string;
+  label: string;
+  fields: ReadonlyArray<{ name: string; label: string; placeholder?: string; multiline?: boolean; json?: boolean }>;
+}
+
+/** How raw composer text becomes a frame: text as is, or hex / base64 bytes for a binary frame. */
+export type ComposerEncoding = 'text' | 'hex' | 'base64';
 
 /** Which rows the list shows. Directions apply only to events that have one. */
 export interface TimelineQuery {
@@ -134,6 +169,13 @@ export interface TimelineStatus {
    * banner offers a finding's heartbeat only while it is not already in place.
    */
   heartbeatMs: number | null;
+  /**
+   * The application protocol of the connection (its newest `open`/`protocol` event, or what
+   * the first frames of an imported one revealed): `label` for the header, `reason` for its tooltip.
+   */
+  app?: { label: string; reason: string; by: string };
+  /** The composer's forms for that protocol; absent when it has none (raw frames only). */
+  composer?: { protocol: string; label: string; forms: TimelineComposerForm[] };
 }
 
 /**
@@ -245,7 +287,16 @@ export type WebviewMessage =
   | { type: 'get-lane'; requestId: number; fromT: number; toT: number; buckets: number }
   | { type: 'get-detail'; requestId: number; seq: number }
   | { type: 'locate'; requestId: number; queryId: number; seq: number }
-  | { type: 'send'; requestId: number; format: 'text' | 'json'; text: string }
+  | {
+      type: 'send';
+      requestId: number;
+      format: 'text' | 'json';
+      text: string;
+      /** A protocol form's values instead of raw text (the host's module composes the frame). */
+      form?: { formId: string; values: Record<string, string> };
+      /** Raw text as is, or a binary frame from hex or base64 (any connection); 'text' when absent. */
+      encoding?: ComposerEncoding;
+    }
   | { type: 'copy'; text: string }
   | { type: 'command'; command: TimelineCommand };
 
@@ -316,6 +367,15 @@ const arrayOf =
     if (value.length > maxLength) fail(path, `more than ${maxLength} items`);
     value.forEach((item, index) => check(item, `${path}[${index}]`));
   };
+/** An object of string values, at most `maxKeys` of them. */
+const recordOfStrings =
+  (maxKeys: number, maxLength: number): Checker =>
+  (value, path) => {
+    if (!isObject(value)) return fail(path, `expected an object, got ${describeValue(value)}`);
+    const entries = Object.entries(value);
+    if (entries.length > maxKeys) fail(path, `more than ${maxKeys} fields`);
+    for (const [key, item] of entries) string(maxLength)(item, `${path}.${key}`);
+  };
 const anyObject: Checker = (value, path) => {
   if (!isObject(value)) fail(path, `expected an object, got ${describeValue(value)}`);
 };
@@ -347,7 +407,13 @@ const WEBVIEW_MESSAGES: Record<WebviewMessage['type'], Record<string, Checker>> 
   'get-lane': { requestId, fromT: epochMs, toT: epochMs, buckets: integer(1, MAX_LANE_BUCKETS) },
   'get-detail': { requestId, seq },
   locate: { requestId, queryId, seq },
-  send: { requestId, format: oneOf(['text', 'json']), text: string(MAX_SEND_CHARS) },
+  send: {
+    requestId,
+    format: oneOf(['text', 'json']),
+    text: string(MAX_SEND_CHARS),
+    form: optional(shape({ formId: string(100), values: recordOfStrings(MAX_FORM_FIELDS, MAX_SEND_CHARS) })),
+    encoding: optional(oneOf(COMPOSER_ENCODINGS)),
+  },
   copy: { text: string(MAX_SEND_CHARS) },
   command: { command: oneOf(TIMELINE_COMMANDS) },
 };
@@ -369,6 +435,30 @@ const rowShape: Checker = shape({
   resolved: optional(boolean),
   expected: optional(boolean),
   warn: optional(boolean),
+  app: optional(
+    shape({
+      protocol: string(100),
+      kind: string(100),
+      name: optional(string()),
+      summary: string(),
+      error: optional(boolean),
+    }),
+  ),
+});
+
+const composerFormShape: Checker = shape({
+  id: string(100),
+  label: string(200),
+  fields: arrayOf(
+    shape({
+      name: string(100),
+      label: string(200),
+      placeholder: optional(string()),
+      multiline: optional(boolean),
+      json: optional(boolean),
+    }),
+    MAX_FORM_FIELDS,
+  ),
 });
 
 const statusShape: Checker = shape({
@@ -385,6 +475,8 @@ const statusShape: Checker = shape({
   reconnectAt: nullable(epochMs),
   provenance: nullable(string()),
   heartbeatMs: nullable(finite),
+  app: optional(shape({ label: string(200), reason: string(), by: string(40) })),
+  composer: optional(shape({ protocol: string(100), label: string(200), forms: arrayOf(composerFormShape, 40) })),
 });
 
 const rows = arrayOf(rowShape, MAX_ROWS_PER_MESSAGE);
@@ -443,6 +535,40 @@ export function parseWebviewMessage(value: unknown): WebviewMessage {
 /** Validates a message from the host; throws ProtocolError naming the bad field. */
 export function parseHostMessage(value: unknown): HostMessage {
   return parseMessage<HostMessage>(value, HOST_MESSAGES, 'host');
+}
+
+/**
+ * The bytes of a binary frame typed as hex ("01 ff 7a", "01ff7a", "0x01 0xff") or base64
+ * (standard or URL-safe, padding optional), or why not. Both sides use it: the webview to
+ * say what is wrong as the user types, the host to build the frame.
+ */
+export function parseBinaryInput(
+  text: string,
+  encoding: 'hex' | 'base64',
+): { bytes: Uint8Array; error: null } | { bytes: null; error: string } {
+  const bad = (error: string) => ({ bytes: null, error });
+  if (encoding === 'hex') {
+    const digits = text.replace(/0x/gi, '').replace(/[\s:,]/g, '');
+    if (digits === '') return bad('Not valid hex: empty; type bytes such as 01 ff 7a.');
+    const wrong = /[^0-9a-f]/i.exec(digits);
+    if (wrong) return bad(`Not valid hex: "${wrong[0]}" is not a hex digit (0-9, a-f).`);
+    if (digits.length % 2 === 1) return bad(`Not valid hex: ${digits.length} digits, an odd number (two per byte).`);
+    const bytes = new Uint8Array(digits.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(digits.slice(i * 2, i * 2 + 2), 16);
+    return { bytes, error: null };
+  }
+  const clean = text.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (clean === '') return bad('Not valid base64: empty.');
+  const wrong = /[^A-Za-z0-9+/=]/.exec(clean);
+  if (wrong) return bad(`Not valid base64: "${wrong[0]}" is not a base64 character.`);
+  if (/=[^=]/.test(clean) || /={3,}$/.test(clean)) return bad('Not valid base64: "=" may only pad the end.');
+  const unpadded = clean.replace(/=+$/, '');
+  if (unpadded.length % 4 === 1) return bad('Not valid base64: its length cannot be a whole number of bytes.');
+  try {
+    return { bytes: base64ToBytes(unpadded), error: null };
+  } catch (error) {
+    return bad(`Not valid base64: ${(error as Error).message}`);
+  }
 }
 
 /** For exhaustive switches over message types. */

@@ -135,15 +135,17 @@ export class TimelineApp {
     this.filters.setQuery(saved.query ?? DEFAULT_QUERY);
     this.detail = new DetailPane(detailElement, { copy: (text) => this.bridge.post({ type: 'copy', text }) });
     this.composer = new Composer(composerElement, {
-      send: async (format, text) => {
-        const reply = await this.bridge.request<'send'>({ type: 'send', format, text });
+      send: async (request) => {
+        const reply = await this.bridge.request<'send'>({ type: 'send', ...request });
         return { ok: reply.ok, error: reply.error };
       },
       history: () => this.bridge.getState().composerHistory ?? [],
       setHistory: (composerHistory) => this.bridge.updateState({ composerHistory }),
       formatChanged: (composerFormat) => this.bridge.updateState({ composerFormat }),
+      modeChanged: (composerMode) => this.bridge.updateState({ composerMode }),
     });
     this.composer.setFormat(saved.composerFormat ?? 'text');
+    this.composer.setMode(saved.composerMode ?? 'raw');
     this.composer.setEnabled(false, 'Waiting for the connection…');
 
     this.store = new RowStore(
@@ -277,6 +279,7 @@ export class TimelineApp {
     this.banner.update(status.diagnoses as DiagnosisEvent[], status.heartbeatMs);
     this.lane.setSpan(status.firstT, status.lastT, LIVE_STATES.has(status.state));
     const open = status.state === 'open';
+    this.composer.setProtocol(status.composer);
     this.composer.setEnabled(!this.readOnly && open, 'Sending needs an open connection.');
   }
 

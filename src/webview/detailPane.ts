@@ -7,6 +7,7 @@ import { base64ToBytes } from '../core/common/payload.js';
 import { explainCloseCode } from '../core/diagnosis/closeCodes.js';
 import {
   findingStateOf,
+  type AppMessage,
   type DiagnosisEvent,
   type HeaderMap,
   type ResetBy,
@@ -90,6 +91,9 @@ export class DetailPane {
         if (event.heartbeat) facts.push(['heartbeat', event.heartbeat]);
         if (event.rttMs !== undefined) facts.push(['round trip', formatRtt(event.rttMs)]);
         const nodes: Node[] = [factTable(facts)];
+        // The protocol's reading of the frame first, then the frame as it was on the wire.
+        // h2: the page's one h1 is the connection's name (axe's heading-order).
+        if (event.app) nodes.push(decodedSection(event.app), el('h2', { text: 'Raw payload' }));
         if (event.truncated) nodes.push(truncatedNote(event.size));
         nodes.push(event.opcode === 'binary' ? binaryView(event.data) : textOrJson(event.data));
         return nodes;
@@ -313,6 +317,33 @@ function factTable(rows: Array<[string, string]>): HTMLTableElement {
     body.append(el('tr', {}, [el('th', { text: name, attrs: { scope: 'row' } }), el('td', { text: value })]));
   }
   return el('table', { className: 'facts' }, [body]);
+}
+
+/** A message in its application protocol's terms: what it is, and its decoded fields as a JSON tree. */
+function decodedSection(app: AppMessage): HTMLElement {
+  // From the host, validated only as an object: every value is shown as text, whatever its type.
+  const text = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
+  const facts: Array<[string, string]> = [
+    ['protocol', text(app.protocol)],
+    ['kind', text(app.kind)],
+  ];
+  if (app.name !== undefined) facts.push(['name', text(app.name)]);
+  if (app.id !== undefined) facts.push(['id', text(app.id)]);
+  if (app.heartbeat !== undefined) facts.push(['heartbeat', text(app.heartbeat)]);
+  facts.push(['summary', text(app.summary)]);
+  const section = el('section', { className: 'decoded', attrs: { 'aria-label': 'Decoded' } }, [
+    el('h2', { text: 'Decoded' }),
+    factTable(facts),
+  ]);
+  if (app.error !== undefined) {
+    section.append(el('p', { className: 'detail-note decoded-error', text: `Error: ${text(app.error)}` }));
+  }
+  if (app.fields !== undefined) {
+    const tree = el('div', { className: 'json-tree decoded-fields' });
+    tree.append(jsonNode(null, app.fields, 0, { nodes: 0 }));
+    section.append(el('div', { className: 'json-view' }, [tree]));
+  }
+  return section;
 }
 
 function headersTable(title: string, headers: HeaderMap): HTMLElement {

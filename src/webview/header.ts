@@ -37,6 +37,10 @@ export class Header {
   /** Where an imported session came from: the file and who wrote it. */
   private readonly provenance: HTMLElement;
   private readonly state: HTMLElement;
+  /** The application protocol detected ("Socket.IO"), why as its tooltip and in its spoken text. */
+  private readonly protocol: HTMLElement;
+  private readonly protocolLabel: HTMLElement;
+  private readonly protocolReason: HTMLElement;
   private readonly stats: HTMLElement;
   private readonly uptime: HTMLElement;
   private readonly rtt: HTMLElement;
@@ -64,6 +68,15 @@ export class Header {
     this.provenance = el('span', { id: 'header-provenance', className: 'header-provenance' });
     this.provenance.hidden = true;
     this.state = el('span', { id: 'header-state', className: 'header-state' });
+    this.protocolLabel = el('span', { className: 'header-protocol-label' });
+    this.protocolReason = el('span', { className: 'visually-hidden' });
+    // Visually "Socket.IO"; read as "Protocol: Socket.IO (the URL's path has /socket.io/)".
+    this.protocol = el('span', { id: 'header-protocol', className: 'header-protocol' }, [
+      el('span', { className: 'visually-hidden', text: 'Protocol: ' }),
+      this.protocolLabel,
+      this.protocolReason,
+    ]);
+    this.protocol.hidden = true;
     this.announcer = el('span', {
       id: 'header-announcer',
       className: 'visually-hidden',
@@ -90,7 +103,7 @@ export class Header {
     }
     // The stats and the buttons wrap together, as one group, below the title when narrow.
     root.append(
-      el('div', { className: 'header-main' }, [this.title, this.state, this.url, this.provenance]),
+      el('div', { className: 'header-main' }, [this.title, this.state, this.protocol, this.url, this.provenance]),
       el('div', { className: 'header-side' }, [this.stats, actions]),
       this.announcer,
     );
@@ -122,6 +135,11 @@ export class Header {
       status.state === 'open' ? 'connected' : stateText,
       previousDrops !== null && status.stats.drops > previousDrops,
     );
+    const app = status.app;
+    this.protocol.hidden = !app;
+    setText(this.protocolLabel, app?.label ?? '');
+    setText(this.protocolReason, app ? ` (detected: ${app.reason})` : '');
+    this.protocol.title = app ? `${app.label}: ${app.reason}` : '';
     setText(this.url, status.displayUrl);
     this.url.title = status.displayUrl;
     this.provenance.hidden = status.provenance === null;

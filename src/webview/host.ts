@@ -18,7 +18,9 @@ export interface UiState {
   timeMode?: 'absolute' | 'relative';
   followTail?: boolean;
   composerHistory?: string[];
-  composerFormat?: 'text' | 'json';
+  composerFormat?: 'text' | 'json' | 'hex' | 'base64';
+  /** The composer's mode: 'raw' or a protocol form's id. */
+  composerMode?: string;
   selectedSeq?: number | null;
   /** The newest seq this webview saw, for the resync after a reload. */
   lastSeenSeq?: number | null;

@@ -43,6 +43,11 @@ interface RowElement {
   typeText: HTMLSpanElement;
   size: HTMLSpanElement;
   preview: HTMLSpanElement;
+  /** A decoded message's `protocol kind` ("socket.io event"), before its summary; hidden otherwise. */
+  appTag: HTMLSpanElement;
+  /** Said between the tag and the summary (a screen reader would run them together). */
+  appSeparator: HTMLSpanElement;
+  previewText: HTMLSpanElement;
   /** What the element shows now, to skip unchanged rows. */
   key: string;
   index: number;
@@ -311,7 +316,12 @@ export class VirtualList {
       const typeText = el('span', { className: 'type-text' });
       const type = el('span', { className: 'cell type' }, [typeIconElement, typeText]);
       const size = el('span', { className: 'cell size' });
-      const preview = el('span', { className: 'cell preview' });
+      const appTag = el('span', { className: 'app-tag' });
+      const appSeparator = el('span', { className: 'visually-hidden' });
+      appTag.hidden = true;
+      appSeparator.hidden = true;
+      const previewText = el('span', { className: 'preview-text' });
+      const preview = el('span', { className: 'cell preview' }, [appTag, appSeparator, previewText]);
       const root = el('div', { className: 'row-spare', attrs: { role: 'option', 'aria-selected': 'false' } }, [
         time,
         direction,
@@ -331,6 +341,9 @@ export class VirtualList {
         typeText,
         size,
         preview,
+        appTag,
+        appSeparator,
+        previewText,
         key: '',
         index: -1,
       });
@@ -366,12 +379,17 @@ export class VirtualList {
       setText(element.time, '');
       setText(element.typeText, '…');
       setText(element.size, '');
-      setText(element.preview, '');
+      setText(element.previewText, '');
+      element.appTag.hidden = true;
+      element.appSeparator.hidden = true;
+      setText(element.appTag, '');
+      setText(element.appSeparator, '');
       setText(element.directionText, '');
       element.direction.classList.add('none');
       return;
     }
-    root.className = `row type-${row.type}${row.warn ? ' warn' : ''}${row.direction ? ` dir-${row.direction}` : ''}${selected ? ' selected' : ''}`;
+    const warn = row.warn === true || row.app?.error === true;
+    root.className = `row type-${row.type}${warn ? ' warn' : ''}${row.app ? ' decoded' : ''}${row.direction ? ` dir-${row.direction}` : ''}${selected ? ' selected' : ''}`;
     root.dataset['seq'] = String(row.seq);
     root.dataset['type'] = row.type;
     if (row.direction) root.dataset['direction'] = row.direction;
@@ -399,12 +417,18 @@ export class VirtualList {
     // The column may cut it ("handshake fai…"): the whole label on hover.
     element.typeText.title = typeText;
     setText(element.size, sizeText(row));
+    // A decoded message: its protocol and kind as a tag, then the protocol's one-line summary.
+    const app = row.app;
+    element.appTag.hidden = !app;
+    element.appSeparator.hidden = !app;
+    setText(element.appTag, app ? `${app.protocol} ${app.kind}` : '');
+    // Empty when hidden too: the cell's text is then exactly the preview, as before.
+    setText(element.appSeparator, app ? ': ' : '');
+    const preview = app ? app.summary : row.preview;
     // The round trip is the point of a pong: show it even when the preview is just the payload.
     setText(
-      element.preview,
-      row.rttMs !== undefined && !row.preview.includes('rtt')
-        ? `${row.preview}  · RTT ${formatRtt(row.rttMs)}`
-        : row.preview,
+      element.previewText,
+      row.rttMs !== undefined && !preview.includes('rtt') ? `${preview}  · RTT ${formatRtt(row.rttMs)}` : preview,
     );
   }
 }

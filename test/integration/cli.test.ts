@@ -391,7 +391,10 @@ test(
     assert.match(summaryLines.join('\n'), /messages: 1 in .*1 out/);
     assert.match(summaryLines.join('\n'), /connections: 1 opened/);
     assert.match(summaryLines.join('\n'), /rtt: /);
-    assert.match(result.stderr, /^watching ws:\/\/127\.0\.0\.1:\d+\/ \(heartbeat ping, protocol auto\); Ctrl-C to stop$/m);
+    assert.match(
+      result.stderr,
+      /^watching ws:\/\/127\.0\.0\.1:\d+\/ \(heartbeat ping, protocol auto\); Ctrl-C to stop$/m,
+    );
     assert.match(result.stderr, /session log written to .*readable\.json \(\d+ events\)/);
 
     const quiet = await runCli(

@@ -7,36 +7,17 @@
 // and the detail pane's "The record was cleared." goes once new events arrive.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { REPO_ROOT } from '../../support/components.js';
 import { harnessSkipReason, launchTimelineHarness, type HarnessTheme } from '../../support/timelineHarness.js';
 import { openSocket, proxyDropFixture } from './harness/fixtures.js';
-import { assertNoProblems, harnessPerSuite, saveScreenshot, showHelloMessage } from './harness/pageHelpers.js';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[]; failureSummary?: string }>;
-}
-
-/**
- * Runs axe-core on the page. The source is evaluated over the DevTools protocol (as
- * page.addScriptTag would inline it, the panel's CSP would refuse it and count a violation).
- */
-async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  const source = readFileSync(join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  await page.evaluate(source);
-  return page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
-    })))`,
-  ) as Promise<AxeViolation[]>;
-}
+import {
+  assertNoProblems,
+  axeViolations,
+  harnessPerSuite,
+  saveScreenshot,
+  showHelloMessage,
+} from './harness/pageHelpers.js';
 
 describe('timeline webview: axe-core finds no violation', { skip: harnessSkipReason() }, () => {
   const cases: Array<{ theme: HarnessTheme; width: number; height: number }> = [

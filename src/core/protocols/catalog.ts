@@ -7,11 +7,29 @@
 // 'none' turns all of it off; 'auto' (the default) runs 2–4.
 
 import type { AppFrame, ProtocolCatalog, ProtocolMatch, ProtocolModule } from '../engine/appProtocol.js';
+import { graphqlTransportWsModule } from './graphqlTransportWs.js';
+import { graphqlWsModule } from './graphqlWs.js';
+import { jsonRpcModule } from './jsonRpc.js';
+import { mqttModule } from './mqtt.js';
 import { phoenixProtocol } from './phoenix.js';
 import { signalrProtocol } from './signalr.js';
+import { socketIoProtocol } from './socketIo.js';
+import { stompModule } from './stomp.js';
 
-/** Every protocol module, in the order URL and frame detection try them. */
-export const PROTOCOL_MODULES: readonly ProtocolModule[] = [signalrProtocol, phoenixProtocol];
+/**
+ * Every protocol module, in the order URL and frame detection try them (and the order of the
+ * `protocol` setting's choices in package.json): the specific before the generic, JSON-RPC last.
+ */
+export const PROTOCOL_MODULES: readonly ProtocolModule[] = [
+  socketIoProtocol,
+  graphqlTransportWsModule,
+  graphqlWsModule,
+  stompModule,
+  mqttModule,
+  signalrProtocol,
+  phoenixProtocol,
+  jsonRpcModule,
+];
 
 /** The choices a user may write: a module id, 'auto' or 'none'. */
 export function protocolChoices(modules: readonly ProtocolModule[] = PROTOCOL_MODULES): string[] {

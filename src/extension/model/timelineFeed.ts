@@ -32,6 +32,9 @@ import { TimelineLookup } from './timelineLookup.js';
 import { defaultQuery, normalizeQuery, sameQuery } from './timelineQuery.js';
 import { DEFAULT_SCAN_SLICE_EVENTS, QueryResult, type ScanContext, type ScanProgress } from './timelineQueryResult.js';
 import { ArraySource, RecordSource, type TimelineSource } from './timelineSource.js';
+import { TimelineProtocols } from './timelineProtocols.js';
+import { Catalog } from '../../core/protocols/catalog.js';
+import type { ProtocolModule } from '../../core/engine/appProtocol.js';
 
 export { APPENDED_ROWS, DEFAULT_FLUSH_INTERVAL_MS } from './timelineBatcher.js';
 export { STATUS_INTERVAL_MS } from './timelineHeader.js';
@@ -50,6 +53,8 @@ export interface TimelineFeedOptions {
   flushIntervalMs?: number;
   /** Most events a search examines per slice (default 50 000); filters take 4× as many. A slice also ends after ~10 ms. */
   scanSliceEvents?: number;
+  /** The protocols messages are decoded with; core/protocols/catalog.ts's PROTOCOL_MODULES unless told (tests). */
+  protocols?: readonly ProtocolModule[];
 }
 
 export class TimelineFeed implements IDisposable {
@@ -60,6 +65,7 @@ export class TimelineFeed implements IDisposable {
   private readonly header: TimelineHeader;
   private readonly lane: TimelineLane;
   private readonly lookup: TimelineLookup;
+  private readonly protocols: TimelineProtocols;
   private visible = true;
   private ready = false;
   private disposed = false;
@@ -74,16 +80,23 @@ export class TimelineFeed implements IDisposable {
     this.clock = options.clock;
     const session = connection.session;
     this.source = session ? new RecordSource(session.record) : new ArraySource(connection.imported?.events ?? []);
+    // The endpoint's choice ('auto' unless the user picked a protocol or 'none').
+    this.protocols = new TimelineProtocols(
+      this.source,
+      connection.endpoint.protocol ?? 'auto',
+      new Catalog(options.protocols),
+    );
     this.scan = {
       source: this.source,
       clock: this.clock,
       sliceEvents: Math.max(1, options.scanSliceEvents ?? DEFAULT_SCAN_SLICE_EVENTS),
+      protocols: this.protocols,
     };
     this.batcher = new TimelineBatcher(this.clock, options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS, () =>
       this.flush(),
     );
-    this.header = new TimelineHeader(connection, this.source, this.clock);
-    this.lookup = new TimelineLookup(this.source, (message) => this.post(message));
+    this.header = new TimelineHeader(connection, this.source, this.clock, this.protocols);
+    this.lookup = new TimelineLookup(this.source, (message) => this.post(message), this.protocols);
     this.clearEpoch = this.source.clearEpoch;
     this.current = this.newResult(1, defaultQuery());
     this.lane = new TimelineLane(this.source, connection, this.clock);
@@ -211,7 +224,7 @@ export class TimelineFeed implements IDisposable {
   }
 
   private onSend(message: WebviewMessageOf<'send'>): void {
-    const error = sendFromComposer(this.connection, message, this.policy());
+    const error = sendFromComposer(this.connection, message, this.policy(), this.protocols.composerModule);
     this.post({ type: 'send-result', requestId: message.requestId, ok: error === null, error });
     // Show the sent message without waiting for the next flush.
     if (error === null) this.schedule(0);

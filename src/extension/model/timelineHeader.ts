@@ -8,6 +8,7 @@ import { redactProse, type RedactionPolicy } from '../../core/model/redaction.js
 import type { TimelineStatus } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
 import { importedText, stateText } from './connectionView.js';
+import type { TimelineProtocols } from './timelineProtocols.js';
 import { redactStrings } from './timelineRows.js';
 import type { TimelineSource } from './timelineSource.js';
 
@@ -24,6 +25,7 @@ export class TimelineHeader {
     private readonly connection: Connection,
     private readonly source: TimelineSource,
     private readonly clock: Clock,
+    private readonly protocols: TimelineProtocols | null = null,
   ) {}
 
   /** The status, redacted. */
@@ -44,6 +46,7 @@ export class TimelineHeader {
       reconnectAt: snapshot.reconnectAt,
       provenance: snapshot.importedFrom === null ? null : importedText(snapshot),
       heartbeatMs: snapshot.heartbeatMs,
+      ...this.protocols?.status(),
     };
     return redactStrings(status, policy);
   }

@@ -5,8 +5,10 @@
 
 import type { RedactionPolicy } from '../../core/model/redaction.js';
 import type { HostMessage, HostMessageOf, WebviewMessageOf } from '../../shared/timelineProtocol.js';
+import type { SessionEvent } from '../../core/model/sessionEvents.js';
+import type { TimelineProtocols } from './timelineProtocols.js';
 import type { QueryResult } from './timelineQueryResult.js';
-import { redactEventForWebview } from './timelineRows.js';
+import { redactEventForWebview, redactStrings } from './timelineRows.js';
 import type { TimelineSource } from './timelineSource.js';
 
 export class TimelineLookup {
@@ -17,6 +19,7 @@ export class TimelineLookup {
   constructor(
     private readonly source: TimelineSource,
     private readonly post: (message: HostMessage) => void,
+    private readonly protocols: TimelineProtocols | null = null,
   ) {}
 
   get focusSeq(): number | null {
@@ -25,8 +28,17 @@ export class TimelineLookup {
 
   detail(request: WebviewMessageOf<'get-detail'>, policy: RedactionPolicy): HostMessageOf<'detail'> {
     const position = this.source.positionOf(request.seq);
-    const event = position === null ? null : redactEventForWebview(this.source.eventAt(position), policy);
+    const event = position === null ? null : this.decorated(this.source.eventAt(position), policy);
     return { type: 'detail', requestId: request.requestId, seq: request.seq, event };
+  }
+
+  /** The event, redacted, a message with its decoded form (MessageEvent.app) when a protocol reads it. */
+  private decorated(event: SessionEvent, policy: RedactionPolicy): SessionEvent {
+    const redacted = redactEventForWebview(event, policy);
+    if (event.type !== 'message' || redacted.type !== 'message' || !this.protocols) return redacted;
+    // Decoded from the redacted payload; its strings pass the same redaction as the event's.
+    const app = this.protocols.decode(event, policy);
+    return app ? { ...redacted, app: redactStrings(app, policy) } : redacted;
   }
 
   /** Answers where `seq` is in the result: now when the result is complete, otherwise when it is. */

@@ -3,13 +3,19 @@
 // events. A query that keeps everything has no index at all.
 
 import { compileSearchRegex } from '../../core/common/regexSafety.js';
-import type { RedactionPolicy } from '../../core/model/redaction.js';
+import { redactText, type RedactionPolicy } from '../../core/model/redaction.js';
 import { DEFAULT_QUERY, eventKindOf, type TimelineQuery } from '../../shared/timelineProtocol.js';
+import type { TimelineProtocols } from './timelineProtocols.js';
 import { searchableText } from './timelineRows.js';
 import type { TimelineSource } from './timelineSource.js';
 
 /** Decides whether the event at a position matches; null when every event does. */
-export type Matcher = (source: TimelineSource, position: number, policy: RedactionPolicy) => boolean;
+export type Matcher = (
+  source: TimelineSource,
+  position: number,
+  policy: RedactionPolicy,
+  protocols?: TimelineProtocols,
+) => boolean;
 
 export interface CompiledQuery {
   matcher: Matcher | null;
@@ -54,16 +60,32 @@ export function compileQuery(raw: TimelineQuery): CompiledQuery {
   }
   const { kinds, directions, hidePingPong } = query;
   const search = test;
-  const matcher: Matcher = (source, position, policy) => {
+  const matcher: Matcher = (source, position, policy, protocols) => {
     if (filtersKinds && !kinds[eventKindOf(source.typeAt(position))]) return false;
     if (filtersDirections) {
       const direction = source.directionAt(position);
       if (direction !== null && !directions[direction]) return false;
     }
-    if (hidePingPong && source.isHeartbeatAt(position)) return false;
-    return search === null || search(searchableText(source.eventAt(position), policy));
+    if (hidePingPong) {
+      if (source.isHeartbeatAt(position)) return false;
+      // A file without the session's heartbeat marks: its protocol's decoder says which messages are beats.
+      if (protocols && source.typeAt(position) === 'message' && protocols.isHeartbeatAt(position, policy)) {
+        return false;
+      }
+    }
+    if (search === null) return true;
+    const event = source.eventAt(position);
+    if (search(searchableText(event, policy))) return true;
+    // Event names and summaries match too: `tick` finds the Socket.IO event, whatever its framing.
+    const app = protocols && event.type === 'message' ? protocols.decode(event, policy) : null;
+    return app !== null && search(redactText(appSearchText(app), policy));
   };
   return { matcher, materialises: search !== null, error: null };
+}
+
+/** What of a decoded message the search looks at: its name and its summary (redacted payload already). */
+function appSearchText(app: { name?: string; summary: string }): string {
+  return app.name === undefined ? app.summary : `${app.name}\n${app.summary}`;
 }
 
 export const defaultQuery = (): TimelineQuery => normalizeQuery(DEFAULT_QUERY);

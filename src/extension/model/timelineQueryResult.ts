@@ -10,6 +10,7 @@ import type { Clock } from '../../core/common/clock.js';
 import type { RedactionPolicy } from '../../core/model/redaction.js';
 import type { TimelineQuery, TimelineRow } from '../../shared/timelineProtocol.js';
 import { compileQuery, SeqIndex, type CompiledQuery } from './timelineQuery.js';
+import type { TimelineProtocols } from './timelineProtocols.js';
 import { ROW_PREVIEW_BYTES, toRow } from './timelineRows.js';
 import type { TimelineSource } from './timelineSource.js';
 
@@ -30,6 +31,8 @@ export interface ScanContext {
   clock: Clock;
   /** Most events a search examines per slice; filters take 4× as many. */
   sliceEvents: number;
+  /** Decodes messages of application protocols for rows, the search and Hide pings; none: opaque frames. */
+  protocols?: TimelineProtocols;
 }
 
 export class QueryResult {
@@ -96,7 +99,7 @@ export class QueryResult {
     const materialises = this.compiled.materialises;
     let added = 0;
     while (position < limit) {
-      if (matcher(source, position, policy)) {
+      if (matcher(source, position, policy, this.context.protocols)) {
         index.push(source.seqAt(position));
         added++;
       }
@@ -111,13 +114,17 @@ export class QueryResult {
 
   /** Rows [start, end) of the result, skipping any evicted since the webview was last told. */
   rows(start: number, end: number, policy: RedactionPolicy): TimelineRow[] {
-    const source = this.context.source;
+    const { source, protocols } = this.context;
     const rows: TimelineRow[] = [];
     for (let i = start; i < end; i++) {
       const seq = this.seqOfRow(i);
       const position = seq === undefined ? null : source.positionOf(seq);
       // Evicted since the webview was last told: the next `appended` says so.
-      if (position !== null) rows.push(toRow(source.previewAt(position, ROW_PREVIEW_BYTES), policy));
+      if (position === null) continue;
+      // Only the rows sent are decoded, never the whole record.
+      rows.push(
+        protocols ? protocols.row(position, policy) : toRow(source.previewAt(position, ROW_PREVIEW_BYTES), policy),
+      );
     }
     return rows;
   }

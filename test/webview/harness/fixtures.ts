@@ -25,11 +25,16 @@ export interface LiveFixture {
 }
 
 export function liveFixture(
-  options: { heartbeat?: Partial<HeartbeatConfig>; session?: Partial<SessionOptions>; name?: string } = {},
+  options: {
+    heartbeat?: Partial<HeartbeatConfig>;
+    session?: Partial<SessionOptions>;
+    name?: string;
+    url?: string;
+  } = {},
 ): LiveFixture {
   const clock = new FakeClock(START_T);
   const sockets = new FakeSocketFactory();
-  const endpoint = makeEndpoint('wss://app.example.test/ws?token=s3cr3t', {
+  const endpoint = makeEndpoint(options.url ?? 'wss://app.example.test/ws?token=s3cr3t', {
     name: options.name ?? 'prices',
     headers: { Authorization: 'Bearer s3cr3t-token', 'X-Client': 'ws-inspector tests' },
     heartbeat: { mode: 'off', ...options.heartbeat },
@@ -116,6 +121,38 @@ export function proxyDropFixture(options: { endOpen?: boolean; idleMs?: number }
     clock.advance(idleMs);
     fixture.socket().end(1006, '');
   }
+  return fixture;
+}
+
+/**
+ * A Socket.IO-like session (the fake module of fakeProtocol.ts, which the harness's feed must be
+ * given: `feed: { protocols: [fakeSocketIo] }`), found by its URL: the open packet, pings and
+ * pongs, events and a connect error. Ends open.
+ */
+export function socketIoFixture(): LiveFixture {
+  const fixture = liveFixture({
+    name: 'chat (Socket.IO)',
+    url: 'wss://app.example.test/fake.io/?EIO=4&transport=websocket',
+  });
+  const { clock, session } = fixture;
+  session.start();
+  openSocket(fixture);
+  const receive = (text: string, afterMs = 40) => {
+    clock.advance(afterMs);
+    fixture.socket().receiveText(text);
+  };
+  receive('0{"sid":"Xk2mQ","upgrades":[],"pingInterval":25000,"pingTimeout":20000}');
+  clock.advance(5);
+  session.send('40');
+  receive('40{"sid":"aB3dE"}');
+  receive('42["tick",{"n":1}]', 1000);
+  receive('2', 400);
+  clock.advance(2);
+  session.send('3');
+  receive('42["tick",{"n":2}]', 600);
+  receive('42["chat",{"user":"ada","text":"hello, world"}]', 300);
+  receive('44{"message":"not authorized for /admin"}', 200);
+  receive('42["tick",{"n":3}]', 400);
   return fixture;
 }
 
@@ -246,6 +283,15 @@ export function everyEventTypeConnection(extra: SessionEvent[] = []): {
       evidence: [12],
     },
     { ...at(0), type: 'stopped', reason: 'user' },
+    // Last, so that the seqs above (a diagnosis's evidence, the tests' selections) stay as they were.
+    {
+      ...at(0),
+      type: 'protocol',
+      protocol: 'socket.io',
+      label: 'Socket.IO',
+      by: 'frames',
+      reason: "the server's first frame is an Engine.IO open packet",
+    },
     ...extra,
   ];
   const connection = Connection.imported({

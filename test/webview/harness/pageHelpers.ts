@@ -2,7 +2,7 @@
 // waiting for the list.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -139,4 +139,26 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 export function assertNoProblems(harness: TimelineHarness): void {
   assert.deepEqual(harness.problems(), []);
   assert.deepEqual(harness.logs, [], 'the feed rejected or ignored webview messages');
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
+
+/**
+ * Runs axe-core on the page. The source is evaluated over the DevTools protocol (as
+ * page.addScriptTag would inline it, the panel's CSP would refuse it and count a violation).
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const source = readFileSync(join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    })))`,
+  ) as Promise<AxeViolation[]>;
 }
