@@ -225,13 +225,14 @@ export class ConnectionProtocols {
     const c = this.connection;
     const protocol = c?.protocol;
     if (!c || !protocol) return null;
+    let explanation: ProtocolCloseExplanation | null = null;
     if (closeFrame) {
       const module = this.catalog.byId(protocol.id);
-      const explanation = module ? this.safely(() => module.explainClose(event.code, event.reason)) : null;
-      if (explanation) {
-        return { kind: 'code', protocol, code: event.code, reason: event.reason, explanation, spoke: c.spoke };
-      }
+      explanation = module ? this.safely(() => module.explainClose(event.code, event.reason)) : null;
     }
+    const code = { kind: 'code' as const, protocol, code: event.code, reason: event.reason, spoke: c.spoke };
+    // A code of the protocol's own that is not about its heartbeat says all there is to say.
+    if (explanation && !explanation.heartbeatRelated) return { ...code, explanation };
     const timing: CloseTiming = {
       idleMs: event.idleMs,
       ageMs: event.ageMs,
@@ -239,7 +240,8 @@ export class ConnectionProtocols {
       anyOutbound: c.anyOutbound,
     };
     const deadline = heartbeatDeadline(c, familyOf(protocol.id), { code: closeFrame ? event.code : null, timing });
-    if (!deadline?.fits(timing)) return null;
+    // The deadline the connection announced, when the close fits it, is the more precise reading.
+    if (!deadline?.fits(timing)) return explanation ? { ...code, explanation } : null;
     return { kind: 'heartbeat', protocol, deadline, beat: c.beat };
   }
 
