@@ -684,3 +684,13 @@ describe('Protocol diagnosis with the real modules (the default catalog)', () =>
     assert.ok(!findings.some((f) => f.findingId === 'protocol-heartbeat@phoenix'));
   });
 });
+
+describe('Protocol diagnosis with the real graphql-transport-ws module', () => {
+  it('explains 4408 by the module and never blames a proxy for it', () => {
+    const findings = analyzeSessionEvents(initTimeouts(3, GRAPHQL_DETECTED).events);
+    const finding = byId(findings, 'protocol-close@graphql-transport-ws:4408');
+    assert.match(finding.summary, /4408/);
+    assert.match(finding.advice, /connection_init/);
+    assertNoProxyBlame(findings);
+  });
+});
