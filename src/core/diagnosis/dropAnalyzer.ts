@@ -34,10 +34,12 @@
 // This file coordinates: it feeds events to the parts above, keeps the window of drops,
 // and decides when to judge and publish.
 
+import type { ProtocolCatalog } from '../engine/appProtocol.js';
 import type { SessionObserver } from '../engine/sessionObserver.js';
 import { heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
 import type { PathFingerprint } from '../model/pathFingerprints.js';
 import type { CloseEvent, SessionEvent } from '../model/sessionEvents.js';
+import { Catalog } from '../protocols/catalog.js';
 import { ConnectionTracker } from './connectionTracker.js';
 import {
   classifyClose,
@@ -57,6 +59,7 @@ import {
   HandshakeGroups,
   HeartbeatTimeouts,
   intervalFinding,
+  protocolFinding,
   ServerCloseGroups,
   type DiagnosisFinding,
 } from './findings.js';
@@ -64,6 +67,7 @@ import { KNOWN_TIMEOUTS, type KnownTimeout } from './knowledgeBase.js';
 import { combineKnownTimeouts } from './userTimeouts.js';
 import { claimOf, judgeClusters, type ClusterVerdicts } from './readings.js';
 import { localHostOf } from './localAddress.js';
+import { ConnectionProtocols, ProtocolCloseGroups } from './protocolCloses.js';
 import { SlidingWindow } from './recentWindow.js';
 
 export type { DropClass, DropClassification } from './dropClassification.js';
@@ -81,6 +85,11 @@ export interface DropAnalyzerOptions {
    * HAR): the advice then speaks of the heartbeat the capture shows, and `heartbeat` is ignored.
    */
   captured?: CapturedConnection | null;
+  /**
+   * The protocols whose close codes and heartbeats explain closes (protocolCloses.ts);
+   * defaults to every module the inspector speaks. Tests pass their own.
+   */
+  catalog?: ProtocolCatalog;
 }
 
 /**
@@ -151,6 +160,8 @@ export class DropAnalyzer implements SessionObserver {
   private readonly onPath = new Map<string, PathFingerprint>();
   /** Which findings the events show fixed; the heartbeat in use, as the analyzer's own. */
   private readonly lifecycle: FindingLifecycle;
+  /** The application protocol of the connection open now, and what it says about its close. */
+  private readonly protocols: ConnectionProtocols;
 
   // What the record showed: reset() replaces each of these with a fresh one.
   /** The most recent silent cuts, the drops whose cause the clusters decide. */
@@ -162,6 +173,7 @@ export class DropAnalyzer implements SessionObserver {
   private serverCloses = new ServerCloseGroups();
   private handshakes = new HandshakeGroups();
   private heartbeatTimeouts = new HeartbeatTimeouts();
+  private protocolCloses = new ProtocolCloseGroups();
   /** The last judging of the clusters; null when it must be done again before use. */
   private verdicts: ClusterVerdicts | null = null;
   private schedule = new RejudgeSchedule();
@@ -172,6 +184,7 @@ export class DropAnalyzer implements SessionObserver {
     this.captured = options.captured ?? null;
     this.heartbeat = this.captured ? null : (options.heartbeat ?? null);
     this.lifecycle = new FindingLifecycle(this.heartbeat);
+    this.protocols = new ConnectionProtocols(options.catalog ?? new Catalog());
   }
 
   /** Takes one event; returns the findings it created or changed (often none). */
@@ -192,6 +205,7 @@ export class DropAnalyzer implements SessionObserver {
   private ingestEvent(event: SessionEvent): boolean {
     switch (event.type) {
       case 'message': {
+        this.protocols.message(event);
         const ours =
           event.direction === 'out' && event.heartbeat === 'ping' && this.lifecycle.heartbeatSent(event.t, true);
         return this.connections.frame(event.t, event.direction === 'in', true) || ours;
@@ -204,14 +218,19 @@ export class DropAnalyzer implements SessionObserver {
         return this.connections.frame(event.t, event.direction === 'in', false);
       case 'connecting':
         this.connections.connecting(event.url);
+        this.protocols.connecting(event.url);
         this.lifecycle.closed();
         return false;
       case 'open':
         this.connections.opened(event.t);
+        this.protocols.opened(event);
         this.lifecycle.opened(event.t);
         // A handshake finding resolves now: always judge again (opens are rare beside frames).
         this.notePath(event.path);
         return true;
+      case 'protocol':
+        this.protocols.detected(event);
+        return false;
       case 'heartbeat-timeout':
         this.heartbeatTimeouts.note(event.seq, event.waitedMs, this.connections.heartbeatTimedOut(event.t));
         return true;
@@ -270,6 +289,7 @@ export class DropAnalyzer implements SessionObserver {
     this.serverCloses = new ServerCloseGroups();
     this.handshakes = new HandshakeGroups();
     this.heartbeatTimeouts = new HeartbeatTimeouts();
+    this.protocolCloses = new ProtocolCloseGroups();
     this.verdicts = null;
     this.schedule = new RejudgeSchedule();
     this.reports = new FindingReports();
@@ -332,6 +352,7 @@ export class DropAnalyzer implements SessionObserver {
       this.serverCloses.retainedSizes(),
       this.handshakes.retainedSizes(),
       this.heartbeatTimeouts.retainedSizes(),
+      this.protocolCloses.retainedSizes(),
     ];
     return {
       drops: this.drops.size,
@@ -366,7 +387,9 @@ export class DropAnalyzer implements SessionObserver {
     this.lifecycle.closed();
     // A close the file implies but does not date (the next connection to the URL began): its
     // time is a bound, not evidence of an idle timeout or a lifetime cap, so it joins no cluster.
+    const protocol = this.protocols.current;
     if (!isMeasuredClose(event)) {
+      this.protocols.closed();
       this.closes.notePlain({ seq: event.seq, dropClass: 'network-error', findingId: null });
       return true;
     }
@@ -379,7 +402,26 @@ export class DropAnalyzer implements SessionObserver {
         event.ageMs,
       );
 
-    switch (classifyClose(event, c?.heartbeatTimedOut ?? false)) {
+    const dropClass = classifyClose(event, c?.heartbeatTimedOut ?? false);
+    // The server's decision under the connection's protocol (its close code, its heartbeat
+    // deadline) before any timing reading: never a proxy's idle timeout (protocolCloses.ts).
+    // A close frame from a side the file does not name is asked too: protocol codes say whose.
+    const protocolVerdict =
+      dropClass === 'server-close' || dropClass === 'endpoint-close' || dropClass === 'drop'
+        ? this.protocols.explainClose(event, dropClass !== 'drop')
+        : null;
+    this.protocols.closed();
+    if (protocolVerdict) {
+      const findingId = this.protocolCloses.note(protocolVerdict, event.seq, event.ageMs);
+      this.closes.notePlain({
+        seq: event.seq,
+        dropClass: dropClass === 'drop' ? 'server-close' : dropClass,
+        findingId,
+      });
+      if (dropClass !== 'drop') survivedToTheEnd();
+      return true;
+    }
+    switch (dropClass) {
       case 'heartbeat-timeout':
         this.closes.notePlain({ seq: event.seq, dropClass: 'heartbeat-timeout', findingId: 'heartbeat-timeout' });
         return false;
@@ -390,10 +432,12 @@ export class DropAnalyzer implements SessionObserver {
         this.closes.notePlain({ seq: event.seq, dropClass: 'endpoint-close', findingId: null });
         survivedToTheEnd();
         return true;
-      case 'server-close':
-        this.closes.notePlain({ seq: event.seq, dropClass: 'server-close', findingId: this.serverCloses.note(event) });
+      case 'server-close': {
+        const findingId = this.serverCloses.note(event, protocol);
+        this.closes.notePlain({ seq: event.seq, dropClass: 'server-close', findingId });
         survivedToTheEnd();
         return true;
+      }
       case 'drop':
         break;
     }
@@ -453,6 +497,7 @@ export class DropAnalyzer implements SessionObserver {
     // Never resolved: see findingLifecycle.ts.
     const heartbeat = this.heartbeatTimeouts.finding(this.heartbeat);
     if (heartbeat) findings.push(heartbeat);
+    findings.push(...this.protocolCloses.findings(this.knownTimeouts).map(protocolFinding));
     findings.push(...this.handshakes.findings(judgeLife));
     findings.sort((a, b) => b.confidence - a.confidence || a.findingId.localeCompare(b.findingId));
     return { findings, ids: new Set(findings.map((f) => f.findingId)), verdicts };

@@ -28,13 +28,14 @@ import {
   type IntervalFindingFacts,
 } from './advice.js';
 import { formatSeconds } from '../format/duration.js';
-import { explainCloseCode } from './closeCodes.js';
+import { explainCloseCode, type CloseCodeExplanation } from './closeCodes.js';
 import { FINDING_KIND, type MeasuredClose } from './dropClassification.js';
 import type { LifeState, ResolutionBasis } from './findingLifecycle.js';
 import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop, type Measure } from './dropClusters.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
 import type { KnownTimeout } from './knowledgeBase.js';
+import type { ProtocolCloseFinding, ProtocolOfConnection } from './protocolCloses.js';
 import type { Proposal } from './readings.js';
 import { RecentSeqs, RecentValues } from './recentWindow.js';
 
@@ -176,6 +177,8 @@ interface ServerCloseGroup {
   idles: RecentValues;
   /** When the most recent close came. */
   lastT: number;
+  /** The protocol the connection spoke or seemed to (whose module did not know the code). */
+  protocol: ProtocolOfConnection | null;
 }
 
 /**
@@ -186,15 +189,17 @@ export class ServerCloseGroups {
   private readonly groups = new Map<number, ServerCloseGroup>();
 
   /** A close frame; returns its finding's id. */
-  note(event: MeasuredClose): string {
+  note(event: MeasuredClose, protocol: ProtocolOfConnection | null = null): string {
     const group = this.groups.get(event.code) ?? {
       code: event.code,
       reason: '',
       seqs: new RecentSeqs(MAX_EVIDENCE),
       idles: new RecentValues(MAX_RETAINED_DROPS),
       lastT: event.t,
+      protocol: null,
     };
     group.reason = event.reason;
+    group.protocol = protocol;
     group.lastT = Math.max(group.lastT, event.t);
     group.seqs.add(event.seq);
     group.idles.add(event.idleMs);
@@ -223,7 +228,7 @@ export class ServerCloseGroups {
               cuts: 'server closes',
             })
           : serverCloseText({
-              explanation: explainCloseCode(group.code),
+              explanation: applicationDefined(explainCloseCode(group.code), group.protocol),
               reason: group.reason,
               occurrences: group.seqs.count,
               idleMs,
@@ -265,6 +270,30 @@ interface HandshakeGroup {
   seqs: RecentSeqs;
   /** When the most recent failure came. */
   lastT: number;
+}
+
+/**
+ * Codes 4000–4999 belong to whatever protocol the application runs: say so, and name that
+ * protocol when the connection spoke (or seemed to speak) one whose module has no meaning for it.
+ */
+function applicationDefined(
+  explanation: CloseCodeExplanation,
+  protocol: ProtocolOfConnection | null,
+): CloseCodeExplanation {
+  if (explanation.code < 4000 || explanation.code > 4999) return explanation;
+  const spoken = protocol
+    ? ` The connection ${protocol.known ? 'spoke' : 'looked like'} ${protocol.label}, which the inspector knows no ${explanation.code} for: its server's docs or code should.`
+    : '';
+  return {
+    ...explanation,
+    likelyCause: `Application-defined: the server's protocol decides what it means (the close reason, or the docs of the protocol or server).${spoken}`,
+  };
+}
+
+/** A close the connection's application protocol explains (protocolCloses.ts), as a finding. */
+export function protocolFinding(parts: ProtocolCloseFinding): DiagnosisFinding {
+  // No heartbeat recommendation: the protocol's own heartbeat, not a faster one, is the fix.
+  return finding({ ...parts, kind: 'server-close' });
 }
 
 /** Failed handshakes, grouped by status (or error code) and cause. */
