@@ -240,3 +240,39 @@ describe('timeline webview: a Socket.IO-like session, decoded', { skip: harnessS
     assertNoProblems(harness);
   });
 });
+
+// The same frames read by the real Socket.IO module (core/protocols/socketIo.ts) from the feed's
+// default catalog, on a /socket.io/ URL: the README's screenshot of a decoded Socket.IO session.
+describe('timeline webview: a Socket.IO session decoded by the real module', { skip: harnessSkipReason() }, () => {
+  const suite = harnessPerSuite(() => socketIoFixture('wss://chat.example.test/socket.io/?EIO=4&transport=websocket'), {
+    theme: 'dark',
+    viewport: { width: 1280, height: 700 },
+  });
+
+  it('tags every Engine.IO and Socket.IO packet, names the events, and says why it is Socket.IO', async () => {
+    const page = suite.harness.page;
+    await waitForRows(page, (rows) => rows.filter((row) => row.type === 'message').length >= 10, 'the messages');
+    const rows = await decodedRows(page);
+    assert.deepEqual(
+      rows.map((row) => [row.tag, row.warn]),
+      [
+        ['engine.io open', false],
+        ['socket.io connect', false],
+        ['socket.io connect', false],
+        ['socket.io event', false],
+        ['engine.io ping', false],
+        ['engine.io pong', false],
+        ['socket.io event', false],
+        ['socket.io event', false],
+        ['socket.io connect_error', true],
+        ['socket.io event', false],
+      ],
+    );
+    assert.match(rows[7]!.text, /^chat /);
+    assert.equal(await page.locator('#header-protocol .header-protocol-label').textContent(), 'Socket.IO');
+    await selectRow(page, rows[7]!.seq);
+    await waitForText(page, '#detail', /Decoded[\s\S]*socket\.io[\s\S]*chat/i);
+    await saveScreenshot(page, 'decoded-socketio');
+    assertNoProblems(suite.harness);
+  });
+});

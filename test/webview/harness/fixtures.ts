@@ -129,11 +129,8 @@ export function proxyDropFixture(options: { endOpen?: boolean; idleMs?: number }
  * given: `feed: { protocols: [fakeSocketIo] }`), found by its URL: the open packet, pings and
  * pongs, events and a connect error. Ends open.
  */
-export function socketIoFixture(): LiveFixture {
-  const fixture = liveFixture({
-    name: 'chat (Socket.IO)',
-    url: 'wss://app.example.test/fake.io/?EIO=4&transport=websocket',
-  });
+export function socketIoFixture(url = 'wss://app.example.test/fake.io/?EIO=4&transport=websocket'): LiveFixture {
+  const fixture = liveFixture({ name: 'chat (Socket.IO)', url });
   const { clock, session } = fixture;
   session.start();
   openSocket(fixture);
