@@ -34,7 +34,7 @@ import type { LifeState, ResolutionBasis } from './findingLifecycle.js';
 import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop, type Measure } from './dropClusters.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
-import type { KnownTimeout } from './knowledgeBase.js';
+import { toDiagnosisCandidate, type KnownTimeout } from './knowledgeBase.js';
 import type { ProtocolCloseFinding, ProtocolOfConnection } from './protocolCloses.js';
 import type { Proposal } from './readings.js';
 import { RecentSeqs, RecentValues } from './recentWindow.js';
@@ -441,19 +441,6 @@ function finding(parts: {
   if (parts.alternatives && parts.alternatives.length > 0) result.alternatives = parts.alternatives;
   if (parts.resolved) result.resolved = { ...parts.resolved };
   return result;
-}
-
-function toDiagnosisCandidate(entry: KnownTimeout): DiagnosisCandidate {
-  return {
-    id: entry.id,
-    component: entry.component,
-    setting: entry.setting,
-    defaultSeconds: entry.defaultSeconds,
-    kind: entry.kind,
-    fix: { ...entry.fix },
-    source: entry.source,
-    unconfirmed: entry.unconfirmed,
-  };
 }
 
 /** The median of ascending values that agree within the cluster tolerance, else null. */

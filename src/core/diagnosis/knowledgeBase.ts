@@ -5,6 +5,8 @@
 // The drop analyzer matches observed intervals against this table; userTimeouts.ts checks
 // the entries users add and combines them with it.
 
+import type { DiagnosisCandidate } from '../model/sessionEvents.js';
+
 /**
  * How a timeout decides to close:
  * - `idle`: after N seconds without traffic (any bytes reset it, some count one direction only);
@@ -15,6 +17,20 @@
 export type TimeoutKind = 'idle' | 'lifetime' | 'heartbeat-protocol';
 
 export const TIMEOUT_KINDS: readonly TimeoutKind[] = ['idle', 'lifetime', 'heartbeat-protocol'];
+
+/** A knowledge-base entry as a finding names it (a copy: findings outlive the table's objects). */
+export function toDiagnosisCandidate(entry: KnownTimeout): DiagnosisCandidate {
+  return {
+    id: entry.id,
+    component: entry.component,
+    setting: entry.setting,
+    defaultSeconds: entry.defaultSeconds,
+    kind: entry.kind,
+    fix: { ...entry.fix },
+    source: entry.source,
+    unconfirmed: entry.unconfirmed,
+  };
+}
 
 /** One known timeout of one component, with its default and how to get around it. */
 export interface KnownTimeout {

@@ -35,7 +35,7 @@ import type {
 import { frameOfMessage } from '../protocols/appDecoder.js';
 import type { FindingText } from './advice.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
-import type { KnownTimeout } from './knowledgeBase.js';
+import { toDiagnosisCandidate, type KnownTimeout } from './knowledgeBase.js';
 import { RecentSeqs, RecentValues } from './recentWindow.js';
 
 /** How many of a connection's first messages each way are read for detection and negotiation. */
@@ -525,16 +525,7 @@ function candidatesFor(ids: readonly string[], knownTimeouts: readonly KnownTime
   const entries = ids.flatMap((id) =>
     [...knownTimeouts, ...PROTOCOL_HEARTBEATS].filter((entry) => entry.id === id).slice(0, 1),
   );
-  return entries.map((entry) => ({
-    id: entry.id,
-    component: entry.component,
-    setting: entry.setting,
-    defaultSeconds: entry.defaultSeconds,
-    kind: entry.kind,
-    fix: { ...entry.fix },
-    source: entry.source,
-    unconfirmed: entry.unconfirmed,
-  }));
+  return entries.map(toDiagnosisCandidate);
 }
 
 interface ProtocolCloseGroup {
