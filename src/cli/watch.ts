@@ -8,6 +8,7 @@ import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../core/
 import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { AppDecoder } from '../core/protocols/appDecoder.js';
 import { Catalog } from '../core/protocols/catalog.js';
+import { describeCallTiming, JsonRpcLatency } from '../core/protocols/jsonRpc.js';
 import { systemClock } from '../node/systemClock.js';
 import { createWsSocket } from '../node/wsSocket.js';
 import { AdviceShown, adviceLines, resolutionLine } from './findingText.js';
@@ -53,6 +54,7 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
     const adviceShown = new AdviceShown(formatClock);
     // Frames are decoded from what is printed: the redacted payload.
     const decoder = new AppDecoder(protocolChoice);
+    const calls = new JsonRpcLatency();
     session.onEvent((event: SessionEvent) => {
       const safe = decoder.decorate(redactEvent(event, printPolicy));
       if (options.output === 'json') {
@@ -60,6 +62,12 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
         return;
       }
       io.out(`${formatClock(safe.t)}  ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
+      // A JSON-RPC response says which call it answers and how long that took.
+      const rpc =
+        safe.type === 'connecting' ||
+        safe.type === 'open' ||
+        (safe.type === 'message' && safe.app?.protocol === 'json-rpc');
+      if (rpc) for (const call of calls.observe(safe)) io.out(`${' '.repeat(34)}${describeCallTiming(call)}`);
       // A finding's advice under its verdict, when it first appears and when its text changes.
       if (safe.type === 'diagnosis') printLines(io, adviceShown.linesFor(safe), printPolicy);
     });

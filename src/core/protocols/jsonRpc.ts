@@ -11,6 +11,7 @@
 import type { AppFrame, ComposerForm, ProtocolClient, ProtocolModule } from '../engine/appProtocol.js';
 import type { AppMessage, Direction, SessionEvent } from '../model/sessionEvents.js';
 import { isObject } from '../common/values.js';
+import { formatDuration } from '../format/duration.js';
 import { briefJson, composerJson, idText, parseJsonFrame, parseJsonText } from './jsonFrames.js';
 
 export const JSON_RPC = 'json-rpc';
@@ -288,6 +289,11 @@ function callKey(direction: Direction, id: unknown): string | null {
 }
 
 /** Every call's round trip in a session's events, by the seq of the message carrying the response. */
+/** "↳ answers getUser (id 7) after 12 ms", or "… with an error …". */
+export function describeCallTiming(call: JsonRpcCallTiming): string {
+  return `↳ answers ${call.method} (id ${call.id}) ${call.failed ? 'with an error ' : ''}after ${formatDuration(call.latencyMs)}`;
+}
+
 export function pairJsonRpcCalls(events: readonly SessionEvent[]): Map<number, JsonRpcCallTiming[]> {
   const latency = new JsonRpcLatency();
   const byResponse = new Map<number, JsonRpcCallTiming[]>();
