@@ -673,7 +673,10 @@ export class Session implements IDisposable {
       const findings = this.observer.noteMessageReceived(now);
       if (findings.length > 0) this.recordDiagnoses(findings);
     }
-    if (link) this.actOnProtocol(link, linked!);
+    if (!link) return;
+    // Detection read its last frame without a match: the batched fast path may take over again.
+    if (!link.readsFrames) this.updateBatching();
+    this.actOnProtocol(link, linked!);
   }
 
   /** Does what an inbound frame asked of the protocol's client: its detection, answers, heartbeat. */
