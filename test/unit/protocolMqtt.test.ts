@@ -6,14 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AppFrame, ProtocolClientContext } from '../../src/core/engine/appProtocol.js';
 import { Catalog } from '../../src/core/protocols/catalog.js';
-import {
-  defaultClientId,
-  encodeConnect,
-  encodeVarint,
-  MqttClient,
-  mqttModule,
-  readVarint,
-} from '../../src/core/protocols/mqtt.js';
+import { defaultClientId, MqttClient, mqttModule } from '../../src/core/protocols/mqtt.js';
+import { encodeConnect, encodeVarint, readVarint } from '../../src/core/protocols/mqttPackets.js';
 
 const ascii = (text: string) => Array.from(new TextEncoder().encode(text));
 const str = (text: string) => {
