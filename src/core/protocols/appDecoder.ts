@@ -6,11 +6,10 @@
 
 import { base64ToBytes } from '../common/payload.js';
 import type { AppFrame, ProtocolModule } from '../engine/appProtocol.js';
+// Recorded connections are read for their protocol with the live session's rule.
+import { FRAMES_TO_DETECT } from '../engine/protocolLink.js';
 import type { AppMessage, MessageEvent, SessionEvent } from '../model/sessionEvents.js';
 import { Catalog } from './catalog.js';
-
-/** How many of a connection's first messages frame detection reads (as the live session does). */
-export const FRAMES_TO_DETECT = 4;
 
 const NO_BYTES = new Uint8Array(0);
 

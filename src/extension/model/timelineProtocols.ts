@@ -9,7 +9,8 @@
 // (the endpoint's choice, then subprotocol, URL, first frames). Only messages that are shown or
 // searched are ever decoded, always from their redacted payload.
 
-import { FRAMES_TO_DETECT, decodeFrame, frameOfMessage } from '../../core/protocols/appDecoder.js';
+import { FRAMES_TO_DETECT } from '../../core/engine/protocolLink.js';
+import { decodeFrame, frameOfMessage } from '../../core/protocols/appDecoder.js';
 import { Catalog } from '../../core/protocols/catalog.js';
 import type { ProtocolModule } from '../../core/engine/appProtocol.js';
 import { previewText } from '../../core/format/describeEvent.js';
