@@ -24,6 +24,24 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
       },
     ],
     app: { protocol: 'socket.io', label: 'Socket.IO', by: 'url', reason: "the URL's path has /socket.io/" },
+    route: {
+      proxy: {
+        url: 'http://proxy.corp.example:3128',
+        scheme: 'http',
+        source: 'environment',
+        from: 'HTTPS_PROXY',
+        authenticated: true,
+      },
+      tls: {
+        protocol: 'TLSv1.3',
+        cipher: 'TLS_AES_256_GCM_SHA384',
+        subject: 'CN=chat.example.com',
+        issuer: 'CN=Example Test CA, O=Example',
+        validFrom: '2026-01-01T00:00:00.000Z',
+        validTo: '2027-01-01T00:00:00.000Z',
+        clientCertificate: true,
+      },
+    },
   },
   protocol: {
     type: 'protocol',
@@ -50,6 +68,12 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
         source: 'https://hayashier.gitbook.io/article/load-balancer/clb-alb-nlb-response',
       },
     ],
+    stage: 'proxy',
+    route: {
+      proxy: null,
+      bypassed: { url: 'http://proxy.corp.example:3128', from: 'HTTPS_PROXY', reason: 'no-proxy', rule: '.example.com' },
+      tls: { untrustedRoot: 'CN=Corp Inspection CA' },
+    },
   },
   message: {
     type: 'message',

@@ -356,7 +356,9 @@ export class Session implements IDisposable {
       JSON.stringify(previous.protocols) !== JSON.stringify(endpoint.protocols) ||
       previous.protocol !== endpoint.protocol ||
       JSON.stringify(previous.protocolOptions) !== JSON.stringify(endpoint.protocolOptions) ||
-      previous.allowSelfSignedCertificate !== endpoint.allowSelfSignedCertificate;
+      previous.allowSelfSignedCertificate !== endpoint.allowSelfSignedCertificate ||
+      previous.proxy !== endpoint.proxy ||
+      JSON.stringify(previous.tls) !== JSON.stringify(endpoint.tls);
     if (connectionChanged && (this.currentState === 'open' || this.currentState === 'waiting')) this.reconnectNow();
   }
 
@@ -434,6 +436,8 @@ export class Session implements IDisposable {
         handshakeTimeoutMs: endpoint.handshakeTimeoutMs,
         allowSelfSignedCertificate: endpoint.allowSelfSignedCertificate,
         maxMessageBytes: this.options.maxMessageBytes,
+        ...(endpoint.proxy !== undefined ? { proxy: endpoint.proxy } : {}),
+        ...(endpoint.tls !== undefined ? { tls: endpoint.tls } : {}),
       });
     } catch (error) {
       this.emit({
@@ -521,6 +525,7 @@ export class Session implements IDisposable {
       responseHeaders: info.responseHeaders,
       ...pathOf({ url: this.endpointConfig.url, responseHeaders: info.responseHeaders }),
       ...(app ? { app } : {}),
+      ...(info.route ? { route: info.route } : {}),
     });
     // The user may have asked to stop while the handshake was in flight.
     if (this.stopRequested) {

@@ -1,4 +1,5 @@
 import type { Event, IDisposable } from '../common/events.js';
+import type { NetworkRoute, ProxySetting, TlsConfig } from '../model/network.js';
 import type { HandshakeFailure, HeaderMap } from '../model/sessionEvents.js';
 
 // The port between the session engine and a real WebSocket implementation.
@@ -9,6 +10,8 @@ export interface SocketOpenInfo {
   extensions: string;
   requestHeaders: HeaderMap;
   responseHeaders: HeaderMap;
+  /** The proxy and TLS facts of this connection, when the adapter knows them. */
+  route?: NetworkRoute;
 }
 
 /** A failure before any HTTP answer: refused, unreachable, timed out, TLS. */
@@ -82,6 +85,10 @@ export interface SocketOptions {
   allowSelfSignedCertificate: boolean;
   /** Largest message accepted; larger ones close the connection with 1009. */
   maxMessageBytes: number;
+  /** The endpoint's proxy setting (absent: 'system', the adapter's defaults and the environment). */
+  proxy?: ProxySetting;
+  /** The endpoint's TLS options. */
+  tls?: TlsConfig;
 }
 
 export type SocketFactory = (options: SocketOptions) => ISocket;

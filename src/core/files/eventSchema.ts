@@ -17,6 +17,7 @@ import {
   type HeartbeatConfig,
   type ReconnectConfig,
 } from '../model/endpoint.js';
+import { PROXY_SCHEMES, type TlsConfig } from '../model/network.js';
 import { SESSION_EVENT_TYPES, type SessionEvent, type SessionEventType } from '../model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
@@ -109,6 +110,52 @@ const appMessage: ValueSpec = object({
   fields: optional(record),
 });
 
+/** The route an attempt took (network.ts): its proxy, a bypassed proxy, its TLS facts. */
+const networkRoute: ValueSpec = object({
+  proxy: required(
+    nullable(
+      object({
+        url: required(string),
+        scheme: required(oneOf(...PROXY_SCHEMES)),
+        source: required(oneOf('endpoint', 'vscode', 'cli', 'environment')),
+        from: required(string),
+        authenticated: required(boolean),
+      }),
+    ),
+  ),
+  bypassed: optional(
+    object({
+      url: required(string),
+      from: required(string),
+      reason: required(oneOf('no-proxy', 'endpoint-none', 'cli-no-proxy')),
+      rule: optional(string),
+    }),
+  ),
+  tls: optional(
+    object({
+      protocol: optional(string),
+      cipher: optional(string),
+      subject: optional(string),
+      issuer: optional(string),
+      validFrom: optional(string),
+      validTo: optional(string),
+      servername: optional(string),
+      clientCertificate: optional(boolean),
+      untrustedRoot: optional(string),
+    }),
+  ),
+});
+
+/** An endpoint's TLS options as recorded (the passphrase never is: see redactEndpoint). */
+const TLS_CONFIG_FIELDS: { readonly [K in keyof TlsConfig]-?: FieldSpec } = {
+  ca: optional(arrayOf(string)),
+  cert: optional(string),
+  key: optional(string),
+  pfx: optional(string),
+  passphrase: optional(string),
+  servername: optional(string),
+};
+
 // ---- one description per event type ----------------------------------------------------------
 
 type FieldsOf<E> = { readonly [K in Exclude<keyof E, 'type' | 'seq' | 't'>]-?: FieldSpec };
@@ -131,6 +178,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     responseHeaders: orElse(headers, () => ({})),
     path: optional(pathFingerprints),
     app: optional(object(PROTOCOL_DETECTION_FIELDS)),
+    route: optional(networkRoute),
   },
   protocol: PROTOCOL_DETECTION_FIELDS,
   'handshake-failed': {
@@ -143,6 +191,8 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     message: required(string),
     handshakeMs: required(ms),
     path: optional(pathFingerprints),
+    stage: optional(oneOf('proxy', 'tls', 'config')),
+    route: optional(networkRoute),
   },
   message: {
     direction: required(direction),
@@ -440,6 +490,8 @@ const ENDPOINT_FIELDS: { readonly [K in keyof EndpointConfig]-?: FieldSpec } = {
   onOpen: optional(arrayOf(string)),
   protocol: optional(string),
   protocolOptions: optional(record),
+  proxy: optional(string),
+  tls: optional(object(TLS_CONFIG_FIELDS)),
 };
 
 /**
@@ -468,6 +520,8 @@ export function readRecordedEndpoint<E extends Error>(
     handshakeTimeoutMs: (raw.handshakeTimeoutMs as number | undefined) ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     allowSelfSignedCertificate: (raw.allowSelfSignedCertificate as boolean | undefined) ?? false,
     onOpen: [...((raw.onOpen as string[] | undefined) ?? [])],
+    ...(typeof raw.proxy === 'string' ? { proxy: raw.proxy } : {}),
+    ...(raw.tls !== undefined ? { tls: { ...(raw.tls as TlsConfig) } } : {}),
   });
 }
 

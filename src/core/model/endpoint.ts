@@ -1,6 +1,7 @@
 // Endpoint configuration: what to connect to and how to keep the connection alive.
 // Shared by the CLI flags, the VS Code settings and the session log header.
 
+import type { ProxySetting, TlsConfig } from './network.js';
 import {
   analyzeRegexSource,
   MAX_UNBOUNDED_QUANTIFIERS,
@@ -88,6 +89,13 @@ export interface EndpointConfig {
    * host, an MQTT client id and keep-alive, …), checked by the protocol's module. Absent means none.
    */
   protocolOptions?: Record<string, unknown>;
+  /**
+   * The proxy to go through: a URL, 'none' or 'system' (see ProxySetting in network.ts).
+   * Absent means 'system'.
+   */
+  proxy?: ProxySetting;
+  /** CA bundle, client certificate and server name to verify (wss:// only). Absent means none. */
+  tls?: TlsConfig;
 }
 
 export const DEFAULT_HEARTBEAT: HeartbeatConfig = {
@@ -134,6 +142,8 @@ export function makeEndpoint(
     ...(overrides.protocolOptions && Object.keys(overrides.protocolOptions).length > 0
       ? { protocolOptions: { ...overrides.protocolOptions } }
       : {}),
+    ...(overrides.proxy !== undefined && overrides.proxy !== 'system' ? { proxy: overrides.proxy } : {}),
+    ...(overrides.tls && Object.keys(overrides.tls).length > 0 ? { tls: { ...overrides.tls } } : {}),
   };
 }
 

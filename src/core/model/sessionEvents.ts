@@ -3,6 +3,7 @@
 // the CLI's --json output, the timeline and the drop analyzer all read these shapes,
 // so field names here are a public contract: add fields, never rename them.
 
+import type { HandshakeStage, NetworkRoute } from './network.js';
 import type { PathFingerprint } from './pathFingerprints.js';
 
 export type Direction = 'in' | 'out';
@@ -43,6 +44,8 @@ export interface OpenEvent extends EventBase {
    * `protocol` event follows).
    */
   app?: ProtocolDetection;
+  /** The proxy this attempt went through (or bypassed) and its TLS facts (network.ts); absent in old files. */
+  route?: NetworkRoute;
 }
 
 /** How the application protocol of a connection was found: see core/protocols/catalog.ts. */
@@ -98,6 +101,10 @@ export interface HandshakeFailure {
   /** A network error code such as ECONNREFUSED, ENOTFOUND, ETIMEDOUT or a TLS code. */
   errorCode: string | null;
   message: string;
+  /** Where it failed when not at the server's answer (network.ts); absent otherwise and in old files. */
+  stage?: HandshakeStage;
+  /** As OpenEvent.route: the proxy and the TLS facts, as far as the attempt got. */
+  route?: NetworkRoute;
 }
 
 /** The attempt never opened: an HTTP answer other than 101, or a network or TLS error. */
