@@ -31,6 +31,8 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
         source: 'environment',
         from: 'HTTPS_PROXY',
         authenticated: true,
+        connectStatus: 200,
+        connectHeaders: { 'Proxy-agent': 'tinyproxy/1.11.1' },
       },
       tls: {
         protocol: 'TLSv1.3',
@@ -71,7 +73,12 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     stage: 'proxy',
     route: {
       proxy: null,
-      bypassed: { url: 'http://proxy.corp.example:3128', from: 'HTTPS_PROXY', reason: 'no-proxy', rule: '.example.com' },
+      bypassed: {
+        url: 'http://proxy.corp.example:3128',
+        from: 'HTTPS_PROXY',
+        reason: 'no-proxy',
+        rule: '.example.com',
+      },
       tls: { untrustedRoot: 'CN=Corp Inspection CA' },
     },
   },

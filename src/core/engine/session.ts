@@ -2,6 +2,7 @@ import { reconnectDelay } from './backoff.js';
 import type { Clock } from '../common/clock.js';
 import { checkEndpoint, heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
 import { pathOf } from '../model/pathFingerprints.js';
+import type { HandshakeStage } from '../model/network.js';
 import { DisposableSlot, DisposableStore, Emitter, type Event, type IDisposable } from '../common/events.js';
 import type { OutboundFrame, ProtocolCatalog } from './appProtocol.js';
 import {
@@ -445,6 +446,8 @@ export class Session implements IDisposable {
         type: 'handshake-failed',
         t: this.clock.now(),
         ...networkFailure((error as { code?: string }).code ?? null, (error as Error).message),
+        // An adapter that cannot even start (a TLS file it cannot read) says where: 'config'.
+        ...stageOf(error),
         handshakeMs: this.elapsedSinceAttempt(),
       });
       this.afterConnectionEnded(false, 0);
@@ -1100,4 +1103,10 @@ export class Session implements IDisposable {
   private elapsedSinceAttempt(): number {
     return Math.round((this.clock.monotonic() - this.attemptStartedMono) * 10) / 10;
   }
+}
+
+/** The `stage` an adapter's thrown error names (see HandshakeStage), as a field to spread. */
+function stageOf(error: unknown): { stage?: HandshakeStage } {
+  const stage = (error as { stage?: unknown } | null)?.stage;
+  return stage === 'proxy' || stage === 'tls' || stage === 'config' ? { stage } : {};
 }

@@ -120,6 +120,8 @@ const networkRoute: ValueSpec = object({
         source: required(oneOf('endpoint', 'vscode', 'cli', 'environment')),
         from: required(string),
         authenticated: required(boolean),
+        connectStatus: optional(integer(0, 999, 'an HTTP status (a whole number up to 999)')),
+        connectHeaders: optional(headers),
       }),
     ),
   ),

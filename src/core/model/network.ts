@@ -55,6 +55,12 @@ export interface ProxyRoute {
   from: string;
   /** Whether credentials were offered to the proxy (the credentials themselves never are recorded). */
   authenticated: boolean;
+  /**
+   * An HTTP proxy's answer to CONNECT: its status line's code and its headers as sent
+   * (`Proxy-agent: tinyproxy/1.11.1`, `Via: 1.1 squid`), which tell what the proxy is. Absent for SOCKS.
+   */
+  connectStatus?: number;
+  connectHeaders?: Record<string, string>;
 }
 
 /** A proxy was configured but this attempt went direct: why. */
