@@ -358,7 +358,7 @@ async function setSecret(deps: CommandDeps, preset: string | undefined): Promise
     );
     const NEW = {
       label: '$(add) New secret…',
-      description: 'referenced as ${secret:NAME} in a header value',
+      description: 'referenced as ${secret:NAME} in a header, set-up message, proxy URL or tls.passphrase',
       name: '',
     };
     const picked = items.length

@@ -20,6 +20,8 @@ export function readSettings(): ExtensionSettings {
     },
     values: {},
   };
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (folder !== undefined) raw.workspaceFolder = folder;
   for (const key of Object.values(Settings) as SettingKey[]) {
     if (key === Settings.endpoints) continue;
     const inspected = config.inspect<unknown>(key);

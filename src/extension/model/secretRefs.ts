@@ -1,5 +1,6 @@
-// `${secret:NAME}` references in header values, set-up messages (onOpen) and the texts of a
-// protocol's options (protocolOptions: an auth token, a STOMP passcode). The settings
+// `${secret:NAME}` references in header values, set-up messages (onOpen), the texts of a
+// protocol's options (protocolOptions: an auth token, a STOMP passcode), the proxy URL's
+// credentials (`http://user:${secret:proxyPass}@proxy:3128`) and tls.passphrase. The settings
 // keep only the reference; the value lives in VS Code's SecretStorage and is substituted just
 // before a connection starts.
 
@@ -7,7 +8,9 @@ import type { EndpointConfig } from '../../core/model/endpoint.js';
 
 /** Secret names: letters, digits, `_`, `.` and `-`. */
 export const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
-const REFERENCE = /\$\{secret:([^}]*)\}/g;
+/** A `${secret:NAME}` reference (global: use with replace or matchAll). */
+export const SECRET_REFERENCE = /\$\{secret:([^}]*)\}/g;
+const REFERENCE = SECRET_REFERENCE;
 
 /** Checks the references in one value; returns a message naming the first bad one, or null. */
 export function checkSecretReferences(value: string): string | null {
@@ -23,9 +26,13 @@ export function checkSecretReferences(value: string): string | null {
 }
 
 /** The secret names an endpoint references, without duplicates, in order of appearance. */
-export function referencedSecrets(endpoint: Pick<EndpointConfig, 'headers' | 'onOpen' | 'protocolOptions'>): string[] {
+export function referencedSecrets(
+  endpoint: Pick<EndpointConfig, 'headers' | 'onOpen' | 'protocolOptions' | 'proxy' | 'tls'>,
+): string[] {
   const names = new Set<string>();
   const texts = [...Object.values(endpoint.headers), ...(endpoint.onOpen ?? [])];
+  if (endpoint.proxy !== undefined) texts.push(endpoint.proxy);
+  if (endpoint.tls?.passphrase !== undefined) texts.push(endpoint.tls.passphrase);
   mapTexts(endpoint.protocolOptions ?? {}, (text) => {
     texts.push(text);
     return text;
@@ -34,6 +41,18 @@ export function referencedSecrets(endpoint: Pick<EndpointConfig, 'headers' | 'on
     for (const match of value.matchAll(REFERENCE)) names.add(match[1]!);
   }
   return [...names];
+}
+
+/** A proxy URL's password when written in plain text (not wholly `${secret:…}` references), else null. */
+export function plainTextPassword(proxyUrl: string): string | null {
+  const userinfo = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)@/.exec(proxyUrl)?.[1];
+  if (userinfo === undefined) return null;
+  // A reference holds a colon (`${secret:NAME}`): split after the first one outside a reference.
+  const masked = userinfo.replace(REFERENCE, (ref) => '#'.repeat(ref.length));
+  const colon = masked.indexOf(':');
+  if (colon < 0) return null;
+  const password = userinfo.slice(colon + 1);
+  return password.replace(REFERENCE, '') === '' ? null : password;
 }
 
 /** A JSON value with each text inside it (at any depth) replaced by `map`'s answer. */
@@ -90,5 +109,46 @@ export function resolveSecretReferences(
   if (endpoint.protocolOptions) {
     resolved.protocolOptions = mapTexts(endpoint.protocolOptions, substitute) as Record<string, unknown>;
   }
+  if (endpoint.proxy !== undefined) resolved.proxy = resolveProxyUrl(endpoint.proxy, lookup, substitute, secretValues);
+  if (endpoint.tls?.passphrase !== undefined) {
+    resolved.tls = { ...endpoint.tls, passphrase: substitute(endpoint.tls.passphrase) };
+  }
   return { endpoint: resolved, secretValues, missing };
+}
+
+/**
+ * The proxy URL with its references replaced, percent-encoded as a URL's user name and
+ * password must be (a password with `@` or `:` would otherwise break the URL; the proxy
+ * agents decode them). Both forms, and a password written in plain text, become secret values.
+ */
+function resolveProxyUrl(
+  proxy: string,
+  lookup: (name: string) => string | undefined,
+  substitute: (value: string) => string,
+  secretValues: string[],
+): string {
+  const hide = (value: string) => {
+    if (value !== '' && !secretValues.includes(value)) secretValues.push(value);
+  };
+  const plain = plainTextPassword(proxy);
+  if (plain !== null) {
+    hide(plain);
+    hide(safeDecode(plain));
+  }
+  substitute(proxy); // records missing names and the raw values
+  return proxy.replace(REFERENCE, (_whole, secretName: string) => {
+    const secret = lookup(secretName);
+    if (secret === undefined) return '';
+    const encoded = encodeURIComponent(secret);
+    hide(encoded);
+    return encoded;
+  });
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -25,6 +25,8 @@ import { DEFAULT_SESSION_OPTIONS } from '../../core/engine/session.js';
 import { settingId, Settings, type SettingKey } from './ids.js';
 import { checkProtocolChoice, checkProtocolSettings } from '../../core/protocols/catalog.js';
 import { checkSecretReferences } from './secretRefs.js';
+import { readProxySetting, readTlsSetting } from './networkSettings.js';
+import { PROXY_SYSTEM } from '../../core/model/network.js';
 
 /** Where a setting value comes from, least specific first. */
 export type SettingsScope = 'user' | 'workspace' | 'workspaceFolder';
@@ -75,6 +77,8 @@ export interface RawSettings {
   endpoints: Partial<Record<SettingsScope, unknown>>;
   /** Effective values of the other settings, by key; undefined means the default. */
   values: Partial<Record<Exclude<SettingKey, 'endpoints'>, unknown>>;
+  /** The first workspace folder's path: relative `tls` file paths are read from there. */
+  workspaceFolder?: string;
 }
 
 const ENDPOINT_FIELDS = new Set([
@@ -92,6 +96,8 @@ const ENDPOINT_FIELDS = new Set([
   'onOpen',
   'protocol',
   'protocolOptions',
+  'proxy',
+  'tls',
 ]);
 const HEARTBEAT_FIELDS = new Set(['mode', 'intervalMs', 'timeoutMs', 'payload', 'expect']);
 const RECONNECT_FIELDS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'multiplier', 'maxAttempts']);
@@ -123,7 +129,7 @@ export function parseSettings(raw: RawSettings): ExtensionSettings {
     },
   );
   const knownTimeouts = parseKnownTimeouts(raw.values[Settings.knownTimeouts], problems);
-  const endpoints = parseEndpoints(raw.endpoints, defaults, problems);
+  const endpoints = parseEndpoints(raw.endpoints, defaults, raw.workspaceFolder, problems);
   return { endpoints, defaults, idleGapMs, maxEventsPerSession, knownTimeouts, problems };
 }
 
@@ -258,6 +264,7 @@ function parseKnownTimeouts(value: unknown, problems: SettingsProblem[]): KnownT
 function parseEndpoints(
   byScope: RawSettings['endpoints'],
   defaults: ExtensionSettings['defaults'],
+  workspaceFolder: string | undefined,
   problems: SettingsProblem[],
 ): EndpointSetting[] {
   const merged = new Map<string, EndpointSetting>();
@@ -276,7 +283,7 @@ function parseEndpoints(
     }
     const seen = new Map<string, number>();
     value.forEach((entry: unknown, index) => {
-      const parsed = parseEndpoint(entry, `${base}[${index}]`, scope, defaults, problems);
+      const parsed = parseEndpoint(entry, `${base}[${index}]`, scope, defaults, workspaceFolder, problems);
       if (!parsed) return;
       const first = seen.get(parsed.name);
       if (first !== undefined) {
@@ -301,6 +308,7 @@ function parseEndpoint(
   path: string,
   scope: SettingsScope,
   defaults: ExtensionSettings['defaults'],
+  workspaceFolder: string | undefined,
   problems: SettingsProblem[],
 ): Omit<EndpointSetting, 'index'> | null {
   const before = problems.length;
@@ -434,6 +442,8 @@ function parseEndpoint(
 
   const onOpen = readOnOpen(entry['onOpen'], fail);
   const protocol = readProtocol(entry['protocol'], entry['protocolOptions'], fail);
+  const proxy = readProxySetting(entry['proxy'], fail, warn);
+  const tls = readTlsSetting(entry['tls'], url, workspaceFolder, fail, warn);
 
   if (countErrors() > 0 || typeof url !== 'string') return null;
   const endpoint: EndpointConfig = {
@@ -449,6 +459,9 @@ function parseEndpoint(
     allowSelfSignedCertificate,
     ...(onOpen.length > 0 ? { onOpen } : {}),
     ...protocol,
+    // "system" is what an absent proxy means: keep the endpoint as if it were not written.
+    ...(proxy !== undefined && proxy !== PROXY_SYSTEM ? { proxy } : {}),
+    ...(tls ? { tls } : {}),
   };
   // The engine's own check catches combinations (maxDelayMs below initialDelayMs, a bad expect regex).
   const remaining = checkEndpoint(endpoint);
