@@ -3,7 +3,6 @@
 
 import * as vscode from 'vscode';
 import { systemClock } from '../node/systemClock.js';
-import { createWsSocket } from '../node/wsSocket.js';
 import { registerCommands } from './commands.js';
 import { onDidChangeSettings, readSettings } from './configuration.js';
 import { ConnectionsTree } from './connectionsTree.js';
@@ -12,6 +11,7 @@ import { describeProblem, type SettingsProblem } from './model/settings.js';
 import { SecretStore } from './secrets.js';
 import { StatusBar } from './statusBar.js';
 import { TimelinePanels } from './timeline/timelinePanel.js';
+import { createVsCodeSocketFactory, keepVsCodeProxyOffOurSockets } from './vscodeNetwork.js';
 import type { TimelinePresenter } from './timeline/timelinePresenter.js';
 
 /** How long deactivation waits for sockets to close gracefully before destroying them. */
@@ -22,9 +22,11 @@ let manager: ConnectionManager | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('WebSocket Inspector', { log: true });
   const secrets = new SecretStore(context.secrets);
+  // Our sockets take the route we decide and record, not VS Code's (why: vscodeNetwork.ts).
+  const vscodeProxyKeptOff = keepVsCodeProxyOffOurSockets();
   const connections = new ConnectionManager({
     clock: systemClock,
-    createSocket: createWsSocket,
+    createSocket: createVsCodeSocketFactory(log),
     getSecret: (name) => secrets.get(name),
     log,
     // An endpoint from an untrusted workspace's settings connects only if the user says so.
@@ -74,6 +76,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Closing sockets is deactivate()'s job (gracefully); this only catches a missed deactivate.
     { dispose: () => connections.dispose() },
   );
+  if (vscodeProxyKeptOff) {
+    log.info("VS Code's proxy layer bypassed for this extension's sockets; http.* proxy settings are applied by us");
+  }
   log.info(
     `WebSocket Inspector ${version} activated${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: workspace endpoints never auto-connect)'}`,
   );

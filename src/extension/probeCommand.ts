@@ -8,7 +8,6 @@ import type { ProbeResult } from '../core/probe/probeReport.js';
 import { formatDuration } from '../core/format/duration.js';
 import { redactProse, redactionPolicyFor } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';
-import { createWsSocket } from '../node/wsSocket.js';
 import type { Connection } from './model/connection.js';
 import type { EndpointConfig } from '../core/model/endpoint.js';
 import type { ConnectionManager } from './model/connectionManager.js';
@@ -97,7 +96,7 @@ export async function probeIdleTimeout(
         textHeartbeat,
         ...(request.maxConnections !== undefined ? { maxConnections: request.maxConnections } : {}),
       },
-      { clock: systemClock, createSession: probeSessionFactory(systemClock, createWsSocket) },
+      { clock: systemClock, createSession: probeSessionFactory(systemClock, manager.createSocket) },
     );
   } catch (error) {
     void vscode.window.showErrorMessage(`Cannot probe "${connection.name}": ${(error as Error).message}`);

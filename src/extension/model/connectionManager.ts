@@ -83,6 +83,11 @@ export class ConnectionManager implements IDisposable {
 
   constructor(private readonly deps: ConnectionManagerDeps) {}
 
+  /** The socket factory connections use, for a probe of one of them to take the same route. */
+  get createSocket(): SocketFactory {
+    return this.deps.createSocket;
+  }
+
   /** Settings endpoints (in settings order), then ad-hoc, then imported connections. */
   list(): Connection[] {
     const all = [...this.connections.values()];
