@@ -1,5 +1,7 @@
 import { formatDuration } from './duration.js';
+import { describeHandshakeStage, describeRouteLine } from './routeText.js';
 import type { CloseEvent, CloseInitiator, ProtocolDetection, SessionEvent } from '../model/sessionEvents.js';
+import type { NetworkRoute } from '../model/network.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
 
 // One-line, human-readable descriptions of events and stats, shared by the CLI,
@@ -44,15 +46,17 @@ export function describeEvent(event: SessionEvent): string {
     case 'connecting':
       return `${event.attempt === 0 ? 'connecting' : `reconnect attempt ${event.attempt}`} to ${event.url}${event.protocols.length ? ` (subprotocols: ${event.protocols.join(', ')})` : ''}`;
     case 'open':
-      return `handshake ${formatDuration(event.handshakeMs)}${event.protocol ? `, subprotocol ${event.protocol}` : ''}${event.extensions ? `, extensions ${event.extensions}` : ''}${event.app ? `; ${describeDetection(event.app)}` : ''}`;
+      return `handshake ${formatDuration(event.handshakeMs)}${event.protocol ? `, subprotocol ${event.protocol}` : ''}${event.extensions ? `, extensions ${event.extensions}` : ''}${event.app ? `; ${describeDetection(event.app)}` : ''}${withRoute(event.route)}`;
     case 'protocol':
       return describeDetection(event);
-    case 'handshake-failed':
+    case 'handshake-failed': {
+      const where = event.stage ? ` (${describeHandshakeStage(event.stage)})` : '';
       if (event.status !== null) {
         const body = event.body ? ` — ${previewText(event.body.trim(), 80)}` : '';
-        return `HTTP ${event.status}${event.statusText ? ` ${event.statusText}` : ''}${body}`;
+        return `HTTP ${event.status}${event.statusText ? ` ${event.statusText}` : ''}${where}${body}${withRoute(event.route)}`;
       }
-      return `${event.errorCode ? `${event.errorCode}: ` : ''}${previewText(event.message, 200)}`;
+      return `${event.errorCode ? `${event.errorCode}: ` : ''}${previewText(event.message, 200)}${where}${withRoute(event.route)}`;
+    }
     case 'message': {
       const body = event.opcode === 'text' ? previewText(event.data) : `base64 ${previewText(event.data, 60)}`;
       const heartbeat = event.heartbeat
@@ -86,6 +90,13 @@ export function describeEvent(event: SessionEvent): string {
       // A resolved finding's summary says what fixed it; its confidence is about the cause.
       return event.resolved ? event.summary : `${event.summary} (confidence ${Math.round(event.confidence * 100)} %)`;
   }
+}
+
+/** An event line's route part: "; via HTTP proxy … (HTTPS_PROXY); TLSv1.3 · …", or nothing for a plain direct route. */
+function withRoute(route: NetworkRoute | undefined): string {
+  // A certificate's subject and a proxy's headers are the network's text: escaped like payloads.
+  const line = describeRouteLine(route);
+  return line ? `; ${previewText(line, 400)}` : '';
 }
 
 function closeInitiatorText(initiator: CloseInitiator): string {

@@ -1,7 +1,7 @@
 // Endpoint configuration: what to connect to and how to keep the connection alive.
 // Shared by the CLI flags, the VS Code settings and the session log header.
 
-import type { ProxySetting, TlsConfig } from './network.js';
+import { checkProxySetting, checkTlsConfig, type ProxySetting, type TlsConfig } from './network.js';
 import {
   analyzeRegexSource,
   MAX_UNBOUNDED_QUANTIFIERS,
@@ -262,6 +262,18 @@ export function checkEndpoint(endpoint: EndpointConfig): string[] {
         if (typeof text !== 'string') problems.push(`onOpen[${index}] must be a text, got ${typeof text}`);
       });
     }
+  }
+  if (endpoint.proxy !== undefined) {
+    const proxyProblem =
+      typeof endpoint.proxy === 'string'
+        ? checkProxySetting(endpoint.proxy)
+        : 'proxy must be a text: a URL, "none" or "system"';
+    if (proxyProblem) problems.push(proxyProblem);
+  }
+  if (endpoint.tls !== undefined) {
+    if (typeof endpoint.tls !== 'object' || endpoint.tls === null || Array.isArray(endpoint.tls)) {
+      problems.push('tls must be an object with ca, cert, key, pfx, passphrase and servername');
+    } else problems.push(...checkTlsConfig(endpoint.tls));
   }
   return problems;
 }

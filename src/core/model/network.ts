@@ -132,3 +132,116 @@ export function proxyUrlWithoutCredentials(url: string): string {
   parsed.password = '';
   return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
 }
+
+const PROXY_URL_SHAPE = 'a proxy URL is scheme://[user:password@]host[:port]';
+const PROXY_EXAMPLE =
+  'e.g. http://proxy.corp.example:3128, http://user:password@proxy:3128 or socks5h://127.0.0.1:1080';
+
+/**
+ * A proxy setting as a message may quote it: anything between `scheme://` and the last `@`
+ * removed, also when the text is not a valid URL (where the URL parser cannot
+ * tell the credentials apart).
+ */
+function withoutUserInfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[\s\S]*@/i, '$1');
+}
+
+/**
+ * Validates a proxy setting: 'none', 'system', or a URL with a scheme of PROXY_SCHEMES, a host
+ * and an optional port (the scheme's default otherwise), no path, query or fragment;
+ * `user:password@` is allowed. Returns a message saying what is wrong (never quoting the
+ * password), or null.
+ */
+export function checkProxySetting(value: string): string | null {
+  const setting = value.trim();
+  if (setting === '') return `the proxy setting is empty; expected "none", "system" or a proxy URL (${PROXY_EXAMPLE})`;
+  if (setting === PROXY_NONE || setting === PROXY_SYSTEM) return null;
+  const shown = `"${withoutUserInfo(setting)}"`;
+  if (/\s/.test(setting)) return `the proxy URL ${shown} contains a space; ${PROXY_EXAMPLE}`;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(setting)?.[1]?.toLowerCase();
+  if (scheme === undefined || !setting.slice(scheme.length + 1).startsWith('//')) {
+    return `the proxy setting ${shown} is not "none", "system" or a URL with a scheme; ${PROXY_EXAMPLE}`;
+  }
+  if (!(PROXY_SCHEMES as readonly string[]).includes(scheme)) {
+    const schemes = PROXY_SCHEMES.map((known) => `${known}://`).join(', ');
+    return `the proxy URL ${shown} uses ${scheme}://, but a proxy must be ${schemes}; ${PROXY_EXAMPLE}`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(setting);
+  } catch {
+    return `the proxy URL ${shown} is not a valid URL; ${PROXY_EXAMPLE}`;
+  }
+  if (parsed.hostname === '') return `the proxy URL ${shown} has no host; ${PROXY_EXAMPLE}`;
+  // new URL() refuses ports above 65535; an absent port means the scheme's default.
+  if (parsed.port === '0') return `the proxy URL ${shown} has port 0; give the port the proxy listens on`;
+  if (parsed.pathname !== '' && parsed.pathname !== '/') {
+    return `the proxy URL ${shown} has a path (${parsed.pathname}); ${PROXY_URL_SHAPE}`;
+  }
+  if (parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(setting)) {
+    return `the proxy URL ${shown} has a query or a #fragment; ${PROXY_URL_SHAPE}`;
+  }
+  if (parsed.password !== '' && parsed.username === '') {
+    return `the proxy URL ${shown} has a password but no user name; write user:password@host`;
+  }
+  return null;
+}
+
+// A DNS name (RFC 1123 labels) for TLS servername; an IP address is not sent as SNI (RFC 6066 §3).
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/**
+ * Validates an endpoint's TLS options: a certificate needs its key and a key its certificate;
+ * a PKCS#12 file replaces both; a passphrase only with a key or a PKCS#12 file; `ca` a list of
+ * file paths; `servername` a host name. Returns the problems, each starting with `tls.`.
+ */
+export function checkTlsConfig(tls: TlsConfig): string[] {
+  const problems: string[] = [];
+  const path = (name: keyof TlsConfig) => {
+    const value: unknown = tls[name];
+    if (value === undefined) return false;
+    if (typeof value !== 'string' || value.trim() === '') {
+      problems.push(`tls.${name} must be the path of a file, got ${JSON.stringify(value) ?? String(value)}`);
+      return false;
+    }
+    return true;
+  };
+  const hasCert = path('cert');
+  const hasKey = path('key');
+  const hasPfx = path('pfx');
+  if (hasPfx && (hasCert || hasKey)) {
+    problems.push(
+      'tls.pfx holds the client certificate and its key: give either tls.pfx or tls.cert with tls.key, not both',
+    );
+  } else if (hasCert && !hasKey) {
+    problems.push("tls.cert needs tls.key, the client certificate's private key (PEM file)");
+  } else if (hasKey && !hasCert) {
+    problems.push('tls.key needs tls.cert, the client certificate (PEM file) it belongs to');
+  }
+  if (tls.passphrase !== undefined) {
+    if (typeof tls.passphrase !== 'string') problems.push('tls.passphrase must be a text');
+    else if (!hasKey && !hasPfx) {
+      problems.push('tls.passphrase is only used to decrypt tls.key or tls.pfx, and neither is given');
+    }
+  }
+  if (tls.ca !== undefined) {
+    if (!Array.isArray(tls.ca)) problems.push('tls.ca must be a list of PEM file paths');
+    else {
+      tls.ca.forEach((file: unknown, index) => {
+        if (typeof file !== 'string' || file.trim() === '') {
+          problems.push(`tls.ca[${index}] must be the path of a PEM file, got ${JSON.stringify(file) ?? String(file)}`);
+        }
+      });
+    }
+  }
+  if (tls.servername !== undefined) {
+    const name: unknown = tls.servername;
+    if (typeof name !== 'string' || !HOST_NAME.test(name) || /^[\d.]+$/.test(name)) {
+      problems.push(
+        'tls.servername must be a host name such as api.example.com (not an IP address or a URL), ' +
+          `got ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  return problems;
+}

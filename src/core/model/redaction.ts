@@ -1,4 +1,5 @@
 import type { EndpointConfig } from './endpoint.js';
+import { proxyUrlWithoutCredentials, type TlsConfig } from './network.js';
 import { base64ToBytes, bytesToBase64, utf8DecodeStrict } from '../common/payload.js';
 import type { DiagnosisCandidate, HeaderMap, SessionEvent } from './sessionEvents.js';
 import type { SessionStatsSnapshot } from './stats.js';
@@ -111,6 +112,9 @@ export type RedactionSource = Pick<EndpointConfig, 'secretHeaders'> & {
   url?: string;
   protocols?: readonly string[];
   secretQueryParams?: readonly string[];
+  /** The endpoint's proxy setting: its password is a secret (proxySecrets). */
+  proxy?: string;
+  tls?: Pick<TlsConfig, 'passphrase'>;
 };
 
 /**
@@ -118,7 +122,8 @@ export type RedactionSource = Pick<EndpointConfig, 'secretHeaders'> & {
  * references, the CLI's `--secret`), the values the endpoint itself sends — in secret headers
  * (Authorization, Cookie, …, the decoded `user:password` of a Basic credential), in the URL
  * (user name, password, their Basic form, secret query parameters) and in subprotocol tokens —
- * are hidden wherever they appear as text, also when a server echoes them back.
+ * are hidden wherever they appear as text, also when a server echoes them back. So are the
+ * password of the endpoint's proxy URL (proxySecrets) and its key's passphrase (`tls.passphrase`).
  */
 export function redactionPolicyFor(
   endpoint: RedactionSource,
@@ -135,6 +140,9 @@ export function redactionPolicyFor(
   }
   for (const piece of urlSecrets(endpoint.url, secretQueryParams)) values.add(piece);
   for (const piece of subprotocolSecrets(endpoint.protocols ?? [])) values.add(piece);
+  for (const piece of proxySecrets(endpoint.proxy)) values.add(piece);
+  const passphrase = endpoint.tls?.passphrase;
+  if (typeof passphrase === 'string' && isPiece(passphrase)) values.add(passphrase);
   return {
     secretHeaders,
     // Longest first, so a value containing another is hidden whole.
@@ -190,6 +198,36 @@ function urlSecrets(url: string | undefined, userParams: ReadonlySet<string>): s
     const raw = part.slice(eq + 1);
     pieces.push(raw, decodeComponent(raw));
   }
+  return pieces.filter(isPiece);
+}
+
+/**
+ * The secrets of a proxy URL (or of any text that is not one): its password and the
+ * `user:password` pair, as written and percent-decoded, and the Basic credential of the
+ * `Proxy-Authorization` header the agents build from them (https-proxy-agent: base64 of
+ * `decodeURIComponent(user):decodeURIComponent(password)`). The user name alone is not hidden:
+ * it is no secret without the password, and hiding it would hide ordinary words.
+ */
+export function proxySecrets(proxy: string | undefined): string[] {
+  if (!proxy || !proxy.includes('@')) return [];
+  let parsed: URL;
+  try {
+    parsed = new URL(proxy);
+  } catch {
+    return [];
+  }
+  if (parsed.password === '') return [];
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const user = decode(parsed.username);
+  const password = decode(parsed.password);
+  const pieces = [parsed.password, password, `${parsed.username}:${parsed.password}`, `${user}:${password}`];
+  pieces.push(base64OfText(`${user}:${password}`));
   return pieces.filter(isPiece);
 }
 
@@ -442,6 +480,7 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
         extensions: redactProse(event.extensions, policy),
         requestHeaders: redactHeaders(event.requestHeaders, policy),
         responseHeaders: redactHeaders(event.responseHeaders, policy),
+        ...(event.route ? { route: redactDeep(event.route, policy) } : {}),
       };
     case 'handshake-failed':
       return {
@@ -451,6 +490,8 @@ export function redactEvent(event: SessionEvent, policy: RedactionPolicy): Sessi
         responseHeaders: event.responseHeaders && redactHeaders(event.responseHeaders, policy),
         body: event.body === null ? null : redactProse(event.body, policy),
         message: redactProse(event.message, policy),
+        // The route holds no credentials by contract (network.ts); its text is the network's all the same.
+        ...(event.route ? { route: redactDeep(event.route, policy) } : {}),
       };
     // Payloads: a copy only where a secret was found, most events pass through as they are.
     case 'message': {
@@ -515,7 +556,10 @@ export function redactStats(stats: SessionStatsSnapshot | null, policy: Redactio
   return { ...stats, lastClose: { ...stats.lastClose, reason: redactProse(stats.lastClose.reason, policy) } };
 }
 
-/** The endpoint as it may be written to a file or shown: secret header values, URL secrets and subprotocol tokens hidden. */
+/**
+ * The endpoint as it may be written to a file or shown: secret header values, URL secrets and
+ * subprotocol tokens hidden, the proxy URL without its credentials, the key's passphrase dropped.
+ */
 export function redactEndpoint(endpoint: EndpointConfig, policy: RedactionPolicy): EndpointConfig {
   if (policy.keepSecrets) return endpoint;
   const url = redactUrl(endpoint.url, policy);
@@ -533,7 +577,15 @@ export function redactEndpoint(endpoint: EndpointConfig, policy: RedactionPolicy
       expect: redactText(endpoint.heartbeat.expect, policy),
     },
     ...(endpoint.onOpen ? { onOpen: endpoint.onOpen.map((text) => redactText(text, policy)) } : {}),
+    ...(endpoint.proxy !== undefined ? { proxy: redactText(proxyUrlWithoutCredentials(endpoint.proxy), policy) } : {}),
+    ...(endpoint.tls !== undefined ? { tls: tlsWithoutPassphrase(endpoint.tls) } : {}),
   };
+}
+
+/** TLS options as they may be written: the file paths stay (nothing read from the files is in them). */
+function tlsWithoutPassphrase(tls: TlsConfig): TlsConfig {
+  const { passphrase: _secret, ...rest } = tls;
+  return rest;
 }
 
 /**
