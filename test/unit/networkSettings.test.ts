@@ -26,9 +26,9 @@ describe("settings: an endpoint's proxy", () => {
     const cases: Array<[unknown, RegExp]> = [
       [42, /endpoints\[0\]\.proxy must be a proxy URL, "none" or "system", got 42/],
       ['', /proxy must be a proxy URL/],
-      ['proxy.test:3128', /must use one of http:\/\/, https:\/\/, socks5:\/\//],
-      ['ftp://proxy.test', /got ftp:\/\//],
-      ['not a url at all', /is not a URL/],
+      ['proxy.test:3128', /proxy is invalid: the proxy setting "proxy\.test:3128" is not "none", "system" or a URL/],
+      ['ftp://proxy.test', /proxy is invalid: the proxy URL "ftp:\/\/proxy\.test" uses ftp:\/\/, but a proxy must be/],
+      ['http://u:${secret:p}@proxy.test:3128/path', /has a path \(\/path\)/],
       ['http://u:${secret:bad name}@proxy.test', /not a valid secret reference/],
     ];
     for (const [proxy, expected] of cases) {
@@ -88,11 +88,12 @@ describe("settings: an endpoint's tls", () => {
 
   it('refuses inconsistent or unreadable settings, naming each field', () => {
     const cases: Array<[Record<string, unknown>, RegExp, string?]> = [
-      [{ cert: '/c.pem' }, /tls\.key must be given with tls\.key and tls\.cert together/],
-      [{ pfx: '/a.p12', cert: '/c.pem', key: '/k.pem' }, /tls\.pfx replaces tls\.cert and tls\.key/],
+      [{ cert: '/c.pem' }, /endpoints\[0\]\.tls\.cert needs tls\.key/],
+      [{ pfx: '/a.p12', cert: '/c.pem', key: '/k.pem' }, /endpoints\[0\]\.tls\.pfx holds the client certificate/],
       [{ ca: '/ca.pem' }, /tls\.ca must be an array of PEM file paths/],
       [{ ca: ['/ok.pem', 3] }, /tls\.ca\[1\] must be the path of a file, got 3/],
-      [{ servername: 'a b' }, /tls\.servername must be a host name/],
+      [{ servername: 'a b' }, /endpoints\[0\]\.tls\.servername must be a host name/],
+      [{ passphrase: '${secret:p}' }, /tls\.passphrase is only used to decrypt tls\.key or tls\.pfx/],
       [{ ca: ['ca.pem'] }, /tls\.ca\[0\] is a relative path \("ca\.pem"\) and no workspace folder is open/],
     ];
     for (const [tls, expected] of cases) {

@@ -7,8 +7,8 @@
 
 import { describeValue, isObject } from '../../core/common/values.js';
 import {
+  checkProxySetting,
   PROXY_NONE,
-  PROXY_SCHEMES,
   PROXY_SYSTEM,
   type ProxySetting,
   type TlsConfig,
@@ -35,31 +35,19 @@ export function readProxySetting(value: unknown, fail: Report, warn: Report): Pr
     fail('proxy', referenceProblem);
     return undefined;
   }
-  // References stand for user names and passwords: parse with a placeholder in their place.
-  let url: URL;
-  try {
-    url = new URL(setting.replace(SECRET_REFERENCE, 'secret'));
-  } catch {
-    fail(
-      'proxy',
-      `must be a proxy URL such as http://proxy.example:3128, "none" or "system"; got a text that is not a URL`,
-    );
+  // References stand for user names and passwords: check the URL with a placeholder in their place.
+  const urlProblem = checkProxySetting(setting.replace(SECRET_REFERENCE, 'secret'));
+  if (urlProblem) {
+    fail('proxy', `is invalid: ${urlProblem}`);
     return undefined;
   }
-  const scheme = url.protocol.replace(/:$/, '');
-  if (!(PROXY_SCHEMES as readonly string[]).includes(scheme)) {
-    fail('proxy', `must use one of ${PROXY_SCHEMES.map((s) => `${s}://`).join(', ')}; got ${scheme}://`);
-    return undefined;
-  }
-  if (url.hostname === '') {
-    fail('proxy', 'must name the proxy host, as in http://proxy.example:3128');
-    return undefined;
-  }
+  const scheme = setting.slice(0, setting.indexOf(':')).toLowerCase();
+  const host = setting.slice(setting.lastIndexOf('@') + 1).replace(/\/$/, '');
   if (plainTextPassword(setting)) {
     // Settings files get committed and shared: say so, but keep the connection working.
     warn(
       'proxy',
-      `has a password written in plain text; ${SET_SECRET} and write the URL as ${scheme}://user:\${secret:NAME}@${url.host}`,
+      `has a password written in plain text; ${SET_SECRET} and write the URL as ${scheme}://user:\${secret:NAME}@${host}`,
     );
   }
   return setting;
@@ -111,12 +99,6 @@ export function readTlsSetting(
   if (cert) tls.cert = cert;
   if (key) tls.key = key;
   if (pfx) tls.pfx = pfx;
-  if ((value['cert'] === undefined) !== (value['key'] === undefined)) {
-    fail(value['cert'] === undefined ? 'tls.cert' : 'tls.key', 'must be given with tls.key and tls.cert together');
-  }
-  if (value['pfx'] !== undefined && (value['cert'] !== undefined || value['key'] !== undefined)) {
-    fail('tls.pfx', 'replaces tls.cert and tls.key; give either the PKCS#12 file or the PEM certificate and key');
-  }
   const passphrase = value['passphrase'];
   if (passphrase !== undefined) {
     if (typeof passphrase !== 'string' || !ONLY_A_REFERENCE.test(passphrase.trim())) {
@@ -127,12 +109,9 @@ export function readTlsSetting(
       );
     } else tls.passphrase = passphrase.trim();
   }
-  const servername = value['servername'];
-  if (servername !== undefined) {
-    if (typeof servername !== 'string' || !/^[^\s/]+$/.test(servername.trim())) {
-      fail('tls.servername', `must be a host name such as "api.example.com", got ${describeValue(servername)}`);
-    } else tls.servername = servername.trim();
-  }
+  // Cross-field rules (cert with key, pfx apart, servername a host name) are core's
+  // checkTlsConfig, which checkEndpoint runs on the parsed endpoint.
+  if (value['servername'] !== undefined) tls.servername = value['servername'] as string;
   if (typeof url === 'string' && /^ws:/i.test(url) && Object.keys(tls).length > 0) {
     warn('tls', 'applies to wss:// URLs only; this endpoint uses ws://');
   }
