@@ -176,6 +176,12 @@ export interface TimelineStatus {
   app?: { label: string; reason: string; by: string };
   /** The composer's forms for that protocol; absent when it has none (raw frames only). */
   composer?: { protocol: string; label: string; forms: TimelineComposerForm[] };
+  /**
+   * The route of the latest open or failed attempt, as text: the proxy used (or bypassed, and
+   * why) and the TLS facts, "via HTTP proxy http://127.0.0.1:3128 (http.proxy), tinyproxy/1.11.1;
+   * TLSv1.3 · …"; absent for a plain direct connection. Never holds credentials.
+   */
+  route?: string;
 }
 
 /**
@@ -477,6 +483,7 @@ const statusShape: Checker = shape({
   heartbeatMs: nullable(finite),
   app: optional(shape({ label: string(200), reason: string(), by: string(40) })),
   composer: optional(shape({ protocol: string(100), label: string(200), forms: arrayOf(composerFormShape, 40) })),
+  route: optional(string(2000)),
 });
 
 const rows = arrayOf(rowShape, MAX_ROWS_PER_MESSAGE);

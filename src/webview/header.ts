@@ -36,6 +36,9 @@ export class Header {
   private readonly url: HTMLElement;
   /** Where an imported session came from: the file and who wrote it. */
   private readonly provenance: HTMLElement;
+  /** The route of the latest attempt (proxy, TLS facts), as the host wrote it. */
+  private readonly route: HTMLElement;
+  private readonly routeText: HTMLElement;
   private readonly state: HTMLElement;
   /** The application protocol detected ("Socket.IO"), why as its tooltip and in its spoken text. */
   private readonly protocol: HTMLElement;
@@ -67,6 +70,13 @@ export class Header {
     this.url = el('span', { id: 'header-url', className: 'header-url' });
     this.provenance = el('span', { id: 'header-provenance', className: 'header-provenance' });
     this.provenance.hidden = true;
+    this.routeText = el('span', { id: 'header-route-text' });
+    // Read as "Route: via HTTP proxy …"; seen without the label, the text says what it is.
+    this.route = el('span', { id: 'header-route', className: 'header-route' }, [
+      el('span', { className: 'visually-hidden', text: 'Route: ' }),
+      this.routeText,
+    ]);
+    this.route.hidden = true;
     this.state = el('span', { id: 'header-state', className: 'header-state' });
     this.protocolLabel = el('span', { className: 'header-protocol-label' });
     this.protocolReason = el('span', { className: 'visually-hidden' });
@@ -103,7 +113,14 @@ export class Header {
     }
     // The stats and the buttons wrap together, as one group, below the title when narrow.
     root.append(
-      el('div', { className: 'header-main' }, [this.title, this.state, this.protocol, this.url, this.provenance]),
+      el('div', { className: 'header-main' }, [
+        this.title,
+        this.state,
+        this.protocol,
+        this.url,
+        this.route,
+        this.provenance,
+      ]),
       el('div', { className: 'header-side' }, [this.stats, actions]),
       this.announcer,
     );
@@ -142,6 +159,9 @@ export class Header {
     this.protocol.title = app ? `${app.label}: ${app.reason}` : '';
     setText(this.url, status.displayUrl);
     this.url.title = status.displayUrl;
+    this.route.hidden = !status.route;
+    setText(this.routeText, status.route ?? '');
+    this.route.title = status.route ?? '';
     this.provenance.hidden = status.provenance === null;
     setText(this.provenance, status.provenance ?? '');
     this.provenance.title = status.provenance ?? '';

@@ -256,3 +256,88 @@ describe('status bar', () => {
     assert.equal(model.accessibilityLabel, 'WebSocket Inspector: 1 live connection, 1 active finding');
   });
 });
+
+describe('the route in the tooltip (Proxy and TLS rows)', () => {
+  const viaTinyproxy = {
+    url: 'http://127.0.0.1:3128',
+    scheme: 'http' as const,
+    source: 'endpoint' as const,
+    from: 'endpoint "proxy"',
+    authenticated: true,
+    connectStatus: 200,
+    connectHeaders: { 'Proxy-agent': 'tinyproxy/1.11.1' },
+  };
+  const tls = {
+    protocol: 'TLSv1.3',
+    cipher: 'TLS_AES_256_GCM_SHA384',
+    subject: 'CN=api.example.test',
+    issuer: 'CN=Test CA',
+    validTo: '2027-01-31T12:00:00.000Z',
+  };
+
+  it('shows the proxy and TLS facts of the open connection', () => {
+    const { session, sockets, rows } = setup();
+    session.start();
+    sockets.last.open({ route: { proxy: viaTinyproxy, tls } });
+    const shown = rows();
+    assert.equal(
+      shown['Proxy'],
+      'via HTTP proxy http://127.0.0.1:3128 (endpoint "proxy"), with credentials, tinyproxy/1.11.1',
+    );
+    assert.equal(
+      shown['TLS'],
+      'TLSv1.3 · TLS_AES_256_GCM_SHA384 · CN=api.example.test, issued by CN=Test CA, expires 2027-01-31',
+    );
+  });
+
+  it("shows a failed attempt's route and where it failed", () => {
+    const { session, sockets, rows } = setup();
+    session.start();
+    sockets.last.failHandshake({
+      status: 407,
+      statusText: 'Proxy Authentication Required',
+      errorCode: null,
+      message: 'the proxy asked for credentials',
+      stage: 'proxy',
+      route: { proxy: { ...viaTinyproxy, authenticated: false, connectStatus: 407 } },
+    });
+    const shown = rows();
+    assert.equal(shown['Last attempt'], 'HTTP 407 Proxy Authentication Required (at the proxy)');
+    assert.match(shown['Proxy']!, /^via HTTP proxy http:\/\/127\.0\.0\.1:3128 \(endpoint "proxy"\), tinyproxy/);
+    assert.equal(shown['TLS'], undefined);
+  });
+
+  it('says why a configured proxy was bypassed, and shows nothing for a plain direct ws://', () => {
+    const { session, sockets, rows } = setup();
+    session.start();
+    sockets.last.open({
+      route: {
+        proxy: null,
+        bypassed: { url: 'http://proxy.corp:3128', from: 'http.proxy', reason: 'no-proxy', rule: '.example.test' },
+      },
+    });
+    assert.equal(
+      rows()['Proxy'],
+      "direct: http.noProxy's .example.test matched, http://proxy.corp:3128 (http.proxy) not used",
+    );
+    const plain = setup(makeEndpoint('ws://plain.test/', { name: 'Plain' }));
+    plain.session.start();
+    plain.sockets.last.open({ route: { proxy: null } });
+    assert.equal(plain.rows()['Proxy'], undefined);
+    assert.equal(plain.rows()['TLS'], undefined);
+  });
+
+  it('never shows a credential the route or the endpoint carries', () => {
+    const endpoint = makeEndpoint('wss://api.example.test/socket', {
+      name: 'API',
+      proxy: 'http://alice:hunter2-secret@127.0.0.1:3128',
+    });
+    const { session, sockets, item } = setup(endpoint);
+    session.start();
+    // A route that (wrongly) kept the credentials still does not reach the tooltip.
+    sockets.last.open({ route: { proxy: { ...viaTinyproxy, url: 'http://alice:hunter2-secret@127.0.0.1:3128' } } });
+    const text = JSON.stringify(item().tooltip);
+    assert.match(text, /via HTTP proxy/);
+    assert.doesNotMatch(text, /hunter2-secret/);
+  });
+});

@@ -794,6 +794,35 @@ describe('TimelineFeed: redaction', () => {
 });
 
 describe('TimelineFeed: status', () => {
+  it("shows the latest attempt's route in the header: proxy and TLS facts, never credentials", () => {
+    const h = live({ open: false });
+    h.receive(ready());
+    assert.equal(h.take('init')[0]!.status.route, undefined, 'nothing before an attempt');
+    h.session.start();
+    h.sockets.last.open({
+      route: {
+        proxy: {
+          // A route that kept a credential it should not have: the status still hides it.
+          url: `http://alice:${SECRET}@127.0.0.1:3128`,
+          scheme: 'http',
+          source: 'vscode',
+          from: 'http.proxy',
+          authenticated: true,
+          connectHeaders: { 'Proxy-agent': 'tinyproxy/1.11.1' },
+        },
+        tls: { protocol: 'TLSv1.3', issuer: 'CN=Test CA' },
+      },
+    });
+    h.clock.advance(1100);
+    const route = h.take('status').at(-1)!.status.route!;
+    assert.match(
+      route,
+      /^via HTTP proxy http:\/\/\S*127\.0\.0\.1:3128\/? \(http\.proxy\), with credentials, tinyproxy\/1\.11\.1/,
+    );
+    assert.match(route, /; TLSv1\.3 · issued by CN=Test CA$/);
+    assert.doesNotMatch(route, new RegExp(SECRET));
+  });
+
   it('posts status on change, at most about once a second, and not when nothing changes', () => {
     const h = live({ sessionOptions: {} });
     h.receive(ready());

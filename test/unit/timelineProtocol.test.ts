@@ -76,7 +76,13 @@ const hostMessages: HostMessage[] = [
     title: 'file',
     origin: 'imported',
     readOnly: true,
-    status: { ...status, firstT: null, lastT: null, reconnectAt: 5 },
+    status: {
+      ...status,
+      firstT: null,
+      lastT: null,
+      reconnectAt: 5,
+      route: 'via HTTP proxy http://127.0.0.1:3128 (http.proxy), tinyproxy/1.11.1; TLSv1.3',
+    },
     queryId: 0,
     query: { ...DEFAULT_QUERY, search: { text: 'x', regex: true, caseSensitive: true } },
     total: 0,
@@ -174,6 +180,12 @@ describe('timeline protocol: host messages', () => {
       { ...init, tail: [{ ...row, html: '<b>' }] },
       'message(init).tail[0].html',
       /unexpected field/,
+    );
+    rejects(
+      parseHostMessage,
+      { ...init, status: { ...status, route: { proxy: 'http://p:1' } } },
+      'message(init).status.route',
+      /expected a string/,
     );
     rejects(
       parseHostMessage,

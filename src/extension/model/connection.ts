@@ -18,6 +18,7 @@ import type {
   CloseEvent,
   DiagnosisEvent,
   HandshakeFailedEvent,
+  OpenEvent,
   ProtocolDetection,
   SessionEvent,
   StoppedEvent,
@@ -25,6 +26,7 @@ import type {
 import type { RecordedSession } from '../../core/files/recordedSession.js';
 import { SessionStats, type SessionStatsSnapshot } from '../../core/model/stats.js';
 import type { SettingsScope } from './settings.js';
+import type { NetworkRoute } from '../../core/model/network.js';
 
 /** Where a connection comes from. */
 export type ConnectionOrigin = 'settings' | 'adhoc' | 'imported';
@@ -67,6 +69,12 @@ export interface ConnectionSnapshot {
   stats: SessionStatsSnapshot;
   lastClose: CloseEvent | null;
   lastFailure: HandshakeFailedEvent | null;
+  /**
+   * The route of the latest attempt that got as far as an `open` or a `handshake-failed`: the
+   * proxy used or bypassed and the TLS facts (never credentials); null before any, or when
+   * that event recorded none.
+   */
+  route: NetworkRoute | null;
   /** Why the session last stopped, if it did. */
   stopReason: StoppedEvent['reason'] | null;
   /** Whether the latest attempt ended without ever opening. */
@@ -114,6 +122,7 @@ export class Connection implements IDisposable {
   private reconnectAt: number | null = null;
   private lastClose: CloseEvent | null = null;
   private lastFailure: HandshakeFailedEvent | null = null;
+  private lastRouted: OpenEvent | HandshakeFailedEvent | null = null;
   private stopReason: StoppedEvent['reason'] | null = null;
   private lastAttemptFailed = false;
   private readonly diagnoses = new Map<string, DiagnosisEvent>();
@@ -267,6 +276,7 @@ export class Connection implements IDisposable {
       stats: redactStats(this.stats(now), policy),
       lastClose: redacted(this.lastClose),
       lastFailure: redacted(this.lastFailure),
+      route: redacted(this.lastRouted)?.route ?? null,
       stopReason: this.state === 'stopped' || this.state === 'imported' ? this.stopReason : null,
       lastAttemptFailed: this.lastAttemptFailed,
       diagnoses: this.latestDiagnoses().map((d) => redactEvent(d, policy) as DiagnosisEvent),
@@ -296,9 +306,11 @@ export class Connection implements IDisposable {
         break;
       case 'open':
         this.lastAttemptFailed = false;
+        this.lastRouted = event;
         break;
       case 'handshake-failed':
         this.lastFailure = event;
+        this.lastRouted = event;
         this.lastAttemptFailed = true;
         break;
       case 'close':

@@ -6,6 +6,7 @@
 import { formatDuration } from '../../core/format/duration.js';
 import { formatRtt, previewText } from '../../core/format/describeEvent.js';
 import type { CloseInitiator } from '../../core/model/sessionEvents.js';
+import { describeHandshakeStage, describeRoute, describeTlsFacts } from '../../core/format/routeText.js';
 import type { ConnectionSnapshot } from './connection.js';
 import { SCOPE_LABELS } from './settings.js';
 import { activeFindings, diagnosisLine, dropsText, FINDING_COLOR, type IconModel } from './findingView.js';
@@ -196,6 +197,7 @@ export function connectionTooltip(s: ConnectionSnapshot): TooltipModel {
   ];
   const stats = s.stats;
   if (s.appProtocol) rows.push({ label: 'Protocol', value: `${s.appProtocol.label} (${s.appProtocol.reason})` });
+  rows.push(...routeRows(s));
   if (s.state === 'open') rows.push({ label: 'Uptime', value: formatDuration(stats.uptimeMs) });
   if (stats.connectedMs > 0 && (stats.connections > 1 || s.state !== 'open')) {
     rows.push({ label: 'Connected in total', value: formatDuration(stats.connectedMs) });
@@ -237,10 +239,27 @@ export function connectionTooltip(s: ConnectionSnapshot): TooltipModel {
   return { title: s.name, rows };
 }
 
+/**
+ * "Proxy" (the proxy used, or the one bypassed and why) and "TLS" (protocol, cipher, the
+ * server's certificate) of the latest open or failed attempt; nothing for a plain direct ws://.
+ */
+export function routeRows(s: Pick<ConnectionSnapshot, 'route'>): TooltipRow[] {
+  const route = s.route;
+  if (!route) return [];
+  const rows: TooltipRow[] = [];
+  if (route.proxy || route.bypassed) rows.push({ label: 'Proxy', value: describeRoute(route) });
+  const tls = route.tls ? describeTlsFacts(route.tls) : '';
+  if (tls) rows.push({ label: 'TLS', value: tls });
+  return rows;
+}
+
 function handshakeText(s: ConnectionSnapshot): string {
   const failure = s.lastFailure!;
-  if (failure.status !== null) return `HTTP ${failure.status}${failure.statusText ? ` ${failure.statusText}` : ''}`;
-  return `${failure.errorCode ? `${failure.errorCode}: ` : ''}${previewText(failure.message, 120)}`;
+  const where = failure.stage ? ` (${describeHandshakeStage(failure.stage)})` : '';
+  if (failure.status !== null) {
+    return `HTTP ${failure.status}${failure.statusText ? ` ${failure.statusText}` : ''}${where}`;
+  }
+  return `${failure.errorCode ? `${failure.errorCode}: ` : ''}${previewText(failure.message, 120)}${where}`;
 }
 
 function initiatorText(initiator: CloseInitiator): string {

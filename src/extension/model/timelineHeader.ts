@@ -4,6 +4,7 @@
 // ticks uptime and "now" itself).
 
 import type { Clock } from '../../core/common/clock.js';
+import { describeRouteLine } from '../../core/format/routeText.js';
 import { redactProse, type RedactionPolicy } from '../../core/model/redaction.js';
 import type { TimelineStatus } from '../../shared/timelineProtocol.js';
 import type { Connection } from './connection.js';
@@ -48,6 +49,8 @@ export class TimelineHeader {
       heartbeatMs: snapshot.heartbeatMs,
       ...this.protocols?.status(),
     };
+    const route = snapshot.route ? describeRouteLine(snapshot.route) : '';
+    if (route) status.route = route;
     return redactStrings(status, policy);
   }
 
