@@ -9,6 +9,7 @@ import { Connection } from '../../src/extension/model/connection.js';
 import { connectionItem, RECENT_DROP_MS, stateText } from '../../src/extension/model/connectionView.js';
 import { diagnosisItems } from '../../src/extension/model/findingView.js';
 import { statusBarModel } from '../../src/extension/model/statusBarView.js';
+import { SAMPLE_EVENTS } from '../helpers/sampleEvents.js';
 import { FakeClock } from './fakes/fakeClock.js';
 import { fakeLiveConnection } from './fakes/fakeConnection.js';
 
@@ -258,35 +259,23 @@ describe('status bar', () => {
 });
 
 describe('the route in the tooltip (Proxy and TLS rows)', () => {
-  const viaTinyproxy = {
-    url: 'http://127.0.0.1:3128',
-    scheme: 'http' as const,
-    source: 'endpoint' as const,
-    from: 'endpoint "proxy"',
-    authenticated: true,
-    connectStatus: 200,
-    connectHeaders: { 'Proxy-agent': 'tinyproxy/1.11.1' },
-  };
-  const tls = {
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_256_GCM_SHA384',
-    subject: 'CN=api.example.test',
-    issuer: 'CN=Test CA',
-    validTo: '2027-01-31T12:00:00.000Z',
-  };
+  // Through a tinyproxy named by HTTPS_PROXY, over TLS with a client certificate.
+  const sample = SAMPLE_EVENTS.open.route!;
+  const viaTinyproxy = sample.proxy!;
 
   it('shows the proxy and TLS facts of the open connection', () => {
     const { session, sockets, rows } = setup();
     session.start();
-    sockets.last.open({ route: { proxy: viaTinyproxy, tls } });
+    sockets.last.open({ route: sample });
     const shown = rows();
     assert.equal(
       shown['Proxy'],
-      'via HTTP proxy http://127.0.0.1:3128 (endpoint "proxy"), with credentials, tinyproxy/1.11.1',
+      'via HTTP proxy http://proxy.corp.example:3128 (HTTPS_PROXY), with credentials, tinyproxy/1.11.1',
     );
     assert.equal(
       shown['TLS'],
-      'TLSv1.3 · TLS_AES_256_GCM_SHA384 · CN=api.example.test, issued by CN=Test CA, expires 2027-01-31',
+      'TLSv1.3 · TLS_AES_256_GCM_SHA384 · CN=chat.example.com, issued by CN=Example Test CA, O=Example, ' +
+        'expires 2027-01-01 · client certificate sent',
     );
   });
 
@@ -303,7 +292,7 @@ describe('the route in the tooltip (Proxy and TLS rows)', () => {
     });
     const shown = rows();
     assert.equal(shown['Last attempt'], 'HTTP 407 Proxy Authentication Required (at the proxy)');
-    assert.match(shown['Proxy']!, /^via HTTP proxy http:\/\/127\.0\.0\.1:3128 \(endpoint "proxy"\), tinyproxy/);
+    assert.match(shown['Proxy']!, /^via HTTP proxy http:\/\/proxy\.corp\.example:3128 \(HTTPS_PROXY\), tinyproxy/);
     assert.equal(shown['TLS'], undefined);
   });
 

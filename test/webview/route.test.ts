@@ -5,29 +5,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NetworkRoute } from '../../src/core/model/network.js';
+import { SAMPLE_EVENTS } from '../helpers/sampleEvents.js';
 import { liveFixture, openSocket } from './harness/fixtures.js';
 import { assertNoProblems, harnessPerSuite, saveScreenshot } from './harness/pageHelpers.js';
 import { harnessSkipReason } from '../../support/timelineHarness.js';
 
 const PASSWORD = 'hunter2-proxy-pass';
-const VIA_TINYPROXY: NetworkRoute = {
-  proxy: {
-    url: 'http://127.0.0.1:3128',
-    scheme: 'http',
-    source: 'vscode',
-    from: 'http.proxy',
-    authenticated: true,
-    connectStatus: 200,
-    connectHeaders: { 'Proxy-agent': 'tinyproxy/1.11.1' },
-  },
-  tls: {
-    protocol: 'TLSv1.3',
-    cipher: 'TLS_AES_256_GCM_SHA384',
-    subject: 'CN=app.example.test',
-    issuer: 'CN=Example Test CA',
-    validTo: '2027-03-01T00:00:00.000Z',
-  },
-};
+// An `open` through a tinyproxy named by HTTPS_PROXY, over TLS with a client certificate.
+const VIA_TINYPROXY: NetworkRoute = SAMPLE_EVENTS.open.route!;
 
 describe('timeline webview: the route in the header', { skip: harnessSkipReason() }, () => {
   const suite = harnessPerSuite(
@@ -54,8 +39,9 @@ describe('timeline webview: the route in the header', { skip: harnessSkipReason(
     fixture.socket().open({ route: VIA_TINYPROXY });
     fixture.clock.advance(1100);
     const expected =
-      'via HTTP proxy http://127.0.0.1:3128 (http.proxy), with credentials, tinyproxy/1.11.1; TLSv1.3 · ' +
-      'TLS_AES_256_GCM_SHA384 · CN=app.example.test, issued by CN=Example Test CA, expires 2027-03-01';
+      'via HTTP proxy http://proxy.corp.example:3128 (HTTPS_PROXY), with credentials, tinyproxy/1.11.1; TLSv1.3 · ' +
+      'TLS_AES_256_GCM_SHA384 · CN=chat.example.com, issued by CN=Example Test CA, O=Example, expires 2027-01-01 · ' +
+      'client certificate sent';
     await page.waitForFunction((text) => document.querySelector('#header-route-text')?.textContent === text, expected);
     assert.equal(await page.locator('#header-route').getAttribute('title'), expected);
     // Screen readers hear what the line is.
@@ -78,12 +64,17 @@ describe('timeline webview: the route in the header', { skip: harnessSkipReason(
       message: 'the proxy could not reach the server',
       stage: 'proxy',
       // A route that wrongly kept a password in its URL: the host's redaction still hides it.
-      route: { proxy: { ...VIA_TINYPROXY.proxy!, url: `http://alice:${PASSWORD}@127.0.0.1:3128`, connectStatus: 502 } },
+      route: {
+        proxy: { ...VIA_TINYPROXY.proxy!, url: `http://alice:${PASSWORD}@proxy.corp.example:3128`, connectStatus: 502 },
+      },
     });
     fixture.clock.advance(1100);
     await page.waitForFunction(() => !/TLSv1\.3/.test(document.querySelector('#header-route-text')?.textContent ?? ''));
     const text = (await routeText()) ?? '';
-    assert.match(text, /^via HTTP proxy http:\/\/\S*127\.0\.0\.1:3128\/? \(http\.proxy\), with credentials, tinyproxy/);
+    assert.match(
+      text,
+      /^via HTTP proxy http:\/\/\S*proxy\.corp\.example:3128\/? \(HTTPS_PROXY\), with credentials, tinyproxy/,
+    );
     assert.doesNotMatch(await page.content(), new RegExp(PASSWORD));
     assertNoProblems(harness);
   });
