@@ -19,13 +19,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer, type CodeServer } from '../../support/codeServer.js';
+import type { CodeServer } from '../../support/codeServer.js';
 import { e2eSuiteComponents, REPO_ROOT } from '../../support/components.js';
 import { freePort } from '../../support/ports.js';
-import { packageVsix } from '../../support/vsix.js';
 import { startTinyproxy, type ForwardProxy } from '../helpers/forwardProxies.js';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
-import { Workbench } from './harness/workbench.js';
+import { openExtensionWorkbench, type Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e-proxy');
 const VIEW = 'Connections';
@@ -91,22 +90,13 @@ describe('proxies in a real VS Code workbench (code-server + tinyproxy)', { time
         2,
       ),
     );
-    codeServer = await startCodeServer({
+    // Packs the .vsix, starts code-server with it, and waits until the extension's status bar item shows.
+    ({ codeServer, workbench } = await openExtensionWorkbench({
       components,
-      vsixPath: packageVsix(join(REPO_ROOT, 'out', 'e2e')),
       workspaceFolder: workspace,
       artifactsDir: ARTIFACTS,
       userSettings: { 'http.proxy': vscodeProxy.bareUrl },
-    });
-    workbench = await Workbench.open({
-      chromiumPath: components.chromium,
-      url: codeServer.workbenchUrl,
-      artifactsDir: ARTIFACTS,
-    });
-    await workbench.page
-      .locator('.part.statusbar [aria-label^="WebSocket Inspector:"]')
-      .first()
-      .waitFor({ timeout: 60_000 });
+    }));
   });
 
   after(async () => {

@@ -295,6 +295,8 @@ export async function openExtensionWorkbench(options: {
   components: E2eComponents;
   workspaceFolder: string;
   artifactsDir: string;
+  /** Written to the user's settings.json besides the quiet defaults. */
+  userSettings?: Record<string, unknown>;
 }): Promise<{ codeServer: CodeServer; workbench: Workbench }> {
   const vsixPath = packageVsix(join(REPO_ROOT, 'out', 'e2e'));
   const codeServer = await startCodeServer({
@@ -302,6 +304,7 @@ export async function openExtensionWorkbench(options: {
     vsixPath,
     workspaceFolder: options.workspaceFolder,
     artifactsDir: options.artifactsDir,
+    ...(options.userSettings ? { userSettings: options.userSettings } : {}),
   });
   try {
     const workbench = await Workbench.open({
