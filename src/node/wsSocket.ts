@@ -85,6 +85,8 @@ export class WsSocket implements ISocket {
   /** The socket the handshake goes over (TLS for wss://), and the first error it had. */
   private transport: Socket | null = null;
   private transportError: (Error & { code?: string }) | null = null;
+  /** The TLS handshake with the server completed (wss://). */
+  private tlsHandshakeDone = false;
   /** A handshake failure being reported (see handleError). */
   private pendingFailureReport: Promise<void> | null = null;
 
@@ -216,6 +218,7 @@ export class WsSocket implements ISocket {
     if (this.transport === socket) return;
     this.transport = socket;
     socket.once('error', (error: Error & { code?: string }) => (this.transportError ??= error));
+    if ((socket as TLSSocket).encrypted) socket.once('secureConnect', () => (this.tlsHandshakeDone = true));
   }
 
   /** The route so far: the proxy (with its CONNECT answer), a bypass, the TLS facts. */
@@ -343,7 +346,8 @@ export class WsSocket implements ISocket {
   private async reportHandshakeError(wsError: Error & { code?: string }): Promise<void> {
     const tunnelError = this.tunnelError;
     if (tunnelError && this.plan.proxy && !this.isTargetLookupError(tunnelError)) {
-      const code = tunnelError.code ?? null;
+      // The socks client keeps only the message of the socket's error ("connect ECONNREFUSED …").
+      const code = tunnelError.code ?? /\b(E[A-Z]{3,})\b/.exec(tunnelError.message)?.[1] ?? null;
       this._onHandshakeFailed.fire({
         ...networkFailure(code, `could not get a tunnel through ${this.proxyLabel()}: ${tunnelError.message}`),
         stage: 'proxy',
@@ -354,7 +358,7 @@ export class WsSocket implements ISocket {
     // The TLS socket's own error is the precise one (a SOCKS agent destroys the request on it).
     const error = this.transportError && isTlsError(this.transportError) ? this.transportError : wsError;
     const code = error.code ?? errorCodeFromMessage(error.message);
-    if (this.plan.tls && isTlsError(error)) {
+    if (this.plan.tls && (isTlsError(error) || this.clientCertificateRefusedSilently(code))) {
       let tls = this.tlsFacts(this.transport) ?? {};
       if (code !== null && UNTRUSTED_CERTIFICATE_CODES.has(code) && !this.plan.proxy) {
         // A second, data-free handshake reads the chain we refused (direct connections only:
@@ -380,6 +384,18 @@ export class WsSocket implements ISocket {
     this._onHandshakeFailed.fire({ ...networkFailure(code, description), route: this.route() });
   }
 
+  /**
+   * A server that refuses the client certificate we presented may just close the connection once
+   * TLS 1.3's handshake is done, before answering our request: Node's own TLS servers check the
+   * certificate after the handshake and destroy the socket (measured: ECONNRESET, "socket hang
+   * up"); OpenSSL-based servers send an alert instead (ERR_SSL_TLSV13_ALERT_…).
+   */
+  private clientCertificateRefusedSilently(code: string | null): boolean {
+    return (
+      (code === 'ECONNRESET' || code === 'EPIPE') && this.tlsHandshakeDone && this.plan.tls?.clientCertificate === true
+    );
+  }
+
   /** socks5:// resolves the server's name here: ENOTFOUND for it is not the proxy's failure. */
   private isTargetLookupError(error: Error & { code?: string }): boolean {
     const hostname = (error as { hostname?: string }).hostname;
@@ -399,6 +415,9 @@ export class WsSocket implements ISocket {
         ? 'refused the client certificate we presented (tls.cert/tls.key or tls.pfx)'
         : 'requires a client certificate and none was configured (tls.cert and tls.key, or tls.pfx)';
       return `${message}: the server ${given}`;
+    }
+    if (this.clientCertificateRefusedSilently(code)) {
+      return `${message}: the server closed the connection right after the TLS handshake, before answering: it most likely refused the client certificate we presented (tls.cert/tls.key or tls.pfx), e.g. one its CA did not sign`;
     }
     return this.describeHandshakeError(message, code);
   }

@@ -130,6 +130,25 @@ test('client certificate required: rejected without one (stage tls); accepted wi
   }
 });
 
+test('a client certificate the server does not accept (not from its client CA): stage tls, the code kept', async (t) => {
+  const c = components(t);
+  if (!c) return;
+  const { outcome } = await attempt(t, c.mutualServer.url, {
+    ca: [c.pki.serverCa.certPath],
+    cert: c.pki.server.certPath,
+    key: c.pki.server.keyPath,
+  });
+  assert.equal(outcome.type, 'handshake-failed', JSON.stringify(outcome));
+  if (outcome.type !== 'handshake-failed') return;
+  assert.equal(outcome.stage, 'tls');
+  // Node's TLS server checks the client certificate after TLS 1.3's handshake and destroys the
+  // socket without an alert: the client sees a reset before any answer (OpenSSL-based servers
+  // send an alert, ERR_SSL_TLSV13_ALERT_…, which is kept as the code the same way).
+  assert.equal(outcome.errorCode, 'ECONNRESET');
+  assert.match(outcome.message, /refused the client certificate we presented/);
+  assert.equal(outcome.route?.tls?.clientCertificate, true);
+});
+
 test('PKCS#12 with a wrong passphrase: stage config naming tls.pfx and tls.passphrase; the passphrase is in no event', async (t) => {
   const c = components(t);
   if (!c) return;
