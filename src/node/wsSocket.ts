@@ -327,7 +327,8 @@ export class WsSocket implements ISocket {
       this.clearHandshakeTimer();
       this.phase = 'failed';
       // Reading an untrusted chain takes a second handshake: ws's 'close' waits for the report.
-      this.pendingFailureReport = this.reportHandshakeError(error).finally(() => (this.pendingFailureReport = null));
+      const report = this.reportHandshakeError(error);
+      if (report) this.pendingFailureReport = report.finally(() => (this.pendingFailureReport = null));
       return;
     }
     if (this.phase === 'failed' && this.abortedLocally) return;
@@ -343,7 +344,8 @@ export class WsSocket implements ISocket {
   }
 
   /** Says where the handshake failed: reaching the proxy, in TLS with the server, or as before. */
-  private async reportHandshakeError(wsError: Error & { code?: string }): Promise<void> {
+  /** Fires handshake-failed; returns a promise when it first reads the server's chain. */
+  private reportHandshakeError(wsError: Error & { code?: string }): Promise<void> | undefined {
     const tunnelError = this.tunnelError;
     if (tunnelError && this.plan.proxy && !this.isTargetLookupError(tunnelError)) {
       // The socks client keeps only the message of the socket's error ("connect ECONNREFUSED …").
@@ -353,35 +355,39 @@ export class WsSocket implements ISocket {
         stage: 'proxy',
         route: this.route(),
       });
-      return;
+      return undefined;
     }
     // The TLS socket's own error is the precise one (a SOCKS agent destroys the request on it).
     const error = this.transportError && isTlsError(this.transportError) ? this.transportError : wsError;
     const code = error.code ?? errorCodeFromMessage(error.message);
     if (this.plan.tls && (isTlsError(error) || this.clientCertificateRefusedSilently(code))) {
-      let tls = this.tlsFacts(this.transport) ?? {};
-      if (code !== null && UNTRUSTED_CERTIFICATE_CODES.has(code) && !this.plan.proxy) {
-        // A second, data-free handshake reads the chain we refused (direct connections only:
-        // through a proxy it would need a second tunnel).
-        const host = this.url.hostname.replace(/^\[|\]$/g, '');
-        const port = Number(this.url.port) || 443;
-        const chain = await readUntrustedChain(host, port, this.plan.tls.options.servername, 3000);
-        if (chain) tls = { ...chain, ...withoutEmpty(tls) };
-      }
+      const tls = this.tlsFacts(this.transport) ?? {};
       if (this.plan.tls.clientCertificate) tls.clientCertificate = true;
       if (this.plan.tls.options.servername) tls.servername = this.plan.tls.options.servername;
-      this._onHandshakeFailed.fire({
-        ...networkFailure(code, this.describeTlsError(error.message, code, tls)),
-        stage: 'tls',
-        route: this.route(tls),
-      });
-      return;
+      const fire = (facts: TlsFacts) =>
+        this._onHandshakeFailed.fire({
+          ...networkFailure(code, this.describeTlsError(error.message, code, facts)),
+          stage: 'tls',
+          route: this.route(facts),
+        });
+      if (code === null || !UNTRUSTED_CERTIFICATE_CODES.has(code) || this.plan.proxy) {
+        fire(tls);
+        return undefined;
+      }
+      // A second, data-free handshake reads the chain we refused (direct connections only:
+      // through a proxy it would take a second tunnel).
+      const host = this.url.hostname.replace(/^\[|\]$/g, '');
+      const port = Number(this.url.port) || 443;
+      return readUntrustedChain(host, port, this.plan.tls.options.servername, 3000).then((chain) =>
+        fire(chain ? { ...chain, ...withoutEmpty(tls) } : tls),
+      );
     }
     const description =
       code === 'HPE_HEADER_OVERFLOW'
         ? this.describeHeaderOverflow(error as Error & { rawPacket?: unknown })
         : this.describeHandshakeError(error.message, code);
     this._onHandshakeFailed.fire({ ...networkFailure(code, description), route: this.route() });
+    return undefined;
   }
 
   /**
