@@ -8,6 +8,9 @@ import type { ProxySetting, TlsConfig } from '../../src/core/model/network.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { createWsSocketFactory, type NetworkDefaults } from '../../src/node/networkDefaults.js';
 import { startLiveSession, until, type LiveSession } from './liveSession.js';
+import { createTestPki, type TestPki } from './testCa.js';
+import { findOpenssl, startWssEchoServer, type WssEchoServer } from './tlsServer.js';
+import { startEchoServer, type TestWsServer } from './wsServers.js';
 
 export interface AttemptOutcome {
   outcome: SessionEvent;
@@ -49,4 +52,29 @@ export function assertEventsClean(attempts: AttemptOutcome[], secrets: string[])
       validateEvent(JSON.parse(json), '$', Number.NEGATIVE_INFINITY, SchemaError);
     }
   }
+}
+
+/** The servers a network test connects to: a ws:// echo server and, with openssl, a wss:// one from a test PKI. */
+export interface EchoTargets {
+  ws: TestWsServer;
+  /** Null when openssl is missing (the test then calls skipOrFail). */
+  wss: WssEchoServer | null;
+  pki: TestPki | null;
+  close(): Promise<void>;
+}
+
+export async function startEchoTargets(): Promise<EchoTargets> {
+  const ws = await startEchoServer();
+  const pki = findOpenssl() === null ? null : createTestPki();
+  const wss = pki ? await startWssEchoServer({ key: pki.server.key, cert: pki.server.cert }) : null;
+  return {
+    ws,
+    wss,
+    pki,
+    close: async () => {
+      await wss?.close();
+      await ws.close();
+      pki?.dispose();
+    },
+  };
 }

@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { findSquid, findTinyproxy, startSquid, startTinyproxy, type ForwardProxy } from '../helpers/forwardProxies.js';
-import { assertEventsClean, attemptOnce } from '../helpers/networkAttempts.js';
-import { createTestPki, type TestPki } from '../helpers/testCa.js';
+import { assertEventsClean, attemptOnce, startEchoTargets, type EchoTargets } from '../helpers/networkAttempts.js';
 import { cleanups } from '../helpers/testScope.js';
-import { findOpenssl, OPENSSL_MISSING_MESSAGE, startWssEchoServer, type WssEchoServer } from '../helpers/tlsServer.js';
-import { startEchoServer, type TestWsServer } from '../helpers/wsServers.js';
+import { findOpenssl, OPENSSL_MISSING_MESSAGE } from '../helpers/tlsServer.js';
+import { startEchoServer } from '../helpers/wsServers.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 
 const AUTH = { user: 'inspector', password: 'proxy-pw-DO-NOT-LEAK' };
@@ -24,22 +23,12 @@ function connectLines(proxy: ForwardProxy, port: number): string[] {
 
 describe('through tinyproxy with Basic auth', () => {
   let tinyproxy: ForwardProxy | null = null;
-  let wsServer: TestWsServer;
-  let wssServer: WssEchoServer | null = null;
-  let pki: TestPki | null = null;
+  let targets: EchoTargets;
 
-  before(async () => {
-    wsServer = await startEchoServer();
-    if (findOpenssl() !== null) {
-      pki = createTestPki();
-      wssServer = await startWssEchoServer({ key: pki.server.key, cert: pki.server.cert });
-    }
-  });
+  before(async () => (targets = await startEchoTargets()));
   after(async () => {
     await tinyproxy?.dispose();
-    await wssServer?.close();
-    await wsServer.close();
-    pki?.dispose();
+    await targets.close();
   });
 
   async function proxy(t: TestContext): Promise<ForwardProxy | null> {
@@ -53,7 +42,7 @@ describe('through tinyproxy with Basic auth', () => {
     const defer = cleanups(t);
     const tp = await proxy(t);
     if (!tp) return;
-    const { outcome, live } = await attemptOnce(defer, wsServer.url, { env: {} }, { proxy: tp.url });
+    const { outcome, live } = await attemptOnce(defer, targets.ws.url, { env: {} }, { proxy: tp.url });
     assert.equal(outcome.type, 'open', JSON.stringify(outcome));
     if (outcome.type !== 'open') return;
     assert.deepEqual(
@@ -70,7 +59,7 @@ describe('through tinyproxy with Basic auth', () => {
     );
     assert.match(outcome.route?.proxy?.connectHeaders?.['proxy-agent'] ?? '', /^tinyproxy\/1\./);
     assert.equal(outcome.route?.tls, undefined, 'no TLS facts for ws://');
-    assert.ok(connectLines(tp, wsServer.port).length > 0, `tinyproxy logged the CONNECT:\n${tp.logText()}`);
+    assert.ok(connectLines(tp, targets.ws.port).length > 0, `tinyproxy logged the CONNECT:\n${tp.logText()}`);
     assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 
@@ -78,13 +67,13 @@ describe('through tinyproxy with Basic auth', () => {
     const defer = cleanups(t);
     const tp = await proxy(t);
     if (!tp) return;
-    if (!wssServer || !pki) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
-    const before = connectLines(tp, wssServer.port).length;
+    if (!targets.wss || !targets.pki) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
+    const before = connectLines(tp, targets.wss.port).length;
     const { outcome, live } = await attemptOnce(
       defer,
-      wssServer.url,
+      targets.wss.url,
       { env: { HTTPS_PROXY: tp.url } },
-      { tls: { ca: [pki.serverCa.certPath] } },
+      { tls: { ca: [targets.pki.serverCa.certPath] } },
     );
     assert.equal(outcome.type, 'open', JSON.stringify(outcome));
     if (outcome.type !== 'open') return;
@@ -95,7 +84,7 @@ describe('through tinyproxy with Basic auth', () => {
     assert.match(outcome.route?.tls?.subject ?? '', /CN=ws-inspector test server/);
     assert.ok(Date.parse(outcome.route?.tls?.validTo ?? '') > Date.now(), 'validTo is an ISO time ahead');
     assert.match(outcome.route?.tls?.protocol ?? '', /^TLSv1\.[23]$/);
-    assert.ok(connectLines(tp, wssServer.port).length > before, 'tinyproxy logged the CONNECT to the wss server');
+    assert.ok(connectLines(tp, targets.wss.port).length > before, 'tinyproxy logged the CONNECT to the wss server');
     assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 
@@ -111,7 +100,7 @@ describe('through tinyproxy with Basic auth', () => {
       { env: { HTTPS_PROXY: 'http://127.0.0.1:9' }, from: null },
     ];
     for (const { env, from } of cases) {
-      const { outcome } = await attemptOnce(defer, wsServer.url, { env });
+      const { outcome } = await attemptOnce(defer, targets.ws.url, { env });
       assert.equal(outcome.type, 'open', `${JSON.stringify(env)}: ${JSON.stringify(outcome)}`);
       if (outcome.type !== 'open') continue;
       assert.equal(outcome.route?.proxy?.from ?? null, from, JSON.stringify(env));
@@ -123,7 +112,7 @@ describe('through tinyproxy with Basic auth', () => {
     const tp = await proxy(t);
     if (!tp) return;
     const dead = 'http://127.0.0.1:9';
-    const noProxy = await attemptOnce(defer, wsServer.url, {
+    const noProxy = await attemptOnce(defer, targets.ws.url, {
       env: { HTTP_PROXY: dead, NO_PROXY: 'example.com, 127.0.0.1' },
     });
     assert.equal(noProxy.outcome.type, 'open', JSON.stringify(noProxy.outcome));
@@ -136,31 +125,31 @@ describe('through tinyproxy with Basic auth', () => {
         rule: '127.0.0.1',
       });
     }
-    const vscodeNoProxy = await attemptOnce(defer, wsServer.url, {
+    const vscodeNoProxy = await attemptOnce(defer, targets.ws.url, {
       proxy: { setting: dead, source: 'vscode', from: 'http.proxy' },
-      noProxy: [`127.0.0.1:${wsServer.port}`],
+      noProxy: [`127.0.0.1:${targets.ws.port}`],
       env: {},
     });
     assert.equal(vscodeNoProxy.outcome.type, 'open');
     if (vscodeNoProxy.outcome.type === 'open') {
       assert.equal(vscodeNoProxy.outcome.route?.bypassed?.from, 'http.proxy');
-      assert.equal(vscodeNoProxy.outcome.route?.bypassed?.rule, `127.0.0.1:${wsServer.port}`);
+      assert.equal(vscodeNoProxy.outcome.route?.bypassed?.rule, `127.0.0.1:${targets.ws.port}`);
     }
-    const none = await attemptOnce(defer, wsServer.url, { env: { HTTP_PROXY: dead } }, { proxy: 'none' });
+    const none = await attemptOnce(defer, targets.ws.url, { env: { HTTP_PROXY: dead } }, { proxy: 'none' });
     assert.equal(none.outcome.type, 'open');
     if (none.outcome.type === 'open') {
       assert.deepEqual(none.outcome.route?.bypassed, { url: dead, from: 'HTTP_PROXY', reason: 'endpoint-none' });
     }
-    const cliNone = await attemptOnce(defer, wsServer.url, {
+    const cliNone = await attemptOnce(defer, targets.ws.url, {
       proxy: { setting: 'none', source: 'cli', from: '--no-proxy' },
       env: { HTTP_PROXY: dead },
     });
     assert.equal(cliNone.outcome.type, 'open');
     if (cliNone.outcome.type === 'open') assert.equal(cliNone.outcome.route?.bypassed?.reason, 'cli-no-proxy');
-    const endpointWins = await attemptOnce(defer, wsServer.url, { env: { HTTP_PROXY: dead } }, { proxy: tp.url });
+    const endpointWins = await attemptOnce(defer, targets.ws.url, { env: { HTTP_PROXY: dead } }, { proxy: tp.url });
     assert.equal(endpointWins.outcome.type, 'open', JSON.stringify(endpointWins.outcome));
     if (endpointWins.outcome.type === 'open') assert.equal(endpointWins.outcome.route?.proxy?.source, 'endpoint');
-    const frontEndWins = await attemptOnce(defer, wsServer.url, {
+    const frontEndWins = await attemptOnce(defer, targets.ws.url, {
       proxy: { setting: tp.url, source: 'cli', from: '--proxy' },
       env: { HTTP_PROXY: dead },
     });
@@ -173,7 +162,7 @@ describe('through tinyproxy with Basic auth', () => {
     const tp = await proxy(t);
     if (!tp) return;
     const wrong = tp.url.replace(encodeURIComponent(AUTH.password), 'wrong-pw-ALSO-SECRET');
-    const { outcome, live } = await attemptOnce(defer, wsServer.url, { env: {} }, { proxy: wrong });
+    const { outcome, live } = await attemptOnce(defer, targets.ws.url, { env: {} }, { proxy: wrong });
     assert.equal(outcome.type, 'handshake-failed', JSON.stringify(outcome));
     if (outcome.type !== 'handshake-failed') return;
     assert.equal(outcome.stage, 'proxy');
@@ -200,7 +189,7 @@ describe('through tinyproxy with Basic auth', () => {
 
   test('the proxy unreachable: stage proxy, the message names the proxy (no credentials) and where it came from', async (t) => {
     const defer = cleanups(t);
-    const { outcome, live } = await attemptOnce(defer, wsServer.url, {
+    const { outcome, live } = await attemptOnce(defer, targets.ws.url, {
       env: { HTTP_PROXY: `http://${AUTH.user}:${AUTH.password}@127.0.0.1:9` },
     });
     assert.equal(outcome.type, 'handshake-failed', JSON.stringify(outcome));

@@ -9,12 +9,10 @@ import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { listenOnLoopback } from '../../support/ports.js';
 import { findMicrosocks, startSocksProxy, type ForwardProxy } from '../helpers/forwardProxies.js';
-import { assertEventsClean, attemptOnce } from '../helpers/networkAttempts.js';
+import { assertEventsClean, attemptOnce, startEchoTargets, type EchoTargets } from '../helpers/networkAttempts.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
-import { createTestPki, type TestPki } from '../helpers/testCa.js';
 import { cleanups } from '../helpers/testScope.js';
-import { findOpenssl, OPENSSL_MISSING_MESSAGE, startWssEchoServer, type WssEchoServer } from '../helpers/tlsServer.js';
-import { startEchoServer, type TestWsServer } from '../helpers/wsServers.js';
+import { OPENSSL_MISSING_MESSAGE } from '../helpers/tlsServer.js';
 
 const AUTH = { user: 'socksuser', password: 'socks-pw-DO-NOT-LEAK' };
 
@@ -71,23 +69,13 @@ function socksConnectRequest(bytes: Buffer, withAuth: boolean): { atyp: number; 
 describe('through microsocks', () => {
   let withAuth: ForwardProxy | null = null;
   let open: ForwardProxy | null = null;
-  let wsServer: TestWsServer;
-  let wssServer: WssEchoServer | null = null;
-  let pki: TestPki | null = null;
+  let targets: EchoTargets;
 
-  before(async () => {
-    wsServer = await startEchoServer();
-    if (findOpenssl() !== null) {
-      pki = createTestPki();
-      wssServer = await startWssEchoServer({ key: pki.server.key, cert: pki.server.cert });
-    }
-  });
+  before(async () => (targets = await startEchoTargets()));
   after(async () => {
     await withAuth?.dispose();
     await open?.dispose();
-    await wssServer?.close();
-    await wsServer.close();
-    pki?.dispose();
+    await targets.close();
   });
 
   async function proxies(t: TestContext): Promise<{ withAuth: ForwardProxy; open: ForwardProxy } | null> {
@@ -101,8 +89,8 @@ describe('through microsocks', () => {
   test('socks5:// with username/password to ws:// and wss://: the route names it, no TLS facts of the proxy', async (t) => {
     const p = await proxies(t);
     if (!p) return;
-    if (!wssServer || !pki) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
-    const plain = await attemptOnce(cleanups(t), wsServer.url, { env: { ALL_PROXY: p.withAuth.url } });
+    if (!targets.wss || !targets.pki) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
+    const plain = await attemptOnce(cleanups(t), targets.ws.url, { env: { ALL_PROXY: p.withAuth.url } });
     assert.equal(plain.outcome.type, 'open', JSON.stringify(plain.outcome));
     if (plain.outcome.type === 'open') {
       assert.deepEqual(plain.outcome.route?.proxy, {
@@ -115,9 +103,9 @@ describe('through microsocks', () => {
     }
     const secure = await attemptOnce(
       cleanups(t),
-      wssServer.url,
+      targets.wss.url,
       { env: {} },
-      { proxy: p.withAuth.url, tls: { ca: [pki.serverCa.certPath] } },
+      { proxy: p.withAuth.url, tls: { ca: [targets.pki.serverCa.certPath] } },
     );
     assert.equal(secure.outcome.type, 'open', JSON.stringify(secure.outcome));
     if (secure.outcome.type === 'open') {
@@ -132,7 +120,7 @@ describe('through microsocks', () => {
     if (!p) return;
     const relay = await recordingRelay(p.open.port);
     t.after(() => relay.close());
-    const url = `ws://localhost:${wsServer.port}/`;
+    const url = `ws://localhost:${targets.ws.port}/`;
     for (const [scheme, atyp, host] of [
       ['socks5h', 3, 'localhost'],
       ['socks5', 1, '127.0.0.1'],
@@ -154,7 +142,7 @@ describe('through microsocks', () => {
     const p = await proxies(t);
     if (!p) return;
     const wrongUrl = `socks5://${AUTH.user}:wrong-SECRET@127.0.0.1:${p.withAuth.port}`;
-    const wrong = await attemptOnce(cleanups(t), wsServer.url, { env: {} }, { proxy: wrongUrl });
+    const wrong = await attemptOnce(cleanups(t), targets.ws.url, { env: {} }, { proxy: wrongUrl });
     assert.equal(wrong.outcome.type, 'handshake-failed', JSON.stringify(wrong.outcome));
     if (wrong.outcome.type === 'handshake-failed') {
       assert.equal(wrong.outcome.stage, 'proxy');
@@ -164,7 +152,7 @@ describe('through microsocks', () => {
       );
       t.diagnostic(wrong.outcome.message);
     }
-    const unreachable = await attemptOnce(cleanups(t), wsServer.url, {
+    const unreachable = await attemptOnce(cleanups(t), targets.ws.url, {
       env: { all_proxy: `socks5h://${AUTH.user}:${AUTH.password}@127.0.0.1:9` },
     });
     assert.equal(unreachable.outcome.type, 'handshake-failed');
