@@ -19,9 +19,14 @@ import {
   type SocketOpenInfo,
   type SocketOptions,
 } from '../core/engine/socket.js';
-import { createProxyAgent, type ConnectAnswer, type ProxyAgentSettings } from './proxyAgent.js';
+import {
+  createProxyAgent,
+  openUncheckedTlsThroughProxy,
+  type ConnectAnswer,
+  type ProxyAgentSettings,
+} from './proxyAgent.js';
 import { planNetwork, type ChosenProxy } from './proxyRoute.js';
-import { readUntrustedChain, tlsFactsOf, type ResolvedTls } from './tlsOptions.js';
+import { openUncheckedTls, readUntrustedChain, tlsFactsOf, type ResolvedTls } from './tlsOptions.js';
 
 /** How one attempt reaches its server: decided by createWsSocketFactory before the socket exists. */
 export interface NetworkPlan {
@@ -370,17 +375,21 @@ export class WsSocket implements ISocket {
           stage: 'tls',
           route: this.route(facts),
         });
-      if (code === null || !UNTRUSTED_CERTIFICATE_CODES.has(code) || this.plan.proxy) {
+      if (code === null || !UNTRUSTED_CERTIFICATE_CODES.has(code)) {
         fire(tls);
         return undefined;
       }
-      // A second, data-free handshake reads the chain we refused (direct connections only:
-      // through a proxy it would take a second tunnel).
-      const host = this.url.hostname.replace(/^\[|\]$/g, '');
-      const port = Number(this.url.port) || 443;
-      return readUntrustedChain(host, port, this.plan.tls.options.servername, 3000).then((chain) =>
-        fire(chain ? { ...chain, ...withoutEmpty(tls) } : tls),
-      );
+      // A second, data-free handshake (through a second tunnel when proxied) reads the chain we refused.
+      const target = {
+        host: this.url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(this.url.port) || 443,
+        servername: this.plan.tls.options.servername,
+      };
+      const { proxy, agentSettings } = this.plan;
+      const open = proxy
+        ? () => openUncheckedTlsThroughProxy(proxy, agentSettings, target)
+        : () => openUncheckedTls(target.host, target.port, target.servername);
+      return readUntrustedChain(open, 3000).then((chain) => fire(chain ? { ...chain, ...withoutEmpty(tls) } : tls));
     }
     const description =
       code === 'HPE_HEADER_OVERFLOW'

@@ -88,6 +88,25 @@ describe('through tinyproxy with Basic auth', () => {
     assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 
+  test('wss:// through the proxy to a server from an unknown CA: stage tls, the CA read through a second tunnel', async (t) => {
+    const defer = cleanups(t);
+    const tp = await proxy(t);
+    if (!tp) return;
+    if (!targets.wss) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
+    const connections = targets.wss.connectionCount();
+    const before = connectLines(tp, targets.wss.port).length;
+    const { outcome, live } = await attemptOnce(defer, targets.wss.url, { env: { https_proxy: tp.url } });
+    assert.equal(outcome.type, 'handshake-failed', JSON.stringify(outcome));
+    if (outcome.type !== 'handshake-failed') return;
+    assert.equal(outcome.stage, 'tls');
+    assert.equal(outcome.errorCode, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    assert.equal(outcome.route?.proxy?.from, 'https_proxy');
+    assert.equal(outcome.route?.tls?.untrustedRoot, 'CN=ws-inspector Test Root CA, O=ws-inspector tests');
+    assert.equal(connectLines(tp, targets.wss.port).length, before + 2, 'the attempt and the chain read: two tunnels');
+    assert.equal(targets.wss.connectionCount(), connections, 'no handshake request reached the untrusted server');
+    assertEventsClean([{ outcome, live }], [AUTH.password]);
+  });
+
   test('the environment: HTTP_PROXY for ws://, lower case first, ALL_PROXY last; HTTPS_PROXY ignored for ws://', async (t) => {
     const defer = cleanups(t);
     const tp = await proxy(t);
