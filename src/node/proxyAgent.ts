@@ -14,8 +14,10 @@
 // (proxy-agent, npm, VS Code's own proxy agent builds on the same agent-base) and work as a
 // plain http.Agent, which ws accepts as its `agent` option.
 
+import { EventEmitter } from 'node:events';
 import type { Agent, ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import type { ChosenProxy } from './proxyRoute.js';
@@ -82,4 +84,30 @@ export function createProxyAgent(proxy: ChosenProxy, settings: ProxyAgentSetting
     return observeConnect(agent, observer);
   }
   return observeConnect(new SocksProxyAgent(proxy.url), observer);
+}
+
+const IGNORE_TUNNEL: TunnelObserver = { onConnectAnswer() {}, onTunnelError() {}, onTunnelSocket() {} };
+
+/**
+ * A TLS connection to the server through the proxy that checks nothing, for readUntrustedChain
+ * (tlsOptions.ts): a fresh agent of the same kind opens a tunnel and starts TLS on it, with no
+ * HTTP request (the agents' connect() only emits events on the request; a bare emitter serves).
+ */
+export async function openUncheckedTlsThroughProxy(
+  proxy: ChosenProxy,
+  settings: ProxyAgentSettings,
+  target: { host: string; port: number; servername: string | undefined },
+): Promise<TLSSocket> {
+  const agent = createProxyAgent(proxy, settings, IGNORE_TUNNEL) as unknown as {
+    connect(req: unknown, opts: Record<string, unknown>): Promise<Socket>;
+  };
+  const request = Object.assign(new EventEmitter(), { destroy() {} });
+  const socket = await agent.connect(request, {
+    host: target.host,
+    port: target.port,
+    secureEndpoint: true,
+    rejectUnauthorized: false,
+    ...(target.servername ? { servername: target.servername } : {}),
+  });
+  return socket as TLSSocket;
 }

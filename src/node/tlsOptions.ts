@@ -143,38 +143,48 @@ export function tlsFactsOf(socket: TLSSocket, resolved: ResolvedTls | null): Tls
  * chain we refused: the facts of its leaf and `untrustedRoot`, the CA it ends in (the top
  * certificate's subject when it is self-signed, else the issuer it names but did not send).
  */
-export function readUntrustedChain(
-  host: string,
-  port: number,
-  servername: string | undefined,
-  timeoutMs: number,
-): Promise<TlsFacts | null> {
+export function readUntrustedChain(open: () => Promise<TLSSocket>, timeoutMs: number): Promise<TlsFacts | null> {
   return new Promise((resolve) => {
     let settled = false;
-    const socket = tlsConnect({ host, port, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
+    let socket: TLSSocket | null = null;
     const finish = (facts: TlsFacts | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.destroy();
+      socket?.destroy();
       resolve(facts);
     };
     const timer = setTimeout(() => finish(null), timeoutMs);
-    socket.once('error', () => finish(null));
-    socket.once('secureConnect', () => {
-      const leaf = socket.getPeerCertificate(true);
-      const facts: TlsFacts = { ...tlsFactsOf(socket, null) };
-      let top: DetailedPeerCertificate = leaf;
-      const seen = new Set<string>();
-      // issuerCertificate points to itself at a self-signed top, and is absent past the chain sent.
-      while (top.issuerCertificate && top.issuerCertificate !== top && top.issuerCertificate.subject) {
-        if (seen.has(top.fingerprint256)) break;
-        seen.add(top.fingerprint256);
-        top = top.issuerCertificate;
-      }
-      const root = distinguishedName(top.issuer as unknown as Record<string, string>);
-      if (root) facts.untrustedRoot = root;
-      finish(facts);
-    });
+    open().then(
+      (opened) => {
+        socket = opened;
+        if (settled || !opened.encrypted) return finish(null);
+        opened.once('error', () => finish(null));
+        opened.once('secureConnect', () => finish(chainFacts(opened)));
+      },
+      () => finish(null),
+    );
   });
+}
+
+/** An unchecked server's leaf facts and the CA its chain ends in. */
+function chainFacts(socket: TLSSocket): TlsFacts {
+  const leaf = socket.getPeerCertificate(true);
+  const facts: TlsFacts = { ...tlsFactsOf(socket, null) };
+  let top: DetailedPeerCertificate = leaf;
+  const seen = new Set<string>();
+  // issuerCertificate points to itself at a self-signed top, and is absent past the chain sent.
+  while (top.issuerCertificate && top.issuerCertificate !== top && top.issuerCertificate.subject) {
+    if (seen.has(top.fingerprint256)) break;
+    seen.add(top.fingerprint256);
+    top = top.issuerCertificate;
+  }
+  const root = distinguishedName(top.issuer as unknown as Record<string, string>);
+  if (root) facts.untrustedRoot = root;
+  return facts;
+}
+
+/** A direct TLS connection that checks nothing, for readUntrustedChain. */
+export function openUncheckedTls(host: string, port: number, servername: string | undefined): Promise<TLSSocket> {
+  return Promise.resolve(tlsConnect({ host, port, rejectUnauthorized: false, ...(servername ? { servername } : {}) }));
 }

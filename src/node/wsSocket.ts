@@ -19,9 +19,14 @@ import {
   type SocketOpenInfo,
   type SocketOptions,
 } from '../core/engine/socket.js';
-import { createProxyAgent, type ConnectAnswer, type ProxyAgentSettings } from './proxyAgent.js';
+import {
+  createProxyAgent,
+  openUncheckedTlsThroughProxy,
+  type ConnectAnswer,
+  type ProxyAgentSettings,
+} from './proxyAgent.js';
 import { planNetwork, type ChosenProxy } from './proxyRoute.js';
-import { readUntrustedChain, tlsFactsOf, type ResolvedTls } from './tlsOptions.js';
+import { openUncheckedTls, readUntrustedChain, tlsFactsOf, type ResolvedTls } from './tlsOptions.js';
 
 /** How one attempt reaches its server: decided by createWsSocketFactory before the socket exists. */
 export interface NetworkPlan {
@@ -85,6 +90,8 @@ export class WsSocket implements ISocket {
   /** The socket the handshake goes over (TLS for wss://), and the first error it had. */
   private transport: Socket | null = null;
   private transportError: (Error & { code?: string }) | null = null;
+  /** The TLS handshake with the server completed (wss://). */
+  private tlsHandshakeDone = false;
   /** A handshake failure being reported (see handleError). */
   private pendingFailureReport: Promise<void> | null = null;
 
@@ -216,6 +223,7 @@ export class WsSocket implements ISocket {
     if (this.transport === socket) return;
     this.transport = socket;
     socket.once('error', (error: Error & { code?: string }) => (this.transportError ??= error));
+    if ((socket as TLSSocket).encrypted) socket.once('secureConnect', () => (this.tlsHandshakeDone = true));
   }
 
   /** The route so far: the proxy (with its CONNECT answer), a bypass, the TLS facts. */
@@ -324,7 +332,8 @@ export class WsSocket implements ISocket {
       this.clearHandshakeTimer();
       this.phase = 'failed';
       // Reading an untrusted chain takes a second handshake: ws's 'close' waits for the report.
-      this.pendingFailureReport = this.reportHandshakeError(error).finally(() => (this.pendingFailureReport = null));
+      const report = this.reportHandshakeError(error);
+      if (report) this.pendingFailureReport = report.finally(() => (this.pendingFailureReport = null));
       return;
     }
     if (this.phase === 'failed' && this.abortedLocally) return;
@@ -340,44 +349,66 @@ export class WsSocket implements ISocket {
   }
 
   /** Says where the handshake failed: reaching the proxy, in TLS with the server, or as before. */
-  private async reportHandshakeError(wsError: Error & { code?: string }): Promise<void> {
+  /** Fires handshake-failed; returns a promise when it first reads the server's chain. */
+  private reportHandshakeError(wsError: Error & { code?: string }): Promise<void> | undefined {
     const tunnelError = this.tunnelError;
     if (tunnelError && this.plan.proxy && !this.isTargetLookupError(tunnelError)) {
-      const code = tunnelError.code ?? null;
+      // The socks client keeps only the message of the socket's error ("connect ECONNREFUSED …").
+      const code = tunnelError.code ?? /\b(E[A-Z]{3,})\b/.exec(tunnelError.message)?.[1] ?? null;
       this._onHandshakeFailed.fire({
         ...networkFailure(code, `could not get a tunnel through ${this.proxyLabel()}: ${tunnelError.message}`),
         stage: 'proxy',
         route: this.route(),
       });
-      return;
+      return undefined;
     }
     // The TLS socket's own error is the precise one (a SOCKS agent destroys the request on it).
     const error = this.transportError && isTlsError(this.transportError) ? this.transportError : wsError;
     const code = error.code ?? errorCodeFromMessage(error.message);
-    if (this.plan.tls && isTlsError(error)) {
-      let tls = this.tlsFacts(this.transport) ?? {};
-      if (code !== null && UNTRUSTED_CERTIFICATE_CODES.has(code) && !this.plan.proxy) {
-        // A second, data-free handshake reads the chain we refused (direct connections only:
-        // through a proxy it would need a second tunnel).
-        const host = this.url.hostname.replace(/^\[|\]$/g, '');
-        const port = Number(this.url.port) || 443;
-        const chain = await readUntrustedChain(host, port, this.plan.tls.options.servername, 3000);
-        if (chain) tls = { ...chain, ...withoutEmpty(tls) };
-      }
+    if (this.plan.tls && (isTlsError(error) || this.clientCertificateRefusedSilently(code))) {
+      const tls = this.tlsFacts(this.transport) ?? {};
       if (this.plan.tls.clientCertificate) tls.clientCertificate = true;
       if (this.plan.tls.options.servername) tls.servername = this.plan.tls.options.servername;
-      this._onHandshakeFailed.fire({
-        ...networkFailure(code, this.describeTlsError(error.message, code, tls)),
-        stage: 'tls',
-        route: this.route(tls),
-      });
-      return;
+      const fire = (facts: TlsFacts) =>
+        this._onHandshakeFailed.fire({
+          ...networkFailure(code, this.describeTlsError(error.message, code, facts)),
+          stage: 'tls',
+          route: this.route(facts),
+        });
+      if (code === null || !UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+        fire(tls);
+        return undefined;
+      }
+      // A second, data-free handshake (through a second tunnel when proxied) reads the chain we refused.
+      const target = {
+        host: this.url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(this.url.port) || 443,
+        servername: this.plan.tls.options.servername,
+      };
+      const { proxy, agentSettings } = this.plan;
+      const open = proxy
+        ? () => openUncheckedTlsThroughProxy(proxy, agentSettings, target)
+        : () => openUncheckedTls(target.host, target.port, target.servername);
+      return readUntrustedChain(open, 3000).then((chain) => fire(chain ? { ...chain, ...withoutEmpty(tls) } : tls));
     }
     const description =
       code === 'HPE_HEADER_OVERFLOW'
         ? this.describeHeaderOverflow(error as Error & { rawPacket?: unknown })
         : this.describeHandshakeError(error.message, code);
     this._onHandshakeFailed.fire({ ...networkFailure(code, description), route: this.route() });
+    return undefined;
+  }
+
+  /**
+   * A server that refuses the client certificate we presented may just close the connection once
+   * TLS 1.3's handshake is done, before answering our request: Node's own TLS servers check the
+   * certificate after the handshake and destroy the socket (measured: ECONNRESET, "socket hang
+   * up"); OpenSSL-based servers send an alert instead (ERR_SSL_TLSV13_ALERT_…).
+   */
+  private clientCertificateRefusedSilently(code: string | null): boolean {
+    return (
+      (code === 'ECONNRESET' || code === 'EPIPE') && this.tlsHandshakeDone && this.plan.tls?.clientCertificate === true
+    );
   }
 
   /** socks5:// resolves the server's name here: ENOTFOUND for it is not the proxy's failure. */
@@ -399,6 +430,9 @@ export class WsSocket implements ISocket {
         ? 'refused the client certificate we presented (tls.cert/tls.key or tls.pfx)'
         : 'requires a client certificate and none was configured (tls.cert and tls.key, or tls.pfx)';
       return `${message}: the server ${given}`;
+    }
+    if (this.clientCertificateRefusedSilently(code)) {
+      return `${message}: the server closed the connection right after the TLS handshake, before answering: it most likely refused the client certificate we presented (tls.cert/tls.key or tls.pfx), e.g. one its CA did not sign`;
     }
     return this.describeHandshakeError(message, code);
   }
