@@ -240,6 +240,29 @@ describe('ws-inspector watch through a forward proxy', () => {
     assertNoPassword(result, null);
   });
 
+  it('probe --proxy: every probe connection tunnels through the proxy', { timeout: 30_000 }, async (t) => {
+    const defer = cleanups(t);
+    const setup = await tinyproxyAndEcho(t, defer);
+    if (!setup) return;
+    const { proxy, echo } = setup;
+    const result = await runCli(
+      defer,
+      ['probe', echo.url, '--proxy', proxy.url, '--max', '2s', '--connections', '3', '--json'],
+      20_000,
+      { env: cliEnvWith({}) },
+    );
+    const last = JSON.parse(result.lines[result.lines.length - 1] ?? '{}') as { type?: string; kind?: string };
+    assert.equal(last.type, 'probe-result', describeRun(result));
+    assert.equal(last.kind, 'none', describeRun(result));
+    assert.equal(result.code, 0, describeRun(result));
+    const tunnels = tunnelsTo(proxy, echo.port);
+    assert.ok(
+      tunnels >= 2 && tunnels === echo.connectionCount(),
+      `${tunnels} CONNECTs, ${echo.connectionCount()} connections`,
+    );
+    assertNoPassword(result, null);
+  });
+
   it(
     'wrong credentials at Squid: HTTP 407 at the proxy, said with the route, exit 1, the password nowhere',
     { timeout: 40_000 },
