@@ -16,9 +16,10 @@ const NETWORK_USAGE = `Proxy and TLS options (watch and probe):
 
 Which proxy: --proxy or --no-proxy when given; otherwise the environment, as curl reads
 it: https_proxy/HTTPS_PROXY for wss://, http_proxy/HTTP_PROXY for ws://, else
-all_proxy/ALL_PROXY (lower case first), and no proxy for the hosts NO_PROXY lists
-(e.g. NO_PROXY=localhost,.corp.example). The open and handshake-failed events say which
-route was taken ("route", and "stage" where a handshake failed: proxy, tls or config).
+all_proxy/ALL_PROXY (lower case first; a value without a scheme is http://). The hosts
+NO_PROXY lists are reached directly, with --proxy too (e.g. NO_PROXY=localhost,.corp.example).
+The open and handshake-failed events say which route was taken ("route", and "stage"
+where a handshake failed: proxy, tls or config).
 Proxy passwords and the passphrase are redacted in every output, --export included.`;
 
 const PROBE_USAGE = `ws-inspector probe <url>: measures the idle timeout (or lifetime cap) of whatever sits

@@ -218,6 +218,39 @@ describe('ws-inspector watch through a forward proxy', () => {
       );
       assert.equal(tunnelsTo(proxy, echo.port), 0, proxy.logText());
       assertNoPassword(result, null);
+
+      // NO_PROXY holds for --proxy too, and the readable line says which entry matched.
+      const withFlag = await runCli(defer, ['watch', echo.url, '--proxy', proxy.url, '--duration', '1s'], 20_000, {
+        env: cliEnvWith({ no_proxy: '127.0.0.1' }),
+      });
+      assert.equal(withFlag.code, 0, describeRun(withFlag));
+      const openLine = withFlag.lines.find((line) => /\bopen\s/.test(line)) ?? '';
+      assert.match(openLine, /direct: NO_PROXY's 127\.0\.0\.1 matched, http:\/\/127\.0\.0\.1:\d+ \(--proxy\) not used/);
+      assert.equal(tunnelsTo(proxy, echo.port), 0, proxy.logText());
+      assertNoPassword(withFlag, null);
+    },
+  );
+
+  it(
+    'a proxy variable without a scheme (HTTP_PROXY=user:password@host:port): http://, the password hidden',
+    { timeout: 30_000 },
+    async (t) => {
+      const defer = cleanups(t);
+      const setup = await tinyproxyAndEcho(t, defer);
+      if (!setup) return;
+      const { proxy, echo } = setup;
+      const exportPath = join(tempDir(defer), 'session.json');
+      const result = await runCli(defer, ['watch', echo.url, '--duration', '1s', '--export', exportPath], 20_000, {
+        env: cliEnvWith({ HTTP_PROXY: proxy.url.replace(/^http:\/\//, '') }),
+      });
+      assert.equal(result.code, 0, describeRun(result));
+      assert.match(
+        result.stdout,
+        /via HTTP proxy http:\/\/127\.0\.0\.1:\d+ \(HTTP_PROXY\), with credentials/,
+        describeRun(result),
+      );
+      assert.equal(tunnelsTo(proxy, echo.port), 1, proxy.logText());
+      assertNoPassword(result, exportPath);
     },
   );
 
