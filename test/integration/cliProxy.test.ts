@@ -19,8 +19,10 @@ import {
   type CliResult,
 } from '../helpers/cliProcess.js';
 import {
+  findMicrosocks,
   findSquid,
   findTinyproxy,
+  startSocksProxy,
   startSquid,
   startTinyproxy,
   type BasicAuth,
@@ -250,6 +252,35 @@ describe('ws-inspector watch through a forward proxy', () => {
         describeRun(result),
       );
       assert.equal(tunnelsTo(proxy, echo.port), 1, proxy.logText());
+      assertNoPassword(result, exportPath);
+    },
+  );
+
+  it(
+    '--proxy socks5h:// with username/password (microsocks): the route says SOCKS5, no password anywhere',
+    { timeout: 30_000 },
+    async (t) => {
+      const defer = cleanups(t);
+      const executable = findMicrosocks(t);
+      if (executable === null) return;
+      const socks = await startSocksProxy({ executable, auth: AUTH });
+      defer(() => socks.dispose());
+      const echo = await startEchoServer();
+      defer(() => echo.close());
+      const socksUrl = socks.url.replace(/^socks5:/, 'socks5h:');
+      const exportPath = join(tempDir(defer), 'session.json');
+      const result = await runCli(
+        defer,
+        ['watch', echo.url, '--proxy', socksUrl, '--json', '--duration', '1s', '--export', exportPath],
+        20_000,
+        { env: cliEnvWith({}) },
+      );
+      assert.equal(result.code, 0, describeRun(result));
+      const open = openOf(parseNdjson(result), result);
+      assert.equal(open.route?.proxy?.scheme, 'socks5h');
+      assert.equal(open.route?.proxy?.url, socks.bareUrl.replace(/^socks5:/, 'socks5h:'));
+      assert.equal(open.route?.proxy?.authenticated, true);
+      assert.equal(echo.connectionCount(), 1);
       assertNoPassword(result, exportPath);
     },
   );
