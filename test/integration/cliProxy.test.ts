@@ -89,6 +89,23 @@ function openOf(events: SessionEvent[], result: CliResult): EventOf<'open'> {
   return open;
 }
 
+/**
+ * `watch <url> …args --duration 1s --export FILE` with the given proxy variables (and no
+ * others): exit 0, and the password in no output.
+ */
+async function watchChecked(defer: Defer, url: string, args: string[], env: Record<string, string> = {}) {
+  const exportPath = join(tempDir(defer), 'session.json');
+  const result = await runCli(defer, ['watch', url, ...args, '--duration', '1s', '--export', exportPath], 20_000, {
+    env: cliEnvWith(env),
+  });
+  assert.equal(result.code, 0, describeRun(result));
+  assertNoPassword(result, exportPath);
+  return { result, exportPath };
+}
+
+/** The readable output's open line. */
+const openLineOf = (result: CliResult) => result.lines.find((line) => /\bopen\s/.test(line)) ?? '';
+
 describe('ws-inspector watch through a forward proxy', () => {
   it(
     "--proxy with Basic credentials: the tunnel in tinyproxy's log, the route in --json and the export, no password anywhere",
@@ -98,14 +115,7 @@ describe('ws-inspector watch through a forward proxy', () => {
       const setup = await tinyproxyAndEcho(t, defer);
       if (!setup) return;
       const { proxy, echo } = setup;
-      const exportPath = join(tempDir(defer), 'session.json');
-      const result = await runCli(
-        defer,
-        ['watch', echo.url, '--proxy', proxy.url, '--json', '--duration', '1500ms', '--export', exportPath],
-        20_000,
-        { env: cliEnvWith({}) },
-      );
-      assert.equal(result.code, 0, describeRun(result));
+      const { result, exportPath } = await watchChecked(defer, echo.url, ['--proxy', proxy.url, '--json']);
       const open = openOf(parseNdjson(result), result);
       assert.deepEqual(
         { ...open.route?.proxy, connectHeaders: undefined, connectStatus: undefined },
@@ -125,31 +135,13 @@ describe('ws-inspector watch through a forward proxy', () => {
         exported.events.find((e): e is EventOf<'open'> => e.type === 'open')?.route?.proxy?.url,
         proxy.bareUrl,
       );
-      assertNoPassword(result, exportPath);
-    },
-  );
 
-  it(
-    '--proxy, readable output: the open line names the proxy and the banner the flag',
-    { timeout: 30_000 },
-    async (t) => {
-      const defer = cleanups(t);
-      const setup = await tinyproxyAndEcho(t, defer);
-      if (!setup) return;
-      const { proxy, echo } = setup;
-      const result = await runCli(defer, ['watch', echo.url, '--proxy', proxy.url, '--duration', '1500ms'], 20_000, {
-        env: cliEnvWith({}),
-      });
-      assert.equal(result.code, 0, describeRun(result));
-      const openLine = result.lines.find((line) => /\bopen\s/.test(line));
-      t.diagnostic(openLine ?? '');
-      assert.match(
-        openLine ?? '',
-        new RegExp(`via HTTP proxy ${proxy.bareUrl.replace(/\./g, '\\.')} \\(--proxy\\), with credentials`),
-        describeRun(result),
-      );
-      assert.match(result.stderr, new RegExp(`proxy ${proxy.bareUrl.replace(/\./g, '\\.')} \\(--proxy\\)`));
-      assertNoPassword(result, null);
+      // Readable: the open line names the proxy, the banner the flag.
+      const readable = (await watchChecked(defer, echo.url, ['--proxy', proxy.url])).result;
+      t.diagnostic(openLineOf(readable));
+      const bare = proxy.bareUrl.replace(/\./g, '\\.');
+      assert.match(openLineOf(readable), new RegExp(`via HTTP proxy ${bare} \\(--proxy\\), with credentials`));
+      assert.match(readable.stderr, new RegExp(`proxy ${bare} \\(--proxy\\)`));
     },
   );
 
@@ -173,63 +165,41 @@ describe('ws-inspector watch through a forward proxy', () => {
           server = await startWssEchoServer(generateSelfSignedCertificate(openssl));
         } else server = await startEchoServer();
         defer(() => server.close());
-        const exportPath = join(tempDir(defer), 'session.json');
-        const result = await runCli(
-          defer,
-          [
-            'watch',
-            server.url,
-            '--json',
-            '--duration',
-            '1500ms',
-            '--export',
-            exportPath,
-            ...(scheme === 'wss' ? ['--insecure'] : []),
-          ],
-          20_000,
-          { env: cliEnvWith({ [variable]: proxy.url }) },
-        );
-        assert.equal(result.code, 0, describeRun(result));
+        const insecure = scheme === 'wss' ? ['--insecure'] : [];
+        const { result } = await watchChecked(defer, server.url, ['--json', ...insecure], { [variable]: proxy.url });
         const open = openOf(parseNdjson(result), result);
         assert.equal(open.route?.proxy?.source, 'environment');
         assert.equal(open.route?.proxy?.from.toUpperCase(), variable.toUpperCase());
         assert.equal(open.route?.proxy?.url, proxy.bareUrl);
         assert.equal(tunnelsTo(proxy, server.port), 1, `one CONNECT in tinyproxy's log:\n${proxy.logText()}`);
-        assertNoPassword(result, exportPath);
       },
     );
   }
 
   it(
-    'NO_PROXY naming the server: direct, the bypass and its rule recorded, no tunnel',
+    'NO_PROXY naming the server: direct, the bypass and its rule recorded, no tunnel; with --proxy too',
     { timeout: 30_000 },
     async (t) => {
       const defer = cleanups(t);
       const setup = await tinyproxyAndEcho(t, defer);
       if (!setup) return;
       const { proxy, echo } = setup;
-      const result = await runCli(defer, ['watch', echo.url, '--json', '--duration', '1s'], 20_000, {
-        env: cliEnvWith({ HTTP_PROXY: proxy.url, NO_PROXY: 'example.invalid,127.0.0.1' }),
-      });
-      assert.equal(result.code, 0, describeRun(result));
+      const env = { HTTP_PROXY: proxy.url, NO_PROXY: 'example.invalid,127.0.0.1' };
+      const { result } = await watchChecked(defer, echo.url, ['--json'], env);
       const open = openOf(parseNdjson(result), result);
       assert.equal(open.route?.proxy, null);
       assert.deepEqual(
         { ...open.route?.bypassed },
         { url: proxy.bareUrl, from: 'HTTP_PROXY', reason: 'no-proxy', rule: '127.0.0.1' },
       );
-      assert.equal(tunnelsTo(proxy, echo.port), 0, proxy.logText());
-      assertNoPassword(result, null);
 
       // NO_PROXY holds for --proxy too, and the readable line says which entry matched.
-      const withFlag = await runCli(defer, ['watch', echo.url, '--proxy', proxy.url, '--duration', '1s'], 20_000, {
-        env: cliEnvWith({ no_proxy: '127.0.0.1' }),
-      });
-      assert.equal(withFlag.code, 0, describeRun(withFlag));
-      const openLine = withFlag.lines.find((line) => /\bopen\s/.test(line)) ?? '';
-      assert.match(openLine, /direct: NO_PROXY's 127\.0\.0\.1 matched, http:\/\/127\.0\.0\.1:\d+ \(--proxy\) not used/);
+      const withFlag = await watchChecked(defer, echo.url, ['--proxy', proxy.url], { no_proxy: '127.0.0.1' });
+      assert.match(
+        openLineOf(withFlag.result),
+        /direct: NO_PROXY's 127\.0\.0\.1 matched, http:\/\/127\.0\.0\.1:\d+ \(--proxy\) not used/,
+      );
       assert.equal(tunnelsTo(proxy, echo.port), 0, proxy.logText());
-      assertNoPassword(withFlag, null);
     },
   );
 
@@ -241,18 +211,10 @@ describe('ws-inspector watch through a forward proxy', () => {
       const setup = await tinyproxyAndEcho(t, defer);
       if (!setup) return;
       const { proxy, echo } = setup;
-      const exportPath = join(tempDir(defer), 'session.json');
-      const result = await runCli(defer, ['watch', echo.url, '--duration', '1s', '--export', exportPath], 20_000, {
-        env: cliEnvWith({ HTTP_PROXY: proxy.url.replace(/^http:\/\//, '') }),
-      });
-      assert.equal(result.code, 0, describeRun(result));
-      assert.match(
-        result.stdout,
-        /via HTTP proxy http:\/\/127\.0\.0\.1:\d+ \(HTTP_PROXY\), with credentials/,
-        describeRun(result),
-      );
+      const env = { HTTP_PROXY: proxy.url.replace(/^http:\/\//, '') };
+      const { result } = await watchChecked(defer, echo.url, [], env);
+      assert.match(openLineOf(result), /via HTTP proxy http:\/\/127\.0\.0\.1:\d+ \(HTTP_PROXY\), with credentials/);
       assert.equal(tunnelsTo(proxy, echo.port), 1, proxy.logText());
-      assertNoPassword(result, exportPath);
     },
   );
 
@@ -268,20 +230,12 @@ describe('ws-inspector watch through a forward proxy', () => {
       const echo = await startEchoServer();
       defer(() => echo.close());
       const socksUrl = socks.url.replace(/^socks5:/, 'socks5h:');
-      const exportPath = join(tempDir(defer), 'session.json');
-      const result = await runCli(
-        defer,
-        ['watch', echo.url, '--proxy', socksUrl, '--json', '--duration', '1s', '--export', exportPath],
-        20_000,
-        { env: cliEnvWith({}) },
-      );
-      assert.equal(result.code, 0, describeRun(result));
+      const { result } = await watchChecked(defer, echo.url, ['--proxy', socksUrl, '--json']);
       const open = openOf(parseNdjson(result), result);
       assert.equal(open.route?.proxy?.scheme, 'socks5h');
       assert.equal(open.route?.proxy?.url, socks.bareUrl.replace(/^socks5:/, 'socks5h:'));
       assert.equal(open.route?.proxy?.authenticated, true);
       assert.equal(echo.connectionCount(), 1);
-      assertNoPassword(result, exportPath);
     },
   );
 
@@ -290,18 +244,9 @@ describe('ws-inspector watch through a forward proxy', () => {
     const setup = await tinyproxyAndEcho(t, defer);
     if (!setup) return;
     const { proxy, echo } = setup;
-    const result = await runCli(defer, ['watch', echo.url, '--no-proxy', '--duration', '1s'], 20_000, {
-      env: cliEnvWith({ HTTP_PROXY: proxy.url }),
-    });
-    assert.equal(result.code, 0, describeRun(result));
-    const openLine = result.lines.find((line) => /\bopen\s/.test(line)) ?? '';
-    assert.match(
-      openLine,
-      /direct: --no-proxy, http:\/\/127\.0\.0\.1:\d+ \(HTTP_PROXY\) not used/,
-      describeRun(result),
-    );
+    const { result } = await watchChecked(defer, echo.url, ['--no-proxy'], { HTTP_PROXY: proxy.url });
+    assert.match(openLineOf(result), /direct: --no-proxy, http:\/\/127\.0\.0\.1:\d+ \(HTTP_PROXY\) not used/);
     assert.equal(tunnelsTo(proxy, echo.port), 0, proxy.logText());
-    assertNoPassword(result, null);
   });
 
   it('probe --proxy: every probe connection tunnels through the proxy', { timeout: 30_000 }, async (t) => {
