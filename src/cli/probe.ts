@@ -4,7 +4,7 @@ import { formatDuration } from '../core/format/duration.js';
 import type { ResetBy } from '../core/model/sessionEvents.js';
 import { redactDeep, redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { systemClock } from '../node/systemClock.js';
-import { createWsSocket } from '../node/wsSocket.js';
+import { cliSocketFactory } from './network.js';
 import { redactingIo } from './output.js';
 import { parseProbeArgs, type ProbeCliOptions } from './probeArgs.js';
 import { UsageError } from './usage.js';
@@ -34,7 +34,7 @@ export async function runProbe(args: string[], rawIo: CliIo, stop: AbortSignal):
       maxConnections: options.maxConnections,
       textHeartbeat: options.textHeartbeat,
     },
-    { clock: systemClock, createSession: probeSessionFactory(systemClock, createWsSocket) },
+    { clock: systemClock, createSession: probeSessionFactory(systemClock, cliSocketFactory(options.proxy)) },
   );
   probe.onProgress((raw) => {
     const progress = redactDeep(raw, policy);

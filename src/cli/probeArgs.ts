@@ -3,12 +3,15 @@ import { checkEndpoint, makeEndpoint, type EndpointConfig } from '../core/model/
 import {
   CONNECTION_OPTIONS,
   parseCommandArgs,
+  parseNetworkFlags,
+  type CliEnv,
   parseDurationFlag,
   parseHeaderFlags,
   parseSecretFlags,
   SECRET_OPTIONS,
 } from './commonArgs.js';
 import { UsageError } from './usage.js';
+import type { NetworkDefaults } from '../node/networkDefaults.js';
 
 export interface ProbeCliOptions {
   endpoint: EndpointConfig;
@@ -17,12 +20,14 @@ export interface ProbeCliOptions {
   json: boolean;
   /** --text-heartbeat: a message some connections send as a heartbeat; null without it. */
   textHeartbeat: string | null;
-  /** Literal values (--secret) hidden wherever they appear. */
+  /** Literal values (--secret, proxy passwords) hidden wherever they appear. */
   secretValues: string[];
+  /** --proxy or --no-proxy, for the socket factory; absent: the environment's proxy. */
+  proxy?: NonNullable<NetworkDefaults['proxy']>;
 }
 
 /** Parses `probe` arguments (after the word "probe"); throws UsageError with a clear message. */
-export function parseProbeArgs(argv: string[]): ProbeCliOptions {
+export function parseProbeArgs(argv: string[], env: CliEnv = process.env): ProbeCliOptions {
   const { values, positional: url } = parseCommandArgs(
     argv,
     {
@@ -50,12 +55,14 @@ export function parseProbeArgs(argv: string[]): ProbeCliOptions {
   if (textHeartbeat === '') throw new UsageError('--text-heartbeat needs a text, e.g. --text-heartbeat ping');
 
   const secrets = parseSecretFlags(values);
+  const network = parseNetworkFlags(values, url, env);
   const endpoint = makeEndpoint(url, {
     headers: parseHeaderFlags(values.header ?? []),
     secretHeaders: secrets.secretHeaders,
     secretQueryParams: secrets.secretQueryParams,
     protocols: values.subprotocol ?? [],
     allowSelfSignedCertificate: values.insecure ?? false,
+    ...(network.tls ? { tls: network.tls } : {}),
   });
   const problems = checkEndpoint(endpoint);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
@@ -66,6 +73,7 @@ export function parseProbeArgs(argv: string[]): ProbeCliOptions {
     maxConnections,
     json: values.json ?? false,
     textHeartbeat,
-    secretValues: secrets.secretValues,
+    secretValues: [...secrets.secretValues, ...network.secretValues],
+    ...(network.proxy ? { proxy: network.proxy } : {}),
   };
 }

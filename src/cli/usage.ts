@@ -1,3 +1,27 @@
+const NETWORK_USAGE = `Proxy and TLS options (watch and probe):
+  --proxy URL                 go through this proxy: http://[user:password@]host[:port]
+                              (an HTTP CONNECT tunnel, for ws:// and wss://), https://…,
+                              socks5://… or socks5h://… (the proxy resolves the host name),
+                              socks4://…, socks4a://…
+  --no-proxy                  connect directly, whatever the environment names
+  --ca FILE                   also trust the CA certificates of this PEM file, e.g. a
+                              private CA or a TLS-inspecting proxy's (repeatable; the
+                              system's CAs and NODE_EXTRA_CA_CERTS are trusted too)
+  --cert FILE --key FILE      present this client certificate and its private key (PEM)
+  --pfx FILE                  present the client certificate and key of this PKCS#12 file
+  --passphrase-env NAME       the passphrase of --key or --pfx, read from the environment
+                              variable NAME (never given on the command line)
+  --servername NAME           verify the server's certificate against NAME, and send NAME
+                              as SNI, instead of the URL's host
+
+Which proxy: --proxy or --no-proxy when given; otherwise the environment, as curl reads
+it: https_proxy/HTTPS_PROXY for wss://, http_proxy/HTTP_PROXY for ws://, else
+all_proxy/ALL_PROXY (lower case first; a value without a scheme is http://). The hosts
+NO_PROXY lists are reached directly, with --proxy too (e.g. NO_PROXY=localhost,.corp.example).
+The open and handshake-failed events say which route was taken ("route", and "stage"
+where a handshake failed: proxy, tls or config).
+Proxy passwords and the passphrase are redacted in every output, --export included.`;
+
 const PROBE_USAGE = `ws-inspector probe <url>: measures the idle timeout (or lifetime cap) of whatever sits
 between you and the endpoint. Opens a few connections in parallel, some silent, some with
 heartbeats at different intervals, and sees which survive. Takes about as long as the timeout.
@@ -13,6 +37,8 @@ Options for probe:
   -H, --header "Name: value"  extra handshake header (repeatable)
   --subprotocol P             offer a subprotocol (repeatable)
   --insecure                  accept self-signed TLS certificates (wss://)
+  --proxy URL, --no-proxy, --ca FILE, --cert FILE, --key FILE, --pfx FILE,
+  --passphrase-env NAME, --servername NAME   see "Proxy and TLS options" above
   --secret-header NAME        also redact this header's value everywhere, as the
                               extension's secretHeaders setting does (repeatable)
   --secret-param NAME         also redact this query parameter's value (repeatable;
@@ -74,6 +100,8 @@ Options for watch:
   -H, --header "Name: value"  extra handshake header (repeatable)
   --subprotocol P             offer a subprotocol (repeatable)
   --insecure                  accept self-signed TLS certificates (wss://)
+  --proxy URL, --no-proxy, --ca FILE, --cert FILE, --key FILE, --pfx FILE,
+  --passphrase-env NAME, --servername NAME   see "Proxy and TLS options" below
   --handshake-timeout DURATION  give up on a handshake after this long (default: 10s)
   --no-reconnect              stop when the connection closes
   --max-reconnects N          give up after N consecutive failed reconnects
@@ -111,6 +139,8 @@ that advice (candidates, config snippet) under a finding's first verdict, and ag
 when it changes.
 
 Exit codes: 0 after a normal run, 1 if it never connected, 2 for bad usage.
+
+${NETWORK_USAGE}
 
 ${PROBE_USAGE}
 

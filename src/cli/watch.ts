@@ -10,7 +10,7 @@ import { AppDecoder } from '../core/protocols/appDecoder.js';
 import { Catalog } from '../core/protocols/catalog.js';
 import { describeCallTiming, JsonRpcLatency } from '../core/protocols/jsonRpc.js';
 import { systemClock } from '../node/systemClock.js';
-import { createWsSocket } from '../node/wsSocket.js';
+import { cliSocketFactory, describeProxyFlag } from './network.js';
 import { AdviceShown, adviceLines, resolutionLine } from './findingText.js';
 import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';
 import { redactingIo, type CliIo } from './output.js';
@@ -34,7 +34,7 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
     { ...DEFAULT_SESSION_OPTIONS, idleGapMs: options.idleGapMs },
     {
       clock: systemClock,
-      createSocket: createWsSocket,
+      createSocket: cliSocketFactory(options.proxy),
       observer: sessionDiagnosis(options.endpoint, knownTimeouts),
       secretValues: options.secretValues,
       protocols: new Catalog(),
@@ -108,9 +108,9 @@ export async function runWatch(options: WatchOptions, rawIo: CliIo, stop: AbortS
   stop.addEventListener('abort', onAbort, { once: true });
 
   if (options.output === 'lines') {
-    io.err(
-      `watching ${redactUrl(options.endpoint.url, printPolicy)} (heartbeat ${options.endpoint.heartbeat.mode}, protocol ${protocolChoice}); Ctrl-C to stop`,
-    );
+    const proxy = options.proxy ? `, ${describeProxyFlag(options.proxy)}` : '';
+    const settings = `heartbeat ${options.endpoint.heartbeat.mode}, protocol ${protocolChoice}${proxy}`;
+    io.err(`watching ${redactUrl(options.endpoint.url, printPolicy)} (${settings}); Ctrl-C to stop`);
   }
   session.start();
   await finished;

@@ -2,6 +2,8 @@ import { checkEndpoint, makeEndpoint, type EndpointConfig, type HeartbeatMode } 
 import {
   CONNECTION_OPTIONS,
   parseCommandArgs,
+  parseNetworkFlags,
+  type CliEnv,
   parseDurationFlag,
   parseHeaderFlags,
   parseSecretFlags,
@@ -9,6 +11,7 @@ import {
 } from './commonArgs.js';
 import { checkProtocolSettings } from '../core/protocols/catalog.js';
 import { UsageError } from './usage.js';
+import type { NetworkDefaults } from '../node/networkDefaults.js';
 
 export type OutputMode = 'lines' | 'json' | 'quiet';
 
@@ -24,10 +27,12 @@ export interface WatchOptions {
   /** A JSON file of the user's own known timeouts, read when the watch starts. */
   knownTimeoutsPath: string | null;
   output: OutputMode;
+  /** --proxy or --no-proxy, for the socket factory; absent: the environment's proxy. */
+  proxy?: NonNullable<NetworkDefaults['proxy']>;
 }
 
 /** Parses `watch` arguments (after the word "watch"); throws UsageError with a clear message. */
-export function parseWatchArgs(argv: string[]): WatchOptions {
+export function parseWatchArgs(argv: string[], env: CliEnv = process.env): WatchOptions {
   const { values, positional: url } = parseCommandArgs(
     argv,
     {
@@ -63,6 +68,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
   }
   const headers = parseHeaderFlags(values.header ?? []);
   const secrets = parseSecretFlags(values);
+  const network = parseNetworkFlags(values, url, env);
   let maxAttempts: number | null = null;
   if (values['max-reconnects'] !== undefined) {
     maxAttempts = Number(values['max-reconnects']);
@@ -91,6 +97,7 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     onOpen: values['on-open'] ?? [],
     ...definedOnly({ protocol: values.protocol }),
     protocolOptions: parseProtocolOptions(values['protocol-option'] ?? []),
+    ...definedOnly({ tls: network.tls }),
   });
   const problems = [...checkEndpoint(endpoint), ...checkProtocolSettings(endpoint.protocol, endpoint.protocolOptions)];
   if (problems.length > 0) throw new UsageError(problems.join('; '));
@@ -102,9 +109,10 @@ export function parseWatchArgs(argv: string[]): WatchOptions {
     send: values.send ?? [],
     exportPath: values.export ?? null,
     keepSecrets: values['keep-secrets'] ?? false,
-    secretValues: secrets.secretValues,
+    secretValues: [...secrets.secretValues, ...network.secretValues],
     knownTimeoutsPath: values['known-timeouts'] ?? null,
     output: values.json ? 'json' : values.quiet ? 'quiet' : 'lines',
+    ...definedOnly({ proxy: network.proxy }),
   };
 }
 

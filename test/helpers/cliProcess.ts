@@ -34,10 +34,36 @@ export interface CliProcess {
   waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string>;
 }
 
+const PROXY_VARIABLES = /^(https?|all|no)_proxy$/i;
+
+/**
+ * The test's environment without any proxy variable (so the machine's own proxy never decides
+ * a test's route), plus the given variables.
+ */
+export function cliEnvWith(variables: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!PROXY_VARIABLES.test(name)) env[name] = value;
+  return { ...env, ...variables };
+}
+
+/** How to spawn it: `env` replaces the test's environment (the proxy variables, a passphrase). */
+export interface CliSpawnOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Spawns the CLI; killed by the test's cleanups if it is still running, and after timeoutMs in any case. */
-export function spawnCli(defer: (fn: () => unknown) => void, args: string[], timeoutMs: number): CliProcess {
+export function spawnCli(
+  defer: (fn: () => unknown) => void,
+  args: string[],
+  timeoutMs: number,
+  options: CliSpawnOptions = {},
+): CliProcess {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: options.env } : {}),
+  });
   let stdout = '';
   let stderr = '';
   const lineWaiters = new Set<() => void>();
@@ -93,8 +119,13 @@ export function spawnCli(defer: (fn: () => unknown) => void, args: string[], tim
   };
 }
 
-export function runCli(defer: (fn: () => unknown) => void, args: string[], timeoutMs: number): Promise<CliResult> {
-  return spawnCli(defer, args, timeoutMs).done;
+export function runCli(
+  defer: (fn: () => unknown) => void,
+  args: string[],
+  timeoutMs: number,
+  options: CliSpawnOptions = {},
+): Promise<CliResult> {
+  return spawnCli(defer, args, timeoutMs, options).done;
 }
 
 /** Parses NDJSON stdout: every line must be a JSON event, with strictly increasing seq. */

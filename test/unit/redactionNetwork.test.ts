@@ -32,6 +32,8 @@ describe("redaction of an endpoint's proxy credentials and key passphrase", () =
       `tunnel refused: password ${REDACTED} (written ${REDACTED}), pair ${REDACTED}, ${REDACTED}, ` +
         `Proxy-Authorization: Basic ${REDACTED}`,
     );
+    // A proxy variable without a scheme is http:// (as curl and the adapter read it).
+    assert.ok(proxySecrets('bob:no-scheme-pass@proxy:3128').includes('no-scheme-pass'));
     assert.deepEqual(proxySecrets('http://proxy:3128'), []);
     assert.deepEqual(proxySecrets('none'), []);
     assert.deepEqual(proxySecrets('http://user:@proxy:3128'), []);

@@ -58,7 +58,7 @@ describe('route text', () => {
     );
     assert.equal(
       bypassed({ url: 'http://proxy:3128', from: 'http.proxy', reason: 'no-proxy', rule: 'localhost' }),
-      "direct: http.noProxy's localhost matched, http://proxy:3128 (http.proxy) not used",
+      "direct: http.noProxy/NO_PROXY's localhost matched, http://proxy:3128 (http.proxy) not used",
     );
     assert.equal(
       bypassed({ url: 'http://proxy:3128', from: 'HTTP_PROXY', reason: 'cli-no-proxy' }),

@@ -65,9 +65,12 @@ function describeBypass(bypass: ProxyBypass): string {
   }
 }
 
-/** The list of exceptions that goes with where the proxy came from: VS Code's http.noProxy, else NO_PROXY. */
+/**
+ * The lists of exceptions that apply to where the proxy came from: NO_PROXY, and for VS Code's
+ * http.proxy its http.noProxy too (the route does not say which of the two held the entry).
+ */
 function noProxyListFor(from: string): string {
-  return from.startsWith('http.') ? 'http.noProxy' : 'NO_PROXY';
+  return from.startsWith('http.') ? 'http.noProxy/NO_PROXY' : 'NO_PROXY';
 }
 
 function hasTlsFacts(tls: TlsFacts | undefined): tls is TlsFacts {

@@ -212,7 +212,8 @@ export function proxySecrets(proxy: string | undefined): string[] {
   if (!proxy || !proxy.includes('@')) return [];
   let parsed: URL;
   try {
-    parsed = new URL(proxy);
+    // A proxy variable without a scheme (`HTTPS_PROXY=user:pw@proxy:3128`) is http://, as curl reads it.
+    parsed = new URL(proxy.includes('://') ? proxy : `http://${proxy}`);
   } catch {
     return [];
   }
