@@ -70,6 +70,20 @@ describe('handshake causes: the proxy wants credentials (407)', () => {
     assert.doesNotMatch(JSON.stringify(d), /s3cret/);
   });
 
+  it("tinyproxy 1.11's 401 at the proxy stage reads as the proxy's credentials, saying why it is 401", () => {
+    const d = explainHandshakeFailure({
+      status: 401,
+      body: '<html><head><title>401 Unauthorized</title></head></html>',
+      errorCode: null,
+      message: '',
+      url: 'ws://app.example.test/ws',
+      stage: 'proxy',
+      route: viaProxy({ authenticated: true }),
+    });
+    assert.equal(d.title, 'The proxy refused the credentials');
+    assert.match(d.explanation, /answered 401 Unauthorized \(as tinyproxy 1\.11 does/);
+  });
+
   it('a proxy that offers only Negotiate/NTLM: Basic credentials cannot satisfy it', () => {
     const d = explainHandshakeFailure({
       status: 407,

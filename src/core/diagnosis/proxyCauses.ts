@@ -63,7 +63,8 @@ function explainProxyAnswer(facts: ProxyFailureFacts, proxy: ProxyRoute | null):
   const who = describeProxy(proxy);
   const target = describeTarget(facts.url);
   const status = facts.status!;
-  if (status === 407) return explainProxyAuth(facts, proxy);
+  // tinyproxy 1.11 answers a failed Basic auth with 401 where 407 is meant (tinyproxy/tinyproxy#549).
+  if (status === 407 || status === 401) return explainProxyAuth(facts, proxy);
   const said = proxySaid(facts);
   if (status === 403) {
     return {
@@ -97,6 +98,10 @@ function explainProxyAnswer(facts: ProxyFailureFacts, proxy: ProxyRoute | null):
 
 function explainProxyAuth(facts: ProxyFailureFacts, proxy: ProxyRoute | null): HandshakeDiagnosis {
   const who = describeProxy(proxy);
+  const answered =
+    facts.status === 401
+      ? 'answered 401 Unauthorized (as tinyproxy 1.11 does where 407 Proxy Authentication Required is meant)'
+      : 'answered 407 Proxy Authentication Required';
   const offered = headerValue(facts.responseHeaders, 'proxy-authenticate');
   const schemes = offered ? authSchemes(offered) : [];
   // We send Basic only (https-proxy-agent puts user:password from the URL in a Basic header).
@@ -107,20 +112,20 @@ function explainProxyAuth(facts: ProxyFailureFacts, proxy: ProxyRoute | null): H
   if (proxy?.authenticated === false) {
     return {
       title: 'The proxy requires credentials, and none were sent',
-      explanation: `${capitalize(who)} answered 407 Proxy Authentication Required: it wants a user name and password, and this attempt sent none.${noBasic}`,
+      explanation: `${capitalize(who)} ${answered}: it wants a user name and password, and this attempt sent none.${noBasic}`,
       fix: PROXY_CREDENTIALS_FIX,
     };
   }
   if (proxy?.authenticated === true) {
     return {
       title: 'The proxy refused the credentials',
-      explanation: `${capitalize(who)} answered 407 Proxy Authentication Required to the credentials this attempt sent: the user name or password is wrong or expired, or the account may not use this proxy.${noBasic}`,
+      explanation: `${capitalize(who)} ${answered} to the credentials this attempt sent: the user name or password is wrong or expired, or the account may not use this proxy.${noBasic}`,
       fix: `Check the user name and password where they are set. ${PROXY_CREDENTIALS_FIX}`,
     };
   }
   return {
     title: 'The proxy requires credentials',
-    explanation: `${capitalize(who)} answered 407 Proxy Authentication Required: credentials were missing or refused.${noBasic}`,
+    explanation: `${capitalize(who)} ${answered}: credentials were missing or refused.${noBasic}`,
     fix: PROXY_CREDENTIALS_FIX,
   };
 }
