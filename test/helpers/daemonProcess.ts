@@ -19,8 +19,8 @@ export interface DaemonSpec {
   /** How messages name it: 'nginx', 'HAProxy', ... */
   name: string;
   executable: string;
-  /** The command line after the executable; told the prefix and the config path. */
-  args: (paths: { prefix: string; configPath: string; errorLogPath: string | null }) => string[];
+  /** The command line after the executable; told the prefix, the config path and the port. */
+  args: (paths: { prefix: string; configPath: string; errorLogPath: string | null; port: number }) => string[];
   /** The config text, written to `configPath`; told the port and the prefix. */
   config: (where: { port: number; prefix: string }) => string;
   /** The config file's name inside the prefix, e.g. 'nginx.conf'. */
@@ -98,7 +98,7 @@ async function startOnce(spec: DaemonSpec, port: number): Promise<Daemon> {
     throw error;
   }
 
-  const child = spawn(executable, spec.args({ prefix, configPath, errorLogPath }), {
+  const child = spawn(executable, spec.args({ prefix, configPath, errorLogPath, port }), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const entry = { child, prefix };

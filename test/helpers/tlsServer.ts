@@ -71,9 +71,25 @@ export interface WssEchoServer {
   close(): Promise<void>;
 }
 
+export interface WssEchoServerOptions {
+  /**
+   * PEM of the CA whose client certificates the server requires: the TLS handshake fails
+   * without one it signed (requestCert + rejectUnauthorized). No client certificate asked unless told.
+   */
+  requireClientCertificateFrom?: string;
+}
+
 /** An https server with the certificate and a ws echo server on it, on 127.0.0.1:0. */
-export async function startWssEchoServer(certificate: SelfSignedCertificate): Promise<WssEchoServer> {
-  const server: Server = createServer({ key: certificate.key, cert: certificate.cert });
+export async function startWssEchoServer(
+  certificate: SelfSignedCertificate,
+  options: WssEchoServerOptions = {},
+): Promise<WssEchoServer> {
+  const clientCa = options.requireClientCertificateFrom;
+  const server: Server = createServer({
+    key: certificate.key,
+    cert: certificate.cert,
+    ...(clientCa === undefined ? {} : { ca: clientCa, requestCert: true, rejectUnauthorized: true }),
+  });
   const sockets = new Set<Socket>();
   let tlsErrors = 0;
   server.on('connection', (socket: Socket) => {
