@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeSessionEvents, type DiagnosisFinding } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
+import { explainHandshakeFailure, type HandshakeFailureInput } from '../../src/core/diagnosis/handshakeCauses.js';
 import { firstLineOf } from '../../src/core/diagnosis/proxyCauses.js';
 import type { NetworkRoute, ProxyRoute } from '../../src/core/model/network.js';
 import { Script } from './fakes/eventScript.js';
@@ -29,6 +29,18 @@ function diagnose(...failures: Parameters<Script['handshakeFailed']>[0][]): Diag
   const findings = analyzeSessionEvents(script.events).filter((f) => f.kind === 'handshake');
   assert.equal(findings.length, 1, findings.map((f) => f.summary).join('\n'));
   return findings[0]!;
+}
+
+/** A failure with nothing but what the test gives. */
+function explain(input: Partial<HandshakeFailureInput>) {
+  return explainHandshakeFailure({
+    status: null,
+    body: null,
+    errorCode: null,
+    message: '',
+    url: 'ws://app.example.test/ws',
+    ...input,
+  });
 }
 
 const TINYPROXY_407 =
@@ -56,10 +68,9 @@ describe('handshake causes: the proxy wants credentials (407)', () => {
   });
 
   it('credentials sent and refused: "refused the credentials", and the password appears nowhere', () => {
-    const d = explainHandshakeFailure({
+    const d = explain({
       status: 407,
       body: TINYPROXY_407,
-      errorCode: null,
       message: 'the proxy answered CONNECT with 407',
       url: 'wss://app.example.test/ws',
       stage: 'proxy',
@@ -71,12 +82,9 @@ describe('handshake causes: the proxy wants credentials (407)', () => {
   });
 
   it("tinyproxy 1.11's 401 at the proxy stage reads as the proxy's credentials, saying why it is 401", () => {
-    const d = explainHandshakeFailure({
+    const d = explain({
       status: 401,
       body: '<html><head><title>401 Unauthorized</title></head></html>',
-      errorCode: null,
-      message: '',
-      url: 'ws://app.example.test/ws',
       stage: 'proxy',
       route: viaProxy({ authenticated: true }),
     });
@@ -85,12 +93,9 @@ describe('handshake causes: the proxy wants credentials (407)', () => {
   });
 
   it('a proxy that offers only Negotiate/NTLM: Basic credentials cannot satisfy it', () => {
-    const d = explainHandshakeFailure({
+    const d = explain({
       status: 407,
       body: '',
-      errorCode: null,
-      message: '',
-      url: 'ws://app.example.test/ws',
       stage: 'proxy',
       route: viaProxy({ authenticated: true }),
       responseHeaders: { 'proxy-authenticate': 'Negotiate, NTLM' },
@@ -99,12 +104,9 @@ describe('handshake causes: the proxy wants credentials (407)', () => {
   });
 
   it('a 407 with no stage (a server that answers 407 itself) is not blamed on a configured proxy', () => {
-    const d = explainHandshakeFailure({
+    const d = explain({
       status: 407,
       body: '',
-      errorCode: null,
-      message: '',
-      url: 'ws://app.example.test/ws',
     });
     assert.doesNotMatch(d.title, /proxy requires|refused the credentials/);
   });
@@ -132,11 +134,9 @@ describe('handshake causes: the proxy refused the tunnel', () => {
   });
 
   it("502 from Squid: could not reach the server, with X-Squid-Error; ERR_DNS_FAIL: the proxy's DNS", () => {
-    const reach = explainHandshakeFailure({
+    const reach = explain({
       status: 503,
       body: '<html><head><title>ERROR: The requested URL could not be retrieved</title></head></html>',
-      errorCode: null,
-      message: '',
       url: 'wss://app.example.test/ws',
       stage: 'proxy',
       route: viaProxy({ url: 'http://squid.corp:3128' }),
@@ -147,11 +147,9 @@ describe('handshake causes: the proxy refused the tunnel', () => {
       reach.explanation,
       /X-Squid-Error: ERR_CONNECT_FAIL 111; "ERROR: The requested URL could not be retrieved"/,
     );
-    const dns = explainHandshakeFailure({
+    const dns = explain({
       status: 503,
       body: '',
-      errorCode: null,
-      message: '',
       url: 'wss://nowhere.example.test/ws',
       stage: 'proxy',
       route: viaProxy(),
@@ -162,11 +160,9 @@ describe('handshake causes: the proxy refused the tunnel', () => {
   });
 
   it('tinyproxy 500 "Unable to connect": the proxy could not reach the server', () => {
-    const d = explainHandshakeFailure({
+    const d = explain({
       status: 500,
       body: '<html><head><title>500 Unable to connect</title></head></html>',
-      errorCode: null,
-      message: '',
       url: 'ws://127.0.0.1:9/ws',
       stage: 'proxy',
       route: viaProxy(),
@@ -177,23 +173,15 @@ describe('handshake causes: the proxy refused the tunnel', () => {
 
   it('SOCKS5 replies (socks package wording): HostUnreachable and NotAllowed', () => {
     const socks = viaProxy({ url: 'socks5h://127.0.0.1:1080', scheme: 'socks5h', from: 'ALL_PROXY' });
-    const d = explainHandshakeFailure({
-      status: null,
-      body: null,
-      errorCode: null,
+    const d = explain({
       message: 'Socks5 proxy rejected connection - HostUnreachable',
-      url: 'ws://app.example.test/ws',
       stage: 'proxy',
       route: socks,
     });
     assert.equal(d.title, 'The SOCKS proxy could not reach the server');
     assert.match(d.explanation, /The SOCKS5 proxy at socks5h:\/\/127\.0\.0\.1:1080 \(ALL_PROXY\)/);
-    const denied = explainHandshakeFailure({
-      status: null,
-      body: null,
-      errorCode: null,
+    const denied = explain({
       message: 'Socks5 proxy rejected connection - NotAllowed',
-      url: 'ws://app.example.test/ws',
       stage: 'proxy',
       route: socks,
     });
@@ -229,12 +217,9 @@ describe('handshake causes: the proxy itself unreachable', () => {
   }
 
   it("ENOTFOUND of the proxy's name without a stage is still the proxy, by the name Node looked up", () => {
-    const d = explainHandshakeFailure({
-      status: null,
-      body: null,
+    const d = explain({
       errorCode: 'ENOTFOUND',
       message: 'getaddrinfo ENOTFOUND proxy.corp',
-      url: 'ws://app.example.test/ws',
       route: viaProxy({ url: 'http://proxy.corp:3128', source: 'vscode', from: 'http.proxy' }),
     });
     assert.equal(d.title, "The proxy's host name was not found");
@@ -271,12 +256,12 @@ describe('handshake causes: ENOTFOUND with a proxy configured', () => {
       message: 'getaddrinfo ENOTFOUND app.internal.corp',
       url: 'wss://app.internal.corp/ws',
     };
-    const none = explainHandshakeFailure({
+    const none = explain({
       ...base,
       route: { proxy: null, bypassed: { url: 'http://p:3128', from: 'http.proxy', reason: 'endpoint-none' } },
     });
     assert.match(none.explanation, /the endpoint's proxy is "none"/);
-    const cli = explainHandshakeFailure({
+    const cli = explain({
       ...base,
       route: { proxy: null, bypassed: { url: 'http://p:3128', from: 'HTTPS_PROXY', reason: 'cli-no-proxy' } },
     });
@@ -284,9 +269,7 @@ describe('handshake causes: ENOTFOUND with a proxy configured', () => {
   });
 
   it('no proxy anywhere: the plain DNS explanation, without a word of a proxy', () => {
-    const d = explainHandshakeFailure({
-      status: null,
-      body: null,
+    const d = explain({
       errorCode: 'ENOTFOUND',
       message: 'getaddrinfo ENOTFOUND app.example.test',
       url: 'wss://app.example.test/ws',
@@ -296,9 +279,7 @@ describe('handshake causes: ENOTFOUND with a proxy configured', () => {
   });
 
   it('through socks5:// the name resolves here: suggests socks5h://', () => {
-    const d = explainHandshakeFailure({
-      status: null,
-      body: null,
+    const d = explain({
       errorCode: 'ENOTFOUND',
       message: 'getaddrinfo ENOTFOUND app.internal.corp',
       url: 'wss://app.internal.corp/ws',
@@ -310,7 +291,7 @@ describe('handshake causes: ENOTFOUND with a proxy configured', () => {
 });
 
 describe('handshake causes: TLS', () => {
-  const tlsBase = { status: null, body: null, message: '', url: 'wss://app.example.test/ws', stage: 'tls' as const };
+  const tlsBase = { url: 'wss://app.example.test/ws', stage: 'tls' as const };
 
   it("a chain ending in Zscaler's root: TLS inspection, add its CA, checks stay on", () => {
     const finding = diagnose({
@@ -342,14 +323,14 @@ describe('handshake causes: TLS', () => {
       ['CN=Palo Alto Networks Forward Trust CA', 'Palo Alto Networks'],
       ['CN=Blue Coat SSL Visibility CA', 'Symantec/Blue Coat ProxySG'],
     ] as const) {
-      const d = explainHandshakeFailure({
+      const d = explain({
         ...tlsBase,
         errorCode: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
         route: { proxy: null, tls: { untrustedRoot: root } },
       });
       assert.equal(d.title, `Certificate from ${product} (TLS inspection)`, root);
     }
-    const privateCa = explainHandshakeFailure({
+    const privateCa = explain({
       ...tlsBase,
       errorCode: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
       route: { proxy: null, tls: { untrustedRoot: 'CN=ACME Corp Internal Root CA 2' } },
@@ -361,19 +342,19 @@ describe('handshake causes: TLS', () => {
   });
 
   it('a self-signed server certificate without a product: add it as a CA, or allow it for a dev server', () => {
-    const d = explainHandshakeFailure({ ...tlsBase, errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    const d = explain({ ...tlsBase, errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     assert.equal(d.title, 'Self-signed certificate');
     assert.match(d.fix, /NODE_EXTRA_CA_CERTS.*allowSelfSignedCertificate: true/);
   });
 
   it('expired: the validity from the route; wrong name: the servername checked', () => {
-    const expired = explainHandshakeFailure({
+    const expired = explain({
       ...tlsBase,
       errorCode: 'CERT_HAS_EXPIRED',
       route: { proxy: null, tls: { validTo: '2025-01-01T00:00:00.000Z' } },
     });
     assert.match(expired.explanation, /valid until 2025-01-01T00:00:00\.000Z/);
-    const name = explainHandshakeFailure({
+    const name = explain({
       ...tlsBase,
       errorCode: 'ERR_TLS_CERT_ALTNAME_INVALID',
       route: { proxy: null, tls: { servername: 'internal.test', subject: 'CN=other.test' } },
@@ -394,16 +375,15 @@ describe('handshake causes: TLS', () => {
       'Handshake failed once: The server requires a client certificate, and none was sent (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED)',
     );
     assert.match(none.advice, /tls\.cert and tls\.key .*tls\.pfx/);
-    const refused = explainHandshakeFailure({
+    const refused = explain({
       ...tlsBase,
       errorCode: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
       route: { proxy: null, tls: { clientCertificate: true } },
     });
     assert.equal(refused.title, 'The server refused our client certificate');
     assert.match(refused.explanation, /it does not trust the CA that issued it/);
-    const unknown = explainHandshakeFailure({
+    const unknown = explain({
       ...tlsBase,
-      errorCode: null,
       message: 'error:0A000412:SSL routines::sslv3 alert bad certificate',
     });
     assert.equal(unknown.title, 'The server refused the client certificate, or wanted one');
@@ -411,31 +391,31 @@ describe('handshake causes: TLS', () => {
 });
 
 describe('handshake causes: the TLS settings (stage config)', () => {
-  const configBase = { status: null, body: null, url: 'wss://app.example.test/ws', stage: 'config' as const };
+  const configBase = { url: 'wss://app.example.test/ws', stage: 'config' as const };
 
   it('a file that cannot be read, a wrong passphrase, not PEM, a key of another certificate', () => {
-    const missing = explainHandshakeFailure({
+    const missing = explain({
       ...configBase,
       errorCode: 'ENOENT',
       message: "cannot read the CA file /tmp/nope.pem: ENOENT: no such file or directory, open '/tmp/nope.pem'",
     });
     assert.equal(missing.title, 'A TLS file cannot be read');
     assert.match(missing.explanation, /\/tmp\/nope\.pem/);
-    const passphrase = explainHandshakeFailure({
+    const passphrase = explain({
       ...configBase,
       errorCode: 'ERR_OSSL_BAD_DECRYPT',
       message: 'error:1C800064:Provider routines::bad decrypt',
     });
     assert.equal(passphrase.title, 'Wrong passphrase for the client key');
-    const pkcs12 = explainHandshakeFailure({ ...configBase, errorCode: null, message: 'mac verify failure' });
+    const pkcs12 = explain({ ...configBase, errorCode: null, message: 'mac verify failure' });
     assert.equal(pkcs12.title, 'Wrong passphrase for the client key');
-    const notPem = explainHandshakeFailure({
+    const notPem = explain({
       ...configBase,
       errorCode: 'ERR_OSSL_PEM_NO_START_LINE',
       message: 'error:0480006C:PEM routines::no start line',
     });
     assert.equal(notPem.title, 'A TLS file is not in the expected format');
-    const mismatch = explainHandshakeFailure({
+    const mismatch = explain({
       ...configBase,
       errorCode: 'ERR_OSSL_X509_KEY_VALUES_MISMATCH',
       message: 'error:05800074:x509 certificate routines::key values mismatch',
