@@ -3,7 +3,8 @@
 // environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY) comes after both.
 
 import type { SocketFactory } from '../core/engine/socket.js';
-import { createWsSocket } from './wsSocket.js';
+import { planNetwork } from './proxyRoute.js';
+import { WsSocket } from './wsSocket.js';
 
 export interface NetworkDefaults {
   /**
@@ -26,6 +27,7 @@ export interface NetworkDefaults {
  * of VS Code's settings applies from the next attempt on).
  */
 export function createWsSocketFactory(defaults: () => NetworkDefaults): SocketFactory {
-  void defaults;
-  return createWsSocket;
+  // Read at each attempt; a proxy URL or TLS file that cannot be used throws with stage
+  // 'config', which the session records as that attempt's handshake-failed.
+  return (options) => new WsSocket(options, planNetwork(options, defaults()));
 }

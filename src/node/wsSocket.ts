@@ -1,8 +1,13 @@
 // The only module that touches the `ws` package: adapts a ws client to the core's ISocket.
+// With a NetworkPlan (networkDefaults.ts) it connects through the plan's proxy agent
+// (proxyAgent.ts) with the plan's TLS options (tlsOptions.ts), records the route the attempt
+// took, and says where a failed handshake failed (HandshakeFailure.stage: proxy, tls).
 
 import { maxHeaderSize, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
+import type { NetworkRoute, ProxyBypass, ProxyRoute, TlsFacts } from '../core/model/network.js';
 import { Emitter, type IDisposable } from '../core/common/events.js';
 import type { HandshakeFailure, HeaderMap } from '../core/model/sessionEvents.js';
 import {
@@ -14,6 +19,20 @@ import {
   type SocketOpenInfo,
   type SocketOptions,
 } from '../core/engine/socket.js';
+import { createProxyAgent, type ConnectAnswer, type ProxyAgentSettings } from './proxyAgent.js';
+import { planNetwork, type ChosenProxy } from './proxyRoute.js';
+import { readUntrustedChain, tlsFactsOf, type ResolvedTls } from './tlsOptions.js';
+
+/** How one attempt reaches its server: decided by createWsSocketFactory before the socket exists. */
+export interface NetworkPlan {
+  proxy: ChosenProxy | null;
+  bypassed?: ProxyBypass | undefined;
+  /** The TLS options for a wss:// server (null for ws://). */
+  tls: ResolvedTls | null;
+  agentSettings: ProxyAgentSettings;
+}
+
+const DIRECT: NetworkPlan = { proxy: null, tls: null, agentSettings: {} };
 
 /** How much of a non-101 response body we keep for the diagnosis. */
 const MAX_HANDSHAKE_BODY_BYTES = 2048;
@@ -57,10 +76,35 @@ export class WsSocket implements ISocket {
   /** The whole handshake's deadline; ws's own handshakeTimeout only limits silence. */
   private handshakeTimer: NodeJS.Timeout | null;
 
-  constructor(options: SocketOptions) {
+  private readonly plan: NetworkPlan;
+  private readonly url: URL;
+  /** An HTTP proxy's answer to our CONNECT, once it came. */
+  private connectAnswer: ConnectAnswer | null = null;
+  /** The agent could not get a tunnel through the proxy. */
+  private tunnelError: (Error & { code?: string }) | null = null;
+  /** The socket the handshake goes over (TLS for wss://), and the first error it had. */
+  private transport: Socket | null = null;
+  private transportError: (Error & { code?: string }) | null = null;
+  /** The TLS handshake with the server completed (wss://). */
+  private tlsHandshakeDone = false;
+  /** A handshake failure being reported (see handleError). */
+  private pendingFailureReport: Promise<void> | null = null;
+
+  constructor(options: SocketOptions, plan: NetworkPlan = DIRECT) {
     this.handshakeTimeoutMs = options.handshakeTimeoutMs;
     this.maxMessageBytes = options.maxMessageBytes;
+    this.plan = plan;
+    this.url = new URL(options.url);
+    const agent = plan.proxy
+      ? createProxyAgent(plan.proxy, plan.agentSettings, {
+          onConnectAnswer: (answer) => (this.connectAnswer = answer),
+          onTunnelError: (error) => (this.tunnelError ??= error),
+          onTunnelSocket: (socket) => this.watchTransport(socket),
+        })
+      : undefined;
     this.ws = new WebSocket(options.url, options.protocols, {
+      ...(plan.tls?.options ?? {}),
+      ...(agent ? { agent } : {}),
       headers: options.headers,
       handshakeTimeout: options.handshakeTimeoutMs,
       rejectUnauthorized: !options.allowSelfSignedCertificate,
@@ -78,6 +122,7 @@ export class WsSocket implements ISocket {
     // (Sec-WebSocket-Key, -Version, -Extensions) can be read. Fall back to ours if it moves.
     this.handshakeRequest = (this.ws as unknown as { _req?: ClientRequest })._req;
     this.requestHeaders = requestHeadersOf(this.handshakeRequest) ?? { ...options.headers };
+    this.handshakeRequest?.on('socket', (socket: Socket) => this.watchTransport(socket));
     this.ws.on('upgrade', (response) => {
       this.upgradeResponse = response;
       // ws attaches its own reader right after this event, and puts back any frames that came
@@ -164,21 +209,93 @@ export class WsSocket implements ISocket {
       extensions: this.ws.extensions,
       requestHeaders: this.requestHeaders,
       responseHeaders: response ? responseHeadersOf(response) : {},
+      route: this.route(this.tlsFacts((response?.socket as Socket | null) ?? this.transport)),
     });
     this.upgradeResponse = null;
+  }
+
+  private watchTransport(socket: Socket): void {
+    if (this.transport === socket) return;
+    this.transport = socket;
+    socket.once('error', (error: Error & { code?: string }) => (this.transportError ??= error));
+    if ((socket as TLSSocket).encrypted) socket.once('secureConnect', () => (this.tlsHandshakeDone = true));
+  }
+
+  /** The route so far: the proxy (with its CONNECT answer), a bypass, the TLS facts. */
+  private route(tls?: TlsFacts): NetworkRoute {
+    const route: NetworkRoute = { proxy: this.proxyRoute() };
+    if (this.plan.bypassed) route.bypassed = this.plan.bypassed;
+    if (tls && this.plan.tls) route.tls = tls;
+    return route;
+  }
+
+  private proxyRoute(): ProxyRoute | null {
+    if (!this.plan.proxy) return null;
+    const route: ProxyRoute = { ...this.plan.proxy.route };
+    if (this.plan.agentSettings.proxyAuthorization && (route.scheme === 'http' || route.scheme === 'https')) {
+      route.authenticated = true;
+    }
+    const answer = this.connectAnswer;
+    if (answer) {
+      route.connectStatus = answer.statusCode;
+      route.connectHeaders = Object.fromEntries(
+        Object.entries(answer.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+      );
+    }
+    return route;
+  }
+
+  /** The TLS facts of a wss:// connection's socket (none for ws://). */
+  private tlsFacts(socket: Socket | null): TlsFacts | undefined {
+    if (!this.plan.tls || !socket || !(socket as TLSSocket).encrypted) return undefined;
+    return tlsFactsOf(socket as TLSSocket, this.plan.tls);
+  }
+
+  /** `the proxy http://host:3128 (from HTTPS_PROXY)`, never with credentials. */
+  private proxyLabel(): string {
+    const route = this.plan.proxy!.route;
+    const kind = route.scheme.startsWith('socks') ? 'SOCKS proxy' : 'proxy';
+    return `the ${kind} ${route.url} (from ${route.from})`;
+  }
+
+  /** A proxy's answer to CONNECT other than 200, replayed to ws by https-proxy-agent: the proxy's failure. */
+  private isProxyAnswer(response: IncomingMessage): boolean {
+    return (
+      this.connectAnswer !== null &&
+      this.connectAnswer.statusCode !== 200 &&
+      this.plan.proxy !== null &&
+      response.statusCode === this.connectAnswer.statusCode
+    );
+  }
+
+  private proxyAnswerMessage(status: number | undefined, statusText: string | undefined): string {
+    const answer = `${this.proxyLabel()} answered CONNECT ${this.url.host} with HTTP ${status ?? '?'}${statusText ? ` ${statusText}` : ''}`;
+    if (status === 407) {
+      return `${answer}: it requires credentials${this.plan.proxy!.route.authenticated ? ' and refused the ones given' : ', and none were given'} (put them in the proxy URL as user:password@)`;
+    }
+    if (status === 401) {
+      return `${answer}: it refused the credentials${this.plan.proxy!.route.authenticated ? ' given' : ' (none were given)'}; some proxies (tinyproxy before 1.11.2) answer 401 where 407 is meant`;
+    }
+    return `${answer}: the proxy did not open the tunnel to the server`;
   }
 
   private handleUnexpectedResponse(response: IncomingMessage): void {
     this.clearHandshakeTimer();
     this.phase = 'failed';
+    const fromProxy = this.isProxyAnswer(response);
     const failure: HandshakeFailure = {
       status: response.statusCode ?? null,
       statusText: response.statusMessage ?? null,
-      requestHeaders: this.requestHeaders,
+      // The proxy refused the tunnel: our handshake request was never sent.
+      requestHeaders: fromProxy ? null : this.requestHeaders,
       responseHeaders: responseHeadersOf(response),
       body: null,
       errorCode: null,
-      message: `server answered the handshake with HTTP ${response.statusCode ?? '?'}${response.statusMessage ? ` ${response.statusMessage}` : ''} instead of 101 Switching Protocols`,
+      message: fromProxy
+        ? this.proxyAnswerMessage(response.statusCode, response.statusMessage)
+        : `server answered the handshake with HTTP ${response.statusCode ?? '?'}${response.statusMessage ? ` ${response.statusMessage}` : ''} instead of 101 Switching Protocols`,
+      ...(fromProxy ? { stage: 'proxy' as const } : {}),
+      route: this.route(this.tlsFacts(this.transport)),
     };
     const chunks: Buffer[] = [];
     let received = 0;
@@ -209,12 +326,8 @@ export class WsSocket implements ISocket {
       if (this.abortedLocally) return;
       this.clearHandshakeTimer();
       this.phase = 'failed';
-      const code = error.code ?? errorCodeFromMessage(error.message);
-      const description =
-        code === 'HPE_HEADER_OVERFLOW'
-          ? this.describeHeaderOverflow(error as Error & { rawPacket?: unknown })
-          : this.describeHandshakeError(error.message, code);
-      this._onHandshakeFailed.fire(networkFailure(code, description));
+      // Reading an untrusted chain takes a second handshake: ws's 'close' waits for the report.
+      this.pendingFailureReport = this.reportHandshakeError(error).finally(() => (this.pendingFailureReport = null));
       return;
     }
     if (this.phase === 'failed' && this.abortedLocally) return;
@@ -227,6 +340,86 @@ export class WsSocket implements ISocket {
       return;
     }
     this._onError.fire({ message: error.message, code: error.code ?? null });
+  }
+
+  /** Says where the handshake failed: reaching the proxy, in TLS with the server, or as before. */
+  private async reportHandshakeError(wsError: Error & { code?: string }): Promise<void> {
+    const tunnelError = this.tunnelError;
+    if (tunnelError && this.plan.proxy && !this.isTargetLookupError(tunnelError)) {
+      // The socks client keeps only the message of the socket's error ("connect ECONNREFUSED …").
+      const code = tunnelError.code ?? /\b(E[A-Z]{3,})\b/.exec(tunnelError.message)?.[1] ?? null;
+      this._onHandshakeFailed.fire({
+        ...networkFailure(code, `could not get a tunnel through ${this.proxyLabel()}: ${tunnelError.message}`),
+        stage: 'proxy',
+        route: this.route(),
+      });
+      return;
+    }
+    // The TLS socket's own error is the precise one (a SOCKS agent destroys the request on it).
+    const error = this.transportError && isTlsError(this.transportError) ? this.transportError : wsError;
+    const code = error.code ?? errorCodeFromMessage(error.message);
+    if (this.plan.tls && (isTlsError(error) || this.clientCertificateRefusedSilently(code))) {
+      let tls = this.tlsFacts(this.transport) ?? {};
+      if (code !== null && UNTRUSTED_CERTIFICATE_CODES.has(code) && !this.plan.proxy) {
+        // A second, data-free handshake reads the chain we refused (direct connections only:
+        // through a proxy it would need a second tunnel).
+        const host = this.url.hostname.replace(/^\[|\]$/g, '');
+        const port = Number(this.url.port) || 443;
+        const chain = await readUntrustedChain(host, port, this.plan.tls.options.servername, 3000);
+        if (chain) tls = { ...chain, ...withoutEmpty(tls) };
+      }
+      if (this.plan.tls.clientCertificate) tls.clientCertificate = true;
+      if (this.plan.tls.options.servername) tls.servername = this.plan.tls.options.servername;
+      this._onHandshakeFailed.fire({
+        ...networkFailure(code, this.describeTlsError(error.message, code, tls)),
+        stage: 'tls',
+        route: this.route(tls),
+      });
+      return;
+    }
+    const description =
+      code === 'HPE_HEADER_OVERFLOW'
+        ? this.describeHeaderOverflow(error as Error & { rawPacket?: unknown })
+        : this.describeHandshakeError(error.message, code);
+    this._onHandshakeFailed.fire({ ...networkFailure(code, description), route: this.route() });
+  }
+
+  /**
+   * A server that refuses the client certificate we presented may just close the connection once
+   * TLS 1.3's handshake is done, before answering our request: Node's own TLS servers check the
+   * certificate after the handshake and destroy the socket (measured: ECONNRESET, "socket hang
+   * up"); OpenSSL-based servers send an alert instead (ERR_SSL_TLSV13_ALERT_…).
+   */
+  private clientCertificateRefusedSilently(code: string | null): boolean {
+    return (
+      (code === 'ECONNRESET' || code === 'EPIPE') && this.tlsHandshakeDone && this.plan.tls?.clientCertificate === true
+    );
+  }
+
+  /** socks5:// resolves the server's name here: ENOTFOUND for it is not the proxy's failure. */
+  private isTargetLookupError(error: Error & { code?: string }): boolean {
+    const hostname = (error as { hostname?: string }).hostname;
+    return hostname !== undefined && hostname === this.url.hostname && hostname !== this.plan.proxy?.url.hostname;
+  }
+
+  private describeTlsError(message: string, code: string | null, tls: TlsFacts): string {
+    if (code !== null && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+      const root = tls.untrustedRoot ? ` ends in "${tls.untrustedRoot}", a CA that` : '';
+      return `${message}: the server's certificate chain${root} is not trusted by this machine; add that CA's PEM file to the endpoint's tls.ca (CLI: --ca) or NODE_EXTRA_CA_CERTS (a TLS-inspecting proxy's CA, for one), or, if you trust this server, set allowSelfSignedCertificate: true (CLI: --insecure)`;
+    }
+    if (
+      code !== null &&
+      /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED/.test(code)
+    ) {
+      const given = this.plan.tls?.clientCertificate
+        ? 'refused the client certificate we presented (tls.cert/tls.key or tls.pfx)'
+        : 'requires a client certificate and none was configured (tls.cert and tls.key, or tls.pfx)';
+      return `${message}: the server ${given}`;
+    }
+    if (this.clientCertificateRefusedSilently(code)) {
+      return `${message}: the server closed the connection right after the TLS handshake, before answering: it most likely refused the client certificate we presented (tls.cert/tls.key or tls.pfx), e.g. one its CA did not sign`;
+    }
+    return this.describeHandshakeError(message, code);
   }
 
   private handleHandshakeDeadline(): void {
@@ -248,6 +441,10 @@ export class WsSocket implements ISocket {
 
   private handleClose(code: number, reason: string): void {
     this.clearHandshakeTimer();
+    if (this.pendingFailureReport) {
+      void this.pendingFailureReport.then(() => this.handleClose(code, reason));
+      return;
+    }
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this._onClose.fire(
@@ -296,9 +493,30 @@ export class WsSocket implements ISocket {
   }
 }
 
-/** The factory the session engine uses in production. */
+/**
+ * The factory without a front end's defaults: the endpoint's proxy and TLS settings, then the
+ * process's environment (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS), as
+ * curl would. Front ends use createWsSocketFactory (networkDefaults.ts) to add theirs.
+ */
 export function createWsSocket(options: SocketOptions): WsSocket {
-  return new WsSocket(options);
+  return new WsSocket(options, planNetwork(options, {}));
+}
+
+/** TLS failures: certificate checks (OpenSSL's verify codes) and alerts (ERR_SSL_…, ERR_TLS_…). */
+function isTlsError(error: Error & { code?: string }): boolean {
+  const code = error.code ?? '';
+  return (
+    UNTRUSTED_CERTIFICATE_CODES.has(code) ||
+    /^(ERR_SSL_|ERR_TLS_|CERT_|ERR_OSSL_)/.test(code) ||
+    code === 'HOSTNAME_MISMATCH' ||
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+  );
+}
+
+function withoutEmpty(facts: TlsFacts): TlsFacts {
+  return Object.fromEntries(
+    Object.entries(facts).filter(([, value]) => value !== undefined && value !== ''),
+  ) as TlsFacts;
 }
 
 function responseHeadersOf(response: IncomingMessage): HeaderMap {

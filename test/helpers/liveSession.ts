@@ -7,6 +7,8 @@ import type { TestContext } from 'node:test';
 import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { DEFAULT_SESSION_OPTIONS, Session, type SessionOptions } from '../../src/core/engine/session.js';
 import { makeEndpoint, type HeartbeatConfig, type ReconnectConfig } from '../../src/core/model/endpoint.js';
+import type { SocketFactory } from '../../src/core/engine/socket.js';
+import type { ProxySetting, TlsConfig } from '../../src/core/model/network.js';
 import type { SessionEvent, SessionEventType } from '../../src/core/model/sessionEvents.js';
 import { Catalog } from '../../src/core/protocols/catalog.js';
 import { systemClock } from '../../src/node/systemClock.js';
@@ -31,6 +33,11 @@ export interface LiveSessionOptions {
   protocols?: string[];
   /** Set-up messages sent after every open (and after the protocol's handshake). */
   onOpen?: string[];
+  /** The endpoint's `proxy` and `tls` settings. */
+  proxy?: ProxySetting;
+  tls?: TlsConfig;
+  /** createWsSocket (the process's environment only) unless told, e.g. createWsSocketFactory(...). */
+  createSocket?: SocketFactory;
 }
 
 export interface LiveSession {
@@ -55,10 +62,12 @@ export function startLiveSession(
     ...(options.protocolOptions ? { protocolOptions: options.protocolOptions } : {}),
     ...(options.protocols ? { protocols: options.protocols } : {}),
     ...(options.onOpen ? { onOpen: options.onOpen } : {}),
+    ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const session = new Session(endpoint, options.sessionOptions ?? DEFAULT_SESSION_OPTIONS, {
     clock: systemClock,
-    createSocket: createWsSocket,
+    createSocket: options.createSocket ?? createWsSocket,
     observer: sessionDiagnosis(endpoint),
     protocols: new Catalog(),
   });
