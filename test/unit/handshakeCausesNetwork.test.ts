@@ -390,6 +390,42 @@ describe('handshake causes: TLS', () => {
   });
 });
 
+describe('handshake causes: what the node adapter records', () => {
+  it('TLS facts without clientCertificate: none was presented (the adapter sets it only when one was)', () => {
+    const d = explain({
+      url: 'wss://app.example.test/ws',
+      stage: 'tls',
+      errorCode: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      route: { proxy: null, tls: { protocol: 'TLSv1.3', subject: 'CN=localhost' } },
+    });
+    assert.equal(d.title, 'The server requires a client certificate, and none was sent');
+  });
+
+  it("a server that closes right after TLS 1.3 with our certificate presented (Node's servers): refused, probably", () => {
+    const finding = diagnose({
+      errorCode: 'ECONNRESET',
+      message: 'socket hang up',
+      stage: 'tls',
+      route: { proxy: null, tls: { protocol: 'TLSv1.3', clientCertificate: true } },
+    });
+    assert.equal(
+      finding.summary,
+      'Handshake failed once: The server closed the connection after TLS: probably refused our client certificate (ECONNRESET)',
+    );
+    assert.match(finding.advice, /--cert and --key, or --pfx/);
+  });
+
+  it('a proxy URL the adapter cannot use (ERR_INVALID_PROXY, stage config): the proxy setting, not TLS', () => {
+    const d = explain({
+      stage: 'config',
+      errorCode: 'ERR_INVALID_PROXY',
+      message: 'endpoint "proxy": proxy scheme "ftp" is not supported (use http://, https://, socks5://)',
+    });
+    assert.equal(d.title, 'The proxy setting cannot be used');
+    assert.match(d.explanation, /proxy scheme "ftp" is not supported/);
+  });
+});
+
 describe('handshake causes: the TLS settings (stage config)', () => {
   const configBase = { url: 'wss://app.example.test/ws', stage: 'config' as const };
 

@@ -42,6 +42,14 @@ export const PROXY_CREDENTIALS_FIX =
 /** A failure at the proxy, or a name that did not resolve with a proxy involved; null otherwise. */
 export function explainProxyFailure(facts: ProxyFailureFacts): HandshakeDiagnosis | null {
   const proxy = facts.route?.proxy ?? null;
+  // The node adapter's ProxyConfigError (src/node/proxyRoute.ts): its message names the setting.
+  if (facts.stage === 'config' && facts.code === 'ERR_INVALID_PROXY') {
+    return {
+      title: 'The proxy setting cannot be used',
+      explanation: `The connection was not attempted: ${facts.message}.`,
+      fix: 'Give the proxy as a URL with one of the schemes http://, https://, socks5://, socks5h://, socks4://, socks4a:// (credentials as user:password@), or "none" to connect directly.',
+    };
+  }
   if (facts.stage === 'proxy') {
     return facts.status !== null ? explainProxyAnswer(facts, proxy) : explainProxyError(facts, proxy);
   }

@@ -68,7 +68,7 @@ const CLIENT_CERTIFICATE_ALERTS: Readonly<Record<string, string>> = {
 };
 
 const CLIENT_CERTIFICATE_FIX =
-  'Give the endpoint a client certificate the server accepts: tls.cert and tls.key (PEM files), or tls.pfx (a PKCS#12 file), with tls.passphrase as a ${secret:NAME} if the key is encrypted; in the CLI --cert and --key, or --pfx.';
+  'Give the endpoint a client certificate the server accepts: tls.cert and tls.key (PEM files), or tls.pfx (a PKCS#12 file), with tls.passphrase as a ${secret:NAME} if the key is encrypted; in the CLI --cert and --key, or --pfx (and --passphrase-env VAR).';
 
 /** What the TLS causes read from a failed handshake. */
 export interface TlsFailureFacts {
@@ -87,6 +87,7 @@ export function explainTlsFailure(facts: TlsFailureFacts): HandshakeDiagnosis | 
   if (UNTRUSTED_CHAIN.has(code)) return explainUntrustedChain(code, facts);
   const alert = CLIENT_CERTIFICATE_ALERTS[code];
   if (alert) return explainClientCertificateRefused(code, alert, facts);
+  if (facts.stage === 'tls' && (code === 'ECONNRESET' || code === 'EPIPE')) return explainClosedAfterTls(code, facts);
   if (code === 'CERT_HAS_EXPIRED') {
     const until = facts.tls?.validTo ? ` (valid until ${facts.tls.validTo})` : '';
     return {
@@ -146,8 +147,37 @@ function explainUntrustedChain(code: string, facts: TlsFailureFacts): HandshakeD
   };
 }
 
+/**
+ * Whether this attempt presented a client certificate: the adapter records TLS facts for every
+ * wss:// attempt and sets clientCertificate only when it presented one; no facts, no telling.
+ */
+function clientCertificateSent(tls: TlsFacts | null): boolean | undefined {
+  if (!tls) return undefined;
+  return tls.clientCertificate === true;
+}
+
+/**
+ * The server closed the connection once TLS was set up, before answering the upgrade: Node's
+ * own TLS servers check a client certificate after TLS 1.3's handshake and destroy the socket
+ * (measured by the node adapter, src/node/wsSocket.ts clientCertificateRefusedSilently).
+ */
+function explainClosedAfterTls(code: string, facts: TlsFailureFacts): HandshakeDiagnosis {
+  if (clientCertificateSent(facts.tls) === true) {
+    return {
+      title: 'The server closed the connection after TLS: probably refused our client certificate',
+      explanation: `This attempt presented a client certificate, and the server closed the connection (${code}) right after the TLS handshake, before answering the upgrade. Servers that check client certificates after TLS 1.3's handshake (Node's own, for one) close the connection like this when they do not accept it: issued by a CA they do not trust, expired, or not the one expected.`,
+      fix: `Check that the certificate is issued by a CA this server trusts and is within its validity; the server's log says why. ${CLIENT_CERTIFICATE_FIX}`,
+    };
+  }
+  return {
+    title: 'The server closed the connection during or right after TLS',
+    explanation: `The server closed the connection (${code}) before answering the upgrade, with TLS under way or just set up: it may require a client certificate (mutual TLS) and none was presented, or refuse this TLS version, cipher or server name.`,
+    fix: `If the server requires a client certificate: ${CLIENT_CERTIFICATE_FIX} Otherwise check the server's TLS settings and log.`,
+  };
+}
+
 function explainClientCertificateRefused(code: string, alert: string, facts: TlsFailureFacts): HandshakeDiagnosis {
-  const sent = facts.tls?.clientCertificate;
+  const sent = clientCertificateSent(facts.tls);
   if (sent === false) {
     return {
       title: 'The server requires a client certificate, and none was sent',
@@ -184,7 +214,7 @@ function explainConfigFailure(facts: TlsFailureFacts): HandshakeDiagnosis {
     return {
       title: 'Wrong passphrase for the client key',
       explanation: `The client key or PKCS#12 file could not be decrypted with the passphrase given (${code || 'decrypt failed'}): the passphrase is wrong, or missing for an encrypted key.`,
-      fix: 'Set the right passphrase in the endpoint\'s tls.passphrase as a ${secret:NAME} (stored with "Set Secret"), or in the CLI\'s passphrase option.',
+      fix: 'Set the right passphrase in the endpoint\'s tls.passphrase as a ${secret:NAME} (stored with "Set Secret"), or give the CLI an environment variable that holds it with --passphrase-env VAR.',
     };
   }
   if (/^(ENOENT|EACCES|EISDIR|EPERM|ENOTDIR)$/.test(code) || /no such file|permission denied/i.test(message)) {
