@@ -5,11 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { SocketFactory } from '../../src/core/engine/socket.js';
-import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
-import { createWsSocketFactory, type NetworkDefaults } from '../../src/node/networkDefaults.js';
 import { findSquid, findTinyproxy, startSquid, startTinyproxy, type ForwardProxy } from '../helpers/forwardProxies.js';
-import { startLiveSession, until, type LiveSession } from '../helpers/liveSession.js';
+import { assertEventsClean, attemptOnce } from '../helpers/networkAttempts.js';
 import { createTestPki, type TestPki } from '../helpers/testCa.js';
 import { cleanups } from '../helpers/testScope.js';
 import { findOpenssl, OPENSSL_MISSING_MESSAGE, startWssEchoServer, type WssEchoServer } from '../helpers/tlsServer.js';
@@ -17,39 +14,6 @@ import { startEchoServer, type TestWsServer } from '../helpers/wsServers.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 
 const AUTH = { user: 'inspector', password: 'proxy-pw-DO-NOT-LEAK' };
-
-/** Every event as JSON: no secret may appear in any of them. */
-function assertNoSecret(events: SessionEvent[], secret: string): void {
-  for (const event of events) {
-    assert.ok(!JSON.stringify(event).includes(secret), `the secret leaked into a ${event.type} event`);
-  }
-}
-
-async function firstOutcome(live: LiveSession): Promise<SessionEvent> {
-  await until(() => live.events.some((e) => e.type === 'open' || e.type === 'handshake-failed'), 10_000);
-  const outcome = live.events.find((e) => e.type === 'open' || e.type === 'handshake-failed');
-  assert.ok(outcome, `an open or handshake-failed; events: ${live.events.map((e) => e.type).join(', ')}`);
-  return outcome;
-}
-
-/** Starts a session on `url` with these defaults, waits for its first open or failure, stops it. */
-async function attempt(
-  defer: (fn: () => unknown) => void,
-  url: string,
-  defaults: NetworkDefaults,
-  endpoint: { proxy?: string; tls?: { ca?: string[] } } = {},
-): Promise<{ outcome: SessionEvent; live: LiveSession }> {
-  const createSocket: SocketFactory = createWsSocketFactory(() => defaults);
-  const live = startLiveSession(defer, url, {
-    heartbeat: { mode: 'off' },
-    reconnect: { enabled: false },
-    createSocket,
-    ...endpoint,
-  });
-  const outcome = await firstOutcome(live);
-  await live.session.stop();
-  return { outcome, live };
-}
 
 function connectLines(proxy: ForwardProxy, port: number): string[] {
   return proxy
@@ -89,7 +53,7 @@ describe('through tinyproxy with Basic auth', () => {
     const defer = cleanups(t);
     const tp = await proxy(t);
     if (!tp) return;
-    const { outcome, live } = await attempt(defer, wsServer.url, { env: {} }, { proxy: tp.url });
+    const { outcome, live } = await attemptOnce(defer, wsServer.url, { env: {} }, { proxy: tp.url });
     assert.equal(outcome.type, 'open', JSON.stringify(outcome));
     if (outcome.type !== 'open') return;
     assert.deepEqual(
@@ -107,7 +71,7 @@ describe('through tinyproxy with Basic auth', () => {
     assert.match(outcome.route?.proxy?.connectHeaders?.['proxy-agent'] ?? '', /^tinyproxy\/1\./);
     assert.equal(outcome.route?.tls, undefined, 'no TLS facts for ws://');
     assert.ok(connectLines(tp, wsServer.port).length > 0, `tinyproxy logged the CONNECT:\n${tp.logText()}`);
-    assertNoSecret(live.events, AUTH.password);
+    assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 
   test('wss:// through HTTPS_PROXY (defaults.env): tunnelled, TLS facts of the server, not of the proxy', async (t) => {
@@ -116,7 +80,7 @@ describe('through tinyproxy with Basic auth', () => {
     if (!tp) return;
     if (!wssServer || !pki) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
     const before = connectLines(tp, wssServer.port).length;
-    const { outcome, live } = await attempt(
+    const { outcome, live } = await attemptOnce(
       defer,
       wssServer.url,
       { env: { HTTPS_PROXY: tp.url } },
@@ -132,7 +96,7 @@ describe('through tinyproxy with Basic auth', () => {
     assert.ok(Date.parse(outcome.route?.tls?.validTo ?? '') > Date.now(), 'validTo is an ISO time ahead');
     assert.match(outcome.route?.tls?.protocol ?? '', /^TLSv1\.[23]$/);
     assert.ok(connectLines(tp, wssServer.port).length > before, 'tinyproxy logged the CONNECT to the wss server');
-    assertNoSecret(live.events, AUTH.password);
+    assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 
   test('the environment: HTTP_PROXY for ws://, lower case first, ALL_PROXY last; HTTPS_PROXY ignored for ws://', async (t) => {
@@ -147,7 +111,7 @@ describe('through tinyproxy with Basic auth', () => {
       { env: { HTTPS_PROXY: 'http://127.0.0.1:9' }, from: null },
     ];
     for (const { env, from } of cases) {
-      const { outcome } = await attempt(defer, wsServer.url, { env });
+      const { outcome } = await attemptOnce(defer, wsServer.url, { env });
       assert.equal(outcome.type, 'open', `${JSON.stringify(env)}: ${JSON.stringify(outcome)}`);
       if (outcome.type !== 'open') continue;
       assert.equal(outcome.route?.proxy?.from ?? null, from, JSON.stringify(env));
@@ -159,7 +123,7 @@ describe('through tinyproxy with Basic auth', () => {
     const tp = await proxy(t);
     if (!tp) return;
     const dead = 'http://127.0.0.1:9';
-    const noProxy = await attempt(defer, wsServer.url, {
+    const noProxy = await attemptOnce(defer, wsServer.url, {
       env: { HTTP_PROXY: dead, NO_PROXY: 'example.com, 127.0.0.1' },
     });
     assert.equal(noProxy.outcome.type, 'open', JSON.stringify(noProxy.outcome));
@@ -172,7 +136,7 @@ describe('through tinyproxy with Basic auth', () => {
         rule: '127.0.0.1',
       });
     }
-    const vscodeNoProxy = await attempt(defer, wsServer.url, {
+    const vscodeNoProxy = await attemptOnce(defer, wsServer.url, {
       proxy: { setting: dead, source: 'vscode', from: 'http.proxy' },
       noProxy: [`127.0.0.1:${wsServer.port}`],
       env: {},
@@ -182,21 +146,21 @@ describe('through tinyproxy with Basic auth', () => {
       assert.equal(vscodeNoProxy.outcome.route?.bypassed?.from, 'http.proxy');
       assert.equal(vscodeNoProxy.outcome.route?.bypassed?.rule, `127.0.0.1:${wsServer.port}`);
     }
-    const none = await attempt(defer, wsServer.url, { env: { HTTP_PROXY: dead } }, { proxy: 'none' });
+    const none = await attemptOnce(defer, wsServer.url, { env: { HTTP_PROXY: dead } }, { proxy: 'none' });
     assert.equal(none.outcome.type, 'open');
     if (none.outcome.type === 'open') {
       assert.deepEqual(none.outcome.route?.bypassed, { url: dead, from: 'HTTP_PROXY', reason: 'endpoint-none' });
     }
-    const cliNone = await attempt(defer, wsServer.url, {
+    const cliNone = await attemptOnce(defer, wsServer.url, {
       proxy: { setting: 'none', source: 'cli', from: '--no-proxy' },
       env: { HTTP_PROXY: dead },
     });
     assert.equal(cliNone.outcome.type, 'open');
     if (cliNone.outcome.type === 'open') assert.equal(cliNone.outcome.route?.bypassed?.reason, 'cli-no-proxy');
-    const endpointWins = await attempt(defer, wsServer.url, { env: { HTTP_PROXY: dead } }, { proxy: tp.url });
+    const endpointWins = await attemptOnce(defer, wsServer.url, { env: { HTTP_PROXY: dead } }, { proxy: tp.url });
     assert.equal(endpointWins.outcome.type, 'open', JSON.stringify(endpointWins.outcome));
     if (endpointWins.outcome.type === 'open') assert.equal(endpointWins.outcome.route?.proxy?.source, 'endpoint');
-    const frontEndWins = await attempt(defer, wsServer.url, {
+    const frontEndWins = await attemptOnce(defer, wsServer.url, {
       proxy: { setting: tp.url, source: 'cli', from: '--proxy' },
       env: { HTTP_PROXY: dead },
     });
@@ -209,7 +173,7 @@ describe('through tinyproxy with Basic auth', () => {
     const tp = await proxy(t);
     if (!tp) return;
     const wrong = tp.url.replace(encodeURIComponent(AUTH.password), 'wrong-pw-ALSO-SECRET');
-    const { outcome, live } = await attempt(defer, wsServer.url, { env: {} }, { proxy: wrong });
+    const { outcome, live } = await attemptOnce(defer, wsServer.url, { env: {} }, { proxy: wrong });
     assert.equal(outcome.type, 'handshake-failed', JSON.stringify(outcome));
     if (outcome.type !== 'handshake-failed') return;
     assert.equal(outcome.stage, 'proxy');
@@ -217,13 +181,26 @@ describe('through tinyproxy with Basic auth', () => {
     assert.match(outcome.message, new RegExp(`the proxy ${tp.bareUrl} \\(from endpoint "proxy"\\) answered CONNECT`));
     assert.match(outcome.body ?? '', /tinyproxy|Unauthorized/i);
     assert.equal(outcome.route?.proxy?.authenticated, true);
-    assertNoSecret(live.events, 'wrong-pw-ALSO-SECRET');
-    assertNoSecret(live.events, AUTH.password);
+    assertEventsClean([{ outcome, live }], [AUTH.password, 'wrong-pw-ALSO-SECRET']);
+  });
+
+  test("the server down behind the proxy: stage proxy with tinyproxy's own answer (500) and body", async (t) => {
+    const defer = cleanups(t);
+    const tp = await proxy(t);
+    if (!tp) return;
+    const { outcome, live } = await attemptOnce(defer, 'ws://127.0.0.1:9/', { env: { HTTP_PROXY: tp.url } });
+    assert.equal(outcome.type, 'handshake-failed', JSON.stringify(outcome));
+    if (outcome.type !== 'handshake-failed') return;
+    assert.equal(outcome.stage, 'proxy');
+    assert.equal(outcome.status, 500);
+    assert.match(outcome.message, /did not open the tunnel to the server/);
+    assert.match(outcome.body ?? '', /Unable to connect|tinyproxy/i);
+    assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 
   test('the proxy unreachable: stage proxy, the message names the proxy (no credentials) and where it came from', async (t) => {
     const defer = cleanups(t);
-    const { outcome, live } = await attempt(defer, wsServer.url, {
+    const { outcome, live } = await attemptOnce(defer, wsServer.url, {
       env: { HTTP_PROXY: `http://${AUTH.user}:${AUTH.password}@127.0.0.1:9` },
     });
     assert.equal(outcome.type, 'handshake-failed', JSON.stringify(outcome));
@@ -231,7 +208,7 @@ describe('through tinyproxy with Basic auth', () => {
     assert.equal(outcome.stage, 'proxy');
     assert.equal(outcome.errorCode, 'ECONNREFUSED');
     assert.match(outcome.message, /the proxy http:\/\/127\.0\.0\.1:9 \(from HTTP_PROXY\)/);
-    assertNoSecret(live.events, AUTH.password);
+    assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 });
 
@@ -244,13 +221,13 @@ test('through Squid with Basic auth: 407 for wrong credentials, its Via in the C
   defer(() => server.close());
   const squid = await startSquid(components, AUTH);
   defer(() => squid.dispose());
-  const right = await attempt(defer, server.url, { env: { http_proxy: squid.url } });
+  const right = await attemptOnce(defer, server.url, { env: { http_proxy: squid.url } });
   assert.equal(right.outcome.type, 'open', `${JSON.stringify(right.outcome)}\n${squid.logText()}`);
   if (right.outcome.type === 'open') {
     assert.equal(right.outcome.route?.proxy?.connectStatus, 200);
     assert.ok(squid.logText().includes(`CONNECT 127.0.0.1:${server.port}`), squid.logText());
   }
-  const wrong = await attempt(defer, server.url, { env: {} }, { proxy: squid.bareUrl });
+  const wrong = await attemptOnce(defer, server.url, { env: {} }, { proxy: squid.bareUrl });
   assert.equal(wrong.outcome.type, 'handshake-failed');
   if (wrong.outcome.type !== 'handshake-failed') return;
   assert.equal(wrong.outcome.stage, 'proxy');
@@ -258,5 +235,5 @@ test('through Squid with Basic auth: 407 for wrong credentials, its Via in the C
   assert.match(wrong.outcome.message, /requires credentials, and none were given/);
   assert.match(wrong.outcome.responseHeaders?.['Proxy-Authenticate'] ?? '', /Basic/);
   assert.equal(wrong.outcome.requestHeaders, null, 'the handshake request never left');
-  assertNoSecret([...right.live.events, ...wrong.live.events], AUTH.password);
+  assertEventsClean([right, wrong], [AUTH.password]);
 });

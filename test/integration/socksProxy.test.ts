@@ -7,11 +7,9 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
-import { createWsSocketFactory, type NetworkDefaults } from '../../src/node/networkDefaults.js';
 import { listenOnLoopback } from '../../support/ports.js';
 import { findMicrosocks, startSocksProxy, type ForwardProxy } from '../helpers/forwardProxies.js';
-import { startLiveSession, until, type LiveSession } from '../helpers/liveSession.js';
+import { assertEventsClean, attemptOnce } from '../helpers/networkAttempts.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { createTestPki, type TestPki } from '../helpers/testCa.js';
 import { cleanups } from '../helpers/testScope.js';
@@ -19,25 +17,6 @@ import { findOpenssl, OPENSSL_MISSING_MESSAGE, startWssEchoServer, type WssEchoS
 import { startEchoServer, type TestWsServer } from '../helpers/wsServers.js';
 
 const AUTH = { user: 'socksuser', password: 'socks-pw-DO-NOT-LEAK' };
-
-async function attempt(
-  t: TestContext,
-  url: string,
-  defaults: NetworkDefaults,
-  endpoint: { proxy?: string; tls?: { ca: string[] } } = {},
-): Promise<{ outcome: SessionEvent; live: LiveSession }> {
-  const live = startLiveSession(cleanups(t), url, {
-    heartbeat: { mode: 'off' },
-    reconnect: { enabled: false },
-    createSocket: createWsSocketFactory(() => defaults),
-    ...endpoint,
-  });
-  await until(() => live.events.some((e) => e.type === 'open' || e.type === 'handshake-failed'), 10_000);
-  const outcome = live.events.find((e) => e.type === 'open' || e.type === 'handshake-failed');
-  assert.ok(outcome, `an open or handshake-failed; events: ${live.events.map((e) => e.type).join(', ')}`);
-  await live.session.stop();
-  return { outcome, live };
-}
 
 /** A TCP relay to `port` that keeps the first bytes each client sent. */
 async function recordingRelay(port: number): Promise<{ port: number; sent: Buffer[]; close(): Promise<void> }> {
@@ -123,7 +102,7 @@ describe('through microsocks', () => {
     const p = await proxies(t);
     if (!p) return;
     if (!wssServer || !pki) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
-    const plain = await attempt(t, wsServer.url, { env: { ALL_PROXY: p.withAuth.url } });
+    const plain = await attemptOnce(cleanups(t), wsServer.url, { env: { ALL_PROXY: p.withAuth.url } });
     assert.equal(plain.outcome.type, 'open', JSON.stringify(plain.outcome));
     if (plain.outcome.type === 'open') {
       assert.deepEqual(plain.outcome.route?.proxy, {
@@ -134,8 +113,8 @@ describe('through microsocks', () => {
         authenticated: true,
       });
     }
-    const secure = await attempt(
-      t,
+    const secure = await attemptOnce(
+      cleanups(t),
       wssServer.url,
       { env: {} },
       { proxy: p.withAuth.url, tls: { ca: [pki.serverCa.certPath] } },
@@ -145,9 +124,7 @@ describe('through microsocks', () => {
       assert.equal(secure.outcome.route?.proxy?.scheme, 'socks5');
       assert.match(secure.outcome.route?.tls?.issuer ?? '', /ws-inspector Test Root CA/);
     }
-    for (const event of [...plain.live.events, ...secure.live.events]) {
-      assert.ok(!JSON.stringify(event).includes(AUTH.password), `the password leaked into a ${event.type} event`);
-    }
+    assertEventsClean([plain, secure], [AUTH.password]);
   });
 
   test('socks5h:// sends the name for the proxy to resolve; socks5:// sends the address resolved here', async (t) => {
@@ -161,7 +138,12 @@ describe('through microsocks', () => {
       ['socks5', 1, '127.0.0.1'],
     ] as const) {
       const before = relay.sent.length;
-      const { outcome } = await attempt(t, url, { env: {} }, { proxy: `${scheme}://127.0.0.1:${relay.port}` });
+      const { outcome } = await attemptOnce(
+        cleanups(t),
+        url,
+        { env: {} },
+        { proxy: `${scheme}://127.0.0.1:${relay.port}` },
+      );
       assert.equal(outcome.type, 'open', `${scheme}: ${JSON.stringify(outcome)}`);
       const request = socksConnectRequest(relay.sent[before]!, false);
       assert.deepEqual(request, { atyp, host }, scheme);
@@ -172,7 +154,7 @@ describe('through microsocks', () => {
     const p = await proxies(t);
     if (!p) return;
     const wrongUrl = `socks5://${AUTH.user}:wrong-SECRET@127.0.0.1:${p.withAuth.port}`;
-    const wrong = await attempt(t, wsServer.url, { env: {} }, { proxy: wrongUrl });
+    const wrong = await attemptOnce(cleanups(t), wsServer.url, { env: {} }, { proxy: wrongUrl });
     assert.equal(wrong.outcome.type, 'handshake-failed', JSON.stringify(wrong.outcome));
     if (wrong.outcome.type === 'handshake-failed') {
       assert.equal(wrong.outcome.stage, 'proxy');
@@ -182,7 +164,7 @@ describe('through microsocks', () => {
       );
       t.diagnostic(wrong.outcome.message);
     }
-    const unreachable = await attempt(t, wsServer.url, {
+    const unreachable = await attemptOnce(cleanups(t), wsServer.url, {
       env: { all_proxy: `socks5h://${AUTH.user}:${AUTH.password}@127.0.0.1:9` },
     });
     assert.equal(unreachable.outcome.type, 'handshake-failed');
@@ -191,9 +173,6 @@ describe('through microsocks', () => {
       assert.equal(unreachable.outcome.errorCode, 'ECONNREFUSED');
       assert.match(unreachable.outcome.message, /the SOCKS proxy socks5h:\/\/127\.0\.0\.1:9 \(from all_proxy\)/);
     }
-    for (const event of [...wrong.live.events, ...unreachable.live.events]) {
-      const json = JSON.stringify(event);
-      assert.ok(!json.includes('wrong-SECRET') && !json.includes(AUTH.password), `a password leaked into ${json}`);
-    }
+    assertEventsClean([wrong, unreachable], ['wrong-SECRET', AUTH.password]);
   });
 });

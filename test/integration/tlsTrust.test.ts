@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import type { TlsConfig } from '../../src/core/model/network.js';
-import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
-import { createWsSocketFactory, type NetworkDefaults } from '../../src/node/networkDefaults.js';
-import { startLiveSession, until, type LiveSession } from '../helpers/liveSession.js';
+import type { NetworkDefaults } from '../../src/node/networkDefaults.js';
+import { assertEventsClean, attemptOnce } from '../helpers/networkAttempts.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { createTestPki, type TestPki } from '../helpers/testCa.js';
 import { cleanups } from '../helpers/testScope.js';
@@ -42,23 +41,9 @@ function components(t: TestContext): { pki: TestPki; server: WssEchoServer; mutu
   return { pki, server, mutualServer };
 }
 
-async function attempt(
-  t: TestContext,
-  url: string,
-  tls: TlsConfig | undefined,
-  defaults: NetworkDefaults = { env: {} },
-): Promise<{ outcome: SessionEvent; live: LiveSession }> {
-  const live: LiveSession = startLiveSession(cleanups(t), url, {
-    heartbeat: { mode: 'off' },
-    reconnect: { enabled: false },
-    createSocket: createWsSocketFactory(() => defaults),
-    ...(tls ? { tls } : {}),
-  });
-  await until(() => live.events.some((e) => e.type === 'open' || e.type === 'handshake-failed'), 10_000);
-  const outcome = live.events.find((e) => e.type === 'open' || e.type === 'handshake-failed');
-  assert.ok(outcome, `an open or handshake-failed; events: ${live.events.map((e) => e.type).join(', ')}`);
-  await live.session.stop();
-  return { outcome, live };
+/** One attempt with these TLS settings; the defaults' environment is empty unless told. */
+function attempt(t: TestContext, url: string, tls: TlsConfig | undefined, defaults: NetworkDefaults = { env: {} }) {
+  return attemptOnce(cleanups(t), url, defaults, tls ? { tls } : {});
 }
 
 test("test CA: rejected without its certificate (stage tls, the chain's CA named); no WebSocket reached the server", async (t) => {
@@ -119,15 +104,17 @@ test('client certificate required: rejected without one (stage tls); accepted wi
     assert.equal(without.outcome.errorCode, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
     assert.match(without.outcome.message, /requires a client certificate and none was configured/);
   }
-  const pem = await attempt(t, c.mutualServer.url, { ca, cert: c.pki.client.certPath, key: c.pki.client.keyPath });
+  const pem = await attempt(t, c.mutualServer.url, {
+    ca,
+    cert: c.pki.client.certPath,
+    key: c.pki.client.keyPath,
+  });
   assert.equal(pem.outcome.type, 'open', JSON.stringify(pem.outcome));
   if (pem.outcome.type === 'open') assert.equal(pem.outcome.route?.tls?.clientCertificate, true);
   const passphrase = c.pki.client.pfxPassphrase;
   const pfx = await attempt(t, c.mutualServer.url, { ca, pfx: c.pki.client.pfxPath, passphrase });
   assert.equal(pfx.outcome.type, 'open', JSON.stringify(pfx.outcome));
-  for (const event of [...without.live.events, ...pem.live.events, ...pfx.live.events]) {
-    assert.ok(!JSON.stringify(event).includes(passphrase), `the passphrase leaked into a ${event.type} event`);
-  }
+  assertEventsClean([without, pem, pfx], [passphrase]);
 });
 
 test('a client certificate the server does not accept (not from its client CA): stage tls, the code kept', async (t) => {
@@ -164,5 +151,5 @@ test('PKCS#12 with a wrong passphrase: stage config naming tls.pfx and tls.passp
     outcome.message,
     /^tls\.pfx ".*client\.p12" cannot be used \(.*\): the passphrase \(tls\.passphrase\) is wrong/,
   );
-  for (const event of live.events) assert.ok(!JSON.stringify(event).includes('wrong-passphrase-SECRET'));
+  assertEventsClean([{ outcome, live }], ['wrong-passphrase-SECRET']);
 });
