@@ -123,7 +123,7 @@ describe('handshake causes: the proxy refused the tunnel', () => {
       stage: 'proxy',
       route: viaProxy(),
     });
-    assert.equal(finding.summary, 'Handshake failed once: The proxy refused the tunnel (403) (HTTP 403)');
+    assert.equal(finding.summary, 'Handshake failed once: The proxy refused the tunnel: forbidden (HTTP 403)');
     assert.match(
       finding.advice,
       /answered the CONNECT to app\.example\.test:8080 with 403 Forbidden \("403 Access violation"\)/,
@@ -142,7 +142,7 @@ describe('handshake causes: the proxy refused the tunnel', () => {
       route: viaProxy({ url: 'http://squid.corp:3128' }),
       responseHeaders: { 'X-Squid-Error': 'ERR_CONNECT_FAIL 111' },
     });
-    assert.equal(reach.title, 'The proxy could not reach the server (503)');
+    assert.equal(reach.title, 'The proxy could not reach the server');
     assert.match(
       reach.explanation,
       /X-Squid-Error: ERR_CONNECT_FAIL 111; "ERROR: The requested URL could not be retrieved"/,
@@ -167,7 +167,7 @@ describe('handshake causes: the proxy refused the tunnel', () => {
       stage: 'proxy',
       route: viaProxy(),
     });
-    assert.equal(d.title, 'The proxy could not reach the server (500)');
+    assert.equal(d.title, 'The proxy could not reach the server');
     assert.match(d.explanation, /"500 Unable to connect"/);
   });
 

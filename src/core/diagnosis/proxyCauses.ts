@@ -76,7 +76,7 @@ function explainProxyAnswer(facts: ProxyFailureFacts, proxy: ProxyRoute | null):
   const said = proxySaid(facts);
   if (status === 403) {
     return {
-      title: 'The proxy refused the tunnel (403)',
+      title: 'The proxy refused the tunnel: forbidden',
       explanation: `${capitalize(who)} answered the CONNECT to ${target} with 403 Forbidden${said}. Its rules forbid this host or port, or this client: Squid's default configuration allows CONNECT only to port 443 (acl SSL_ports port 443; http_access deny CONNECT !SSL_ports), tinyproxy only to its ConnectPort list when it has one, and corporate proxies block categories of hosts.`,
       fix: `Use port 443 on the server if you can; otherwise ask the proxy's administrators to allow CONNECT to ${target}. If the server should be reached directly, add its host to NO_PROXY (or http.noProxy), or set the endpoint's proxy to "none".`,
     };
@@ -92,13 +92,13 @@ function explainProxyAnswer(facts: ProxyFailureFacts, proxy: ProxyRoute | null):
   }
   if (status === 502 || status === 503 || status === 504 || status === 500) {
     return {
-      title: `The proxy could not reach the server (${status})`,
+      title: 'The proxy could not reach the server',
       explanation: `${capitalize(who)} accepted the CONNECT to ${target} but could not open a connection to it${said}: the server is down or refuses the port, or the proxy's own network cannot reach it (a firewall between the proxy and the server, a host only reachable from inside).`,
       fix: `Check that ${target} is up and reachable from the proxy (its logs say why). If the server is only reachable from this machine's network, connect directly: add its host to NO_PROXY (or http.noProxy), or set the endpoint's proxy to "none".`,
     };
   }
   return {
-    title: `The proxy refused the tunnel (${status})`,
+    title: 'The proxy refused the tunnel',
     explanation: `${capitalize(who)} answered the CONNECT to ${target} with HTTP ${status} instead of 200${said}.`,
     fix: "Check the proxy's logs and rules for the reason, or connect directly if the server is reachable without it.",
   };
