@@ -9,7 +9,13 @@ import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { freePort } from '../../support/ports.js';
-import { findTinyproxy, startTinyproxy, type ForwardProxy } from '../helpers/forwardProxies.js';
+import {
+  findMicrosocks,
+  findTinyproxy,
+  startSocksProxy,
+  startTinyproxy,
+  type ForwardProxy,
+} from '../helpers/forwardProxies.js';
 import { assertEventsClean, attemptOnce, type AttemptOutcome } from '../helpers/networkAttempts.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { createTestPki, type TestPki } from '../helpers/testCa.js';
@@ -140,4 +146,18 @@ test('a server that requires a client certificate: none sent; a wrong PKCS#12 pa
   const wrongDiagnosis = diagnosisOf(t, wrong);
   assert.match(wrongDiagnosis.summary, /Wrong passphrase for the client key/);
   assertEventsClean([none, wrong], [passphrase, c.pki.client.pfxPassphrase]);
+});
+
+test("socks5h:// to a name the proxy cannot resolve (microsocks): the SOCKS proxy's reply, resolved there", async (t) => {
+  const executable = findMicrosocks(t);
+  if (executable === null) return;
+  const defer = cleanups(t);
+  const socks = await startSocksProxy({ executable });
+  defer(() => socks.dispose());
+  const proxyUrl = socks.bareUrl.replace(/^socks5:/, 'socks5h:');
+  const attempt = await attemptOnce(defer, 'ws://no-such-host.invalid/', { env: {} }, { proxy: proxyUrl });
+  const diagnosis = diagnosisOf(t, attempt);
+  assert.match(diagnosis.summary, /The SOCKS proxy could not reach the server$/);
+  assert.match(diagnosis.advice, /With socks5h:\/\/ the proxy resolves no-such-host\.invalid itself/);
+  assert.ok(diagnosis.advice.includes(`The SOCKS5 proxy at ${proxyUrl} (endpoint "proxy")`), diagnosis.advice);
 });

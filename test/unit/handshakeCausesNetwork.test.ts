@@ -179,6 +179,7 @@ describe('handshake causes: the proxy refused the tunnel', () => {
       route: socks,
     });
     assert.equal(d.title, 'The SOCKS proxy could not reach the server');
+    assert.match(d.explanation, /With socks5h:\/\/ the proxy resolves app\.example\.test itself/);
     assert.match(d.explanation, /The SOCKS5 proxy at socks5h:\/\/127\.0\.0\.1:1080 \(ALL_PROXY\)/);
     const denied = explain({
       message: 'Socks5 proxy rejected connection - NotAllowed',

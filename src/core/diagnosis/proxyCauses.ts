@@ -195,10 +195,15 @@ const SOCKS_REPLIES: Readonly<Record<string, string>> = {
 function explainSocksReply(reply: string, facts: ProxyFailureFacts, proxy: ProxyRoute | null): HandshakeDiagnosis {
   const meaning = SOCKS_REPLIES[reply] ?? 'an unknown SOCKS reply';
   const target = describeTarget(facts.url);
+  // With socks5h:// the proxy resolves the name; a name it cannot resolve ends here too.
+  const resolvedThere =
+    proxy?.scheme === 'socks5h' && (reply === 'Failure' || reply === 'HostUnreachable')
+      ? ` With socks5h:// the proxy resolves ${hostOf(facts.url) ?? 'the name'} itself: a name its DNS does not know fails this way.`
+      : '';
   return {
     title:
       reply === 'NotAllowed' ? 'The SOCKS proxy refused the connection' : 'The SOCKS proxy could not reach the server',
-    explanation: `${capitalize(describeProxy(proxy))} answered the request for ${target} with ${reply}: ${meaning}.`,
+    explanation: `${capitalize(describeProxy(proxy))} answered the request for ${target} with ${reply}: ${meaning}.${resolvedThere}`,
     fix:
       reply === 'NotAllowed'
         ? "Ask the proxy's administrators to allow this destination, or connect directly if the server is reachable without it."
