@@ -26,7 +26,6 @@ import { startEchoServer, type TestWsServer } from '../helpers/wsServers.js';
 const AUTH = { user: 'inspector', password: 'proxy-pw-NEVER-SHOWN' };
 
 let wsServer: TestWsServer;
-let tinyproxy: ForwardProxy | null = null;
 let pki: TestPki | null = null;
 let wssServer: WssEchoServer | null = null;
 let mutualServer: WssEchoServer | null = null;
@@ -42,18 +41,19 @@ before(async () => {
   );
 });
 after(async () => {
-  await tinyproxy?.dispose();
   await wssServer?.close();
   await mutualServer?.close();
   await wsServer.close();
   pki?.dispose();
 });
 
-async function proxy(t: TestContext): Promise<ForwardProxy | null> {
+/** tinyproxy with Basic auth for this test only, or null after skipping when it is missing. */
+async function proxy(t: TestContext, defer: (fn: () => unknown) => void): Promise<ForwardProxy | null> {
   const executable = findTinyproxy(t);
   if (executable === null) return null;
-  tinyproxy ??= await startTinyproxy({ executable, basicAuth: AUTH });
-  return tinyproxy;
+  const started = await startTinyproxy({ executable, basicAuth: AUTH });
+  defer(() => started.dispose());
+  return started;
 }
 
 function tls(t: TestContext): { pki: TestPki; wssServer: WssEchoServer; mutualServer: WssEchoServer } | null {
@@ -77,7 +77,7 @@ function diagnosisOf(t: TestContext, attempt: AttemptOutcome): DiagnosisEvent {
 
 test('tinyproxy wanting credentials: none sent, then wrong ones; how to set them; no password anywhere', async (t) => {
   const defer = cleanups(t);
-  const tp = await proxy(t);
+  const tp = await proxy(t, defer);
   if (!tp) return;
   const none = await attemptOnce(defer, wsServer.url, { env: {} }, { proxy: tp.bareUrl });
   const noneDiagnosis = diagnosisOf(t, none);
@@ -94,7 +94,7 @@ test('tinyproxy wanting credentials: none sent, then wrong ones; how to set them
 
 test('a proxy that is not there, and a server the proxy cannot reach: each named for what it is', async (t) => {
   const defer = cleanups(t);
-  const tp = await proxy(t);
+  const tp = await proxy(t, defer);
   if (!tp) return;
   const deadProxy = `http://127.0.0.1:${await freePort()}`;
   const dead = await attemptOnce(defer, wsServer.url, { env: { HTTPS_PROXY: deadProxy, HTTP_PROXY: deadProxy } });
