@@ -33,11 +33,10 @@ const UNTRUSTED_CHAIN = new Set([
 
 /**
  * Products that inspect TLS by re-signing server certificates with their own CA, matched on
- * the names their CAs carry. Conservative: only names that belong to the product alone.
- * Sources: the vendors' docs on deploying their root certificate (Zscaler "Zscaler Root CA",
- * Netskope "Netskope … CA", FortiGate "Fortinet_CA_SSL"/"FortiGate CA", Palo Alto forward
- * trust certificates, Cisco Umbrella Root CA, Sophos/Check Point/Forcepoint/Skyhigh SSL
- * inspection CAs, Kaspersky, ESET and Avast web-scanning roots).
+ * the vendor or product name their CAs carry (e.g. "Zscaler Root CA", FortiGate's "Fortinet"
+ * organisation). Conservative: only names that belong to the product alone, so a private CA is
+ * never taken for one. The names were not checked against each vendor's documentation here: a
+ * match says "likely", and the fix (trust the CA) is the same either way.
  */
 export const TLS_INSPECTING_PRODUCTS: ReadonlyArray<{ product: string; pattern: RegExp }> = [
   { product: 'Zscaler', pattern: /\bZscaler\b/i },
