@@ -312,7 +312,9 @@ function cameThrough(onPath: PathFingerprint | null): string {
 
 /** "the handshake came through nginx (Server: nginx/1.22.1): its proxy_read_timeout is probably set to 2 s". */
 function configuredOnPathText(top: KnownTimeout, onPath: PathFingerprint, value: string): string {
-  return `the handshake came through ${top.component} (${onPath.evidence}): its ${top.setting} is probably set to ${value} (default ${top.defaultSeconds === null ? 'none' : formatSeconds(top.defaultSeconds * 1000)})`;
+  // A setting with no default either has none (then it was set) or is not known: say nothing.
+  const defaultText = top.defaultSeconds === null ? '' : ` (default ${formatSeconds(top.defaultSeconds * 1000)})`;
+  return `the handshake came through ${top.component} (${onPath.evidence}): its ${top.setting} is probably set to ${value}${defaultText}`;
 }
 
 /** Why a proxy is less likely on a direct connection to a local address. */

@@ -37,7 +37,8 @@
 import type { ProtocolCatalog } from '../engine/appProtocol.js';
 import type { SessionObserver } from '../engine/sessionObserver.js';
 import { heartbeatSettingOf, type EndpointConfig, type HeartbeatSetting } from '../model/endpoint.js';
-import type { PathFingerprint } from '../model/pathFingerprints.js';
+import type { ProxyRoute } from '../model/network.js';
+import { proxyFingerprintOf, type PathFingerprint } from '../model/pathFingerprints.js';
 import type { CloseEvent, SessionEvent } from '../model/sessionEvents.js';
 import { Catalog } from '../protocols/catalog.js';
 import { ConnectionTracker } from './connectionTracker.js';
@@ -158,6 +159,8 @@ export class DropAnalyzer implements SessionObserver {
   });
   /** The intermediaries the handshakes named, by component, most recent evidence kept. */
   private readonly onPath = new Map<string, PathFingerprint>();
+  /** The forward proxy the latest connection went through (also in onPath); null when direct. */
+  private proxyOnPath: PathFingerprint | null = null;
   /** Which findings the events show fixed; the heartbeat in use, as the analyzer's own. */
   private readonly lifecycle: FindingLifecycle;
   /** The application protocol of the connection open now, and what it says about its close. */
@@ -227,6 +230,7 @@ export class DropAnalyzer implements SessionObserver {
         this.lifecycle.opened(event.t);
         // A handshake finding resolves now: always judge again (opens are rare beside frames).
         this.notePath(event.path);
+        this.noteProxy(event.route?.proxy);
         return true;
       case 'protocol':
         this.protocols.detected(event);
@@ -380,6 +384,20 @@ export class DropAnalyzer implements SessionObserver {
     }
     if (changed) this.verdicts = null;
     return changed;
+  }
+
+  /**
+   * The forward proxy this connection went through, on the path as long as connections do:
+   * the one before it leaves (a route that changed, or went direct), so that a forward
+   * proxy's timeouts are candidates only while the route names one.
+   */
+  private noteProxy(proxy: ProxyRoute | null | undefined): void {
+    const fingerprint = proxyFingerprintOf(proxy);
+    if (this.proxyOnPath?.evidence === fingerprint?.evidence) return;
+    if (this.proxyOnPath) this.onPath.delete(this.proxyOnPath.component);
+    this.proxyOnPath = fingerprint;
+    if (fingerprint) this.onPath.set(fingerprint.component, fingerprint);
+    this.verdicts = null;
   }
 
   private noteClose(event: CloseEvent): boolean {

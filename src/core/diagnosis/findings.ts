@@ -33,6 +33,7 @@ import { FINDING_KIND, type MeasuredClose } from './dropClassification.js';
 import type { LifeState, ResolutionBasis } from './findingLifecycle.js';
 import { clusterTolerance, median, MIN_TIMEOUT_MS, type Drop, type Measure } from './dropClusters.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
+import { headerValue } from './causeWords.js';
 import { explainHandshakeFailure, type HandshakeDiagnosis } from './handshakeCauses.js';
 import { toDiagnosisCandidate, type KnownTimeout } from './knowledgeBase.js';
 import type { ProtocolCloseFinding, ProtocolOfConnection } from './protocolCloses.js';
@@ -309,6 +310,9 @@ export class HandshakeGroups {
       message: event.message,
       url,
       location: headerValue(event.responseHeaders, 'location'),
+      stage: event.stage ?? null,
+      route: event.route ?? null,
+      responseHeaders: event.responseHeaders,
     });
     const id = `handshake@${event.status ?? event.errorCode ?? 'error'}:${slug(diagnosis.title)}`;
     const group = this.groups.get(id) ?? {
@@ -460,10 +464,4 @@ function slug(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-}
-
-function headerValue(headers: Readonly<Record<string, string>> | null, name: string): string | null {
-  if (!headers) return null;
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return null;
 }

@@ -2,9 +2,14 @@
 // the 'handshake-failed' event: an HTTP status other than 101 (with the first bytes of
 // the body), or a network/TLS error code when the server never answered.
 // HTTP causes follow the compiled proxy-timeout knowledge base; sources are noted per case.
+// Failures at a forward proxy are read in proxyCauses.ts, TLS ones in tlsCauses.ts.
 
+import type { HandshakeStage, NetworkRoute } from '../model/network.js';
+import type { HeaderMap } from '../model/sessionEvents.js';
+import { bodyHint, describeTarget, hostOf, safeUrl, schemeOf, withScheme } from './causeWords.js';
 import { NGINX_WEBSOCKET_LOCATION } from './knowledgeBase.js';
-import { redactUrl, type RedactionPolicy } from '../model/redaction.js';
+import { explainProxyFailure } from './proxyCauses.js';
+import { explainTlsFailure } from './tlsCauses.js';
 
 /** The parts of a failed handshake the diagnosis needs. */
 export interface HandshakeFailureInput {
@@ -15,6 +20,12 @@ export interface HandshakeFailureInput {
   url: string;
   /** The `Location` response header of a redirect, when there was one. */
   location?: string | null;
+  /** Where it failed (the event's `stage`): at the proxy, in TLS, or in the TLS settings. */
+  stage?: HandshakeStage | null;
+  /** The route the attempt took (the event's `route`): the proxy used or bypassed, TLS facts. */
+  route?: NetworkRoute | null;
+  /** The answer's headers (the proxy's, for stage 'proxy'): Proxy-Authenticate, X-Squid-Error. */
+  responseHeaders?: HeaderMap | null;
 }
 
 /** A likely cause for a failed handshake and what to do about it. */
@@ -49,13 +60,28 @@ const PLAIN_HTTP_ON_TLS_PORT =
 // measured with ws 8 on Node 20 against an SSH banner, a TLS alert, an echo server.
 const NOT_HTTP_PARSE_ERRORS = new Set(['HPE_INVALID_CONSTANT', 'HPE_INVALID_VERSION', 'HPE_INVALID_STATUS']);
 
-const TRUST_ANYWAY =
-  'If you trust this server (a development or internal host), set allowSelfSignedCertificate: true on the endpoint, or pass --insecure to the CLI. That turns off certificate checks for the connection, so use a certificate from a trusted CA for anything public.';
-
 /** Explains a failed handshake; unknown cases get a generic explanation that says so. */
 export function explainHandshakeFailure(input: HandshakeFailureInput): HandshakeDiagnosis {
-  if (input.status !== null) return explainStatus(input.status, input.body ?? '', input.url, input.location ?? null);
   const code = (input.errorCode ?? codeFromMessage(input.message) ?? '').toUpperCase();
+  const stage = input.stage ?? null;
+  const route = input.route ?? null;
+  // Where the route says it failed (the proxy, TLS, the TLS settings) comes first.
+  const network =
+    explainProxyFailure({
+      stage,
+      status: input.status,
+      body: input.body ?? '',
+      code,
+      message: input.message,
+      url: input.url,
+      route,
+      responseHeaders: input.responseHeaders ?? null,
+    }) ??
+    (input.status === null
+      ? explainTlsFailure({ stage, code, message: input.message, url: input.url, tls: route?.tls ?? null })
+      : null);
+  if (network) return network;
+  if (input.status !== null) return explainStatus(input.status, input.body ?? '', input.url, input.location ?? null);
   return explainError(code, input.message, input.url);
 }
 
@@ -283,40 +309,6 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
         explanation: `There is no network route to ${target} from this machine.`,
         fix: 'Check the network connection, VPN and routing to that address.',
       };
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return {
-        title: 'Self-signed certificate',
-        explanation: 'The server presented a self-signed certificate, which this machine does not trust.',
-        fix: TRUST_ANYWAY,
-      };
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return {
-        title: 'Untrusted root certificate',
-        explanation:
-          'The certificate chain ends in a self-signed root that this machine does not trust: a private CA, or a TLS-inspecting corporate proxy.',
-        fix: TRUST_ANYWAY,
-      };
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return {
-        title: 'Certificate chain cannot be verified',
-        explanation:
-          "The server's certificate could not be traced to a trusted root: the server does not send its intermediate certificates, or a private CA issued it.",
-        fix: `Serve the full chain (certificate plus intermediates, e.g. fullchain.pem) on the server or load balancer. ${TRUST_ANYWAY}`,
-      };
-    case 'CERT_HAS_EXPIRED':
-      return {
-        title: 'Certificate expired',
-        explanation: "The server's certificate is past its expiry date (or this machine's clock is wrong).",
-        fix: `Renew the certificate on the server or load balancer. As a stopgap only: ${TRUST_ANYWAY}`,
-      };
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return {
-        title: 'Certificate does not match the host name',
-        explanation: `The certificate is not valid for ${hostOf(url) ?? 'this host'}: the URL uses an IP address or a name the certificate does not list, or the load balancer or CDN serves the wrong certificate (SNI).`,
-        fix: 'Connect with a host name the certificate lists, or add this name to the certificate.',
-      };
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return wrongVersion(url);
   }
@@ -446,48 +438,4 @@ function codeFromMessage(message: string): string | null {
   if (/Header overflow|response headers too large/i.test(message)) return 'HPE_HEADER_OVERFLOW';
   if (/Expected HTTP\/|did not answer the handshake with HTTP/i.test(message)) return 'HPE_INVALID_CONSTANT';
   return null;
-}
-
-function schemeOf(url: string): 'ws' | 'wss' | null {
-  const match = /^(wss?):/i.exec(url.trim());
-  return match ? (match[1]!.toLowerCase() as 'ws' | 'wss') : null;
-}
-
-function withScheme(url: string, scheme: 'ws' | 'wss'): string {
-  return safeUrl(url.trim().replace(/^[a-z][a-z0-9+.-]*:/i, `${scheme}:`));
-}
-
-// Advice repeats URLs: never with their user info or token parameters (the event's redaction
-// hides the endpoint's own secrets again, with the user's parameter names).
-const URL_ONLY: RedactionPolicy = { keepSecrets: false, secretHeaders: new Set(), secretValues: [] };
-
-/** A URL as advice may show it: user info and secret query parameters hidden. */
-function safeUrl(url: string): string {
-  return redactUrl(url, URL_ONLY);
-}
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).hostname || null;
-  } catch {
-    return null;
-  }
-}
-
-/** "host:port" (default port filled in), plus the path when asked; the URL as given if it does not parse. */
-function describeTarget(url: string, withPath = false): string {
-  try {
-    const parsed = new URL(url);
-    const port = parsed.port || (parsed.protocol === 'wss:' ? '443' : parsed.protocol === 'ws:' ? '80' : '');
-    const where = port ? `${parsed.hostname}:${port}` : parsed.hostname;
-    return withPath ? `${parsed.pathname} on ${where}` : where;
-  } catch {
-    return safeUrl(url);
-  }
-}
-
-function bodyHint(body: string): string {
-  const text = body.replace(/\s+/g, ' ').trim();
-  if (!text) return '';
-  return ` The response body says: "${text.length > 200 ? `${text.slice(0, 200)}…` : text}"`;
 }

@@ -5,7 +5,10 @@
 // The drop analyzer matches observed intervals against this table; userTimeouts.ts checks
 // the entries users add and combines them with it.
 
+import { UNKNOWN_FORWARD_PROXY, type ForwardProxyKind } from '../model/pathFingerprints.js';
 import type { DiagnosisCandidate } from '../model/sessionEvents.js';
+
+export { FORWARD_PROXY_KINDS, UNKNOWN_FORWARD_PROXY, type ForwardProxyKind } from '../model/pathFingerprints.js';
 
 /**
  * How a timeout decides to close:
@@ -55,6 +58,12 @@ export interface KnownTimeout {
   note?: string;
   /** Other names the component goes by, e.g. 'AWS Application Load Balancer'. */
   aliases?: string[];
+  /**
+   * A forward proxy's timeout (a proxy the client chose, reached with CONNECT or SOCKS): a
+   * candidate only when the connection's route went through a proxy of this kind, named as
+   * this component or of unknown product (dropAnalyzer.ts); never blamed on a direct route.
+   */
+  forwardProxy?: ForwardProxyKind;
 }
 
 /**
@@ -89,6 +98,10 @@ const SIGNALR_SOURCE =
   'learn.microsoft.com API docs: HubOptions.KeepAliveInterval ("default interval is 15 seconds"), HubOptions.ClientTimeoutInterval ("default timeout is 30 seconds"), HubOptions.HandshakeTimeout (15 s), HubConnection.DefaultServerTimeout (30 s)';
 const SOCKETIO_SOURCE =
   'socketio/socket.io packages/engine.io/lib/server.ts (pingTimeout: 20000, pingInterval: 25000, upgradeTimeout: 10000); packages/engine.io/lib/socket.ts (onClose("ping timeout"))';
+const TINYPROXY_SOURCE =
+  'tinyproxy.conf(5) ("Timeout: The maximum number of seconds of inactivity a connection is allowed to have before it is closed by Tinyproxy"); Debian\'s /etc/tinyproxy/tinyproxy.conf ("Timeout 600"); tinyproxy/tinyproxy src/main.h (MAX_IDLE_TIME (60 * 10), used when unset: src/conf.c), src/reqs.c relay_connection (one poll over both sockets with config->idletimeout, then "Idle Timeout")';
+const SQUID_SOURCE =
+  'squid.conf.documented of Squid 5.7 (Debian squid-common: "read_timeout … If no data is read again after this amount of time, the request is aborted … The default is 15 minutes"); squid-cache/squid src/tunnel.cc (keepGoingAfterRead re-arms both sides of a CONNECT tunnel with Config.Timeout.read on every read, tunnelStartShoveling arms the server side, tunnelTimeout closes both)';
 const PHOENIX_SOURCE =
   'phoenixframework/phoenix assets/js/phoenix/socket.js (opts.heartbeatIntervalMs || 30000), lib/phoenix/transports/websocket.ex (timeout: 60_000), lib/phoenix/endpoint.ex (":timeout … after it last received data, defaults to 60_000ms")';
 
@@ -353,6 +366,107 @@ idle_timeout: 3600s          # 0s disables it`,
       'caddyserver/caddy modules/caddyhttp/reverseproxy/reverseproxy.go (StreamTimeout, "Default: no timeout"; StreamCloseDelay)',
     unconfirmed: false,
     note: 'No timeout by default. Separately, config reloads close WebSockets unless stream_close_delay is set (default 0).',
+  },
+
+  // --- Forward proxies (the client's own, reached with CONNECT or SOCKS) ---
+  {
+    id: 'tinyproxy-timeout',
+    component: 'tinyproxy',
+    setting: 'Timeout',
+    defaultSeconds: 600,
+    kind: 'idle',
+    pingResets: true,
+    fix: {
+      config: '# /etc/tinyproxy/tinyproxy.conf\nTimeout 3600',
+      heartbeat: 'Or keep it and send a ping more often than the Timeout (600 s by default).',
+    },
+    source: TINYPROXY_SOURCE,
+    unconfirmed: false,
+    note: 'Bytes in either direction re-arm it: a CONNECT tunnel is cut after Timeout seconds with no data both ways.',
+    forwardProxy: 'http',
+  },
+  {
+    id: 'squid-read-timeout',
+    component: 'Squid',
+    setting: 'read_timeout',
+    defaultSeconds: 900,
+    kind: 'idle',
+    pingResets: true,
+    fix: {
+      config: '# squid.conf\nread_timeout 60 minutes',
+      heartbeat: 'Or keep it and send a ping more often than every 15 minutes.',
+    },
+    source: SQUID_SOURCE,
+    unconfirmed: false,
+    note: 'In a CONNECT tunnel, data either way re-arms it on both sides. client_lifetime (1 day) applies only until the first byte; request_timeout (before the request headers) and pconn_timeout (idle server connections) do not apply to tunnels.',
+    forwardProxy: 'http',
+  },
+  {
+    id: 'skyhigh-swg-connection-timeout',
+    component: 'Skyhigh Secure Web Gateway (McAfee Web Gateway)',
+    setting: 'connection timeout (Proxy Control event)',
+    defaultSeconds: 120,
+    kind: 'idle',
+    pingResets: true,
+    fix: {
+      config:
+        'Policy Editor: a rule for the WebSocket host with the event "Enable Proxy Control" and a longer connection timeout',
+      heartbeat: 'Or send a ping more often than every 120 s.',
+    },
+    source:
+      'https://success.skyhighsecurity.com/Skyhigh_Secure_Web_Gateway_(On-Prem)/Secure_Web_Gateway_Product_Guide/Proxies/Proxy_HA_Mode/Configure_ProxyHA_Timeout_Settings ("disconnections after the default 120-second timeout … extend the timeout for specific resources by using the Proxy Control event")',
+    unconfirmed: true,
+    note: 'The 120 s default is documented; that it is an idle timeout and applies to CONNECT tunnels is not.',
+    aliases: ['McAfee Web Gateway', 'Trellix Web Gateway'],
+    forwardProxy: 'http',
+  },
+  {
+    id: 'http-proxy-unknown-idle-timeout',
+    component: UNKNOWN_FORWARD_PROXY.http,
+    setting: 'idle timeout of CONNECT tunnels (tinyproxy Timeout 600 s, Squid read_timeout 15 min by default)',
+    defaultSeconds: null,
+    kind: 'idle',
+    pingResets: true,
+    fix: {
+      heartbeat:
+        "Send a ping more often than the interval the drops show, or ask the proxy's administrators for a longer idle timeout for this host.",
+    },
+    source: `See the tinyproxy and Squid entries: ${TINYPROXY_SOURCE.split(';')[0]}; ${SQUID_SOURCE.split(';')[0]}`,
+    unconfirmed: false,
+    note: 'The proxy did not name its product (Squid answers CONNECT with a bare 200), so its setting cannot be named.',
+    forwardProxy: 'http',
+  },
+  {
+    id: 'dante-timeout-io',
+    component: 'Dante',
+    setting: 'timeout.io (timeout.io.tcp)',
+    defaultSeconds: null,
+    kind: 'idle',
+    pingResets: true,
+    fix: {
+      config: '# /etc/danted.conf\ntimeout.io: 3600   # or 0, the default: no timeout',
+      heartbeat: 'Or send a ping more often than the configured timeout.io.',
+    },
+    source:
+      'danted.conf(5) (Debian dante-server 1.4.2: "timeout.io The number of seconds an established connection can be idle. The default is 0, meaning forever")',
+    unconfirmed: false,
+    note: 'No timeout by default; can also be set per rule.',
+    forwardProxy: 'socks',
+  },
+  {
+    id: 'socks-proxy-unknown-idle-timeout',
+    component: UNKNOWN_FORWARD_PROXY.socks,
+    setting: 'idle timeout of the SOCKS connection (Dante timeout.io: none by default)',
+    defaultSeconds: null,
+    kind: 'idle',
+    pingResets: true,
+    fix: {
+      heartbeat:
+        "Send a ping more often than the interval the drops show, or ask the proxy's administrators for a longer idle timeout.",
+    },
+    source: "See the Dante entry: danted.conf(5) timeout.io. SOCKS never names the server's product.",
+    unconfirmed: false,
+    forwardProxy: 'socks',
   },
 
   // --- AWS ---

@@ -22,7 +22,7 @@ import {
 import type { PathFingerprint } from '../model/pathFingerprints.js';
 import type { DiagnosisAlternative, ResetBy } from '../model/sessionEvents.js';
 import { NOWHERE, type SurvivalRecord, type SurvivalThresholds } from './connectionTracker.js';
-import type { KnownTimeout, TimeoutKind } from './knowledgeBase.js';
+import { UNKNOWN_FORWARD_PROXY, type KnownTimeout, type TimeoutKind } from './knowledgeBase.js';
 
 /** A single drop counts only when it is this close to a known default. */
 export const SINGLE_DROP_MATCH_MS = 1_500;
@@ -168,14 +168,15 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
   if (refuted) return refuted;
 
   const noTraffic = measure === 'idle' && (whole ? cluster.silentDrops === n : members.every(isSilentThroughout));
-  const matched = matchCandidates(judging.knownTimeouts, measure, intervalMs, n === 1, noTraffic);
+  const table = eligibleTimeouts(judging.knownTimeouts, judging.onPath);
+  const matched = matchCandidates(table, measure, intervalMs, n === 1, noTraffic);
   // What the path named comes first; with no default matching, its setting is a configured one.
   const named = (entry: KnownTimeout) => judging.onPath.has(entry.component);
   // (A default that matches, the user's own entries first, still wins over a guess.)
   const configuredOnPath =
     matched.length > 0 || n === 1
       ? []
-      : judging.knownTimeouts.filter(
+      : table.filter(
           (entry) =>
             named(entry) &&
             entry.kind === PRIMARY_KIND[measure] &&
@@ -185,7 +186,7 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
     0,
     MAX_CANDIDATES,
   );
-  const onPath = candidates[0] ? (judging.onPath.get(candidates[0].component) ?? null) : null;
+  const onPath = candidates[0] ? fingerprintOf(candidates[0], judging.onPath) : null;
   const primaryMatch = matched.some((c) => c.kind === PRIMARY_KIND[measure]);
   if (n === 1 && !primaryMatch) return 'a single drop whose interval matches no known default';
 
@@ -209,6 +210,28 @@ function propose(cluster: Cluster, members: readonly Drop[], judging: Judging): 
     alternatives: alternativesOf(measure, members, intervalMs, noTraffic),
     score: n + (primaryMatch ? 0.5 : 0) + MEASURE_PRIOR[measure] + 0.05 * tightness,
   };
+}
+
+/**
+ * The entries that may explain drops on this path: a forward proxy's timeouts only when the
+ * connection went through such a proxy, named as that product or of unknown product.
+ */
+function eligibleTimeouts(
+  knownTimeouts: readonly KnownTimeout[],
+  onPath: ReadonlyMap<string, PathFingerprint>,
+): readonly KnownTimeout[] {
+  if (!knownTimeouts.some((entry) => entry.forwardProxy)) return knownTimeouts;
+  return knownTimeouts.filter(
+    (entry) =>
+      !entry.forwardProxy || onPath.has(entry.component) || onPath.has(UNKNOWN_FORWARD_PROXY[entry.forwardProxy]),
+  );
+}
+
+/** The fingerprint that put an entry's component on the path: its own, or its kind of proxy's. */
+function fingerprintOf(entry: KnownTimeout, onPath: ReadonlyMap<string, PathFingerprint>): PathFingerprint | null {
+  const own = onPath.get(entry.component);
+  if (own) return own;
+  return entry.forwardProxy ? (onPath.get(UNKNOWN_FORWARD_PROXY[entry.forwardProxy]) ?? null) : null;
 }
 
 /**

@@ -2,7 +2,14 @@
 // field by field, combineKnownTimeouts puts them ahead of the built-in table.
 
 import { describeValue, isObject } from '../common/values.js';
-import { KNOWN_TIMEOUTS, TIMEOUT_KINDS, type KnownTimeout, type TimeoutKind } from './knowledgeBase.js';
+import {
+  FORWARD_PROXY_KINDS,
+  KNOWN_TIMEOUTS,
+  TIMEOUT_KINDS,
+  type ForwardProxyKind,
+  type KnownTimeout,
+  type TimeoutKind,
+} from './knowledgeBase.js';
 
 /**
  * User entries first (they know their own infrastructure, so they win ties), then the
@@ -29,6 +36,7 @@ const KNOWN_FIELDS = new Set([
   'unconfirmed',
   'note',
   'aliases',
+  'forwardProxy',
 ]);
 
 /** Turns free text into a kebab-case id fragment: "AWS ALB" + "idle_timeout" → "aws-alb-idle-timeout". */
@@ -137,6 +145,11 @@ function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | nul
     aliases === undefined || (Array.isArray(aliases) && aliases.every((a) => nonEmptyString(a) !== null));
   if (!aliasesOk) problems.push(`${at}: "aliases" must be an array of non-empty strings`);
 
+  const forwardProxy = obj['forwardProxy'];
+  if (forwardProxy !== undefined && !FORWARD_PROXY_KINDS.includes(forwardProxy as ForwardProxyKind)) {
+    problems.push(`${at}: "forwardProxy" must be "http" or "socks"`);
+  }
+
   let id: string | null = null;
   if (obj['id'] !== undefined) {
     if (typeof obj['id'] !== 'string' || !ID_PATTERN.test(obj['id'])) {
@@ -170,6 +183,7 @@ function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | nul
   };
   if (typeof note === 'string' && note !== '') entry.note = note;
   if (Array.isArray(aliases)) entry.aliases = (aliases as string[]).map((a) => a.trim());
+  if (forwardProxy !== undefined) entry.forwardProxy = forwardProxy as ForwardProxyKind;
   return { entry, errors: warnings };
 }
 

@@ -7,6 +7,8 @@
 // so a fingerprint can point the drop analyzer at that component's timeouts; the few
 // without an entry are listed in FINGERPRINT_ONLY_COMPONENTS with the reason.
 
+import type { ProxyRoute } from './network.js';
+
 /** An intermediary (or server) on the path that announced itself. */
 export interface PathFingerprint {
   /** The component, spelled as the KNOWN_TIMEOUTS entries it maps to (e.g. 'nginx'). */
@@ -288,6 +290,89 @@ export const FINGERPRINT_RULES: readonly FingerprintRule[] = [
     source: 'https://github.com/aspnet/KestrelHttpServer/pull/855/files',
   },
 ];
+
+/** The two kinds of forward proxy a route can go through (network.ts ProxyScheme). */
+export type ForwardProxyKind = 'http' | 'socks';
+export const FORWARD_PROXY_KINDS: readonly ForwardProxyKind[] = ['http', 'socks'];
+
+/**
+ * The component of a forward proxy whose product nothing named (Squid 5.7 answers CONNECT
+ * with a bare "200 Connection established": src/HttpReply.cc MakeConnectionEstablished; a
+ * SOCKS server never says). Its KNOWN_TIMEOUTS entry lists the common defaults.
+ */
+export const UNKNOWN_FORWARD_PROXY: Readonly<Record<ForwardProxyKind, string>> = {
+  http: 'HTTP proxy (product unknown)',
+  socks: 'SOCKS proxy (product unknown)',
+};
+
+const SQUID_VIA_SOURCE = 'https://www.squid-cache.org/Doc/config/via/';
+
+/**
+ * What names a forward proxy in its answer to CONNECT (ProxyRoute.connectHeaders), or in the
+ * error page it answered instead. tinyproxy: src/reqs.c send_connect_method_response writes
+ * "Proxy-agent: tinyproxy…"; Squid: `Via: 1.1 host (squid/5.7)` and `Server: squid/5.7` on its
+ * own answers, `X-Squid-Error` on its error pages.
+ */
+export const PROXY_FINGERPRINT_RULES: readonly FingerprintRule[] = [
+  {
+    component: 'tinyproxy',
+    matcher: { kind: 'header', name: 'proxy-agent', value: /^tinyproxy(?:\/(\d[\w.+-]*))?(?:\s|$)/i },
+    identifiedBy: '`Proxy-agent: tinyproxy/…` in the answer to CONNECT',
+    source: 'https://github.com/tinyproxy/tinyproxy/blob/master/src/reqs.c',
+  },
+  {
+    component: 'Squid',
+    matcher: { kind: 'header', name: 'via', value: /\(squid(?:\/(\d[\w.+-]*))?\)/i },
+    identifiedBy: '`Via: 1.1 host (squid/…)`',
+    source: SQUID_VIA_SOURCE,
+  },
+  {
+    component: 'Squid',
+    matcher: { kind: 'header', name: 'server', value: /^squid(?:\/(\d[\w.+-]*))?(?:\s|$)/i },
+    identifiedBy: '`Server: squid/…`',
+    source: SQUID_VIA_SOURCE,
+  },
+  {
+    component: 'Squid',
+    matcher: { kind: 'header', name: 'x-squid-error' },
+    identifiedBy: '`X-Squid-Error` header',
+    source: 'https://wiki.squid-cache.org/SquidFaq/SquidLogs',
+  },
+];
+
+/**
+ * The forward proxy a connection went through, as a fingerprint of the path: named from its
+ * answer to CONNECT when it says what it is, else as a proxy of unknown product. Null for a
+ * direct route (or a record without one): no forward proxy is then on the path.
+ */
+export function proxyFingerprintOf(proxy: ProxyRoute | null | undefined): PathFingerprint | null {
+  if (!proxy) return null;
+  const kind: ForwardProxyKind = proxy.scheme.startsWith('socks') ? 'socks' : 'http';
+  const at = `the ${kind === 'socks' ? 'SOCKS' : 'HTTP'} proxy at ${proxy.url} (${proxy.from})`;
+  if (kind === 'http') {
+    const headers = lowerCaseHeaders(proxy.connectHeaders ?? null);
+    for (const rule of PROXY_FINGERPRINT_RULES) {
+      const hit = matchRule(rule.matcher, headers, null, '');
+      if (hit) {
+        return {
+          component: rule.component,
+          evidence: clip(`${hit.evidence}, from ${at}`),
+          version: hit.version,
+          source: rule.source,
+        };
+      }
+    }
+  }
+  return {
+    component: UNKNOWN_FORWARD_PROXY[kind],
+    evidence: clip(`${at}, which did not name its product`),
+    version: null,
+    source:
+      kind === 'socks'
+        ? 'https://www.rfc-editor.org/rfc/rfc1928'
+        : 'https://www.rfc-editor.org/rfc/rfc9110#name-connect',
+  };
+}
 
 // Inputs come from a server: cap what the patterns read (all are linear, but a multi-megabyte
 // error page or header should not cost a scan of all of it).

@@ -165,6 +165,9 @@ export function handshakeErrorOf(failure: HandshakeFailedEvent | null, url: stri
     errorCode: failure?.errorCode ?? null,
     message: failure?.message ?? 'the connection closed before the handshake completed',
     url,
+    stage: failure?.stage ?? null,
+    route: failure?.route ?? null,
+    responseHeaders: failure?.responseHeaders ?? null,
   });
   return {
     status: failure?.status ?? null,

@@ -1,4 +1,5 @@
-import type { CloseInitiator, SessionEvent } from '../../../src/core/model/sessionEvents.js';
+import type { HandshakeStage, NetworkRoute } from '../../../src/core/model/network.js';
+import type { CloseInitiator, HeaderMap, SessionEvent } from '../../../src/core/model/sessionEvents.js';
 
 /**
  * Writes a synthetic event record the way Session does: idleMs is the time since the last
@@ -20,7 +21,7 @@ export class Script {
     return this;
   }
 
-  connect(url = 'wss://app.example.test/ws'): this {
+  connect(url = 'wss://app.example.test/ws', route?: NetworkRoute): this {
     this.events.push({ ...this.next(), type: 'connecting', attempt: 0, url, protocols: [] });
     this.events.push({
       ...this.next(),
@@ -30,6 +31,7 @@ export class Script {
       extensions: '',
       requestHeaders: {},
       responseHeaders: {},
+      ...(route ? { route } : {}),
     });
     this.openT = this.lastFrameT = this.t;
     return this;
@@ -87,12 +89,21 @@ export class Script {
     return this.connect().wait(ms).drop();
   }
 
-  handshakeFailed(failure: { status?: number; body?: string; errorCode?: string; message?: string }): this {
+  handshakeFailed(failure: {
+    status?: number;
+    body?: string;
+    errorCode?: string;
+    message?: string;
+    url?: string;
+    stage?: HandshakeStage;
+    route?: NetworkRoute;
+    responseHeaders?: HeaderMap;
+  }): this {
     this.events.push({
       ...this.next(),
       type: 'connecting',
       attempt: 1,
-      url: 'wss://app.example.test/ws',
+      url: failure.url ?? 'wss://app.example.test/ws',
       protocols: [],
     });
     this.events.push({
@@ -101,11 +112,13 @@ export class Script {
       status: failure.status ?? null,
       statusText: null,
       requestHeaders: null,
-      responseHeaders: null,
+      responseHeaders: failure.responseHeaders ?? null,
       body: failure.body ?? null,
       errorCode: failure.errorCode ?? null,
       message: failure.message ?? 'handshake failed',
       handshakeMs: 5,
+      ...(failure.stage ? { stage: failure.stage } : {}),
+      ...(failure.route ? { route: failure.route } : {}),
     });
     return this.wait(1_000);
   }
