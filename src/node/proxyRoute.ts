@@ -97,7 +97,10 @@ export function resolveProxy(
 
   const configured = fallback();
   if (!configured) return { proxy: null };
-  const rule = noProxyRule(host, port, [...(defaults.noProxy ?? []), ...splitNoProxy(envValue(env, 'no_proxy'))]);
+  // As VS Code reads them (@vscode/proxy-agent's useProxySettings): http.noProxy's entries, when
+  // there are any, replace the environment's NO_PROXY rather than adding to it.
+  const noProxy = defaults.noProxy?.length ? defaults.noProxy : splitNoProxy(envValue(env, 'no_proxy'));
+  const rule = noProxyRule(host, port, noProxy);
   if (rule !== null) return { proxy: null, bypassed: { ...bypass(configured.url, configured.from, 'no-proxy'), rule } };
   return { proxy: chosen(configured.url, configured.source, configured.from) };
 }

@@ -307,7 +307,7 @@ describe('the route in the tooltip (Proxy and TLS rows)', () => {
     });
     assert.equal(
       rows()['Proxy'],
-      "direct: http.noProxy's .example.test matched, http://proxy.corp:3128 (http.proxy) not used",
+      "direct: http.noProxy/NO_PROXY's .example.test matched, http://proxy.corp:3128 (http.proxy) not used",
     );
     const plain = setup(makeEndpoint('ws://plain.test/', { name: 'Plain' }));
     plain.session.start();

@@ -64,6 +64,9 @@ test("NO_PROXY and http.noProxy: the rule that matched is recorded; the endpoint
     'a scheme-less variable is http://, as curl reads it',
   );
   assert.notEqual(resolveProxy(WSS, 'http://ep:1', {}, env).proxy, null);
+  // As VS Code reads them: http.noProxy's entries, when there are any, replace NO_PROXY.
+  assert.equal(resolveProxy(WSS, undefined, { noProxy: ['other.test'] }, env).proxy?.route.from, 'https_proxy');
+  assert.equal(resolveProxy(WSS, undefined, { noProxy: [] }, env).bypassed?.rule, '.example.com');
 });
 
 test('the environment read as proxy-from-env reads it', () => {

@@ -76,8 +76,11 @@ export const OUTPUT_CHANNELS = [
       'extension/commands.ts',
       'extension/probeCommand.ts',
       'extension/timeline/timelinePanel.ts',
+      'extension/vscodeNetwork.ts',
     ],
-    redactedBy: 'redactEvent, then the line through redactText; probe lines through redactProse',
+    redactedBy:
+      'redactEvent, then the line through redactText; probe lines through redactProse; ' +
+      "VS Code's http.* settings written without credentials (proxyUrlWithoutCredentials in vscodeProxy.ts)",
   },
   {
     id: 'tree-connection',
