@@ -348,8 +348,10 @@ export class WsSocket implements ISocket {
     this._onError.fire({ message: error.message, code: error.code ?? null });
   }
 
-  /** Says where the handshake failed: reaching the proxy, in TLS with the server, or as before. */
-  /** Fires handshake-failed; returns a promise when it first reads the server's chain. */
+  /**
+   * Fires handshake-failed, saying where the handshake failed: reaching the proxy, in TLS with
+   * the server, or as before. Returns a promise when it first reads the server's chain.
+   */
   private reportHandshakeError(wsError: Error & { code?: string }): Promise<void> | undefined {
     const tunnelError = this.tunnelError;
     if (tunnelError && this.plan.proxy && !this.isTargetLookupError(tunnelError)) {
