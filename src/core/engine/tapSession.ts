@@ -1,0 +1,253 @@
+// What the tap records of the user's own application (ws-inspector tap, issue 21). Unlike
+// Session, a tap session opens nothing, sends nothing and never reconnects: the relay
+// (node/tapRelay.ts) tells it what passed between the app and its server, and it records that
+// with the vocabulary of any session, `out` being what the app sent and `in` what the server
+// sent, so the exports, the timeline and the drop analyzer read it as they read our own.
+
+import type { Clock } from '../common/clock.js';
+import { Emitter, type Event } from '../common/events.js';
+import { describeControlPayload } from '../common/payload.js';
+import { SessionStats, type SessionStatsSnapshot } from '../model/stats.js';
+import type { CloseInitiator, Direction, HandshakeFailure, HeaderMap, SessionEvent } from '../model/sessionEvents.js';
+import { EventRecord, MESSAGE_BINARY, MESSAGE_OUT, MESSAGE_TRUNCATED } from './eventRecord.js';
+import type { SessionObserver, SessionFinding } from './sessionObserver.js';
+
+export interface TapRecordOptions {
+  /** A silence longer than this between frames is recorded as an `idle-gap`. */
+  idleGapMs: number;
+  maxEvents: number;
+  maxRecordBytes: number;
+  /** Longer payloads are recorded cut to this many bytes (and flagged truncated). */
+  maxRecordedPayloadBytes: number;
+}
+
+export const DEFAULT_TAP_RECORD_OPTIONS: TapRecordOptions = {
+  idleGapMs: 5_000,
+  maxEvents: 100_000,
+  maxRecordBytes: 128 * 1024 * 1024,
+  maxRecordedPayloadBytes: 64 * 1024,
+};
+
+/** What the relay knows when the server accepted the upstream handshake. */
+export interface TapOpenInfo {
+  protocol: string;
+  /** The extensions the server agreed with the tap (the app's side negotiates its own). */
+  extensions: string;
+  requestHeaders: HeaderMap;
+  responseHeaders: HeaderMap;
+}
+
+/** How an attempt ended, from the relay: which side's close came first and how. */
+export interface TapClose {
+  code: number;
+  reason: string;
+  /** 'app' or 'server' sent the first close frame, or one of them was lost without one. */
+  by: 'app' | 'server';
+  /** No close frame: the connection was lost (ws reports 1006). */
+  abrupt: boolean;
+}
+
+export interface TapSessionDeps {
+  clock: Clock;
+  /** Explains the app's drops; none: no `diagnosis` events. */
+  observer?: SessionObserver;
+  options?: TapRecordOptions;
+}
+
+/** One app client's connections through the tap, attempt after attempt. */
+export class TapSession {
+  readonly record: EventRecord;
+  private readonly stats = new SessionStats();
+  private readonly clock: Clock;
+  private readonly observer: SessionObserver | null;
+  private readonly options: TapRecordOptions;
+  private readonly _onEvent = new Emitter<SessionEvent>();
+  /** Every recorded event, messages included, in seq order. */
+  readonly onEvent: Event<SessionEvent> = this._onEvent.event;
+  /** Attempts since the last connection that opened (as Session's `attempt`). */
+  private attempt = 0;
+  private state: 'idle' | 'connecting' | 'open' = 'idle';
+  private openedAt = 0;
+  private connectingAt = 0;
+  private lastFrameAt = 0;
+
+  constructor(
+    /** Stable for the tap's life: 'tap-1', 'tap-2', … (the `session` field of --json). */
+    readonly id: string,
+    /** Who the app is, for people: its address and the path it asked for. */
+    readonly client: { address: string; path: string },
+    deps: TapSessionDeps,
+  ) {
+    this.clock = deps.clock;
+    this.observer = deps.observer ?? null;
+    this.options = deps.options ?? DEFAULT_TAP_RECORD_OPTIONS;
+    this.record = new EventRecord({ maxEvents: this.options.maxEvents, maxPayloadBytes: this.options.maxRecordBytes });
+  }
+
+  /** True from the app's connection until it ends: a second client then gets a session of its own. */
+  get busy(): boolean {
+    return this.state !== 'idle';
+  }
+
+  getStats(): SessionStatsSnapshot {
+    return this.stats.snapshot(this.clock.now());
+  }
+
+  /** The app connected to the tap; the tap now connects to `url` on its behalf. */
+  connecting(url: string, protocols: readonly string[]): void {
+    this.state = 'connecting';
+    this.attempt += 1;
+    this.connectingAt = this.clock.now();
+    this.emit({
+      seq: 0,
+      type: 'connecting',
+      t: this.connectingAt,
+      attempt: this.attempt,
+      url,
+      protocols: [...protocols],
+    });
+  }
+
+  opened(info: TapOpenInfo): void {
+    const now = this.clock.now();
+    this.state = 'open';
+    this.openedAt = now;
+    this.lastFrameAt = now;
+    // As Session: an attempt that opened resets the count of consecutive attempts.
+    this.attempt = 0;
+    this.emit({ seq: 0, type: 'open', t: now, handshakeMs: now - this.connectingAt, ...info });
+  }
+
+  handshakeFailed(failure: HandshakeFailure): void {
+    const now = this.clock.now();
+    this.state = 'idle';
+    this.emit({ seq: 0, type: 'handshake-failed', t: now, handshakeMs: now - this.connectingAt, ...failure });
+  }
+
+  /** A data message passed: `out` from the app, `in` from the server. */
+  message(direction: Direction, payload: Uint8Array, isBinary: boolean): void {
+    const now = this.clock.now();
+    this.noteFrame(now);
+    let flags = (direction === 'out' ? MESSAGE_OUT : 0) | (isBinary ? MESSAGE_BINARY : 0);
+    let kept = payload;
+    if (payload.length > this.options.maxRecordedPayloadBytes) {
+      kept = payload.subarray(0, this.options.maxRecordedPayloadBytes);
+      flags |= MESSAGE_TRUNCATED;
+    }
+    const seq = this.record.appendMessage(now, flags, payload.length, kept, undefined);
+    this.stats.observeMessage(direction, payload.length, undefined);
+    // Messages become objects only for listeners, or for the observer when they are the
+    // app's (the analyzer tells messages from pings by what it is told: Session does the same).
+    const needsObject = this._onEvent.listenerCount > 0 || (direction === 'out' && this.observer !== null);
+    const event = needsObject ? this.record.get(seq) : undefined;
+    if (event) this._onEvent.fire(event);
+    if (!this.observer) return;
+    if (direction === 'in') this.recordFindings(this.observer.noteMessageReceived(now));
+    else if (event) this.recordFindings(this.observer.observe(event));
+  }
+
+  ping(direction: Direction, payload: Uint8Array): void {
+    const now = this.clock.now();
+    this.noteFrame(now);
+    this.emit({ seq: 0, type: 'ping', t: now, direction, ...describeControlPayload(payload) });
+  }
+
+  pong(direction: Direction, payload: Uint8Array): void {
+    const now = this.clock.now();
+    this.noteFrame(now);
+    // The app's heartbeat is not ours: no round trip is measured.
+    this.emit({ seq: 0, type: 'pong', t: now, direction, ...describeControlPayload(payload), rttMs: null });
+  }
+
+  /** The attempt ended (recorded once, however both sides' closes arrive). */
+  closed(close: TapClose): void {
+    if (this.state !== 'open') {
+      this.state = 'idle';
+      return;
+    }
+    this.state = 'idle';
+    const now = this.clock.now();
+    const idleMs = now - this.lastFrameAt;
+    this.noteFrame(now);
+    // Session's words: `local` is the client's side, here the app.
+    const initiator: CloseInitiator = close.abrupt ? 'none' : close.by === 'app' ? 'local' : 'remote';
+    this.emit({
+      seq: 0,
+      type: 'close',
+      t: now,
+      code: close.abrupt ? 1006 : close.code,
+      reason: close.reason,
+      wasClean: !close.abrupt,
+      initiator,
+      idleMs,
+      ageMs: now - this.openedAt,
+    });
+  }
+
+  /** Something went wrong on the relay that the record should show (a write failed, …). */
+  error(message: string, code: string | null): void {
+    this.emit({ seq: 0, type: 'error', t: this.clock.now(), message, code });
+  }
+
+  dispose(): void {
+    this._onEvent.dispose();
+  }
+
+  private noteFrame(now: number): void {
+    const gap = now - this.lastFrameAt;
+    if (this.state === 'open' && gap > this.options.idleGapMs) {
+      this.emit({ seq: 0, type: 'idle-gap', t: now, durationMs: gap, startT: this.lastFrameAt });
+    }
+    this.lastFrameAt = now;
+  }
+
+  private emit(event: SessionEvent): void {
+    const stored = this.record.append(event);
+    this.stats.observe(stored);
+    this._onEvent.fire(stored);
+    if (this.observer && stored.type !== 'diagnosis') this.recordFindings(this.observer.observe(stored));
+  }
+
+  private recordFindings(findings: readonly SessionFinding[]): void {
+    for (const finding of findings) this.emit({ seq: 0, t: this.clock.now(), ...finding });
+  }
+}
+
+/**
+ * The tap's sessions, grouped by who connects: a connection from the same client address to
+ * the same path as an earlier one is that session's next attempt when the session has no
+ * connection open (the app reconnecting); otherwise it starts a session of its own (another
+ * tab, another client, or the same app with two sockets).
+ */
+export class TapSessions {
+  private readonly sessions: TapSession[] = [];
+  private readonly byClient = new Map<string, TapSession[]>();
+  private readonly _onSession = new Emitter<TapSession>();
+  /** A new session began (its first connection follows). */
+  readonly onSession: Event<TapSession> = this._onSession.event;
+
+  constructor(private readonly createSession: (id: string, client: { address: string; path: string }) => TapSession) {}
+
+  /** The session the connection of `address` to `path` (without its query) belongs to. */
+  sessionFor(address: string, path: string): TapSession {
+    const key = `${address} ${path}`;
+    const group = this.byClient.get(key) ?? [];
+    const free = group.find((session) => !session.busy);
+    if (free) return free;
+    const session = this.createSession(`tap-${this.sessions.length + 1}`, { address, path });
+    group.push(session);
+    this.byClient.set(key, group);
+    this.sessions.push(session);
+    this._onSession.fire(session);
+    return session;
+  }
+
+  all(): readonly TapSession[] {
+    return this.sessions;
+  }
+
+  dispose(): void {
+    for (const session of this.sessions) session.dispose();
+    this._onSession.dispose();
+  }
+}

@@ -1,0 +1,433 @@
+// The tap's listener and relay (ws-inspector tap, issue 21): the user's app connects here, we
+// connect to the real server on its behalf, pass every frame on unchanged and in order, and
+// tell the app's TapSession (core/engine/tapSession.ts) what passed. The second adapter of
+// `ws` beside wsSocket.ts: it pairs two raw `ws` sockets, which the ISocket port (made for a
+// session that speaks for itself) does not express; see ARCHITECTURE.md.
+//
+// What is mirrored, and how `ws` makes it possible (node_modules/ws/doc/ws.md):
+// - pings and pongs: `autoPong: false` on both sides, so the app's heartbeat reaches the
+//   server and the server's answer reaches the app (no pong is invented by the tap);
+// - close frames: the code and reason of the first close are sent on (RFC 6455 §5.5.1); the
+//   codes that must not be sent in a frame (1005, 1006, 1015: §7.4.1) are mirrored as what
+//   they mean: 1005 as a close without a code, 1006 as a connection dropped (`terminate()`);
+// - subprotocols: the upstream handshake goes first with the app's offer, and the app is
+//   answered (handleUpgrade) with the server's choice;
+// - permessage-deflate: each side negotiates its own; `ws` hands us plain messages;
+// - a failed upstream handshake: the server's status, headers and body go back to the app.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import { networkFailure } from '../core/engine/socket.js';
+import type { TapSession, TapSessions } from '../core/engine/tapSession.js';
+import type { ProxySetting, TlsConfig } from '../core/model/network.js';
+import type { HeaderMap } from '../core/model/sessionEvents.js';
+import type { NetworkDefaults } from './networkDefaults.js';
+import { createProxyAgent } from './proxyAgent.js';
+import { planNetwork } from './proxyRoute.js';
+
+export interface TapRelayOptions {
+  /** Where the app connects: 127.0.0.1 unless the user named another address. */
+  listenHost: string;
+  /** 0: any free port (see TapRelay.port). */
+  listenPort: number;
+  /** The real server: ws:// or wss://. */
+  target: string;
+  /** Extra request headers for the server (-H), over the app's. */
+  headers: Record<string, string>;
+  /** Forward the app's Host and Origin as they are instead of the target's. */
+  keepHostAndOrigin: boolean;
+  allowSelfSignedCertificate: boolean;
+  handshakeTimeoutMs: number;
+  /** The largest message accepted from either side. */
+  maxMessageBytes: number;
+  proxy?: ProxySetting;
+  tls?: TlsConfig;
+  /** The front end's proxy defaults (--proxy/--no-proxy, the environment), as for watch. */
+  network: NetworkDefaults;
+}
+
+/**
+ * Bytes handed to one side and not yet written to its socket, past which the other side's
+ * reading pauses, and below which it resumes. One message may exceed it: the bound is this
+ * plus the largest message (maxMessageBytes), never more.
+ */
+export const PAUSE_ABOVE_BYTES = 4 * 1024 * 1024;
+export const RESUME_BELOW_BYTES = 1024 * 1024;
+/** How much of a refusing server's body goes back to the app (and of that, the record keeps 2 KiB). */
+const MAX_REFUSAL_BODY_BYTES = 1024 * 1024;
+const MAX_RECORDED_BODY_BYTES = 2048;
+
+/**
+ * Request headers that describe one hop, not the request (RFC 9110 §7.6.1), and those `ws`
+ * writes itself for the upstream handshake (its key, version, offers).
+ */
+const NOT_FORWARDED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+]);
+
+/** Response headers that belong to the server's connection, replaced when the tap answers. */
+const NOT_ANSWERED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+/** Codes a close frame must not carry (RFC 6455 §7.4.1): they are mirrored as what they mean. */
+const NO_STATUS = 1005;
+const ABNORMAL = 1006;
+
+export class TapRelay {
+  private readonly server: Server;
+  /** Accepts the app's side once the server accepted ours (noServer: we decide when). */
+  private readonly appSide: WebSocketServer;
+  /** The server's choice of subprotocol, for handleProtocols, by the app's request. */
+  private readonly chosenProtocol = new WeakMap<IncomingMessage, string>();
+  private readonly live = new Set<{ terminate(): void }>();
+
+  private constructor(
+    private readonly options: TapRelayOptions,
+    private readonly sessions: TapSessions,
+  ) {
+    this.appSide = new WebSocketServer({
+      noServer: true,
+      autoPong: false,
+      perMessageDeflate: true,
+      maxPayload: options.maxMessageBytes,
+      // The server chose (or not) in the upstream handshake; the app gets that answer.
+      handleProtocols: (_offered, request) => this.chosenProtocol.get(request) ?? false,
+    });
+    this.server = createServer((request, response) => refusePlainHttp(request, response));
+    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.relay(request, socket, head),
+    );
+  }
+
+  /** Listens on the options' address; resolves once it does. */
+  static async start(options: TapRelayOptions, sessions: TapSessions): Promise<TapRelay> {
+    const relay = new TapRelay(options, sessions);
+    await new Promise<void>((resolve, reject) => {
+      relay.server.once('error', reject);
+      relay.server.listen({ host: options.listenHost, port: options.listenPort }, () => {
+        relay.server.off('error', reject);
+        resolve();
+      });
+    });
+    return relay;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Stops listening and drops every relayed connection (the apps see 1006, as if the tap died). */
+  async close(): Promise<void> {
+    for (const connection of this.live) connection.terminate();
+    this.live.clear();
+    this.appSide.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private relay(request: IncomingMessage, appSocket: Duplex, head: Buffer): void {
+    // A client that vanishes mid-handshake must not take the process down.
+    appSocket.on('error', () => undefined);
+    const requested = new URL(request.url ?? '/', 'ws://tap.invalid');
+    const session = this.sessions.sessionFor(request.socket.remoteAddress ?? 'unknown', requested.pathname);
+    const url = upstreamUrl(this.options.target, request.url ?? '/');
+    const protocols = offeredProtocols(request.headers['sec-websocket-protocol']);
+    const headers = forwardedHeaders(request.rawHeaders, url, this.options);
+    session.connecting(url, protocols);
+
+    let upstream: WebSocket;
+    try {
+      const socketOptions = {
+        url,
+        headers,
+        protocols,
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+        allowSelfSignedCertificate: this.options.allowSelfSignedCertificate,
+        maxMessageBytes: this.options.maxMessageBytes,
+        ...(this.options.proxy !== undefined ? { proxy: this.options.proxy } : {}),
+        ...(this.options.tls !== undefined ? { tls: this.options.tls } : {}),
+      };
+      const plan = planNetwork(socketOptions, this.options.network);
+      const agent = plan.proxy
+        ? createProxyAgent(plan.proxy, plan.agentSettings, {
+            onConnectAnswer: () => undefined,
+            onTunnelError: () => undefined,
+            onTunnelSocket: () => undefined,
+          })
+        : undefined;
+      upstream = new WebSocket(url, protocols, {
+        ...(plan.tls?.options ?? {}),
+        ...(agent ? { agent } : {}),
+        headers,
+        handshakeTimeout: this.options.handshakeTimeoutMs,
+        rejectUnauthorized: !this.options.allowSelfSignedCertificate,
+        maxPayload: this.options.maxMessageBytes,
+        autoPong: false,
+        followRedirects: false,
+        perMessageDeflate: true,
+      });
+      upstream.binaryType = 'nodebuffer';
+    } catch (error) {
+      // A proxy URL or TLS file that cannot be used: the app gets a 502 saying so.
+      const failure = { ...networkFailure(null, (error as Error).message), stage: 'config' as const };
+      session.handshakeFailed(failure);
+      answerBadGateway(appSocket, failure.message);
+      return;
+    }
+
+    let phase: 'connecting' | 'open' | 'failed' = 'connecting';
+    const live = { terminate: () => upstream.terminate() };
+    this.live.add(live);
+    // The app gave up while we were still connecting: so do we.
+    const appLeft = () => {
+      if (phase !== 'connecting') return;
+      phase = 'failed';
+      this.live.delete(live);
+      upstream.terminate();
+      session.handshakeFailed(networkFailure(null, 'the app closed its connection before the server answered'));
+    };
+    appSocket.once('close', appLeft);
+
+    upstream.on('unexpected-response', (_request, response) => {
+      phase = 'failed';
+      this.live.delete(live);
+      void answerAsServer(appSocket, response).then((body) => {
+        session.handshakeFailed({
+          status: response.statusCode ?? null,
+          statusText: response.statusMessage ?? null,
+          requestHeaders: headers,
+          responseHeaders: headerMap(response.rawHeaders),
+          body: body.subarray(0, MAX_RECORDED_BODY_BYTES).toString('utf8'),
+          errorCode: null,
+          message: `server answered the handshake with HTTP ${response.statusCode ?? '?'} instead of 101 Switching Protocols; the app got the same answer`,
+        });
+        upstream.terminate();
+      });
+    });
+    upstream.on('error', (error: Error & { code?: string }) => {
+      if (phase !== 'connecting') return;
+      phase = 'failed';
+      this.live.delete(live);
+      session.handshakeFailed(networkFailure(error.code ?? null, error.message));
+      answerBadGateway(appSocket, `the tap could not reach ${url}: ${error.message}`);
+    });
+    upstream.on('upgrade', (response: IncomingMessage) => {
+      responseHeaders = headerMap(response.rawHeaders);
+    });
+    let responseHeaders: HeaderMap = {};
+    upstream.on('open', () => {
+      phase = 'open';
+      appSocket.off('close', appLeft);
+      this.chosenProtocol.set(request, upstream.protocol);
+      this.appSide.handleUpgrade(request, appSocket, head, (app) => {
+        this.live.delete(live);
+        session.opened({
+          protocol: upstream.protocol,
+          extensions: upstream.extensions,
+          requestHeaders: headers,
+          responseHeaders,
+        });
+        const pair = pairSockets(app, upstream, session);
+        this.live.add(pair);
+        app.once('close', () => this.live.delete(pair));
+      });
+      // handleUpgrade drops a socket that closed meanwhile without calling back: drop ours too.
+      if (!appSocket.writable) {
+        this.live.delete(live);
+        upstream.terminate();
+        session.closed({ code: ABNORMAL, reason: '', by: 'app', abrupt: true });
+      }
+    });
+  }
+}
+
+/** Passes frames both ways until either side ends, then ends the other the same way. */
+function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { terminate(): void } {
+  app.binaryType = 'nodebuffer';
+  let ended = false;
+  const end = (from: 'app' | 'server', code: number, reason: Buffer) => {
+    if (!ended) {
+      ended = true;
+      session.closed({ code, reason: reason.toString('utf8'), by: from, abrupt: code === ABNORMAL });
+    }
+    const other = from === 'app' ? server : app;
+    if (other.readyState === WebSocket.CLOSED) return;
+    if (code === ABNORMAL) other.terminate();
+    else if (code === NO_STATUS || !sendableCloseCode(code)) other.close();
+    else other.close(code, reason);
+  };
+  const forward = (from: WebSocket, to: WebSocket, direction: 'out' | 'in') => {
+    const source: 'app' | 'server' = direction === 'out' ? 'app' : 'server';
+    let handedOn = 0;
+    let paused = false;
+    from.on('message', (data: Buffer, isBinary: boolean) => {
+      session.message(direction, data, isBinary);
+      if (to.readyState !== WebSocket.OPEN) return;
+      handedOn += data.length;
+      // The callback runs once the frame is written to the socket (or the socket failed).
+      to.send(data, { binary: isBinary }, () => {
+        handedOn -= data.length;
+        if (paused && handedOn <= RESUME_BELOW_BYTES) {
+          paused = false;
+          from.resume();
+        }
+      });
+      if (!paused && handedOn > PAUSE_ABOVE_BYTES) {
+        paused = true;
+        from.pause();
+      }
+    });
+    from.on('ping', (data: Buffer) => {
+      session.ping(direction, data);
+      if (to.readyState === WebSocket.OPEN) to.ping(data);
+    });
+    from.on('pong', (data: Buffer) => {
+      session.pong(direction, data);
+      if (to.readyState === WebSocket.OPEN) to.pong(data);
+    });
+    from.on('error', (error: Error & { code?: string }) =>
+      session.error(`${source}: ${error.message}`, error.code ?? null),
+    );
+    from.on('close', (code: number, reason: Buffer) => end(source, code, reason));
+  };
+  forward(app, server, 'out');
+  forward(server, app, 'in');
+  return {
+    terminate: () => {
+      app.terminate();
+      server.terminate();
+    },
+  };
+}
+
+/** The target with the app's path and query appended, unless the target names a path or query of its own. */
+export function upstreamUrl(target: string, requestPath: string): string {
+  const url = new URL(target);
+  const ownPath = url.pathname !== '/' || url.search !== '';
+  if (ownPath) return url.toString();
+  const requested = new URL(requestPath, 'ws://tap.invalid');
+  url.pathname = requested.pathname;
+  url.search = requested.search;
+  return url.toString();
+}
+
+/** The app's Sec-WebSocket-Protocol offer, in order. */
+export function offeredProtocols(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(',')
+    .map((protocol) => protocol.trim())
+    .filter((protocol) => protocol !== '');
+}
+
+/**
+ * The app's request headers for the server: hop-by-hop ones and those named in its Connection
+ * header dropped, Host and Origin rewritten to the target unless kept, -H headers over them.
+ */
+export function forwardedHeaders(
+  rawHeaders: readonly string[],
+  targetUrl: string,
+  options: Pick<TapRelayOptions, 'headers' | 'keepHostAndOrigin'>,
+): Record<string, string> {
+  const named = new Set<string>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() !== 'connection') continue;
+    for (const token of rawHeaders[i + 1]!.split(',')) named.add(token.trim().toLowerCase());
+  }
+  const target = new URL(targetUrl);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (NOT_FORWARDED.has(lower) || named.has(lower)) continue;
+    if (!options.keepHostAndOrigin && lower === 'host') continue; // ws writes the target's
+    let value = rawHeaders[i + 1]!;
+    if (!options.keepHostAndOrigin && lower === 'origin') {
+      value = `${target.protocol === 'wss:' ? 'https:' : 'http:'}//${target.host}`;
+    }
+    const existing = Object.keys(headers).find((key) => key.toLowerCase() === lower);
+    if (existing) headers[existing] = `${headers[existing]}, ${value}`;
+    else headers[name] = value;
+  }
+  for (const [name, value] of Object.entries(options.headers)) {
+    const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
+    if (existing) delete headers[existing];
+    headers[name] = value;
+  }
+  return headers;
+}
+
+function sendableCloseCode(code: number): boolean {
+  // RFC 6455 §7.4: 1000–1014 but 1004–1006, and 3000–4999 (ws's own check, lib/validation.js).
+  return (
+    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999)
+  );
+}
+
+/** Replays the server's refusal to the app: its status line, headers and (bounded) body. Resolves with the body. */
+function answerAsServer(appSocket: Duplex, response: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      response.removeAllListeners('data');
+      const body = Buffer.concat(chunks).subarray(0, MAX_REFUSAL_BODY_BYTES);
+      const lines = [`HTTP/1.1 ${response.statusCode ?? 502} ${response.statusMessage ?? ''}`.trimEnd()];
+      const raw = response.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (!NOT_ANSWERED.has(raw[i]!.toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+      }
+      lines.push(`Content-Length: ${body.length}`, 'Connection: close');
+      if (appSocket.writable) appSocket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
+      resolve(body);
+    };
+    response.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= MAX_REFUSAL_BODY_BYTES) finish();
+    });
+    response.on('end', finish);
+    response.on('error', finish);
+    response.on('close', finish);
+  });
+}
+
+function answerBadGateway(appSocket: Duplex, message: string): void {
+  if (!appSocket.writable) return;
+  const body = Buffer.from(`${message}\n`);
+  appSocket.end(
+    `HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString()}`,
+  );
+}
+
+function refusePlainHttp(_request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+  response.end('ws-inspector tap: connect with WebSocket\n');
+}
+
+function headerMap(raw: readonly string[]): HeaderMap {
+  const headers: HeaderMap = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const existing = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
+    if (existing) headers[existing] = `${headers[existing]}, ${raw[i + 1]}`;
+    else headers[name] = raw[i + 1]!;
+  }
+  return headers;
+}

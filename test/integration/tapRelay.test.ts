@@ -1,0 +1,322 @@
+// The tap (src/node/tapRelay.ts) as a faithful mirror between a real `ws` app client and real
+// `ws` servers on 127.0.0.1: messages, pings and pongs, closes both ways, a lost connection, a
+// refused handshake, subprotocols, compression on one side only, a 10 MiB message, and what
+// the tap records of it all (core/engine/tapSession.ts).
+
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { test } from 'node:test';
+import WebSocket from 'ws';
+import { cleanups, type EventOf } from '../helpers/testScope.js';
+import { startTap, until } from '../helpers/tap.js';
+import { startEchoServer, startHandshakeStatusServer, startWsServer } from '../helpers/wsServers.js';
+
+/** An app client through the tap, closed by `defer`. */
+async function openApp(
+  defer: (fn: () => unknown) => void,
+  url: string,
+  protocols: string[] = [],
+  options: WebSocket.ClientOptions = {},
+): Promise<WebSocket> {
+  const app = new WebSocket(url, protocols, options);
+  defer(() => app.terminate());
+  await once(app, 'open');
+  return app;
+}
+
+function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
+  return new Promise((resolve) => ws.once('message', (data: Buffer, isBinary: boolean) => resolve({ data, isBinary })));
+}
+
+function closeOf(ws: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) =>
+    ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') })),
+  );
+}
+
+test('echoes pass through the tap intact in both directions, and the tap records out and in with their payloads', async (t) => {
+  const defer = cleanups(t);
+  const server = await startEchoServer();
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+  const app = await openApp(defer, `${tap.url}/chat?room=1`);
+
+  app.send('hello');
+  const text = await nextMessage(app);
+  assert.equal(text.data.toString('utf8'), 'hello');
+  assert.equal(text.isBinary, false);
+  app.send(Buffer.from([0, 1, 2, 255]));
+  const binary = await nextMessage(app);
+  assert.deepEqual([...binary.data], [0, 1, 2, 255]);
+  assert.equal(binary.isBinary, true);
+
+  const events = tap.eventsOf('tap-1');
+  const messages = events.filter((e): e is EventOf<'message'> => e.type === 'message');
+  assert.deepEqual(
+    messages.map((m) => [m.direction, m.opcode, m.data]),
+    [
+      ['out', 'text', 'hello'],
+      ['in', 'text', 'hello'],
+      ['out', 'binary', 'AAEC/w=='],
+      ['in', 'binary', 'AAEC/w=='],
+    ],
+  );
+  const connecting = events.find((e): e is EventOf<'connecting'> => e.type === 'connecting')!;
+  // The app's path and query are appended to a target that names none.
+  assert.equal(connecting.url, `${server.url}chat?room=1`);
+  assert.ok(events.some((e) => e.type === 'open'));
+});
+
+test("the app's pings reach the server and the server's pongs reach the app, unchanged; both are recorded", async (t) => {
+  const defer = cleanups(t);
+  const seen: string[] = [];
+  const server = await startWsServer((ws) => {
+    ws.on('ping', (data: Buffer) => seen.push(`server got ping ${data.toString()}`));
+    ws.on('message', () => ws.ping('srv'));
+  });
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+  const app = await openApp(defer, tap.url);
+  app.on('ping', (data: Buffer) => seen.push(`app got ping ${data.toString()}`));
+
+  app.ping('hb-1');
+  const [pong] = (await once(app, 'pong')) as [Buffer];
+  assert.equal(pong.toString(), 'hb-1');
+  app.send('ping me');
+  await until(() => seen.includes('app got ping srv'), "the server's ping at the app");
+  assert.ok(seen.includes('server got ping hb-1'));
+
+  await until(() => tap.eventsOf('tap-1').filter((e) => e.type === 'pong').length >= 2, 'both pongs recorded');
+  const control = tap
+    .eventsOf('tap-1')
+    .filter((e): e is EventOf<'ping'> | EventOf<'pong'> => e.type === 'ping' || e.type === 'pong')
+    .map((e) => `${e.type} ${e.direction} ${e.data}`);
+  // The app's own client answers the server's ping (ws's autoPong on the app): that pong is `out`.
+  assert.deepEqual(control, ['ping out hb-1', 'pong in hb-1', 'ping in srv', 'pong out srv']);
+});
+
+test("the app's close code and reason reach the server, and the server's reach the app", async (t) => {
+  const defer = cleanups(t);
+  const serverSaw: Array<{ code: number; reason: string }> = [];
+  const server = await startWsServer((ws) => {
+    ws.on('close', (code: number, reason: Buffer) => serverSaw.push({ code, reason: reason.toString() }));
+    ws.on('message', (data: Buffer) => {
+      if (data.toString() === 'close please') ws.close(4002, 'server says bye');
+    });
+  });
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+
+  const first = await openApp(defer, `${tap.url}/a`);
+  const firstClosed = closeOf(first);
+  first.close(4001, 'app says bye');
+  assert.deepEqual(await firstClosed, { code: 4001, reason: 'app says bye' });
+  await until(() => serverSaw.length === 1, 'the server to see the close');
+  assert.deepEqual(serverSaw[0], { code: 4001, reason: 'app says bye' });
+
+  const second = await openApp(defer, `${tap.url}/b`);
+  const secondClosed = closeOf(second);
+  second.send('close please');
+  assert.deepEqual(await secondClosed, { code: 4002, reason: 'server says bye' });
+
+  await until(() => tap.events.filter((e) => e.event.type === 'close').length === 2, 'both closes recorded');
+  const closes = tap.events
+    .filter((e) => e.event.type === 'close')
+    .map(({ session, event }) => {
+      const close = event as EventOf<'close'>;
+      return [session, close.code, close.reason, close.initiator, close.wasClean];
+    });
+  assert.deepEqual(closes, [
+    ['tap-1', 4001, 'app says bye', 'local', true],
+    ['tap-2', 4002, 'server says bye', 'remote', true],
+  ]);
+});
+
+test('an upstream TCP reset ends the app connection abruptly (1006), and an app that vanishes ends the upstream one the same way', async (t) => {
+  const defer = cleanups(t);
+  const serverCloses: number[] = [];
+  const server = await startWsServer((ws, { request }) => {
+    ws.on('close', (code: number) => serverCloses.push(code));
+    ws.on('message', (data: Buffer) => {
+      // RST, not FIN: the connection is lost without a close frame.
+      if (data.toString() === 'reset') (request.socket as Socket).resetAndDestroy();
+    });
+  });
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+
+  const app = await openApp(defer, tap.url);
+  const closed = closeOf(app);
+  app.send('reset');
+  assert.equal((await closed).code, 1006);
+
+  const vanishing = await openApp(defer, tap.url);
+  vanishing.send('hi');
+  await until(() => server.liveSockets() === 1, 'the second upstream connection');
+  vanishing.terminate();
+  await until(() => serverCloses.length === 2, 'the server to see the second connection end');
+  assert.equal(serverCloses[1], 1006);
+
+  await until(() => tap.events.filter((e) => e.event.type === 'close').length === 2, 'both closes recorded');
+  const recorded = tap.events
+    .filter((e) => e.event.type === 'close')
+    .map((e) => [(e.event as EventOf<'close'>).code, (e.event as EventOf<'close'>).initiator]);
+  assert.deepEqual(recorded, [
+    [1006, 'none'],
+    [1006, 'none'],
+  ]);
+});
+
+test("a refused upstream handshake (403 with a body) is answered to the app with the server's status, headers and body", async (t) => {
+  const defer = cleanups(t);
+  const server = await startHandshakeStatusServer(403, 'no entry for you\n', { 'X-Refused-By': 'test-server' });
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+
+  const app = new WebSocket(tap.url);
+  // ws reports the refused handshake as an error too: the test reads the response instead.
+  app.on('error', () => undefined);
+  defer(() => app.terminate());
+  const [, response] = (await once(app, 'unexpected-response')) as [unknown, IncomingMessage];
+  let body = '';
+  for await (const chunk of response) body += String(chunk);
+  assert.equal(response.statusCode, 403);
+  assert.equal(response.statusMessage, 'Forbidden');
+  assert.equal(response.headers['x-refused-by'], 'test-server');
+  assert.equal(body, 'no entry for you\n');
+
+  await until(() => tap.events.some((e) => e.event.type === 'handshake-failed'), 'the failure recorded');
+  const failed = tap.events.find((e) => e.event.type === 'handshake-failed')!.event as EventOf<'handshake-failed'>;
+  assert.equal(failed.status, 403);
+  assert.equal(failed.body, 'no entry for you\n');
+  assert.equal(failed.responseHeaders?.['X-Refused-By'], 'test-server');
+});
+
+test("subprotocols are negotiated end to end: the app's offer reaches the server, the server's choice reaches the app", async (t) => {
+  const defer = cleanups(t);
+  let offered: string[] = [];
+  const server = await startWsServer(() => undefined, {
+    handleProtocols: (protocols) => {
+      offered = [...protocols];
+      return 'graphql-transport-ws';
+    },
+  });
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+  const app = await openApp(defer, tap.url, ['graphql-ws', 'graphql-transport-ws']);
+  assert.equal(app.protocol, 'graphql-transport-ws');
+  assert.deepEqual(offered, ['graphql-ws', 'graphql-transport-ws']);
+
+  // Known limit: `ws` as a client fails a handshake whose server chose none of the offered
+  // subprotocols (lib/websocket.js: "Server sent no subprotocol"), where a browser would open
+  // with none. The app is told why in a 502 rather than left hanging.
+  const choosy = await startWsServer(() => undefined, { handleProtocols: () => false });
+  defer(() => choosy.close());
+  const choosyTap = await startTap(defer, choosy.url);
+  const refused = new WebSocket(choosyTap.url, ['mqtt']);
+  refused.on('error', () => undefined);
+  defer(() => refused.terminate());
+  const [, response] = (await once(refused, 'unexpected-response')) as [unknown, IncomingMessage];
+  let body = '';
+  for await (const chunk of response) body += String(chunk);
+  assert.equal(response.statusCode, 502);
+  assert.match(body, /Server sent no subprotocol/);
+  const open = tap.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open')!;
+  assert.equal(open.protocol, 'graphql-transport-ws');
+});
+
+test('permessage-deflate is negotiated on each side on its own: compressed towards the server, plain towards the app, and the reverse', async (t) => {
+  const defer = cleanups(t);
+  const long = 'compress me '.repeat(2000);
+  const compressing = await startWsServer(
+    (ws) => ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary })),
+    { perMessageDeflate: { threshold: 0 } },
+  );
+  defer(() => compressing.close());
+  const plain = await startEchoServer();
+  defer(() => plain.close());
+
+  const tapToCompressing = await startTap(defer, compressing.url);
+  const plainApp = await openApp(defer, tapToCompressing.url, [], { perMessageDeflate: false });
+  assert.equal(plainApp.extensions, '');
+  plainApp.send(long);
+  assert.equal((await nextMessage(plainApp)).data.toString(), long);
+  const open = tapToCompressing.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open')!;
+  assert.match(open.extensions, /permessage-deflate/);
+
+  const tapToPlain = await startTap(defer, plain.url);
+  const compressingApp = await openApp(defer, tapToPlain.url, [], { perMessageDeflate: { threshold: 0 } });
+  assert.match(compressingApp.extensions, /permessage-deflate/);
+  compressingApp.send(long);
+  assert.equal((await nextMessage(compressingApp)).data.toString(), long);
+  const plainOpen = tapToPlain.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open')!;
+  assert.equal(plainOpen.extensions, '');
+
+  // The record holds the plain text, whatever the wire carried.
+  const recorded = tapToCompressing
+    .eventsOf('tap-1')
+    .filter((e): e is EventOf<'message'> => e.type === 'message')
+    .map((m) => [m.direction, m.size, m.data.length]);
+  assert.deepEqual(recorded, [
+    ['out', long.length, long.length],
+    ['in', long.length, long.length],
+  ]);
+});
+
+test(
+  'a 10 MiB message passes intact both ways; the record keeps its size and a truncated payload',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const server = await startEchoServer();
+    defer(() => server.close());
+    const tap = await startTap(defer, server.url);
+    const app = await openApp(defer, tap.url);
+    const big = Buffer.alloc(10 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+    app.send(big);
+    const echoed = await nextMessage(app);
+    assert.equal(echoed.data.length, big.length);
+    assert.ok(echoed.data.equals(big), 'the echo is byte for byte the message sent');
+    const messages = tap.eventsOf('tap-1').filter((e): e is EventOf<'message'> => e.type === 'message');
+    assert.deepEqual(
+      messages.map((m) => [m.direction, m.size, m.truncated]),
+      [
+        ['out', big.length, true],
+        ['in', big.length, true],
+      ],
+    );
+  },
+);
+
+test('100 concurrent app clients: each gets its own echoes and its own session', { timeout: 30_000 }, async (t) => {
+  const defer = cleanups(t);
+  const server = await startEchoServer();
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+  const apps = await Promise.all(Array.from({ length: 100 }, () => openApp(defer, `${tap.url}/feed`)));
+  const echoes = await Promise.all(
+    apps.map(async (app, index) => {
+      const reply = nextMessage(app);
+      app.send(`client ${index}`);
+      return (await reply).data.toString();
+    }),
+  );
+  assert.deepEqual(
+    echoes,
+    apps.map((_, index) => `client ${index}`),
+  );
+  // Same address, same path, all open at once: 100 sessions, not 100 attempts of one.
+  assert.equal(tap.sessions.all().length, 100);
+  await Promise.all(
+    apps.map((app) => {
+      const closed = closeOf(app);
+      app.close(1000, 'done');
+      return closed;
+    }),
+  );
+  await until(() => server.liveSockets() === 0, 'every upstream connection closed');
+  await until(() => tap.events.filter((e) => e.event.type === 'close').length === 100, 'every close recorded');
+});
