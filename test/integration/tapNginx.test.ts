@@ -1,0 +1,82 @@
+// The seed scenario on the user's own connection: an app client with no heartbeat goes
+// through the tap to an echo server behind a real nginx whose proxy_read_timeout cuts idle
+// connections. The app sees what it would see without the tap (echoes intact, 1006 at the
+// timeout); the tap records both directions and diagnoses the idle timeout from the app's
+// successive connections, which are attempts of one session.
+// Needs nginx: skipped with an install hint outside CI, a failure in CI (CI=true).
+
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import WebSocket from 'ws';
+import { startTap, until } from '../helpers/tap.js';
+import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';
+import { startEchoServer } from '../helpers/wsServers.js';
+
+// Above the analyzer's shortest timeout it will name (MIN_TIMEOUT_MS, 1 s in dropClusters.ts).
+const PROXY_READ_TIMEOUT_MS = 2000;
+
+test(
+  'through the tap to nginx (proxy_read_timeout 2s): echoes intact, the app sees 1006 at the timeout, and the tap diagnoses an idle timeout of ~2 s from its reconnects',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const setup = await behindNginx(t, defer, startEchoServer, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
+    if (!setup) return;
+    const tap = await startTap(defer, setup.nginx.url);
+
+    const drops: Array<{ code: number; lastedMs: number }> = [];
+    for (let connection = 0; connection < 3; connection++) {
+      const app = new WebSocket(`${tap.url}/live`);
+      defer(() => app.terminate());
+      await once(app, 'open');
+      const openedAt = Date.now();
+      const echoed = new Promise<string>((resolve) => app.once('message', (data: Buffer) => resolve(data.toString())));
+      app.send(`hello ${connection}`);
+      assert.equal(await echoed, `hello ${connection}`);
+      const [code] = (await once(app, 'close')) as [number];
+      drops.push({ code, lastedMs: Date.now() - openedAt });
+    }
+    for (const drop of drops) {
+      assert.equal(drop.code, 1006, 'the app sees the connection lost, as it would without the tap');
+      assert.ok(
+        drop.lastedMs >= PROXY_READ_TIMEOUT_MS * 0.9 && drop.lastedMs < PROXY_READ_TIMEOUT_MS * 3,
+        `${drop.lastedMs} ms`,
+      );
+    }
+
+    // One client, one path, one connection at a time: one session of three attempts.
+    assert.equal(tap.sessions.all().length, 1);
+    await until(() => tap.eventsOf('tap-1').filter((e) => e.type === 'close').length === 3, 'three closes recorded');
+    const events = tap.eventsOf('tap-1');
+    const messages = events.filter((e): e is EventOf<'message'> => e.type === 'message');
+    assert.deepEqual(
+      messages.map((m) => `${m.direction} ${m.data}`),
+      ['out hello 0', 'in hello 0', 'out hello 1', 'in hello 1', 'out hello 2', 'in hello 2'],
+    );
+    const closes = events.filter((e): e is EventOf<'close'> => e.type === 'close');
+    for (const close of closes) {
+      assert.equal(close.initiator, 'none');
+      assert.ok(
+        close.idleMs! >= PROXY_READ_TIMEOUT_MS * 0.9 && close.idleMs! < PROXY_READ_TIMEOUT_MS * 2,
+        `idle ${close.idleMs} ms`,
+      );
+    }
+    const idle = events.filter((e): e is EventOf<'diagnosis'> => e.type === 'diagnosis' && e.kind === 'idle-timeout');
+    assert.ok(
+      idle.length > 0,
+      `an idle-timeout diagnosis; got ${events
+        .filter((e) => e.type === 'diagnosis')
+        .map((e) => (e as EventOf<'diagnosis'>).summary)
+        .join(' | ')}`,
+    );
+    const latest = idle.at(-1)!;
+    assert.ok(
+      Math.abs(latest.intervalMs! - PROXY_READ_TIMEOUT_MS) <= PROXY_READ_TIMEOUT_MS * 0.2,
+      `interval ${latest.intervalMs}`,
+    );
+    assert.ok(latest.occurrences >= 2);
+    // nginx answers the upgrade, so its proxy_read_timeout is the first suspect.
+    assert.match(latest.candidates[0]?.component ?? '', /nginx/i);
+  },
+);
