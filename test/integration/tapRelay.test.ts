@@ -320,3 +320,92 @@ test('100 concurrent app clients: each gets its own echoes and its own session',
   await until(() => server.liveSockets() === 0, 'every upstream connection closed');
   await until(() => tap.events.filter((e) => e.event.type === 'close').length === 100, 'every close recorded');
 });
+
+test("the server gets the app's headers with Host and Origin the target's, hop-by-hop ones dropped and -H added", async (t) => {
+  const defer = cleanups(t);
+  let seen: IncomingMessage['headers'] = {};
+  const server = await startWsServer((_ws, { request }) => (seen = request.headers));
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url, { headers: { 'X-Added': 'by -H' } });
+  await openApp(defer, tap.url, [], {
+    origin: 'http://localhost:3000',
+    headers: { 'X-App': 'mine', 'Keep-Alive': 'timeout=5', 'Proxy-Authorization': 'Basic c2VjcmV0' },
+  });
+  assert.equal(seen.host, `127.0.0.1:${server.port}`);
+  assert.equal(seen.origin, `http://127.0.0.1:${server.port}`);
+  assert.equal(seen['x-app'], 'mine');
+  assert.equal(seen['x-added'], 'by -H');
+  assert.equal(seen['keep-alive'], undefined);
+  assert.equal(seen['proxy-authorization'], undefined);
+});
+
+test(
+  'backpressure: while the server reads nothing, the tap stops reading the app instead of buffering what it sends',
+  { timeout: 60_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    let received = 0;
+    let upstream: WebSocket | null = null;
+    const server = await startWsServer((ws) => {
+      upstream = ws;
+      ws.pause();
+      ws.on('message', () => received++);
+    });
+    defer(() => server.close());
+    const tap = await startTap(defer, server.url);
+    const app = await openApp(defer, tap.url, [], { perMessageDeflate: false });
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    const total = 64;
+    for (let i = 0; i < total; i++) app.send(chunk);
+
+    // Let the data go as far as it can: the tap stops reading more of it.
+    const readByTap = () => tap.events.filter((e) => e.event.type === 'message').length;
+    let last = -1;
+    while (readByTap() !== last) {
+      last = readByTap();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    // What the tap read is bounded by its limit (4 MiB in flight plus a message) and the kernel's
+    // socket buffers towards the server; without backpressure it would read all 64 MiB and hold it.
+    assert.ok(readByTap() < 32, `the tap read ${readByTap()} of the ${total} 1 MiB messages`);
+    assert.ok(app.bufferedAmount > 0, 'the rest waits at the app');
+    assert.equal(received, 0);
+
+    (upstream as WebSocket | null)!.resume();
+    await until(() => received === total, 'every message at the server', 30_000);
+    assert.equal(app.bufferedAmount, 0);
+  },
+);
+
+test(
+  'backpressure the other way: while the app reads nothing, the tap stops reading the server',
+  { timeout: 60_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const total = 64;
+    const server = await startWsServer((ws) => {
+      const chunk = Buffer.alloc(1024 * 1024, 9);
+      for (let i = 0; i < total; i++) ws.send(chunk);
+    });
+    defer(() => server.close());
+    const tap = await startTap(defer, server.url);
+    const app = new WebSocket(tap.url, { perMessageDeflate: false });
+    defer(() => app.terminate());
+    let received = 0;
+    app.on('message', () => received++);
+    app.once('upgrade', (response: IncomingMessage) => response.socket.pause());
+    // ws resumes the socket when it takes it over: pause the app after 'open' too.
+    await once(app, 'open');
+    app.pause();
+
+    const readByTap = () => tap.events.filter((e) => e.event.type === 'message').length;
+    let last = -1;
+    while (readByTap() !== last) {
+      last = readByTap();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    assert.ok(readByTap() < 32, `the tap read ${readByTap()} of the ${total} 1 MiB messages`);
+    app.resume();
+    await until(() => received === total, 'every message at the app', 30_000);
+  },
+);
