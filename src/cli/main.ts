@@ -2,6 +2,8 @@
 
 import { runAnalyze } from './analyze.js';
 import { runProbe } from './probe.js';
+import { runTap } from './tap.js';
+import { parseTapArgs } from './tapArgs.js';
 import { USAGE, UsageError } from './usage.js';
 import type { CliIo } from './output.js';
 import { runWatch } from './watch.js';
@@ -15,6 +17,8 @@ export async function main(argv: string[], io: CliIo, stop: AbortSignal): Promis
         return await runWatch(parseWatchArgs(rest), io, stop);
       case 'probe':
         return await runProbe(rest, io, stop);
+      case 'tap':
+        return await runTap(parseTapArgs(rest), io, stop);
       case 'analyze':
         return await runAnalyze(rest, io);
       case undefined:

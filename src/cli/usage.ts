@@ -1,4 +1,4 @@
-const NETWORK_USAGE = `Proxy and TLS options (watch and probe):
+const NETWORK_USAGE = `Proxy and TLS options (watch, probe and tap):
   --proxy URL                 go through this proxy: http://[user:password@]host[:port]
                               (an HTTP CONNECT tunnel, for ws:// and wss://), https://…,
                               socks5://… or socks5h://… (the proxy resolves the host name),
@@ -53,6 +53,34 @@ Options for probe:
 Exit codes: 0 with a verdict (idle-timeout, lifetime-cap or none), 1 without one (could
 not connect, inconclusive, interrupted), 2 for bad usage.`;
 
+const TAP_USAGE = `ws-inspector tap --listen [HOST:]PORT --target URL: records your own app's connection.
+Point the app at ws://HOST:PORT instead of its server; every WebSocket connection it opens
+there is relayed to URL (the app's path and query appended unless URL names its own), frames
+unchanged both ways, pings, pongs and closes included, and recorded: "out" is what the app
+sent, "in" what the server sent. Successive connections of one client to one path are
+attempts of one session (tap-1, tap-2, …), so its drops are diagnosed across its reconnects.
+
+Options for tap:
+  --listen [HOST:]PORT        where the app connects; HOST defaults to 127.0.0.1, and any
+                              other address (0.0.0.0, a LAN address) lets others connect too
+  --target URL                the real server, ws:// or wss://
+  --keep-host                 forward the app's Host and Origin as they are (default: the
+                              target's, as the server expects them)
+  -H, --header "Name: value"  add or replace a handshake header towards the server (repeatable)
+  --insecure                  accept the target's self-signed TLS certificate (wss://)
+  --proxy URL, --no-proxy, --ca FILE, --cert FILE, --key FILE, --pfx FILE,
+  --passphrase-env NAME, --servername NAME   towards the target, as for watch
+  --handshake-timeout DURATION  give up on the server's handshake after this long (default: 10s)
+  --idle-gap DURATION         record silences longer than this (default: 5s)
+  --duration DURATION         stop after this long (default: run until Ctrl-C)
+  --export FILE.json          write each app session's log when done: FILE.json for one,
+                              FILE.tap-N.json for each when there were several
+  --keep-secrets, --secret-header NAME, --secret-param NAME, --secret VALUE   as for watch
+  --json                      print one JSON event per line, with a "session" field
+  --quiet                     print only the summary and each session's active findings
+
+Exit codes: 0 after a normal run, 1 if it cannot listen, 2 for bad usage.`;
+
 const ANALYZE_USAGE = `ws-inspector analyze <session.json|session.har>: runs the drop analyzer on a
 recorded session (a watch --export file, or a HAR) and explains what ended its connections:
 idle timeouts and lifetime caps with the proxy or load balancer that likely caused them,
@@ -86,6 +114,7 @@ export class UsageError extends Error {
 export const USAGE = `Usage:
   ws-inspector watch <url> [options]     watch a connection, live
   ws-inspector probe <url> [options]     measure the idle timeout of what sits in between
+  ws-inspector tap --listen PORT --target <url>  record your own app's connection
   ws-inspector analyze <session.json|.har>  explain the drops in a recorded session
 
 ws-inspector watch <url>: connects to a WebSocket endpoint, keeps it alive, reconnects
@@ -143,6 +172,8 @@ Exit codes: 0 after a normal run, 1 if it never connected, 2 for bad usage.
 ${NETWORK_USAGE}
 
 ${PROBE_USAGE}
+
+${TAP_USAGE}
 
 ${ANALYZE_USAGE}
 

@@ -1,0 +1,179 @@
+// `ws-inspector tap`: the user's own app connects to --listen, the tap relays to --target
+// (node/tapRelay.ts) and records each app client's session (core/engine/tapSession.ts), with
+// the drop analyzer's diagnoses printed live, as watch prints them.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
+import { DEFAULT_TAP_RECORD_OPTIONS, TapSession, TapSessions } from '../core/engine/tapSession.js';
+import { sessionLogChunks } from '../core/files/sessionLog.js';
+import { formatClock } from '../core/format/clockTime.js';
+import { describeEvent, describeStats } from '../core/format/describeEvent.js';
+import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } from '../core/model/redaction.js';
+import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
+import { AppDecoder } from '../core/protocols/appDecoder.js';
+import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
+import { systemClock } from '../node/systemClock.js';
+import { TapRelay } from '../node/tapRelay.js';
+import { AdviceShown, adviceLines } from './findingText.js';
+import { redactingIo, type CliIo } from './output.js';
+import type { TapOptions } from './tapArgs.js';
+
+/** Runs the tap until the duration elapses or `stop` aborts. */
+export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSignal): Promise<number> {
+  const printPolicy = redactionPolicyFor(options.endpoint, { secretValues: options.secretValues });
+  const io = redactingIo(rawIo, printPolicy);
+  const exportPolicy = redactionPolicyFor(options.endpoint, {
+    keepSecrets: options.keepSecrets,
+    secretValues: options.secretValues,
+  });
+  const recordOptions = { ...DEFAULT_TAP_RECORD_OPTIONS, idleGapMs: options.idleGapMs };
+  const sessions = new TapSessions(
+    (id, client) =>
+      new TapSession(id, client, {
+        clock: systemClock,
+        observer: sessionDiagnosis(options.endpoint),
+        options: recordOptions,
+      }),
+  );
+  const decoder = new AppDecoder('auto');
+  const adviceShown = new AdviceShown(formatClock);
+  const latestFindings = new Map<string, DiagnosisEvent>();
+  sessions.onSession((session) => {
+    if (options.output === 'lines') {
+      io.err(`${session.id}: a new app client, ${session.client.address}, path ${session.client.path}`);
+    }
+    session.onEvent((event) => {
+      if (event.type === 'diagnosis') {
+        const key = `${session.id} ${event.findingId}`;
+        if (findingStateOf(event) === 'withdrawn') latestFindings.delete(key);
+        else latestFindings.set(key, event);
+      }
+      if (options.output === 'quiet') return;
+      const safe = decoder.decorate(redactEvent(event, printPolicy));
+      if (options.output === 'json') {
+        io.out(JSON.stringify({ ...safe, session: session.id }));
+        return;
+      }
+      io.out(`${formatClock(safe.t)}  ${session.id.padEnd(7)} ${safe.type.padEnd(19)} ${describeEvent(safe)}`);
+      if (safe.type === 'diagnosis') printLines(io, adviceShown.linesFor(safe), printPolicy);
+    });
+  });
+
+  let relay: TapRelay;
+  try {
+    relay = await TapRelay.start(
+      {
+        listenHost: options.listenHost,
+        listenPort: options.listenPort,
+        target: options.endpoint.url,
+        headers: options.endpoint.headers,
+        keepHostAndOrigin: options.keepHostAndOrigin,
+        allowSelfSignedCertificate: options.endpoint.allowSelfSignedCertificate,
+        handshakeTimeoutMs: options.endpoint.handshakeTimeoutMs,
+        // The same limit as a session of our own.
+        maxMessageBytes: DEFAULT_SESSION_OPTIONS.maxMessageBytes,
+        ...(options.endpoint.tls ? { tls: options.endpoint.tls } : {}),
+        network: { ...(options.proxy ? { proxy: options.proxy } : {}), env: process.env },
+      },
+      sessions,
+    );
+  } catch (error) {
+    io.err(
+      `ws-inspector tap: cannot listen on ${options.listenHost}:${options.listenPort}: ${(error as Error).message}`,
+    );
+    sessions.dispose();
+    return 1;
+  }
+  if (options.output !== 'json') {
+    const where = `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${relay.port}`;
+    io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
+    if (options.listensBeyondLoopback) {
+      io.err(
+        `warning: listening on ${options.listenHost}, not loopback: anyone who can reach this machine on port ${relay.port} can connect through the tap to the target, with the headers you gave`,
+      );
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    const timer = options.durationMs === null ? null : setTimeout(resolve, options.durationMs);
+    stop.addEventListener(
+      'abort',
+      () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+  await relay.close();
+
+  let exitCode = 0;
+  const all = sessions.all();
+  if (options.exportPath) {
+    for (const session of all) {
+      const path = exportPathFor(options.exportPath, session.id, all.length);
+      try {
+        writeExport(path, session, options, exportPolicy);
+        if (options.output !== 'json')
+          {io.err(`session log of ${session.id} written to ${path} (${session.record.size} events)`);}
+      } catch (error) {
+        io.err(`could not write the session log to ${path}: ${(error as Error).message}`);
+        exitCode = 1;
+      }
+    }
+  }
+  if (options.output !== 'json') {
+    io.out(all.length === 0 ? 'summary: no app connected' : `summary: ${all.length} app session(s)`);
+    for (const session of all) {
+      io.out(`  ${session.id} (${session.client.address}, ${session.client.path}):`);
+      for (const line of describeStats(redactStats(session.getStats(), printPolicy))) io.out(`    ${line}`);
+    }
+  }
+  if (options.output === 'quiet') {
+    for (const [key, finding] of latestFindings) {
+      if (findingStateOf(finding) !== 'active') continue;
+      const safe = redactEvent(finding, printPolicy) as DiagnosisEvent;
+      io.out(`finding (${key.split(' ')[0]}): ${describeEvent(safe)}`);
+      printLines(io, adviceLines(safe), printPolicy);
+    }
+  }
+  sessions.dispose();
+  return exitCode;
+}
+
+/** One file per app session: FILE itself when there was one, FILE's name with the session's id otherwise. */
+export function exportPathFor(path: string, sessionId: string, sessionCount: number): string {
+  if (sessionCount <= 1) return path;
+  const dot = path.toLowerCase().endsWith('.json') ? path.length - 5 : path.length;
+  return `${path.slice(0, dot)}.${sessionId}${path.slice(dot)}`;
+}
+
+function printLines(io: CliIo, lines: readonly string[], policy: ReturnType<typeof redactionPolicyFor>): void {
+  if (lines.length === 0) return;
+  for (const line of redactProse(lines.join('\n'), policy).split('\n')) io.out(line);
+}
+
+function writeExport(
+  path: string,
+  session: TapSession,
+  options: TapOptions,
+  policy: ReturnType<typeof redactionPolicyFor>,
+): void {
+  const fd = openSync(path, 'w');
+  const decoder = new AppDecoder('auto');
+  try {
+    for (const chunk of sessionLogChunks({
+      decorate: (event) => decoder.decorate(event),
+      endpoint: { ...options.endpoint, name: `${options.endpoint.name} (${session.id}, ${session.client.address})` },
+      events: session.record,
+      stats: session.getStats(),
+      droppedEvents: session.record.droppedCount,
+      exportedAt: new Date(),
+      policy,
+    })) {
+      writeSync(fd, chunk);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
