@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import WebSocket from 'ws';
+import { main } from '../../src/cli/main.js';
+import { freePort, waitForPort } from '../../support/ports.js';
 import { startTap, until } from '../helpers/tap.js';
 import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';
 import { startEchoServer } from '../helpers/wsServers.js';
@@ -78,5 +80,44 @@ test(
     assert.ok(latest.occurrences >= 2);
     // nginx answers the upgrade, so its proxy_read_timeout is the first suspect.
     assert.match(latest.candidates[0]?.component ?? '', /nginx/i);
+  },
+);
+
+test(
+  'ws-inspector tap prints the idle-timeout diagnosis live, with its advice, while the app keeps reconnecting through nginx',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const setup = await behindNginx(t, defer, startEchoServer, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
+    if (!setup) return;
+    const port = await freePort();
+    const stop = new AbortController();
+    const out: string[] = [];
+    const running = main(
+      ['tap', '--listen', String(port), '--target', setup.nginx.url],
+      { out: (line) => out.push(line), err: () => undefined },
+      stop.signal,
+    );
+    defer(() => stop.abort());
+    await waitForPort(port);
+    let diagnosedAfter = 0;
+    for (let connection = 0; connection < 4 && diagnosedAfter === 0; connection++) {
+      const app = new WebSocket(`ws://127.0.0.1:${port}/live`);
+      defer(() => app.terminate());
+      await once(app, 'open');
+      app.send('hello');
+      await once(app, 'close');
+      if (out.some((line) => / diagnosis /.test(line))) diagnosedAfter = connection + 1;
+    }
+    stop.abort();
+    assert.equal(await running, 0);
+    assert.ok(diagnosedAfter > 0, `a diagnosis printed while the app ran; output:\n${out.join('\n')}`);
+    const verdict = out.find((line) => / diagnosis /.test(line))!;
+    assert.match(verdict, /^\S+\s+tap-1\s+diagnosis\s+/);
+    assert.match(verdict, /idle/i);
+    assert.ok(
+      out.some((line) => /proxy_read_timeout/.test(line)),
+      "the advice names nginx's setting",
+    );
   },
 );
