@@ -263,7 +263,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'ws', message: 'Use createWsSocket from src/node/wsSocket.ts; it is the only ws importer.' }],
+          paths: [
+            {
+              name: 'ws',
+              message:
+                'Use createWsSocket from src/node/wsSocket.ts; src/node (wsSocket.ts, tapRelay.ts) alone imports ws.',
+            },
+          ],
         },
       ],
     },

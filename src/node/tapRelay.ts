@@ -16,16 +16,19 @@
 // - a failed upstream handshake: the server's status, headers and body go back to the app.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { networkFailure } from '../core/engine/socket.js';
 import type { TapSession, TapSessions } from '../core/engine/tapSession.js';
-import type { ProxySetting, TlsConfig } from '../core/model/network.js';
+import type { NetworkRoute, ProxySetting, TlsConfig } from '../core/model/network.js';
 import type { HeaderMap } from '../core/model/sessionEvents.js';
 import type { NetworkDefaults } from './networkDefaults.js';
 import { createProxyAgent } from './proxyAgent.js';
 import { planNetwork } from './proxyRoute.js';
+import { tlsFactsOf } from './tlsOptions.js';
+import type { NetworkPlan } from './wsSocket.js';
 
 export interface TapRelayOptions {
   /** Where the app connects: 127.0.0.1 unless the user named another address. */
@@ -149,6 +152,7 @@ export class TapRelay {
     session.connecting(url, protocols);
 
     let upstream: WebSocket;
+    let plan: NetworkPlan;
     try {
       const socketOptions = {
         url,
@@ -160,7 +164,7 @@ export class TapRelay {
         ...(this.options.proxy !== undefined ? { proxy: this.options.proxy } : {}),
         ...(this.options.tls !== undefined ? { tls: this.options.tls } : {}),
       };
-      const plan = planNetwork(socketOptions, this.options.network);
+      plan = planNetwork(socketOptions, this.options.network);
       const agent = plan.proxy
         ? createProxyAgent(plan.proxy, plan.agentSettings, {
             onConnectAnswer: () => undefined,
@@ -224,10 +228,12 @@ export class TapRelay {
       session.handshakeFailed(networkFailure(error.code ?? null, error.message));
       answerBadGateway(appSocket, `the tap could not reach ${url}: ${error.message}`);
     });
+    let responseHeaders: HeaderMap = {};
+    let route: NetworkRoute = routeOf(plan, null);
     upstream.on('upgrade', (response: IncomingMessage) => {
       responseHeaders = headerMap(response.rawHeaders);
+      route = routeOf(plan, response.socket);
     });
-    let responseHeaders: HeaderMap = {};
     upstream.on('open', () => {
       phase = 'open';
       appSocket.off('close', appLeft);
@@ -235,6 +241,7 @@ export class TapRelay {
       this.appSide.handleUpgrade(request, appSocket, head, (app) => {
         this.live.delete(live);
         session.opened({
+          route,
           protocol: upstream.protocol,
           extensions: upstream.extensions,
           requestHeaders: headers,
@@ -368,6 +375,14 @@ export function forwardedHeaders(
     headers[name] = value;
   }
   return headers;
+}
+
+/** As wsSocket.ts records it: the proxy taken (or the bypass) and, for wss://, the TLS facts. */
+function routeOf(plan: NetworkPlan, socket: Socket | null): NetworkRoute {
+  const route: NetworkRoute = { proxy: plan.proxy ? { ...plan.proxy.route } : null };
+  if (plan.bypassed) route.bypassed = plan.bypassed;
+  if (plan.tls && socket && (socket as TLSSocket).encrypted) route.tls = tlsFactsOf(socket as TLSSocket, plan.tls);
+  return route;
 }
 
 function sendableCloseCode(code: number): boolean {

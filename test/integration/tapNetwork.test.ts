@@ -51,6 +51,10 @@ test(
       .split('\n')
       .filter((line) => line.includes(`CONNECT 127.0.0.1:${server.port}`)).length;
     assert.equal(tunnels, 1, `one CONNECT in tinyproxy's log:\n${proxy.logText()}`);
+    // The open event records the route, as a connection of our own does: the proxy, without its password.
+    const open = tap.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open')!;
+    assert.equal(open.route?.proxy?.url, proxy.bareUrl);
+    assert.equal(open.route?.proxy?.from, '--proxy');
   },
 );
 
@@ -68,6 +72,7 @@ test(
     assert.equal(await echoThrough(trusting.url, 'over TLS'), 'over TLS');
     const open = trusting.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open');
     assert.ok(open, 'the upstream connection opened');
+    assert.ok(open.route?.tls?.protocol, `TLS facts recorded: ${JSON.stringify(open.route)}`);
 
     const strict = await startTap(defer, server.url);
     const app = new WebSocket(strict.url);

@@ -7,6 +7,7 @@
 import type { Clock } from '../common/clock.js';
 import { Emitter, type Event } from '../common/events.js';
 import { describeControlPayload } from '../common/payload.js';
+import type { NetworkRoute } from '../model/network.js';
 import { SessionStats, type SessionStatsSnapshot } from '../model/stats.js';
 import type { CloseInitiator, Direction, HandshakeFailure, HeaderMap, SessionEvent } from '../model/sessionEvents.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_OUT, MESSAGE_TRUNCATED } from './eventRecord.js';
@@ -35,6 +36,8 @@ export interface TapOpenInfo {
   extensions: string;
   requestHeaders: HeaderMap;
   responseHeaders: HeaderMap;
+  /** The proxy the tap's upstream connection went through (or bypassed) and its TLS facts. */
+  route?: NetworkRoute;
 }
 
 /** How an attempt ended, from the relay: which side's close came first and how. */
