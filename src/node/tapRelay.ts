@@ -172,10 +172,14 @@ export class TapRelay {
             onTunnelSocket: () => undefined,
           })
         : undefined;
-      upstream = new WebSocket(url, protocols, {
+      // The offer goes as a header, not as ws's `protocols`: ws as a client fails a server that
+      // chooses none of them ("Server sent no subprotocol", lib/websocket.js), which browsers
+      // accept (RFC 6455 §4.1 only forbids a choice that was not offered). The app, answered
+      // with the server's choice, judges it as it would without the tap.
+      upstream = new WebSocket(url, [], {
         ...(plan.tls?.options ?? {}),
         ...(agent ? { agent } : {}),
-        headers,
+        headers: protocols.length > 0 ? { ...headers, 'Sec-WebSocket-Protocol': protocols.join(', ') } : headers,
         handshakeTimeout: this.options.handshakeTimeoutMs,
         rejectUnauthorized: !this.options.allowSelfSignedCertificate,
         maxPayload: this.options.maxMessageBytes,
@@ -229,20 +233,26 @@ export class TapRelay {
       answerBadGateway(appSocket, `the tap could not reach ${url}: ${error.message}`);
     });
     let responseHeaders: HeaderMap = {};
+    let chosenProtocol = '';
     let route: NetworkRoute = routeOf(plan, null);
     upstream.on('upgrade', (response: IncomingMessage) => {
       responseHeaders = headerMap(response.rawHeaders);
+      // ws checks the choice against its own (empty) offer right after this event, and
+      // response.headers is the object it reads (Node caches it): take the choice out of its
+      // sight. The raw headers, recorded above, keep it.
+      chosenProtocol = response.headers['sec-websocket-protocol'] ?? '';
+      delete response.headers['sec-websocket-protocol'];
       route = routeOf(plan, response.socket);
     });
     upstream.on('open', () => {
       phase = 'open';
       appSocket.off('close', appLeft);
-      this.chosenProtocol.set(request, upstream.protocol);
+      this.chosenProtocol.set(request, chosenProtocol);
       this.appSide.handleUpgrade(request, appSocket, head, (app) => {
         this.live.delete(live);
         session.opened({
           route,
-          protocol: upstream.protocol,
+          protocol: chosenProtocol,
           extensions: upstream.extensions,
           requestHeaders: headers,
           responseHeaders,
