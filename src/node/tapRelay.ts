@@ -248,7 +248,9 @@ export class TapRelay {
       phase = 'open';
       appSocket.off('close', appLeft);
       this.chosenProtocol.set(request, chosenProtocol);
+      let opened = false;
       this.appSide.handleUpgrade(request, appSocket, head, (app) => {
+        opened = true;
         this.live.delete(live);
         session.opened({
           route,
@@ -261,11 +263,14 @@ export class TapRelay {
         this.live.add(pair);
         app.once('close', () => this.live.delete(pair));
       });
-      // handleUpgrade drops a socket that closed meanwhile without calling back: drop ours too.
-      if (!appSocket.writable) {
+      // handleUpgrade drops, without calling back, a socket that closed meanwhile or a request
+      // it refuses (answered 400): the app never opened, so neither does the attempt.
+      if (!opened) {
         this.live.delete(live);
         upstream.terminate();
-        session.closed({ code: ABNORMAL, reason: '', by: 'app', abrupt: true });
+        session.handshakeFailed(
+          networkFailure(null, 'the app left, or its request was refused, before its side of the tap could open'),
+        );
       }
     });
   }
