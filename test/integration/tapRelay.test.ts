@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { cleanups, type EventOf } from '../helpers/testScope.js';
@@ -413,3 +413,25 @@ test(
     await until(() => received === total, 'every message at the app', 30_000);
   },
 );
+
+test("an app request ws refuses (a bad Sec-WebSocket-Key) gets ws's 400, and the attempt is recorded as failed, its upstream closed", async (t) => {
+  const defer = cleanups(t);
+  const server = await startEchoServer();
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+  const port = Number(new URL(tap.url).port);
+  const raw = connect(port, '127.0.0.1');
+  defer(() => raw.destroy());
+  await once(raw, 'connect');
+  raw.write(
+    'GET /bad HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: not-a-key\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  let answer = '';
+  raw.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+  await once(raw, 'close');
+  assert.match(answer, /^HTTP\/1\.1 400 /);
+  await until(() => tap.events.some((e) => e.event.type === 'handshake-failed'), 'the failed attempt recorded');
+  assert.equal(tap.sessions.all()[0]!.busy, false);
+  await until(() => server.liveSockets() === 0, 'the upstream connection closed');
+});
