@@ -36,9 +36,10 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
       }),
   );
   const decoder = new AppDecoder('auto');
-  const adviceShown = new AdviceShown(formatClock);
   const latestFindings = new Map<string, DiagnosisEvent>();
   sessions.onSession((session) => {
+    // Per session: two apps with the same finding each get its advice.
+    const adviceShown = new AdviceShown(formatClock);
     if (options.output === 'lines') {
       io.err(`${session.id}: a new app client, ${session.client.address}, path ${session.client.path}`);
     }
@@ -114,8 +115,9 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
       const path = exportPathFor(options.exportPath, session.id, all.length);
       try {
         writeExport(path, session, options, exportPolicy);
-        if (options.output !== 'json')
-          {io.err(`session log of ${session.id} written to ${path} (${session.record.size} events)`);}
+        if (options.output !== 'json') {
+          io.err(`session log of ${session.id} written to ${path} (${session.record.size} events)`);
+        }
       } catch (error) {
         io.err(`could not write the session log to ${path}: ${(error as Error).message}`);
         exitCode = 1;
