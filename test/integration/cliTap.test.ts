@@ -130,3 +130,26 @@ test('--listen: a bare port is loopback; only another address listens beyond it'
   assert.equal(exportPathFor('out/app.json', 'tap-2', 2), 'out/app.tap-2.json');
   assert.equal(exportPathFor('out/app.json', 'tap-1', 1), 'out/app.json');
 });
+
+test('tap --quiet prints no events, only the summary of each app session', { timeout: 20_000 }, async (t) => {
+  const defer = cleanups(t);
+  const server = await startEchoServer();
+  defer(() => server.close());
+  const port = await freePort();
+  const stop = new AbortController();
+  const { io, out } = capture();
+  const running = main(['tap', '--listen', String(port), '--target', server.url, '--quiet'], io, stop.signal);
+  await waitForPort(port);
+  const app = await echoOnce(`ws://127.0.0.1:${port}/q`, 'quietly');
+  app.close(1000);
+  await once(app, 'close');
+  stop.abort();
+  assert.equal(await running, 0);
+  assert.equal(out[0], 'summary: 1 app session(s)');
+  assert.match(out[1]!, /^ {2}tap-1 \(127\.0\.0\.1, \/q\):$/);
+  assert.ok(
+    out.slice(2).every((line) => line.startsWith('    ')),
+    out.join('\n'),
+  );
+  assert.ok(!out.some((line) => line.includes('quietly')));
+});
