@@ -8,8 +8,17 @@ import { DEFAULT_TAP_RECORD_OPTIONS, TapSession, TapSessions } from '../core/eng
 import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
-import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } from '../core/model/redaction.js';
-import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
+import {
+  redactEvent,
+  redactionPolicyFor,
+  redactProse,
+  redactStats,
+  redactUrl,
+  secretBytesOf,
+  type RedactionPolicy,
+  type RedactionSource,
+} from '../core/model/redaction.js';
+import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../core/model/sessionEvents.js';
 import { AppDecoder } from '../core/protocols/appDecoder.js';
 import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
 import { systemClock } from '../node/systemClock.js';
@@ -20,12 +29,18 @@ import type { TapOptions } from './tapArgs.js';
 
 /** Runs the tap until the duration elapses or `stop` aborts. */
 export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSignal): Promise<number> {
-  const printPolicy = redactionPolicyFor(options.endpoint, { secretValues: options.secretValues });
-  const io = redactingIo(rawIo, printPolicy);
-  const exportPolicy = redactionPolicyFor(options.endpoint, {
-    keepSecrets: options.keepSecrets,
-    secretValues: options.secretValues,
-  });
+  // The secrets are the target's (its URL, -H, --secret…) and the app's own: what the app sends
+  // through the tap (its URL's secret parameters, its secret headers, its subprotocol's tokens)
+  // is learned from each attempt before that attempt's event is printed, and stays hidden in
+  // every session's output and export from then on.
+  const appSecrets = new AppSecrets(options);
+  let printPolicy = appSecrets.policy(false);
+  let io = redactingIo(rawIo, printPolicy);
+  const learnFrom = (event: SessionEvent) => {
+    if (!appSecrets.learn(event)) return;
+    printPolicy = appSecrets.policy(false);
+    io = redactingIo(rawIo, printPolicy);
+  };
   const recordOptions = { ...DEFAULT_TAP_RECORD_OPTIONS, idleGapMs: options.idleGapMs };
   const sessions = new TapSessions(
     (id, client) =>
@@ -33,6 +48,8 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
         clock: systemClock,
         observer: sessionDiagnosis(options.endpoint),
         options: recordOptions,
+        // No fragment of a secret survives a truncation: the secrets known when the message passes.
+        cutSecrets: () => secretBytesOf(printPolicy),
       }),
   );
   const decoder = new AppDecoder('auto');
@@ -44,6 +61,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
       io.err(`${session.id}: a new app client, ${session.client.address}, path ${session.client.path}`);
     }
     session.onEvent((event) => {
+      learnFrom(event);
       if (event.type === 'diagnosis') {
         const key = `${session.id} ${event.findingId}`;
         if (findingStateOf(event) === 'withdrawn') latestFindings.delete(key);
@@ -111,6 +129,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
   let exitCode = 0;
   const all = sessions.all();
   if (options.exportPath) {
+    const exportPolicy = appSecrets.policy(options.keepSecrets);
     for (const session of all) {
       const path = exportPathFor(options.exportPath, session.id, all.length);
       try {
@@ -150,17 +169,12 @@ export function exportPathFor(path: string, sessionId: string, sessionCount: num
   return `${path.slice(0, dot)}.${sessionId}${path.slice(dot)}`;
 }
 
-function printLines(io: CliIo, lines: readonly string[], policy: ReturnType<typeof redactionPolicyFor>): void {
+function printLines(io: CliIo, lines: readonly string[], policy: RedactionPolicy): void {
   if (lines.length === 0) return;
   for (const line of redactProse(lines.join('\n'), policy).split('\n')) io.out(line);
 }
 
-function writeExport(
-  path: string,
-  session: TapSession,
-  options: TapOptions,
-  policy: ReturnType<typeof redactionPolicyFor>,
-): void {
+function writeExport(path: string, session: TapSession, options: TapOptions, policy: RedactionPolicy): void {
   const fd = openSync(path, 'w');
   const decoder = new AppDecoder('auto');
   try {
@@ -177,5 +191,40 @@ function writeExport(
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * The secrets the app sends through the tap, which no flag names: its URL (the target's with the
+ * app's path and query) and subprotocols from each `connecting`, its headers from each
+ * `open` or `handshake-failed`, read as the target's own would be (redactionPolicyFor with the
+ * target's secret header and parameter names).
+ */
+class AppSecrets {
+  private readonly learned = new Set<string>();
+
+  constructor(private readonly options: TapOptions) {}
+
+  /** Adds what the event shows of the app's secrets; true when something new was learned. */
+  learn(event: SessionEvent): boolean {
+    const { secretHeaders, secretQueryParams } = this.options.endpoint;
+    const names = { secretHeaders, ...(secretQueryParams ? { secretQueryParams } : {}) };
+    let source: RedactionSource | null = null;
+    if (event.type === 'connecting') {
+      source = { ...names, url: event.url, protocols: event.protocols };
+    } else if ((event.type === 'open' || event.type === 'handshake-failed') && event.requestHeaders) {
+      source = { ...names, headers: event.requestHeaders };
+    }
+    if (!source) return false;
+    const before = this.learned.size;
+    for (const value of redactionPolicyFor(source).secretValues) this.learned.add(value);
+    return this.learned.size > before;
+  }
+
+  policy(keepSecrets: boolean): RedactionPolicy {
+    return redactionPolicyFor(this.options.endpoint, {
+      keepSecrets,
+      secretValues: [...this.options.secretValues, ...this.learned],
+    });
   }
 }

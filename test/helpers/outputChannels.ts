@@ -30,6 +30,13 @@ export interface ScenarioOutputs {
     /** The watch --export files (one per mode). */
     exports: string[];
   };
+  /** ws-inspector tap between an app and the server, each output mode, and its --export files. */
+  tap: {
+    lines: CliOutput;
+    json: CliOutput;
+    quiet: CliOutput;
+    exports: string[];
+  };
   extension: {
     connection: Connection;
     logLines: readonly string[];
@@ -55,7 +62,11 @@ export const CHANNEL_RENDERERS: Record<OutputChannelId, (outputs: ScenarioOutput
   'cli-watch-quiet': (o) => both(o.cli.quiet),
   'cli-analyze': (o) => `${both(o.cli.analyze)}\n${both(o.cli.analyzeJson)}`,
   'cli-probe': (o) => `${both(o.cli.probe)}\n${both(o.cli.probeJson)}`,
-  'session-log-export': (o) => [...o.cli.exports, exported(o.extension.connection, 'json')].join('\n'),
+  'cli-tap-lines': (o) => both(o.tap.lines),
+  'cli-tap-json': (o) => both(o.tap.json),
+  'cli-tap-quiet': (o) => both(o.tap.quiet),
+  'session-log-export': (o) =>
+    [...o.cli.exports, ...o.tap.exports, exported(o.extension.connection, 'json')].join('\n'),
   'har-export': (o) => exported(o.extension.connection, 'har'),
   'output-channel': (o) => o.extension.logLines.join('\n'),
   'tree-connection': (o) => {

@@ -8,12 +8,13 @@
 // both ways.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { WebSocketServer, type WebSocket } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import { main } from '../../src/cli/main.js';
 import { OUTPUT_CHANNELS } from '../../src/core/model/outputChannels.js';
 import { REDACTED } from '../../src/core/model/redaction.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
@@ -22,9 +23,9 @@ import { TimelineFeed } from '../../src/extension/model/timelineFeed.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { createWsSocket } from '../../src/node/wsSocket.js';
 import { TIMELINE_PROTOCOL_VERSION, type HostMessage } from '../../src/shared/timelineProtocol.js';
-import { listenOnLoopback } from '../../support/ports.js';
+import { freePort, listenOnLoopback, waitForPort } from '../../support/ports.js';
 import { buildCli, describeRun, runCli, tempDir } from '../helpers/cliProcess.js';
-import { CHANNEL_RENDERERS, type ScenarioOutputs } from '../helpers/outputChannels.js';
+import { CHANNEL_RENDERERS, type CliOutput, type ScenarioOutputs } from '../helpers/outputChannels.js';
 import { cleanups } from '../helpers/testScope.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -65,7 +66,11 @@ function query(run: string): string {
  * they were sent, repeat every secret, send a message longer than the record's cap with a
  * secret across the cut, ping with one and close (after 0.3 s) with a reason that carries two.
  */
-async function startRepeatingServer(): Promise<{ url: (run: string) => string; close(): Promise<void> }> {
+async function startRepeatingServer(): Promise<{
+  url: (run: string) => string;
+  port: number;
+  close(): Promise<void>;
+}> {
   const attempts = new Map<string, number>();
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true });
@@ -107,6 +112,7 @@ async function startRepeatingServer(): Promise<{ url: (run: string) => string; c
   });
   return {
     url: (run: string) => `ws://${S.user}:${S.password}@127.0.0.1:${port}/feed?${query(run)}`,
+    port,
     async close() {
       for (const ws of wss.clients) ws.terminate();
       for (const socket of sockets) socket.destroy();
@@ -131,6 +137,52 @@ function leaksIn(text: string): string[] {
   // No fragment of the secret cut at the truncation: the 5 bytes before the cut.
   if (text.includes(`xxxxx${S.bearer.slice(0, 5)}`)) found.push(`a fragment of ${S.bearer} at the cut`);
   return found;
+}
+
+/**
+ * `ws-inspector tap` (run in this process, src/cli/main.ts) between an app and the repeating
+ * server: the target carries user:password@, the app's URL the query tokens, its headers and
+ * subprotocol the rest. The app tries again until a connection opens (the server answers 401,
+ * then 301, then opens) and stays until the server's close comes through.
+ */
+async function runTapScenario(
+  defer: (fn: () => unknown) => void,
+  target: string,
+  run: string,
+  args: string[],
+): Promise<CliOutput & { code: number }> {
+  const port = await freePort();
+  const stop = new AbortController();
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io = { out: (line: string) => stdout.push(line), err: (line: string) => stderr.push(line) };
+  const running = main(['tap', '--listen', String(port), '--target', target, '--no-proxy', ...args], io, stop.signal);
+  defer(async () => {
+    stop.abort();
+    await running;
+  });
+  await waitForPort(port);
+  let closeCode: number | null = null;
+  for (let attempt = 1; attempt <= 5 && closeCode === null; attempt++) {
+    const app = new WebSocket(`ws://127.0.0.1:${port}/feed?${query(run)}`, [K8S_PROTOCOL], {
+      headers: { Authorization: `Bearer ${S.bearer}`, 'X-API-Key': S.headerApiKey, Cookie: `sid=${S.cookie}` },
+      followRedirects: false,
+    });
+    app.on('error', () => undefined);
+    const opened = await new Promise<boolean>((resolve) => {
+      app.once('open', () => resolve(true));
+      app.once('close', () => resolve(false));
+    });
+    if (!opened) continue;
+    closeCode = await new Promise<number>((resolve) => app.once('close', (code: number) => resolve(code)));
+  }
+  assert.equal(closeCode, 4001, `the app got the server's close through the tap (${run})`);
+  if (!args.includes('--quiet')) {
+    await until(() => stdout.some((line) => line.includes('4001')), `the tap's close line (${run})`);
+  }
+  stop.abort();
+  const code = await running;
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
 }
 
 before(() => buildCli());
@@ -197,6 +249,31 @@ test('every output channel hides every secret a repeating server sends back', { 
   ]);
   assert.equal(analyze.code, 0, describeRun(analyze));
   assert.match(analyze.stdout, /handshake/);
+
+  // ---- the tap ----------------------------------------------------------------------------
+  const tapTarget = `ws://${S.user}:${S.password}@127.0.0.1:${server.port}/`;
+  const tapArgs = (run: string, extra: string[]) => [...secretFlags, '--export', join(dir, `${run}.json`), ...extra];
+  const [tapLines, tapJson, tapQuiet, tapKept] = await Promise.all([
+    runTapScenario(defer, tapTarget, 'tap-lines', tapArgs('tap-lines', [])),
+    runTapScenario(defer, tapTarget, 'tap-json', tapArgs('tap-json', ['--json'])),
+    runTapScenario(defer, tapTarget, 'tap-quiet', tapArgs('tap-quiet', ['--quiet'])),
+    runTapScenario(defer, tapTarget, 'tap-kept', tapArgs('tap-kept', ['--quiet', '--keep-secrets'])),
+  ]);
+  for (const run of [tapLines, tapJson, tapQuiet, tapKept]) {
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  }
+  /** The tap's export files of a run: FILE, or one per app session. */
+  const tapExports = (run: string) =>
+    readdirSync(dir)
+      .filter((name) => name.startsWith(`${run}.`))
+      .map((name) => readFileSync(join(dir, name), 'utf8'));
+  const tapKeptExport = tapExports('tap-kept').join('\n');
+  // The secrets really went through the tap and came back: the kept export holds them.
+  for (const secret of [S.authToken, S.bearer, S.literal, S.refresh, BASIC, S.customParam, S.headerApiKey]) {
+    assert.ok(tapKeptExport.includes(secret), `the tap's --keep-secrets export holds ${secret}`);
+  }
+  assert.match(tapKeptExport, /"type":"handshake-failed"/);
+  assert.match(tapKeptExport, /"code":4001/);
 
   // ---- the extension ----------------------------------------------------------------------
   const logLines: string[] = [];
@@ -268,6 +345,12 @@ test('every output channel hides every secret a repeating server sends back', { 
       probeJson,
       exports: ['lines.json', 'json.json', 'quiet.json'].map((name) => readFileSync(join(dir, name), 'utf8')),
     },
+    tap: {
+      lines: tapLines,
+      json: tapJson,
+      quiet: tapQuiet,
+      exports: ['tap-lines', 'tap-json', 'tap-quiet'].flatMap(tapExports),
+    },
     extension: { connection, logLines, posted, now: Date.now() },
   };
 
@@ -295,6 +378,12 @@ test('every output channel hides every secret a repeating server sends back', { 
   assert.match(lineText, /my_custom=%5Bredacted%5D/);
   assert.match(lineText, /bearer\.authorization\.k8s\.io\.\[redacted\]/);
   assert.match(lineText, /last close: code 4001 "bye \[redacted\] \[redacted\]"/);
+  // The tap learns the app's secrets from what the app sends: its query, headers and subprotocol.
+  const tapText = CHANNEL_RENDERERS['cli-tap-lines'](outputs);
+  assert.match(tapText, /HTTP 401 Bad-token-\[redacted\]/);
+  assert.match(tapText, /last close: code 4001 "bye \[redacted\] \[redacted\]"/);
+  assert.match(CHANNEL_RENDERERS['cli-tap-json'](outputs), /refresh_token=%5Bredacted%5D/);
+  assert.match(CHANNEL_RENDERERS['cli-tap-json'](outputs), /my_custom=%5Bredacted%5D/);
   const har = JSON.parse(CHANNEL_RENDERERS['har-export'](outputs));
   const failed = har.log.entries.find((entry: { response: { status: number } }) => entry.response.status === 401);
   assert.equal(failed.response.statusText, `Bad-token-${REDACTED}`);

@@ -8,6 +8,7 @@ import type { Clock } from '../common/clock.js';
 import { Emitter, type Event } from '../common/events.js';
 import { describeControlPayload } from '../common/payload.js';
 import type { NetworkRoute } from '../model/network.js';
+import { secretSafeCut } from '../model/redaction.js';
 import { SessionStats, type SessionStatsSnapshot } from '../model/stats.js';
 import type { CloseInitiator, Direction, HandshakeFailure, HeaderMap, SessionEvent } from '../model/sessionEvents.js';
 import { EventRecord, MESSAGE_BINARY, MESSAGE_OUT, MESSAGE_TRUNCATED } from './eventRecord.js';
@@ -55,6 +56,12 @@ export interface TapSessionDeps {
   /** Explains the app's drops; none: no `diagnosis` events. */
   observer?: SessionObserver;
   options?: TapRecordOptions;
+  /**
+   * The secrets a truncation must not cut into, as UTF-8 bytes (secretSafeCut, as Session):
+   * asked at each truncation, so secrets learned from the app's handshake count. None: the cut
+   * is at maxRecordedPayloadBytes.
+   */
+  cutSecrets?: () => readonly Uint8Array[];
 }
 
 /** One app client's connections through the tap, attempt after attempt. */
@@ -64,6 +71,7 @@ export class TapSession {
   private readonly clock: Clock;
   private readonly observer: SessionObserver | null;
   private readonly options: TapRecordOptions;
+  private readonly cutSecrets: () => readonly Uint8Array[];
   private readonly _onEvent = new Emitter<SessionEvent>();
   /** Every recorded event, messages included, in seq order. */
   readonly onEvent: Event<SessionEvent> = this._onEvent.event;
@@ -84,6 +92,7 @@ export class TapSession {
     this.clock = deps.clock;
     this.observer = deps.observer ?? null;
     this.options = deps.options ?? DEFAULT_TAP_RECORD_OPTIONS;
+    this.cutSecrets = deps.cutSecrets ?? (() => []);
     this.record = new EventRecord({ maxEvents: this.options.maxEvents, maxPayloadBytes: this.options.maxRecordBytes });
   }
 
@@ -134,7 +143,7 @@ export class TapSession {
     let flags = (direction === 'out' ? MESSAGE_OUT : 0) | (isBinary ? MESSAGE_BINARY : 0);
     let kept = payload;
     if (payload.length > this.options.maxRecordedPayloadBytes) {
-      kept = payload.subarray(0, this.options.maxRecordedPayloadBytes);
+      kept = payload.subarray(0, secretSafeCut(payload, this.options.maxRecordedPayloadBytes, this.cutSecrets()));
       flags |= MESSAGE_TRUNCATED;
     }
     const seq = this.record.appendMessage(now, flags, payload.length, kept, undefined);

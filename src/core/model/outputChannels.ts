@@ -50,15 +50,37 @@ export const OUTPUT_CHANNELS = [
     redactedBy: 'redactDeep over progress and result, redactUrl, redactingIo',
   },
   {
+    id: 'cli-tap-lines',
+    description:
+      'ws-inspector tap: readable event lines per app session, the banner ("tapping …", the new app clients, the listen warning) and the summary',
+    files: ['cli/tap.ts', 'cli/main.ts', 'cli/output.ts'],
+    redactedBy:
+      'redactEvent, redactStats, redactUrl, redactProse over advice; every printed line through redactingIo (redactText)',
+  },
+  {
+    id: 'cli-tap-json',
+    description: 'ws-inspector tap --json: one event per line, with its session field',
+    files: ['cli/tap.ts', 'cli/main.ts', 'cli/output.ts'],
+    redactedBy: 'redactEvent; every printed line through redactingIo',
+  },
+  {
+    id: 'cli-tap-quiet',
+    description: "ws-inspector tap --quiet: the summary of each app session and its active findings' advice",
+    files: ['cli/tap.ts', 'cli/main.ts', 'cli/output.ts'],
+    redactedBy: 'redactStats, redactEvent, redactProse over advice; every printed line through redactingIo',
+  },
+  {
     id: 'session-log-export',
-    description: 'the session log JSON (watch --export, Export Session Log…)',
+    description: 'the session log JSON (watch --export, tap --export: one per app session, Export Session Log…)',
     files: [
       'core/files/sessionLog.ts',
       'cli/watch.ts',
+      'cli/tap.ts',
       'extension/model/sessionFiles.ts',
       'extension/sessionFileCommands.ts',
     ],
-    redactedBy: 'redactEndpoint, redactStats, redactEvent in sessionLogChunks',
+    redactedBy:
+      'redactEndpoint, redactStats, redactEvent in sessionLogChunks (the tap: its export policy from the target and the flags)',
   },
   {
     id: 'har-export',
