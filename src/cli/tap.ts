@@ -2,10 +2,8 @@
 // (node/tapRelay.ts) and records each app client's session (core/engine/tapSession.ts), with
 // the drop analyzer's diagnoses printed live, as watch prints them.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { DEFAULT_TAP_RECORD_OPTIONS, TapSession, TapSessions } from '../core/engine/tapSession.js';
-import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import {
@@ -25,6 +23,7 @@ import { systemClock } from '../node/systemClock.js';
 import { TapRelay } from '../node/tapRelay.js';
 import { AdviceShown, adviceLines } from './findingText.js';
 import { redactingIo, type CliIo } from './output.js';
+import { writeSessionLogFile } from './sessionLogFile.js';
 import type { TapOptions } from './tapArgs.js';
 
 /** Runs the tap until the duration elapses or `stop` aborts. */
@@ -175,23 +174,17 @@ function printLines(io: CliIo, lines: readonly string[], policy: RedactionPolicy
 }
 
 function writeExport(path: string, session: TapSession, options: TapOptions, policy: RedactionPolicy): void {
-  const fd = openSync(path, 'w');
-  const decoder = new AppDecoder('auto');
-  try {
-    for (const chunk of sessionLogChunks({
-      decorate: (event) => decoder.decorate(event),
+  writeSessionLogFile(
+    path,
+    {
       endpoint: { ...options.endpoint, name: `${options.endpoint.name} (${session.id}, ${session.client.address})` },
       events: session.record,
       stats: session.getStats(),
       droppedEvents: session.record.droppedCount,
-      exportedAt: new Date(),
       policy,
-    })) {
-      writeSync(fd, chunk);
-    }
-  } finally {
-    closeSync(fd);
-  }
+    },
+    'auto',
+  );
 }
 
 /**

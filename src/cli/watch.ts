@@ -1,11 +1,9 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { redactEvent, redactionPolicyFor, redactProse, redactStats, redactUrl } from '../core/model/redaction.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../core/engine/session.js';
 import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../core/model/sessionEvents.js';
-import { sessionLogChunks } from '../core/files/sessionLog.js';
 import { AppDecoder } from '../core/protocols/appDecoder.js';
 import { Catalog } from '../core/protocols/catalog.js';
 import { describeCallTiming, JsonRpcLatency } from '../core/protocols/jsonRpc.js';
@@ -14,6 +12,7 @@ import { cliSocketFactory, describeProxyFlag } from './network.js';
 import { AdviceShown, adviceLines, resolutionLine } from './findingText.js';
 import { InputFileError, loadKnownTimeoutsFile } from './inputFiles.js';
 import { redactingIo, type CliIo } from './output.js';
+import { writeSessionLogFile } from './sessionLogFile.js';
 import type { WatchOptions } from './watchArgs.js';
 
 /** Runs `watch` until the duration elapses, `stop` aborts, or the session stops by itself. */
@@ -162,21 +161,15 @@ function writeExport(
   policy: ReturnType<typeof redactionPolicyFor>,
   protocolChoice: string,
 ): void {
-  const fd = openSync(path, 'w');
-  const decoder = new AppDecoder(protocolChoice);
-  try {
-    for (const chunk of sessionLogChunks({
-      decorate: (event) => decoder.decorate(event),
+  writeSessionLogFile(
+    path,
+    {
       endpoint: session.endpoint,
       events: session.record,
       stats: session.getStats(),
       droppedEvents: session.record.droppedCount,
-      exportedAt: new Date(),
       policy,
-    })) {
-      writeSync(fd, chunk);
-    }
-  } finally {
-    closeSync(fd);
-  }
+    },
+    protocolChoice,
+  );
 }

@@ -76,6 +76,7 @@ export const OUTPUT_CHANNELS = [
       'core/files/sessionLog.ts',
       'cli/watch.ts',
       'cli/tap.ts',
+      'cli/sessionLogFile.ts',
       'extension/model/sessionFiles.ts',
       'extension/sessionFileCommands.ts',
     ],
