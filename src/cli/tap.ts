@@ -6,15 +6,14 @@ import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { DEFAULT_TAP_RECORD_OPTIONS, TapSession, TapSessions } from '../core/engine/tapSession.js';
 import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
+import { AppSecrets } from '../core/model/appSecrets.js';
 import {
   redactEvent,
-  redactionPolicyFor,
   redactProse,
   redactStats,
   redactUrl,
   secretBytesOf,
   type RedactionPolicy,
-  type RedactionSource,
 } from '../core/model/redaction.js';
 import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../core/model/sessionEvents.js';
 import { AppDecoder } from '../core/protocols/appDecoder.js';
@@ -32,7 +31,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
   // through the tap (its URL's secret parameters, its secret headers, its subprotocol's tokens)
   // is learned from each attempt before that attempt's event is printed, and stays hidden in
   // every session's output and export from then on.
-  const appSecrets = new AppSecrets(options);
+  const appSecrets = new AppSecrets(options.endpoint, options.secretValues);
   let printPolicy = appSecrets.policy(false);
   let io = redactingIo(rawIo, printPolicy);
   const learnFrom = (event: SessionEvent) => {
@@ -185,39 +184,4 @@ function writeExport(path: string, session: TapSession, options: TapOptions, pol
     },
     'auto',
   );
-}
-
-/**
- * The secrets the app sends through the tap, which no flag names: its URL (the target's with the
- * app's path and query) and subprotocols from each `connecting`, its headers from each
- * `open` or `handshake-failed`, read as the target's own would be (redactionPolicyFor with the
- * target's secret header and parameter names).
- */
-class AppSecrets {
-  private readonly learned = new Set<string>();
-
-  constructor(private readonly options: TapOptions) {}
-
-  /** Adds what the event shows of the app's secrets; true when something new was learned. */
-  learn(event: SessionEvent): boolean {
-    const { secretHeaders, secretQueryParams } = this.options.endpoint;
-    const names = { secretHeaders, ...(secretQueryParams ? { secretQueryParams } : {}) };
-    let source: RedactionSource | null = null;
-    if (event.type === 'connecting') {
-      source = { ...names, url: event.url, protocols: event.protocols };
-    } else if ((event.type === 'open' || event.type === 'handshake-failed') && event.requestHeaders) {
-      source = { ...names, headers: event.requestHeaders };
-    }
-    if (!source) return false;
-    const before = this.learned.size;
-    for (const value of redactionPolicyFor(source).secretValues) this.learned.add(value);
-    return this.learned.size > before;
-  }
-
-  policy(keepSecrets: boolean): RedactionPolicy {
-    return redactionPolicyFor(this.options.endpoint, {
-      keepSecrets,
-      secretValues: [...this.options.secretValues, ...this.learned],
-    });
-  }
 }

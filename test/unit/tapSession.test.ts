@@ -184,3 +184,32 @@ test('TapSessions: the same client reconnecting to the same path is one session;
   ]);
   assert.equal(sessions.all().length, 4);
 });
+
+test('TapSessions.remove: a busy session stays; an ended one goes, is disposed, and its id is never reused', () => {
+  const clock = new FakeClock();
+  const sessions = new TapSessions((id, client) => new TapSession(id, client, { clock }));
+  const removed: string[] = [];
+  sessions.onSessionRemoved((session) => removed.push(session.id));
+
+  const first = sessions.sessionFor('10.0.0.1', '/live');
+  first.connecting(TARGET, []);
+  first.opened(OPEN);
+  assert.equal(sessions.remove(first), false, 'an open connection keeps its session');
+  assert.deepEqual(removed, []);
+
+  first.closed({ code: 1000, reason: 'bye', by: 'client', abrupt: false });
+  let eventsAfterRemoval = 0;
+  first.onEvent(() => eventsAfterRemoval++);
+  assert.equal(sessions.remove(first), true);
+  assert.equal(sessions.remove(first), false, 'removed once');
+  assert.deepEqual(removed, ['tap-1']);
+  assert.deepEqual(sessions.all(), []);
+
+  // The same client reconnecting after the removal starts a new session with a new id.
+  const next = sessions.sessionFor('10.0.0.1', '/live');
+  assert.notEqual(next, first);
+  assert.equal(next.id, 'tap-2');
+  next.connecting(TARGET, []);
+  assert.equal(eventsAfterRemoval, 0, 'the removed session hears nothing more');
+  sessions.dispose();
+});

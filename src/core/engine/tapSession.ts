@@ -237,6 +237,11 @@ export class TapSessions {
   private readonly _onSession = new Emitter<TapSession>();
   /** A new session began (its first connection follows). */
   readonly onSession: Event<TapSession> = this._onSession.event;
+  private readonly _onSessionRemoved = new Emitter<TapSession>();
+  /** A session was removed (remove()); fired before it is disposed. */
+  readonly onSessionRemoved: Event<TapSession> = this._onSessionRemoved.event;
+  /** Ids keep counting after a removal, so `tap-3` never names two sessions. */
+  private created = 0;
 
   constructor(private readonly createSession: (id: string, client: { address: string; path: string }) => TapSession) {}
 
@@ -246,7 +251,8 @@ export class TapSessions {
     const group = this.byClient.get(key) ?? [];
     const free = group.find((session) => !session.busy);
     if (free) return free;
-    const session = this.createSession(`tap-${this.sessions.length + 1}`, { address, path });
+    this.created += 1;
+    const session = this.createSession(`tap-${this.created}`, { address, path });
     group.push(session);
     this.byClient.set(key, group);
     this.sessions.push(session);
@@ -258,8 +264,26 @@ export class TapSessions {
     return this.sessions;
   }
 
+  /**
+   * Forgets a session that has no connection open (Clear, or a cap on ended sessions) and
+   * disposes it; false, and nothing changes, while it is busy. Its id is never reused.
+   */
+  remove(session: TapSession): boolean {
+    const index = this.sessions.indexOf(session);
+    if (index < 0 || session.busy) return false;
+    this.sessions.splice(index, 1);
+    const key = `${session.client.address} ${session.client.path}`;
+    const group = (this.byClient.get(key) ?? []).filter((other) => other !== session);
+    if (group.length > 0) this.byClient.set(key, group);
+    else this.byClient.delete(key);
+    this._onSessionRemoved.fire(session);
+    session.dispose();
+    return true;
+  }
+
   dispose(): void {
     for (const session of this.sessions) session.dispose();
     this._onSession.dispose();
+    this._onSessionRemoved.dispose();
   }
 }
