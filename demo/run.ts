@@ -4,20 +4,28 @@
 // PATH, otherwise the project's pinned code-server (installed on first use), whose URL is
 // printed. Ctrl-C stops everything it started.
 //
+// It also serves a small page (demo/page/, pageServer.ts) whose own WebSocket, with the seed's
+// heartbeat code, goes through a tap (`wsInspector.taps` in the workspace settings, started by
+// the extension when the trusted workspace opens; with --no-open, `ws-inspector tap` run here)
+// to the echo server behind the idle-timeout proxy: its heartbeat, longer than the idle timeout
+// at first, lets the proxy cut it; set below the timeout, the drops stop.
+//
 // Options: --idle-timeout 8s   the proxy's idle timeout (what the diagnosis should find)
 //          --code-server       use code-server even when `code` is on PATH
 //          --no-open           start the servers and write the workspace, open nothing
 //          --workspace DIR     where to write the demo workspace (default .demo/workspace)
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../src/core/format/duration.js';
 import { startCodeServer, type CodeServer } from '../support/codeServer.js';
 import { findCodeServer, missingComponentsMessage, REPO_ROOT } from '../support/components.js';
 import { findExecutable } from '../support/executables.js';
+import { freePort, LOOPBACK } from '../support/ports.js';
 import { packageVsix } from '../support/vsix.js';
 import { DEFAULT_DEMO_OPTIONS, startDemoServers, type DemoServers } from './demoServers.js';
+import { DEMO_PAGE_SOCKET_PATH, demoPageFixSeconds, demoPageHeartbeatMs, startDemoPage } from './pageServer.js';
 
 interface DemoArgs {
   idleTimeoutMs: number;
@@ -55,13 +63,18 @@ function parseArgs(argv: string[]): DemoArgs {
   return args;
 }
 
-/** The demo workspace's settings: the three endpoints, all connecting on open. */
+/**
+ * The demo workspace's settings: the three endpoints, all connecting on open, and the tap the
+ * demo page's socket goes through (the contract of `wsInspector.taps`: issue 21, preamble).
+ */
 export function demoSettings(
   servers: Pick<DemoServers, 'tickerUrl' | 'proxiedUrl' | 'textHeartbeatUrl'>,
   idleTimeoutMs: number,
+  tapPort: number,
 ): Record<string, unknown> {
   const seconds = idleTimeoutMs / 1000;
   return {
+    'wsInspector.taps': [{ name: 'Demo page', listen: String(tapPort), target: servers.proxiedUrl, autoStart: true }],
     'wsInspector.endpoints': [
       { name: 'Ticker (direct)', url: servers.tickerUrl, autoConnect: true },
       {
@@ -124,7 +137,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  writeWorkspace(args.workspace, demoSettings(servers, args.idleTimeoutMs));
+  const tapPort = await freePort();
+  const page = await startDemoPage({
+    socketUrl: `ws://${LOOPBACK}:${tapPort}${DEMO_PAGE_SOCKET_PATH}`,
+    heartbeatMs: demoPageHeartbeatMs(args.idleTimeoutMs),
+  });
+  cleanups.push(() => page.close());
+  writeWorkspace(args.workspace, demoSettings(servers, args.idleTimeoutMs, tapPort));
   console.log(`demo: endpoints on 127.0.0.1
   ticker (direct)                 ${servers.tickerUrl}
   echo behind the ${args.idleTimeoutMs / 1000} s idle-timeout proxy  ${servers.proxiedUrl}
@@ -133,6 +152,9 @@ demo: workspace ${args.workspace}`);
 
   const code = args.editor === 'auto' ? findExecutable(['code']) : null;
   if (args.editor === 'none') {
+    // No editor to start the workspace's tap: the CLI's tap stands in, printing its findings.
+    const tap = startCliTap(tapPort, servers.proxiedUrl);
+    cleanups.push(() => stopCliTap(tap));
     console.log('demo: ready (--no-open). Press Ctrl-C to stop.');
   } else if (code) {
     console.log('demo: opening VS Code with the extension loaded from this folder…');
@@ -148,7 +170,35 @@ demo: workspace ${args.workspace}`);
       `\ndemo: open ${codeServer.workbenchUrl}\n(in Chromium or any browser on this machine). Press Ctrl-C to stop.`,
     );
   }
+  const fix = demoPageFixSeconds(args.idleTimeoutMs);
+  console.log(`demo: a page with its own socket and the seed's heartbeat (every ${demoPageHeartbeatMs(args.idleTimeoutMs) / 1000} s)
+  page                            ${page.url}
+  through the tap on              ${LOOPBACK}:${tapPort} (to the idle-timeout proxy)
+  Open the page, watch the tap's session in the Connections view (its drops and the diagnosis),
+  then set the page's heartbeat to ${fix} s and Apply: the drops stop.`);
   console.log('DEMO READY'); // the e2e test waits for this line
+}
+
+/** `ws-inspector tap` (the bundle esbuild.mjs just built), its output on ours. */
+function startCliTap(port: number, target: string): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'ws-inspector.js'), 'tap', '--listen', `${LOOPBACK}:${port}`, '--target', target],
+    // Its own process group: a Ctrl-C in the terminal reaches the demo only, which then asks
+    // the tap once (a second SIGINT would make the tap skip its summary).
+    { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'], detached: true },
+  );
+  process.once('exit', () => child.kill('SIGKILL'));
+  child.on('error', (error) => console.error(`demo: could not start ws-inspector tap: ${error.message}`));
+  return child;
+}
+
+/** Ctrl-C for the tap (it prints its summary), and waits for it to exit. */
+async function stopCliTap(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  await exited;
 }
 
 async function startPinnedCodeServer(workspace: string): Promise<CodeServer> {

@@ -197,7 +197,7 @@ test('TapSessions.remove: a busy session stays; an ended one goes, is disposed, 
   assert.equal(sessions.remove(first), false, 'an open connection keeps its session');
   assert.deepEqual(removed, []);
 
-  first.closed({ code: 1000, reason: 'bye', by: 'client', abrupt: false });
+  first.closed({ code: 1000, reason: 'bye', by: 'app', abrupt: false });
   let eventsAfterRemoval = 0;
   first.onEvent(() => eventsAfterRemoval++);
   assert.equal(sessions.remove(first), true);
