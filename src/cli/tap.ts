@@ -2,24 +2,13 @@
 // (node/tapRelay.ts) and records each app client's session (core/engine/tapSession.ts), with
 // the drop analyzer's diagnoses printed live, as watch prints them.
 
-import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_TAP_RECORD_OPTIONS, TapSession, TapSessions } from '../core/engine/tapSession.js';
+import type { TapSession } from '../core/engine/tapSession.js';
 import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
-import { AppSecrets } from '../core/model/appSecrets.js';
-import {
-  redactEvent,
-  redactProse,
-  redactStats,
-  redactUrl,
-  secretBytesOf,
-  type RedactionPolicy,
-} from '../core/model/redaction.js';
-import { findingStateOf, type DiagnosisEvent, type SessionEvent } from '../core/model/sessionEvents.js';
+import { redactEvent, redactProse, redactStats, redactUrl, type RedactionPolicy } from '../core/model/redaction.js';
+import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
 import { AppDecoder } from '../core/protocols/appDecoder.js';
-import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
-import { systemClock } from '../node/systemClock.js';
-import { TapRelay } from '../node/tapRelay.js';
+import { TapService } from '../node/tapService.js';
 import { AdviceShown, adviceLines } from './findingText.js';
 import { redactingIo, type CliIo } from './output.js';
 import { writeSessionLogFile } from './sessionLogFile.js';
@@ -31,25 +20,22 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
   // through the tap (its URL's secret parameters, its secret headers, its subprotocol's tokens)
   // is learned from each attempt before that attempt's event is printed, and stays hidden in
   // every session's output and export from then on.
-  const appSecrets = new AppSecrets(options.endpoint, options.secretValues);
-  let printPolicy = appSecrets.policy(false);
+  const tap = new TapService({
+    endpoint: options.endpoint,
+    secretValues: options.secretValues,
+    listenHost: options.listenHost,
+    listenPort: options.listenPort,
+    keepHostAndOrigin: options.keepHostAndOrigin,
+    idleGapMs: options.idleGapMs,
+    network: { ...(options.proxy ? { proxy: options.proxy } : {}), env: process.env },
+  });
+  const sessions = tap.sessions;
+  let printPolicy = tap.policy();
   let io = redactingIo(rawIo, printPolicy);
-  const learnFrom = (event: SessionEvent) => {
-    if (!appSecrets.learn(event)) return;
-    printPolicy = appSecrets.policy(false);
+  tap.onDidLearnSecrets(() => {
+    printPolicy = tap.policy();
     io = redactingIo(rawIo, printPolicy);
-  };
-  const recordOptions = { ...DEFAULT_TAP_RECORD_OPTIONS, idleGapMs: options.idleGapMs };
-  const sessions = new TapSessions(
-    (id, client) =>
-      new TapSession(id, client, {
-        clock: systemClock,
-        observer: sessionDiagnosis(options.endpoint),
-        options: recordOptions,
-        // No fragment of a secret survives a truncation: the secrets known when the message passes.
-        cutSecrets: () => secretBytesOf(printPolicy),
-      }),
-  );
+  });
   const decoder = new AppDecoder('auto');
   const latestFindings = new Map<string, DiagnosisEvent>();
   sessions.onSession((session) => {
@@ -58,8 +44,8 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     if (options.output === 'lines') {
       io.err(`${session.id}: a new app client, ${session.client.address}, path ${session.client.path}`);
     }
+    // The service learned the event's secrets first (it subscribed first).
     session.onEvent((event) => {
-      learnFrom(event);
       if (event.type === 'diagnosis') {
         const key = `${session.id} ${event.findingId}`;
         if (findingStateOf(event) === 'withdrawn') latestFindings.delete(key);
@@ -76,37 +62,21 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     });
   });
 
-  let relay: TapRelay;
   try {
-    relay = await TapRelay.start(
-      {
-        listenHost: options.listenHost,
-        listenPort: options.listenPort,
-        target: options.endpoint.url,
-        headers: options.endpoint.headers,
-        keepHostAndOrigin: options.keepHostAndOrigin,
-        allowSelfSignedCertificate: options.endpoint.allowSelfSignedCertificate,
-        handshakeTimeoutMs: options.endpoint.handshakeTimeoutMs,
-        // The same limit as a session of our own.
-        maxMessageBytes: DEFAULT_SESSION_OPTIONS.maxMessageBytes,
-        ...(options.endpoint.tls ? { tls: options.endpoint.tls } : {}),
-        network: { ...(options.proxy ? { proxy: options.proxy } : {}), env: process.env },
-      },
-      sessions,
-    );
+    await tap.listen();
   } catch (error) {
     io.err(
       `ws-inspector tap: cannot listen on ${options.listenHost}:${options.listenPort}: ${(error as Error).message}`,
     );
-    sessions.dispose();
+    tap.dispose();
     return 1;
   }
   if (options.output !== 'json') {
-    const where = `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${relay.port}`;
+    const where = `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${tap.port}`;
     io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
     if (options.listensBeyondLoopback) {
       io.err(
-        `warning: listening on ${options.listenHost}, not loopback: anyone who can reach this machine on port ${relay.port} can connect through the tap to the target, with the headers you gave`,
+        `warning: listening on ${options.listenHost}, not loopback: anyone who can reach this machine on port ${tap.port} can connect through the tap to the target, with the headers you gave`,
       );
     }
   }
@@ -122,12 +92,12 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
       { once: true },
     );
   });
-  await relay.close();
+  await tap.close();
 
   let exitCode = 0;
   const all = sessions.all();
   if (options.exportPath) {
-    const exportPolicy = appSecrets.policy(options.keepSecrets);
+    const exportPolicy = tap.policy(options.keepSecrets);
     for (const session of all) {
       const path = exportPathFor(options.exportPath, session.id, all.length);
       try {
@@ -156,7 +126,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
       printLines(io, adviceLines(safe), printPolicy);
     }
   }
-  sessions.dispose();
+  tap.dispose();
   return exitCode;
 }
 

@@ -24,9 +24,12 @@ import { probeIdleTimeout, type ProbeRequest } from './probeCommand.js';
 import type { SecretStore } from './secrets.js';
 import { exportSession, importSessions, type ExportRequest } from './sessionFileCommands.js';
 import type { TimelinePresenter } from './timeline/timelinePresenter.js';
+import { tapCommandHandlers } from './tapCommands.js';
+import type { TapManager } from './tapManager.js';
 
 export interface CommandDeps {
   manager: ConnectionManager;
+  taps: TapManager;
   tree: ConnectionsTree;
   timeline: TimelinePresenter;
   secrets: SecretStore;
@@ -48,6 +51,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     [Commands.connect]: (arg) => connect(deps, arg),
     [Commands.connectItem]: (arg) => connect(deps, arg),
+    ...tapCommandHandlers(deps),
 
     [Commands.disconnect]: async (arg) => {
       const connection = await resolveConnection(manager, arg, {
@@ -212,6 +216,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         none: 'There is no live session to clear.',
       });
       if (!connection) return false;
+      if (connection.tap) return clearTapSession(deps.taps, connection);
       // One confirmation, whoever asked: the palette, the tree or the timeline's Clear button.
       return confirmAndClear(
         connection,
@@ -232,6 +237,22 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
     }),
   );
+}
+
+/** Clear of a tap's session: forgets an ended one (its timeline closes); an app still connected keeps it. */
+async function clearTapSession(taps: TapManager, connection: Connection): Promise<boolean> {
+  if (connection.tap?.busy) {
+    void vscode.window.showInformationMessage(
+      `"${connection.snapshot(Date.now()).name}" is still connected through the tap; it can be cleared once it ends.`,
+    );
+    return false;
+  }
+  const answer = await vscode.window.showWarningMessage(
+    `Clear "${connection.snapshot(Date.now()).name}"? Its recorded events and its timeline go.`,
+    { modal: true },
+    'Clear',
+  );
+  return answer === 'Clear' && taps.removeSession(connection);
 }
 
 /**

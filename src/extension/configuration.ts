@@ -13,23 +13,28 @@ export function readSettings(): ExtensionSettings {
   // where the workspace value is restricted (untrusted workspaces).
   const endpoints = config.inspect<unknown>(Settings.endpoints);
   const raw: RawSettings = {
-    endpoints: {
-      user: endpoints?.globalValue,
-      workspace: endpoints?.workspaceValue,
-      workspaceFolder: endpoints?.workspaceFolderValue,
-    },
+    endpoints: scopesOf(endpoints),
     values: {},
+    taps: scopesOf(config.inspect<unknown>(Settings.taps)),
   };
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (folder !== undefined) raw.workspaceFolder = folder;
   for (const key of Object.values(Settings) as SettingKey[]) {
-    if (key === Settings.endpoints) continue;
+    if (key === Settings.endpoints || key === Settings.taps) continue;
     const inspected = config.inspect<unknown>(key);
     // Only explicitly set values: unset ones fall back to the engine's defaults in the parser.
     const value = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
     if (value !== undefined) raw.values[key] = value;
   }
   return parseSettings(raw);
+}
+
+function scopesOf(inspected: ReturnType<vscode.WorkspaceConfiguration['inspect']>): RawSettings['endpoints'] {
+  return {
+    user: inspected?.globalValue,
+    workspace: inspected?.workspaceValue,
+    workspaceFolder: inspected?.workspaceFolderValue,
+  };
 }
 
 /** Fires when any wsInspector.* setting changes. */

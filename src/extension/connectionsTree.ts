@@ -1,4 +1,5 @@
-// The Connections view: one node per connection, a child per diagnosis. Node appearance comes
+// The Connections view: one node per connection, a child per diagnosis; then one node per tap
+// (tapManager.ts), its app sessions as children, each with its diagnoses. Node appearance comes
 // from model/connectionView.ts; this class maps it to TreeItems and keeps them fresh without
 // listening to every message (state changes refresh at once, counters once a second).
 
@@ -9,13 +10,21 @@ import { connectionItem, type IconModel, type TooltipModel } from './model/conne
 import { diagnosisItems } from './model/findingView.js';
 import { Commands, ContextKeys, Views } from './model/ids.js';
 import { tooltipMarkdown } from './model/tooltipMarkdown.js';
+import { tapItem, tapSessionItem } from './model/tapView.js';
+import type { Tap, TapManager } from './tapManager.js';
 
 /** A node of the view; commands from the view's menus receive these. */
-export type TreeNode = ConnectionNode | DiagnosisNode;
+export type TreeNode = ConnectionNode | DiagnosisNode | TapNode;
 
 export interface ConnectionNode {
   readonly kind: 'connection';
   readonly connectionId: string;
+}
+
+/** A tap; its sessions are ConnectionNodes of connections whose origin is 'tap'. */
+export interface TapNode {
+  readonly kind: 'tap';
+  readonly tapId: string;
 }
 
 export interface DiagnosisNode {
@@ -25,8 +34,13 @@ export interface DiagnosisNode {
   readonly seq: number;
 }
 
-export function isTreeNode(value: unknown): value is TreeNode {
+/** A node that names a connection (a connection, a tap session, or a diagnosis of one). */
+export function isTreeNode(value: unknown): value is ConnectionNode | DiagnosisNode {
   return typeof value === 'object' && value !== null && 'kind' in value && 'connectionId' in value;
+}
+
+export function isTapNode(value: unknown): value is TapNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'tap' && 'tapId' in value;
 }
 
 /** Counters change with every message; the view shows them at most this often. */
@@ -39,6 +53,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   readonly view: vscode.TreeView<TreeNode>;
   private readonly nodes = new Map<string, ConnectionNode>();
+  private readonly tapNodes = new Map<string, TapNode>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Set<string>();
   /** What each connection node last showed, to skip refreshes that change nothing. */
@@ -53,13 +68,17 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly counterTimer: NodeJS.Timeout;
 
-  constructor(private readonly manager: ConnectionManager) {
+  constructor(
+    private readonly manager: ConnectionManager,
+    private readonly taps: TapManager,
+  ) {
     this.view = vscode.window.createTreeView(Views.connections, { treeDataProvider: this, showCollapseAll: false });
     this.disposables.push(
       this.view,
       this._onDidChangeTreeData,
       manager.onDidChangeConnections(() => this.schedule(undefined)),
       manager.onDidChangeConnection((connection) => this.schedule(connection.id)),
+      taps.onDidChange(() => this.schedule(undefined)),
       this.view.onDidChangeVisibility((event) => {
         if (event.visible) void this.expandNewDiagnoses();
       }),
@@ -69,11 +88,12 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'tap') return this.tapTreeItem(node);
     const connection = this.manager.get(node.connectionId);
     if (!connection) return new vscode.TreeItem('(removed)');
     const snapshot = connection.snapshot(Date.now());
     if (node.kind === 'connection') {
-      const model = connectionItem(snapshot);
+      const model = connection.tap ? tapSessionItem(snapshot, connection.tap.busy) : connectionItem(snapshot);
       const item = new vscode.TreeItem(
         model.label,
         model.hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
@@ -104,15 +124,24 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
 
   /** Builds the tooltip at hover time, so uptime and counters are current. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'tap') return item;
     const connection = this.manager.get(node.connectionId);
     if (connection && node.kind === 'connection') {
-      item.tooltip = toMarkdown(connectionItem(connection.snapshot(Date.now())).tooltip);
+      const snapshot = connection.snapshot(Date.now());
+      const model = connection.tap ? tapSessionItem(snapshot, connection.tap.busy) : connectionItem(snapshot);
+      item.tooltip = toMarkdown(model.tooltip);
     }
     return item;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return this.manager.list().map((connection) => this.nodeFor(connection));
+    if (!node) {
+      return [
+        ...this.manager.list().map((connection): TreeNode => this.nodeFor(connection)),
+        ...this.taps.list().map((tap) => this.tapNodeFor(tap)),
+      ];
+    }
+    if (node.kind === 'tap') return (this.taps.get(node.tapId)?.sessions() ?? []).map((c) => this.nodeFor(c));
     if (node.kind !== 'connection') return [];
     const connection = this.manager.get(node.connectionId);
     if (!connection) return [];
@@ -125,8 +154,31 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'connection') return undefined;
+    if (node.kind === 'tap') return undefined;
+    if (node.kind === 'connection') {
+      const connection = this.manager.get(node.connectionId);
+      const tap = connection?.tap ? this.taps.tapOf(connection) : undefined;
+      return tap ? this.tapNodeFor(tap) : undefined;
+    }
     return this.nodes.get(node.connectionId);
+  }
+
+  /** The node of a tap (the same object every time, as reveal() needs). */
+  tapNodeFor(tap: Tap): TapNode {
+    let node = this.tapNodes.get(tap.id);
+    if (!node) {
+      node = { kind: 'tap', tapId: tap.id };
+      this.tapNodes.set(tap.id, node);
+    }
+    return node;
+  }
+
+  /** The tap nodes selected in the view (Stop Tap from the palette). */
+  selectedTaps(): Tap[] {
+    return this.view.selection
+      .filter((node): node is TapNode => node.kind === 'tap')
+      .map((node) => this.taps.get(node.tapId))
+      .filter((tap): tap is Tap => tap !== undefined);
   }
 
   /** The node of a connection (the same object every time, as reveal() needs). */
@@ -147,6 +199,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   /** The connection nodes selected in the view (for commands run from the palette). */
   selectedConnections(): Connection[] {
     return this.view.selection
+      .filter((node) => node.kind !== 'tap')
       .map((node) => this.manager.get(node.connectionId))
       .filter((c): c is Connection => c !== undefined);
   }
@@ -170,6 +223,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     this.pendingAll = false;
     this.pending.clear();
     if (all) {
+      for (const id of [...this.tapNodes.keys()]) if (!this.taps.get(id)) this.tapNodes.delete(id);
       for (const id of [...this.nodes.keys()]) {
         if (!this.manager.get(id)) {
           this.nodes.delete(id);
@@ -192,7 +246,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
   /** Shows the first diagnosis of each connection: expands its node once (while the view is visible). */
   private async expandNewDiagnoses(): Promise<void> {
     if (!this.view.visible) return;
-    for (const connection of this.manager.list()) {
+    for (const connection of this.allConnections()) {
       if (this.expandedOnce.has(connection.id) || connection.latestDiagnoses().length === 0) continue;
       this.expandedOnce.add(connection.id);
       await this.view
@@ -207,15 +261,47 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
    */
   private refreshCounters(): void {
     const now = Date.now();
-    for (const connection of this.manager.list()) {
+    for (const connection of this.allConnections()) {
       if (connection.state !== 'open' && connection.state !== 'waiting') continue;
-      const model = connectionItem(connection.snapshot(now));
+      const snapshot = connection.snapshot(now);
+      const model = connection.tap ? tapSessionItem(snapshot, connection.tap.busy) : connectionItem(snapshot);
       // The icon's colour too: a recent drop stops colouring the dot without any event.
       const signature = `${model.label}|${model.description}|${model.icon.id}|${model.icon.color ?? ''}|${model.contextValue}|${model.hasChildren}|${model.accessibilityLabel}`;
       if (this.shown.get(connection.id) === signature) continue;
       this.shown.set(connection.id, signature);
       this.schedule(connection.id);
     }
+  }
+
+  /** Our connections and every tap's sessions. */
+  private allConnections(): Connection[] {
+    return [...this.manager.list(), ...this.taps.list().flatMap((tap) => tap.sessions())];
+  }
+
+  private tapTreeItem(node: TapNode): vscode.TreeItem {
+    const tap = this.taps.get(node.tapId);
+    if (!tap) return new vscode.TreeItem('(stopped)');
+    const sessions = tap.sessions();
+    const model = tapItem({
+      name: tap.displayName,
+      address: tap.address,
+      displayTarget: tap.displayTarget,
+      beyondLoopback: tap.beyondLoopback,
+      sessions: sessions.length,
+      liveSessions: sessions.filter((c) => c.tap?.busy).length,
+    });
+    const item = new vscode.TreeItem(
+      model.label,
+      sessions.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+    );
+    // The id changes with the first session: VS Code then honours Expanded (see expandedOnce).
+    item.id = `${tap.id}${sessions.length > 0 ? '' : '/empty'}`;
+    item.description = model.description;
+    item.tooltip = toMarkdown(model.tooltip);
+    item.iconPath = toIcon(model.icon);
+    item.contextValue = model.contextValue;
+    item.accessibilityInformation = { label: model.accessibilityLabel };
+    return item;
   }
 
   private async updateContextKeys(): Promise<void> {
@@ -235,6 +321,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
         ContextKeys.hasEndpoints,
         connections.some((c) => c.origin === 'settings'),
       ),
+      set(ContextKeys.hasTaps, this.taps.list().length > 0),
     ]);
   }
 }

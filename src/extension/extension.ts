@@ -11,22 +11,25 @@ import { describeProblem, type SettingsProblem } from './model/settings.js';
 import { SecretStore } from './secrets.js';
 import { StatusBar } from './statusBar.js';
 import { TimelinePanels } from './timeline/timelinePanel.js';
-import { createVsCodeSocketFactory, keepVsCodeProxyOffOurSockets } from './vscodeNetwork.js';
+import { createVsCodeSocketFactory, keepVsCodeProxyOffOurSockets, vsCodeNetworkDefaults } from './vscodeNetwork.js';
+import { TapManager } from './tapManager.js';
 import type { TimelinePresenter } from './timeline/timelinePresenter.js';
 
 /** How long deactivation waits for sockets to close gracefully before destroying them. */
 const SHUTDOWN_TIMEOUT_MS = 2000;
 
 let manager: ConnectionManager | undefined;
+let tapManager: TapManager | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('WebSocket Inspector', { log: true });
   const secrets = new SecretStore(context.secrets);
   // Our sockets take the route we decide and record, not VS Code's (why: vscodeNetwork.ts).
   const vscodeProxyKeptOff = keepVsCodeProxyOffOurSockets();
+  const network = vsCodeNetworkDefaults(log);
   const connections = new ConnectionManager({
     clock: systemClock,
-    createSocket: createVsCodeSocketFactory(log),
+    createSocket: createVsCodeSocketFactory(network),
     getSecret: (name) => secrets.get(name),
     log,
     // An endpoint from an untrusted workspace's settings connects only if the user says so.
@@ -38,7 +41,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       )) === 'Connect Anyway',
   });
   manager = connections;
-  const tree = new ConnectionsTree(connections);
+  // Taps relay with the same proxy defaults as connections (VS Code's http.* settings).
+  const taps = new TapManager({ manager: connections, network, log });
+  tapManager = taps;
+  const tree = new ConnectionsTree(connections, taps);
   const timeline: TimelinePresenter = new TimelinePanels({
     extensionUri: context.extensionUri,
     manager: connections,
@@ -52,6 +58,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const settings = readSettings();
     reportProblems(settings.problems, log, lastProblems, (shown) => (lastProblems = shown));
     await connections.applySettings(settings, vscode.workspace.isTrusted);
+    // After the endpoints: a tap on an endpoint resolves it. Never in an untrusted workspace.
+    const tapProblems = await taps.applySettings(settings.taps, vscode.workspace.isTrusted);
+    if (tapProblems.length > 0) {
+      void vscode.window.showWarningMessage(`WebSocket Inspector: ${connections.redactForLog(tapProblems.join('; '))}`);
+    }
   };
 
   context.subscriptions.push(
@@ -62,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar,
     ...registerCommands({
       manager: connections,
+      taps,
       tree,
       timeline,
       secrets,
@@ -70,10 +82,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       version,
     }),
     onDidChangeSettings(() => void applySettings()),
-    // Trust granted: workspace endpoints may now auto-connect and use secrets.
+    // Trust granted: workspace endpoints may now auto-connect and use secrets, taps auto-start.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
     secrets.onDidChange((name) => void connections.secretsChanged([name])),
     // Closing sockets is deactivate()'s job (gracefully); this only catches a missed deactivate.
+    { dispose: () => taps.dispose() },
     { dispose: () => connections.dispose() },
   );
   if (vscodeProxyKeptOff) {
@@ -88,7 +101,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 /** Closes every socket with a close frame, waiting at most SHUTDOWN_TIMEOUT_MS. */
 export async function deactivate(): Promise<void> {
   const current = manager;
+  const currentTaps = tapManager;
   manager = undefined;
+  tapManager = undefined;
+  // Taps first: their sessions are connections of the manager's.
+  await currentTaps?.shutdown();
   await current?.shutdown(SHUTDOWN_TIMEOUT_MS);
 }
 

@@ -77,12 +77,20 @@ export function readVsCodeHttpSettings(): VsCodeHttpSettings {
 }
 
 /**
- * The socket factory for connections and probes. `log` hears what VS Code's settings
- * contribute whenever that changes (credentials left out).
+ * The socket factory for connections and probes, over `network` (vsCodeNetworkDefaults).
  */
-export function createVsCodeSocketFactory(log: vscode.LogOutputChannel): SocketFactory {
+export function createVsCodeSocketFactory(network: () => NetworkDefaults): SocketFactory {
+  return createWsSocketFactory(network);
+}
+
+/**
+ * The network defaults from VS Code's http.* settings, read at each call: for connections'
+ * and probes' sockets (createVsCodeSocketFactory) and for a tap's upstream when it starts.
+ * `log` hears what VS Code's settings contribute whenever that changes (credentials left out).
+ */
+export function vsCodeNetworkDefaults(log: vscode.LogOutputChannel): () => NetworkDefaults {
   let lastSummary = '';
-  return createWsSocketFactory((): NetworkDefaults => {
+  return (): NetworkDefaults => {
     const reading = networkDefaultsFromVsCode(readVsCodeHttpSettings());
     const summary = [reading.summary, ...reading.problems].join('; ');
     if (summary !== lastSummary) {
@@ -91,5 +99,5 @@ export function createVsCodeSocketFactory(log: vscode.LogOutputChannel): SocketF
       for (const problem of reading.problems) log.warn(`settings: ${problem}`);
     }
     return reading.defaults;
-  });
+  };
 }

@@ -207,8 +207,8 @@ export type HostMessage =
       version: number;
       connectionId: string;
       title: string;
-      origin: 'settings' | 'adhoc' | 'imported';
-      /** Imported sessions cannot send, clear or reconnect. */
+      origin: 'settings' | 'adhoc' | 'imported' | 'tap';
+      /** Imported and tap sessions cannot send, clear or reconnect (a tap's app speaks, not us). */
       readOnly: boolean;
       status: TimelineStatus;
       /** The query the host is now serving (the webview's persisted one, or the default). */
@@ -493,7 +493,7 @@ const HOST_MESSAGES: Record<HostMessage['type'], Record<string, Checker>> = {
     version: integer(0),
     connectionId: string(200),
     title: string(),
-    origin: oneOf(['settings', 'adhoc', 'imported']),
+    origin: oneOf(['settings', 'adhoc', 'imported', 'tap']),
     readOnly: boolean,
     status: statusShape,
     queryId,

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { CONNECTION_CONTEXT } from '../../src/extension/model/connectionView.js';
 import { DIAGNOSIS_CONTEXT } from '../../src/extension/model/findingView.js';
+import { TAP_CONTEXT, TAP_SESSION_CONTEXT } from '../../src/extension/model/tapView.js';
 import {
   Commands,
   CONFIG_SECTION,
@@ -106,10 +107,11 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('limits untrusted workspaces and restricts the endpoints setting', () => {
+  it('limits untrusted workspaces and restricts the endpoints and taps settings', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [
       settingId(Settings.endpoints),
+      settingId(Settings.taps),
     ]);
   });
 
@@ -120,6 +122,8 @@ describe('package.json contributions', () => {
       ...Object.values(Views),
       CONNECTION_CONTEXT,
       DIAGNOSIS_CONTEXT,
+      TAP_CONTEXT,
+      TAP_SESSION_CONTEXT,
     ]);
     const usedKeys = new Set<string>();
     for (const [menu, entries] of Object.entries(contributes.menus)) {
@@ -177,6 +181,34 @@ describe('package.json contributions', () => {
       'no fix offered without a recommendation',
     );
     assert.ok(!visible(Commands.applyRecommendedHeartbeat, ctx('open', 'settings')));
+    // A tap's rows: its own commands, never a connection's (the app speaks, not us).
+    const tapSession = (state: string, busy: 'live' | 'ended') => `${TAP_SESSION_CONTEXT};${state};${busy};`;
+    for (const command of [
+      Commands.connectItem,
+      Commands.disconnect,
+      Commands.reconnect,
+      Commands.sendMessage,
+      Commands.probeIdleTimeout,
+      Commands.copyUrl,
+      Commands.editEndpoint,
+      Commands.removeConnection,
+      Commands.applyRecommendedHeartbeat,
+      Commands.stopTap,
+    ]) {
+      for (const state of ['connecting', 'open', 'stopped']) {
+        assert.ok(!visible(command, tapSession(state, state === 'stopped' ? 'ended' : 'live')), `${command} ${state}`);
+      }
+    }
+    assert.ok(visible(Commands.openTimeline, tapSession('open', 'live')));
+    assert.ok(visible(Commands.exportSession, tapSession('open', 'live')));
+    assert.ok(visible(Commands.clearSession, tapSession('stopped', 'ended')));
+    assert.ok(!visible(Commands.clearSession, tapSession('open', 'live')));
+    assert.ok(visible(Commands.stopTap, `${TAP_CONTEXT};none;`));
+    assert.ok(visible(Commands.clearEndedTapSessions, `${TAP_CONTEXT};ended;`));
+    assert.ok(!visible(Commands.clearEndedTapSessions, `${TAP_CONTEXT};none;`));
+    for (const command of [Commands.disconnect, Commands.openTimeline, Commands.exportSession, Commands.clearSession]) {
+      assert.ok(!visible(command, `${TAP_CONTEXT};ended;`), command);
+    }
     assert.ok(visible(Commands.probeIdleTimeout, ctx('idle', 'settings')));
     assert.ok(visible(Commands.probeIdleTimeout, ctx('open', 'adhoc')));
     assert.ok(!visible(Commands.probeIdleTimeout, ctx('imported', 'imported')));
@@ -191,6 +223,8 @@ describe('package.json contributions', () => {
       ...Object.values(Settings).map(settingId),
       CONNECTION_CONTEXT,
       DIAGNOSIS_CONTEXT,
+      TAP_CONTEXT,
+      TAP_SESSION_CONTEXT,
       RECENT_URLS_KEY,
       SECRET_KEY_PREFIX,
       CONFIG_SECTION,

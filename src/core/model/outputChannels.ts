@@ -100,16 +100,21 @@ export const OUTPUT_CHANNELS = [
       'extension/probeCommand.ts',
       'extension/timeline/timelinePanel.ts',
       'extension/vscodeNetwork.ts',
+      'extension/tapManager.ts',
     ],
     redactedBy:
       'redactEvent, then the line through redactText; probe lines through redactProse; ' +
+      "tap lines through redactProse with the tap service's policy (target and app secrets); " +
       "VS Code's http.* settings written without credentials (proxyUrlWithoutCredentials in vscodeProxy.ts)",
   },
   {
     id: 'tree-connection',
-    description: 'Connections view: connection node label, description, tooltip, accessibility label',
-    files: ['extension/connectionsTree.ts', 'extension/model/connectionView.ts'],
-    redactedBy: 'Connection.snapshot(): every text in a snapshot is redacted',
+    description:
+      'Connections view: connection, tap and tap session node label, description, tooltip, accessibility label',
+    files: ['extension/connectionsTree.ts', 'extension/model/connectionView.ts', 'extension/model/tapView.ts'],
+    redactedBy:
+      "Connection.snapshot(): every text in a snapshot is redacted (a tap session with its tap service's policy); " +
+      'a tap node from Tap.displayName and Tap.displayTarget (redacted with that policy)',
   },
   {
     id: 'tree-diagnosis',
@@ -146,8 +151,11 @@ export const OUTPUT_CHANNELS = [
       'extension/pickers.ts',
       'extension/probeCommand.ts',
       'extension/sessionFileCommands.ts',
+      'extension/tapCommands.ts',
     ],
-    redactedBy: 'Connection.snapshot() (name, displayUrl, problem); probe results through redactProse',
+    redactedBy:
+      'Connection.snapshot() (name, displayUrl, problem); probe results through redactProse; ' +
+      "a tap's name and target through its policy, its failures through redactForLog",
   },
 ] as const satisfies readonly OutputChannel[];
 

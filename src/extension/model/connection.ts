@@ -1,5 +1,6 @@
-// One entry of the Connections view: a live Session (from settings or an ad-hoc URL) or a
-// read-only session imported from a file. Tracks what the view shows about it — reconnect
+// One entry of the Connections view: a live Session (from settings or an ad-hoc URL), a
+// read-only session imported from a file, or an app's session recorded by a tap (a TapSession:
+// live, but the app speaks, not us, so read-only too). Tracks what the view shows about it — reconnect
 // attempt, last close, latest diagnosis per finding — from the cheap lifecycle stream only.
 
 import type { DropAnalyzer } from '../../core/diagnosis/dropAnalyzer.js';
@@ -14,6 +15,7 @@ import {
   type RedactionPolicy,
 } from '../../core/model/redaction.js';
 import type { Session, SessionState } from '../../core/engine/session.js';
+import type { TapSession } from '../../core/engine/tapSession.js';
 import type {
   CloseEvent,
   DiagnosisEvent,
@@ -25,11 +27,12 @@ import type {
 } from '../../core/model/sessionEvents.js';
 import type { RecordedSession } from '../../core/files/recordedSession.js';
 import { SessionStats, type SessionStatsSnapshot } from '../../core/model/stats.js';
+import type { EventRecord } from '../../core/engine/eventRecord.js';
 import type { SettingsScope } from './settings.js';
 import type { NetworkRoute } from '../../core/model/network.js';
 
 /** Where a connection comes from. */
-export type ConnectionOrigin = 'settings' | 'adhoc' | 'imported';
+export type ConnectionOrigin = 'settings' | 'adhoc' | 'imported' | 'tap';
 
 /** What the view shows for a connection's state; `imported` for read-only sessions. */
 export type ConnectionState = SessionState | 'imported';
@@ -128,6 +131,8 @@ export class Connection implements IDisposable {
   private readonly diagnoses = new Map<string, DiagnosisEvent>();
   private readonly listeners: IDisposable[] = [];
   private readonly importedStats: SessionStatsSnapshot | null = null;
+  /** A tap session's state, from its events (a TapSession keeps its own private). */
+  private tapState: SessionState = 'connecting';
   private policyCache: { endpoint: EndpointConfig; secretValues: string[]; policy: RedactionPolicy } | null = null;
 
   private constructor(
@@ -142,6 +147,10 @@ export class Connection implements IDisposable {
      * can reach it; null for imported connections and for sessions without diagnosis.
      */
     readonly analyzer: DropAnalyzer | null,
+    /** The app's session a tap records; null for the others. */
+    readonly tap: TapSession | null = null,
+    /** A tap's policy: its target's, with the app's secrets learned so far (TapService.policy). */
+    private readonly tapPolicy: ((keepSecrets: boolean) => RedactionPolicy) | null = null,
   ) {
     this.id = `c${nextId++}`;
     this.name = imported?.name ?? template.name;
@@ -152,6 +161,10 @@ export class Connection implements IDisposable {
         session.onLifecycleEvent((event) => this.observe(event, true)),
         session.onDidChangeState(() => this._onDidChange.fire(this)),
       );
+    }
+    if (tap) {
+      // Messages are not lifecycle events: observe() ignores them at once.
+      this.listeners.push(tap.onEvent((event) => this.observe(event, true)));
     }
     if (imported) {
       const stats = new SessionStats();
@@ -182,8 +195,29 @@ export class Connection implements IDisposable {
     return new Connection('imported', data.endpoint, null, data, null, null);
   }
 
+  /**
+   * A tap session's connection to the tap, as the view and the timeline show it. `template`
+   * is the target's endpoint (secrets unresolved), `name` "tap-N · address path".
+   */
+  static tapped(
+    tap: TapSession,
+    template: EndpointConfig,
+    name: string,
+    policy: (keepSecrets: boolean) => RedactionPolicy,
+  ): Connection {
+    const connection = new Connection('tap', template, null, null, null, null, tap, policy);
+    connection.name = name;
+    return connection;
+  }
+
   get state(): ConnectionState {
+    if (this.tap) return this.tapState;
     return this.session ? this.session.state : 'imported';
+  }
+
+  /** The live record: the session's or the tap session's; null for an imported session. */
+  get liveRecord(): EventRecord | null {
+    return this.session?.record ?? this.tap?.record ?? null;
   }
 
   /** True while connecting, open, closing or waiting to reconnect. */
@@ -198,6 +232,7 @@ export class Connection implements IDisposable {
 
   /** What hides this connection's secrets; `keepSecrets` only on the user's explicit opt-in. */
   redactionPolicy(keepSecrets = false): RedactionPolicy {
+    if (this.tapPolicy) return this.tapPolicy(keepSecrets);
     if (keepSecrets) return redactionPolicyFor(this.endpoint, { secretValues: this.secretValues, keepSecrets });
     // Asked for on every snapshot and timeline batch: built again only when its inputs change.
     const endpoint = this.endpoint;
@@ -210,27 +245,29 @@ export class Connection implements IDisposable {
 
   /** The recorded events, oldest first. */
   events(): Iterable<SessionEvent> {
-    return this.session ? this.session.record : (this.imported?.events ?? []);
+    return this.liveRecord ?? this.imported?.events ?? [];
   }
 
   /** Up to `limit` events from `fromSeq` on. */
   slice(fromSeq: number, limit: number): SessionEvent[] {
-    if (this.session) return this.session.record.slice(fromSeq, limit);
+    const record = this.liveRecord;
+    if (record) return record.slice(fromSeq, limit);
     const events = this.imported?.events ?? [];
     const start = events.findIndex((event) => event.seq >= fromSeq);
     return start < 0 ? [] : events.slice(start, start + Math.max(0, limit));
   }
 
   get eventCount(): number {
-    return this.session ? this.session.record.size : (this.imported?.events.length ?? 0);
+    return this.liveRecord?.size ?? this.imported?.events.length ?? 0;
   }
 
   get droppedEvents(): number {
-    return this.session ? this.session.record.droppedCount : (this.imported?.droppedEvents ?? 0);
+    return this.liveRecord?.droppedCount ?? this.imported?.droppedEvents ?? 0;
   }
 
   stats(now: number): SessionStatsSnapshot {
-    return this.session ? this.session.getStats() : (this.importedStats ?? new SessionStats().snapshot(now));
+    const live = this.session ?? this.tap;
+    return live ? live.getStats() : (this.importedStats ?? new SessionStats().snapshot(now));
   }
 
   /** Latest diagnosis per finding, oldest first. */
@@ -296,7 +333,12 @@ export class Connection implements IDisposable {
     this._onDidChange.dispose();
   }
 
+  private noteTapState(event: SessionEvent): void {
+    this.tapState = tapStateAfter(event, this.tapState);
+  }
+
   private observe(event: SessionEvent, notify: boolean): void {
+    if (this.tap) this.noteTapState(event);
     switch (event.type) {
       case 'connecting':
         this.attempt = event.attempt;
@@ -330,6 +372,21 @@ export class Connection implements IDisposable {
         return; // idle gaps, errors, … change nothing the view shows
     }
     if (notify) this._onDidChange.fire(this);
+  }
+}
+
+/** What a tap session's event says of its app's connection. */
+function tapStateAfter(event: SessionEvent, current: SessionState): SessionState {
+  switch (event.type) {
+    case 'connecting':
+      return 'connecting';
+    case 'open':
+      return 'open';
+    case 'close':
+    case 'handshake-failed':
+      return 'stopped';
+    default:
+      return current;
   }
 }
 

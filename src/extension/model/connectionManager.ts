@@ -61,6 +61,7 @@ const EMPTY_SETTINGS: ExtensionSettings = {
   idleGapMs: DEFAULT_SESSION_OPTIONS.idleGapMs,
   maxEventsPerSession: DEFAULT_SESSION_OPTIONS.maxEvents,
   knownTimeouts: [],
+  taps: [],
   problems: [],
 };
 
@@ -73,6 +74,11 @@ export class ConnectionManager implements IDisposable {
   readonly onDidChangeConnection: Event<Connection> = this._onDidChangeConnection.event;
 
   private readonly connections = new Map<string, Connection>();
+  /**
+   * Tap sessions (TapManager's): found by get() for the timeline and the session commands,
+   * but not in list(), whose every user (pickers, status bar, settings sync) means our own.
+   */
+  private readonly tapped = new Map<string, Connection>();
   private readonly listeners = new Map<string, IDisposable[]>();
   private settings: ExtensionSettings = EMPTY_SETTINGS;
   private trusted = true;
@@ -91,7 +97,7 @@ export class ConnectionManager implements IDisposable {
   /** Settings endpoints (in settings order), then ad-hoc, then imported connections. */
   list(): Connection[] {
     const all = [...this.connections.values()];
-    const rank = { settings: 0, adhoc: 1, imported: 2 } as const;
+    const rank = { settings: 0, adhoc: 1, imported: 2, tap: 3 } as const;
     return all.sort((a, b) => rank[a.origin] - rank[b.origin]);
   }
 
@@ -101,12 +107,30 @@ export class ConnectionManager implements IDisposable {
    */
   redactForLog(text: string): string {
     let out = text;
-    for (const connection of this.connections.values()) out = redactProse(out, connection.redactionPolicy());
+    for (const connection of [...this.connections.values(), ...this.tapped.values()]) {
+      out = redactProse(out, connection.redactionPolicy());
+    }
     return out;
   }
 
   get(id: string): Connection | undefined {
-    return this.connections.get(id);
+    return this.connections.get(id) ?? this.tapped.get(id);
+  }
+
+  /** Adds a tap session's connection (TapManager); it stays out of list(). */
+  addTapped(connection: Connection): void {
+    this.tapped.set(connection.id, connection);
+    this.listeners.set(connection.id, [connection.onDidChange((changed) => this._onDidChangeConnection.fire(changed))]);
+    this._onDidChangeConnections.fire();
+  }
+
+  /** Forgets a tap session's connection (its session was removed, or its tap stopped) and disposes it. */
+  removeTapped(connection: Connection): void {
+    if (!this.tapped.delete(connection.id)) return;
+    for (const listener of this.listeners.get(connection.id) ?? []) listener.dispose();
+    this.listeners.delete(connection.id);
+    connection.dispose();
+    if (!this.disposed) this._onDidChangeConnections.fire();
   }
 
   get currentSettings(): ExtensionSettings {
@@ -351,6 +375,7 @@ export class ConnectionManager implements IDisposable {
       this.removeConnection(connection);
       connection.dispose();
     }
+    for (const connection of [...this.tapped.values()]) this.removeTapped(connection);
     this._onDidChangeConnections.dispose();
     this._onDidChangeConnection.dispose();
   }

@@ -283,6 +283,8 @@ function sourceText(s: ConnectionSnapshot): string {
       return 'ad-hoc URL';
     case 'imported':
       return importedText(s, ' (read-only)');
+    case 'tap':
+      return 'an app recorded by a tap (read-only)';
   }
 }
 

@@ -103,7 +103,8 @@ function plainLines(text: string, max: number): string {
 }
 
 export function diagnosisItems(s: ConnectionSnapshot): DiagnosisItemModel[] {
-  return s.diagnoses.map((d) => diagnosisItem(d, s.origin !== 'imported', s.heartbeatMs));
+  // A tap's heartbeat is the app's own: the fix is offered as advice (the tooltip), not applied by us.
+  return s.diagnoses.map((d) => diagnosisItem(d, s.origin !== 'imported' && s.origin !== 'tap', s.heartbeatMs));
 }
 
 /**

@@ -20,6 +20,10 @@ export const Commands = {
   clearSession: 'wsInspector.clearSession',
   probeIdleTimeout: 'wsInspector.probeIdleTimeout',
   applyRecommendedHeartbeat: 'wsInspector.applyRecommendedHeartbeat',
+  startTap: 'wsInspector.startTap',
+  stopTap: 'wsInspector.stopTap',
+  /** The tap node's "Clear Ended Sessions". */
+  clearEndedTapSessions: 'wsInspector.clearEndedTapSessions',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -37,6 +41,7 @@ export const ContextKeys = {
   hasLiveConnections: 'wsInspector.hasLiveConnections',
   hasOpenConnections: 'wsInspector.hasOpenConnections',
   hasEndpoints: 'wsInspector.hasEndpoints',
+  hasTaps: 'wsInspector.hasTaps',
 } as const;
 
 /** The configuration section; every setting below lives under it. */
@@ -58,6 +63,7 @@ export const Settings = {
   idleGapMs: 'idleGapMs',
   maxEventsPerSession: 'maxEventsPerSession',
   knownTimeouts: 'knownTimeouts',
+  taps: 'taps',
 } as const;
 
 export type SettingKey = (typeof Settings)[keyof typeof Settings];

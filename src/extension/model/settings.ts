@@ -27,6 +27,7 @@ import { checkProtocolChoice, checkProtocolSettings } from '../../core/protocols
 import { checkSecretReferences } from './secretRefs.js';
 import { readProxySetting, readTlsSetting } from './networkSettings.js';
 import { PROXY_SYSTEM } from '../../core/model/network.js';
+import { parseTaps, type TapSetting } from './tapSettings.js';
 
 /** Where a setting value comes from, least specific first. */
 export type SettingsScope = 'user' | 'workspace' | 'workspaceFolder';
@@ -68,6 +69,8 @@ export interface ExtensionSettings {
   idleGapMs: number;
   maxEventsPerSession: number;
   knownTimeouts: KnownTimeout[];
+  /** wsInspector.taps: taps kept in settings (model/tapSettings.ts). */
+  taps: TapSetting[];
   problems: SettingsProblem[];
 }
 
@@ -76,7 +79,9 @@ export interface RawSettings {
   /** `wsInspector.endpoints` per scope (from `inspect()`), so each entry's origin is known. */
   endpoints: Partial<Record<SettingsScope, unknown>>;
   /** Effective values of the other settings, by key; undefined means the default. */
-  values: Partial<Record<Exclude<SettingKey, 'endpoints'>, unknown>>;
+  values: Partial<Record<Exclude<SettingKey, 'endpoints' | 'taps'>, unknown>>;
+  /** `wsInspector.taps` per scope, as endpoints; absent: none. */
+  taps?: Partial<Record<SettingsScope, unknown>>;
   /** The first workspace folder's path: relative `tls` file paths are read from there. */
   workspaceFolder?: string;
 }
@@ -130,7 +135,8 @@ export function parseSettings(raw: RawSettings): ExtensionSettings {
   );
   const knownTimeouts = parseKnownTimeouts(raw.values[Settings.knownTimeouts], problems);
   const endpoints = parseEndpoints(raw.endpoints, defaults, raw.workspaceFolder, problems);
-  return { endpoints, defaults, idleGapMs, maxEventsPerSession, knownTimeouts, problems };
+  const taps = parseTaps(raw.taps ?? {}, endpoints, problems);
+  return { endpoints, defaults, idleGapMs, maxEventsPerSession, knownTimeouts, taps, problems };
 }
 
 /** One line for a problem: `wsInspector.endpoints[1].url must … (workspace settings)`. */

@@ -78,8 +78,8 @@ export class TimelineFeed implements IDisposable {
     private readonly options: TimelineFeedOptions,
   ) {
     this.clock = options.clock;
-    const session = connection.session;
-    this.source = session ? new RecordSource(session.record) : new ArraySource(connection.imported?.events ?? []);
+    const record = connection.liveRecord;
+    this.source = record ? new RecordSource(record) : new ArraySource(connection.imported?.events ?? []);
     // The endpoint's choice ('auto' unless the user picked a protocol or 'none').
     this.protocols = new TimelineProtocols(
       this.source,
@@ -232,7 +232,8 @@ export class TimelineFeed implements IDisposable {
 
   private onCommand(command: TimelineCommand): void {
     if (!this.connection.session && command !== 'export') {
-      this.log(`"${command}" ignored: ${this.connection.name} was opened from a file and is read-only`);
+      const why = this.connection.tap ? 'records an app through a tap' : 'was opened from a file';
+      this.log(`"${command}" ignored: ${this.connection.name} ${why} and is read-only`);
       return;
     }
     this.options.runCommand?.(command);

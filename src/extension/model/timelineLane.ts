@@ -41,7 +41,10 @@ export class TimelineLane implements IDisposable {
   ) {
     this.collectLifetimes(connection, clock);
     // Lifecycle events are rare and cheap; messages are never delivered to us one by one.
-    this.subscription = connection.session?.onLifecycleEvent((event) => this.noteLifetime(event));
+    this.subscription =
+      connection.session?.onLifecycleEvent((event) => this.noteLifetime(event)) ??
+      // A tap session has one stream: its messages are skipped here at once.
+      connection.tap?.onEvent((event) => this.noteLifetime(event));
   }
 
   answer(request: WebviewMessageOf<'get-lane'>, policy: RedactionPolicy): HostMessageOf<'lane'> {

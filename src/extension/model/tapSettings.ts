@@ -1,0 +1,179 @@
+// The `wsInspector.taps` setting (issue 21's contract): taps the user keeps in settings, each
+// `{ name?, listen: "PORT" | "HOST:PORT", target? | endpoint?, keepHostAndOrigin?, autoStart? }`.
+// Read per scope, as endpoints are, so that a workspace's taps are known as the workspace's
+// (restricted: an untrusted workspace never starts them). Every problem is named by its full
+// path; a bad entry is skipped, the others load. Pure: settings.ts hands in the raw values.
+
+import { checkWebSocketUrl } from '../../core/model/endpoint.js';
+import { describeValue, isObject } from '../../core/common/values.js';
+import { settingId, Settings } from './ids.js';
+import { SETTINGS_SCOPES, type EndpointSetting, type SettingsProblem, type SettingsScope } from './settings.js';
+
+/** Loopback: a tap listens nowhere else unless the user names another address. */
+export const TAP_DEFAULT_HOST = '127.0.0.1';
+
+export interface TapListen {
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  /** The user named an address other than loopback: others can connect through the tap. */
+  beyondLoopback: boolean;
+}
+
+/** A configured tap that passed validation. */
+export interface TapSetting {
+  name: string;
+  listen: TapListen;
+  /** Exactly one of these: a ws:// or wss:// URL, or the name of a wsInspector.endpoints entry. */
+  target: string | null;
+  endpoint: string | null;
+  keepHostAndOrigin: boolean;
+  autoStart: boolean;
+  scope: SettingsScope;
+  index: number;
+}
+
+const TAP_FIELDS = new Set(['name', 'listen', 'target', 'endpoint', 'keepHostAndOrigin', 'autoStart']);
+
+/**
+ * `8787`, `127.0.0.1:8787`, `0.0.0.0:8787`, `[::1]:8787`: a bare port listens on loopback.
+ * Returns why not when the text is none of these.
+ */
+export function parseTapListen(text: string): TapListen | { error: string } {
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):)?(\d{1,5})$/.exec(text.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    return { error: `must be PORT or HOST:PORT, e.g. 8787 or ${TAP_DEFAULT_HOST}:8787, got "${text}"` };
+  }
+  const host = match[1]?.replace(/^\[|\]$/g, '') ?? TAP_DEFAULT_HOST;
+  return { host, port, beyondLoopback: !isLoopbackHost(host) };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** `ws://127.0.0.1:8787`, with an IPv6 host in brackets: where the app connects. */
+export function tapAddress(host: string, port: number): string {
+  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Parses the taps of every scope; entries of a more specific scope replace those with the same name. */
+export function parseTaps(
+  byScope: Partial<Record<SettingsScope, unknown>>,
+  endpoints: readonly EndpointSetting[],
+  problems: SettingsProblem[],
+): TapSetting[] {
+  const merged = new Map<string, TapSetting>();
+  const base = settingId(Settings.taps);
+  for (const scope of SETTINGS_SCOPES) {
+    const value = byScope[scope];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) {
+      problems.push({
+        setting: base,
+        scope,
+        message: `must be an array of tap objects, got ${describeValue(value)}`,
+        severity: 'error',
+      });
+      continue;
+    }
+    const seen = new Map<string, number>();
+    value.forEach((entry: unknown, index) => {
+      const parsed = parseTap(entry, `${base}[${index}]`, scope, index, endpoints, problems);
+      if (!parsed) return;
+      const first = seen.get(parsed.name);
+      if (first !== undefined) {
+        problems.push({
+          setting: `${base}[${index}].name`,
+          scope,
+          message: `"${parsed.name}" is already used by ${base}[${first}]; entry skipped`,
+          severity: 'error',
+        });
+        return;
+      }
+      seen.set(parsed.name, index);
+      merged.delete(parsed.name);
+      merged.set(parsed.name, parsed);
+    });
+  }
+  return [...merged.values()];
+}
+
+function parseTap(
+  entry: unknown,
+  path: string,
+  scope: SettingsScope,
+  index: number,
+  endpoints: readonly EndpointSetting[],
+  problems: SettingsProblem[],
+): TapSetting | null {
+  const before = problems.length;
+  const fail = (field: string, message: string) =>
+    problems.push({ setting: field ? `${path}.${field}` : path, scope, message, severity: 'error' });
+  if (!isObject(entry)) {
+    fail('', `must be an object with "listen" and "target" or "endpoint", got ${describeValue(entry)}`);
+    return null;
+  }
+  for (const key of Object.keys(entry)) {
+    if (!TAP_FIELDS.has(key)) {
+      problems.push({
+        setting: `${path}.${key}`,
+        scope,
+        message: `is not a tap field (ignored); known fields: ${[...TAP_FIELDS].join(', ')}`,
+        severity: 'warning',
+      });
+    }
+  }
+  let listen: TapListen | null = null;
+  const rawListen = entry['listen'];
+  if (typeof rawListen !== 'string' && !(typeof rawListen === 'number' && Number.isInteger(rawListen))) {
+    fail('listen', `must be "PORT" or "HOST:PORT", got ${describeValue(rawListen)}`);
+  } else {
+    const parsed = parseTapListen(String(rawListen));
+    if ('error' in parsed) fail('listen', parsed.error);
+    else listen = parsed;
+  }
+  const target = optionalString(entry, 'target', fail);
+  const endpoint = optionalString(entry, 'endpoint', fail);
+  if (target !== null && endpoint !== null) fail('', 'must have "target" or "endpoint", not both');
+  else if (target === null && endpoint === null && entry['target'] === undefined && entry['endpoint'] === undefined) {
+    fail('', 'must have "target" (a ws:// or wss:// URL) or "endpoint" (the name of a wsInspector.endpoints entry)');
+  }
+  if (target !== null) {
+    const problem = checkWebSocketUrl(target);
+    if (problem) fail('target', problem);
+  }
+  if (endpoint !== null && !endpoints.some((e) => e.name === endpoint)) {
+    fail('endpoint', `names no endpoint: "${endpoint}" is not the name of a ${settingId(Settings.endpoints)} entry`);
+  }
+  const keepHostAndOrigin = optionalBoolean(entry, 'keepHostAndOrigin', fail);
+  const autoStart = optionalBoolean(entry, 'autoStart', fail);
+  const rawName = entry['name'];
+  if (rawName !== undefined && (typeof rawName !== 'string' || rawName.trim() === '')) {
+    fail('name', `must be a non-empty text, got ${describeValue(rawName)}`);
+  }
+  if (problems.slice(before).some((p) => p.severity === 'error') || !listen) return null;
+  const name = typeof rawName === 'string' && rawName.trim() !== '' ? rawName.trim() : `${listen.host}:${listen.port}`;
+  return { name, listen, target, endpoint, keepHostAndOrigin, autoStart, scope, index };
+}
+
+function optionalString(entry: Record<string, unknown>, field: string, fail: (f: string, m: string) => void) {
+  const value = entry[field];
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value.trim() === '') {
+    fail(field, `must be a non-empty text, got ${describeValue(value)}`);
+    return null;
+  }
+  return value.trim();
+}
+
+function optionalBoolean(entry: Record<string, unknown>, field: string, fail: (f: string, m: string) => void) {
+  const value = entry[field];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') {
+    fail(field, `must be true or false, got ${describeValue(value)}`);
+    return false;
+  }
+  return value;
+}
