@@ -4,7 +4,11 @@
 // the three connections, the proxied one drops, the diagnosis names the 3 s idle timeout in
 // the tree and in the timeline's banner, "Apply Recommended Heartbeat" on the diagnosis writes
 // the heartbeat into the workspace settings, and the connection then stays up for three idle
-// timeouts without a new drop. Ctrl-C (SIGINT) stops the demo and everything it started.
+// timeouts without a new drop. The demo page (issue 21), opened in a second tab: its own
+// socket goes through the workspace's autoStart tap, the tap's session of the page appears
+// under the tap and drops, its timeline shows the diagnosis, and the page's heartbeat set below
+// the timeout stops the drops.
+// Ctrl-C (SIGINT) stops the demo and everything it started.
 // Screenshots go to test-results/e2e-demo/. Without code-server or Chromium the suite skips
 // with an install hint — except under CI=true, where that is a failure.
 
@@ -15,7 +19,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Locator } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import { e2eSuiteComponents, REPO_ROOT } from '../../support/components.js';
 import { waitFor, Workbench } from './harness/workbench.js';
 
@@ -26,6 +30,9 @@ const IDLE_TIMEOUT_MS = 3000;
 const PROXIED = 'Echo behind the 3 s idle-timeout proxy';
 const TICKER = 'Ticker (direct)';
 const TEXT_HEARTBEAT = 'Text heartbeat (ping → pong)';
+/** The tap of the demo workspace's settings (demo/run.ts) and its session of the demo page. */
+const DEMO_TAP = 'Demo page';
+const DEMO_PAGE_SESSION = 'tap-1 · 127.0.0.1 /web/count';
 /** Building, packaging and starting code-server; the first two are cached between runs. */
 const DEMO_READY_TIMEOUT_MS = 150_000;
 /** How long Ctrl-C may take to stop the servers and code-server (its grace period is 5 s). */
@@ -39,7 +46,10 @@ interface Demo {
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   url: string;
-  /** The endpoints' ports (ticker, proxy, text heartbeat) and code-server's. */
+  /** The demo page's URL and the port of the tap its socket goes through. */
+  pageUrl: string;
+  tapPort: number;
+  /** The endpoints' ports (ticker, proxy, text heartbeat), code-server's, the demo page's and the tap's. */
   ports: number[];
 }
 
@@ -84,7 +94,7 @@ async function startDemo(workspace: string): Promise<Demo> {
       reject(new Error(`the demo exited (${code ?? signal}) before DEMO READY; output:\n${output}`));
     });
   });
-  const demo = { child, output: () => output, exited, url: '', ports: [] as number[] };
+  const demo = { child, output: () => output, exited, url: '', pageUrl: '', tapPort: 0, ports: [] as number[] };
   try {
     await ready;
   } catch (error) {
@@ -95,7 +105,17 @@ async function startDemo(workspace: string): Promise<Demo> {
   assert.ok(url, `no workbench URL in the demo's output:\n${output}`);
   const endpointPorts = [...output.matchAll(/ws:\/\/127\.0\.0\.1:(\d+)\//g)].map((match) => Number(match[1]));
   assert.equal(endpointPorts.length, 3, `three endpoint URLs in the demo's output:\n${output}`);
-  return { ...demo, url: url[1]!, ports: [...endpointPorts, Number(url[2])] };
+  const page = /^\s+page\s+(http:\/\/127\.0\.0\.1:(\d+)\/)$/m.exec(output);
+  assert.ok(page, `no demo page URL in the demo's output:\n${output}`);
+  const tap = /through the tap on\s+127\.0\.0\.1:(\d+)/.exec(output);
+  assert.ok(tap, `no tap address in the demo's output:\n${output}`);
+  return {
+    ...demo,
+    url: url[1]!,
+    pageUrl: page[1]!,
+    tapPort: Number(tap[1]),
+    ports: [...endpointPorts, Number(url[2]), Number(page[2]), Number(tap[1])],
+  };
 }
 
 /** Ctrl-C, then (only if that failed) SIGKILL; resolves with how it exited. */
@@ -123,6 +143,18 @@ function listening(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** The open timeline's frame and its banner's text, once the banner shows. */
+async function timelineBanner(wb: Workbench): Promise<{ frame: Frame; banner: string }> {
+  const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
+  const banner = await waitFor(
+    'the banner',
+    () => frame.$eval('#banner', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? ''))),
+    (text) => text.length > 0,
+    20_000,
+  );
+  return { frame, banner };
 }
 
 /** "open · 1 ms · ↑0 ↓0 · 2 drops" → 2. */
@@ -232,13 +264,7 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
       // Clicking the diagnosis opens the proxied connection's timeline, whose banner warns.
       await row.locator('.label-name').click();
       await wb.page.locator('.part.editor .tab.active', { hasText: `${PROXIED} — Timeline` }).waitFor();
-      const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
-      const banner = await waitFor(
-        'the banner',
-        () => frame.$eval('#banner', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? ''))),
-        (text) => text.length > 0,
-        20_000,
-      );
+      const { banner } = await timelineBanner(wb);
       assert.match(banner, /idle timeout of 3 s/);
       assert.match(banner, /Send a heartbeat every ≤ 1 s/);
       await wb.screenshot('demo-timeline');
@@ -356,6 +382,75 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
       );
       figures.push(`after Clear: "${after}"`);
       assert.equal(await diagnosisRow(wb).count(), 0, 'the finding went with the record');
+    });
+  });
+
+  it("the demo page's own socket goes through the workspace's tap: its drops, the diagnosis, and the page's fix", async () => {
+    assert.ok(demo);
+    const { pageUrl, tapPort } = demo;
+    await step('tap', async (wb) => {
+      const tapRow = wb.treeItem(VIEW, DEMO_TAP);
+      await tapRow
+        .locator('.label-description', { hasText: `tap 127.0.0.1:${tapPort} → ` })
+        .waitFor({ timeout: 20_000 });
+      // The page in a second tab of the same browser: its heartbeat (30 s) outlasts the 3 s timeout.
+      const page = await wb.page.context().newPage();
+      try {
+        await page.goto(pageUrl);
+        const sessionRow = wb.treeItem(VIEW, DEMO_PAGE_SESSION);
+        await sessionRow.waitFor({ timeout: 20_000 });
+        await waitFor(
+          "the page's drops under the tap",
+          () => description(sessionRow),
+          (text) => dropsIn(text) >= 2,
+          30_000,
+        );
+        assert.equal(
+          await wb.treeItem(VIEW, 'tap-2 · 127.0.0.1 /web/count').count(),
+          0,
+          "the page's reconnects are attempts of one session",
+        );
+        assert.ok(Number(await page.locator('#drops').textContent()) >= 2, 'the page counted its drops');
+        assert.match((await page.locator('#last-close').textContent()) ?? '', /^1006/);
+
+        // Its timeline, alone in the editor area (the frame found is then the session's).
+        await wb.runCommand('View: Close All Editors');
+        await sessionRow.locator('.label-name').click();
+        const { frame, banner } = await timelineBanner(wb);
+        assert.match(banner, /idle timeout of 3 s/);
+
+        // The fix, in the page: a heartbeat below the timeout. Its pings show on the timeline.
+        await page.fill('#heartbeat-input', '1');
+        await page.click('#heartbeat-apply');
+        await waitFor(
+          "the page's pings on the timeline",
+          () =>
+            frame.$$eval(
+              '#event-list .row[data-direction="out"]',
+              (rows) => rows.filter((row) => row.textContent?.includes('ping')).length,
+            ),
+          (count) => count >= 2,
+          20_000,
+        );
+        const dropsAtFix = dropsIn(await description(sessionRow));
+        const watchMs = 2 * IDLE_TIMEOUT_MS + 1000;
+        const until = Date.now() + watchMs;
+        while (Date.now() < until) {
+          assert.equal(
+            dropsIn(await description(sessionRow)),
+            dropsAtFix,
+            'a drop after the page set its heartbeat to 1 s',
+          );
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        assert.equal(await page.locator('#state').textContent(), 'connected');
+        figures.push(`demo page: ${dropsAtFix} drops through the tap, none in ${watchMs / 1000} s after its fix`);
+        await wb.page.bringToFront();
+        await wb.page.mouse.move(200, 600);
+        await wb.screenshot('demo-tap');
+      } finally {
+        await page.close();
+      }
     });
   });
 

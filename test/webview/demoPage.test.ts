@@ -11,13 +11,14 @@
 //    and no new drop happens for more than two idle timeouts.
 // 3. The recorded session in the real timeline webview (support/timelineHarness.ts): the drops,
 //    the pings and the diagnosis banner visible; screenshots in test-results/webview/
-//    (demo-page-timeline.png is the README's media/screenshots/tap-demo.png, copied by hand).
+//    (the README's picture of the same is the e2e demo test's, from code-server).
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_DEMO_OPTIONS, startDemoServers } from '../../demo/demoServers.js';
 import { DEMO_PAGE_SOCKET_PATH, demoPageHeartbeatMs, startDemoPage } from '../../demo/pageServer.js';
+import { AppSecrets } from '../../src/core/model/appSecrets.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
@@ -46,6 +47,18 @@ describe('the demo page through the tap, in Chromium', { skip: harnessSkipReason
     const servers = await startDemoServers({ ...DEFAULT_DEMO_OPTIONS, idleTimeoutMs: IDLE_TIMEOUT_MS });
     defer(() => servers.close());
     const tap = await startTap(defer, servers.proxiedUrl);
+    // As the extension's tap does: each app session becomes a connection of the view when it begins.
+    const endpoint = makeEndpoint(servers.proxiedUrl, { name: 'Demo page', heartbeat: { mode: 'off' } });
+    const appSecrets = new AppSecrets(endpoint, []);
+    const tapConnections = new Map<string, Connection>();
+    tap.sessions.onSession((appSession) => {
+      const name = `${appSession.id} · ${appSession.client.address} ${appSession.client.path}`;
+      tapConnections.set(
+        appSession.id,
+        Connection.tapped(appSession, endpoint, name, (keepSecrets) => appSecrets.policy(keepSecrets)),
+      );
+    });
+    defer(() => tapConnections.forEach((connection) => connection.dispose()));
     const demoPage = await startDemoPage({
       socketUrl: `${tap.url}${DEMO_PAGE_SOCKET_PATH}`,
       heartbeatMs: demoPageHeartbeatMs(IDLE_TIMEOUT_MS),
@@ -120,19 +133,10 @@ describe('the demo page through the tap, in Chromium', { skip: harnessSkipReason
     assert.deepEqual(pageProblems, [], 'the page ran without errors or CSP violations');
     await page.close();
 
-    // 3. The recorded session on the timeline, as a session of the inspector's own.
+    // 3. The recorded session on the timeline, through the connection the view made of it.
     const events = session.record.toArray();
-    const connection = Connection.imported({
-      name: `Demo page · ${session.id} · ${session.client.address} ${session.client.path}`,
-      endpoint: makeEndpoint(servers.proxiedUrl, { name: 'Demo page (tap)', heartbeat: { mode: 'off' } }),
-      events,
-      format: 'session-log',
-      producer: 'WebSocket Inspector tap',
-      redacted: true,
-      droppedEvents: 0,
-      fileName: session.id,
-    });
-    defer(() => connection.dispose());
+    const connection = tapConnections.get(session.id);
+    assert.ok(connection);
     const harness = await launchTimelineHarness({ connection, theme: 'dark', viewport: { width: 1280, height: 800 } });
     defer(() => harness.close());
     await harness.ready();
