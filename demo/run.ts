@@ -24,7 +24,8 @@ import { findCodeServer, missingComponentsMessage, REPO_ROOT } from '../support/
 import { findExecutable } from '../support/executables.js';
 import { freePort, LOOPBACK } from '../support/ports.js';
 import { packageVsix } from '../support/vsix.js';
-import { DEFAULT_DEMO_OPTIONS, startDemoServers, type DemoServers } from './demoServers.js';
+import { DEFAULT_DEMO_OPTIONS, startDemoServers } from './demoServers.js';
+import { demoSettings } from './demoSettings.js';
 import { DEMO_PAGE_SOCKET_PATH, demoPageFixSeconds, demoPageHeartbeatMs, startDemoPage } from './pageServer.js';
 
 interface DemoArgs {
@@ -61,39 +62,6 @@ function parseArgs(argv: string[]): DemoArgs {
     } else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }
   return args;
-}
-
-/**
- * The demo workspace's settings: the three endpoints, all connecting on open, and the tap the
- * demo page's socket goes through (the contract of `wsInspector.taps`: issue 21, preamble).
- */
-export function demoSettings(
-  servers: Pick<DemoServers, 'tickerUrl' | 'proxiedUrl' | 'textHeartbeatUrl'>,
-  idleTimeoutMs: number,
-  tapPort: number,
-): Record<string, unknown> {
-  const seconds = idleTimeoutMs / 1000;
-  return {
-    'wsInspector.taps': [{ name: 'Demo page', listen: String(tapPort), target: servers.proxiedUrl, autoStart: true }],
-    'wsInspector.endpoints': [
-      { name: 'Ticker (direct)', url: servers.tickerUrl, autoConnect: true },
-      {
-        name: `Echo behind the ${seconds} s idle-timeout proxy`,
-        url: servers.proxiedUrl,
-        // No heartbeat: the connection goes quiet and the proxy cuts it. "Apply Recommended
-        // Heartbeat" on the diagnosis (or "mode": "ping" here) and it stays up.
-        heartbeat: { mode: 'off' },
-        reconnect: { initialDelayMs: 500, maxDelayMs: 2000 },
-        autoConnect: true,
-      },
-      {
-        name: 'Text heartbeat (ping → pong)',
-        url: servers.textHeartbeatUrl,
-        heartbeat: { mode: 'text', intervalMs: 5000, timeoutMs: 3000, payload: 'ping', expect: 'pong' },
-        autoConnect: true,
-      },
-    ],
-  };
 }
 
 function writeWorkspace(dir: string, settings: Record<string, unknown>): void {
@@ -171,10 +139,14 @@ demo: workspace ${args.workspace}`);
     );
   }
   const fix = demoPageFixSeconds(args.idleTimeoutMs);
+  const watch =
+    args.editor === 'none'
+      ? "watch the tap's session in the lines ws-inspector tap prints here (its drops, the diagnosis),"
+      : "watch the tap's session in the Connections view (its drops and the diagnosis),";
   console.log(`demo: a page with its own socket and the seed's heartbeat (every ${demoPageHeartbeatMs(args.idleTimeoutMs) / 1000} s)
   page                            ${page.url}
   through the tap on              ${LOOPBACK}:${tapPort} (to the idle-timeout proxy)
-  Open the page, watch the tap's session in the Connections view (its drops and the diagnosis),
+  Open the page, ${watch}
   then set the page's heartbeat to ${fix} s and Apply: the drops stop.`);
   console.log('DEMO READY'); // the e2e test waits for this line
 }
