@@ -226,7 +226,9 @@ export class TapManager implements IDisposable {
 
   private addSession(tap: Tap, session: TapSession): void {
     const label = `${session.id} · ${session.client.address} ${session.client.path}`;
-    const connection = Connection.tapped(session, tap.template, label, (keep) => tap.service.policy(keep));
+    // An export names the tap and the app, as `ws-inspector tap --export` does.
+    const template = { ...tap.template, name: `${tap.name} (${session.id}, ${session.client.address})` };
+    const connection = Connection.tapped(session, template, label, (keep) => tap.service.policy(keep));
     tap.connections.set(session.id, connection);
     this.deps.manager.addTapped(connection);
     this.deps.log.info(
