@@ -2,8 +2,13 @@
 // (node/tapRelay.ts) and records each app client's session (core/engine/tapSession.ts), with
 // the drop analyzer's diagnoses printed live, as watch prints them.
 
-import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
-import { DEFAULT_TAP_RECORD_OPTIONS, TapSession, TapSessions } from '../core/engine/tapSession.js';
+import { tapDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
+import {
+  DEFAULT_MAX_ENDED_TAP_SESSIONS,
+  DEFAULT_TAP_RECORD_OPTIONS,
+  TapSession,
+  TapSessions,
+} from '../core/engine/tapSession.js';
 import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { AppSecrets } from '../core/model/appSecrets.js';
@@ -44,15 +49,20 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     (id, client) =>
       new TapSession(id, client, {
         clock: systemClock,
-        observer: sessionDiagnosis(options.endpoint),
+        // The advice is about the app's own heartbeat, as its frames show it.
+        observer: tapDiagnosis(),
         options: recordOptions,
         // No fragment of a secret survives a truncation: the secrets known when the message passes.
         cutSecrets: () => secretBytesOf(printPolicy),
       }),
+    // --export writes every session at the end: none may be removed before.
+    options.exportPath ? Number.POSITIVE_INFINITY : DEFAULT_MAX_ENDED_TAP_SESSIONS,
   );
+  let appSessions = 0;
   const decoder = new AppDecoder('auto');
   const latestFindings = new Map<string, DiagnosisEvent>();
   sessions.onSession((session) => {
+    appSessions += 1;
     // Per session: two apps with the same finding each get its advice.
     const adviceShown = new AdviceShown(formatClock);
     if (options.output === 'lines') {
@@ -101,8 +111,10 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     sessions.dispose();
     return 1;
   }
+  // The listen address as the app dials it (kept: a closed relay no longer has a port).
+  const host = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
+  const where = `ws://${host}:${relay.port}`;
   if (options.output !== 'json') {
-    const where = `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${relay.port}`;
     io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
     if (options.listensBeyondLoopback) {
       io.err(
@@ -142,7 +154,9 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     }
   }
   if (options.output !== 'json') {
-    io.out(all.length === 0 ? 'summary: no app connected' : `summary: ${all.length} app session(s)`);
+    const forgotten = appSessions - all.length;
+    const kept = forgotten > 0 ? ` (the ${forgotten} that ended first are no longer kept)` : '';
+    io.out(appSessions === 0 ? 'summary: no app connected' : `summary: ${appSessions} app session(s)${kept}`);
     for (const session of all) {
       io.out(`  ${session.id} (${session.client.address}, ${session.client.path}):`);
       for (const line of describeStats(redactStats(session.getStats(), printPolicy))) io.out(`    ${line}`);
@@ -157,6 +171,11 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     }
   }
   sessions.dispose();
+  if (appSessions === 0) {
+    // A run that saw no app is no recording: scripts and CI must not take it for one.
+    io.err(`ws-inspector tap: no app connected during the run; point the app at ${where} instead of its server`);
+    return 1;
+  }
   return exitCode;
 }
 
