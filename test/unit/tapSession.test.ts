@@ -129,9 +129,10 @@ test('the analyzer diagnoses the app reconnecting after the same silence each ti
   const idle = events.filter((e): e is EventOf<'diagnosis'> => e.type === 'diagnosis' && e.kind === 'idle-timeout');
   assert.ok(idle.length > 0, 'an idle-timeout diagnosis');
   assert.equal(idle.at(-1)!.intervalMs, 60_000);
-  // Each attempt after an opened one starts the count again, as Session's do.
+  // As Session's: the first connection is attempt 0 ("connecting", not a reconnect), and each
+  // attempt after an opened one starts the count again.
   const attempts = events.filter((e): e is EventOf<'connecting'> => e.type === 'connecting').map((e) => e.attempt);
-  assert.deepEqual(attempts, [1, 1, 1]);
+  assert.deepEqual(attempts, [0, 1, 1]);
 });
 
 test('handshake failures count consecutive attempts and leave the session free for the next one', () => {
@@ -149,7 +150,7 @@ test('handshake failures count consecutive attempts and leave the session free f
   assert.equal(session.busy, false);
   session.connecting(TARGET, []);
   const attempts = events.filter((e): e is EventOf<'connecting'> => e.type === 'connecting').map((e) => e.attempt);
-  assert.deepEqual(attempts, [1, 2]);
+  assert.deepEqual(attempts, [0, 1]);
   assert.equal(session.busy, true);
 });
 

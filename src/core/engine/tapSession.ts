@@ -80,6 +80,7 @@ export class TapSession {
   readonly onEvent: Event<SessionEvent> = this._onEvent.event;
   /** Attempts since the last connection that opened (as Session's `attempt`). */
   private attempt = 0;
+  private connectedBefore = false;
   private state: 'idle' | 'connecting' | 'open' = 'idle';
   private openedAt = 0;
   private connectingAt = 0;
@@ -117,7 +118,9 @@ export class TapSession {
   /** The app connected to the tap; the tap now connects to `url` on its behalf. */
   connecting(url: string, protocols: readonly string[]): void {
     this.state = 'connecting';
-    this.attempt += 1;
+    // As Session's: 0 for the app's first connection (not a reconnect), then counted from the last open.
+    if (this.connectedBefore) this.attempt += 1;
+    this.connectedBefore = true;
     this.connectingAt = this.clock.now();
     this.emit({
       seq: 0,
