@@ -1180,6 +1180,22 @@ describe("DropAnalyzer for the user's own app (the tap)", () => {
     assert.equal(tap.recommendedHeartbeatMs, own.recommendedHeartbeatMs);
   });
 
+  it("a lifetime cap on the app's connection is said to be the app's, and no heartbeat is advised", () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) {
+      script.connect();
+      for (let second = 0; second < 30; second++) script.wait(1000).message('out', `data ${second}`);
+      script.wait(10).drop();
+    }
+    const finding = only(analyzeSessionEvents(script.events, { tappedApp: true }), 'lifetime-cap');
+    assert.equal(finding.heartbeatOf, 'app');
+    assert.match(
+      finding.summary,
+      /^Your app's connection dropped 3 times 30\.0 s after opening, with traffic flowing — /,
+    );
+    assert.match(finding.advice, /Heartbeats will not help/);
+  });
+
   it("a timeout that counts only the server's traffic: the app's heartbeat must be answered or sent by the server", () => {
     const cloudFront = KNOWN_TIMEOUTS.find((entry) => entry.countsOnly === 'server-to-client')!;
     const text = idleTimeoutText({

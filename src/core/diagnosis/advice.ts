@@ -151,9 +151,10 @@ export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
         ? `matches a connection lifetime cap: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}${cameThrough(facts.onPath)}`
         : `a consistent connection lifetime of ${cap}; no known default matches — probably a configured maximum (${NO_MATCH_LIFETIME_EXAMPLES})`;
   const ambiguous = facts.alternatives.some((a) => a.kind === 'idle-timeout' && a.resetBy === 'messages');
+  const dropped = facts.captured?.tapped ? "Your app's connection dropped" : 'Dropped';
   const summary = ambiguous
-    ? `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with no message sent — ${verdict}, or an idle timeout of ${cap} that ping frames do not reset`
-    : `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with traffic flowing — ${verdict}`;
+    ? `${dropped} ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with no message sent — ${verdict}, or an idle timeout of ${cap} that ping frames do not reset`
+    : `${dropped} ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with traffic flowing — ${verdict}`;
 
   const reconnectMs = suggestedReconnectMs(intervalMs);
   const advice: string[] = ambiguous
