@@ -27,6 +27,8 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     listenPort: options.listenPort,
     keepHostAndOrigin: options.keepHostAndOrigin,
     idleGapMs: options.idleGapMs,
+    // --export writes every session at the end: none may be removed before.
+    ...(options.exportPath ? { maxEndedSessions: Number.POSITIVE_INFINITY } : {}),
     network: { ...(options.proxy ? { proxy: options.proxy } : {}), env: process.env },
   });
   const sessions = tap.sessions;
@@ -36,9 +38,11 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     printPolicy = tap.policy();
     io = redactingIo(rawIo, printPolicy);
   });
+  let appSessions = 0;
   const decoder = new AppDecoder('auto');
   const latestFindings = new Map<string, DiagnosisEvent>();
   sessions.onSession((session) => {
+    appSessions += 1;
     // Per session: two apps with the same finding each get its advice.
     const adviceShown = new AdviceShown(formatClock);
     if (options.output === 'lines') {
@@ -71,8 +75,10 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     tap.dispose();
     return 1;
   }
+  // The listen address as the app dials it (kept: a closed relay no longer has a port).
+  const host = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
+  const where = `ws://${host}:${tap.port}`;
   if (options.output !== 'json') {
-    const where = `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${tap.port}`;
     io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
     if (options.listensBeyondLoopback) {
       io.err(
@@ -112,7 +118,9 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     }
   }
   if (options.output !== 'json') {
-    io.out(all.length === 0 ? 'summary: no app connected' : `summary: ${all.length} app session(s)`);
+    const forgotten = appSessions - all.length;
+    const kept = forgotten > 0 ? ` (the ${forgotten} that ended first are no longer kept)` : '';
+    io.out(appSessions === 0 ? 'summary: no app connected' : `summary: ${appSessions} app session(s)${kept}`);
     for (const session of all) {
       io.out(`  ${session.id} (${session.client.address}, ${session.client.path}):`);
       for (const line of describeStats(redactStats(session.getStats(), printPolicy))) io.out(`    ${line}`);
@@ -127,6 +135,11 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     }
   }
   tap.dispose();
+  if (appSessions === 0) {
+    // A run that saw no app is no recording: scripts and CI must not take it for one.
+    io.err(`ws-inspector tap: no app connected during the run; point the app at ${where} instead of its server`);
+    return 1;
+  }
   return exitCode;
 }
 

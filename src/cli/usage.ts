@@ -58,7 +58,8 @@ Point the app at ws://HOST:PORT instead of its server; every WebSocket connectio
 there is relayed to URL (the app's path and query appended unless URL names its own), frames
 unchanged both ways, pings, pongs and closes included, and recorded: "out" is what the app
 sent, "in" what the server sent. Successive connections of one client to one path are
-attempts of one session (tap-1, tap-2, …), so its drops are diagnosed across its reconnects.
+attempts of one session (tap-1, tap-2, …), so its drops are diagnosed across its reconnects,
+with advice about the app's own heartbeat as its frames show it.
 
 Options for tap:
   --listen [HOST:]PORT        where the app connects; HOST defaults to 127.0.0.1, and any
@@ -79,7 +80,8 @@ Options for tap:
   --json                      print one JSON event per line, with a "session" field
   --quiet                     print only the summary and each session's active findings
 
-Exit codes: 0 after a normal run, 1 if it cannot listen, 2 for bad usage.`;
+Exit codes: 0 after a run that recorded an app, 1 if no app connected during the run, an
+export could not be written or it cannot listen, 2 for bad usage.`;
 
 const ANALYZE_USAGE = `ws-inspector analyze <session.json|session.har>: runs the drop analyzer on a
 recorded session (a watch --export file, or a HAR) and explains what ended its connections:

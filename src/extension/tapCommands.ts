@@ -66,7 +66,7 @@ async function startTap(deps: TapCommandDeps): Promise<string | undefined> {
     void vscode.window.showErrorMessage(`Cannot start the tap: ${deps.manager.redactForLog(result.reason)}`);
     return undefined;
   }
-  const address = result.tap.address;
+  const address = result.tap.localAddress;
   void vscode.window.showInformationMessage(`Point your app at ${address}`, 'Copy Address').then((answer) => {
     if (answer === 'Copy Address') void vscode.env.clipboard.writeText(address);
   });

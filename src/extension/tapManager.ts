@@ -57,9 +57,15 @@ export class Tap {
     this.id = `tap${Tap.created}`;
   }
 
-  /** Where the app connects: `ws://127.0.0.1:PORT`. */
+  /** Where the tap listens: `ws://127.0.0.1:PORT`. */
   get address(): string {
     return tapAddress(this.service.options.listenHost, this.service.port);
+  }
+
+  /** Where an app on this machine connects: loopback when the tap listens on every address (0.0.0.0, ::). */
+  get localAddress(): string {
+    const host = this.service.options.listenHost;
+    return host === '0.0.0.0' || host === '::' ? tapAddress('127.0.0.1', this.service.port) : this.address;
   }
 
   /** The name with the target's and the app's secrets hidden. */
@@ -226,7 +232,9 @@ export class TapManager implements IDisposable {
 
   private addSession(tap: Tap, session: TapSession): void {
     const label = `${session.id} · ${session.client.address} ${session.client.path}`;
-    const connection = Connection.tapped(session, tap.template, label, (keep) => tap.service.policy(keep));
+    // An export names the tap and the app, as `ws-inspector tap --export` does.
+    const template = { ...tap.template, name: `${tap.name} (${session.id}, ${session.client.address})` };
+    const connection = Connection.tapped(session, template, label, (keep) => tap.service.policy(keep));
     tap.connections.set(session.id, connection);
     this.deps.manager.addTapped(connection);
     this.deps.log.info(

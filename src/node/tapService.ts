@@ -8,10 +8,15 @@
 // connects: `new TapService(options)`, then `await listen()`.
 
 import type { KnownTimeout } from '../core/diagnosis/knowledgeBase.js';
-import { sessionDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
+import { tapDiagnosis } from '../core/diagnosis/dropAnalyzer.js';
 import { Emitter, type Event, type IDisposable } from '../core/common/events.js';
 import { DEFAULT_SESSION_OPTIONS } from '../core/engine/session.js';
-import { DEFAULT_TAP_RECORD_OPTIONS, TapSession, TapSessions } from '../core/engine/tapSession.js';
+import {
+  DEFAULT_MAX_ENDED_TAP_SESSIONS,
+  DEFAULT_TAP_RECORD_OPTIONS,
+  TapSession,
+  TapSessions,
+} from '../core/engine/tapSession.js';
 import { AppSecrets } from '../core/model/appSecrets.js';
 import type { EndpointConfig } from '../core/model/endpoint.js';
 import { secretBytesOf, type RedactionPolicy } from '../core/model/redaction.js';
@@ -32,6 +37,8 @@ export interface TapServiceOptions {
   idleGapMs: number;
   /** Events kept per session (the extension's maxEventsPerSession); default the tap's own. */
   maxEvents?: number;
+  /** Ended sessions kept before the oldest are forgotten (default DEFAULT_MAX_ENDED_TAP_SESSIONS). */
+  maxEndedSessions?: number;
   /** The user's known timeouts, for the analyzer (the extension's knownTimeouts setting). */
   knownTimeouts?: readonly KnownTimeout[];
   /** The front end's proxy defaults (--proxy and the environment, or VS Code's http.*). */
@@ -60,11 +67,13 @@ export class TapService implements IDisposable {
       (id, client) =>
         new TapSession(id, client, {
           clock: systemClock,
-          observer: sessionDiagnosis(options.endpoint, options.knownTimeouts ?? []),
+          // The advice is about the app's own heartbeat, as its frames show it.
+          observer: tapDiagnosis(options.knownTimeouts ?? []),
           options: record,
           // No fragment of a secret survives a truncation: the secrets known when the message passes.
           cutSecrets: () => secretBytesOf(this.redaction),
         }),
+      options.maxEndedSessions ?? DEFAULT_MAX_ENDED_TAP_SESSIONS,
     );
     this.subscriptions.push(
       this.sessions.onSession((session) => {

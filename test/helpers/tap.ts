@@ -1,9 +1,9 @@
 // A tap (src/node/tapRelay.ts) on a free 127.0.0.1 port in front of `target`, recording each
-// app client's session with the drop analyzer, as `ws-inspector tap` does; stopped by `defer`.
+// app client's session with the drop analyzer for an app (tapDiagnosis), as `ws-inspector tap`
+// does; stopped by `defer`.
 
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
+import { tapDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { TapSession, TapSessions } from '../../src/core/engine/tapSession.js';
-import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { TapRelay, type TapRelayOptions } from '../../src/node/tapRelay.js';
@@ -25,9 +25,8 @@ export async function startTap(
   options: Partial<TapRelayOptions> = {},
 ): Promise<TestTap> {
   const events: TestTap['events'] = [];
-  const endpoint = makeEndpoint(target, { heartbeat: { mode: 'off' } });
   const sessions = new TapSessions(
-    (id, client) => new TapSession(id, client, { clock: systemClock, observer: sessionDiagnosis(endpoint) }),
+    (id, client) => new TapSession(id, client, { clock: systemClock, observer: tapDiagnosis() }),
   );
   sessions.onSession((session) => session.onEvent((event) => events.push({ session: session.id, event })));
   const relay = await TapRelay.start(

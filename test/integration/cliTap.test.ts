@@ -89,22 +89,28 @@ test(
   },
 );
 
-test('tap prints where to point the app, and warns when it listens beyond loopback', { timeout: 20_000 }, async (t) => {
-  const defer = cleanups(t);
-  const server = await startEchoServer();
-  defer(() => server.close());
-  const port = await freePort();
-  const { io, err, out } = capture();
-  const code = await main(
-    ['tap', '--listen', `0.0.0.0:${port}`, '--target', server.url, '--duration', '200ms'],
-    io,
-    new AbortController().signal,
-  );
-  assert.equal(code, 0);
-  assert.match(err.join('\n'), new RegExp(`point your app at ws://0\\.0\\.0\\.0:${port}`));
-  assert.match(err.join('\n'), /warning: listening on 0\.0\.0\.0, not loopback: anyone who can reach this machine/);
-  assert.deepEqual(out, ['summary: no app connected']);
-});
+test(
+  'tap prints where to point the app, warns when it listens beyond loopback, and exits 1 when no app connected',
+  { timeout: 20_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const server = await startEchoServer();
+    defer(() => server.close());
+    const port = await freePort();
+    const { io, err, out } = capture();
+    const code = await main(
+      ['tap', '--listen', `0.0.0.0:${port}`, '--target', server.url, '--duration', '200ms'],
+      io,
+      new AbortController().signal,
+    );
+    // No app connected: nothing was recorded, which a script must not take for success.
+    assert.equal(code, 1);
+    assert.match(err.join('\n'), /ws-inspector tap: no app connected during the run/);
+    assert.match(err.join('\n'), new RegExp(`point your app at ws://0\\.0\\.0\\.0:${port}`));
+    assert.match(err.join('\n'), /warning: listening on 0\.0\.0\.0, not loopback: anyone who can reach this machine/);
+    assert.deepEqual(out, ['summary: no app connected']);
+  },
+);
 
 test('tap usage errors: no --target, no --listen, a bad --listen, --json with --quiet', async () => {
   const cases: Array<[string[], RegExp]> = [

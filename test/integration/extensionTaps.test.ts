@@ -13,6 +13,7 @@ import { redactEvent } from '../../src/core/model/redaction.js';
 import { systemClock } from '../../src/node/systemClock.js';
 import { ConnectionManager } from '../../src/extension/model/connectionManager.js';
 import { connectionItem } from '../../src/extension/model/connectionView.js';
+import { exportChunks } from '../../src/extension/model/sessionFiles.js';
 import { parseSettings } from '../../src/extension/model/settings.js';
 import { tapItem, tapSessionItem } from '../../src/extension/model/tapView.js';
 import { TapManager } from '../../src/extension/tapManager.js';
@@ -124,6 +125,21 @@ test('a tap on an endpoint: its secret reaches the server, never the tree, the l
   assert.ok(policy.secretValues.includes(APP_TOKEN));
   const redacted = JSON.stringify([...session.events()].map((event) => redactEvent(event, policy)));
   for (const secret of [ENDPOINT_SECRET, APP_TOKEN]) assert.ok(!redacted.includes(secret), secret);
+
+  // Export Session…: the same writer as for our connections, the same policy.
+  for (const format of ['json', 'har'] as const) {
+    const file = [
+      ...exportChunks(session, {
+        format,
+        keepSecrets: false,
+        exportedAt: new Date(),
+        creator: { name: 'test', version: '0' },
+      }),
+    ].join('');
+    assert.match(file, /hello through the tap/);
+    if (format === 'json') assert.match(file, /"name": "127\.0\.0\.1:\d+ \(tap-1, 127\.0\.0\.1\)"/);
+    for (const secret of [ENDPOINT_SECRET, APP_TOKEN]) assert.ok(!file.includes(secret), `${format}: ${secret}`);
+  }
 
   // Clear refuses while the app is connected, then forgets the ended session.
   assert.equal(taps.removeSession(session), false);

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { main } from '../../src/cli/main.js';
+import { formatSeconds } from '../../src/core/format/duration.js';
 import { freePort, waitForPort } from '../../support/ports.js';
 import { startTap, until } from '../helpers/tap.js';
 import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';
@@ -119,5 +120,62 @@ test(
       out.some((line) => /proxy_read_timeout/.test(line)),
       "the advice names nginx's setting",
     );
+  },
+);
+
+// The app's own heartbeat, a text `ping` every 5 s from the moment it connects, against nginx's
+// 2 s: the app is busy for a while on its first connection (a message every second, which keeps
+// that connection open long enough for its heartbeat to show three times), then goes quiet and is
+// cut 2 s later; its next connections are cut 2 s after opening, before the next `ping` is due.
+const APP_HEARTBEAT_MS = 5000;
+const BUSY_MS = 11_000;
+
+test(
+  'through the tap to nginx (2s): an app with a text heartbeat every 5 s is told that its own heartbeat cannot keep the connection open, and how often to send it',
+  { timeout: 60_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const setup = await behindNginx(t, defer, startEchoServer, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
+    if (!setup) return;
+    const tap = await startTap(defer, setup.nginx.url);
+
+    for (let connection = 0; connection < 3; connection++) {
+      const app = new WebSocket(`${tap.url}/live`);
+      defer(() => app.terminate());
+      await once(app, 'open');
+      const timers: NodeJS.Timeout[] = [];
+      const stopTimers = () => timers.forEach((timer) => clearInterval(timer));
+      defer(stopTimers);
+      app.send('ping');
+      timers.push(setInterval(() => app.send('ping'), APP_HEARTBEAT_MS));
+      if (connection === 0) {
+        let sent = 0;
+        const busy = setInterval(() => app.send(`data ${++sent}`), 1000);
+        timers.push(busy);
+        setTimeout(() => clearInterval(busy), BUSY_MS);
+      }
+      const [code] = (await once(app, 'close')) as [number];
+      stopTimers();
+      assert.equal(code, 1006);
+    }
+
+    await until(() => tap.eventsOf('tap-1').filter((e) => e.type === 'close').length === 3, 'three closes recorded');
+    const diagnoses = tap.eventsOf('tap-1').filter((e): e is EventOf<'diagnosis'> => e.type === 'diagnosis');
+    const latest = diagnoses.filter((d) => d.kind === 'idle-timeout').at(-1);
+    assert.ok(latest, `an idle-timeout diagnosis; got ${diagnoses.map((d) => d.summary).join(' | ')}`);
+    assert.ok(
+      Math.abs(latest.intervalMs! - PROXY_READ_TIMEOUT_MS) <= PROXY_READ_TIMEOUT_MS * 0.2,
+      `interval ${latest.intervalMs}`,
+    );
+    assert.equal(latest.heartbeatOf, 'app');
+    assert.match(
+      latest.summary,
+      /^Your app's connection dropped (twice|3 times) after 2\.\d s without traffic; its own heartbeat every 5 s cannot keep it open — /,
+    );
+    assert.match(latest.advice, /Your app's own heartbeat: "ping" from the application every 5 s\./);
+    // Half the measured timeout, rounded down: 1 s, or 900 ms when nginx cut a little early.
+    assert.ok(latest.recommendedHeartbeatMs! <= 1000, `recommended ${latest.recommendedHeartbeatMs} ms`);
+    assert.ok(latest.advice.includes(`send one at most every ${formatSeconds(latest.recommendedHeartbeatMs!)}`));
+    assert.doesNotMatch(latest.advice, /Your heartbeat|heartbeat is off/);
   },
 );

@@ -6,11 +6,12 @@ import {
   type DiagnosisFinding,
   type DropAnalyzerOptions,
   sessionDiagnosis,
+  tapDiagnosis,
 } from '../../src/core/diagnosis/dropAnalyzer.js';
-import { suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
+import { idleTimeoutText, suggestedHeartbeatMs } from '../../src/core/diagnosis/advice.js';
 import { formatSeconds } from '../../src/core/format/duration.js';
 import { explainHandshakeFailure } from '../../src/core/diagnosis/handshakeCauses.js';
-import type { KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
+import { KNOWN_TIMEOUTS, type KnownTimeout } from '../../src/core/diagnosis/knowledgeBase.js';
 import { combineKnownTimeouts, validateKnownTimeouts } from '../../src/core/diagnosis/userTimeouts.js';
 import { makeEndpoint, type HeartbeatConfig, type HeartbeatSetting } from '../../src/core/model/endpoint.js';
 import { DEFAULT_SESSION_OPTIONS, Session } from '../../src/core/engine/session.js';
@@ -1134,5 +1135,86 @@ describe('the path names itself', () => {
     // Through a local nginx the path names it: no such doubt.
     const proxied = only(analyzeSessionEvents(through(script.events)), 'idle-timeout');
     assert.doesNotMatch(proxied.advice, /direct connection/);
+  });
+});
+
+describe("DropAnalyzer for the user's own app (the tap)", () => {
+  /** The app's ping frames every 20 s on its first connection, then three connections cut after 90 s of silence. */
+  function heartbeatThatStopped(): SessionEvent[] {
+    const script = new Script().connect();
+    for (let beat = 0; beat < 5; beat++) script.wait(20_000).pingPong(10);
+    script.wait(90_010).drop();
+    for (let i = 0; i < 2; i++) script.connect().message('out', 'hello').wait(90_010).drop();
+    return script.events;
+  }
+
+  it('finds the app heartbeat live and says it did not run before the drops; never a setting of ours', () => {
+    const { analyzer } = observeAll(heartbeatThatStopped(), { tappedApp: true });
+    const finding = only(analyzer.findings(), 'idle-timeout');
+    assert.equal(finding.heartbeatOf, 'app');
+    assert.equal(finding.occurrences, 3);
+    assert.match(
+      finding.summary,
+      /^Your app's connection dropped 3 times after 90\.0 s without traffic; its own heartbeat every 20 s did not run before these drops — /,
+    );
+    assert.match(finding.advice, /Your app's own heartbeat: ping frames from the application every 20 s\./);
+    assert.match(finding.advice, /it was not running then/);
+    assert.doesNotMatch(finding.advice, /Your heartbeat|heartbeat is off/);
+  });
+
+  it("tapDiagnosis() observes as the app's analyzer; a session of our own keeps its own words and no heartbeatOf", () => {
+    const tapped = tapDiagnosis();
+    const ours = sessionDiagnosis(makeEndpoint('wss://app.example.test/ws', { heartbeat: { mode: 'off' } }));
+    let tappedFindings: DiagnosisFinding[] = [];
+    let ourFindings: DiagnosisFinding[] = [];
+    for (const event of heartbeatThatStopped()) {
+      tappedFindings = [...tappedFindings, ...tapped.observe(event)];
+      ourFindings = [...ourFindings, ...ours.observe(event)];
+    }
+    const tap = tappedFindings.filter((f) => f.kind === 'idle-timeout').at(-1)!;
+    const own = ourFindings.filter((f) => f.kind === 'idle-timeout').at(-1)!;
+    assert.equal(tap.heartbeatOf, 'app');
+    assert.equal(own.heartbeatOf, undefined);
+    assert.match(own.summary, /^Dropped 3 times after 90\.0 s without traffic — /);
+    assert.match(own.advice, /the heartbeat is off now/);
+    assert.equal(tap.recommendedHeartbeatMs, own.recommendedHeartbeatMs);
+  });
+
+  it("a lifetime cap on the app's connection is said to be the app's, and no heartbeat is advised", () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) {
+      script.connect();
+      for (let second = 0; second < 30; second++) script.wait(1000).message('out', `data ${second}`);
+      script.wait(10).drop();
+    }
+    const finding = only(analyzeSessionEvents(script.events, { tappedApp: true }), 'lifetime-cap');
+    assert.equal(finding.heartbeatOf, 'app');
+    assert.match(
+      finding.summary,
+      /^Your app's connection dropped 3 times 30\.0 s after opening, with traffic flowing — /,
+    );
+    assert.match(finding.advice, /Heartbeats will not help/);
+  });
+
+  it("a timeout that counts only the server's traffic: the app's heartbeat must be answered or sent by the server", () => {
+    const cloudFront = KNOWN_TIMEOUTS.find((entry) => entry.countsOnly === 'server-to-client')!;
+    const text = idleTimeoutText({
+      intervalMs: 600_000,
+      occurrences: 2,
+      candidates: [cloudFront],
+      heartbeat: null,
+      captured: { tapped: true, appHeartbeat: null },
+      noTraffic: false,
+      codesUnknown: false,
+      alternatives: [],
+      onPath: null,
+      configured: false,
+      direct: null,
+    });
+    assert.match(
+      text.summary,
+      /^Your app's connection dropped twice after 600\.0 s without traffic; it sends no heartbeat/,
+    );
+    assert.match(text.advice, /counts only what the server sends, so a heartbeat from the app does not reset it/);
   });
 });

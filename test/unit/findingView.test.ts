@@ -123,6 +123,14 @@ describe('finding rows', () => {
     assert.equal(row!.contextValue, 'wsInspector.diagnosis;');
   });
 
+  it("an app's finding (a tap's, heartbeatOf: 'app') offers no heartbeat of ours, live or not", () => {
+    for (const live of [true, false]) {
+      const row = diagnosisItem(idleFinding({ heartbeatOf: 'app' }), live);
+      assert.doesNotMatch(row.contextValue, /heartbeat;/, `live ${live}`);
+      assert.doesNotMatch(row.description, /fix in place/);
+    }
+  });
+
   it('an imported session never offers the fix', () => {
     const snapshot = { origin: 'imported', diagnoses: [idleFinding()] } as unknown as Parameters<
       typeof diagnosisItems

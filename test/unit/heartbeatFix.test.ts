@@ -122,6 +122,13 @@ describe('recommendedHeartbeat and diagnosisWithRecommendation', () => {
     assert.equal(diagnosisWithRecommendation([diagnosis({ confidence: 0 })]), undefined);
   });
 
+  it("never offers our heartbeat for an app's finding (a tap's, heartbeatOf: 'app')", () => {
+    const ours = diagnosis({ findingId: 'idle-timeout@60000', recommendedHeartbeatMs: 30_000, seq: 3 });
+    const app = diagnosis({ heartbeatOf: 'app' });
+    assert.equal(diagnosisWithRecommendation([app]), undefined);
+    assert.equal(diagnosisWithRecommendation([ours, app]), ours);
+  });
+
   it('offers no fix for a finding since resolved, and offers it again once it is active again', () => {
     const active = diagnosis({ seq: 3 });
     const resolved = diagnosis({

@@ -4,9 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sessionDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
+import { tapDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { TapSession, TapSessions } from '../../src/core/engine/tapSession.js';
-import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import type { EventOf } from '../helpers/testScope.js';
 import { FakeClock } from './fakes/fakeClock.js';
@@ -20,7 +19,7 @@ function recordedSession(clock = new FakeClock(), withAnalyzer = false) {
     { address: '127.0.0.1', path: '/live' },
     {
       clock,
-      ...(withAnalyzer ? { observer: sessionDiagnosis(makeEndpoint(TARGET, { heartbeat: { mode: 'off' } })) } : {}),
+      ...(withAnalyzer ? { observer: tapDiagnosis() } : {}),
     },
   );
   const events: SessionEvent[] = [];
@@ -130,9 +129,10 @@ test('the analyzer diagnoses the app reconnecting after the same silence each ti
   const idle = events.filter((e): e is EventOf<'diagnosis'> => e.type === 'diagnosis' && e.kind === 'idle-timeout');
   assert.ok(idle.length > 0, 'an idle-timeout diagnosis');
   assert.equal(idle.at(-1)!.intervalMs, 60_000);
-  // Each attempt after an opened one starts the count again, as Session's do.
+  // As Session's: the first connection is attempt 0 ("connecting", not a reconnect), and each
+  // attempt after an opened one starts the count again.
   const attempts = events.filter((e): e is EventOf<'connecting'> => e.type === 'connecting').map((e) => e.attempt);
-  assert.deepEqual(attempts, [1, 1, 1]);
+  assert.deepEqual(attempts, [0, 1, 1]);
 });
 
 test('handshake failures count consecutive attempts and leave the session free for the next one', () => {
@@ -150,7 +150,7 @@ test('handshake failures count consecutive attempts and leave the session free f
   assert.equal(session.busy, false);
   session.connecting(TARGET, []);
   const attempts = events.filter((e): e is EventOf<'connecting'> => e.type === 'connecting').map((e) => e.attempt);
-  assert.deepEqual(attempts, [1, 2]);
+  assert.deepEqual(attempts, [0, 1]);
   assert.equal(session.busy, true);
 });
 
@@ -211,5 +211,177 @@ test('TapSessions.remove: a busy session stays; an ended one goes, is disposed, 
   assert.equal(next.id, 'tap-2');
   next.connecting(TARGET, []);
   assert.equal(eventsAfterRemoval, 0, 'the removed session hears nothing more');
+  sessions.dispose();
+});
+
+// ---- advice about the app's own heartbeat ---------------------------------------------
+
+const NGINX_DEFAULT_MS = 60_000;
+
+/** One connection of the app: opens, sends `subscribe`, then `during` runs, then silence until the cut. */
+function appConnection(
+  session: TapSession,
+  clock: FakeClock,
+  during: () => void = () => undefined,
+  silenceMs = NGINX_DEFAULT_MS,
+): void {
+  session.connecting(TARGET, []);
+  clock.advance(5);
+  session.opened(OPEN);
+  session.message('out', bytes('subscribe'), false);
+  during();
+  clock.advance(silenceMs);
+  session.closed({ code: 1006, reason: '', by: 'server', abrupt: true });
+  clock.advance(1000);
+}
+
+function latestIdleFinding(events: readonly SessionEvent[]): EventOf<'diagnosis'> {
+  const idle = events.filter((e): e is EventOf<'diagnosis'> => e.type === 'diagnosis' && e.kind === 'idle-timeout');
+  assert.ok(idle.length > 0, `an idle-timeout diagnosis; got ${events.filter((e) => e.type === 'diagnosis').length}`);
+  return idle.at(-1)!;
+}
+
+/** A tap finding speaks of the app, never of a heartbeat setting of ours or its command. */
+function assertAboutTheApp(finding: EventOf<'diagnosis'>): void {
+  assert.equal(finding.heartbeatOf, 'app');
+  assert.match(finding.summary, /^Your app's connection dropped /);
+  const text = `${finding.summary}\n${finding.advice}`;
+  assert.doesNotMatch(text, /Your heartbeat|heartbeat is (set|off)|Apply Recommended Heartbeat|--heartbeat/);
+}
+
+test("tap advice: the app's own heartbeat, seen while the server kept a connection busy, is too slow for the idle timeout", () => {
+  const { session, events, clock } = recordedSession(new FakeClock(), true);
+  // The first connection lives while the server talks every 30 s; the app's "ping" every 100 s
+  // shows three times. Then the server falls silent and the cut comes 60 s after the last frame.
+  appConnection(session, clock, () => {
+    for (let second = 30; second <= 300; second += 10) {
+      clock.advance(10_000);
+      if (second % 100 === 0) session.message('out', bytes('ping'), false);
+      else if (second % 30 === 0) session.message('in', bytes('tick'), false);
+    }
+  });
+  appConnection(session, clock);
+  appConnection(session, clock);
+
+  const finding = latestIdleFinding(events);
+  assertAboutTheApp(finding);
+  assert.equal(finding.intervalMs, NGINX_DEFAULT_MS);
+  assert.equal(finding.occurrences, 3);
+  assert.match(
+    finding.summary,
+    /^Your app's connection dropped 3 times after 60\.0 s without traffic; its own heartbeat every 100 s cannot keep it open — /,
+  );
+  assert.match(finding.advice, /Your app's own heartbeat: "ping" from the application every 100 s\./);
+  assert.match(finding.advice, /send one at most every 30 s/);
+  assert.equal(finding.recommendedHeartbeatMs, 30_000);
+});
+
+test('tap advice: an app that sends nothing while idle is told to add a heartbeat', () => {
+  const { session, events, clock } = recordedSession(new FakeClock(), true);
+  for (let attempt = 0; attempt < 3; attempt++) appConnection(session, clock);
+
+  const finding = latestIdleFinding(events);
+  assertAboutTheApp(finding);
+  assert.match(finding.summary, /dropped 3 times after 60\.0 s without traffic; it sends no heartbeat while idle — /);
+  assert.match(finding.advice, /Your app sent nothing for 60 s before each drop: it sends no heartbeat while idle/);
+  assert.match(finding.advice, /Add one every 30 s/);
+});
+
+test('tap advice: an app whose own ping frames keep its connection open gets no finding', () => {
+  const { session, events, clock } = recordedSession(new FakeClock(), true);
+  session.connecting(TARGET, []);
+  clock.advance(5);
+  session.opened(OPEN);
+  session.message('out', bytes('subscribe'), false);
+  // Ten minutes of the app's ping frames every 20 s, each answered by the server.
+  for (let beat = 0; beat < 30; beat++) {
+    clock.advance(20_000);
+    session.ping('out', bytes(''));
+    session.pong('in', bytes(''));
+  }
+  session.closed({ code: 1000, reason: 'done', by: 'app', abrupt: false });
+
+  assert.deepEqual(
+    events.filter((e) => e.type === 'diagnosis'),
+    [],
+  );
+});
+
+test('tap advice: one drop is said to be one, with what would confirm it', () => {
+  const { session, events, clock } = recordedSession(new FakeClock(), true);
+  appConnection(session, clock);
+
+  const finding = latestIdleFinding(events);
+  assertAboutTheApp(finding);
+  assert.equal(finding.occurrences, 1);
+  assert.match(
+    finding.summary,
+    /dropped once after 60\.0 s without traffic; it sends no heartbeat while idle — may be /,
+  );
+  assert.match(
+    finding.advice,
+    /Only one drop so far: if the next one also comes after 60 s of silence, this is confirmed\./,
+  );
+});
+
+test('TapSessions keeps at most the cap of ended sessions: those that ended longest ago go, a live one never', () => {
+  const clock = new FakeClock();
+  const sessions = new TapSessions((id, client) => new TapSession(id, client, { clock }), 2);
+  const removed: string[] = [];
+  sessions.onSessionRemoved((session) => removed.push(session.id));
+
+  // tap-1 stays connected throughout; it began first, so it is the oldest.
+  const live = sessions.sessionFor('10.0.0.1', '/live');
+  live.connecting(TARGET, []);
+  live.opened(OPEN);
+  // Short-lived clients, each from its own address; tap-3 ends before tap-2.
+  const short = ['10.0.0.2', '10.0.0.3'].map((address) => {
+    const session = sessions.sessionFor(address, '/live');
+    session.connecting(TARGET, []);
+    session.opened(OPEN);
+    return session;
+  });
+  clock.advance(10);
+  short[1]!.closed({ code: 1000, reason: '', by: 'app', abrupt: false });
+  clock.advance(10);
+  short[0]!.closed({ code: 1000, reason: '', by: 'app', abrupt: false });
+  // A failed handshake ends a session too.
+  clock.advance(10);
+  const refused = sessions.sessionFor('10.0.0.4', '/live');
+  refused.connecting(TARGET, []);
+  refused.handshakeFailed({
+    status: 403,
+    statusText: 'Forbidden',
+    requestHeaders: {},
+    responseHeaders: {},
+    body: '',
+    errorCode: null,
+    message: 'refused',
+  });
+  assert.deepEqual(removed, [], 'three ended so far, but only two beyond the newest');
+
+  // A new client: three sessions have ended, one more than the cap; the one that ended first goes.
+  clock.advance(10);
+  const next = sessions.sessionFor('10.0.0.5', '/live');
+  assert.deepEqual(removed, ['tap-3']);
+  assert.deepEqual(
+    sessions.all().map((s) => s.id),
+    ['tap-1', 'tap-2', 'tap-4', 'tap-5'],
+  );
+
+  // Many more short-lived clients: the count stays bounded, and the live session stays.
+  next.connecting(TARGET, []);
+  next.closed({ code: 1006, reason: '', by: 'server', abrupt: true });
+  for (let client = 6; client < 50; client++) {
+    clock.advance(10);
+    const session = sessions.sessionFor(`10.0.1.${client}`, '/live');
+    session.connecting(TARGET, []);
+    session.opened(OPEN);
+    session.closed({ code: 1000, reason: '', by: 'app', abrupt: false });
+  }
+  assert.ok(sessions.all().includes(live));
+  assert.ok(sessions.all().length <= 2 + 2, `${sessions.all().length} sessions kept`);
+  assert.equal(live.busy, true);
+  assert.equal(sessions.all().at(-1)!.id, 'tap-49');
   sessions.dispose();
 });

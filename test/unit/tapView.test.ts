@@ -10,6 +10,7 @@ import type { DiagnosisEvent } from '../../src/core/model/sessionEvents.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { diagnosisItem, diagnosisItems } from '../../src/extension/model/findingView.js';
 import { tapItem, tapSessionItem } from '../../src/extension/model/tapView.js';
+import { SAMPLE_EVENTS } from '../helpers/sampleEvents.js';
 import { FakeClock } from './fakes/fakeClock.js';
 
 const TOKEN = 'app-url-token-31c9';
@@ -89,21 +90,9 @@ describe('tap session rows', () => {
     const { connection, session, clock } = tapped();
     session.connecting('ws://127.0.0.1:9000/live', []);
     session.opened({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} });
-    const diagnosis: DiagnosisEvent = {
-      seq: 0,
-      t: clock.now(),
-      type: 'diagnosis',
-      findingId: 'idle-timeout@90000',
-      kind: 'idle-timeout',
-      intervalMs: 90_000,
-      occurrences: 3,
-      confidence: 0.8,
-      summary: 'Dropped 3 times after 90.0 s without traffic',
-      candidates: [],
-      advice: 'send a ping every 45 s',
-      recommendedHeartbeatMs: 45_000,
-      evidence: [],
-    };
+    // The sample finding, still active: one that recommends a heartbeat.
+    const { resolved: _resolved, ...active } = SAMPLE_EVENTS.diagnosis;
+    const diagnosis: DiagnosisEvent = { seq: 0, t: clock.now(), ...active };
     // A connection of our own would be offered the fix.
     assert.match(diagnosisItem(diagnosis, true).contextValue, /;heartbeat;/);
     // Recorded as the analyzer would (TapSession emits what its observer finds).

@@ -18,13 +18,18 @@ export interface FindingText {
   advice: string;
 }
 
-/** The facts behind a finding about a repeating interval (idle time or connection age). */
-/** An application's connection as another tool captured it (a browser's HAR, a proxy's capture). */
+/**
+ * An application's connection, not one of ours: as another tool captured it (a browser's HAR,
+ * a proxy's capture), or as the tap watches it live (`tapped`). The advice speaks of the app.
+ */
 export interface CapturedConnection {
-  /** The heartbeat its frames show, if any. */
+  /** The heartbeat its frames show, if any (for the tap: what the app sent so far). */
   appHeartbeat: AppHeartbeat | null;
+  /** The user's own app seen live through the tap (ws-inspector tap): the words address its owner. */
+  tapped?: boolean;
 }
 
+/** The facts behind a finding about a repeating interval (idle time or connection age). */
 export interface IntervalFindingFacts {
   intervalMs: number;
   occurrences: number;
@@ -100,13 +105,18 @@ export function idleTimeoutText(facts: IntervalFindingFacts): FindingText {
   } else {
     verdict = `a consistent idle timeout of ${timeout}; no known default matches — probably a configured value (${NO_MATCH_IDLE_EXAMPLES})`;
   }
-  const summary = `Dropped ${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without traffic — ${verdict}`;
+  const dropped = `${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without traffic`;
+  const summary = facts.captured?.tapped
+    ? `Your app's connection dropped ${dropped}; ${appHeartbeatClause(facts.captured.appHeartbeat, intervalMs)} — ${verdict}`
+    : `Dropped ${dropped} — ${verdict}`;
 
   const suggested = formatSeconds(suggestedHeartbeatMs(intervalMs));
   const advice: string[] = [
-    facts.captured
-      ? appHeartbeatAgainstIdle(facts.captured.appHeartbeat, intervalMs, suggested)
-      : heartbeatAgainstIdle(facts.heartbeat, intervalMs, suggested, facts.pendingFix ?? null),
+    facts.captured?.tapped
+      ? tappedHeartbeatAgainstIdle(facts.captured.appHeartbeat, intervalMs, suggested, top ?? null)
+      : facts.captured
+        ? appHeartbeatAgainstIdle(facts.captured.appHeartbeat, intervalMs, suggested)
+        : heartbeatAgainstIdle(facts.heartbeat, intervalMs, suggested, facts.pendingFix ?? null),
   ];
   if (top) advice.push(...pingNotes(top, facts.heartbeat));
   const named = top ?? cap;
@@ -141,9 +151,10 @@ export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
         ? `matches a connection lifetime cap: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}${cameThrough(facts.onPath)}`
         : `a consistent connection lifetime of ${cap}; no known default matches — probably a configured maximum (${NO_MATCH_LIFETIME_EXAMPLES})`;
   const ambiguous = facts.alternatives.some((a) => a.kind === 'idle-timeout' && a.resetBy === 'messages');
+  const dropped = facts.captured?.tapped ? "Your app's connection dropped" : 'Dropped';
   const summary = ambiguous
-    ? `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with no message sent — ${verdict}, or an idle timeout of ${cap} that ping frames do not reset`
-    : `Dropped ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with traffic flowing — ${verdict}`;
+    ? `${dropped} ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with no message sent — ${verdict}, or an idle timeout of ${cap} that ping frames do not reset`
+    : `${dropped} ${timesText(facts.occurrences)} ${formatMeasured(intervalMs)} after opening, with traffic flowing — ${verdict}`;
 
   const reconnectMs = suggestedReconnectMs(intervalMs);
   const advice: string[] = ambiguous
@@ -173,7 +184,8 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
       : top
         ? `matches an idle timeout that does not count ping frames: ${describeKnownTimeout(top)}?${othersText(candidates.length - 1)}${cameThrough(facts.onPath)}`
         : `a consistent idle timeout of ${timeout} that ping frames do not reset; no known default matches — probably a configured value`;
-  const summary = `Dropped ${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without a message, while ping frames kept flowing — ${verdict}`;
+  const whose = facts.captured?.tapped ? "Your app's connection dropped" : 'Dropped';
+  const summary = `${whose} ${timesText(facts.occurrences)} after ${formatMeasured(intervalMs)} without a message, while ping frames kept flowing — ${verdict}`;
 
   const who = top
     ? `${top.component} ${top.pingResets === false ? 'does not count them as traffic' : 'may not count them as traffic (unknown)'}`
@@ -185,7 +197,9 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
   const advice: string[] = [
     facts.pendingFix?.setAfterDrops
       ? `Ping frames do not keep this connection open: ${who}. ${fixInPlaceText(facts.pendingFix, intervalMs, 'messages (which this timeout counts)')}`
-      : `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
+      : facts.captured?.tapped
+        ? `Ping frames do not keep your app's connection open: ${who}. Have the app send a small message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}, instead of relying on ping frames.`
+        : `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
   ];
   if (facts.alternatives.some((a) => a.kind === 'lifetime-cap')) advice.push(tellApartText(intervalMs));
   if (facts.direct) advice.push(directNote(facts.direct));
@@ -356,6 +370,45 @@ function heartbeatAgainstIdle(
   }
   const off = heartbeat?.mode === 'off' ? ' (the heartbeat is off now)' : '';
   return `Keep the connection busy: send a heartbeat at least every ${suggested}, safely below the ${timeout} timeout — a WebSocket ping frame or a small message${off}.`;
+}
+
+/**
+ * What the tap saw of the app's own heartbeat against the timeout, for the summary: "its own
+ * heartbeat every 540 s cannot keep it open", "it sends no heartbeat while idle", or, for one
+ * faster than the timeout, that it did not run before these drops.
+ */
+function appHeartbeatClause(heartbeat: AppHeartbeat | null, timeoutMs: number): string {
+  if (!heartbeat || heartbeat.direction !== 'out') return 'it sends no heartbeat while idle';
+  const every = formatSeconds(heartbeat.intervalMs);
+  return heartbeat.intervalMs >= timeoutMs
+    ? `its own heartbeat every ${every} cannot keep it open`
+    : `its own heartbeat every ${every} did not run before these drops`;
+}
+
+/**
+ * The advice for the user's app seen through the tap: about the heartbeat it sends (detected
+ * from its frames), never about a setting of ours. Only what the app sends counts: the tap
+ * sees the app's side of a heartbeat the server runs as the server's frames.
+ */
+function tappedHeartbeatAgainstIdle(
+  heartbeat: AppHeartbeat | null,
+  timeoutMs: number,
+  suggested: string,
+  top: KnownTimeout | null,
+): string {
+  const timeout = formatSeconds(timeoutMs);
+  const serverOnly = top?.countsOnly === 'server-to-client';
+  const oneWay = serverOnly
+    ? ` ${top.component} reportedly counts only what the server sends, so a heartbeat from the app does not reset it unless the server answers it: have the server answer each heartbeat, or send its own.`
+    : '';
+  if (!heartbeat || heartbeat.direction !== 'out') {
+    return `Your app sent nothing for ${timeout} before each drop: it sends no heartbeat while idle (or one slower than ${timeout}, which cannot keep it open either). Add one every ${suggested}: a ping frame or a small message from the app, safely below the ${timeout} timeout.${oneWay}`;
+  }
+  const seen = `Your app's own heartbeat: ${describeAppHeartbeat(heartbeat)}.`;
+  if (heartbeat.intervalMs >= timeoutMs) {
+    return `${seen} It cannot keep the connection open through a ${timeout} idle timeout: send one at most every ${suggested}.${oneWay}`;
+  }
+  return `${seen} It is faster than the ${timeout} timeout, yet these connections went ${timeout} without a frame: it was not running then (a page in a background tab or a sleeping machine can delay its timers, and an app may start its heartbeat only after some event). Keep it at every ${suggested} or more often, from the moment the connection opens.${oneWay}`;
 }
 
 /** The same advice for a captured connection: about the heartbeat its frames show, if any. */

@@ -4,6 +4,7 @@
 
 import { formatSeconds } from '../format/duration.js';
 import type { SessionEvent } from '../model/sessionEvents.js';
+import { SlidingWindow } from './recentWindow.js';
 
 /** A heartbeat seen in a record. */
 export interface AppHeartbeat {
@@ -26,9 +27,9 @@ const MAX_PAYLOAD_CHARS = 40;
 const MIN_OCCURRENCES = 3;
 /** At least this share of the intervals must lie near the usual one (beats missed in between are allowed). */
 const MIN_REGULAR_SHARE = 0.6;
-/** Distinct short messages followed at once; a chat of short messages stops adding new ones here. */
+/** Distinct short messages followed at once; past it, the least repeated one makes room. */
 const MAX_CANDIDATES = 64;
-/** Intervals kept per candidate, enough for a median. */
+/** Intervals (and times) kept per candidate, enough for a median: the most recent ones. */
 const MAX_INTERVALS = 2048;
 /** A heartbeat faster than this is traffic, not a keep-alive. */
 const MIN_INTERVAL_MS = 2_000;
@@ -39,9 +40,16 @@ interface Candidate {
   direction: 'in' | 'out';
   occurrences: number;
   lastT: number | null;
-  intervals: number[];
-  /** Times of the occurrences (bounded), to look for replies. */
-  times: number[];
+  /** The most recent intervals within connections. */
+  intervals: SlidingWindow<number>;
+  /** Times of the most recent occurrences, to look for replies. */
+  times: SlidingWindow<number>;
+}
+
+interface Reply {
+  t: number;
+  direction: 'in' | 'out';
+  payload: string;
 }
 
 /**
@@ -49,55 +57,96 @@ interface Candidate {
  * a steady interval within connections. Null when nothing repeats regularly enough.
  */
 export function detectAppHeartbeat(events: Iterable<SessionEvent>): AppHeartbeat | null {
-  const candidates = new Map<string, Candidate>();
-  const replies: Array<{ t: number; direction: 'in' | 'out'; payload: string }> = [];
-  const take = (frame: 'text' | 'ping', direction: 'in' | 'out', payload: string, t: number) => {
-    const key = `${frame}\u0000${direction}\u0000${payload}`;
-    let candidate = candidates.get(key);
-    if (!candidate) {
-      if (candidates.size >= MAX_CANDIDATES) return;
-      candidate = { frame, payload, direction, occurrences: 0, lastT: null, intervals: [], times: [] };
-      candidates.set(key, candidate);
-    }
-    candidate.occurrences++;
-    if (candidate.lastT !== null && candidate.intervals.length < MAX_INTERVALS) {
-      candidate.intervals.push(t - candidate.lastT);
-    }
-    candidate.lastT = t;
-    if (candidate.times.length < MAX_INTERVALS) candidate.times.push(t);
-  };
-  for (const event of events) {
+  const watch = new AppHeartbeatWatch();
+  for (const event of events) watch.observe(event);
+  return watch.current();
+}
+
+/**
+ * The same detection, event by event, for a connection watched live (the tap): give it the
+ * events whose frames count (a tap gives the app's own), and ask current() when the advice is
+ * written. Memory stays bounded however long it runs: the most recent intervals per candidate,
+ * and when more distinct short messages come than it follows, the least repeated one leaves.
+ */
+export class AppHeartbeatWatch {
+  private readonly candidates = new Map<string, Candidate>();
+  private readonly replies = new SlidingWindow<Reply>(MAX_INTERVALS * 4);
+  /** The last answer of current(); undefined once a frame may have changed it. */
+  private latest: AppHeartbeat | null | undefined = null;
+
+  /** Takes one event (frames, and the opens and closes that bound connections). */
+  observe(event: SessionEvent): void {
     if (event.type === 'open' || event.type === 'close') {
       // Intervals are measured within one connection only.
-      for (const candidate of candidates.values()) candidate.lastT = null;
+      for (const candidate of this.candidates.values()) candidate.lastT = null;
     } else if (event.type === 'message' && event.opcode === 'text' && event.data.length <= MAX_PAYLOAD_CHARS) {
-      take('text', event.direction, event.data, event.t);
-      if (replies.length < MAX_INTERVALS * 4) {
-        replies.push({ t: event.t, direction: event.direction, payload: event.data });
-      }
+      this.take('text', event.direction, event.data, event.t);
+      this.replies.push({ t: event.t, direction: event.direction, payload: event.data });
     } else if (event.type === 'ping') {
-      take('ping', event.direction, '', event.t);
+      this.take('ping', event.direction, '', event.t);
     }
   }
-  let best: { candidate: Candidate; intervalMs: number } | null = null;
-  for (const candidate of candidates.values()) {
-    if (candidate.occurrences < MIN_OCCURRENCES || candidate.intervals.length < MIN_OCCURRENCES - 1) continue;
-    const intervalMs = median(candidate.intervals);
-    if (intervalMs < MIN_INTERVAL_MS) continue;
-    const regular = candidate.intervals.filter((gap) => isNearMultiple(gap, intervalMs)).length;
-    if (regular / candidate.intervals.length < MIN_REGULAR_SHARE) continue;
-    if (!best || candidate.occurrences > best.candidate.occurrences) best = { candidate, intervalMs };
+
+  /** The heartbeat the frames so far show, or null. */
+  current(): AppHeartbeat | null {
+    if (this.latest === undefined) this.latest = this.detect();
+    return this.latest;
   }
-  if (!best) return null;
-  const { candidate, intervalMs } = best;
-  return {
-    frame: candidate.frame,
-    payload: candidate.payload,
-    direction: candidate.direction,
-    reply: candidate.frame === 'text' ? replyOf(candidate, intervalMs, replies) : null,
-    intervalMs: Math.round(intervalMs),
-    occurrences: candidate.occurrences,
-  };
+
+  private take(frame: 'text' | 'ping', direction: 'in' | 'out', payload: string, t: number): void {
+    const key = `${frame}\u0000${direction}\u0000${payload}`;
+    let candidate = this.candidates.get(key);
+    if (!candidate) {
+      if (this.candidates.size >= MAX_CANDIDATES) this.forgetLeastRepeated();
+      candidate = {
+        frame,
+        payload,
+        direction,
+        occurrences: 0,
+        lastT: null,
+        intervals: new SlidingWindow<number>(MAX_INTERVALS),
+        times: new SlidingWindow<number>(MAX_INTERVALS),
+      };
+      this.candidates.set(key, candidate);
+    }
+    candidate.occurrences++;
+    if (candidate.lastT !== null) candidate.intervals.push(t - candidate.lastT);
+    candidate.lastT = t;
+    candidate.times.push(t);
+    this.latest = undefined;
+  }
+
+  /** Makes room for a new candidate: a chat of distinct short messages must not crowd the heartbeat out. */
+  private forgetLeastRepeated(): void {
+    let least: [string, Candidate] | null = null;
+    for (const entry of this.candidates) {
+      if (!least || entry[1].occurrences < least[1].occurrences) least = entry;
+    }
+    if (least) this.candidates.delete(least[0]);
+  }
+
+  private detect(): AppHeartbeat | null {
+    let best: { candidate: Candidate; intervalMs: number } | null = null;
+    for (const candidate of this.candidates.values()) {
+      if (candidate.occurrences < MIN_OCCURRENCES || candidate.intervals.size < MIN_OCCURRENCES - 1) continue;
+      const intervals = candidate.intervals.toArray();
+      const intervalMs = median(intervals);
+      if (intervalMs < MIN_INTERVAL_MS) continue;
+      const regular = intervals.filter((gap) => isNearMultiple(gap, intervalMs)).length;
+      if (regular / intervals.length < MIN_REGULAR_SHARE) continue;
+      if (!best || candidate.occurrences > best.candidate.occurrences) best = { candidate, intervalMs };
+    }
+    if (!best) return null;
+    const { candidate, intervalMs } = best;
+    return {
+      frame: candidate.frame,
+      payload: candidate.payload,
+      direction: candidate.direction,
+      reply: candidate.frame === 'text' ? replyOf(candidate, intervalMs, this.replies.toArray()) : null,
+      intervalMs: Math.round(intervalMs),
+      occurrences: candidate.occurrences,
+    };
+  }
 }
 
 /** `"ping" every 25 s (answered "pong")`, or `ping frames every 30 s`. */
@@ -110,15 +159,12 @@ export function describeAppHeartbeat(heartbeat: AppHeartbeat): string {
 }
 
 /** The short message in the other direction that followed most heartbeats promptly. */
-function replyOf(
-  candidate: Candidate,
-  intervalMs: number,
-  messages: ReadonlyArray<{ t: number; direction: 'in' | 'out'; payload: string }>,
-): string | null {
+function replyOf(candidate: Candidate, intervalMs: number, messages: readonly Reply[]): string | null {
   const within = Math.min(5_000, intervalMs / 2);
   const counts = new Map<string, number>();
   let next = 0;
-  for (const t of candidate.times) {
+  const times = candidate.times.toArray();
+  for (const t of times) {
     while (next < messages.length && messages[next]!.t < t) next++;
     for (let i = next; i < messages.length && messages[i]!.t - t <= within; i++) {
       const message = messages[i]!;
@@ -133,7 +179,7 @@ function replyOf(
   for (const [payload, count] of counts) {
     if (count > most) [reply, most] = [payload, count];
   }
-  return most >= candidate.times.length * MIN_REGULAR_SHARE ? reply : null;
+  return most >= times.length * MIN_REGULAR_SHARE ? reply : null;
 }
 
 /** Within 20 % of the interval, or of two or three of them (a missed or throttled beat). */

@@ -52,6 +52,7 @@ import {
   type DropClassification,
 } from './dropClassification.js';
 import type { CapturedConnection } from './advice.js';
+import { AppHeartbeatWatch } from './appHeartbeat.js';
 import { DropClusters, type Drop } from './dropClusters.js';
 import { MAX_RETAINED_DROPS } from './dropLimits.js';
 import { FindingLifecycle } from './findingLifecycle.js';
@@ -87,6 +88,12 @@ export interface DropAnalyzerOptions {
    */
   captured?: CapturedConnection | null;
   /**
+   * Set when the session is the user's own app seen live through the tap (tapSession.ts): the
+   * analyzer finds the app's heartbeat in what the app sends as it passes (appHeartbeat.ts),
+   * the advice speaks of that heartbeat, and `heartbeat` and `captured` are ignored.
+   */
+  tappedApp?: boolean;
+  /**
    * The protocols whose close codes and heartbeats explain closes (protocolCloses.ts);
    * defaults to every module the inspector speaks. Tests pass their own.
    */
@@ -103,6 +110,14 @@ export function sessionDiagnosis(endpoint: EndpointConfig, userTimeouts: readonl
     knownTimeouts: combineKnownTimeouts(userTimeouts),
     heartbeat: heartbeatSettingOf(endpoint),
   });
+}
+
+/**
+ * The analyzer a tap session observes with (ws-inspector tap, the extension's taps): the user's
+ * own timeouts before the built-in table, and advice about the app's own heartbeat.
+ */
+export function tapDiagnosis(userTimeouts: readonly KnownTimeout[] = []): DropAnalyzer {
+  return new DropAnalyzer({ knownTimeouts: combineKnownTimeouts(userTimeouts), tappedApp: true });
 }
 
 const NO_FINDINGS: readonly DiagnosisFinding[] = Object.freeze([]);
@@ -151,6 +166,8 @@ export class DropAnalyzer implements SessionObserver {
   private knownTimeouts: readonly KnownTimeout[];
   private heartbeat: HeartbeatSetting | null;
   private readonly captured: CapturedConnection | null;
+  /** For the user's app seen through the tap: the heartbeat its own frames show (null otherwise). */
+  private appHeartbeat: AppHeartbeatWatch | null;
 
   // Kept by reset(): the connection open now, the route to the endpoint, what fixes are proved.
   // A connection that outlived some cluster's interval calls for judging the clusters again.
@@ -184,7 +201,8 @@ export class DropAnalyzer implements SessionObserver {
 
   constructor(options: DropAnalyzerOptions = {}) {
     this.knownTimeouts = options.knownTimeouts ?? KNOWN_TIMEOUTS;
-    this.captured = options.captured ?? null;
+    this.appHeartbeat = options.tappedApp ? new AppHeartbeatWatch() : null;
+    this.captured = this.appHeartbeat ? { appHeartbeat: null, tapped: true } : (options.captured ?? null);
     this.heartbeat = this.captured ? null : (options.heartbeat ?? null);
     this.lifecycle = new FindingLifecycle(this.heartbeat);
     this.protocols = new ConnectionProtocols(options.catalog ?? new Catalog());
@@ -206,6 +224,10 @@ export class DropAnalyzer implements SessionObserver {
   }
 
   private ingestEvent(event: SessionEvent): boolean {
+    // The app's own frames (and the bounds of its connections) show its heartbeat.
+    if (this.appHeartbeat && (event.type === 'open' || event.type === 'close' || isSentFrame(event))) {
+      this.appHeartbeat.observe(event);
+    }
     switch (event.type) {
       case 'message': {
         this.protocols.message(event);
@@ -297,6 +319,7 @@ export class DropAnalyzer implements SessionObserver {
     this.verdicts = null;
     this.schedule = new RejudgeSchedule();
     this.reports = new FindingReports();
+    if (this.appHeartbeat) this.appHeartbeat = new AppHeartbeatWatch();
   }
 
   /** Changes the table candidates come from (the user edited theirs); returns the findings that changed. */
@@ -504,7 +527,7 @@ export class DropAnalyzer implements SessionObserver {
     const oldestSeqInWindow = this.drops.first()?.seq ?? Infinity;
     const context = {
       heartbeat: this.heartbeat,
-      captured: this.captured,
+      captured: this.appHeartbeat ? { appHeartbeat: this.appHeartbeat.current(), tapped: true } : this.captured,
       direct: this.onPath.size === 0 ? localHostOf(this.connections.lastUrl) : null,
       knownTimeouts: this.knownTimeouts,
     };
@@ -518,6 +541,8 @@ export class DropAnalyzer implements SessionObserver {
     findings.push(...this.protocolCloses.findings(this.knownTimeouts).map(protocolFinding));
     findings.push(...this.handshakes.findings(judgeLife));
     findings.sort((a, b) => b.confidence - a.confidence || a.findingId.localeCompare(b.findingId));
+    // Front ends offer no heartbeat of ours as the fix of an app's connection.
+    if (this.captured) for (const finding of findings) finding.heartbeatOf = 'app';
     return { findings, ids: new Set(findings.map((f) => f.findingId)), verdicts };
   }
 
@@ -540,4 +565,9 @@ export class DropAnalyzer implements SessionObserver {
     const analysis = this.analysis(false);
     return this.reports.update(analysis.findings, analysis.ids, analysis.verdicts.rejections);
   }
+}
+
+/** A frame the client sent (for the tap: the app), data or ping. */
+function isSentFrame(event: SessionEvent): boolean {
+  return (event.type === 'message' || event.type === 'ping') && event.direction === 'out';
 }

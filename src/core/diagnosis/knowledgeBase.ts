@@ -56,6 +56,11 @@ export interface KnownTimeout {
   unconfirmed: boolean;
   /** A one-line nuance, e.g. "counts only origin→client bytes". */
   note?: string;
+  /**
+   * Set when only one direction's traffic resets an idle timeout (as `note` says): a heartbeat
+   * the client sends and the server does not answer then keeps nothing open.
+   */
+  countsOnly?: 'server-to-client';
   /** Other names the component goes by, e.g. 'AWS Application Load Balancer'. */
   aliases?: string[];
   /**
@@ -614,6 +619,7 @@ idle_timeout: 3600s          # 0s disables it`,
       'unconfirmed: only an AWS re:Post answer quoting a quota table (repost.aws/questions/QU05nkjxdfRC2E67FGICmP3g). CloudFront WS support: docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html. Origin read timeout default 30 s applies to HTTP responses.',
     unconfirmed: true,
     note: 'Reported, not adjustable; reportedly counts only origin→client bytes, so prefer server-sent pings.',
+    countsOnly: 'server-to-client',
   },
 
   // --- Azure ---

@@ -37,6 +37,7 @@ const KNOWN_FIELDS = new Set([
   'note',
   'aliases',
   'forwardProxy',
+  'countsOnly',
 ]);
 
 /** Turns free text into a kebab-case id fragment: "AWS ALB" + "idle_timeout" → "aws-alb-idle-timeout". */
@@ -149,6 +150,10 @@ function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | nul
   if (forwardProxy !== undefined && !FORWARD_PROXY_KINDS.includes(forwardProxy as ForwardProxyKind)) {
     problems.push(`${at}: "forwardProxy" must be "http" or "socks"`);
   }
+  const countsOnly = obj['countsOnly'];
+  if (countsOnly !== undefined && countsOnly !== 'server-to-client') {
+    problems.push(`${at}: "countsOnly" must be "server-to-client"`);
+  }
 
   let id: string | null = null;
   if (obj['id'] !== undefined) {
@@ -184,6 +189,7 @@ function validateEntry(raw: unknown, index: number): { entry: KnownTimeout | nul
   if (typeof note === 'string' && note !== '') entry.note = note;
   if (Array.isArray(aliases)) entry.aliases = (aliases as string[]).map((a) => a.trim());
   if (forwardProxy !== undefined) entry.forwardProxy = forwardProxy as ForwardProxyKind;
+  if (countsOnly === 'server-to-client') entry.countsOnly = countsOnly;
   return { entry, errors: warnings };
 }
 

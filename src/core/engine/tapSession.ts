@@ -30,6 +30,9 @@ export const DEFAULT_TAP_RECORD_OPTIONS: TapRecordOptions = {
   maxRecordedPayloadBytes: 64 * 1024,
 };
 
+/** How many ended sessions a tap keeps (TapSessions); older ones are removed as new ones begin. */
+export const DEFAULT_MAX_ENDED_TAP_SESSIONS = 100;
+
 /** What the relay knows when the server accepted the upstream handshake. */
 export interface TapOpenInfo {
   protocol: string;
@@ -77,10 +80,12 @@ export class TapSession {
   readonly onEvent: Event<SessionEvent> = this._onEvent.event;
   /** Attempts since the last connection that opened (as Session's `attempt`). */
   private attempt = 0;
+  private connectedBefore = false;
   private state: 'idle' | 'connecting' | 'open' = 'idle';
   private openedAt = 0;
   private connectingAt = 0;
   private lastFrameAt = 0;
+  private _endedAt = 0;
 
   constructor(
     /** Stable for the tap's life: 'tap-1', 'tap-2', … (the `session` field of --json). */
@@ -101,6 +106,11 @@ export class TapSession {
     return this.state !== 'idle';
   }
 
+  /** When its last connection ended (closed, or its handshake failed); 0 before that. */
+  get endedAt(): number {
+    return this._endedAt;
+  }
+
   getStats(): SessionStatsSnapshot {
     return this.stats.snapshot(this.clock.now());
   }
@@ -108,7 +118,9 @@ export class TapSession {
   /** The app connected to the tap; the tap now connects to `url` on its behalf. */
   connecting(url: string, protocols: readonly string[]): void {
     this.state = 'connecting';
-    this.attempt += 1;
+    // As Session's: 0 for the app's first connection (not a reconnect), then counted from the last open.
+    if (this.connectedBefore) this.attempt += 1;
+    this.connectedBefore = true;
     this.connectingAt = this.clock.now();
     this.emit({
       seq: 0,
@@ -133,6 +145,7 @@ export class TapSession {
   handshakeFailed(failure: HandshakeFailure): void {
     const now = this.clock.now();
     this.state = 'idle';
+    this._endedAt = now;
     this.emit({ seq: 0, type: 'handshake-failed', t: now, handshakeMs: now - this.connectingAt, ...failure });
   }
 
@@ -173,12 +186,13 @@ export class TapSession {
 
   /** The attempt ended (recorded once, however both sides' closes arrive). */
   closed(close: TapClose): void {
+    const now = this.clock.now();
+    if (this.state !== 'idle') this._endedAt = now;
     if (this.state !== 'open') {
       this.state = 'idle';
       return;
     }
     this.state = 'idle';
-    const now = this.clock.now();
     const idleMs = now - this.lastFrameAt;
     this.noteFrame(now);
     // Session's words: `local` is the client's side, here the app.
@@ -230,6 +244,10 @@ export class TapSession {
  * the same path as an earlier one is that session's next attempt when the session has no
  * connection open (the app reconnecting); otherwise it starts a session of its own (another
  * tab, another client, or the same app with two sockets).
+ *
+ * A long-running tap facing many short-lived clients stays bounded: when a new session begins,
+ * the sessions that ended longest ago are removed (remove()) beyond `maxEndedSessions`; a
+ * session with a connection open is never removed.
  */
 export class TapSessions {
   private readonly sessions: TapSession[] = [];
@@ -243,7 +261,10 @@ export class TapSessions {
   /** Ids keep counting after a removal, so `tap-3` never names two sessions. */
   private created = 0;
 
-  constructor(private readonly createSession: (id: string, client: { address: string; path: string }) => TapSession) {}
+  constructor(
+    private readonly createSession: (id: string, client: { address: string; path: string }) => TapSession,
+    private readonly maxEndedSessions = DEFAULT_MAX_ENDED_TAP_SESSIONS,
+  ) {}
 
   /** The session the connection of `address` to `path` (without its query) belongs to. */
   sessionFor(address: string, path: string): TapSession {
@@ -256,6 +277,7 @@ export class TapSessions {
     group.push(session);
     this.byClient.set(key, group);
     this.sessions.push(session);
+    this.removeEndedBeyondCap(session);
     this._onSession.fire(session);
     return session;
   }
@@ -279,6 +301,14 @@ export class TapSessions {
     this._onSessionRemoved.fire(session);
     session.dispose();
     return true;
+  }
+
+  /** Removes the sessions that ended longest ago while more than the cap have ended (`fresh` stays). */
+  private removeEndedBeyondCap(fresh: TapSession): void {
+    const ended = this.sessions.filter((session) => session !== fresh && !session.busy);
+    if (ended.length <= this.maxEndedSessions) return;
+    ended.sort((a, b) => a.endedAt - b.endedAt);
+    for (const session of ended.slice(0, ended.length - this.maxEndedSessions)) this.remove(session);
   }
 
   dispose(): void {

@@ -273,6 +273,7 @@ export const EVENT_SCHEMAS: { readonly [T in SessionEventType]: FieldsOf<Extract
     ),
     advice: required(string),
     recommendedHeartbeatMs: optional(ms),
+    heartbeatOf: optional(oneOf('app')),
     resetBy: optional(oneOf('any-frame', 'messages', 'unknown')),
     alternatives: optional(
       arrayOf(

@@ -272,6 +272,13 @@ export interface DiagnosisEvent extends EventBase {
   /** For an idle timeout: a heartbeat interval safely below it. Absent when a heartbeat cannot help. */
   recommendedHeartbeatMs?: number;
   /**
+   * Whose heartbeat the advice and recommendedHeartbeatMs are about: 'app' when the record is
+   * the user's application's connection (through the tap, or captured by another tool), which
+   * no setting of ours changes, so no "Apply Recommended Heartbeat" is offered. Absent for a
+   * connection of our own.
+   */
+  heartbeatOf?: 'app';
+  /**
    * For an idle timeout, what resets its timer as far as the drops show: `any-frame` (ping
    * frames kept a connection open through a longer silence in messages), `messages` (cut
    * after a silence in messages while pings flowed), `unknown` (no evidence either way).

@@ -166,7 +166,8 @@ export function diagnosisItem(d: DiagnosisEvent, live: boolean, heartbeatMs: num
       contextValue: `${DIAGNOSIS_CONTEXT};`,
     };
   }
-  const recommended = d.recommendedHeartbeatMs;
+  // The app's heartbeat (a tap's finding) is the app's to change: no fix of ours is offered.
+  const recommended = d.heartbeatOf === 'app' ? undefined : d.recommendedHeartbeatMs;
   const fixInPlace = live && recommended !== undefined && heartbeatFixInPlace(heartbeatMs, recommended);
   return {
     ...base,

@@ -14,7 +14,8 @@ export function recommendedHeartbeat(current: HeartbeatConfig, intervalMs: numbe
 }
 
 /**
- * The newest diagnosis of an active finding that recommends a heartbeat, if any. A finding's
+ * The newest diagnosis of an active finding that recommends a heartbeat of ours, if any (an
+ * app's finding, `heartbeatOf: 'app'`, never does). A finding's
  * newest event decides where it stands: one since resolved (or withdrawn) offers no fix,
  * whatever its earlier events recommended.
  */
@@ -28,7 +29,9 @@ export function diagnosisWithRecommendation(
     if (findingId !== undefined && diagnosis.findingId !== findingId) continue;
     if (decided.has(diagnosis.findingId)) continue;
     decided.add(diagnosis.findingId);
-    if (findingStateOf(diagnosis) === 'active' && diagnosis.recommendedHeartbeatMs !== undefined) {
+    // An app's finding (a tap's) recommends the app's heartbeat, which no setting of ours changes.
+    const ours = diagnosis.heartbeatOf !== 'app';
+    if (ours && findingStateOf(diagnosis) === 'active' && diagnosis.recommendedHeartbeatMs !== undefined) {
       return diagnosis as DiagnosisEvent & { recommendedHeartbeatMs: number };
     }
   }

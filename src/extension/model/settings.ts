@@ -273,23 +273,46 @@ function parseEndpoints(
   workspaceFolder: string | undefined,
   problems: SettingsProblem[],
 ): EndpointSetting[] {
-  const merged = new Map<string, EndpointSetting>();
+  return parseScopedEntries(
+    byScope,
+    settingId(Settings.endpoints),
+    'endpoint objects',
+    (entry, path, scope, index) => {
+      const parsed = parseEndpoint(entry, path, scope, defaults, workspaceFolder, problems);
+      return parsed && { ...parsed, index };
+    },
+    problems,
+  );
+}
+
+/**
+ * The entries of an array setting read per scope (endpoints, taps): a bad entry is skipped, a
+ * name used twice in one scope is refused, and an entry of a more specific scope replaces the
+ * less specific one of the same name (and takes its place in the order).
+ */
+export function parseScopedEntries<T extends { name: string }>(
+  byScope: Partial<Record<SettingsScope, unknown>>,
+  base: string,
+  entriesAre: string,
+  parseEntry: (entry: unknown, path: string, scope: SettingsScope, index: number) => T | null,
+  problems: SettingsProblem[],
+): T[] {
+  const merged = new Map<string, T>();
   for (const scope of SETTINGS_SCOPES) {
     const value = byScope[scope];
     if (value === undefined || value === null) continue;
-    const base = settingId(Settings.endpoints);
     if (!Array.isArray(value)) {
       problems.push({
         setting: base,
         scope,
-        message: `must be an array of endpoint objects, got ${describeValue(value)}`,
+        message: `must be an array of ${entriesAre}, got ${describeValue(value)}`,
         severity: 'error',
       });
       continue;
     }
     const seen = new Map<string, number>();
     value.forEach((entry: unknown, index) => {
-      const parsed = parseEndpoint(entry, `${base}[${index}]`, scope, defaults, workspaceFolder, problems);
+      const parsed = parseEntry(entry, `${base}[${index}]`, scope, index);
       if (!parsed) return;
       const first = seen.get(parsed.name);
       if (first !== undefined) {
@@ -303,7 +326,7 @@ function parseEndpoints(
       }
       seen.set(parsed.name, index);
       merged.delete(parsed.name); // re-insert so the order follows the most specific scope
-      merged.set(parsed.name, { ...parsed, index });
+      merged.set(parsed.name, parsed);
     });
   }
   return [...merged.values()];

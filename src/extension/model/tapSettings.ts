@@ -7,7 +7,7 @@
 import { checkWebSocketUrl } from '../../core/model/endpoint.js';
 import { describeValue, isObject } from '../../core/common/values.js';
 import { settingId, Settings } from './ids.js';
-import { SETTINGS_SCOPES, type EndpointSetting, type SettingsProblem, type SettingsScope } from './settings.js';
+import { parseScopedEntries, type EndpointSetting, type SettingsProblem, type SettingsScope } from './settings.js';
 
 /** Loopback: a tap listens nowhere else unless the user names another address. */
 export const TAP_DEFAULT_HOST = '127.0.0.1';
@@ -64,40 +64,13 @@ export function parseTaps(
   endpoints: readonly EndpointSetting[],
   problems: SettingsProblem[],
 ): TapSetting[] {
-  const merged = new Map<string, TapSetting>();
-  const base = settingId(Settings.taps);
-  for (const scope of SETTINGS_SCOPES) {
-    const value = byScope[scope];
-    if (value === undefined || value === null) continue;
-    if (!Array.isArray(value)) {
-      problems.push({
-        setting: base,
-        scope,
-        message: `must be an array of tap objects, got ${describeValue(value)}`,
-        severity: 'error',
-      });
-      continue;
-    }
-    const seen = new Map<string, number>();
-    value.forEach((entry: unknown, index) => {
-      const parsed = parseTap(entry, `${base}[${index}]`, scope, index, endpoints, problems);
-      if (!parsed) return;
-      const first = seen.get(parsed.name);
-      if (first !== undefined) {
-        problems.push({
-          setting: `${base}[${index}].name`,
-          scope,
-          message: `"${parsed.name}" is already used by ${base}[${first}]; entry skipped`,
-          severity: 'error',
-        });
-        return;
-      }
-      seen.set(parsed.name, index);
-      merged.delete(parsed.name);
-      merged.set(parsed.name, parsed);
-    });
-  }
-  return [...merged.values()];
+  return parseScopedEntries(
+    byScope,
+    settingId(Settings.taps),
+    'tap objects',
+    (entry, path, scope, index) => parseTap(entry, path, scope, index, endpoints, problems),
+    problems,
+  );
 }
 
 function parseTap(
