@@ -418,6 +418,10 @@ describe('npm run demo in code-server, driven through Chromium', { timeout: 300_
         await sessionRow.locator('.label-name').click();
         const { frame, banner } = await timelineBanner(wb);
         assert.match(banner, /idle timeout of 3 s/);
+        assert.match(
+          banner,
+          /Your app's connection dropped (twice|\d+ times) after 3\.0 s without traffic; it sends no heartbeat/,
+        );
 
         // The fix, in the page: a heartbeat below the timeout. Its pings show on the timeline.
         await page.fill('#heartbeat-input', '1');

@@ -103,6 +103,10 @@ describe('the demo page through the tap, in Chromium', { skip: harnessSkipReason
     assert.match(diagnosis.summary, /idle timeout/i);
     assert.match(`${diagnosis.summary} ${diagnosis.advice}`, /\b2 s\b/, 'the diagnosis names the 2 s timeout');
     assert.ok(diagnosis.recommendedHeartbeatMs! < IDLE_TIMEOUT_MS);
+    // About the page's heartbeat, not ours (the tap's analyzer: tapDiagnosis): none ran while idle.
+    assert.match(diagnosis.summary, /^Your app's connection dropped twice after 2\.0 s without traffic/);
+    assert.match(diagnosis.summary, /it sends no heartbeat while idle/);
+    assert.match(diagnosis.advice, /^Your app sent nothing for 2 s before each drop/);
     // The page saw the same: dropped at least twice, last with 1006.
     assert.ok(
       Number(await pageText(page, 'drops')) >= 2,
@@ -141,7 +145,9 @@ describe('the demo page through the tap, in Chromium', { skip: harnessSkipReason
     defer(() => harness.close());
     await harness.ready();
     await harness.page.locator('#banner').waitFor({ state: 'visible' });
-    assert.match((await harness.page.locator('#banner').textContent()) ?? '', /idle timeout of 2 s/);
+    const banner = (await harness.page.locator('#banner').textContent()) ?? '';
+    assert.match(banner, /idle timeout of 2 s/);
+    assert.match(banner, /Your app's connection dropped/);
     const rows = await renderedRows(harness.page);
     assert.ok(
       rows.some((row) => row.type === 'close'),
