@@ -249,9 +249,15 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
     for (const connection of this.allConnections()) {
       if (this.expandedOnce.has(connection.id) || connection.latestDiagnoses().length === 0) continue;
       this.expandedOnce.add(connection.id);
-      await this.view
+      // reveal() fails when the tree is being rebuilt under it (a tap node appearing refreshes
+      // the root): try again at the next refresh rather than leave the diagnosis hidden.
+      const revealed = await this.view
         .reveal(this.nodeFor(connection), { expand: true, select: false, focus: false })
-        .then(undefined, () => undefined);
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!revealed) this.expandedOnce.delete(connection.id);
     }
   }
 
