@@ -146,6 +146,7 @@ export const SAMPLE_EVENTS: { [T in SessionEventType]: Sample<T> } = {
     alternatives: [{ kind: 'lifetime-cap', intervalMs: 60_000 }],
     evidence: [9],
     resolved: { sinceT: 2_000, fix: 'heartbeat every 30 s', heldMs: 120_000 },
+    heartbeatOf: 'app',
   },
 };
 

@@ -90,8 +90,8 @@ describe('tap session rows', () => {
     const { connection, session, clock } = tapped();
     session.connecting('ws://127.0.0.1:9000/live', []);
     session.opened({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} });
-    // The sample finding, still active: one that recommends a heartbeat.
-    const { resolved: _resolved, ...active } = SAMPLE_EVENTS.diagnosis;
+    // The sample finding, still active and about our heartbeat: one that recommends a fix of ours.
+    const { resolved: _resolved, heartbeatOf: _heartbeatOf, ...active } = SAMPLE_EVENTS.diagnosis;
     const diagnosis: DiagnosisEvent = { seq: 0, t: clock.now(), ...active };
     // A connection of our own would be offered the fix.
     assert.match(diagnosisItem(diagnosis, true).contextValue, /;heartbeat;/);
