@@ -1,5 +1,8 @@
 // The tap's upstream connection takes watch's network options: a forward proxy (a real
 // tinyproxy with Basic auth) and TLS (a real wss:// server with a self-signed certificate).
+// A failed upstream handshake says where it failed (stage proxy, tls) in the words a connection
+// of the inspector's own uses (wsSocket.ts's HandshakeWatch), and a server that never answers
+// the upgrade is given up at the deadline with 504 Gateway Timeout.
 // Needs tinyproxy and openssl: skipped with an install hint outside CI, a failure in CI.
 
 import assert from 'node:assert/strict';
@@ -8,8 +11,10 @@ import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { findTinyproxy, startTinyproxy } from '../helpers/forwardProxies.js';
+import { startSilentHandshakeServer } from '../helpers/rawServers.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { startTap, until } from '../helpers/tap.js';
+import { createTestPki } from '../helpers/testCa.js';
 import { cleanups, type EventOf } from '../helpers/testScope.js';
 import {
   findOpenssl,
@@ -18,6 +23,20 @@ import {
   startWssEchoServer,
 } from '../helpers/tlsServer.js';
 import { startEchoServer } from '../helpers/wsServers.js';
+
+/** The app's connection through the tap, refused: the status the app was answered. */
+async function refusedStatus(url: string, defer: (fn: () => unknown) => void): Promise<number | undefined> {
+  const app = new WebSocket(url);
+  app.on('error', () => undefined);
+  defer(() => app.terminate());
+  const [, response] = (await once(app, 'unexpected-response')) as [unknown, IncomingMessage];
+  response.resume();
+  return response.statusCode;
+}
+
+function handshakeFailure(events: ReadonlyArray<{ event: { type: string } }>): EventOf<'handshake-failed'> {
+  return events.find((e) => e.event.type === 'handshake-failed')!.event as EventOf<'handshake-failed'>;
+}
 
 async function echoThrough(url: string, text: string): Promise<string> {
   const app = new WebSocket(url);
@@ -83,5 +102,73 @@ test(
     await until(() => strict.events.some((e) => e.event.type === 'handshake-failed'), 'the failure recorded');
     const failed = strict.events.find((e) => e.event.type === 'handshake-failed')!.event as EventOf<'handshake-failed'>;
     assert.equal(failed.errorCode, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+  },
+);
+
+test(
+  "a proxy refusing CONNECT (tinyproxy wanting credentials): the app gets the proxy's status, the record says stage proxy",
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const executable = findTinyproxy(t);
+    if (executable === null) return;
+    const proxy = await startTinyproxy({ executable, basicAuth: { user: 'tap-user', password: 'tap-Pa55-word' } });
+    defer(() => proxy.dispose());
+    const server = await startEchoServer();
+    defer(() => server.close());
+    // No credentials given: tinyproxy answers 407 (401 before 1.11.2) instead of opening the tunnel.
+    const tap = await startTap(defer, server.url, {
+      network: { proxy: { setting: proxy.bareUrl, source: 'cli', from: '--proxy' } },
+    });
+    const status = await refusedStatus(`${tap.url}/x`, defer);
+    assert.ok(status === 407 || status === 401, `the proxy's status reached the app: ${status}`);
+    await until(() => tap.events.some((e) => e.event.type === 'handshake-failed'), 'the failure recorded');
+    const failed = handshakeFailure(tap.events);
+    assert.equal(failed.stage, 'proxy');
+    assert.equal(failed.status, status);
+    assert.equal(failed.requestHeaders, null, 'the handshake request never reached the server');
+    assert.match(failed.message, new RegExp(`^the proxy ${proxy.bareUrl} \\(from --proxy\\) answered CONNECT`));
+    assert.match(failed.message, /the app got the same answer$/);
+    assert.equal(failed.route?.proxy?.connectStatus, status);
+    assert.equal(server.connectionCount(), 0, 'no WebSocket reached the server');
+  },
+);
+
+test(
+  'a wss:// server whose certificate comes from a CA this machine does not trust: 502, stage tls, the CA named',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    if (findOpenssl() === null) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
+    const pki = createTestPki();
+    defer(() => pki.dispose());
+    const server = await startWssEchoServer({ key: pki.server.key, cert: pki.server.cert });
+    defer(() => server.close());
+    const tap = await startTap(defer, server.url);
+    assert.equal(await refusedStatus(tap.url, defer), 502);
+    await until(() => tap.events.some((e) => e.event.type === 'handshake-failed'), 'the failure recorded');
+    const failed = handshakeFailure(tap.events);
+    assert.equal(failed.stage, 'tls');
+    assert.equal(failed.errorCode, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    // Read by a second, data-free handshake, as for a connection of the inspector's own.
+    assert.equal(failed.route?.tls?.untrustedRoot, 'CN=ws-inspector Test Root CA, O=ws-inspector tests');
+    assert.match(failed.message, /not trusted by this machine; add that CA's PEM file/);
+    assert.equal(server.connectionCount(), 0, 'no WebSocket reached the server');
+  },
+);
+
+test(
+  'a server that never answers the upgrade: the app gets 504 Gateway Timeout at the deadline, recorded as ETIMEDOUT',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const server = await startSilentHandshakeServer();
+    defer(() => server.close());
+    const tap = await startTap(defer, server.url, { handshakeTimeoutMs: 300 });
+    assert.equal(await refusedStatus(tap.url, defer), 504);
+    const failed = handshakeFailure(tap.events);
+    assert.equal(failed.errorCode, 'ETIMEDOUT');
+    assert.match(failed.message, /handshake has timed out after 300 ms .*; the app got 504 Gateway Timeout$/);
+    assert.equal(server.connectionCount(), 1, 'the server was reached, and kept silent');
   },
 );
