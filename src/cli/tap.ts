@@ -82,6 +82,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
       {
         listenHost: options.listenHost,
         listenPort: options.listenPort,
+        ...(options.listenTls ? { listenTls: options.listenTls } : {}),
         target: options.endpoint.url,
         headers: options.endpoint.headers,
         keepHostAndOrigin: options.keepHostAndOrigin,
@@ -102,7 +103,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     return 1;
   }
   if (options.output !== 'json') {
-    const where = `ws://${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${relay.port}`;
+    const where = `${relay.scheme}//${options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost}:${relay.port}`;
     io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
     if (options.listensBeyondLoopback) {
       io.err(

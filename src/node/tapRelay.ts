@@ -1,8 +1,8 @@
 // The tap's listener and relay (ws-inspector tap, issue 21): the user's app connects here, we
-// connect to the real server on its behalf, pass every frame on unchanged and in order, and
-// tell the app's TapSession (core/engine/tapSession.ts) what passed. The second adapter of
-// `ws` beside wsSocket.ts: it pairs two raw `ws` sockets, which the ISocket port (made for a
-// session that speaks for itself) does not express; see ARCHITECTURE.md.
+// connect to the real server on its behalf, pass every message and control frame on unchanged
+// and in order, and tell the app's TapSession (core/engine/tapSession.ts) what passed. The
+// second adapter of `ws` beside wsSocket.ts: it pairs two raw `ws` sockets, which the ISocket
+// port (made for a session that speaks for itself) does not express; see ARCHITECTURE.md.
 //
 // What is mirrored, and how `ws` makes it possible (node_modules/ws/doc/ws.md):
 // - pings and pongs: `autoPong: false` on both sides, so the app's heartbeat reaches the
@@ -13,9 +13,21 @@
 // - subprotocols: the upstream handshake goes first with the app's offer, and the app is
 //   answered (handleUpgrade) with the server's choice;
 // - permessage-deflate: each side negotiates its own; `ws` hands us plain messages;
-// - a failed upstream handshake: the server's status, headers and body go back to the app.
+// - a failed upstream handshake: the server's status, headers and body go back to the app (an
+//   HTTP proxy's refusal of CONNECT likewise); a server the tap cannot reach gets the app a 502,
+//   one that does not complete the handshake within handshakeTimeoutMs a 504. Where it failed
+//   (stage proxy, tls) is said as for a connection of the inspector's own (wsSocket.ts's
+//   HandshakeWatch);
+// - the app may connect over TLS (listenTls: wss://), for a page served over https.
+//
+// A known limit: the relay is per message, not per frame. `ws` reassembles a fragmented message
+// (RFC 6455 §5.4) before handing it on, and sends it on as one frame: the record holds whole
+// messages, and fragment boundaries are not preserved. Control frames between fragments pass
+// when ws reads them, i.e. possibly before the message they interrupted.
 
+import { readFileSync } from 'node:fs';
 import { createServer, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -32,6 +44,11 @@ export interface TapRelayOptions {
   listenHost: string;
   /** 0: any free port (see TapRelay.port). */
   listenPort: number;
+  /**
+   * Serve the app over TLS (wss://), for a page served over https, which may not open ws://
+   * (mixed content). Each is a PEM's contents, or the path of a PEM file.
+   */
+  listenTls?: { cert: string; key: string };
   /** The real server: ws:// or wss://. */
   target: string;
   /** Extra request headers for the server (-H), over the app's. */
@@ -88,7 +105,7 @@ const NO_STATUS = 1005;
 const ABNORMAL = 1006;
 
 export class TapRelay {
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
   /** Accepts the app's side once the server accepted ours (noServer: we decide when). */
   private readonly appSide: WebSocketServer;
   /** The server's choice of subprotocol, for handleProtocols, by the app's request. */
@@ -107,7 +124,13 @@ export class TapRelay {
       // The server chose (or not) in the upstream handshake; the app gets that answer.
       handleProtocols: (_offered, request) => this.chosenProtocol.get(request) ?? false,
     });
-    this.server = createServer((request, response) => refusePlainHttp(request, response));
+    const listenTls = options.listenTls;
+    this.server = listenTls
+      ? createTlsServer(
+          { cert: pemOf(listenTls.cert, 'certificate'), key: pemOf(listenTls.key, 'key') },
+          refusePlainHttp,
+        )
+      : createServer(refusePlainHttp);
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.relay(request, socket, head),
     );
@@ -124,6 +147,11 @@ export class TapRelay {
       });
     });
     return relay;
+  }
+
+  /** ws: or wss: (a TLS listener), the scheme the app connects with. */
+  get scheme(): 'ws:' | 'wss:' {
+    return this.options.listenTls ? 'wss:' : 'ws:';
   }
 
   get port(): number {
@@ -446,6 +474,16 @@ function answerPlainly(appSocket: Duplex, status: number, statusText: string, me
   appSocket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString()}`,
   );
+}
+
+/** A PEM given as such, or read from the path given. */
+function pemOf(value: string, what: string): string {
+  if (value.includes('-----BEGIN ')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the listener's TLS ${what} ${value}: ${(error as Error).message}`);
+  }
 }
 
 function refusePlainHttp(_request: IncomingMessage, response: ServerResponse): void {

@@ -10,6 +10,8 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import WebSocket from 'ws';
+import { main } from '../../src/cli/main.js';
+import { freePort, waitForPort } from '../../support/ports.js';
 import { findTinyproxy, startTinyproxy } from '../helpers/forwardProxies.js';
 import { startSilentHandshakeServer } from '../helpers/rawServers.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
@@ -38,8 +40,8 @@ function handshakeFailure(events: ReadonlyArray<{ event: { type: string } }>): E
   return events.find((e) => e.event.type === 'handshake-failed')!.event as EventOf<'handshake-failed'>;
 }
 
-async function echoThrough(url: string, text: string): Promise<string> {
-  const app = new WebSocket(url);
+async function echoThrough(url: string, text: string, options: WebSocket.ClientOptions = {}): Promise<string> {
+  const app = new WebSocket(url, options);
   try {
     await once(app, 'open');
     const reply = new Promise<string>((resolve) => app.once('message', (data: Buffer) => resolve(data.toString())));
@@ -170,5 +172,71 @@ test(
     assert.equal(failed.errorCode, 'ETIMEDOUT');
     assert.match(failed.message, /handshake has timed out after 300 ms .*; the app got 504 Gateway Timeout$/);
     assert.equal(server.connectionCount(), 1, 'the server was reached, and kept silent');
+  },
+);
+
+test(
+  'a wss:// listener (listenTls): an app trusting the test CA reaches a ws:// server through it; PEM paths or contents',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    if (findOpenssl() === null) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
+    const pki = createTestPki();
+    defer(() => pki.dispose());
+    const server = await startEchoServer();
+    defer(() => server.close());
+    const byPath = await startTap(defer, server.url, {
+      listenTls: { cert: pki.server.certPath, key: pki.server.keyPath },
+    });
+    const byContents = await startTap(defer, server.url, { listenTls: { cert: pki.server.cert, key: pki.server.key } });
+    for (const tap of [byPath, byContents]) {
+      assert.equal(tap.relay.scheme, 'wss:');
+      const url = `wss://127.0.0.1:${tap.relay.port}/secure`;
+      const app = new WebSocket(url, { ca: pki.serverCa.cert });
+      defer(() => app.terminate());
+      await once(app, 'open');
+      const reply = new Promise<string>((resolve) => app.once('message', (data: Buffer) => resolve(data.toString())));
+      app.send('over wss://');
+      assert.equal(await reply, 'over wss://');
+      const open = tap.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open');
+      assert.ok(open, 'the relayed connection opened and was recorded');
+    }
+    // An app that does not trust the listener's CA does not get through.
+    const untrusting = new WebSocket(`wss://127.0.0.1:${byPath.relay.port}/secure`);
+    defer(() => untrusting.terminate());
+    const [error] = (await once(untrusting, 'error')) as [Error & { code?: string }];
+    assert.equal(error.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  },
+);
+
+test(
+  'tap --listen-cert/--listen-key: the banner says wss://, an app trusting the CA gets through; one without the other is a usage error',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    if (findOpenssl() === null) return skipOrFail(t, OPENSSL_MISSING_MESSAGE);
+    const pki = createTestPki();
+    defer(() => pki.dispose());
+    const server = await startEchoServer();
+    defer(() => server.close());
+    const port = await freePort();
+    const err: string[] = [];
+    const io = { out: () => undefined, err: (line: string) => err.push(line) };
+    const stop = new AbortController();
+    const tls = ['--listen-cert', pki.server.certPath, '--listen-key', pki.server.keyPath];
+    const running = main(['tap', '--listen', String(port), ...tls, '--target', server.url, '--quiet'], io, stop.signal);
+    defer(() => stop.abort());
+    await waitForPort(port);
+    assert.match(err.join('\n'), new RegExp(`point your app at wss://127\\.0\\.0\\.1:${port}`));
+    assert.equal(
+      await echoThrough(`wss://127.0.0.1:${port}/`, 'cli over wss://', { ca: pki.serverCa.cert }),
+      'cli over wss://',
+    );
+    stop.abort();
+    assert.equal(await running, 0);
+
+    const alone = main(['tap', '--listen', '8787', tls[0]!, tls[1]!, '--target', server.url], io, stop.signal);
+    assert.equal(await alone, 2);
+    assert.match(err.join('\n'), /--listen-cert FILE and --listen-key FILE go together/);
   },
 );
