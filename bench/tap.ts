@@ -2,7 +2,9 @@
 // connection, against the same flooding server (bench/floodServer.mjs, a process of its own):
 // (a) messages/s a `ws` client receives through the tap vs through a minimal relay of two `ws`
 //     sockets (bench/minimalRelay.mjs), at two message sizes, in alternating rounds on
-//     connections kept open; target: tap / minimal >= 0.8;
+//     connections kept open; target: tap / minimal >= 0.8. The tap writes the frames of one read
+//     together (tapRelay.ts, coalescingWrites), which the minimal relay does not: the tap against
+//     a minimal relay that does too is printed beside, the cost of recording alone;
 // (b) the latency the tap adds at 1 000 msg/s: each message carries the monotonic clock when the
 //     server wrote it; p50 and p99 through the tap vs direct; target: the tap's p99 over the
 //     direct p99 <= 2 ms on loopback;
@@ -132,6 +134,11 @@ async function main(): Promise<void> {
     });
     children.push(minimal);
     const minimalUrl = `ws://127.0.0.1:${await portOf(minimal)}`;
+    const coalescing = spawn(process.execPath, ['bench/minimalRelay.mjs', target, 'coalesce'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(coalescing);
+    const coalescingUrl = `ws://127.0.0.1:${await portOf(coalescing)}`;
     const tap = await startTap(target);
     children.push(tap.child);
     const tapUrl = `ws://127.0.0.1:${tap.port}`;
@@ -141,34 +148,36 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
 
-    // (a) Throughput, alternating, each on a connection kept open through its rounds.
+    // (a) Throughput, in rotating order, each on a connection kept open through its rounds.
     console.log(`\n(a) messages/s received through the tap vs a minimal relay (${ROUNDS} rounds each, alternating)`);
+    const relays = { tap: tapUrl, minimal: minimalUrl, coalescing: coalescingUrl };
+    type Relay = keyof typeof relays;
+    const order = Object.keys(relays) as Relay[];
     for (const { size, count } of SIZES) {
-      const throughTap = await open(`${tapUrl}/flood`);
-      const throughMinimal = await open(`${minimalUrl}/flood`);
-      for (let i = 0; i < WARM_UP_FLOODS; i++) {
-        await flood(throughTap, count, size);
-        await flood(throughMinimal, count, size);
-      }
+      const sockets = {} as Record<Relay, WebSocket>;
+      const rates: Record<Relay, number[]> = { tap: [], minimal: [], coalescing: [] };
+      for (const relay of order) sockets[relay] = await open(`${relays[relay]}/flood`);
+      for (let i = 0; i < WARM_UP_FLOODS; i++) for (const relay of order) await flood(sockets[relay], count, size);
       const ratios: number[] = [];
-      const tapRates: number[] = [];
-      const minimalRates: number[] = [];
+      const recordingRatios: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which goes first, so neither always follows the other's garbage.
-        const tapFirst = round % 2 === 0;
-        const first = await flood(tapFirst ? throughTap : throughMinimal, count, size);
-        const second = await flood(tapFirst ? throughMinimal : throughTap, count, size);
-        const [tapRate, minimalRate] = tapFirst ? [first, second] : [second, first];
-        tapRates.push(tapRate);
-        minimalRates.push(minimalRate);
-        ratios.push(tapRate / minimalRate);
+        // Rotate which goes first, so none always follows another's garbage.
+        for (let i = 0; i < order.length; i++) {
+          const relay = order[(round + i) % order.length]!;
+          rates[relay].push(await flood(sockets[relay], count, size));
+        }
+        ratios.push(rates.tap[round]! / rates.minimal[round]!);
+        recordingRatios.push(rates.tap[round]! / rates.coalescing[round]!);
       }
-      throughTap.close();
-      throughMinimal.close();
+      for (const relay of order) sockets[relay].close();
+      const spread = (values: number[]) =>
+        `median ${median(values).toFixed(2)} (min ${Math.min(...values).toFixed(2)}, max ${Math.max(...values).toFixed(2)})`;
       console.log(
-        `  ${String(size).padStart(5)} B x ${fmt(count)}: tap ${fmt(median(tapRates))} msg/s, minimal relay ${fmt(median(minimalRates))} msg/s; ` +
-          `ratio median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})  target >= ${TARGET_RATIO}`,
+        `  ${String(size).padStart(5)} B x ${fmt(count)}: tap ${fmt(median(rates.tap))} msg/s, minimal relay ${fmt(median(rates.minimal))} msg/s, ` +
+          `minimal relay coalescing writes ${fmt(median(rates.coalescing))} msg/s`,
       );
+      console.log(`    tap / minimal relay: ${spread(ratios)}  target >= ${TARGET_RATIO}`);
+      console.log(`    tap / minimal relay coalescing writes (the cost of recording): ${spread(recordingRatios)}`);
     }
 
     // (b) Latency at 1 000 msg/s, alternating tap, minimal relay and direct.

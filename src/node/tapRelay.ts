@@ -332,9 +332,11 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
     const source: 'app' | 'server' = direction === 'out' ? 'app' : 'server';
     let handedOn = 0;
     let paused = false;
+    const coalesce = coalescingWrites(to);
     from.on('message', (data: Buffer, isBinary: boolean) => {
       session.message(direction, data, isBinary);
       if (to.readyState !== WebSocket.OPEN) return;
+      coalesce();
       handedOn += data.length;
       // The callback runs once the frame is written to the socket (or the socket failed).
       to.send(data, { binary: isBinary }, () => {
@@ -369,6 +371,30 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
       app.terminate();
       server.terminate();
     },
+  };
+}
+
+/**
+ * Returns a function to call before each frame sent to `to` that holds the frames of one read
+ * for a single write. `ws` writes every frame on its own (lib/sender.js, sendFrame: a writev
+ * system call per message), and a read from the other side hands on many messages in one go
+ * (lib/receiver.js emits them synchronously): corking `to`'s socket until the current tick ends
+ * lets Node write them together. Nothing waits past the tick; bytes and order are unchanged.
+ */
+function coalescingWrites(to: WebSocket): () => void {
+  // ws keeps its TCP (or TLS) socket private, as _socket: without it, frames go out one by one.
+  const socket = (to as unknown as { _socket?: Duplex })._socket;
+  if (!socket) return () => undefined;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    process.nextTick(uncork);
   };
 }
 
