@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { main } from '../../src/cli/main.js';
 import { freePort, waitForPort } from '../../support/ports.js';
-import { findTinyproxy, startTinyproxy } from '../helpers/forwardProxies.js';
+import { findTinyproxy, startTinyproxy, type ForwardProxy } from '../helpers/forwardProxies.js';
 import { startSilentHandshakeServer } from '../helpers/rawServers.js';
 import { skipOrFail } from '../helpers/requireComponent.js';
 import { startTap, until } from '../helpers/tap.js';
@@ -25,6 +25,21 @@ import {
   startWssEchoServer,
 } from '../helpers/tlsServer.js';
 import { startEchoServer } from '../helpers/wsServers.js';
+
+/** An echo server behind a tinyproxy wanting Basic auth, and a tap to it through the proxy at `proxyUrl`. */
+async function tapThroughTinyproxy(t: TestContext, proxyUrl: (proxy: ForwardProxy) => string) {
+  const defer = cleanups(t);
+  const executable = findTinyproxy(t);
+  if (executable === null) return null;
+  const proxy = await startTinyproxy({ executable, basicAuth: { user: 'tap-user', password: 'tap-Pa55-word' } });
+  defer(() => proxy.dispose());
+  const server = await startEchoServer();
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url, {
+    network: { proxy: { setting: proxyUrl(proxy), source: 'cli', from: '--proxy' } },
+  });
+  return { defer, proxy, server, tap };
+}
 
 /** The app's connection through the tap, refused: the status the app was answered. */
 async function refusedStatus(url: string, defer: (fn: () => unknown) => void): Promise<number | undefined> {
@@ -56,16 +71,9 @@ test(
   'with --proxy, the tap reaches the server through the forward proxy (one CONNECT, credentials sent)',
   { timeout: 30_000 },
   async (t) => {
-    const defer = cleanups(t);
-    const executable = findTinyproxy(t);
-    if (executable === null) return;
-    const proxy = await startTinyproxy({ executable, basicAuth: { user: 'tap-user', password: 'tap-Pa55-word' } });
-    defer(() => proxy.dispose());
-    const server = await startEchoServer();
-    defer(() => server.close());
-    const tap = await startTap(defer, server.url, {
-      network: { proxy: { setting: proxy.url, source: 'cli', from: '--proxy' } },
-    });
+    const setup = await tapThroughTinyproxy(t, (proxy) => proxy.url);
+    if (!setup) return;
+    const { proxy, server, tap } = setup;
     assert.equal(await echoThrough(`${tap.url}/x`, 'via the proxy'), 'via the proxy');
     const tunnels = proxy
       .logText()
@@ -111,17 +119,10 @@ test(
   "a proxy refusing CONNECT (tinyproxy wanting credentials): the app gets the proxy's status, the record says stage proxy",
   { timeout: 30_000 },
   async (t) => {
-    const defer = cleanups(t);
-    const executable = findTinyproxy(t);
-    if (executable === null) return;
-    const proxy = await startTinyproxy({ executable, basicAuth: { user: 'tap-user', password: 'tap-Pa55-word' } });
-    defer(() => proxy.dispose());
-    const server = await startEchoServer();
-    defer(() => server.close());
     // No credentials given: tinyproxy answers 407 (401 before 1.11.2) instead of opening the tunnel.
-    const tap = await startTap(defer, server.url, {
-      network: { proxy: { setting: proxy.bareUrl, source: 'cli', from: '--proxy' } },
-    });
+    const setup = await tapThroughTinyproxy(t, (proxy) => proxy.bareUrl);
+    if (!setup) return;
+    const { defer, proxy, server, tap } = setup;
     const status = await refusedStatus(`${tap.url}/x`, defer);
     assert.ok(status === 407 || status === 401, `the proxy's status reached the app: ${status}`);
     await until(() => tap.events.some((e) => e.event.type === 'handshake-failed'), 'the failure recorded');
