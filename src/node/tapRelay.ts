@@ -236,7 +236,8 @@ export class TapRelay {
       upstream.terminate();
       const failure = watch.timeoutFailure();
       session.handshakeFailed({ ...failure, message: `${failure.message}; the app got 504 Gateway Timeout` });
-      answerPlainly(appSocket, 504, 'Gateway Timeout', `the tap's connection to ${url}: ${failure.message}`);
+      // Not the target's URL: it may carry a secret of the user's (a token parameter).
+      answerPlainly(appSocket, 504, 'Gateway Timeout', `the tap's connection to the server: ${failure.message}`);
     }, this.options.handshakeTimeoutMs);
     // The app gave up while we were still connecting: so do we.
     const appLeft = () => {
@@ -267,7 +268,7 @@ export class TapRelay {
       // Where it failed (proxy, TLS), as wsSocket.ts says it; an untrusted chain is read first.
       void watch.reportError(error, (failure) => {
         session.handshakeFailed(failure);
-        answerPlainly(appSocket, 502, 'Bad Gateway', `the tap could not reach ${url}: ${failure.message}`);
+        answerPlainly(appSocket, 502, 'Bad Gateway', `the tap could not reach the server: ${failure.message}`);
       });
     });
     let responseHeaders: HeaderMap = {};

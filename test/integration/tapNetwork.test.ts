@@ -41,14 +41,22 @@ async function tapThroughTinyproxy(t: TestContext, proxyUrl: (proxy: ForwardProx
   return { defer, proxy, server, tap };
 }
 
-/** The app's connection through the tap, refused: the status the app was answered. */
-async function refusedStatus(url: string, defer: (fn: () => unknown) => void): Promise<number | undefined> {
+/** The app's connection through the tap, refused: the status the app was answered, and its body. */
+async function refusal(url: string, defer: (fn: () => unknown) => void): Promise<{ status?: number; body: string }> {
   const app = new WebSocket(url);
   app.on('error', () => undefined);
   defer(() => app.terminate());
   const [, response] = (await once(app, 'unexpected-response')) as [unknown, IncomingMessage];
-  response.resume();
-  return response.statusCode;
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return {
+    ...(response.statusCode !== undefined ? { status: response.statusCode } : {}),
+    body: Buffer.concat(chunks).toString(),
+  };
+}
+
+async function refusedStatus(url: string, defer: (fn: () => unknown) => void): Promise<number | undefined> {
+  return (await refusal(url, defer)).status;
 }
 
 function handshakeFailure(events: ReadonlyArray<{ event: { type: string } }>): EventOf<'handshake-failed'> {
@@ -167,8 +175,12 @@ test(
     const defer = cleanups(t);
     const server = await startSilentHandshakeServer();
     defer(() => server.close());
-    const tap = await startTap(defer, server.url, { handshakeTimeoutMs: 300 });
-    assert.equal(await refusedStatus(tap.url, defer), 504);
+    // A target with a token of the user's: the app's answer does not show it.
+    const tap = await startTap(defer, `${server.url}feed?token=user-TOKEN-never-shown`, { handshakeTimeoutMs: 300 });
+    const answer = await refusal(tap.url, defer);
+    assert.equal(answer.status, 504);
+    assert.match(answer.body, /^the tap's connection to the server: Opening handshake has timed out after 300 ms/);
+    assert.doesNotMatch(answer.body, /user-TOKEN-never-shown/);
     const failed = handshakeFailure(tap.events);
     assert.equal(failed.errorCode, 'ETIMEDOUT');
     assert.match(failed.message, /handshake has timed out after 300 ms .*; the app got 504 Gateway Timeout$/);
