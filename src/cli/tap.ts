@@ -25,6 +25,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     secretValues: options.secretValues,
     listenHost: options.listenHost,
     listenPort: options.listenPort,
+    ...(options.listenTls ? { listenTls: options.listenTls } : {}),
     keepHostAndOrigin: options.keepHostAndOrigin,
     idleGapMs: options.idleGapMs,
     // --export writes every session at the end: none may be removed before.
@@ -77,7 +78,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
   }
   // The listen address as the app dials it (kept: a closed relay no longer has a port).
   const host = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
-  const where = `ws://${host}:${tap.port}`;
+  const where = `${tap.scheme}//${host}:${tap.port}`;
   if (options.output !== 'json') {
     io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
     if (options.listensBeyondLoopback) {

@@ -21,6 +21,8 @@ export interface TapOptions {
   listenPort: number;
   /** The user named an address other than loopback: others can then connect, and are warned of. */
   listensBeyondLoopback: boolean;
+  /** --listen-cert/--listen-key: the app connects with wss:// (PEM file paths, read by the relay). */
+  listenTls?: { cert: string; key: string };
   /** The target, as an endpoint: its headers (-H), TLS and secrets, heartbeat off (the app has its own). */
   endpoint: EndpointConfig;
   keepHostAndOrigin: boolean;
@@ -46,6 +48,8 @@ export function parseTapArgs(argv: string[], env: CliEnv = process.env): TapOpti
       allowPositionals: false,
       options: {
         listen: { type: 'string' },
+        'listen-cert': { type: 'string' },
+        'listen-key': { type: 'string' },
         target: { type: 'string' },
         'keep-host': { type: 'boolean' },
         ...TAP_CONNECTION_OPTIONS,
@@ -74,6 +78,11 @@ export function parseTapArgs(argv: string[], env: CliEnv = process.env): TapOpti
   const targetProblem = checkWebSocketUrl(values.target);
   if (targetProblem !== null) throw new UsageError(`--target: ${targetProblem}`);
   const listen = parseListen(values.listen);
+  if ((values['listen-cert'] === undefined) !== (values['listen-key'] === undefined)) {
+    throw new UsageError(
+      '--listen-cert FILE and --listen-key FILE go together: the certificate and key apps see (wss://)',
+    );
+  }
   const secrets = parseSecretFlags(values);
   const network = parseNetworkFlags(values, values.target, env);
   const handshakeTimeoutMs = parseDurationFlag(values['handshake-timeout'], '--handshake-timeout');
@@ -91,6 +100,9 @@ export function parseTapArgs(argv: string[], env: CliEnv = process.env): TapOpti
   });
   return {
     ...listen,
+    ...(values['listen-cert'] !== undefined && values['listen-key'] !== undefined
+      ? { listenTls: { cert: values['listen-cert'], key: values['listen-key'] } }
+      : {}),
     endpoint,
     keepHostAndOrigin: values['keep-host'] ?? false,
     idleGapMs: parseDurationFlag(values['idle-gap'], '--idle-gap') ?? 5_000,

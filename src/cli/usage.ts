@@ -64,6 +64,8 @@ with advice about the app's own heartbeat as its frames show it.
 Options for tap:
   --listen [HOST:]PORT        where the app connects; HOST defaults to 127.0.0.1, and any
                               other address (0.0.0.0, a LAN address) lets others connect too
+  --listen-cert FILE, --listen-key FILE   serve the app over TLS (wss://) with this PEM
+                              certificate and key, for pages served over https
   --target URL                the real server, ws:// or wss://
   --keep-host                 forward the app's Host and Origin as they are (default: the
                               target's, as the server expects them)

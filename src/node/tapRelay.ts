@@ -1,8 +1,8 @@
 // The tap's listener and relay (ws-inspector tap, issue 21): the user's app connects here, we
-// connect to the real server on its behalf, pass every frame on unchanged and in order, and
-// tell the app's TapSession (core/engine/tapSession.ts) what passed. The second adapter of
-// `ws` beside wsSocket.ts: it pairs two raw `ws` sockets, which the ISocket port (made for a
-// session that speaks for itself) does not express; see ARCHITECTURE.md.
+// connect to the real server on its behalf, pass every message and control frame on unchanged
+// and in order, and tell the app's TapSession (core/engine/tapSession.ts) what passed. The
+// second adapter of `ws` beside wsSocket.ts: it pairs two raw `ws` sockets, which the ISocket
+// port (made for a session that speaks for itself) does not express; see ARCHITECTURE.md.
 //
 // What is mirrored, and how `ws` makes it possible (node_modules/ws/doc/ws.md):
 // - pings and pongs: `autoPong: false` on both sides, so the app's heartbeat reaches the
@@ -13,11 +13,22 @@
 // - subprotocols: the upstream handshake goes first with the app's offer, and the app is
 //   answered (handleUpgrade) with the server's choice;
 // - permessage-deflate: each side negotiates its own; `ws` hands us plain messages;
-// - a failed upstream handshake: the server's status, headers and body go back to the app.
+// - a failed upstream handshake: the server's status, headers and body go back to the app (an
+//   HTTP proxy's refusal of CONNECT likewise); a server the tap cannot reach gets the app a 502,
+//   one that does not complete the handshake within handshakeTimeoutMs a 504. Where it failed
+//   (stage proxy, tls) is said as for a connection of the inspector's own (wsSocket.ts's
+//   HandshakeWatch);
+// - the app may connect over TLS (listenTls: wss://), for a page served over https.
+//
+// A known limit: the relay is per message, not per frame. `ws` reassembles a fragmented message
+// (RFC 6455 §5.4) before handing it on, and sends it on as one frame: the record holds whole
+// messages, and fragment boundaries are not preserved. Control frames between fragments pass
+// when ws reads them, i.e. possibly before the message they interrupted.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { createServer, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { networkFailure } from '../core/engine/socket.js';
@@ -25,16 +36,19 @@ import type { TapSession, TapSessions } from '../core/engine/tapSession.js';
 import type { NetworkRoute, ProxySetting, TlsConfig } from '../core/model/network.js';
 import type { HeaderMap } from '../core/model/sessionEvents.js';
 import type { NetworkDefaults } from './networkDefaults.js';
-import { createProxyAgent } from './proxyAgent.js';
 import { planNetwork } from './proxyRoute.js';
-import { tlsFactsOf } from './tlsOptions.js';
-import type { NetworkPlan } from './wsSocket.js';
+import { HandshakeWatch } from './wsSocket.js';
 
 export interface TapRelayOptions {
   /** Where the app connects: 127.0.0.1 unless the user named another address. */
   listenHost: string;
   /** 0: any free port (see TapRelay.port). */
   listenPort: number;
+  /**
+   * Serve the app over TLS (wss://), for a page served over https, which may not open ws://
+   * (mixed content). Each is a PEM's contents, or the path of a PEM file.
+   */
+  listenTls?: { cert: string; key: string };
   /** The real server: ws:// or wss://. */
   target: string;
   /** Extra request headers for the server (-H), over the app's. */
@@ -91,7 +105,7 @@ const NO_STATUS = 1005;
 const ABNORMAL = 1006;
 
 export class TapRelay {
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
   /** Accepts the app's side once the server accepted ours (noServer: we decide when). */
   private readonly appSide: WebSocketServer;
   /** The server's choice of subprotocol, for handleProtocols, by the app's request. */
@@ -110,7 +124,13 @@ export class TapRelay {
       // The server chose (or not) in the upstream handshake; the app gets that answer.
       handleProtocols: (_offered, request) => this.chosenProtocol.get(request) ?? false,
     });
-    this.server = createServer((request, response) => refusePlainHttp(request, response));
+    const listenTls = options.listenTls;
+    this.server = listenTls
+      ? createTlsServer(
+          { cert: pemOf(listenTls.cert, 'certificate'), key: pemOf(listenTls.key, 'key') },
+          refusePlainHttp,
+        )
+      : createServer(refusePlainHttp);
     this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.relay(request, socket, head),
     );
@@ -127,6 +147,11 @@ export class TapRelay {
       });
     });
     return relay;
+  }
+
+  /** ws: or wss: (a TLS listener), the scheme the app connects with. */
+  get scheme(): 'ws:' | 'wss:' {
+    return this.options.listenTls ? 'wss:' : 'ws:';
   }
 
   get port(): number {
@@ -152,7 +177,7 @@ export class TapRelay {
     session.connecting(url, protocols);
 
     let upstream: WebSocket;
-    let plan: NetworkPlan;
+    let watch: HandshakeWatch;
     try {
       const socketOptions = {
         url,
@@ -164,14 +189,11 @@ export class TapRelay {
         ...(this.options.proxy !== undefined ? { proxy: this.options.proxy } : {}),
         ...(this.options.tls !== undefined ? { tls: this.options.tls } : {}),
       };
-      plan = planNetwork(socketOptions, this.options.network);
-      const agent = plan.proxy
-        ? createProxyAgent(plan.proxy, plan.agentSettings, {
-            onConnectAnswer: () => undefined,
-            onTunnelError: () => undefined,
-            onTunnelSocket: () => undefined,
-          })
-        : undefined;
+      const plan = planNetwork(socketOptions, this.options.network);
+      // wsSocket.ts's watch of the handshake: the proxy's CONNECT answer, the TLS socket, and
+      // the same words (and stage) for a failure as a connection of the inspector's own.
+      watch = new HandshakeWatch(new URL(url), plan, this.options.handshakeTimeoutMs);
+      const agent = watch.proxyAgent();
       // The offer goes as a header, not as ws's `protocols`: ws as a client fails a server that
       // chooses none of them ("Server sent no subprotocol", lib/websocket.js), which browsers
       // accept (RFC 6455 §4.1 only forbids a choice that was not offered). The app, answered
@@ -180,7 +202,8 @@ export class TapRelay {
         ...(plan.tls?.options ?? {}),
         ...(agent ? { agent } : {}),
         headers: protocols.length > 0 ? { ...headers, 'Sec-WebSocket-Protocol': protocols.join(', ') } : headers,
-        handshakeTimeout: this.options.handshakeTimeoutMs,
+        // No handshakeTimeout: ws makes it an idle timeout of the HTTP request; the deadline below
+        // covers the whole attempt (proxy CONNECT, TLS, the server's answer) however it goes.
         rejectUnauthorized: !this.options.allowSelfSignedCertificate,
         maxPayload: this.options.maxMessageBytes,
         autoPong: false,
@@ -188,53 +211,69 @@ export class TapRelay {
         perMessageDeflate: true,
       });
       upstream.binaryType = 'nodebuffer';
+      // ws keeps its handshake request private (as wsSocket.ts reads it): its socket is the transport.
+      watch.watchRequest((upstream as unknown as { _req?: ClientRequest })._req);
     } catch (error) {
       // A proxy URL or TLS file that cannot be used: the app gets a 502 saying so.
       const failure = { ...networkFailure(null, (error as Error).message), stage: 'config' as const };
       session.handshakeFailed(failure);
-      answerBadGateway(appSocket, failure.message);
+      answerPlainly(appSocket, 502, 'Bad Gateway', failure.message);
       return;
     }
 
     let phase: 'connecting' | 'open' | 'failed' = 'connecting';
     const live = { terminate: () => upstream.terminate() };
     this.live.add(live);
+    /** The attempt's outcome is known: no deadline, no longer live as a handshake. */
+    const settle = () => {
+      phase = phase === 'connecting' ? 'failed' : phase;
+      clearTimeout(deadline);
+      this.live.delete(live);
+    };
+    const deadline = setTimeout(() => {
+      if (phase !== 'connecting') return;
+      settle();
+      upstream.terminate();
+      const failure = watch.timeoutFailure();
+      session.handshakeFailed({ ...failure, message: `${failure.message}; the app got 504 Gateway Timeout` });
+      // Not the target's URL: it may carry a secret of the user's (a token parameter).
+      answerPlainly(appSocket, 504, 'Gateway Timeout', `the tap's connection to the server: ${failure.message}`);
+    }, this.options.handshakeTimeoutMs);
     // The app gave up while we were still connecting: so do we.
     const appLeft = () => {
       if (phase !== 'connecting') return;
-      phase = 'failed';
-      this.live.delete(live);
+      settle();
       upstream.terminate();
       session.handshakeFailed(networkFailure(null, 'the app closed its connection before the server answered'));
     };
     appSocket.once('close', appLeft);
 
     upstream.on('unexpected-response', (_request, response) => {
-      phase = 'failed';
-      this.live.delete(live);
+      if (phase !== 'connecting') return;
+      settle();
+      // The server's refusal, or an HTTP proxy's refusal of CONNECT (stage 'proxy'), as is.
+      const failure = watch.refusal(response, headers);
       void answerAsServer(appSocket, response).then((body) => {
         session.handshakeFailed({
-          status: response.statusCode ?? null,
-          statusText: response.statusMessage ?? null,
-          requestHeaders: headers,
-          responseHeaders: headerMap(response.rawHeaders),
+          ...failure,
           body: body.subarray(0, MAX_RECORDED_BODY_BYTES).toString('utf8'),
-          errorCode: null,
-          message: `server answered the handshake with HTTP ${response.statusCode ?? '?'} instead of 101 Switching Protocols; the app got the same answer`,
+          message: `${failure.message}; the app got the same answer`,
         });
         upstream.terminate();
       });
     });
     upstream.on('error', (error: Error & { code?: string }) => {
       if (phase !== 'connecting') return;
-      phase = 'failed';
-      this.live.delete(live);
-      session.handshakeFailed(networkFailure(error.code ?? null, error.message));
-      answerBadGateway(appSocket, `the tap could not reach ${url}: ${error.message}`);
+      settle();
+      // Where it failed (proxy, TLS), as wsSocket.ts says it; an untrusted chain is read first.
+      void watch.reportError(error, (failure) => {
+        session.handshakeFailed(failure);
+        answerPlainly(appSocket, 502, 'Bad Gateway', `the tap could not reach the server: ${failure.message}`);
+      });
     });
     let responseHeaders: HeaderMap = {};
     let chosenProtocol = '';
-    let route: NetworkRoute = routeOf(plan, null);
+    let route: NetworkRoute = watch.routeOf();
     upstream.on('upgrade', (response: IncomingMessage) => {
       responseHeaders = headerMap(response.rawHeaders);
       // ws checks the choice against its own (empty) offer right after this event, and
@@ -242,16 +281,16 @@ export class TapRelay {
       // sight. The raw headers, recorded above, keep it.
       chosenProtocol = response.headers['sec-websocket-protocol'] ?? '';
       delete response.headers['sec-websocket-protocol'];
-      route = routeOf(plan, response.socket);
+      route = watch.routeOf(response.socket);
     });
     upstream.on('open', () => {
       phase = 'open';
+      settle();
       appSocket.off('close', appLeft);
       this.chosenProtocol.set(request, chosenProtocol);
       let opened = false;
       this.appSide.handleUpgrade(request, appSocket, head, (app) => {
         opened = true;
-        this.live.delete(live);
         session.opened({
           route,
           protocol: chosenProtocol,
@@ -266,7 +305,6 @@ export class TapRelay {
       // handleUpgrade drops, without calling back, a socket that closed meanwhile or a request
       // it refuses (answered 400): the app never opened, so neither does the attempt.
       if (!opened) {
-        this.live.delete(live);
         upstream.terminate();
         session.handshakeFailed(
           networkFailure(null, 'the app left, or its request was refused, before its side of the tap could open'),
@@ -295,9 +333,11 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
     const source: 'app' | 'server' = direction === 'out' ? 'app' : 'server';
     let handedOn = 0;
     let paused = false;
+    const coalesce = coalescingWrites(to);
     from.on('message', (data: Buffer, isBinary: boolean) => {
       session.message(direction, data, isBinary);
       if (to.readyState !== WebSocket.OPEN) return;
+      coalesce();
       handedOn += data.length;
       // The callback runs once the frame is written to the socket (or the socket failed).
       to.send(data, { binary: isBinary }, () => {
@@ -332,6 +372,30 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
       app.terminate();
       server.terminate();
     },
+  };
+}
+
+/**
+ * Returns a function to call before each frame sent to `to` that holds the frames of one read
+ * for a single write. `ws` writes every frame on its own (lib/sender.js, sendFrame: a writev
+ * system call per message), and a read from the other side hands on many messages in one go
+ * (lib/receiver.js emits them synchronously): corking `to`'s socket until the current tick ends
+ * lets Node write them together. Nothing waits past the tick; bytes and order are unchanged.
+ */
+function coalescingWrites(to: WebSocket): () => void {
+  // ws keeps its TCP (or TLS) socket private, as _socket: without it, frames go out one by one.
+  const socket = (to as unknown as { _socket?: Duplex })._socket;
+  if (!socket) return () => undefined;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    process.nextTick(uncork);
   };
 }
 
@@ -392,14 +456,6 @@ export function forwardedHeaders(
   return headers;
 }
 
-/** As wsSocket.ts records it: the proxy taken (or the bypass) and, for wss://, the TLS facts. */
-function routeOf(plan: NetworkPlan, socket: Socket | null): NetworkRoute {
-  const route: NetworkRoute = { proxy: plan.proxy ? { ...plan.proxy.route } : null };
-  if (plan.bypassed) route.bypassed = plan.bypassed;
-  if (plan.tls && socket && (socket as TLSSocket).encrypted) route.tls = tlsFactsOf(socket as TLSSocket, plan.tls);
-  return route;
-}
-
 function sendableCloseCode(code: number): boolean {
   // RFC 6455 §7.4: 1000–1014 but 1004–1006, and 3000–4999 (ws's own check, lib/validation.js).
   return (
@@ -438,12 +494,23 @@ function answerAsServer(appSocket: Duplex, response: IncomingMessage): Promise<B
   });
 }
 
-function answerBadGateway(appSocket: Duplex, message: string): void {
+/** The tap's own answer to the app when the server gave none: 502 (could not reach it), 504 (too slow). */
+function answerPlainly(appSocket: Duplex, status: number, statusText: string, message: string): void {
   if (!appSocket.writable) return;
   const body = Buffer.from(`${message}\n`);
   appSocket.end(
-    `HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString()}`,
+    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString()}`,
   );
+}
+
+/** A PEM given as such, or read from the path given. */
+function pemOf(value: string, what: string): string {
+  if (value.includes('-----BEGIN ')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the listener's TLS ${what} ${value}: ${(error as Error).message}`);
+  }
 }
 
 function refusePlainHttp(_request: IncomingMessage, response: ServerResponse): void {

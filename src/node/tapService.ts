@@ -33,6 +33,8 @@ export interface TapServiceOptions {
   listenHost: string;
   /** 0: any free port (see `port`). */
   listenPort: number;
+  /** Serve the app over TLS (wss://): PEM contents or file paths. */
+  listenTls?: { cert: string; key: string };
   keepHostAndOrigin: boolean;
   idleGapMs: number;
   /** Events kept per session (the extension's maxEventsPerSession); default the tap's own. */
@@ -89,6 +91,7 @@ export class TapService implements IDisposable {
       {
         listenHost: this.options.listenHost,
         listenPort: this.options.listenPort,
+        ...(this.options.listenTls ? { listenTls: this.options.listenTls } : {}),
         target: endpoint.url,
         headers: endpoint.headers,
         keepHostAndOrigin: this.options.keepHostAndOrigin,
@@ -107,6 +110,11 @@ export class TapService implements IDisposable {
   /** The port the tap listens on (the chosen one when the options said 0); 0 before listen(). */
   get port(): number {
     return this.relay?.port ?? 0;
+  }
+
+  /** How the app dials the tap: wss: when it serves TLS. */
+  get scheme(): 'ws:' | 'wss:' {
+    return this.options.listenTls ? 'wss:' : 'ws:';
   }
 
   /** The target's policy with every app secret learned so far; `keepSecrets` only on explicit opt-in. */

@@ -3,7 +3,13 @@
 // (proxyAgent.ts) with the plan's TLS options (tlsOptions.ts), records the route the attempt
 // took, and says where a failed handshake failed (HandshakeFailure.stage: proxy, tls).
 
-import { maxHeaderSize, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  maxHeaderSize,
+  type Agent,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
@@ -76,37 +82,19 @@ export class WsSocket implements ISocket {
   private upgradeResponse: IncomingMessage | null = null;
   /** The close code ws sent when the server broke the protocol; null otherwise. */
   private protocolErrorCode: number | null = null;
-  private readonly handshakeTimeoutMs: number;
   private readonly maxMessageBytes: number;
   /** The whole handshake's deadline; ws's own handshakeTimeout only limits silence. */
   private handshakeTimer: NodeJS.Timeout | null;
 
-  private readonly plan: NetworkPlan;
-  private readonly url: URL;
-  /** An HTTP proxy's answer to our CONNECT, once it came. */
-  private connectAnswer: ConnectAnswer | null = null;
-  /** The agent could not get a tunnel through the proxy. */
-  private tunnelError: (Error & { code?: string }) | null = null;
-  /** The socket the handshake goes over (TLS for wss://), and the first error it had. */
-  private transport: Socket | null = null;
-  private transportError: (Error & { code?: string }) | null = null;
-  /** The TLS handshake with the server completed (wss://). */
-  private tlsHandshakeDone = false;
+  /** The proxy, the transport and TLS of the handshake, and the words for its failures. */
+  private readonly watch: HandshakeWatch;
   /** A handshake failure being reported (see handleError). */
   private pendingFailureReport: Promise<void> | null = null;
 
   constructor(options: SocketOptions, plan: NetworkPlan = DIRECT) {
-    this.handshakeTimeoutMs = options.handshakeTimeoutMs;
     this.maxMessageBytes = options.maxMessageBytes;
-    this.plan = plan;
-    this.url = new URL(options.url);
-    const agent = plan.proxy
-      ? createProxyAgent(plan.proxy, plan.agentSettings, {
-          onConnectAnswer: (answer) => (this.connectAnswer = answer),
-          onTunnelError: (error) => (this.tunnelError ??= error),
-          onTunnelSocket: (socket) => this.watchTransport(socket),
-        })
-      : undefined;
+    this.watch = new HandshakeWatch(new URL(options.url), plan, options.handshakeTimeoutMs);
+    const agent = this.watch.proxyAgent();
     this.ws = new WebSocket(options.url, options.protocols, {
       ...(plan.tls?.options ?? {}),
       ...(agent ? { agent } : {}),
@@ -127,7 +115,7 @@ export class WsSocket implements ISocket {
     // (Sec-WebSocket-Key, -Version, -Extensions) can be read. Fall back to ours if it moves.
     this.handshakeRequest = (this.ws as unknown as { _req?: ClientRequest })._req;
     this.requestHeaders = requestHeadersOf(this.handshakeRequest) ?? { ...options.headers };
-    this.handshakeRequest?.on('socket', (socket: Socket) => this.watchTransport(socket));
+    this.watch.watchRequest(this.handshakeRequest);
     this.ws.on('upgrade', (response) => {
       this.upgradeResponse = response;
       // ws attaches its own reader right after this event, and puts back any frames that came
@@ -214,9 +202,174 @@ export class WsSocket implements ISocket {
       extensions: this.ws.extensions,
       requestHeaders: this.requestHeaders,
       responseHeaders: response ? responseHeadersOf(response) : {},
-      route: this.route(this.tlsFacts((response?.socket as Socket | null) ?? this.transport)),
+      route: this.watch.routeOf((response?.socket as Socket | null) ?? undefined),
     });
     this.upgradeResponse = null;
+  }
+
+  private handleUnexpectedResponse(response: IncomingMessage): void {
+    this.clearHandshakeTimer();
+    this.phase = 'failed';
+    const failure = this.watch.refusal(response, this.requestHeaders);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      response.removeAllListeners('data');
+      failure.body = chunks.length ? Buffer.concat(chunks).subarray(0, MAX_HANDSHAKE_BODY_BYTES).toString('utf8') : '';
+      this._onHandshakeFailed.fire(failure);
+      this.abortedLocally = true;
+      response.destroy();
+      this.ws.terminate();
+    };
+    const timer = setTimeout(finish, HANDSHAKE_BODY_WAIT_MS);
+    response.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= MAX_HANDSHAKE_BODY_BYTES) finish();
+    });
+    response.on('end', finish);
+    response.on('error', finish);
+  }
+
+  private handleError(error: Error & { code?: string }): void {
+    if (this.phase === 'connecting') {
+      if (this.abortedLocally) return;
+      this.clearHandshakeTimer();
+      this.phase = 'failed';
+      // Reading an untrusted chain takes a second handshake: ws's 'close' waits for the report.
+      const report = this.watch.reportError(error, (failure) => this._onHandshakeFailed.fire(failure));
+      if (report) this.pendingFailureReport = report.finally(() => (this.pendingFailureReport = null));
+      return;
+    }
+    if (this.phase === 'failed' && this.abortedLocally) return;
+    const closeCode = this.phase === 'open' ? protocolErrorCloseCode(error) : null;
+    if (closeCode !== null) {
+      // ws has sent a close frame with this code and stopped reading: the server's echo of
+      // it is never parsed, so without this the close would look like a lost connection.
+      this.protocolErrorCode ??= closeCode;
+      this._onError.fire({ message: this.describeProtocolError(error, closeCode), code: error.code ?? null });
+      return;
+    }
+    this._onError.fire({ message: error.message, code: error.code ?? null });
+  }
+
+  /**
+   * Fires handshake-failed, saying where the handshake failed: reaching the proxy, in TLS with
+   * the server, or as before. Returns a promise when it first reads the server's chain.
+   */
+  private handleHandshakeDeadline(): void {
+    this.handshakeTimer = null;
+    if (this.phase !== 'connecting') return;
+    this.phase = 'failed';
+    this.abortedLocally = true;
+    this._onHandshakeFailed.fire(this.watch.timeoutFailure());
+    this.ws.terminate();
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer === null) return;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+
+  private handleClose(code: number, reason: string): void {
+    this.clearHandshakeTimer();
+    if (this.pendingFailureReport) {
+      void this.pendingFailureReport.then(() => this.handleClose(code, reason));
+      return;
+    }
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this._onClose.fire(
+      this.protocolErrorCode === null ? { code, reason } : { code, reason, protocolErrorCode: this.protocolErrorCode },
+    );
+  }
+
+  /** ws's handshake errors say what broke but not always in terms a user can act on. */
+  private describeProtocolError(error: Error & { code?: string }, closeCode: number): string {
+    const what =
+      closeCode === 1009
+        ? `the server sent a message larger than the ${this.maxMessageBytes}-byte limit (${error.message})`
+        : `the server broke the WebSocket protocol (${error.message})`;
+    return `${what}; closing the connection with ${closeCode}`;
+  }
+}
+
+/**
+ * What one upstream handshake went through (an HTTP proxy's answer to CONNECT, a tunnel that
+ * failed, the socket the handshake went over and its TLS handshake), and the words for where it
+ * failed (HandshakeFailure.stage: proxy, tls): WsSocket's, and the tap's upstream connection's
+ * (tapRelay.ts), so that both say the same of the same failure.
+ */
+export class HandshakeWatch {
+  /** An HTTP proxy's answer to our CONNECT, once it came. */
+  private connectAnswer: ConnectAnswer | null = null;
+  /** The agent could not get a tunnel through the proxy. */
+  private tunnelError: (Error & { code?: string }) | null = null;
+  /** The socket the handshake goes over (TLS for wss://), and the first error it had. */
+  private transport: Socket | null = null;
+  private transportError: (Error & { code?: string }) | null = null;
+  /** The TLS handshake with the server completed (wss://). */
+  private tlsHandshakeDone = false;
+  /** ws's handshake request, when it can be read: its socket counts the bytes of the answer. */
+  private handshakeRequest: ClientRequest | undefined;
+
+  constructor(
+    private readonly url: URL,
+    private readonly plan: NetworkPlan,
+    private readonly handshakeTimeoutMs: number,
+  ) {}
+
+  /** The agent that takes the plan's proxy (none: direct), telling this watch what it sees. */
+  proxyAgent(): Agent | undefined {
+    if (!this.plan.proxy) return undefined;
+    return createProxyAgent(this.plan.proxy, this.plan.agentSettings, {
+      onConnectAnswer: (answer) => (this.connectAnswer = answer),
+      onTunnelError: (error) => (this.tunnelError ??= error),
+      onTunnelSocket: (socket) => this.watchTransport(socket),
+    });
+  }
+
+  /** ws's handshake request (ws keeps it private: undefined if that moves). */
+  watchRequest(request: ClientRequest | undefined): void {
+    this.handshakeRequest = request;
+    request?.on('socket', (socket: Socket) => this.watchTransport(socket));
+  }
+
+  /** The route and TLS facts of the socket the handshake went over (or `socket`). */
+  routeOf(socket: Socket | null = this.transport): NetworkRoute {
+    return this.route(this.tlsFacts(socket));
+  }
+
+  /**
+   * A non-101 answer as a failure (its body to be read by the caller): the server's, or a
+   * proxy's refusal of CONNECT, replayed to ws by https-proxy-agent (stage 'proxy').
+   */
+  refusal(response: IncomingMessage, requestHeaders: HeaderMap): HandshakeFailure {
+    const fromProxy = this.isProxyAnswer(response);
+    return {
+      status: response.statusCode ?? null,
+      statusText: response.statusMessage ?? null,
+      // The proxy refused the tunnel: our handshake request was never sent.
+      requestHeaders: fromProxy ? null : requestHeaders,
+      responseHeaders: responseHeadersOf(response),
+      body: null,
+      errorCode: null,
+      message: fromProxy
+        ? this.proxyAnswerMessage(response.statusCode, response.statusMessage)
+        : `server answered the handshake with HTTP ${response.statusCode ?? '?'}${response.statusMessage ? ` ${response.statusMessage}` : ''} instead of 101 Switching Protocols`,
+      ...(fromProxy ? { stage: 'proxy' as const } : {}),
+      route: this.routeOf(),
+    };
+  }
+
+  /** The whole handshake took longer than handshakeTimeoutMs. */
+  timeoutFailure(): HandshakeFailure {
+    return networkFailure('ETIMEDOUT', this.describeHandshakeError('Opening handshake has timed out', 'ETIMEDOUT'));
   }
 
   private watchTransport(socket: Socket): void {
@@ -284,80 +437,20 @@ export class WsSocket implements ISocket {
     return `${answer}: the proxy did not open the tunnel to the server`;
   }
 
-  private handleUnexpectedResponse(response: IncomingMessage): void {
-    this.clearHandshakeTimer();
-    this.phase = 'failed';
-    const fromProxy = this.isProxyAnswer(response);
-    const failure: HandshakeFailure = {
-      status: response.statusCode ?? null,
-      statusText: response.statusMessage ?? null,
-      // The proxy refused the tunnel: our handshake request was never sent.
-      requestHeaders: fromProxy ? null : this.requestHeaders,
-      responseHeaders: responseHeadersOf(response),
-      body: null,
-      errorCode: null,
-      message: fromProxy
-        ? this.proxyAnswerMessage(response.statusCode, response.statusMessage)
-        : `server answered the handshake with HTTP ${response.statusCode ?? '?'}${response.statusMessage ? ` ${response.statusMessage}` : ''} instead of 101 Switching Protocols`,
-      ...(fromProxy ? { stage: 'proxy' as const } : {}),
-      route: this.route(this.tlsFacts(this.transport)),
-    };
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      response.removeAllListeners('data');
-      failure.body = chunks.length ? Buffer.concat(chunks).subarray(0, MAX_HANDSHAKE_BODY_BYTES).toString('utf8') : '';
-      this._onHandshakeFailed.fire(failure);
-      this.abortedLocally = true;
-      response.destroy();
-      this.ws.terminate();
-    };
-    const timer = setTimeout(finish, HANDSHAKE_BODY_WAIT_MS);
-    response.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (received >= MAX_HANDSHAKE_BODY_BYTES) finish();
-    });
-    response.on('end', finish);
-    response.on('error', finish);
-  }
-
-  private handleError(error: Error & { code?: string }): void {
-    if (this.phase === 'connecting') {
-      if (this.abortedLocally) return;
-      this.clearHandshakeTimer();
-      this.phase = 'failed';
-      // Reading an untrusted chain takes a second handshake: ws's 'close' waits for the report.
-      const report = this.reportHandshakeError(error);
-      if (report) this.pendingFailureReport = report.finally(() => (this.pendingFailureReport = null));
-      return;
-    }
-    if (this.phase === 'failed' && this.abortedLocally) return;
-    const closeCode = this.phase === 'open' ? protocolErrorCloseCode(error) : null;
-    if (closeCode !== null) {
-      // ws has sent a close frame with this code and stopped reading: the server's echo of
-      // it is never parsed, so without this the close would look like a lost connection.
-      this.protocolErrorCode ??= closeCode;
-      this._onError.fire({ message: this.describeProtocolError(error, closeCode), code: error.code ?? null });
-      return;
-    }
-    this._onError.fire({ message: error.message, code: error.code ?? null });
-  }
-
   /**
-   * Fires handshake-failed, saying where the handshake failed: reaching the proxy, in TLS with
-   * the server, or as before. Returns a promise when it first reads the server's chain.
+   * Fires the failure of a handshake ws reported as an error, saying where it failed: reaching
+   * the proxy, in TLS with the server, or as before. Returns a promise when it first reads the
+   * server's chain (a second handshake).
    */
-  private reportHandshakeError(wsError: Error & { code?: string }): Promise<void> | undefined {
+  reportError(
+    wsError: Error & { code?: string },
+    fire: (failure: HandshakeFailure) => void,
+  ): Promise<void> | undefined {
     const tunnelError = this.tunnelError;
     if (tunnelError && this.plan.proxy && !this.isTargetLookupError(tunnelError)) {
       // The socks client keeps only the message of the socket's error ("connect ECONNREFUSED …").
       const code = tunnelError.code ?? /\b(E[A-Z]{3,})\b/.exec(tunnelError.message)?.[1] ?? null;
-      this._onHandshakeFailed.fire({
+      fire({
         ...networkFailure(code, `could not get a tunnel through ${this.proxyLabel()}: ${tunnelError.message}`),
         stage: 'proxy',
         route: this.route(),
@@ -371,14 +464,14 @@ export class WsSocket implements ISocket {
       const tls = this.tlsFacts(this.transport) ?? {};
       if (this.plan.tls.clientCertificate) tls.clientCertificate = true;
       if (this.plan.tls.options.servername) tls.servername = this.plan.tls.options.servername;
-      const fire = (facts: TlsFacts) =>
-        this._onHandshakeFailed.fire({
+      const fireTls = (facts: TlsFacts) =>
+        fire({
           ...networkFailure(code, this.describeTlsError(error.message, code, facts)),
           stage: 'tls',
           route: this.route(facts),
         });
       if (code === null || !UNTRUSTED_CERTIFICATE_CODES.has(code)) {
-        fire(tls);
+        fireTls(tls);
         return undefined;
       }
       // A second, data-free handshake (through a second tunnel when proxied) reads the chain we refused.
@@ -391,13 +484,13 @@ export class WsSocket implements ISocket {
       const open = proxy
         ? () => openUncheckedTlsThroughProxy(proxy, agentSettings, target)
         : () => openUncheckedTls(target.host, target.port, target.servername);
-      return readUntrustedChain(open, 3000).then((chain) => fire(chain ? { ...chain, ...withoutEmpty(tls) } : tls));
+      return readUntrustedChain(open, 3000).then((chain) => fireTls(chain ? { ...chain, ...withoutEmpty(tls) } : tls));
     }
     const description =
       code === 'HPE_HEADER_OVERFLOW'
         ? this.describeHeaderOverflow(error as Error & { rawPacket?: unknown })
         : this.describeHandshakeError(error.message, code);
-    this._onHandshakeFailed.fire({ ...networkFailure(code, description), route: this.route() });
+    fire({ ...networkFailure(code, description), route: this.route() });
     return undefined;
   }
 
@@ -439,37 +532,6 @@ export class WsSocket implements ISocket {
     return this.describeHandshakeError(message, code);
   }
 
-  private handleHandshakeDeadline(): void {
-    this.handshakeTimer = null;
-    if (this.phase !== 'connecting') return;
-    this.phase = 'failed';
-    this.abortedLocally = true;
-    this._onHandshakeFailed.fire(
-      networkFailure('ETIMEDOUT', this.describeHandshakeError('Opening handshake has timed out', 'ETIMEDOUT')),
-    );
-    this.ws.terminate();
-  }
-
-  private clearHandshakeTimer(): void {
-    if (this.handshakeTimer === null) return;
-    clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = null;
-  }
-
-  private handleClose(code: number, reason: string): void {
-    this.clearHandshakeTimer();
-    if (this.pendingFailureReport) {
-      void this.pendingFailureReport.then(() => this.handleClose(code, reason));
-      return;
-    }
-    if (this.phase === 'closed') return;
-    this.phase = 'closed';
-    this._onClose.fire(
-      this.protocolErrorCode === null ? { code, reason } : { code, reason, protocolErrorCode: this.protocolErrorCode },
-    );
-  }
-
-  /** ws's handshake errors say what broke but not always in terms a user can act on. */
   private describeHandshakeError(message: string, code: string | null): string {
     if (code === 'ETIMEDOUT' && /handshake has timed out/i.test(message)) {
       return `${message} after ${this.handshakeTimeoutMs} ms (the handshake timeout: handshakeTimeoutMs, or --handshake-timeout in the CLI)`;
@@ -499,14 +561,6 @@ export class WsSocket implements ISocket {
         ? `; ${received.toLocaleString('en-US')} bytes of it had arrived when Node stopped reading`
         : '';
     return `the server's answer to the handshake has response headers too large for Node.js: over its limit of ${limit}${maxHeaderSize === 16384 ? ', the default' : ''}${size} (${error.message})`;
-  }
-
-  private describeProtocolError(error: Error & { code?: string }, closeCode: number): string {
-    const what =
-      closeCode === 1009
-        ? `the server sent a message larger than the ${this.maxMessageBytes}-byte limit (${error.message})`
-        : `the server broke the WebSocket protocol (${error.message})`;
-    return `${what}; closing the connection with ${closeCode}`;
   }
 }
 
