@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DropAnalyzer, tapDiagnosis } from '../../src/core/diagnosis/dropAnalyzer.js';
 import { RESOLVE_AFTER_TIMEOUTS } from '../../src/core/diagnosis/findingLifecycle.js';
+import { resolutionLine } from '../../src/cli/findingText.js';
+import { diagnosisItem } from '../../src/extension/model/findingView.js';
 import { TapSession } from '../../src/core/engine/tapSession.js';
 import { findingStateOf, type SessionEvent } from '../../src/core/model/sessionEvents.js';
 import type { EventOf } from '../helpers/testScope.js';
@@ -49,7 +51,14 @@ function tappedApp() {
     assert.ok(all.length > 0, 'an idle-timeout diagnosis');
     return all.at(-1)!;
   };
-  return { session, clock, events, open, cut, slowHeartbeatDrops, idleFindings, latest };
+  /** `times` text messages, one every `everyMs`, the nth saying text(n). */
+  const sendEvery = (times: number, everyMs: number, direction: 'in' | 'out', text: (n: number) => string) => {
+    for (let n = 1; n <= times; n++) {
+      clock.advance(everyMs);
+      session.message(direction, bytes(text(n)), false);
+    }
+  };
+  return { session, clock, events, open, cut, slowHeartbeatDrops, sendEvery, idleFindings, latest };
 }
 
 test("a tapped app's finding resolves once its faster heartbeat has kept a connection open for twice the timeout", () => {
@@ -90,10 +99,7 @@ test("a tapped app's finding resolves once its faster heartbeat has kept a conne
 
   // Said once: more beats record nothing more.
   const count = app.idleFindings().length;
-  for (let i = 0; i < 3; i++) {
-    app.clock.advance(2_000);
-    app.session.message('out', bytes('ping'), false);
-  }
+  app.sendEvery(3, 2_000, 'out', () => 'ping');
   assert.equal(app.idleFindings().length, count);
 
   // The heartbeat stops (a background tab): the same drop returns, and the finding is active again.
@@ -125,16 +131,13 @@ test("busy traffic from the app without a heartbeat resolves it as traffic, not 
   app.slowHeartbeatDrops(2);
   app.open();
   // Every second a different update (as a chat or a game sends): no steady heartbeat among them.
-  for (let n = 1; n <= 7; n++) {
-    app.clock.advance(1_000);
-    app.session.message('out', bytes(`{"move":${n}}`), false);
-  }
+  app.sendEvery(7, 1_000, 'out', (n) => `{"move":${n}}`);
   const finding = app.latest();
   assert.equal(findingStateOf(finding), 'resolved');
   assert.equal(finding.resolved?.fix, "the app's traffic");
   assert.equal(
     finding.summary,
-    "Your app's traffic has kept its connection open for 2 idle timeouts (3 s each) since its last drop",
+    "Your app's traffic has kept its connection open for 2 idle timeouts (3 s each) since its last drop; no heartbeat was recognised in it, so it holds only while the app keeps sending",
   );
   assert.match(finding.advice, /the tap saw no steady heartbeat from the app on it/);
   assert.match(finding.advice, /have it send a heartbeat every /);
@@ -145,10 +148,7 @@ test('a connection kept open by the server alone resolves nothing: the app did n
   const app = tappedApp();
   app.slowHeartbeatDrops(2);
   app.open();
-  for (let n = 1; n <= 10; n++) {
-    app.clock.advance(1_000);
-    app.session.message('in', bytes(`{"tick":${n}}`), false);
-  }
+  app.sendEvery(10, 1_000, 'in', (n) => `{"tick":${n}}`);
   assert.equal(findingStateOf(app.latest()), 'active');
 });
 
@@ -156,10 +156,7 @@ test('a session of our own is unchanged: unmarked frames prove nothing, our hear
   const app = tappedApp();
   app.slowHeartbeatDrops(2);
   app.open();
-  for (let i = 0; i < 4; i++) {
-    app.clock.advance(2_000);
-    app.session.message('out', bytes('ping'), false);
-  }
+  app.sendEvery(4, 2_000, 'out', () => 'ping');
   const recorded = app.session.record.toArray().filter((e) => e.type !== 'diagnosis');
   const textEvery2s = { mode: 'text', intervalMs: 2_000 } as const;
 
@@ -180,4 +177,26 @@ test('a session of our own is unchanged: unmarked frames prove nothing, our hear
   assert.equal(resolved.heartbeatOf, undefined);
   assert.equal(resolved.resolved?.fix, 'text heartbeat every 2 s');
   assert.match(resolved.summary, /^Fixed: text heartbeat every 2 s, no drops for 6 s \(idle timeout ≈ 3 s\)$/);
+});
+
+test("the CLI's resolution line and the extension's finding row speak of the app's fix, traffic's caveat included", () => {
+  const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
+  for (const [send, fix] of [
+    [() => 'ping', "the app's text heartbeat every 2 s"],
+    [(n: number) => `{"move":${n}}`, "the app's traffic"],
+  ] as const) {
+    const app = tappedApp();
+    app.slowHeartbeatDrops(2);
+    app.open();
+    app.sendEvery(4, 2_000, 'out', send);
+    const finding = app.latest();
+    assert.equal(findingStateOf(finding), 'resolved');
+    assert.match(resolutionLine(finding, clock) ?? '', new RegExp(`^  ✓ resolved: ${fix}, no such drop since `));
+    const row = diagnosisItem(finding, true);
+    assert.equal(row.description, `resolved · ${fix}`);
+    const shown = row.tooltip.rows.map((r) => r.value).join('\n');
+    assert.doesNotMatch(shown, /Your heartbeat/);
+    if (fix === "the app's traffic") assert.match(shown, /no heartbeat was recognised in it/);
+    else assert.match(shown, /^Your app's text heartbeat every 2 s has kept its connection open/m);
+  }
 });

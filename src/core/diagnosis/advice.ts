@@ -326,7 +326,8 @@ export function resolvedAppText(facts: {
     };
   }
   return {
-    summary: `Your app's traffic ${held}`,
+    // Said in the summary too: front ends show a resolved finding's summary, not its advice.
+    summary: `Your app's traffic ${held}; no heartbeat was recognised in it, so it holds only while the app keeps sending`,
     advice: `Resolved for now: the app sent frames more often than the ${timeout} timeout, and a connection has stayed open for ${formatSeconds(facts.heldMs)}, at least twice the timeout, but the tap saw no steady heartbeat from the app on it (it looks for one repeated every ${formatSeconds(MIN_APP_HEARTBEAT_MS)} or slower). Traffic keeps the connection open only while the app talks: if it can go quiet for ${timeout}, have it send a heartbeat every ${formatSeconds(suggestedHeartbeatMs(facts.timeoutMs))}. ${again}`,
   };
 }

@@ -20,7 +20,8 @@
 //   with confidence 0 (findingReports.ts).
 // - A finding the events show fixed is re-emitted as resolved, and as active again should
 //   such a drop return (findingLifecycle.ts): an idle timeout once a fitting heartbeat has
-//   kept a connection open for twice the timeout, a handshake finding once an attempt
+//   kept a connection open for twice the timeout (a tapped app's: its own frames, in the
+//   words of its detected heartbeat or of its traffic), a handshake finding once an attempt
 //   opens. Until then, the advice of a finding whose fix is in place says so.
 // - Memory is bounded (MAX_RETAINED_DROPS): clustering sees a sliding window of the most
 //   recent silent cuts and 1001s, and every other per-close list keeps its most recent
