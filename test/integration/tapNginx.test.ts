@@ -7,32 +7,45 @@
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import WebSocket from 'ws';
 import { main } from '../../src/cli/main.js';
 import { formatSeconds } from '../../src/core/format/duration.js';
+import { findingStateOf } from '../../src/core/model/sessionEvents.js';
 import { freePort, waitForPort } from '../../support/ports.js';
-import { startTap, until } from '../helpers/tap.js';
+import { startTap, until, type TestTap } from '../helpers/tap.js';
 import { behindNginx, cleanups, type EventOf } from '../helpers/testScope.js';
 import { startEchoServer } from '../helpers/wsServers.js';
 
 // Above the analyzer's shortest timeout it will name (MIN_TIMEOUT_MS, 1 s in dropClusters.ts).
 const PROXY_READ_TIMEOUT_MS = 2000;
 
+/** A tap in front of nginx with an echo server behind it; null when nginx is missing (see behindNginx). */
+async function tapBehindNginx(t: TestContext): Promise<{ tap: TestTap; defer: (fn: () => unknown) => void } | null> {
+  const defer = cleanups(t);
+  const setup = await behindNginx(t, defer, startEchoServer, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
+  return setup ? { tap: await startTap(defer, setup.nginx.url), defer } : null;
+}
+
+/** The app's next connection through the tap, open; terminated when the test ends. */
+async function appConnects(tap: TestTap, defer: (fn: () => unknown) => void): Promise<WebSocket> {
+  const app = new WebSocket(`${tap.url}/live`);
+  defer(() => app.terminate());
+  await once(app, 'open');
+  return app;
+}
+
 test(
   'through the tap to nginx (proxy_read_timeout 2s): echoes intact, the app sees 1006 at the timeout, and the tap diagnoses an idle timeout of ~2 s from its reconnects',
   { timeout: 30_000 },
   async (t) => {
-    const defer = cleanups(t);
-    const setup = await behindNginx(t, defer, startEchoServer, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
-    if (!setup) return;
-    const tap = await startTap(defer, setup.nginx.url);
+    const tapped = await tapBehindNginx(t);
+    if (!tapped) return;
+    const { tap, defer } = tapped;
 
     const drops: Array<{ code: number; lastedMs: number }> = [];
     for (let connection = 0; connection < 3; connection++) {
-      const app = new WebSocket(`${tap.url}/live`);
-      defer(() => app.terminate());
-      await once(app, 'open');
+      const app = await appConnects(tap, defer);
       const openedAt = Date.now();
       const echoed = new Promise<string>((resolve) => app.once('message', (data: Buffer) => resolve(data.toString())));
       app.send(`hello ${connection}`);
@@ -134,15 +147,12 @@ test(
   'through the tap to nginx (2s): an app with a text heartbeat every 5 s is told that its own heartbeat cannot keep the connection open, and how often to send it',
   { timeout: 60_000 },
   async (t) => {
-    const defer = cleanups(t);
-    const setup = await behindNginx(t, defer, startEchoServer, `${PROXY_READ_TIMEOUT_MS / 1000}s`);
-    if (!setup) return;
-    const tap = await startTap(defer, setup.nginx.url);
+    const tapped = await tapBehindNginx(t);
+    if (!tapped) return;
+    const { tap, defer } = tapped;
 
     for (let connection = 0; connection < 3; connection++) {
-      const app = new WebSocket(`${tap.url}/live`);
-      defer(() => app.terminate());
-      await once(app, 'open');
+      const app = await appConnects(tap, defer);
       const timers: NodeJS.Timeout[] = [];
       const stopTimers = () => timers.forEach((timer) => clearInterval(timer));
       defer(stopTimers);
@@ -177,5 +187,62 @@ test(
     assert.ok(latest.recommendedHeartbeatMs! <= 1000, `recommended ${latest.recommendedHeartbeatMs} ms`);
     assert.ok(latest.advice.includes(`send one at most every ${formatSeconds(latest.recommendedHeartbeatMs!)}`));
     assert.doesNotMatch(latest.advice, /Your heartbeat|heartbeat is off/);
+  },
+);
+
+// The app's fix, seen live: after two cuts with nothing sent while idle, the app reconnects and
+// sends a text `ping` every 500 ms for 8 s, past twice nginx's 2 s timeout (RESOLVE_AFTER_TIMEOUTS
+// in findingLifecycle.ts). A beat that fast is traffic to the heartbeat detection (appHeartbeat.ts
+// recognises one from 2 s up), so the finding resolves in the words for traffic.
+const FAST_PING_MS = 500;
+const KEPT_OPEN_MS = 8000;
+
+test(
+  "through the tap to nginx (2s): after two drops, the app's `ping` every 500 ms keeps its connection open and the tap's finding shows as resolved",
+  { timeout: 60_000 },
+  async (t) => {
+    const tapped = await tapBehindNginx(t);
+    if (!tapped) return;
+    const { tap, defer } = tapped;
+
+    for (let connection = 0; connection < 2; connection++) {
+      const app = await appConnects(tap, defer);
+      app.send(`hello ${connection}`);
+      const [code] = (await once(app, 'close')) as [number];
+      assert.equal(code, 1006);
+    }
+    await until(() => tap.eventsOf('tap-1').filter((e) => e.type === 'close').length === 2, 'two closes recorded');
+    const idleFindings = () =>
+      tap
+        .eventsOf('tap-1')
+        .filter((e): e is EventOf<'diagnosis'> => e.type === 'diagnosis' && e.kind === 'idle-timeout');
+    const dropped = idleFindings().at(-1);
+    assert.ok(dropped, 'an idle-timeout diagnosis after two drops');
+    assert.equal(findingStateOf(dropped), 'active');
+
+    const app = await appConnects(tap, defer);
+    const heartbeat = setInterval(() => app.send('ping'), FAST_PING_MS);
+    defer(() => clearInterval(heartbeat));
+    let closedEarly = false;
+    app.once('close', () => (closedEarly = true));
+    await new Promise((resolve) => setTimeout(resolve, KEPT_OPEN_MS));
+    clearInterval(heartbeat);
+    assert.equal(closedEarly, false, 'the pings kept the connection open through nginx');
+    app.close(1000, 'done');
+    await once(app, 'close');
+
+    await until(() => tap.eventsOf('tap-1').filter((e) => e.type === 'close').length === 3, 'the third close recorded');
+    const latest = idleFindings().at(-1)!;
+    assert.equal(latest.findingId, dropped.findingId);
+    assert.equal(findingStateOf(latest), 'resolved', `got: ${latest.summary}`);
+    assert.equal(latest.heartbeatOf, 'app');
+    assert.equal(latest.resolved?.fix, "the app's traffic");
+    assert.match(
+      latest.summary,
+      /^Your app's traffic has kept its connection open for \d+ idle timeouts \(\d(\.\d)? s each\) since its last drop; no heartbeat was recognised in it, so it holds only while the app keeps sending$/,
+    );
+    assert.match(latest.advice, /the tap saw no steady heartbeat from the app on it/);
+    assert.ok(latest.resolved.heldMs >= 2 * latest.intervalMs!, `held ${latest.resolved.heldMs} ms`);
+    t.diagnostic(`${latest.summary} — ${latest.resolved.fix}, held ${latest.resolved.heldMs} ms`);
   },
 );

@@ -6,7 +6,7 @@ import { formatDuration, formatSeconds } from '../format/duration.js';
 import type { HeartbeatSetting } from '../model/endpoint.js';
 import type { PathFingerprint } from '../model/pathFingerprints.js';
 import type { DiagnosisAlternative } from '../model/sessionEvents.js';
-import { describeAppHeartbeat, type AppHeartbeat } from './appHeartbeat.js';
+import { describeAppHeartbeat, MIN_APP_HEARTBEAT_MS, type AppHeartbeat } from './appHeartbeat.js';
 import type { CloseCodeExplanation } from './closeCodes.js';
 import { heartbeatFixText, type PendingFix } from './findingLifecycle.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
@@ -297,6 +297,38 @@ export function resolvedHeartbeatText(facts: {
   return {
     summary: `Fixed: ${fix}, no ${facts.cuts} for ${held} (${facts.what})`,
     advice: `Resolved: with a ${fix}, a connection has stayed open for ${held} without such a cut, at least twice the timeout. Keep the heartbeat at least this frequent; if such a cut happens again, this finding becomes active again.`,
+  };
+}
+
+/**
+ * A tapped app's finding the events show fixed: the app's own heartbeat, or its traffic, kept
+ * its connection open for at least twice the timeout since its last cut, e.g. "Your app's
+ * heartbeat every 2 s has kept its connection open for 2 idle timeouts (3 s each) since its
+ * last drop". Traffic without a heartbeat is named as traffic: it holds only while the app talks.
+ */
+export function resolvedAppText(facts: {
+  /** The app's heartbeat on that connection, below the timeout; null when none was seen. */
+  heartbeat: HeartbeatSetting | null;
+  heldMs: number;
+  timeoutMs: number;
+  /** What was cut: "drop", "server close". */
+  cut: string;
+}): FindingText {
+  const timeout = formatSeconds(facts.timeoutMs);
+  const timeouts = Math.floor(facts.heldMs / facts.timeoutMs);
+  const held = `has kept its connection open for ${timeouts} idle timeouts (${timeout} each) since its last ${facts.cut}`;
+  const again = `If such a ${facts.cut} happens again, this finding becomes active again.`;
+  if (facts.heartbeat) {
+    const fix = heartbeatFixText(facts.heartbeat);
+    return {
+      summary: `Your app's ${fix} ${held}`,
+      advice: `Resolved: the app's own ${fix}, more often than the ${timeout} timeout, has kept a connection open for ${formatSeconds(facts.heldMs)}, at least twice the timeout. Keep its heartbeat at least this frequent. ${again}`,
+    };
+  }
+  return {
+    // Said in the summary too: front ends show a resolved finding's summary, not its advice.
+    summary: `Your app's traffic ${held}; no heartbeat was recognised in it, so it holds only while the app keeps sending`,
+    advice: `Resolved for now: the app sent frames more often than the ${timeout} timeout, and a connection has stayed open for ${formatSeconds(facts.heldMs)}, at least twice the timeout, but the tap saw no steady heartbeat from the app on it (it looks for one repeated every ${formatSeconds(MIN_APP_HEARTBEAT_MS)} or slower). Traffic keeps the connection open only while the app talks: if it can go quiet for ${timeout}, have it send a heartbeat every ${formatSeconds(suggestedHeartbeatMs(facts.timeoutMs))}. ${again}`,
   };
 }
 

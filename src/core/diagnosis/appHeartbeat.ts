@@ -31,8 +31,8 @@ const MIN_REGULAR_SHARE = 0.6;
 const MAX_CANDIDATES = 64;
 /** Intervals (and times) kept per candidate, enough for a median: the most recent ones. */
 const MAX_INTERVALS = 2048;
-/** A heartbeat faster than this is traffic, not a keep-alive. */
-const MIN_INTERVAL_MS = 2_000;
+/** A heartbeat faster than this is traffic, not a keep-alive (advice.ts says so when it matters). */
+export const MIN_APP_HEARTBEAT_MS = 2_000;
 
 interface Candidate {
   frame: 'text' | 'ping';
@@ -131,7 +131,7 @@ export class AppHeartbeatWatch {
       if (candidate.occurrences < MIN_OCCURRENCES || candidate.intervals.size < MIN_OCCURRENCES - 1) continue;
       const intervals = candidate.intervals.toArray();
       const intervalMs = median(intervals);
-      if (intervalMs < MIN_INTERVAL_MS) continue;
+      if (intervalMs < MIN_APP_HEARTBEAT_MS) continue;
       const regular = intervals.filter((gap) => isNearMultiple(gap, intervalMs)).length;
       if (regular / intervals.length < MIN_REGULAR_SHARE) continue;
       if (!best || candidate.occurrences > best.candidate.occurrences) best = { candidate, intervalMs };

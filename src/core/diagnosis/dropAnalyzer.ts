@@ -20,7 +20,8 @@
 //   with confidence 0 (findingReports.ts).
 // - A finding the events show fixed is re-emitted as resolved, and as active again should
 //   such a drop return (findingLifecycle.ts): an idle timeout once a fitting heartbeat has
-//   kept a connection open for twice the timeout, a handshake finding once an attempt
+//   kept a connection open for twice the timeout (a tapped app's: its own frames, in the
+//   words of its detected heartbeat or of its traffic), a handshake finding once an attempt
 //   opens. Until then, the advice of a finding whose fix is in place says so.
 // - Memory is bounded (MAX_RETAINED_DROPS): clustering sees a sliding window of the most
 //   recent silent cuts and 1001s, and every other per-close list keeps its most recent
@@ -52,7 +53,7 @@ import {
   type DropClassification,
 } from './dropClassification.js';
 import type { CapturedConnection } from './advice.js';
-import { AppHeartbeatWatch } from './appHeartbeat.js';
+import { AppHeartbeatWatch, type AppHeartbeat } from './appHeartbeat.js';
 import { DropClusters, type Drop } from './dropClusters.js';
 import { MAX_RETAINED_DROPS } from './dropLimits.js';
 import { FindingLifecycle } from './findingLifecycle.js';
@@ -168,6 +169,11 @@ export class DropAnalyzer implements SessionObserver {
   private readonly captured: CapturedConnection | null;
   /** For the user's app seen through the tap: the heartbeat its own frames show (null otherwise). */
   private appHeartbeat: AppHeartbeatWatch | null;
+  /**
+   * The same on the connection open now alone: what kept it open once the app's heartbeat
+   * changed (findingLifecycle.ts), without the slower beats of the connections that dropped.
+   */
+  private appHeartbeatNow: AppHeartbeatWatch | null;
 
   // Kept by reset(): the connection open now, the route to the endpoint, what fixes are proved.
   // A connection that outlived some cluster's interval calls for judging the clusters again.
@@ -204,7 +210,11 @@ export class DropAnalyzer implements SessionObserver {
     this.appHeartbeat = options.tappedApp ? new AppHeartbeatWatch() : null;
     this.captured = this.appHeartbeat ? { appHeartbeat: null, tapped: true } : (options.captured ?? null);
     this.heartbeat = this.captured ? null : (options.heartbeat ?? null);
-    this.lifecycle = new FindingLifecycle(this.heartbeat);
+    this.appHeartbeatNow = this.appHeartbeat ? new AppHeartbeatWatch() : null;
+    this.lifecycle = new FindingLifecycle(
+      this.heartbeat,
+      this.appHeartbeat ? { heartbeatNow: () => appHeartbeatSetting(this.appHeartbeatNow?.current() ?? null) } : null,
+    );
     this.protocols = new ConnectionProtocols(options.catalog ?? new Catalog());
   }
 
@@ -227,12 +237,17 @@ export class DropAnalyzer implements SessionObserver {
     // The app's own frames (and the bounds of its connections) show its heartbeat.
     if (this.appHeartbeat && (event.type === 'open' || event.type === 'close' || isSentFrame(event))) {
       this.appHeartbeat.observe(event);
+      if (event.type === 'open') this.appHeartbeatNow = new AppHeartbeatWatch();
+      else if (event.type !== 'close') this.appHeartbeatNow?.observe(event);
     }
     switch (event.type) {
       case 'message': {
         this.protocols.message(event);
+        // A tapped app's frames all count: the lifecycle then tells its heartbeat from its traffic.
         const ours =
-          event.direction === 'out' && event.heartbeat === 'ping' && this.lifecycle.heartbeatSent(event.t, true);
+          event.direction === 'out' &&
+          (event.heartbeat === 'ping' || this.appHeartbeat !== null) &&
+          this.lifecycle.heartbeatSent(event.t, true);
         return this.connections.frame(event.t, event.direction === 'in', true) || ours;
       }
       case 'ping': {
@@ -565,6 +580,12 @@ export class DropAnalyzer implements SessionObserver {
     const analysis = this.analysis(false);
     return this.reports.update(analysis.findings, analysis.ids, analysis.verdicts.rejections);
   }
+}
+
+/** The app's heartbeat as a setting, for the life cycle: only one the app sends counts. */
+function appHeartbeatSetting(heartbeat: AppHeartbeat | null): HeartbeatSetting | null {
+  if (!heartbeat || heartbeat.direction !== 'out') return null;
+  return { mode: heartbeat.frame === 'text' ? 'text' : 'ping', intervalMs: heartbeat.intervalMs };
 }
 
 /** A frame the client sent (for the tap: the app), data or ping. */

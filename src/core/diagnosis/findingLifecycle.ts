@@ -17,6 +17,13 @@
 //   resolves either: it records that a link died silently, which depends on the network,
 //   and nothing we change can be shown to have prevented the next one. Nor does a close
 //   frame without a stable silence before it: that was the application's decision.
+// - For the user's app seen through the tap (DropAnalyzer's tappedApp), the app's own frames take
+//   the place of our heartbeat: the same rule (the connection now open held for twice the
+//   timeout since the later of the last drop and its open, with the app's frames of that kind
+//   on it), and the words say what the evidence shows: the app's heartbeat when one below the
+//   timeout was detected on that connection (AppKeepAlive), its traffic otherwise. The app's
+//   traffic does show the drops stopped for that app, which is what the user changed; it is
+//   worded as traffic, never as a heartbeat fix.
 // Time moves only with the events seen. No timer is needed: a heartbeat fix sends its own
 // frames every interval, and each is observed, so the moment the proof is complete is seen
 // within one heartbeat interval; a handshake finding resolves on the `open` event itself.
@@ -50,13 +57,25 @@ export interface PendingFix {
   setAfterDrops: boolean;
 }
 
+/**
+ * For a tapped app: the app's heartbeat on the connection open now, detected from its own frames
+ * (appHeartbeat.ts), in the form of a setting; null when none is seen there.
+ */
+export interface AppKeepAlive {
+  heartbeatNow(): HeartbeatSetting | null;
+}
+
 export type LifeState =
   | { state: 'active'; pendingFix: PendingFix | null }
   | {
       state: 'resolved';
       resolution: FindingResolution;
-      /** The heartbeat that proved the fix; null for a handshake finding. */
+      /**
+       * The heartbeat that proved the fix: ours, or (`whose: 'app'`) the app's own; null for a
+       * handshake finding, or for an app whose traffic, with no heartbeat seen, kept it open.
+       */
       heartbeat: HeartbeatSetting | null;
+      whose: 'ours' | 'app';
     };
 
 const ACTIVE: LifeState = Object.freeze({ state: 'active', pendingFix: null });
@@ -64,15 +83,28 @@ const ACTIVE: LifeState = Object.freeze({ state: 'active', pendingFix: null });
 interface Held {
   resolution: FindingResolution;
   heartbeat: HeartbeatSetting | null;
+  whose: 'ours' | 'app';
   /** The last drop (or failure) it was resolved after: a later one makes it active again. */
   lastDropT: number;
 }
 
-/** Our heartbeat frames seen on the connection now open, since the heartbeat last changed. */
+/**
+ * Our heartbeat frames seen on the connection now open, since the heartbeat last changed (for a
+ * tapped app: the app's frames).
+ */
 interface OpenConnection {
   openT: number;
   firstHeartbeatT: number | null;
   firstTextHeartbeatT: number | null;
+  /** For a tapped app: its frames' cadence since the open (any frame, and messages only). */
+  appFrames: FrameCadence;
+  appMessages: FrameCadence;
+}
+
+/** When frames last came, and the longest silence between them since the connection opened. */
+interface FrameCadence {
+  lastT: number;
+  longestGapMs: number;
 }
 
 export class FindingLifecycle {
@@ -87,7 +119,14 @@ export class FindingLifecycle {
   /** When a pending proof completes, if the connection holds: judge again at the first event from then. */
   private dueT = Infinity;
 
-  constructor(heartbeat: HeartbeatSetting | null) {
+  /**
+   * `app`: the session is the user's app seen through the tap; heartbeatSent() is then told of
+   * every frame the app sends, and `heartbeat` is null (no heartbeat of ours runs on it).
+   */
+  constructor(
+    heartbeat: HeartbeatSetting | null,
+    private readonly app: AppKeepAlive | null = null,
+  ) {
     this.heartbeat = heartbeat;
   }
 
@@ -116,7 +155,13 @@ export class FindingLifecycle {
   }
 
   opened(t: number): void {
-    this.connection = { openT: t, firstHeartbeatT: null, firstTextHeartbeatT: null };
+    this.connection = {
+      openT: t,
+      firstHeartbeatT: null,
+      firstTextHeartbeatT: null,
+      appFrames: { lastT: t, longestGapMs: 0 },
+      appMessages: { lastT: t, longestGapMs: 0 },
+    };
     if (t > this.lastOpenT) this.lastOpenT = t;
   }
 
@@ -124,10 +169,17 @@ export class FindingLifecycle {
     this.connection = null;
   }
 
-  /** Our heartbeat sent a frame; true when it is the first of its kind here (a proof may start). */
+  /**
+   * Our heartbeat (for a tapped app: the app) sent a frame; true when it is the first of its
+   * kind here (a proof may start).
+   */
   heartbeatSent(t: number, text: boolean): boolean {
     const c = this.connection;
     if (!c) return false;
+    if (this.app) {
+      noteFrame(c.appFrames, t);
+      if (text) noteFrame(c.appMessages, t);
+    }
     let first = false;
     if (c.firstHeartbeatT === null) {
       c.firstHeartbeatT = t;
@@ -173,7 +225,7 @@ export class FindingLifecycle {
     const held = this.stillHeld(findingId, lastFailureT);
     if (held) return held;
     if (this.lastOpenT <= lastFailureT) return ACTIVE;
-    return this.resolve(findingId, lastFailureT, null, {
+    return this.resolve(findingId, lastFailureT, null, this.app ? 'app' : 'ours', {
       sinceT: this.lastOpenT,
       fix: 'a connection opened',
       heldMs: Math.max(0, this.now - this.lastOpenT),
@@ -181,24 +233,23 @@ export class FindingLifecycle {
   }
 
   private judgeHeartbeat(findingId: string, basis: Extract<ResolutionBasis, { kind: 'heartbeat' }>): LifeState {
-    const heartbeat = this.heartbeat;
-    const fits =
-      heartbeat !== null &&
-      heartbeat.mode !== 'off' &&
-      heartbeat.intervalMs < basis.timeoutMs &&
-      (!basis.textOnly || heartbeat.mode === 'text');
-    if (!fits) {
+    // Our heartbeat must fit before anything counts; the app's frames are weighed once they held.
+    const ours = fitsTimeout(this.heartbeat, basis) ? { ...this.heartbeat } : null;
+    if (!this.app && !ours) {
       this.held.delete(findingId);
       return ACTIVE;
     }
     const held = this.stillHeld(findingId, basis.lastDropT);
     if (held) return held;
     const confirmAfterMs = RESOLVE_AFTER_TIMEOUTS * basis.timeoutMs;
-    const pending: LifeState = {
-      state: 'active',
-      // Set at the very time of the drop: the change was seen after it (events come in order).
-      pendingFix: { heartbeat, confirmAfterMs, setAfterDrops: this.heartbeatSetT >= basis.lastDropT },
-    };
+    // Nothing of ours to put in place on an app's connection: its advice speaks of the app.
+    const pending: LifeState = ours
+      ? {
+          state: 'active',
+          // Set at the very time of the drop: the change was seen after it (events come in order).
+          pendingFix: { heartbeat: ours, confirmAfterMs, setAfterDrops: this.heartbeatSetT >= basis.lastDropT },
+        }
+      : ACTIVE;
     const c = this.connection;
     const firstFrameT = c ? (basis.textOnly ? c.firstTextHeartbeatT : c.firstHeartbeatT) : null;
     if (!c || firstFrameT === null) return pending;
@@ -208,16 +259,24 @@ export class FindingLifecycle {
       if (provenAt < this.dueT) this.dueT = provenAt;
       return pending;
     }
-    return this.resolve(
-      findingId,
-      basis.lastDropT,
-      { ...heartbeat },
-      {
-        sinceT: Math.max(basis.lastDropT, this.heartbeatSetT),
-        fix: heartbeatFixText(heartbeat),
-        heldMs: this.now - holdingSince,
-      },
-    );
+    const heldMs = this.now - holdingSince;
+    const sinceT = Math.max(basis.lastDropT, this.heartbeatSetT);
+    if (!ours) {
+      // The app's frames must have come more often than the timeout all along: a connection the
+      // server's traffic alone kept open shows nothing the app did.
+      const cadence = basis.textOnly ? c.appMessages : c.appFrames;
+      if (Math.max(cadence.longestGapMs, this.now - cadence.lastT) >= basis.timeoutMs) return pending;
+      const appHeartbeat = this.app?.heartbeatNow() ?? null;
+      // A heartbeat slower than the timeout (or pings against a timer that counts messages) did
+      // not keep it open: the rest of the app's traffic did.
+      const kept = fitsTimeout(appHeartbeat, basis) ? appHeartbeat : null;
+      return this.resolve(findingId, basis.lastDropT, kept && { ...kept }, 'app', {
+        sinceT,
+        fix: kept ? `the app's ${heartbeatFixText(kept)}` : "the app's traffic",
+        heldMs,
+      });
+    }
+    return this.resolve(findingId, basis.lastDropT, ours, 'ours', { sinceT, fix: heartbeatFixText(ours), heldMs });
   }
 
   /** A resolution that still stands: no drop since it was judged. */
@@ -225,7 +284,7 @@ export class FindingLifecycle {
     const held = this.held.get(findingId);
     if (!held) return null;
     if (held.lastDropT === lastDropT) {
-      return { state: 'resolved', resolution: held.resolution, heartbeat: held.heartbeat };
+      return { state: 'resolved', resolution: held.resolution, heartbeat: held.heartbeat, whose: held.whose };
     }
     this.held.delete(findingId);
     return null;
@@ -235,11 +294,30 @@ export class FindingLifecycle {
     findingId: string,
     lastDropT: number,
     heartbeat: HeartbeatSetting | null,
+    whose: 'ours' | 'app',
     resolution: FindingResolution,
   ): LifeState {
-    this.held.set(findingId, { resolution, heartbeat, lastDropT });
-    return { state: 'resolved', resolution, heartbeat };
+    this.held.set(findingId, { resolution, heartbeat, whose, lastDropT });
+    return { state: 'resolved', resolution, heartbeat, whose };
   }
+}
+
+function noteFrame(cadence: FrameCadence, t: number): void {
+  cadence.longestGapMs = Math.max(cadence.longestGapMs, t - cadence.lastT);
+  cadence.lastT = t;
+}
+
+/** A heartbeat more frequent than the timeout, and a text one when the timer counts only messages. */
+function fitsTimeout(
+  heartbeat: HeartbeatSetting | null,
+  basis: Extract<ResolutionBasis, { kind: 'heartbeat' }>,
+): heartbeat is HeartbeatSetting {
+  return (
+    heartbeat !== null &&
+    heartbeat.mode !== 'off' &&
+    heartbeat.intervalMs < basis.timeoutMs &&
+    (!basis.textOnly || heartbeat.mode === 'text')
+  );
 }
 
 /** "heartbeat every 4 s", "text heartbeat every 4 s": what fixed it, short enough for a label. */

@@ -19,6 +19,7 @@ import {
   idleTimeoutText,
   lifetimeCapText,
   pingIgnoringIdleText,
+  resolvedAppText,
   resolvedHandshakeText,
   resolvedHeartbeatText,
   serverCloseText,
@@ -92,18 +93,25 @@ export function intervalFinding(
     pendingFix: life.state === 'active' ? life.pendingFix : null,
   };
   const text =
-    life.state === 'resolved' && life.heartbeat
-      ? resolvedHeartbeatText({
+    life.state === 'resolved' && life.whose === 'app'
+      ? resolvedAppText({
           heartbeat: life.heartbeat,
           heldMs: life.resolution.heldMs,
-          what: `idle timeout ≈ ${formatSeconds(p.intervalMs)}${measure === 'message-idle' ? ' that ping frames do not reset' : ''}`,
-          cuts: 'drops',
+          timeoutMs: p.intervalMs,
+          cut: 'drop',
         })
-      : measure === 'idle'
-        ? idleTimeoutText(facts)
-        : measure === 'age'
-          ? lifetimeCapText(facts)
-          : pingIgnoringIdleText(facts);
+      : life.state === 'resolved' && life.heartbeat
+        ? resolvedHeartbeatText({
+            heartbeat: life.heartbeat,
+            heldMs: life.resolution.heldMs,
+            what: `idle timeout ≈ ${formatSeconds(p.intervalMs)}${measure === 'message-idle' ? ' that ping frames do not reset' : ''}`,
+            cuts: 'drops',
+          })
+        : measure === 'idle'
+          ? idleTimeoutText(facts)
+          : measure === 'age'
+            ? lifetimeCapText(facts)
+            : pingIgnoringIdleText(facts);
   return finding({
     findingId: p.cluster.id,
     kind: FINDING_KIND[measure],
@@ -221,20 +229,27 @@ export class ServerCloseGroups {
         idleMs === null ? null : { kind: 'heartbeat', timeoutMs: idleMs, textOnly: false, lastDropT: group.lastT },
       );
       const text =
-        life.state === 'resolved' && life.heartbeat && idleMs !== null
-          ? resolvedHeartbeatText({
+        life.state === 'resolved' && life.whose === 'app' && idleMs !== null
+          ? resolvedAppText({
               heartbeat: life.heartbeat,
               heldMs: life.resolution.heldMs,
-              what: `closed with ${group.code} after ≈ ${formatSeconds(idleMs)} without traffic`,
-              cuts: 'server closes',
+              timeoutMs: idleMs,
+              cut: 'server close',
             })
-          : serverCloseText({
-              explanation: applicationDefined(explainCloseCode(group.code), group.protocol),
-              reason: group.reason,
-              occurrences: group.seqs.count,
-              idleMs,
-              pendingFix: life.state === 'active' ? life.pendingFix : null,
-            });
+          : life.state === 'resolved' && life.heartbeat && idleMs !== null
+            ? resolvedHeartbeatText({
+                heartbeat: life.heartbeat,
+                heldMs: life.resolution.heldMs,
+                what: `closed with ${group.code} after ≈ ${formatSeconds(idleMs)} without traffic`,
+                cuts: 'server closes',
+              })
+            : serverCloseText({
+                explanation: applicationDefined(explainCloseCode(group.code), group.protocol),
+                reason: group.reason,
+                occurrences: group.seqs.count,
+                idleMs,
+                pendingFix: life.state === 'active' ? life.pendingFix : null,
+              });
       return finding({
         findingId,
         kind: 'server-close',
