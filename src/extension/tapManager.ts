@@ -17,7 +17,8 @@ import type { NetworkDefaults } from '../node/networkDefaults.js';
 import { TapService } from '../node/tapService.js';
 import { Connection } from './model/connection.js';
 import type { ConnectionManager, LifecycleLog } from './model/connectionManager.js';
-import { isLoopbackHost, tapAddress, type TapListen, type TapSetting } from './model/tapSettings.js';
+import { isLoopbackHost, listenUrl, localListenUrl } from '../core/model/listenAddress.js';
+import type { TapListen, TapSetting } from './model/tapSettings.js';
 
 export interface TapManagerDeps {
   manager: ConnectionManager;
@@ -59,13 +60,12 @@ export class Tap {
 
   /** Where the tap listens: `ws://127.0.0.1:PORT`. */
   get address(): string {
-    return tapAddress(this.service.options.listenHost, this.service.port);
+    return listenUrl(this.service.options.listenHost, this.service.port);
   }
 
   /** Where an app on this machine connects: loopback when the tap listens on every address (0.0.0.0, ::). */
   get localAddress(): string {
-    const host = this.service.options.listenHost;
-    return host === '0.0.0.0' || host === '::' ? tapAddress('127.0.0.1', this.service.port) : this.address;
+    return localListenUrl(this.service.options.listenHost, this.service.port);
   }
 
   /** The name with the target's and the app's secrets hidden. */
