@@ -10,7 +10,7 @@ import { isTapNode } from './connectionsTree.js';
 import type { ConnectionManager } from './model/connectionManager.js';
 import { Commands } from './model/ids.js';
 import { listenUrl, parseListenAddress } from '../core/model/listenAddress.js';
-import type { TapListen } from './model/tapSettings.js';
+import { UNTRUSTED_TAP_MESSAGE, type TapListen } from './model/tapSettings.js';
 import type { Tap, TapManager, TapTarget } from './tapManager.js';
 
 export interface TapCommandDeps {
@@ -24,11 +24,6 @@ interface TargetItem extends vscode.QuickPickItem {
 
 const URL_POLICY = redactionPolicyFor({ secretHeaders: [] });
 const ENTER_URL = 'Enter a URL…';
-/** The explanation when the workspace is not trusted; nothing else is offered. */
-export const UNTRUSTED_TAP_MESSAGE =
-  'Starting a tap needs a trusted workspace: a tap opens a port on this machine and relays whatever connects to ' +
-  'it to a server, with your endpoint’s headers and secrets. Trust this workspace to start one.';
-
 type TapCommandId = typeof Commands.startTap | typeof Commands.stopTap | typeof Commands.clearEndedTapSessions;
 
 export function tapCommandHandlers(deps: TapCommandDeps): Record<TapCommandId, (...args: unknown[]) => unknown> {

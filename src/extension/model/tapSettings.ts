@@ -13,6 +13,12 @@ import { parseScopedEntries, type EndpointSetting, type SettingsProblem, type Se
 /** Where a tap listens: the one reading of "PORT" | "HOST:PORT" (core/model/listenAddress.ts). */
 export type TapListen = ListenAddress;
 
+/** The explanation when the workspace is not trusted; nothing else is offered
+ * (Start Tap…; the e2e test reads it here, where no vscode import is needed). */
+export const UNTRUSTED_TAP_MESSAGE =
+  'Starting a tap needs a trusted workspace: a tap opens a port on this machine and relays whatever connects to ' +
+  'it to a server, with your endpoint’s headers and secrets. Trust this workspace to start one.';
+
 /** A configured tap that passed validation. */
 export interface TapSetting {
   name: string;
