@@ -18,7 +18,7 @@ import { connectionItem } from '../../src/extension/model/connectionView.js';
 import { exportChunks } from '../../src/extension/model/sessionFiles.js';
 import { parseSettings } from '../../src/extension/model/settings.js';
 import { tapItem, tapSessionItem } from '../../src/extension/model/tapView.js';
-import { TapManager } from '../../src/extension/tapManager.js';
+import { TapManager, type Tap } from '../../src/extension/tapManager.js';
 import { freePort } from '../../support/ports.js';
 import { until } from '../helpers/tap.js';
 import { cleanups } from '../helpers/testScope.js';
@@ -221,6 +221,20 @@ test('a port in use is refused with the reason', async (t) => {
   assert.deepEqual(taps.list(), []);
 });
 
+/** An app connects through the tap, is echoed and leaves; returns the Authorization the server got. */
+async function roundTrip(
+  defer: (fn: () => unknown) => void,
+  tap: Tap,
+  handshakes: ReadonlyArray<{ authorization: string | undefined }>,
+  path: string,
+): Promise<string | undefined> {
+  const app = await openApp(defer, `${tap.address}${path}`);
+  assert.equal(await echo(app, path), path);
+  app.close();
+  await until(() => !tap.hasLiveSessions, `the app on ${path} to leave`);
+  return handshakes.at(-1)?.authorization;
+}
+
 async function refused(defer: (fn: () => unknown) => void, url: string): Promise<void> {
   const probe = new WebSocket(url);
   defer(() => probe.terminate());
@@ -228,78 +242,78 @@ async function refused(defer: (fn: () => unknown) => void, url: string): Promise
   assert.equal(error.code, 'ECONNREFUSED', url);
 }
 
-test('a settings tap follows its entry: edited restarts (sessions kept), removed stops, added starts', async (t) => {
-  const defer = cleanups(t);
-  const [first, second] = [await freePort(), await freePort()];
-  const entry = { name: 'Auto', endpoint: 'API', autoStart: true };
-  const { manager, taps, settings, settingsWith, handshakes, logLines } = await setup(defer, [
-    { ...entry, listen: String(first) },
-  ]);
-  assert.deepEqual(await taps.applySettings(settings.taps, true), []);
-  const [tap] = taps.list();
-  assert.ok(tap);
-  const app = await openApp(defer, `${tap.address}/before?access_token=${APP_TOKEN}`);
-  assert.equal(await echo(app, 'first run'), 'first run');
-  const [earlier] = tap.sessions();
-  assert.ok(earlier);
+test(
+  'a settings tap follows its entry: edited restarts (sessions kept), removed stops, added starts',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const [first, second] = [await freePort(), await freePort()];
+    const entry = { name: 'Auto', endpoint: 'API', autoStart: true };
+    const { manager, taps, settings, settingsWith, handshakes, logLines } = await setup(defer, [
+      { ...entry, listen: String(first) },
+    ]);
+    assert.deepEqual(await taps.applySettings(settings.taps, true), []);
+    const [tap] = taps.list();
+    assert.ok(tap);
+    const app = await openApp(defer, `${tap.address}/before?access_token=${APP_TOKEN}`);
+    assert.equal(await echo(app, 'first run'), 'first run');
+    const [earlier] = tap.sessions();
+    assert.ok(earlier);
 
-  // The same settings again (any other setting changed): nothing restarts, the app stays.
-  assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(first) }]).taps, true), []);
-  assert.equal(app.readyState, WebSocket.OPEN);
+    // The same settings again (any other setting changed): nothing restarts, the app stays.
+    assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(first) }]).taps, true), []);
+    assert.equal(app.readyState, WebSocket.OPEN);
 
-  // Edited: the same tap (node, name) listens on the new port; the app's connection dropped.
-  const appClosed = once(app, 'close');
-  assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(second) }]).taps, true), []);
-  await appClosed;
-  assert.deepEqual(taps.list(), [tap]);
-  assert.equal(tap.address, `ws://127.0.0.1:${second}`);
-  await refused(defer, `ws://127.0.0.1:${first}/`);
-  // The first run's session stays readable under it, saying it is from before the restart.
-  await until(() => earlier.state === 'stopped', 'the earlier session to end');
-  assert.equal(manager.get(earlier.id), earlier);
-  assert.equal(earlier.name, 'tap-1 · 127.0.0.1 /before · before restart');
-  assert.ok([...earlier.events()].some((e) => e.type === 'message'));
-  const again = await openApp(defer, `${tap.address}/after`);
-  assert.equal(await echo(again, 'second run'), 'second run');
-  assert.deepEqual(
-    tap.sessions().map((c) => c.name),
-    ['tap-1 · 127.0.0.1 /before · before restart', 'tap-1 · 127.0.0.1 /after'],
-  );
-  // The earlier run's app token is still hidden in its rows, as the log never had it.
-  assert.ok(!JSON.stringify([earlier.snapshot(Date.now()), logLines]).includes(APP_TOKEN));
+    // Edited: the same tap (node, name) listens on the new port; the app's connection dropped.
+    const appClosed = once(app, 'close');
+    assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(second) }]).taps, true), []);
+    await appClosed;
+    assert.deepEqual(taps.list(), [tap]);
+    assert.equal(tap.address, `ws://127.0.0.1:${second}`);
+    await refused(defer, `ws://127.0.0.1:${first}/`);
+    // The first run's session stays readable under it, saying it is from before the restart.
+    await until(() => earlier.state === 'stopped', 'the earlier session to end');
+    assert.equal(manager.get(earlier.id), earlier);
+    assert.equal(earlier.name, 'tap-1 · 127.0.0.1 /before · before restart');
+    assert.ok([...earlier.events()].some((e) => e.type === 'message'));
+    const again = await openApp(defer, `${tap.address}/after`);
+    assert.equal(await echo(again, 'second run'), 'second run');
+    assert.deepEqual(
+      tap.sessions().map((c) => c.name),
+      ['tap-1 · 127.0.0.1 /before · before restart', 'tap-1 · 127.0.0.1 /after'],
+    );
+    // The earlier run's app token is still hidden in its rows, as the log never had it.
+    assert.ok(!JSON.stringify([earlier.snapshot(Date.now()), logLines]).includes(APP_TOKEN));
 
-  // The endpoint it names edited (a header): it restarts too, with the new header.
-  const changedHeader = settingsWith([{ ...entry, listen: String(second) }], { Authorization: 'Bearer v2' });
-  await manager.applySettings(changedHeader, true);
-  const againClosed = once(again, 'close');
-  assert.deepEqual(await taps.applySettings(changedHeader.taps, true), []);
-  await againClosed;
-  const third = await openApp(defer, `${tap.address}/third`);
-  assert.equal(await echo(third, 'third run'), 'third run');
-  assert.equal(handshakes.at(-1)?.authorization, 'Bearer v2');
-  third.close();
-  await until(() => !tap.hasLiveSessions, 'the third app to leave');
+    // The endpoint it names edited (a header): it restarts too, with the new header.
+    const changedHeader = settingsWith([{ ...entry, listen: String(second) }], { Authorization: 'Bearer v2' });
+    await manager.applySettings(changedHeader, true);
+    const againClosed = once(again, 'close');
+    assert.deepEqual(await taps.applySettings(changedHeader.taps, true), []);
+    await againClosed;
+    assert.equal(await roundTrip(defer, tap, handshakes, '/third'), 'Bearer v2');
 
-  // Removed: it stops listening; it and its sessions stay listed, stopped, until cleared.
-  assert.deepEqual(await taps.applySettings(settingsWith([]).taps, true), []);
-  await refused(defer, `ws://127.0.0.1:${second}/`);
-  assert.deepEqual(taps.list(), [tap]);
-  assert.equal(tap.running, false);
-  assert.equal(tap.sessions().length, 3);
-  assert.ok(logLines.some((line) => /tap "Auto" stopped: its entry is no longer in wsInspector\.taps/.test(line)));
-  assert.equal(taps.clearEnded(tap), 3);
-  assert.deepEqual(taps.list(), [], 'a stopped tap goes with its last session');
-  assert.equal(manager.get(earlier.id), undefined);
+    // Removed: it stops listening; it and its sessions stay listed, stopped, until cleared.
+    assert.deepEqual(await taps.applySettings(settingsWith([]).taps, true), []);
+    await refused(defer, `ws://127.0.0.1:${second}/`);
+    assert.deepEqual(taps.list(), [tap]);
+    assert.equal(tap.running, false);
+    assert.equal(tap.sessions().length, 3);
+    assert.ok(logLines.some((line) => /tap "Auto" stopped: its entry is no longer in wsInspector\.taps/.test(line)));
+    assert.equal(taps.clearEnded(tap), 3);
+    assert.deepEqual(taps.list(), [], 'a stopped tap goes with its last session');
+    assert.equal(manager.get(earlier.id), undefined);
 
-  // Added again with autoStart: it starts again.
-  assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(first) }]).taps, true), []);
-  assert.deepEqual(
-    taps.list().map((running) => [running.name, running.address, running.running]),
-    [['Auto', `ws://127.0.0.1:${first}`, true]],
-  );
-});
+    // Added again with autoStart: it starts again.
+    assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(first) }]).taps, true), []);
+    assert.deepEqual(
+      taps.list().map((running) => [running.name, running.address, running.running]),
+      [['Auto', `ws://127.0.0.1:${first}`, true]],
+    );
+  },
+);
 
-test('a tap started by Start Tap… is left alone by settings changes', async (t) => {
+test('a tap started by Start Tap… is left alone by settings changes', { timeout: 30_000 }, async (t) => {
   const defer = cleanups(t);
   const port = await freePort();
   const { taps, settingsWith } = await setup(defer);
@@ -323,50 +337,48 @@ test('a tap started by Start Tap… is left alone by settings changes', async (t
   assert.equal(await echo(app, 'still here'), 'still here');
 });
 
-test('a secret changed restarts the taps that send it, or waits for the user while an app is connected', async (t) => {
-  const defer = cleanups(t);
-  const { taps, handshakes, secretStore } = await setup(defer);
-  const started = await taps.start({
-    listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
-    target: { kind: 'endpoint', name: 'API' },
-    keepHostAndOrigin: false,
-  });
-  assert.ok(started.ok);
-  const tap = started.tap;
-  const byUrl = await taps.start({
-    listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
-    target: { kind: 'url', url: 'ws://127.0.0.1:1/' },
-    keepHostAndOrigin: false,
-  });
-  assert.ok(byUrl.ok);
-  const urlService = byUrl.tap.service;
+test(
+  'a secret changed restarts the taps that send it, or waits for the user while an app is connected',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const { taps, handshakes, secretStore } = await setup(defer);
+    const started = await taps.start({
+      listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
+      target: { kind: 'endpoint', name: 'API' },
+      keepHostAndOrigin: false,
+    });
+    assert.ok(started.ok);
+    const tap = started.tap;
+    const byUrl = await taps.start({
+      listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
+      target: { kind: 'url', url: 'ws://127.0.0.1:1/' },
+      keepHostAndOrigin: false,
+    });
+    assert.ok(byUrl.ok);
+    const urlService = byUrl.tap.service;
 
-  // An app connected: not restarted (its connection would drop); the user is asked.
-  const app = await openApp(defer, `${tap.address}/live`);
-  await until(() => tap.hasLiveSessions, 'the app to be live');
-  secretStore.set('API_TOKEN', 'rotated-1');
-  assert.deepEqual(await taps.secretsChanged(['API_TOKEN']), [tap]);
-  assert.equal(await echo(app, 'kept'), 'kept');
-  assert.deepEqual(await taps.secretsChanged(['OTHER']), [], 'a secret it does not send changes nothing');
+    // An app connected: not restarted (its connection would drop); the user is asked.
+    const app = await openApp(defer, `${tap.address}/live`);
+    await until(() => tap.hasLiveSessions, 'the app to be live');
+    secretStore.set('API_TOKEN', 'rotated-1');
+    assert.deepEqual(await taps.secretsChanged(['API_TOKEN']), [tap]);
+    assert.equal(await echo(app, 'kept'), 'kept');
+    assert.deepEqual(await taps.secretsChanged(['OTHER']), [], 'a secret it does not send changes nothing');
 
-  // "Restart Tap": the app's connection drops; the next app is sent with the new value.
-  const closed = once(app, 'close');
-  assert.equal(await taps.restart(tap), null);
-  await closed;
-  const next = await openApp(defer, `${tap.address}/next`);
-  assert.equal(await echo(next, 'new value'), 'new value');
-  assert.equal(handshakes.at(-1)?.authorization, 'Bearer rotated-1');
-  next.close();
-  await until(() => !tap.hasLiveSessions, 'the app to leave');
+    // "Restart Tap": the app's connection drops; the next app is sent with the new value.
+    const closed = once(app, 'close');
+    assert.equal(await taps.restart(tap), null);
+    await closed;
+    assert.equal(await roundTrip(defer, tap, handshakes, '/next'), 'Bearer rotated-1');
 
-  // No app connected: restarted at once.
-  secretStore.set('API_TOKEN', 'rotated-2');
-  assert.deepEqual(await taps.secretsChanged(['API_TOKEN']), []);
-  const last = await openApp(defer, `${tap.address}/last`);
-  assert.equal(await echo(last, 'newest'), 'newest');
-  assert.equal(handshakes.at(-1)?.authorization, 'Bearer rotated-2');
-  assert.equal(byUrl.tap.service, urlService, 'a tap on a URL sends no secret of ours: untouched');
-  for (const secret of ['rotated-1', 'rotated-2']) {
-    assert.ok(!JSON.stringify(tap.sessions().map((c) => c.snapshot(Date.now()))).includes(secret), secret);
-  }
-});
+    // No app connected: restarted at once.
+    secretStore.set('API_TOKEN', 'rotated-2');
+    assert.deepEqual(await taps.secretsChanged(['API_TOKEN']), []);
+    assert.equal(await roundTrip(defer, tap, handshakes, '/last'), 'Bearer rotated-2');
+    assert.equal(byUrl.tap.service, urlService, 'a tap on a URL sends no secret of ours: untouched');
+    for (const secret of ['rotated-1', 'rotated-2']) {
+      assert.ok(!JSON.stringify(tap.sessions().map((c) => c.snapshot(Date.now()))).includes(secret), secret);
+    }
+  },
+);
