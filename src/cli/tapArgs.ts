@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { checkWebSocketUrl, makeEndpoint, type EndpointConfig } from '../core/model/endpoint.js';
+import { parseListenAddress } from '../core/model/listenAddress.js';
 import type { NetworkDefaults } from '../node/networkDefaults.js';
 import {
   CONNECTION_OPTIONS,
@@ -117,12 +118,7 @@ export function parseTapArgs(argv: string[], env: CliEnv = process.env): TapOpti
 
 /** `8787`, `127.0.0.1:8787`, `0.0.0.0:8787`, `[::1]:8787`: a bare port listens on loopback. */
 export function parseListen(text: string): Pick<TapOptions, 'listenHost' | 'listenPort' | 'listensBeyondLoopback'> {
-  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(text.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65535) {
-    throw new UsageError(`--listen must be [HOST:]PORT, e.g. ${TAP_DEFAULT_HOST}:8787 or 8787, got "${text}"`);
-  }
-  const host = match[1]?.replace(/^\[|\]$/g, '') ?? TAP_DEFAULT_HOST;
-  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
-  return { listenHost: host, listenPort: port, listensBeyondLoopback: !loopback };
+  const listen = parseListenAddress(text);
+  if ('error' in listen) throw new UsageError(`--listen ${listen.error}`);
+  return { listenHost: listen.host, listenPort: listen.port, listensBeyondLoopback: listen.beyondLoopback };
 }

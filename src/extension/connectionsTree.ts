@@ -295,6 +295,7 @@ export class ConnectionsTree implements vscode.TreeDataProvider<TreeNode>, vscod
       beyondLoopback: tap.beyondLoopback,
       sessions: sessions.length,
       liveSessions: sessions.filter((c) => c.tap?.busy).length,
+      running: tap.running,
     });
     const item = new vscode.TreeItem(
       model.label,

@@ -12,7 +12,7 @@ import { SecretStore } from './secrets.js';
 import { StatusBar } from './statusBar.js';
 import { TimelinePanels } from './timeline/timelinePanel.js';
 import { createVsCodeSocketFactory, keepVsCodeProxyOffOurSockets, vsCodeNetworkDefaults } from './vscodeNetwork.js';
-import { TapManager } from './tapManager.js';
+import { TapManager, type Tap } from './tapManager.js';
 import type { TimelinePresenter } from './timeline/timelinePresenter.js';
 
 /** How long deactivation waits for sockets to close gracefully before destroying them. */
@@ -84,7 +84,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     onDidChangeSettings(() => void applySettings()),
     // Trust granted: workspace endpoints may now auto-connect and use secrets, taps auto-start.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void applySettings()),
-    secrets.onDidChange((name) => void connections.secretsChanged([name])),
+    secrets.onDidChange((name) => {
+      void connections.secretsChanged([name]);
+      void taps
+        .secretsChanged([name])
+        .then((waiting) => waiting.forEach((tap) => offerTapRestart(taps, connections, tap, name)));
+    }),
     // Closing sockets is deactivate()'s job (gracefully); this only catches a missed deactivate.
     { dispose: () => taps.dispose() },
     { dispose: () => connections.dispose() },
@@ -144,5 +149,25 @@ function reportProblems(
             ? 'workbench.action.openFolderSettingsFile'
             : 'workbench.action.openSettingsJson';
       if (answer === 'Open Settings') void vscode.commands.executeCommand(command);
+    });
+}
+
+/**
+ * A secret a tap sends changed while an app is connected through it: restarting would drop the
+ * app's connection, so the user decides (the next app otherwise still gets the old value).
+ */
+function offerTapRestart(taps: TapManager, connections: ConnectionManager, tap: Tap, secret: string): void {
+  const restart = 'Restart Tap';
+  void vscode.window
+    .showInformationMessage(
+      `Secret "${secret}" changed; tap "${tap.displayName}" still sends the old value. Restarting it drops your ` +
+        'app’s connection (an app that reconnects gets the new value).',
+      restart,
+    )
+    .then(async (answer) => {
+      if (answer !== restart) return;
+      const reason = await taps.restart(tap);
+      if (reason === null) return;
+      void vscode.window.showErrorMessage(`Cannot restart the tap: ${connections.redactForLog(reason)}`);
     });
 }

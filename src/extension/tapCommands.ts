@@ -9,7 +9,8 @@ import { redactionPolicyFor, redactUrl } from '../core/model/redaction.js';
 import { isTapNode } from './connectionsTree.js';
 import type { ConnectionManager } from './model/connectionManager.js';
 import { Commands } from './model/ids.js';
-import { parseTapListen, tapAddress, type TapListen } from './model/tapSettings.js';
+import { listenUrl, parseListenAddress } from '../core/model/listenAddress.js';
+import { UNTRUSTED_TAP_MESSAGE, type TapListen } from './model/tapSettings.js';
 import type { Tap, TapManager, TapTarget } from './tapManager.js';
 
 export interface TapCommandDeps {
@@ -23,11 +24,6 @@ interface TargetItem extends vscode.QuickPickItem {
 
 const URL_POLICY = redactionPolicyFor({ secretHeaders: [] });
 const ENTER_URL = 'Enter a URL…';
-/** The explanation when the workspace is not trusted; nothing else is offered. */
-export const UNTRUSTED_TAP_MESSAGE =
-  'Starting a tap needs a trusted workspace: a tap opens a port on this machine and relays whatever connects to ' +
-  'it to a server, with your endpoint’s headers and secrets. Trust this workspace to start one.';
-
 type TapCommandId = typeof Commands.startTap | typeof Commands.stopTap | typeof Commands.clearEndedTapSessions;
 
 export function tapCommandHandlers(deps: TapCommandDeps): Record<TapCommandId, (...args: unknown[]) => unknown> {
@@ -117,19 +113,19 @@ async function askListen(): Promise<TapListen | undefined> {
     value: String(proposal),
     ignoreFocusOut: true,
     validateInput: (value) => {
-      const parsed = parseTapListen(value);
+      const parsed = parseListenAddress(value);
       return 'error' in parsed ? `The address ${parsed.error}` : null;
     },
   });
   if (text === undefined) return undefined;
-  const parsed = parseTapListen(text);
+  const parsed = parseListenAddress(text);
   return 'error' in parsed ? undefined : parsed;
 }
 
 async function confirmBeyondLoopback(listen: TapListen): Promise<boolean> {
   const button = `Listen on ${listen.host}`;
   const answer = await vscode.window.showWarningMessage(
-    `Listen on ${tapAddress(listen.host, listen.port)}, not on loopback?`,
+    `Listen on ${listenUrl(listen.host, listen.port)}, not on loopback?`,
     {
       modal: true,
       detail:

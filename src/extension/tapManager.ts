@@ -8,6 +8,13 @@
 // that endpoint's connection would (ConnectionManager.prepareEndpoint); the service then hides
 // them and whatever secrets the app itself sends (AppSecrets) in every name, tooltip, log line,
 // timeline row and export.
+//
+// Taps follow their settings (applySettings): a `wsInspector.taps` entry edited (or the endpoint
+// it names) restarts its tap, one removed stops it, one added with autoStart starts it; a tap
+// started by Start Tap… is the user's and is left alone. A restart keeps the tap (its node, its
+// name) and its recorded sessions, readable under it, labelled "before restart"; a tap stopped
+// because its entry went stays listed, stopped, until its sessions are cleared. A secret changed
+// restarts the taps that send it (secretsChanged), unless an app is connected through one.
 
 import { Emitter, type Event, type IDisposable } from '../core/common/events.js';
 import { makeEndpoint, type EndpointConfig } from '../core/model/endpoint.js';
@@ -17,7 +24,9 @@ import type { NetworkDefaults } from '../node/networkDefaults.js';
 import { TapService } from '../node/tapService.js';
 import { Connection } from './model/connection.js';
 import type { ConnectionManager, LifecycleLog } from './model/connectionManager.js';
-import { isLoopbackHost, tapAddress, type TapListen, type TapSetting } from './model/tapSettings.js';
+import { isLoopbackHost, listenUrl, localListenUrl } from '../core/model/listenAddress.js';
+import { referencedSecrets } from './model/secretRefs.js';
+import type { TapListen, TapSetting } from './model/tapSettings.js';
 
 export interface TapManagerDeps {
   manager: ConnectionManager;
@@ -39,19 +48,32 @@ export interface TapRequest {
 
 export type StartTapResult = { ok: true; tap: Tap } | { ok: false; reason: string };
 
-/** One running tap and the connections of its app sessions. */
+/** Where a tap came from: Start Tap… (the user's; settings changes leave it alone) or a setting. */
+export type TapSource = { kind: 'adhoc' } | { kind: 'settings'; fingerprint: string };
+
+/** One tap and the connections of its app sessions, across its restarts. */
 export class Tap {
   private static created = 0;
   readonly id: string;
-  /** tap session id → its connection, in the order the apps came. */
-  readonly connections = new Map<string, Connection>();
+  /** Each app session → its connection, in the order the apps came (earlier runs' too). */
+  readonly connections = new Map<TapSession, Connection>();
+  /** Services of the runs before a restart: closed, kept for their sessions until those are cleared. */
+  readonly earlier: TapService[] = [];
+  /** False once stopped because its setting went: listed for its sessions, relaying nothing. */
+  running = true;
+  /** The port listened on (kept once stopped, for the view). */
+  port = 0;
 
   constructor(
     /** Settled once listening: the setting's name, or HOST:PORT with the port chosen. */
     public name: string,
-    readonly service: TapService,
+    /** The current run's service. */
+    public service: TapService,
     /** The target's endpoint as configured (secrets unresolved): the sessions' template. */
-    readonly template: EndpointConfig,
+    public template: EndpointConfig,
+    /** What started it, and with what: a restart starts the same again. */
+    public request: TapRequest,
+    public source: TapSource,
   ) {
     Tap.created += 1;
     this.id = `tap${Tap.created}`;
@@ -59,13 +81,12 @@ export class Tap {
 
   /** Where the tap listens: `ws://127.0.0.1:PORT`. */
   get address(): string {
-    return tapAddress(this.service.options.listenHost, this.service.port);
+    return listenUrl(this.service.options.listenHost, this.port);
   }
 
   /** Where an app on this machine connects: loopback when the tap listens on every address (0.0.0.0, ::). */
   get localAddress(): string {
-    const host = this.service.options.listenHost;
-    return host === '0.0.0.0' || host === '::' ? tapAddress('127.0.0.1', this.service.port) : this.address;
+    return localListenUrl(this.service.options.listenHost, this.port);
   }
 
   /** The name with the target's and the app's secrets hidden. */
@@ -84,6 +105,16 @@ export class Tap {
 
   sessions(): Connection[] {
     return [...this.connections.values()];
+  }
+
+  /** An app is connected (or connecting) through the current run. */
+  get hasLiveSessions(): boolean {
+    return this.service.sessions.all().some((session) => session.busy);
+  }
+
+  /** The run a session was recorded by. */
+  serviceOf(session: TapSession): TapService | undefined {
+    return [this.service, ...this.earlier].find((service) => service.sessions.all().includes(session));
   }
 }
 
@@ -108,68 +139,69 @@ export class TapManager implements IDisposable {
 
   /** The tap a session's connection belongs to. */
   tapOf(connection: Connection): Tap | undefined {
-    return this.list().find((tap) => tap.connections.get(connection.tap?.id ?? '') === connection);
+    const session = connection.tap;
+    return session ? this.list().find((tap) => tap.connections.get(session) === connection) : undefined;
   }
 
   /** Starts a tap; the reason when it cannot (a missing secret, the port taken, …), in words for the user. */
-  async start(request: TapRequest): Promise<StartTapResult> {
-    const resolved = await this.resolveTarget(request.target);
-    if (!resolved.ok) return resolved;
-    const { manager } = this.deps;
-    const settings = manager.currentSettings;
-    const service = new TapService({
-      endpoint: resolved.endpoint,
-      secretValues: resolved.secretValues,
-      listenHost: request.listen.host,
-      listenPort: request.listen.port,
-      keepHostAndOrigin: request.keepHostAndOrigin,
-      idleGapMs: settings.idleGapMs,
-      maxEvents: settings.maxEventsPerSession,
-      knownTimeouts: settings.knownTimeouts,
-      network: this.deps.network(),
-    });
-    const policy = () => service.policy();
-    const name = request.name ?? `${request.listen.host}:${request.listen.port}`;
-    const tap = new Tap(name, service, resolved.template);
-    service.sessions.onSession((session) => this.addSession(tap, session));
-    service.sessions.onSessionRemoved((session) => {
-      const connection = tap.connections.get(session.id);
-      if (!connection) return;
-      tap.connections.delete(session.id);
-      manager.removeTapped(connection);
-      this._onDidChange.fire();
-    });
-    try {
-      await service.listen();
-    } catch (error) {
-      service.dispose();
-      return {
-        ok: false,
-        reason: `cannot listen on ${request.listen.host}:${request.listen.port}: ${(error as Error).message}`,
-      };
-    }
-    if (this.disposed) {
-      service.dispose();
-      return { ok: false, reason: 'the extension is shutting down' };
-    }
+  async start(request: TapRequest, source: TapSource = { kind: 'adhoc' }): Promise<StartTapResult> {
+    const launched = await this.launch(request, (service, template) => new Tap('', service, template, request, source));
+    if (!launched.ok) return launched;
+    const { tap } = launched;
     this.taps.set(tap.id, tap);
-    const named = request.name ?? `${request.listen.host}:${service.port}`;
-    tap.name = named;
-    this.deps.log.info(
-      `tap "${redactProse(named, policy())}" listening on ${tap.address}, relaying to ${tap.displayTarget}` +
-        (tap.beyondLoopback ? ' (not loopback: others who can reach this machine can connect)' : ''),
-    );
+    this.logListening(tap, 'listening on');
     this._onDidChange.fire();
     return { ok: true, tap };
+  }
+
+  /**
+   * Starts a tap again with `request` (its setting edited, a secret changed): the apps'
+   * connections drop; the sessions recorded so far stay under it, labelled "before restart".
+   * The reason when it cannot listen again: the tap is then stopped, its sessions kept.
+   */
+  async restart(tap: Tap, request: TapRequest = tap.request, source: TapSource = tap.source): Promise<string | null> {
+    if (!this.taps.has(tap.id)) return null;
+    const previous = tap.service;
+    const previousTemplate = tap.template;
+    // Closed first: the new run listens on the same port.
+    await previous.close();
+    tap.running = false;
+    const launched = await this.launch(request, (service, template) => {
+      tap.service = service;
+      tap.template = template;
+      return tap;
+    });
+    if (!launched.ok) {
+      // Stopped: the closed run stays the tap's, with its sessions.
+      tap.service = previous;
+      tap.template = previousTemplate;
+      this.deps.log.warn(`tap "${redactProse(tap.name, previous.policy())}" stopped: ${launched.reason}`);
+      this.forgetIfEmpty(tap);
+      this._onDidChange.fire();
+      return launched.reason;
+    }
+    tap.request = request;
+    tap.source = source;
+    for (const [session, connection] of tap.connections) {
+      if (!previous.sessions.all().includes(session)) continue;
+      // The new run numbers its sessions from tap-1 again: the earlier ones say they are earlier.
+      connection.name = `${connection.name} · before restart`;
+      connection.notifyChanged();
+    }
+    this.retire(tap, previous);
+    this.logListening(tap, 'restarted, listening on');
+    this._onDidChange.fire();
+    return null;
   }
 
   /** Stops listening (the apps' connections drop) and removes the tap and its sessions. */
   async stop(tap: Tap): Promise<void> {
     if (!this.taps.delete(tap.id)) return;
+    tap.running = false;
     await tap.service.close();
     for (const connection of tap.sessions()) this.deps.manager.removeTapped(connection);
     tap.connections.clear();
-    tap.service.dispose();
+    for (const service of [tap.service, ...tap.earlier.splice(0)]) service.dispose();
     this.deps.log.info(`tap "${redactProse(tap.name, tap.service.policy())}" stopped`);
     if (!this.disposed) this._onDidChange.fire();
   }
@@ -177,37 +209,57 @@ export class TapManager implements IDisposable {
   /** Forgets an ended session (TapSessions.remove); false while its app is connected. */
   removeSession(connection: Connection): boolean {
     const tap = this.tapOf(connection);
-    if (!tap || !connection.tap) return false;
-    return tap.service.sessions.remove(connection.tap);
+    const session = connection.tap;
+    if (!tap || !session) return false;
+    return tap.serviceOf(session)?.sessions.remove(session) ?? false;
   }
 
-  /** Forgets every ended session of a tap; returns how many. */
+  /** Forgets every ended session of a tap (earlier runs' too); returns how many. */
   clearEnded(tap: Tap): number {
     let removed = 0;
-    for (const session of [...tap.service.sessions.all()]) if (tap.service.sessions.remove(session)) removed += 1;
+    for (const service of [tap.service, ...tap.earlier]) {
+      for (const session of [...service.sessions.all()]) if (service.sessions.remove(session)) removed += 1;
+    }
     return removed;
   }
 
   /**
-   * Starts the settings' taps with autoStart that are not running yet: only in a trusted
-   * workspace (a workspace's settings must not open a port by themselves), at activation and
-   * when trust is granted. Returns the problems, for the log and a message.
+   * Makes the running taps follow the settings' taps, and starts those with autoStart not
+   * running yet: only in a trusted workspace (a workspace's settings must not open a port by
+   * themselves), at activation, on every settings change and when trust is granted. A tap
+   * whose entry changed (or the endpoint it names) restarts; one whose entry went stops, its
+   * sessions kept until cleared. Taps started by Start Tap… are left alone. Returns the
+   * problems, for the log and a message.
    */
   async applySettings(taps: readonly TapSetting[], trusted: boolean): Promise<string[]> {
     if (!trusted || this.disposed) return [];
     const problems: string[] = [];
+    const byName = new Map(taps.map((setting) => [setting.name, setting]));
+    for (const tap of this.list()) {
+      if (tap.source.kind !== 'settings') continue;
+      const setting = byName.get(tap.name);
+      if (!setting) {
+        if (tap.running) await this.halt(tap);
+        continue;
+      }
+      const fingerprint = this.fingerprintOf(setting);
+      // A stopped one (its entry gone, or a restart failed) starts again when its entry is back with
+      // autoStart, or is edited again.
+      const comesBack = !tap.running && setting.autoStart && !this.autoStarted.has(setting.name);
+      if (fingerprint === tap.source.fingerprint && !comesBack) continue;
+      if (setting.autoStart) this.autoStarted.add(setting.name);
+      const reason = await this.restart(tap, requestOf(setting), { kind: 'settings', fingerprint });
+      if (reason !== null) problems.push(`tap "${setting.name}" did not restart: ${reason}`);
+    }
+    // An entry removed, then added again, starts again.
+    for (const name of [...this.autoStarted]) if (!byName.has(name)) this.autoStarted.delete(name);
     for (const setting of taps) {
       if (!setting.autoStart || this.autoStarted.has(setting.name)) continue;
-      if (this.list().some((tap) => tap.name === setting.name)) continue;
+      if (this.list().some((tap) => tap.source.kind === 'settings' && tap.name === setting.name)) continue;
       this.autoStarted.add(setting.name);
-      const result = await this.start({
-        name: setting.name,
-        listen: setting.listen,
-        target:
-          setting.target !== null
-            ? { kind: 'url', url: setting.target }
-            : { kind: 'endpoint', name: setting.endpoint! },
-        keepHostAndOrigin: setting.keepHostAndOrigin,
+      const result = await this.start(requestOf(setting), {
+        kind: 'settings',
+        fingerprint: this.fingerprintOf(setting),
       });
       if (!result.ok) {
         const message = `tap "${setting.name}" did not start: ${result.reason}`;
@@ -216,6 +268,26 @@ export class TapManager implements IDisposable {
       }
     }
     return problems;
+  }
+
+  /**
+   * A secret changed (Set Secret…): restarts the running taps on an endpoint that sends it, so
+   * the next app connects with the new value. A tap an app is connected through is not
+   * restarted (that would drop the app's connection): returned, for the user to decide.
+   */
+  async secretsChanged(names: readonly string[]): Promise<Tap[]> {
+    const waiting: Tap[] = [];
+    for (const tap of this.list()) {
+      if (!tap.running || tap.request.target.kind !== 'endpoint') continue;
+      if (!referencedSecrets(tap.template).some((name) => names.includes(name))) continue;
+      if (tap.hasLiveSessions) {
+        waiting.push(tap);
+        continue;
+      }
+      const reason = await this.restart(tap);
+      if (reason !== null) this.deps.log.warn(`tap "${redactProse(tap.name, tap.service.policy())}": ${reason}`);
+    }
+    return waiting;
   }
 
   /** Closes every tap (relays closed, sessions disposed, listeners removed). */
@@ -230,16 +302,107 @@ export class TapManager implements IDisposable {
     this._onDidChange.dispose();
   }
 
-  private addSession(tap: Tap, session: TapSession): void {
+  /** Resolves the target, creates the run's service (wired to `tap` before an app can come) and listens. */
+  private async launch(
+    request: TapRequest,
+    tapFor: (service: TapService, template: EndpointConfig) => Tap,
+  ): Promise<{ ok: true; tap: Tap } | { ok: false; reason: string }> {
+    const resolved = await this.resolveTarget(request.target);
+    if (!resolved.ok) return resolved;
+    const settings = this.deps.manager.currentSettings;
+    const service = new TapService({
+      endpoint: resolved.endpoint,
+      secretValues: resolved.secretValues,
+      listenHost: request.listen.host,
+      listenPort: request.listen.port,
+      keepHostAndOrigin: request.keepHostAndOrigin,
+      idleGapMs: settings.idleGapMs,
+      maxEvents: settings.maxEventsPerSession,
+      knownTimeouts: settings.knownTimeouts,
+      network: this.deps.network(),
+    });
+    const tap = tapFor(service, resolved.template);
+    service.sessions.onSession((session) => this.addSession(tap, session, service));
+    service.sessions.onSessionRemoved((session) => this.sessionRemoved(tap, session));
+    try {
+      await service.listen();
+    } catch (error) {
+      service.dispose();
+      return {
+        ok: false,
+        reason: `cannot listen on ${request.listen.host}:${request.listen.port}: ${(error as Error).message}`,
+      };
+    }
+    if (this.disposed) {
+      service.dispose();
+      return { ok: false, reason: 'the extension is shutting down' };
+    }
+    tap.port = service.port;
+    tap.running = true;
+    tap.name = request.name ?? `${request.listen.host}:${service.port}`;
+    return { ok: true, tap };
+  }
+
+  /** The tap's entry went: it stops listening; its sessions stay until cleared (then it goes). */
+  private async halt(tap: Tap): Promise<void> {
+    tap.running = false;
+    await tap.service.close();
+    const kept = tap.connections.size;
+    this.deps.log.info(
+      `tap "${redactProse(tap.name, tap.service.policy())}" stopped: its entry is no longer in wsInspector.taps` +
+        (kept > 0 ? `; its ${kept} session(s) stay until cleared` : ''),
+    );
+    this.forgetIfEmpty(tap);
+    this._onDidChange.fire();
+  }
+
+  /** A closed run keeps its sessions (readable, clearable); one without any is disposed now. */
+  private retire(tap: Tap, service: TapService): void {
+    if (service.sessions.all().length > 0) tap.earlier.push(service);
+    else service.dispose();
+  }
+
+  /** A stopped tap is listed only for its sessions. */
+  private forgetIfEmpty(tap: Tap): void {
+    if (tap.running || tap.connections.size > 0 || !this.taps.has(tap.id)) return;
+    void this.stop(tap);
+  }
+
+  private sessionRemoved(tap: Tap, session: TapSession): void {
+    const connection = tap.connections.get(session);
+    if (!connection) return;
+    tap.connections.delete(session);
+    this.deps.manager.removeTapped(connection);
+    this.forgetIfEmpty(tap);
+    this._onDidChange.fire();
+  }
+
+  private logListening(tap: Tap, what: string): void {
+    this.deps.log.info(
+      `tap "${tap.displayName}" ${what} ${tap.address}, relaying to ${tap.displayTarget}` +
+        (tap.beyondLoopback ? ' (not loopback: others who can reach this machine can connect)' : ''),
+    );
+  }
+
+  /** What a settings tap runs with: its entry, and the endpoint it names as configured now. */
+  private fingerprintOf(setting: TapSetting): string {
+    const endpoint =
+      setting.endpoint === null
+        ? null
+        : this.deps.manager.list().find((c) => c.origin === 'settings' && c.name === setting.endpoint)?.template;
+    const { listen, target, keepHostAndOrigin } = setting;
+    return JSON.stringify({ listen, target, keepHostAndOrigin, endpoint: endpoint ?? setting.endpoint });
+  }
+
+  private addSession(tap: Tap, session: TapSession, service: TapService): void {
     const label = `${session.id} · ${session.client.address} ${session.client.path}`;
     // An export names the tap and the app, as `ws-inspector tap --export` does.
     const template = { ...tap.template, name: `${tap.name} (${session.id}, ${session.client.address})` };
-    const connection = Connection.tapped(session, template, label, (keep) => tap.service.policy(keep));
-    tap.connections.set(session.id, connection);
+    // The policy of the run that recorded it: what that run's app sent is what it hides.
+    const connection = Connection.tapped(session, template, label, (keep) => service.policy(keep));
+    tap.connections.set(session, connection);
     this.deps.manager.addTapped(connection);
-    this.deps.log.info(
-      `tap "${redactProse(tap.name, tap.service.policy())}": ${redactProse(label, tap.service.policy())}`,
-    );
+    this.deps.log.info(`tap "${redactProse(tap.name, service.policy())}": ${redactProse(label, service.policy())}`);
     this._onDidChange.fire();
   }
 
@@ -268,4 +431,14 @@ export class TapManager implements IDisposable {
       secretValues: prepared.secretValues,
     };
   }
+}
+
+function requestOf(setting: TapSetting): TapRequest {
+  return {
+    name: setting.name,
+    listen: setting.listen,
+    target:
+      setting.target !== null ? { kind: 'url', url: setting.target } : { kind: 'endpoint', name: setting.endpoint! },
+    keepHostAndOrigin: setting.keepHostAndOrigin,
+  };
 }

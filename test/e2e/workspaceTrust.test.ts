@@ -1,17 +1,22 @@
 // Workspace trust in a real workbench: the folder's settings ask for auto-connect (one endpoint
 // even references a secret), the user answers the trust prompt with "No", and only the user's
-// own endpoint connects. Same harness and skip/fail rules as extension.test.ts.
+// own endpoint connects. The settings also list a tap with autoStart (issue 21): untrusted, its
+// port refuses connections and Start Tap… only explains; once trusted, it starts and relays.
+// Same harness and skip/fail rules as extension.test.ts.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { UNTRUSTED_TAP_MESSAGE } from '../../src/extension/model/tapSettings.js';
+import { freePort } from '../../support/ports.js';
 import { startWsServer, type TestWsServer } from '../helpers/wsServers.js';
 import { startCodeServer, type CodeServer } from '../../support/codeServer.js';
 import { e2eSuiteComponents, REPO_ROOT } from '../../support/components.js';
 import { packageVsix } from '../../support/vsix.js';
-import { Workbench } from './harness/workbench.js';
+import { waitFor, Workbench } from './harness/workbench.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e-trust');
 const { skip, require: requireComponents } = e2eSuiteComponents();
@@ -22,6 +27,18 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
   let workbench: Workbench | undefined;
   let workspace = '';
   const paths: string[] = [];
+  let tapPort = 0;
+  const apps: WebSocket[] = [];
+
+  /** An app connecting to the tap's port: 'open', or the error's code (ECONNREFUSED: nothing listens). */
+  function appConnects(path: string): Promise<string> {
+    return new Promise((resolve) => {
+      const app = new WebSocket(`ws://127.0.0.1:${tapPort}${path}`);
+      apps.push(app);
+      app.once('open', () => resolve('open'));
+      app.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+  }
 
   before(async () => {
     const components = requireComponents();
@@ -30,6 +47,7 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
     const vsix = packageVsix(join(REPO_ROOT, 'out', 'e2e'));
     server = await startWsServer((_ws, { request }) => paths.push(request.url ?? ''));
     const base = server.url.replace(/\/$/, '');
+    tapPort = await freePort();
     workspace = mkdtempSync(join(tmpdir(), 'ws-inspector-e2e-untrusted-'));
     mkdirSync(join(workspace, '.vscode'));
     writeFileSync(
@@ -44,6 +62,7 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
           },
           { name: 'Plain', url: `${base}/plain`, autoConnect: true },
         ],
+        'wsInspector.taps': [{ name: 'Their tap', listen: String(tapPort), target: `${base}/tapped`, autoStart: true }],
       }),
     );
     codeServer = await startCodeServer({
@@ -62,6 +81,7 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
   });
 
   after(async () => {
+    for (const app of apps) app.terminate();
     await workbench?.close();
     await codeServer?.stop();
     await server?.close();
@@ -91,7 +111,23 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
       const rows = await wb.viewPane('Connections').locator('[role="treeitem"] .label-name').allInnerTexts();
       assert.deepEqual(rows, ['Mine']);
       assert.deepEqual(paths, ['/mine']);
+      // The folder's autoStart tap did not start: nothing listens on its port.
+      assert.equal(await appConnects('/untrusted'), 'ECONNREFUSED');
       await wb.screenshot('untrusted-sidebar');
+
+      // Start Tap… explains why not (a modal) and asks nothing else.
+      await wb.runCommand('WebSocket Inspector: Start Tap…');
+      const dialog = wb.page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 10_000 });
+      assert.ok((await dialog.innerText()).includes(UNTRUSTED_TAP_MESSAGE), await dialog.innerText());
+      await wb.screenshot('untrusted-start-tap');
+      await wb.page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await wb.quickInput.isVisible(), false, 'no target is asked for');
+      assert.equal(await appConnects('/after-start-tap'), 'ECONNREFUSED');
+      assert.deepEqual(await wb.viewPane('Connections').locator('[role="treeitem"] .label-name').allInnerTexts(), [
+        'Mine',
+      ]);
 
       // Trusting the folder brings its endpoints in, live: the plain one auto-connects; the one
       // that needs a secret stays unconnected and says which secret is missing.
@@ -101,6 +137,16 @@ describe('workspace trust in a real VS Code workbench', { timeout: 180_000, skip
       const theirs = wb.treeItem('Connections', 'Theirs');
       await theirs.locator('.label-description', { hasText: 'cannot connect' }).waitFor();
       assert.deepEqual([...paths].sort(), ['/mine', '/plain']);
+      // And its tap starts: an app connecting to its port reaches the server through it.
+      const tapRow = wb.treeItem('Connections', 'Their tap');
+      await tapRow.locator('.label-description', { hasText: `tap 127.0.0.1:${tapPort} → ` }).waitFor();
+      assert.equal(await appConnects('/trusted'), 'open');
+      await waitFor(
+        'the tapped handshake',
+        () => Promise.resolve([...paths]),
+        (seen) => seen.includes('/tapped'),
+      );
+      await wb.treeItem('Connections', 'tap-1 · 127.0.0.1 /trusted').waitFor();
       // Close the Workspace Trust editor (a modal editor) so the screenshot shows the view.
       await wb.runCommand('View: Close Editor');
       await wb.page.locator('.monaco-modal-editor-block').waitFor({ state: 'detached' });

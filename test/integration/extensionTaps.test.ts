@@ -3,7 +3,9 @@
 // as a connection would, the app's session becomes a read-only connection the timeline and the
 // tree read (its rows and tooltip hiding the endpoint's secret and the app's own token), ended
 // sessions are cleared, Stop Tap closes the port, autoStart waits for a trusted workspace, and
-// shutdown leaves nothing listening.
+// shutdown leaves nothing listening; running taps follow their settings (an entry edited
+// restarts its tap, one removed stops it, one added with autoStart starts it; Start Tap…'s taps
+// are left alone) and a changed secret restarts the taps that send it, unless an app is connected.
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -16,7 +18,7 @@ import { connectionItem } from '../../src/extension/model/connectionView.js';
 import { exportChunks } from '../../src/extension/model/sessionFiles.js';
 import { parseSettings } from '../../src/extension/model/settings.js';
 import { tapItem, tapSessionItem } from '../../src/extension/model/tapView.js';
-import { TapManager } from '../../src/extension/tapManager.js';
+import { TapManager, type Tap } from '../../src/extension/tapManager.js';
 import { freePort } from '../../support/ports.js';
 import { until } from '../helpers/tap.js';
 import { cleanups } from '../helpers/testScope.js';
@@ -32,6 +34,7 @@ async function setup(defer: (fn: () => unknown) => void, settingsTaps: unknown[]
     ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
   });
   defer(() => server.close());
+  const secretStore = new Map([['API_TOKEN', ENDPOINT_SECRET]]);
   const logLines: string[] = [];
   const log = {
     info: (line: string) => void logLines.push(line),
@@ -43,22 +46,27 @@ async function setup(defer: (fn: () => unknown) => void, settingsTaps: unknown[]
     createSocket: () => {
       throw new Error('no connection of our own in this test');
     },
-    getSecret: (name) => Promise.resolve(name === 'API_TOKEN' ? ENDPOINT_SECRET : undefined),
+    getSecret: (name) => Promise.resolve(secretStore.get(name)),
     log,
   });
   defer(() => manager.dispose());
-  const settings = parseSettings({
-    endpoints: {
-      user: [{ name: 'API', url: server.url, headers: { Authorization: 'Bearer ${secret:API_TOKEN}' } }],
-    },
-    values: {},
-    taps: { workspace: settingsTaps },
-  });
-  assert.deepEqual(settings.problems, []);
+  const settingsWith = (
+    taps: unknown[],
+    headers: Record<string, string> = { Authorization: 'Bearer ${secret:API_TOKEN}' },
+  ) => {
+    const parsed = parseSettings({
+      endpoints: { user: [{ name: 'API', url: server.url, headers }] },
+      values: {},
+      taps: { workspace: taps },
+    });
+    assert.deepEqual(parsed.problems, []);
+    return parsed;
+  };
+  const settings = settingsWith(settingsTaps);
   await manager.applySettings(settings, true);
   const taps = new TapManager({ manager, network: () => ({ env: {} }), log });
   defer(() => taps.shutdown());
-  return { server, handshakes, manager, taps, settings, logLines };
+  return { server, handshakes, manager, taps, settings, settingsWith, secretStore, logLines };
 }
 
 async function openApp(defer: (fn: () => unknown) => void, url: string): Promise<WebSocket> {
@@ -212,3 +220,165 @@ test('a port in use is refused with the reason', async (t) => {
   assert.match(result.ok ? '' : result.reason, /cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
   assert.deepEqual(taps.list(), []);
 });
+
+/** An app connects through the tap, is echoed and leaves; returns the Authorization the server got. */
+async function roundTrip(
+  defer: (fn: () => unknown) => void,
+  tap: Tap,
+  handshakes: ReadonlyArray<{ authorization: string | undefined }>,
+  path: string,
+): Promise<string | undefined> {
+  const app = await openApp(defer, `${tap.address}${path}`);
+  assert.equal(await echo(app, path), path);
+  app.close();
+  await until(() => !tap.hasLiveSessions, `the app on ${path} to leave`);
+  return handshakes.at(-1)?.authorization;
+}
+
+async function refused(defer: (fn: () => unknown) => void, url: string): Promise<void> {
+  const probe = new WebSocket(url);
+  defer(() => probe.terminate());
+  const [error] = (await once(probe, 'error')) as [NodeJS.ErrnoException];
+  assert.equal(error.code, 'ECONNREFUSED', url);
+}
+
+test(
+  'a settings tap follows its entry: edited restarts (sessions kept), removed stops, added starts',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const [first, second] = [await freePort(), await freePort()];
+    const entry = { name: 'Auto', endpoint: 'API', autoStart: true };
+    const { manager, taps, settings, settingsWith, handshakes, logLines } = await setup(defer, [
+      { ...entry, listen: String(first) },
+    ]);
+    assert.deepEqual(await taps.applySettings(settings.taps, true), []);
+    const [tap] = taps.list();
+    assert.ok(tap);
+    const app = await openApp(defer, `${tap.address}/before?access_token=${APP_TOKEN}`);
+    assert.equal(await echo(app, 'first run'), 'first run');
+    const [earlier] = tap.sessions();
+    assert.ok(earlier);
+
+    // The same settings again (any other setting changed): nothing restarts, the app stays.
+    assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(first) }]).taps, true), []);
+    assert.equal(app.readyState, WebSocket.OPEN);
+
+    // Edited: the same tap (node, name) listens on the new port; the app's connection dropped.
+    const appClosed = once(app, 'close');
+    assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(second) }]).taps, true), []);
+    await appClosed;
+    assert.deepEqual(taps.list(), [tap]);
+    assert.equal(tap.address, `ws://127.0.0.1:${second}`);
+    await refused(defer, `ws://127.0.0.1:${first}/`);
+    // The first run's session stays readable under it, saying it is from before the restart.
+    await until(() => earlier.state === 'stopped', 'the earlier session to end');
+    assert.equal(manager.get(earlier.id), earlier);
+    assert.equal(earlier.name, 'tap-1 · 127.0.0.1 /before · before restart');
+    assert.ok([...earlier.events()].some((e) => e.type === 'message'));
+    const again = await openApp(defer, `${tap.address}/after`);
+    assert.equal(await echo(again, 'second run'), 'second run');
+    assert.deepEqual(
+      tap.sessions().map((c) => c.name),
+      ['tap-1 · 127.0.0.1 /before · before restart', 'tap-1 · 127.0.0.1 /after'],
+    );
+    // The earlier run's app token is still hidden in its rows, as the log never had it.
+    assert.ok(!JSON.stringify([earlier.snapshot(Date.now()), logLines]).includes(APP_TOKEN));
+
+    // The endpoint it names edited (a header): it restarts too, with the new header.
+    const changedHeader = settingsWith([{ ...entry, listen: String(second) }], { Authorization: 'Bearer v2' });
+    await manager.applySettings(changedHeader, true);
+    const againClosed = once(again, 'close');
+    assert.deepEqual(await taps.applySettings(changedHeader.taps, true), []);
+    await againClosed;
+    assert.equal(await roundTrip(defer, tap, handshakes, '/third'), 'Bearer v2');
+
+    // Removed: it stops listening; it and its sessions stay listed, stopped, until cleared.
+    assert.deepEqual(await taps.applySettings(settingsWith([]).taps, true), []);
+    await refused(defer, `ws://127.0.0.1:${second}/`);
+    assert.deepEqual(taps.list(), [tap]);
+    assert.equal(tap.running, false);
+    assert.equal(tap.sessions().length, 3);
+    assert.ok(logLines.some((line) => /tap "Auto" stopped: its entry is no longer in wsInspector\.taps/.test(line)));
+    assert.equal(taps.clearEnded(tap), 3);
+    assert.deepEqual(taps.list(), [], 'a stopped tap goes with its last session');
+    assert.equal(manager.get(earlier.id), undefined);
+
+    // Added again with autoStart: it starts again.
+    assert.deepEqual(await taps.applySettings(settingsWith([{ ...entry, listen: String(first) }]).taps, true), []);
+    assert.deepEqual(
+      taps.list().map((running) => [running.name, running.address, running.running]),
+      [['Auto', `ws://127.0.0.1:${first}`, true]],
+    );
+  },
+);
+
+test('a tap started by Start Tap… is left alone by settings changes', { timeout: 30_000 }, async (t) => {
+  const defer = cleanups(t);
+  const port = await freePort();
+  const { taps, settingsWith } = await setup(defer);
+  const started = await taps.start({
+    listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
+    target: { kind: 'endpoint', name: 'API' },
+    keepHostAndOrigin: false,
+  });
+  assert.ok(started.ok);
+  const { service } = started.tap;
+  const app = await openApp(defer, `${started.tap.address}/mine`);
+  // Its endpoint edited, another tap added and removed: this one keeps running, the app connected.
+  const edited = settingsWith([{ name: 'Other', listen: String(port), target: 'ws://127.0.0.1:1/', autoStart: true }], {
+    Authorization: 'Bearer edited',
+  });
+  await taps.applySettings(edited.taps, true);
+  await taps.applySettings(settingsWith([]).taps, true);
+  assert.deepEqual(taps.list(), [started.tap]);
+  assert.equal(started.tap.service, service);
+  assert.equal(started.tap.running, true);
+  assert.equal(await echo(app, 'still here'), 'still here');
+});
+
+test(
+  'a secret changed restarts the taps that send it, or waits for the user while an app is connected',
+  { timeout: 30_000 },
+  async (t) => {
+    const defer = cleanups(t);
+    const { taps, handshakes, secretStore } = await setup(defer);
+    const started = await taps.start({
+      listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
+      target: { kind: 'endpoint', name: 'API' },
+      keepHostAndOrigin: false,
+    });
+    assert.ok(started.ok);
+    const tap = started.tap;
+    const byUrl = await taps.start({
+      listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
+      target: { kind: 'url', url: 'ws://127.0.0.1:1/' },
+      keepHostAndOrigin: false,
+    });
+    assert.ok(byUrl.ok);
+    const urlService = byUrl.tap.service;
+
+    // An app connected: not restarted (its connection would drop); the user is asked.
+    const app = await openApp(defer, `${tap.address}/live`);
+    await until(() => tap.hasLiveSessions, 'the app to be live');
+    secretStore.set('API_TOKEN', 'rotated-1');
+    assert.deepEqual(await taps.secretsChanged(['API_TOKEN']), [tap]);
+    assert.equal(await echo(app, 'kept'), 'kept');
+    assert.deepEqual(await taps.secretsChanged(['OTHER']), [], 'a secret it does not send changes nothing');
+
+    // "Restart Tap": the app's connection drops; the next app is sent with the new value.
+    const closed = once(app, 'close');
+    assert.equal(await taps.restart(tap), null);
+    await closed;
+    assert.equal(await roundTrip(defer, tap, handshakes, '/next'), 'Bearer rotated-1');
+
+    // No app connected: restarted at once.
+    secretStore.set('API_TOKEN', 'rotated-2');
+    assert.deepEqual(await taps.secretsChanged(['API_TOKEN']), []);
+    assert.equal(await roundTrip(defer, tap, handshakes, '/last'), 'Bearer rotated-2');
+    assert.equal(byUrl.tap.service, urlService, 'a tap on a URL sends no secret of ours: untouched');
+    for (const secret of ['rotated-1', 'rotated-2']) {
+      assert.ok(!JSON.stringify(tap.sessions().map((c) => c.snapshot(Date.now()))).includes(secret), secret);
+    }
+  },
+);

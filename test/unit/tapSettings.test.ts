@@ -1,10 +1,9 @@
 // The wsInspector.taps setting: parsing, validation with messages that name the bad value, and
-// the listen address ("PORT" | "HOST:PORT", loopback by default).
+// the listen address (read by core/model/listenAddress.ts, tested in listenAddress.test.ts).
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeProblem, parseSettings, type RawSettings } from '../../src/extension/model/settings.js';
-import { parseTapListen, tapAddress } from '../../src/extension/model/tapSettings.js';
 
 const ENDPOINTS: RawSettings['endpoints'] = { user: [{ name: 'API', url: 'wss://api.example.test/socket' }] };
 const parse = (taps: NonNullable<RawSettings['taps']>) => parseSettings({ endpoints: ENDPOINTS, values: {}, taps });
@@ -67,7 +66,7 @@ describe('settings: taps', () => {
         messages.some((m) => m.startsWith(`wsInspector.taps[${path}`) && pattern.test(m)),
         `${path} ${pattern}: ${messages.join('\n')}`,
       );
-    expect('0].listen', /must be PORT or HOST:PORT.*got "localhost"/);
+    expect('0].listen', /must be \[HOST:\]PORT.*got "localhost"/);
     expect('1] ', /must have "target".*or "endpoint"/);
     expect('2] ', /not both/);
     expect('3].target', /ws:\/\/ or wss:\/\//);
@@ -111,24 +110,5 @@ describe('settings: taps', () => {
     const result = parse({ workspace: { listen: '1' } });
     assert.deepEqual(result.taps, []);
     assert.match(errors(result)[0]!, /^wsInspector\.taps must be an array of tap objects/);
-  });
-});
-
-describe('tap listen addresses', () => {
-  it('reads PORT, HOST:PORT and [IPv6]:PORT; loopback unless another address is named', () => {
-    assert.deepEqual(parseTapListen('8787'), { host: '127.0.0.1', port: 8787, beyondLoopback: false });
-    assert.deepEqual(parseTapListen(' 0 '), { host: '127.0.0.1', port: 0, beyondLoopback: false });
-    assert.deepEqual(parseTapListen('localhost:1'), { host: 'localhost', port: 1, beyondLoopback: false });
-    assert.deepEqual(parseTapListen('[::1]:2'), { host: '::1', port: 2, beyondLoopback: false });
-    assert.deepEqual(parseTapListen('0.0.0.0:3'), { host: '0.0.0.0', port: 3, beyondLoopback: true });
-    assert.deepEqual(parseTapListen('192.168.1.5:4'), { host: '192.168.1.5', port: 4, beyondLoopback: true });
-    for (const bad of ['', 'x', '70000', ':80', '1.2.3.4:', 'host name:80']) {
-      assert.ok('error' in parseTapListen(bad), bad);
-    }
-  });
-
-  it('writes where the app connects, an IPv6 host in brackets', () => {
-    assert.equal(tapAddress('127.0.0.1', 8787), 'ws://127.0.0.1:8787');
-    assert.equal(tapAddress('::1', 8787), 'ws://[::1]:8787');
   });
 });

@@ -43,6 +43,17 @@ describe('tap nodes', () => {
     assert.equal(item.icon.color, 'list.warningForeground');
     assert.match(item.tooltip.rows.find((r) => r.label === 'Warning')!.value, /anyone who can reach this machine/);
   });
+
+  it('says so when stopped (its entry gone from wsInspector.taps), its sessions still listed', () => {
+    const item = tapItem({ ...base, running: false });
+    assert.equal(item.description, 'tap stopped, was 127.0.0.1:8787 → wss://api.example.test/prices');
+    assert.deepEqual(item.icon, { id: 'debug-stop' });
+    assert.deepEqual(
+      item.tooltip.rows.map((r) => r.label),
+      ['Stopped', 'Relays to', 'App sessions'],
+    );
+    assert.equal(item.contextValue, 'wsInspector.tap;ended;');
+  });
 });
 
 describe('tap session rows', () => {

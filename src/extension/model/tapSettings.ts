@@ -5,20 +5,19 @@
 // path; a bad entry is skipped, the others load. Pure: settings.ts hands in the raw values.
 
 import { checkWebSocketUrl } from '../../core/model/endpoint.js';
+import { parseListenAddress, type ListenAddress } from '../../core/model/listenAddress.js';
 import { describeValue, isObject } from '../../core/common/values.js';
 import { settingId, Settings } from './ids.js';
 import { parseScopedEntries, type EndpointSetting, type SettingsProblem, type SettingsScope } from './settings.js';
 
-/** Loopback: a tap listens nowhere else unless the user names another address. */
-export const TAP_DEFAULT_HOST = '127.0.0.1';
+/** Where a tap listens: the one reading of "PORT" | "HOST:PORT" (core/model/listenAddress.ts). */
+export type TapListen = ListenAddress;
 
-export interface TapListen {
-  host: string;
-  /** 0: any free port. */
-  port: number;
-  /** The user named an address other than loopback: others can connect through the tap. */
-  beyondLoopback: boolean;
-}
+/** The explanation when the workspace is not trusted; nothing else is offered
+ * (Start Tap…; the e2e test reads it here, where no vscode import is needed). */
+export const UNTRUSTED_TAP_MESSAGE =
+  'Starting a tap needs a trusted workspace: a tap opens a port on this machine and relays whatever connects to ' +
+  'it to a server, with your endpoint’s headers and secrets. Trust this workspace to start one.';
 
 /** A configured tap that passed validation. */
 export interface TapSetting {
@@ -34,29 +33,6 @@ export interface TapSetting {
 }
 
 const TAP_FIELDS = new Set(['name', 'listen', 'target', 'endpoint', 'keepHostAndOrigin', 'autoStart']);
-
-/**
- * `8787`, `127.0.0.1:8787`, `0.0.0.0:8787`, `[::1]:8787`: a bare port listens on loopback.
- * Returns why not when the text is none of these.
- */
-export function parseTapListen(text: string): TapListen | { error: string } {
-  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):)?(\d{1,5})$/.exec(text.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65535) {
-    return { error: `must be PORT or HOST:PORT, e.g. 8787 or ${TAP_DEFAULT_HOST}:8787, got "${text}"` };
-  }
-  const host = match[1]?.replace(/^\[|\]$/g, '') ?? TAP_DEFAULT_HOST;
-  return { host, port, beyondLoopback: !isLoopbackHost(host) };
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-/** `ws://127.0.0.1:8787`, with an IPv6 host in brackets: where the app connects. */
-export function tapAddress(host: string, port: number): string {
-  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 /** Parses the taps of every scope; entries of a more specific scope replace those with the same name. */
 export function parseTaps(
@@ -103,7 +79,7 @@ function parseTap(
   if (typeof rawListen !== 'string' && !(typeof rawListen === 'number' && Number.isInteger(rawListen))) {
     fail('listen', `must be "PORT" or "HOST:PORT", got ${describeValue(rawListen)}`);
   } else {
-    const parsed = parseTapListen(String(rawListen));
+    const parsed = parseListenAddress(String(rawListen));
     if ('error' in parsed) fail('listen', parsed.error);
     else listen = parsed;
   }

@@ -26,6 +26,8 @@ export interface TapSnapshot {
   sessions: number;
   /** Sessions whose app is connected (or connecting) now. */
   liveSessions: number;
+  /** False once its wsInspector.taps entry went (or a restart failed): kept for its sessions. */
+  running?: boolean;
 }
 
 export interface TapItemModel {
@@ -39,10 +41,13 @@ export interface TapItemModel {
 
 export function tapItem(t: TapSnapshot): TapItemModel {
   const listen = t.address.replace(/^ws:\/\//, '');
-  const description = `tap ${listen} → ${t.displayTarget}`;
+  const stopped = t.running === false;
+  const description = `tap ${stopped ? 'stopped, was ' : ''}${listen} → ${t.displayTarget}`;
   const ended = t.sessions - t.liveSessions;
   const rows = [
-    { label: 'Point your app at', value: t.address },
+    stopped
+      ? { label: 'Stopped', value: 'not listening; its sessions stay until cleared' }
+      : { label: 'Point your app at', value: t.address },
     { label: 'Relays to', value: t.displayTarget },
     { label: 'App sessions', value: `${t.sessions} (${t.liveSessions} connected)` },
   ];
@@ -56,7 +61,11 @@ export function tapItem(t: TapSnapshot): TapItemModel {
     label: t.name,
     description,
     tooltip: { title: `Tap ${t.name}`, rows },
-    icon: t.beyondLoopback ? { id: 'radio-tower', color: 'list.warningForeground' } : { id: 'radio-tower' },
+    icon: stopped
+      ? { id: 'debug-stop' }
+      : t.beyondLoopback
+        ? { id: 'radio-tower', color: 'list.warningForeground' }
+        : { id: 'radio-tower' },
     contextValue: `${TAP_CONTEXT};${ended > 0 ? 'ended' : 'none'};`,
     accessibilityLabel: `Tap ${t.name}, ${description}, ${t.sessions} app sessions`,
   };
