@@ -8,6 +8,8 @@ import {
   MESSAGE_OUT,
   MESSAGE_TRUNCATED,
 } from '../../src/core/engine/eventRecord.js';
+import type { MessageEvent, SessionEvent } from '../../src/core/model/sessionEvents.js';
+import { fuzzTools, seededRandom } from '../../support/seededRandom.js';
 
 const message = (t: number) => ({
   seq: 0,
@@ -266,5 +268,229 @@ describe('EventRecord: cheap reads for the timeline', () => {
     assert.equal(preview?.type === 'message' && preview.data, 'h', 'a cut character is dropped');
     assert.equal(preview?.type === 'message' && preview.truncated, true);
     assert.deepEqual(record.getPreview(seq, 100), record.get(seq), 'within the budget it is the full event');
+  });
+});
+
+describe('EventRecord: slots allocated on demand', () => {
+  const text = (event: SessionEvent | undefined) =>
+    event?.type === 'message' ? event.data : event?.type === 'error' ? event.message : undefined;
+  const error = (t: number) => ({ seq: 0, type: 'error' as const, t, message: `e${t}`, code: null });
+
+  it('keeps objects in order across growths and the wrap once full', () => {
+    const record = new EventRecord({ maxEvents: 10, maxPayloadBytes: 1, initialSlots: 2 });
+    for (let t = 1; t <= 7; t++) record.append(error(t));
+    assert.deepEqual(record.toArray().map(text), ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'], 'grown 2 → 4 → 8');
+    for (let t = 8; t <= 25; t++) record.append(error(t));
+    assert.equal(record.size, 10, 'grown to the capacity, then full');
+    assert.equal(record.droppedCount, 15);
+    assert.deepEqual(
+      record.toArray().map((e) => e.t),
+      [16, 17, 18, 19, 20, 21, 22, 23, 24, 25],
+    );
+    assert.equal(record.timeOf(16), 16);
+    assert.equal(record.get(15), undefined);
+  });
+
+  it('moves a ring whose head is not slot 0 when it grows: payloads evicted for room first', () => {
+    // Three 20 KiB payloads fill most of the 64 KiB arena, so the fourth evicts the oldest
+    // message to make room while only 3 of 4 slots are used: the head moves to slot 1.
+    const record = new EventRecord({ maxEvents: 100, maxPayloadBytes: 64 * 1024, initialSlots: 4 });
+    const big = (t: number) => String.fromCharCode(65 + t).repeat(20 * 1024);
+    for (let t = 0; t < 4; t++) record.appendMessage(t, 0, 20 * 1024, Buffer.from(big(t)), undefined);
+    assert.equal(record.droppedCount, 1, 'evicted for room before any growth');
+    assert.equal(record.size, 3);
+    // The wrapped arena is full again: the first small message evicts another for room, and
+    // goes to slot 0 of 4: the ring wraps while not full.
+    record.appendMessage(4, MESSAGE_OUT, 2, Buffer.from('m4'), undefined);
+    assert.deepEqual(
+      [2, 3, 4, 5, 6].map((seq) => [record.timeOf(seq), record.typeOf(seq), text(record.getPreview(seq, 2))]),
+      [
+        [NaN, undefined, undefined],
+        [2, 'message', 'CC'],
+        [3, 'message', 'DD'],
+        [4, 'message', 'm4'],
+        [NaN, undefined, undefined],
+      ],
+    );
+    for (let t = 5; t < 12; t++) record.appendMessage(t, MESSAGE_OUT, 2, Buffer.from(`m${t}`), undefined);
+    assert.equal(record.droppedCount, 2);
+    assert.equal(record.size, 10, 'grown 4 → 8 → 16 from a ring starting at slot 2');
+    assert.deepEqual(record.toArray().map(text), [big(2), big(3), ...[4, 5, 6, 7, 8, 9, 10, 11].map((t) => `m${t}`)]);
+    assert.deepEqual(
+      [2, 3, 4, 5, 12].map((seq) => record.directionOf(seq)),
+      [null, 'in', 'in', 'out', 'out'],
+    );
+  });
+
+  it('records messages already stored by storeRaw() across growths and once full', () => {
+    const record = new EventRecord({ maxEvents: 6, maxPayloadBytes: 64 * 1024, initialSlots: 1 });
+    const run = Buffer.from('aabbccddeeffgghhiijj');
+    const at = record.storeRaw(run, 0, run.length);
+    assert.ok(at >= 0);
+    record.rawHold = at;
+    for (let k = 0; k < 10; k++) record.appendStoredMessage(k, k % 2 ? MESSAGE_BINARY : 0, at + 2 * k, 2);
+    record.rawHold = Infinity;
+    assert.equal(record.size, 6);
+    assert.equal(record.droppedCount, 4);
+    assert.deepEqual(record.toArray().map(text), ['ee', 'ZmY=', 'gg', 'aGg=', 'ii', 'amo=']);
+  });
+
+  it('keeps wire sizes of truncated messages when the slots grow', () => {
+    const record = new EventRecord({ maxEvents: 5, maxPayloadBytes: 64 * 1024, initialSlots: 2 });
+    const sizes = [100, 2, 300, 4, 500, 6, 700];
+    for (const [t, size] of sizes.entries()) record.appendMessage(t, 0, size, Buffer.from('xy'), undefined);
+    const kept = record.toArray().map((e) => (e.type === 'message' ? [e.size, e.truncated] : undefined));
+    assert.deepEqual(kept, [
+      [300, true],
+      [4, true],
+      [500, true],
+      [6, true],
+      [700, true],
+    ]);
+    assert.deepEqual(
+      record.toArray().map((e) => e.seq),
+      [3, 4, 5, 6, 7],
+    );
+  });
+
+  it('starts again from its initial slots after clear() and grows again', () => {
+    const record = new EventRecord({ maxEvents: 8, maxPayloadBytes: 64 * 1024, initialSlots: 2 });
+    for (let t = 0; t < 11; t++) record.appendMessage(t, 0, 50, Buffer.from('a'.repeat(5)), t === 4 ? 1 : undefined);
+    record.clear();
+    for (let t = 11; t < 16; t++) {
+      record.appendMessage(t, 0, 10, Buffer.from(`z${t}`), undefined);
+      record.append(error(t));
+    }
+    assert.equal(record.size, 8);
+    assert.equal(record.droppedCount, 2);
+    assert.equal(record.firstSeq, 14);
+    assert.deepEqual(record.toArray().map(text), ['z12', 'e12', 'z13', 'e13', 'z14', 'e14', 'z15', 'e15']);
+    const first = record.get(14);
+    assert.deepEqual(first?.type === 'message' && [first.size, first.truncated], [10, true]);
+  });
+
+  it('answers reads by seq and position the same before and after growing', () => {
+    const record = new EventRecord({ maxEvents: 64, maxPayloadBytes: 64 * 1024, initialSlots: 3 });
+    for (let t = 0; t < 40; t++) {
+      const flags = t % 2 ? MESSAGE_HEARTBEAT_PING : 0;
+      if (t % 3 === 0) record.append(error(t));
+      else record.appendMessage(t, flags, 3, Buffer.from(`${t}`.padStart(3, '0')), undefined);
+    }
+    assert.deepEqual(record.slice(10, 3).map(text), ['e9', '010', '011']);
+    assert.deepEqual(
+      [...record].map((e) => e.t),
+      [...Array(40).keys()],
+    );
+    assert.equal(record.typeOf(10), 'error');
+    assert.equal(record.isHeartbeatTraffic(12), true);
+    assert.equal(record.isHeartbeatTraffic(13), false);
+    assert.equal(text(record.getPreview(39, 1)), '0');
+    assert.equal(record.get(41), undefined);
+  });
+
+  it('matches a simple reference model over random operations with small capacities', () => {
+    const ARENA = 64 * 1024;
+    const tools = fuzzTools(seededRandom(0x5eed21));
+    let operations = 0;
+    for (let capacity = 1; capacity <= 50; capacity++) {
+      const initialSlots = 1 + tools.int(capacity);
+      // Often enough, large payloads evict events for room before the slots reach the capacity.
+      const largeShare = tools.pick([0.05, 0.5]);
+      const record = new EventRecord({ maxEvents: capacity, maxPayloadBytes: ARENA, initialSlots });
+      const where = () => `capacity ${capacity}, initial slots ${initialSlots}, operation ${operations}`;
+      // The model: an array with the same capacity. The record may drop more than the
+      // model only to make room for payload bytes when they near the arena's size.
+      let model: SessionEvent[] = [];
+      let modelDropped = 0;
+      let nextSeq = 1;
+      let t = 0;
+      const retainedBytes = () => model.reduce((sum, e) => sum + (e.type === 'message' ? e.size : 0), 0);
+      const push = (event: SessionEvent) => {
+        event.seq = nextSeq++;
+        model.push(event);
+        if (model.length > capacity) {
+          model.shift();
+          modelDropped++;
+        }
+      };
+      const expected = (size: number, data: string, flags: number, rttMs?: number): MessageEvent => {
+        const event: MessageEvent = {
+          seq: 0,
+          t,
+          type: 'message',
+          direction: flags & MESSAGE_OUT ? 'out' : 'in',
+          opcode: flags & MESSAGE_BINARY ? 'binary' : 'text',
+          size,
+          data: flags & MESSAGE_BINARY ? Buffer.from(data).toString('base64') : data,
+          truncated: size > data.length,
+        };
+        if (rttMs !== undefined) event.rttMs = rttMs;
+        return event;
+      };
+      for (let step = 0; step < 400; step++, operations++, t++) {
+        const bytesBefore = retainedBytes();
+        let reserved = 0;
+        const choice = tools.int(100);
+        if (choice < 25) {
+          push(record.append(error(t)));
+        } else if (choice < 60) {
+          const large = tools.chance(largeShare);
+          const data = tools.string(large ? 12_000 + tools.int(12_000) : tools.int(40), 'abc');
+          const size = tools.chance(0.2) ? data.length + 1 + tools.int(99) : data.length;
+          const flags = tools.pick([0, MESSAGE_OUT, MESSAGE_BINARY]);
+          const rttMs = tools.chance(0.05) ? 1 + tools.int(9) : undefined;
+          if (rttMs === undefined) reserved = data.length;
+          const seq = record.appendMessage(t, flags, size, Buffer.from(data), rttMs);
+          push(expected(size, data, flags, rttMs));
+          assert.equal(seq, nextSeq - 1, where());
+        } else if (choice < 97) {
+          const pieces = Array.from({ length: 1 + tools.int(8) }, () => tools.string(tools.int(30), 'xyz'));
+          const run = Buffer.from(pieces.join(''));
+          const at = record.storeRaw(run, 0, run.length);
+          reserved = run.length;
+          if (at < 0) {
+            for (const piece of pieces) {
+              record.appendMessage(t, 0, piece.length, Buffer.from(piece), undefined);
+              push(expected(piece.length, piece, 0));
+            }
+          } else {
+            record.rawHold = at;
+            let offset = at;
+            for (const piece of pieces) {
+              // An event arriving while the run is held is recorded between its messages.
+              if (tools.chance(0.1)) push(record.append(error(t)));
+              record.appendStoredMessage(t, 0, offset, piece.length);
+              push(expected(piece.length, piece, 0));
+              offset += piece.length;
+            }
+            record.rawHold = Infinity;
+          }
+        } else {
+          record.clear();
+          model = [];
+          modelDropped = 0;
+        }
+        const extra = record.firstSeq - (model[0]?.seq ?? nextSeq);
+        if (extra > 0) {
+          assert.ok(reserved > 0 && bytesBefore + reserved > ARENA / 2, `dropped ${extra} more: ${where()}`);
+          model = model.slice(extra);
+          modelDropped += extra;
+        }
+        assert.equal(record.size, model.length, where());
+        assert.equal(record.droppedCount, modelDropped, where());
+        assert.equal(record.lastSeq, nextSeq - 1, where());
+        assert.ok(record.payloadBytes <= ARENA, where());
+        assert.deepEqual(record.toArray(), model, where());
+        for (let seq = record.firstSeq - 1; seq <= nextSeq; seq++) {
+          const event = model.find((e) => e.seq === seq);
+          assert.deepEqual(record.get(seq), event, where());
+          assert.equal(record.typeOf(seq), event?.type, where());
+          assert.equal(record.timeOf(seq), event ? event.t : NaN, where());
+          assert.equal(record.directionOf(seq), event && 'direction' in event ? event.direction : null, where());
+        }
+        const from = record.firstSeq - 1 + tools.int(model.length + 3);
+        assert.deepEqual(record.slice(from, 4), model.filter((e) => e.seq >= from).slice(0, 4), where());
+      }
+    }
   });
 });
