@@ -49,8 +49,10 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     if (options.output === 'lines') {
       io.err(`${session.id}: a new app client, ${session.client.address}, path ${session.client.path}`);
     }
-    // The service learned the event's secrets first (it subscribed first).
-    session.onEvent((event) => {
+    // The service learned the event's secrets first (its lifecycle listener runs first).
+    // --quiet prints findings only: its listener skips messages, which then stay compact.
+    const events = options.output === 'quiet' ? session.onLifecycleEvent : session.onEvent;
+    events((event) => {
       if (event.type === 'diagnosis') {
         const key = `${session.id} ${event.findingId}`;
         if (findingStateOf(event) === 'withdrawn') latestFindings.delete(key);

@@ -2,7 +2,8 @@
 // extension's taps, src/extension/tapManager.ts): the relay (tapRelay.ts) over the recording
 // (core/engine/tapSession.ts TapSessions), each session observed by the drop analyzer, and the
 // app's own secrets learned (core/model/appSecrets.ts) from every event *before* any front end
-// sees it: the service subscribes to each new session first, and Emitter fires in order.
+// sees it: the service listens to each new session's lifecycle events, which TapSession fires
+// before any onEvent listener hears the same event.
 //
 // Two steps, so that a front end can subscribe to `sessions.onSession` before the first app
 // connects: `new TapService(options)`, then `await listen()`.
@@ -79,7 +80,7 @@ export class TapService implements IDisposable {
     );
     this.subscriptions.push(
       this.sessions.onSession((session) => {
-        this.subscriptions.push(session.onEvent((event) => this.learnFrom(event)));
+        this.subscriptions.push(session.onLifecycleEvent((event) => this.learnFrom(event)));
       }),
     );
   }

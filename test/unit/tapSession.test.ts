@@ -385,3 +385,30 @@ test('TapSessions keeps at most the cap of ended sessions: those that ended long
   assert.equal(sessions.all().at(-1)!.id, 'tap-49');
   sessions.dispose();
 });
+
+test('TapSession.onLifecycleEvent: every event but messages, pings and pongs, heard before onEvent hears it', () => {
+  const clock = new FakeClock();
+  const session = new TapSession('tap-1', { address: '127.0.0.1', path: '/' }, { clock });
+  const heard: string[] = [];
+  // Subscribed in the opposite order: the lifecycle listener must still come first.
+  session.onEvent((event) => heard.push(`all ${event.type}`));
+  session.onLifecycleEvent((event) => heard.push(`lifecycle ${event.type}`));
+  session.connecting(TARGET, []);
+  session.opened(OPEN);
+  session.message('out', new TextEncoder().encode('hi'), false);
+  session.ping('out', new Uint8Array());
+  session.pong('in', new Uint8Array());
+  session.closed({ code: 1000, reason: '', by: 'app', abrupt: false });
+  assert.deepEqual(heard, [
+    'lifecycle connecting',
+    'all connecting',
+    'lifecycle open',
+    'all open',
+    'all message',
+    'all ping',
+    'all pong',
+    'lifecycle close',
+    'all close',
+  ]);
+  session.dispose();
+});

@@ -78,6 +78,14 @@ export class TapSession {
   private readonly _onEvent = new Emitter<SessionEvent>();
   /** Every recorded event, messages included, in seq order. */
   readonly onEvent: Event<SessionEvent> = this._onEvent.event;
+  private readonly _onLifecycleEvent = new Emitter<SessionEvent>();
+  /**
+   * Every event except messages, pings and pongs, as Session's: cheap on a busy connection,
+   * where listening to onEvent makes every message a materialised object. Fired before
+   * onEvent, so what a lifecycle listener learns (the app's secrets: TapService) is known to
+   * every onEvent listener of the same event.
+   */
+  readonly onLifecycleEvent: Event<SessionEvent> = this._onLifecycleEvent.event;
   /** Attempts since the last connection that opened (as Session's `attempt`). */
   private attempt = 0;
   private connectedBefore = false;
@@ -217,6 +225,7 @@ export class TapSession {
 
   dispose(): void {
     this._onEvent.dispose();
+    this._onLifecycleEvent.dispose();
   }
 
   private noteFrame(now: number): void {
@@ -230,6 +239,7 @@ export class TapSession {
   private emit(event: SessionEvent): void {
     const stored = this.record.append(event);
     this.stats.observe(stored);
+    if (stored.type !== 'ping' && stored.type !== 'pong') this._onLifecycleEvent.fire(stored);
     this._onEvent.fire(stored);
     if (this.observer && stored.type !== 'diagnosis') this.recordFindings(this.observer.observe(stored));
   }

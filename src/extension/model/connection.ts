@@ -164,7 +164,7 @@ export class Connection implements IDisposable {
     }
     if (tap) {
       // Messages are not lifecycle events: observe() ignores them at once.
-      this.listeners.push(tap.onEvent((event) => this.observe(event, true)));
+      this.listeners.push(tap.onLifecycleEvent((event) => this.observe(event, true)));
     }
     if (imported) {
       const stats = new SessionStats();
