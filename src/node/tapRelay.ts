@@ -12,7 +12,9 @@
 //   they mean: 1005 as a close without a code, 1006 as a connection dropped (`terminate()`);
 // - subprotocols: the upstream handshake goes first with the app's offer, and the app is
 //   answered (handleUpgrade) with the server's choice;
-// - permessage-deflate: each side negotiates its own; `ws` hands us plain messages;
+// - permessage-deflate: each side negotiates its own and `ws` hands us plain messages, but the
+//   app is offered it only when the server accepted it, so the app compresses exactly when it
+//   would without the tap (and the tap adds no compression the real path does not have);
 // - a failed upstream handshake: the server's status, headers and body go back to the app (an
 //   HTTP proxy's refusal of CONNECT likewise); a server the tap cannot reach gets the app a 502,
 //   one that does not complete the handshake within handshakeTimeoutMs a 504. Where it failed
@@ -289,6 +291,8 @@ export class TapRelay {
       appSocket.off('close', appLeft);
       this.chosenProtocol.set(request, chosenProtocol);
       let opened = false;
+      // The server declined compression: so does the tap (handleUpgrade reads the app's offer here).
+      if (!/permessage-deflate/i.test(upstream.extensions)) delete request.headers['sec-websocket-extensions'];
       this.appSide.handleUpgrade(request, appSocket, head, (app) => {
         opened = true;
         session.opened({

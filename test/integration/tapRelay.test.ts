@@ -231,7 +231,7 @@ test("subprotocols are negotiated end to end: the app's offer reaches the server
   assert.equal(open.protocol, 'graphql-transport-ws');
 });
 
-test('permessage-deflate is negotiated on each side on its own: compressed towards the server, plain towards the app, and the reverse', async (t) => {
+test('permessage-deflate is negotiated on each side on its own: compressed towards the server, plain towards the app; the app compresses only when the server does', async (t) => {
   const defer = cleanups(t);
   const long = 'compress me '.repeat(2000);
   const compressing = await startWsServer(
@@ -250,23 +250,37 @@ test('permessage-deflate is negotiated on each side on its own: compressed towar
   const open = tapToCompressing.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open')!;
   assert.match(open.extensions, /permessage-deflate/);
 
+  // An app offering compression to a server that declines it gets none, as it would directly.
   const tapToPlain = await startTap(defer, plain.url);
-  const compressingApp = await openApp(defer, tapToPlain.url, [], { perMessageDeflate: { threshold: 0 } });
-  assert.match(compressingApp.extensions, /permessage-deflate/);
-  compressingApp.send(long);
-  assert.equal((await nextMessage(compressingApp)).data.toString(), long);
+  const offeringApp = await openApp(defer, tapToPlain.url, [], { perMessageDeflate: { threshold: 0 } });
+  assert.equal(offeringApp.extensions, '');
+  offeringApp.send(long);
+  assert.equal((await nextMessage(offeringApp)).data.toString(), long);
   const plainOpen = tapToPlain.eventsOf('tap-1').find((e): e is EventOf<'open'> => e.type === 'open')!;
   assert.equal(plainOpen.extensions, '');
 
-  // The record holds the plain text, whatever the wire carried.
-  const recorded = tapToCompressing
-    .eventsOf('tap-1')
-    .filter((e): e is EventOf<'message'> => e.type === 'message')
-    .map((m) => [m.direction, m.size, m.data.length]);
-  assert.deepEqual(recorded, [
-    ['out', long.length, long.length],
-    ['in', long.length, long.length],
-  ]);
+  // Both compressing: compressed on both sides (each side's own context), plain in the record.
+  const compressingApp = await openApp(defer, tapToCompressing.url, [], { perMessageDeflate: { threshold: 0 } });
+  assert.match(compressingApp.extensions, /permessage-deflate/);
+  compressingApp.send(long);
+  assert.equal((await nextMessage(compressingApp)).data.toString(), long);
+
+  // The records hold the plain text, whatever the wires carried (tap-2: the second app, while
+  // the first is still connected).
+  for (const session of ['tap-1', 'tap-2']) {
+    const recorded = tapToCompressing
+      .eventsOf(session)
+      .filter((e): e is EventOf<'message'> => e.type === 'message')
+      .map((m) => [m.direction, m.size, m.data.length]);
+    assert.deepEqual(
+      recorded,
+      [
+        ['out', long.length, long.length],
+        ['in', long.length, long.length],
+      ],
+      session,
+    );
+  }
 });
 
 test(
