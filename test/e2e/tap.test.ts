@@ -123,6 +123,9 @@ describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout:
       await wb.runCommand('WebSocket Inspector: Start Tap…');
       await wb.pickRow('Enter a URL…', { exact: true });
       await wb.typeAndAccept(server!.url);
+      // The second input box reuses the widget and arrives with a free port proposed: typing
+      // before it shows would be overwritten by that proposal (seen once in CI).
+      await wb.quickInput.filter({ hasText: 'Start Tap (2/2)' }).waitFor({ timeout: 10_000 });
       await wb.typeAndAccept(String(manualPort));
       await wb.waitForNotification(`Point your app at ws://127.0.0.1:${manualPort}`);
       await wb.screenshot('started');
