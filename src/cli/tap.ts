@@ -7,6 +7,7 @@ import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { redactEvent, redactProse, redactStats, redactUrl, type RedactionPolicy } from '../core/model/redaction.js';
 import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
+import { listenUrl } from '../core/model/listenAddress.js';
 import { AppDecoder } from '../core/protocols/appDecoder.js';
 import { TapService } from '../node/tapService.js';
 import { AdviceShown, adviceLines } from './findingText.js';
@@ -79,8 +80,7 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     return 1;
   }
   // The listen address as the app dials it (kept: a closed relay no longer has a port).
-  const host = options.listenHost.includes(':') ? `[${options.listenHost}]` : options.listenHost;
-  const where = `${tap.scheme}//${host}:${tap.port}`;
+  const where = listenUrl(options.listenHost, tap.port, tap.scheme);
   if (options.output !== 'json') {
     io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
     if (options.listensBeyondLoopback) {

@@ -40,9 +40,9 @@ export function isEveryAddress(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
 }
 
-/** `ws://127.0.0.1:8787`, with an IPv6 host in brackets. */
-export function listenUrl(host: string, port: number): string {
-  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** `ws://127.0.0.1:8787` (or `wss:` for a TLS listener), with an IPv6 host in brackets. */
+export function listenUrl(host: string, port: number, scheme: 'ws:' | 'wss:' = 'ws:'): string {
+  return `${scheme}//${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**
