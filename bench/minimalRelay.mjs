@@ -14,16 +14,21 @@ const coalesce = process.argv[3] === 'coalesce';
 function pipe(from, to) {
   let queued = 0;
   let paused = false;
-  let corked = false;
+  // As tapRelay.ts's coalescingWrites: from a read's second message on, held until the read ends.
+  let reading = false;
+  let sentInRead = 0;
+  if (coalesce) {
+    from._socket.prependListener('data', () => {
+      reading = true;
+    });
+    from._socket.on('data', () => {
+      reading = false;
+      if (sentInRead > 1) to._socket.uncork();
+      sentInRead = 0;
+    });
+  }
   from.on('message', (data, isBinary) => {
-    if (coalesce && !corked) {
-      corked = true;
-      to._socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        to._socket.uncork();
-      });
-    }
+    if (reading && ++sentInRead === 2) to._socket.cork();
     queued += data.length;
     to.send(data, { binary: isBinary }, () => {
       queued -= data.length;

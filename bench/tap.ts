@@ -10,15 +10,16 @@
 //     tap's p99 over the direct p99 <= 2 ms on loopback; the minimal relay's beside it, since on
 //     a shared 2-core machine the scheduler's stalls reach any relay in a process of its own;
 // (c) the tap's peak resident memory with 100 app connections open at once, each exchanging messages.
-// The tap runs as the CLI runs it (bench/tapChild.ts) and each relay in a process of its own,
-// so the client here and the server measure nothing of their work. Figures, no pass/fail exit.
+// The tap runs as it ships: `ws-inspector tap --quiet` from the bundle (dist/cli.js), each relay
+// in a process of its own, so the client here and the server measure nothing of their work.
+// Figures, no pass/fail exit.
 
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { TapChildMemory } from './tapChild.js';
 
 const SIZES = [
   { size: 64, count: 200_000 },
@@ -29,7 +30,7 @@ const WARM_UP_FLOODS = 1;
 const TARGET_RATIO = 0.8;
 const LATENCY_RATE = 1000;
 const LATENCY_ROUND_MS = 1000;
-const LATENCY_ROUNDS = 6;
+const LATENCY_ROUNDS = 10;
 /**
  * Latency rounds per route run first and not counted: right after the floods of (a), each relay
  * process is still collecting their garbage, and stalls of 5–10 ms showed in the first rounds of
@@ -41,23 +42,41 @@ const APP_CONNECTIONS = 100;
 const MESSAGES_PER_CONNECTION = 100;
 const ECHO_BYTES = 1024;
 const STEP_TIMEOUT_MS = 60_000;
+const CLI = 'dist/cli.js';
 
 async function portOf(child: ChildProcess): Promise<number> {
   const [data] = (await once(child.stdout!, 'data')) as [Buffer];
   return Number(data.toString().trim());
 }
 
+/** `ws-inspector tap` as it ships (dist/cli.js, built by `npm run build`), its output discarded. */
 async function startTap(target: string): Promise<{ child: ChildProcess; port: number }> {
-  // fork() passes on this process's --import tsx.
-  const child = fork('bench/tapChild.ts', [target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const [reply] = (await once(child, 'message')) as [{ port: number }];
-  return { child, port: reply.port };
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const child = spawn(
+    process.execPath,
+    [CLI, 'tap', '--listen', '127.0.0.1:0', '--target', target, '--no-proxy', '--quiet'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  // "tapping …: point your app at ws://127.0.0.1:PORT; Ctrl-C to stop"
+  let said = '';
+  for await (const chunk of child.stderr!) {
+    said += String(chunk);
+    const port = /point your app at wss?:\/\/[^ ]+:(\d+)/.exec(said)?.[1];
+    if (port) {
+      child.stderr!.resume();
+      return { child, port: Number(port) };
+    }
+  }
+  throw new Error(`ws-inspector tap ended before listening: ${said}`);
 }
 
-async function memoryOf(tap: ChildProcess): Promise<TapChildMemory> {
-  tap.send('memory');
-  const [reply] = (await once(tap, 'message')) as [TapChildMemory];
-  return reply;
+/** The tap's resident memory now and at its peak, from Linux's /proc (VmRSS, VmHWM). */
+function memoryOf(tap: ChildProcess): { rssBytes: number; maxRssBytes: number } {
+  const status = readFileSync(`/proc/${tap.pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rssBytes: kib('VmRSS'), maxRssBytes: kib('VmHWM') };
 }
 
 function withTimeout<T>(what: string, promise: Promise<T>): Promise<T> {
@@ -187,25 +206,33 @@ async function main(): Promise<void> {
       console.log(`    tap / minimal relay coalescing writes (the cost of recording): ${spread(recordingRatios)}`);
     }
 
-    // (b) Latency at 1 000 msg/s, alternating tap, minimal relay and direct in short rounds, so that
+    // (b) Latency at 1 000 msg/s, tap, minimal relay and direct in short rotating rounds, so that
     // what else the shared machine does falls on all three alike.
     console.log(
-      `\n(b) latency at ${fmt(LATENCY_RATE)} msg/s (${LATENCY_ROUNDS} x ${LATENCY_ROUND_MS / 1000} s each, alternating, after ${LATENCY_WARM_UP_ROUNDS} uncounted)`,
+      `\n(b) latency at ${fmt(LATENCY_RATE)} msg/s (${LATENCY_ROUNDS} x ${LATENCY_ROUND_MS / 1000} s each, in rotating order, after ${LATENCY_WARM_UP_ROUNDS} uncounted)`,
     );
     const routes = { tap: `${tapUrl}/stamp`, minimal: `${minimalUrl}/stamp`, direct: `${target}/stamp` };
     const latencies: Record<keyof typeof routes, number[]> = { tap: [], minimal: [], direct: [] };
+    const roundP99s: Record<keyof typeof routes, number[]> = { tap: [], minimal: [], direct: [] };
+    const routeOrder = Object.keys(routes) as Array<keyof typeof routes>;
     for (let round = 0; round < LATENCY_WARM_UP_ROUNDS + LATENCY_ROUNDS; round++) {
-      for (const route of Object.keys(routes) as Array<keyof typeof routes>) {
+      // Rotated as in (a): in a fixed order the tap always followed the direct route's round.
+      for (let i = 0; i < routeOrder.length; i++) {
+        const route = routeOrder[(round + i) % routeOrder.length]!;
         const ws = await open(routes[route]);
         const measured = await stampedLatencies(ws);
-        if (round >= LATENCY_WARM_UP_ROUNDS) latencies[route].push(...measured);
+        if (round >= LATENCY_WARM_UP_ROUNDS) {
+          latencies[route].push(...measured);
+          roundP99s[route].push(percentile(measured, 99));
+        }
         ws.close();
       }
     }
     const p = (route: keyof typeof routes, q: number) => percentile(latencies[route], q);
-    for (const route of Object.keys(routes) as Array<keyof typeof routes>) {
+    for (const route of routeOrder) {
       console.log(
-        `  ${route.padEnd(8)} p50 ${p(route, 50).toFixed(3)} ms, p99 ${p(route, 99).toFixed(3)} ms (${fmt(latencies[route].length)} messages)`,
+        `  ${route.padEnd(8)} p50 ${p(route, 50).toFixed(3)} ms, p99 ${p(route, 99).toFixed(3)} ms (${fmt(latencies[route].length)} messages; ` +
+          `each round's p99 from ${Math.min(...roundP99s[route]).toFixed(3)} to ${Math.max(...roundP99s[route]).toFixed(3)} ms)`,
       );
     }
     console.log(
@@ -219,7 +246,7 @@ async function main(): Promise<void> {
     tap.child.kill('SIGTERM');
     const freshTap = await startTap(target);
     children.push(freshTap.child);
-    const before = await memoryOf(freshTap.child);
+    const before = memoryOf(freshTap.child);
     const apps = await Promise.all(
       Array.from({ length: APP_CONNECTIONS }, (_, i) => open(`ws://127.0.0.1:${freshTap.port}/app/${i}`)),
     );
@@ -240,7 +267,7 @@ async function main(): Promise<void> {
         ),
       ),
     );
-    const during = await memoryOf(freshTap.child);
+    const during = memoryOf(freshTap.child);
     for (const ws of apps) ws.close();
     console.log(
       `\n(c) tap's memory with ${APP_CONNECTIONS} app connections open, ${MESSAGES_PER_CONNECTION} echoes of ${fmt(ECHO_BYTES)} B each`,

@@ -337,24 +337,26 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
     const source: 'app' | 'server' = direction === 'out' ? 'app' : 'server';
     let handedOn = 0;
     let paused = false;
-    const coalesce = coalescingWrites(to);
+    const coalesce = coalescingWrites(from, to);
     from.on('message', (data: Buffer, isBinary: boolean) => {
-      session.message(direction, data, isBinary);
-      if (to.readyState !== WebSocket.OPEN) return;
-      coalesce();
-      handedOn += data.length;
-      // The callback runs once the frame is written to the socket (or the socket failed).
-      to.send(data, { binary: isBinary }, () => {
-        handedOn -= data.length;
-        if (paused && handedOn <= RESUME_BELOW_BYTES) {
-          paused = false;
-          from.resume();
+      // Handed on first, recorded after: the app's latency does not include the recording.
+      if (to.readyState === WebSocket.OPEN) {
+        coalesce();
+        handedOn += data.length;
+        // The callback runs once the frame is written to the socket (or the socket failed).
+        to.send(data, { binary: isBinary }, () => {
+          handedOn -= data.length;
+          if (paused && handedOn <= RESUME_BELOW_BYTES) {
+            paused = false;
+            from.resume();
+          }
+        });
+        if (!paused && handedOn > PAUSE_ABOVE_BYTES) {
+          paused = true;
+          from.pause();
         }
-      });
-      if (!paused && handedOn > PAUSE_ABOVE_BYTES) {
-        paused = true;
-        from.pause();
       }
+      session.message(direction, data, isBinary);
     });
     from.on('ping', (data: Buffer) => {
       session.ping(direction, data);
@@ -380,26 +382,38 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
 }
 
 /**
- * Returns a function to call before each frame sent to `to` that holds the frames of one read
- * for a single write. `ws` writes every frame on its own (lib/sender.js, sendFrame: a writev
- * system call per message), and a read from the other side hands on many messages in one go
- * (lib/receiver.js emits them synchronously): corking `to`'s socket until the current tick ends
- * lets Node write them together. Nothing waits past the tick; bytes and order are unchanged.
+ * Returns a function to call before each frame sent to `to`, which holds the frames that one
+ * read from `from` hands on for a single write. `ws` writes every frame on its own (lib/sender.js,
+ * sendFrame), and one read can hand on many messages: lib/websocket.js's socketOnData feeds the
+ * chunk to the receiver, which emits every whole message in it synchronously
+ * (allowSynchronousEvents, true by default since ws 8.17). From a read's second message on,
+ * `to`'s socket is corked until that read's 'data' listeners are done, so Node writes them
+ * together. A read with one message, the usual case below thousands of messages a second, goes
+ * out exactly as through a plain relay: corking it too (a writev and a process.nextTick per
+ * message) made the tap allocate more, and so collect garbage more often, than a plain relay,
+ * which showed in bench:tap's p99 latency. Messages emitted outside a read (after an
+ * asynchronous inflate) are never held. Bytes and order are unchanged.
  */
-function coalescingWrites(to: WebSocket): () => void {
-  // ws keeps its TCP (or TLS) socket private, as _socket: without it, frames go out one by one.
-  const socket = (to as unknown as { _socket?: Duplex })._socket;
-  if (!socket) return () => undefined;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
-  };
+function coalescingWrites(from: WebSocket, to: WebSocket): () => void {
+  // ws keeps its TCP (or TLS) sockets private, as _socket: without them, frames go out one by one.
+  const source = (from as unknown as { _socket?: Duplex })._socket;
+  const target = (to as unknown as { _socket?: Duplex })._socket;
+  if (!source || !target) return () => undefined;
+  let reading = false;
+  let sentInRead = 0;
+  // Around ws's own 'data' listener: one before it, one after.
+  source.prependListener('data', () => {
+    reading = true;
+  });
+  source.on('data', () => {
+    reading = false;
+    if (sentInRead > 1) target.uncork();
+    sentInRead = 0;
+  });
   return () => {
-    if (corked) return;
-    corked = true;
-    socket.cork();
-    process.nextTick(uncork);
+    if (!reading) return;
+    sentInRead += 1;
+    if (sentInRead === 2) target.cork();
   };
 }
 

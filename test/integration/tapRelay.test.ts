@@ -309,6 +309,39 @@ test(
   },
 );
 
+test('a burst the server writes in one go reaches the app whole and in order, its last message too, and so does one more after a pause', async (t) => {
+  // One TCP write of many frames: the tap reads several messages at once and holds them for a
+  // single write (tapRelay.ts, coalescingWrites), which must end with the read, not wait for more.
+  const defer = cleanups(t);
+  const burst = Array.from({ length: 2000 }, (_, i) => `burst ${i}`);
+  const textFrame = (text: string) => Buffer.concat([Buffer.from([0x81, Buffer.byteLength(text)]), Buffer.from(text)]);
+  const server = await startWsServer((ws) => {
+    ws.on('message', (data: Buffer) => {
+      // ws keeps its TCP socket private; whole frames keep the stream valid (as bench/floodServer.mjs).
+      const raw = (ws as unknown as { _socket: Socket })._socket;
+      if (data.toString() === 'burst') raw.write(Buffer.concat(burst.map(textFrame)));
+      else ws.send(`after ${data.toString()}`);
+    });
+  });
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+  const app = await openApp(defer, tap.url);
+  const received: string[] = [];
+  app.on('message', (data: Buffer) => received.push(data.toString()));
+
+  app.send('burst');
+  await until(() => received.length === burst.length, 'the whole burst reaches the app');
+  assert.deepEqual(received, burst);
+  app.send('pause');
+  await until(() => received.length === burst.length + 1, 'the message after the burst reaches the app');
+  assert.equal(received.at(-1), 'after pause');
+  const recorded = tap
+    .eventsOf('tap-1')
+    .filter((e): e is EventOf<'message'> => e.type === 'message' && e.direction === 'in')
+    .map((m) => m.data);
+  assert.deepEqual(recorded, [...burst, 'after pause']);
+});
+
 test('100 concurrent app clients: each gets its own echoes and its own session', { timeout: 30_000 }, async (t) => {
   const defer = cleanups(t);
   const server = await startEchoServer();
