@@ -7,7 +7,7 @@ import { formatClock } from '../core/format/clockTime.js';
 import { describeEvent, describeStats } from '../core/format/describeEvent.js';
 import { redactEvent, redactProse, redactStats, redactUrl, type RedactionPolicy } from '../core/model/redaction.js';
 import { findingStateOf, type DiagnosisEvent } from '../core/model/sessionEvents.js';
-import { listenUrl } from '../core/model/listenAddress.js';
+import { isEveryAddress, localListenUrl } from '../core/model/listenAddress.js';
 import { AppDecoder } from '../core/protocols/appDecoder.js';
 import { TapService } from '../node/tapService.js';
 import { AdviceShown, adviceLines } from './findingText.js';
@@ -79,10 +79,14 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     tap.dispose();
     return 1;
   }
-  // The listen address as the app dials it (kept: a closed relay no longer has a port).
-  const where = listenUrl(options.listenHost, tap.port, tap.scheme);
+  // The listen address as an app on this machine dials it: 0.0.0.0 or :: cannot be dialled as
+  // such, so loopback then (kept: a closed relay no longer has a port).
+  const where = localListenUrl(options.listenHost, tap.port, tap.scheme);
+  const elsewhere = isEveryAddress(options.listenHost) ? " (from other machines, this machine's address)" : '';
   if (options.output !== 'json') {
-    io.err(`tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}; Ctrl-C to stop`);
+    io.err(
+      `tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}${elsewhere}; Ctrl-C to stop`,
+    );
     if (options.listensBeyondLoopback) {
       io.err(
         `warning: listening on ${options.listenHost}, not loopback: anyone who can reach this machine on port ${tap.port} can connect through the tap to the target, with the headers you gave`,

@@ -106,7 +106,11 @@ test(
     // No app connected: nothing was recorded, which a script must not take for success.
     assert.equal(code, 1);
     assert.match(err.join('\n'), /ws-inspector tap: no app connected during the run/);
-    assert.match(err.join('\n'), new RegExp(`point your app at ws://0\\.0\\.0\\.0:${port}`));
+    // 0.0.0.0 cannot be dialled: an app on this machine is told loopback, others this machine's address.
+    assert.match(
+      err.join('\n'),
+      new RegExp(`point your app at ws://127\\.0\\.0\\.1:${port} \\(from other machines, this machine's address\\)`),
+    );
     assert.match(err.join('\n'), /warning: listening on 0\.0\.0\.0, not loopback: anyone who can reach this machine/);
     assert.deepEqual(out, ['summary: no app connected']);
   },

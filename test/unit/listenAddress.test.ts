@@ -65,5 +65,7 @@ describe('listen addresses', () => {
     assert.equal(localListenUrl('127.0.0.1', 8787), 'ws://127.0.0.1:8787');
     assert.equal(localListenUrl('::1', 8787), 'ws://[::1]:8787');
     assert.equal(localListenUrl('192.168.1.5', 8787), 'ws://192.168.1.5:8787');
+    // A TLS listener (--listen-cert) keeps its scheme.
+    assert.equal(localListenUrl('0.0.0.0', 8787, 'wss:'), 'wss://127.0.0.1:8787');
   });
 });

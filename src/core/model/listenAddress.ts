@@ -50,6 +50,6 @@ export function listenUrl(host: string, port: number, scheme: 'ws:' | 'wss:' = '
  * loopback (127.0.0.1) for every address (0.0.0.0, ::), which cannot be connected to as such.
  * `::` listens dual-stack by default (Node's `ipv6Only` is false), so 127.0.0.1 reaches it too.
  */
-export function localListenUrl(host: string, port: number): string {
-  return listenUrl(isEveryAddress(host) ? DEFAULT_LISTEN_HOST : host, port);
+export function localListenUrl(host: string, port: number, scheme: 'ws:' | 'wss:' = 'ws:'): string {
+  return listenUrl(isEveryAddress(host) ? DEFAULT_LISTEN_HOST : host, port, scheme);
 }
