@@ -14,12 +14,13 @@
 // started by Start Tap… is the user's and is left alone. A restart keeps the tap (its node, its
 // name) and its recorded sessions, readable under it, labelled "before restart"; a tap stopped
 // because its entry went stays listed, stopped, until its sessions are cleared. A secret changed
-// restarts the taps that send it (secretsChanged), unless an app is connected through one.
+// restarts the taps that send it (secretsChanged), unless an app is connected through one. The
+// ended sessions a tap keeps across its runs are bounded as one run's are (trimEarlierRuns).
 
 import { Emitter, type Event, type IDisposable } from '../core/common/events.js';
 import { makeEndpoint, type EndpointConfig } from '../core/model/endpoint.js';
 import { redactProse, redactUrl } from '../core/model/redaction.js';
-import type { TapSession } from '../core/engine/tapSession.js';
+import { DEFAULT_MAX_ENDED_TAP_SESSIONS, type TapSession } from '../core/engine/tapSession.js';
 import type { NetworkDefaults } from '../node/networkDefaults.js';
 import { TapService } from '../node/tapService.js';
 import { Connection } from './model/connection.js';
@@ -33,6 +34,11 @@ export interface TapManagerDeps {
   /** The front end's proxy defaults, as connections get them (VS Code's http.* settings). */
   network: () => NetworkDefaults;
   log: LifecycleLog;
+  /**
+   * Ended sessions a tap keeps across its restarts before the oldest are forgotten
+   * (default DEFAULT_MAX_ENDED_TAP_SESSIONS, as each run's TapSessions).
+   */
+  maxEndedSessions?: number;
 }
 
 /** What to tap: a URL, or a configured endpoint (its headers, secrets, proxy and TLS). */
@@ -320,6 +326,7 @@ export class TapManager implements IDisposable {
       maxEvents: settings.maxEventsPerSession,
       knownTimeouts: settings.knownTimeouts,
       network: this.deps.network(),
+      maxEndedSessions: this.maxEndedSessions,
     });
     const tap = tapFor(service, resolved.template);
     service.sessions.onSession((session) => this.addSession(tap, session, service));
@@ -360,6 +367,32 @@ export class TapManager implements IDisposable {
   private retire(tap: Tap, service: TapService): void {
     if (service.sessions.all().length > 0) tap.earlier.push(service);
     else service.dispose();
+    this.trimEarlierRuns(tap);
+  }
+
+  /**
+   * Each run keeps at most maxEndedSessions ended sessions (TapSessions); the runs before a
+   * restart count against the same bound, so a tap restarted again and again stays bounded:
+   * beyond it, the earlier runs' sessions that ended longest ago are forgotten, and a run left
+   * with none is disposed.
+   */
+  private trimEarlierRuns(tap: Tap, fresh?: TapSession): void {
+    // As TapSessions counts: the session just begun is not an ended one.
+    const endedNow = tap.service.sessions.all().filter((session) => session !== fresh && !session.busy).length;
+    const earlier = tap.earlier.flatMap((service) => service.sessions.all().map((session) => ({ service, session })));
+    const excess = earlier.length + endedNow - this.maxEndedSessions;
+    if (excess > 0) {
+      earlier.sort((a, b) => a.session.endedAt - b.session.endedAt);
+      for (const { service, session } of earlier.slice(0, excess)) service.sessions.remove(session);
+    }
+    for (const service of tap.earlier.filter((run) => run.sessions.all().length === 0)) {
+      tap.earlier.splice(tap.earlier.indexOf(service), 1);
+      service.dispose();
+    }
+  }
+
+  private get maxEndedSessions(): number {
+    return this.deps.maxEndedSessions ?? DEFAULT_MAX_ENDED_TAP_SESSIONS;
   }
 
   /** A stopped tap is listed only for its sessions. */
@@ -402,6 +435,8 @@ export class TapManager implements IDisposable {
     const connection = Connection.tapped(session, template, label, (keep) => service.policy(keep));
     tap.connections.set(session, connection);
     this.deps.manager.addTapped(connection);
+    // A new session is when the run trims its own ended ones (TapSessions); the earlier runs' too.
+    if (tap.earlier.length > 0) this.trimEarlierRuns(tap, session);
     this.deps.log.info(`tap "${redactProse(tap.name, service.policy())}": ${redactProse(label, service.policy())}`);
     this._onDidChange.fire();
   }

@@ -27,7 +27,11 @@ import { startWsServer } from '../helpers/wsServers.js';
 const ENDPOINT_SECRET = 'endpoint-secret-5f2a9c';
 const APP_TOKEN = 'app-token-8e1d77';
 
-async function setup(defer: (fn: () => unknown) => void, settingsTaps: unknown[] = []) {
+async function setup(
+  defer: (fn: () => unknown) => void,
+  settingsTaps: unknown[] = [],
+  tapOptions: { maxEndedSessions?: number } = {},
+) {
   const handshakes: Array<{ url: string; authorization: string | undefined }> = [];
   const server = await startWsServer((ws, { request }) => {
     handshakes.push({ url: request.url ?? '', authorization: request.headers.authorization });
@@ -64,7 +68,7 @@ async function setup(defer: (fn: () => unknown) => void, settingsTaps: unknown[]
   };
   const settings = settingsWith(settingsTaps);
   await manager.applySettings(settings, true);
-  const taps = new TapManager({ manager, network: () => ({ env: {} }), log });
+  const taps = new TapManager({ manager, network: () => ({ env: {} }), log, ...tapOptions });
   defer(() => taps.shutdown());
   return { server, handshakes, manager, taps, settings, settingsWith, secretStore, logLines };
 }
@@ -312,6 +316,48 @@ test(
     );
   },
 );
+
+test('a tap restarted again and again keeps at most its bound of ended sessions, the oldest forgotten first', async (t) => {
+  const defer = cleanups(t);
+  const { taps, handshakes } = await setup(defer, [], { maxEndedSessions: 3 });
+  const started = await taps.start({
+    listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
+    target: { kind: 'endpoint', name: 'API' },
+    keepHostAndOrigin: false,
+  });
+  assert.ok(started.ok);
+  const { tap } = started;
+  // Three ended sessions, the bound: a new session then keeps them all (as TapSessions does).
+  await roundTrip(defer, tap, handshakes, '/one');
+  await roundTrip(defer, tap, handshakes, '/two');
+  assert.equal(await taps.restart(tap), null);
+  await roundTrip(defer, tap, handshakes, '/three');
+  await roundTrip(defer, tap, handshakes, '/four');
+  const names = () => tap.sessions().map((c) => c.name.replace(' · 127.0.0.1', ''));
+  assert.deepEqual(names(), [
+    'tap-1 /one · before restart',
+    'tap-2 /two · before restart',
+    'tap-1 /three',
+    'tap-2 /four',
+  ]);
+  // A restart counts the earlier runs' sessions against the bound: the one that ended first goes.
+  assert.equal(await taps.restart(tap), null);
+  assert.deepEqual(names(), [
+    'tap-2 /two · before restart',
+    'tap-1 /three · before restart',
+    'tap-2 /four · before restart',
+  ]);
+  // So does a new session: four ended before it, one too many.
+  await roundTrip(defer, tap, handshakes, '/five');
+  await roundTrip(defer, tap, handshakes, '/six');
+  assert.deepEqual(names(), [
+    'tap-1 /three · before restart',
+    'tap-2 /four · before restart',
+    'tap-1 /five',
+    'tap-2 /six',
+  ]);
+  assert.equal(tap.earlier.length, 1, 'a run whose sessions were all forgotten is disposed');
+});
 
 test('a tap started by Start Tap… is left alone by settings changes', { timeout: 30_000 }, async (t) => {
   const defer = cleanups(t);
