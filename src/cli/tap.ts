@@ -70,6 +70,13 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     });
   });
 
+  if (options.listensBeyondLoopback && options.output !== 'json') {
+    // Said before listening: the exposure is what the user asked for, whether or not it binds.
+    io.err(
+      `warning: --listen ${options.listenHost} is not loopback: anyone who can reach this machine on port ` +
+        `${options.listenPort === 0 ? 'the one it gets' : options.listenPort} can connect through the tap to the target, with the headers you gave`,
+    );
+  }
   try {
     await tap.listen();
   } catch (error) {
@@ -79,19 +86,12 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     tap.dispose();
     return 1;
   }
-  // The listen address as an app on this machine dials it: 0.0.0.0 or :: cannot be dialled as
-  // such, so loopback then (kept: a closed relay no longer has a port).
+  // Kept: a closed relay no longer has a port.
   const where = localListenUrl(options.listenHost, tap.port, tap.scheme);
-  const elsewhere = isEveryAddress(options.listenHost) ? " (from other machines, this machine's address)" : '';
   if (options.output !== 'json') {
     io.err(
-      `tapping ${redactUrl(options.endpoint.url, printPolicy)}: point your app at ${where}${elsewhere}; Ctrl-C to stop`,
+      `tapping ${redactUrl(options.endpoint.url, printPolicy)}: ${pointYourAppAt(options.listenHost, tap.port, tap.scheme)}; Ctrl-C to stop`,
     );
-    if (options.listensBeyondLoopback) {
-      io.err(
-        `warning: listening on ${options.listenHost}, not loopback: anyone who can reach this machine on port ${tap.port} can connect through the tap to the target, with the headers you gave`,
-      );
-    }
   }
 
   await new Promise<void>((resolve) => {
@@ -148,6 +148,15 @@ export async function runTap(options: TapOptions, rawIo: CliIo, stop: AbortSigna
     return 1;
   }
   return exitCode;
+}
+
+/**
+ * Where the app should connect, as an app on this machine dials it: 0.0.0.0 and :: cannot be
+ * dialled as such, so loopback then, and this machine's address from elsewhere.
+ */
+export function pointYourAppAt(listenHost: string, port: number, scheme: 'ws:' | 'wss:'): string {
+  const elsewhere = isEveryAddress(listenHost) ? " (from other machines, this machine's address)" : '';
+  return `point your app at ${localListenUrl(listenHost, port, scheme)}${elsewhere}`;
 }
 
 /** One file per app session: FILE itself when there was one, FILE's name with the session's id otherwise. */

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import WebSocket from 'ws';
 import { main } from '../../src/cli/main.js';
 import { parseListen } from '../../src/cli/tapArgs.js';
-import { exportPathFor } from '../../src/cli/tap.js';
+import { exportPathFor, pointYourAppAt } from '../../src/cli/tap.js';
 import { parseSessionLog } from '../../src/core/files/sessionLog.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { freePort, waitForPort } from '../../support/ports.js';
@@ -89,32 +89,51 @@ test(
   },
 );
 
-test(
-  'tap prints where to point the app, warns when it listens beyond loopback, and exits 1 when no app connected',
-  { timeout: 20_000 },
-  async (t) => {
-    const defer = cleanups(t);
-    const server = await startEchoServer();
-    defer(() => server.close());
-    const port = await freePort();
-    const { io, err, out } = capture();
-    const code = await main(
-      ['tap', '--listen', `0.0.0.0:${port}`, '--target', server.url, '--duration', '200ms'],
-      io,
-      new AbortController().signal,
-    );
-    // No app connected: nothing was recorded, which a script must not take for success.
-    assert.equal(code, 1);
-    assert.match(err.join('\n'), /ws-inspector tap: no app connected during the run/);
-    // 0.0.0.0 cannot be dialled: an app on this machine is told loopback, others this machine's address.
-    assert.match(
-      err.join('\n'),
-      new RegExp(`point your app at ws://127\\.0\\.0\\.1:${port} \\(from other machines, this machine's address\\)`),
-    );
-    assert.match(err.join('\n'), /warning: listening on 0\.0\.0\.0, not loopback: anyone who can reach this machine/);
-    assert.deepEqual(out, ['summary: no app connected']);
-  },
-);
+test('tap prints where to point the app and exits 1 when no app connected', { timeout: 20_000 }, async (t) => {
+  const defer = cleanups(t);
+  const server = await startEchoServer();
+  defer(() => server.close());
+  const port = await freePort();
+  const { io, err, out } = capture();
+  const code = await main(
+    ['tap', '--listen', String(port), '--target', server.url, '--duration', '200ms'],
+    io,
+    new AbortController().signal,
+  );
+  // No app connected: nothing was recorded, which a script must not take for success.
+  assert.equal(code, 1);
+  assert.match(err.join('\n'), new RegExp(`point your app at ws://127\\.0\\.0\\.1:${port}; Ctrl-C to stop`));
+  assert.match(err.join('\n'), /ws-inspector tap: no app connected during the run/);
+  assert.doesNotMatch(err.join('\n'), /warning/);
+  assert.deepEqual(out, ['summary: no app connected']);
+});
+
+test('tap warns before listening beyond loopback, and tells an app on this machine loopback for 0.0.0.0', async () => {
+  // Tests bind loopback only: 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface here, so the
+  // warning is printed and the listen fails, and nothing is exposed.
+  const { io, err } = capture();
+  const code = await main(
+    ['tap', '--listen', '192.0.2.1:8787', '--target', 'ws://127.0.0.1:1/', '--duration', '200ms'],
+    io,
+    new AbortController().signal,
+  );
+  assert.equal(code, 1);
+  assert.match(
+    err.join('\n'),
+    /warning: --listen 192\.0\.2\.1 is not loopback: anyone who can reach this machine on port 8787 can connect/,
+  );
+  assert.match(err.join('\n'), /ws-inspector tap: cannot listen on 192\.0\.2\.1:8787: /);
+  // 0.0.0.0 and :: cannot be dialled: loopback for an app here, this machine's address from elsewhere.
+  assert.equal(
+    pointYourAppAt('0.0.0.0', 8787, 'ws:'),
+    "point your app at ws://127.0.0.1:8787 (from other machines, this machine's address)",
+  );
+  assert.equal(
+    pointYourAppAt('::', 8787, 'wss:'),
+    "point your app at wss://127.0.0.1:8787 (from other machines, this machine's address)",
+  );
+  assert.equal(pointYourAppAt('::1', 8787, 'ws:'), 'point your app at ws://[::1]:8787');
+});
 
 test('tap usage errors: no --target, no --listen, a bad --listen, --json with --quiet', async () => {
   const cases: Array<[string[], RegExp]> = [
