@@ -318,6 +318,9 @@ export class TapRelay {
   }
 }
 
+/** The close reason recorded when the tap itself ends an app's connection. */
+export const TAP_STOPPED_REASON = 'the tap stopped or restarted (not a drop)';
+
 /** Passes frames both ways until either side ends, then ends the other the same way. */
 function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { terminate(): void } {
   app.binaryType = 'nodebuffer';
@@ -374,7 +377,13 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
   forward(app, server, 'out');
   forward(server, app, 'in');
   return {
+    // The tap stops (Stop Tap, a restart): the app sees a lost connection (1006), and the
+    // record says the tap ended it, so it is not taken for a drop.
     terminate: () => {
+      if (!ended) {
+        ended = true;
+        session.closed({ code: ABNORMAL, reason: TAP_STOPPED_REASON, by: 'tap', abrupt: true });
+      }
       app.terminate();
       server.terminate();
     },

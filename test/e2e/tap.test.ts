@@ -4,7 +4,8 @@
 // code-server runs with --disable-workspace-trust); another is started from the palette
 // (Start Tap…, "Enter a URL…", the server's URL, a port). The app's messages pass both ways,
 // its session appears under its tap in the Connections view, its timeline shows the rows of
-// both directions, and Stop Tap removes the node and closes the port. Screenshots:
+// both directions, and Stop Tap removes the node and closes the port. A tap on an endpoint with a
+// `${secret:NAME}` header offers Restart Tap when that secret changes while an app is connected. Screenshots:
 // test-results/e2e-tap/.
 
 import assert from 'node:assert/strict';
@@ -23,6 +24,8 @@ import { openExtensionWorkbench, waitFor, type Workbench } from './harness/workb
 const ARTIFACTS = join(REPO_ROOT, 'test-results', 'e2e-tap');
 const VIEW = 'Connections';
 const AUTO_TAP = 'Auto tap (e2e)';
+const SECRET_ENDPOINT = 'Secret echo (e2e)';
+const TAP_SECRET = 'E2E_TAP_TOKEN';
 const { skip, require: requireComponents } = e2eSuiteComponents();
 
 describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout: 240_000, skip }, () => {
@@ -32,8 +35,11 @@ describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout:
   let workspace = '';
   let autoPort = 0;
   let manualPort = 0;
+  let secretPort = 0;
   /** The path and query each upstream handshake asked the server for. */
   const upstreamPaths: string[] = [];
+  /** The X-Token header each upstream handshake to /secret carried. */
+  const secretTokens: string[] = [];
   const clients: WebSocket[] = [];
 
   function step<T>(name: string, fn: (wb: Workbench) => Promise<T>): Promise<T> {
@@ -66,10 +72,12 @@ describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout:
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startWsServer((ws, { request }) => {
       upstreamPaths.push(request.url ?? '');
+      if (request.url?.startsWith('/secret')) secretTokens.push(String(request.headers['x-token']));
       ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
     });
     autoPort = await freePort();
     manualPort = await freePort();
+    secretPort = await freePort();
     workspace = mkdtempSync(join(tmpdir(), 'ws-inspector-e2e-tap-'));
     mkdirSync(join(workspace, '.vscode'));
     writeFileSync(
@@ -77,7 +85,11 @@ describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout:
       JSON.stringify(
         {
           // An endpoint of our own (not connected): the harness waits for the status bar item it shows.
-          'wsInspector.endpoints': [{ name: 'Echo (e2e)', url: server.url }],
+          'wsInspector.endpoints': [
+            { name: 'Echo (e2e)', url: server.url },
+            // Tapped with Start Tap… once its secret is set (the last test).
+            { name: SECRET_ENDPOINT, url: `${server.url}secret`, headers: { 'X-Token': `\${secret:${TAP_SECRET}}` } },
+          ],
           'wsInspector.taps': [
             { name: AUTO_TAP, listen: String(autoPort), target: `${server.url}auto`, autoStart: true },
           ],
@@ -177,6 +189,44 @@ describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout:
       });
       assert.equal(refused, 'ECONNREFUSED');
       await wb.screenshot('stopped');
+    });
+  });
+
+  it('a secret the tap sends changed while an app is connected: Restart Tap is offered, and the next app gets the new value', async () => {
+    const setSecret = async (wb: Workbench, value: string) => {
+      await wb.runCommand('WebSocket Inspector: Set Secret…');
+      await wb.pickRow(TAP_SECRET);
+      await wb.typeAndAccept(value);
+      await wb.waitForNotification(`Secret "${TAP_SECRET}" saved.`);
+    };
+    await step('restart-tap', async (wb) => {
+      await setSecret(wb, 'first-token');
+      await wb.runCommand('WebSocket Inspector: Start Tap…');
+      await wb.pickRow(SECRET_ENDPOINT, { exact: true });
+      await wb.quickInput.filter({ hasText: 'Start Tap (2/2)' }).waitFor({ timeout: 10_000 });
+      await wb.typeAndAccept(String(secretPort));
+      await wb.waitForNotification(`Point your app at ws://127.0.0.1:${secretPort}`);
+      const { client, echoes } = await appExchange(`ws://127.0.0.1:${secretPort}/`, ['before']);
+      assert.deepEqual(echoes, ['before']);
+      assert.deepEqual(secretTokens, ['first-token']);
+
+      // Changed while the app is connected: nothing drops by itself; the user is asked.
+      await setSecret(wb, 'second-token');
+      const offer = await wb.waitForNotification(`Secret "${TAP_SECRET}" changed; tap "127.0.0.1:${secretPort}"`);
+      await wb.screenshot('restart-offered');
+      assert.equal(client.readyState, WebSocket.OPEN, 'the app stays connected until the user restarts');
+      const dropped = new Promise<number>((resolve) => client.once('close', (code) => resolve(code)));
+      await offer.getByRole('button', { name: 'Restart Tap' }).click();
+      assert.equal(await dropped, 1006, 'a restart drops the app as a lost connection would');
+      const again = await appExchange(`ws://127.0.0.1:${secretPort}/`, ['after']);
+      assert.deepEqual(again.echoes, ['after']);
+      assert.deepEqual(secretTokens, ['first-token', 'second-token']);
+      // The session from before the restart stays, saying so.
+      await wb.treeItem(VIEW, 'tap-1 · 127.0.0.1 / · before restart').waitFor({ timeout: 15_000 });
+      // Secrets never reach the view.
+      const view = await wb.page.locator('.part.sidebar').innerText();
+      assert.ok(!view.includes('first-token') && !view.includes('second-token'), view);
+      await wb.screenshot('restarted');
     });
   });
 });

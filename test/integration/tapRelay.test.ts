@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { cleanups, type EventOf } from '../helpers/testScope.js';
+import { TAP_STOPPED_REASON } from '../../src/node/tapRelay.js';
 import { startTap, until } from '../helpers/tap.js';
 import { startEchoServer, startHandshakeStatusServer, startWsServer } from '../helpers/wsServers.js';
 
@@ -167,6 +168,26 @@ test('an upstream TCP reset ends the app connection abruptly (1006), and an app 
     [1006, 'none'],
     [1006, 'none'],
   ]);
+});
+
+test('the tap stopping ends the app connection as a lost one (1006), recorded as the tap ending it, not as a drop', async (t) => {
+  const defer = cleanups(t);
+  const serverCloses: number[] = [];
+  const server = await startWsServer((ws) => ws.on('close', (code: number) => serverCloses.push(code)));
+  defer(() => server.close());
+  const tap = await startTap(defer, server.url);
+  const app = await openApp(defer, tap.url);
+  await until(() => server.liveSockets() === 1, 'the upstream connection');
+  const closed = closeOf(app);
+  await tap.relay.close();
+  assert.equal((await closed).code, 1006);
+  await until(() => serverCloses.length === 1, 'the server to see its connection end');
+  const [session] = tap.sessions.all();
+  const close = tap.eventsOf('tap-1').find((e): e is EventOf<'close'> => e.type === 'close');
+  // As Disconnect on a connection of ours: the user's close, which the analyzer does not explain.
+  assert.deepEqual(close && [close.code, close.initiator, close.reason], [1006, 'local', TAP_STOPPED_REASON]);
+  assert.equal(session?.getStats().drops, 0);
+  assert.ok(!tap.eventsOf('tap-1').some((e) => e.type === 'diagnosis'));
 });
 
 test("a refused upstream handshake (403 with a body) is answered to the app with the server's status, headers and body", async (t) => {

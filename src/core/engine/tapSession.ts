@@ -48,8 +48,11 @@ export interface TapOpenInfo {
 export interface TapClose {
   code: number;
   reason: string;
-  /** 'app' or 'server' sent the first close frame, or one of them was lost without one. */
-  by: 'app' | 'server';
+  /**
+   * 'app' or 'server' sent the first close frame, or one of them was lost without one; 'tap':
+   * the tap ended the connection itself (Stop Tap, a restart), which no proxy or server did.
+   */
+  by: 'app' | 'server' | 'tap';
   /** No close frame: the connection was lost (ws reports 1006). */
   abrupt: boolean;
 }
@@ -203,8 +206,10 @@ export class TapSession {
     this.state = 'idle';
     const idleMs = now - this.lastFrameAt;
     this.noteFrame(now);
-    // Session's words: `local` is the client's side, here the app.
-    const initiator: CloseInitiator = close.abrupt ? 'none' : close.by === 'app' ? 'local' : 'remote';
+    // Session's words: `local` is the client's side, here the app. The tap's own ending counts as
+    // the user's close, as Disconnect does for our connections: no drop for the analyzer to explain.
+    const initiator: CloseInitiator =
+      close.by === 'tap' ? 'local' : close.abrupt ? 'none' : close.by === 'app' ? 'local' : 'remote';
     this.emit({
       seq: 0,
       type: 'close',
