@@ -151,6 +151,22 @@ describe("a tapped app's handshake findings", () => {
   });
 });
 
+describe("a tapped app's drops", () => {
+  it('a lifetime cap or a ping-blind idle timeout: the app sends the message that tells them apart', () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) {
+      script.connect(TARGET);
+      // The app's ping frames every 2 s, and no message: cut 10 s after each open.
+      for (let k = 0; k < 4; k++) script.wait(1_995).pingPong(5);
+      script.wait(2_000).drop();
+    }
+    const { app, ours } = both(script.events, 'lifetime-cap');
+    assert.match(app.advice, /To tell them apart, have your app send any message more often than every 10 s/);
+    assert.match(ours.advice, /To tell them apart, send any message more often than every 10 s \(a text heartbeat, or/);
+    assert.doesNotMatch(ours.advice, /your app|the tap/i);
+  });
+});
+
 describe("a tapped app's server closes and protocol closes", () => {
   it("a server close after the same silence: your app's connection, your app's heartbeat", () => {
     const script = new Script();

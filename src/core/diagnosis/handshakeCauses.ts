@@ -3,6 +3,8 @@
 // the body), or a network/TLS error code when the server never answered.
 // HTTP causes follow the compiled proxy-timeout knowledge base; sources are noted per case.
 // Failures at a forward proxy are read in proxyCauses.ts, TLS ones in tlsCauses.ts.
+// For the tap's connection on behalf of the user's app (`tapped`), the same causes name the
+// app's requests and the tap's target and settings (causeWords.ts), and say what the app got.
 
 import type { HandshakeStage, NetworkRoute } from '../model/network.js';
 import type { HeaderMap } from '../model/sessionEvents.js';
