@@ -79,3 +79,7 @@ export function connectionWords(tapped: boolean): ConnectionWords {
 export function useUrl(url: string, words: ConnectionWords): string {
   return words.tapped ? `Point the tap's target at ${url}` : `Use ${url}`;
 }
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -34,6 +34,7 @@ import type {
 } from '../model/sessionEvents.js';
 import { frameOfMessage } from '../protocols/appDecoder.js';
 import type { FindingText } from './advice.js';
+import { capitalize } from './causeWords.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 import { toDiagnosisCandidate, type KnownTimeout } from './knowledgeBase.js';
 import { RecentSeqs, RecentValues } from './recentWindow.js';
@@ -692,8 +693,4 @@ function protocolHeartbeatText(
         : `Answer the protocol's pings: ${speakIt(protocol)}; it then sends the protocol's init, answers its pings and keeps its heartbeat at the cadence the server announced.`,
     ].join('\n\n'),
   };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -19,7 +19,7 @@
 
 import type { NetworkRoute, ProxyRoute } from '../model/network.js';
 import type { HeaderMap } from '../model/sessionEvents.js';
-import { describeTarget, headerValue, hostOf, safeUrl, type ConnectionWords } from './causeWords.js';
+import { capitalize, describeTarget, headerValue, hostOf, safeUrl, type ConnectionWords } from './causeWords.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
 
 /** What the proxy causes read from a failed handshake. */
@@ -302,8 +302,4 @@ function hostPort(url: string): string {
   } catch {
     return safeUrl(url);
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
