@@ -82,6 +82,15 @@ describe("a tapped app's handshake findings", () => {
     assert.match(ours.advice, /Use wss:\/\/server\.test\/live\./);
   });
 
+  it("404: the path is the one the app connects with, unless the tap's target names its own", () => {
+    const { app, ours } = handshakes({ status: 404 });
+    assert.match(
+      app.advice,
+      /the path is the one your app connects with, unless the tap's target names a path of its own/,
+    );
+    assert.doesNotMatch(words(ours), /your app|the tap/i);
+  });
+
   it("429: the app's own reconnects; ours: our reconnect settings", () => {
     const { app, ours } = handshakes({ status: 429 });
     assert.match(app.advice, /Have your app reconnect more slowly/);

@@ -226,7 +226,11 @@ function explainStatus(
     return {
       title: 'Not found: the path is not routed',
       explanation: `Nothing handles ${target}: the path in the URL is wrong, or a proxy rule does not match it (Ingress path, ALB rule, nginx location, socket.io path).`,
-      fix: "Compare the URL path with the server's WebSocket route and with the proxy's routing rules.",
+      fix: `Compare the URL path with the server's WebSocket route and with the proxy's routing rules.${
+        words.tapped
+          ? " Through the tap, the path is the one your app connects with, unless the tap's target names a path of its own."
+          : ''
+      }`,
     };
   }
 
