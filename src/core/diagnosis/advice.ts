@@ -159,7 +159,7 @@ export function lifetimeCapText(facts: IntervalFindingFacts): FindingText {
   const reconnectMs = suggestedReconnectMs(intervalMs);
   const advice: string[] = ambiguous
     ? [
-        tellApartText(intervalMs),
+        tellApartText(intervalMs, facts.captured?.tapped ?? false),
         `If it is a lifetime cap, heartbeats will not help: raise the limit where it is set, or reconnect on schedule before it (e.g. every ${formatSeconds(reconnectMs)}).`,
       ]
     : [
@@ -201,7 +201,9 @@ export function pingIgnoringIdleText(facts: IntervalFindingFacts): FindingText {
         ? `Ping frames do not keep your app's connection open: ${who}. Have the app send a small message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}, instead of relying on ping frames.`
         : `Ping frames do not keep this connection open: ${who}. Send a small application message (a text heartbeat) at least every ${formatSeconds(suggestedHeartbeatMs(intervalMs))}${pingsNow}.`,
   ];
-  if (facts.alternatives.some((a) => a.kind === 'lifetime-cap')) advice.push(tellApartText(intervalMs));
+  if (facts.alternatives.some((a) => a.kind === 'lifetime-cap')) {
+    advice.push(tellApartText(intervalMs, facts.captured?.tapped ?? false));
+  }
   if (facts.direct) advice.push(directNote(facts.direct));
   if (top?.unconfirmed) advice.push(unconfirmedNote(top));
   if (top) advice.push(configSection(candidates));
@@ -243,11 +245,14 @@ export function serverCloseText(facts: {
   idleMs: number | null;
   /** The heartbeat in use keeps that silence away, not yet proved by a connection. */
   pendingFix?: PendingFix | null;
+  /** The user's app's connection through the tap: the heartbeat to send is the app's. */
+  tapped?: boolean;
 }): FindingText {
   const { explanation } = facts;
   const reason = facts.reason ? ` ("${facts.reason}")` : '';
   const after = facts.idleMs === null ? '' : `, each after ${formatMeasured(facts.idleMs)} without traffic`;
-  const summary = `The server closed the connection ${timesText(facts.occurrences)} with ${explanation.code} ${explanation.name}${reason}${after}`;
+  const connection = facts.tapped ? "your app's connection" : 'the connection';
+  const summary = `The server closed ${connection} ${timesText(facts.occurrences)} with ${explanation.code} ${explanation.name}${reason}${after}`;
   const advice: string[] = [
     explanation.likelyCause,
     "A close frame came, so this was a decision: the application's (or its framework's), or that of something in front of it closing politely; a proxy's timeout cuts without one.",
@@ -258,7 +263,7 @@ export function serverCloseText(facts: {
     );
   } else if (facts.idleMs !== null) {
     advice.push(
-      `The same silence before each close suggests an idle timeout of the server's own, or of what stands in front of it: send a heartbeat more often than every ${formatSeconds(facts.idleMs)}, or raise that timeout (the server's logs or its WebSocket settings say which).`,
+      `The same silence before each close suggests an idle timeout of the server's own, or of what stands in front of it: ${facts.tapped ? 'have your app send' : 'send'} a heartbeat more often than every ${formatSeconds(facts.idleMs)}, or raise that timeout (the server's logs or its WebSocket settings say which).`,
     );
   }
   return { summary, advice: advice.join('\n\n') };
@@ -368,10 +373,13 @@ function directNote(host: string): string {
   return `This is a direct connection to ${host}, and nothing in the handshake named an intermediary: the server's own timeout (or one in the server's own stack) is likelier than a proxy's.`;
 }
 
-/** How to tell a lifetime cap from an idle timeout that ping frames do not reset. */
-function tellApartText(intervalMs: number): string {
+/** How to tell a lifetime cap from an idle timeout that ping frames do not reset (`tapped`: by the app). */
+function tellApartText(intervalMs: number, tapped: boolean): string {
   const interval = formatSeconds(intervalMs);
-  return `Nothing but ping frames was sent on these connections, so the drops cannot tell a lifetime cap of ${interval} from an idle timeout of ${interval} that counts only messages. To tell them apart, send any message more often than every ${interval} (a text heartbeat, or ws-inspector probe --text-heartbeat TEXT): if the connection then stays open past ${interval}, it was an idle timeout that ignores pings; if it is still cut ${interval} after opening, a lifetime cap.`;
+  const send = tapped
+    ? `have your app send any message more often than every ${interval} (a text heartbeat; or ws-inspector probe --text-heartbeat TEXT on a connection of the inspector's own)`
+    : `send any message more often than every ${interval} (a text heartbeat, or ws-inspector probe --text-heartbeat TEXT)`;
+  return `Nothing but ping frames was sent on these connections, so the drops cannot tell a lifetime cap of ${interval} from an idle timeout of ${interval} that counts only messages. To tell them apart, ${send}: if the connection then stays open past ${interval}, it was an idle timeout that ignores pings; if it is still cut ${interval} after opening, a lifetime cap.`;
 }
 
 const CODES_UNKNOWN_NOTE =

@@ -55,3 +55,31 @@ export function headerValue(headers: Readonly<HeaderMap> | null | undefined, nam
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
   return null;
 }
+
+/**
+ * Whose connection a handshake's cause speaks of, in the few words that differ: the inspector's
+ * own to its endpoint, or the tap's to the server on behalf of the user's app (tapRelay.ts),
+ * which forwards the app's path, query and headers and adds its own settings (its endpoint in
+ * the extension, ws-inspector tap's options in the CLI, which have the same names as watch's).
+ */
+export interface ConnectionWords {
+  tapped: boolean;
+  /** Whose settings a fix changes: "the endpoint", or "the tap's endpoint". */
+  endpoint: string;
+}
+
+export function connectionWords(tapped: boolean): ConnectionWords {
+  return { tapped, endpoint: tapped ? "the tap's endpoint" : 'the endpoint' };
+}
+
+/**
+ * "Use wss://…", or for the tap, through whose target the app reaches the server, "Point the
+ * tap's target at wss://…".
+ */
+export function useUrl(url: string, words: ConnectionWords): string {
+  return words.tapped ? `Point the tap's target at ${url}` : `Use ${url}`;
+}
+
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -279,7 +279,7 @@ export class DropAnalyzer implements SessionObserver {
         return this.noteClose(event);
       case 'handshake-failed': {
         this.notePath(event.path);
-        const findingId = this.handshakes.note(event, this.connections.lastUrl);
+        const findingId = this.handshakes.note(event, this.connections.lastUrl, this.appHeartbeat !== null);
         this.closes.notePlain({ seq: event.seq, dropClass: 'handshake-failure', findingId });
         return true;
       }
@@ -549,11 +549,11 @@ export class DropAnalyzer implements SessionObserver {
     this.lifecycle.startJudging();
     const judgeLife = this.lifecycle.judge.bind(this.lifecycle);
     const findings = verdicts.accepted.map((p) => intervalFinding(p, context, oldestSeqInWindow, judgeLife));
-    findings.push(...this.serverCloses.findings(judgeLife));
+    findings.push(...this.serverCloses.findings(judgeLife, this.appHeartbeat !== null));
     // Never resolved: see findingLifecycle.ts.
     const heartbeat = this.heartbeatTimeouts.finding(this.heartbeat);
     if (heartbeat) findings.push(heartbeat);
-    findings.push(...this.protocolCloses.findings(this.knownTimeouts).map(protocolFinding));
+    findings.push(...this.protocolCloses.findings(this.knownTimeouts, this.appHeartbeat !== null).map(protocolFinding));
     findings.push(...this.handshakes.findings(judgeLife));
     findings.sort((a, b) => b.confidence - a.confidence || a.findingId.localeCompare(b.findingId));
     // Front ends offer no heartbeat of ours as the fix of an app's connection.

@@ -219,8 +219,9 @@ export class ServerCloseGroups {
   /**
    * One finding per code. One after the same silence each time resolves as an idle timeout
    * does (a heartbeat keeps that silence away); one without a stable silence never does.
+   * `tapped`: the user's app's connection through the tap, whose heartbeat is the app's.
    */
-  findings(judgeLife: JudgeLife): DiagnosisFinding[] {
+  findings(judgeLife: JudgeLife, tapped = false): DiagnosisFinding[] {
     return [...this.groups.values()].map((group) => {
       const idleMs = stableValue(group.idles.sorted);
       const findingId = `server-close@${group.code}`;
@@ -249,6 +250,7 @@ export class ServerCloseGroups {
                 occurrences: group.seqs.count,
                 idleMs,
                 pendingFix: life.state === 'active' ? life.pendingFix : null,
+                tapped,
               });
       return finding({
         findingId,
@@ -316,8 +318,8 @@ export function protocolFinding(parts: ProtocolCloseFinding): DiagnosisFinding {
 export class HandshakeGroups {
   private readonly groups = new Map<string, HandshakeGroup>();
 
-  /** A failed handshake to `url`; returns its finding's id. */
-  note(event: HandshakeFailedEvent, url: string): string {
+  /** A failed handshake to `url` (`tapped`: the tap's, on the app's behalf); returns its finding's id. */
+  note(event: HandshakeFailedEvent, url: string, tapped = false): string {
     const diagnosis = explainHandshakeFailure({
       status: event.status,
       body: event.body,
@@ -328,6 +330,7 @@ export class HandshakeGroups {
       stage: event.stage ?? null,
       route: event.route ?? null,
       responseHeaders: event.responseHeaders,
+      tapped,
     });
     const id = `handshake@${event.status ?? event.errorCode ?? 'error'}:${slug(diagnosis.title)}`;
     const group = this.groups.get(id) ?? {

@@ -3,10 +3,22 @@
 // the body), or a network/TLS error code when the server never answered.
 // HTTP causes follow the compiled proxy-timeout knowledge base; sources are noted per case.
 // Failures at a forward proxy are read in proxyCauses.ts, TLS ones in tlsCauses.ts.
+// For the tap's connection on behalf of the user's app (`tapped`), the same causes name the
+// app's requests and the tap's target and settings (causeWords.ts), and say what the app got.
 
 import type { HandshakeStage, NetworkRoute } from '../model/network.js';
 import type { HeaderMap } from '../model/sessionEvents.js';
-import { bodyHint, describeTarget, hostOf, safeUrl, schemeOf, withScheme } from './causeWords.js';
+import {
+  bodyHint,
+  connectionWords,
+  describeTarget,
+  hostOf,
+  safeUrl,
+  schemeOf,
+  useUrl,
+  withScheme,
+  type ConnectionWords,
+} from './causeWords.js';
 import { NGINX_WEBSOCKET_LOCATION } from './knowledgeBase.js';
 import { explainProxyFailure } from './proxyCauses.js';
 import { explainTlsFailure } from './tlsCauses.js';
@@ -26,6 +38,11 @@ export interface HandshakeFailureInput {
   route?: NetworkRoute | null;
   /** The answer's headers (the proxy's, for stage 'proxy'): Proxy-Authenticate, X-Squid-Error. */
   responseHeaders?: HeaderMap | null;
+  /**
+   * The tap's connection to the server on behalf of the user's app (tapRelay.ts), not the
+   * inspector's own: fixes then name the app's requests and the tap's settings.
+   */
+  tapped?: boolean;
 }
 
 /** A likely cause for a failed handshake and what to do about it. */
@@ -65,6 +82,7 @@ export function explainHandshakeFailure(input: HandshakeFailureInput): Handshake
   const code = (input.errorCode ?? codeFromMessage(input.message) ?? '').toUpperCase();
   const stage = input.stage ?? null;
   const route = input.route ?? null;
+  const words = connectionWords(input.tapped ?? false);
   // Where the route says it failed (the proxy, TLS, the TLS settings) comes first.
   const network =
     explainProxyFailure({
@@ -76,16 +94,50 @@ export function explainHandshakeFailure(input: HandshakeFailureInput): Handshake
       url: input.url,
       route,
       responseHeaders: input.responseHeaders ?? null,
+      words,
     }) ??
     (input.status === null
-      ? explainTlsFailure({ stage, code, message: input.message, url: input.url, tls: route?.tls ?? null })
+      ? explainTlsFailure({ stage, code, message: input.message, url: input.url, tls: route?.tls ?? null, words })
       : null);
-  if (network) return network;
-  if (input.status !== null) return explainStatus(input.status, input.body ?? '', input.url, input.location ?? null);
-  return explainError(code, input.message, input.url);
+  const diagnosis =
+    network ??
+    (input.status !== null
+      ? explainStatus(input.status, input.body ?? '', input.url, input.location ?? null, words)
+      : explainError(code, input.message, input.url, words));
+  const got = words.tapped ? whatTheAppGot(input, stage) : '';
+  return got ? { ...diagnosis, explanation: `${diagnosis.explanation} ${got}` } : diagnosis;
 }
 
-function explainStatus(status: number, body: string, url: string, location: string | null): HandshakeDiagnosis {
+// The tap's words when the app left first (tapRelay.ts): no answer reached the server or the app.
+const APP_LEFT = /the app closed its connection before the server answered/i;
+
+/**
+ * For the tap: what the app got (tapRelay.ts), and whose route it was. A server's answer goes
+ * to the app as is; a failure on the way (network, proxy, TLS, the tap's deadline) is the tap's
+ * own, answered 502 (504 after the deadline), which the app without the tap may not meet.
+ */
+function whatTheAppGot(input: HandshakeFailureInput, stage: HandshakeStage | null): string {
+  if (APP_LEFT.test(input.message)) return '';
+  const route =
+    "the tap's own way to the server (its network, proxy and TLS settings): whether your app meets it without the tap depends on whether it takes the same way.";
+  if (input.status !== null && stage === 'proxy') {
+    return `The tap passed the proxy's answer on to your app as it came. This is on ${route}`;
+  }
+  if (input.status !== null) return 'The tap passed this answer on to your app as it came.';
+  // After the deadline the cause itself says 504.
+  const answered = /handshake has timed out/i.test(input.message)
+    ? ''
+    : 'The tap answered your app with 502 Bad Gateway. ';
+  return `${answered}This failed on ${route}`;
+}
+
+function explainStatus(
+  status: number,
+  body: string,
+  url: string,
+  location: string | null,
+  words: ConnectionWords,
+): HandshakeDiagnosis {
   const target = describeTarget(url, true);
 
   if (status === 400) {
@@ -94,7 +146,7 @@ function explainStatus(status: number, body: string, url: string, location: stri
       return {
         title: 'ws:// sent to a TLS port',
         explanation: 'The server expects TLS on this port but received plain HTTP.' + bodyHint(body),
-        fix: `Use ${withScheme(url, 'wss')}.`,
+        fix: `${useUrl(withScheme(url, 'wss'), words)}.`,
       };
     }
     // Source: spring-framework AbstractHandshakeHandler.handleInvalidUpgradeHeader (400);
@@ -103,7 +155,7 @@ function explainStatus(status: number, body: string, url: string, location: stri
       return {
         title: 'The Upgrade header did not reach the server',
         explanation:
-          'The app received the handshake without "Upgrade: websocket". A proxy strips hop-by-hop headers unless told to forward them (nginx without proxy_set_header Upgrade, or nginx before 1.29.7 without proxy_http_version 1.1), or an AWS Classic ELB has an HTTP listener.',
+          'The server application received the handshake without "Upgrade: websocket". A proxy strips hop-by-hop headers unless told to forward them (nginx without proxy_set_header Upgrade, or nginx before 1.29.7 without proxy_http_version 1.1), or an AWS Classic ELB has an HTTP listener.',
         fix: 'Make the proxy use HTTP/1.1 to the backend and forward Upgrade and Connection. On an AWS Classic ELB, use a TCP/SSL listener or move to an ALB.',
         fixConfig: NGINX_WEBSOCKET_LOCATION,
       };
@@ -112,7 +164,7 @@ function explainStatus(status: number, body: string, url: string, location: stri
       return {
         title: 'A proxy rewrote the Connection header',
         explanation:
-          'The app received "Upgrade" but not "Connection: upgrade". Typical causes: proxy_set_header Connection "" (set for upstream keepalive) applies to this location, or the map for $connection_upgrade is missing.',
+          'The server application received "Upgrade" but not "Connection: upgrade". Typical causes: proxy_set_header Connection "" (set for upstream keepalive) applies to this location, or the map for $connection_upgrade is missing.',
         fix: 'Set Connection from the Upgrade header in the WebSocket location.',
         fixConfig: CONNECTION_MAP,
       };
@@ -144,22 +196,29 @@ function explainStatus(status: number, body: string, url: string, location: stri
       title: 'Forbidden: Origin or Host check failed',
       explanation:
         'Servers that check the Origin header compare it with the Host they see. A proxy that does not forward the original Host (nginx sends the upstream name by default) and X-Forwarded-Host makes the check fail. It can also be an origin missing from the allowed list, or an authorization layer refusing the request.',
-      fix: 'Forward the original Host and X-Forwarded-Host/Proto at the proxy, or allow the origin on the server (Spring: server.forward-headers-strategy=framework, or setAllowedOriginPatterns(...)). If this endpoint sends an Origin header, make sure the server allows it.',
+      fix: `Forward the original Host and X-Forwarded-Host/Proto at the proxy, or allow the origin on the server (Spring: server.forward-headers-strategy=framework, or setAllowedOriginPatterns(...)). ${
+        words.tapped
+          ? "The tap sends the target's Host and Origin in place of your app's unless told to keep them (--keep-host in the CLI, keepHostAndOrigin in a wsInspector.taps entry): if the server allows only your app's origin, keep them."
+          : 'If this endpoint sends an Origin header, make sure the server allows it.'
+      }`,
       fixConfig: FORWARDED_HOST,
     };
   }
 
   // Source: render.com/docs/websocket (ws:// gets a 301). The wording follows what Location says.
   if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308) {
-    return explainRedirect(status, url, location);
+    return explainRedirect(status, url, location, words);
   }
 
   if (status === 401) {
     return {
       title: 'Unauthorized: the handshake needs credentials',
-      explanation:
-        'The server, or a proxy in front of it, requires authentication and did not accept what was sent: a missing, wrong or expired token, cookie or password.',
-      fix: 'Add the credentials the server expects to the endpoint (an Authorization or Cookie header, or a token in the URL), and check they have not expired.',
+      explanation: words.tapped
+        ? "The server, or a proxy in front of it, requires authentication and did not accept what the tap forwarded from your app (its headers, cookies and query, with the tap's own headers over them): a missing, wrong or expired token, cookie or password."
+        : 'The server, or a proxy in front of it, requires authentication and did not accept what was sent: a missing, wrong or expired token, cookie or password.',
+      fix: words.tapped
+        ? `Check the credentials your app sends (an Authorization or Cookie header, or a token in the URL it connects with) and that they have not expired: the tap passes them on as they are. A header the tap adds (-H in the CLI, the headers of ${words.endpoint} in the extension) replaces the app's of the same name.`
+        : 'Add the credentials the server expects to the endpoint (an Authorization or Cookie header, or a token in the URL), and check they have not expired.',
     };
   }
 
@@ -167,7 +226,11 @@ function explainStatus(status: number, body: string, url: string, location: stri
     return {
       title: 'Not found: the path is not routed',
       explanation: `Nothing handles ${target}: the path in the URL is wrong, or a proxy rule does not match it (Ingress path, ALB rule, nginx location, socket.io path).`,
-      fix: "Compare the URL path with the server's WebSocket route and with the proxy's routing rules.",
+      fix: `Compare the URL path with the server's WebSocket route and with the proxy's routing rules.${
+        words.tapped
+          ? " Through the tap, the path is the one your app connects with, unless the tap's target names a path of its own."
+          : ''
+      }`,
     };
   }
 
@@ -176,7 +239,9 @@ function explainStatus(status: number, body: string, url: string, location: stri
       title: 'Too many requests',
       explanation:
         'The server or a proxy is rate-limiting connection attempts, often because clients reconnect in a tight loop.',
-      fix: 'Reconnect more slowly (raise reconnect.initialDelayMs and maxDelayMs), and honour a Retry-After response header if there is one.',
+      fix: words.tapped
+        ? "Have your app reconnect more slowly (a growing delay between attempts), and honour a Retry-After response header if there is one: the tap makes one attempt for each of the app's."
+        : 'Reconnect more slowly (raise reconnect.initialDelayMs and maxDelayMs), and honour a Retry-After response header if there is one.',
     };
   }
 
@@ -185,8 +250,8 @@ function explainStatus(status: number, body: string, url: string, location: stri
     return {
       title: 'Bad gateway: the proxy could not use the upstream',
       explanation:
-        "A proxy or load balancer could not reach the server, or the server closed an idle keep-alive connection just as the load balancer reused it (the app's keep-alive timeout is shorter than the load balancer's idle timeout).",
-      fix: "Check that the backend is up and healthy, and make the app's keep-alive timeout longer than the load balancer's idle timeout.",
+        "A proxy or load balancer could not reach the server, or the server closed an idle keep-alive connection just as the load balancer reused it (the server application's keep-alive timeout is shorter than the load balancer's idle timeout).",
+      fix: "Check that the backend is up and healthy, and make the server application's keep-alive timeout longer than the load balancer's idle timeout.",
     };
   }
 
@@ -222,7 +287,7 @@ function explainStatus(status: number, body: string, url: string, location: stri
   if (status >= 200 && status <= 299) {
     return {
       title: `Answered as a normal HTTP request (${status})`,
-      explanation: `The request to ${target} was served as plain HTTP rather than upgraded: the URL points at a page or API instead of the WebSocket route, or a proxy dropped the Upgrade headers and the app answered the plain GET.`,
+      explanation: `The request to ${target} was served as plain HTTP rather than upgraded: the URL points at a page or API instead of the WebSocket route, or a proxy dropped the Upgrade headers and the server application answered the plain GET.`,
       fix: 'Check the URL path, and that every proxy forwards Upgrade and Connection over HTTP/1.1.',
       fixConfig: NGINX_WEBSOCKET_LOCATION,
     };
@@ -247,10 +312,18 @@ function explainStatus(status: number, body: string, url: string, location: stri
   };
 }
 
-function explainError(code: string, message: string, url: string): HandshakeDiagnosis {
+function explainError(code: string, message: string, url: string, words: ConnectionWords): HandshakeDiagnosis {
   const target = describeTarget(url);
   const scheme = schemeOf(url);
 
+  if (words.tapped && APP_LEFT.test(message)) {
+    return {
+      title: 'Your app left before the server answered',
+      explanation:
+        'Your app closed its connection to the tap while the tap was still waiting for the server to answer the handshake: the app gave up first (a connect timeout of its own, or it stopped), so the attempt ended with no answer.',
+      fix: "If the server is slow to answer the upgrade, give the app's connection attempt more time, or find out why the server is slow (startup, blocking work in the handshake handler).",
+    };
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return {
@@ -276,7 +349,7 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
         return {
           title: 'Connection closed during the TLS handshake',
           explanation: `${target} closed the connection before TLS was set up: the port may not speak TLS at all (a plain ws:// server, or another service that hangs up on unexpected bytes), or the server refused our TLS hello (no common TLS version or cipher, an unknown SNI name, a firewall inspecting TLS).`,
-          fix: `If the server speaks plain WebSocket on this port, use ${withScheme(url, 'ws')}. Otherwise check the server's TLS settings and logs at the time of the attempt.`,
+          fix: `If the server speaks plain WebSocket on this port, ${lowerFirst(useUrl(withScheme(url, 'ws'), words))}. Otherwise check the server's TLS settings and logs at the time of the attempt.`,
         };
       }
       return {
@@ -285,16 +358,16 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
           'The connection was dropped before the server answered: a firewall or proxy rejecting it, a proxy that does not support WebSocket, a server that crashed or closed the socket' +
           (scheme === 'ws' ? ', or ws:// sent to a port that expects TLS.' : '.'),
         fix:
-          (scheme === 'ws' ? `If the port expects TLS, use ${withScheme(url, 'wss')}. Otherwise, check` : 'Check') +
-          ' the server and proxy logs at the time of the attempt.',
+          (scheme === 'ws'
+            ? `If the port expects TLS, ${lowerFirst(useUrl(withScheme(url, 'wss'), words))}. Otherwise, check`
+            : 'Check') + ' the server and proxy logs at the time of the attempt.',
       };
     case 'ETIMEDOUT':
       if (/handshake has timed out/i.test(message)) {
         return {
           title: 'Handshake timed out',
-          explanation:
-            "The handshake did not complete within the endpoint's handshakeTimeoutMs: a firewall silently dropping packets, a host or port that never answers, or a proxy or server too slow to answer the upgrade.",
-          fix: 'Check that the host and port are reachable from this machine. If the server is just slow to accept, raise handshakeTimeoutMs.',
+          explanation: `The handshake did not complete within ${handshakeTimeoutOf(words)}: a firewall silently dropping packets, a host or port that never answers, or a proxy or server too slow to answer the upgrade.${words.tapped ? ' The tap answered your app with 504 Gateway Timeout.' : ''}`,
+          fix: `Check that the host and port are reachable from this machine. If the server is just slow to accept, raise ${words.tapped ? "the tap's handshake timeout" : 'handshakeTimeoutMs'}.`,
         };
       }
       return {
@@ -310,10 +383,10 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
         fix: 'Check the network connection, VPN and routing to that address.',
       };
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
-      return wrongVersion(url);
+      return wrongVersion(url, words);
   }
-  if (code === 'EPROTO' && /wrong version number/i.test(message)) return wrongVersion(url);
-  if (code.startsWith('HPE_')) return explainParseError(code, message, url);
+  if (code === 'EPROTO' && /wrong version number/i.test(message)) return wrongVersion(url, words);
+  if (code.startsWith('HPE_')) return explainParseError(code, message, url, words);
 
   if (/^ERR_(TLS|SSL)_|CERT|^EPROTO$/.test(code) || (code === '' && /\b(tls|ssl|certificate)\b/i.test(message))) {
     return {
@@ -330,7 +403,12 @@ function explainError(code: string, message: string, url: string): HandshakeDiag
   };
 }
 
-function explainRedirect(status: number, url: string, location: string | null): HandshakeDiagnosis {
+function explainRedirect(
+  status: number,
+  url: string,
+  location: string | null,
+  words: ConnectionWords,
+): HandshakeDiagnosis {
   const noFollow = 'WebSocket clients do not follow redirects.';
   const target = location === null ? null : resolveLocation(location, url);
   const targetScheme = target === null ? null : schemeOf(target.replace(/^https:/i, 'wss:').replace(/^http:/i, 'ws:'));
@@ -342,7 +420,7 @@ function explainRedirect(status: number, url: string, location: string | null): 
           ? 'Redirected: the server wants wss://'
           : `Redirected (${status}) to another wss:// address`,
       explanation: `The handshake got an HTTP ${status} redirect to ${safeUrl(wssTarget)}${schemeOf(url) === 'ws' ? ' (platforms such as Render redirect ws:// to TLS this way)' : ''}. ${noFollow}`,
-      fix: `Use ${safeUrl(wssTarget)}.`,
+      fix: `${useUrl(safeUrl(wssTarget), words)}.`,
     };
   }
   if (target !== null && targetScheme === 'ws') {
@@ -350,7 +428,7 @@ function explainRedirect(status: number, url: string, location: string | null): 
     return {
       title: `Redirected (${status}) to another ws:// address`,
       explanation: `The handshake got an HTTP ${status} redirect to ${safeUrl(wsTarget)}, still without TLS. ${noFollow}`,
-      fix: `Point the endpoint at ${safeUrl(wsTarget)}.`,
+      fix: `${pointAt(words)} ${safeUrl(wsTarget)}.`,
     };
   }
   if (target !== null) {
@@ -364,13 +442,13 @@ function explainRedirect(status: number, url: string, location: string | null): 
     return {
       title: `Redirected (${status})`,
       explanation: `The handshake got an HTTP ${status} redirect without a Location header. On ws:// this is often HTTP being redirected to HTTPS (platforms such as Render do this). ${noFollow}`,
-      fix: `If the server only accepts TLS, use ${withScheme(url, 'wss')}; otherwise point the endpoint at the redirect target.`,
+      fix: `If the server only accepts TLS, ${lowerFirst(useUrl(withScheme(url, 'wss'), words))}; otherwise ${lowerFirst(pointAt(words))} the redirect target.`,
     };
   }
   return {
     title: `Redirected (${status})`,
     explanation: `The server answered the handshake with a redirect. ${noFollow}`,
-    fix: 'Point the endpoint at the redirect target (the Location response header).',
+    fix: `${pointAt(words)} the redirect target (the Location response header).`,
   };
 }
 
@@ -383,17 +461,17 @@ function resolveLocation(location: string, url: string): string | null {
   }
 }
 
-function wrongVersion(url: string): HandshakeDiagnosis {
+function wrongVersion(url: string, words: ConnectionWords): HandshakeDiagnosis {
   return {
     title: 'wss:// to a port that does not speak TLS',
     explanation:
       'The server answered the TLS handshake with plain data: wss:// was used against a port that does not speak TLS, most often a plain-HTTP port (or another service, such as SSH or a database).',
-    fix: `Use ${withScheme(url, 'ws')}, or the port where TLS is terminated (usually 443).`,
+    fix: `${useUrl(withScheme(url, 'ws'), words)}, or the port where TLS is terminated (usually 443).`,
   };
 }
 
 /** llhttp (Node's HTTP parser) could not read the answer to the upgrade request. */
-function explainParseError(code: string, message: string, url: string): HandshakeDiagnosis {
+function explainParseError(code: string, message: string, url: string, words: ConnectionWords): HandshakeDiagnosis {
   const target = describeTarget(url);
   const scheme = schemeOf(url);
   if (NOT_HTTP_PARSE_ERRORS.has(code)) {
@@ -406,7 +484,7 @@ function explainParseError(code: string, message: string, url: string): Handshak
       explanation: `Whatever listens on ${target} does not speak HTTP or WebSocket: the first bytes of its answer were not an HTTP status line (${code}). Likely ${suspects}.`,
       fix:
         scheme === 'ws'
-          ? `If the server uses TLS on this port, use ${withScheme(url, 'wss')}. Otherwise check the port number: it belongs to another service.`
+          ? `If the server uses TLS on this port, ${lowerFirst(useUrl(withScheme(url, 'wss'), words))}. Otherwise check the port number: it belongs to another service.`
           : 'Check the port number: the service behind TLS on it is not a web server.',
     };
   }
@@ -425,6 +503,22 @@ function explainParseError(code: string, message: string, url: string): Handshak
     explanation: `The server answered the handshake with HTTP that could not be parsed (${code}: ${message}): a broken server or proxy, or a non-HTTP service whose first bytes happen to look like HTTP.`,
     fix: 'Capture the raw answer (curl -v --http1.1 -H "Connection: Upgrade" -H "Upgrade: websocket" ...) and check the server and any proxy in between.',
   };
+}
+
+/** "Point the endpoint at", or "Point the tap's target at" (the app keeps connecting to the tap). */
+function pointAt(words: ConnectionWords): string {
+  return words.tapped ? "Point the tap's target at" : 'Point the endpoint at';
+}
+
+/** The handshake deadline that ran out: the endpoint's, or the tap's (CLI flag or its endpoint's). */
+function handshakeTimeoutOf(words: ConnectionWords): string {
+  return words.tapped
+    ? "the tap's handshake timeout (--handshake-timeout in the CLI, the handshakeTimeoutMs of the tap's endpoint in the extension)"
+    : "the endpoint's handshakeTimeoutMs";
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 // ws and Node sometimes report a failure only in the message.

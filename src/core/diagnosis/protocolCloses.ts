@@ -34,6 +34,7 @@ import type {
 } from '../model/sessionEvents.js';
 import { frameOfMessage } from '../protocols/appDecoder.js';
 import type { FindingText } from './advice.js';
+import { capitalize } from './causeWords.js';
 import { MAX_EVIDENCE, MAX_RETAINED_DROPS } from './dropLimits.js';
 import { toDiagnosisCandidate, type KnownTimeout } from './knowledgeBase.js';
 import { RecentSeqs, RecentValues } from './recentWindow.js';
@@ -78,8 +79,11 @@ const ENGINE_IO_OPEN = /^0\{.*"sid"\s*:.*"pingInterval"\s*:/s;
 interface HeartbeatDeadline {
   /** The value the close's timing should be near. */
   deadlineMs: number;
-  /** What was missed, for the summary: "no Engine.IO pong arrived within pingTimeout (1 s)". */
-  missed: string;
+  /**
+   * What was missed, for the summary: "no Engine.IO pong arrived within pingTimeout (1 s)";
+   * `client` names who should have sent it: "us", or for the tap "your app".
+   */
+  missed: (client: string) => string;
   /** How the protocol's heartbeat works, for the advice. */
   describe: string;
   /** Knowledge-base entries (or this file's) that name the setting. */
@@ -404,7 +408,8 @@ function engineIoDeadline(c: ConnectionProtocol, close: CloseFacts): HeartbeatDe
         : 'the defaults; the open packet was not seen';
     return {
       deadlineMs: total,
-      missed: `no Engine.IO ping arrived from us within pingInterval + pingTimeout (${formatSeconds(total)})`,
+      missed: (client) =>
+        `no Engine.IO ping arrived from ${client} within pingInterval + pingTimeout (${formatSeconds(total)})`,
       describe: `Engine.IO v3's client sends a ping (2) every pingInterval and the server answers with a pong (3); the server closes a connection whose ping is pingTimeout late (pingInterval + pingTimeout ${formatSeconds(total)}, ${where})`,
       candidateIds,
       fits: (t) => inferred || near(t.idleMs, total) || near(t.ageMs, total),
@@ -420,7 +425,7 @@ function engineIoDeadline(c: ConnectionProtocol, close: CloseFacts): HeartbeatDe
       : 'the defaults; the open packet was not seen';
   return {
     deadlineMs: interval + timeout,
-    missed: `no Engine.IO pong arrived within pingTimeout (${formatSeconds(timeout)})`,
+    missed: () => `no Engine.IO pong arrived within pingTimeout (${formatSeconds(timeout)})`,
     describe: `the Engine.IO server sends a ping (2) every pingInterval and closes the connection when no pong (3) comes back within pingTimeout (${values}, ${where}); Engine.IO v3 turns the direction around`,
     candidateIds,
     // Never answered, the first ping's deadline ends the connection at pingInterval + pingTimeout;
@@ -445,7 +450,7 @@ function heartbeatDeadline(c: ConnectionProtocol, family: Family, close: CloseFa
       if (wants <= 0) return null;
       return {
         deadlineMs: wants,
-        missed: `no STOMP heart-beat arrived from us within the negotiated ${formatSeconds(wants)}`,
+        missed: (client) => `no STOMP heart-beat arrived from ${client} within the negotiated ${formatSeconds(wants)}`,
         describe: `STOMP's heart-beat headers (CONNECT and CONNECTED) set how often each side sends a frame or an end-of-line beat; this server expects one from the client every ${formatSeconds(wants)} and may close after missing it (with some tolerance)`,
         candidateIds: ['stomp-heart-beat'],
         fits: (t) => t.sinceOutboundMs >= wants - 1_000 && t.sinceOutboundMs <= 3 * wants + 1_000,
@@ -457,7 +462,8 @@ function heartbeatDeadline(c: ConnectionProtocol, family: Family, close: CloseFa
       const deadline = 1.5 * keepAlive;
       return {
         deadlineMs: deadline,
-        missed: `no MQTT control packet (PINGREQ) arrived from us within 1.5 × the keep-alive (1.5 × ${formatSeconds(keepAlive)} = ${formatSeconds(deadline)})`,
+        missed: (client) =>
+          `no MQTT control packet (PINGREQ) arrived from ${client} within 1.5 × the keep-alive (1.5 × ${formatSeconds(keepAlive)} = ${formatSeconds(deadline)})`,
         describe: `MQTT's CONNECT sets a keep-alive of ${formatSeconds(keepAlive)}: the client sends a PINGREQ when it has nothing else to send, and the broker disconnects a client it heard nothing from for one and a half times that`,
         candidateIds: ['mqtt-keep-alive'],
         fits: (t) => t.sinceOutboundMs >= deadline - 1_000 && t.sinceOutboundMs <= 2 * keepAlive + 1_000,
@@ -466,7 +472,8 @@ function heartbeatDeadline(c: ConnectionProtocol, family: Family, close: CloseFa
     case 'signalr':
       return {
         deadlineMs: 30_000,
-        missed: "no SignalR message (a ping, type 6) arrived from us within the server's ClientTimeoutInterval (30 s)",
+        missed: (client) =>
+          `no SignalR message (a ping, type 6) arrived from ${client} within the server's ClientTimeoutInterval (30 s)`,
         describe:
           'the SignalR client sends a ping message ({"type":6}) about every 15 s when it sends nothing else, and the server closes a client it heard nothing from for ClientTimeoutInterval (30 s by default); the first message must be the handshake, within HandshakeTimeout (15 s)',
         candidateIds: [
@@ -479,7 +486,7 @@ function heartbeatDeadline(c: ConnectionProtocol, family: Family, close: CloseFa
     case 'phoenix':
       return {
         deadlineMs: 60_000,
-        missed: "no Phoenix heartbeat arrived from us within the socket's timeout (60 s)",
+        missed: (client) => `no Phoenix heartbeat arrived from ${client} within the socket's timeout (60 s)`,
         describe:
           'the Phoenix client sends a heartbeat on the "phoenix" topic every 30 s, and the server closes a socket it received nothing from for its :timeout (60 s by default)',
         candidateIds: ['phoenix-socket-timeout', 'phoenix-js-heartbeat-interval'],
@@ -571,7 +578,8 @@ export class ProtocolCloseGroups {
     return findingId;
   }
 
-  findings(knownTimeouts: readonly KnownTimeout[]): ProtocolCloseFinding[] {
+  /** `tapped`: the app's connection through the tap, whose side of the protocol is the app's. */
+  findings(knownTimeouts: readonly KnownTimeout[], tapped = false): ProtocolCloseFinding[] {
     return [...this.groups.values()].map((group) => {
       const occurrences = group.seqs.count;
       const { verdict } = group;
@@ -582,7 +590,7 @@ export class ProtocolCloseGroups {
           intervalMs: null,
           // The protocol's own code: a fact, like any close frame.
           confidence: 0.95,
-          text: protocolCodeText(verdict, occurrences),
+          text: protocolCodeText(verdict, occurrences, tapped),
           candidates: [],
         };
       }
@@ -590,7 +598,7 @@ export class ProtocolCloseGroups {
         ...base,
         intervalMs: Math.round(verdict.deadline.deadlineMs),
         confidence: verdict.beat ? 0.4 : verdict.protocol.known ? 0.9 : 0.75,
-        text: protocolHeartbeatText(verdict, occurrences),
+        text: protocolHeartbeatText(verdict, occurrences, tapped),
         candidates: candidatesFor(verdict.deadline.candidateIds, knownTimeouts),
       };
     });
@@ -621,7 +629,11 @@ function speakIt(protocol: ProtocolOfConnection): string {
   return `let the inspector speak ${protocol.label} (protocol: auto or ${protocol.id})`;
 }
 
-function protocolCodeText(verdict: Extract<ProtocolCloseVerdict, { kind: 'code' }>, occurrences: number): FindingText {
+function protocolCodeText(
+  verdict: Extract<ProtocolCloseVerdict, { kind: 'code' }>,
+  occurrences: number,
+  tapped: boolean,
+): FindingText {
   const { protocol, explanation } = verdict;
   const reason = verdict.reason ? ` ("${verdict.reason}")` : '';
   const summary = opening(
@@ -631,7 +643,11 @@ function protocolCodeText(verdict: Extract<ProtocolCloseVerdict, { kind: 'code' 
   const advice = [explanation.fix];
   if (explanation.heartbeatRelated && verdict.spoke) {
     advice.push(
-      `The inspector spoke ${protocol.label} on this connection, so its duties were done as far as it can tell: the server's logs may say why it still closed.`,
+      `${tapped ? 'Your app' : 'The inspector'} spoke ${protocol.label} on this connection, so its duties were done as far as the inspector can tell: the server's logs may say why it still closed.`,
+    );
+  } else if (tapped && explanation.heartbeatRelated) {
+    advice.push(
+      `${protocol.label}'s duties (its init, answering its pings) are your app's on this connection: the tap passes its frames on and does none of them for it.`,
     );
   } else if (explanation.heartbeatRelated || !protocol.known) {
     advice.push(
@@ -648,25 +664,33 @@ function protocolCodeText(verdict: Extract<ProtocolCloseVerdict, { kind: 'code' 
 function protocolHeartbeatText(
   verdict: Extract<ProtocolCloseVerdict, { kind: 'heartbeat' }>,
   occurrences: number,
+  tapped: boolean,
 ): FindingText {
   const { protocol, deadline } = verdict;
+  const side = tapped ? 'your app' : 'our side';
   if (verdict.beat) {
     return {
       summary: opening(
         protocol,
-        `closed the connection ${timesText(occurrences)} near ${protocol.label}'s heartbeat deadline (≈ ${formatSeconds(deadline.deadlineMs)}), although our side did its heartbeat`,
+        `closed the connection ${timesText(occurrences)} near ${protocol.label}'s heartbeat deadline (≈ ${formatSeconds(deadline.deadlineMs)}), although ${side} did its heartbeat`,
       ),
       advice: [
         `How the heartbeat works: ${deadline.describe}.`,
-        "Our side sent the protocol's heartbeat on that connection, so the deadline is probably not the cause, or not the whole of it: a late answer (a busy client, a slow link) can still miss it, but the close more likely has another reason. The server's logs or its disconnect reason should say which.",
+        `${capitalize(side)} sent the protocol's heartbeat on that connection, so the deadline is probably not the cause, or not the whole of it: a late answer (a busy client, a slow link) can still miss it, but the close more likely has another reason. The server's logs or its disconnect reason should say which.`,
       ].join('\n\n'),
     };
   }
   return {
-    summary: opening(protocol, `closed the connection ${timesText(occurrences)} because ${deadline.missed}`),
+    summary: opening(
+      protocol,
+      `closed the connection ${timesText(occurrences)} because ${deadline.missed(tapped ? 'your app' : 'us')}`,
+    ),
     advice: [
-      `${protocol.label} has a heartbeat of its own: ${deadline.describe}. Our side did not answer it, so the server closed the connection; no proxy is to blame, and WebSocket pings or other text do not count.`,
-      `Answer the protocol's pings: ${speakIt(protocol)}; it then sends the protocol's init, answers its pings and keeps its heartbeat at the cadence the server announced.`,
+      `${protocol.label} has a heartbeat of its own: ${deadline.describe}. ${capitalize(side)} did not answer it, so the server closed the connection; no proxy is to blame, and WebSocket pings or other text do not count.`,
+      // The tap only passes the app's frames on: the protocol's duties are the app's client's.
+      tapped
+        ? `Have your app's ${protocol.label} client answer the protocol's pings, and send its init and heartbeat at the cadence the server announced: the tap passes frames on and answers none for the app.`
+        : `Answer the protocol's pings: ${speakIt(protocol)}; it then sends the protocol's init, answers its pings and keeps its heartbeat at the cadence the server announced.`,
     ].join('\n\n'),
   };
 }

@@ -19,7 +19,7 @@
 
 import type { NetworkRoute, ProxyRoute } from '../model/network.js';
 import type { HeaderMap } from '../model/sessionEvents.js';
-import { describeTarget, headerValue, hostOf, safeUrl } from './causeWords.js';
+import { capitalize, describeTarget, headerValue, hostOf, safeUrl, type ConnectionWords } from './causeWords.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
 
 /** What the proxy causes read from a failed handshake. */
@@ -33,11 +33,14 @@ export interface ProxyFailureFacts {
   url: string;
   route: NetworkRoute | null;
   responseHeaders: HeaderMap | null;
+  /** Whose connection it was: the endpoint's proxy setting, or the tap's. */
+  words: ConnectionWords;
 }
 
 /** How to give a proxy its credentials, wherever the proxy was configured. */
-export const PROXY_CREDENTIALS_FIX =
-  'Give the proxy its user name and password: in the CLI as user:password in the proxy URL (--proxy http://user:password@host:port, or the same in HTTPS_PROXY); in the extension as a secret in the endpoint\'s proxy ("proxy": "http://user:${secret:proxyPassword}@host:port", stored with "Set Secret"), or in VS Code\'s http.proxyAuthorization for the proxy VS Code uses. Percent-encode @, :, / and % in the user name and password.';
+function proxyCredentialsFix(words: ConnectionWords): string {
+  return `Give the proxy its user name and password: in the CLI as user:password in the proxy URL (--proxy http://user:password@host:port, or the same in HTTPS_PROXY); in the extension as a secret in ${words.endpoint}'s proxy ("proxy": "http://user:\${secret:proxyPassword}@host:port", stored with "Set Secret"), or in VS Code's http.proxyAuthorization for the proxy VS Code uses. Percent-encode @, :, / and % in the user name and password.`;
+}
 
 /** A failure at the proxy, or a name that did not resolve with a proxy involved; null otherwise. */
 export function explainProxyFailure(facts: ProxyFailureFacts): HandshakeDiagnosis | null {
@@ -78,7 +81,7 @@ function explainProxyAnswer(facts: ProxyFailureFacts, proxy: ProxyRoute | null):
     return {
       title: 'The proxy refused the tunnel: forbidden',
       explanation: `${capitalize(who)} answered the CONNECT to ${target} with 403 Forbidden${said}. Its rules forbid this host or port, or this client: Squid's default configuration allows CONNECT only to port 443 (acl SSL_ports port 443; http_access deny CONNECT !SSL_ports), tinyproxy only to its ConnectPort list when it has one, and corporate proxies block categories of hosts.`,
-      fix: `Use port 443 on the server if you can; otherwise ask the proxy's administrators to allow CONNECT to ${target}. If the server should be reached directly, add its host to NO_PROXY (or http.noProxy), or set the endpoint's proxy to "none".`,
+      fix: `Use port 443 on the server if you can; otherwise ask the proxy's administrators to allow CONNECT to ${target}. If the server should be reached directly, add its host to NO_PROXY (or http.noProxy), or set ${facts.words.endpoint}'s proxy to "none".`,
     };
   }
   const dns =
@@ -87,14 +90,14 @@ function explainProxyAnswer(facts: ProxyFailureFacts, proxy: ProxyRoute | null):
     return {
       title: "The proxy could not resolve the server's name",
       explanation: `${capitalize(who)} answered the CONNECT to ${target} with ${status}${said}: the proxy's DNS has no address for ${hostOf(facts.url) ?? 'the host'}.`,
-      fix: 'Check the host name for typos. An internal name may only resolve on the internal network: connect directly to it (add it to NO_PROXY or http.noProxy, or set the endpoint\'s proxy to "none") if this machine can resolve it.',
+      fix: `Check the host name for typos. An internal name may only resolve on the internal network: connect directly to it (add it to NO_PROXY or http.noProxy, or set ${facts.words.endpoint}'s proxy to "none") if this machine can resolve it.`,
     };
   }
   if (status === 502 || status === 503 || status === 504 || status === 500) {
     return {
       title: 'The proxy could not reach the server',
       explanation: `${capitalize(who)} accepted the CONNECT to ${target} but could not open a connection to it${said}: the server is down or refuses the port, or the proxy's own network cannot reach it (a firewall between the proxy and the server, a host only reachable from inside).`,
-      fix: `Check that ${target} is up and reachable from the proxy (its logs say why). If the server is only reachable from this machine's network, connect directly: add its host to NO_PROXY (or http.noProxy), or set the endpoint's proxy to "none".`,
+      fix: `Check that ${target} is up and reachable from the proxy (its logs say why). If the server is only reachable from this machine's network, connect directly: add its host to NO_PROXY (or http.noProxy), or set ${facts.words.endpoint}'s proxy to "none".`,
     };
   }
   return {
@@ -121,27 +124,27 @@ function explainProxyAuth(facts: ProxyFailureFacts, proxy: ProxyRoute | null): H
     return {
       title: 'The proxy requires credentials, and none were sent',
       explanation: `${capitalize(who)} ${answered}: it wants a user name and password, and this attempt sent none.${noBasic}`,
-      fix: PROXY_CREDENTIALS_FIX,
+      fix: proxyCredentialsFix(facts.words),
     };
   }
   if (proxy?.authenticated === true) {
     return {
       title: 'The proxy refused the credentials',
       explanation: `${capitalize(who)} ${answered} to the credentials this attempt sent: the user name or password is wrong or expired, or the account may not use this proxy.${noBasic}`,
-      fix: `Check the user name and password where they are set. ${PROXY_CREDENTIALS_FIX}`,
+      fix: `Check the user name and password where they are set. ${proxyCredentialsFix(facts.words)}`,
     };
   }
   return {
     title: 'The proxy requires credentials',
     explanation: `${capitalize(who)} ${answered}: credentials were missing or refused.${noBasic}`,
-    fix: PROXY_CREDENTIALS_FIX,
+    fix: proxyCredentialsFix(facts.words),
   };
 }
 
 function explainProxyError(facts: ProxyFailureFacts, proxy: ProxyRoute | null): HandshakeDiagnosis {
   const who = describeProxy(proxy);
   const where = proxy ? hostPort(proxy.url) : 'the proxy';
-  const setting = proxy ? ` Check ${proxy.from}: ${settingHint(proxy)}` : ' Check the proxy setting.';
+  const setting = proxy ? ` Check ${proxy.from}: ${settingHint(proxy, facts.words)}` : ' Check the proxy setting.';
   const socksReply = /Socks5? proxy rejected connection - (\w+)/i.exec(facts.message)?.[1] ?? null;
   if (socksReply) return explainSocksReply(socksReply, facts, proxy);
   switch (facts.code) {
@@ -207,7 +210,7 @@ function explainSocksReply(reply: string, facts: ProxyFailureFacts, proxy: Proxy
     fix:
       reply === 'NotAllowed'
         ? "Ask the proxy's administrators to allow this destination, or connect directly if the server is reachable without it."
-        : `Check that ${target} is up and reachable from the proxy; if only this machine can reach it, connect directly (NO_PROXY, or the endpoint's proxy "none").`,
+        : `Check that ${target} is up and reachable from the proxy; if only this machine can reach it, connect directly (NO_PROXY, or ${facts.words.endpoint}'s proxy "none").`,
   };
 }
 
@@ -235,7 +238,7 @@ function explainNameNotFound(facts: ProxyFailureFacts, proxy: ProxyRoute | null)
     bypassed.reason === 'no-proxy'
       ? `${bypassed.rule ? `the entry "${bypassed.rule}" of ` : ''}NO_PROXY (or http.noProxy) matched it`
       : bypassed.reason === 'endpoint-none'
-        ? 'the endpoint\'s proxy is "none"'
+        ? `${facts.words.endpoint}'s proxy is "none"`
         : 'the CLI was given --no-proxy';
   return {
     title: 'Host name not found here (the proxy was bypassed)',
@@ -243,7 +246,7 @@ function explainNameNotFound(facts: ProxyFailureFacts, proxy: ProxyRoute | null)
     fix:
       bypassed.reason === 'no-proxy'
         ? `If ${host} is only reachable through the proxy, remove ${bypassed.rule ? `"${bypassed.rule}"` : 'the matching entry'} from NO_PROXY (or http.noProxy). Otherwise check the name for typos and this machine's DNS (VPN).`
-        : `If ${host} is only reachable through the proxy, ${bypassed.reason === 'endpoint-none' ? 'remove proxy: "none" from the endpoint' : 'drop --no-proxy'}. Otherwise check the name for typos and this machine's DNS (VPN).`,
+        : `If ${host} is only reachable through the proxy, ${bypassed.reason === 'endpoint-none' ? `remove proxy: "none" from ${facts.words.endpoint}` : 'drop --no-proxy'}. Otherwise check the name for typos and this machine's DNS (VPN).`,
   };
 }
 
@@ -279,12 +282,12 @@ function authSchemes(header: string): string[] {
   return [...schemes];
 }
 
-function settingHint(proxy: ProxyRoute): string {
+function settingHint(proxy: ProxyRoute, words: ConnectionWords): string {
   switch (proxy.source) {
     case 'endpoint':
-      return 'the endpoint\'s "proxy" setting, or set it to "none" to connect directly.';
+      return `${words.endpoint}'s "proxy" setting, or set it to "none" to connect directly.`;
     case 'vscode':
-      return 'VS Code\'s http.proxy setting, or set the endpoint\'s proxy to "none" to connect directly.';
+      return `VS Code's http.proxy setting, or set ${words.endpoint}'s proxy to "none" to connect directly.`;
     case 'cli':
       return 'the --proxy option, or pass --no-proxy to connect directly.';
     case 'environment':
@@ -299,8 +302,4 @@ function hostPort(url: string): string {
   } catch {
     return safeUrl(url);
   }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -10,16 +10,18 @@
 // ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED).
 
 import type { TlsFacts } from '../model/network.js';
-import { hostOf } from './causeWords.js';
+import { hostOf, type ConnectionWords } from './causeWords.js';
 import type { HandshakeDiagnosis } from './handshakeCauses.js';
 
 /** Turning checks off, for a development server only. */
-export const TRUST_ANYWAY =
-  'If you trust this server (a development or internal host), set allowSelfSignedCertificate: true on the endpoint, or pass --insecure to the CLI. That turns off certificate checks for the connection, so use a certificate from a trusted CA for anything public.';
+function trustAnyway(words: ConnectionWords): string {
+  return `If you trust this server (a development or internal host), set allowSelfSignedCertificate: true on ${words.endpoint}, or pass --insecure to the CLI. That turns off certificate checks for the connection, so use a certificate from a trusted CA for anything public.`;
+}
 
 /** How to trust a CA without turning checks off. */
-export const ADD_CA_FIX =
-  "Trust that CA instead of turning checks off: export its certificate as a PEM file and give it to the endpoint's tls.ca (a list of files), to the CLI with --ca FILE, or to Node with NODE_EXTRA_CA_CERTS=FILE.";
+function addCaFix(words: ConnectionWords): string {
+  return `Trust that CA instead of turning checks off: export its certificate as a PEM file and give it to ${words.endpoint}'s tls.ca (a list of files), to the CLI with --ca FILE, or to Node with NODE_EXTRA_CA_CERTS=FILE.`;
+}
 
 // Verify results that mean "the chain does not end in a CA this machine trusts".
 const UNTRUSTED_CHAIN = new Set([
@@ -66,8 +68,9 @@ const CLIENT_CERTIFICATE_ALERTS: Readonly<Record<string, string>> = {
   ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'access denied',
 };
 
-const CLIENT_CERTIFICATE_FIX =
-  'Give the endpoint a client certificate the server accepts: tls.cert and tls.key (PEM files), or tls.pfx (a PKCS#12 file), with tls.passphrase as a ${secret:NAME} if the key is encrypted; in the CLI --cert and --key, or --pfx (and --passphrase-env VAR).';
+function clientCertificateFix(words: ConnectionWords): string {
+  return `Give ${words.endpoint} a client certificate the server accepts: tls.cert and tls.key (PEM files), or tls.pfx (a PKCS#12 file), with tls.passphrase as a \${secret:NAME} if the key is encrypted; in the CLI --cert and --key, or --pfx (and --passphrase-env VAR).`;
+}
 
 /** What the TLS causes read from a failed handshake. */
 export interface TlsFailureFacts {
@@ -77,6 +80,8 @@ export interface TlsFailureFacts {
   message: string;
   url: string;
   tls: TlsFacts | null;
+  /** Whose connection it was: the endpoint's TLS settings, or the tap's. */
+  words: ConnectionWords;
 }
 
 /** A TLS or TLS-configuration failure; null when the failure is not one. */
@@ -92,17 +97,17 @@ export function explainTlsFailure(facts: TlsFailureFacts): HandshakeDiagnosis | 
     return {
       title: 'Certificate expired',
       explanation: `The server's certificate is past its expiry date${until}, or this machine's clock is wrong.`,
-      fix: `Renew the certificate on the server or load balancer. As a stopgap only: ${TRUST_ANYWAY}`,
+      fix: `Renew the certificate on the server or load balancer. As a stopgap only: ${trustAnyway(facts.words)}`,
     };
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const name = facts.tls?.servername ?? hostOf(facts.url) ?? 'this host';
-    const by = facts.tls?.servername ? ` (the endpoint's tls.servername)` : '';
+    const by = facts.tls?.servername ? ` (${facts.words.endpoint}'s tls.servername)` : '';
     const subject = facts.tls?.subject ? ` The certificate's subject is ${facts.tls.subject}.` : '';
     return {
       title: 'Certificate does not match the host name',
       explanation: `The certificate is not valid for ${name}${by}: the URL uses an IP address or a name the certificate does not list, or the load balancer or CDN serves the wrong certificate (SNI).${subject}`,
-      fix: "Connect with a host name the certificate lists, add this name to the certificate, or, when connecting by address or through a tunnel, set the endpoint's tls.servername to a name the certificate lists.",
+      fix: `Connect with a host name the certificate lists, add this name to the certificate, or, when connecting by address or through a tunnel, set ${facts.words.endpoint}'s tls.servername to a name the certificate lists.`,
     };
   }
   return null;
@@ -122,27 +127,27 @@ function explainUntrustedChain(code: string, facts: TlsFailureFacts): HandshakeD
     return {
       title: `Certificate from ${product.product} (TLS inspection)`,
       explanation: `The server's certificate chain ends in a CA this machine does not trust, and that CA is named for ${product.product}, which inspects TLS by re-signing server certificates with its own CA: this connection is most likely being inspected by it.${endsIn}`,
-      fix: `${ADD_CA_FIX} Your IT department can give you ${product.product}'s root certificate (browsers on managed machines already trust it). Do not turn certificate checks off for this.`,
+      fix: `${addCaFix(facts.words)} Your IT department can give you ${product.product}'s root certificate (browsers on managed machines already trust it). Do not turn certificate checks off for this.`,
     };
   }
   if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
     return {
       title: 'Self-signed certificate',
       explanation: `The server presented a self-signed certificate, which this machine does not trust: typical of a development server.${endsIn}`,
-      fix: `${ADD_CA_FIX} (the self-signed certificate itself can be that file). For a development server only: ${TRUST_ANYWAY}`,
+      fix: `${addCaFix(facts.words)} (the self-signed certificate itself can be that file). For a development server only: ${trustAnyway(facts.words)}`,
     };
   }
   if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT') {
     return {
       title: 'Certificate chain cannot be verified',
       explanation: `The server's certificate could not be traced to a trusted CA: the server does not send its intermediate certificates, or it was issued by a CA this machine does not trust (a private CA, or a TLS-inspecting proxy's).${endsIn}`,
-      fix: `Serve the full chain (certificate plus intermediates, e.g. fullchain.pem) on the server or load balancer. If it comes from a private or inspecting CA: ${ADD_CA_FIX} For a development server only: ${TRUST_ANYWAY}`,
+      fix: `Serve the full chain (certificate plus intermediates, e.g. fullchain.pem) on the server or load balancer. If it comes from a private or inspecting CA: ${addCaFix(facts.words)} For a development server only: ${trustAnyway(facts.words)}`,
     };
   }
   return {
     title: 'Certificate from a CA this machine does not trust',
     explanation: `The server's certificate chain ends in a CA this machine does not trust: a private CA (a company's internal one), or a TLS-inspecting proxy or security product re-signing the server's certificate.${endsIn}`,
-    fix: `${ADD_CA_FIX} For a development server only: ${TRUST_ANYWAY}`,
+    fix: `${addCaFix(facts.words)} For a development server only: ${trustAnyway(facts.words)}`,
   };
 }
 
@@ -165,13 +170,13 @@ function explainClosedAfterTls(code: string, facts: TlsFailureFacts): HandshakeD
     return {
       title: 'The server closed the connection after TLS: probably refused our client certificate',
       explanation: `This attempt presented a client certificate, and the server closed the connection (${code}) right after the TLS handshake, before answering the upgrade. Servers that check client certificates after TLS 1.3's handshake (Node's own, for one) close the connection like this when they do not accept it: issued by a CA they do not trust, expired, or not the one expected.`,
-      fix: `Check that the certificate is issued by a CA this server trusts and is within its validity; the server's log says why. ${CLIENT_CERTIFICATE_FIX}`,
+      fix: `Check that the certificate is issued by a CA this server trusts and is within its validity; the server's log says why. ${clientCertificateFix(facts.words)}`,
     };
   }
   return {
     title: 'The server closed the connection during or right after TLS',
     explanation: `The server closed the connection (${code}) before answering the upgrade, with TLS under way or just set up: it may require a client certificate (mutual TLS) and none was presented, or refuse this TLS version, cipher or server name.`,
-    fix: `If the server requires a client certificate: ${CLIENT_CERTIFICATE_FIX} Otherwise check the server's TLS settings and log.`,
+    fix: `If the server requires a client certificate: ${clientCertificateFix(facts.words)} Otherwise check the server's TLS settings and log.`,
   };
 }
 
@@ -181,7 +186,7 @@ function explainClientCertificateRefused(code: string, alert: string, facts: Tls
     return {
       title: 'The server requires a client certificate, and none was sent',
       explanation: `The server ended the TLS handshake with the alert "${alert}" (${code}), and this attempt presented no client certificate: the server asks for one (mutual TLS).`,
-      fix: CLIENT_CERTIFICATE_FIX,
+      fix: clientCertificateFix(facts.words),
     };
   }
   const why: Readonly<Record<string, string>> = {
@@ -196,13 +201,13 @@ function explainClientCertificateRefused(code: string, alert: string, facts: Tls
     return {
       title: 'The server refused our client certificate',
       explanation: `This attempt presented a client certificate and the server ended the TLS handshake with the alert "${alert}" (${code}): ${reason}.`,
-      fix: `Check that the certificate is the one this server expects, issued by a CA it trusts, and within its validity. ${CLIENT_CERTIFICATE_FIX}`,
+      fix: `Check that the certificate is the one this server expects, issued by a CA it trusts, and within its validity. ${clientCertificateFix(facts.words)}`,
     };
   }
   return {
     title: 'The server refused the client certificate, or wanted one',
     explanation: `The server ended the TLS handshake with the alert "${alert}" (${code}): it requires a client certificate (mutual TLS) and none was sent, or ${reason}.`,
-    fix: CLIENT_CERTIFICATE_FIX,
+    fix: clientCertificateFix(facts.words),
   };
 }
 
@@ -213,13 +218,13 @@ function explainConfigFailure(facts: TlsFailureFacts): HandshakeDiagnosis {
     return {
       title: 'Wrong passphrase for the client key',
       explanation: `The client key or PKCS#12 file could not be decrypted with the passphrase given (${code || 'decrypt failed'}): the passphrase is wrong, or missing for an encrypted key.`,
-      fix: 'Set the right passphrase in the endpoint\'s tls.passphrase as a ${secret:NAME} (stored with "Set Secret"), or give the CLI an environment variable that holds it with --passphrase-env VAR.',
+      fix: `Set the right passphrase in ${facts.words.endpoint}'s tls.passphrase as a \${secret:NAME} (stored with "Set Secret"), or give the CLI an environment variable that holds it with --passphrase-env VAR.`,
     };
   }
   if (/^(ENOENT|EACCES|EISDIR|EPERM|ENOTDIR)$/.test(code) || /no such file|permission denied/i.test(message)) {
     return {
       title: 'A TLS file cannot be read',
-      explanation: `A CA, certificate or key file given in the endpoint's tls settings (or the CLI's options) cannot be read (${code || 'read failed'}): ${message}`,
+      explanation: `A CA, certificate or key file given in ${facts.words.endpoint}'s tls settings (or the CLI's options) cannot be read (${code || 'read failed'}): ${message}`,
       fix: 'Check the path (relative paths are relative to the working directory of the CLI or the workspace folder) and that this user may read the file.',
     };
   }
@@ -240,7 +245,7 @@ function explainConfigFailure(facts: TlsFailureFacts): HandshakeDiagnosis {
   return {
     title: 'The TLS settings cannot be used',
     explanation: `The connection was not attempted: the TLS settings could not be applied${code ? ` (${code})` : ''}: ${message}`,
-    fix: "Check the endpoint's tls settings (ca, cert, key, pfx, passphrase) or the CLI's matching options.",
+    fix: `Check ${facts.words.endpoint}'s tls settings (ca, cert, key, pfx, passphrase) or the CLI's matching options.`,
   };
 }
 
