@@ -640,7 +640,8 @@ function protocolCodeText(
     protocol,
     `closed the connection ${timesText(occurrences)} with ${protocol.label} ${verdict.code}${reason}: ${explanation.meaning}`,
   );
-  const advice = [explanation.fix];
+  // The inspector speaks no protocol on an app's connection: its fix is the app's.
+  const advice = [(tapped ? explanation.appFix : undefined) ?? explanation.fix];
   if (explanation.heartbeatRelated && verdict.spoke) {
     advice.push(
       `${tapped ? 'Your app' : 'The inspector'} spoke ${protocol.label} on this connection, so its duties were done as far as the inspector can tell: the server's logs may say why it still closed.`,

@@ -96,6 +96,12 @@ export interface ProtocolCloseExplanation {
   meaning: string;
   /** What to do, in a sentence or two. */
   fix: string;
+  /**
+   * What to do when the connection is the user's app's, seen through the tap, where the
+   * inspector does none of the protocol's duties: given when `fix` speaks of the inspector or
+   * of an endpoint's settings.
+   */
+  appFix?: string;
   /** Where this is written (a spec section or the server's source). */
   source: string;
   /** The close is the protocol's own timeout/heartbeat (not an intermediary's): never blame a proxy for it. */

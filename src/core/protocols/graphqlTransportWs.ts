@@ -160,6 +160,7 @@ class GraphqlTransportWsClient implements ProtocolClient {
 interface CloseEntry {
   meaning: string;
   fix: string;
+  appFix?: string;
   source: string;
 }
 
@@ -175,11 +176,13 @@ const CLOSE_CODES: Readonly<Record<number, CloseEntry>> = {
     meaning:
       'graphql-transport-ws 4401 Unauthorized: a subscribe arrived before the server acknowledged connection_init',
     fix: 'Wait for connection_ack before sending subscribe (the inspector sends connection_init first).',
+    appFix: 'Have your app send connection_init first and wait for connection_ack before its first subscribe.',
     source: `${PROTOCOL_MD}, Subscribe; ${SERVER_SOURCE}`,
   },
   4403: {
     meaning: 'graphql-transport-ws 4403 Forbidden: the server rejected connection_init (usually its authentication)',
     fix: "Check the connection_init payload: set connectionParams in the endpoint's protocolOptions (e.g. a token).",
+    appFix: 'Check the connection_init payload your app sends (its connectionParams, e.g. a token).',
     source: `${PROTOCOL_MD}, ConnectionInit; ${SERVER_SOURCE}`,
   },
   4406: {
@@ -188,6 +191,9 @@ const CLOSE_CODES: Readonly<Record<number, CloseEntry>> = {
     fix:
       "Offer graphql-transport-ws in the endpoint's protocols (or choose --protocol graphql-transport-ws, which " +
       'offers it). A server of the legacy subscriptions-transport-ws protocol wants graphql-ws instead.',
+    appFix:
+      'Have your app offer graphql-transport-ws in its Sec-WebSocket-Protocol (the tap passes its offer on). A ' +
+      'server of the legacy subscriptions-transport-ws protocol wants graphql-ws instead.',
     source: SERVER_SOURCE,
   },
   4408: {
@@ -196,6 +202,9 @@ const CLOSE_CODES: Readonly<Record<number, CloseEntry>> = {
       'Send connection_init right after the open (the server waits connectionInitWaitTimeout, 3 s by default); the ' +
       'inspector does it by default when the protocol is detected or chosen (--protocol graphql-transport-ws). ' +
       'A faster heartbeat does not help.',
+    appFix:
+      'Have your app send connection_init right after the open (the server waits connectionInitWaitTimeout, 3 s ' +
+      'by default). A faster heartbeat does not help.',
     source: `${PROTOCOL_MD}, ConnectionInit; ${SERVER_SOURCE}`,
   },
   4409: {

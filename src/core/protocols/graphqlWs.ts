@@ -195,6 +195,7 @@ export const graphqlWsModule: ProtocolModule = {
         meaning:
           'subscriptions-transport-ws closes with 1002 when the handshake did not offer the graphql-ws subprotocol',
         fix: "Offer graphql-ws in the endpoint's protocols (or choose --protocol graphql-ws, which offers it).",
+        appFix: 'Have your app offer graphql-ws in its Sec-WebSocket-Protocol (the tap passes its offer on).',
         source: SERVER_SOURCE,
         heartbeatRelated: false,
       };
@@ -204,6 +205,7 @@ export const graphqlWsModule: ProtocolModule = {
         meaning:
           'subscriptions-transport-ws closes with 1011 after a connection_error: the server rejected connection_init',
         fix: "Read the connection_error before the close; check connectionParams in the endpoint's protocolOptions.",
+        appFix: 'Read the connection_error before the close; check the connectionParams your app sends.',
         source: `${PROTOCOL_MD}, GQL_CONNECTION_ERROR; ${SERVER_SOURCE}`,
         heartbeatRelated: false,
       };

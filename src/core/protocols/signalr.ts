@@ -314,6 +314,9 @@ function explainSignalrClose(code: number, reason: string): ProtocolCloseExplana
         'The client must send {"protocol":"json","version":1} followed by 0x1E as its first message, ' +
         'within the server’s HandshakeTimeout (15 s by default); ' +
         'pick the SignalR protocol so the inspector sends it.',
+      appFix:
+        'Your app must send {"protocol":"json","version":1} followed by 0x1E as its first message, ' +
+        'within the server’s HandshakeTimeout (15 s by default).',
       source: `${SPEC}, Overview (HandshakeRequest)`,
       heartbeatRelated: true,
     };

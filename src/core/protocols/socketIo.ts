@@ -482,11 +482,17 @@ const HEARTBEAT_FIX =
   'Let the inspector do the Engine.IO duties (protocol auto or socket.io, heartbeat left at its default): ' +
   'with EIO=4 it answers every server ping `2` with a pong `3`; with EIO=3 it sends `2` every pingInterval.';
 
+/** HEARTBEAT_FIX for an app seen through the tap, which does none of its duties. */
+const HEARTBEAT_APP_FIX =
+  "Engine.IO's duties are your app's Socket.IO client's: with EIO=4 it must answer every server ping `2` with a " +
+  'pong `3`; with EIO=3 send `2` every pingInterval. A client blocked (a busy main thread) misses them.';
+
 /** Socket.IO's disconnect reasons (socket.io DisconnectReason and the client's own), for people. */
 const REASONS: Record<string, Omit<ProtocolCloseExplanation, 'source'>> = {
   'ping timeout': {
     meaning: 'the server closed the connection because no Engine.IO pong arrived within pingTimeout',
     fix: HEARTBEAT_FIX,
+    appFix: HEARTBEAT_APP_FIX,
     heartbeatRelated: true,
   },
   'transport close': {
@@ -550,6 +556,9 @@ function explainClose(code: number, reason: string): ProtocolCloseExplanation | 
         'arrived within pingTimeout (EIO=4), or no client ping within pingInterval + pingTimeout (EIO=3)',
       fix:
         `${HEARTBEAT_FIX} If the duties were done, the server closed on purpose (a \`41\` first), ` +
+        'or after connectTimeout without a namespace CONNECT `40`.',
+      appFix:
+        `${HEARTBEAT_APP_FIX} If it did them, the server closed on purpose (a \`41\` first), ` +
         'or after connectTimeout without a namespace CONNECT `40`.',
       source: `${SOURCE_CLOSE}; ${SPEC_ENGINE_IO} (Heartbeat)`,
       heartbeatRelated: true,
