@@ -14,8 +14,12 @@ import type { TappedApp } from '../../src/core/files/tappedApp.js';
 import { makeEndpoint } from '../../src/core/model/endpoint.js';
 import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
-import { readSessionFile, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
+import { DEFAULT_TAP_RECORD_OPTIONS, TapSession } from '../../src/core/engine/tapSession.js';
+import { Connection } from '../../src/extension/model/connection.js';
+import { importedText } from '../../src/extension/model/connectionView.js';
+import { exportChunks, readSessionFile, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
 import { Script } from './fakes/eventScript.js';
+import { FakeClock } from './fakes/fakeClock.js';
 
 // The tap's target: its heartbeat setting (every 20 s) is one the tap never ran.
 const target = makeEndpoint('wss://app.example.test/ws', {
@@ -150,5 +154,54 @@ describe("a tap's file read back is analyzed as the app's connection", () => {
     const diagnosed = withDiagnoses(session!, []).events.filter((event) => event.type === 'diagnosis');
     assert.ok(diagnosed.length > 0);
     for (const diagnosis of diagnosed) assert.equal(diagnosis.heartbeatOf, 'app');
+  });
+});
+
+describe("the extension's export of a tap session, and its import", () => {
+  /** A tapped Connection as the extension's taps build it (tapManager.ts), its app cut once. */
+  function tappedConnection(): Connection {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const session = new TapSession('tap-2', APP, { clock, options: DEFAULT_TAP_RECORD_OPTIONS });
+    session.connecting('wss://app.example.test/ws', []);
+    session.opened({ protocol: '', extensions: '', requestHeaders: {}, responseHeaders: {} });
+    session.message('out', Buffer.from('hello'), false);
+    clock.advance(90_000);
+    session.closed({ code: 1006, reason: '', by: 'server', abrupt: true });
+    return Connection.tapped(session, target, 'tap-2 · 127.0.0.1 /ws', (keepSecrets) =>
+      redactionPolicyFor(target, { keepSecrets }),
+    );
+  }
+  const exported = (connection: Connection, format: 'json' | 'har') =>
+    [
+      ...exportChunks(connection, {
+        format,
+        keepSecrets: false,
+        exportedAt: new Date(Date.UTC(2026, 0, 1)),
+        creator: { name: 'WebSocket Inspector', version: 'test' },
+      }),
+    ].join('');
+
+  for (const format of ['json', 'har'] as const) {
+    it(`Export Session Log… (${format}) of a tap session says so; opened again, the tree says whose it was`, () => {
+      const file = exported(tappedConnection(), format);
+      const [session] = readSessionFile(file, `tap.${format}`, { idleGapMs: 30_000 }).sessions;
+      assert.deepEqual(session!.tappedApp, APP);
+      const imported = Connection.imported(session!);
+      assert.equal(
+        importedText(imported.snapshot(0)),
+        `imported from tap.${format} · an app's connection recorded by ws-inspector tap (client 127.0.0.1, path /ws)`,
+      );
+      // Exported again from the import, the file still says it.
+      const again = readSessionFile(exported(imported, format), `again.${format}`, { idleGapMs: 30_000 });
+      assert.deepEqual(again.sessions[0]!.tappedApp, APP);
+    });
+  }
+
+  it('an export of a connection of our own has no tappedApp', () => {
+    const ours = Connection.imported({
+      ...readSessionFile(sessionLogOf(null), 'o.json', { idleGapMs: 30_000 }).sessions[0]!,
+    });
+    assert.doesNotMatch(exported(ours, 'json'), /tappedApp/);
+    assert.doesNotMatch(importedText(ours.snapshot(0)), /tap/);
   });
 });
