@@ -16,7 +16,7 @@ import { redactionPolicyFor } from '../../src/core/model/redaction.js';
 import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { DEFAULT_TAP_RECORD_OPTIONS, TapSession } from '../../src/core/engine/tapSession.js';
 import { Connection } from '../../src/extension/model/connection.js';
-import { importedText } from '../../src/extension/model/connectionView.js';
+import { connectionItem, importedText } from '../../src/extension/model/connectionView.js';
 import { exportChunks, readSessionFile, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
 import { Script } from './fakes/eventScript.js';
 import { FakeClock } from './fakes/fakeClock.js';
@@ -191,6 +191,7 @@ describe("the extension's export of a tap session, and its import", () => {
         importedText(imported.snapshot(0)),
         `imported from tap.${format} · an app's connection recorded by ws-inspector tap (client 127.0.0.1, path /ws)`,
       );
+      assert.match(connectionItem(imported.snapshot(0)).description, /(^| · )imported \(an app, via tap\)( · |$)/);
       // Exported again from the import, the file still says it.
       const again = readSessionFile(exported(imported, format), `again.${format}`, { idleGapMs: 30_000 });
       assert.deepEqual(again.sessions[0]!.tappedApp, APP);
@@ -203,5 +204,6 @@ describe("the extension's export of a tap session, and its import", () => {
     });
     assert.doesNotMatch(exported(ours, 'json'), /tappedApp/);
     assert.doesNotMatch(importedText(ours.snapshot(0)), /tap/);
+    assert.doesNotMatch(connectionItem(ours.snapshot(0)).description, /tap/);
   });
 });

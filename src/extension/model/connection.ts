@@ -95,6 +95,8 @@ export interface ConnectionSnapshot {
   importedFrom: string | null;
   /** Who wrote that file ("Chrome DevTools (WebInspector 537.36; Chrome 131)"), or for a tap's the app it recorded. */
   importedProducer: string | null;
+  /** An imported tap session's file (`tappedApp`): the user's app's connection, not one of ours. */
+  importedFromTap: boolean;
   now: number;
 }
 
@@ -324,6 +326,7 @@ export class Connection implements IDisposable {
       droppedEvents: this.droppedEvents,
       importedFrom: this.imported?.fileName ?? null,
       importedProducer: importedProducerText(this.imported, policy),
+      importedFromTap: Boolean(this.imported?.tappedApp),
       now,
     };
   }
