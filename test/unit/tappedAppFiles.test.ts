@@ -80,6 +80,22 @@ describe('a session log and our HAR say when they hold an app recorded by the ta
     assert.equal(readHar(harOf(null), { idleGapMs: 30_000 }).sessions[0]!.tappedApp, null);
   });
 
+  it("our HAR of a tap session is one session, as the tap grouped it, whatever each attempt's query", () => {
+    const script = new Script();
+    for (let i = 0; i < 3; i++) script.connect(`wss://app.example.test/ws?attempt=${i}`).wait(90_010).drop();
+    const har = (tappedApp: TappedApp | null) =>
+      serializeHar({
+        ...fileInput(tappedApp),
+        events: script.events,
+        creator: { name: 'WebSocket Inspector', version: 'test' },
+      });
+    const tapped = readHar(har(APP), { idleGapMs: 30_000 }).sessions;
+    assert.equal(tapped.length, 1);
+    assert.equal(tapped[0]!.events.filter((event) => event.type === 'close').length, 3);
+    // Our own connection's HAR keeps each URL whole, as before.
+    assert.equal(readHar(har(null), { idleGapMs: 30_000 }).sessions.length, 3);
+  });
+
   it("writes the app's path without a query, and a known secret in it hidden as the rest of the file", () => {
     const text = serializeSessionLog(
       fileInput({ address: '127.0.0.1', path: '/rooms/room-key-42/ws?token=abc123' }, ['room-key-42']),

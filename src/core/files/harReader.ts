@@ -148,10 +148,12 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
 
   // Several attempts to one URL are one session, in time order. Our own files keep the URL
   // whole; a capture's reconnects often differ only in their query (a fresh token each
-  // time), so there the query and fragment do not part sessions.
+  // time), so there the query and fragment do not part sessions; nor in a tap session's file,
+  // whose attempts the tap grouped by the app's address and path, query excluded.
   const byUrl = new Map<string, CaptureEntry[]>();
+  const wholeUrls = ours !== null && !ours.tappedApp;
   for (const parsed of webSockets.sort((a, b) => a.start - b.start || a.index - b.index)) {
-    const key = ours ? parsed.url : withoutQuery(parsed.url);
+    const key = wholeUrls ? parsed.url : withoutQuery(parsed.url);
     const list = byUrl.get(key) ?? [];
     list.push(parsed);
     byUrl.set(key, list);

@@ -4,9 +4,14 @@ import { JsonInputError, jsonFieldReaders } from './jsonInput.js';
 import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
 import { redactEndpoint, redactEvent, redactStats, type RedactionPolicy } from '../model/redaction.js';
 import type { SessionEvent } from '../model/sessionEvents.js';
-import { readRecordedCount, readRecordedEndpoint, readRecordedStats, validateEvent } from './eventSchema.js';
+import {
+  readRecordedCount,
+  readRecordedEndpoint,
+  readRecordedStats,
+  readRecordedTappedApp,
+  validateEvent,
+} from './eventSchema.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
-import { readRecordedTappedApp } from './eventSchema.js';
 import { recordedTappedApp, type TappedApp } from './tappedApp.js';
 
 // The session log file: everything one session recorded, in a documented JSON shape
