@@ -10,6 +10,7 @@ import { describeAppHeartbeat } from '../core/diagnosis/appHeartbeat.js';
 import { DropAnalyzer, type DropClass } from '../core/diagnosis/dropAnalyzer.js';
 import { combineKnownTimeouts } from '../core/diagnosis/userTimeouts.js';
 import { recordedRun } from '../core/files/recordedSession.js';
+import { describeTappedApp } from '../core/files/tappedApp.js';
 import { redactEvent, redactionPolicyFor, redactProse, redactUrl } from '../core/model/redaction.js';
 import { parseCommandArgs, parseSecretFlags, SECRET_OPTIONS } from './commonArgs.js';
 import { formatFinding } from './findingText.js';
@@ -97,7 +98,8 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
           : options.path;
       if (index > 0) out.out('');
       out.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
-      if (session.format === 'har' && session.producer) out.out(`Captured by ${session.producer}.`);
+      if (session.tappedApp) out.out(`This is ${describeTappedApp(session.tappedApp)}.`);
+      else if (session.format === 'har' && session.producer) out.out(`Captured by ${session.producer}.`);
       const appHeartbeat = analyzerOptions.captured?.appHeartbeat;
       if (appHeartbeat) out.out(`Heartbeat seen in the capture: ${describeAppHeartbeat(appHeartbeat)}.`);
       if (findings.length === 0) out.out('No drop pattern found.');

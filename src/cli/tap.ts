@@ -180,6 +180,8 @@ function writeExport(path: string, session: TapSession, options: TapOptions, pol
       stats: session.getStats(),
       droppedEvents: session.record.droppedCount,
       policy,
+      // The file is the app's connection, not one of ours: analyze reads it as the tap did live.
+      tappedApp: session.client,
     },
     'auto',
   );

@@ -16,13 +16,17 @@ export interface RecordedRun {
   heartbeat: HeartbeatSetting | null;
   /** An application's connection captured by another tool (someone else's HAR), not one of ours. */
   captured: boolean;
+  /** The user's app's connection recorded through the tap (the file's `tappedApp`), not one of ours. */
+  tappedApp?: boolean;
 }
 
 /**
  * The analyzer's options for a recorded session: advice about our heartbeat setting for our
- * own records, about the heartbeat the frames show for a captured one.
+ * own records, about the heartbeat the frames show for a captured one, and for a tap's record
+ * the tap's own analysis (tapDiagnosis), so that its findings read as they did live.
  */
 export function recordedAnalyzerOptions(run: RecordedRun, knownTimeouts: readonly KnownTimeout[]): DropAnalyzerOptions {
+  if (run.tappedApp === true) return { knownTimeouts, tappedApp: true };
   return {
     knownTimeouts,
     heartbeat: run.heartbeat,

@@ -21,6 +21,7 @@ import { PROXY_SCHEMES, type TlsConfig } from '../model/network.js';
 import { SESSION_EVENT_TYPES, type SessionEvent, type SessionEventType } from '../model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
 import type { JsonInputErrorClass } from './jsonInput.js';
+import type { TappedApp } from './tappedApp.js';
 
 // ---- the vocabulary of a schema ------------------------------------------------------------
 
@@ -585,6 +586,25 @@ export function readRecordedStats(value: unknown): SessionStatsSnapshot | null {
 }
 
 class StatsError extends Error {}
+
+const TAPPED_APP_FIELDS: { readonly [K in keyof TappedApp]-?: FieldSpec } = {
+  address: required(string),
+  path: required(string),
+};
+
+/** The app client a tap session was recorded from (tappedApp.ts): null when the file has none. */
+export function readRecordedTappedApp<E extends Error>(
+  value: unknown,
+  path: string,
+  ErrorClass: JsonInputErrorClass<E>,
+): TappedApp | null {
+  if (value === undefined) return null;
+  if (!isObject(value)) {
+    throw new ErrorClass(`expected an object with the app's address and path, got ${describeValue(value)}`, path);
+  }
+  checkFields(value, TAPPED_APP_FIELDS, ErrorClass, path);
+  return { address: value['address'] as string, path: value['path'] as string };
+}
 
 /** A count recorded with a session (droppedEvents): 0 when absent. */
 export function readRecordedCount<E extends Error>(

@@ -11,6 +11,7 @@
 import type { EndpointConfig } from '../model/endpoint.js';
 import type { AppMessage } from '../model/sessionEvents.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
+import type { TappedApp } from './tappedApp.js';
 
 export const HAR_VERSION = '1.2';
 /** Marks our own extension fields, so the reader knows it can restore events exactly. */
@@ -47,6 +48,8 @@ export interface HarLogExtension {
   exportedAt: string;
   redacted: boolean;
   endpoint: EndpointConfig;
+  /** As in the session log: present only for an app's connection recorded through the tap. */
+  tappedApp?: TappedApp;
   stats: SessionStatsSnapshot | null;
   droppedEvents: number;
 }

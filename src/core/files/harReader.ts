@@ -4,7 +4,14 @@
 // error names where the file is broken.
 
 import { makeEndpoint, type EndpointConfig } from '../model/endpoint.js';
-import { readRecordedCount, readRecordedEndpoint, readRecordedStats, validateEvent } from './eventSchema.js';
+import {
+  readRecordedCount,
+  readRecordedEndpoint,
+  readRecordedStats,
+  readRecordedTappedApp,
+  validateEvent,
+} from './eventSchema.js';
+import type { TappedApp } from './tappedApp.js';
 import { describeValue } from '../common/values.js';
 import { parseJsonWithPosition } from './jsonInput.js';
 import type { SessionEvent } from '../model/sessionEvents.js';
@@ -38,6 +45,8 @@ export interface ImportedHarSession {
   redacted: boolean;
   droppedEvents: number;
   exportedAt: string;
+  /** The app client, when our file is of a tap session (`_wsInspector.tappedApp`); null otherwise. */
+  tappedApp: TappedApp | null;
 }
 
 export interface HarReadResult {
@@ -139,10 +148,12 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
 
   // Several attempts to one URL are one session, in time order. Our own files keep the URL
   // whole; a capture's reconnects often differ only in their query (a fresh token each
-  // time), so there the query and fragment do not part sessions.
+  // time), so there the query and fragment do not part sessions; nor in a tap session's file,
+  // whose attempts the tap grouped by the app's address and path, query excluded.
   const byUrl = new Map<string, CaptureEntry[]>();
+  const wholeUrls = ours !== null && !ours.tappedApp;
   for (const parsed of webSockets.sort((a, b) => a.start - b.start || a.index - b.index)) {
-    const key = ours ? parsed.url : withoutQuery(parsed.url);
+    const key = wholeUrls ? parsed.url : withoutQuery(parsed.url);
     const list = byUrl.get(key) ?? [];
     list.push(parsed);
     byUrl.set(key, list);
@@ -161,6 +172,7 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
         redacted: ours.redacted,
         droppedEvents: index === 0 ? ours.droppedEvents : 0,
         exportedAt: ours.exportedAt,
+        tappedApp: ours.tappedApp ?? null,
       };
     });
     return { sessions, notes, producer: null };
@@ -185,6 +197,7 @@ export function readHarValue(value: unknown, options: HarReadOptions): HarReadRe
         redacted: ours?.redacted ?? false,
         droppedEvents: 0,
         exportedAt: ours?.exportedAt ?? '',
+        tappedApp: ours?.tappedApp ?? null,
       });
     }
   }
@@ -229,12 +242,14 @@ function readLogExtension(value: unknown): HarLogExtension | null {
       'log._wsInspector.version',
     );
   }
+  const tappedApp = readRecordedTappedApp(ext['tappedApp'], 'log._wsInspector.tappedApp', HarError);
   return {
     format: HAR_EXTENSION_FORMAT,
     version: HAR_EXTENSION_VERSION,
     exportedAt: typeof ext['exportedAt'] === 'string' ? ext['exportedAt'] : '',
     redacted: ext['redacted'] !== false,
     endpoint: readRecordedEndpoint(ext['endpoint'], 'log._wsInspector.endpoint', HarError),
+    ...(tappedApp ? { tappedApp } : {}),
     stats: readRecordedStats(ext['stats']),
     droppedEvents: readRecordedCount(ext['droppedEvents'], 'log._wsInspector.droppedEvents', HarError),
   };

@@ -6,6 +6,7 @@ import { jsonWithLongData } from './jsonStream.js';
 import { base64ToBytes, bytesToBase64, utf8ByteLength } from '../common/payload.js';
 import { redactEndpoint, redactEvent, redactStats } from '../model/redaction.js';
 import type { SessionLogInput } from './sessionLog.js';
+import { recordedTappedApp } from './tappedApp.js';
 import type {
   CloseEvent,
   DiagnosisEvent,
@@ -59,6 +60,7 @@ export function* harChunks(input: HarWriterInput): Generator<string> {
     exportedAt: input.exportedAt.toISOString(),
     redacted: !policy.keepSecrets,
     endpoint,
+    ...(input.tappedApp ? { tappedApp: recordedTappedApp(input.tappedApp, policy) } : {}),
     stats: redactStats(input.stats, policy),
     droppedEvents: input.droppedEvents,
   };

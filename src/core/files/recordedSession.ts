@@ -7,6 +7,7 @@ import type { SessionEvent } from '../model/sessionEvents.js';
 import { isObject } from '../common/values.js';
 import { readHarValue, type HarReadOptions } from './harReader.js';
 import type { RecordedFileContent } from './recordedFile.js';
+import type { TappedApp } from './tappedApp.js';
 
 /** What a session was recorded in: our session log, our HAR, or someone else's HAR (e.g. Chrome DevTools'). */
 export type RecordedFormat = 'session-log' | 'ws-inspector-har' | 'har';
@@ -28,6 +29,11 @@ export interface RecordedSession {
   redacted: boolean;
   /** Events the recording's ring buffer dropped before the export (the oldest ones). */
   droppedEvents: number;
+  /**
+   * The app client, when the file is an app's connection recorded through the tap: `endpoint`
+   * is then the tap's target, whose heartbeat never ran. Null or absent for every other file.
+   */
+  tappedApp?: TappedApp | null;
 }
 
 export interface RecordedSessions {
@@ -59,6 +65,7 @@ export function recordedSessions(content: RecordedFileContent, options: Recorded
         producer: session.producer,
         redacted: session.redacted,
         droppedEvents: session.droppedEvents,
+        tappedApp: session.tappedApp,
       })),
       notes: har.notes,
     };
@@ -74,6 +81,7 @@ export function recordedSessions(content: RecordedFileContent, options: Recorded
         producer: 'WebSocket Inspector session log',
         redacted: log.redacted,
         droppedEvents: log.droppedEvents,
+        tappedApp: log.tappedApp ?? null,
       },
     ],
     notes: [],
@@ -85,8 +93,17 @@ export function recordedRun(session: RecordedSession): {
   events: readonly SessionEvent[];
   heartbeat: Pick<HeartbeatConfig, 'mode' | 'intervalMs'> | null;
   captured: boolean;
+  tappedApp: boolean;
 } {
-  return { events: session.events, heartbeat: recordedHeartbeat(session), captured: session.format === 'har' };
+  // A tap session's record is the app's own connection, however the file holds it: no
+  // heartbeat of ours ran, and the tap's analysis (not a capture's) is the one it had live.
+  if (session.tappedApp) return { events: session.events, heartbeat: null, captured: false, tappedApp: true };
+  return {
+    events: session.events,
+    heartbeat: recordedHeartbeat(session),
+    captured: session.format === 'har',
+    tappedApp: false,
+  };
 }
 
 /**

@@ -4,8 +4,15 @@ import { JsonInputError, jsonFieldReaders } from './jsonInput.js';
 import { jsonWithLongData, JsonStreamReader } from './jsonStream.js';
 import { redactEndpoint, redactEvent, redactStats, type RedactionPolicy } from '../model/redaction.js';
 import type { SessionEvent } from '../model/sessionEvents.js';
-import { readRecordedCount, readRecordedEndpoint, readRecordedStats, validateEvent } from './eventSchema.js';
+import {
+  readRecordedCount,
+  readRecordedEndpoint,
+  readRecordedStats,
+  readRecordedTappedApp,
+  validateEvent,
+} from './eventSchema.js';
 import type { SessionStatsSnapshot } from '../model/stats.js';
+import { recordedTappedApp, type TappedApp } from './tappedApp.js';
 
 // The session log file: everything one session recorded, in a documented JSON shape
 // that the CLI, the extension and later analysis all read and write.
@@ -21,6 +28,11 @@ export interface SessionLog {
   /** Whether secret values were redacted (false only when the user opted in to keep them). */
   redacted: boolean;
   endpoint: EndpointConfig;
+  /**
+   * Present when the session is an app's connection recorded through the tap: `endpoint` is
+   * then the tap's target, whose heartbeat never ran. Absent in every other file.
+   */
+  tappedApp?: TappedApp;
   stats: SessionStatsSnapshot | null;
   /** Events the ring buffer dropped before the export (the oldest ones). */
   droppedEvents: number;
@@ -34,6 +46,8 @@ export interface SessionLogInput {
   droppedEvents: number;
   exportedAt: Date;
   policy: RedactionPolicy;
+  /** The app client, for a tap session (TapSession.client); absent for a connection of ours. */
+  tappedApp?: TappedApp | null;
   /**
    * Adds each message's application-protocol reading (MessageEvent.app), given every event in
    * order after redaction: core/protocols' AppDecoder, passed in by whoever writes the file.
@@ -52,6 +66,7 @@ export function* sessionLogChunks(input: SessionLogInput): Generator<string> {
     exportedAt: input.exportedAt.toISOString(),
     redacted: !input.policy.keepSecrets,
     endpoint: redactEndpoint(input.endpoint, input.policy),
+    ...(input.tappedApp ? { tappedApp: recordedTappedApp(input.tappedApp, input.policy) } : {}),
     stats: redactStats(input.stats, input.policy),
     droppedEvents: input.droppedEvents,
   };
@@ -113,6 +128,7 @@ export function validateSessionLogHeader(value: unknown, events: SessionEvent[])
     );
   }
   const endpoint = readRecordedEndpoint(root['endpoint'], 'endpoint', SessionLogError);
+  const tappedApp = readRecordedTappedApp(root['tappedApp'], 'tappedApp', SessionLogError);
   if (!Array.isArray(root['events'])) {
     throw new SessionLogError(`expected an array, got ${describeValue(root['events'])}`, 'events');
   }
@@ -122,6 +138,7 @@ export function validateSessionLogHeader(value: unknown, events: SessionEvent[])
     exportedAt: typeof root['exportedAt'] === 'string' ? root['exportedAt'] : '',
     redacted: root['redacted'] !== false,
     endpoint,
+    ...(tappedApp ? { tappedApp } : {}),
     stats: readRecordedStats(root['stats']),
     droppedEvents: readRecordedCount(root['droppedEvents'], 'droppedEvents', SessionLogError),
     events,

@@ -81,14 +81,15 @@ export const OUTPUT_CHANNELS = [
       'extension/sessionFileCommands.ts',
     ],
     redactedBy:
-      'redactEndpoint, redactStats, redactEvent in sessionLogChunks (the tap: its export policy from the target and the flags)',
+      'redactEndpoint, redactStats, redactEvent, recordedTappedApp in sessionLogChunks (the tap: its export policy from the target and the flags)',
   },
   {
     id: 'har-export',
     description:
       'the HAR export: entries, request URL and query string, response status text, _wsInspector, _diagnoses',
     files: ['core/files/harWriter.ts', 'extension/model/sessionFiles.ts', 'extension/sessionFileCommands.ts'],
-    redactedBy: 'redactEndpoint, redactStats, redactEvent in harChunks (entries are built from redacted events)',
+    redactedBy:
+      'redactEndpoint, redactStats, redactEvent, recordedTappedApp in harChunks (entries are built from redacted events)',
   },
   {
     id: 'output-channel',

@@ -26,6 +26,7 @@ import type {
   StoppedEvent,
 } from '../../core/model/sessionEvents.js';
 import type { RecordedSession } from '../../core/files/recordedSession.js';
+import { describeTappedApp } from '../../core/files/tappedApp.js';
 import { SessionStats, type SessionStatsSnapshot } from '../../core/model/stats.js';
 import type { EventRecord } from '../../core/engine/eventRecord.js';
 import type { SettingsScope } from './settings.js';
@@ -92,8 +93,10 @@ export interface ConnectionSnapshot {
   droppedEvents: number;
   /** The file an imported session was read from; null for a live connection. */
   importedFrom: string | null;
-  /** Who wrote that file ("Chrome DevTools (WebInspector 537.36; Chrome 131)"); '' when it does not say. */
+  /** Who wrote that file ("Chrome DevTools (WebInspector 537.36; Chrome 131)"), or for a tap's the app it recorded. */
   importedProducer: string | null;
+  /** An imported tap session's file (`tappedApp`): the user's app's connection, not one of ours. */
+  importedFromTap: boolean;
   now: number;
 }
 
@@ -322,7 +325,8 @@ export class Connection implements IDisposable {
       eventCount: this.eventCount,
       droppedEvents: this.droppedEvents,
       importedFrom: this.imported?.fileName ?? null,
-      importedProducer: this.imported?.producer ?? null,
+      importedProducer: importedProducerText(this.imported, policy),
+      importedFromTap: Boolean(this.imported?.tappedApp),
       now,
     };
   }
@@ -400,4 +404,10 @@ function importedProtocol(events: readonly SessionEvent[]): ProtocolDetection | 
     if (event.type === 'open') return event.app ?? null;
   }
   return null;
+}
+
+/** Who recorded an imported session, as its tooltip says; for a tap's file, the app it was of. */
+function importedProducerText(imported: ImportedSession | null, policy: RedactionPolicy): string | null {
+  if (!imported) return null;
+  return imported.tappedApp ? redactProse(describeTappedApp(imported.tappedApp), policy) : imported.producer;
 }

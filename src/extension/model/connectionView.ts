@@ -96,7 +96,7 @@ export function stateText(s: ConnectionSnapshot, { countdown = true }: { countdo
     case 'failed':
       return `failed${failureText(s) ? `: ${failureText(s)}` : ''}`;
     case 'imported':
-      return 'imported';
+      return s.importedFromTap ? 'imported (an app, via tap)' : 'imported';
   }
 }
 

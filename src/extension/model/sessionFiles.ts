@@ -40,6 +40,8 @@ export function exportChunks(connection: Connection, options: ExportOptions): Ge
     droppedEvents: connection.droppedEvents,
     exportedAt: options.exportedAt,
     policy,
+    // A tap session's (or one imported from a tap's file) is the app's connection: the file says so.
+    tappedApp: connection.tap?.client ?? connection.imported?.tappedApp ?? null,
     // Each message with its application protocol's reading, from the payload as written.
     decorate: decoratorFor(connection.endpoint.protocol ?? 'auto'),
   };
