@@ -206,6 +206,20 @@ describe("a tapped app's server closes and protocol closes", () => {
     assert.match(ours.advice, /let the inspector speak Socket\.IO/);
   });
 
+  it("a protocol's close code: the fix is your app's, not the inspector's or an endpoint's setting", () => {
+    const script = new Script();
+    for (let i = 0; i < 2; i++) {
+      script.connect(TARGET);
+      // The server chose the subprotocol, which names the protocol (as an open event records it).
+      Object.assign(script.events.at(-1)!, { protocol: 'graphql-transport-ws' });
+      script.wait(3_000).close(4408, 'remote', 'Connection initialisation timeout').wait(1_000);
+    }
+    const { app, ours } = both(script.events, 'server-close');
+    assert.match(app.advice, /Have your app send connection_init right after the open/);
+    assert.doesNotMatch(app.advice, /inspector does it by default|--protocol/);
+    assert.match(ours.advice, /inspector does it by default when the protocol is detected or chosen/);
+  });
+
   it('a missed Engine.IO v3 ping: from your app; ours: from us', () => {
     const script = new Script();
     for (let i = 0; i < 2; i++) {
