@@ -55,21 +55,24 @@ async function startTap(target: string): Promise<{ child: ChildProcess; port: nu
   const child = spawn(
     process.execPath,
     [CLI, 'tap', '--listen', '127.0.0.1:0', '--target', target, '--no-proxy', '--quiet'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  // "tapping …: point your app at ws://127.0.0.1:PORT; Ctrl-C to stop"
-  let said = '';
-  for await (const chunk of child.stderr!) {
-    said += String(chunk);
-    const port = /point your app at wss?:\/\/[^ ]+:(\d+)/.exec(said)?.[1];
-    if (port) {
+  // "tapping …: point your app at ws://127.0.0.1:PORT; Ctrl-C to stop". The pipe is read to its
+  // end: a tap writing to a pipe closed under it would fail.
+  const port = await new Promise<number>((resolve, reject) => {
+    let said = '';
+    const onData = (chunk: Buffer) => {
+      said += String(chunk);
+      const found = /point your app at wss?:\/\/[^ ]+:(\d+)/.exec(said)?.[1];
+      if (!found) return;
+      child.stderr!.off('data', onData);
       child.stderr!.resume();
-      return { child, port: Number(port) };
-    }
-  }
-  throw new Error(`ws-inspector tap ended before listening: ${said}`);
+      resolve(Number(found));
+    };
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`ws-inspector tap ended (${code}) before listening: ${said}`)));
+  });
+  return { child, port };
 }
 
 /** The tap's resident memory now and at its peak, from Linux's /proc (VmRSS, VmHWM). */
@@ -229,10 +232,13 @@ async function main(): Promise<void> {
       }
     }
     const p = (route: keyof typeof routes, q: number) => percentile(latencies[route], q);
+    // Stalls come in bursts (consecutive messages late together): how many were late says how often.
+    const over1ms = (route: keyof typeof routes) => latencies[route].filter((ms) => ms > 1).length;
     for (const route of routeOrder) {
       console.log(
         `  ${route.padEnd(8)} p50 ${p(route, 50).toFixed(3)} ms, p99 ${p(route, 99).toFixed(3)} ms (${fmt(latencies[route].length)} messages; ` +
-          `each round's p99 from ${Math.min(...roundP99s[route]).toFixed(3)} to ${Math.max(...roundP99s[route]).toFixed(3)} ms)`,
+          `each round's p99 from ${Math.min(...roundP99s[route]).toFixed(3)} to ${Math.max(...roundP99s[route]).toFixed(3)} ms; ` +
+          `${over1ms(route)} over 1 ms)`,
       );
     }
     console.log(
