@@ -97,7 +97,7 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
           ? `${options.path} [${index + 1}/${sessions.length}: ${redactUrl(session.endpoint.url, policy)}]`
           : options.path;
       if (index > 0) out.out('');
-      out.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts())}`);
+      out.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts(), session.tappedApp)}`);
       if (session.tappedApp) out.out(`This is ${describeTappedApp(session.tappedApp)}.`);
       else if (session.format === 'har' && session.producer) out.out(`Captured by ${session.producer}.`);
       const appHeartbeat = analyzerOptions.captured?.appHeartbeat;
@@ -133,11 +133,16 @@ const CLASS_WORDS: Record<DropClass, string> = {
   'handshake-failure': 'failed handshake',
 };
 
-/** "5 closes or failed attempts: 3 idle timeout, 2 by the user". */
-function describeCloses(counts: ReadonlyMap<DropClass, number>): string {
+/**
+ * "5 closes or failed attempts: 3 idle timeout, 2 by the user". In a tap's recording the
+ * client's own closes are the app's, or the tap's when it stopped (TapSession.closed).
+ */
+function describeCloses(counts: ReadonlyMap<DropClass, number>, tappedApp: unknown): string {
   let total = 0;
   for (const n of counts.values()) total += n;
   if (total === 0) return 'no closes or failed attempts';
-  const parts = [...counts].map(([c, n]) => `${n} ${CLASS_WORDS[c]}`);
+  const words = (c: DropClass) =>
+    c === 'user-close' && tappedApp ? 'closed by the app, or by the tap stopping' : CLASS_WORDS[c];
+  const parts = [...counts].map(([c, n]) => `${n} ${words(c)}`);
   return `${total} close${total === 1 ? '' : 's'} or failed attempts: ${parts.join(', ')}`;
 }

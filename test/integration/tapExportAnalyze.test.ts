@@ -50,6 +50,10 @@ test(
       const [code] = (await once(app, 'close')) as [number];
       assert.equal(code, 1006);
     }
+    // A fourth connection is still open when the tap stops: the tap ended it, which is no drop.
+    const last = new WebSocket(`ws://127.0.0.1:${port}/live?token=${APP_TOKEN}`);
+    defer(() => last.terminate());
+    await once(last, 'open');
     stop.abort();
     assert.equal(await tapping, 0, tapErr.join('\n'));
 
@@ -74,6 +78,7 @@ test(
     );
     const printed = out.join('\n');
     assert.equal(code, 0, `${printed}\n${err.join('\n')}`);
+    assert.match(printed, /4 closes or failed attempts: 3 idle timeout, 1 closed by the app, or by the tap stopping/);
     assert.ok(
       out.includes("This is an app's connection recorded by ws-inspector tap (client 127.0.0.1, path /live)."),
       printed,
