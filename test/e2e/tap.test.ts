@@ -222,7 +222,12 @@ describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout:
       assert.deepEqual(again.echoes, ['after']);
       assert.deepEqual(secretTokens, ['first-token', 'second-token']);
       // The session from before the restart stays, saying so.
-      await wb.treeItem(VIEW, 'tap-1 · 127.0.0.1 / · before restart').waitFor({ timeout: 15_000 });
+      const earlier = wb.treeItem(VIEW, 'tap-1 · 127.0.0.1 / · before restart');
+      await earlier.waitFor({ timeout: 15_000 });
+      // The tap ended that connection: closed, and not counted as a drop.
+      const description = await earlier.locator('.label-description').innerText();
+      assert.match(description, /closed/);
+      assert.doesNotMatch(description, /drop/);
       // Secrets never reach the view.
       const view = await wb.page.locator('.part.sidebar').innerText();
       assert.ok(!view.includes('first-token') && !view.includes('second-token'), view);
