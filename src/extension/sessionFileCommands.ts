@@ -13,6 +13,7 @@ import {
   exportChunks,
   readSessionFileStream,
   SessionFileError,
+  openedFileMessage,
   withDiagnoses,
   type ExportFormat,
 } from './model/sessionFiles.js';
@@ -204,14 +205,7 @@ export async function importSessions(manager: ConnectionManager, files?: readonl
       for (const session of result.sessions) {
         added.push(manager.addImported(withDiagnoses(session, manager.currentSettings.knownTimeouts)));
       }
-      const more = result.notes.length > 3 ? `; and ${result.notes.length - 3} more` : '';
-      const notes = result.notes.length ? ` Notes: ${result.notes.slice(0, 3).join('; ')}${more}.` : '';
-      const count = result.sessions.length;
-      const capture = result.sessions.find((session) => session.format === 'har' && session.producer);
-      const by = capture ? `, captured by ${capture.producer}` : '';
-      void vscode.window.showInformationMessage(
-        `Opened ${count} ${count === 1 ? 'session' : 'sessions'} from ${fileName}${by}.${notes}`,
-      );
+      void vscode.window.showInformationMessage(openedFileMessage(fileName, result));
     } catch (error) {
       const message = error instanceof SessionFileError ? error.message : (error as Error).message;
       void vscode.window.showErrorMessage(`Cannot open ${fileName}: ${message}`);

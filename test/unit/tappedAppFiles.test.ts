@@ -17,7 +17,12 @@ import type { SessionEvent } from '../../src/core/model/sessionEvents.js';
 import { DEFAULT_TAP_RECORD_OPTIONS, TapSession } from '../../src/core/engine/tapSession.js';
 import { Connection } from '../../src/extension/model/connection.js';
 import { connectionItem, importedText } from '../../src/extension/model/connectionView.js';
-import { exportChunks, readSessionFile, withDiagnoses } from '../../src/extension/model/sessionFiles.js';
+import {
+  exportChunks,
+  openedFileMessage,
+  readSessionFile,
+  withDiagnoses,
+} from '../../src/extension/model/sessionFiles.js';
 import { Script } from './fakes/eventScript.js';
 import { FakeClock } from './fakes/fakeClock.js';
 
@@ -164,6 +169,16 @@ describe("a tap's file read back is analyzed as the app's connection", () => {
       assert.match(own.advice, /^Your heartbeat is set to every 20 s/);
     });
   }
+
+  it("Open Session Log…'s message says a tap's file is an app's connection; ours says nothing of the kind", () => {
+    const tapped = readSessionFile(sessionLogOf(APP), 'tap.json', { idleGapMs: 30_000 });
+    assert.equal(
+      openedFileMessage('tap.json', tapped),
+      "Opened 1 session from tap.json, an app's connection recorded by ws-inspector tap.",
+    );
+    const ours = readSessionFile(sessionLogOf(null), 'ours.json', { idleGapMs: 30_000 });
+    assert.equal(openedFileMessage('ours.json', ours), 'Opened 1 session from ours.json.');
+  });
 
   it("the extension's import appends the app's findings to a tap's file without diagnoses", () => {
     const [session] = readSessionFile(sessionLogOf(APP), 'tap.json', { idleGapMs: 30_000 }).sessions;

@@ -81,6 +81,23 @@ export interface ReadSessionFileResult {
   notes: string[];
 }
 
+/**
+ * What Open Session Log… says once a file is read: "Opened 1 session from f.har, captured by
+ * Chrome DevTools (…)", or for a tap's recording whose connection it is; the first notes.
+ */
+export function openedFileMessage(fileName: string, result: ReadSessionFileResult): string {
+  const more = result.notes.length > 3 ? `; and ${result.notes.length - 3} more` : '';
+  const notes = result.notes.length ? ` Notes: ${result.notes.slice(0, 3).join('; ')}${more}.` : '';
+  const count = result.sessions.length;
+  const capture = result.sessions.find((session) => session.format === 'har' && session.producer);
+  const by = result.sessions.some((session) => session.tappedApp)
+    ? ", an app's connection recorded by ws-inspector tap"
+    : capture
+      ? `, captured by ${capture.producer}`
+      : '';
+  return `Opened ${count} ${count === 1 ? 'session' : 'sessions'} from ${fileName}${by}.${notes}`;
+}
+
 /** How a session file is read: silences longer than `idleGapMs` become idle gaps (foreign HARs); `limits` for tests. */
 export interface ReadSessionFileOptions {
   idleGapMs: number;
