@@ -97,7 +97,9 @@ export async function runAnalyze(args: string[], io: CliIo): Promise<number> {
           ? `${options.path} [${index + 1}/${sessions.length}: ${redactUrl(session.endpoint.url, policy)}]`
           : options.path;
       if (index > 0) out.out('');
-      out.out(`${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts(), session.tappedApp)}`);
+      out.out(
+        `${name}: ${session.events.length} events; ${describeCloses(analyzer.closeCounts(), Boolean(session.tappedApp))}`,
+      );
       if (session.tappedApp) out.out(`This is ${describeTappedApp(session.tappedApp)}.`);
       else if (session.format === 'har' && session.producer) out.out(`Captured by ${session.producer}.`);
       const appHeartbeat = analyzerOptions.captured?.appHeartbeat;
@@ -137,7 +139,7 @@ const CLASS_WORDS: Record<DropClass, string> = {
  * "5 closes or failed attempts: 3 idle timeout, 2 by the user". In a tap's recording the
  * client's own closes are the app's, or the tap's when it stopped (TapSession.closed).
  */
-function describeCloses(counts: ReadonlyMap<DropClass, number>, tappedApp: unknown): string {
+function describeCloses(counts: ReadonlyMap<DropClass, number>, tappedApp: boolean): string {
   let total = 0;
   for (const n of counts.values()) total += n;
   if (total === 0) return 'no closes or failed attempts';
