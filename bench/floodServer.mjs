@@ -4,10 +4,13 @@
 // Usage: node bench/floodServer.mjs <count> <size>   (prints the port on stdout)
 // bench:tap also asks, on the same connection:
 // - "go <count> <size>": a flood of other figures than the command line's (size up to 65 535);
-// - "stamp <rate> <ms>": messages at <rate> a second for <ms>, each carrying the monotonic
-//   clock (process.hrtime, the same clock in every process of the machine) when it was written;
+// - "pairstamp <rate> <ms>": messages `pair <n> <clock>` at <rate> a second for <ms>, then
+//   `pair end`, each carrying the monotonic clock (process.hrtime, the same clock in every
+//   process of the machine) when it was written, and each written to every connection opened
+//   with the same `?pair=<key>` (or to this one alone), one after the other in an order that
+//   rotates with n: the same message is timed along two routes;
 // - "echo …": the message back, as an app's server answering it.
-/* global setInterval, clearInterval */
+/* global setInterval, clearInterval, URL */
 import { WebSocketServer } from 'ws';
 
 const defaultCount = Number(process.argv[2] ?? 300_000);
@@ -51,33 +54,55 @@ function flood(socket, count, size) {
   pump();
 }
 
-function stamp(ws, rate, durationMs) {
+/** The connections opened with each `?pair=` key, and each such connection's group. */
+const groups = new Map();
+const groupOf = new Map();
+
+function pairStamp(ws, rate, durationMs) {
+  const group = [...(groupOf.get(ws) ?? [ws])];
   const started = Date.now();
   const count = Math.round((rate * durationMs) / 1000);
   let sent = 0;
   const timer = setInterval(() => {
     const due = Math.min(count, Math.floor(((Date.now() - started) / 1000) * rate));
-    while (sent < due) {
-      ws.send(`stamp ${process.hrtime.bigint()}`);
-      sent += 1;
+    for (; sent < due; sent++) {
+      const message = `pair ${sent} ${process.hrtime.bigint()}`;
+      for (let i = 0; i < group.length; i++) group[(sent + i) % group.length].send(message);
     }
     if (sent >= count) {
-      clearInterval(timer);
-      ws.send('stamp end');
+      stop();
+      for (const member of group) member.send('pair end');
     }
   }, 1);
-  ws.on('close', () => clearInterval(timer));
+  // Rounds follow one another on a connection kept open: each removes its own listener.
+  const stop = () => {
+    clearInterval(timer);
+    ws.off('close', stop);
+  };
+  ws.on('close', stop);
 }
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-wss.on('connection', (ws) => {
+wss.on('connection', (ws, request) => {
+  const key = new URL(request.url, 'ws://flood.invalid').searchParams.get('pair');
+  if (key !== null) {
+    const group = groups.get(key) ?? new Set();
+    groups.set(key, group);
+    group.add(ws);
+    groupOf.set(ws, group);
+    ws.on('close', () => {
+      group.delete(ws);
+      groupOf.delete(ws);
+      if (group.size === 0) groups.delete(key);
+    });
+  }
   ws.on('message', (data, isBinary) => {
     const text = data.toString();
     // ws keeps the TCP socket private; writing whole frames to it keeps the stream valid,
     // and ws's own pongs are queued between our chunks.
     if (text === 'go') flood(ws._socket, defaultCount, defaultSize);
     else if (text.startsWith('go ')) flood(ws._socket, Number(text.split(' ')[1]), Number(text.split(' ')[2]));
-    else if (text.startsWith('stamp ')) stamp(ws, Number(text.split(' ')[1]), Number(text.split(' ')[2]));
+    else if (text.startsWith('pairstamp ')) pairStamp(ws, Number(text.split(' ')[1]), Number(text.split(' ')[2]));
     else if (text.startsWith('echo')) ws.send(data, { binary: isBinary });
   });
 });

@@ -10,25 +10,43 @@ const target = process.argv[2];
 const PAUSE_ABOVE = 4 * 1024 * 1024;
 const RESUME_BELOW = 1024 * 1024;
 const coalesce = process.argv[3] === 'coalesce';
+const MAX_FRAMES_PER_WRITE = 64;
 
 function pipe(from, to) {
   let queued = 0;
   let paused = false;
-  // As tapRelay.ts's coalescingWrites: from a read's second message on, held until the read ends.
+  // As tapRelay.ts's coalescingWrites: from a read's second message on, held until the read ends
+  // or MAX_FRAMES_PER_WRITE are held.
   let reading = false;
   let sentInRead = 0;
+  let corked = false;
+  let held = 0;
   if (coalesce) {
     from._socket.prependListener('data', () => {
       reading = true;
     });
     from._socket.on('data', () => {
       reading = false;
-      if (sentInRead > 1) to._socket.uncork();
       sentInRead = 0;
+      if (corked) {
+        corked = false;
+        to._socket.uncork();
+      }
     });
   }
   from.on('message', (data, isBinary) => {
-    if (reading && ++sentInRead === 2) to._socket.cork();
+    if (reading && ++sentInRead > 1) {
+      if (corked && held === MAX_FRAMES_PER_WRITE) {
+        corked = false;
+        to._socket.uncork();
+      }
+      if (!corked) {
+        corked = true;
+        held = 0;
+        to._socket.cork();
+      }
+      held += 1;
+    }
     queued += data.length;
     to.send(data, { binary: isBinary }, () => {
       queued -= data.length;

@@ -391,17 +391,29 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
 }
 
 /**
+ * Frames held in one corked write at most. Node keeps a request object for every write made while
+ * a socket is corked; held for a whole read (a thousand frames of a 64 kB read of small
+ * messages), they were all still alive at the scavenges of a flood, and V8 then allocated every
+ * later write's request in the old generation (allocation-site pretenuring, `--trace-pretenuring-
+ * statistics`: one site tenured after a flood). The tap's latency at 1 000 msg/s after a flood
+ * then had twice the plain relay's late messages (bench:tap), and `--no-allocation-site-pretenuring`
+ * brought it back. Batches of this many keep the write requests short-lived and still save most
+ * of the per-frame writes.
+ */
+const MAX_FRAMES_PER_WRITE = 64;
+
+/**
  * Returns a function to call before each frame sent to `to`, which holds the frames that one
- * read from `from` hands on for a single write. `ws` writes every frame on its own (lib/sender.js,
- * sendFrame), and one read can hand on many messages: lib/websocket.js's socketOnData feeds the
- * chunk to the receiver, which emits every whole message in it synchronously
- * (allowSynchronousEvents, true by default since ws 8.17). From a read's second message on,
- * `to`'s socket is corked until that read's 'data' listeners are done, so Node writes them
- * together. A read with one message, the usual case below thousands of messages a second, goes
- * out exactly as through a plain relay: corking it too cost a writev path and a process.nextTick
- * per message that a plain relay does not pay (bench:tap's p99 did not measurably change either
- * way). Messages emitted outside a read (after an asynchronous inflate) are never held. Bytes
- * and order are unchanged.
+ * read from `from` hands on for fewer, larger writes. `ws` writes every frame on its own
+ * (lib/sender.js, sendFrame), and one read can hand on many messages: lib/websocket.js's
+ * socketOnData feeds the chunk to the receiver, which emits every whole message in it
+ * synchronously (allowSynchronousEvents, true by default since ws 8.17). From a read's second
+ * message on, `to`'s socket is corked, and uncorked after every MAX_FRAMES_PER_WRITE frames and
+ * when that read's 'data' listeners are done, so Node writes them together. A read with one
+ * message, the usual case below thousands of messages a second, goes out exactly as through a
+ * plain relay: corking it too cost a writev path and a process.nextTick per message that a plain
+ * relay does not pay. Messages emitted outside a read (after an asynchronous inflate) are never
+ * held. Bytes and order are unchanged.
  */
 function coalescingWrites(from: WebSocket, to: WebSocket): () => void {
   // ws keeps its TCP (or TLS) sockets private, as _socket: without them, frames go out one by one.
@@ -410,19 +422,34 @@ function coalescingWrites(from: WebSocket, to: WebSocket): () => void {
   if (!source || !target) return () => undefined;
   let reading = false;
   let sentInRead = 0;
+  let corked = false;
+  let held = 0;
   // Around ws's own 'data' listener: one before it, one after.
   source.prependListener('data', () => {
     reading = true;
   });
   source.on('data', () => {
     reading = false;
-    if (sentInRead > 1) target.uncork();
     sentInRead = 0;
+    if (corked) {
+      corked = false;
+      target.uncork();
+    }
   });
   return () => {
     if (!reading) return;
     sentInRead += 1;
-    if (sentInRead === 2) target.cork();
+    if (sentInRead === 1) return;
+    if (corked && held === MAX_FRAMES_PER_WRITE) {
+      corked = false;
+      target.uncork();
+    }
+    if (!corked) {
+      corked = true;
+      held = 0;
+      target.cork();
+    }
+    held += 1;
   };
 }
 
