@@ -3,8 +3,8 @@
 // (a) messages/s a `ws` client receives through the tap vs through a minimal relay of two `ws`
 //     sockets (bench/minimalRelay.mjs), at two message sizes, in alternating rounds on
 //     connections kept open; target: tap / minimal >= 0.8. The tap writes the frames of one read
-//     together (tapRelay.ts, coalescingWrites), which the minimal relay does not: the tap against
-//     a minimal relay that does too is printed beside, the cost of recording alone;
+//     together, up to 64 at a time (tapRelay.ts, coalescingWrites), which the minimal relay does
+//     not: the tap against a minimal relay that does too is printed beside, the cost of recording alone;
 // (b) the latency the tap adds at 1 000 msg/s: the server writes each message, carrying the
 //     monotonic clock, both to a connection through the tap and to one straight to it, and each
 //     message's added latency is how much later it arrived through the tap than directly; p50

@@ -394,11 +394,11 @@ function pairSockets(app: WebSocket, server: WebSocket, session: TapSession): { 
  * Frames held in one corked write at most. Node keeps a request object for every write made while
  * a socket is corked; held for a whole read (a thousand frames of a 64 kB read of small
  * messages), they were all still alive at the scavenges of a flood, and V8 then allocated every
- * later write's request in the old generation (allocation-site pretenuring, `--trace-pretenuring-
- * statistics`: one site tenured after a flood). The tap's latency at 1 000 msg/s after a flood
- * then had twice the plain relay's late messages (bench:tap), and `--no-allocation-site-pretenuring`
- * brought it back. Batches of this many keep the write requests short-lived and still save most
- * of the per-frame writes.
+ * later write's request in the old generation (allocation-site pretenuring: with
+ * `--trace-pretenuring-statistics`, one site tenured after a flood). The tap's latency at
+ * 1 000 msg/s after a flood then had twice the plain relay's late messages (bench:tap), and
+ * `--no-allocation-site-pretenuring` brought it back. Batches of this many keep the write
+ * requests short-lived and still save most of the per-frame writes.
  */
 const MAX_FRAMES_PER_WRITE = 64;
 
