@@ -12,7 +12,8 @@
 // Taps follow their settings (applySettings): a `wsInspector.taps` entry edited (or the endpoint
 // it names) restarts its tap, one removed stops it, one added with autoStart starts it; a tap
 // started by Start Tap… is the user's and is left alone. A restart keeps the tap (its node, its
-// name) and its recorded sessions, readable under it, labelled "before restart"; a tap stopped
+// name, its port: the listener passes from run to run, never closed while the address stays) and
+// its recorded sessions, readable under it, labelled "before restart"; a tap stopped
 // because its entry went stays listed, stopped, until its sessions are cleared. A secret changed
 // restarts the taps that send it (secretsChanged), unless an app is connected through one. The
 // ended sessions a tap keeps across its runs are bounded as one run's are (trimEarlierRuns).
@@ -169,16 +170,21 @@ export class TapManager implements IDisposable {
     if (!this.taps.has(tap.id)) return null;
     const previous = tap.service;
     const previousTemplate = tap.template;
-    // Closed first: the new run listens on the same port.
-    await previous.close();
-    tap.running = false;
-    const launched = await this.launch(request, (service, template) => {
-      tap.service = service;
-      tap.template = template;
-      return tap;
-    });
+    // The previous run ends when the new one listens, handing it its port when it stays the same
+    // (TapService.listen): the port is never closed in between.
+    const launched = await this.launch(
+      request,
+      (service, template) => {
+        tap.service = service;
+        tap.template = template;
+        return tap;
+      },
+      previous,
+    );
     if (!launched.ok) {
       // Stopped: the closed run stays the tap's, with its sessions.
+      await previous.close();
+      tap.running = false;
       tap.service = previous;
       tap.template = previousTemplate;
       this.deps.log.warn(`tap "${redactProse(tap.name, previous.policy())}" stopped: ${launched.reason}`);
@@ -308,10 +314,14 @@ export class TapManager implements IDisposable {
     this._onDidChange.dispose();
   }
 
-  /** Resolves the target, creates the run's service (wired to `tap` before an app can come) and listens. */
+  /**
+   * Resolves the target, creates the run's service (wired to `tap` before an app can come) and
+   * listens; a restart's `previous` run ends as it does (TapService.listen).
+   */
   private async launch(
     request: TapRequest,
     tapFor: (service: TapService, template: EndpointConfig) => Tap,
+    previous?: TapService,
   ): Promise<{ ok: true; tap: Tap } | { ok: false; reason: string }> {
     const resolved = await this.resolveTarget(request.target);
     if (!resolved.ok) return resolved;
@@ -332,7 +342,7 @@ export class TapManager implements IDisposable {
     service.sessions.onSession((session) => this.addSession(tap, session, service));
     service.sessions.onSessionRemoved((session) => this.sessionRemoved(tap, session));
     try {
-      await service.listen();
+      await service.listen(previous);
     } catch (error) {
       service.dispose();
       return {

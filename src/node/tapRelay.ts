@@ -113,10 +113,15 @@ export class TapRelay {
   /** The server's choice of subprotocol, for handleProtocols, by the app's request. */
   private readonly chosenProtocol = new WeakMap<IncomingMessage, string>();
   private readonly live = new Set<{ terminate(): void }>();
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.relay(request, socket, head);
+  /** Its listener went on to the next run (start's `previous`): closing it must not stop that. */
+  private handedOver = false;
 
   private constructor(
     private readonly options: TapRelayOptions,
     private readonly sessions: TapSessions,
+    server: Server | TlsServer,
   ) {
     this.appSide = new WebSocketServer({
       noServer: true,
@@ -126,25 +131,32 @@ export class TapRelay {
       // The server chose (or not) in the upstream handshake; the app gets that answer.
       handleProtocols: (_offered, request) => this.chosenProtocol.get(request) ?? false,
     });
+    this.server = server;
+    server.on('upgrade', this.onUpgrade);
+  }
+
+  /**
+   * Listens on the options' address; resolves once it does. With `previous` (a restart: a setting
+   * edited, a secret changed), that run ends here: its relayed connections drop (1006), and when
+   * it listens where this one would (the same host, the same port or port 0, plain ws:) its
+   * listener is taken over, so the port is never closed and an app reconnecting at once is not
+   * refused; otherwise it is closed before this one listens.
+   */
+  static async start(options: TapRelayOptions, sessions: TapSessions, previous?: TapRelay): Promise<TapRelay> {
+    if (previous?.listensAs(options)) return new TapRelay(options, sessions, previous.handOver());
+    await previous?.close();
     const listenTls = options.listenTls;
-    this.server = listenTls
+    const server = listenTls
       ? createTlsServer(
           { cert: pemOf(listenTls.cert, 'certificate'), key: pemOf(listenTls.key, 'key') },
           refusePlainHttp,
         )
       : createServer(refusePlainHttp);
-    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.relay(request, socket, head),
-    );
-  }
-
-  /** Listens on the options' address; resolves once it does. */
-  static async start(options: TapRelayOptions, sessions: TapSessions): Promise<TapRelay> {
-    const relay = new TapRelay(options, sessions);
+    const relay = new TapRelay(options, sessions, server);
     await new Promise<void>((resolve, reject) => {
-      relay.server.once('error', reject);
-      relay.server.listen({ host: options.listenHost, port: options.listenPort }, () => {
-        relay.server.off('error', reject);
+      server.once('error', reject);
+      server.listen({ host: options.listenHost, port: options.listenPort }, () => {
+        server.off('error', reject);
         resolve();
       });
     });
@@ -162,10 +174,39 @@ export class TapRelay {
 
   /** Stops listening and drops every relayed connection (the apps see 1006, as if the tap died). */
   async close(): Promise<void> {
+    this.dropConnections();
+    if (this.handedOver || !this.server.listening) return;
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private dropConnections(): void {
     for (const connection of this.live) connection.terminate();
     this.live.clear();
     this.appSide.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Whether a run with these options would listen where this one does. */
+  private listensAs(options: TapRelayOptions): boolean {
+    return (
+      !this.handedOver &&
+      this.server.listening &&
+      options.listenHost === this.options.listenHost &&
+      (options.listenPort === 0 || options.listenPort === this.port) &&
+      // Only the CLI serves wss:, and it never restarts: a TLS listener is not handed over.
+      !options.listenTls &&
+      !this.options.listenTls
+    );
+  }
+
+  /**
+   * Ends this run but keeps its listener, for the next run to take (start). Synchronous, so no
+   * app's upgrade can arrive between this run's handler going and the next one's coming.
+   */
+  private handOver(): Server | TlsServer {
+    this.server.off('upgrade', this.onUpgrade);
+    this.handedOver = true;
+    this.dropConnections();
+    return this.server;
   }
 
   private relay(request: IncomingMessage, appSocket: Duplex, head: Buffer): void {

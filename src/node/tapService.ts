@@ -85,9 +85,15 @@ export class TapService implements IDisposable {
     );
   }
 
-  /** Listens on the options' address; rejects when it cannot (the port is taken, …). */
-  async listen(): Promise<void> {
+  /**
+   * Listens on the options' address; rejects when it cannot (the port is taken, …). With
+   * `previous` (a restart), that run ends here and hands its listener over when it listens on the
+   * same address (TapRelay.start): an app reconnecting at once is not refused.
+   */
+  async listen(previous?: TapService): Promise<void> {
     const { endpoint } = this.options;
+    const previousRelay = previous?.relay ?? undefined;
+    if (previous) previous.relay = null;
     this.relay = await TapRelay.start(
       {
         listenHost: this.options.listenHost,
@@ -105,6 +111,7 @@ export class TapService implements IDisposable {
         network: this.options.network,
       },
       this.sessions,
+      previousRelay,
     );
   }
 

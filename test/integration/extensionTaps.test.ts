@@ -9,6 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { redactEvent } from '../../src/core/model/redaction.js';
@@ -428,3 +429,64 @@ test(
     }
   },
 );
+
+for (const asked of ['a port', 'port 0'] as const) {
+  test(
+    `a restart hands ${asked === 'port 0' ? 'the port chosen for port 0' : 'its port'} to the next run: an app dialling all along is never refused nor reset`,
+    { timeout: 30_000 },
+    async (t) => {
+      const defer = cleanups(t);
+      const { taps, handshakes, secretStore } = await setup(defer);
+      const started = await taps.start({
+        listen: { host: '127.0.0.1', port: asked === 'port 0' ? 0 : await freePort(), beyondLoopback: false },
+        target: { kind: 'endpoint', name: 'API' },
+        keepHostAndOrigin: false,
+      });
+      assert.ok(started.ok, started.ok ? '' : started.reason);
+      const tap = started.tap;
+      const port = tap.port;
+      const app = await openApp(defer, `${tap.address}/live`);
+      assert.equal(await echo(app, 'first run'), 'first run');
+
+      // Apps that reconnect at once, as fast as they can: TCP dials one after another, four at a
+      // time, through the restart. A dial may be refused (nothing listening) or reset (the
+      // listener closed under it): the app would see either.
+      let dialling = true;
+      let accepted = 0;
+      const failed: string[] = [];
+      const dialLoop = async () => {
+        while (dialling) {
+          // A refused dial fails at once: the loop yields, or the restart itself would never run.
+          await new Promise((resolve) => setImmediate(resolve));
+          await new Promise<void>((resolve) => {
+            const socket = connect(port, '127.0.0.1');
+            socket.once('connect', () => {
+              accepted += 1;
+              socket.destroy();
+              resolve();
+            });
+            socket.once('error', (error: NodeJS.ErrnoException) => {
+              failed.push(error.code ?? error.message);
+              resolve();
+            });
+          });
+        }
+      };
+      const diallers = Array.from({ length: 4 }, dialLoop);
+      await until(() => accepted > 20, 'the diallers to be under way');
+      const appClosed = once(app, 'close');
+      secretStore.set('API_TOKEN', 'rotated-2');
+      assert.equal(await taps.restart(tap), null);
+      const [code] = (await appClosed) as [number];
+      const acceptedAtRestart = accepted;
+      await until(() => accepted > acceptedAtRestart + 20, 'dials after the restart');
+      dialling = false;
+      await Promise.all(diallers);
+
+      assert.equal(code, 1006, 'the connected app saw its connection lost, as when the tap dies');
+      assert.deepEqual(failed, [], `${failed.length} of ${accepted + failed.length} dials failed`);
+      assert.equal(tap.port, port, 'the same port');
+      assert.equal(await roundTrip(defer, tap, handshakes, '/next'), 'Bearer rotated-2');
+    },
+  );
+}
