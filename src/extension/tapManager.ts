@@ -72,7 +72,7 @@ export class Tap {
   port = 0;
 
   constructor(
-    /** Settled once listening: the setting's name, or HOST:PORT with the port chosen. */
+    /** Settled once listening: the setting's name, else the endpoint's (adhocName), else HOST:PORT. */
     public name: string,
     /** The current run's service. */
     public service: TapService,
@@ -356,8 +356,20 @@ export class TapManager implements IDisposable {
     }
     tap.port = service.port;
     tap.running = true;
-    tap.name = request.name ?? `${request.listen.host}:${service.port}`;
+    tap.name = request.name ?? this.adhocName(request.target, `${request.listen.host}:${service.port}`, tap);
     return { ok: true, tap };
+  }
+
+  /**
+   * A Start Tap… tap's name: the endpoint's it relays to, numbered when another tap has that
+   * name already (commands find a tap by name); HOST:PORT for a URL typed in.
+   */
+  private adhocName(target: TapTarget, address: string, tap: Tap): string {
+    if (target.kind === 'url') return address;
+    const taken = new Set(this.list().flatMap((other) => (other === tap ? [] : [other.name])));
+    let name = target.name;
+    for (let n = 2; taken.has(name); n++) name = `${target.name} (${n})`;
+    return name;
   }
 
   /** The tap's entry went: it stops listening; its sessions stay until cleared (then it goes). */

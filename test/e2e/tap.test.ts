@@ -212,14 +212,14 @@ describe('taps in a real VS Code workbench (code-server + Chromium)', { timeout:
 
       // Changed while the app is connected: nothing drops by itself; the user is asked.
       await setSecret(wb, 'second-token');
-      const offer = await wb.waitForNotification(`Secret "${TAP_SECRET}" changed; tap "127.0.0.1:${secretPort}"`);
+      const offer = await wb.waitForNotification(`Secret "${TAP_SECRET}" changed; tap "${SECRET_ENDPOINT}"`);
       await wb.screenshot('restart-offered');
       assert.equal(client.readyState, WebSocket.OPEN, 'the app stays connected until the user restarts');
       const dropped = new Promise<number>((resolve) => client.once('close', (code) => resolve(code)));
       await offer.getByRole('button', { name: 'Restart Tap' }).click();
       assert.equal(await dropped, 1006, 'a restart drops the app as a lost connection would');
-      // The session from before the restart stays, saying so: shown once the tap listens again
-      // (the app drops as the old run closes, before the new one listens: seen once in CI).
+      // The session from before the restart stays, saying so: labelled once the restart is done
+      // (the app drops as the new run takes the port over, a moment before).
       const earlier = wb.treeItem(VIEW, 'tap-1 · 127.0.0.1 / · before restart');
       await earlier.waitFor({ timeout: 15_000 });
       const again = await appExchange(`ws://127.0.0.1:${secretPort}/`, ['after']);

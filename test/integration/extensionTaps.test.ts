@@ -98,6 +98,16 @@ test('a tap on an endpoint: its secret reaches the server, never the tree, the l
   assert.ok(started.ok, started.ok ? '' : started.reason);
   const tap = started.tap;
   assert.match(tap.address, /^ws:\/\/127\.0\.0\.1:\d+$/);
+  // Named after its endpoint; a second tap on it is numbered, as commands find a tap by name.
+  assert.equal(tap.name, 'API');
+  const second = await taps.start({
+    listen: { host: '127.0.0.1', port: 0, beyondLoopback: false },
+    target: { kind: 'endpoint', name: 'API' },
+    keepHostAndOrigin: false,
+  });
+  assert.ok(second.ok);
+  assert.equal(second.tap.name, 'API (2)');
+  await taps.stop(second.tap);
 
   const app = await openApp(defer, `${tap.address}/live?access_token=${APP_TOKEN}`);
   assert.equal(await echo(app, 'hello through the tap'), 'hello through the tap');
@@ -150,7 +160,7 @@ test('a tap on an endpoint: its secret reaches the server, never the tree, the l
       }),
     ].join('');
     assert.match(file, /hello through the tap/);
-    if (format === 'json') assert.match(file, /"name": "127\.0\.0\.1:\d+ \(tap-1, 127\.0\.0\.1\)"/);
+    if (format === 'json') assert.match(file, /"name": "API \(tap-1, 127\.0\.0\.1\)"/);
     for (const secret of [ENDPOINT_SECRET, APP_TOKEN]) assert.ok(!file.includes(secret), `${format}: ${secret}`);
   }
 
@@ -403,6 +413,7 @@ test(
       keepHostAndOrigin: false,
     });
     assert.ok(byUrl.ok);
+    assert.equal(byUrl.tap.name, `127.0.0.1:${byUrl.tap.port}`, 'a URL typed in: named by where the app connects');
     const urlService = byUrl.tap.service;
 
     // An app connected: not restarted (its connection would drop); the user is asked.
@@ -417,6 +428,7 @@ test(
     const closed = once(app, 'close');
     assert.equal(await taps.restart(tap), null);
     await closed;
+    assert.equal(tap.name, 'API', 'the same name after a restart');
     assert.equal(await roundTrip(defer, tap, handshakes, '/next'), 'Bearer rotated-1');
 
     // No app connected: restarted at once.
@@ -487,6 +499,11 @@ for (const asked of ['a port', 'port 0'] as const) {
       assert.deepEqual(failed, [], `${failed.length} of ${accepted + failed.length} dials failed`);
       assert.equal(tap.port, port, 'the same port');
       assert.equal(await roundTrip(defer, tap, handshakes, '/next'), 'Bearer rotated-2');
+      assert.deepEqual(
+        tap.sessions().map((c) => c.name),
+        ['tap-1 · 127.0.0.1 /live · before restart', 'tap-1 · 127.0.0.1 /next'],
+        'the new run records the next app under the same tap',
+      );
     },
   );
 }
