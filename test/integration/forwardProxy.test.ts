@@ -187,7 +187,7 @@ describe('through tinyproxy with Basic auth', () => {
     assert.equal(outcome.stage, 'proxy');
     assert.ok(outcome.status === 401 || outcome.status === 407, `status ${outcome.status}`);
     assert.match(outcome.message, new RegExp(`the proxy ${tp.bareUrl} \\(from endpoint "proxy"\\) answered CONNECT`));
-    assert.match(outcome.body ?? '', /tinyproxy|Unauthorized/i);
+    assertProxyPage(outcome.body, /tinyproxy|Unauthorized/i);
     assert.equal(outcome.route?.proxy?.authenticated, true);
     assertEventsClean([{ outcome, live }], [AUTH.password, 'wrong-pw-ALSO-SECRET']);
   });
@@ -202,7 +202,7 @@ describe('through tinyproxy with Basic auth', () => {
     assert.equal(outcome.stage, 'proxy');
     assert.equal(outcome.status, 500);
     assert.match(outcome.message, /did not open the tunnel to the server/);
-    assert.match(outcome.body ?? '', /Unable to connect|tinyproxy/i);
+    assertProxyPage(outcome.body, /Unable to connect|tinyproxy/i);
     assertEventsClean([{ outcome, live }], [AUTH.password]);
   });
 
@@ -220,6 +220,16 @@ describe('through tinyproxy with Basic auth', () => {
   });
 });
 
+/**
+ * tinyproxy's error page, as far as the tunnel kept it. https-proxy-agent closes the socket once
+ * it has the answer's headers (node_modules/https-proxy-agent/dist/index.js: it replays only the
+ * bytes `buffered` with them), and tinyproxy writes its page apart from its headers
+ * (html-error.c: send_http_headers, then the page): nearly always read with them, but not
+ * always (one CI run read none of it). A page that came must be tinyproxy's.
+ */
+function assertProxyPage(body: string | undefined, expected: RegExp): void {
+  if (body) assert.match(body, expected);
+}
 test('through Squid with Basic auth: 407 for wrong credentials, its Via in the CONNECT answer when right', async (t) => {
   const defer = cleanups(t);
   const components = findSquid(t);
