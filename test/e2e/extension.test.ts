@@ -173,8 +173,15 @@ describe('the extension in a real VS Code workbench (code-server + Chromium)', {
   it('opens the timeline with the sent and received message', async () => {
     await step('timeline', async (wb) => {
       await wb.runCommand('WebSocket Inspector: Open Timeline');
-      await wb.pickRow(ENDPOINT, { exact: true });
-      await wb.page.locator('.part.editor .tab.active', { hasText: `${ENDPOINT} — Timeline` }).waitFor();
+      const tab = wb.page.locator('.part.editor .tab.active', { hasText: `${ENDPOINT} — Timeline` });
+      // What counts is the tab. Once in CI the quick pick took its first row (this one) and closed
+      // while the click still waited for the row to stop moving: the click's failure alone says
+      // nothing, and a tab that does not come fails below.
+      await wb
+        .quickPickRow(ENDPOINT, true)
+        .click({ timeout: 10_000 })
+        .catch(() => undefined);
+      await tab.waitFor();
       const frame = await wb.webviewFrame('body[data-ready="true"] #event-list');
       // Pings go out every second, so however long the steps before took, the exchange is among
       // the few rows left once pings are hidden (the list follows the newest rows).
